@@ -1,0 +1,157 @@
+# modemcred: libmodemcred, the modemcred CLI and the simulated modem.
+#
+#   make            build everything into build/
+#   make demo       run the CLI against the bundled simulated modem
+#   make test       unit + integration tests, then again under ASan+UBSan,
+#                   valgrind on the CLI, and a short fuzz run
+#   make bench      speed against the wire-time bound at 115200 baud
+#   make fuzz       build the libFuzzer targets (clang)
+#
+# Missing Debian packages are installed when running as root with apt-get,
+# otherwise the exact command to run is printed (see `make deps`).
+
+CC      ?= cc
+BUILD   ?= build
+SANITIZE ?=
+PKGS    := libserialport libcbor libcrypto
+TEST_PKGS := cmocka
+
+SOVERSION := 0
+VERSION   := 0.1.0
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
+	$(SANITIZE) -Iinclude -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIB_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+LDFLAGS_ALL := $(SANITIZE) $(LDFLAGS)
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+CLI_MAIN := cli/main.c
+CLI_SRC  := $(filter-out $(CLI_MAIN),$(sort $(wildcard cli/*.c)))
+SIM_SRC  := $(sort $(wildcard tests/modemsim/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+EX_SRC   := $(sort $(wildcard examples/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+EX_BIN   := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+STATIC := $(BUILD)/libmodemcred.a
+SHARED := $(BUILD)/libmodemcred.so.$(SOVERSION)
+CLI    := $(BUILD)/modemcred
+SIM    := $(BUILD)/modemsim
+PRELOAD := $(BUILD)/tests/libfakeserial.so
+DEPS_OK := $(BUILD)/.deps-ok
+
+.PHONY: all deps test check unit integration asan valgrind fuzz fuzz-run demo bench clean examples
+
+all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples
+
+# ---- dependencies ---------------------------------------------------------
+
+deps: $(DEPS_OK)
+
+$(DEPS_OK): tests/deps.sh
+	@sh tests/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+# ---- compilation ------------------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c include/modemcred.h lib/internal.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c include/modemcred.h lib/internal.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libmodemcred.so.$(SOVERSION) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+	ln -sf libmodemcred.so.$(SOVERSION) $(BUILD)/libmodemcred.so
+
+$(BUILD)/cli.a: $(CLI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(STATIC)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+$(SIM): $(SIM_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(shell pkg-config --libs libcrypto libcbor) -lutil
+
+$(PRELOAD): tests/preload/fakeserial.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
+
+$(BUILD)/tests/%: tests/unit/%.c $(STATIC) $(BUILD)/cli.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Icli $(LDFLAGS_ALL) -o $@ $< $(BUILD)/cli.a $(STATIC) $(TEST_LIBS) $(LIB_LIBS)
+
+examples: $(EX_BIN)
+
+$(BUILD)/examples/%: examples/%.c $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(STATIC) $(LIB_LIBS)
+
+# ---- tests ------------------------------------------------------------------
+
+test: check
+
+check:
+	$(MAKE) unit integration
+	$(MAKE) asan
+	$(MAKE) valgrind
+	$(MAKE) fuzz-run
+	@echo "make test: all stages passed"
+
+unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+integration: all
+	@sh tests/integration/run.sh $(BUILD)
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE="$(ASAN_FLAGS)" CFLAGS="-O1 -g" unit integration
+
+valgrind: all
+	@sh tests/valgrind.sh $(BUILD)
+
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
+	-fsanitize=fuzzer,address,undefined -Iinclude -Ilib -Icli \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+fuzz: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(CLI_SRC) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(CLI_SRC) $(LIB_LIBS)
+
+fuzz-run: fuzz
+	@sh tests/fuzz/run.sh $(BUILD) 20
+
+# ---- demo and benchmark ----------------------------------------------------
+
+demo: all
+	@sh tests/demo.sh $(BUILD)
+
+bench: all
+	@sh tests/bench.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
