@@ -34,6 +34,7 @@ SIM_SRC  := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 EX_SRC   := $(sort $(wildcard examples/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
@@ -42,6 +43,7 @@ SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EX_BIN   := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integ/%)
 
 STATIC := $(BUILD)/libmodemcred.a
 SHARED := $(BUILD)/libmodemcred.so.$(SOVERSION)
@@ -52,7 +54,7 @@ DEPS_OK := $(BUILD)/.deps-ok
 
 .PHONY: all deps test check unit integration asan valgrind fuzz fuzz-run demo bench clean examples
 
-all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples
+all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples $(INTEG_BIN)
 
 # ---- dependencies ---------------------------------------------------------
 
@@ -97,6 +99,10 @@ $(PRELOAD): tests/preload/fakeserial.c | $(DEPS_OK)
 $(BUILD)/tests/%: tests/unit/%.c $(STATIC) $(BUILD)/cli.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Icli $(LDFLAGS_ALL) -o $@ $< $(BUILD)/cli.a $(STATIC) $(TEST_LIBS) $(LIB_LIBS)
+
+$(BUILD)/tests/integ/%: tests/integration/%.c $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(STATIC) $(LIB_LIBS)
 
 examples: $(EX_BIN)
 

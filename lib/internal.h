@@ -79,6 +79,16 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 
 /* ---- modem.c / at.c ----------------------------------------------------- */
 
+/* Replace zero values in o by the documented defaults. */
+void mcred_options_apply_defaults(struct mcred_options *o);
+
+/*
+ * Bytes that sending cmd would put on the wire under options o (defaults
+ * applied): shell prefix and escapes, and the terminator included. Used to
+ * check max_command_len before anything is sent.
+ */
+size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t len);
+
 struct mcred_modem {
 	struct mcred_options opts;      /* defaults already applied */
 	struct mcred_transport io;
