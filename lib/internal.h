@@ -77,6 +77,16 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 					    const struct mcred_options *o,
 					    struct mcred_error *err);
 
+/* ---- ports.c: pure parts of port discovery, testable without hardware ---- */
+
+/* Kit name for a USB vendor and serial number ("nRF9160 DK"), or NULL. */
+const char *mcred_kit_name(int usb_vid, const char *serial);
+/* Natural order of port names: ttyACM2 before ttyACM10. */
+int mcred_port_name_compare(const char *a, const char *b);
+/* The modem port of the only kit in list (see mcred_ports_find_kit). */
+enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *name,
+				    size_t name_len, struct mcred_error *err);
+
 /* ---- modem.c / at.c ----------------------------------------------------- */
 
 /* Replace zero values in o by the documented defaults. */

@@ -1,0 +1,533 @@
+/*
+ * The AT engine: encode one command for the wire, send it, and collect its
+ * answer until the final result, with every wait bounded by the deadline.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* Longest single wait, so the cancel callback is polled often enough. */
+#define READ_SLICE_MS 100u
+/* Commands quoted in messages are cut to about this many characters. */
+#define MESSAGE_COMMAND_MAX 60u
+/* Bytes read per transport call. */
+#define READ_CHUNK 512u
+/* Draining stale input before a command gives up after this many reads. */
+#define DRAIN_MAX_READS 64u
+static const char shell_prefix[] = "at ";
+static const char shell_prompt[] = "uart:~$ ";
+
+/* ---- wire encoding ------------------------------------------------------- */
+
+static size_t terminator_length(enum mcred_term term)
+{
+	return term == MCRED_TERM_CRLF ? 2 : 1;
+}
+
+static void append_terminator(char *out, size_t *pos, enum mcred_term term)
+{
+	switch (term) {
+	case MCRED_TERM_CR:
+		out[(*pos)++] = '\r';
+		break;
+	case MCRED_TERM_LF:
+		out[(*pos)++] = '\n';
+		break;
+	case MCRED_TERM_NUL:
+		out[(*pos)++] = '\0';
+		break;
+	case MCRED_TERM_CRLF:
+	default:
+		out[(*pos)++] = '\r';
+		out[(*pos)++] = '\n';
+		break;
+	}
+}
+
+/* In shell mode these bytes become two: a backslash and a letter. */
+static int shell_escaped(char c)
+{
+	return c == '\\' || c == '\r' || c == '\n';
+}
+
+size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t len)
+{
+	size_t n = len + terminator_length(o->terminator);
+
+	if (!o->shell)
+		return n;
+	n += sizeof(shell_prefix) - 1;
+	for (size_t i = 0; i < len; i++)
+		if (shell_escaped(cmd[i]))
+			n++;
+	return n;
+}
+
+/* Encode cmd into a malloc'd buffer of exactly mcred_wire_length() bytes. */
+static char *encode_wire(const struct mcred_options *o, const char *cmd, size_t len,
+			 size_t *wire_len)
+{
+	size_t n = mcred_wire_length(o, cmd, len);
+	char *out = malloc(n);
+	size_t pos = 0;
+
+	if (!out)
+		return NULL;
+	if (!o->shell) {
+		memcpy(out, cmd, len);
+		pos = len;
+	} else {
+		memcpy(out, shell_prefix, sizeof(shell_prefix) - 1);
+		pos = sizeof(shell_prefix) - 1;
+		for (size_t i = 0; i < len; i++) {
+			char c = cmd[i];
+
+			if (!shell_escaped(c)) {
+				out[pos++] = c;
+				continue;
+			}
+			out[pos++] = '\\';
+			out[pos++] = c == '\r' ? 'r' : c == '\n' ? 'n' : '\\';
+		}
+	}
+	append_terminator(out, &pos, o->terminator);
+	*wire_len = pos;
+	return out;
+}
+
+/* ---- time ----------------------------------------------------------------- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned remaining_ms(long long deadline)
+{
+	long long left = deadline - now_ms();
+
+	return left > 0 ? (unsigned)left : 0;
+}
+
+/* ---- messages -------------------------------------------------------------- */
+
+/* A printable, shortened form of a command for error messages. */
+static void abbreviate(const char *cmd, char *out, size_t out_len)
+{
+	size_t len = strlen(cmd);
+	size_t keep = len > MESSAGE_COMMAND_MAX ? MESSAGE_COMMAND_MAX - 3 : len;
+	size_t i;
+
+	if (keep + 4 > out_len)
+		keep = out_len - 4;
+	for (i = 0; i < keep; i++)
+		out[i] = isprint((unsigned char)cmd[i]) ? cmd[i] : '.';
+	if (keep < len) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+/* ---- the answer being collected ------------------------------------------- */
+
+struct exchange {
+	mcred_modem *m;
+	const char *cmd;          /* command in flight, NULL while draining */
+	struct mcred_reply *reply;
+	size_t info_bytes;
+	int final_seen;
+	int too_large;
+	int nomem;
+};
+
+static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, size_t len)
+{
+	if (m->opts.trace_cb)
+		m->opts.trace_cb(dir, text, len, m->opts.trace_user);
+}
+
+/* Remove leading shell prompts; what is left may be empty. */
+static const char *strip_prompt(const char *line, size_t *len)
+{
+	size_t n = sizeof(shell_prompt) - 1;
+
+	for (;;) {
+		while (*len && (*line == ' ' || *line == '\t')) {
+			line++;
+			(*len)--;
+		}
+		if (*len >= n && memcmp(line, shell_prompt, n) == 0) {
+			line += n;
+			*len -= n;
+		} else if (*len == n - 1 && memcmp(line, shell_prompt, n - 1) == 0) {
+			*len = 0;
+		} else {
+			return line;
+		}
+	}
+}
+
+static int only_blanks(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return 0;
+	return 1;
+}
+
+static void keep_info_line(struct exchange *x, const char *line, size_t len)
+{
+	struct mcred_lines *l = &x->reply->lines;
+	char **grown;
+	char *copy;
+
+	if (x->too_large || x->nomem)
+		return;
+	if (x->info_bytes + len > x->m->opts.max_response_len) {
+		x->too_large = 1;
+		return;
+	}
+	grown = realloc(l->lines, (l->count + 1) * sizeof(*l->lines));
+	copy = malloc(len + 1);
+	if (grown)
+		l->lines = grown;
+	if (!grown || !copy) {
+		free(copy);
+		x->nomem = 1;
+		return;
+	}
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	l->lines[l->count++] = copy;
+	x->info_bytes += len;
+}
+
+static void deliver_urc(mcred_modem *m, const char *line, size_t len)
+{
+	char *copy;
+
+	if (!m->opts.urc_cb)
+		return;
+	/* The callback wants a string: give it one that ends where the line does. */
+	if (line[len] == '\0') {
+		m->opts.urc_cb(line, m->opts.urc_user);
+		return;
+	}
+	copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	m->opts.urc_cb(copy, m->opts.urc_user);
+	free(copy);
+}
+
+static void record_final(struct exchange *x, enum mcred_line_kind kind, int code)
+{
+	x->final_seen = 1;
+	x->reply->final = kind;
+	x->reply->code = code;
+}
+
+/* Splitter callback: sort one logical line. Never stops the splitter. */
+static int on_line(void *user, const char *line, size_t len)
+{
+	struct exchange *x = user;
+	const char *cmd = x->final_seen ? NULL : x->cmd;
+	enum mcred_line_kind kind;
+	int code;
+
+	if (!line) {
+		if (cmd)
+			x->too_large = 1; /* one line alone exceeded the limit */
+		return 0;
+	}
+	line = strip_prompt(line, &len);
+	if (len == 0 || only_blanks(line, len))
+		return 0;
+	trace(x->m, MCRED_TRACE_RX, line, len);
+	kind = mcred_line_classify(line, len, cmd, &code);
+	switch (kind) {
+	case MCRED_LINE_INFO:
+		keep_info_line(x, line, len);
+		break;
+	case MCRED_LINE_URC:
+		deliver_urc(x->m, line, len);
+		break;
+	case MCRED_LINE_ECHO:
+		break;
+	default:
+		if (cmd)
+			record_final(x, kind, code);
+		/* else: a late final result of an earlier command, dropped */
+		break;
+	}
+	return 0;
+}
+
+/* ---- I/O ------------------------------------------------------------------- */
+
+/*
+ * Hand whatever is already waiting (URCs, leftovers of a command that timed
+ * out) to the URC callback, without waiting.
+ */
+static void drain_pending(mcred_modem *m)
+{
+	struct exchange x = { .m = m };
+	struct mcred_reply scratch = { .code = -1 };
+	uint8_t buf[READ_CHUNK];
+
+	x.reply = &scratch;
+	for (unsigned i = 0; i < DRAIN_MAX_READS; i++) {
+		int n = m->io.read(m->io.user, buf, sizeof(buf), 0);
+
+		if (n <= 0)
+			break;
+		mcred_line_splitter_feed(m->splitter, buf, (size_t)n, on_line, &x);
+	}
+	mcred_reply_free(&scratch);
+}
+
+static enum mcred_err timeout_error(mcred_modem *m, const char *shown, unsigned waited_ms)
+{
+	/* A late answer must never be taken for the next command's. */
+	mcred_line_splitter_reset(m->splitter);
+	return mcred_fail(m, MCRED_ERR_TIMEOUT,
+			  "no answer to %s within %u ms (wrong port? baud rate %u? "
+			  "does the device expect another command terminator or --shell?)",
+			  shown, waited_ms, m->opts.baud);
+}
+
+static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
+				long long deadline, const char *shown, unsigned timeout_ms)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		unsigned left = remaining_ms(deadline);
+		int n;
+
+		if (m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user))
+			return mcred_fail(m, MCRED_ERR_CANCELLED, "cancelled while sending %s",
+					  shown);
+		if (left == 0)
+			return timeout_error(m, shown, timeout_ms);
+		n = m->io.write(m->io.user, (const uint8_t *)wire + done, len - done,
+				left < READ_SLICE_MS ? left : READ_SLICE_MS);
+		if (n < 0)
+			return mcred_fail(m, MCRED_ERR_IO, "writing %s to the port failed",
+					  shown);
+		done += (size_t)n;
+	}
+	return MCRED_OK;
+}
+
+static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long long deadline,
+				       const char *shown, unsigned timeout_ms)
+{
+	uint8_t buf[READ_CHUNK];
+
+	while (!x->final_seen) {
+		unsigned left = remaining_ms(deadline);
+		int n;
+
+		if (m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user)) {
+			mcred_line_splitter_reset(m->splitter);
+			return mcred_fail(m, MCRED_ERR_CANCELLED,
+					  "cancelled while waiting for the answer to %s", shown);
+		}
+		if (left == 0)
+			return timeout_error(m, shown, timeout_ms);
+		n = m->io.read(m->io.user, buf, sizeof(buf),
+			       left < READ_SLICE_MS ? left : READ_SLICE_MS);
+		if (n < 0)
+			return mcred_fail(m, MCRED_ERR_IO,
+					  "reading the answer to %s from the port failed", shown);
+		if (n > 0)
+			mcred_line_splitter_feed(m->splitter, buf, (size_t)n, on_line, x);
+	}
+	return MCRED_OK;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, const char *shown)
+{
+	const struct mcred_reply *r = x->reply;
+	enum mcred_err rc;
+
+	if (x->nomem)
+		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory reading the answer to %s",
+				  shown);
+	if (x->too_large)
+		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
+				  "the answer to %s is larger than %zu bytes (max_response_len)",
+				  shown, m->opts.max_response_len);
+	switch (r->final) {
+	case MCRED_LINE_OK:
+		return mcred_succeed(m);
+	case MCRED_LINE_CME_ERROR:
+		rc = mcred_fail(m, MCRED_ERR_CME, "modem refused %s: +CME ERROR: %d (%s)", shown,
+				r->code, mcred_cme_message(r->code));
+		m->err.cme = r->code;
+		return rc;
+	case MCRED_LINE_CMS_ERROR:
+		rc = mcred_fail(m, MCRED_ERR_CMS, "modem refused %s: +CMS ERROR: %d", shown,
+				r->code);
+		m->err.cme = r->code;
+		return rc;
+	case MCRED_LINE_ERROR:
+	default:
+		return mcred_fail(m, MCRED_ERR_MODEM,
+				  "modem refused %s: ERROR (send AT+CMEE=1 for a numeric reason)",
+				  shown);
+	}
+}
+
+void mcred_reply_free(struct mcred_reply *reply)
+{
+	if (!reply)
+		return;
+	for (size_t i = 0; i < reply->lines.count; i++)
+		free(reply->lines.lines[i]);
+	free(reply->lines.lines);
+	reply->lines.lines = NULL;
+	reply->lines.count = 0;
+}
+
+static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
+				       const char *shown, unsigned timeout_ms,
+				       struct exchange *x)
+{
+	size_t wire_len = mcred_wire_length(&m->opts, cmd, cmd_len);
+	long long deadline;
+	enum mcred_err rc;
+	char *wire;
+
+	if (wire_len > m->opts.max_command_len)
+		return mcred_fail(m, MCRED_ERR_INVALID_ARG,
+				  "command is %zu bytes on the wire, the modem accepts at most "
+				  "%zu (raise max_command_len only if the device's "
+				  "CONFIG_AT_HOST_CMD_MAX_LEN is larger)",
+				  wire_len, m->opts.max_command_len);
+	wire = encode_wire(&m->opts, cmd, cmd_len, &wire_len);
+	if (!wire)
+		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
+	drain_pending(m);
+	deadline = now_ms() + timeout_ms;
+	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms);
+	free(wire);
+	if (rc == MCRED_OK)
+		rc = read_until_final(m, x, deadline, shown, timeout_ms);
+	if (rc == MCRED_OK)
+		rc = final_result(m, x, shown);
+	return rc;
+}
+
+enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len,
+			     const char *trace_cmd, unsigned timeout_ms,
+			     struct mcred_reply *reply)
+{
+	char shown[MESSAGE_COMMAND_MAX + 4];
+	struct exchange x = { .m = m, .reply = reply };
+	char *cmd_z;
+	enum mcred_err rc;
+
+	if (!m)
+		return MCRED_ERR_INVALID_ARG;
+	if (!reply || !cmd)
+		return mcred_fail(m, MCRED_ERR_INVALID_ARG, "no command or reply given");
+	memset(reply, 0, sizeof(*reply));
+	reply->final = MCRED_LINE_INFO; /* no final result yet */
+	reply->code = -1;
+	/* The classifier and the messages want a string ending at cmd_len. */
+	cmd_z = malloc(cmd_len + 1);
+	if (!cmd_z)
+		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory");
+	memcpy(cmd_z, cmd, cmd_len);
+	cmd_z[cmd_len] = '\0';
+	x.cmd = cmd_z;
+	abbreviate(trace_cmd ? trace_cmd : cmd_z, shown, sizeof(shown));
+	trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
+	      trace_cmd ? strlen(trace_cmd) : cmd_len);
+	rc = send_and_collect(m, cmd, cmd_len, shown,
+			      timeout_ms ? timeout_ms : m->opts.timeout_ms, &x);
+	/* Wipe: the command may carry a key. */
+	mcred_free_secret(cmd_z, cmd_len + 1);
+	return rc;
+}
+
+/* ---- raw AT, public --------------------------------------------------------- */
+
+/* A raw command must be one well-formed line: what the device would parse. */
+static enum mcred_err check_raw_command(mcred_modem *m, const char *command)
+{
+	int in_quotes = 0;
+
+	if (!command)
+		return mcred_fail(m, MCRED_ERR_INVALID_ARG, "no AT command given");
+	if (strncasecmp(command, "at", 2) != 0)
+		return mcred_fail(m, MCRED_ERR_INVALID_ARG,
+				  "an AT command starts with \"AT\" (e.g. \"AT+CGMR\"), got \"%.40s\"",
+				  command);
+	for (const char *p = command; *p; p++) {
+		if (*p == '"')
+			in_quotes = !in_quotes;
+		else if (!in_quotes && (*p == '\r' || *p == '\n'))
+			return mcred_fail(m, MCRED_ERR_INVALID_ARG,
+					  "the AT command contains a line break outside quotes; "
+					  "send one command at a time");
+	}
+	if (in_quotes)
+		return mcred_fail(m, MCRED_ERR_INVALID_ARG,
+				  "the AT command has an unbalanced '\"'");
+	return MCRED_OK;
+}
+
+enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_lines **out)
+{
+	struct mcred_reply reply;
+	struct mcred_lines *lines;
+	enum mcred_err rc;
+
+	if (out)
+		*out = NULL;
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	rc = check_raw_command(modem, command);
+	if (rc != MCRED_OK)
+		return rc;
+	rc = mcred_at_exec(modem, command, strlen(command), NULL, 0, &reply);
+	if (rc != MCRED_OK || !out) {
+		mcred_reply_free(&reply);
+		return rc;
+	}
+	lines = malloc(sizeof(*lines));
+	if (!lines) {
+		mcred_reply_free(&reply);
+		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
+	}
+	*lines = reply.lines; /* ownership moves to the caller */
+	*out = lines;
+	return MCRED_OK;
+}
+
+void mcred_lines_free(struct mcred_lines *lines)
+{
+	if (!lines)
+		return;
+	for (size_t i = 0; i < lines->count; i++)
+		free(lines->lines[i]);
+	free(lines->lines);
+	free(lines);
+}

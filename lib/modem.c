@@ -1,0 +1,215 @@
+/*
+ * The modem handle: options, opening over a port or a caller's transport,
+ * the last error, closing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+void mcred_options_init(struct mcred_options *opts)
+{
+	if (opts)
+		memset(opts, 0, sizeof(*opts));
+}
+
+void mcred_options_apply_defaults(struct mcred_options *o)
+{
+	if (!o->baud)
+		o->baud = MCRED_DEFAULT_BAUD;
+	if (!o->timeout_ms)
+		o->timeout_ms = MCRED_DEFAULT_TIMEOUT_MS;
+	if (!o->max_command_len)
+		o->max_command_len = MCRED_DEFAULT_MAX_COMMAND;
+	if (!o->max_response_len)
+		o->max_response_len = MCRED_DEFAULT_MAX_RESPONSE;
+}
+
+__attribute__((format(printf, 4, 0)))
+static void error_fill(struct mcred_error *err, enum mcred_err code, int cme,
+		       const char *fmt, va_list ap)
+{
+	err->code = code;
+	err->cme = cme;
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+}
+
+enum mcred_err mcred_fail(mcred_modem *m, enum mcred_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m)
+		return code;
+	va_start(ap, fmt);
+	error_fill(&m->err, code, -1, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+enum mcred_err mcred_succeed(mcred_modem *m)
+{
+	if (m) {
+		m->err.code = MCRED_OK;
+		m->err.cme = -1;
+		m->err.message[0] = '\0';
+	}
+	return MCRED_OK;
+}
+
+/* Copy what the caller gave (or the defaults) and check the enums. */
+static enum mcred_err resolve_options(struct mcred_options *o, const struct mcred_options *given,
+				      struct mcred_error *err)
+{
+	if (given)
+		*o = *given;
+	else
+		mcred_options_init(o);
+	mcred_options_apply_defaults(o);
+	if ((unsigned)o->terminator > MCRED_TERM_NUL)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "unknown command terminator %d", (int)o->terminator);
+	if ((unsigned)o->flow > MCRED_FLOW_RTSCTS)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown flow control %d",
+				       (int)o->flow);
+	if ((unsigned)o->transport > MCRED_TRANSPORT_TERMIOS)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown transport %d",
+				       (int)o->transport);
+	return MCRED_OK;
+}
+
+/* A handle with options and splitter, but no transport yet. */
+static enum mcred_err new_modem(mcred_modem **out, const struct mcred_options *given,
+				struct mcred_error *err)
+{
+	mcred_modem *m = calloc(1, sizeof(*m));
+	enum mcred_err rc;
+
+	if (!m)
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	rc = resolve_options(&m->opts, given, err);
+	if (rc != MCRED_OK) {
+		free(m);
+		return rc;
+	}
+	/* One logical line is at most a whole answer. */
+	m->splitter = mcred_line_splitter_new(m->opts.max_response_len);
+	if (!m->splitter) {
+		free(m);
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	}
+	mcred_succeed(m);
+	*out = m;
+	return MCRED_OK;
+}
+
+/* A character device libserialport may have refused (pty, socat, ser2net). */
+static int is_character_device(const char *port)
+{
+	struct stat st;
+
+	return stat(port, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
+static enum mcred_err open_port(mcred_modem *m, const char *port, struct mcred_error *err)
+{
+	enum mcred_err rc;
+
+	switch (m->opts.transport) {
+	case MCRED_TRANSPORT_SERIALPORT:
+		m->transport_name = "libserialport";
+		return mcred_transport_open_serialport(&m->io, port, &m->opts, err);
+	case MCRED_TRANSPORT_TERMIOS:
+		m->transport_name = "termios";
+		return mcred_transport_open_termios(&m->io, port, &m->opts, err);
+	case MCRED_TRANSPORT_AUTO:
+	default:
+		break;
+	}
+	m->transport_name = "libserialport";
+	rc = mcred_transport_open_serialport(&m->io, port, &m->opts, err);
+	if (rc != MCRED_ERR_PORT || !is_character_device(port))
+		return rc;
+	m->transport_name = "termios";
+	return mcred_transport_open_termios(&m->io, port, &m->opts, err);
+}
+
+enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
+				const struct mcred_options *opts, struct mcred_error *err)
+{
+	mcred_modem *m = NULL;
+	enum mcred_err rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !port || !*port)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "no serial port given (e.g. /dev/ttyACM0; try `modemcred ports`)");
+	rc = new_modem(&m, opts, err);
+	if (rc != MCRED_OK)
+		return rc;
+	rc = open_port(m, port, err);
+	if (rc != MCRED_OK) {
+		mcred_line_splitter_free(m->splitter);
+		free(m);
+		return rc;
+	}
+	mcred_error_clear(err);
+	*out = m;
+	return MCRED_OK;
+}
+
+enum mcred_err mcred_modem_open_transport(mcred_modem **out,
+					  const struct mcred_transport *transport,
+					  const struct mcred_options *opts,
+					  struct mcred_error *err)
+{
+	mcred_modem *m = NULL;
+	enum mcred_err rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !transport || !transport->read || !transport->write)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "a transport needs read and write callbacks");
+	rc = new_modem(&m, opts, err);
+	if (rc != MCRED_OK)
+		return rc;
+	m->io = *transport;
+	m->transport_name = "custom";
+	mcred_error_clear(err);
+	*out = m;
+	return MCRED_OK;
+}
+
+void mcred_modem_free(mcred_modem *modem)
+{
+	if (!modem)
+		return;
+	if (modem->io.close)
+		modem->io.close(modem->io.user);
+	mcred_line_splitter_free(modem->splitter);
+	free(modem);
+}
+
+const struct mcred_error *mcred_modem_error(const mcred_modem *modem)
+{
+	static const struct mcred_error no_handle = {
+		MCRED_ERR_INVALID_ARG, -1, "no modem handle (was the open successful?)"
+	};
+
+	return modem ? &modem->err : &no_handle;
+}
+
+int mcred_modem_cme(const mcred_modem *modem)
+{
+	return modem ? modem->err.cme : -1;
+}
+
+const char *mcred_modem_transport_name(const mcred_modem *modem)
+{
+	return modem && modem->transport_name ? modem->transport_name : "";
+}

@@ -1,0 +1,222 @@
+/*
+ * Port discovery: list serial ports through libserialport and recognise
+ * Nordic kits by USB vendor and serial-number prefix (see NOTES.md).
+ * The recognition and the choice of "the" kit are pure functions
+ * (mcred_kit_name, mcred_ports_pick_kit) so they can be tested without
+ * hardware.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libserialport.h>
+
+#include "internal.h"
+
+#define USB_VID_SEGGER 0x1366
+#define USB_VID_NORDIC 0x1915
+
+struct kit_prefix {
+	const char *serial_prefix;
+	const char *kit;
+};
+
+static const struct kit_prefix kit_prefixes[] = {
+	{ "0009600", "nRF9160 DK" },  { "0010509", "nRF9161 DK" },
+	{ "0010512", "nRF9151 DK" },  { "0010550", "Thingy:91 X" },
+	{ "0010551", "Thingy:91 X" }, { "0010513", "Thingy:91 X" },
+};
+
+const char *mcred_kit_name(int usb_vid, const char *serial)
+{
+	if (usb_vid != USB_VID_SEGGER && usb_vid != USB_VID_NORDIC)
+		return NULL;
+	for (size_t i = 0; i < sizeof(kit_prefixes) / sizeof(kit_prefixes[0]); i++) {
+		const char *prefix = kit_prefixes[i].serial_prefix;
+
+		if (serial && strncmp(serial, prefix, strlen(prefix)) == 0)
+			return kit_prefixes[i].kit;
+	}
+	return "Nordic device";
+}
+
+/* Natural order: runs of digits compare by value, so ttyACM2 < ttyACM10. */
+int mcred_port_name_compare(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			size_t la, lb;
+			int c;
+
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			for (la = 0; isdigit((unsigned char)a[la]); la++)
+				;
+			for (lb = 0; isdigit((unsigned char)b[lb]); lb++)
+				;
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			c = strncmp(a, b, la);
+			if (c)
+				return c;
+			a += la;
+			b += lb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+/* Ports of one kit share a USB serial; a kit port without one stands alone. */
+static int same_kit(const struct mcred_port *a, const struct mcred_port *b)
+{
+	if (a == b)
+		return 1;
+	return a->serial[0] && strcmp(a->serial, b->serial) == 0;
+}
+
+/* Index of the first kit port of the kit port i belongs to. */
+static size_t kit_representative(const struct mcred_port_list *list, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (list->ports[j].kit && same_kit(&list->ports[j], &list->ports[i]))
+			return j;
+	return i;
+}
+
+/* The naturally first port name of the kit that port i belongs to. */
+static const char *first_port_of_kit(const struct mcred_port_list *list, size_t i)
+{
+	const char *best = list->ports[i].name;
+
+	for (size_t j = 0; j < list->count; j++) {
+		const struct mcred_port *p = &list->ports[j];
+
+		if (p->kit && same_kit(p, &list->ports[i]) &&
+		    mcred_port_name_compare(p->name, best) < 0)
+			best = p->name;
+	}
+	return best;
+}
+
+enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *name,
+				    size_t name_len, struct mcred_error *err)
+{
+	char found[400] = "";
+	size_t kits = 0, chosen = 0;
+
+	if (!name || name_len == 0)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no buffer for the port name");
+	name[0] = '\0';
+	for (size_t i = 0; list && i < list->count; i++) {
+		size_t used = strlen(found);
+
+		if (!list->ports[i].kit || kit_representative(list, i) != i)
+			continue;
+		if (kits++ == 0)
+			chosen = i;
+		snprintf(found + used, sizeof(found) - used, "%s%s %s (%s)", kits > 1 ? ", " : "",
+			 list->ports[i].kit, first_port_of_kit(list, i),
+			 list->ports[i].serial[0] ? list->ports[i].serial : "no serial");
+	}
+	if (kits == 0)
+		return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
+				       "no Nordic kit found (is it connected and powered? "
+				       "give the port with --port)");
+	if (kits > 1)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%zu Nordic kits found, choose one with --port: %s", kits,
+				       found);
+	if (strlen(first_port_of_kit(list, chosen)) >= name_len)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "port name too long");
+	strcpy(name, first_port_of_kit(list, chosen));
+	mcred_error_clear(err);
+	return MCRED_OK;
+}
+
+static void copy_text(char *dst, size_t dst_len, const char *src)
+{
+	snprintf(dst, dst_len, "%s", src ? src : "");
+}
+
+static void describe_port(struct mcred_port *out, struct sp_port *p)
+{
+	int vid = -1, pid = -1;
+
+	copy_text(out->name, sizeof(out->name), sp_get_port_name(p));
+	copy_text(out->description, sizeof(out->description), sp_get_port_description(p));
+	out->serial[0] = '\0';
+	if (sp_get_port_transport(p) == SP_TRANSPORT_USB) {
+		if (sp_get_port_usb_vid_pid(p, &vid, &pid) != SP_OK)
+			vid = pid = -1;
+		copy_text(out->serial, sizeof(out->serial), sp_get_port_usb_serial(p));
+	}
+	out->usb_vid = vid;
+	out->usb_pid = pid;
+	out->kit = mcred_kit_name(vid, out->serial);
+}
+
+static int compare_ports(const void *a, const void *b)
+{
+	return mcred_port_name_compare(((const struct mcred_port *)a)->name,
+				       ((const struct mcred_port *)b)->name);
+}
+
+enum mcred_err mcred_ports_list(struct mcred_port_list **out, struct mcred_error *err)
+{
+	struct sp_port **sp_list = NULL;
+	struct mcred_port_list *list;
+	size_t n = 0;
+
+	if (!out)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no output given");
+	*out = NULL;
+	if (sp_list_ports(&sp_list) != SP_OK)
+		return mcred_error_set(err, MCRED_ERR_PORT, "cannot list serial ports");
+	while (sp_list[n])
+		n++;
+	list = calloc(1, sizeof(*list));
+	if (list && n)
+		list->ports = calloc(n, sizeof(*list->ports));
+	if (!list || (n && !list->ports)) {
+		free(list);
+		sp_free_port_list(sp_list);
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		describe_port(&list->ports[i], sp_list[i]);
+	list->count = n;
+	sp_free_port_list(sp_list);
+	if (n > 1)
+		qsort(list->ports, n, sizeof(*list->ports), compare_ports);
+	mcred_error_clear(err);
+	*out = list;
+	return MCRED_OK;
+}
+
+void mcred_port_list_free(struct mcred_port_list *list)
+{
+	if (!list)
+		return;
+	free(list->ports);
+	free(list);
+}
+
+enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err)
+{
+	struct mcred_port_list *list = NULL;
+	enum mcred_err rc = mcred_ports_list(&list, err);
+
+	if (rc != MCRED_OK)
+		return rc;
+	rc = mcred_ports_pick_kit(list, name, name_len, err);
+	mcred_port_list_free(list);
+	return rc;
+}

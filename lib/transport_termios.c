@@ -1,0 +1,174 @@
+/*
+ * Transport over plain POSIX termios, for character devices libserialport
+ * refuses: pseudo-terminals from socat, ser2net or the simulated modem
+ * (libserialport wants a /sys/class/tty entry and modem-control lines).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct speed_entry {
+	unsigned baud;
+	speed_t code;
+};
+
+static const struct speed_entry speeds[] = {
+	{ 1200, B1200 },     { 2400, B2400 },     { 4800, B4800 },     { 9600, B9600 },
+	{ 19200, B19200 },   { 38400, B38400 },   { 57600, B57600 },   { 115200, B115200 },
+	{ 230400, B230400 }, { 460800, B460800 }, { 500000, B500000 }, { 576000, B576000 },
+	{ 921600, B921600 }, { 1000000, B1000000 }, { 1152000, B1152000 },
+	{ 1500000, B1500000 }, { 2000000, B2000000 }, { 3000000, B3000000 },
+	{ 4000000, B4000000 },
+};
+
+static int speed_code(unsigned baud, speed_t *code)
+{
+	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++) {
+		if (speeds[i].baud == baud) {
+			*code = speeds[i].code;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Heap-held so the transport's user pointer owns the descriptor. */
+struct termios_port {
+	int fd;
+};
+
+/* Raw 8N1, receiver on, modem lines ignored, optional RTS/CTS. */
+static int configure(int fd, speed_t speed, enum mcred_flow flow)
+{
+	struct termios tio;
+
+	if (tcgetattr(fd, &tio) != 0)
+		return -1;
+	cfmakeraw(&tio);
+	tio.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB | CRTSCTS);
+	tio.c_cflag |= CS8 | CLOCAL | CREAD;
+	if (flow == MCRED_FLOW_RTSCTS)
+		tio.c_cflag |= CRTSCTS;
+	tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
+	tio.c_cc[VMIN] = 0;
+	tio.c_cc[VTIME] = 0;
+	if (cfsetispeed(&tio, speed) != 0 || cfsetospeed(&tio, speed) != 0)
+		return -1;
+	if (tcsetattr(fd, TCSANOW, &tio) != 0)
+		return -1;
+	/* Whatever arrived before we opened belongs to nobody. */
+	tcflush(fd, TCIFLUSH);
+	return 0;
+}
+
+/* Wait for events on fd; 1 ready, 0 timeout, -1 error. */
+static int wait_for(int fd, short events, unsigned timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&pfd, 1, (int)timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n;
+	if (pfd.revents & events)
+		return 1;
+	return -1; /* POLLERR/POLLHUP/POLLNVAL without data: the line is gone */
+}
+
+static int termios_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct termios_port *tp = user;
+	ssize_t n;
+	int ready = wait_for(tp->fd, POLLIN, timeout_ms);
+
+	if (ready <= 0)
+		return ready;
+	do {
+		n = read(tp->fd, buf, len > INT32_MAX ? INT32_MAX : len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	/* 0 after POLLIN means end of file: the other side hung up. */
+	return n == 0 ? -1 : (int)n;
+}
+
+static int termios_write(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct termios_port *tp = user;
+	ssize_t n;
+	int ready = wait_for(tp->fd, POLLOUT, timeout_ms);
+
+	if (ready <= 0)
+		return ready;
+	do {
+		n = write(tp->fd, buf, len > INT32_MAX ? INT32_MAX : len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	return (int)n;
+}
+
+static void termios_close(void *user)
+{
+	struct termios_port *tp = user;
+
+	close(tp->fd);
+	free(tp);
+}
+
+static const char *errno_hint(int error_code)
+{
+	switch (error_code) {
+	case EACCES:
+	case EPERM:
+		return " (permission denied: add yourself to the dialout group and log in again)";
+	case ENOENT:
+		return " (is the kit or the simulator running? try `modemcred ports`)";
+	case ENOTTY:
+		return " (not a terminal)";
+	default:
+		return "";
+	}
+}
+
+enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const char *port,
+					    const struct mcred_options *o,
+					    struct mcred_error *err)
+{
+	struct termios_port *tp;
+	speed_t speed;
+	int fd, saved;
+
+	if (speed_code(o->baud, &speed) != 0)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "baud rate %u is not supported (use e.g. 115200)", o->baud);
+	fd = open(port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return mcred_error_set(err, MCRED_ERR_PORT, "cannot open %s: %s%s", port,
+				       strerror(errno), errno_hint(errno));
+	if (configure(fd, speed, o->flow) != 0) {
+		saved = errno;
+		close(fd);
+		return mcred_error_set(err, MCRED_ERR_PORT, "cannot configure %s: %s%s", port,
+				       strerror(saved), errno_hint(saved));
+	}
+	tp = malloc(sizeof(*tp));
+	if (!tp) {
+		close(fd);
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	}
+	tp->fd = fd;
+	t->read = termios_read;
+	t->write = termios_write;
+	t->close = termios_close;
+	t->user = tp;
+	return MCRED_OK;
+}

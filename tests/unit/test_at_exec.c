@@ -1,0 +1,597 @@
+/*
+ * The AT engine over a scripted in-memory transport: what it writes, what it
+ * makes of each answer, and how it bounds every wait.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+#define FAKE_CAP 16384
+
+/* The modem side: bytes it will send, bytes it received. */
+struct fake {
+	char rx[FAKE_CAP];         /* waiting to be read by the library */
+	size_t rx_len, rx_pos;
+	const char *reply;         /* queued once the first write arrives */
+	int reply_queued;
+	char written[FAKE_CAP];
+	size_t written_len;
+	size_t read_chunk;         /* max bytes per read, 0: unlimited */
+	size_t write_chunk;        /* max bytes per write, 0: unlimited */
+	int fail_reads;
+	int closes;
+	int cancel_after;          /* cancel_cb says stop after this many polls, 0: never */
+	int cancel_polls;
+	char urcs[8][128];
+	int urc_count;
+	char traces[16][256];
+	enum mcred_trace_dir trace_dirs[16];
+	int trace_count;
+};
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void queue_rx(struct fake *f, const char *bytes, size_t len)
+{
+	assert_true(f->rx_len + len <= FAKE_CAP);
+	memcpy(f->rx + f->rx_len, bytes, len);
+	f->rx_len += len;
+}
+
+static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct fake *f = user;
+	size_t n = f->rx_len - f->rx_pos;
+
+	if (f->fail_reads)
+		return -1;
+	if (n == 0) {
+		sleep_ms(timeout_ms); /* nothing comes: the wait really passes */
+		return 0;
+	}
+	if (f->read_chunk && n > f->read_chunk)
+		n = f->read_chunk;
+	if (n > len)
+		n = len;
+	memcpy(buf, f->rx + f->rx_pos, n);
+	f->rx_pos += n;
+	return (int)n;
+}
+
+static int fake_write(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct fake *f = user;
+
+	(void)timeout_ms;
+	if (f->write_chunk && len > f->write_chunk)
+		len = f->write_chunk;
+	assert_true(f->written_len + len <= FAKE_CAP);
+	memcpy(f->written + f->written_len, buf, len);
+	f->written_len += len;
+	if (f->reply && !f->reply_queued) {
+		queue_rx(f, f->reply, strlen(f->reply));
+		f->reply_queued = 1;
+	}
+	return (int)len;
+}
+
+static void fake_close(void *user)
+{
+	((struct fake *)user)->closes++;
+}
+
+static void on_urc(const char *line, void *user)
+{
+	struct fake *f = user;
+
+	assert_true(f->urc_count < 8);
+	snprintf(f->urcs[f->urc_count++], sizeof(f->urcs[0]), "%s", line);
+}
+
+static void on_trace(enum mcred_trace_dir dir, const char *text, size_t len, void *user)
+{
+	struct fake *f = user;
+
+	if (f->trace_count >= 16)
+		return;
+	f->trace_dirs[f->trace_count] = dir;
+	snprintf(f->traces[f->trace_count++], sizeof(f->traces[0]), "%.*s", (int)len, text);
+}
+
+static int on_cancel(void *user)
+{
+	struct fake *f = user;
+
+	return f->cancel_after && ++f->cancel_polls >= f->cancel_after;
+}
+
+/* Open a handle on f with the test's options (callbacks wired to f). */
+static mcred_modem *open_fake(struct fake *f, struct mcred_options *o)
+{
+	struct mcred_transport t = { fake_read, fake_write, fake_close, f };
+	struct mcred_options defaults;
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+
+	if (!o) {
+		mcred_options_init(&defaults);
+		o = &defaults;
+	}
+	o->urc_cb = on_urc;
+	o->urc_user = f;
+	o->trace_cb = on_trace;
+	o->trace_user = f;
+	o->cancel_cb = on_cancel;
+	o->cancel_user = f;
+	assert_int_equal(mcred_modem_open_transport(&m, &t, o, &err), MCRED_OK);
+	assert_non_null(m);
+	assert_string_equal(mcred_modem_transport_name(m), "custom");
+	return m;
+}
+
+static struct fake *new_fake(const char *reply)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->reply = reply;
+	return f;
+}
+
+static enum mcred_err exec(mcred_modem *m, const char *cmd, struct mcred_reply *r)
+{
+	return mcred_at_exec(m, cmd, strlen(cmd), NULL, 0, r);
+}
+
+static void test_lines_and_ok(void **state)
+{
+	struct fake *f = new_fake("\r\n352656100123456\r\n\r\nOK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_OK);
+	assert_int_equal(r.final, MCRED_LINE_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "352656100123456");
+	assert_int_equal(f->written_len, 9);
+	assert_memory_equal(f->written, "AT+CGSN\r\n", 9);
+	assert_int_equal(mcred_modem_error(m)->code, MCRED_OK);
+	assert_int_equal(mcred_modem_cme(m), -1);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	assert_int_equal(f->closes, 1);
+	free(f);
+}
+
+static void test_read_example_byte_by_byte(void **state)
+{
+	struct fake *f = new_fake("AT%CMNG=2,12,0\r\n%CMNG: 12, 0, \"978C02C4\",\r\n"
+				  "\"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\"\r\n"
+				  "OK\r\n");
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	f->read_chunk = 1;
+	m = open_fake(f, NULL);
+	assert_int_equal(exec(m, "AT%CMNG=2,12,0", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0],
+			    "%CMNG: 12, 0, \"978C02C4\",\"-----BEGIN CERTIFICATE-----\nMIIB\n"
+			    "-----END CERTIFICATE-----\"");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_cme_error(void **state)
+{
+	struct fake *f = new_fake("+CME ERROR: 513\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	assert_int_equal(exec(m, "AT%CMNG=2,4567,0", &r), MCRED_ERR_CME);
+	assert_int_equal(r.final, MCRED_LINE_CME_ERROR);
+	assert_int_equal(r.code, 513);
+	assert_int_equal(mcred_modem_cme(m), 513);
+	assert_int_equal(mcred_modem_error(m)->code, MCRED_ERR_CME);
+	assert_non_null(strstr(mcred_modem_error(m)->message, "AT%CMNG=2,4567,0"));
+	assert_non_null(strstr(mcred_modem_error(m)->message, "+CME ERROR: 513"));
+	assert_non_null(strstr(mcred_modem_error(m)->message, mcred_cme_message(513)));
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_cms_and_bare_error(void **state)
+{
+	struct fake *f = new_fake("+CMS ERROR: 500\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	assert_int_equal(exec(m, "AT+CMGS=1", &r), MCRED_ERR_CMS);
+	assert_int_equal(mcred_modem_cme(m), 500);
+	mcred_reply_free(&r);
+	f->reply = "ERROR\r\n";
+	f->reply_queued = 0;
+	assert_int_equal(exec(m, "AT+FOO", &r), MCRED_ERR_MODEM);
+	assert_int_equal(r.final, MCRED_LINE_ERROR);
+	assert_int_equal(mcred_modem_cme(m), -1);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_urcs_go_to_callback_only(void **state)
+{
+	struct fake *f = new_fake("+CEREG: 5,\"1234\",\"0102DA04\",7\r\n%CMNG: 1,0,\"AA\"\r\n"
+				  "%XMODEMSLEEP: 1,0\r\n%CMNG: 2,1,\"BB\"\r\nOK\r\n%CESQ: 54,2\r\n");
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	queue_rx(f, "+CEREG: 1\r\n", 11); /* waiting before the command is sent */
+	m = open_fake(f, NULL);
+	assert_int_equal(exec(m, "AT%CMNG=1", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 2);
+	assert_string_equal(r.lines.lines[0], "%CMNG: 1,0,\"AA\"");
+	assert_string_equal(r.lines.lines[1], "%CMNG: 2,1,\"BB\"");
+	assert_int_equal(f->urc_count, 4);
+	assert_string_equal(f->urcs[0], "+CEREG: 1");
+	assert_string_equal(f->urcs[1], "+CEREG: 5,\"1234\",\"0102DA04\",7");
+	assert_string_equal(f->urcs[2], "%XMODEMSLEEP: 1,0");
+	assert_string_equal(f->urcs[3], "%CESQ: 54,2"); /* after OK, same chunk */
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_echo_skipped(void **state)
+{
+	struct fake *f = new_fake("AT+CFUN?\r\r\n+CFUN: 4\r\nOK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "+CFUN: 4");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static long long elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000LL + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static void test_timeout_then_late_answer_ignored(void **state)
+{
+	struct fake *f = new_fake("%CMNG: 1,");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	struct timespec start;
+	long long took;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 50;
+	m = open_fake(f, &o);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(exec(m, "AT%CMNG=1", &r), MCRED_ERR_TIMEOUT);
+	took = elapsed_ms(&start);
+	assert_true(took >= 45 && took < 1000);
+	assert_non_null(strstr(mcred_modem_error(m)->message, "AT%CMNG=1"));
+	assert_non_null(strstr(mcred_modem_error(m)->message, "50 ms"));
+	mcred_reply_free(&r);
+	/* The late rest of that answer must not become the next command's. */
+	queue_rx(f, "0\r\nOK\r\n", 7);
+	f->reply = "+CFUN: 1\r\nERROR\r\n";
+	f->reply_queued = 0;
+	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_ERR_MODEM);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "+CFUN: 1");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_too_large(void **state)
+{
+	struct fake *f = new_fake("%CMNG: 11111111,0,\"AA\"\r\n%CMNG: 22222222,0,\"BB\"\r\nOK\r\n");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.max_response_len = 32;
+	o.timeout_ms = 50;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT%CMNG=1", &r), MCRED_ERR_TOO_LARGE);
+	assert_true(f->rx_pos == f->rx_len); /* read to the final result */
+	mcred_reply_free(&r);
+	/* a single line larger than the limit, and never a final result */
+	f->reply = "%CMNG: 1,0,\"0123456789012345678901234567890123456789\"\r\n";
+	f->reply_queued = 0;
+	assert_int_equal(exec(m, "AT%CMNG=1", &r), MCRED_ERR_TIMEOUT);
+	mcred_reply_free(&r);
+	f->reply = "OK\r\n";
+	f->reply_queued = 0;
+	assert_int_equal(exec(m, "AT", &r), MCRED_OK);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_cancel(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	struct timespec start;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 5000;
+	f->cancel_after = 3;
+	m = open_fake(f, &o);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_ERR_CANCELLED);
+	assert_true(elapsed_ms(&start) < 1000);
+	assert_int_equal(mcred_modem_error(m)->code, MCRED_ERR_CANCELLED);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_shell_escaping(void **state)
+{
+	static const char cmd[] = "AT%CMNG=0,1,0,\"a\\b\r\nc\"";
+	static const char wire[] = "at AT%CMNG=0,1,0,\"a\\\\b\\r\\nc\"\r\n";
+	struct fake *f = new_fake("uart:~$ at AT%CMNG=0,1,0,\"a\\\\b\\r\\nc\"\r\nOK\r\nuart:~$ ");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.shell = 1;
+	m = open_fake(f, &o);
+	assert_int_equal(mcred_wire_length(&m->opts, cmd, strlen(cmd)), strlen(wire));
+	assert_int_equal(exec(m, cmd, &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 0);
+	assert_int_equal(f->written_len, strlen(wire));
+	assert_memory_equal(f->written, wire, strlen(wire));
+	mcred_reply_free(&r);
+	/* the pending prompt does not disturb the next answer */
+	f->reply = "\r\n+CFUN: 4\r\nOK\r\n";
+	f->reply_queued = 0;
+	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "+CFUN: 4");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_terminators(void **state)
+{
+	static const struct {
+		enum mcred_term term;
+		const char *wire;
+		size_t len;
+	} cases[] = {
+		{ MCRED_TERM_CRLF, "AT\r\n", 4 },
+		{ MCRED_TERM_CR, "AT\r", 3 },
+		{ MCRED_TERM_LF, "AT\n", 3 },
+		{ MCRED_TERM_NUL, "AT\0", 3 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake *f = new_fake("OK\r\n");
+		struct mcred_options o;
+		mcred_modem *m;
+		struct mcred_reply r;
+
+		mcred_options_init(&o);
+		o.terminator = cases[i].term;
+		f->write_chunk = 1; /* partial writes are completed */
+		m = open_fake(f, &o);
+		assert_int_equal(exec(m, "AT", &r), MCRED_OK);
+		assert_int_equal(f->written_len, cases[i].len);
+		assert_memory_equal(f->written, cases[i].wire, cases[i].len);
+		mcred_reply_free(&r);
+		mcred_modem_free(m);
+		free(f);
+	}
+}
+
+static void test_overlong_command_not_sent(void **state)
+{
+	struct fake *f = new_fake("OK\r\n");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.max_command_len = 16;
+	m = open_fake(f, &o);
+	/* 15 characters + CRLF = 17 bytes on the wire */
+	assert_int_equal(exec(m, "AT%CMNG=1,12345", &r), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(f->written_len, 0);
+	assert_non_null(strstr(mcred_modem_error(m)->message, "17 bytes on the wire"));
+	assert_non_null(strstr(mcred_modem_error(m)->message, "at most 16"));
+	mcred_reply_free(&r);
+	/* exactly the limit is fine */
+	assert_int_equal(exec(m, "AT%CMNG=1,1234", &r), MCRED_OK);
+	assert_int_equal(f->written_len, 16);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_trace_shows_redacted_command(void **state)
+{
+	static const char cmd[] = "AT%CMNG=0,7,3,\"SECRETSECRET\"";
+	static const char shown[] = "AT%CMNG=0,7,3,\"<redacted 12 bytes>\"";
+	struct fake *f = new_fake("+CME ERROR: 518\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	assert_int_equal(mcred_at_exec(m, cmd, strlen(cmd), shown, 0, &r), MCRED_ERR_CME);
+	assert_true(f->trace_count >= 2);
+	assert_int_equal(f->trace_dirs[0], MCRED_TRACE_TX);
+	assert_string_equal(f->traces[0], shown);
+	assert_int_equal(f->trace_dirs[1], MCRED_TRACE_RX);
+	assert_string_equal(f->traces[1], "+CME ERROR: 518");
+	for (int i = 0; i < f->trace_count; i++)
+		assert_null(strstr(f->traces[i], "SECRET"));
+	assert_null(strstr(mcred_modem_error(m)->message, "SECRET"));
+	assert_non_null(strstr(mcred_modem_error(m)->message, "518"));
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_io_error(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	f->fail_reads = 1;
+	assert_int_equal(exec(m, "AT", &r), MCRED_ERR_IO);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_raw_at(void **state)
+{
+	struct fake *f = new_fake("mfw_nrf9160_1.3.5\r\nOK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_lines *lines = NULL;
+
+	(void)state;
+	assert_int_equal(mcred_at(m, "CGMR", &lines), MCRED_ERR_INVALID_ARG);
+	assert_null(lines);
+	assert_non_null(strstr(mcred_modem_error(m)->message, "AT"));
+	assert_int_equal(mcred_at(m, "AT+CGMR\r\nAT+CGSN", &lines), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_at(m, "AT%CMNG=0,1,0,\"abc", &lines), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(f->written_len, 0);
+	assert_int_equal(mcred_at(m, "at+cgmr", &lines), MCRED_OK);
+	assert_non_null(lines);
+	assert_int_equal(lines->count, 1);
+	assert_string_equal(lines->lines[0], "mfw_nrf9160_1.3.5");
+	mcred_lines_free(lines);
+	/* a line break inside quotes is content, not a second command */
+	f->reply = "OK\r\n";
+	f->reply_queued = 0;
+	assert_int_equal(mcred_at(m, "AT%CMNG=0,1,4,\"id\r\nx\"", &lines), MCRED_OK);
+	mcred_lines_free(lines);
+	mcred_lines_free(NULL);
+	mcred_modem_free(m);
+	free(f);
+}
+
+static void test_open_transport_checks(void **state)
+{
+	struct mcred_transport t = { NULL, fake_write, NULL, NULL };
+	struct mcred_error err;
+	mcred_modem *m = (mcred_modem *)&t;
+	struct mcred_options o;
+
+	(void)state;
+	assert_int_equal(mcred_modem_open_transport(&m, &t, NULL, &err), MCRED_ERR_INVALID_ARG);
+	assert_null(m);
+	assert_int_equal(err.code, MCRED_ERR_INVALID_ARG);
+	mcred_options_init(&o);
+	o.terminator = (enum mcred_term)9;
+	t.read = fake_read;
+	assert_int_equal(mcred_modem_open_transport(&m, &t, &o, &err), MCRED_ERR_INVALID_ARG);
+	assert_null(m);
+	assert_int_equal(mcred_modem_open(&m, "", NULL, &err), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_modem_error(NULL)->code, MCRED_ERR_INVALID_ARG);
+	mcred_modem_free(NULL);
+}
+
+static void test_defaults(void **state)
+{
+	struct mcred_options o;
+
+	(void)state;
+	mcred_options_init(&o);
+	mcred_options_apply_defaults(&o);
+	assert_int_equal(o.baud, 115200);
+	assert_int_equal(o.timeout_ms, 10000);
+	assert_int_equal(o.max_command_len, 4096);
+	assert_int_equal(o.max_response_len, 65536);
+	assert_int_equal(o.terminator, MCRED_TERM_CRLF);
+	assert_int_equal(mcred_wire_length(&o, "AT", 2), 4);
+}
+
+static void test_open_missing_port(void **state)
+{
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+
+	(void)state;
+	assert_int_equal(mcred_modem_open(&m, "/dev/ttyNOSUCHPORT9", NULL, &err), MCRED_ERR_PORT);
+	assert_null(m);
+	assert_non_null(strstr(err.message, "/dev/ttyNOSUCHPORT9"));
+	assert_non_null(strstr(err.message, "modemcred ports"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_and_ok),
+		cmocka_unit_test(test_read_example_byte_by_byte),
+		cmocka_unit_test(test_cme_error),
+		cmocka_unit_test(test_cms_and_bare_error),
+		cmocka_unit_test(test_urcs_go_to_callback_only),
+		cmocka_unit_test(test_echo_skipped),
+		cmocka_unit_test(test_timeout_then_late_answer_ignored),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_shell_escaping),
+		cmocka_unit_test(test_terminators),
+		cmocka_unit_test(test_overlong_command_not_sent),
+		cmocka_unit_test(test_trace_shows_redacted_command),
+		cmocka_unit_test(test_io_error),
+		cmocka_unit_test(test_raw_at),
+		cmocka_unit_test(test_open_transport_checks),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_open_missing_port),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

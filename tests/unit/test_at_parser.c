@@ -1,0 +1,347 @@
+/*
+ * The line splitter and classifier against every response form of the
+ * %CMNG reference and NOTES.md. Each input is fed whole, one byte at a time
+ * and split in two at every position: the lines must be identical.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+#define MAX_LINES 16
+#define TOO_LONG "<too long>"
+
+struct collected {
+	char *lines[MAX_LINES];
+	size_t lens[MAX_LINES];
+	size_t count;
+};
+
+static int collect(void *user, const char *line, size_t len)
+{
+	struct collected *c = user;
+
+	assert_true(c->count < MAX_LINES);
+	if (!line) {
+		assert_int_equal(len, 0);
+		line = TOO_LONG;
+		len = strlen(TOO_LONG);
+	} else {
+		assert_int_equal(strlen(line), len); /* NUL-terminated at len */
+	}
+	c->lines[c->count] = malloc(len + 1);
+	assert_non_null(c->lines[c->count]);
+	memcpy(c->lines[c->count], line, len + 1);
+	c->lens[c->count++] = len;
+	return 0;
+}
+
+static void collected_free(struct collected *c)
+{
+	for (size_t i = 0; i < c->count; i++)
+		free(c->lines[i]);
+	c->count = 0;
+}
+
+/* Feed input in pieces: cuts[] are the positions where a new piece starts. */
+static void feed_pieces(size_t max_line, const char *input, size_t len, const size_t *cuts,
+			size_t ncuts, struct collected *out)
+{
+	struct mcred_line_splitter *s = mcred_line_splitter_new(max_line);
+	size_t start = 0;
+
+	assert_non_null(s);
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t end = i < ncuts ? cuts[i] : len;
+
+		assert_int_equal(mcred_line_splitter_feed(s, (const uint8_t *)input + start,
+							  end - start, collect, out), 0);
+		start = end;
+	}
+	mcred_line_splitter_free(s);
+}
+
+static void assert_same(const struct collected *a, const struct collected *b)
+{
+	assert_int_equal(a->count, b->count);
+	for (size_t i = 0; i < a->count; i++) {
+		assert_int_equal(a->lens[i], b->lens[i]);
+		assert_memory_equal(a->lines[i], b->lines[i], a->lens[i]);
+	}
+}
+
+struct parser_case {
+	const char *name;
+	const char *input;
+	const char *command;           /* in flight, NULL for none */
+	const char *lines[MAX_LINES];  /* expected, NULL-terminated */
+	enum mcred_line_kind kinds[MAX_LINES];
+	int codes[MAX_LINES];          /* CME/CMS codes; 0 means none (-1) expected */
+};
+
+#define READ_CONTENT "\"-----BEGIN CERTIFICATE-----\nMIIBc464...\n...bW9aAa4\n-----END CERTIFICATE-----\""
+#define READ_CONTENT_CRLF                                                             \
+	"\"-----BEGIN CERTIFICATE-----\r\nMIIBc464...\r\n...bW9aAa4\r\n-----END " \
+	"CERTIFICATE-----\""
+
+static const struct parser_case cases[] = {
+	{ "list all with sha, spaces after commas",
+	  "%CMNG: 12345678, 0, \"978C...02C4\"\r\n%CMNG: 567890, 1, \"C485...CF09\"\r\n"
+	  "%CMNG: 123, 2, \"92E1...8AC8\"\r\n%CMNG: 654321, 3, \"E0C9...511D\"\r\nOK\r\n",
+	  "AT%CMNG=1",
+	  { "%CMNG: 12345678, 0, \"978C...02C4\"", "%CMNG: 567890, 1, \"C485...CF09\"",
+	    "%CMNG: 123, 2, \"92E1...8AC8\"", "%CMNG: 654321, 3, \"E0C9...511D\"", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
+	{ "list without sha (old firmware), no spaces",
+	  "%CMNG: 12345678,0\r\n%CMNG: 4294967292,8\r\nOK\r\n", "AT%CMNG=1",
+	  { "%CMNG: 12345678,0", "%CMNG: 4294967292,8", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "list of one tag and type", "%CMNG: 12345678,0,\"978C02C4\"\r\nOK\r\n",
+	  "AT%CMNG=1,12345678, 0", { "%CMNG: 12345678,0,\"978C02C4\"", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "read: line break between parameters, LF inside quotes",
+	  "%CMNG: 12345678, 0, \"978C...02C4\",\r\n" READ_CONTENT "\r\nOK\r\n",
+	  "AT%CMNG=2, 12345678, 0",
+	  { "%CMNG: 12345678, 0, \"978C...02C4\"," READ_CONTENT, "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "read: CRLF inside quotes, comma then spaces before the break",
+	  "%CMNG: 1,0,\"AB\",  \r\n" READ_CONTENT_CRLF "\r\nOK\r\n", "AT%CMNG=2,1,0",
+	  { "%CMNG: 1,0,\"AB\",  " READ_CONTENT_CRLF, "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "read of a missing credential", "+CME ERROR: 513\r\n", "AT%CMNG=2,4567,0",
+	  { "+CME ERROR: 513" }, { MCRED_LINE_CME_ERROR }, { 513 } },
+	{ "error forms",
+	  "ERROR\r\n+CME ERROR:518\r\n+CME ERROR:   527  \r\n+CMS ERROR: 500\r\n",
+	  "AT%CMNG=0,1,0,\"x\"",
+	  { "ERROR", "+CME ERROR:518", "+CME ERROR:   527  ", "+CMS ERROR: 500" },
+	  { MCRED_LINE_ERROR, MCRED_LINE_CME_ERROR, MCRED_LINE_CME_ERROR, MCRED_LINE_CMS_ERROR },
+	  { 0, 518, 527, 500 } },
+	{ "URCs before, between and after information lines",
+	  "+CEREG: 5,\"1234\",\"0102DA04\",7\r\n%CMNG: 1,0,\"AA\"\r\n%XMODEMSLEEP: 1,0\r\n"
+	  "%CMNG: 2,1,\"BB\"\r\n%CESQ: 54,2,18,1\r\nOK\r\n",
+	  "AT%CMNG=1",
+	  { "+CEREG: 5,\"1234\",\"0102DA04\",7", "%CMNG: 1,0,\"AA\"", "%XMODEMSLEEP: 1,0",
+	    "%CMNG: 2,1,\"BB\"", "%CESQ: 54,2,18,1", "OK" },
+	  { MCRED_LINE_URC, MCRED_LINE_INFO, MCRED_LINE_URC, MCRED_LINE_INFO, MCRED_LINE_URC,
+	    MCRED_LINE_OK },
+	  { 0 } },
+	{ "echo of a write with LF inside its quotes",
+	  "AT%CMNG=0,12,0,\"-----BEGIN\nX\n-----END\"\r\nOK\r\n",
+	  "AT%CMNG=0,12,0,\"-----BEGIN\nX\n-----END\"",
+	  { "AT%CMNG=0,12,0,\"-----BEGIN\nX\n-----END\"", "OK" },
+	  { MCRED_LINE_ECHO, MCRED_LINE_OK }, { 0 } },
+	{ "echo, then the own result, a foreign URC", "AT+CFUN?\r\r\n+CFUN: 4\r\n+CEREG: 0\r\nOK\r\n",
+	  "AT+CFUN?", { "AT+CFUN?", "+CFUN: 4", "+CEREG: 0", "OK" },
+	  { MCRED_LINE_ECHO, MCRED_LINE_INFO, MCRED_LINE_URC, MCRED_LINE_OK }, { 0 } },
+	{ "plain information line, LF only", "\n352656100123456\nOK\n", "AT+CGSN",
+	  { "352656100123456", "OK" }, { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "CR only, empty and blank lines skipped", "\r\r352656100123456\r  \r\r\nOK\r", "AT+CGSN",
+	  { "352656100123456", "OK" }, { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "Zephyr shell: prompt, echo, answer, next prompt left pending",
+	  "uart:~$ at AT+CFUN?\r\n+CFUN: 4\r\nOK\r\nuart:~$ ", "AT+CFUN?",
+	  { "uart:~$ at AT+CFUN?", "+CFUN: 4", "OK" },
+	  { MCRED_LINE_ECHO, MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "KEYGEN blob wrapped inside its quotes", "%KEYGEN: \"MIIBCjCB\r\nsDBOMQ.0oRDoQEm\"\r\nOK\r\n",
+	  "AT%KEYGEN=16842753,2,0", { "%KEYGEN: \"MIIBCjCB\r\nsDBOMQ.0oRDoQEm\"", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	{ "no command in flight: everything but finals is a URC",
+	  "+CEREG: 1\r\n%CMNG: 1,0\r\nhello\r\nOK\r\n", NULL,
+	  { "+CEREG: 1", "%CMNG: 1,0", "hello", "OK" },
+	  { MCRED_LINE_URC, MCRED_LINE_URC, MCRED_LINE_URC, MCRED_LINE_OK }, { 0 } },
+};
+
+static void check_case(const struct parser_case *c)
+{
+	const char *in = c->input;
+	size_t len = strlen(in);
+	struct collected whole = { 0 }, other = { 0 };
+	size_t expected = 0;
+	size_t *every = malloc((len ? len : 1) * sizeof(size_t));
+
+	assert_non_null(every);
+	feed_pieces(4096, in, len, NULL, 0, &whole);
+	while (c->lines[expected])
+		expected++;
+	if (whole.count != expected)
+		fail_msg("%s: %zu lines, expected %zu", c->name, whole.count, expected);
+	for (size_t i = 0; i < expected; i++) {
+		int code = 0;
+
+		assert_string_equal(whole.lines[i], c->lines[i]);
+		assert_int_equal(mcred_line_classify(whole.lines[i], whole.lens[i], c->command,
+						     &code),
+				 c->kinds[i]);
+		assert_int_equal(code, c->codes[i] ? c->codes[i] : -1);
+	}
+	for (size_t i = 0; i < len; i++)
+		every[i] = i + 1; /* one byte at a time */
+	feed_pieces(4096, in, len ? len : 0, every, len ? len - 1 : 0, &other);
+	assert_same(&whole, &other);
+	collected_free(&other);
+	for (size_t cut = 0; cut <= len; cut++) {
+		feed_pieces(4096, in, len, &cut, 1, &other);
+		assert_same(&whole, &other);
+		collected_free(&other);
+	}
+	collected_free(&whole);
+	free(every);
+}
+
+static void test_response_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_case(&cases[i]);
+}
+
+/* Every split into three pieces of the read example gives the same lines. */
+static void test_read_example_three_pieces(void **state)
+{
+	const char *in = cases[3].input;
+	size_t len = strlen(in);
+	struct collected whole = { 0 }, other = { 0 };
+
+	(void)state;
+	feed_pieces(4096, in, len, NULL, 0, &whole);
+	for (size_t a = 0; a <= len; a++) {
+		for (size_t b = a; b <= len; b++) {
+			size_t cuts[2] = { a, b };
+
+			feed_pieces(4096, in, len, cuts, 2, &other);
+			assert_same(&whole, &other);
+			collected_free(&other);
+		}
+	}
+	collected_free(&whole);
+}
+
+static void test_overlong_line_reported_once(void **state)
+{
+	const char *in = "0123456789ABCDEFGHIJ\"quoted\r\nstill the long line\"\r\nOK\r\nabc\r\n";
+	size_t len = strlen(in);
+	struct collected whole = { 0 }, other = { 0 };
+
+	(void)state;
+	feed_pieces(16, in, len, NULL, 0, &whole);
+	assert_int_equal(whole.count, 3);
+	assert_string_equal(whole.lines[0], TOO_LONG);
+	assert_string_equal(whole.lines[1], "OK");
+	assert_string_equal(whole.lines[2], "abc");
+	for (size_t cut = 0; cut <= len; cut++) {
+		feed_pieces(16, in, len, &cut, 1, &other);
+		assert_same(&whole, &other);
+		collected_free(&other);
+	}
+	collected_free(&whole);
+}
+
+static void test_line_of_exactly_max_fits(void **state)
+{
+	struct collected got = { 0 };
+
+	(void)state;
+	feed_pieces(8, "12345678\r\n123456789\r\n", 21, NULL, 0, &got);
+	assert_int_equal(got.count, 2);
+	assert_string_equal(got.lines[0], "12345678");
+	assert_string_equal(got.lines[1], TOO_LONG);
+	collected_free(&got);
+}
+
+static int stop_at_second(void *user, const char *line, size_t len)
+{
+	int *seen = user;
+
+	(void)line;
+	(void)len;
+	return ++*seen == 2 ? 42 : 0;
+}
+
+static void test_callback_can_stop_feeding(void **state)
+{
+	struct mcred_line_splitter *s = mcred_line_splitter_new(64);
+	int seen = 0;
+	const char *in = "a\r\nb\r\nc\r\n";
+
+	(void)state;
+	assert_int_equal(mcred_line_splitter_feed(s, (const uint8_t *)in, strlen(in),
+						  stop_at_second, &seen),
+			 42);
+	assert_int_equal(seen, 2);
+	mcred_line_splitter_free(s);
+}
+
+static void test_reset_forgets_partial_line(void **state)
+{
+	struct mcred_line_splitter *s = mcred_line_splitter_new(64);
+	struct collected got = { 0 };
+
+	(void)state;
+	mcred_line_splitter_feed(s, (const uint8_t *)"%CMNG: 1,\"open", 14, collect, &got);
+	mcred_line_splitter_reset(s);
+	mcred_line_splitter_feed(s, (const uint8_t *)"OK\r\n", 4, collect, &got);
+	assert_int_equal(got.count, 1);
+	assert_string_equal(got.lines[0], "OK");
+	collected_free(&got);
+	mcred_line_splitter_free(s);
+}
+
+static enum mcred_line_kind kind_of(const char *line, const char *command, int *code)
+{
+	return mcred_line_classify(line, strlen(line), command, code);
+}
+
+static void test_classify_details(void **state)
+{
+	int code = 0;
+
+	(void)state;
+	assert_int_equal(kind_of("+CME ERROR: 518", "AT%CMNG=3,1,0", &code), MCRED_LINE_CME_ERROR);
+	assert_int_equal(code, 518);
+	assert_int_equal(kind_of("+CME ERROR: 0", "AT%CMNG=3,1,0", &code), MCRED_LINE_CME_ERROR);
+	assert_int_equal(code, 0);
+	assert_int_equal(kind_of("+CME ERROR: not found", "AT", &code), MCRED_LINE_CME_ERROR);
+	assert_int_equal(code, -1);
+	assert_int_equal(kind_of("uart:~$ OK", "AT", &code), MCRED_LINE_OK);
+	assert_int_equal(kind_of("OKAY", "AT", &code), MCRED_LINE_INFO);
+	/* the command's own prefix, whatever the case the command was typed in */
+	assert_int_equal(kind_of("%CMNG: 1,0", "at%cmng=1", &code), MCRED_LINE_INFO);
+	assert_int_equal(kind_of("%XMODEMUUID: 50503041", "AT%XMODEMUUID", &code), MCRED_LINE_INFO);
+	/* a longer name sharing the prefix is someone else's */
+	assert_int_equal(kind_of("%CMNGX: 1", "AT%CMNG=1", &code), MCRED_LINE_URC);
+	/* commands without a name: every +X:/%X: line is unsolicited */
+	assert_int_equal(kind_of("+CEREG: 2", "ATE0", &code), MCRED_LINE_URC);
+	assert_int_equal(kind_of("+CEREG: 2", "AT", &code), MCRED_LINE_URC);
+	/* echo: case-insensitive, shell form, and not another command */
+	assert_int_equal(kind_of("at%cmng=1", "AT%CMNG=1", &code), MCRED_LINE_ECHO);
+	assert_int_equal(kind_of("at AT%CMNG=1", "AT%CMNG=1", &code), MCRED_LINE_ECHO);
+	assert_int_equal(kind_of("AT+CGMR", "AT+CGSN", &code), MCRED_LINE_INFO);
+	/* shell echo of a command with escaped line breaks */
+	assert_int_equal(kind_of("at AT%CMNG=0,1,0,\"a\\nb\"", "AT%CMNG=0,1,0,\"a\nb\"", &code),
+			 MCRED_LINE_ECHO);
+	assert_int_equal(kind_of("mfw_nrf9160_1.3.5", "AT+CGMR", &code), MCRED_LINE_INFO);
+	assert_int_equal(kind_of("+CMS ERROR:304", NULL, &code), MCRED_LINE_CMS_ERROR);
+	assert_int_equal(code, 304);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_response_table),
+		cmocka_unit_test(test_read_example_three_pieces),
+		cmocka_unit_test(test_overlong_line_reported_once),
+		cmocka_unit_test(test_line_of_exactly_max_fits),
+		cmocka_unit_test(test_callback_can_stop_feeding),
+		cmocka_unit_test(test_reset_forgets_partial_line),
+		cmocka_unit_test(test_classify_details),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
