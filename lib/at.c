@@ -143,6 +143,7 @@ static void abbreviate(const char *cmd, char *out, size_t out_len)
 struct exchange {
 	mcred_modem *m;
 	const char *cmd;          /* command in flight, NULL while draining */
+	const char *trace_cmd;    /* what traces show of it (secrets redacted) */
 	struct mcred_reply *reply;
 	size_t info_bytes;
 	int final_seen;
@@ -255,8 +256,12 @@ static int on_line(void *user, const char *line, size_t len)
 	line = strip_prompt(line, &len);
 	if (len == 0 || only_blanks(line, len))
 		return 0;
-	trace(x->m, MCRED_TRACE_RX, line, len);
 	kind = mcred_line_classify(line, len, cmd, &code);
+	/* An echo repeats the command, secrets included: trace its redacted form. */
+	if (kind == MCRED_LINE_ECHO && x->trace_cmd)
+		trace(x->m, MCRED_TRACE_RX, x->trace_cmd, strlen(x->trace_cmd));
+	else
+		trace(x->m, MCRED_TRACE_RX, line, len);
 	switch (kind) {
 	case MCRED_LINE_INFO:
 		keep_info_line(x, line, len);
@@ -426,7 +431,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	drain_pending(m);
 	deadline = now_ms() + timeout_ms;
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms);
-	free(wire);
+	mcred_free_secret(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
 	if (rc == MCRED_OK)
@@ -457,6 +462,7 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len,
 	memcpy(cmd_z, cmd, cmd_len);
 	cmd_z[cmd_len] = '\0';
 	x.cmd = cmd_z;
+	x.trace_cmd = trace_cmd;
 	abbreviate(trace_cmd ? trace_cmd : cmd_z, shown, sizeof(shown));
 	trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
 	      trace_cmd ? strlen(trace_cmd) : cmd_len);

@@ -42,7 +42,8 @@ void mcred_line_splitter_free(struct mcred_line_splitter *s)
 {
 	if (!s)
 		return;
-	free(s->buf);
+	/* An echoed write may have passed through the buffer: wipe it. */
+	mcred_free_secret(s->buf, s->cap);
 	free(s);
 }
 

@@ -480,6 +480,26 @@ static void test_trace_shows_redacted_command(void **state)
 	free(f);
 }
 
+/* A modem with echo on (ATE1) sends the secret back: the trace must not show it. */
+static void test_echoed_secret_is_redacted_in_trace(void **state)
+{
+	static const char cmd[] = "AT%CMNG=0,7,3,\"SECRETSECRET\"";
+	static const char shown[] = "AT%CMNG=0,7,3,\"<redacted 12 bytes>\"";
+	struct fake *f = new_fake("AT%CMNG=0,7,3,\"SECRETSECRET\"\r\r\nOK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	assert_int_equal(mcred_at_exec(m, cmd, strlen(cmd), shown, 0, &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 0);
+	assert_true(f->trace_count >= 3);
+	for (int i = 0; i < f->trace_count; i++)
+		assert_null(strstr(f->traces[i], "SECRET"));
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
 static void test_io_error(void **state)
 {
 	struct fake *f = new_fake(NULL);
@@ -585,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_shell_escaping),
 		cmocka_unit_test(test_terminators),
 		cmocka_unit_test(test_overlong_command_not_sent),
+		cmocka_unit_test(test_echoed_secret_is_redacted_in_trace),
 		cmocka_unit_test(test_trace_shows_redacted_command),
 		cmocka_unit_test(test_io_error),
 		cmocka_unit_test(test_raw_at),
