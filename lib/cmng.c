@@ -1,0 +1,519 @@
+/*
+ * %CMNG operations on a modem: validate first (nothing is sent on bad
+ * input), then run the commands inside a CMEE (and, for changes, offline)
+ * session.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmng.h"
+
+static const char *type_label(int type)
+{
+	const char *name = mcred_type_name(type);
+	return name ? name : "unknown";
+}
+
+/* Put "<context>: " in front of the handle's message, keeping code and cme. */
+static enum mcred_err add_context(mcred_modem *m, enum mcred_err rc, const char *context)
+{
+	char *msg = m->err.message;
+	size_t size = sizeof(m->err.message);
+	size_t ctx_len = strlen(context);
+	if (ctx_len + 2 >= size)
+		return rc;
+	/* shift the old message right; a cut message is still a useful one */
+	size_t old_len = strnlen(msg, size - 1);
+	if (old_len > size - 1 - ctx_len - 2)
+		old_len = size - 1 - ctx_len - 2;
+	memmove(msg + ctx_len + 2, msg, old_len);
+	memcpy(msg, context, ctx_len);
+	msg[ctx_len] = ':';
+	msg[ctx_len + 1] = ' ';
+	msg[ctx_len + 2 + old_len] = '\0';
+	return rc;
+}
+
+/* Turn CME 513 into NOT_FOUND, keeping the code visible via mcred_modem_cme. */
+static enum mcred_err map_not_found(mcred_modem *m, enum mcred_err rc, uint32_t tag, int type)
+{
+	if (rc != MCRED_ERR_CME || m->err.cme != 513)
+		return rc;
+	mcred_fail(m, MCRED_ERR_NOT_FOUND,
+		   "tag %" PRIu32 " type %d (%s) does not exist (+CME ERROR: 513)", tag, type,
+		   type_label(type));
+	m->err.cme = 513;
+	return MCRED_ERR_NOT_FOUND;
+}
+
+/* Run a built command; the reply is the caller's to free. */
+static enum mcred_err run(mcred_modem *m, const struct mcred_cmng_cmd *cmd,
+			  struct mcred_reply *reply)
+{
+	return mcred_at_exec(m, cmd->text, cmd->len, cmd->trace, 0, reply);
+}
+
+/* ---- list ---------------------------------------------------------------- */
+
+static enum mcred_err list_append(struct mcred_credential_list *list,
+				  const struct mcred_cmng_entry *e)
+{
+	struct mcred_credential *items =
+		realloc(list->items, (list->count + 1) * sizeof(*items));
+	if (!items)
+		return MCRED_ERR_NOMEM;
+	list->items = items;
+	struct mcred_credential *c = &items[list->count++];
+	memset(c, 0, sizeof(*c));
+	c->tag = e->tag;
+	c->type = e->type;
+	c->has_sha256 = e->has_sha256;
+	if (e->has_sha256)
+		memcpy(c->sha256, e->sha256, sizeof(c->sha256));
+	return MCRED_OK;
+}
+
+/* Parse every line of a list answer, keeping those of type (or any). */
+static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *reply, int type,
+				   struct mcred_credential_list *list)
+{
+	for (size_t i = 0; i < reply->lines.count; i++) {
+		struct mcred_cmng_entry e;
+		const char *line = reply->lines.lines[i];
+		if (mcred_cmng_parse_line(line, strlen(line), &e, &m->err) != MCRED_OK)
+			return MCRED_ERR_PROTOCOL;
+		if (type != MCRED_ANY_TYPE && e.type != type)
+			continue;
+		if (list_append(list, &e) != MCRED_OK)
+			return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory listing credentials");
+	}
+	return MCRED_OK;
+}
+
+/*
+ * List inside a session. AT%CMNG=1 takes a type only after a tag, so a type
+ * without a tag lists all and filters here.
+ */
+static enum mcred_err list_now(mcred_modem *m, int64_t tag, int type,
+			       struct mcred_credential_list *list)
+{
+	struct mcred_cmng_cmd cmd;
+	int64_t cmd_tag = tag;
+	int cmd_type = tag == MCRED_ANY_TAG ? MCRED_ANY_TYPE : type;
+	enum mcred_err rc = mcred_cmng_build_list(cmd_tag, cmd_type, &cmd, &m->err);
+	if (rc != MCRED_OK)
+		return rc;
+	struct mcred_reply reply;
+	rc = run(m, &cmd, &reply);
+	/* some firmware answers 513 for a tag with nothing in it: an empty list */
+	if (rc == MCRED_ERR_CME && m->err.cme == 513)
+		rc = mcred_succeed(m);
+	if (rc == MCRED_OK)
+		rc = collect_list(m, &reply, type, list);
+	mcred_reply_free(&reply);
+	mcred_cmng_cmd_free(&cmd);
+	return rc == MCRED_OK ? mcred_succeed(m) : rc;
+}
+
+void mcred_credential_list_free(struct mcred_credential_list *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	free(list);
+}
+
+struct list_args {
+	int64_t tag;
+	int type;
+	struct mcred_credential_list *list;
+};
+
+static enum mcred_err list_op(mcred_modem *m, void *arg)
+{
+	struct list_args *a = arg;
+	return list_now(m, a->tag, a->type, a->list);
+}
+
+/* Validate list arguments without sending. */
+static enum mcred_err check_list_args(mcred_modem *m, int64_t tag, int type)
+{
+	struct mcred_cmng_cmd cmd;
+	enum mcred_err rc = mcred_cmng_build_list(tag, tag == MCRED_ANY_TAG ? MCRED_ANY_TYPE : type,
+						  &cmd, &m->err);
+	mcred_cmng_cmd_free(&cmd);
+	if (rc == MCRED_OK && type != MCRED_ANY_TYPE)
+		rc = mcred_cmng_check_known_type(type, &m->err);
+	return rc;
+}
+
+enum mcred_err mcred_cmng_list(mcred_modem *modem, int64_t tag, int type,
+			       struct mcred_credential_list **out)
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	if (!out)
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the list given");
+	*out = NULL;
+	enum mcred_err rc = check_list_args(modem, tag, type);
+	if (rc != MCRED_OK)
+		return rc; /* the checks filled modem->err */
+	struct mcred_credential_list *list = calloc(1, sizeof(*list));
+	if (!list)
+		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
+	struct list_args a = { tag, type, list };
+	rc = mcred_with_session(modem, 0, list_op, &a);
+	if (rc != MCRED_OK) {
+		mcred_credential_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return MCRED_OK;
+}
+
+/* The modem's entry for tag+type: 1 found, 0 absent, or an error < 0 via rc. */
+static enum mcred_err find_entry(mcred_modem *m, uint32_t tag, int type, int *found,
+				 struct mcred_credential *entry)
+{
+	struct mcred_credential_list list = { 0 };
+	*found = 0;
+	enum mcred_err rc = list_now(m, tag, type, &list);
+	for (size_t i = 0; rc == MCRED_OK && i < list.count && !*found; i++) {
+		if (list.items[i].tag == tag && list.items[i].type == type) {
+			*entry = list.items[i];
+			*found = 1;
+		}
+	}
+	free(list.items);
+	return rc;
+}
+
+/* ---- write and compare ------------------------------------------------- */
+
+/* The modem's digest for tag+type against expected (upper-case hex). */
+static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
+				     const char *expected, const char *after)
+{
+	int found;
+	struct mcred_credential entry;
+	enum mcred_err rc = find_entry(m, tag, type, &found, &entry);
+	if (rc != MCRED_OK)
+		return rc;
+	if (!found)
+		return mcred_fail(m, MCRED_ERR_NOT_FOUND,
+				  "tag %" PRIu32 " type %d (%s) is not in the modem's list%s", tag,
+				  type, type_label(type), after);
+	if (!entry.has_sha256)
+		return mcred_fail(m, MCRED_ERR_UNSUPPORTED,
+				  "cannot verify tag %" PRIu32 " type %d (%s): this firmware lists "
+				  "no digests; read type 0 or 4 back and compare instead",
+				  tag, type, type_label(type));
+	if (strcmp(entry.sha256, expected) != 0)
+		return mcred_fail(m, MCRED_ERR_MISMATCH,
+				  "digest mismatch for tag %" PRIu32 " type %d (%s): sent %s, "
+				  "modem has %s",
+				  tag, type, type_label(type), expected, entry.sha256);
+	return mcred_succeed(m);
+}
+
+struct write_args {
+	uint32_t tag;
+	int type;
+	const struct mcred_cmng_cmd *cmd;
+	int verify;
+	const char *digest;
+};
+
+static enum mcred_err write_op(mcred_modem *m, void *arg)
+{
+	struct write_args *a = arg;
+	struct mcred_reply reply;
+	enum mcred_err rc = run(m, a->cmd, &reply);
+	mcred_reply_free(&reply);
+	if (rc != MCRED_OK) {
+		char context[96];
+		snprintf(context, sizeof(context), "writing tag %" PRIu32 " type %d (%s)", a->tag,
+			 a->type, type_label(a->type));
+		return add_context(m, rc, context);
+	}
+	if (!a->verify)
+		return MCRED_OK;
+	return compare_digest(m, a->tag, a->type, a->digest, " after writing it");
+}
+
+enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, const char *content,
+				size_t len, const char *password, unsigned flags)
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	struct mcred_cmng_cmd cmd;
+	char *sent = NULL;
+	size_t sent_len = 0;
+	enum mcred_err rc = mcred_cmng_build_write(tag, type, content, len, password, &modem->opts,
+						   &cmd, &sent, &sent_len, &modem->err);
+	if (rc != MCRED_OK)
+		return rc; /* the checks filled modem->err */
+	char digest[65];
+	rc = mcred_sha256_hex(sent, sent_len, digest);
+	mcred_free_secret(sent, sent_len + 1);
+	if (rc != MCRED_OK) {
+		mcred_cmng_cmd_free(&cmd);
+		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
+	}
+	struct write_args a = { tag, type, &cmd, (flags & MCRED_WRITE_VERIFY) != 0, digest };
+	rc = mcred_with_session(modem, 1, write_op, &a);
+	mcred_cmng_cmd_free(&cmd);
+	return rc;
+}
+
+struct compare_args {
+	uint32_t tag;
+	int type;
+	const char *digest;
+};
+
+static enum mcred_err compare_op(mcred_modem *m, void *arg)
+{
+	struct compare_args *a = arg;
+	return compare_digest(m, a->tag, a->type, a->digest, "");
+}
+
+enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type, const char *content,
+				  size_t len)
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	char *prepared = NULL;
+	size_t prepared_len = 0;
+	enum mcred_err rc = mcred_cmng_check_write_type(type, &modem->err);
+	if (rc == MCRED_OK)
+		rc = mcred_cmng_prepare_content(type, content, len, modem->opts.keep_line_endings,
+						&prepared, &prepared_len, &modem->err);
+	if (rc != MCRED_OK)
+		return rc; /* the checks filled modem->err */
+	char digest[65];
+	rc = mcred_sha256_hex(prepared, prepared_len, digest);
+	mcred_free_secret(prepared, prepared_len + 1);
+	if (rc != MCRED_OK)
+		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
+	struct compare_args a = { tag, type, digest };
+	return mcred_with_session(modem, 0, compare_op, &a);
+}
+
+/* ---- read ---------------------------------------------------------------- */
+
+struct read_args {
+	uint32_t tag;
+	int type;
+	const struct mcred_cmng_cmd *cmd;
+	char **content;
+	size_t *len;
+	char *sha256;
+};
+
+/* Take content (and digest) from the first %CMNG line of a read answer. */
+static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply *reply,
+				       struct read_args *a)
+{
+	struct mcred_cmng_entry e;
+	for (size_t i = 0; i < reply->lines.count; i++) {
+		const char *line = reply->lines.lines[i];
+		if (mcred_cmng_parse_line(line, strlen(line), &e, &m->err) != MCRED_OK)
+			return MCRED_ERR_PROTOCOL;
+		/* firmware without digests whose content is 64 hex digits */
+		if (!e.has_content && e.has_sha256) {
+			e.has_content = 1;
+			e.content = e.sha_text;
+			e.content_len = e.sha_text_len;
+			e.has_sha256 = 0;
+		}
+		if (!e.has_content)
+			break;
+		char *copy = malloc(e.content_len + 1);
+		if (!copy)
+			return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory reading the content");
+		memcpy(copy, e.content, e.content_len);
+		copy[e.content_len] = '\0';
+		*a->content = copy;
+		if (a->len)
+			*a->len = e.content_len;
+		if (a->sha256)
+			memcpy(a->sha256, e.has_sha256 ? e.sha256 : "", e.has_sha256 ? 65 : 1);
+		return mcred_succeed(m);
+	}
+	return mcred_fail(m, MCRED_ERR_NOT_FOUND,
+			  "tag %" PRIu32 " type %d (%s): the modem returned no content", a->tag,
+			  a->type, type_label(a->type));
+}
+
+static enum mcred_err read_op(mcred_modem *m, void *arg)
+{
+	struct read_args *a = arg;
+	struct mcred_reply reply;
+	enum mcred_err rc = run(m, a->cmd, &reply);
+	rc = map_not_found(m, rc, a->tag, a->type);
+	if (rc == MCRED_OK)
+		rc = take_read_answer(m, &reply, a);
+	mcred_reply_free(&reply);
+	return rc;
+}
+
+enum mcred_err mcred_cmng_read(mcred_modem *modem, uint32_t tag, int type, char **content,
+			       size_t *len, char sha256[65])
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	if (!content)
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the content given");
+	*content = NULL;
+	if (len)
+		*len = 0;
+	if (sha256)
+		sha256[0] = '\0';
+	struct mcred_cmng_cmd cmd;
+	enum mcred_err rc = mcred_cmng_build_read(tag, type, &cmd, &modem->err);
+	if (rc != MCRED_OK)
+		return rc; /* the checks filled modem->err */
+	struct read_args a = { tag, type, &cmd, content, len, sha256 };
+	rc = mcred_with_session(modem, 0, read_op, &a);
+	mcred_cmng_cmd_free(&cmd);
+	return rc;
+}
+
+/* ---- delete and clear ---------------------------------------------------- */
+
+static enum mcred_err delete_now(mcred_modem *m, uint32_t tag, int type)
+{
+	struct mcred_cmng_cmd cmd;
+	enum mcred_err rc = mcred_cmng_build_delete(tag, type, &cmd, &m->err);
+	if (rc != MCRED_OK)
+		return rc;
+	struct mcred_reply reply;
+	rc = run(m, &cmd, &reply);
+	mcred_reply_free(&reply);
+	mcred_cmng_cmd_free(&cmd);
+	rc = map_not_found(m, rc, tag, type);
+	if (rc != MCRED_OK && rc != MCRED_ERR_NOT_FOUND) {
+		char context[96];
+		snprintf(context, sizeof(context), "deleting tag %" PRIu32 " type %d (%s)", tag,
+			 type, type_label(type));
+		add_context(m, rc, context);
+	}
+	return rc;
+}
+
+struct delete_args {
+	uint32_t tag;
+	int type;
+};
+
+static enum mcred_err delete_op(mcred_modem *m, void *arg)
+{
+	struct delete_args *a = arg;
+	return delete_now(m, a->tag, a->type);
+}
+
+enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int type)
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	struct mcred_cmng_cmd cmd;
+	enum mcred_err rc = mcred_cmng_build_delete(tag, type, &cmd, &modem->err);
+	mcred_cmng_cmd_free(&cmd);
+	if (rc != MCRED_OK)
+		return rc; /* the checks filled modem->err */
+	struct delete_args a = { tag, type };
+	return mcred_with_session(modem, 1, delete_op, &a);
+}
+
+struct clear_args {
+	uint32_t tag;
+	size_t deleted;
+	size_t skipped;
+};
+
+static int is_deletable(int type)
+{
+	return type >= MCRED_TYPE_CA_CERT && type <= MCRED_TYPE_PUBLIC_KEY;
+}
+
+static enum mcred_err clear_op(mcred_modem *m, void *arg)
+{
+	struct clear_args *a = arg;
+	struct mcred_credential_list list = { 0 };
+	enum mcred_err rc = list_now(m, a->tag, MCRED_ANY_TYPE, &list);
+	for (size_t i = 0; rc == MCRED_OK && i < list.count; i++) {
+		if (list.items[i].tag != a->tag)
+			continue;
+		if (!is_deletable(list.items[i].type)) {
+			a->skipped++;
+			continue;
+		}
+		rc = delete_now(m, a->tag, list.items[i].type);
+		if (rc == MCRED_OK)
+			a->deleted++;
+		else if (rc == MCRED_ERR_NOT_FOUND)
+			rc = MCRED_OK; /* gone already: that is what clear wants */
+	}
+	free(list.items);
+	return rc == MCRED_OK ? mcred_succeed(m) : rc;
+}
+
+enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size_t *deleted,
+				size_t *skipped)
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	if (deleted)
+		*deleted = 0;
+	if (skipped)
+		*skipped = 0;
+	enum mcred_err rc = mcred_cmng_check_user_tag(tag, "clear", &modem->err);
+	if (rc != MCRED_OK)
+		return rc; /* the checks filled modem->err */
+	struct clear_args a = { tag, 0, 0 };
+	rc = mcred_with_session(modem, 1, clear_op, &a);
+	if (deleted)
+		*deleted = a.deleted;
+	if (skipped)
+		*skipped = a.skipped;
+	return rc;
+}
+
+/* ---- exists -------------------------------------------------------------- */
+
+struct exists_args {
+	uint32_t tag;
+	int type;
+	int *exists;
+	char *sha256;
+};
+
+static enum mcred_err exists_op(mcred_modem *m, void *arg)
+{
+	struct exists_args *a = arg;
+	struct mcred_credential entry;
+	enum mcred_err rc = find_entry(m, a->tag, a->type, a->exists, &entry);
+	if (rc == MCRED_OK && *a->exists && a->sha256 && entry.has_sha256)
+		memcpy(a->sha256, entry.sha256, 65);
+	return rc;
+}
+
+enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int type, int *exists,
+				 char sha256[65])
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	if (!exists)
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the answer given");
+	*exists = 0;
+	if (sha256)
+		sha256[0] = '\0';
+	enum mcred_err rc = mcred_cmng_check_known_type(type, &modem->err);
+	if (rc != MCRED_OK)
+		return rc; /* the checks filled modem->err */
+	struct exists_args a = { tag, type, exists, sha256 };
+	return mcred_with_session(modem, 0, exists_op, &a);
+}

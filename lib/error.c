@@ -1,0 +1,79 @@
+/* Error codes, CME meanings and error records. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *mcred_version(void)
+{
+	return MCRED_VERSION_STRING;
+}
+
+const char *mcred_strerror(enum mcred_err code)
+{
+	switch (code) {
+	case MCRED_OK: return "success";
+	case MCRED_ERR_INVALID_ARG: return "invalid argument (nothing was sent to the modem)";
+	case MCRED_ERR_NOMEM: return "out of memory";
+	case MCRED_ERR_PORT: return "the serial port could not be found, opened or configured";
+	case MCRED_ERR_IO: return "reading from or writing to the port failed";
+	case MCRED_ERR_TIMEOUT: return "operation timed out: the modem did not finish answering";
+	case MCRED_ERR_PROTOCOL: return "the modem's answer was malformed or unexpected";
+	case MCRED_ERR_TOO_LARGE: return "the modem's answer exceeded the response size limit";
+	case MCRED_ERR_MODEM: return "the modem answered ERROR";
+	case MCRED_ERR_CME: return "the modem answered +CME ERROR";
+	case MCRED_ERR_CMS: return "the modem answered +CMS ERROR";
+	case MCRED_ERR_NOT_FOUND: return "the credential does not exist";
+	case MCRED_ERR_MISMATCH: return "the modem's digest differs from the expected one";
+	case MCRED_ERR_UNSUPPORTED: return "the modem or its firmware cannot do this";
+	case MCRED_ERR_DECODE: return "the data is malformed and could not be decoded";
+	case MCRED_ERR_VERIFY: return "a cryptographic check failed";
+	case MCRED_ERR_CANCELLED: return "operation cancelled";
+	case MCRED_ERR_CRYPTO: return "the cryptographic library failed";
+	}
+	return "unknown error";
+}
+
+const char *mcred_cme_message(int cme)
+{
+	switch (cme) {
+	case 0: return "0: phone failure (invalid command or parameter)";
+	case 23: return "23: memory failure";
+	case 50: return "50: incorrect parameters";
+	case 60: return "60: system error";
+	case 513: return "513: not found";
+	case 514: return "514: no access / not allowed";
+	case 515: return "515: memory full (delete unused credentials; `modemcred list` shows them)";
+	case 518: return "518: not allowed while the modem is online "
+			 "(take it offline first: modemcred --offline ..., or send AT+CFUN=4)";
+	case 519: return "519: already exists";
+	case 520: return "520: authentication failed";
+	case 523: return "523: key generation failed";
+	case 527: return "527: invalid content (check the PEM; CRLF line endings "
+			 "are rejected by some firmware)";
+	case 528: return "528: not allowed while a power-off warning is active";
+	default: return "unknown CME error";
+	}
+}
+
+enum mcred_err mcred_error_set(struct mcred_error *err, enum mcred_err code, const char *fmt, ...)
+{
+	if (!err)
+		return code;
+	err->code = code;
+	err->cme = -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void mcred_error_clear(struct mcred_error *err)
+{
+	if (!err)
+		return;
+	err->code = MCRED_OK;
+	err->cme = -1;
+	err->message[0] = '\0';
+}
