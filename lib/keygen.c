@@ -1,0 +1,343 @@
+/*
+ * %KEYGEN and %ATTESTTOKEN on the modem. Requests are validated completely
+ * before anything is sent (the modem's own errors are terse), and the CME
+ * codes of these commands are turned into messages that say what to do.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify.h"
+
+/* Attribute names %KEYGEN accepts (spec: "Supported attributes"). */
+static const char *const attribute_names[] = {
+	"CN", "L", "ST", "O", "OU", "C", "DC", "SN", "GN", "R",
+	"commonName", "locality", "localityName", "stateOrProvinceName", "organizationName",
+	"organizationalUnitName", "countryName", "domainComponent", "surName", "surname",
+	"givenName", "emailAddress", "serialNumber", "postalAddress", "postalCode",
+	"dnQualifier", "title", "initials", "pseudonym", "generationQualifier",
+};
+
+static int attribute_known(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(attribute_names) / sizeof(attribute_names[0]); i++)
+		if (strlen(attribute_names[i]) == len && memcmp(attribute_names[i], name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* One "NAME=VALUE" item of the attribute list (len bytes, no ','). */
+static enum mcred_err check_attribute(const char *item, size_t len, struct mcred_error *err)
+{
+	const char *eq = memchr(item, '=', len);
+	size_t i, nlen;
+
+	if (len == 0)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "attributes contain an empty item: write \"NAME=VALUE\" pairs "
+				       "separated by single commas");
+	if (!eq || eq == item)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "attribute \"%.*s\" is not NAME=VALUE (e.g. CN=device-1)",
+				       (int)len, item);
+	nlen = (size_t)(eq - item);
+	if (!attribute_known(item, nlen))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "attribute name \"%.*s\" is not supported by %%KEYGEN; use CN, "
+				       "L, ST, O, OU, C, DC, SN, GN, R (emailAddress), serialNumber, "
+				       "postalAddress, postalCode, dnQualifier, title, initials, "
+				       "pseudonym or generationQualifier", (int)nlen, item);
+	if (nlen + 1 == len)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "attribute %.*s has an empty value", (int)nlen, item);
+	for (i = nlen + 1; i < len; i++)
+		if (item[i] < 0x20 || item[i] > 0x7e || item[i] == '"')
+			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+					       "attribute %.*s: values must be printable ASCII without "
+					       "'\"' or ',' (found byte 0x%02x)", (int)nlen, item,
+					       (unsigned)(unsigned char)item[i]);
+	return MCRED_OK;
+}
+
+static enum mcred_err check_attributes(const char *attrs, struct mcred_error *err)
+{
+	const char *p = attrs;
+
+	if (*attrs == '\0')
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "attributes are empty: leave them out for the modem's default "
+				       "CN=<device uuid>");
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		enum mcred_err rc = check_attribute(p, len, err);
+
+		if (rc != MCRED_OK || !comma)
+			return rc;
+		p = comma + 1;
+	}
+}
+
+static enum mcred_err check_key_usage(const char *ku, struct mcred_error *err)
+{
+	size_t i, len = strlen(ku);
+
+	if (len != 9)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "key usage must be exactly 9 characters of 0/1 (RFC 5280 bits "
+				       "digitalSignature..decipherOnly, e.g. 101010000), got %zu",
+				       len);
+	for (i = 0; i < 9; i++)
+		if (ku[i] != '0' && ku[i] != '1')
+			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+					       "key usage must be 9 characters of 0/1 (e.g. "
+					       "101010000); character %zu is '%c'", i + 1,
+					       ku[i] >= 0x20 && ku[i] < 0x7f ? ku[i] : '?');
+	if (ku[8] == '1')
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "key usage: the modem does not support decipherOnly; the last "
+				       "character must be 0");
+	return MCRED_OK;
+}
+
+enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
+				  struct mcred_error *err)
+{
+	enum mcred_err rc = MCRED_OK;
+
+	if (!req)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no keygen request given");
+	if (req->tag < 1 || req->tag > MCRED_TAG_MAX)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "sec_tag %lu is out of range: %%KEYGEN takes 1-2147483647",
+				       (unsigned long)req->tag);
+	if (req->kind != MCRED_KEYGEN_CSR && req->kind != MCRED_KEYGEN_PUBKEY &&
+	    req->kind != MCRED_KEYGEN_ENDORSEMENT)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "unknown keygen kind %d: use csr, pubkey or endorsement",
+				       (int)req->kind);
+	if (req->kind != MCRED_KEYGEN_CSR && (req->attributes || req->key_usage))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "attributes and key usage apply to a CSR only; drop them or "
+				       "ask for a CSR");
+	if (req->attributes)
+		rc = check_attributes(req->attributes, err);
+	if (rc == MCRED_OK && req->key_usage)
+		rc = check_key_usage(req->key_usage, err);
+	if (rc == MCRED_OK)
+		mcred_error_clear(err);
+	return rc;
+}
+
+/* ---- talking to the modem --------------------------------------------------- */
+
+/* AT%KEYGEN=<tag>,<type>,<content>[,"<attrs>"][,"<ku>"], malloc'd. */
+static char *keygen_command(const struct mcred_keygen_request *req)
+{
+	const char *attrs = req->attributes ? req->attributes : "";
+	const char *ku = req->key_usage ? req->key_usage : "";
+	size_t cap = 64 + strlen(attrs) + strlen(ku);
+	char *cmd = malloc(cap);
+	int n;
+
+	if (!cmd)
+		return NULL;
+	if (req->kind == MCRED_KEYGEN_ENDORSEMENT)
+		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,8,1", (unsigned long)req->tag);
+	else if (req->kind == MCRED_KEYGEN_PUBKEY)
+		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,2,1", (unsigned long)req->tag);
+	else if (req->attributes && req->key_usage)
+		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,2,0,\"%s\",\"%s\"", (unsigned long)req->tag,
+			     attrs, ku);
+	else if (req->attributes)
+		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,2,0,\"%s\"", (unsigned long)req->tag, attrs);
+	else if (req->key_usage)
+		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,2,0,,\"%s\"", (unsigned long)req->tag, ku);
+	else
+		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,2,0", (unsigned long)req->tag);
+	if (n < 0 || (size_t)n >= cap) {
+		free(cmd);
+		return NULL;
+	}
+	return cmd;
+}
+
+/* The quoted blob of a "<prefix> "<blob>"" information line, malloc'd. */
+static char *quoted_value(const struct mcred_lines *lines, const char *prefix)
+{
+	size_t i, plen = strlen(prefix);
+
+	for (i = 0; i < lines->count; i++) {
+		const char *l = lines->lines[i];
+		const char *open, *close;
+		char *out;
+
+		if (strncmp(l, prefix, plen) != 0)
+			continue;
+		open = strchr(l + plen, '"');
+		close = strrchr(l + plen, '"');
+		if (!open || close == open)
+			return NULL;
+		out = malloc((size_t)(close - open));
+		if (!out)
+			return NULL;
+		memcpy(out, open + 1, (size_t)(close - open - 1));
+		out[close - open - 1] = '\0';
+		return out;
+	}
+	return NULL;
+}
+
+/* What to tell the user about a failed %KEYGEN / %ATTESTTOKEN. */
+static enum mcred_err command_failed(mcred_modem *m, enum mcred_err rc,
+				     const struct mcred_reply *reply, const char *what)
+{
+	int cme = reply->code;
+
+	if (rc == MCRED_ERR_MODEM)
+		return mcred_fail(m, rc, "%s: the modem answered ERROR; firmware older than 1.3.0 "
+				  "lacks %s, or enable numeric errors (AT+CMEE=1) to see why",
+				  what, what);
+	if (rc != MCRED_ERR_CME)
+		return rc; /* timeouts, I/O: mcred_at_exec already said it */
+	switch (cme) {
+	case 514:
+		rc = mcred_fail(m, rc, "%s: not allowed (CME 514); the tag may be reserved by the "
+				"modem, use a tag of your own", what);
+		break;
+	case 515:
+		rc = mcred_fail(m, rc, "%s: modem memory full (CME 515); delete unused credentials "
+				"first", what);
+		break;
+	case 518:
+		rc = mcred_fail(m, rc, "%s: not allowed while the modem is active (CME 518); take "
+				"it offline with AT+CFUN=4 (or enable auto offline) and retry", what);
+		break;
+	case 519:
+		rc = mcred_fail(m, rc, "%s: the tag already holds a key (CME 519); delete it or use "
+				"another tag", what);
+		break;
+	case 523:
+		rc = mcred_fail(m, rc, "%s: key generation failed in the modem (CME 523); retry",
+				what);
+		break;
+	default:
+		rc = mcred_fail(m, rc, "%s: CME %d: %s", what, cme, mcred_cme_message(cme));
+		break;
+	}
+	m->err.cme = cme;
+	return rc;
+}
+
+/* Send cmd, then hand back the quoted blob of the answer's prefix line. */
+static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned timeout_ms,
+				    const char *prefix, const char *what, char **blob)
+{
+	struct mcred_reply reply;
+	enum mcred_err rc;
+
+	memset(&reply, 0, sizeof(reply));
+	rc = mcred_at_exec(m, cmd, strlen(cmd), NULL, timeout_ms, &reply);
+	if (rc != MCRED_OK) {
+		rc = command_failed(m, rc, &reply, what);
+		mcred_reply_free(&reply);
+		return rc;
+	}
+	*blob = quoted_value(&reply.lines, prefix);
+	mcred_reply_free(&reply);
+	if (!*blob)
+		return mcred_fail(m, MCRED_ERR_PROTOCOL,
+				  "%s: the modem said OK but sent no %s \"...\" line", what, prefix);
+	return mcred_succeed(m);
+}
+
+struct keygen_op {
+	const char *cmd;
+	char **blob;
+};
+
+static enum mcred_err keygen_op(mcred_modem *m, void *arg)
+{
+	struct keygen_op *op = arg;
+	unsigned timeout = m->opts.timeout_ms > MCRED_KEYGEN_TIMEOUT_MS ? m->opts.timeout_ms
+									 : MCRED_KEYGEN_TIMEOUT_MS;
+
+	return exec_for_blob(m, op->cmd, timeout, "%KEYGEN:", "%KEYGEN", op->blob);
+}
+
+enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
+			    char **blob)
+{
+	struct keygen_op op;
+	enum mcred_err rc;
+	char *cmd;
+
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	if (!blob)
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the keygen answer");
+	*blob = NULL;
+	rc = mcred_keygen_check(req, &modem->err);
+	if (rc != MCRED_OK)
+		return rc;
+	cmd = keygen_command(req);
+	if (!cmd)
+		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
+	op.cmd = cmd;
+	op.blob = blob;
+	rc = mcred_with_session(modem, 1, keygen_op, &op);
+	free(cmd);
+	if (rc != MCRED_OK) {
+		free(*blob);
+		*blob = NULL;
+	}
+	return rc;
+}
+
+static enum mcred_err attest_op(mcred_modem *m, void *arg)
+{
+	struct keygen_op *op = arg;
+
+	return exec_for_blob(m, op->cmd, 0, "%ATTESTTOKEN:", "%ATTESTTOKEN", op->blob);
+}
+
+static int is_hex32(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return s[32] == '\0';
+}
+
+enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge, char **blob)
+{
+	char cmd[64];
+	struct keygen_op op;
+	enum mcred_err rc;
+
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	if (!blob)
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the token");
+	*blob = NULL;
+	if (challenge && !is_hex32(challenge))
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG,
+				  "challenge must be exactly 32 hex digits (16 bytes)");
+	if (challenge)
+		snprintf(cmd, sizeof(cmd), "AT%%ATTESTTOKEN=\"%s\"", challenge);
+	else
+		snprintf(cmd, sizeof(cmd), "AT%%ATTESTTOKEN");
+	op.cmd = cmd;
+	op.blob = blob;
+	rc = mcred_with_session(modem, 0, attest_op, &op);
+	if (rc != MCRED_OK) {
+		free(*blob);
+		*blob = NULL;
+	}
+	return rc;
+}
