@@ -322,8 +322,9 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
 		unsigned left = remaining_ms(deadline);
 		int n;
 
-		if (m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user))
-			return mcred_fail(m, MCRED_ERR_CANCELLED, "cancelled while sending %s",
+		/* Cancel only before the first byte: half a command would garble the next. */
+		if (done == 0 && m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user))
+			return mcred_fail(m, MCRED_ERR_CANCELLED, "cancelled before sending %s",
 					  shown);
 		if (left == 0)
 			return timeout_error(m, shown, timeout_ms);
@@ -337,6 +338,20 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
 	return MCRED_OK;
 }
 
+/* Keep the name of a command whose answer may still come (no parameters: no secrets). */
+static void remember_abandoned(mcred_modem *m, const char *cmd)
+{
+	size_t n;
+
+	if (!cmd)
+		return;
+	n = strcspn(cmd, "=?");
+	if (n >= sizeof(m->abandoned))
+		n = sizeof(m->abandoned) - 1;
+	memcpy(m->abandoned, cmd, n);
+	m->abandoned[n] = '\0';
+}
+
 static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long long deadline,
 				       const char *shown, unsigned timeout_ms)
 {
@@ -347,12 +362,15 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 		int n;
 
 		if (m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user)) {
+			remember_abandoned(m, x->cmd);
 			mcred_line_splitter_reset(m->splitter);
 			return mcred_fail(m, MCRED_ERR_CANCELLED,
 					  "cancelled while waiting for the answer to %s", shown);
 		}
-		if (left == 0)
+		if (left == 0) {
+			remember_abandoned(m, x->cmd);
 			return timeout_error(m, shown, timeout_ms);
+		}
 		n = m->io.read(m->io.user, buf, sizeof(buf),
 			       left < READ_SLICE_MS ? left : READ_SLICE_MS);
 		if (n < 0)
@@ -362,6 +380,27 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 			mcred_line_splitter_feed(m->splitter, buf, (size_t)n, on_line, x);
 	}
 	return MCRED_OK;
+}
+
+/*
+ * The modem still answers a command we stopped waiting for. Wait (bounded by
+ * the timeout) for that final result, so its OK is not taken for the next
+ * command's; its information lines are dropped, URCs still delivered.
+ */
+static void finish_abandoned(mcred_modem *m)
+{
+	struct mcred_reply scratch = { .code = -1 };
+	struct exchange x = { .m = m, .cmd = m->abandoned, .reply = &scratch };
+	char name[sizeof(m->abandoned)];
+
+	if (!m->abandoned[0])
+		return;
+	memcpy(name, m->abandoned, sizeof(name));
+	m->abandoned[0] = '\0';
+	x.cmd = name;
+	(void)read_until_final(m, &x, now_ms() + m->opts.timeout_ms, name, m->opts.timeout_ms);
+	m->abandoned[0] = '\0'; /* it stays unknown if it never came: do not wait twice */
+	mcred_reply_free(&scratch);
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -428,6 +467,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	wire = encode_wire(&m->opts, cmd, cmd_len, &wire_len);
 	if (!wire)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
+	finish_abandoned(m);
 	drain_pending(m);
 	deadline = now_ms() + timeout_ms;
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms);

@@ -105,6 +105,12 @@ struct mcred_modem {
 	const char *transport_name;
 	struct mcred_line_splitter *splitter;
 	struct mcred_error err;         /* last error on this handle */
+	/*
+	 * Name ("AT+CFUN") of a command that was sent but abandoned by a timeout
+	 * or cancellation before its final result, "" if none. Its late answer
+	 * must not be taken for the next command's.
+	 */
+	char abandoned[32];
 };
 
 /* The answer to one command: information lines, final result. */

@@ -36,6 +36,11 @@ struct fake {
 	char traces[16][256];
 	enum mcred_trace_dir trace_dirs[16];
 	int trace_count;
+	/* An answer still on its way: sent after late_reads empty reads. Like a
+	 * real modem, a reply to a newer command only follows it. */
+	const char *late;
+	int late_reads;
+	int reply_deferred;
 };
 
 static void sleep_ms(unsigned ms)
@@ -59,6 +64,13 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 
 	if (f->fail_reads)
 		return -1;
+	if (n == 0 && f->late && --f->late_reads <= 0) {
+		queue_rx(f, f->late, strlen(f->late));
+		f->late = NULL;
+		if (f->reply_deferred)
+			queue_rx(f, f->reply, strlen(f->reply));
+		n = f->rx_len - f->rx_pos;
+	}
 	if (n == 0) {
 		sleep_ms(timeout_ms); /* nothing comes: the wait really passes */
 		return 0;
@@ -83,7 +95,10 @@ static int fake_write(void *user, const uint8_t *buf, size_t len, unsigned timeo
 	memcpy(f->written + f->written_len, buf, len);
 	f->written_len += len;
 	if (f->reply && !f->reply_queued) {
-		queue_rx(f, f->reply, strlen(f->reply));
+		if (f->late)
+			f->reply_deferred = 1;
+		else
+			queue_rx(f, f->reply, strlen(f->reply));
 		f->reply_queued = 1;
 	}
 	return (int)len;
@@ -368,6 +383,36 @@ static void test_cancel(void **state)
 	free(f);
 }
 
+/* After Ctrl-C the abandoned command's OK must not answer the next command. */
+static void test_late_answer_after_cancel_not_taken(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 2000;
+	f->cancel_after = 2;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_ERR_CANCELLED);
+	mcred_reply_free(&r);
+
+	f->cancel_after = 0;
+	f->late = "\r\n+CFUN: 1\r\n\r\nOK\r\n";
+	f->late_reads = 3;
+	f->reply = "\r\n+CMEE: 1\r\n\r\nERROR\r\n";
+	f->reply_queued = 0;
+	assert_int_equal(exec(m, "AT+CMEE?", &r), MCRED_ERR_MODEM);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "+CMEE: 1");
+	assert_int_equal(f->urc_count, 0); /* the stale +CFUN line is no URC either */
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
 static void test_shell_escaping(void **state)
 {
 	static const char cmd[] = "AT%CMNG=0,1,0,\"a\\b\r\nc\"";
@@ -602,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_then_late_answer_ignored),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_late_answer_after_cancel_not_taken),
 		cmocka_unit_test(test_shell_escaping),
 		cmocka_unit_test(test_terminators),
 		cmocka_unit_test(test_overlong_command_not_sent),
