@@ -339,6 +339,17 @@ MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const ch
 						struct mcred_error *err);
 
 /**
+ * SHA-256 (upper-case hex) of exactly what mcred_cmng_write() would send for
+ * this content and type under opts (NULL: defaults): CRLF turned into LF
+ * unless keep_line_endings, the trailing line break of a PSK or PSK identity
+ * removed. This is the digest the modem lists after the write. The content
+ * is validated as for a write.
+ */
+MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len,
+						 const struct mcred_options *opts,
+						 char sha256[65], struct mcred_error *err);
+
+/**
  * SHA-256 (upper-case hex) of content as a write would store it
  * (normalise: CRLF -> LF when non-zero).
  */

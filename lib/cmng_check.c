@@ -404,6 +404,28 @@ enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const char *conten
 	return rc;
 }
 
+enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len,
+				       const struct mcred_options *opts, char sha256[65],
+				       struct mcred_error *err)
+{
+	char *prepared = NULL;
+	size_t prepared_len = 0;
+	enum mcred_err rc = mcred_cmng_check_write_type(type, err);
+
+	if (rc == MCRED_OK)
+		rc = mcred_cmng_prepare_content(type, content, len,
+						opts ? opts->keep_line_endings : 0, &prepared,
+						&prepared_len, err);
+	if (rc != MCRED_OK)
+		return rc;
+	rc = mcred_sha256_hex(prepared, prepared_len, sha256);
+	mcred_free_secret(prepared, prepared_len + 1);
+	if (rc != MCRED_OK)
+		return mcred_error_set(err, rc, "cannot compute SHA-256");
+	mcred_error_clear(err);
+	return MCRED_OK;
+}
+
 static enum mcred_err set_text(struct mcred_cmng_cmd *cmd, const char *buf, int n,
 			       struct mcred_error *err)
 {

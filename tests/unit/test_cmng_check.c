@@ -380,6 +380,32 @@ static void test_read_delete_commands(void **state)
 	mcred_cmng_cmd_free(&cmd);
 }
 
+/* The digest a write will make the modem list: PSK newline dropped, CRLF -> LF. */
+static void test_write_digest_matches_bytes_sent(void **state)
+{
+	(void)state;
+	struct mcred_error e;
+	char got[65], want[65];
+
+	assert_int_equal(mcred_cmng_write_digest(3, "0a1B\n", 5, NULL, got, &e), MCRED_OK);
+	mcred_sha256_hex("0a1B", 4, want);
+	assert_string_equal(got, want);
+
+	assert_int_equal(mcred_cmng_write_digest(0, "A\r\nB\r\n", 6, NULL, got, &e), MCRED_OK);
+	mcred_sha256_hex("A\nB\n", 4, want);
+	assert_string_equal(got, want);
+
+	struct mcred_options o;
+	mcred_options_init(&o);
+	o.keep_line_endings = 1;
+	assert_int_equal(mcred_cmng_write_digest(0, "A\r\nB\r\n", 6, &o, got, &e), MCRED_OK);
+	mcred_sha256_hex("A\r\nB\r\n", 6, want);
+	assert_string_equal(got, want);
+
+	assert_int_equal(mcred_cmng_write_digest(3, "0a1", 3, NULL, got, &e), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_cmng_write_digest(9, "x", 1, NULL, got, &e), MCRED_ERR_INVALID_ARG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_max_length_shell_counts_escapes),
 		cmocka_unit_test(test_list_commands),
 		cmocka_unit_test(test_read_delete_commands),
+		cmocka_unit_test(test_write_digest_matches_bytes_sent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
