@@ -1,0 +1,386 @@
+/*
+ * The modemcred application: global help, signals, the AT trace, opening the
+ * modem, exit codes and dispatch to the commands in cmd_*.c.
+ *
+ * Every feature lives in libmodemcred; this layer only turns the command
+ * line into library calls and library results into output and exit codes.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+
+/* ---- signals --------------------------------------------------------------- */
+
+/*
+ * SIGINT/SIGTERM only set this flag. The library polls cancel_cb, stops
+ * waiting, restores the functional mode itself and returns
+ * MCRED_ERR_CANCELLED; we then free the modem and exit 128 + signal.
+ */
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int signo)
+{
+	g_signal = signo;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read of stdin must return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_interrupted(void)
+{
+	return (int)g_signal;
+}
+
+static int cancel_cb(void *user)
+{
+	(void)user;
+	return g_signal != 0;
+}
+
+/* ---- AT trace (-v) ----------------------------------------------------------- */
+
+/*
+ * Print one trace record as "> line" (sent) or "< line" (received), one
+ * output line per line of text, control characters made visible. The
+ * library has already replaced secret content by a placeholder.
+ */
+static void trace_cb(enum mcred_trace_dir dir, const char *text, size_t len, void *user)
+{
+	const char *mark = dir == MCRED_TRACE_TX ? "> " : "< ";
+	size_t i;
+	int at_line_start = 1;
+
+	(void)user;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\r')
+			continue;
+		if (at_line_start) {
+			fputs(mark, stderr);
+			at_line_start = 0;
+		}
+		if (c == '\n') {
+			fputc('\n', stderr);
+			at_line_start = 1;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(stderr, "\\x%02x", c);
+		} else {
+			fputc(c, stderr);
+		}
+	}
+	if (!at_line_start)
+		fputc('\n', stderr);
+}
+
+/* ---- errors and exit codes ----------------------------------------------------- */
+
+int cli_exit_code(enum mcred_err code)
+{
+	switch (code) {
+	case MCRED_OK:
+		return CLI_EXIT_OK;
+	case MCRED_ERR_INVALID_ARG:
+		return CLI_EXIT_USAGE;
+	case MCRED_ERR_PORT:
+	case MCRED_ERR_IO:
+	case MCRED_ERR_TIMEOUT:
+	case MCRED_ERR_PROTOCOL:
+	case MCRED_ERR_TOO_LARGE:
+		return CLI_EXIT_PORT;
+	case MCRED_ERR_MODEM:
+	case MCRED_ERR_CME:
+	case MCRED_ERR_CMS:
+		return CLI_EXIT_MODEM;
+	case MCRED_ERR_MISMATCH:
+	case MCRED_ERR_VERIFY:
+		return CLI_EXIT_VERIFY;
+	case MCRED_ERR_NOT_FOUND:
+		return CLI_EXIT_NOT_FOUND;
+	case MCRED_ERR_CANCELLED:
+		return 128 + (g_signal ? (int)g_signal : SIGINT);
+	case MCRED_ERR_NOMEM:
+	case MCRED_ERR_UNSUPPORTED:
+	case MCRED_ERR_DECODE:
+	case MCRED_ERR_CRYPTO:
+	default:
+		return CLI_EXIT_FAILURE;
+	}
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout); /* keep stdout and stderr in order on a terminal */
+	fputs("modemcred: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int report_interrupted(const struct cli_ctx *ctx)
+{
+	if (ctx && ctx->modem)
+		cli_errorf("interrupted; the modem's functional mode was restored");
+	else
+		cli_errorf("interrupted");
+	return cli_exit_code(MCRED_ERR_CANCELLED);
+}
+
+int cli_fail(const struct cli_ctx *ctx, const struct mcred_error *err)
+{
+	if (err->code == MCRED_ERR_CANCELLED)
+		return report_interrupted(ctx);
+	cli_errorf("%s", err->message[0] ? err->message : mcred_strerror(err->code));
+	return cli_exit_code(err->code);
+}
+
+int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
+{
+	const struct mcred_error *e = mcred_modem_error(ctx->modem);
+
+	if (code == MCRED_ERR_CANCELLED)
+		return report_interrupted(ctx);
+	/* The library's message already says what failed and how to fix it. */
+	if (e && e->message[0])
+		cli_errorf("%s", e->message);
+	else if (e && e->cme >= 0)
+		cli_errorf("%s: %s", mcred_strerror(code), mcred_cme_message(e->cme));
+	else
+		cli_errorf("%s", mcred_strerror(code));
+	return cli_exit_code(code);
+}
+
+void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->cl->quiet || ctx->cl->json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* ---- opening the modem ----------------------------------------------------------- */
+
+/* The one attached Nordic kit, when no port was named. */
+static int find_kit_port(char *name, size_t len)
+{
+	struct mcred_error err;
+	enum mcred_err rc;
+	const char *msg;
+
+	memset(&err, 0, sizeof(err));
+	rc = mcred_ports_find_kit(name, len, &err);
+	if (rc == MCRED_OK)
+		return 0;
+	if (rc == MCRED_ERR_CANCELLED)
+		return report_interrupted(NULL);
+	msg = err.message[0] ? err.message
+	      : rc == MCRED_ERR_INVALID_ARG ? "several Nordic kits are attached"
+					    : "no Nordic kit found";
+	/* Always say both ways out: name the port, or look the ports up. */
+	cli_errorf("%s%s%s", msg,
+		   strstr(msg, "--port") ? "" : "; pass --port PORT or set MODEMCRED_PORT",
+		   strstr(msg, "modemcred ports") ? ""
+						  : " (run `modemcred ports` to list the serial ports)");
+	return CLI_EXIT_PORT;
+}
+
+int cli_open_modem(struct cli_ctx *ctx)
+{
+	char found[128];
+	const char *port = ctx->cl->port;
+	struct mcred_error err;
+	enum mcred_err rc;
+
+	if (cli_interrupted())
+		return report_interrupted(ctx);
+	if (!port) {
+		port = getenv("MODEMCRED_PORT");
+		if (port && !*port)
+			port = NULL;
+	}
+	if (!port) {
+		int code = find_kit_port(found, sizeof(found));
+
+		if (code != 0)
+			return code;
+		port = found;
+		if (ctx->cl->verbose)
+			fprintf(stderr, "using %s (the only Nordic kit attached)\n", port);
+	}
+	memset(&err, 0, sizeof(err));
+	rc = mcred_modem_open(&ctx->modem, port, &ctx->opts, &err);
+	if (rc != MCRED_OK)
+		return cli_fail(ctx, &err);
+	if (ctx->cl->verbose)
+		fprintf(stderr, "opened %s (%s)\n", port, mcred_modem_transport_name(ctx->modem));
+	return 0;
+}
+
+/* ---- help ---------------------------------------------------------------------------- */
+
+static const char global_help[] =
+	"Usage: modemcred [global options] <command> [command options]\n"
+	"\n"
+	"Manage the TLS credentials of a Nordic nRF91 modem over a serial line:\n"
+	"list, write, read, check and delete %CMNG credentials, generate keys on\n"
+	"the modem and verify what it returns.\n"
+	"\n"
+	"Commands (`modemcred <command> --help` explains each):\n"
+	"  ports      list serial ports and recognise Nordic kits\n"
+	"  info       IMEI, model, firmware, modem UUID, functional mode\n"
+	"  list       list stored credentials with their SHA-256 digests\n"
+	"  write      write a credential from a file\n"
+	"  read       read a credential back, byte exact\n"
+	"  delete     delete one credential\n"
+	"  clear      delete every credential of a security tag\n"
+	"  exists     tell whether a credential exists (exit 0 yes, 6 no)\n"
+	"  compare    compare a stored credential with a file by digest\n"
+	"  at         send a raw AT command\n"
+	"  keygen     generate a key on the modem, get a CSR or public key, verify it\n"
+	"  attest     get and verify an attestation token\n"
+	"  verify     verify a %KEYGEN or %ATTESTTOKEN answer offline\n"
+	"\n"
+	"Global options (before or after the command):\n"
+	"  -p, --port PORT        serial port (default: $MODEMCRED_PORT, else the one\n"
+	"                         attached Nordic kit)\n"
+	"      --baud N           baud rate (default 115200)\n"
+	"      --flow none|rtscts flow control (default none)\n"
+	"      --timeout SECONDS  per-command timeout, decimals allowed (default 10)\n"
+	"      --terminator crlf|cr|lf|nul\n"
+	"                         what ends a command on the device (default crlf)\n"
+	"      --max-command BYTES\n"
+	"                         device's maximum AT command length (default 4096)\n"
+	"      --transport auto|serialport|termios\n"
+	"                         how to open the port (default auto)\n"
+	"      --offline          take the modem offline (CFUN=4) for writes, deletes\n"
+	"                         and keygen, and restore its mode afterwards\n"
+	"      --shell            device runs a Zephyr shell: send `at <command>`\n"
+	"      --keep-line-endings\n"
+	"                         write content as given (default: CRLF becomes LF)\n"
+	"      --json             machine-readable output on stdout\n"
+	"  -v, --verbose          trace AT traffic on stderr (secrets redacted)\n"
+	"  -q, --quiet            print only results and errors\n"
+	"      --version          print the version\n"
+	"  -h, --help             print this help\n"
+	"\n"
+	"Credential types, by number or name: 0 ca, 1 cert, 2 key, 3 psk, 4 psk-id,\n"
+	"5 pubkey, 6 identity, 7 reserved, 8 endorsement, 9 ownership, 10 nordic-ca,\n"
+	"11 nordic-base.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  other failure\n"
+	"  2  usage error or invalid input (nothing was sent to the modem)\n"
+	"  3  port, transport or timeout problem\n"
+	"  4  the modem refused (the message names the CME error and its meaning)\n"
+	"  5  a verification failed (digest mismatch, failed signature check)\n"
+	"  6  not found\n"
+	"  130, 143  interrupted by SIGINT, SIGTERM (functional mode restored)\n"
+	"\n"
+	"Example:\n"
+	"  modemcred -p /dev/ttyACM0 --offline write --tag 12 --type ca --verify ca.pem\n"
+	"\n"
+	"See modemcred(1).\n";
+
+typedef int (*cmd_fn)(struct cli_ctx *ctx);
+
+static const struct {
+	cmd_fn run;
+	const char *help;
+} commands[CMD_COUNT] = {
+	[CMD_PORTS] = { cmd_ports, cli_help_ports },
+	[CMD_INFO] = { cmd_info, cli_help_info },
+	[CMD_LIST] = { cmd_list, cli_help_list },
+	[CMD_WRITE] = { cmd_write, cli_help_write },
+	[CMD_READ] = { cmd_read, cli_help_read },
+	[CMD_DELETE] = { cmd_delete, cli_help_delete },
+	[CMD_CLEAR] = { cmd_clear, cli_help_clear },
+	[CMD_EXISTS] = { cmd_exists, cli_help_exists },
+	[CMD_COMPARE] = { cmd_compare, cli_help_compare },
+	[CMD_AT] = { cmd_at, cli_help_at },
+	[CMD_KEYGEN] = { cmd_keygen, cli_help_keygen },
+	[CMD_ATTEST] = { cmd_attest, cli_help_attest },
+	[CMD_VERIFY] = { cmd_verify, cli_help_verify },
+};
+
+/* "modemcred --help", "modemcred help [COMMAND]", "modemcred COMMAND --help". */
+static int print_help(const struct cli_cmdline *cl)
+{
+	enum cli_command c = cl->command;
+	int i;
+
+	if (c == CMD_HELP && cl->nargs == 1) {
+		for (i = CMD_NONE + 1; i < CMD_COUNT; i++)
+			if (strcmp(cli_commands[i].name, cl->args[0]) == 0)
+				c = (enum cli_command)i;
+		if (c == CMD_HELP) {
+			cli_errorf("unknown command '%.60s'; run `modemcred --help`", cl->args[0]);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	fputs(commands[c].help ? commands[c].help : global_help, stdout);
+	return CLI_EXIT_OK;
+}
+
+/* Flush stdout and report a failed write (full disk, closed pipe). */
+static int finish_output(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_errorf("cannot write standard output");
+		return code ? code : CLI_EXIT_FAILURE;
+	}
+	return code;
+}
+
+int cli_app_main(int argc, char **argv)
+{
+	struct cli_cmdline cl;
+	struct cli_ctx ctx;
+	struct mcred_error err;
+	int code;
+
+	memset(&err, 0, sizeof(err));
+	if (cli_cmdline_parse(argc, argv, &cl, &err) != 0) {
+		cli_errorf("%s", err.message);
+		return CLI_EXIT_USAGE;
+	}
+	if (cl.version) {
+		printf("modemcred %s (libmodemcred %s)\n", MCRED_VERSION_STRING, mcred_version());
+		return finish_output(CLI_EXIT_OK);
+	}
+	if (cl.help || cl.command == CMD_HELP)
+		return finish_output(print_help(&cl));
+
+	install_signal_handlers();
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cl = &cl;
+	ctx.opts = cl.opts;
+	ctx.opts.cancel_cb = cancel_cb;
+	if (cl.verbose)
+		ctx.opts.trace_cb = trace_cb;
+
+	code = commands[cl.command].run(&ctx);
+	mcred_modem_free(ctx.modem);
+	return finish_output(code);
+}

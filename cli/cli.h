@@ -1,0 +1,79 @@
+/*
+ * What the command files of the modemcred CLI share: the run context, exit
+ * codes, error reporting and opening the modem (all in app.c), and the entry
+ * points and help texts of the commands (cmd_*.c).
+ */
+#ifndef MODEMCRED_CLI_H
+#define MODEMCRED_CLI_H
+
+#include "cmdline.h"
+#include "modemcred.h"
+
+/* Exit codes: stable, documented in --help and modemcred(1). */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILURE = 1,   /* anything else */
+	CLI_EXIT_USAGE = 2,     /* usage error or invalid input; nothing was sent */
+	CLI_EXIT_PORT = 3,      /* port, transport, timeout, malformed answer */
+	CLI_EXIT_MODEM = 4,     /* the modem refused (ERROR, +CME ERROR, +CMS ERROR) */
+	CLI_EXIT_VERIFY = 5,    /* a verification failed */
+	CLI_EXIT_NOT_FOUND = 6  /* the credential does not exist */
+};
+
+/* One run of the CLI. */
+struct cli_ctx {
+	const struct cli_cmdline *cl;
+	struct mcred_options opts;  /* cl->opts plus the trace and cancel callbacks */
+	mcred_modem *modem;         /* NULL until cli_open_modem() */
+};
+
+/* Entry point called by main(). */
+int cli_app_main(int argc, char **argv);
+
+/* Exit code for a library result (MCRED_ERR_CANCELLED gives 128 + signal). */
+int cli_exit_code(enum mcred_err code);
+
+/* Print "modemcred: <message>" on stderr. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Report err (from a parser or a handle-less library call); return its exit code. */
+int cli_fail(const struct cli_ctx *ctx, const struct mcred_error *err);
+
+/* Report the modem handle's last error for result code; return the exit code. */
+int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code);
+
+/*
+ * Open the modem: --port, else $MODEMCRED_PORT, else the one attached Nordic
+ * kit. Returns 0 or an exit code (the error already printed).
+ */
+int cli_open_modem(struct cli_ctx *ctx);
+
+/* Print an informational line on stdout unless --quiet or --json. */
+void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Non-zero (the signal number) once SIGINT or SIGTERM arrived. */
+int cli_interrupted(void);
+
+/* Commands: each returns the exit code. */
+int cmd_ports(struct cli_ctx *ctx);
+int cmd_info(struct cli_ctx *ctx);
+int cmd_at(struct cli_ctx *ctx);
+int cmd_list(struct cli_ctx *ctx);
+int cmd_write(struct cli_ctx *ctx);
+int cmd_read(struct cli_ctx *ctx);
+int cmd_delete(struct cli_ctx *ctx);
+int cmd_clear(struct cli_ctx *ctx);
+int cmd_exists(struct cli_ctx *ctx);
+int cmd_compare(struct cli_ctx *ctx);
+int cmd_keygen(struct cli_ctx *ctx);
+int cmd_attest(struct cli_ctx *ctx);
+int cmd_verify(struct cli_ctx *ctx);
+
+/* Help texts ("modemcred <command> --help"), next to each command's code. */
+extern const char cli_help_ports[], cli_help_info[], cli_help_at[];
+extern const char cli_help_list[], cli_help_write[], cli_help_read[], cli_help_delete[];
+extern const char cli_help_clear[], cli_help_exists[], cli_help_compare[];
+extern const char cli_help_keygen[], cli_help_attest[], cli_help_verify[];
+
+#endif

@@ -1,0 +1,538 @@
+/*
+ * Credential commands (%CMNG): list, write, read, delete, clear, exists,
+ * compare. Input is validated before the port is opened, so a usage error
+ * (exit 2) means nothing was sent to the modem.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+#include "files.h"
+#include "json.h"
+
+const char cli_help_list[] =
+	"Usage: modemcred [-p PORT] list [--tag N] [--type T] [--json]\n"
+	"\n"
+	"List the credentials stored in the modem: all, those of one tag, or one\n"
+	"tag and type. The SHA-256 is the modem's digest of the stored content\n"
+	"(\"-\" when the firmware does not report it). Tags above 2147483647 belong\n"
+	"to the modem and are marked \"modem-owned\".\n"
+	"\n"
+	"Options:\n"
+	"  --tag N    only this security tag (0-4294967295)\n"
+	"  --type T   only this type, by number or name (ca, cert, key, psk, psk-id, ...)\n"
+	"\n"
+	"Output columns: TAG, TYPE, NAME, SHA256.\n"
+	"JSON: an array of {tag, type, type_name, sha256}; sha256 is null when absent.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred list --tag 12\n";
+
+const char cli_help_write[] =
+	"Usage: modemcred [-p PORT] [--offline] write --tag N --type T [--verify]\n"
+	"                 [--password-file F] FILE|-\n"
+	"\n"
+	"Write a credential (types 0-4: ca, cert, key, psk, psk-id) from FILE, or\n"
+	"from standard input with \"-\". The content is checked before anything is\n"
+	"sent: printable ASCII, CR/LF/TAB, no '\"', PSK as hex, and the whole command\n"
+	"within --max-command. Windows line endings become LF unless\n"
+	"--keep-line-endings. The modem must be offline: use --offline to have\n"
+	"modemcred take it offline and restore its mode afterwards.\n"
+	"\n"
+	"Options:\n"
+	"  --tag N               security tag, 0-2147483647\n"
+	"  --type T              credential type, by number or name\n"
+	"  --verify              compare the modem's digest with the bytes sent\n"
+	"                        (exit 5 on mismatch)\n"
+	"  --password-file F     PKCS#8 password of an encrypted key (type 2): the\n"
+	"                        first line of F. Secrets are never taken on the\n"
+	"                        command line.\n"
+	"\n"
+	"Prints: wrote <type> to tag <N> (sha256 <digest of the bytes sent>)\n"
+	"JSON: {tag, type, type_name, sha256, verified}; verified is null without --verify.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred --offline write --tag 12 --type ca --verify ca.pem\n";
+
+const char cli_help_read[] =
+	"Usage: modemcred [-p PORT] read --tag N --type T [-o FILE] [--json]\n"
+	"\n"
+	"Read a credential's content, byte exact, to standard output or FILE.\n"
+	"Modems refuse to read private keys and PSKs (types 1, 2, 3 and 10 are\n"
+	"not readable on nRF91).\n"
+	"\n"
+	"Options:\n"
+	"  --tag N         security tag\n"
+	"  --type T        credential type, by number or name\n"
+	"  -o, --output F  write the content to F instead of standard output\n"
+	"\n"
+	"JSON: {tag, type, type_name, sha256, content}.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred read --tag 12 --type ca -o ca-from-modem.pem\n";
+
+const char cli_help_delete[] =
+	"Usage: modemcred [-p PORT] [--offline] delete --tag N --type T\n"
+	"\n"
+	"Delete one credential. Exits 6 when it does not exist. Tags above\n"
+	"2147483647 belong to the modem and are never deleted.\n"
+	"\n"
+	"JSON: {tag, type, type_name, deleted}.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred --offline delete --tag 12 --type ca\n";
+
+const char cli_help_clear[] =
+	"Usage: modemcred [-p PORT] [--offline] clear --tag N\n"
+	"\n"
+	"Delete every deletable credential of one security tag, and print how\n"
+	"many were deleted and skipped.\n"
+	"\n"
+	"JSON: {tag, deleted, skipped}.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred --offline clear --tag 12\n";
+
+const char cli_help_exists[] =
+	"Usage: modemcred [-p PORT] exists --tag N --type T [--json]\n"
+	"\n"
+	"Print \"yes\" and exit 0 when the credential exists, print \"no\" and exit 6\n"
+	"when it does not.\n"
+	"\n"
+	"JSON: {tag, type, exists, sha256}.\n"
+	"\n"
+	"Example:\n"
+	"  if modemcred -q exists --tag 12 --type ca; then echo present; fi\n";
+
+const char cli_help_compare[] =
+	"Usage: modemcred [-p PORT] compare --tag N --type T FILE|-\n"
+	"\n"
+	"Compare a stored credential with FILE by SHA-256 digest, after the same\n"
+	"line-ending normalisation a write does. Works for unreadable types too\n"
+	"(keys, PSKs) when the firmware reports digests. Exit 0 when equal, 5 when\n"
+	"different, 6 when the credential does not exist.\n"
+	"\n"
+	"JSON: {tag, type, type_name, sha256, equal}; sha256 is the file's digest.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred compare --tag 12 --type ca ca.pem\n";
+
+/* ---- option helpers -------------------------------------------------------- */
+
+/* --tag: user tags only when writing or deleting, any tag for lookups. */
+static int get_tag(const struct cli_ctx *ctx, int any, uint32_t *tag)
+{
+	struct mcred_error err;
+	const char *text = ctx->cl->opt[OPT_TAG];
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	rc = any ? cli_parse_any_tag(text, tag, &err) : cli_parse_tag(text, tag, &err);
+	return rc == 0 ? 0 : cli_fail(ctx, &err);
+}
+
+static int get_type(const struct cli_ctx *ctx, int *type)
+{
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (cli_parse_type(ctx->cl->opt[OPT_TYPE], type, &err) != 0)
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+/* Both --tag and --type; returns 0 or an exit code. */
+static int get_tag_type(const struct cli_ctx *ctx, int any, uint32_t *tag, int *type)
+{
+	int code = get_tag(ctx, any, tag);
+
+	return code ? code : get_type(ctx, type);
+}
+
+static const char *type_label(int type)
+{
+	const char *name = mcred_type_name(type);
+
+	return name ? name : "unknown type";
+}
+
+/* SHA-256 of content as a write of this type sends it: what the modem will list. */
+static int digest_as_sent(const struct cli_ctx *ctx, int type, const char *content,
+			  size_t len, char sha256[65])
+{
+	struct mcred_error err;
+
+	if (mcred_cmng_write_digest(type, content, len, &ctx->opts, sha256, &err) != MCRED_OK)
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+/* Start a JSON object with tag, type and type_name. */
+static void json_head(struct json *j, uint32_t tag, int type)
+{
+	json_init(j, stdout);
+	json_object_begin(j);
+	json_key(j, "tag");
+	json_uint(j, tag);
+	json_key(j, "type");
+	json_int(j, type);
+	json_key(j, "type_name");
+	json_string(j, mcred_type_name(type));
+}
+
+/* ---- list ------------------------------------------------------------------- */
+
+static void list_json(const struct mcred_credential_list *list, int type)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (i = 0; i < list->count; i++) {
+		const struct mcred_credential *c = &list->items[i];
+
+		if (type != MCRED_ANY_TYPE && c->type != type)
+			continue;
+		json_object_begin(&j);
+		json_key(&j, "tag");
+		json_uint(&j, c->tag);
+		json_key(&j, "type");
+		json_int(&j, c->type);
+		json_key(&j, "type_name");
+		json_string(&j, mcred_type_name(c->type));
+		json_key(&j, "sha256");
+		json_string(&j, c->has_sha256 ? c->sha256 : NULL);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+}
+
+static void list_table(const struct cli_ctx *ctx, const struct mcred_credential_list *list,
+		       int type)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < list->count; i++) {
+		const struct mcred_credential *c = &list->items[i];
+		const char *name = mcred_type_name(c->type);
+
+		if (type != MCRED_ANY_TYPE && c->type != type)
+			continue;
+		if (shown++ == 0)
+			printf("%-10s %-4s %-12s %s\n", "TAG", "TYPE", "NAME", "SHA256");
+		printf("%-10lu %-4d %-12s %s%s\n", (unsigned long)c->tag, c->type,
+		       name ? name : "?", c->has_sha256 ? c->sha256 : "-",
+		       c->tag > MCRED_TAG_MAX ? "  modem-owned" : "");
+	}
+	if (shown == 0 && !ctx->cl->quiet)
+		fprintf(stderr, "no credentials found\n");
+}
+
+int cmd_list(struct cli_ctx *ctx)
+{
+	struct mcred_credential_list *list = NULL;
+	int64_t tag = MCRED_ANY_TAG;
+	int type = MCRED_ANY_TYPE, code;
+	enum mcred_err rc;
+
+	if (ctx->cl->opt[OPT_TAG]) {
+		uint32_t t;
+
+		if ((code = get_tag(ctx, 1, &t)) != 0)
+			return code;
+		tag = t;
+	}
+	if (ctx->cl->opt[OPT_TYPE] && (code = get_type(ctx, &type)) != 0)
+		return code;
+	if ((code = cli_open_modem(ctx)) != 0)
+		return code;
+	/* The modem filters by type only within one tag; otherwise filter here. */
+	rc = mcred_cmng_list(ctx->modem, tag, tag == MCRED_ANY_TAG ? MCRED_ANY_TYPE : type, &list);
+	if (rc != MCRED_OK) {
+		mcred_credential_list_free(list);
+		return cli_fail_modem(ctx, rc);
+	}
+	if (ctx->cl->json)
+		list_json(list, type);
+	else
+		list_table(ctx, list, type);
+	mcred_credential_list_free(list);
+	return CLI_EXIT_OK;
+}
+
+/* ---- write --------------------------------------------------------------------- */
+
+/* What was written, for the report. */
+struct write_result {
+	uint32_t tag;
+	int type;
+	char sha256[65];   /* digest of the bytes actually sent */
+	int verify;        /* --verify given */
+	enum mcred_err rc; /* result of the write */
+};
+
+static void write_report(const struct cli_ctx *ctx, const struct write_result *w)
+{
+	int verified = w->verify && w->rc == MCRED_OK;
+
+	if (ctx->cl->json) {
+		struct json j;
+
+		json_head(&j, w->tag, w->type);
+		json_key(&j, "sha256");
+		json_string(&j, w->sha256);
+		json_key(&j, "verified");
+		if (!w->verify || w->rc == MCRED_ERR_UNSUPPORTED)
+			json_null(&j);
+		else
+			json_bool(&j, verified);
+		json_object_end(&j);
+		return;
+	}
+	cli_info(ctx, "wrote %s to tag %lu (sha256 %s)", type_label(w->type),
+		 (unsigned long)w->tag, w->sha256);
+	if (verified)
+		cli_info(ctx, "verified: modem digest matches");
+}
+
+/* Read the content and the optional password; validate both. 0 or exit code. */
+static int write_inputs(const struct cli_ctx *ctx, uint32_t tag, int type, char **content,
+			size_t *len, char **password)
+{
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (ctx->cl->opt[OPT_PASSWORD_FILE] &&
+	    cli_read_password(ctx->cl->opt[OPT_PASSWORD_FILE], password, &err) != 0)
+		return cli_fail(ctx, &err);
+	if (cli_read_file(ctx->cl->args[0], "credential file", content, len, &err) != 0)
+		return cli_fail(ctx, &err);
+	if (mcred_cmng_check_write(tag, type, *content, *len, *password, &ctx->opts, &err) !=
+	    MCRED_OK)
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+int cmd_write(struct cli_ctx *ctx)
+{
+	struct write_result w;
+	char *content = NULL, *password = NULL;
+	size_t len = 0;
+	int code;
+
+	memset(&w, 0, sizeof(w));
+	w.verify = ctx->cl->opt[OPT_VERIFY] != NULL;
+	code = get_tag_type(ctx, 0, &w.tag, &w.type);
+	if (!code)
+		code = write_inputs(ctx, w.tag, w.type, &content, &len, &password);
+	if (!code)
+		code = digest_as_sent(ctx, w.type, content, len, w.sha256);
+	if (!code)
+		code = cli_open_modem(ctx);
+	if (!code) {
+		w.rc = mcred_cmng_write(ctx->modem, w.tag, w.type, content, len, password,
+					w.verify ? MCRED_WRITE_VERIFY : 0);
+		/* A mismatch or a firmware without digests still means it was written. */
+		if (w.rc == MCRED_OK || w.rc == MCRED_ERR_MISMATCH || w.rc == MCRED_ERR_UNSUPPORTED)
+			write_report(ctx, &w);
+		if (w.rc != MCRED_OK)
+			code = cli_fail_modem(ctx, w.rc);
+	}
+	cli_free_secret(content, len);
+	if (password)
+		cli_free_secret(password, strlen(password));
+	return code;
+}
+
+/* ---- read ------------------------------------------------------------------------ */
+
+static void read_json(uint32_t tag, int type, const char *sha256, const char *content,
+		      size_t len)
+{
+	struct json j;
+
+	json_head(&j, tag, type);
+	json_key(&j, "sha256");
+	json_string(&j, sha256);
+	json_key(&j, "content");
+	json_string_n(&j, content, len);
+	json_object_end(&j);
+}
+
+int cmd_read(struct cli_ctx *ctx)
+{
+	const char *out = ctx->cl->opt[OPT_OUTPUT];
+	struct mcred_error err;
+	char sha256[65] = "", *content = NULL;
+	size_t len = 0;
+	uint32_t tag;
+	int type, code;
+	enum mcred_err rc;
+
+	if ((code = get_tag_type(ctx, 1, &tag, &type)) != 0)
+		return code;
+	if ((code = cli_open_modem(ctx)) != 0)
+		return code;
+	rc = mcred_cmng_read(ctx->modem, tag, type, &content, &len, sha256);
+	if (rc != MCRED_OK) {
+		cli_free_secret(content, len);
+		return cli_fail_modem(ctx, rc);
+	}
+	if (!sha256[0]) /* older firmware: digest of the bytes as stored */
+		mcred_content_digest(content, len, 0, sha256);
+	memset(&err, 0, sizeof(err));
+	if (out && cli_write_file(out, content, len, &err) != 0) {
+		code = cli_fail(ctx, &err);
+	} else if (ctx->cl->json) {
+		read_json(tag, type, sha256, content, len);
+	} else if (out) {
+		cli_info(ctx, "read %s from tag %lu (%zu bytes, sha256 %s) into %s",
+			 type_label(type), (unsigned long)tag, len, sha256, out);
+	} else {
+		fwrite(content, 1, len, stdout);
+	}
+	cli_free_secret(content, len);
+	return code;
+}
+
+/* ---- delete, clear ------------------------------------------------------------------ */
+
+int cmd_delete(struct cli_ctx *ctx)
+{
+	uint32_t tag;
+	int type, code;
+	enum mcred_err rc;
+
+	if ((code = get_tag_type(ctx, 0, &tag, &type)) != 0)
+		return code;
+	if ((code = cli_open_modem(ctx)) != 0)
+		return code;
+	rc = mcred_cmng_delete(ctx->modem, tag, type);
+	if (rc != MCRED_OK)
+		return cli_fail_modem(ctx, rc);
+	if (ctx->cl->json) {
+		struct json j;
+
+		json_head(&j, tag, type);
+		json_key(&j, "deleted");
+		json_bool(&j, 1);
+		json_object_end(&j);
+	}
+	cli_info(ctx, "deleted %s from tag %lu", type_label(type), (unsigned long)tag);
+	return CLI_EXIT_OK;
+}
+
+int cmd_clear(struct cli_ctx *ctx)
+{
+	size_t deleted = 0, skipped = 0;
+	uint32_t tag;
+	int code;
+	enum mcred_err rc;
+
+	if ((code = get_tag(ctx, 0, &tag)) != 0)
+		return code;
+	if ((code = cli_open_modem(ctx)) != 0)
+		return code;
+	rc = mcred_cmng_clear(ctx->modem, tag, &deleted, &skipped);
+	if (rc != MCRED_OK)
+		return cli_fail_modem(ctx, rc);
+	if (ctx->cl->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "tag");
+		json_uint(&j, tag);
+		json_key(&j, "deleted");
+		json_uint(&j, deleted);
+		json_key(&j, "skipped");
+		json_uint(&j, skipped);
+		json_object_end(&j);
+	}
+	cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)tag, deleted,
+		 skipped);
+	return CLI_EXIT_OK;
+}
+
+/* ---- exists, compare ------------------------------------------------------------------- */
+
+int cmd_exists(struct cli_ctx *ctx)
+{
+	char sha256[65] = "";
+	uint32_t tag;
+	int type, code, exists = 0;
+	enum mcred_err rc;
+
+	if ((code = get_tag_type(ctx, 1, &tag, &type)) != 0)
+		return code;
+	if ((code = cli_open_modem(ctx)) != 0)
+		return code;
+	rc = mcred_cmng_exists(ctx->modem, tag, type, &exists, sha256);
+	if (rc == MCRED_ERR_NOT_FOUND) { /* tolerate either way of saying "no" */
+		rc = MCRED_OK;
+		exists = 0;
+	}
+	if (rc != MCRED_OK)
+		return cli_fail_modem(ctx, rc);
+	if (ctx->cl->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "tag");
+		json_uint(&j, tag);
+		json_key(&j, "type");
+		json_int(&j, type);
+		json_key(&j, "exists");
+		json_bool(&j, exists);
+		json_key(&j, "sha256");
+		json_string(&j, exists && sha256[0] ? sha256 : NULL);
+		json_object_end(&j);
+	} else if (!ctx->cl->quiet) {
+		printf("%s\n", exists ? "yes" : "no");
+	}
+	return exists ? CLI_EXIT_OK : CLI_EXIT_NOT_FOUND;
+}
+
+int cmd_compare(struct cli_ctx *ctx)
+{
+	struct mcred_error err;
+	char sha256[65] = "", *content = NULL;
+	size_t len = 0;
+	uint32_t tag;
+	int type, code;
+	enum mcred_err rc;
+
+	if ((code = get_tag_type(ctx, 1, &tag, &type)) != 0)
+		return code;
+	memset(&err, 0, sizeof(err));
+	if (cli_read_file(ctx->cl->args[0], "credential file", &content, &len, &err) != 0)
+		return cli_fail(ctx, &err);
+	code = digest_as_sent(ctx, type, content, len, sha256);
+	if (!code)
+		code = cli_open_modem(ctx);
+	if (!code) {
+		rc = mcred_cmng_compare(ctx->modem, tag, type, content, len);
+		if (ctx->cl->json && (rc == MCRED_OK || rc == MCRED_ERR_MISMATCH)) {
+			struct json j;
+
+			json_head(&j, tag, type);
+			json_key(&j, "sha256");
+			json_string(&j, sha256);
+			json_key(&j, "equal");
+			json_bool(&j, rc == MCRED_OK);
+			json_object_end(&j);
+		}
+		if (rc == MCRED_OK)
+			cli_info(ctx, "equal: the %s in tag %lu matches %s (sha256 %s)",
+				 type_label(type), (unsigned long)tag,
+				 strcmp(ctx->cl->args[0], "-") ? ctx->cl->args[0] : "standard input",
+				 sha256);
+		else
+			code = cli_fail_modem(ctx, rc);
+	}
+	cli_free_secret(content, len);
+	return code;
+}

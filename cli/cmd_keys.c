@@ -1,0 +1,656 @@
+/*
+ * On-device keys and attestation: keygen, attest, verify. The library does
+ * the decoding and every cryptographic check; this file chooses what to ask,
+ * prints each check on its own line (or one JSON object) and maps "a check
+ * that was performed failed" to exit 5.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+#include "files.h"
+#include "json.h"
+
+const char cli_help_keygen[] =
+	"Usage: modemcred [-p PORT] [--offline] keygen --tag N [--kind csr|pubkey|endorsement]\n"
+	"                 [--attributes 'CN=...,O=...'] [--key-usage 101010000]\n"
+	"                 [-o FILE] [--format pem|der] [--identity-key FILE] [--force]\n"
+	"\n"
+	"Generate a private key inside the modem (%KEYGEN; it never leaves the\n"
+	"modem), receive a CSR or the public key, and verify what came back: the\n"
+	"CSR self-signature, the digest and sec_tag in the COSE payload, and the\n"
+	"COSE signature when the device identity public key is given. The modem\n"
+	"must be offline (use --offline). Needs modem firmware 1.3.0 or later.\n"
+	"\n"
+	"Options:\n"
+	"  --tag N              security tag, 1-2147483647\n"
+	"  --kind K             csr (default): client key (type 2) and a CSR;\n"
+	"                       pubkey: client key and its public key;\n"
+	"                       endorsement: endorsement key (type 8), public key\n"
+	"  --attributes A       CSR subject, e.g. 'CN=device-42,O=Example' (csr only)\n"
+	"  --key-usage BITS     9 characters of 0/1, decipherOnly last (csr only)\n"
+	"  -o, --output FILE    write the CSR or public key to FILE (default: PEM on\n"
+	"                       standard output, the report on standard error)\n"
+	"  --format pem|der     output format (default pem)\n"
+	"  --identity-key FILE  device identity public key (PEM, or a raw 65-byte\n"
+	"                       point) to check the COSE signature\n"
+	"  --force              generate even when the tag already holds a key of\n"
+	"                       that type (a client key is replaced)\n"
+	"\n"
+	"Nothing is written to FILE when a check fails (exit 5); the modem's answer\n"
+	"is then printed on standard error for `modemcred verify`.\n"
+	"JSON: {kind, device_uuid, sec_tag, payload_id, digest, csr_signature,\n"
+	"cose_signature, subject, public_key_pem, ...}; the CSR is in csr_pem.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred --offline keygen --tag 16842753 --attributes 'CN=device-42' -o dev.csr\n"
+	"  openssl req -in dev.csr -verify -noout\n";
+
+const char cli_help_attest[] =
+	"Usage: modemcred [-p PORT] attest [--challenge HEX] [--identity-key FILE]\n"
+	"\n"
+	"Ask the modem for an attestation token (%ATTESTTOKEN) and verify it: print\n"
+	"the message type, device UUID, device type and firmware UUID, and check\n"
+	"the COSE signature when the device identity public key is given.\n"
+	"\n"
+	"Options:\n"
+	"  --challenge HEX      32 hex digits (16 bytes) to include, e.g. from\n"
+	"                       `openssl rand -hex 16`\n"
+	"  --identity-key FILE  device identity public key (PEM or raw 65 bytes)\n"
+	"\n"
+	"JSON: {kind: \"attestation\", device_uuid, payload_id (the message type),\n"
+	"device_type, device_type_name, fw_uuid, cose_signature, ...}.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred attest --challenge $(openssl rand -hex 16)\n";
+
+const char cli_help_verify[] =
+	"Usage: modemcred verify (--keygen STRING | --attest STRING | FILE|-)\n"
+	"                 [--tag N] [--identity-key FILE]\n"
+	"\n"
+	"Verify a %KEYGEN or %ATTESTTOKEN answer without a modem (no port is\n"
+	"opened). FILE may hold the whole answer line (`%KEYGEN: \"...\"`) or only\n"
+	"the blob; a file starting with %ATTESTTOKEN is an attestation token,\n"
+	"anything else is tried as a KEYGEN answer first.\n"
+	"\n"
+	"Options:\n"
+	"  --keygen STRING      a KEYGEN blob \"<base64url>.<base64url>\"\n"
+	"  --attest STRING      an ATTESTTOKEN blob\n"
+	"  --tag N              the sec_tag the KEYGEN answer must carry\n"
+	"  --identity-key FILE  device identity public key (PEM or raw 65 bytes)\n"
+	"\n"
+	"Exit 0 when every performed check passed, 5 when one failed, 2 when the\n"
+	"input cannot be decoded.\n"
+	"\n"
+	"Example:\n"
+	"  modemcred verify --tag 11 --identity-key identity.pem keygen-answer.txt\n";
+
+/* ---- identity key ---------------------------------------------------------- */
+
+/* The --identity-key file, as PEM text or a raw 65-byte point. */
+struct identity_key {
+	const char *path;
+	char *data;
+	size_t len;
+};
+
+/* Load --identity-key (if given) and point vo at it. 0 or an exit code. */
+static int load_identity_key(const struct cli_ctx *ctx, struct identity_key *key,
+			     struct mcred_verify_options *vo)
+{
+	struct mcred_error err;
+
+	memset(key, 0, sizeof(*key));
+	key->path = ctx->cl->opt[OPT_IDENTITY_KEY];
+	if (!key->path)
+		return 0;
+	memset(&err, 0, sizeof(err));
+	if (cli_read_file(key->path, "identity key file", &key->data, &key->len, &err) != 0)
+		return cli_fail(ctx, &err);
+	if (key->len == 65 && (unsigned char)key->data[0] == 0x04) {
+		vo->identity_key_raw = (const uint8_t *)key->data;
+		vo->identity_key_raw_len = key->len;
+	} else if (strstr(key->data, "-----BEGIN")) {
+		vo->identity_key_pem = key->data;
+	} else {
+		cli_errorf("identity key file %s is neither PEM (-----BEGIN PUBLIC KEY-----) nor "
+			   "a raw 65-byte P-256 point", key->path);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void free_identity_key(struct identity_key *key)
+{
+	cli_free_secret(key->data, key->len);
+}
+
+/* ---- report output -------------------------------------------------------------- */
+
+static const char *payload_name(enum mcred_report_kind kind, int id)
+{
+	if (kind != MCRED_REPORT_ATTESTATION) {
+		if (id == 9)
+			return "CSR message v1";
+		return id == 8 ? "public key message v2" : "unknown payload";
+	}
+	switch (id) {
+	case 1: return "device identity message v1";
+	case 2: return "public key message v1";
+	case 3: return "CSR message v1";
+	case 5: return "provisioning response v1";
+	default: return "unknown message type";
+	}
+}
+
+/* "match"/"mismatch"/null, as the JSON contract names the digest result. */
+static const char *digest_word(enum mcred_check c)
+{
+	if (c == MCRED_CHECK_VALID)
+		return "match";
+	return c == MCRED_CHECK_INVALID ? "mismatch" : NULL;
+}
+
+static const char *check_or_null(enum mcred_check c)
+{
+	return c == MCRED_CHECK_NOT_CHECKED ? NULL : mcred_check_name(c);
+}
+
+static void json_check(struct json *j, const char *key, enum mcred_check c)
+{
+	json_key(j, key);
+	json_string(j, mcred_check_name(c));
+}
+
+/* One JSON object for keygen, attest and verify. extra_* are optional. */
+static void report_json(const mcred_report *r, const char *blob, const char *output)
+{
+	enum mcred_report_kind kind = mcred_report_kind(r);
+	struct json j;
+	uint32_t tag;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "kind");
+	json_string(&j, mcred_report_kind_name(r));
+	json_key(&j, "device_uuid");
+	json_string(&j, mcred_report_device_uuid(r));
+	json_key(&j, "sec_tag");
+	if (mcred_report_sec_tag(r, &tag))
+		json_uint(&j, tag);
+	else
+		json_null(&j);
+	json_key(&j, "payload_id");
+	json_int(&j, mcred_report_payload_id(r));
+	json_key(&j, "digest");
+	json_string(&j, digest_word(mcred_report_digest_check(r)));
+	json_key(&j, "csr_signature");
+	json_string(&j, check_or_null(mcred_report_csr_signature(r)));
+	json_key(&j, "cose_signature");
+	json_string(&j, mcred_check_name(mcred_report_cose_signature(r)));
+	json_key(&j, "subject");
+	json_string(&j, mcred_report_subject(r));
+	json_key(&j, "public_key_pem");
+	json_string(&j, mcred_report_public_key_pem(r));
+	/* Extras beyond the documented contract. */
+	json_check(&j, "sec_tag_check", mcred_report_sec_tag_check(r));
+	json_check(&j, "payload_id_check", mcred_report_payload_id_check(r));
+	json_key(&j, "key_usage");
+	json_string(&j, mcred_report_key_usage(r));
+	json_key(&j, "kid");
+	json_int(&j, mcred_report_kid(r));
+	if (kind == MCRED_REPORT_CSR) {
+		json_key(&j, "csr_pem");
+		json_string(&j, mcred_report_csr_pem(r));
+	}
+	if (kind == MCRED_REPORT_ATTESTATION) {
+		json_key(&j, "device_type");
+		json_int(&j, mcred_report_device_type(r));
+		json_key(&j, "device_type_name");
+		json_string(&j, mcred_report_device_type_name(r));
+		json_key(&j, "fw_uuid");
+		json_string(&j, mcred_report_fw_uuid(r));
+	}
+	json_key(&j, "ok");
+	json_bool(&j, mcred_report_ok(r));
+	json_key(&j, "problem");
+	json_string(&j, mcred_report_problem(r));
+	if (blob) {
+		json_key(&j, "blob");
+		json_string(&j, blob);
+	}
+	if (output) {
+		json_key(&j, "output");
+		json_string(&j, output);
+	}
+	json_object_end(&j);
+}
+
+/* Why a check was not performed, for the human report. */
+struct report_context {
+	const char *identity_key_path; /* NULL: no --identity-key */
+	int tag_expected;              /* a sec_tag was asked for */
+};
+
+static void print_check(FILE *f, const char *label, enum mcred_check c, const char *why_not)
+{
+	if (c == MCRED_CHECK_NOT_CHECKED)
+		fprintf(f, "%s: not checked (%s)\n", label, why_not);
+	else
+		fprintf(f, "%s: %s\n", label, c == MCRED_CHECK_VALID ? "valid" : "INVALID");
+}
+
+static void print_attestation(FILE *f, const mcred_report *r)
+{
+	const char *fw = mcred_report_fw_uuid(r), *dt = mcred_report_device_type_name(r);
+
+	fprintf(f, "message type: %d (%s)\n", mcred_report_payload_id(r),
+		payload_name(MCRED_REPORT_ATTESTATION, mcred_report_payload_id(r)));
+	fprintf(f, "device UUID: %s\n", mcred_report_device_uuid(r));
+	fprintf(f, "device type: %d (%s)\n", mcred_report_device_type(r), dt ? dt : "unknown");
+	fprintf(f, "firmware UUID: %s\n", fw ? fw : "-");
+}
+
+static void print_keygen(FILE *f, const mcred_report *r, const struct report_context *rc)
+{
+	enum mcred_report_kind kind = mcred_report_kind(r);
+	const char *subject = mcred_report_subject(r), *usage = mcred_report_key_usage(r);
+	enum mcred_check digest = mcred_report_digest_check(r);
+	uint32_t tag;
+
+	fprintf(f, "kind: %s\n", mcred_report_kind_name(r));
+	fprintf(f, "device UUID: %s\n", mcred_report_device_uuid(r));
+	if (mcred_report_sec_tag(r, &tag))
+		fprintf(f, "sec_tag: %lu\n", (unsigned long)tag);
+	fprintf(f, "payload id: %d (%s)\n", mcred_report_payload_id(r),
+		payload_name(kind, mcred_report_payload_id(r)));
+	if (subject)
+		fprintf(f, "subject: %s\n", subject);
+	if (usage)
+		fprintf(f, "key usage: %s\n", usage);
+	print_check(f, "payload id check", mcred_report_payload_id_check(r), "nothing expected");
+	print_check(f, "sec_tag check", mcred_report_sec_tag_check(r),
+		    rc->tag_expected ? "no sec_tag in the payload" : "no --tag given");
+	fprintf(f, "digest: %s\n", digest == MCRED_CHECK_VALID     ? "match"
+				   : digest == MCRED_CHECK_INVALID ? "MISMATCH"
+								   : "not checked");
+	if (kind == MCRED_REPORT_CSR)
+		print_check(f, "CSR signature", mcred_report_csr_signature(r), "no CSR");
+}
+
+static void report_text(FILE *f, const mcred_report *r, const struct report_context *rc)
+{
+	enum mcred_check cose = mcred_report_cose_signature(r);
+
+	if (mcred_report_kind(r) == MCRED_REPORT_ATTESTATION)
+		print_attestation(f, r);
+	else
+		print_keygen(f, r, rc);
+	if (cose == MCRED_CHECK_VALID)
+		fprintf(f, "COSE signature: valid (identity key %s)\n", rc->identity_key_path);
+	else
+		print_check(f, "COSE signature", cose, "no --identity-key given");
+	if (mcred_report_ok(r))
+		fprintf(f, "result: every performed check passed\n");
+	else
+		fprintf(f, "result: FAILED: %s\n",
+			mcred_report_problem(r) ? mcred_report_problem(r) : "a check failed");
+}
+
+/* Print the report as asked (JSON, text to f, nothing if quiet); exit code by outcome. */
+static int finish_report(const struct cli_ctx *ctx, FILE *f, const mcred_report *r,
+			 const struct report_context *rc, const char *blob, const char *output)
+{
+	if (ctx->cl->json)
+		report_json(r, blob, output);
+	else if (!ctx->cl->quiet)
+		report_text(f, r, rc);
+	if (mcred_report_ok(r))
+		return CLI_EXIT_OK;
+	if (ctx->cl->quiet || ctx->cl->json)
+		cli_errorf("verification failed: %s",
+			   mcred_report_problem(r) ? mcred_report_problem(r) : "a check failed");
+	return CLI_EXIT_VERIFY;
+}
+
+/* ---- keygen ------------------------------------------------------------------------ */
+
+struct keygen_args {
+	struct mcred_keygen_request req;
+	int der;
+	const char *output;
+	int force;
+};
+
+/* Options into a request, validated without the modem. 0 or exit code. */
+static int keygen_args(const struct cli_ctx *ctx, struct keygen_args *a)
+{
+	const struct cli_cmdline *cl = ctx->cl;
+	struct mcred_error err;
+
+	memset(a, 0, sizeof(*a));
+	memset(&err, 0, sizeof(err));
+	a->req.kind = MCRED_KEYGEN_CSR;
+	a->req.attributes = cl->opt[OPT_ATTRIBUTES];
+	a->req.key_usage = cl->opt[OPT_KEY_USAGE];
+	a->output = cl->opt[OPT_OUTPUT];
+	a->force = cl->opt[OPT_FORCE] != NULL;
+	if (cli_parse_tag(cl->opt[OPT_TAG], &a->req.tag, &err) != 0 ||
+	    (cl->opt[OPT_KIND] && cli_parse_keygen_kind(cl->opt[OPT_KIND], &a->req.kind, &err)) ||
+	    (cl->opt[OPT_FORMAT] && cli_parse_format(cl->opt[OPT_FORMAT], &a->der, &err)) ||
+	    mcred_keygen_check(&a->req, &err) != MCRED_OK)
+		return cli_fail(ctx, &err);
+	if (a->der && cl->json && (!a->output || strcmp(a->output, "-") == 0)) {
+		cli_errorf("--format der with --json needs -o FILE (JSON carries PEM only)");
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Refuse to touch a tag that already holds such a key, unless --force. */
+static int keygen_guard(struct cli_ctx *ctx, const struct keygen_args *a)
+{
+	int type = a->req.kind == MCRED_KEYGEN_ENDORSEMENT ? MCRED_TYPE_ENDORSEMENT_KEY
+							   : MCRED_TYPE_PRIVATE_KEY;
+	int exists = 0;
+	enum mcred_err rc;
+
+	if (a->force)
+		return 0;
+	rc = mcred_cmng_exists(ctx->modem, a->req.tag, type, &exists, NULL);
+	if (rc == MCRED_ERR_NOT_FOUND)
+		return 0;
+	if (rc != MCRED_OK)
+		return cli_fail_modem(ctx, rc);
+	if (!exists)
+		return 0;
+	if (type == MCRED_TYPE_PRIVATE_KEY)
+		cli_errorf("tag %lu already holds a private key (type 2); --force replaces it with "
+			   "a new key", (unsigned long)a->req.tag);
+	else
+		cli_errorf("tag %lu already holds an endorsement key (type 8); --force goes ahead "
+			   "(the modem then answers with that existing key)",
+			   (unsigned long)a->req.tag);
+	return CLI_EXIT_FAILURE;
+}
+
+/* Write the CSR or public key in the chosen format. 0 or exit code. */
+static int keygen_output(const struct cli_ctx *ctx, const struct keygen_args *a,
+			 const mcred_report *r)
+{
+	const char *path = a->output ? a->output : "-";
+	struct mcred_error err;
+	const void *data;
+	size_t len = 0;
+
+	if (ctx->cl->json && !a->output)
+		return 0; /* the PEM is inside the JSON */
+	if (a->der) {
+		data = mcred_report_body(r, &len);
+	} else {
+		data = mcred_report_kind(r) == MCRED_REPORT_CSR ? mcred_report_csr_pem(r)
+								: mcred_report_public_key_pem(r);
+		len = data ? strlen(data) : 0;
+	}
+	if (!data || len == 0) {
+		cli_errorf("the modem's answer holds no %s to write", a->der ? "DER body" : "PEM");
+		return CLI_EXIT_FAILURE;
+	}
+	memset(&err, 0, sizeof(err));
+	if (cli_write_file(path, data, len, &err) != 0)
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+/* Decode and check the blob, then print and write. Returns the exit code. */
+static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const char *blob,
+			 struct mcred_verify_options *vo, const struct identity_key *key)
+{
+	struct report_context rc = { key->path, 1 };
+	struct mcred_error err;
+	mcred_report *r = NULL;
+	/* Without -o the PEM goes to stdout, so the report goes to stderr. */
+	FILE *f = a->output ? stdout : stderr;
+	int code;
+
+	vo->expected_tag = a->req.tag;
+	vo->expected_payload_id = a->req.kind == MCRED_KEYGEN_CSR ? 9 : 8;
+	memset(&err, 0, sizeof(err));
+	if (mcred_verify_keygen(blob, strlen(blob), vo, &r, &err) != MCRED_OK) {
+		code = cli_fail(ctx, &err);
+		fprintf(stderr, "the modem answered: %s\n", blob);
+		return code == CLI_EXIT_USAGE ? CLI_EXIT_FAILURE : code;
+	}
+	if (mcred_report_ok(r)) {
+		code = keygen_output(ctx, a, r);
+		if (code == 0)
+			code = finish_report(ctx, f, r, &rc, blob, a->output);
+	} else {
+		code = finish_report(ctx, f, r, &rc, blob, NULL);
+		fprintf(stderr, "nothing written; the modem answered: %s\n", blob);
+	}
+	mcred_report_free(r);
+	return code;
+}
+
+int cmd_keygen(struct cli_ctx *ctx)
+{
+	struct mcred_verify_options vo;
+	struct identity_key key;
+	struct keygen_args a;
+	char *blob = NULL;
+	enum mcred_err rc;
+	int code;
+
+	mcred_verify_options_init(&vo);
+	if ((code = keygen_args(ctx, &a)) != 0)
+		return code;
+	if ((code = load_identity_key(ctx, &key, &vo)) != 0)
+		return code;
+	code = cli_open_modem(ctx);
+	if (!code)
+		code = keygen_guard(ctx, &a);
+	if (!code) {
+		rc = mcred_keygen(ctx->modem, &a.req, &blob);
+		code = rc == MCRED_OK ? keygen_finish(ctx, &a, blob, &vo, &key)
+				      : cli_fail_modem(ctx, rc);
+	}
+	free(blob);
+	free_identity_key(&key);
+	return code;
+}
+
+/* ---- attest ---------------------------------------------------------------------------- */
+
+int cmd_attest(struct cli_ctx *ctx)
+{
+	const char *challenge = ctx->cl->opt[OPT_CHALLENGE];
+	struct report_context rctx = { NULL, 0 };
+	struct mcred_verify_options vo;
+	struct identity_key key;
+	struct mcred_error err;
+	mcred_report *r = NULL;
+	char *blob = NULL;
+	enum mcred_err rc;
+	int code;
+
+	memset(&err, 0, sizeof(err));
+	mcred_verify_options_init(&vo);
+	if (challenge && cli_parse_challenge(challenge, &err) != 0)
+		return cli_fail(ctx, &err);
+	if ((code = load_identity_key(ctx, &key, &vo)) != 0)
+		return code;
+	rctx.identity_key_path = key.path;
+	code = cli_open_modem(ctx);
+	if (!code) {
+		rc = mcred_attest_token(ctx->modem, challenge, &blob);
+		if (rc != MCRED_OK)
+			code = cli_fail_modem(ctx, rc);
+		else if (mcred_verify_attest(blob, strlen(blob), &vo, &r, &err) != MCRED_OK)
+			code = cli_fail(ctx, &err);
+		else
+			code = finish_report(ctx, stdout, r, &rctx, blob, NULL);
+	}
+	if (code && blob && !r)
+		fprintf(stderr, "the modem answered: %s\n", blob);
+	mcred_report_free(r);
+	free(blob);
+	free_identity_key(&key);
+	return code;
+}
+
+/* ---- verify ------------------------------------------------------------------------------ */
+
+enum blob_kind { BLOB_UNKNOWN = 0, BLOB_KEYGEN, BLOB_ATTEST };
+
+/* First occurrence of needle in text[0..len), or NULL (text may hold NULs). */
+static const char *find_bounded(const char *text, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(text + i, needle, n) == 0)
+			return text + i;
+	return NULL;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Find the blob in a modem answer or a bare blob: after "%KEYGEN:" or
+ * "%ATTESTTOKEN:" when present, the text between double quotes (CR/LF
+ * allowed inside), else the first whitespace-free word.
+ */
+static enum blob_kind extract_blob(const char *text, size_t len, const char **start,
+				   size_t *blen)
+{
+	const char *end = text + len, *p, *q;
+	enum blob_kind kind = BLOB_UNKNOWN;
+
+	if ((p = find_bounded(text, len, "%ATTESTTOKEN")) != NULL) {
+		kind = BLOB_ATTEST;
+		p += strlen("%ATTESTTOKEN");
+	} else if ((p = find_bounded(text, len, "%KEYGEN")) != NULL) {
+		kind = BLOB_KEYGEN;
+		p += strlen("%KEYGEN");
+	} else {
+		p = text;
+	}
+	while (p < end && (is_space(*p) || *p == ':'))
+		p++;
+	if (p < end && *p == '"') {
+		p++;
+		for (q = p; q < end && *q != '"'; q++)
+			;
+	} else {
+		for (q = p; q < end && !is_space(*q); q++)
+			;
+	}
+	*start = p;
+	*blen = (size_t)(q - p);
+	return kind;
+}
+
+/* The text to verify: --keygen/--attest STRING or FILE. 0 or exit code. */
+static int verify_input(const struct cli_ctx *ctx, char **text, size_t *len,
+			enum blob_kind *forced)
+{
+	const struct cli_cmdline *cl = ctx->cl;
+	const char *given = cl->opt[OPT_KEYGEN_STRING] ? cl->opt[OPT_KEYGEN_STRING]
+						       : cl->opt[OPT_ATTEST_STRING];
+	struct mcred_error err;
+	int sources = (cl->opt[OPT_KEYGEN_STRING] != NULL) + (cl->opt[OPT_ATTEST_STRING] != NULL) +
+		      (cl->nargs > 0);
+
+	if (sources != 1) {
+		cli_errorf("verify needs exactly one of --keygen STRING, --attest STRING or FILE; "
+			   "run `modemcred verify --help`");
+		return CLI_EXIT_USAGE;
+	}
+	*forced = cl->opt[OPT_KEYGEN_STRING] ? BLOB_KEYGEN
+		  : cl->opt[OPT_ATTEST_STRING] ? BLOB_ATTEST
+					       : BLOB_UNKNOWN;
+	if (given) {
+		*len = strlen(given);
+		*text = malloc(*len + 1);
+		if (!*text)
+			return CLI_EXIT_FAILURE;
+		memcpy(*text, given, *len + 1);
+		return 0;
+	}
+	memset(&err, 0, sizeof(err));
+	if (cli_read_file(cl->args[0], "input file", text, len, &err) != 0)
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+/* Decode as the kind says; an unmarked blob is tried as KEYGEN, then ATTESTTOKEN. */
+static enum mcred_err verify_blob(enum blob_kind kind, const char *blob, size_t len,
+				  const struct mcred_verify_options *vo, mcred_report **r,
+				  struct mcred_error *err)
+{
+	struct mcred_error second;
+	enum mcred_err rc;
+
+	if (kind == BLOB_ATTEST)
+		return mcred_verify_attest(blob, len, vo, r, err);
+	rc = mcred_verify_keygen(blob, len, vo, r, err);
+	if (rc != MCRED_ERR_DECODE || kind == BLOB_KEYGEN)
+		return rc;
+	memset(&second, 0, sizeof(second));
+	if (mcred_verify_attest(blob, len, vo, r, &second) == MCRED_OK)
+		return MCRED_OK;
+	return rc; /* report why it is not a KEYGEN answer, the likelier intent */
+}
+
+int cmd_verify(struct cli_ctx *ctx)
+{
+	struct report_context rctx = { NULL, 0 };
+	struct mcred_verify_options vo;
+	struct identity_key key = { NULL, NULL, 0 };
+	struct mcred_error err;
+	mcred_report *r = NULL;
+	enum blob_kind forced, found;
+	const char *blob;
+	char *text = NULL;
+	size_t len = 0, blen;
+	int code;
+
+	mcred_verify_options_init(&vo);
+	memset(&err, 0, sizeof(err));
+	if (ctx->cl->opt[OPT_TAG]) {
+		uint32_t tag;
+
+		if (cli_parse_any_tag(ctx->cl->opt[OPT_TAG], &tag, &err) != 0)
+			return cli_fail(ctx, &err);
+		vo.expected_tag = tag;
+		rctx.tag_expected = 1;
+	}
+	if ((code = verify_input(ctx, &text, &len, &forced)) != 0)
+		return code;
+	code = load_identity_key(ctx, &key, &vo);
+	if (!code) {
+		rctx.identity_key_path = key.path;
+		found = extract_blob(text, len, &blob, &blen);
+		enum mcred_err vrc = verify_blob(forced ? forced : found, blob, blen, &vo, &r, &err);
+
+		if (vrc != MCRED_OK) {
+			err.code = vrc;
+			code = cli_fail(ctx, &err);
+			/* Undecodable input is invalid input, not a failed check. */
+			if (err.code == MCRED_ERR_DECODE)
+				code = CLI_EXIT_USAGE;
+		} else {
+			code = finish_report(ctx, stdout, r, &rctx, NULL, NULL);
+		}
+	}
+	mcred_report_free(r);
+	free(text);
+	free_identity_key(&key);
+	return code;
+}

@@ -1,0 +1,104 @@
+/*
+ * The modemcred command line as data: which commands exist, which options
+ * each takes, and a pure parser that turns argv into a struct cli_cmdline.
+ *
+ * Global options may come before or after the command name. After the
+ * command, its own options are looked up first, so a command option's value
+ * is never mistaken for a global option. The parser does no I/O and reads no
+ * environment: app.c decides what to do with the result (and the fuzz target
+ * can feed it anything).
+ */
+#ifndef MODEMCRED_CLI_CMDLINE_H
+#define MODEMCRED_CLI_CMDLINE_H
+
+#include <stddef.h>
+
+#include "modemcred.h"
+
+enum cli_command {
+	CMD_NONE = 0,
+	CMD_HELP,
+	CMD_PORTS,
+	CMD_INFO,
+	CMD_LIST,
+	CMD_WRITE,
+	CMD_READ,
+	CMD_DELETE,
+	CMD_CLEAR,
+	CMD_EXISTS,
+	CMD_COMPARE,
+	CMD_AT,
+	CMD_KEYGEN,
+	CMD_ATTEST,
+	CMD_VERIFY,
+	CMD_COUNT
+};
+
+/* Command options. A command's table entry says which of them it takes. */
+enum cli_opt {
+	OPT_TAG = 0,
+	OPT_TYPE,
+	OPT_OUTPUT,
+	OPT_VERIFY,
+	OPT_PASSWORD_FILE,
+	OPT_KIND,
+	OPT_ATTRIBUTES,
+	OPT_KEY_USAGE,
+	OPT_FORMAT,
+	OPT_IDENTITY_KEY,
+	OPT_FORCE,
+	OPT_CHALLENGE,
+	OPT_KEYGEN_STRING,
+	OPT_ATTEST_STRING,
+	OPT_COUNT
+};
+
+#define OPTBIT(o) (1u << (o))
+#define CLI_MAX_ARGS 4
+
+struct cli_command_def {
+	const char *name;
+	unsigned allowed;      /* OPTBIT()s of the command options it takes */
+	unsigned required;     /* OPTBIT()s it cannot do without */
+	unsigned min_args;     /* positional arguments */
+	unsigned max_args;
+	const char *args_name; /* what the positional argument is, for messages */
+};
+
+/* The table, indexed by enum cli_command (CMD_NONE has a NULL name). */
+extern const struct cli_command_def cli_commands[CMD_COUNT];
+
+/* Long name of a command option ("tag"), for messages. */
+const char *cli_opt_name(enum cli_opt opt);
+
+struct cli_cmdline {
+	enum cli_command command;
+	int help;            /* -h/--help: show help (for the command, if any) */
+	int version;         /* --version */
+
+	/* Global options. opts holds the connection settings (no callbacks). */
+	const char *port;    /* -p/--port, NULL when not given */
+	struct mcred_options opts;
+	int json;
+	int verbose;
+	int quiet;
+
+	/*
+	 * Command options as given: the value for options with one, "" for
+	 * flags, NULL when absent. Values are checked by the command itself,
+	 * because their meaning depends on it (a keygen tag starts at 1).
+	 */
+	const char *opt[OPT_COUNT];
+	const char *args[CLI_MAX_ARGS];
+	size_t nargs;
+};
+
+/*
+ * Parse argv[1..argc-1]. Returns 0 on success (also when only --help or
+ * --version was asked for), -1 on a usage error with err set. The strings in
+ * *out point into argv.
+ */
+int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
+		      struct mcred_error *err);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * File helpers for the CLI: read a whole file (or stdin) without leaving
+ * copies of secrets behind, write output files, wipe memory.
+ */
+#ifndef MODEMCRED_CLI_FILES_H
+#define MODEMCRED_CLI_FILES_H
+
+#include <stddef.h>
+
+#include "modemcred.h"
+
+/* Largest input file accepted: far above any credential, stops accidents. */
+#define CLI_MAX_FILE (1024u * 1024u)
+
+/* Overwrite memory that held a secret, in a way the compiler cannot drop. */
+void cli_wipe(void *p, size_t len);
+/* cli_wipe() then free(); NULL is allowed. */
+void cli_free_secret(void *p, size_t len);
+
+/*
+ * Read all of path ("-" means stdin) into a malloc'd, NUL-terminated buffer.
+ * Growing the buffer wipes the old copy, so key material is never left in
+ * freed memory. Returns 0, or -1 with err set (MCRED_ERR_INVALID_ARG for a
+ * missing/unreadable/oversized file, MCRED_ERR_CANCELLED when interrupted).
+ * what names the file in messages ("credential file").
+ */
+int cli_read_file(const char *path, const char *what, char **data, size_t *len,
+		  struct mcred_error *err);
+
+/*
+ * Read a password file: the first line, without its line ending. Returns 0
+ * or -1 with err set. The result is malloc'd; free it with cli_free_secret().
+ */
+int cli_read_password(const char *path, char **password, struct mcred_error *err);
+
+/* Write data to path ("-" means stdout). Returns 0, or -1 with err set. */
+int cli_write_file(const char *path, const void *data, size_t len, struct mcred_error *err);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * Unit tests for the CLI's pure parts: value parsers (cli/args.c), the
+ * command-line parser (cli/cmdline.c) and the JSON writer (cli/json.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "args.h"
+#include "cmdline.h"
+#include "json.h"
+
+/* ---- tags ------------------------------------------------------------------ */
+
+static void tag_accepts_range(void **state)
+{
+	struct mcred_error err;
+	uint32_t tag = 99;
+
+	(void)state;
+	assert_int_equal(cli_parse_tag("0", &tag, &err), 0);
+	assert_int_equal(tag, 0);
+	assert_int_equal(cli_parse_tag("2147483647", &tag, &err), 0);
+	assert_int_equal(tag, 2147483647u);
+	assert_int_equal(cli_parse_tag("012", &tag, &err), 0);
+	assert_int_equal(tag, 12);
+}
+
+/* Each rejected tag must say why, in words a user understands. */
+static void expect_tag_error(const char *text, const char *words)
+{
+	struct mcred_error err;
+	uint32_t tag = 7;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(cli_parse_tag(text, &tag, &err), -1);
+	assert_int_equal(err.code, MCRED_ERR_INVALID_ARG);
+	if (!strstr(err.message, words))
+		fail_msg("tag '%s': message '%s' lacks '%s'", text, err.message, words);
+	assert_int_equal(tag, 7); /* untouched on failure */
+}
+
+static void tag_rejects_bad_input(void **state)
+{
+	(void)state;
+	expect_tag_error("2147483648", "belongs to the modem");
+	expect_tag_error("4294967295", "belongs to the modem");
+	expect_tag_error("-1", "not a number");
+	expect_tag_error("12x", "not a number");
+	expect_tag_error("", "empty");
+	expect_tag_error("99999999999999999999", "out of range");
+	expect_tag_error("4294967296", "out of range");
+	expect_tag_error(" 1", "not a number");
+	expect_tag_error("+1", "not a number");
+	expect_tag_error("0x10", "not a number");
+}
+
+static void any_tag_allows_modem_tags(void **state)
+{
+	struct mcred_error err;
+	uint32_t tag;
+
+	(void)state;
+	assert_int_equal(cli_parse_any_tag("4294967294", &tag, &err), 0);
+	assert_true(tag == 4294967294u);
+	assert_int_equal(cli_parse_any_tag("4294967296", &tag, &err), -1);
+}
+
+/* ---- types ---------------------------------------------------------------------- */
+
+static void types_by_number_and_name(void **state)
+{
+	static const struct {
+		const char *text;
+		int type;
+	} ok[] = { { "0", 0 },      { "ca", 0 },      { "cert", 1 },         { "key", 2 },
+		   { "psk", 3 },    { "psk-id", 4 },  { "pubkey", 5 },       { "identity", 6 },
+		   { "reserved", 7 }, { "endorsement", 8 }, { "ownership", 9 }, { "nordic-ca", 10 },
+		   { "nordic-base", 11 }, { "11", 11 } };
+	struct mcred_error err;
+	size_t i;
+	int type;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		type = -1;
+		assert_int_equal(cli_parse_type(ok[i].text, &type, &err), 0);
+		assert_int_equal(type, ok[i].type);
+	}
+	assert_int_equal(cli_parse_type("12", &type, &err), -1);
+	assert_int_equal(cli_parse_type("certificate-authority", &type, &err), -1);
+	assert_int_equal(err.code, MCRED_ERR_INVALID_ARG);
+	assert_true(err.message[0] != '\0');
+	assert_int_equal(cli_parse_type("", &type, &err), -1);
+	assert_int_equal(cli_parse_type("-1", &type, &err), -1);
+}
+
+/* ---- timeouts, baud, sizes ------------------------------------------------------ */
+
+static void timeouts(void **state)
+{
+	struct mcred_error err;
+	unsigned ms = 0;
+
+	(void)state;
+	assert_int_equal(cli_parse_timeout("10", &ms, &err), 0);
+	assert_int_equal(ms, 10000);
+	assert_int_equal(cli_parse_timeout("2.5", &ms, &err), 0);
+	assert_int_equal(ms, 2500);
+	assert_int_equal(cli_parse_timeout("0.001", &ms, &err), 0);
+	assert_int_equal(ms, 1);
+	assert_int_equal(cli_parse_timeout(".25", &ms, &err), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(cli_parse_timeout("3600", &ms, &err), 0);
+	assert_int_equal(ms, 3600000);
+
+	assert_int_equal(cli_parse_timeout("0", &ms, &err), -1);
+	assert_non_null(strstr(err.message, "out of range"));
+	assert_int_equal(cli_parse_timeout("3600.001", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout("0.0001", &ms, &err), -1);
+	assert_non_null(strstr(err.message, "three decimals"));
+	assert_int_equal(cli_parse_timeout("", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout(".", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout("5.", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout("-1", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout("1e3", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout("2,5", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout("inf", &ms, &err), -1);
+	assert_int_equal(cli_parse_timeout("99999999999999999999999", &ms, &err), -1);
+}
+
+static void baud_and_max_command(void **state)
+{
+	struct mcred_error err;
+	unsigned baud = 0;
+	size_t bytes = 0;
+
+	(void)state;
+	assert_int_equal(cli_parse_baud("115200", &baud, &err), 0);
+	assert_int_equal(baud, 115200);
+	assert_int_equal(cli_parse_baud("1000000", &baud, &err), 0);
+	assert_int_equal(cli_parse_baud("0", &baud, &err), -1);
+	assert_non_null(strstr(err.message, "baud rate"));
+	assert_int_equal(cli_parse_baud("115200.0", &baud, &err), -1);
+	assert_int_equal(cli_parse_baud("99999999", &baud, &err), -1);
+	assert_int_equal(cli_parse_max_command("4096", &bytes, &err), 0);
+	assert_int_equal(bytes, 4096);
+	assert_int_equal(cli_parse_max_command("8", &bytes, &err), -1);
+}
+
+/* ---- names ------------------------------------------------------------------------- */
+
+static void names(void **state)
+{
+	struct mcred_error err;
+	enum mcred_term term;
+	enum mcred_flow flow;
+	enum mcred_transport_kind tk;
+	enum mcred_keygen_kind kk;
+	int der;
+
+	(void)state;
+	assert_int_equal(cli_parse_terminator("crlf", &term, &err), 0);
+	assert_int_equal(term, MCRED_TERM_CRLF);
+	assert_int_equal(cli_parse_terminator("cr", &term, &err), 0);
+	assert_int_equal(term, MCRED_TERM_CR);
+	assert_int_equal(cli_parse_terminator("lf", &term, &err), 0);
+	assert_int_equal(term, MCRED_TERM_LF);
+	assert_int_equal(cli_parse_terminator("nul", &term, &err), 0);
+	assert_int_equal(term, MCRED_TERM_NUL);
+	assert_int_equal(cli_parse_terminator("CRLF", &term, &err), -1);
+	assert_non_null(strstr(err.message, "crlf, cr, lf or nul"));
+	assert_int_equal(cli_parse_terminator("", &term, &err), -1);
+
+	assert_int_equal(cli_parse_flow("rtscts", &flow, &err), 0);
+	assert_int_equal(flow, MCRED_FLOW_RTSCTS);
+	assert_int_equal(cli_parse_flow("xonxoff", &flow, &err), -1);
+	assert_int_equal(cli_parse_transport("termios", &tk, &err), 0);
+	assert_int_equal(tk, MCRED_TRANSPORT_TERMIOS);
+	assert_int_equal(cli_parse_transport("usb", &tk, &err), -1);
+	assert_int_equal(cli_parse_keygen_kind("endorsement", &kk, &err), 0);
+	assert_int_equal(kk, MCRED_KEYGEN_ENDORSEMENT);
+	assert_int_equal(cli_parse_keygen_kind("rsa", &kk, &err), -1);
+	assert_int_equal(cli_parse_format("der", &der, &err), 0);
+	assert_int_equal(der, 1);
+	assert_int_equal(cli_parse_format("pem", &der, &err), 0);
+	assert_int_equal(der, 0);
+	assert_int_equal(cli_parse_format("PEM", &der, &err), -1);
+}
+
+static void challenges(void **state)
+{
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(cli_parse_challenge("00112233445566778899aabbccddeeff", &err), 0);
+	assert_int_equal(cli_parse_challenge("00112233445566778899AABBCCDDEEFF", &err), 0);
+	assert_int_equal(cli_parse_challenge("00112233445566778899aabbccddeef", &err), -1);
+	assert_non_null(strstr(err.message, "exactly 32"));
+	assert_int_equal(cli_parse_challenge("00112233445566778899aabbccddeeff00", &err), -1);
+	assert_int_equal(cli_parse_challenge("0011223344556677889gaabbccddeeff", &err), -1);
+	assert_non_null(strstr(err.message, "position 20"));
+	assert_int_equal(cli_parse_challenge("0011223344556677889\"aabbccddeeff", &err), -1);
+	assert_int_equal(cli_parse_challenge("", &err), -1);
+}
+
+/* ---- command line -------------------------------------------------------------------- */
+
+static int parse(struct cli_cmdline *cl, struct mcred_error *err, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	char *a;
+
+	argv[argc++] = "modemcred";
+	va_start(ap, err);
+	while ((a = va_arg(ap, char *)) != NULL && argc < 31)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	memset(err, 0, sizeof(*err));
+	return cli_cmdline_parse(argc, argv, cl, err);
+}
+
+static void cmdline_globals_anywhere(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, "-p", "/dev/ttyACM0", "write", "--tag", "12", "--type",
+			       "ca", "--json", "--timeout=2.5", "ca.pem", "--offline", "-v", NULL),
+			 0);
+	assert_int_equal(cl.command, CMD_WRITE);
+	assert_string_equal(cl.port, "/dev/ttyACM0");
+	assert_string_equal(cl.opt[OPT_TAG], "12");
+	assert_string_equal(cl.opt[OPT_TYPE], "ca");
+	assert_int_equal(cl.opts.timeout_ms, 2500);
+	assert_int_equal(cl.opts.auto_offline, 1);
+	assert_int_equal(cl.json, 1);
+	assert_int_equal(cl.verbose, 1);
+	assert_int_equal(cl.nargs, 1);
+	assert_string_equal(cl.args[0], "ca.pem");
+
+	/* A command option's value is never taken for a global option. */
+	assert_int_equal(parse(&cl, &err, "keygen", "--tag", "3", "--attributes", "--json", NULL), 0);
+	assert_string_equal(cl.opt[OPT_ATTRIBUTES], "--json");
+	assert_int_equal(cl.json, 0);
+
+	/* "-" is stdin, "--" ends options. */
+	assert_int_equal(parse(&cl, &err, "compare", "--tag", "1", "--type", "0", "--", "-x", NULL), 0);
+	assert_string_equal(cl.args[0], "-x");
+	assert_int_equal(parse(&cl, &err, "-pCOM3", "write", "--tag", "1", "--type", "0", "-", NULL), 0);
+	assert_string_equal(cl.port, "COM3");
+	assert_string_equal(cl.args[0], "-");
+}
+
+static void cmdline_errors(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, NULL), -1);
+	assert_non_null(strstr(err.message, "no command"));
+	assert_int_equal(parse(&cl, &err, "frobnicate", NULL), -1);
+	assert_non_null(strstr(err.message, "unknown command"));
+	assert_int_equal(parse(&cl, &err, "list", "--bogus", NULL), -1);
+	assert_non_null(strstr(err.message, "unknown option"));
+	assert_int_equal(parse(&cl, &err, "write", "--type", "ca", "f", NULL), -1);
+	assert_non_null(strstr(err.message, "needs --tag"));
+	assert_int_equal(parse(&cl, &err, "write", "--tag", "1", "--type", "ca", NULL), -1);
+	assert_non_null(strstr(err.message, "FILE"));
+	assert_int_equal(parse(&cl, &err, "info", "--tag", "1", NULL), -1);
+	assert_non_null(strstr(err.message, "does not take --tag"));
+	assert_int_equal(parse(&cl, &err, "info", "extra", NULL), -1);
+	assert_int_equal(parse(&cl, &err, "list", "--tag", NULL), -1);
+	assert_non_null(strstr(err.message, "needs a value"));
+	assert_int_equal(parse(&cl, &err, "list", "--json=1", NULL), -1);
+	assert_int_equal(parse(&cl, &err, "info", "--baud", "fast", NULL), -1);
+	assert_non_null(strstr(err.message, "baud rate"));
+	assert_int_equal(parse(&cl, &err, "info", "--terminator", "crlf2", NULL), -1);
+	assert_int_equal(parse(&cl, &err, "info", "-p", "", NULL), -1);
+}
+
+static void cmdline_help_and_version(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, "--help", NULL), 0);
+	assert_int_equal(cl.help, 1);
+	assert_int_equal(cl.command, CMD_NONE);
+	/* help needs none of the required options */
+	assert_int_equal(parse(&cl, &err, "write", "--help", NULL), 0);
+	assert_int_equal(cl.command, CMD_WRITE);
+	assert_int_equal(parse(&cl, &err, "--version", NULL), 0);
+	assert_int_equal(cl.version, 1);
+	assert_int_equal(parse(&cl, &err, "help", "keygen", NULL), 0);
+	assert_int_equal(cl.command, CMD_HELP);
+}
+
+/* ---- JSON ---------------------------------------------------------------------------- */
+
+static char *json_of(void (*build)(struct json *j))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	assert_non_null(f);
+	json_init(&j, f);
+	build(&j);
+	fclose(f);
+	return buf;
+}
+
+static void build_doc(struct json *j)
+{
+	json_object_begin(j);
+	json_key(j, "s");
+	json_string(j, "a\"b\\c\n\r\t\x01\x7f/é");
+	json_key(j, "bad");
+	json_string_n(j, "x\xff\xc3y\0z", 6);
+	json_key(j, "n");
+	json_null(j);
+	json_key(j, "list");
+	json_array_begin(j);
+	json_uint(j, 4294967295u);
+	json_int(j, -1);
+	json_bool(j, 1);
+	json_array_end(j);
+	json_key(j, "empty");
+	json_object_begin(j);
+	json_object_end(j);
+	json_object_end(j);
+}
+
+static void json_escaping(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = json_of(build_doc);
+	assert_string_equal(out, "{\"s\":\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f/é\","
+				 "\"bad\":\"x\\ufffd\\ufffdy\\u0000z\",\"n\":null,"
+				 "\"list\":[4294967295,-1,true],\"empty\":{}}\n");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tag_accepts_range),
+		cmocka_unit_test(tag_rejects_bad_input),
+		cmocka_unit_test(any_tag_allows_modem_tags),
+		cmocka_unit_test(types_by_number_and_name),
+		cmocka_unit_test(timeouts),
+		cmocka_unit_test(baud_and_max_command),
+		cmocka_unit_test(names),
+		cmocka_unit_test(challenges),
+		cmocka_unit_test(cmdline_globals_anywhere),
+		cmocka_unit_test(cmdline_errors),
+		cmocka_unit_test(cmdline_help_and_version),
+		cmocka_unit_test(json_escaping),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
