@@ -64,8 +64,13 @@ int cli_parse_tag(const char *text, uint32_t *tag, struct mcred_error *err)
 {
 	uint64_t v;
 
-	if (cli_parse_uint(text, 0, UINT32_MAX, "security tag", &v, err) != 0)
+	if (cli_parse_uint(text, 0, UINT64_MAX, "security tag", &v, err) != 0)
 		return -1;
+	if (v > UINT32_MAX) {
+		cli_error_set(err, "security tag '" SHOWN "' is out of range: user tags are 0 to %u",
+			      SHOW(text), MCRED_TAG_MAX);
+		return -1;
+	}
 	if (v > MCRED_TAG_MAX) {
 		cli_error_set(err, "security tag %llu belongs to the modem: user tags are "
 			      "0 to %u and tags above are never written or deleted",

@@ -55,7 +55,7 @@ static void tag_rejects_bad_input(void **state)
 	expect_tag_error("12x", "not a number");
 	expect_tag_error("", "empty");
 	expect_tag_error("99999999999999999999", "out of range");
-	expect_tag_error("4294967296", "out of range");
+	expect_tag_error("4294967296", "user tags are 0 to 2147483647");
 	expect_tag_error(" 1", "not a number");
 	expect_tag_error("+1", "not a number");
 	expect_tag_error("0x10", "not a number");
