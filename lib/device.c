@@ -157,6 +157,12 @@ static int is_offline_mode(int mode)
 	return mode == 0 || mode == 4;
 }
 
+/* The modem answered ERROR: whatever was asked did not happen. */
+static int modem_refused(enum mcred_err rc)
+{
+	return rc == MCRED_ERR_MODEM || rc == MCRED_ERR_CME || rc == MCRED_ERR_CMS;
+}
+
 enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved)
 {
 	if (!modem)
@@ -172,7 +178,11 @@ enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved)
 	if (is_offline_mode(mode))
 		return mcred_succeed(modem);
 	rc = mcred_cfun_set(modem, 4);
-	if (rc == MCRED_OK)
+	/*
+	 * Unless the modem refused, it may have gone offline even though we did
+	 * not see its OK (timeout, Ctrl-C): offline_end must still restore.
+	 */
+	if (!modem_refused(rc))
 		*saved = mode;
 	return rc;
 }
@@ -203,9 +213,10 @@ static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct se
 	/* a modem that cannot say its CMEE state still works, with bare ERRORs */
 	if (rc == MCRED_OK && cmee == 0) {
 		rc = set_int(m, "+CMEE", 1);
+		/* as for CFUN: only a refusal means the setting surely did not change */
+		s->cmee_was_off = !modem_refused(rc);
 		if (rc == MCRED_ERR_CANCELLED)
 			return rc;
-		s->cmee_was_off = rc == MCRED_OK;
 	}
 	if (m->opts.auto_offline && needs_offline)
 		return mcred_offline_begin(m, &s->cfun_saved);

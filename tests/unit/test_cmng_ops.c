@@ -34,6 +34,7 @@ struct fake {
 	int corrupt_sha;     /* lists a wrong digest */
 	int write_cme;       /* non-zero: refuse writes with this code */
 	int cancel_on_write; /* raise cancel once a write arrives */
+	int cancel_on_offline; /* raise cancel once AT+CFUN=4 arrives */
 	int cancel;
 	int cgsn_prefixed;   /* answers +CGSN: "<imei>" */
 	int no_uuid;         /* firmware without %XMODEMUUID */
@@ -209,6 +210,8 @@ static void answer(struct fake *f, const char *cmd)
 		f->cmee = n, say(f, "\r\nOK\r\n");
 	else if (strcmp(cmd, "AT+CFUN?") == 0)
 		sayf(f, "\r\n+CFUN: %d\r\n\r\nOK\r\n", f->cfun);
+	else if (strcmp(cmd, "AT+CFUN=4") == 0 && f->cancel_on_offline)
+		f->cfun = 4, f->cancel = 1, say(f, "\r\nOK\r\n");
 	else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1 && n == 1 && f->refuse_online)
 		fail_cme(f, 60);
 	else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1)
@@ -414,6 +417,17 @@ static void test_cancel_still_restores(void **state)
 	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
 			 MCRED_ERR_CANCELLED);
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_ERR_CANCELLED);
+	assert_restored(&fx->fake);
+}
+
+/* Ctrl-C while AT+CFUN=4 is in flight: the modem went offline, so restore it. */
+static void test_cancel_while_going_offline_restores(void **state)
+{
+	struct fixture *fx = *state;
+	fx->fake.cancel_on_offline = 1;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
+			 MCRED_ERR_CANCELLED);
+	assert_int_equal(fx->fake.ncreds, 0); /* stopped before the write */
 	assert_restored(&fx->fake);
 }
 
@@ -652,6 +666,7 @@ int main(void)
 		T(test_write_failure_restores),
 		T(test_write_online_without_auto_offline),
 		T(test_cancel_still_restores),
+		T(test_cancel_while_going_offline_restores),
 		T(test_restore_failure),
 		T(test_already_offline_left_alone),
 		T(test_read_byte_exact),
