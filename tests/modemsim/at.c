@@ -1,0 +1,213 @@
+/*
+ * One command, from its text to its framed answer:
+ *
+ *   echo (ATE1) -> shell unescape (--shell) -> log (--log) -> processing time
+ *   (--latency-ms) -> dispatch by name -> framing:
+ *
+ *     "\r\n<information line>\r\n" ... "\r\nOK\r\n"
+ *     or "\r\nERROR\r\n", or "\r\n+CME ERROR: <n>\r\n" when CMEE is 1
+ *
+ * With --urc-every, every third answer carries a URC between its information
+ * lines and its final result, because real URCs can arrive at any moment.
+ * In shell mode the shell prompt follows every final result.
+ */
+#include "sim.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+
+#define SHELL_PROMPT "uart:~$ "
+
+const char *at_sep(const struct sim *sim)
+{
+	return sim->opt.spaces ? ", " : ",";
+}
+
+void reply_line(struct sim *sim, struct reply *r, const char *text, size_t len)
+{
+	(void)sim;
+	buf_adds(&r->lines, "\r\n");
+	buf_add(&r->lines, text, len);
+	buf_adds(&r->lines, "\r\n");
+}
+
+void reply_linef(struct sim *sim, struct reply *r, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	reply_line(sim, r, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* ---- log ------------------------------------------------------------------ */
+
+/* "RX <command>" with every quoted string shown as <N bytes>, so secrets and
+ * multi-line content never reach the log and each command is one line. */
+static void log_command(const struct sim *sim, const char *cmd, size_t len)
+{
+	if (!sim->opt.log_file)
+		return;
+	FILE *f = fopen(sim->opt.log_file, "a");
+	if (!f)
+		return;
+	fputs("RX ", f);
+	for (size_t i = 0; i < len; i++) {
+		if (cmd[i] == '"') {
+			size_t j = i + 1;
+			while (j < len && cmd[j] != '"')
+				j++;
+			fprintf(f, "<%zu bytes>", j - i - 1);
+			i = j;
+		} else if (cmd[i] == '\r') {
+			fputs("\\r", f);
+		} else if (cmd[i] == '\n') {
+			fputs("\\n", f);
+		} else if (!isprint((unsigned char)cmd[i])) {
+			fprintf(f, "\\x%02x", (unsigned char)cmd[i]);
+		} else {
+			fputc(cmd[i], f);
+		}
+	}
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+/* Drop trailing blanks and CR/LF (e.g. the CR of a CRLF in LF mode); a quoted
+ * string ends with '"', so content is never touched. */
+static size_t trim_end(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\r' || s[len - 1] == '\n' ||
+			   s[len - 1] == '\t'))
+		len--;
+	return len;
+}
+
+/* Length of the command name at s: "+CFUN", "%CMNG", or a basic one ("E"). */
+static size_t name_length(const char *s, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (s[0] != '+' && s[0] != '%')
+		return 1; /* basic command: one letter, e.g. ATE1 */
+	size_t n = 1;
+	while (n < len && (isalnum((unsigned char)s[n]) || s[n] == '_'))
+		n++;
+	return n;
+}
+
+static int dispatch(struct sim *sim, struct reply *r, const char *cmd, size_t len)
+{
+	if (len < 2 || strncasecmp(cmd, "AT", 2) != 0)
+		return RES_ERROR;
+	const char *s = cmd + 2;
+	len -= 2;
+	if (len == 0)
+		return RES_OK; /* plain "AT" */
+
+	size_t nlen = name_length(s, len);
+	char name[32];
+	if (nlen >= sizeof(name))
+		return RES_ERROR;
+	memcpy(name, s, nlen);
+	name[nlen] = '\0';
+	const char *rest = s + nlen;
+	size_t rest_len = len - nlen;
+
+	if (!strcasecmp(name, "%CMNG"))
+		return cmng_command(sim, r, rest, rest_len);
+	if (!strcasecmp(name, "%KEYGEN") && device_fw_at_least_1_3(sim))
+		return keygen_command(sim, r, rest, rest_len);
+	if (!strcasecmp(name, "%ATTESTTOKEN") && device_fw_at_least_1_3(sim))
+		return attest_command(sim, r, rest, rest_len);
+	int res = device_command(sim, r, name, rest, rest_len);
+	return res == RES_UNKNOWN ? RES_ERROR : res;
+}
+
+/* Frame and send: information lines, maybe a URC, the final result. */
+static void send_answer(struct sim *sim, struct reply *r, int res)
+{
+	struct buf out = {0};
+	buf_add(&out, r->lines.data, r->lines.len);
+	if (sim->opt.urc_every_ms > 0 && ++sim->answers % 3 == 0)
+		io_add_urc(sim, &out);
+	if (res == RES_OK)
+		buf_adds(&out, "\r\nOK\r\n");
+	else if (res > 0 && sim->cmee == 1)
+		buf_addf(&out, "\r\n+CME ERROR: %d\r\n", res);
+	else
+		buf_adds(&out, "\r\nERROR\r\n");
+	if (sim->opt.shell)
+		buf_adds(&out, SHELL_PROMPT);
+	io_send(sim, out.data, out.len);
+	buf_free(&out);
+}
+
+/* Shell mode, a line that is not "at ...": the shell's own complaint. */
+static void send_shell_unknown(struct sim *sim, const struct buf *cmd)
+{
+	struct buf out = {0};
+	size_t w = 0;
+	while (w < cmd->len && cmd->data[w] != ' ')
+		w++;
+	buf_adds(&out, "\r\n");
+	buf_add(&out, cmd->data, w);
+	buf_adds(&out, ": command not found\r\n" SHELL_PROMPT);
+	io_send(sim, out.data, out.len);
+	buf_free(&out);
+}
+
+/* A too-long command: at_host answers its buffer overflow with a bare ERROR. */
+static void handle_overflow(struct sim *sim, const struct command *c)
+{
+	if (sim->opt.log_file) {
+		FILE *f = fopen(sim->opt.log_file, "a");
+		if (f) {
+			fprintf(f, "RX <overflow: %zu bytes>\n", c->overflow);
+			fclose(f);
+		}
+	}
+	struct reply r = {{0}};
+	send_answer(sim, &r, RES_ERROR);
+}
+
+void at_handle_command(struct sim *sim, struct command *c)
+{
+	/* Everything sent from here on is for the client that sent c: if it
+	 * has closed the port, the command still takes effect, but the answer
+	 * goes nowhere (io.c drops it) rather than to the next client. */
+	sim->answer_session = c->session;
+	sim->commands++;
+	if (c->overflow) {
+		handle_overflow(sim, c);
+		return;
+	}
+	struct buf *cmd = &c->cmd;
+	if (sim->echo)
+		io_send(sim, c->raw.data, c->raw.len);
+	if (sim->opt.shell) {
+		int is_at;
+		line_shell_unescape(cmd, &is_at);
+		if (!is_at) {
+			send_shell_unknown(sim, cmd);
+			return;
+		}
+	}
+	cmd->len = trim_end(cmd->data, cmd->len);
+	cmd->data[cmd->len] = '\0';
+	log_command(sim, cmd->data, cmd->len);
+	if (sim->opt.latency_ms > 0)
+		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
+
+	struct reply r = {{0}};
+	int res = dispatch(sim, &r, cmd->data, cmd->len);
+	send_answer(sim, &r, res);
+	buf_free(&r.lines);
+}

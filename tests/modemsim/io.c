@@ -1,0 +1,390 @@
+/*
+ * The wire: the loop that serves clients, and everything that makes the pty
+ * behave like a UART at a given speed.
+ *
+ * Reception never stops: every wait also reads the pty, and complete commands
+ * queue up while the modem is busy with one (answering, --latency-ms). The
+ * main loop processes them in order.
+ *
+ * Pacing (--baud N): one byte takes 10/N seconds (8N1). Output is released in
+ * small chunks no earlier than the emulated line could have carried it. Input
+ * is read as fast as the client writes it, but a command is not processed
+ * before its last byte could have arrived on the emulated line.
+ *
+ * Fragmentation (--fragment) writes output in random 1-7 byte chunks with
+ * tiny pauses, so a client's parser sees every possible split.
+ *
+ * URCs (--urc-every MS) are written every MS milliseconds between commands;
+ * at.c also puts one inside every third answer.
+ *
+ * All waits go through pselect() with SIGTERM/SIGINT unblocked, so shutdown is
+ * prompt whatever the simulator is doing.
+ */
+#include "sim.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+/* A half-received command older than this is left from a vanished client
+ * when inotify is not available to tell us (see pty.c). */
+#define STALE_COMMAND_S 2.0
+/* Stop reading (the client's writes then block, like RTS/CTS) while this
+ * much received input waits to be processed. */
+#define MAX_QUEUED_BYTES (256 * 1024)
+
+static void receive(struct sim *sim);
+
+static const char *const urcs[] = {
+	"+CEREG: 2,\"76C1\",\"0102DA04\",7",
+	"%XMODEMSLEEP: 1,0",
+	"%CESQ: 54,2,16,2",
+	"+CSCON: 0",
+};
+
+/* ---- time ----------------------------------------------------------------- */
+
+void ts_now(struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+}
+
+void ts_add(struct timespec *t, double seconds)
+{
+	long long ns = t->tv_nsec + (long long)(seconds * 1e9);
+	t->tv_sec += (time_t)(ns / 1000000000LL);
+	t->tv_nsec = (long)(ns % 1000000000LL);
+}
+
+int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static double ts_diff(const struct timespec *later, const struct timespec *earlier)
+{
+	return (double)(later->tv_sec - earlier->tv_sec) +
+	       (double)(later->tv_nsec - earlier->tv_nsec) / 1e9;
+}
+
+/*
+ * Wait until the master is readable (or writable, if want_write), a client
+ * opens or closes, or timeout_s passes (< 0: no limit). Shutdown signals are
+ * unblocked for exactly the duration of the wait, so a SIGTERM arriving just
+ * before cannot be missed: pselect() is the POSIX way to do that. Whatever
+ * arrived is received before returning. Returns 1 if the master is writable.
+ */
+static int wait_io(struct sim *sim, int want_write, double timeout_s)
+{
+	fd_set rd, wr;
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	int reading = sim->queue.bytes < MAX_QUEUED_BYTES;
+	if (reading)
+		FD_SET(sim->master_fd, &rd);
+	if (want_write)
+		FD_SET(sim->master_fd, &wr);
+	if (sim->watch_fd >= 0)
+		FD_SET(sim->watch_fd, &rd);
+	int maxfd = sim->master_fd > sim->watch_fd ? sim->master_fd : sim->watch_fd;
+
+	sigset_t open_mask;
+	sigemptyset(&open_mask);
+	struct timespec ts, *tp = NULL;
+	if (timeout_s >= 0) {
+		ts.tv_sec = (time_t)timeout_s;
+		ts.tv_nsec = (long)((timeout_s - (double)ts.tv_sec) * 1e9);
+		tp = &ts;
+	}
+	if (pselect(maxfd + 1, &rd, &wr, NULL, tp, &open_mask) <= 0)
+		return 0;
+	/* Session changes first: a new client's open precedes its bytes. */
+	pty_client_events(sim);
+	if (reading && FD_ISSET(sim->master_fd, &rd))
+		receive(sim);
+	return want_write && FD_ISSET(sim->master_fd, &wr);
+}
+
+int sleep_until(struct sim *sim, const struct timespec *deadline)
+{
+	struct timespec now;
+	for (;;) {
+		if (sim_stop)
+			return 1;
+		ts_now(&now);
+		if (!ts_before(&now, deadline))
+			return 0;
+		wait_io(sim, 0, ts_diff(deadline, &now));
+	}
+}
+
+void sleep_seconds(struct sim *sim, double seconds)
+{
+	struct timespec t;
+	ts_now(&t);
+	ts_add(&t, seconds);
+	sleep_until(sim, &t);
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+/* The next pseudo-random number (a fixed LCG: runs are reproducible by seed). */
+static unsigned next_rand(struct sim *sim)
+{
+	sim->rng = sim->rng * 1103515245u + 12345u;
+	return (sim->rng >> 16) & 0x7fff;
+}
+
+/*
+ * Write everything, waiting while the pty buffer is full. Gives up (-1) when
+ * the client has gone (its answer is lost, as on a real line) or on shutdown.
+ * best_effort: give up at once when the buffer is full (periodic URCs).
+ */
+static int write_all(struct sim *sim, const char *p, size_t len, int best_effort,
+		     unsigned session)
+{
+	while (len > 0) {
+		pty_client_events(sim);
+		if (sim_stop || sim->clients == 0 || sim->sessions_ended != session)
+			return -1; /* nobody listening: the bytes go nowhere */
+		ssize_t n = write(sim->master_fd, p, len);
+		if (n > 0) {
+			sim->tx_bytes += (unsigned long long)n;
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if ((n < 0 && errno != EAGAIN && errno != EINTR) || best_effort)
+			return -1;
+		wait_io(sim, 1, 1.0);
+	}
+	return 0;
+}
+
+/* Bytes per chunk when pacing: about a millisecond of line time. */
+static size_t pace_chunk(const struct sim *sim)
+{
+	size_t n = (size_t)(0.001 / sim->byte_time);
+	return n ? n : 1;
+}
+
+static void send_chunks(struct sim *sim, const char *data, size_t len, int best_effort,
+			unsigned session)
+{
+	if (!sim->byte_time && !sim->opt.fragment) {
+		write_all(sim, data, len, best_effort, session);
+		return;
+	}
+	/* The line may have been idle: transmission starts now at the earliest.
+	 * Within one send the chunks follow each other back to back, so a late
+	 * wake-up is caught up on instead of adding up. */
+	struct timespec now;
+	ts_now(&now);
+	if (ts_before(&sim->tx_free, &now))
+		sim->tx_free = now;
+	while (len > 0 && !sim_stop) {
+		size_t n = sim->opt.fragment ? 1 + next_rand(sim) % 7 : pace_chunk(sim);
+		if (n > len)
+			n = len;
+		if (sim->byte_time) {
+			/* A chunk is on the client's side once the line carried it. */
+			ts_add(&sim->tx_free, (double)n * sim->byte_time);
+			sleep_until(sim, &sim->tx_free);
+		}
+		if (write_all(sim, data, n, best_effort, session))
+			return;
+		if (sim->opt.fragment && !sim->byte_time)
+			sleep_seconds(sim, (double)(50 + next_rand(sim) % 400) / 1e6);
+		data += n;
+		len -= n;
+	}
+}
+
+void io_send(struct sim *sim, const char *data, size_t len)
+{
+	send_chunks(sim, data, len, 0, sim->answer_session);
+}
+
+void io_add_urc(struct sim *sim, struct buf *b)
+{
+	const char *urc = urcs[sim->urc_index++ % (sizeof(urcs) / sizeof(urcs[0]))];
+	buf_addf(b, "\r\n%s\r\n", urc);
+}
+
+/* A periodic URC; dropped if the line is blocked, like a modem whose UART
+ * buffer overflows while nobody reads. */
+static void send_periodic_urc(struct sim *sim)
+{
+	struct buf b = {0};
+	io_add_urc(sim, &b);
+	send_chunks(sim, b.data, b.len, 1, sim->sessions_ended);
+	buf_free(&b);
+}
+
+/* ---- input --------------------------------------------------------------- */
+
+static void enqueue(struct sim *sim, const struct timespec *arrival)
+{
+	struct command_queue *q = &sim->queue;
+	if (q->count == q->cap) {
+		/* Grow and unwrap the ring so that head is 0 again. */
+		size_t cap = q->cap ? q->cap * 2 : 8;
+		struct command *items = calloc(cap, sizeof(*items));
+		if (!items)
+			abort();
+		for (size_t i = 0; i < q->count; i++)
+			items[i] = q->items[(q->head + i) % q->cap];
+		free(q->items);
+		q->items = items;
+		q->cap = cap;
+		q->head = 0;
+	}
+	struct command *c = &q->items[(q->head + q->count++) % q->cap];
+	struct line *l = &sim->line;
+	memset(c, 0, sizeof(*c));
+	buf_add(&c->cmd, l->cmd.data, l->cmd.len);
+	buf_add(&c->raw, l->raw.data, l->raw.len);
+	c->overflow = l->overflow;
+	c->arrival = *arrival;
+	c->session = sim->sessions_ended;
+	q->bytes += l->raw.len + l->overflow;
+	line_reset(l);
+}
+
+static void free_command(struct command *c)
+{
+	buf_free(&c->cmd);
+	buf_free(&c->raw);
+}
+
+/*
+ * Feed received bytes to the line assembler. With pacing, byte i of a batch
+ * read at time t "arrives" at max(t, end of previous batch) + (i+1) byte
+ * times; a command is due when its last byte has arrived.
+ */
+static void feed(struct sim *sim, const unsigned char *data, size_t n)
+{
+	struct timespec start;
+	ts_now(&start);
+	if (sim->byte_time && ts_before(&start, &sim->rx_free))
+		start = sim->rx_free;
+	sim->rx_free = start;
+	ts_add(&sim->rx_free, (double)n * sim->byte_time);
+
+	for (size_t i = 0; i < n; i++) {
+		if (line_feed(sim, data[i]) == LINE_NONE)
+			continue;
+		struct timespec arrival = start;
+		ts_add(&arrival, (double)(i + 1) * sim->byte_time);
+		enqueue(sim, &arrival);
+	}
+}
+
+/* Read whatever the clients have written (the master is non-blocking). */
+static void receive(struct sim *sim)
+{
+	unsigned char data[4096];
+	while (sim->queue.bytes < MAX_QUEUED_BYTES) {
+		ssize_t n = read(sim->master_fd, data, sizeof(data));
+		if (n <= 0)
+			return; /* EAGAIN: all read. EIO cannot happen while we hold the slave. */
+		sim->rx_bytes += (unsigned long long)n;
+		ts_now(&sim->last_rx);
+		feed(sim, data, (size_t)n);
+	}
+}
+
+void io_init(struct sim *sim)
+{
+	sim->byte_time = sim->opt.baud > 0 ? 10.0 / (double)sim->opt.baud : 0;
+	sim->rng = sim->opt.seed;
+	ts_now(&sim->tx_free);
+	sim->rx_free = sim->tx_free;
+	sim->last_rx = sim->tx_free;
+	sim->next_urc = sim->tx_free;
+	ts_add(&sim->next_urc, (double)sim->opt.urc_every_ms / 1000.0);
+	sim->watch_fd = -1;
+	sim->clients = -1;
+}
+
+static int partial_command(const struct sim *sim)
+{
+	return sim->line.raw.len || sim->line.overflow;
+}
+
+/* Seconds until the next timed event (URC, stale command), or -1 for none. */
+static double next_timeout(const struct sim *sim)
+{
+	struct timespec now;
+	ts_now(&now);
+	double t = -1;
+	if (sim->opt.urc_every_ms > 0) {
+		t = ts_diff(&sim->next_urc, &now);
+		if (t < 0)
+			t = 0;
+	}
+	if (sim->clients < 0 && partial_command(sim)) {
+		double s = STALE_COMMAND_S - ts_diff(&now, &sim->last_rx);
+		if (s < 0)
+			s = 0;
+		if (t < 0 || s < t)
+			t = s;
+	}
+	return t;
+}
+
+static void on_timers(struct sim *sim)
+{
+	struct timespec now;
+	ts_now(&now);
+	if (sim->opt.urc_every_ms > 0 && !ts_before(&now, &sim->next_urc)) {
+		send_periodic_urc(sim);
+		ts_now(&sim->next_urc);
+		ts_add(&sim->next_urc, (double)sim->opt.urc_every_ms / 1000.0);
+	}
+	if (sim->clients < 0 && partial_command(sim) &&
+	    ts_diff(&now, &sim->last_rx) >= STALE_COMMAND_S)
+		line_reset(&sim->line);
+}
+
+/* Process the oldest queued command once its last byte has arrived. */
+static void process_next(struct sim *sim)
+{
+	struct command_queue *q = &sim->queue;
+	struct command c = q->items[q->head];
+	q->head = (q->head + 1) % q->cap;
+	q->count--;
+	q->bytes -= c.raw.len + c.overflow;
+	if (!sleep_until(sim, &c.arrival))
+		at_handle_command(sim, &c);
+	free_command(&c);
+}
+
+int io_serve(struct sim *sim)
+{
+	while (!sim_stop) {
+		if (sim->queue.count) {
+			process_next(sim);
+			continue;
+		}
+		on_timers(sim);
+		wait_io(sim, 0, next_timeout(sim));
+	}
+	return 0;
+}
+
+void io_free(struct sim *sim)
+{
+	while (sim->queue.count) {
+		free_command(&sim->queue.items[sim->queue.head]);
+		sim->queue.head = (sim->queue.head + 1) % sim->queue.cap;
+		sim->queue.count--;
+	}
+	free(sim->queue.items);
+	line_reset(&sim->line);
+	buf_free(&sim->line.cmd);
+	buf_free(&sim->line.raw);
+}

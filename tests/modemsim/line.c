@@ -1,0 +1,98 @@
+/*
+ * From bytes to commands, the way the at_client sample's AT host assembles
+ * them:
+ *
+ *  - a command ends at the configured terminator (--terminator): crlf means
+ *    either CR or LF ends it, and CR/LF bytes at the start of a command are
+ *    skipped (the second half of a CRLF, blank lines);
+ *  - a terminator inside a quoted string does not end the command, so a PEM
+ *    with line breaks can be sent as is;
+ *  - a NUL outside quotes is dropped unless NUL is the terminator;
+ *  - a command longer than --max-cmd is discarded up to its terminator and
+ *    answered ERROR (at_host's buffer overflow).
+ *
+ * In Zephyr-shell mode (--shell) the shell owns the line: CR/LF always end it,
+ * quotes or not, and newlines inside content arrive escaped as \n.
+ */
+#include "sim.h"
+
+static int is_terminator(enum terminator t, unsigned char c)
+{
+	switch (t) {
+	case TERM_CRLF: return c == '\r' || c == '\n';
+	case TERM_CR: return c == '\r';
+	case TERM_LF: return c == '\n';
+	case TERM_NUL: return c == '\0';
+	}
+	return 0;
+}
+
+void line_reset(struct line *l)
+{
+	buf_clear(&l->cmd);
+	buf_clear(&l->raw);
+	l->overflow = 0;
+	l->in_quotes = 0;
+}
+
+enum line_event line_feed(struct sim *sim, unsigned char c)
+{
+	struct line *l = &sim->line;
+	int at_start = l->raw.len == 0 && !l->overflow;
+	int quoted = l->in_quotes && !sim->opt.shell;
+
+	if (is_terminator(sim->opt.terminator, c) && !quoted) {
+		if (at_start)
+			return LINE_NONE; /* empty command: nothing to answer */
+		buf_add(&l->raw, &c, 1); /* echoed with the command */
+		return l->overflow ? LINE_OVERFLOW : LINE_COMMAND;
+	}
+	if (at_start && (c == '\r' || c == '\n'))
+		return LINE_NONE;
+	if (c == '\0' && !quoted)
+		return LINE_NONE;
+	if (c == '"')
+		l->in_quotes = !l->in_quotes;
+
+	if (l->overflow) {
+		l->overflow++;
+		return LINE_NONE;
+	}
+	if (l->cmd.len >= sim->opt.max_cmd) {
+		/* Too long: forget it, but keep tracking quotes to find its end. */
+		l->overflow = l->cmd.len + 1;
+		buf_clear(&l->cmd);
+		buf_clear(&l->raw);
+		return LINE_NONE;
+	}
+	buf_add(&l->cmd, &c, 1);
+	buf_add(&l->raw, &c, 1);
+	return LINE_NONE;
+}
+
+void line_shell_unescape(struct buf *cmd, int *is_at)
+{
+	const char *s = cmd->data;
+	size_t len = cmd->len, i = 0, o = 0;
+
+	*is_at = len >= 2 && s[0] == 'a' && s[1] == 't' && (len == 2 || s[2] == ' ');
+	if (!*is_at)
+		return;
+	i = 2;
+	while (i < len && s[i] == ' ')
+		i++;
+	/* Unescape in place: the output never grows. */
+	for (; i < len; i++) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < len) {
+			char e = s[i + 1];
+			if (e == 'r' || e == 'n' || e == '\\') {
+				c = e == 'r' ? '\r' : e == 'n' ? '\n' : '\\';
+				i++;
+			}
+		}
+		cmd->data[o++] = c;
+	}
+	cmd->len = o;
+	cmd->data[o] = '\0';
+}

@@ -1,0 +1,282 @@
+/*
+ * modemsim: command-line options and lifecycle.
+ *
+ *   modemsim --link PATH [options]
+ *
+ * Start-up: parse options, load (or create) the store and identity key, open
+ * the pseudo-terminal and publish it as PATH. "Ready" is simply: PATH exists.
+ * Then serve any number of sequential clients until SIGTERM or SIGINT, remove
+ * the link, write the statistics and exit 0. Nothing is printed on stdout.
+ */
+#include "sim.h"
+#include "keygen.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile int sim_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	sim_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: modemsim --link PATH [options]\n"
+	      "Simulated nRF91 modem (at_client sample) on a pseudo-terminal.\n"
+	      "  --link PATH            symlink to the pty (ready when it exists)\n"
+	      "  --store FILE           keep credentials and identity key in FILE (NVM)\n"
+	      "  --cfun N               functional mode at start (default 0)\n"
+	      "  --cmee N               CMEE at start (default 0)\n"
+	      "  --echo                 start with echo on (ATE1)\n"
+	      "  --shell                Zephyr shell mode: 'at <command>', escapes, prompt\n"
+	      "  --terminator T         crlf|cr|lf|nul (default crlf: CR or LF)\n"
+	      "  --max-cmd N            maximum command length (default 4096)\n"
+	      "  --baud N               pace both directions as a line at N baud\n"
+	      "  --urc-every MS         inject URCs periodically and into every 3rd answer\n"
+	      "  --fragment             write output in random 1-7 byte chunks\n"
+	      "  --seed N               random seed for --fragment\n"
+	      "  --latency-ms N         processing time before each answer\n"
+	      "  --capacity N           max number of user credentials (default 32)\n"
+	      "  --no-sha               old firmware: no digests in list/read\n"
+	      "  --spaces               ', ' after commas in responses\n"
+	      "  --fw STR               AT+CGMR answer (default mfw_nrf9160_1.3.5)\n"
+	      "  --model STR            AT+CGMM answer (default nRF9160-SICA)\n"
+	      "  --imei STR             AT+CGSN answer (default 351358811234567)\n"
+	      "  --uuid UUID            device UUID\n"
+	      "  --identity-key-out F   write the identity public key (PEM) at start\n"
+	      "  --keygen-fail CODE     answer every %KEYGEN with +CME ERROR CODE\n"
+	      "  --modern-csr           CSR without legacy NULL parameters\n"
+	      "  --stats FILE           write rx_bytes/tx_bytes/commands on exit\n"
+	      "  --log FILE             append one line per command received\n"
+	      "  --help\n",
+	      f);
+}
+
+/* Parse a non-negative decimal number, or exit with a usage error. */
+static long parse_num(const char *opt, const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "modemsim: %s: invalid number '%s'\n", opt, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* "4e5249d0-5349-4d00-8000-0123456789ab" -> 16 bytes; 0 on success. */
+static int parse_uuid(const char *s, uint8_t out[16])
+{
+	size_t n = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p == '-')
+			continue;
+		if (n >= 32)
+			return -1;
+		char c = *p;
+		int v = c >= '0' && c <= '9' ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return -1;
+		if (n % 2 == 0)
+			out[n / 2] = (uint8_t)(v << 4);
+		else
+			out[n / 2] |= (uint8_t)v;
+		n++;
+	}
+	return n == 32 ? 0 : -1;
+}
+
+static void set_defaults(struct sim_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fw = "mfw_nrf9160_1.3.5";
+	o->model = "nRF9160-SICA";
+	o->imei = "351358811234567";
+	o->uuid_text = "4e5249d0-5349-4d00-8000-0123456789ab";
+	o->terminator = TERM_CRLF;
+	o->max_cmd = 4096;
+	o->capacity = 32;
+	o->seed = 12345;
+}
+
+static void parse_options(int argc, char **argv, struct sim_options *o)
+{
+	enum {
+		O_LINK = 256, O_STORE, O_CFUN, O_CMEE, O_ECHO, O_SHELL, O_TERM, O_MAXCMD,
+		O_BAUD, O_URC, O_FRAG, O_SEED, O_LAT, O_CAP, O_NOSHA, O_SPACES, O_FW,
+		O_MODEL, O_IMEI, O_UUID, O_IDOUT, O_KGFAIL, O_MODERN, O_STATS, O_LOG,
+		O_HELP,
+	};
+	static const struct option longopts[] = {
+		{"link", required_argument, NULL, O_LINK},
+		{"store", required_argument, NULL, O_STORE},
+		{"cfun", required_argument, NULL, O_CFUN},
+		{"cmee", required_argument, NULL, O_CMEE},
+		{"echo", no_argument, NULL, O_ECHO},
+		{"shell", no_argument, NULL, O_SHELL},
+		{"terminator", required_argument, NULL, O_TERM},
+		{"max-cmd", required_argument, NULL, O_MAXCMD},
+		{"baud", required_argument, NULL, O_BAUD},
+		{"urc-every", required_argument, NULL, O_URC},
+		{"fragment", no_argument, NULL, O_FRAG},
+		{"seed", required_argument, NULL, O_SEED},
+		{"latency-ms", required_argument, NULL, O_LAT},
+		{"capacity", required_argument, NULL, O_CAP},
+		{"no-sha", no_argument, NULL, O_NOSHA},
+		{"spaces", no_argument, NULL, O_SPACES},
+		{"fw", required_argument, NULL, O_FW},
+		{"model", required_argument, NULL, O_MODEL},
+		{"imei", required_argument, NULL, O_IMEI},
+		{"uuid", required_argument, NULL, O_UUID},
+		{"identity-key-out", required_argument, NULL, O_IDOUT},
+		{"keygen-fail", required_argument, NULL, O_KGFAIL},
+		{"modern-csr", no_argument, NULL, O_MODERN},
+		{"stats", required_argument, NULL, O_STATS},
+		{"log", required_argument, NULL, O_LOG},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	set_defaults(o);
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_LINK: o->link = optarg; break;
+		case O_STORE: o->store_file = optarg; break;
+		case O_CFUN: o->cfun = (int)parse_num("--cfun", optarg); break;
+		case O_CMEE: o->cmee = (int)parse_num("--cmee", optarg); break;
+		case O_ECHO: o->echo = 1; break;
+		case O_SHELL: o->shell = 1; break;
+		case O_TERM:
+			if (!strcmp(optarg, "crlf")) o->terminator = TERM_CRLF;
+			else if (!strcmp(optarg, "cr")) o->terminator = TERM_CR;
+			else if (!strcmp(optarg, "lf")) o->terminator = TERM_LF;
+			else if (!strcmp(optarg, "nul")) o->terminator = TERM_NUL;
+			else {
+				fprintf(stderr, "modemsim: --terminator: crlf, cr, lf or nul\n");
+				exit(2);
+			}
+			break;
+		case O_MAXCMD: o->max_cmd = (size_t)parse_num("--max-cmd", optarg); break;
+		case O_BAUD: o->baud = parse_num("--baud", optarg); break;
+		case O_URC: o->urc_every_ms = parse_num("--urc-every", optarg); break;
+		case O_FRAG: o->fragment = 1; break;
+		case O_SEED: o->seed = (unsigned)parse_num("--seed", optarg); break;
+		case O_LAT: o->latency_ms = parse_num("--latency-ms", optarg); break;
+		case O_CAP: o->capacity = (size_t)parse_num("--capacity", optarg); break;
+		case O_NOSHA: o->no_sha = 1; break;
+		case O_SPACES: o->spaces = 1; break;
+		case O_FW: o->fw = optarg; break;
+		case O_MODEL: o->model = optarg; break;
+		case O_IMEI: o->imei = optarg; break;
+		case O_UUID: o->uuid_text = optarg; break;
+		case O_IDOUT: o->identity_key_out = optarg; break;
+		case O_KGFAIL: o->keygen_fail = parse_num("--keygen-fail", optarg); break;
+		case O_MODERN: o->modern_csr = 1; break;
+		case O_STATS: o->stats_file = optarg; break;
+		case O_LOG: o->log_file = optarg; break;
+		case O_HELP: usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc || !o->link) {
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* Identity key: from the store file if it held one, else a new one. */
+static int init_identity(struct sim *sim)
+{
+	if (!sim->identity) {
+		sim->identity = simkg_identity_new(NULL);
+		if (!sim->identity) {
+			fputs("modemsim: cannot create the identity key\n", stderr);
+			return -1;
+		}
+		persist_save(sim);
+	}
+	if (sim->opt.identity_key_out &&
+	    simkg_identity_write_public_pem(sim->identity, sim->opt.identity_key_out)) {
+		fprintf(stderr, "modemsim: cannot write %s\n", sim->opt.identity_key_out);
+		return -1;
+	}
+	return 0;
+}
+
+static void write_stats(const struct sim *sim)
+{
+	if (!sim->opt.stats_file)
+		return;
+	FILE *f = fopen(sim->opt.stats_file, "w");
+	if (!f) {
+		fprintf(stderr, "modemsim: cannot write %s: %s\n", sim->opt.stats_file,
+			strerror(errno));
+		return;
+	}
+	fprintf(f, "rx_bytes %llu\ntx_bytes %llu\ncommands %llu\n", sim->rx_bytes,
+		sim->tx_bytes, sim->commands);
+	fclose(f);
+}
+
+/*
+ * SIGTERM and SIGINT only set sim_stop. They stay blocked except inside the
+ * waits (pselect), so a signal can never slip in between checking sim_stop and
+ * going to sleep. SIGPIPE is irrelevant for a pty but ignored to be safe.
+ */
+static void setup_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	static struct sim sim;
+	parse_options(argc, argv, &sim.opt);
+	if (parse_uuid(sim.opt.uuid_text, sim.uuid)) {
+		fprintf(stderr, "modemsim: --uuid: invalid UUID '%s'\n", sim.opt.uuid_text);
+		return 2;
+	}
+	sim.cfun = sim.opt.cfun;
+	sim.cmee = sim.opt.cmee;
+	sim.echo = sim.opt.echo;
+	sim.master_fd = sim.slave_fd = -1;
+
+	setup_signals();
+	store_add_modem_owned(&sim.store);
+	if (persist_load(&sim) || init_identity(&sim))
+		return 1;
+	io_init(&sim);
+	if (pty_open(&sim))
+		return 1;
+
+	int rc = io_serve(&sim);
+
+	pty_close(&sim);
+	write_stats(&sim);
+	simkg_identity_free(sim.identity);
+	store_free(&sim.store);
+	io_free(&sim);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,276 @@
+/*
+ * modemsim: a simulated nRF91 modem running the at_client sample, served on a
+ * pseudo-terminal. This header is the one place where the parts meet:
+ *
+ *   main.c     options and lifecycle (signals, startup, shutdown, stats)
+ *   pty.c      the pseudo-terminal and the symlink clients open
+ *   io.c       the wire: reading, pacing to a baud rate, fragmented output,
+ *              unsolicited result codes, interruptible sleeps
+ *   line.c     turning received bytes into commands (terminators, quotes,
+ *              maximum length, Zephyr-shell escapes)
+ *   at.c       one command: echo, log, dispatch, response framing
+ *   params.c   splitting "=a,b,"c"" parameter lists
+ *   device.c   AT, ATE, +CMEE, +CFUN, +CGSN, +CGMR, +CGMM, %XMODEMUUID
+ *   cmng.c     %CMNG (write, list, read, delete)
+ *   store.c    the credential store in memory, with SHA-256 digests
+ *   persist.c  the store file that plays the role of NVM
+ *   keycmd.c   %KEYGEN and %ATTESTTOKEN (crypto lives in keygen.c)
+ *
+ * The simulator is deliberately independent of libmodemcred: nothing here
+ * includes or links lib/ code, so the library and the simulator cannot share
+ * a mistake.
+ */
+#ifndef MODEMSIM_SIM_H
+#define MODEMSIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* ---- growable byte buffer ------------------------------------------------ */
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_clear(struct buf *b);
+void buf_free(struct buf *b);
+
+/* ---- configuration (command-line options) -------------------------------- */
+
+enum terminator { TERM_CRLF, TERM_CR, TERM_LF, TERM_NUL };
+
+struct sim_options {
+	const char *link;
+	const char *store_file;
+	const char *stats_file;
+	const char *log_file;
+	const char *identity_key_out;
+	const char *fw;
+	const char *model;
+	const char *imei;
+	const char *uuid_text;
+	enum terminator terminator;
+	size_t max_cmd;
+	long baud;
+	long urc_every_ms;
+	long latency_ms;
+	long keygen_fail;
+	size_t capacity;
+	unsigned seed;
+	int cfun;
+	int cmee;
+	int echo;
+	int shell;
+	int fragment;
+	int no_sha;
+	int spaces;
+	int modern_csr;
+};
+
+/* ---- credential store ---------------------------------------------------- */
+
+struct cred {
+	uint32_t tag;
+	int type;
+	char *content; /* exactly as received, may contain CR/LF, NUL-terminated */
+	size_t len;
+	int modem_owned; /* tags above 2147483647: listed, never written */
+};
+
+struct store {
+	struct cred *items; /* sorted by tag, then type */
+	size_t count;
+	size_t cap;
+};
+
+struct cred *store_find(struct store *s, uint32_t tag, int type);
+/* Insert or replace; takes a copy of content. */
+void store_put(struct store *s, uint32_t tag, int type, const char *content, size_t len,
+	       int modem_owned);
+int store_remove(struct store *s, uint32_t tag, int type);
+size_t store_user_count(const struct store *s);
+void store_add_modem_owned(struct store *s);
+void store_free(struct store *s);
+/* 64 upper-case hex digits of SHA-256(data) plus NUL into out. */
+void sha256_hex(const char *data, size_t len, char out[65]);
+
+/* ---- line assembly ------------------------------------------------------- */
+
+enum line_event {
+	LINE_NONE,     /* byte consumed, no command yet */
+	LINE_COMMAND,  /* a command is complete in line.cmd */
+	LINE_OVERFLOW, /* a too-long command ended: answer ERROR */
+};
+
+struct line {
+	struct buf cmd;  /* command text so far (terminator excluded) */
+	struct buf raw;  /* bytes as received, for echo */
+	size_t overflow; /* > 0: discarding, counts the bytes dropped */
+	int in_quotes;
+};
+
+/* A complete command waiting to be processed. Reception never stops while
+ * the modem is busy (like a UART with a large receive buffer), so bytes a
+ * client wrote just before closing are not lost to the next client's flush. */
+struct command {
+	struct buf cmd;      /* text, terminator excluded */
+	struct buf raw;      /* bytes as received, for echo */
+	size_t overflow;     /* > 0: it was too long (this many bytes) */
+	struct timespec arrival; /* when its last byte was on the emulated line */
+	unsigned session;    /* sessions_ended at reception: whom to answer */
+};
+
+struct command_queue {
+	struct command *items;
+	size_t head, count, cap;
+	size_t bytes;        /* raw bytes queued, to stop reading at a limit */
+};
+
+struct sim; /* forward */
+enum line_event line_feed(struct sim *sim, unsigned char c);
+void line_reset(struct line *l);
+/* Zephyr shell mode: strip "at " and undo the \r \n \\ escapes in place;
+ * *is_at is 0 (and cmd untouched) when the line is no "at" command. */
+void line_shell_unescape(struct buf *cmd, int *is_at);
+
+/* ---- the whole simulator -------------------------------------------------- */
+
+struct simkg_identity;
+
+struct sim {
+	struct sim_options opt;
+	uint8_t uuid[16];
+
+	/* modem state */
+	int cfun;
+	int cmee;
+	int echo;
+	struct store store;
+	struct simkg_identity *identity;
+
+	/* wire */
+	int master_fd;
+	int slave_fd;   /* kept open so the master never sees a hangup */
+	int watch_fd;   /* inotify on the slave: clients opening and closing */
+	int clients;    /* client fds open on the slave; -1 = unknown (no inotify) */
+	unsigned sessions_ended; /* counts "last client closed": answers owed to a
+				    client that is gone are dropped, not sent to the next */
+	unsigned answer_session; /* sessions_ended when the current command arrived */
+	struct line line;
+	struct command_queue queue;
+	double byte_time;      /* seconds per byte on the emulated line, 0 = no pacing */
+	struct timespec tx_free; /* when the emulated output line is idle again */
+	struct timespec rx_free; /* when the last received byte has "arrived" */
+	struct timespec last_rx; /* when bytes were last read */
+	struct timespec next_urc;
+	unsigned urc_index;
+	unsigned long long answers;
+	unsigned rng;
+
+	/* statistics */
+	unsigned long long rx_bytes;
+	unsigned long long tx_bytes;
+	unsigned long long commands;
+};
+
+/* Set by the SIGTERM/SIGINT handler; every wait checks it. */
+extern volatile int sim_stop;
+
+/* ---- pty.c ---------------------------------------------------------------- */
+
+int pty_open(struct sim *sim);
+void pty_close(struct sim *sim);
+/* Read pending open/close events of clients (non-blocking). Returns 1 when a
+ * new session began (the first client opened), after discarding what was
+ * left over from the previous one. */
+int pty_client_events(struct sim *sim);
+
+/* ---- io.c ----------------------------------------------------------------- */
+
+void io_init(struct sim *sim);
+void io_free(struct sim *sim);
+/* Serve clients until sim_stop; returns 0, or -1 on a fatal error. */
+int io_serve(struct sim *sim);
+/* Send bytes as the modem's UART would (pacing, fragments, statistics).
+ * Sends nothing once the client of the current command (answer_session) has
+ * closed the port. */
+void io_send(struct sim *sim, const char *data, size_t len);
+/* Append one URC ("\r\n<urc>\r\n") to b. */
+void io_add_urc(struct sim *sim, struct buf *b);
+void ts_now(struct timespec *t);
+void ts_add(struct timespec *t, double seconds);
+int ts_before(const struct timespec *a, const struct timespec *b);
+/* Sleep until deadline, still receiving input; returns early (nonzero) when
+ * sim_stop is set. */
+int sleep_until(struct sim *sim, const struct timespec *deadline);
+void sleep_seconds(struct sim *sim, double seconds);
+
+/* ---- at.c ----------------------------------------------------------------- */
+
+/* Final result of one command: RES_OK, RES_ERROR, or a CME code (> 0). */
+#define RES_OK 0
+#define RES_ERROR (-1)
+
+/* Process one received command: echo, log, dispatch, answer. */
+void at_handle_command(struct sim *sim, struct command *c);
+/* The separator between response parameters: "," or ", " (--spaces). */
+const char *at_sep(const struct sim *sim);
+
+/* ---- params.c ------------------------------------------------------------- */
+
+enum param_kind { P_EMPTY, P_INT, P_STRING, P_OTHER };
+
+struct param {
+	enum param_kind kind;
+	uint64_t num;      /* P_INT; saturates at UINT64_MAX on overflow */
+	const char *text;  /* P_STRING: inside the quotes; P_OTHER: trimmed text */
+	size_t len;
+};
+
+#define MAX_PARAMS 8
+
+/* Split "a, b,"c"" into params; returns the count, or -1 on a syntax error
+ * (unterminated quote, text around a quoted string, too many parameters). */
+int params_split(const char *s, size_t len, struct param *out, int max);
+
+/* ---- command handlers ------------------------------------------------------
+ * Each returns RES_OK, RES_ERROR or a CME code (> 0) and adds its information
+ * lines with reply_line(), which does the framing; at.c adds the final result. */
+
+struct reply {
+	struct buf lines;  /* framed information lines, ready to send */
+};
+void reply_line(struct sim *sim, struct reply *r, const char *text, size_t len);
+void reply_linef(struct sim *sim, struct reply *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* name: the command name after "AT" ("+CFUN"), rest: what follows it ("=1",
+ * "?", ""). Return -2 when the command is not known here. */
+#define RES_UNKNOWN (-2)
+int device_command(struct sim *sim, struct reply *r, const char *name, const char *rest,
+		   size_t rest_len);
+int cmng_command(struct sim *sim, struct reply *r, const char *rest, size_t rest_len);
+int keygen_command(struct sim *sim, struct reply *r, const char *rest, size_t rest_len);
+int attest_command(struct sim *sim, struct reply *r, const char *rest, size_t rest_len);
+/* The public key (PEM, malloc'd) of a private key PEM; NULL on failure. */
+char *keycmd_public_pem(const char *private_pem);
+/* Firmware version ≥ 1.3.0 (needed for %KEYGEN and %ATTESTTOKEN). */
+int device_fw_at_least_1_3(const struct sim *sim);
+/* The modem is online: writes, deletes and %KEYGEN answer 518. */
+int device_is_active(const struct sim *sim);
+
+/* ---- persist.c ------------------------------------------------------------ */
+
+/* Load store and identity key from the file (a missing file is fine). */
+int persist_load(struct sim *sim);
+/* Save after every change; errors are reported on stderr, not fatal. */
+void persist_save(struct sim *sim);
+
+#endif
