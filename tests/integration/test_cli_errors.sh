@@ -1,0 +1,219 @@
+# Invalid input (exit 2, nothing sent), the modem refusing (exit 4), online
+# and --offline, Ctrl-C, timeouts, capacity, firmware without digests.
+
+# bad_write DESCRIPTION [write args...]: expect exit 2 and no %CMNG at the modem
+bad_write() {
+	d="$1"; shift
+	mc write "$@"
+	expect_rc 2 "$d"
+	assert_nothing_sent "$d"
+	[ -s "$ERR" ] || fail "$d: no message on stderr"
+}
+
+test_invalid_input_nothing_sent() {
+	start_sim
+	printf '%s\n' '-----BEGIN CERTIFICATE-----' 'MIIB"quote' '-----END CERTIFICATE-----' >"$T_DIR/quote.pem"
+	printf 'abc' >"$T_DIR/odd.hex"
+	printf '0123456789abcdeg' >"$T_DIR/nonhex.hex"
+	: >"$T_DIR/empty.pem"
+	printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' >"$T_DIR/longpass"   # 33 characters
+	printf 'x\001y\n' >"$T_DIR/ctrl.pem"
+	bad_write "tag 2147483648" --tag 2147483648 --type 0 "$FIX/ca.pem"
+	bad_write "tag 4294967294" --tag 4294967294 --type 0 "$FIX/ca.pem"
+	bad_write "tag -1" --tag -1 --type 0 "$FIX/ca.pem"
+	bad_write "tag 12abc" --tag 12abc --type 0 "$FIX/ca.pem"
+	bad_write "type 9 write" --tag 1 --type 9 "$FIX/ca.pem"
+	bad_write "type 13" --tag 1 --type 13 "$FIX/ca.pem"
+	bad_write "type name bogus" --tag 1 --type bogus "$FIX/ca.pem"
+	bad_write "content with a quote" --tag 1 --type 0 "$T_DIR/quote.pem"
+	bad_write "content with a control character" --tag 1 --type 0 "$T_DIR/ctrl.pem"
+	bad_write "odd-length PSK" --tag 1 --type psk "$T_DIR/odd.hex"
+	bad_write "non-hex PSK" --tag 1 --type 3 "$T_DIR/nonhex.hex"
+	bad_write "empty file" --tag 1 --type 0 "$T_DIR/empty.pem"
+	bad_write "5000-byte PEM" --tag 1 --type 0 "$FIX/big5k.pem"
+	bad_write "password of 33 characters" --tag 1 --type 2 --password-file "$T_DIR/longpass" "$FIX/key.enc.pem"
+	bad_write "missing file" --tag 1 --type 0 "$T_DIR/does-not-exist.pem"
+	bad_write "missing --tag" --type 0 "$FIX/ca.pem"
+	mc delete --tag 4294967293 --type 0
+	expect_rc 2 "delete of a modem-owned tag"
+	assert_nothing_sent "delete of a modem-owned tag"
+	mc read --tag 4294967296 --type 0
+	expect_rc 2 "read of tag 4294967296 (beyond 32 bits)"
+	mc list --type nonsense
+	expect_rc 2 "list --type nonsense"
+	assert_nothing_sent "all invalid commands"
+	# the 5000-byte message says why
+	mc write --tag 1 --type 0 "$FIX/big5k.pem"
+	either_hasi "long\|large\|size\|length\|4096" "5000-byte PEM message"
+}
+
+test_online_write_refused_518() {
+	start_sim --cfun 1
+	mc write --tag 5 --type 0 "$FIX/ca.pem"
+	expect_rc 4 "write while online"
+	either_hasi 518 "write while online"
+	either_hasi offline "write while online (the fix)"
+	mc delete --tag 5 --type 0
+	expect_rc 4 "delete while online"
+	either_hasi 518 "delete while online"
+}
+
+test_offline_write_restores_cfun() {
+	start_sim --cfun 1
+	mc --offline write --tag 5 --type 0 --verify "$FIX/ca.pem"
+	expect_ok "--offline write --verify"
+	grep -q 'CFUN=4' "$LOG" || fail "--offline should have sent AT+CFUN=4"
+	mc at 'AT+CFUN?'
+	expect_ok "AT+CFUN?"
+	out_has '+CFUN: 1' "functional mode after --offline write"
+	mc --offline delete --tag 5 --type 0
+	expect_ok "--offline delete"
+	mc at 'AT+CFUN?'
+	out_has '+CFUN: 1' "functional mode after --offline delete"
+	# a failing operation restores the mode as well
+	mc --offline delete --tag 5 --type 0
+	expect_rc 6 "--offline delete of a missing credential"
+	mc at 'AT+CFUN?'
+	out_has '+CFUN: 1' "functional mode after a failed --offline delete"
+	# offline already: left as it was
+	mc at 'AT+CFUN=4'
+	expect_ok "AT+CFUN=4"
+	mc --offline write --tag 6 --type 0 "$FIX/ca.pem"
+	expect_ok "--offline write while already offline"
+	mc at 'AT+CFUN?'
+	out_has '+CFUN: 4' "functional mode kept at 4"
+}
+
+test_ctrl_c_restores_cfun() {
+	start_sim --latency-ms 3000 --cfun 1
+	sig=""
+	env --default-signal=INT true 2>/dev/null && sig="--default-signal=INT"
+	env $sig "$CLI" -p "$LINK" --timeout 30 --offline write --tag 7 --type 0 "$FIX/ca.pem" \
+		>"$OUT" 2>"$ERR" &
+	pid=$!
+	( sleep 40; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
+	wd=$!
+	sleep 1
+	t0=$(now)
+	kill -INT "$pid"
+	RC=0; wait "$pid" || RC=$?
+	kill "$wd" 2>/dev/null || true
+	t=$(elapsed "$t0" "$(now)")
+	expect_rc 130 "write interrupted by SIGINT"
+	note "exit after SIGINT took ${t}s"
+	mc --timeout 20 at 'AT+CFUN?'
+	expect_ok "AT+CFUN? after the interrupt"
+	out_has '+CFUN: 1' "functional mode after Ctrl-C"
+}
+
+# signal_during_write SIGNAL WAIT_FOR: start an --offline write against a slow
+# online modem, send SIGNAL once the sim log shows WAIT_FOR, expect 128+signo
+# and the modem back at CFUN=1.
+signal_during_write() {
+	sig=""
+	[ "$1" = INT ] && env --default-signal=INT true 2>/dev/null && sig="--default-signal=INT"
+	env $sig "$CLI" -p "$LINK" --timeout 30 --offline write --tag 7 --type 0 "$FIX/ca.pem" \
+		>"$OUT" 2>"$ERR" &
+	pid=$!
+	( sleep 40; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
+	wd=$!
+	i=0
+	while ! grep -q "$2" "$LOG" 2>/dev/null && [ "$i" -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+	grep -q "$2" "$LOG" || fail "'$2' never reached the modem"
+	sleep 0.3
+	kill "-$1" "$pid"
+	RC=0; wait "$pid" || RC=$?
+	kill "$wd" 2>/dev/null || true
+	cat "$ERR" >>"$T_DIR/stderr.all"
+}
+
+test_ctrl_c_while_offline_restores_cfun() {
+	# SIGINT while the write itself is in progress (the modem is at CFUN=4)
+	start_sim --latency-ms 1000 --cfun 1
+	signal_during_write INT 'CMNG=0'
+	expect_rc 130 "write interrupted by SIGINT during %CMNG=0"
+	mc --timeout 20 at 'AT+CFUN?'
+	expect_ok "AT+CFUN? after the interrupt"
+	out_has '+CFUN: 1' "functional mode after Ctrl-C during the write"
+}
+
+test_sigterm_restores_cfun() {
+	# SIGTERM while AT+CFUN=4 is in flight: the modem goes offline after the
+	# CLI asked for it, so the CLI must still put it back
+	start_sim --latency-ms 1000 --cfun 1
+	signal_during_write TERM 'CFUN=4'
+	expect_rc 143 "write terminated by SIGTERM"
+	mc --timeout 20 at 'AT+CFUN?'
+	expect_ok "AT+CFUN? after SIGTERM"
+	out_has '+CFUN: 1' "functional mode after SIGTERM"
+}
+
+test_timeout_exit_3() {
+	start_sim --latency-ms 3000
+	t0=$(now)
+	mc --timeout 0.5 info
+	t=$(elapsed "$t0" "$(now)")
+	expect_rc 3 "info with --timeout 0.5 against a 3 s modem"
+	lt "$t" 2.5 || fail "timeout took ${t}s (expected about 0.5 s)"
+	either_hasi "time\|within\|no answer" "timeout message"
+}
+
+test_bad_port_exit_3() {
+	LINK="$T_DIR/no-such-port"
+	mc info
+	expect_rc 3 "info on a missing port"
+	[ -s "$ERR" ] || fail "no message for a missing port"
+}
+
+test_capacity_515() {
+	start_sim --capacity 2
+	mc write --tag 1 --type 0 "$FIX/ca.pem";  expect_ok "first write"
+	mc write --tag 2 --type 0 "$FIX/ca.pem";  expect_ok "second write"
+	mc write --tag 3 --type 0 "$FIX/ca.pem"
+	expect_rc 4 "third write with capacity 2"
+	either_hasi 515 "memory full message"
+}
+
+test_no_sha_firmware() {
+	start_sim --no-sha
+	mc write --tag 9 --type 0 "$FIX/ca.pem"
+	expect_ok "write without --verify"
+	got=$(list_sha 9 0)
+	expect_eq "$got" null "sha256 in list --json on firmware without digests"
+	mc list
+	expect_ok "list"
+	out_lacks "$(sha_lf "$FIX/ca.pem")" "list without digests"
+	mc write --tag 10 --type 0 --verify "$FIX/ca.pem"
+	expect_nonzero "write --verify on firmware without digests"
+	either_hasi "digest\|sha" "write --verify without digests"
+}
+
+test_max_command_refused_locally() {
+	start_sim --max-cmd 1000
+	mc --max-command 1000 write --tag 1 --type 0 "$FIX/big2k.pem"
+	expect_rc 2 "2 KB PEM with --max-command 1000"
+	assert_nothing_sent "2 KB PEM with --max-command 1000"
+	either_hasi "long\|large\|length\|size\|max" "too-long message"
+	# a small one still fits
+	mc --max-command 1000 write --tag 1 --type 4 "$FIX/psk-id.txt"
+	expect_ok "short write with --max-command 1000"
+}
+
+test_sim_refuses_overlong_command() {
+	# the host's limit is higher than the device's: the device refuses, the CLI reports it
+	start_sim --max-cmd 1000
+	mc write --tag 1 --type 0 "$FIX/big2k.pem"
+	expect_nonzero "2 KB PEM to a device with a 1000-byte limit"
+	[ "$RC" -ne 0 ] && [ "$RC" -ne 2 ] || fail "expected the modem's refusal (not 0/2), got $RC"
+	mc info
+	expect_ok "info after an overlong command (the link recovers)"
+}
+
+test_cmee_restored() {
+	start_sim --cmee 0
+	mc read --tag 4444 --type 0
+	expect_rc 6 "read missing with CMEE 0 at start"
+	mc at 'AT+CMEE?'
+	expect_ok "AT+CMEE?"
+	out_has '+CMEE: 0' "CMEE restored to 0"
+}
