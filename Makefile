@@ -2,8 +2,8 @@
 #
 #   make            build everything into build/
 #   make demo       run the CLI against the bundled simulated modem
-#   make test       unit + integration tests, then again under ASan+UBSan,
-#                   valgrind on the CLI, and a short fuzz run
+#   make test       unit + integration tests, a clang build, the tests again
+#                   under ASan+UBSan, valgrind on the CLI, a short fuzz run
 #   make bench      speed against the wire-time bound at 115200 baud
 #   make fuzz       build the libFuzzer targets (clang)
 #
@@ -52,7 +52,7 @@ SIM    := $(BUILD)/modemsim
 PRELOAD := $(BUILD)/tests/libfakeserial.so
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test check unit integration asan valgrind fuzz fuzz-run demo bench clean examples
+.PHONY: all deps test check unit integration asan clang valgrind fuzz fuzz-run demo bench clean examples
 
 all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples $(INTEG_BIN)
 
@@ -116,6 +116,7 @@ test: check
 
 check:
 	$(MAKE) unit integration
+	$(MAKE) clang
 	$(MAKE) asan
 	$(MAKE) valgrind
 	$(MAKE) fuzz-run
@@ -128,6 +129,10 @@ integration: all
 	@sh tests/integration/run.sh $(BUILD)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# The same warning-free build with clang (the tests run in the gcc builds).
+clang:
+	$(MAKE) BUILD=build-clang CC=clang all
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="$(ASAN_FLAGS)" CFLAGS="-O1 -g" unit integration
@@ -158,6 +163,6 @@ bench: all
 	@sh tests/bench.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

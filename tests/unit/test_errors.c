@@ -103,7 +103,7 @@ static void test_type_names(void **state)
 				       "nordic-ca", "nordic-base" };
 	for (int t = 0; t < 12; t++) {
 		int parsed = -1;
-		char num[4];
+		char num[16];
 		assert_string_equal(mcred_type_name(t), names[t]);
 		assert_string_not_equal(mcred_type_description(t), "unknown type");
 		assert_int_equal(mcred_type_parse(names[t], &parsed, NULL), MCRED_OK);
