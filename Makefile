@@ -114,13 +114,17 @@ $(BUILD)/examples/%: examples/%.c $(STATIC)
 
 test: check
 
+# Each stage appends "passed failed" to RESULTS; the last line is the total.
+RESULTS = $(CURDIR)/$(BUILD)/test-results.txt
+
 check:
-	$(MAKE) unit integration
+	@mkdir -p $(BUILD) && rm -f $(RESULTS)
+	MCRED_RESULTS=$(RESULTS) $(MAKE) unit integration
 	$(MAKE) clang
-	$(MAKE) asan
-	$(MAKE) valgrind
-	$(MAKE) fuzz-run
-	@echo "make test: all stages passed"
+	MCRED_RESULTS=$(RESULTS) $(MAKE) asan
+	MCRED_RESULTS=$(RESULTS) $(MAKE) valgrind
+	MCRED_RESULTS=$(RESULTS) $(MAKE) fuzz-run
+	@awk '{ p += $$1; f += $$2 } END { printf "make test: %d passed, %d failed\n", p, f }' $(RESULTS)
 
 unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)

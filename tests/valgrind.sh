@@ -121,4 +121,5 @@ vg help 0 --help
 
 cmp -s "$TMP/back.pem" "$TMP/ca.pem" || { failed=$((failed + 1)); echo "FAIL  valgrind: read back differs"; }
 echo "valgrind: $passed passed, $failed failed"
+[ -n "${MCRED_RESULTS:-}" ] && echo "$passed $failed" >>"$MCRED_RESULTS"
 [ "$failed" -eq 0 ]

@@ -60,4 +60,5 @@ if [ "$found" -eq 0 ]; then
 	exit 1
 fi
 echo "fuzz: $passed passed, $failed failed"
+[ -n "${MCRED_RESULTS:-}" ] && echo "$passed $failed" >>"$MCRED_RESULTS"
 [ "$failed" -eq 0 ]

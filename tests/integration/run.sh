@@ -117,4 +117,5 @@ done
 echo "integration: total $(elapsed "$start_all" "$(now)")s" >&2
 [ "$failed" -eq 0 ] || echo "failed:$failed_names" >&2
 echo "integration: $passed passed, $failed failed"
+[ -n "${MCRED_RESULTS:-}" ] && echo "$passed $failed" >>"$MCRED_RESULTS"
 [ "$failed" -eq 0 ]
