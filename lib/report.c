@@ -493,26 +493,6 @@ static enum mcred_err keygen_report(struct halves *h, const struct mcred_cose *c
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
-				   const struct mcred_verify_options *opts, mcred_report **out,
-				   struct mcred_error *err)
-{
-	EVP_PKEY *key;
-	struct halves h;
-	struct mcred_cose c;
-	enum mcred_err rc;
-
-	rc = verify_begin(blob, len, opts, out, "%KEYGEN:", "KEYGEN body", &key, &h, &c, err);
-	if (rc == MCRED_OK)
-		rc = keygen_report(&h, &c, opts, key, out, err);
-	if (rc == MCRED_OK)
-		mcred_error_clear(err);
-	EVP_PKEY_free(key);
-	halves_clear(&h);
-	mcred_cose_clear(&c);
-	return rc;
-}
-
 static enum mcred_err attest_report(struct halves *h, const struct mcred_cose *c,
 				    const struct mcred_verify_options *opts, EVP_PKEY *key,
 				    mcred_report **out, struct mcred_error *err)
@@ -548,25 +528,45 @@ static enum mcred_err attest_report(struct halves *h, const struct mcred_cose *c
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_verify_attest(const char *blob, size_t len,
-				   const struct mcred_verify_options *opts, mcred_report **out,
-				   struct mcred_error *err)
+/* What turns a decoded blob into a report: keygen_report or attest_report. */
+typedef enum mcred_err (*report_fn)(struct halves *h, const struct mcred_cose *c,
+				    const struct mcred_verify_options *opts, EVP_PKEY *key,
+				    mcred_report **out, struct mcred_error *err);
+
+static enum mcred_err verify_blob(const char *blob, size_t len,
+				  const struct mcred_verify_options *opts, mcred_report **out,
+				  const char *prefix, const char *body_name, report_fn make_report,
+				  struct mcred_error *err)
 {
 	EVP_PKEY *key;
 	struct halves h;
 	struct mcred_cose c;
 	enum mcred_err rc;
 
-	rc = verify_begin(blob, len, opts, out, "%ATTESTTOKEN:", "attestation message", &key,
-			  &h, &c, err);
+	rc = verify_begin(blob, len, opts, out, prefix, body_name, &key, &h, &c, err);
 	if (rc == MCRED_OK)
-		rc = attest_report(&h, &c, opts, key, out, err);
+		rc = make_report(&h, &c, opts, key, out, err);
 	if (rc == MCRED_OK)
 		mcred_error_clear(err);
 	EVP_PKEY_free(key);
 	halves_clear(&h);
 	mcred_cose_clear(&c);
 	return rc;
+}
+
+enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
+				   const struct mcred_verify_options *opts, mcred_report **out,
+				   struct mcred_error *err)
+{
+	return verify_blob(blob, len, opts, out, "%KEYGEN:", "KEYGEN body", keygen_report, err);
+}
+
+enum mcred_err mcred_verify_attest(const char *blob, size_t len,
+				   const struct mcred_verify_options *opts, mcred_report **out,
+				   struct mcred_error *err)
+{
+	return verify_blob(blob, len, opts, out, "%ATTESTTOKEN:", "attestation message",
+			   attest_report, err);
 }
 
 void mcred_report_free(mcred_report *r)
