@@ -21,10 +21,11 @@ VERSION   := 0.1.0
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
+# Deferred (=, not :=): pkg-config may only exist once tests/deps.sh has run.
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
 	$(SANITIZE) -Iinclude -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIB_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+LIB_LIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 LDFLAGS_ALL := $(SANITIZE) $(LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
@@ -145,7 +146,7 @@ valgrind: all
 	@sh tests/valgrind.sh $(BUILD)
 
 FUZZ_CC ?= clang
-FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
+FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
 	-fsanitize=fuzzer,address,undefined -Iinclude -Ilib -Icli \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
