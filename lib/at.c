@@ -120,20 +120,25 @@ static unsigned remaining_ms(long long deadline)
 
 /* ---- messages -------------------------------------------------------------- */
 
-/* A printable, shortened form of a command for error messages. */
+/*
+ * A printable, shortened form of a command for error messages: up to its
+ * first quoted parameter, which is shown as "..." (content stays out of
+ * messages, whatever it is).
+ */
 static void abbreviate(const char *cmd, char *out, size_t out_len)
 {
-	size_t len = strlen(cmd);
+	const char *quote = strchr(cmd, '"');
+	size_t len = quote ? (size_t)(quote - cmd) + 1 : strlen(cmd);
 	size_t keep = len > MESSAGE_COMMAND_MAX ? MESSAGE_COMMAND_MAX - 3 : len;
 	size_t i;
 
-	if (keep + 4 > out_len)
-		keep = out_len - 4;
+	if (keep + 5 > out_len)
+		keep = out_len - 5;
 	for (i = 0; i < keep; i++)
 		out[i] = isprint((unsigned char)cmd[i]) ? cmd[i] : '.';
-	if (keep < len) {
-		memcpy(out + i, "...", 3);
-		i += 3;
+	if (keep < strlen(cmd)) {
+		memcpy(out + i, quote && keep == len ? "...\"" : "...", 4);
+		i += quote && keep == len ? 4 : 3;
 	}
 	out[i] = '\0';
 }
@@ -405,6 +410,21 @@ static void finish_abandoned(mcred_modem *m)
 
 /* ---- results ------------------------------------------------------------ */
 
+/*
+ * "+CME ERROR: 518 (not allowed while ...)": the modem's words, then their
+ * meaning, without the "518: " that mcred_cme_message() starts with.
+ */
+static enum mcred_err cme_failure(mcred_modem *m, const char *shown, int code)
+{
+	const char *meaning = mcred_cme_message(code);
+	const char *after_code = meaning + strspn(meaning, "0123456789");
+
+	if (after_code != meaning && after_code[0] == ':' && after_code[1] == ' ')
+		meaning = after_code + 2;
+	return mcred_fail(m, MCRED_ERR_CME, "modem refused %s: +CME ERROR: %d (%s)", shown, code,
+			  meaning);
+}
+
 static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, const char *shown)
 {
 	const struct mcred_reply *r = x->reply;
@@ -421,8 +441,7 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 	case MCRED_LINE_OK:
 		return mcred_succeed(m);
 	case MCRED_LINE_CME_ERROR:
-		rc = mcred_fail(m, MCRED_ERR_CME, "modem refused %s: +CME ERROR: %d (%s)", shown,
-				r->code, mcred_cme_message(r->code));
+		rc = cme_failure(m, shown, r->code);
 		m->err.cme = r->code;
 		return rc;
 	case MCRED_LINE_CMS_ERROR:
