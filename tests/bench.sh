@@ -11,44 +11,21 @@
 # the target is <= 1.15. A measurement: it fails only when a step fails.
 set -u
 
-BUILD="${1:-build}"
 BAUD=115200
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT" || exit 1
-case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+. "$(dirname "$0")/simctl.sh"
+resolve_build "$(dirname "$0")/.." "${1:-}"
 MC="$BUILD/modemcred"
 SIM="$BUILD/modemsim"
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/mcbench.XXXXXX") || exit 1
-SIMPID=""
-stop_sim() {
-	[ -n "$SIMPID" ] || return 0
-	kill -TERM "$SIMPID" 2>/dev/null
-	i=0
-	while [ -r "/proc/$SIMPID/stat" ] && [ "$(sed 's/^.*) \(.\).*$/\1/' "/proc/$SIMPID/stat" 2>/dev/null)" != Z ] &&
-		[ "$i" -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
-	kill -KILL "$SIMPID" 2>/dev/null
-	wait "$SIMPID" 2>/dev/null
-	SIMPID=""
-}
-cleanup() { stop_sim; rm -rf "$DIR"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+sim_cleanup_trap "$DIR"
 
 die() { echo "bench: $*" >&2; exit 1; }
 
 start_sim() {
-	rm -f "$DIR/stats" "$DIR/modem"
-	"$SIM" --link "$DIR/modem" --store "$DIR/store" --baud "$BAUD" --stats "$DIR/stats" \
-		>>"$DIR/sim.log" 2>&1 &
-	SIMPID=$!
-	i=0
-	while [ ! -e "$DIR/modem" ]; do
-		i=$((i + 1))
-		{ [ "$i" -le 100 ] && kill -0 "$SIMPID" 2>/dev/null; } || { cat "$DIR/sim.log" >&2; die "modemsim did not start"; }
-		sleep 0.05
-	done
+	rm -f "$DIR/stats"
+	sim_start "$DIR/modem" "$DIR/sim.log" --store "$DIR/store" --baud "$BAUD" --stats "$DIR/stats" ||
+		{ cat "$DIR/sim.log" >&2; die "modemsim did not start"; }
 }
 
 stat_of() { sed -n "s/^$1 \([0-9]*\)$/\1/p" "$DIR/stats"; }
@@ -81,7 +58,7 @@ step() {
 		timeout -k 3 60 "$MC" -p "$DIR/modem" "$@" >"$DIR/out.$name" 2>"$DIR/err.$name" || rc=$?
 	fi
 	t1=$(date +%s.%N)
-	stop_sim
+	sim_stop
 	[ "$rc" -eq 0 ] || { cat "$DIR/err.$name" >&2; die "step $name failed with exit $rc"; }
 	[ -f "$DIR/stats" ] || die "modemsim wrote no --stats file"
 	rx=$(stat_of rx_bytes) tx=$(stat_of tx_bytes) cmds=$(stat_of commands)
@@ -112,7 +89,7 @@ if [ "$HAVE_TIME" = 0 ]; then
 		sleep 0.01
 	done
 	wait "$p" 2>/dev/null
-	stop_sim
+	sim_stop
 fi
 
 echo "modemcred bench: $size-byte PEM, emulated $BAUD baud 8N1 (10 bit times per byte)"

@@ -6,28 +6,13 @@
 #   sh tests/demo.sh BUILD
 set -u
 
-BUILD="${1:-build}"
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT" || exit 1
-case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+. "$(dirname "$0")/simctl.sh"
+resolve_build "$(dirname "$0")/.." "${1:-}"
 MC="$BUILD/modemcred"
 SIM="$BUILD/modemsim"
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/modemcred-demo.XXXXXX") || exit 1
-SIMPID=""
-cleanup() {
-	if [ -n "$SIMPID" ]; then
-		kill -TERM "$SIMPID" 2>/dev/null
-		i=0
-		while kill -0 "$SIMPID" 2>/dev/null && [ "$i" -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-		kill -KILL "$SIMPID" 2>/dev/null
-		wait "$SIMPID" 2>/dev/null
-	fi
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+sim_cleanup_trap "$DIR"
 
 if [ -t 1 ]; then B=$(printf '\033[1m'); D=$(printf '\033[2m'); R=$(printf '\033[0m'); G=$(printf '\033[32m'); E=$(printf '\033[31m')
 else B="" D="" R="" G="" E=""; fi
@@ -63,16 +48,9 @@ say "Start the simulated modem on a pseudo-terminal"
 explain "It behaves like an nRF9160 running the at_client sample. We start it online"
 explain "(CFUN=1), like a deployed device, so you can see how modemcred takes it offline."
 echo "   ${G}\$ modemsim --link $DIR/modem --store $DIR/modem.nvm --cfun 1 --identity-key-out identity.pem &${R}"
-"$SIM" --link "$DIR/modem" --store "$DIR/modem.nvm" --cfun 1 \
-	--identity-key-out "$DIR/identity.pem" >"$DIR/sim.log" 2>&1 &
-SIMPID=$!
-i=0
-while [ ! -e "$DIR/modem" ]; do
-	i=$((i + 1))
-	{ [ "$i" -le 100 ] && kill -0 "$SIMPID" 2>/dev/null; } || { cat "$DIR/sim.log" >&2; die "modemsim did not start"; }
-	sleep 0.05
-done
-while [ ! -s "$DIR/identity.pem" ] && [ "$i" -lt 140 ]; do i=$((i + 1)); sleep 0.05; done
+sim_start "$DIR/modem" "$DIR/sim.log" --store "$DIR/modem.nvm" --cfun 1 \
+	--identity-key-out "$DIR/identity.pem" || { cat "$DIR/sim.log" >&2; die "modemsim did not start"; }
+sim_wait_file "$DIR/identity.pem" 40
 PORT="$DIR/modem"
 export MODEMCRED_PORT="$PORT"
 echo "   ${G}\$ export MODEMCRED_PORT=$PORT${R}"

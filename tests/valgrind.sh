@@ -8,45 +8,22 @@
 # valgrind error (exit 99), any unexpected CLI exit code, or a missing tool.
 set -u
 
-BUILD="${1:-build}"
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT" || exit 1
-case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+. "$(dirname "$0")/simctl.sh"
+resolve_build "$(dirname "$0")/.." "${1:-}"
 CLI="$BUILD/modemcred"
-SIM="$BUILD/modemsim"
 
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind: not installed (apt-get install valgrind)" >&2
 	echo "valgrind: 0 passed, 1 failed"; exit 1; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mcvalgrind.XXXXXX") || exit 1
-SIMPID=""
-cleanup() {
-	if [ -n "$SIMPID" ]; then
-		kill -TERM "$SIMPID" 2>/dev/null
-		i=0
-		while kill -0 "$SIMPID" 2>/dev/null && [ "$i" -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-		kill -KILL "$SIMPID" 2>/dev/null
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+sim_cleanup_trap "$TMP"
 
 LINK="$TMP/sim.link"
-"$SIM" --link "$LINK" --store "$TMP/store" --identity-key-out "$TMP/id.pem" --cfun 1 \
-	>"$TMP/sim.out" 2>&1 &
-SIMPID=$!
-i=0
-while [ ! -e "$LINK" ]; do
-	i=$((i + 1))
-	if [ "$i" -gt 100 ] || ! kill -0 "$SIMPID" 2>/dev/null; then
-		echo "valgrind: modemsim did not start" >&2; cat "$TMP/sim.out" >&2
-		echo "valgrind: 0 passed, 1 failed"; exit 1
-	fi
-	sleep 0.05
-done
-while [ ! -s "$TMP/id.pem" ] && [ "$i" -lt 140 ]; do i=$((i + 1)); sleep 0.05; done
+if ! sim_start "$LINK" "$TMP/sim.out" --store "$TMP/store" --identity-key-out "$TMP/id.pem" --cfun 1; then
+	echo "valgrind: modemsim did not start" >&2; cat "$TMP/sim.out" >&2
+	echo "valgrind: 0 passed, 1 failed"; exit 1
+fi
+sim_wait_file "$TMP/id.pem" 40
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/ca.key" \
 	-out "$TMP/ca.pem" -subj "/CN=valgrind CA" -days 1 >/dev/null 2>&1 ||

@@ -18,6 +18,9 @@
 # the last one started. Every simulator pid is recorded in T_DIR/*.simpid so
 # that run.sh can stop leftovers even if the test process was killed.
 
+# ROOT: exported by run.sh (the test processes source this file from sh -c)
+. "$ROOT/tests/simctl.sh"
+
 CLI="$BUILD/modemcred"
 SIM="$BUILD/modemsim"
 PRELOAD="$BUILD/tests/libfakeserial.so"
@@ -56,13 +59,6 @@ note() { echo "  note: $*" >&2; }
 
 # ---- simulator --------------------------------------------------------------
 
-_sim_alive() {
-	# a zombie (exited, not yet reaped) counts as dead
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ "$st" != Z ] && [ -n "$st" ]
-}
-
 # start_sim [modemsim options...]
 # Sets LINK STORE LOG STATS IDKEY SIMPID. Fails the test if the link does not
 # appear within 5 s.
@@ -73,25 +69,18 @@ start_sim() {
 	LOG="$T_DIR/$n.log"
 	STATS="$T_DIR/$n.stats"
 	IDKEY="$T_DIR/$n.identity.pem"
-	rm -f "$LINK" "$STATS"
-	"$SIM" --link "$LINK" --store "$STORE" --log "$LOG" --stats "$STATS" \
-		--identity-key-out "$IDKEY" "$@" >>"$T_DIR/$n.out" 2>&1 &
-	SIMPID=$!
-	echo "$SIMPID" >"$T_DIR/$n.simpid"
-	i=0
-	while [ ! -e "$LINK" ]; do
-		if ! _sim_alive "$SIMPID"; then
-			wait "$SIMPID" 2>/dev/null || true
-			echo "  modemsim output:" >&2; sed 's/^/  | /' "$T_DIR/$n.out" >&2
-			fail "modemsim $* exited before creating its link"
-		fi
-		i=$((i + 1))
-		[ "$i" -le 100 ] || fail "modemsim $* did not create $LINK within 5 s"
-		sleep 0.05
-	done
+	rm -f "$STATS"
+	SIM_PIDFILE="$T_DIR/$n.simpid"
+	_rc=0
+	sim_start "$LINK" "$T_DIR/$n.out" --store "$STORE" --log "$LOG" --stats "$STATS" \
+		--identity-key-out "$IDKEY" "$@" || _rc=$?
+	if [ "$_rc" -eq 1 ]; then
+		echo "  modemsim output:" >&2; sed 's/^/  | /' "$T_DIR/$n.out" >&2
+		fail "modemsim $* exited before creating its link"
+	fi
+	[ "$_rc" -eq 0 ] || fail "modemsim $* did not create $LINK within 5 s"
 	# the identity key file is written at start; give it a moment if needed
-	i=0
-	while [ ! -s "$IDKEY" ] && [ "$i" -lt 20 ]; do i=$((i + 1)); sleep 0.05; done
+	sim_wait_file "$IDKEY" 20
 }
 
 # stop_sim [pid]: SIGTERM, wait up to 5 s for the exit (stats written, link
@@ -99,18 +88,10 @@ start_sim() {
 stop_sim() {
 	p="${1:-${SIMPID:-}}"
 	[ -n "$p" ] || return 0
-	kill -TERM "$p" 2>/dev/null || true
-	i=0
-	while _sim_alive "$p" && [ "$i" -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
-	if _sim_alive "$p"; then
-		note "modemsim $p ignored SIGTERM for 5 s; killing it"
-		kill -KILL "$p" 2>/dev/null || true
-	fi
-	wait "$p" 2>/dev/null || true
+	sim_stop "$p" || note "modemsim $p ignored SIGTERM for 5 s; killing it"
 	for f in "$T_DIR"/*.simpid; do
 		[ -f "$f" ] && [ "$(cat "$f")" = "$p" ] && rm -f "$f"
 	done
-	[ "$p" = "${SIMPID:-}" ] && SIMPID=""
 	return 0
 }
 

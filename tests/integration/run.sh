@@ -19,7 +19,7 @@ TEST_TIMEOUT="${TEST_TIMEOUT:-120}"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-export BUILD
+export BUILD ROOT
 
 TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/mcinteg.XXXXXX") || exit 1
 export T_DIR="$TMPROOT"
