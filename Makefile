@@ -33,6 +33,8 @@ CLI_MAIN := cli/main.c
 CLI_SRC  := $(filter-out $(CLI_MAIN),$(sort $(wildcard cli/*.c)))
 SIM_SRC  := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SUPPORT_SRC := $(sort $(wildcard tests/unit/support/*.c))
+UNIT_SUPPORT_HDR := $(sort $(wildcard tests/unit/support/*.h))
 EX_SRC   := $(sort $(wildcard examples/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
@@ -41,6 +43,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EX_BIN   := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -97,9 +100,14 @@ $(PRELOAD): tests/preload/fakeserial.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
 
-$(BUILD)/tests/%: tests/unit/%.c $(STATIC) $(BUILD)/cli.a
+# Unit tests link the shared test helpers of tests/unit/support (the fake
+# modem, ...) and -pthread (test_parallel runs handles in threads). A static
+# pattern rule, so make keeps the helper objects instead of deleting them as
+# intermediate files.
+$(UNIT_BIN): $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT_OBJ) $(UNIT_SUPPORT_HDR) $(STATIC) $(BUILD)/cli.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Icli $(LDFLAGS_ALL) -o $@ $< $(BUILD)/cli.a $(STATIC) $(TEST_LIBS) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -Icli -pthread $(LDFLAGS_ALL) -o $@ $< $(UNIT_SUPPORT_OBJ) \
+		$(BUILD)/cli.a $(STATIC) $(TEST_LIBS) $(LIB_LIBS)
 
 $(BUILD)/tests/integ/%: tests/integration/%.c $(STATIC)
 	@mkdir -p $(@D)

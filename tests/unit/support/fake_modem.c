@@ -1,0 +1,304 @@
+/*
+ * The scripted fake nRF91 modem: see fake_modem.h. No global state; every
+ * call works on the struct fake_modem it is given.
+ */
+#include "fake_modem.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- output ---------------------------------------------------------------- */
+
+static void say(struct fake_modem *f, const char *text)
+{
+	size_t n = strlen(text);
+	char *out = realloc(f->out, f->out_len + n + 1);
+	if (!out)
+		abort();
+	f->out = out;
+	memcpy(f->out + f->out_len, text, n);
+	f->out_len += n;
+}
+
+static void sayf(struct fake_modem *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sayf(struct fake_modem *f, const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	say(f, buf);
+}
+
+/* An error as the modem reports it: +CME ERROR with AT+CMEE=1, else ERROR. */
+static void fail_cme(struct fake_modem *f, int code)
+{
+	if (f->cmee)
+		sayf(f, "\r\n+CME ERROR: %d\r\n", code);
+	else
+		say(f, "\r\nERROR\r\n");
+}
+
+/* ---- the %CMNG store --------------------------------------------------------- */
+
+struct fake_modem_cred *fake_modem_find(struct fake_modem *f, uint32_t tag, int type)
+{
+	for (size_t i = 0; i < f->ncreds; i++)
+		if (f->creds[i].tag == tag && f->creds[i].type == type)
+			return &f->creds[i];
+	return NULL;
+}
+
+void fake_modem_store(struct fake_modem *f, uint32_t tag, int type, const char *content,
+		      size_t len)
+{
+	struct fake_modem_cred *c = fake_modem_find(f, tag, type);
+	if (!c) {
+		if (f->ncreds == FAKE_MODEM_MAX_CREDS)
+			abort(); /* a test stores more than the fake holds */
+		c = &f->creds[f->ncreds++];
+		c->tag = tag;
+		c->type = type;
+	} else {
+		free(c->content);
+	}
+	c->content = strndup(content, len);
+}
+
+static void digest_of(struct fake_modem *f, const struct fake_modem_cred *c, char sha[65])
+{
+	mcred_sha256_hex(c->content, strlen(c->content), sha);
+	if (f->corrupt_sha)
+		sha[0] = sha[0] == 'A' ? 'B' : 'A';
+}
+
+static void list_one(struct fake_modem *f, const struct fake_modem_cred *c)
+{
+	char sha[65];
+	if (f->no_sha) {
+		sayf(f, "\r\n%%CMNG: %" PRIu32 ", %d", c->tag, c->type);
+		return;
+	}
+	digest_of(f, c, sha);
+	sayf(f, "\r\n%%CMNG: %" PRIu32 ", %d, \"%s\"", c->tag, c->type, sha);
+}
+
+/* AT%CMNG=0,<tag>,<type>,"<content>" (args after "0,"). */
+static void cmng_write(struct fake_modem *f, const char *args)
+{
+	unsigned long tag;
+	int type, used = 0;
+	if (sscanf(args, "%lu,%d,%n", &tag, &type, &used) != 2 || args[used] != '"')
+		return fail_cme(f, 50);
+	const char *start = args + used + 1;
+	const char *end = strchr(start, '"');
+	if (!end)
+		return fail_cme(f, 50);
+	if (f->cfun == 1)
+		return fail_cme(f, 518);
+	if (f->cancel_on_write)
+		f->cancel = 1;
+	if (f->write_cme)
+		return fail_cme(f, f->write_cme);
+	fake_modem_store(f, (uint32_t)tag, type, start, (size_t)(end - start));
+	say(f, "\r\nOK\r\n");
+}
+
+/* AT%CMNG=1[,<tag>[,<type>]] (args after "1"); the modem's own tag
+ * 4294967292 is listed only when listing everything. */
+static void cmng_list(struct fake_modem *f, const char *args)
+{
+	long long tag = -1;
+	int type = -1;
+	if (*args == ',')
+		sscanf(args, ",%lld,%d", &tag, &type);
+	for (size_t i = 0; i < f->ncreds; i++) {
+		const struct fake_modem_cred *c = &f->creds[i];
+		if ((tag < 0 || c->tag == (uint32_t)tag) && (type < 0 || c->type == type))
+			list_one(f, c);
+	}
+	if (tag < 0)
+		say(f, "\r\n%CMNG: 4294967292, 10, "
+		       "\"0000000000000000000000000000000000000000000000000000000000000000\"");
+	say(f, "\r\nOK\r\n");
+}
+
+/* AT%CMNG=2,<tag>,<type>: keys, PSKs and Nordic CAs cannot be read back. */
+static void cmng_read(struct fake_modem *f, uint32_t tag, int type)
+{
+	if (type == 1 || type == 2 || type == 3 || type == 10)
+		return fail_cme(f, 514);
+	const struct fake_modem_cred *c = fake_modem_find(f, tag, type);
+	if (!c)
+		return fail_cme(f, 513);
+	char sha[65];
+	digest_of(f, c, sha);
+	if (f->no_sha)
+		sayf(f, "\r\n%%CMNG: %" PRIu32 ", %d, \"%s\"", tag, type, c->content);
+	else /* a line break between parameters, as in the reference page */
+		sayf(f, "\r\n%%CMNG: %" PRIu32 ", %d, \"%s\",\r\n\"%s\"", tag, type, sha,
+		     c->content);
+	say(f, "\r\nOK\r\n");
+}
+
+/* AT%CMNG=3,<tag>,<type>. */
+static void cmng_delete(struct fake_modem *f, uint32_t tag, int type)
+{
+	struct fake_modem_cred *c = fake_modem_find(f, tag, type);
+	if (f->cfun == 1)
+		return fail_cme(f, 518);
+	if (!c)
+		return fail_cme(f, 513);
+	free(c->content);
+	*c = f->creds[--f->ncreds];
+	say(f, "\r\nOK\r\n");
+}
+
+static void cmng(struct fake_modem *f, const char *args)
+{
+	unsigned long tag = 0;
+	int type = 0;
+	if (strncmp(args, "0,", 2) == 0)
+		return cmng_write(f, args + 2);
+	if (args[0] == '1')
+		return cmng_list(f, args + 1);
+	if (sscanf(args + 1, ",%lu,%d", &tag, &type) != 2)
+		return fail_cme(f, 50);
+	if (args[0] == '2')
+		return cmng_read(f, (uint32_t)tag, type);
+	if (args[0] == '3')
+		return cmng_delete(f, (uint32_t)tag, type);
+	fail_cme(f, 50);
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static void answer(struct fake_modem *f, const char *cmd)
+{
+	int n;
+	if (f->nlog < FAKE_MODEM_MAX_LOG)
+		f->log[f->nlog++] = strdup(cmd);
+	if (strcmp(cmd, "AT+CMEE?") == 0)
+		sayf(f, "\r\n+CMEE: %d\r\n\r\nOK\r\n", f->cmee);
+	else if (sscanf(cmd, "AT+CMEE=%d", &n) == 1)
+		f->cmee = n, say(f, "\r\nOK\r\n");
+	else if (strcmp(cmd, "AT+CFUN?") == 0)
+		sayf(f, "\r\n+CFUN: %d\r\n\r\nOK\r\n", f->cfun);
+	else if (strcmp(cmd, "AT+CFUN=4") == 0 && f->cancel_on_offline)
+		f->cfun = 4, f->cancel = 1, say(f, "\r\nOK\r\n");
+	else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1 && n == 1 && f->refuse_online)
+		fail_cme(f, 60);
+	else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1)
+		f->cfun = n, say(f, "\r\nOK\r\n");
+	else if (strcmp(cmd, "AT+CGSN") == 0 && f->cgsn_prefixed)
+		say(f, "\r\n+CGSN: \"351358811234567\"\r\n\r\nOK\r\n");
+	else if (strcmp(cmd, "AT+CGSN") == 0)
+		say(f, "\r\n351358811234567\r\n\r\nOK\r\n");
+	else if (strcmp(cmd, "AT+CGMM") == 0)
+		say(f, "\r\nnRF9160-SICA\r\n\r\nOK\r\n");
+	else if (strcmp(cmd, "AT+CGMR") == 0)
+		say(f, "\r\nmfw_nrf9160_1.3.5\r\n\r\nOK\r\n");
+	else if (strcmp(cmd, "AT%XMODEMUUID") == 0 && !f->no_uuid)
+		say(f, "\r\n%XMODEMUUID: 50503041-3633-43b0-80c3-011a3496dac0\r\n\r\nOK\r\n");
+	else if (strncmp(cmd, "AT%CMNG=", 8) == 0)
+		cmng(f, cmd + 8);
+	else
+		say(f, "\r\nERROR\r\n");
+}
+
+/* Split the input into commands at CRLF outside quotes. */
+static void process_input(struct fake_modem *f)
+{
+	int quoted = 0;
+	for (size_t i = 0; i < f->in_len; i++) {
+		if (f->in[i] == '"')
+			quoted = !quoted;
+		if (quoted || f->in[i] != '\r' || i + 1 >= f->in_len || f->in[i + 1] != '\n')
+			continue;
+		f->in[i] = '\0';
+		answer(f, f->in);
+		memmove(f->in, f->in + i + 2, f->in_len - i - 2);
+		f->in_len -= i + 2;
+		i = (size_t)-1;
+		quoted = 0;
+	}
+}
+
+/* ---- the transport ------------------------------------------------------------- */
+
+static int fake_write(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct fake_modem *f = user;
+	(void)timeout_ms;
+	if (f->in_len + len > sizeof(f->in))
+		return -1;
+	memcpy(f->in + f->in_len, buf, len);
+	f->in_len += len;
+	f->bytes_written += len;
+	process_input(f);
+	return (int)len;
+}
+
+/* Hands out pending answers at once; nothing pending reads as a timeout. */
+static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct fake_modem *f = user;
+	(void)timeout_ms;
+	size_t n = f->out_len - f->out_pos;
+	if (n > len)
+		n = len;
+	if (n == 0)
+		return 0;
+	memcpy(buf, f->out + f->out_pos, n);
+	f->out_pos += n;
+	if (f->out_pos == f->out_len) /* all read: reuse the buffer from the start */
+		f->out_len = f->out_pos = 0;
+	return (int)n;
+}
+
+int fake_modem_cancel(void *user)
+{
+	return ((struct fake_modem *)user)->cancel;
+}
+
+struct mcred_transport fake_modem_transport(struct fake_modem *f)
+{
+	struct mcred_transport t = { fake_read, fake_write, NULL, f };
+	return t;
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+struct fake_modem *fake_modem_new(void)
+{
+	struct fake_modem *f = calloc(1, sizeof(*f));
+	if (f)
+		f->cfun = 1;
+	return f;
+}
+
+void fake_modem_free(struct fake_modem *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->ncreds; i++)
+		free(f->creds[i].content);
+	for (size_t i = 0; i < f->nlog; i++)
+		free(f->log[i]);
+	free(f->out);
+	free(f);
+}
+
+size_t fake_modem_count_sent(const struct fake_modem *f, const char *cmd)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->nlog; i++)
+		n += strcmp(f->log[i], cmd) == 0;
+	return n;
+}

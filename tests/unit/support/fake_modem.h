@@ -1,0 +1,86 @@
+/*
+ * A scripted fake nRF91 modem behind a callback transport, for unit tests.
+ *
+ * It parses what the library writes, splits it into commands at CRLF outside
+ * quotes and answers like the modem: AT+CMEE, AT+CFUN, AT+CGSN/CGMM/CGMR,
+ * AT%XMODEMUUID and a %CMNG credential store (write, list with digests, read,
+ * delete). Everything it needs lives in its struct fake_modem, so separate
+ * fakes can serve separate handles in parallel threads.
+ *
+ * The struct is public so tests can set the scenario knobs and inspect the
+ * state; the I/O buffers at the end belong to fake_modem.c.
+ */
+#ifndef MCRED_TESTS_FAKE_MODEM_H
+#define MCRED_TESTS_FAKE_MODEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "modemcred.h"
+
+#define FAKE_MODEM_MAX_CREDS 16
+#define FAKE_MODEM_MAX_LOG 64 /* commands beyond this many are answered, not logged */
+
+/* One credential in the fake's %CMNG store. */
+struct fake_modem_cred {
+	uint32_t tag;
+	int type;
+	char *content; /* as stored: what came between the quotes of the write */
+};
+
+struct fake_modem {
+	/* Modem state, as AT+CMEE? and AT+CFUN? report it. */
+	int cmee;
+	int cfun;
+
+	/* Scenario knobs: zero is a well-behaved modem. */
+	int no_sha;            /* firmware without digests */
+	int corrupt_sha;       /* lists a wrong digest */
+	int write_cme;         /* non-zero: refuse writes with this code */
+	int cancel_on_write;   /* raise cancel once a write arrives */
+	int cancel_on_offline; /* raise cancel once AT+CFUN=4 arrives */
+	int cancel;            /* what fake_modem_cancel() returns */
+	int cgsn_prefixed;     /* answers +CGSN: "<imei>" */
+	int no_uuid;           /* firmware without %XMODEMUUID */
+	int refuse_online;     /* AT+CFUN=1 fails (restore failure) */
+
+	/* What happened. */
+	size_t bytes_written;  /* everything the library wrote */
+	struct fake_modem_cred creds[FAKE_MODEM_MAX_CREDS];
+	size_t ncreds;
+	char *log[FAKE_MODEM_MAX_LOG]; /* commands received, without CRLF */
+	size_t nlog;
+
+	/* Private to fake_modem.c: input not yet split, output not yet read. */
+	char in[16384];
+	size_t in_len;
+	char *out;
+	size_t out_len, out_pos;
+};
+
+/* A fake as found after boot: online (CFUN 1), CMEE off, an empty store.
+ * NULL when out of memory. */
+struct fake_modem *fake_modem_new(void);
+
+/* Free the fake, its store and its log. NULL is allowed. */
+void fake_modem_free(struct fake_modem *f);
+
+/* A transport talking to f, for mcred_modem_open_transport(). It has no
+ * close callback: the caller frees the fake after the handle. */
+struct mcred_transport fake_modem_transport(struct fake_modem *f);
+
+/* For mcred_options.cancel_cb with cancel_user = the fake: returns f->cancel. */
+int fake_modem_cancel(void *user);
+
+/* Put a credential in the store directly (replacing one with the same tag
+ * and type), as if it had been written earlier. */
+void fake_modem_store(struct fake_modem *f, uint32_t tag, int type, const char *content,
+		      size_t len);
+
+/* The stored credential with this tag and type, or NULL. */
+struct fake_modem_cred *fake_modem_find(struct fake_modem *f, uint32_t tag, int type);
+
+/* How many times exactly this command was received (logged ones only). */
+size_t fake_modem_count_sent(const struct fake_modem *f, const char *cmd);
+
+#endif
