@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -139,6 +140,14 @@ static const char *errno_hint(int error_code)
 	}
 }
 
+/* strerror() shares one buffer between threads; handles may run in parallel. */
+static const char *errno_text(int e, char *buf, size_t len)
+{
+	if (strerror_r(e, buf, len) != 0)
+		snprintf(buf, len, "error %d", e);
+	return buf;
+}
+
 enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const char *port,
 					    const struct mcred_options *o,
 					    struct mcred_error *err)
@@ -146,19 +155,22 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 	struct termios_port *tp;
 	speed_t speed;
 	int fd, saved;
+	char text[128];
 
 	if (speed_code(o->baud, &speed) != 0)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "baud rate %u is not supported (use e.g. 115200)", o->baud);
 	fd = open(port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		saved = errno;
 		return mcred_error_set(err, MCRED_ERR_PORT, "cannot open %s: %s%s", port,
-				       strerror(errno), errno_hint(errno));
+				       errno_text(saved, text, sizeof(text)), errno_hint(saved));
+	}
 	if (configure(fd, speed, o->flow) != 0) {
 		saved = errno;
 		close(fd);
 		return mcred_error_set(err, MCRED_ERR_PORT, "cannot configure %s: %s%s", port,
-				       strerror(saved), errno_hint(saved));
+				       errno_text(saved, text, sizeof(text)), errno_hint(saved));
 	}
 	tp = malloc(sizeof(*tp));
 	if (!tp) {
