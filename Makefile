@@ -3,7 +3,8 @@
 #   make            build everything into build/
 #   make demo       run the CLI against the bundled simulated modem
 #   make test       unit + integration tests, a clang build, the tests again
-#                   under ASan+UBSan, valgrind on the CLI, a short fuzz run
+#                   under ASan+UBSan, parallel handles under TSan, valgrind
+#                   on the CLI, a short fuzz run
 #   make bench      speed against the wire-time bound at 115200 baud
 #   make fuzz       build the libFuzzer targets (clang)
 #
@@ -56,7 +57,7 @@ SIM    := $(BUILD)/modemsim
 PRELOAD := $(BUILD)/tests/libfakeserial.so
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test check unit integration asan clang valgrind fuzz fuzz-run demo bench clean examples
+.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench clean examples
 
 all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples $(INTEG_BIN)
 
@@ -131,6 +132,7 @@ check:
 	MCRED_RESULTS=$(RESULTS) $(MAKE) unit integration
 	$(MAKE) clang
 	MCRED_RESULTS=$(RESULTS) $(MAKE) asan
+	MCRED_RESULTS=$(RESULTS) $(MAKE) tsan
 	MCRED_RESULTS=$(RESULTS) $(MAKE) valgrind
 	MCRED_RESULTS=$(RESULTS) $(MAKE) fuzz-run
 	@awk '{ p += $$1; f += $$2 } END { printf "make test: %d passed, %d failed\n", p, f }' $(RESULTS)
@@ -149,6 +151,12 @@ clang:
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="$(ASAN_FLAGS)" CFLAGS="-O1 -g" unit integration
+
+# Handles used from several threads at once, under ThreadSanitizer.
+tsan:
+	$(MAKE) BUILD=build-tsan SANITIZE="-fsanitize=thread" CFLAGS="-O1 -g" \
+		build-tsan/tests/test_parallel
+	@sh tests/run-unit.sh build-tsan/tests/test_parallel
 
 valgrind: all
 	@sh tests/valgrind.sh $(BUILD)
@@ -176,6 +184,6 @@ bench: all
 	@sh tests/bench.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-tsan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
