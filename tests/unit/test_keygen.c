@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "modemcred.h"
+#include "support/fixtures.h"
 
 /* ---- mcred_keygen_check ----------------------------------------------------- */
 
@@ -189,25 +190,12 @@ static mcred_modem *open_fake(struct fake *f)
 	return m;
 }
 
+/* A fixture blob without the line break at its end. */
 static char *read_fixture(const char *name)
 {
-	const char *dir = getenv("MCRED_FIXTURES");
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
+	size_t n;
+	char *buf = fixture_read(name, &n);
 
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures", name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
 	return buf;

@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "modemcred.h"
+#include "support/fixtures.h"
 #include "support/fake_modem.h"
 
 #define THREADS 8
@@ -67,31 +68,6 @@ struct worker {
 };
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static char *read_fixture(const char *name, size_t *len)
-{
-	const char *dir = getenv("MCRED_FIXTURES");
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures", name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
 
 /* Record a failure (not an assertion: this runs in a worker thread). */
 static int check_at(struct worker *w, int ok, int line, const char *fmt, ...)
@@ -364,8 +340,8 @@ static void handles_in_parallel(void **state)
 
 	(void)state;
 	memset(&shared, 0, sizeof(shared));
-	shared.blob = read_fixture("keygen_csr.txt", &shared.blob_len);
-	shared.pem = read_fixture("identity_pub.pem", NULL);
+	shared.blob = fixture_read("keygen_csr.txt", &shared.blob_len);
+	shared.pem = fixture_read("identity_pub.pem", NULL);
 	assert_int_equal(pthread_barrier_init(&shared.start, NULL, THREADS), 0);
 
 	memset(workers, 0, sizeof(workers));

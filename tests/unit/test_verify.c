@@ -17,35 +17,11 @@
 #include <openssl/evp.h>
 
 #include "modemcred.h"
+#include "support/fixtures.h"
 
 #define SPEC_UUID "50503041-3633-43b0-80c3-011a3496dac0"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static char *read_fixture(const char *name, size_t *len)
-{
-	const char *dir = getenv("MCRED_FIXTURES");
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures", name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
 
 /* Test-side base64url, via OpenSSL's base64 with the alphabet swapped. */
 static uint8_t *unb64url(const char *s, size_t len, size_t *out_len)
@@ -95,7 +71,7 @@ struct parts {
 
 static void split_fixture(const char *name, struct parts *p)
 {
-	char *text = read_fixture(name, NULL);
+	char *text = fixture_read(name, NULL);
 	char *start = strchr(text, '"') ? strchr(text, '"') + 1 : text;
 	char *dot = strchr(start, '.');
 	char *end;
@@ -152,7 +128,7 @@ static struct mcred_verify_options opts_key(const char *pem_name, char **pem)
 	struct mcred_verify_options o;
 
 	mcred_verify_options_init(&o);
-	*pem = pem_name ? read_fixture(pem_name, NULL) : NULL;
+	*pem = pem_name ? fixture_read(pem_name, NULL) : NULL;
 	o.identity_key_pem = *pem;
 	return o;
 }
@@ -189,7 +165,7 @@ static void expect_decode_error(const char *blob, size_t len, int attest)
 static void spec_example(void **state)
 {
 	size_t len;
-	char *blob = read_fixture("spec_keygen_example.txt", &len);
+	char *blob = fixture_read("spec_keygen_example.txt", &len);
 	struct mcred_verify_options o;
 	mcred_report *r;
 	uint32_t tag = 0;
@@ -286,9 +262,9 @@ static void spec_example_forms(void **state)
 static void csr_with_keys(void **state)
 {
 	size_t len, raw_len;
-	char *blob = read_fixture("keygen_csr.txt", &len);
+	char *blob = fixture_read("keygen_csr.txt", &len);
 	char *pem;
-	char *raw = read_fixture("identity_pub.raw", &raw_len);
+	char *raw = fixture_read("identity_pub.raw", &raw_len);
 	struct mcred_verify_options o = opts_key("identity_pub.pem", &pem);
 	mcred_report *r;
 
@@ -329,7 +305,7 @@ static void csr_with_keys(void **state)
 static void pubkey_vectors(void **state)
 {
 	size_t len;
-	char *blob = read_fixture("keygen_pubkey.txt", &len);
+	char *blob = fixture_read("keygen_pubkey.txt", &len);
 	char *pem;
 	struct mcred_verify_options o = opts_key("identity_pub.pem", &pem);
 	mcred_report *r;
@@ -353,7 +329,7 @@ static void pubkey_vectors(void **state)
 	free(blob);
 
 	/* A sec_tag sent as a negative CBOR int reads as unsigned 32-bit. */
-	blob = read_fixture("keygen_pubkey_negtag.txt", &len);
+	blob = fixture_read("keygen_pubkey_negtag.txt", &len);
 	o.expected_tag = 4294967292LL;
 	r = verify_ok(blob, len, &o, 0);
 	assert_true(mcred_report_sec_tag(r, &tag));
@@ -368,7 +344,7 @@ static void pubkey_vectors(void **state)
 static void attestation(void **state)
 {
 	size_t len;
-	char *blob = read_fixture("attest.txt", &len);
+	char *blob = fixture_read("attest.txt", &len);
 	char *pem;
 	struct mcred_verify_options o = opts_key("identity_pub.pem", &pem);
 	mcred_report *r;
@@ -621,10 +597,10 @@ static void hostile_body(void **state)
 	parts_free(&p);
 
 	/* KEYGEN as attestation and the other way round. */
-	blob = read_fixture("spec_keygen_example.txt", &len);
+	blob = fixture_read("spec_keygen_example.txt", &len);
 	expect_decode_error(blob, len, 1);
 	free(blob);
-	blob = read_fixture("attest.txt", &len);
+	blob = fixture_read("attest.txt", &len);
 	expect_decode_error(blob, len, 0);
 	free(blob);
 }
@@ -632,7 +608,7 @@ static void hostile_body(void **state)
 static void bad_keys(void **state)
 {
 	size_t len;
-	char *blob = read_fixture("keygen_csr.txt", &len);
+	char *blob = fixture_read("keygen_csr.txt", &len);
 	struct mcred_verify_options o;
 	mcred_report *r = NULL;
 	struct mcred_error e;
