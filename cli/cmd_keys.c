@@ -524,7 +524,8 @@ static int is_space(char c)
 /*
  * Find the blob in a modem answer or a bare blob: after "%KEYGEN:" or
  * "%ATTESTTOKEN:" when present, the text between double quotes (CR/LF
- * allowed inside), else the first whitespace-free word.
+ * allowed inside); else the whole text without surrounding white space, as
+ * a bare blob may be wrapped over lines (the library skips the breaks).
  */
 static enum blob_kind extract_blob(const char *text, size_t len, const char **start,
 				   size_t *blen)
@@ -548,7 +549,7 @@ static enum blob_kind extract_blob(const char *text, size_t len, const char **st
 		for (q = p; q < end && *q != '"'; q++)
 			;
 	} else {
-		for (q = p; q < end && !is_space(*q); q++)
+		for (q = end; q > p && is_space(q[-1]); q--)
 			;
 	}
 	*start = p;

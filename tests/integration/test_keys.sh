@@ -174,6 +174,10 @@ test_verify_offline() {
 	{ printf '%%KEYGEN: "'; fold -w 76 "$T_DIR/blob.txt"; printf '"\r\nOK\r\n'; } >"$T_DIR/wrapped.txt"
 	mcx verify "$T_DIR/wrapped.txt" --tag 21 --identity-key "$IDKEY"
 	expect_ok "verify of a wrapped blob"
+	# and a bare blob wrapped over lines, without the %KEYGEN: "..." around it
+	fold -w 76 "$T_DIR/blob.txt" >"$T_DIR/wrapped-bare.txt"
+	mcx verify "$T_DIR/wrapped-bare.txt" --tag 21 --identity-key "$IDKEY"
+	expect_ok "verify of a bare blob wrapped over lines"
 	# tampering: one character of the body changed
 	c=$(printf '%s' "$BLOB" | cut -c40)
 	if [ "$c" = A ]; then r=B; else r=A; fi
