@@ -111,7 +111,10 @@ struct mcred_options {
 	enum mcred_flow flow;          /**< default MCRED_FLOW_NONE */
 	unsigned timeout_ms;           /**< per-command deadline, default 10000 */
 	enum mcred_term terminator;    /**< default MCRED_TERM_CRLF */
-	size_t max_command_len;        /**< bytes incl. terminator, default 4096 */
+	size_t max_command_len;        /**< the device's AT command buffer (at_host's
+	                                    CONFIG_AT_HOST_CMD_MAX_LEN), default 4096:
+	                                    commands may take max_command_len - 1 bytes
+	                                    on the wire, terminator included */
 	size_t max_response_len;       /**< bytes of one answer, default 65536 */
 	int shell;                     /**< Zephyr shell: send "at <cmd>", escape CR/LF/backslash */
 	int keep_line_endings;         /**< 1: write content as given; 0 (default): CRLF -> LF */

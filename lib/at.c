@@ -69,6 +69,11 @@ size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t 
 	return n;
 }
 
+size_t mcred_max_wire_length(const struct mcred_options *o)
+{
+	return o->max_command_len > 0 ? o->max_command_len - 1 : 0;
+}
+
 /* Encode cmd into a malloc'd buffer of exactly mcred_wire_length() bytes. */
 static char *encode_wire(const struct mcred_options *o, const char *cmd, size_t len,
 			 size_t *wire_len)
@@ -477,12 +482,13 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	enum mcred_err rc;
 	char *wire;
 
-	if (wire_len > m->opts.max_command_len)
+	if (wire_len > mcred_max_wire_length(&m->opts))
 		return mcred_fail(m, MCRED_ERR_INVALID_ARG,
-				  "command is %zu bytes on the wire, the modem accepts at most "
-				  "%zu (raise max_command_len only if the device's "
-				  "CONFIG_AT_HOST_CMD_MAX_LEN is larger)",
-				  wire_len, m->opts.max_command_len);
+				  "command is %zu bytes on the wire, a device with a %zu-byte AT "
+				  "command buffer accepts at most %zu (raise max_command_len only "
+				  "if the device's CONFIG_AT_HOST_CMD_MAX_LEN is larger)",
+				  wire_len, m->opts.max_command_len,
+				  mcred_max_wire_length(&m->opts));
 	wire = encode_wire(&m->opts, cmd, cmd_len, &wire_len);
 	if (!wire)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);

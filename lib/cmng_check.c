@@ -339,15 +339,15 @@ static enum mcred_err check_wire_length(const struct mcred_cmng_cmd *cmd,
 		mcred_options_init(&o);
 	mcred_options_apply_defaults(&o);
 	size_t wire = mcred_wire_length(&o, cmd->text, cmd->len);
-	if (wire <= o.max_command_len)
+	if (wire <= mcred_max_wire_length(&o))
 		return MCRED_OK;
 	return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-			       "the write command would be %zu bytes on the wire, over the "
-			       "maximum command length of %zu%s: the device's AT host would cut "
-			       "or refuse it. Shorten the content (remove comments or extra "
-			       "certificates), or raise CONFIG_AT_HOST_CMD_MAX_LEN on the device "
-			       "and the maximum command length here together",
-			       wire, o.max_command_len,
+			       "the write command would be %zu bytes on the wire, over the %zu "
+			       "that fit the device's %zu-byte AT command buffer%s: the device's "
+			       "AT host would cut it. Shorten the content (remove comments or "
+			       "extra certificates), or raise CONFIG_AT_HOST_CMD_MAX_LEN on the "
+			       "device and the maximum command length here together",
+			       wire, mcred_max_wire_length(&o), o.max_command_len,
 			       o.shell ? " (shell mode: escapes counted)" : "");
 }
 

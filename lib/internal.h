@@ -99,6 +99,15 @@ void mcred_options_apply_defaults(struct mcred_options *o);
  */
 size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t len);
 
+/*
+ * The most wire bytes a command may take under o: max_command_len - 1. The
+ * device's AT host (nRF Connect SDK lib/at_host) keeps a command in a
+ * CONFIG_AT_HOST_CMD_MAX_LEN buffer with room for its terminating NUL and
+ * drops bytes beyond; in CRLF mode it also stores the CR. A command one byte
+ * longer loses its last byte, and in CRLF mode never ends.
+ */
+size_t mcred_max_wire_length(const struct mcred_options *o);
+
 struct mcred_modem {
 	struct mcred_options opts;      /* defaults already applied */
 	struct mcred_transport io;

@@ -199,6 +199,24 @@ test_max_command_refused_locally() {
 	expect_ok "short write with --max-command 1000"
 }
 
+test_max_command_boundary() {
+	# A 300-byte AT host buffer holds 299 bytes on the wire, CRLF included:
+	# AT%CMNG=0,1,4," (15) + identity + " (1) + CRLF (2) = 299 for 281 bytes.
+	start_sim --max-cmd 300
+	head -c 281 /dev/zero | tr '\0' x >"$T_DIR/id281.txt"
+	head -c 282 /dev/zero | tr '\0' x >"$T_DIR/id282.txt"
+	mc --offline --max-command 300 write --tag 1 --type psk-id --verify "$T_DIR/id281.txt"
+	expect_ok "the longest identity that fits the device's buffer"
+	mc --offline --max-command 300 write --tag 1 --type psk-id "$T_DIR/id282.txt"
+	expect_rc 2 "one byte more is refused before sending"
+	err_has "299" "the message names what fits"
+	# told a larger buffer than the device has, the device itself refuses
+	mc --offline --max-command 301 write --tag 2 --type psk-id "$T_DIR/id282.txt"
+	expect_rc 4 "the device refuses a command that does not fit its buffer"
+	mc exists --tag 2 --type psk-id
+	expect_rc 6 "nothing was stored from the refused command"
+}
+
 test_sim_refuses_overlong_command() {
 	# the host's limit is higher than the device's: the device refuses, the CLI reports it
 	start_sim --max-cmd 1000

@@ -8,13 +8,24 @@
  *  - a terminator inside a quoted string does not end the command, so a PEM
  *    with line breaks can be sent as is;
  *  - a NUL outside quotes is dropped unless NUL is the terminator;
- *  - a command longer than --max-cmd is discarded up to its terminator and
- *    answered ERROR (at_host's buffer overflow).
+ *  - a command that does not fit at_host's --max-cmd buffer is discarded up
+ *    to its terminator and answered ERROR (at_host's buffer overflow). The
+ *    buffer keeps one byte for the NUL and one it never fills, and in CRLF
+ *    mode it stores the CR too: a command of max-cmd - 1 bytes on the wire,
+ *    terminator included, is the longest that fits.
  *
  * In Zephyr-shell mode (--shell) the shell owns the line: CR/LF always end it,
  * quotes or not, and newlines inside content arrive escaped as \n.
  */
 #include "sim.h"
+
+/* Longest command text (terminator excluded) that at_host's buffer holds. */
+static size_t max_command_chars(const struct sim *sim)
+{
+	size_t reserved = sim->opt.terminator == TERM_CRLF ? 3 : 2;
+
+	return sim->opt.max_cmd > reserved ? sim->opt.max_cmd - reserved : 0;
+}
 
 static int is_terminator(enum terminator t, unsigned char c)
 {
@@ -58,7 +69,7 @@ enum line_event line_feed(struct sim *sim, unsigned char c)
 		l->overflow++;
 		return LINE_NONE;
 	}
-	if (l->cmd.len >= sim->opt.max_cmd) {
+	if (l->cmd.len >= max_command_chars(sim)) {
 		/* Too long: forget it, but keep tracking quotes to find its end. */
 		l->overflow = l->cmd.len + 1;
 		buf_clear(&l->cmd);

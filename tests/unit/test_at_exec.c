@@ -485,15 +485,15 @@ static void test_overlong_command_not_sent(void **state)
 
 	(void)state;
 	mcred_options_init(&o);
-	o.max_command_len = 16;
+	o.max_command_len = 17; /* the device's buffer, with room for its NUL */
 	m = open_fake(f, &o);
-	/* 15 characters + CRLF = 17 bytes on the wire */
+	/* 15 characters + CRLF = 17 bytes on the wire: one too many */
 	assert_int_equal(exec(m, "AT%CMNG=1,12345", &r), MCRED_ERR_INVALID_ARG);
 	assert_int_equal(f->written_len, 0);
 	assert_non_null(strstr(mcred_modem_error(m)->message, "17 bytes on the wire"));
 	assert_non_null(strstr(mcred_modem_error(m)->message, "at most 16"));
 	mcred_reply_free(&r);
-	/* exactly the limit is fine */
+	/* exactly what fits is fine */
 	assert_int_equal(exec(m, "AT%CMNG=1,1234", &r), MCRED_OK);
 	assert_int_equal(f->written_len, 16);
 	mcred_reply_free(&r);

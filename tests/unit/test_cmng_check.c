@@ -297,25 +297,28 @@ static void test_max_length_boundary(void **state)
 {
 	(void)state;
 	struct mcred_error e;
-	/* AT%CMNG=0,1,0," (15) + content + " (1) + CRLF (2) = 4096 */
+	/*
+	 * AT%CMNG=0,1,0," (15) + content + " (1) + CRLF (2) = 4095: what fits a
+	 * 4096-byte AT host buffer, which keeps one byte for its NUL.
+	 */
 	size_t nl;
-	char *c = filler(4078, &nl);
-	assert_int_equal(check(1, 0, c, 4078, NULL, NULL, &e), MCRED_OK);
+	char *c = filler(4077, &nl);
+	assert_int_equal(check(1, 0, c, 4077, NULL, NULL, &e), MCRED_OK);
 	free(c);
-	c = filler(4079, &nl);
-	enum mcred_err rc = check(1, 0, c, 4079, NULL, NULL, &e);
-	assert_invalid_mentions(rc, &e, "4097 bytes");
-	assert_invalid_mentions(rc, &e, "4096");
+	c = filler(4078, &nl);
+	enum mcred_err rc = check(1, 0, c, 4078, NULL, NULL, &e);
+	assert_invalid_mentions(rc, &e, "4096 bytes");
+	assert_invalid_mentions(rc, &e, "4095");
 	free(c);
 
 	/* a smaller limit and a one-byte terminator */
 	struct mcred_options o;
 	mcred_options_init(&o);
-	o.max_command_len = 117;
+	o.max_command_len = 118;
 	o.terminator = MCRED_TERM_CR;
 	c = filler(100, &nl);
 	assert_int_equal(check(1, 0, c, 100, NULL, &o, &e), MCRED_OK);
-	o.max_command_len = 116;
+	o.max_command_len = 117;
 	assert_invalid_mentions(check(1, 0, c, 100, NULL, &o, &e), &e, "117 bytes");
 	free(c);
 }
@@ -331,9 +334,9 @@ static void test_max_length_shell_counts_escapes(void **state)
 	char *c = filler(100, &nl);
 	assert_int_equal(nl, 10);
 	/* "at " (3) + 15 + 100 content + 10 escapes + 1 + CRLF (2) = 131 */
-	o.max_command_len = 131;
+	o.max_command_len = 132;
 	assert_int_equal(check(1, 0, c, 100, NULL, &o, &e), MCRED_OK);
-	o.max_command_len = 130;
+	o.max_command_len = 131;
 	enum mcred_err rc = check(1, 0, c, 100, NULL, &o, &e);
 	assert_invalid_mentions(rc, &e, "131 bytes");
 	assert_invalid_mentions(rc, &e, "shell");
