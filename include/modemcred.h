@@ -89,7 +89,11 @@ struct mcred_error {
 
 enum mcred_flow { MCRED_FLOW_NONE = 0, MCRED_FLOW_RTSCTS };
 
-/** What ends a command on the device side (at_client's configured terminator). */
+/**
+ * What ends a command sent to the device. CRLF (the default, as Nordic's own
+ * tools send) suits devices set to any of CR (the AT host's default), LF or
+ * CRLF; NUL needs MCRED_TERM_NUL.
+ */
 enum mcred_term { MCRED_TERM_CRLF = 0, MCRED_TERM_CR, MCRED_TERM_LF, MCRED_TERM_NUL };
 
 /** Which transport mcred_modem_open() uses for a port name. */
