@@ -159,6 +159,7 @@ struct exchange {
 	int final_seen;
 	int too_large;
 	int nomem;
+	int withhold;             /* late answer to a secret command: show no content */
 };
 
 static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, size_t len)
@@ -267,6 +268,18 @@ static int on_line(void *user, const char *line, size_t len)
 	if (len == 0 || only_blanks(line, len))
 		return 0;
 	kind = mcred_line_classify(line, len, cmd, &code);
+	/*
+	 * The late answer to an abandoned secret command may be the rest of its
+	 * echo, cut anywhere: only its final result is shown or used.
+	 */
+	if (x->withhold && (kind == MCRED_LINE_INFO || kind == MCRED_LINE_URC ||
+			    kind == MCRED_LINE_ECHO)) {
+		static const char withheld[] = "<line withheld: late answer to a command "
+					       "with secret content>";
+
+		trace(x->m, MCRED_TRACE_RX, withheld, sizeof(withheld) - 1);
+		return 0;
+	}
 	/* An echo repeats the command, secrets included: trace its redacted form. */
 	if (kind == MCRED_LINE_ECHO && x->trace_cmd)
 		trace(x->m, MCRED_TRACE_RX, x->trace_cmd, strlen(x->trace_cmd));
@@ -315,8 +328,6 @@ static void drain_pending(mcred_modem *m)
 
 static enum mcred_err timeout_error(mcred_modem *m, const char *shown, unsigned waited_ms)
 {
-	/* A late answer must never be taken for the next command's. */
-	mcred_line_splitter_reset(m->splitter);
 	return mcred_fail(m, MCRED_ERR_TIMEOUT,
 			  "no answer to %s within %u ms (wrong port? baud rate %u? "
 			  "does the device expect another command terminator or --shell?)",
@@ -349,12 +360,13 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
 }
 
 /* Keep the name of a command whose answer may still come (no parameters: no secrets). */
-static void remember_abandoned(mcred_modem *m, const char *cmd)
+static void remember_abandoned(mcred_modem *m, const char *cmd, int secret)
 {
 	size_t n;
 
 	if (!cmd)
 		return;
+	m->abandoned_secret = secret;
 	n = strcspn(cmd, "=?");
 	if (n >= sizeof(m->abandoned))
 		n = sizeof(m->abandoned) - 1;
@@ -372,13 +384,12 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 		int n;
 
 		if (m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user)) {
-			remember_abandoned(m, x->cmd);
-			mcred_line_splitter_reset(m->splitter);
+			remember_abandoned(m, x->cmd, x->trace_cmd != NULL || x->withhold);
 			return mcred_fail(m, MCRED_ERR_CANCELLED,
 					  "cancelled while waiting for the answer to %s", shown);
 		}
 		if (left == 0) {
-			remember_abandoned(m, x->cmd);
+			remember_abandoned(m, x->cmd, x->trace_cmd != NULL || x->withhold);
 			return timeout_error(m, shown, timeout_ms);
 		}
 		n = m->io.read(m->io.user, buf, sizeof(buf),
@@ -400,7 +411,8 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 static void finish_abandoned(mcred_modem *m)
 {
 	struct mcred_reply scratch = { .code = -1 };
-	struct exchange x = { .m = m, .cmd = m->abandoned, .reply = &scratch };
+	struct exchange x = { .m = m, .cmd = m->abandoned, .reply = &scratch,
+			      .withhold = m->abandoned_secret };
 	char name[sizeof(m->abandoned)];
 
 	if (!m->abandoned[0])
@@ -408,8 +420,16 @@ static void finish_abandoned(mcred_modem *m)
 	memcpy(name, m->abandoned, sizeof(name));
 	m->abandoned[0] = '\0';
 	x.cmd = name;
+	/*
+	 * The splitter still holds the half-read line of that answer (quotes
+	 * included), so the rest continues it. If the answer does not end in
+	 * time, start clean: its remains must not shape the next command's lines.
+	 */
 	(void)read_until_final(m, &x, now_ms() + m->opts.timeout_ms, name, m->opts.timeout_ms);
+	if (!x.final_seen)
+		mcred_line_splitter_reset(m->splitter);
 	m->abandoned[0] = '\0'; /* it stays unknown if it never came: do not wait twice */
+	m->abandoned_secret = 0;
 	mcred_reply_free(&scratch);
 }
 

@@ -65,6 +65,8 @@ void mcred_line_splitter_reset(struct mcred_line_splitter *s)
 static int ensure_room(struct mcred_line_splitter *s)
 {
 	size_t want = s->len + 2;
+	/* max_line may be SIZE_MAX ("no limit"): max_line + 1 would wrap to 0. */
+	size_t limit = s->max_line < SIZE_MAX ? s->max_line + 1 : SIZE_MAX;
 	size_t cap;
 	char *grown;
 
@@ -72,9 +74,9 @@ static int ensure_room(struct mcred_line_splitter *s)
 		return 0;
 	cap = s->cap ? s->cap : SPLITTER_INITIAL_CAPACITY;
 	while (cap < want)
-		cap *= 2;
-	if (cap > s->max_line + 1)
-		cap = s->max_line + 1;
+		cap = cap <= SIZE_MAX / 2 ? cap * 2 : SIZE_MAX;
+	if (cap > limit)
+		cap = limit;
 	grown = realloc(s->buf, cap);
 	if (!grown)
 		return -1;

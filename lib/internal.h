@@ -120,6 +120,8 @@ struct mcred_modem {
 	 * must not be taken for the next command's.
 	 */
 	char abandoned[32];
+	/* The abandoned command carried a secret (it had a redacted trace form). */
+	int abandoned_secret;
 };
 
 /* The answer to one command: information lines, final result. */

@@ -285,6 +285,18 @@ enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_reques
 	cmd = keygen_command(req);
 	if (!cmd)
 		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
+	/* Refuse an overlong command here, before the session sends CMEE/CFUN. */
+	if (mcred_wire_length(&modem->opts, cmd, strlen(cmd)) >
+	    mcred_max_wire_length(&modem->opts)) {
+		rc = mcred_fail(modem, MCRED_ERR_INVALID_ARG,
+				"the %%KEYGEN command would be %zu bytes on the wire, over the %zu "
+				"that fit the device's %zu-byte AT command buffer: shorten the "
+				"attributes",
+				mcred_wire_length(&modem->opts, cmd, strlen(cmd)),
+				mcred_max_wire_length(&modem->opts), modem->opts.max_command_len);
+		free(cmd);
+		return rc;
+	}
 	op.cmd = cmd;
 	op.blob = blob;
 	rc = mcred_with_session(modem, 1, keygen_op, &op);

@@ -333,6 +333,36 @@ static void test_timeout_then_late_answer_ignored(void **state)
 	free(f);
 }
 
+/* A timeout inside a quoted value: the late tail closes the quote, not opens one. */
+static void test_timeout_inside_quotes_then_late_tail(void **state)
+{
+	struct fake *f = new_fake("%CMNG: 12,0,\"978C\",\r\n\"-----BEGIN");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	struct timespec start;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 1000;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT%CMNG=2,12,0", &r), MCRED_ERR_TIMEOUT);
+	mcred_reply_free(&r);
+	queue_rx(f, "\nEND-----\"\r\nOK\r\n", 16);
+	f->reply = "+CFUN: 4\r\nOK\r\n";
+	f->reply_queued = 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_OK);
+	/* the late OK was recognised: no wait for the abandoned answer's timeout */
+	assert_true(elapsed_ms(&start) < 500);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "+CFUN: 4");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
 static void test_too_large(void **state)
 {
 	struct fake *f = new_fake("%CMNG: 11111111,0,\"AA\"\r\n%CMNG: 22222222,0,\"BB\"\r\nOK\r\n");
@@ -645,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_urcs_go_to_callback_only),
 		cmocka_unit_test(test_echo_skipped),
 		cmocka_unit_test(test_timeout_then_late_answer_ignored),
+		cmocka_unit_test(test_timeout_inside_quotes_then_late_tail),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_late_answer_after_cancel_not_taken),
