@@ -208,7 +208,9 @@ static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct se
 	s->cfun_saved = -1;
 	int cmee = -1;
 	enum mcred_err rc = query_int(m, "AT+CMEE?", "+CMEE:", &cmee);
-	if (rc == MCRED_ERR_CANCELLED)
+	/* a modem that does not answer (or a cancel) ends the operation here */
+	if (rc == MCRED_ERR_TIMEOUT || rc == MCRED_ERR_IO || rc == MCRED_ERR_CANCELLED ||
+	    rc == MCRED_ERR_NOMEM)
 		return rc;
 	/* a modem that cannot say its CMEE state still works, with bare ERRORs */
 	if (rc == MCRED_OK && cmee == 0) {

@@ -158,6 +158,17 @@ static void test_cancel_while_going_offline_restores(void **state)
 	assert_restored(fx->fake);
 }
 
+/* No answer to the session's first command: stop there, send nothing more. */
+static void test_silent_modem_stops_the_session(void **state)
+{
+	struct fixture *fx = *state;
+	fx->fake->silent_cmee_query = 1;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
+			 MCRED_ERR_TIMEOUT);
+	assert_int_equal(fx->fake->nlog, 1); /* AT+CMEE? and nothing after it */
+	assert_int_equal(fx->fake->ncreds, 0);
+}
+
 static void test_restore_failure(void **state)
 {
 	struct fixture *fx = *state;
@@ -394,6 +405,7 @@ int main(void)
 		T(test_write_online_without_auto_offline),
 		T(test_cancel_still_restores),
 		T(test_cancel_while_going_offline_restores),
+		T(test_silent_modem_stops_the_session),
 		T(test_restore_failure),
 		T(test_already_offline_left_alone),
 		T(test_read_byte_exact),

@@ -184,6 +184,8 @@ static void answer(struct fake_modem *f, const char *cmd)
 	int n;
 	if (f->nlog < FAKE_MODEM_MAX_LOG)
 		f->log[f->nlog++] = strdup(cmd);
+	if (strcmp(cmd, "AT+CMEE?") == 0 && f->silent_cmee_query)
+		return; /* a modem that stopped answering */
 	if (strcmp(cmd, "AT+CMEE?") == 0)
 		sayf(f, "\r\n+CMEE: %d\r\n\r\nOK\r\n", f->cmee);
 	else if (sscanf(cmd, "AT+CMEE=%d", &n) == 1)

@@ -43,6 +43,7 @@ struct fake_modem {
 	int cgsn_prefixed;     /* answers +CGSN: "<imei>" */
 	int no_uuid;           /* firmware without %XMODEMUUID */
 	int refuse_online;     /* AT+CFUN=1 fails (restore failure) */
+	int silent_cmee_query; /* AT+CMEE? gets no answer at all */
 
 	/* What happened. */
 	size_t bytes_written;  /* everything the library wrote */
