@@ -136,7 +136,8 @@ void cli_errorf(const char *fmt, ...)
 
 static int report_interrupted(const struct cli_ctx *ctx)
 {
-	if (ctx && ctx->modem)
+	/* Only --offline changes the mode (and the library restores it). */
+	if (ctx && ctx->modem && ctx->opts.auto_offline)
 		cli_errorf("interrupted; the modem's functional mode was restored");
 	else
 		cli_errorf("interrupted");
@@ -186,7 +187,6 @@ static int find_kit_port(char *name, size_t len)
 {
 	struct mcred_error err;
 	enum mcred_err rc;
-	const char *msg;
 
 	memset(&err, 0, sizeof(err));
 	rc = mcred_ports_find_kit(name, len, &err);
@@ -194,14 +194,17 @@ static int find_kit_port(char *name, size_t len)
 		return 0;
 	if (rc == MCRED_ERR_CANCELLED)
 		return report_interrupted(NULL);
-	msg = err.message[0] ? err.message
-	      : rc == MCRED_ERR_INVALID_ARG ? "several Nordic kits are attached"
-					    : "no Nordic kit found";
-	/* Always say both ways out: name the port, or look the ports up. */
-	cli_errorf("%s%s%s", msg,
-		   strstr(msg, "--port") ? "" : "; pass --port PORT or set MODEMCRED_PORT",
-		   strstr(msg, "modemcred ports") ? ""
-						  : " (run `modemcred ports` to list the serial ports)");
+	/* Always say both ways to name the port, and how to look the ports up. */
+	if (rc == MCRED_ERR_NOT_FOUND)
+		cli_errorf("no port given and no Nordic kit found (is it connected and powered?): "
+			   "give the port with --port PORT or MODEMCRED_PORT; `modemcred ports` "
+			   "lists the serial ports");
+	else if (strstr(err.message, "--port")) /* several kits, named in the message */
+		cli_errorf("%s (or set MODEMCRED_PORT)", err.message);
+	else
+		cli_errorf("%s: give the port with --port PORT or MODEMCRED_PORT; `modemcred "
+			   "ports` lists the serial ports",
+			   err.message[0] ? err.message : "cannot look for a Nordic kit");
 	return CLI_EXIT_PORT;
 }
 

@@ -64,8 +64,17 @@ int cli_parse_tag(const char *text, uint32_t *tag, struct mcred_error *err)
 {
 	uint64_t v;
 
-	if (cli_parse_uint(text, 0, UINT64_MAX, "security tag", &v, err) != 0)
+	/* Any number parses here, so that the messages below can say which tags are
+	 * the user's; only empty or non-digit text fails, and gets the user range. */
+	if (cli_parse_uint(text, 0, UINT64_MAX, "security tag", &v, err) != 0) {
+		if (!text || !*text)
+			cli_error_set(err, "security tag is empty: give a number from 0 to %u",
+				      MCRED_TAG_MAX);
+		else
+			cli_error_set(err, "security tag '" SHOWN "' is not a number: use only the "
+				      "digits 0-9 (user tags are 0 to %u)", SHOW(text), MCRED_TAG_MAX);
 		return -1;
+	}
 	if (v > UINT32_MAX) {
 		cli_error_set(err, "security tag '" SHOWN "' is out of range: user tags are 0 to %u",
 			      SHOW(text), MCRED_TAG_MAX);

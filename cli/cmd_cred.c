@@ -100,7 +100,7 @@ const char cli_help_exists[] =
 	"Print \"yes\" and exit 0 when the credential exists, print \"no\" and exit 6\n"
 	"when it does not.\n"
 	"\n"
-	"JSON: {tag, type, exists, sha256}.\n"
+	"JSON: {tag, type, type_name, exists, sha256}; sha256 is null when absent.\n"
 	"\n"
 	"Example:\n"
 	"  if modemcred -q exists --tag 12 --type ca; then echo present; fi\n";
@@ -168,17 +168,20 @@ static int digest_as_sent(const struct cli_ctx *ctx, int type, const char *conte
 	return 0;
 }
 
-/* Start a JSON object with tag, type and type_name. */
+/* The members tag, type and type_name of the current JSON object. */
+static void json_tag_type(struct json *j, uint32_t tag, int type)
+{
+	json_field_uint(j, "tag", tag);
+	json_field_int(j, "type", type);
+	json_field_string(j, "type_name", mcred_type_name(type));
+}
+
+/* Start a JSON object on stdout with tag, type and type_name. */
 static void json_head(struct json *j, uint32_t tag, int type)
 {
 	json_init(j, stdout);
 	json_object_begin(j);
-	json_key(j, "tag");
-	json_uint(j, tag);
-	json_key(j, "type");
-	json_int(j, type);
-	json_key(j, "type_name");
-	json_string(j, mcred_type_name(type));
+	json_tag_type(j, tag, type);
 }
 
 /* ---- list ------------------------------------------------------------------- */
@@ -196,14 +199,8 @@ static void list_json(const struct mcred_credential_list *list, int type)
 		if (type != MCRED_ANY_TYPE && c->type != type)
 			continue;
 		json_object_begin(&j);
-		json_key(&j, "tag");
-		json_uint(&j, c->tag);
-		json_key(&j, "type");
-		json_int(&j, c->type);
-		json_key(&j, "type_name");
-		json_string(&j, mcred_type_name(c->type));
-		json_key(&j, "sha256");
-		json_string(&j, c->has_sha256 ? c->sha256 : NULL);
+		json_tag_type(&j, c->tag, c->type);
+		json_field_string(&j, "sha256", c->has_sha256 ? c->sha256 : NULL);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -281,13 +278,11 @@ static void write_report(const struct cli_ctx *ctx, const struct write_result *w
 		struct json j;
 
 		json_head(&j, w->tag, w->type);
-		json_key(&j, "sha256");
-		json_string(&j, w->sha256);
-		json_key(&j, "verified");
+		json_field_string(&j, "sha256", w->sha256);
 		if (!w->verify || w->rc == MCRED_ERR_UNSUPPORTED)
-			json_null(&j);
+			json_field_null(&j, "verified");
 		else
-			json_bool(&j, verified);
+			json_field_bool(&j, "verified", verified);
 		json_object_end(&j);
 		return;
 	}
@@ -304,6 +299,12 @@ static int write_inputs(const struct cli_ctx *ctx, uint32_t tag, int type, char 
 	struct mcred_error err;
 
 	memset(&err, 0, sizeof(err));
+	if (ctx->cl->opt[OPT_PASSWORD_FILE] && strcmp(ctx->cl->opt[OPT_PASSWORD_FILE], "-") == 0 &&
+	    strcmp(ctx->cl->args[0], "-") == 0) {
+		cli_errorf("--password-file - and the credential - both name standard input; give "
+			   "one of them as a file");
+		return CLI_EXIT_USAGE;
+	}
 	if (ctx->cl->opt[OPT_PASSWORD_FILE] &&
 	    cli_read_password(ctx->cl->opt[OPT_PASSWORD_FILE], password, &err) != 0)
 		return cli_fail(ctx, &err);
@@ -354,8 +355,7 @@ static void read_json(uint32_t tag, int type, const char *sha256, const char *co
 	struct json j;
 
 	json_head(&j, tag, type);
-	json_key(&j, "sha256");
-	json_string(&j, sha256);
+	json_field_string(&j, "sha256", sha256);
 	json_key(&j, "content");
 	json_string_n(&j, content, len);
 	json_object_end(&j);
@@ -373,6 +373,9 @@ int cmd_read(struct cli_ctx *ctx)
 
 	if ((code = get_tag_type(ctx, 1, &tag, &type)) != 0)
 		return code;
+	memset(&err, 0, sizeof(err));
+	if (out && cli_check_output(out, &err) != 0)
+		return cli_fail(ctx, &err);
 	if ((code = cli_open_modem(ctx)) != 0)
 		return code;
 	rc = mcred_cmng_read(ctx->modem, tag, type, &content, &len, sha256);
@@ -382,9 +385,9 @@ int cmd_read(struct cli_ctx *ctx)
 	}
 	if (!sha256[0]) /* older firmware: digest of the bytes as stored */
 		mcred_content_digest(content, len, 0, sha256);
-	memset(&err, 0, sizeof(err));
 	if (out && cli_write_file(out, content, len, &err) != 0) {
-		code = cli_fail(ctx, &err);
+		cli_fail(ctx, &err);
+		code = CLI_EXIT_FAILURE; /* the modem was asked: not a usage error */
 	} else if (ctx->cl->json) {
 		read_json(tag, type, sha256, content, len);
 	} else if (out) {
@@ -416,8 +419,7 @@ int cmd_delete(struct cli_ctx *ctx)
 		struct json j;
 
 		json_head(&j, tag, type);
-		json_key(&j, "deleted");
-		json_bool(&j, 1);
+		json_field_bool(&j, "deleted", 1);
 		json_object_end(&j);
 	}
 	cli_info(ctx, "deleted %s from tag %lu", type_label(type), (unsigned long)tag);
@@ -443,12 +445,9 @@ int cmd_clear(struct cli_ctx *ctx)
 
 		json_init(&j, stdout);
 		json_object_begin(&j);
-		json_key(&j, "tag");
-		json_uint(&j, tag);
-		json_key(&j, "deleted");
-		json_uint(&j, deleted);
-		json_key(&j, "skipped");
-		json_uint(&j, skipped);
+		json_field_uint(&j, "tag", tag);
+		json_field_uint(&j, "deleted", deleted);
+		json_field_uint(&j, "skipped", skipped);
 		json_object_end(&j);
 	}
 	cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)tag, deleted,
@@ -479,16 +478,9 @@ int cmd_exists(struct cli_ctx *ctx)
 	if (ctx->cl->json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_object_begin(&j);
-		json_key(&j, "tag");
-		json_uint(&j, tag);
-		json_key(&j, "type");
-		json_int(&j, type);
-		json_key(&j, "exists");
-		json_bool(&j, exists);
-		json_key(&j, "sha256");
-		json_string(&j, exists && sha256[0] ? sha256 : NULL);
+		json_head(&j, tag, type);
+		json_field_bool(&j, "exists", exists);
+		json_field_string(&j, "sha256", exists && sha256[0] ? sha256 : NULL);
 		json_object_end(&j);
 	} else if (!ctx->cl->quiet) {
 		printf("%s\n", exists ? "yes" : "no");
@@ -519,10 +511,8 @@ int cmd_compare(struct cli_ctx *ctx)
 			struct json j;
 
 			json_head(&j, tag, type);
-			json_key(&j, "sha256");
-			json_string(&j, sha256);
-			json_key(&j, "equal");
-			json_bool(&j, rc == MCRED_OK);
+			json_field_string(&j, "sha256", sha256);
+			json_field_bool(&j, "equal", rc == MCRED_OK);
 			json_object_end(&j);
 		}
 		if (rc == MCRED_OK)

@@ -51,24 +51,17 @@ const char cli_help_at[] =
 static void json_port(struct json *j, const struct mcred_port *p)
 {
 	json_object_begin(j);
-	json_key(j, "name");
-	json_string(j, p->name);
-	json_key(j, "description");
-	json_string(j, p->description);
-	json_key(j, "usb_vid");
-	if (p->usb_vid >= 0)
-		json_int(j, p->usb_vid);
-	else
-		json_null(j);
-	json_key(j, "usb_pid");
-	if (p->usb_vid >= 0)
-		json_int(j, p->usb_pid);
-	else
-		json_null(j);
-	json_key(j, "serial");
-	json_string(j, p->serial);
-	json_key(j, "kit");
-	json_string(j, p->kit);
+	json_field_string(j, "name", p->name);
+	json_field_string(j, "description", p->description);
+	if (p->usb_vid >= 0) {
+		json_field_int(j, "usb_vid", p->usb_vid);
+		json_field_int(j, "usb_pid", p->usb_pid);
+	} else {
+		json_field_null(j, "usb_vid");
+		json_field_null(j, "usb_pid");
+	}
+	json_field_string(j, "serial", p->serial);
+	json_field_string(j, "kit", p->kit);
 	json_object_end(j);
 }
 
@@ -152,16 +145,11 @@ int cmd_info(struct cli_ctx *ctx)
 
 		json_init(&j, stdout);
 		json_object_begin(&j);
-		json_key(&j, "imei");
-		json_string(&j, info.imei);
-		json_key(&j, "model");
-		json_string(&j, info.model);
-		json_key(&j, "firmware");
-		json_string(&j, info.firmware);
-		json_key(&j, "uuid");
-		json_string(&j, info.uuid[0] ? info.uuid : NULL);
-		json_key(&j, "cfun");
-		json_int(&j, cfun);
+		json_field_string(&j, "imei", info.imei);
+		json_field_string(&j, "model", info.model);
+		json_field_string(&j, "firmware", info.firmware);
+		json_field_string(&j, "uuid", info.uuid[0] ? info.uuid : NULL);
+		json_field_int(&j, "cfun", cfun);
 		json_object_end(&j);
 		return CLI_EXIT_OK;
 	}

@@ -78,7 +78,8 @@ const char cli_help_verify[] =
 	"Options:\n"
 	"  --keygen STRING      a KEYGEN blob \"<base64url>.<base64url>\"\n"
 	"  --attest STRING      an ATTESTTOKEN blob\n"
-	"  --tag N              the sec_tag the KEYGEN answer must carry\n"
+	"  --tag N              the sec_tag the KEYGEN answer must carry (an\n"
+	"                       attestation token has none: reported not checked)\n"
 	"  --identity-key FILE  device identity public key (PEM or raw 65 bytes)\n"
 	"\n"
 	"Exit 0 when every performed check passed, 5 when one failed, 2 when the\n"
@@ -106,6 +107,11 @@ static int load_identity_key(const struct cli_ctx *ctx, struct identity_key *key
 	key->path = ctx->cl->opt[OPT_IDENTITY_KEY];
 	if (!key->path)
 		return 0;
+	if (strcmp(key->path, "-") == 0 && ctx->cl->nargs > 0 && strcmp(ctx->cl->args[0], "-") == 0) {
+		cli_errorf("--identity-key - and the input - both name standard input; give one of "
+			   "them as a file");
+		return CLI_EXIT_USAGE;
+	}
 	memset(&err, 0, sizeof(err));
 	if (cli_read_file(key->path, "identity key file", &key->data, &key->len, &err) != 0)
 		return cli_fail(ctx, &err);
@@ -158,13 +164,7 @@ static const char *check_or_null(enum mcred_check c)
 	return c == MCRED_CHECK_NOT_CHECKED ? NULL : mcred_check_name(c);
 }
 
-static void json_check(struct json *j, const char *key, enum mcred_check c)
-{
-	json_key(j, key);
-	json_string(j, mcred_check_name(c));
-}
-
-/* One JSON object for keygen, attest and verify. extra_* are optional. */
+/* One JSON object for keygen, attest and verify. blob and output may be NULL. */
 static void report_json(const mcred_report *r, const char *blob, const char *output)
 {
 	enum mcred_report_kind kind = mcred_report_kind(r);
@@ -173,58 +173,37 @@ static void report_json(const mcred_report *r, const char *blob, const char *out
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "kind");
-	json_string(&j, mcred_report_kind_name(r));
-	json_key(&j, "device_uuid");
-	json_string(&j, mcred_report_device_uuid(r));
-	json_key(&j, "sec_tag");
+	json_field_string(&j, "kind", mcred_report_kind_name(r));
+	json_field_string(&j, "device_uuid", mcred_report_device_uuid(r));
 	if (mcred_report_sec_tag(r, &tag))
-		json_uint(&j, tag);
+		json_field_uint(&j, "sec_tag", tag);
 	else
-		json_null(&j);
-	json_key(&j, "payload_id");
-	json_int(&j, mcred_report_payload_id(r));
-	json_key(&j, "digest");
-	json_string(&j, digest_word(mcred_report_digest_check(r)));
-	json_key(&j, "csr_signature");
-	json_string(&j, check_or_null(mcred_report_csr_signature(r)));
-	json_key(&j, "cose_signature");
-	json_string(&j, mcred_check_name(mcred_report_cose_signature(r)));
-	json_key(&j, "subject");
-	json_string(&j, mcred_report_subject(r));
-	json_key(&j, "public_key_pem");
-	json_string(&j, mcred_report_public_key_pem(r));
+		json_field_null(&j, "sec_tag");
+	json_field_int(&j, "payload_id", mcred_report_payload_id(r));
+	json_field_string(&j, "digest", digest_word(mcred_report_digest_check(r)));
+	json_field_string(&j, "csr_signature", check_or_null(mcred_report_csr_signature(r)));
+	json_field_string(&j, "cose_signature", mcred_check_name(mcred_report_cose_signature(r)));
+	json_field_string(&j, "subject", mcred_report_subject(r));
+	json_field_string(&j, "public_key_pem", mcred_report_public_key_pem(r));
 	/* Extras beyond the documented contract. */
-	json_check(&j, "sec_tag_check", mcred_report_sec_tag_check(r));
-	json_check(&j, "payload_id_check", mcred_report_payload_id_check(r));
-	json_key(&j, "key_usage");
-	json_string(&j, mcred_report_key_usage(r));
-	json_key(&j, "kid");
-	json_int(&j, mcred_report_kid(r));
-	if (kind == MCRED_REPORT_CSR) {
-		json_key(&j, "csr_pem");
-		json_string(&j, mcred_report_csr_pem(r));
-	}
+	json_field_string(&j, "sec_tag_check", mcred_check_name(mcred_report_sec_tag_check(r)));
+	json_field_string(&j, "payload_id_check",
+			  mcred_check_name(mcred_report_payload_id_check(r)));
+	json_field_string(&j, "key_usage", mcred_report_key_usage(r));
+	json_field_int(&j, "kid", mcred_report_kid(r));
+	if (kind == MCRED_REPORT_CSR)
+		json_field_string(&j, "csr_pem", mcred_report_csr_pem(r));
 	if (kind == MCRED_REPORT_ATTESTATION) {
-		json_key(&j, "device_type");
-		json_int(&j, mcred_report_device_type(r));
-		json_key(&j, "device_type_name");
-		json_string(&j, mcred_report_device_type_name(r));
-		json_key(&j, "fw_uuid");
-		json_string(&j, mcred_report_fw_uuid(r));
+		json_field_int(&j, "device_type", mcred_report_device_type(r));
+		json_field_string(&j, "device_type_name", mcred_report_device_type_name(r));
+		json_field_string(&j, "fw_uuid", mcred_report_fw_uuid(r));
 	}
-	json_key(&j, "ok");
-	json_bool(&j, mcred_report_ok(r));
-	json_key(&j, "problem");
-	json_string(&j, mcred_report_problem(r));
-	if (blob) {
-		json_key(&j, "blob");
-		json_string(&j, blob);
-	}
-	if (output) {
-		json_key(&j, "output");
-		json_string(&j, output);
-	}
+	json_field_bool(&j, "ok", mcred_report_ok(r));
+	json_field_string(&j, "problem", mcred_report_problem(r));
+	if (blob)
+		json_field_string(&j, "blob", blob);
+	if (output)
+		json_field_string(&j, "output", output);
 	json_object_end(&j);
 }
 
@@ -284,10 +263,15 @@ static void report_text(FILE *f, const mcred_report *r, const struct report_cont
 {
 	enum mcred_check cose = mcred_report_cose_signature(r);
 
-	if (mcred_report_kind(r) == MCRED_REPORT_ATTESTATION)
+	if (mcred_report_kind(r) == MCRED_REPORT_ATTESTATION) {
 		print_attestation(f, r);
-	else
+		/* --tag was asked for: say it could not be checked, never stay silent. */
+		if (rc->tag_expected)
+			print_check(f, "sec_tag check", mcred_report_sec_tag_check(r),
+				    "an attestation token carries no sec_tag");
+	} else {
 		print_keygen(f, r, rc);
+	}
 	if (cose == MCRED_CHECK_VALID)
 		fprintf(f, "COSE signature: valid (identity key %s)\n", rc->identity_key_path);
 	else
@@ -346,6 +330,9 @@ static int keygen_args(const struct cli_ctx *ctx, struct keygen_args *a)
 		cli_errorf("--format der with --json needs -o FILE (JSON carries PEM only)");
 		return CLI_EXIT_USAGE;
 	}
+	/* Find out now, not after the modem generated a key. */
+	if (a->output && cli_check_output(a->output, &err) != 0)
+		return cli_fail(ctx, &err);
 	return 0;
 }
 
@@ -399,8 +386,10 @@ static int keygen_output(const struct cli_ctx *ctx, const struct keygen_args *a,
 		return CLI_EXIT_FAILURE;
 	}
 	memset(&err, 0, sizeof(err));
-	if (cli_write_file(path, data, len, &err) != 0)
-		return cli_fail(ctx, &err);
+	if (cli_write_file(path, data, len, &err) != 0) {
+		cli_fail(ctx, &err);
+		return CLI_EXIT_FAILURE; /* the key exists now: not a usage error */
+	}
 	return 0;
 }
 
@@ -427,6 +416,12 @@ static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const
 		code = keygen_output(ctx, a, r);
 		if (code == 0)
 			code = finish_report(ctx, f, r, &rc, blob, a->output);
+		else
+			fprintf(stderr, "the key was generated in tag %lu; `modemcred --json verify` "
+				"on the modem's answer gives it as %s: %s\n",
+				(unsigned long)a->req.tag,
+				mcred_report_kind(r) == MCRED_REPORT_CSR ? "csr_pem" : "public_key_pem",
+				blob);
 	} else {
 		code = finish_report(ctx, f, r, &rc, blob, NULL);
 		fprintf(stderr, "nothing written; the modem answered: %s\n", blob);

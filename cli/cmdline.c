@@ -171,9 +171,20 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 	}
 }
 
+/* Record an option and its value (NULL for a flag). */
+static int store_option(struct cli_cmdline *cl, const struct opt_def *def, const char *value,
+			struct mcred_error *err)
+{
+	if (def->id < OPT_COUNT) {
+		cl->opt[def->id] = def->takes_value ? value : "";
+		return 0;
+	}
+	return apply_global(cl, def->id, value ? value : "", err);
+}
+
 /*
- * Handle the option in argv[*i] ("--name", "--name=value", "-x", "-xVALUE"),
- * taking its value from the next argument when needed.
+ * Handle the option in argv[*i] ("--name", "--name=value", "-x", "-xVALUE",
+ * bundled flags "-vq"), taking its value from the next argument when needed.
  */
 static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline *cl,
 			struct mcred_error *err)
@@ -189,9 +200,22 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 		if (eq)
 			value = eq + 1;
 	} else {
-		def = find_short(arg[1]);
-		if (def && arg[2] != '\0')
-			value = arg + 2;
+		/* Short flags may be bundled ("-vq"); one that takes a value ends
+		 * the bundle and takes the rest ("-vpCOM3") or the next argument. */
+		const char *p = arg + 1;
+
+		while ((def = find_short(*p)) != NULL && !def->takes_value && p[1] != '\0') {
+			if (store_option(cl, def, NULL, err) != 0)
+				return -1;
+			p++;
+		}
+		if (!def && p != arg + 1) {
+			cli_error_set(err, "unknown option '-%c' in '%.60s'; run `modemcred --help`",
+				      *p, arg);
+			return -1;
+		}
+		if (def && p[1] != '\0')
+			value = p + 1;
 	}
 	if (!def) {
 		cli_error_set(err, "unknown option '%.60s'; run `modemcred --help`", arg);
@@ -208,11 +232,7 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 		}
 		value = argv[++*i];
 	}
-	if (def->id < OPT_COUNT) {
-		cl->opt[def->id] = def->takes_value ? value : "";
-		return 0;
-	}
-	return apply_global(cl, def->id, value ? value : "", err);
+	return store_option(cl, def, value, err);
 }
 
 static int add_positional(struct cli_cmdline *cl, const char *arg, struct mcred_error *err)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -140,6 +141,51 @@ int cli_read_password(const char *path, char **password, struct mcred_error *err
 		return -1;
 	}
 	*password = buf;
+	return 0;
+}
+
+int cli_check_output(const char *path, struct mcred_error *err)
+{
+	struct stat st;
+	char dir[4096];
+	const char *slash;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if (!*path) {
+		cli_error_set(err, "the output file name is empty: give -o FILE, or -o - for "
+			      "standard output");
+		return -1;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			cli_error_set(err, "cannot write %s: it is a directory; give a file name",
+				      path);
+			return -1;
+		}
+		if (access(path, W_OK) != 0) {
+			cli_error_set(err, "cannot write %s: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != ENOENT) {
+		cli_error_set(err, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* A new file: its directory must exist and be writable. */
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (access(dir, W_OK | X_OK) != 0) {
+		cli_error_set(err, "cannot create %s: directory %s: %s", path, dir,
+			      strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

@@ -33,6 +33,14 @@ int cli_read_file(const char *path, const char *what, char **data, size_t *len,
  */
 int cli_read_password(const char *path, char **password, struct mcred_error *err);
 
+/*
+ * Check, before anything is sent to the modem, that path can be written:
+ * "-" (stdout) always can; otherwise an existing regular file must be
+ * writable, a new one must go into a writable directory. Creates nothing.
+ * Returns 0, or -1 with err set (MCRED_ERR_INVALID_ARG).
+ */
+int cli_check_output(const char *path, struct mcred_error *err);
+
 /* Write data to path ("-" means stdout). Returns 0, or -1 with err set. */
 int cli_write_file(const char *path, const void *data, size_t len, struct mcred_error *err);
 

@@ -180,3 +180,33 @@ void json_null(struct json *j)
 	fputs("null", j->out);
 	after_value(j);
 }
+
+void json_field_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+void json_field_int(struct json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+void json_field_uint(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_uint(j, v);
+}
+
+void json_field_bool(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	json_bool(j, v);
+}
+
+void json_field_null(struct json *j, const char *key)
+{
+	json_key(j, key);
+	json_null(j);
+}

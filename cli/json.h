@@ -6,8 +6,8 @@
  *     struct json j;
  *     json_init(&j, stdout);
  *     json_object_begin(&j);
- *     json_key(&j, "tag");  json_uint(&j, 12);
- *     json_key(&j, "sha256"); json_null(&j);
+ *     json_field_uint(&j, "tag", 12);
+ *     json_field_string(&j, "sha256", NULL);
  *     json_object_end(&j);   // prints {"tag":12,"sha256":null} and a newline
  *
  * Strings are escaped per RFC 8259; bytes that are not valid UTF-8 become
@@ -45,6 +45,13 @@ void json_int(struct json *j, int64_t v);
 void json_uint(struct json *j, uint64_t v);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
+
+/* A member of the current object: json_key() followed by its value. */
+void json_field_string(struct json *j, const char *key, const char *s); /* NULL: null */
+void json_field_int(struct json *j, const char *key, int64_t v);
+void json_field_uint(struct json *j, const char *key, uint64_t v);
+void json_field_bool(struct json *j, const char *key, int v);
+void json_field_null(struct json *j, const char *key);
 
 /* Write s as a quoted, escaped JSON string to out (no comma handling). */
 void json_write_escaped(FILE *out, const char *s, size_t len);
