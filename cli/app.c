@@ -149,6 +149,8 @@ int cli_fail(const struct cli_ctx *ctx, const struct mcred_error *err)
 	if (err->code == MCRED_ERR_CANCELLED)
 		return report_interrupted(ctx);
 	cli_errorf("%s", err->message[0] ? err->message : mcred_strerror(err->code));
+	if (err->code == MCRED_ERR_PORT)
+		cli_errorf("`modemcred ports` lists the serial ports");
 	return cli_exit_code(err->code);
 }
 
@@ -165,6 +167,10 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 		cli_errorf("%s: %s", mcred_strerror(code), mcred_cme_message(e->cme));
 	else
 		cli_errorf("%s", mcred_strerror(code));
+	/* ...in library terms; this is the same fix in the tool's. */
+	if (e && e->cme == 518 && !ctx->opts.auto_offline)
+		cli_errorf("run it again with --offline: modemcred then takes the modem "
+			   "offline for the operation and restores its mode afterwards");
 	return cli_exit_code(code);
 }
 
@@ -195,16 +201,9 @@ static int find_kit_port(char *name, size_t len)
 	if (rc == MCRED_ERR_CANCELLED)
 		return report_interrupted(NULL);
 	/* Always say both ways to name the port, and how to look the ports up. */
-	if (rc == MCRED_ERR_NOT_FOUND)
-		cli_errorf("no port given and no Nordic kit found (is it connected and powered?): "
-			   "give the port with --port PORT or MODEMCRED_PORT; `modemcred ports` "
-			   "lists the serial ports");
-	else if (strstr(err.message, "--port")) /* several kits, named in the message */
-		cli_errorf("%s (or set MODEMCRED_PORT)", err.message);
-	else
-		cli_errorf("%s: give the port with --port PORT or MODEMCRED_PORT; `modemcred "
-			   "ports` lists the serial ports",
-			   err.message[0] ? err.message : "cannot look for a Nordic kit");
+	cli_errorf("no port given, and %s: give the port with --port PORT or MODEMCRED_PORT; "
+		   "`modemcred ports` lists the serial ports",
+		   err.message[0] ? err.message : "cannot look for a Nordic kit");
 	return CLI_EXIT_PORT;
 }
 

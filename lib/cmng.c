@@ -192,9 +192,12 @@ static enum mcred_err find_entry(mcred_modem *m, uint32_t tag, int type, int *fo
 
 /* ---- write and compare ------------------------------------------------- */
 
-/* The modem's digest for tag+type against expected (upper-case hex). */
+/*
+ * The modem's digest for tag+type against expected (upper-case hex); ours
+ * names where expected comes from in a mismatch message ("sent").
+ */
 static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
-				     const char *expected, const char *after)
+				     const char *expected, const char *ours, const char *after)
 {
 	int found;
 	struct mcred_credential entry;
@@ -212,9 +215,9 @@ static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
 				  tag, type, type_label(type));
 	if (strcmp(entry.sha256, expected) != 0)
 		return mcred_fail(m, MCRED_ERR_MISMATCH,
-				  "digest mismatch for tag %" PRIu32 " type %d (%s): sent %s, "
+				  "digest mismatch for tag %" PRIu32 " type %d (%s): %s %s, "
 				  "modem has %s",
-				  tag, type, type_label(type), expected, entry.sha256);
+				  tag, type, type_label(type), ours, expected, entry.sha256);
 	return mcred_succeed(m);
 }
 
@@ -240,7 +243,7 @@ static enum mcred_err write_op(mcred_modem *m, void *arg)
 	}
 	if (!a->verify)
 		return MCRED_OK;
-	return compare_digest(m, a->tag, a->type, a->digest, " after writing it");
+	return compare_digest(m, a->tag, a->type, a->digest, "sent", " after writing it");
 }
 
 enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, const char *content,
@@ -277,7 +280,7 @@ struct compare_args {
 static enum mcred_err compare_op(mcred_modem *m, void *arg)
 {
 	struct compare_args *a = arg;
-	return compare_digest(m, a->tag, a->type, a->digest, "");
+	return compare_digest(m, a->tag, a->type, a->digest, "the content given hashes to", "");
 }
 
 enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type, const char *content,

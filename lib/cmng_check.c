@@ -84,9 +84,8 @@ enum mcred_err mcred_cmng_check_read_type(int type, struct mcred_error *err)
 	case MCRED_TYPE_PSK:
 	case MCRED_TYPE_NORDIC_ROOT_CA:
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-				       "the modem never reveals type %d (%s); `modemcred list` "
-				       "shows its SHA-256 digest, and compare checks content "
-				       "against it",
+				       "the modem never reveals type %d (%s); a list shows its "
+				       "SHA-256 digest, and a compare checks content against it",
 				       type, type_label(type));
 	default:
 		return MCRED_OK;

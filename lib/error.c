@@ -37,20 +37,20 @@ const char *mcred_strerror(enum mcred_err code)
 const char *mcred_cme_message(int cme)
 {
 	switch (cme) {
-	case 0: return "0: phone failure (invalid command or parameter)";
+	case 0: return "0: phone failure, an invalid command or parameter";
 	case 23: return "23: memory failure";
 	case 50: return "50: incorrect parameters";
 	case 60: return "60: system error";
 	case 513: return "513: not found";
 	case 514: return "514: no access / not allowed";
-	case 515: return "515: memory full (delete unused credentials; `modemcred list` shows them)";
-	case 518: return "518: not allowed while the modem is online "
-			 "(take it offline first: modemcred --offline ..., or send AT+CFUN=4)";
+	case 515: return "515: memory full; delete credentials no longer needed";
+	case 518: return "518: not allowed while the modem is online; take it offline "
+			 "first with AT+CFUN=4, or let the operation do it with auto_offline";
 	case 519: return "519: already exists";
 	case 520: return "520: authentication failed";
 	case 523: return "523: key generation failed";
-	case 527: return "527: invalid content (check the PEM; CRLF line endings "
-			 "are rejected by some firmware)";
+	case 527: return "527: invalid content; check the PEM: some firmware rejects "
+			 "CRLF line endings";
 	case 528: return "528: not allowed while a power-off warning is active";
 	default: return "unknown CME error";
 	}

@@ -147,7 +147,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 		*out = NULL;
 	if (!out || !port || !*port)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-				       "no serial port given (e.g. /dev/ttyACM0; try `modemcred ports`)");
+				       "no serial port given (e.g. /dev/ttyACM0)");
 	rc = new_modem(&m, opts, err);
 	if (rc != MCRED_OK)
 		return rc;

@@ -128,11 +128,10 @@ enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *na
 	}
 	if (kits == 0)
 		return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
-				       "no Nordic kit found (is it connected and powered? "
-				       "give the port with --port)");
+				       "no Nordic kit found (is it connected and powered?)");
 	if (kits > 1)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-				       "%zu Nordic kits found, choose one with --port: %s", kits,
+				       "%zu Nordic kits found, name the port of one: %s", kits,
 				       found);
 	if (strlen(first_port_of_kit(list, chosen)) >= name_len)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "port name too long");

@@ -23,7 +23,7 @@ static const char *open_hint(int error_code, const char *port)
 	if (error_code == EACCES || error_code == EPERM)
 		return dialout;
 	if (error_code == ENOENT || access(port, F_OK) != 0)
-		return " (is the kit connected? try `modemcred ports`)";
+		return " (is the kit connected?)";
 	if (access(port, R_OK | W_OK) != 0 && errno == EACCES)
 		return dialout;
 	if (error_code == EBUSY)

@@ -132,7 +132,7 @@ static const char *errno_hint(int error_code)
 	case EPERM:
 		return " (permission denied: add yourself to the dialout group and log in again)";
 	case ENOENT:
-		return " (is the kit or the simulator running? try `modemcred ports`)";
+		return " (is the kit or the simulator running?)";
 	case ENOTTY:
 		return " (not a terminal)";
 	default:

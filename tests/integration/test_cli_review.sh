@@ -197,3 +197,12 @@ test_json_contract() {
 	expect_ok "at --json"
 	expect_eq "$(json "j['lines']")" "['+CFUN: 0']" "at --json lines"
 }
+
+# A port that is not there: the library's reason, then where to look.
+test_missing_port_message() {
+	RC=0
+	timeout -k 3 "$MC_TIMEOUT" "$CLI" -p /dev/ttyMCNOSUCH7 info >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 3 "info on a missing port"
+	err_has "/dev/ttyMCNOSUCH7" "the message names the port"
+	err_has "modemcred ports" "the message says how to list the ports"
+}

@@ -59,9 +59,9 @@ static void test_every_listed_cme_code_maps(void **state)
 static void test_cme_hints(void **state)
 {
 	(void)state;
-	assert_non_null(strstr(mcred_cme_message(518), "--offline"));
+	assert_non_null(strstr(mcred_cme_message(518), "auto_offline"));
 	assert_non_null(strstr(mcred_cme_message(518), "AT+CFUN=4"));
-	assert_non_null(strstr(mcred_cme_message(515), "modemcred list"));
+	assert_non_null(strstr(mcred_cme_message(515), "delete"));
 	assert_non_null(strstr(mcred_cme_message(527), "CRLF"));
 }
 
