@@ -121,7 +121,9 @@ struct mcred_options {
 	                                    on the wire, terminator included */
 	size_t max_response_len;       /**< bytes of one answer, default 65536 */
 	int shell;                     /**< Zephyr shell: send "at <cmd>", escape CR/LF/backslash */
-	int keep_line_endings;         /**< 1: write content as given; 0 (default): CRLF -> LF */
+	int keep_line_endings;         /**< 1: keep CRLF in content; 0 (default): CRLF -> LF.
+	                                    A PSK's or PSK identity's trailing line
+	                                    break is dropped either way */
 	int auto_offline;              /**< 1: writes, deletes and keygen set CFUN=4 if needed and restore after */
 	enum mcred_transport_kind transport; /**< default MCRED_TRANSPORT_AUTO */
 
@@ -131,7 +133,11 @@ struct mcred_options {
 	/** Every command sent and line received; secrets are already redacted. */
 	void (*trace_cb)(enum mcred_trace_dir dir, const char *text, size_t len, void *user);
 	void *trace_user;
-	/** Polled while waiting (at least every 100 ms); non-zero stops with MCRED_ERR_CANCELLED. */
+	/**
+	 * Polled while waiting for an answer (at least every 100 ms) and before a
+	 * command is sent; non-zero stops with MCRED_ERR_CANCELLED. A command is
+	 * never cut off half sent. Restoring CMEE and CFUN is not cancellable.
+	 */
 	int (*cancel_cb)(void *user);
 	void *cancel_user;
 };
@@ -349,8 +355,8 @@ MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const ch
  * SHA-256 (upper-case hex) of exactly what mcred_cmng_write() would send for
  * this content and type under opts (NULL: defaults): CRLF turned into LF
  * unless keep_line_endings, the trailing line break of a PSK or PSK identity
- * removed. This is the digest the modem lists after the write. The content
- * is validated as for a write.
+ * removed. This is the digest the modem lists after the write. The type and
+ * content are validated as for a write (tag, password and length are not).
  */
 MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len,
 						 const struct mcred_options *opts,
