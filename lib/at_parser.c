@@ -77,9 +77,14 @@ static int ensure_room(struct mcred_line_splitter *s)
 		cap = cap <= SIZE_MAX / 2 ? cap * 2 : SIZE_MAX;
 	if (cap > limit)
 		cap = limit;
-	grown = realloc(s->buf, cap);
+	/* Not realloc: an echoed key may be in the old block, which is wiped. */
+	grown = malloc(cap);
 	if (!grown)
 		return -1;
+	if (s->buf) {
+		memcpy(grown, s->buf, s->len);
+		mcred_free_secret(s->buf, s->cap);
+	}
 	s->buf = grown;
 	s->cap = cap;
 	return 0;
