@@ -21,7 +21,6 @@
 /* Draining stale input before a command gives up after this many reads. */
 #define DRAIN_MAX_READS 64u
 static const char shell_prefix[] = "at ";
-static const char shell_prompt[] = "uart:~$ ";
 
 /* ---- wire encoding ------------------------------------------------------- */
 
@@ -168,35 +167,6 @@ static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, si
 		m->opts.trace_cb(dir, text, len, m->opts.trace_user);
 }
 
-/* Remove leading shell prompts; what is left may be empty. */
-static const char *strip_prompt(const char *line, size_t *len)
-{
-	size_t n = sizeof(shell_prompt) - 1;
-
-	for (;;) {
-		while (*len && (*line == ' ' || *line == '\t')) {
-			line++;
-			(*len)--;
-		}
-		if (*len >= n && memcmp(line, shell_prompt, n) == 0) {
-			line += n;
-			*len -= n;
-		} else if (*len == n - 1 && memcmp(line, shell_prompt, n - 1) == 0) {
-			*len = 0;
-		} else {
-			return line;
-		}
-	}
-}
-
-static int only_blanks(const char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != ' ' && p[i] != '\t')
-			return 0;
-	return 1;
-}
-
 static void keep_info_line(struct exchange *x, const char *line, size_t len)
 {
 	struct mcred_lines *l = &x->reply->lines;
@@ -264,8 +234,8 @@ static int on_line(void *user, const char *line, size_t len)
 			x->too_large = 1; /* one line alone exceeded the limit */
 		return 0;
 	}
-	line = strip_prompt(line, &len);
-	if (len == 0 || only_blanks(line, len))
+	line = mcred_line_strip_prompt(line, &len);
+	if (len == 0)
 		return 0;
 	kind = mcred_line_classify(line, len, cmd, &code);
 	/*

@@ -208,6 +208,14 @@ static struct text strip_prompt(struct text t)
 	}
 }
 
+const char *mcred_line_strip_prompt(const char *line, size_t *len)
+{
+	struct text t = strip_prompt((struct text){ line, *len });
+
+	*len = t.len;
+	return t.p;
+}
+
 static int equals(struct text t, const char *word)
 {
 	size_t n = strlen(word);

@@ -10,12 +10,6 @@
 
 #include "cmng.h"
 
-static const char *type_label(int type)
-{
-	const char *name = mcred_type_name(type);
-	return name ? name : "unknown";
-}
-
 /* Put "<context>: " in front of the handle's message, keeping code and cme. */
 static enum mcred_err add_context(mcred_modem *m, enum mcred_err rc, const char *context)
 {
@@ -43,7 +37,7 @@ static enum mcred_err map_not_found(mcred_modem *m, enum mcred_err rc, uint32_t 
 		return rc;
 	mcred_fail(m, MCRED_ERR_NOT_FOUND,
 		   "tag %" PRIu32 " type %d (%s) does not exist (+CME ERROR: 513)", tag, type,
-		   type_label(type));
+		   mcred_cmng_type_label(type));
 	m->err.cme = 513;
 	return MCRED_ERR_NOT_FOUND;
 }
@@ -207,17 +201,17 @@ static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
 	if (!found)
 		return mcred_fail(m, MCRED_ERR_NOT_FOUND,
 				  "tag %" PRIu32 " type %d (%s) is not in the modem's list%s", tag,
-				  type, type_label(type), after);
+				  type, mcred_cmng_type_label(type), after);
 	if (!entry.has_sha256)
 		return mcred_fail(m, MCRED_ERR_UNSUPPORTED,
 				  "cannot verify tag %" PRIu32 " type %d (%s): this firmware lists "
 				  "no digests; read type 0 or 4 back and compare instead",
-				  tag, type, type_label(type));
+				  tag, type, mcred_cmng_type_label(type));
 	if (strcmp(entry.sha256, expected) != 0)
 		return mcred_fail(m, MCRED_ERR_MISMATCH,
 				  "digest mismatch for tag %" PRIu32 " type %d (%s): %s %s, "
 				  "modem has %s",
-				  tag, type, type_label(type), ours, expected, entry.sha256);
+				  tag, type, mcred_cmng_type_label(type), ours, expected, entry.sha256);
 	return mcred_succeed(m);
 }
 
@@ -238,7 +232,7 @@ static enum mcred_err write_op(mcred_modem *m, void *arg)
 	if (rc != MCRED_OK) {
 		char context[96];
 		snprintf(context, sizeof(context), "writing tag %" PRIu32 " type %d (%s)", a->tag,
-			 a->type, type_label(a->type));
+			 a->type, mcred_cmng_type_label(a->type));
 		return add_context(m, rc, context);
 	}
 	if (!a->verify)
@@ -348,7 +342,7 @@ static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply 
 	}
 	return mcred_fail(m, MCRED_ERR_NOT_FOUND,
 			  "tag %" PRIu32 " type %d (%s): the modem returned no content", a->tag,
-			  a->type, type_label(a->type));
+			  a->type, mcred_cmng_type_label(a->type));
 }
 
 static enum mcred_err read_op(mcred_modem *m, void *arg)
@@ -401,7 +395,7 @@ static enum mcred_err delete_now(mcred_modem *m, uint32_t tag, int type)
 	if (rc != MCRED_OK && rc != MCRED_ERR_NOT_FOUND) {
 		char context[96];
 		snprintf(context, sizeof(context), "deleting tag %" PRIu32 " type %d (%s)", tag,
-			 type, type_label(type));
+			 type, mcred_cmng_type_label(type));
 		add_context(m, rc, context);
 	}
 	return rc;

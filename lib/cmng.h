@@ -37,6 +37,9 @@ struct mcred_cmng_cmd {
 /* Wipe (when it held a secret) and free the command; safe on a zeroed one. */
 void mcred_cmng_cmd_free(struct mcred_cmng_cmd *cmd);
 
+/* The type's short name for messages ("ca"), "unknown" for unknown types. */
+const char *mcred_cmng_type_label(int type);
+
 /* 1 when content of this type is secret (private key, PSK). */
 int mcred_cmng_type_is_secret(int type);
 

@@ -12,7 +12,7 @@
 
 #define WRITABLE_TYPES "0-4 (ca, cert, key, psk, psk-id)"
 
-static const char *type_label(int type)
+const char *mcred_cmng_type_label(int type)
 {
 	const char *name = mcred_type_name(type);
 	return name ? name : "unknown";
@@ -70,7 +70,7 @@ enum mcred_err mcred_cmng_check_write_type(int type, struct mcred_error *err)
 	return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 			       "type %d (%s) belongs to the modem itself or is not supported "
 			       "and cannot be written; writable types are " WRITABLE_TYPES,
-			       type, type_label(type));
+			       type, mcred_cmng_type_label(type));
 }
 
 enum mcred_err mcred_cmng_check_read_type(int type, struct mcred_error *err)
@@ -86,7 +86,7 @@ enum mcred_err mcred_cmng_check_read_type(int type, struct mcred_error *err)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "the modem never reveals type %d (%s); a list shows its "
 				       "SHA-256 digest, and a compare checks content against it",
-				       type, type_label(type));
+				       type, mcred_cmng_type_label(type));
 	default:
 		return MCRED_OK;
 	}
@@ -113,7 +113,7 @@ enum mcred_err mcred_cmng_check_delete_type(int type, struct mcred_error *err)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "type %d (%s) belongs to the modem and cannot be deleted; "
 				       "deletable types are 0-5 (ca, cert, key, psk, psk-id, pubkey)",
-				       type, type_label(type));
+				       type, mcred_cmng_type_label(type));
 	default:
 		return MCRED_OK;
 	}

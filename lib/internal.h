@@ -49,6 +49,12 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
 			     int (*on_line)(void *user, const char *line, size_t len),
 			     void *user);
 
+/*
+ * The line without leading Zephyr shell prompts ("uart:~$ ") and surrounding
+ * blanks; *len becomes 0 when nothing else is left.
+ */
+const char *mcred_line_strip_prompt(const char *line, size_t *len);
+
 /* What one logical line is, in the context of the command in flight. */
 enum mcred_line_kind {
 	MCRED_LINE_INFO = 0,    /* part of the answer */
