@@ -304,11 +304,14 @@ static enum mcred_err timeout_error(mcred_modem *m, const char *shown, unsigned 
 			  shown, waited_ms, m->opts.baud);
 }
 
+/* Write len bytes by the deadline; *sent tells how many went out. */
 static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
-				long long deadline, const char *shown, unsigned timeout_ms)
+				long long deadline, const char *shown, unsigned timeout_ms,
+				size_t *sent)
 {
 	size_t done = 0;
 
+	*sent = 0;
 	while (done < len) {
 		unsigned left = remaining_ms(deadline);
 		int n;
@@ -318,13 +321,17 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
 			return mcred_fail(m, MCRED_ERR_CANCELLED, "cancelled before sending %s",
 					  shown);
 		if (left == 0)
-			return timeout_error(m, shown, timeout_ms);
+			return mcred_fail(m, MCRED_ERR_TIMEOUT,
+					  "could not send %s within %u ms (is the device reading? "
+					  "check the flow control setting)",
+					  shown, timeout_ms);
 		n = m->io.write(m->io.user, (const uint8_t *)wire + done, len - done,
 				left < READ_SLICE_MS ? left : READ_SLICE_MS);
 		if (n < 0)
 			return mcred_fail(m, MCRED_ERR_IO, "writing %s to the port failed",
 					  shown);
 		done += (size_t)n;
+		*sent = done;
 	}
 	return MCRED_OK;
 }
@@ -378,6 +385,36 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
  * the timeout) for that final result, so its OK is not taken for the next
  * command's; its information lines are dropped, URCs still delivered.
  */
+/*
+ * Part of a command went out before the write failed: the device holds half
+ * a command and would take the next one as its rest. Note what ends it.
+ */
+static void remember_unfinished(mcred_modem *m, const char *wire, size_t sent,
+				const struct exchange *x)
+{
+	size_t quotes = 0;
+
+	for (size_t i = 0; i < sent; i++)
+		quotes += wire[i] == '"';
+	m->unfinished_len = 0;
+	if (quotes % 2)
+		m->unfinished[m->unfinished_len++] = '"';
+	append_terminator(m->unfinished, &m->unfinished_len, m->opts.terminator);
+	remember_abandoned(m, x->cmd, x->trace_cmd != NULL);
+}
+
+/* End a half-sent command; the device answers it with an error. */
+static void send_unfinished(mcred_modem *m, const char *name)
+{
+	size_t sent;
+
+	if (!m->unfinished_len)
+		return;
+	(void)write_all(m, m->unfinished, m->unfinished_len, now_ms() + m->opts.timeout_ms,
+			name, m->opts.timeout_ms, &sent);
+	m->unfinished_len = 0;
+}
+
 static void finish_abandoned(mcred_modem *m)
 {
 	struct mcred_reply scratch = { .code = -1 };
@@ -390,6 +427,7 @@ static void finish_abandoned(mcred_modem *m)
 	memcpy(name, m->abandoned, sizeof(name));
 	m->abandoned[0] = '\0';
 	x.cmd = name;
+	send_unfinished(m, name);
 	/*
 	 * The splitter still holds the half-read line of that answer (quotes
 	 * included), so the rest continues it. If the answer does not end in
@@ -468,6 +506,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 				       struct exchange *x)
 {
 	size_t wire_len = mcred_wire_length(&m->opts, cmd, cmd_len);
+	size_t sent;
 	long long deadline;
 	enum mcred_err rc;
 	char *wire;
@@ -485,7 +524,9 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	finish_abandoned(m);
 	drain_pending(m);
 	deadline = now_ms() + timeout_ms;
-	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms);
+	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
+	if (rc != MCRED_OK && sent > 0)
+		remember_unfinished(m, wire, sent, x);
 	mcred_free_secret(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);

@@ -128,6 +128,13 @@ struct mcred_modem {
 	char abandoned[32];
 	/* The abandoned command carried a secret (it had a redacted trace form). */
 	int abandoned_secret;
+	/*
+	 * What ends a command that was only partly sent (a closing quote if one
+	 * was open, then the terminator), sent before the next command so that
+	 * the device rejects the half command instead of prefixing the next.
+	 */
+	char unfinished[4];
+	size_t unfinished_len;
 };
 
 /* The answer to one command: information lines, final result. */

@@ -23,10 +23,12 @@ struct fake {
 	size_t rx_len, rx_pos;
 	const char *reply;         /* queued once the first write arrives */
 	int reply_queued;
+	const char *reply2;        /* queued on the write after that, if set */
 	char written[FAKE_CAP];
 	size_t written_len;
 	size_t read_chunk;         /* max bytes per read, 0: unlimited */
 	size_t write_chunk;        /* max bytes per write, 0: unlimited */
+	size_t write_stall_at;     /* accept no bytes beyond this many, 0: no stall */
 	int fail_reads;
 	int closes;
 	int cancel_after;          /* cancel_cb says stop after this many polls, 0: never */
@@ -88,7 +90,12 @@ static int fake_write(void *user, const uint8_t *buf, size_t len, unsigned timeo
 {
 	struct fake *f = user;
 
-	(void)timeout_ms;
+	if (f->write_stall_at && f->written_len + len > f->write_stall_at)
+		len = f->write_stall_at - f->written_len;
+	if (len == 0) {
+		sleep_ms(timeout_ms); /* flow control holds the line */
+		return 0;
+	}
 	if (f->write_chunk && len > f->write_chunk)
 		len = f->write_chunk;
 	assert_true(f->written_len + len <= FAKE_CAP);
@@ -100,6 +107,9 @@ static int fake_write(void *user, const uint8_t *buf, size_t len, unsigned timeo
 		else
 			queue_rx(f, f->reply, strlen(f->reply));
 		f->reply_queued = 1;
+	} else if (f->reply2) {
+		queue_rx(f, f->reply2, strlen(f->reply2));
+		f->reply2 = NULL;
 	}
 	return (int)len;
 }
@@ -358,6 +368,41 @@ static void test_timeout_inside_quotes_then_late_tail(void **state)
 	assert_true(elapsed_ms(&start) < 500);
 	assert_int_equal(r.lines.count, 1);
 	assert_string_equal(r.lines.lines[0], "+CFUN: 4");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* Half a command went out: it is ended and answered before the next is sent. */
+static void test_half_sent_command_is_finished_first(void **state)
+{
+	static const char cmd[] = "AT%CMNG=0,1,0,\"-----BEGIN CERTIFICATE-----\"";
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	size_t before;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 100;
+	f->write_stall_at = 20; /* inside the quoted content */
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, cmd, &r), MCRED_ERR_TIMEOUT);
+	assert_non_null(strstr(mcred_modem_error(m)->message, "could not send"));
+	mcred_reply_free(&r);
+	assert_int_equal(f->written_len, 20);
+
+	/* The line is free again; the device rejects the half command, then OKs "AT". */
+	f->write_stall_at = 0;
+	f->reply = "\r\nERROR\r\n";  /* to whatever arrives first */
+	f->reply_queued = 0;
+	f->reply2 = "\r\nOK\r\n";     /* to what arrives next */
+	before = f->written_len;
+	assert_int_equal(exec(m, "AT", &r), MCRED_OK);
+	/* first the quote and terminator that end the half command, then the command */
+	assert_int_equal(f->written_len - before, 3 + 4);
+	assert_memory_equal(f->written + before, "\"\r\nAT\r\n", 7);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
 	free(f);
@@ -677,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_echo_skipped),
 		cmocka_unit_test(test_timeout_then_late_answer_ignored),
 		cmocka_unit_test(test_timeout_inside_quotes_then_late_tail),
+		cmocka_unit_test(test_half_sent_command_is_finished_first),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_late_answer_after_cancel_not_taken),
