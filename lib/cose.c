@@ -287,6 +287,16 @@ static enum mcred_err copy_bytes(const uint8_t *src, size_t len, uint8_t **dst, 
 	return MCRED_OK;
 }
 
+/*
+ * nil. libcbor 0.8's cbor_is_null() asserts on a real float (e.g. a
+ * half-precision 0xf9 item), so only ask it about simple values.
+ */
+static int is_cbor_null(const cbor_item_t *item)
+{
+	return cbor_isa_float_ctrl(item) && cbor_float_get_width(item) == CBOR_FLOAT_0 &&
+	       cbor_is_null(item);
+}
+
 /* Payload (bstr or nil) and the 64-byte signature. */
 static enum mcred_err decode_payload_sig(cbor_item_t *const *items, struct mcred_cose *c,
 					 struct mcred_error *err)
@@ -294,7 +304,7 @@ static enum mcred_err decode_payload_sig(cbor_item_t *const *items, struct mcred
 	const uint8_t *data;
 	size_t len = 0;
 
-	if (cbor_is_null(items[2])) {
+	if (is_cbor_null(items[2])) {
 		c->has_payload = 0;
 	} else {
 		data = bstr(items[2], &len);

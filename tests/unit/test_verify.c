@@ -570,6 +570,19 @@ static void hostile_cbor(void **state)
 }
 
 /* A body that is neither CSR nor key, or a KEYGEN blob given as a token. */
+/*
+ * A half-precision float where the payload (bstr or nil) belongs: libcbor
+ * 0.8's cbor_is_null() asserted on it and aborted. Found by fuzz_attest_blob.
+ */
+static void hostile_float_payload(void **state)
+{
+	static const char blob[] = "2dnB1c7XA4pI3r9w.0oRDoQEmoUFHFfmoUFHFfCjial_M6HEz9rGLpEaMms";
+
+	(void)state;
+	expect_decode_error(blob, strlen(blob), 1);
+	expect_decode_error(blob, strlen(blob), 0);
+}
+
 static void hostile_body(void **state)
 {
 	struct parts p;
@@ -661,6 +674,7 @@ int main(void)
 		cmocka_unit_test(tamper_payload),
 		cmocka_unit_test(tamper_signature),
 		cmocka_unit_test(hostile_text),
+		cmocka_unit_test(hostile_float_payload),
 		cmocka_unit_test(hostile_cbor),
 		cmocka_unit_test(hostile_body),
 		cmocka_unit_test(bad_keys),
