@@ -511,45 +511,26 @@ static const char *find_bounded(const char *text, size_t len, const char *needle
 	return NULL;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /*
- * Find the blob in a modem answer or a bare blob: after "%KEYGEN:" or
- * "%ATTESTTOKEN:" when present, the text between double quotes (CR/LF
- * allowed inside); else the whole text without surrounding white space, as
- * a bare blob may be wrapped over lines (the library skips the breaks).
+ * Where the answer starts in captured text, and its kind: at "%KEYGEN:" or
+ * "%ATTESTTOKEN:" (not at the echoed "AT%KEYGEN=..."), else the whole text,
+ * a bare blob. The library reads the line from there: prefix, quotes, line
+ * breaks inside and what follows the closing quote.
  */
-static enum blob_kind extract_blob(const char *text, size_t len, const char **start,
-				   size_t *blen)
+static enum blob_kind find_answer(const char *text, size_t len, const char **start)
 {
-	const char *end = text + len, *p, *q;
-	enum blob_kind kind = BLOB_UNKNOWN;
+	const char *p;
 
-	if ((p = find_bounded(text, len, "%ATTESTTOKEN")) != NULL) {
-		kind = BLOB_ATTEST;
-		p += strlen("%ATTESTTOKEN");
-	} else if ((p = find_bounded(text, len, "%KEYGEN")) != NULL) {
-		kind = BLOB_KEYGEN;
-		p += strlen("%KEYGEN");
-	} else {
-		p = text;
+	if ((p = find_bounded(text, len, "%ATTESTTOKEN:")) != NULL) {
+		*start = p;
+		return BLOB_ATTEST;
 	}
-	while (p < end && (is_space(*p) || *p == ':'))
-		p++;
-	if (p < end && *p == '"') {
-		p++;
-		for (q = p; q < end && *q != '"'; q++)
-			;
-	} else {
-		for (q = end; q > p && is_space(q[-1]); q--)
-			;
+	if ((p = find_bounded(text, len, "%KEYGEN:")) != NULL) {
+		*start = p;
+		return BLOB_KEYGEN;
 	}
-	*start = p;
-	*blen = (size_t)(q - p);
-	return kind;
+	*start = text;
+	return BLOB_UNKNOWN;
 }
 
 /* The text to verify: --keygen/--attest STRING or FILE. 0 or exit code. */
@@ -632,7 +613,8 @@ int cmd_verify(struct cli_ctx *ctx)
 	code = load_identity_key(ctx, &key, &vo);
 	if (!code) {
 		rctx.identity_key_path = key.path;
-		found = extract_blob(text, len, &blob, &blen);
+		found = find_answer(text, len, &blob);
+		blen = len - (size_t)(blob - text);
 		enum mcred_err vrc = verify_blob(forced ? forced : found, blob, blen, &vo, &r, &err);
 
 		if (vrc != MCRED_OK) {

@@ -160,7 +160,11 @@ static enum mcred_err skip_prefix(const char **p, const char *end, const char *p
 			       colon ? (int)(colon - *p + 1) : 1, *p);
 }
 
-/* Trim the response line down to "<body>.<cose>" and split at the dot. */
+/*
+ * Trim the response line down to "<body>.<cose>" and split at the dot. A
+ * quoted blob ends at its closing quote, so what follows (the "OK" of a
+ * captured answer) does not matter.
+ */
 static enum mcred_err split_blob(const char *blob, size_t len, const char *prefix,
 				 const char **a, size_t *alen, const char **b, size_t *blen,
 				 struct mcred_error *err)
@@ -176,10 +180,13 @@ static enum mcred_err split_blob(const char *blob, size_t len, const char *prefi
 		p++;
 	while (end > p && is_space(end[-1]))
 		end--;
-	if (p < end && *p == '"')
+	if (p < end && *p == '"') {
+		const char *closing = memchr(p + 1, '"', (size_t)(end - p - 1));
+
 		p++;
-	if (end > p && end[-1] == '"')
-		end--;
+		if (closing)
+			end = closing;
+	}
 	for (q = p; q < end; q++)
 		if (*q == '.' && dots++ == 0)
 			dot = q;

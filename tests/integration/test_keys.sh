@@ -174,6 +174,11 @@ test_verify_offline() {
 	{ printf '%%KEYGEN: "'; fold -w 76 "$T_DIR/blob.txt"; printf '"\r\nOK\r\n'; } >"$T_DIR/wrapped.txt"
 	mcx verify "$T_DIR/wrapped.txt" --tag 21 --identity-key "$IDKEY"
 	expect_ok "verify of a wrapped blob"
+	# a captured session: the echoed command, the answer, OK
+	{ printf 'AT%%KEYGEN=21,2,0\r\n%%KEYGEN: "'; cat "$T_DIR/blob.txt"; printf '"\r\nOK\r\n'; } \
+		>"$T_DIR/session.txt"
+	mcx verify "$T_DIR/session.txt" --tag 21 --identity-key "$IDKEY"
+	expect_ok "verify of a captured session with the echoed command"
 	# and a bare blob wrapped over lines, without the %KEYGEN: "..." around it
 	fold -w 76 "$T_DIR/blob.txt" >"$T_DIR/wrapped-bare.txt"
 	mcx verify "$T_DIR/wrapped-bare.txt" --tag 21 --identity-key "$IDKEY"

@@ -252,6 +252,11 @@ static void spec_example_forms(void **state)
 	r = verify_ok(wrapped, o, NULL, 0);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
 	mcred_report_free(r);
+	/* the answer as captured: the final OK after the closing quote */
+	memcpy(wrapped + o, "OK\r\n", 5);
+	r = verify_ok(wrapped, o + 4, NULL, 0);
+	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
+	mcred_report_free(r);
 	free(bare);
 	free(wrapped);
 	parts_free(&p);
