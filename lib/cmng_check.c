@@ -3,6 +3,7 @@
  * what is wrong and how to fix it, because it ends up in front of a factory
  * engineer, not a developer.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,16 +179,11 @@ enum mcred_err mcred_cmng_check_text(const char *content, size_t len, struct mcr
 	return MCRED_OK;
 }
 
-static int is_hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* A PSK is hex text, two digits per byte. Never quotes the PSK itself. */
 static enum mcred_err check_psk(const char *psk, size_t len, struct mcred_error *err)
 {
 	for (size_t i = 0; i < len; i++)
-		if (!is_hex_digit(psk[i]))
+		if (!isxdigit((unsigned char)psk[i]))
 			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 					       "the PSK has a character that is not a hex digit at "
 					       "position %zu: write the PSK as hex digits, two per "

@@ -3,6 +3,7 @@
  *   %CMNG: <tag>,<type>[,"<sha>"[,"<content>"]]
  * Pure and bounded by len: it is a fuzz target and must be safe on any bytes.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "cmng.h"
@@ -79,11 +80,9 @@ static int is_sha256_hex(const char *s, size_t len)
 {
 	if (len != 64)
 		return 0;
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
 			return 0;
-	}
 	return 1;
 }
 

@@ -179,6 +179,8 @@ enum mcred_err mcred_with_session(mcred_modem *m, int needs_offline,
 
 /* ---- util.c -------------------------------------------------------------- */
 
+/* n bytes as 2n hex digits (upper or lower case) and a NUL. */
+void mcred_hex_encode(const uint8_t *bytes, size_t n, int upper, char *out);
 /* SHA-256 of data as 64 upper-case hex digits. */
 enum mcred_err mcred_sha256_hex(const void *data, size_t len, char out[65]);
 /* Overwrite memory that held a secret, then free it. */

@@ -3,6 +3,7 @@
  * before anything is sent (the modem's own errors are terse), and the CME
  * codes of these commands are turned into messages that say what to do.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,8 +321,7 @@ static int is_hex32(const char *s)
 	size_t i;
 
 	for (i = 0; i < 32; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
+		if (!isxdigit((unsigned char)s[i]))
 			return 0;
 	return s[32] == '\0';
 }

@@ -96,18 +96,6 @@ static void format_uuid(const uint8_t u[16], char out[37])
 	out[o] = '\0';
 }
 
-static void to_hex(const uint8_t *b, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Record one check; the first failure becomes the report's problem. */
 static void set_check(mcred_report *r, enum check_index i, int passed, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -386,8 +374,8 @@ static void check_digest(mcred_report *r, const uint8_t want[32])
 
 	if (EVP_Digest(r->body, r->body_len, got, &glen, EVP_sha256(), NULL) != 1 || glen != 32)
 		memset(got, 0, sizeof(got));
-	to_hex(want, 32, want_hex);
-	to_hex(got, 32, got_hex);
+	mcred_hex_encode(want, 32, 0, want_hex);
+	mcred_hex_encode(got, 32, 0, got_hex);
 	set_check(r, CK_DIGEST, memcmp(want, got, 32) == 0,
 		  "digest mismatch: COSE payload says %s, body hashes to %s", want_hex, got_hex);
 }

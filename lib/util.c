@@ -7,20 +7,26 @@
 
 #include "internal.h"
 
+void mcred_hex_encode(const uint8_t *bytes, size_t n, int upper, char *out)
+{
+	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
 enum mcred_err mcred_sha256_hex(const void *data, size_t len, char out[65])
 {
-	static const char hex[] = "0123456789ABCDEF";
 	unsigned char digest[32];
 	unsigned int digest_len = 0;
 
 	out[0] = '\0';
 	if (!EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) || digest_len != 32)
 		return MCRED_ERR_CRYPTO;
-	for (size_t i = 0; i < 32; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0x0f];
-	}
-	out[64] = '\0';
+	mcred_hex_encode(digest, sizeof(digest), 1, out);
 	return MCRED_OK;
 }
 
