@@ -135,22 +135,6 @@ static void free_identity_key(struct identity_key *key)
 
 /* ---- report output -------------------------------------------------------------- */
 
-static const char *payload_name(enum mcred_report_kind kind, int id)
-{
-	if (kind != MCRED_REPORT_ATTESTATION) {
-		if (id == 9)
-			return "CSR message v1";
-		return id == 8 ? "public key message v2" : "unknown payload";
-	}
-	switch (id) {
-	case 1: return "device identity message v1";
-	case 2: return "public key message v1";
-	case 3: return "CSR message v1";
-	case 5: return "provisioning response v1";
-	default: return "unknown message type";
-	}
-}
-
 /* "match"/"mismatch"/null, as the JSON contract names the digest result. */
 static const char *digest_word(enum mcred_check c)
 {
@@ -226,7 +210,7 @@ static void print_attestation(FILE *f, const mcred_report *r)
 	const char *fw = mcred_report_fw_uuid(r), *dt = mcred_report_device_type_name(r);
 
 	fprintf(f, "message type: %d (%s)\n", mcred_report_payload_id(r),
-		payload_name(MCRED_REPORT_ATTESTATION, mcred_report_payload_id(r)));
+		mcred_report_payload_name(r));
 	fprintf(f, "device UUID: %s\n", mcred_report_device_uuid(r));
 	fprintf(f, "device type: %d (%s)\n", mcred_report_device_type(r), dt ? dt : "unknown");
 	fprintf(f, "firmware UUID: %s\n", fw ? fw : "-");
@@ -244,7 +228,7 @@ static void print_keygen(FILE *f, const mcred_report *r, const struct report_con
 	if (mcred_report_sec_tag(r, &tag))
 		fprintf(f, "sec_tag: %lu\n", (unsigned long)tag);
 	fprintf(f, "payload id: %d (%s)\n", mcred_report_payload_id(r),
-		payload_name(kind, mcred_report_payload_id(r)));
+		mcred_report_payload_name(r));
 	if (subject)
 		fprintf(f, "subject: %s\n", subject);
 	if (usage)

@@ -458,6 +458,8 @@ MCRED_API const char *mcred_report_device_uuid(const mcred_report *r);
 MCRED_API int mcred_report_sec_tag(const mcred_report *r, uint32_t *tag);
 /** COSE payload id (KEYGEN) or message type (ATTESTTOKEN). */
 MCRED_API int mcred_report_payload_id(const mcred_report *r);
+/** Its name: "CSR message v1", "device identity message v1", ..., or "unknown payload"/"unknown message type". */
+MCRED_API const char *mcred_report_payload_name(const mcred_report *r);
 
 MCRED_API enum mcred_check mcred_report_payload_id_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_sec_tag_check(const mcred_report *r);

@@ -318,13 +318,21 @@ static enum mcred_err decode_attest_message(const uint8_t *data, size_t len,
 
 /* ---- checks ------------------------------------------------------------------------- */
 
-static const char *payload_id_name(int64_t id)
+/* Name of a KEYGEN payload id or, in an attestation token, a message type. */
+static const char *payload_name(enum mcred_report_kind kind, int64_t id)
 {
-	if (id == PAYLOAD_ID_CSR)
-		return " (CSR message)";
-	if (id == PAYLOAD_ID_PUBKEY)
-		return " (public key message)";
-	return "";
+	if (kind != MCRED_REPORT_ATTESTATION) {
+		if (id == PAYLOAD_ID_CSR)
+			return "CSR message v1";
+		return id == PAYLOAD_ID_PUBKEY ? "public key message v2" : "unknown payload";
+	}
+	switch (id) {
+	case 1: return "device identity message v1";
+	case 2: return "public key message v1";
+	case 3: return "CSR message v1";
+	case 5: return "provisioning response v1";
+	default: return "unknown message type";
+	}
 }
 
 /*
@@ -362,8 +370,9 @@ static enum mcred_err inspect_body(mcred_report *r, const struct keygen_payload 
 static void check_payload_id(mcred_report *r, int64_t expected)
 {
 	set_check(r, CK_PAYLOAD_ID, r->payload_id == expected,
-		  "payload id mismatch: COSE payload says %d%s, expected %lld%s", r->payload_id,
-		  payload_id_name(r->payload_id), (long long)expected, payload_id_name(expected));
+		  "payload id mismatch: COSE payload says %d (%s), expected %lld (%s)", r->payload_id,
+		  payload_name(r->kind, r->payload_id), (long long)expected,
+		  payload_name(r->kind, expected));
 }
 
 static void check_digest(mcred_report *r, const uint8_t want[32])
@@ -686,6 +695,11 @@ const uint8_t *mcred_report_body(const mcred_report *r, size_t *len)
 int mcred_report_device_type(const mcred_report *r)
 {
 	return r && r->kind == MCRED_REPORT_ATTESTATION ? r->device_type : 0;
+}
+
+const char *mcred_report_payload_name(const mcred_report *r)
+{
+	return r ? payload_name(r->kind, r->payload_id) : NULL;
 }
 
 const char *mcred_report_device_type_name(const mcred_report *r)

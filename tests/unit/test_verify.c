@@ -180,6 +180,7 @@ static void spec_example(void **state)
 	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_payload_id(r), 9);
+	assert_string_equal(mcred_report_payload_name(r), "CSR message v1");
 	assert_int_equal(mcred_report_payload_id_check(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_NOT_CHECKED);
@@ -364,6 +365,7 @@ static void attestation(void **state)
 	assert_string_equal(mcred_report_device_uuid(r), "01234567-89ab-cdef-0123-456789abcdef");
 	assert_int_equal(mcred_report_device_type(r), 3);
 	assert_string_equal(mcred_report_device_type_name(r), "nRF9160 SICA");
+	assert_string_equal(mcred_report_payload_name(r), "device identity message v1");
 	assert_string_equal(mcred_report_fw_uuid(r), "a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90");
 	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_NOT_CHECKED);
