@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""A scripted modem on a pseudo-terminal, for tests that need exact bytes.
+
+modemsim (tests/modemsim/) is the faithful simulated nRF91. This module is
+its opposite: a small base that answers exactly what a test script says, so
+tests can replay real modem answers byte for byte (--replay) or misbehave on
+purpose (tests/hostile/ builds its scenarios on PtyModem).
+
+    python3 tests/tools/ptymodem.py --link PATH --replay FILE [--log FILE]
+
+Ready means: PATH exists. SIGTERM or SIGINT stop it and remove PATH.
+
+Replay files (tests/fixtures/transcripts/*.txt) are plain text:
+
+    # source: where the answer was published (required, free text)
+    # any other "# key: value" header lines are free for the tests
+    > AT%CMNG=1                       a command the modem expects
+    < %CMNG: 12,0,"978C..."           an answer line, sent with CR LF appended
+    <~ -----BEGIN CERTIFICATE-----    an answer line, sent with LF appended
+    <| OK\\r\\n                        raw bytes, nothing appended
+
+Answer text may hold Python escapes (\\r \\n \\x1b \\\\), decoded as Latin-1.
+A received command is answered by the first unused exchange whose "> "
+command equals it (after the terminator and surrounding blanks are removed);
+once all matching exchanges were used, the last one is used again. Commands
+no exchange names get the answers of a plain modem for session handling
+(AT, ATE0/1, AT+CMEE, AT+CFUN) and ERROR for everything else.
+
+The log (--log) gets one line per received command, Python-escaped, so a
+test can check from the modem's side what was (or was not) sent.
+"""
+
+import argparse
+import codecs
+import os
+import select
+import signal
+import sys
+import termios
+import tty
+
+
+class PtyModem:
+    """A pseudo-terminal published as a symlink, read as AT commands.
+
+    The slave side stays open here too, so the master never sees a hangup
+    while no client has the port open.
+    """
+
+    def __init__(self, link, log=None):
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        attrs = termios.tcgetattr(self.slave)
+        attrs[3] &= ~termios.ECHO
+        termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
+        self.link = link
+        self.log = open(log, "a", buffering=1) if log else None
+        self.pending = b""
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(os.ttyname(self.slave), link)
+
+    def close(self):
+        if os.path.lexists(self.link):
+            os.unlink(self.link)
+        os.close(self.master)
+        os.close(self.slave)
+        if self.log:
+            self.log.close()
+
+    def read_some(self, timeout=None):
+        """Bytes the client wrote, b"" on timeout."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return b""
+        return os.read(self.master, 4096)
+
+    def read_command(self, timeout=None):
+        """The next command: bytes up to CR, LF or NUL outside double quotes.
+
+        Leading blanks and line ends are skipped (a CR LF sender's LF). Returns
+        None on timeout.
+        """
+        while True:
+            command = self._take_command()
+            if command is not None:
+                if self.log:
+                    self.log.write(repr(command)[2:-1] + "\n")
+                return command
+            data = self.read_some(timeout)
+            if not data:
+                return None
+            self.pending += data
+
+    def _take_command(self):
+        in_quotes = False
+        for i, byte in enumerate(self.pending):
+            if byte == ord('"'):
+                in_quotes = not in_quotes
+            elif not in_quotes and byte in (0x0D, 0x0A, 0x00):
+                command = self.pending[:i].strip(b" \t\r\n\x00")
+                self.pending = self.pending[i + 1:]
+                if command:
+                    return command
+                return self._take_command()
+        return None
+
+    def send(self, data):
+        """Write bytes to the client, all of them."""
+        view = memoryview(data)
+        while view:
+            written = os.write(self.master, view)
+            view = view[written:]
+
+
+def decode_answer(text):
+    return codecs.decode(text, "unicode_escape").encode("latin-1")
+
+
+def load_transcript(path):
+    """[(command bytes, answer bytes)] of a replay file."""
+    exchanges = []
+    with open(path, encoding="utf-8") as f:
+        for number, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
+            if line.startswith("> "):
+                exchanges.append([line[2:].strip().encode("latin-1"), b""])
+                continue
+            for prefix, ending in (("<| ", b""), ("<~ ", b"\n"), ("< ", b"\r\n")):
+                if line.startswith(prefix) or line == prefix.rstrip():
+                    if not exchanges:
+                        raise ValueError(f"{path}:{number}: an answer before any command")
+                    exchanges[-1][1] += decode_answer(line[len(prefix):]) + ending
+                    break
+            else:
+                if line.strip() and not line.startswith("#"):
+                    raise ValueError(f"{path}:{number}: not a header, > or < line")
+    return [(command, answer) for command, answer in exchanges]
+
+
+class SessionState:
+    """The answers of a plain modem to the commands every session sends."""
+
+    def __init__(self, cfun=4, cmee=0):
+        self.cfun = cfun
+        self.cmee = cmee
+
+    def answer(self, command):
+        upper = command.upper()
+        if upper in (b"AT", b"ATE0", b"ATE1"):
+            return b"OK\r\n"
+        if upper == b"AT+CMEE?":
+            return b"+CMEE: %d\r\nOK\r\n" % self.cmee
+        if upper.startswith(b"AT+CMEE=") and upper[8:] in (b"0", b"1"):
+            self.cmee = int(upper[8:])
+            return b"OK\r\n"
+        if upper == b"AT+CFUN?":
+            return b"+CFUN: %d\r\nOK\r\n" % self.cfun
+        if upper.startswith(b"AT+CFUN=") and upper[8:].isdigit():
+            self.cfun = int(upper[8:])
+            return b"OK\r\n"
+        return b"ERROR\r\n"
+
+
+def replay(modem, exchanges, session):
+    used = [False] * len(exchanges)
+    while True:
+        command = modem.read_command()
+        if command is None:
+            return
+        matches = [i for i, (expected, _) in enumerate(exchanges) if expected == command]
+        unused = [i for i in matches if not used[i]]
+        if unused or matches:
+            i = unused[0] if unused else matches[-1]
+            used[i] = True
+            modem.send(exchanges[i][1])
+        else:
+            modem.send(session.answer(command))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--link", required=True, help="symlink to the pty")
+    parser.add_argument("--replay", required=True, help="transcript to answer from")
+    parser.add_argument("--log", help="append each received command here")
+    parser.add_argument("--cfun", type=int, default=4, help="AT+CFUN? answer at start")
+    args = parser.parse_args()
+
+    exchanges = load_transcript(args.replay)
+    modem = PtyModem(args.link, args.log)
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        replay(modem, exchanges, SessionState(cfun=args.cfun))
+    finally:
+        modem.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
