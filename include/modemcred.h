@@ -283,7 +283,10 @@ enum mcred_cred_type {
 MCRED_API const char *mcred_type_name(int type);
 /** Human description: "root CA certificate", ... ; "unknown type" if unknown. */
 MCRED_API const char *mcred_type_description(int type);
-/** Parse a type given by number ("0") or name ("ca"). */
+/**
+ * Parse a type given by number ("0"), name ("ca"), a longer alias
+ * ("root-ca") or nrfcredstore's name ("ROOT_CA_CERT"); case is ignored.
+ */
 MCRED_API enum mcred_err mcred_type_parse(const char *text, int *type, struct mcred_error *err);
 
 struct mcred_credential {

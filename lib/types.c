@@ -27,7 +27,11 @@ static const struct type_info types[] = {
 
 #define TYPE_COUNT ((int)(sizeof(types) / sizeof(types[0])))
 
-/* Longer spellings people use for the common types. */
+/*
+ * Longer spellings people use for the common types, and the names of
+ * nrfcredstore's CredType enum, so that its users' scripts move over
+ * unchanged (matching ignores case).
+ */
 static const struct {
 	const char *alias;
 	int type;
@@ -37,6 +41,18 @@ static const struct {
 	{ "private-key", MCRED_TYPE_PRIVATE_KEY },
 	{ "psk-identity", MCRED_TYPE_PSK_IDENTITY },
 	{ "public-key", MCRED_TYPE_PUBLIC_KEY },
+	{ "ROOT_CA_CERT", MCRED_TYPE_CA_CERT },
+	{ "CLIENT_CERT", MCRED_TYPE_CLIENT_CERT },
+	{ "CLIENT_KEY", MCRED_TYPE_PRIVATE_KEY },
+	{ "PSK", MCRED_TYPE_PSK },
+	{ "PSK_ID", MCRED_TYPE_PSK_IDENTITY },
+	{ "PUB_KEY", MCRED_TYPE_PUBLIC_KEY },
+	{ "DEV_ID_PUB_KEY", MCRED_TYPE_DEVICE_IDENTITY_KEY },
+	{ "RESERVED", MCRED_TYPE_RESERVED },
+	{ "ENDORSEMENT_KEY", MCRED_TYPE_ENDORSEMENT_KEY },
+	{ "OWNERSHIP_KEY", MCRED_TYPE_OWNERSHIP_KEY },
+	{ "NORDIC_ID_ROOT_CA", MCRED_TYPE_NORDIC_ROOT_CA },
+	{ "NORDIC_PUB_KEY", MCRED_TYPE_NORDIC_BASE_KEY },
 };
 
 const char *mcred_type_name(int type)

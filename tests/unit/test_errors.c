@@ -126,7 +126,12 @@ static void test_type_parse_aliases_and_case(void **state)
 		int type;
 	} cases[] = { { "root-ca", 0 }, { "client-cert", 1 }, { "private-key", 2 },
 		      { "psk-identity", 4 }, { "public-key", 5 }, { "CA", 0 },
-		      { "Psk-Id", 4 }, { "NORDIC-BASE", 11 }, { "07", 7 } };
+		      { "Psk-Id", 4 }, { "NORDIC-BASE", 11 }, { "07", 7 },
+		      /* nrfcredstore's CredType names */
+		      { "ROOT_CA_CERT", 0 }, { "CLIENT_CERT", 1 }, { "CLIENT_KEY", 2 },
+		      { "PSK", 3 }, { "PSK_ID", 4 }, { "PUB_KEY", 5 }, { "DEV_ID_PUB_KEY", 6 },
+		      { "RESERVED", 7 }, { "ENDORSEMENT_KEY", 8 }, { "OWNERSHIP_KEY", 9 },
+		      { "NORDIC_ID_ROOT_CA", 10 }, { "NORDIC_PUB_KEY", 11 }, { "client_key", 2 } };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int t = -1;
 		assert_int_equal(mcred_type_parse(cases[i].text, &t, NULL), MCRED_OK);
