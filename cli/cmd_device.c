@@ -16,7 +16,8 @@ const char cli_help_ports[] =
 	"\n"
 	"Output columns: NAME, VID:PID, SERIAL, KIT, DESCRIPTION.\n"
 	"JSON: an array of {name, description, usb_vid, usb_pid, serial, kit};\n"
-	"usb_vid/usb_pid are numbers or null, kit a name or null.\n"
+	"every absent value is null: usb_vid/usb_pid are numbers or null,\n"
+	"description, serial and kit strings or null.\n"
 	"\n"
 	"Example:\n"
 	"  modemcred ports\n";
@@ -48,11 +49,20 @@ const char cli_help_at[] =
 
 /* ---- ports --------------------------------------------------------------- */
 
+/* An absent value is null in JSON, never "" (scripts test for null). */
+static void json_field_text_or_null(struct json *j, const char *key, const char *value)
+{
+	if (value && value[0])
+		json_field_string(j, key, value);
+	else
+		json_field_null(j, key);
+}
+
 static void json_port(struct json *j, const struct mcred_port *p)
 {
 	json_object_begin(j);
 	json_field_string(j, "name", p->name);
-	json_field_string(j, "description", p->description);
+	json_field_text_or_null(j, "description", p->description);
 	if (p->usb_vid >= 0) {
 		json_field_int(j, "usb_vid", p->usb_vid);
 		json_field_int(j, "usb_pid", p->usb_pid);
@@ -60,8 +70,8 @@ static void json_port(struct json *j, const struct mcred_port *p)
 		json_field_null(j, "usb_vid");
 		json_field_null(j, "usb_pid");
 	}
-	json_field_string(j, "serial", p->serial);
-	json_field_string(j, "kit", p->kit);
+	json_field_text_or_null(j, "serial", p->serial);
+	json_field_text_or_null(j, "kit", p->kit);
 	json_object_end(j);
 }
 

@@ -5,7 +5,7 @@
  * (mcred_kit_name, mcred_ports_pick_kit) so they can be tested without
  * hardware.
  */
-#include <ctype.h>
+#define _GNU_SOURCE /* strverscmp */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,37 +41,13 @@ const char *mcred_kit_name(int usb_vid, const char *serial)
 	return "Nordic device";
 }
 
-/* Natural order: runs of digits compare by value, so ttyACM2 < ttyACM10. */
+/*
+ * Natural order, so ttyACM2 comes before ttyACM10: strverscmp() does exactly
+ * that (glibc and musl have it).
+ */
 int mcred_port_name_compare(const char *a, const char *b)
 {
-	while (*a && *b) {
-		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-			size_t la, lb;
-			int c;
-
-			while (*a == '0' && isdigit((unsigned char)a[1]))
-				a++;
-			while (*b == '0' && isdigit((unsigned char)b[1]))
-				b++;
-			for (la = 0; isdigit((unsigned char)a[la]); la++)
-				;
-			for (lb = 0; isdigit((unsigned char)b[lb]); lb++)
-				;
-			if (la != lb)
-				return la < lb ? -1 : 1;
-			c = strncmp(a, b, la);
-			if (c)
-				return c;
-			a += la;
-			b += lb;
-			continue;
-		}
-		if (*a != *b)
-			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-		a++;
-		b++;
-	}
-	return *a ? 1 : *b ? -1 : 0;
+	return strverscmp(a, b);
 }
 
 /* Ports of one kit share a USB serial; a kit port without one stands alone. */

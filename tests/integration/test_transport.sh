@@ -191,6 +191,9 @@ test_ports_command() {
 	mcx --json ports
 	expect_ok "ports --json"
 	json "len(j)" >/dev/null
+	# an absent value is null, never "" (this machine's ports have no USB serial)
+	[ "$(json "[k for p in j for k, v in p.items() if v == '']")" = "[]" ] ||
+		fail "ports --json has empty strings for absent values"
 }
 
 test_error_message_redacts_key() {
