@@ -69,14 +69,42 @@ static enum mcred_err list_append(struct mcred_credential_list *list,
 	return MCRED_OK;
 }
 
-/* Parse every line of a list answer, keeping those of type (or any). */
-static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *reply, int type,
+/*
+ * An answer about another credential than the one asked for (cmd_tag and
+ * cmd_type as sent, MCRED_ANY_* when not) is a protocol error: a late
+ * answer to an earlier command or a confused modem, never to be believed.
+ */
+static enum mcred_err check_names_asked(mcred_modem *m, const struct mcred_cmng_entry *e,
+					int64_t cmd_tag, int cmd_type)
+{
+	if ((cmd_tag == MCRED_ANY_TAG || e->tag == cmd_tag) &&
+	    (cmd_type == MCRED_ANY_TYPE || e->type == cmd_type))
+		return MCRED_OK;
+	if (cmd_type == MCRED_ANY_TYPE)
+		return mcred_fail(m, MCRED_ERR_PROTOCOL,
+				  "asked about tag %" PRId64 ", the modem answered about tag %" PRIu32
+				  " type %d: not believed",
+				  cmd_tag, e->tag, e->type);
+	return mcred_fail(m, MCRED_ERR_PROTOCOL,
+			  "asked about tag %" PRId64 " type %d (%s), the modem answered about "
+			  "tag %" PRIu32 " type %d: not believed",
+			  cmd_tag, cmd_type, mcred_cmng_type_label(cmd_type), e->tag, e->type);
+}
+
+/*
+ * Parse every line of a list answer to the command for cmd_tag/cmd_type,
+ * keeping those of type (or any).
+ */
+static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *reply,
+				   int64_t cmd_tag, int cmd_type, int type,
 				   struct mcred_credential_list *list)
 {
 	for (size_t i = 0; i < reply->lines.count; i++) {
 		struct mcred_cmng_entry e;
 		const char *line = reply->lines.lines[i];
 		if (mcred_cmng_parse_line(line, strlen(line), &e, &m->err) != MCRED_OK)
+			return MCRED_ERR_PROTOCOL;
+		if (check_names_asked(m, &e, cmd_tag, cmd_type) != MCRED_OK)
 			return MCRED_ERR_PROTOCOL;
 		if (type != MCRED_ANY_TYPE && e.type != type)
 			continue;
@@ -105,7 +133,7 @@ static enum mcred_err list_now(mcred_modem *m, int64_t tag, int type,
 	if (rc == MCRED_ERR_CME && m->err.cme == 513)
 		rc = mcred_succeed(m);
 	if (rc == MCRED_OK)
-		rc = collect_list(m, &reply, type, list);
+		rc = collect_list(m, &reply, cmd_tag, cmd_type, type, list);
 	mcred_reply_free(&reply);
 	mcred_cmng_cmd_free(&cmd);
 	return rc == MCRED_OK ? mcred_succeed(m) : rc;
@@ -310,6 +338,23 @@ struct read_args {
 	char *sha256;
 };
 
+/* Content whose digest (given in the same answer) does not match is not believed. */
+static enum mcred_err check_read_digest(mcred_modem *m, const struct mcred_cmng_entry *e)
+{
+	char actual[65];
+	if (!e->has_sha256)
+		return MCRED_OK;
+	if (mcred_sha256_hex(e->content, e->content_len, actual) != MCRED_OK)
+		return mcred_fail(m, MCRED_ERR_CRYPTO, "computing the SHA-256 of the content failed");
+	if (strcmp(actual, e->sha256) == 0)
+		return MCRED_OK;
+	return mcred_fail(m, MCRED_ERR_MISMATCH,
+			  "tag %" PRIu32 " type %d (%s): the content the modem sent hashes to %s, "
+			  "but the modem gave the digest %s in the same answer; the content was "
+			  "damaged on the way: read it again",
+			  e->tag, e->type, mcred_cmng_type_label(e->type), actual, e->sha256);
+}
+
 /* Take content (and digest) from the first %CMNG line of a read answer. */
 static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply *reply,
 				       struct read_args *a)
@@ -318,6 +363,8 @@ static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply 
 	for (size_t i = 0; i < reply->lines.count; i++) {
 		const char *line = reply->lines.lines[i];
 		if (mcred_cmng_parse_line(line, strlen(line), &e, &m->err) != MCRED_OK)
+			return MCRED_ERR_PROTOCOL;
+		if (check_names_asked(m, &e, a->tag, a->type) != MCRED_OK)
 			return MCRED_ERR_PROTOCOL;
 		/* firmware without digests whose content is 64 hex digits */
 		if (!e.has_content && e.has_sha256) {
@@ -328,6 +375,8 @@ static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply 
 		}
 		if (!e.has_content)
 			break;
+		if (check_read_digest(m, &e) != MCRED_OK)
+			return m->err.code;
 		char *copy = malloc(e.content_len + 1);
 		if (!copy)
 			return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory reading the content");

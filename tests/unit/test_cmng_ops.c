@@ -394,6 +394,107 @@ static void test_device_info_without_uuid_and_cgsn_prefix(void **state)
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
 }
 
+/* ---- answers that are not believed ----------------------------------------------- */
+
+/* SHA-256 of "hello" (the content of the canned read answers below). */
+#define HELLO_SHA "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824"
+
+/* read with a canned answer for tag 12 type 0: the result, content NULL on failure. */
+static enum mcred_err read_canned(struct fixture *fx, const char *answer, char sha[65])
+{
+	char *got = (char *)1;
+	size_t len = 99;
+	fx->fake->canned[0].prefix = "AT%CMNG=2,12,0";
+	fx->fake->canned[0].answer = answer;
+	enum mcred_err rc = mcred_cmng_read(fx->m, 12, 0, &got, &len, sha);
+	if (rc != MCRED_OK) {
+		assert_null(got);
+		assert_int_equal(len, 0);
+	} else {
+		assert_int_equal(len, 5);
+		assert_memory_equal(got, "hello", 5);
+		free(got);
+	}
+	assert_restored(fx->fake);
+	return rc;
+}
+
+static void test_read_content_must_match_its_digest(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_OK);
+	assert_string_equal(sha, HELLO_SHA);
+	/* one byte of content changed on the way */
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hellO\"\r\nOK\r\n", sha),
+			 MCRED_ERR_MISMATCH);
+	assert_message_has(fx->m, "hashes to");
+	assert_message_has(fx->m, HELLO_SHA);
+	assert_string_equal(sha, "");
+}
+
+static void test_read_lower_case_digest_normalised(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa"
+					 "7425e73043362938b9824\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_OK);
+	assert_string_equal(sha, HELLO_SHA);
+}
+
+static void test_read_about_another_credential(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 13,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_ERR_PROTOCOL);
+	assert_message_has(fx->m, "answered about tag 13 type 0");
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,1,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_ERR_PROTOCOL);
+	assert_message_has(fx->m, "answered about tag 12 type 1");
+	/* without a digest too */
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 11,0,\"hello\"\r\nOK\r\n", sha),
+			 MCRED_ERR_PROTOCOL);
+}
+
+static void test_read_unterminated_quote_fails(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	enum mcred_err rc = read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\r\nOK\r\n", sha);
+	assert_int_not_equal(rc, MCRED_OK);
+	rc = read_canned(fx, "\r\n%CMNG: 12,0,\"hello\r\nOK\r\n", sha);
+	assert_int_not_equal(rc, MCRED_OK);
+}
+
+static void test_list_about_another_credential(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_credential_list *list = (void *)1;
+	fx->fake->canned[0].prefix = "AT%CMNG=1,12";
+	fx->fake->canned[0].answer = "\r\n%CMNG: 13,0,\"" HELLO_SHA "\"\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_list(fx->m, 12, MCRED_ANY_TYPE, &list), MCRED_ERR_PROTOCOL);
+	assert_null(list);
+	assert_message_has(fx->m, "answered about tag 13");
+	fx->fake->canned[0].answer = "\r\n%CMNG: 12,1,\"" HELLO_SHA "\"\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_list(fx->m, 12, 0, &list), MCRED_ERR_PROTOCOL);
+	assert_message_has(fx->m, "answered about tag 12 type 1");
+	/* exists and write --verify rely on the same list */
+	int exists = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_ERR_PROTOCOL);
+	assert_int_equal(exists, 0);
+	/* lower-case digests are fine and come out upper-case */
+	fx->fake->canned[0].answer = "\r\n%CMNG: 12,0,\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa"
+				     "7425e73043362938b9824\"\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_list(fx->m, 12, 0, &list), MCRED_OK);
+	assert_int_equal(list->count, 1);
+	assert_string_equal(list->items[0].sha256, HELLO_SHA);
+	mcred_credential_list_free(list);
+	assert_restored(fx->fake);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -418,6 +519,11 @@ int main(void)
 		T(test_secret_not_in_errors),
 		T(test_device_info_and_cfun),
 		T(test_device_info_without_uuid_and_cgsn_prefix),
+		T(test_read_content_must_match_its_digest),
+		T(test_read_lower_case_digest_normalised),
+		T(test_read_about_another_credential),
+		T(test_read_unterminated_quote_fails),
+		T(test_list_about_another_credential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
