@@ -427,6 +427,21 @@ struct mcred_verify_options {
 
 MCRED_API void mcred_verify_options_init(struct mcred_verify_options *opts);
 
+/**
+ * Recognise and check a device identity public key given as the bytes of a
+ * file, before anything is sent to a modem: a PEM public key
+ * ("-----BEGIN PUBLIC KEY-----") on P-256, or a raw 65-byte uncompressed
+ * P-256 point (04||X||Y on the curve). On success opts->identity_key_pem, or
+ * opts->identity_key_raw and _raw_len, point into data, which must outlive
+ * opts; PEM text must be a C string (data[len] == '\0'). Anything else (a
+ * certificate, a private key, another curve, corrupt or cut-off PEM) gives
+ * MCRED_ERR_INVALID_ARG with a message that says what was found (never the
+ * key's content), and opts is left unchanged.
+ */
+MCRED_API enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
+						  struct mcred_verify_options *opts,
+						  struct mcred_error *err);
+
 /** Result of decoding and checking a KEYGEN or ATTESTTOKEN blob. */
 typedef struct mcred_report mcred_report;
 

@@ -191,6 +191,16 @@ static char *quoted_value(const struct mcred_lines *lines, const char *prefix)
 	return NULL;
 }
 
+/* The first size - 1 bytes of line, other than printable ASCII shown as '?'. */
+static void printable_start(const char *line, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && line[i]; i++)
+		out[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+	out[i] = '\0';
+}
+
 /* What to tell the user about a failed %KEYGEN / %ATTESTTOKEN. */
 static enum mcred_err command_failed(mcred_modem *m, enum mcred_err rc,
 				     const struct mcred_reply *reply, const char *what)
@@ -247,10 +257,19 @@ static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned ti
 		return rc;
 	}
 	*blob = quoted_value(&reply.lines, prefix);
+	if (!*blob) {
+		/* these answers hold no secret: show the start of what came instead */
+		char seen[81] = "";
+		if (reply.lines.count > 0)
+			printable_start(reply.lines.lines[0], seen, sizeof(seen));
+		rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
+				"%s: the modem said OK but sent no %s \"...\" line (it sent %s%s%s)",
+				what, prefix, reply.lines.count ? "\"" : "nothing", seen,
+				reply.lines.count ? "\"" : "");
+		mcred_reply_free(&reply);
+		return rc;
+	}
 	mcred_reply_free(&reply);
-	if (!*blob)
-		return mcred_fail(m, MCRED_ERR_PROTOCOL,
-				  "%s: the modem said OK but sent no %s \"...\" line", what, prefix);
 	return mcred_succeed(m);
 }
 

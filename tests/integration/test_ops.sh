@@ -1,0 +1,141 @@
+# The %CMNG operations, key generation and device info against answers that
+# must not be believed (tests/integration/canned_modem.py gives them) and
+# against modemsim's older firmware. Sourced by run.sh (see lib.sh).
+
+CANNED="$ROOT/tests/integration/canned_modem.py"
+
+# start_canned [--answer PREFIX ANSWER]...: a canned-answer modem on $LINK,
+# its commands in $LOG. Fails the test if the link does not appear in 5 s.
+start_canned() {
+	LINK="$T_DIR/canned.link"
+	LOG="$T_DIR/canned.log"
+	: >"$LOG"
+	rm -f "$LINK"
+	$PY "$CANNED" --link "$LINK" --log "$LOG" "$@" >>"$T_DIR/canned.out" 2>&1 &
+	SIMPID=$!
+	echo "$SIMPID" >"$T_DIR/canned.simpid"
+	_i=0
+	while [ ! -e "$LINK" ]; do
+		sim_alive "$SIMPID" || { cat "$T_DIR/canned.out" >&2; fail "canned modem exited"; }
+		_i=$((_i + 1))
+		[ "$_i" -le 100 ] || fail "canned modem did not create $LINK within 5 s"
+		sleep 0.05
+	done
+}
+
+HELLO_SHA=2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824
+
+test_read_content_not_matching_its_digest() {
+	start_canned --answer 'AT%CMNG=2,12,0' "\r\n%CMNG: 12,0,\"$HELLO_SHA\",\"hellO\"\r\nOK\r\n"
+	mc read --tag 12 --type ca -o "$T_DIR/got.pem"
+	expect_rc 5 "read whose content does not hash to the modem's digest"
+	[ ! -e "$T_DIR/got.pem" ] || fail "-o written although the content did not match"
+	err_has "hashes to"
+	mc read --tag 12 --type ca
+	expect_rc 5 "the same to stdout"
+	out_lacks "hellO" "stdout of a read that failed"
+	mc --json read --tag 12 --type ca
+	expect_rc 5 "the same with --json"
+	[ ! -s "$OUT" ] || fail "--json printed a result for a read that failed"
+}
+
+test_read_about_another_credential() {
+	start_canned --answer 'AT%CMNG=2,12,0' "\r\n%CMNG: 13,0,\"$HELLO_SHA\",\"hello\"\r\nOK\r\n"
+	mc read --tag 12 --type ca -o "$T_DIR/got.pem"
+	expect_rc 3 "read answered about tag 13"
+	[ ! -e "$T_DIR/got.pem" ] || fail "-o written for an answer about another tag"
+	err_has "answered about tag 13"
+}
+
+test_read_lower_case_digest_accepted() {
+	lower=$(echo "$HELLO_SHA" | tr A-F a-f)
+	start_canned --answer 'AT%CMNG=2,12,0' "\r\n%CMNG: 12,0,\"$lower\",\"hello\"\r\nOK\r\n"
+	mc --json read --tag 12 --type ca
+	expect_ok "read with a lower-case digest"
+	expect_eq "$(json 'j["sha256"]')" "$HELLO_SHA" "digest normalised to upper case"
+	expect_eq "$(json 'j["content"]')" "hello" "content"
+}
+
+test_read_unterminated_quote_fails() {
+	start_canned --answer 'AT%CMNG=2,12,0' "\r\n%CMNG: 12,0,\"$HELLO_SHA\",\"hello\r\nOK\r\n"
+	mc --timeout 1 read --tag 12 --type ca -o "$T_DIR/got.pem"
+	expect_nonzero "read with an unterminated quote"
+	[ ! -e "$T_DIR/got.pem" ] || fail "-o written for an unterminated read"
+}
+
+test_list_about_another_tag() {
+	start_canned --answer 'AT%CMNG=1,12' "\r\n%CMNG: 13,0,\"$HELLO_SHA\"\r\nOK\r\n"
+	mc list --tag 12
+	expect_rc 3 "list --tag 12 answered about tag 13"
+	out_lacks "$HELLO_SHA" "list output"
+	mc exists --tag 12 --type ca
+	expect_rc 3 "exists on the same answer"
+}
+
+test_list_about_another_type() {
+	start_canned --answer 'AT%CMNG=1,12,0' "\r\n%CMNG: 12,1,\"$HELLO_SHA\"\r\nOK\r\n"
+	mc list --tag 12 --type ca
+	expect_rc 3 "list --tag 12 --type ca answered about type 1"
+}
+
+# --identity-key is parsed before anything is sent: a bad key is exit 2 and
+# the modem sees nothing (with --force an existing key would be replaced).
+test_keygen_bad_identity_key_sends_nothing() {
+	start_sim --cfun 4
+	head -c 100 "$IDKEY" >"$T_DIR/cut.pem"
+	sed 's/A/B/g' "$IDKEY" >"$T_DIR/corrupt.pem"
+	head -c 64 /dev/urandom >"$T_DIR/random.bin"
+	for key in "$FIX/ca.pem" "$FIX/key.pem" "$T_DIR/cut.pem" "$T_DIR/corrupt.pem" \
+		"$T_DIR/random.bin"; do
+		mc --offline keygen --tag 1101 --force -o "$T_DIR/x.csr" --identity-key "$key"
+		expect_rc 2 "keygen --identity-key $(basename "$key")"
+		err_has "identity key"
+		mc attest --identity-key "$key"
+		expect_rc 2 "attest --identity-key $(basename "$key")"
+		mcx verify --keygen "a.b" --identity-key "$key"
+		expect_rc 2 "verify --identity-key $(basename "$key")"
+	done
+	err_lacks "$(sed -n 2p "$FIX/key.pem")"
+	stop_sim
+	[ ! -s "$LOG" ] || fail "the modem received commands for a bad identity key: $(cat "$LOG")"
+	[ ! -e "$T_DIR/x.csr" ] || fail "output written"
+	# the right key still works
+	start_sim --cfun 4
+	mc --offline keygen --tag 1101 -o "$T_DIR/x.csr" --identity-key "$IDKEY"
+	expect_ok "keygen with the simulator's identity key"
+}
+
+# keygen_canned ANSWER: keygen against a modem answering %KEYGEN with ANSWER
+keygen_canned() {
+	start_canned --answer 'AT%KEYGEN' "$1"
+	mc keygen --tag 11 --force -o "$T_DIR/k.csr"
+	stop_sim
+	[ ! -e "$T_DIR/k.csr" ] || fail "output written for an undecodable answer"
+}
+
+test_keygen_undecodable_answer_is_protocol_error() {
+	blob=$(cat "$ROOT/tests/fixtures/keygen_csr.txt")
+	cut=$(printf '%s' "$blob" | head -c 150)
+	for a in '%KEYGEN: ""' '%KEYGEN: "garbage"' "%KEYGEN: \"$cut\"" '%KEYGEN: "..."'; do
+		keygen_canned "\r\n$a\r\nOK\r\n"
+		expect_rc 3 "keygen answered '$(printf '%s' "$a" | head -c 30)'"
+		err_has "cannot be decoded"
+		err_has "the modem answered: \"$(printf '%s' "$a" | sed 's/^%KEYGEN: "//; s/"$//')\""
+	done
+	keygen_canned "\r\n%KEYGEN: garbage\r\nOK\r\n"
+	expect_rc 3 "keygen answered without quotes"
+	err_has "garbage"
+	keygen_canned "\r\nOK\r\n"
+	expect_rc 3 "keygen answered only OK"
+}
+
+test_attest_undecodable_answer_is_protocol_error() {
+	for a in '""' '"garbage"' '"abc.def"'; do
+		start_canned --answer 'AT%ATTESTTOKEN' "\r\n%ATTESTTOKEN: $a\r\nOK\r\n"
+		mc attest
+		expect_rc 3 "attest answered $a"
+		err_has "cannot be decoded"
+		err_has "the modem answered: $a"
+		stop_sim
+	done
+}
