@@ -139,3 +139,136 @@ test_attest_undecodable_answer_is_protocol_error() {
 		stop_sim
 	done
 }
+
+# ---- info --------------------------------------------------------------------------
+
+test_info_on_test_firmware_reports_what_it_read() {
+	start_canned --answer 'AT+CGSN' '\r\nERROR\r\n' --answer 'AT%XMODEMUUID' '\r\nERROR\r\n' \
+		--answer 'AT+CGMR' '\r\nmfw-pti_nrf91x1_2.3.3\r\n\r\nOK\r\n'
+	mc info
+	expect_ok "info on mfw-pti_nrf91x1_2.3.3"
+	out_has 'IMEI: *unknown (the modem answered ERROR)'
+	out_has 'Firmware: *mfw-pti_nrf91x1_2.3.3'
+	out_has 'Firmware UUID: *unknown'
+	out_has 'Model: *nRF9160-SICA'
+	out_has 'Functional mode: *1'
+	mc --json info
+	expect_ok "info --json on mfw-pti_nrf91x1_2.3.3"
+	expect_eq "$(json 'j["imei"]')" null "imei"
+	expect_eq "$(json 'j["firmware_uuid"]')" null "firmware_uuid"
+	expect_eq "$(json 'j["uuid"]')" null "uuid"
+	expect_eq "$(json 'j["firmware"]')" mfw-pti_nrf91x1_2.3.3 "firmware"
+	expect_eq "$(json '"imei" in j["unknown"] and "firmware_uuid" in j["unknown"]')" true "unknown"
+}
+
+test_info_firmware_uuid_labelled() {
+	start_sim
+	mc info
+	expect_ok "info"
+	out_has 'Firmware UUID: '
+	out_lacks 'Modem UUID'
+	mc --json info
+	expect_ok "info --json"
+	expect_eq "$(json 'j["firmware_uuid"] == j["uuid"] and j["firmware_uuid"] is not None')" true \
+		"firmware_uuid and its old name uuid"
+	expect_eq "$(json 'j["unknown"]')" "{}" "nothing unknown"
+}
+
+test_info_imei_must_look_like_one() {
+	start_canned --answer 'AT+CGSN' '\r\nXMODEMSLEEP: 1,0\r\n\r\nOK\r\n'
+	mc info
+	expect_ok "info with a URC tail for an IMEI"
+	out_lacks 'XMODEMSLEEP' "info output"
+	out_has 'IMEI: *unknown'
+	mc --json info
+	expect_eq "$(json 'j["imei"]')" null "imei"
+}
+
+test_info_fails_without_firmware() {
+	start_canned --answer 'AT+CGMR' '\r\nERROR\r\n'
+	mc info
+	expect_rc 4 "info when AT+CGMR answers ERROR"
+}
+
+# ---- digests on old firmware ----------------------------------------------------------
+
+test_old_firmware_compare_not_checked() {
+	start_sim --fw mfw_nrf9160_1.3.1 --cfun 4
+	mc write --tag 12 --type ca --verify "$FIX/ca.pem"
+	expect_ok "write --verify whose digest matches on 1.3.1"
+	mc compare --tag 12 --type ca "$FIX/cert.pem"
+	expect_rc 7 "compare of different content on 1.3.1"
+	err_has "not checked"
+	err_has "1.3.2"
+	mc --json compare --tag 12 --type ca "$FIX/cert.pem"
+	expect_rc 7 "compare --json on 1.3.1"
+	expect_eq "$(json 'j["equal"]')" null "equal"
+	expect_eq "$(json '"1.3.2" in j["not_checked"]')" true "not_checked"
+	mc compare --tag 12 --type ca "$FIX/ca.pem"
+	expect_ok "compare of the same content on 1.3.1"
+	stop_sim
+	start_sim --fw mfw_nrf9160_1.3.2 --cfun 4
+	mc write --tag 12 --type ca "$FIX/ca.pem"
+	mc compare --tag 12 --type ca "$FIX/cert.pem"
+	expect_rc 5 "compare of different content on 1.3.2"
+}
+
+test_old_firmware_write_verify_not_checked() {
+	wrong=0000000000000000000000000000000000000000000000000000000000000000
+	start_canned --answer 'AT%CMNG=0,12,0' '\r\nOK\r\n' \
+		--answer 'AT%CMNG=1,12,0' "\r\n%CMNG: 12,0,\"$wrong\"\r\nOK\r\n" \
+		--answer 'AT+CGMR' '\r\nmfw_nrf9160_1.3.1\r\n\r\nOK\r\n'
+	mc --offline write --tag 12 --type ca --verify "$FIX/ca.pem"
+	expect_rc 7 "write --verify with a differing digest on 1.3.1"
+	out_has "wrote"
+	err_has "not checked"
+	mc --offline --json write --tag 12 --type ca --verify "$FIX/ca.pem"
+	expect_rc 7 "write --verify --json on 1.3.1"
+	expect_eq "$(json 'j["verified"]')" null "verified"
+	expect_eq "$(json '"1.3.2" in j["not_checked"]')" true "not_checked"
+	stop_sim
+	start_canned --answer 'AT%CMNG=0,12,0' '\r\nOK\r\n' \
+		--answer 'AT%CMNG=1,12,0' "\r\n%CMNG: 12,0,\"$wrong\"\r\nOK\r\n" \
+		--answer 'AT+CGMR' '\r\nmfw_nrf9160_1.3.2\r\n\r\nOK\r\n'
+	mc --offline write --tag 12 --type ca --verify "$FIX/ca.pem"
+	expect_rc 5 "write --verify with a differing digest on 1.3.2"
+}
+
+# ---- content written by nrfcredstore ------------------------------------------------------
+
+test_compare_content_without_final_newline() {
+	start_sim --cfun 4
+	printf '%s' "$(cat "$FIX/ca.pem")" >"$T_DIR/stripped.pem"
+	mc write --tag 12 --type ca "$T_DIR/stripped.pem"
+	expect_ok "write as nrfcredstore does (rstrip)"
+	mc compare --tag 12 --type ca "$FIX/ca.pem"
+	expect_ok "compare the file with its final line break"
+	out_has "without its final line break"
+	mc --json compare --tag 12 --type ca "$FIX/ca.pem"
+	expect_ok "compare --json"
+	expect_eq "$(json 'j["equal"]')" true "equal"
+	expect_eq "$(json 'j["match"]')" without-final-newline "match"
+	mc --json compare --tag 12 --type ca "$T_DIR/stripped.pem"
+	expect_eq "$(json 'j["match"]')" exact "match of the stripped file"
+	head -n -1 "$FIX/ca.pem" >"$T_DIR/cut.pem"
+	mc compare --tag 12 --type ca "$T_DIR/cut.pem"
+	expect_rc 5 "a file missing its last line"
+}
+
+# ---- options -----------------------------------------------------------------------------
+
+test_repeated_options_refused() {
+	start_sim --cfun 4
+	mc write --tag 1 --tag 2 --type ca "$FIX/ca.pem"
+	expect_rc 2 "--tag twice"
+	err_has "tag is given twice"
+	mc --timeout 1 --timeout 2 list
+	expect_rc 2 "--timeout twice"
+	err_has "timeout is given twice"
+	RC=0
+	timeout 20 "$CLI" -p "$LINK" -p "$LINK" list >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 2 "-p twice"
+	err_has "port is given twice"
+	stop_sim
+	[ ! -s "$LOG" ] || fail "the modem received commands: $(cat "$LOG")"
+}

@@ -495,6 +495,173 @@ static void test_list_about_another_credential(void **state)
 	assert_restored(fx->fake);
 }
 
+/* ---- device facts the modem may not give --------------------------------------------- */
+
+static void test_device_info_partial_on_test_firmware(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+	/* mfw-pti_nrf91x1_2.3.3 answers ERROR to AT+CGSN and AT%XMODEMUUID */
+	fx->fake->canned[0].prefix = "AT+CGSN";
+	fx->fake->canned[0].answer = "\r\nERROR\r\n";
+	fx->fake->canned[1].prefix = "AT%XMODEMUUID";
+	fx->fake->canned[1].answer = "\r\nERROR\r\n";
+	fx->fake->canned[2].prefix = "AT+CGMR";
+	fx->fake->canned[2].answer = "\r\nmfw-pti_nrf91x1_2.3.3\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_string_equal(info.imei, "");
+	assert_int_equal(info.imei_status, MCRED_ERR_MODEM);
+	assert_string_equal(info.model, "nRF9160-SICA");
+	assert_int_equal(info.model_status, MCRED_OK);
+	assert_string_equal(info.firmware, "mfw-pti_nrf91x1_2.3.3");
+	assert_int_equal(info.firmware_status, MCRED_OK);
+	assert_string_equal(info.uuid, "");
+	assert_int_equal(info.uuid_status, MCRED_ERR_MODEM);
+	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
+}
+
+static void test_device_info_fails_without_firmware(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+	fx->fake->canned[0].prefix = "AT+CGMR";
+	fx->fake->canned[0].answer = "\r\nERROR\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_ERR_MODEM);
+	assert_int_equal(info.firmware_status, MCRED_ERR_MODEM);
+	/* what could be read is there all the same */
+	assert_string_equal(info.imei, "351358811234567");
+	assert_string_equal(info.uuid, "50503041-3633-43b0-80c3-011a3496dac0");
+}
+
+static void test_device_info_imei_shape(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+	/* the tail of a URC that began before the command is not the IMEI */
+	fx->fake->canned[0].prefix = "AT+CGSN";
+	fx->fake->canned[0].answer = "\r\nXMODEMSLEEP: 1,0\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_string_equal(info.imei, "");
+	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	assert_string_equal(info.firmware, "mfw_nrf9160_1.3.5");
+	/* 14 or 16 digits are no IMEI either */
+	fx->fake->canned[0].answer = "\r\n35135881123456\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	fx->fake->canned[0].answer = "\r\n3513588112345678\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	/* the IMEI line after such a tail is found */
+	fx->fake->canned[0].answer = "\r\nXMODEMSLEEP: 1,0\r\n351358811234567\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_string_equal(info.imei, "351358811234567");
+	assert_int_equal(info.imei_status, MCRED_OK);
+	/* a UUID must look like one */
+	fx->fake->canned[1].prefix = "AT%XMODEMUUID";
+	fx->fake->canned[1].answer = "\r\n%XMODEMUUID: 1,0\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(info.uuid_status, MCRED_ERR_PROTOCOL);
+	assert_string_equal(info.uuid, "");
+}
+
+static void test_fw_version_parse(void **state)
+{
+	(void)state;
+	struct mcred_fw_version v;
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3.1", &v), MCRED_OK);
+	assert_int_equal(v.major, 1);
+	assert_int_equal(v.minor, 3);
+	assert_int_equal(v.patch, 1);
+	assert_false(v.ntn);
+	assert_int_equal(mcred_fw_version_parse("mfw-pti_nrf91x1_2.3.3", &v), MCRED_OK);
+	assert_int_equal(v.major, 2);
+	assert_int_equal(v.minor, 3);
+	assert_int_equal(v.patch, 3);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9151-ntn_1.0.0-1.alpha", &v), MCRED_OK);
+	assert_int_equal(v.major, 1);
+	assert_int_equal(v.patch, 0);
+	assert_true(v.ntn);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf91x1_2.0.2", &v), MCRED_OK);
+	assert_int_equal(mcred_fw_version_parse("nRF9160-SICA", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3.x", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3.1 x", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse(NULL, &v), MCRED_ERR_INVALID_ARG);
+
+	assert_false(mcred_fw_digests_trusted("mfw_nrf9160_1.3.1"));
+	assert_false(mcred_fw_digests_trusted("mfw_nrf9160_1.2.7"));
+	assert_false(mcred_fw_digests_trusted("mfw_nrf9160_0.9.0"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9160_1.3.2"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9160_1.3.5"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9160_1.10.0"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf91x1_2.0.2"));
+	assert_true(mcred_fw_digests_trusted("mfw-pti_nrf91x1_2.3.3"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9151-ntn_1.0.0-1.alpha"));
+	assert_true(mcred_fw_digests_trusted("something else"));
+}
+
+/* ---- digests on firmware older than 1.3.2 -------------------------------------------- */
+
+static void test_old_firmware_digest_not_checked(void **state)
+{
+	struct fixture *fx = *state;
+	fx->fake->canned[0].prefix = "AT+CGMR";
+	fx->fake->canned[0].answer = "\r\nmfw_nrf9160_1.3.1\r\n\r\nOK\r\n";
+	fx->fake->corrupt_sha = 1;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL,
+					  MCRED_WRITE_VERIFY),
+			 MCRED_ERR_UNSUPPORTED);
+	assert_message_has(fx->m, "not checked");
+	assert_message_has(fx->m, "mfw_nrf9160_1.3.1");
+	assert_message_has(fx->m, "1.3.2");
+	assert_int_equal(fx->fake->ncreds, 1); /* written all the same */
+	assert_restored(fx->fake);
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)),
+			 MCRED_ERR_UNSUPPORTED);
+	assert_message_has(fx->m, "not checked");
+	/* 1.3.2 and later: a mismatch is a mismatch */
+	fx->fake->canned[0].answer = "\r\nmfw_nrf9160_1.3.2\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)),
+			 MCRED_ERR_MISMATCH);
+	/* and so it is when the version cannot be read */
+	fx->fake->canned[0].answer = "\r\nERROR\r\n";
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)),
+			 MCRED_ERR_MISMATCH);
+	/* equal digests are believed on old firmware too */
+	fx->fake->corrupt_sha = 0;
+	fx->fake->canned[0].answer = "\r\nmfw_nrf9160_1.3.1\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)), MCRED_OK);
+	assert_restored(fx->fake);
+}
+
+/* ---- content written by nrfcredstore (rstrip()ped) ------------------------------------ */
+
+static void test_compare_without_final_line_break(void **state)
+{
+	struct fixture *fx = *state;
+	enum mcred_compare_match match = MCRED_MATCH_NONE;
+	fake_modem_store(fx->fake, 12, 0, pem_lf, strlen(pem_lf) - 1);
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_lf, strlen(pem_lf), &match),
+			 MCRED_OK);
+	assert_int_equal(match, MCRED_MATCH_TRIMMED);
+	/* CRLF file, stored rstrip()ped from its LF form */
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_crlf, strlen(pem_crlf), &match),
+			 MCRED_OK);
+	assert_int_equal(match, MCRED_MATCH_TRIMMED);
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)), MCRED_OK);
+	/* the exact form is said to be exact */
+	fake_modem_store(fx->fake, 12, 0, pem_lf, strlen(pem_lf));
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_lf, strlen(pem_lf), &match),
+			 MCRED_OK);
+	assert_int_equal(match, MCRED_MATCH_EXACT);
+	/* only trailing whitespace may go: a missing last line is a mismatch */
+	fake_modem_store(fx->fake, 12, 0, pem_lf, strlen(pem_lf) - 2);
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_lf, strlen(pem_lf), &match),
+			 MCRED_ERR_MISMATCH);
+	assert_int_equal(match, MCRED_MATCH_NONE);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -524,6 +691,12 @@ int main(void)
 		T(test_read_about_another_credential),
 		T(test_read_unterminated_quote_fails),
 		T(test_list_about_another_credential),
+		T(test_device_info_partial_on_test_firmware),
+		T(test_device_info_fails_without_firmware),
+		T(test_device_info_imei_shape),
+		T(test_fw_version_parse),
+		T(test_old_firmware_digest_not_checked),
+		T(test_compare_without_final_line_break),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
