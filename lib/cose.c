@@ -595,8 +595,7 @@ static const char *pem_label(const char *text, size_t *label_len)
 }
 
 /* A PEM text that should be a P-256 public key; the message never quotes it. */
-static enum mcred_err check_pem_key(const char *pem, struct mcred_verify_options *opts,
-				    struct mcred_error *err)
+static enum mcred_err check_pem_key(const char *pem, struct mcred_error *err)
 {
 	size_t llen = 0;
 	const char *label = pem_label(pem, &llen);
@@ -629,10 +628,16 @@ static enum mcred_err check_pem_key(const char *pem, struct mcred_verify_options
 				       "cannot be a device identity key");
 	}
 	EVP_PKEY_free(key);
-	opts->identity_key_pem = pem;
-	opts->identity_key_raw = NULL;
-	opts->identity_key_raw_len = 0;
 	return MCRED_OK;
+}
+
+/* Point opts at the checked key: PEM text, or a raw point. */
+static void use_identity_key(struct mcred_verify_options *opts, const char *pem,
+			     const uint8_t *raw, size_t raw_len)
+{
+	opts->identity_key_pem = pem;
+	opts->identity_key_raw = raw;
+	opts->identity_key_raw_len = raw_len;
 }
 
 enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
@@ -651,19 +656,19 @@ enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
 					       "the identity key's 65 bytes are not a point on "
 					       "P-256 (04||X||Y)");
 		EVP_PKEY_free(key);
-		opts->identity_key_pem = NULL;
-		opts->identity_key_raw = bytes;
-		opts->identity_key_raw_len = len;
+		use_identity_key(opts, NULL, bytes, len);
 		mcred_error_clear(err);
 		return MCRED_OK;
 	}
 	/* PEM is text; only then is data[len] (its terminating NUL) looked at */
 	if (len > 0 && !memchr(text, '\0', len) && bounded_find(text, len, "-----BEGIN ") &&
 	    text[len] == '\0') {
-		enum mcred_err rc = check_pem_key(text, opts, err);
+		enum mcred_err rc = check_pem_key(text, err);
 
-		if (rc == MCRED_OK)
+		if (rc == MCRED_OK) {
+			use_identity_key(opts, text, NULL, 0);
 			mcred_error_clear(err);
+		}
 		return rc;
 	}
 	return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
