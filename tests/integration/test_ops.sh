@@ -272,3 +272,15 @@ test_repeated_options_refused() {
 	stop_sim
 	[ ! -s "$LOG" ] || fail "the modem received commands: $(cat "$LOG")"
 }
+
+test_no_digest_firmware_compare_not_checked() {
+	start_sim --no-sha --cfun 4
+	mc write --tag 12 --type ca "$FIX/ca.pem"
+	expect_ok "write on firmware without digests"
+	mc compare --tag 12 --type ca "$FIX/ca.pem"
+	expect_rc 7 "compare on firmware without digests"
+	mc --json compare --tag 12 --type ca "$FIX/ca.pem"
+	expect_rc 7 "compare --json on firmware without digests"
+	expect_eq "$(json 'j["equal"]')" null "equal"
+	expect_eq "$(json '"no digests" in j["not_checked"]')" true "not_checked"
+}
