@@ -131,29 +131,31 @@ static const char *cfun_name(int mode)
 	}
 }
 
-/* Why a fact is unknown, from its status; NULL when it is known. */
-static const char *unknown_reason(enum mcred_err status)
-{
-	switch (status) {
-	case MCRED_OK: return NULL;
-	case MCRED_ERR_MODEM:
-	case MCRED_ERR_CME:
-	case MCRED_ERR_CMS: return "the modem answered ERROR";
-	case MCRED_ERR_PROTOCOL: return "the modem's answer does not have its shape";
-	default: return mcred_strerror(status);
-	}
-}
-
 /* One fact of info: its JSON name, text label, value and status. */
 struct info_fact {
 	const char *json_name;
 	const char *label;
 	const char *value;
 	enum mcred_err status;
+	const char *malformed;  /* why an answer of the wrong shape was not believed */
 };
 
-static void info_json(const struct info_fact *facts, size_t n, int cfun,
-		      enum mcred_err cfun_status)
+/* Why a fact is unknown, from its status; NULL when it is known. */
+static const char *unknown_reason(const struct info_fact *f)
+{
+	switch (f->status) {
+	case MCRED_OK: return NULL;
+	case MCRED_ERR_MODEM:
+	case MCRED_ERR_CME:
+	case MCRED_ERR_CMS: return "the modem answered ERROR";
+	case MCRED_ERR_PROTOCOL: return f->malformed;
+	default: return mcred_strerror(f->status);
+	}
+}
+
+/* cfun is the functional mode's fact (its value is cfun_mode, not a string). */
+static void info_json(const struct info_fact *facts, size_t n, const struct info_fact *cfun,
+		      int cfun_mode)
 {
 	struct json j;
 	size_t i;
@@ -165,23 +167,23 @@ static void info_json(const struct info_fact *facts, size_t n, int cfun,
 				  facts[i].status == MCRED_OK ? facts[i].value : NULL);
 	/* the old name of firmware_uuid, kept for scripts that read it */
 	json_field_string(&j, "uuid", facts[n - 1].status == MCRED_OK ? facts[n - 1].value : NULL);
-	if (cfun_status == MCRED_OK)
-		json_field_int(&j, "cfun", cfun);
+	if (cfun->status == MCRED_OK)
+		json_field_int(&j, cfun->json_name, cfun_mode);
 	else
-		json_field_null(&j, "cfun");
+		json_field_null(&j, cfun->json_name);
 	json_key(&j, "unknown");
 	json_object_begin(&j);
 	for (i = 0; i < n; i++)
 		if (facts[i].status != MCRED_OK)
-			json_field_string(&j, facts[i].json_name, unknown_reason(facts[i].status));
-	if (cfun_status != MCRED_OK)
-		json_field_string(&j, "cfun", unknown_reason(cfun_status));
+			json_field_string(&j, facts[i].json_name, unknown_reason(&facts[i]));
+	if (cfun->status != MCRED_OK)
+		json_field_string(&j, cfun->json_name, unknown_reason(cfun));
 	json_object_end(&j);
 	json_object_end(&j);
 }
 
-static void info_text(const struct info_fact *facts, size_t n, int cfun,
-		      enum mcred_err cfun_status)
+static void info_text(const struct info_fact *facts, size_t n, const struct info_fact *cfun,
+		      int cfun_mode)
 {
 	size_t i;
 
@@ -189,19 +191,19 @@ static void info_text(const struct info_fact *facts, size_t n, int cfun,
 		if (facts[i].status == MCRED_OK)
 			printf("%-17s%s\n", facts[i].label, facts[i].value);
 		else
-			printf("%-17sunknown (%s)\n", facts[i].label, unknown_reason(facts[i].status));
+			printf("%-17sunknown (%s)\n", facts[i].label, unknown_reason(&facts[i]));
 	}
-	if (cfun_status == MCRED_OK)
-		printf("%-17s%d, %s\n", "Functional mode:", cfun, cfun_name(cfun));
+	if (cfun->status == MCRED_OK)
+		printf("%-17s%d, %s\n", cfun->label, cfun_mode, cfun_name(cfun_mode));
 	else
-		printf("%-17sunknown (%s)\n", "Functional mode:", unknown_reason(cfun_status));
+		printf("%-17sunknown (%s)\n", cfun->label, unknown_reason(cfun));
 }
 
 int cmd_info(struct cli_ctx *ctx)
 {
 	struct mcred_device_info info;
 	enum mcred_err rc, cfun_rc;
-	int code, cfun = -1;
+	int code, cfun_mode = -1;
 
 	code = cli_open_modem(ctx);
 	if (code)
@@ -211,23 +213,29 @@ int cmd_info(struct cli_ctx *ctx)
 	rc = mcred_device_info(ctx->modem, &info);
 	if (rc != MCRED_OK)
 		return cli_fail_modem(ctx, rc);
-	cfun_rc = mcred_cfun_get(ctx->modem, &cfun);
+	cfun_rc = mcred_cfun_get(ctx->modem, &cfun_mode);
 	if (cfun_rc != MCRED_OK && cfun_rc != MCRED_ERR_MODEM && cfun_rc != MCRED_ERR_CME &&
 	    cfun_rc != MCRED_ERR_PROTOCOL)
 		return cli_fail_modem(ctx, cfun_rc);
 	const struct info_fact facts[] = {
-		{ "imei", "IMEI:", info.imei, info.imei_status },
-		{ "model", "Model:", info.model, info.model_status },
-		{ "firmware", "Firmware:", info.firmware, info.firmware_status },
+		{ "imei", "IMEI:", info.imei, info.imei_status,
+		  "the modem's answer is not an IMEI (15 digits)" },
+		{ "model", "Model:", info.model, info.model_status,
+		  "the modem's answer is not a model name" },
+		{ "firmware", "Firmware:", info.firmware, info.firmware_status,
+		  "the modem's answer is not a firmware version" },
 		/* last: info_json also gives it under its old name */
-		{ "firmware_uuid", "Firmware UUID:", info.uuid, info.uuid_status },
+		{ "firmware_uuid", "Firmware UUID:", info.uuid, info.uuid_status,
+		  "the modem's answer is not a UUID" },
 	};
+	const struct info_fact cfun = { "cfun", "Functional mode:", NULL, cfun_rc,
+					"the modem's answer has no +CFUN: <n> line" };
 	size_t n = sizeof(facts) / sizeof(facts[0]);
 
 	if (ctx->cl->json)
-		info_json(facts, n, cfun, cfun_rc);
+		info_json(facts, n, &cfun, cfun_mode);
 	else
-		info_text(facts, n, cfun, cfun_rc);
+		info_text(facts, n, &cfun, cfun_mode);
 	return CLI_EXIT_OK;
 }
 
