@@ -258,14 +258,23 @@ static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned ti
 	}
 	*blob = quoted_value(&reply.lines, prefix);
 	if (!*blob) {
-		/* these answers hold no secret: show the start of what came instead */
+		/*
+		 * A line of this answer holds no secret: show it. Any other line
+		 * (a late echo of an earlier command, say) is only counted.
+		 */
 		char seen[81] = "";
-		if (reply.lines.count > 0)
-			printable_start(reply.lines.lines[0], seen, sizeof(seen));
-		rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
-				"%s: the modem said OK but sent no %s \"...\" line (it sent %s%s%s)",
-				what, prefix, reply.lines.count ? "\"" : "nothing", seen,
-				reply.lines.count ? "\"" : "");
+		size_t i;
+		for (i = 0; i < reply.lines.count && !seen[0]; i++)
+			if (strncmp(reply.lines.lines[i], prefix, strlen(prefix)) == 0)
+				printable_start(reply.lines.lines[i], seen, sizeof(seen));
+		if (seen[0])
+			rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
+					"%s: the modem said OK but its answer is not %s \"...\": "
+					"\"%s\"", what, prefix, seen);
+		else
+			rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
+					"%s: the modem said OK but sent no %s \"...\" line (%zu "
+					"other lines)", what, prefix, reply.lines.count);
 		mcred_reply_free(&reply);
 		return rc;
 	}
