@@ -274,7 +274,7 @@ static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned ti
 		else
 			rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
 					"%s: the modem said OK but sent no %s \"...\" line (%zu "
-					"other lines)", what, prefix, reply.lines.count);
+					"other line(s))", what, prefix, reply.lines.count);
 		mcred_reply_free(&reply);
 		return rc;
 	}

@@ -130,7 +130,7 @@ test_keygen_undecodable_answer_is_protocol_error() {
 	# a line that is not the answer's may be anything: it is counted, not quoted
 	keygen_canned "\r\n0011223344556677\r\nOK\r\n"
 	expect_rc 3 "keygen answered a stray line"
-	err_has "1 other lines"
+	err_has "1 other line"
 	err_lacks "0011223344556677"
 }
 
