@@ -300,6 +300,8 @@ static const char global_help[] =
 	"  4  the modem refused (the message names the CME error and its meaning)\n"
 	"  5  a verification failed (digest mismatch, failed signature check)\n"
 	"  6  not found\n"
+	"  7  a digest check asked for could not be made (write --verify, compare):\n"
+	"     the firmware lists no digests, or is older than mfw 1.3.2\n"
 	"  130, 143  interrupted by SIGINT, SIGTERM (functional mode restored)\n"
 	"\n"
 	"Example:\n"

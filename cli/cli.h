@@ -17,7 +17,8 @@ enum {
 	CLI_EXIT_PORT = 3,      /* port, transport, timeout, malformed answer */
 	CLI_EXIT_MODEM = 4,     /* the modem refused (ERROR, +CME ERROR, +CMS ERROR) */
 	CLI_EXIT_VERIFY = 5,    /* a verification failed */
-	CLI_EXIT_NOT_FOUND = 6  /* the credential does not exist */
+	CLI_EXIT_NOT_FOUND = 6, /* the credential does not exist */
+	CLI_EXIT_NOT_CHECKED = 7 /* a digest check could not be made on this firmware */
 };
 
 /* One run of the CLI. */

@@ -44,13 +44,16 @@ const char cli_help_write[] =
 	"  --tag N               security tag, 0-2147483647\n"
 	"  --type T              credential type, by number or name\n"
 	"  --verify              compare the modem's digest with the bytes sent\n"
-	"                        (exit 5 on mismatch)\n"
+	"                        (exit 5 on mismatch; exit 7, written but not\n"
+	"                        checked, when the firmware lists no digests or a\n"
+	"                        differing one on firmware older than mfw 1.3.2)\n"
 	"  --password-file F     PKCS#8 password of an encrypted key (type 2): the\n"
 	"                        first line of F. Secrets are never taken on the\n"
 	"                        command line.\n"
 	"\n"
 	"Prints: wrote <type> to tag <N> (sha256 <digest of the bytes sent>)\n"
-	"JSON: {tag, type, type_name, sha256, verified}; verified is null without --verify.\n"
+	"JSON: {tag, type, type_name, sha256, verified[, not_checked]}; verified is\n"
+	"null without --verify or when not checked (not_checked then says why).\n"
 	"\n"
 	"Example:\n"
 	"  modemcred --offline write --tag 12 --type ca --verify ca.pem\n";
@@ -110,10 +113,16 @@ const char cli_help_compare[] =
 	"\n"
 	"Compare a stored credential with FILE by SHA-256 digest, after the same\n"
 	"line-ending normalisation a write does. Works for unreadable types too\n"
-	"(keys, PSKs) when the firmware reports digests. Exit 0 when equal, 5 when\n"
-	"different, 6 when the credential does not exist.\n"
+	"(keys, PSKs) when the firmware reports digests. Content stored without\n"
+	"the file's final line break (as nrfcredstore writes it) is equal too, and\n"
+	"said so. Exit 0 when equal, 5 when different, 6 when the credential does\n"
+	"not exist, 7 when the firmware cannot tell: it lists no digests, or the\n"
+	"digests differ on firmware older than mfw 1.3.2, whose digests Nordic's\n"
+	"tools do not trust either.\n"
 	"\n"
-	"JSON: {tag, type, type_name, sha256, equal}; sha256 is the file's digest.\n"
+	"JSON: {tag, type, type_name, sha256, equal, match, not_checked}; sha256 is\n"
+	"the file's digest; match is \"exact\", \"without-final-newline\" or null;\n"
+	"equal is null and not_checked says why when the firmware cannot tell.\n"
 	"\n"
 	"Example:\n"
 	"  modemcred compare --tag 12 --type ca ca.pem\n";
@@ -283,6 +292,8 @@ static void write_report(const struct cli_ctx *ctx, const struct write_result *w
 			json_field_null(&j, "verified");
 		else
 			json_field_bool(&j, "verified", verified);
+		if (w->rc == MCRED_ERR_UNSUPPORTED)
+			json_field_string(&j, "not_checked", mcred_modem_error(ctx->modem)->message);
 		json_object_end(&j);
 		return;
 	}
@@ -340,6 +351,9 @@ int cmd_write(struct cli_ctx *ctx)
 			write_report(ctx, &w);
 		if (w.rc != MCRED_OK)
 			code = cli_fail_modem(ctx, w.rc);
+		/* written, but the digest check asked for could not be made */
+		if (w.rc == MCRED_ERR_UNSUPPORTED)
+			code = CLI_EXIT_NOT_CHECKED;
 	}
 	cli_free_secret(content, len);
 	if (password)
@@ -488,10 +502,30 @@ int cmd_exists(struct cli_ctx *ctx)
 	return exists ? CLI_EXIT_OK : CLI_EXIT_NOT_FOUND;
 }
 
+static void compare_json(uint32_t tag, int type, const char *sha256, enum mcred_err rc,
+			 enum mcred_compare_match match, const char *why_not)
+{
+	struct json j;
+
+	json_head(&j, tag, type);
+	json_field_string(&j, "sha256", sha256);
+	if (rc == MCRED_ERR_UNSUPPORTED)
+		json_field_null(&j, "equal");
+	else
+		json_field_bool(&j, "equal", rc == MCRED_OK);
+	json_field_string(&j, "match", match == MCRED_MATCH_EXACT     ? "exact"
+				       : match == MCRED_MATCH_TRIMMED ? "without-final-newline"
+								      : NULL);
+	json_field_string(&j, "not_checked", rc == MCRED_ERR_UNSUPPORTED ? why_not : NULL);
+	json_object_end(&j);
+}
+
 int cmd_compare(struct cli_ctx *ctx)
 {
+	enum mcred_compare_match match = MCRED_MATCH_NONE;
 	struct mcred_error err;
 	char sha256[65] = "", *content = NULL;
+	const char *file;
 	size_t len = 0;
 	uint32_t tag;
 	int type, code;
@@ -502,26 +536,28 @@ int cmd_compare(struct cli_ctx *ctx)
 	memset(&err, 0, sizeof(err));
 	if (cli_read_file(ctx->cl->args[0], "credential file", &content, &len, &err) != 0)
 		return cli_fail(ctx, &err);
+	file = strcmp(ctx->cl->args[0], "-") ? ctx->cl->args[0] : "standard input";
 	code = digest_as_sent(ctx, type, content, len, sha256);
 	if (!code)
 		code = cli_open_modem(ctx);
 	if (!code) {
-		rc = mcred_cmng_compare(ctx->modem, tag, type, content, len);
-		if (ctx->cl->json && (rc == MCRED_OK || rc == MCRED_ERR_MISMATCH)) {
-			struct json j;
-
-			json_head(&j, tag, type);
-			json_field_string(&j, "sha256", sha256);
-			json_field_bool(&j, "equal", rc == MCRED_OK);
-			json_object_end(&j);
-		}
-		if (rc == MCRED_OK)
+		rc = mcred_cmng_compare_match(ctx->modem, tag, type, content, len, &match);
+		if (ctx->cl->json &&
+		    (rc == MCRED_OK || rc == MCRED_ERR_MISMATCH || rc == MCRED_ERR_UNSUPPORTED))
+			compare_json(tag, type, sha256, rc, match,
+				     mcred_modem_error(ctx->modem)->message);
+		if (rc == MCRED_OK && match == MCRED_MATCH_TRIMMED)
+			cli_info(ctx, "equal: the %s in tag %lu matches %s without its final line "
+				 "break (as nrfcredstore writes it)", type_label(type),
+				 (unsigned long)tag, file);
+		else if (rc == MCRED_OK)
 			cli_info(ctx, "equal: the %s in tag %lu matches %s (sha256 %s)",
-				 type_label(type), (unsigned long)tag,
-				 strcmp(ctx->cl->args[0], "-") ? ctx->cl->args[0] : "standard input",
-				 sha256);
+				 type_label(type), (unsigned long)tag, file, sha256);
 		else
 			code = cli_fail_modem(ctx, rc);
+		/* "cannot tell" is neither equal nor different */
+		if (rc == MCRED_ERR_UNSUPPORTED)
+			code = CLI_EXIT_NOT_CHECKED;
 	}
 	cli_free_secret(content, len);
 	return code;

@@ -25,11 +25,17 @@ const char cli_help_ports[] =
 const char cli_help_info[] =
 	"Usage: modemcred [-p PORT] info [--json]\n"
 	"\n"
-	"Show the modem's IMEI, model, firmware version, modem UUID and functional\n"
-	"mode (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID, AT+CFUN?).\n"
+	"Show the modem's IMEI, model, firmware version, firmware UUID and\n"
+	"functional mode (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID, AT+CFUN?).\n"
+	"The firmware UUID identifies the modem firmware build; it is not the\n"
+	"device UUID of keygen and attest. A fact the modem does not give (test\n"
+	"firmware answers ERROR to AT+CGSN and AT%XMODEMUUID) or gives in the wrong\n"
+	"shape (an IMEI is 15 digits) is shown as unknown, with the reason. Exit 0\n"
+	"when at least the firmware version was read.\n"
 	"\n"
-	"JSON: {imei, model, firmware, uuid, cfun}; uuid is null when the firmware\n"
-	"does not report one.\n"
+	"JSON: {imei, model, firmware, firmware_uuid, uuid, cfun, unknown}; an\n"
+	"unknown fact is null and unknown maps its name to the reason; uuid is the\n"
+	"same as firmware_uuid (kept for compatibility).\n"
 	"\n"
 	"Example:\n"
 	"  modemcred -p /dev/ttyACM0 info\n";
@@ -135,39 +141,111 @@ static const char *cfun_name(int mode)
 	}
 }
 
+/* One fact of info: its JSON name, text label, value and status. */
+struct info_fact {
+	const char *json_name;
+	const char *label;
+	const char *value;
+	enum mcred_err status;
+	const char *malformed;  /* why an answer of the wrong shape was not believed */
+};
+
+/* Why a fact is unknown, from its status; NULL when it is known. */
+static const char *unknown_reason(const struct info_fact *f)
+{
+	switch (f->status) {
+	case MCRED_OK: return NULL;
+	case MCRED_ERR_MODEM:
+	case MCRED_ERR_CME:
+	case MCRED_ERR_CMS: return "the modem answered ERROR";
+	case MCRED_ERR_PROTOCOL: return f->malformed;
+	default: return mcred_strerror(f->status);
+	}
+}
+
+/* cfun is the functional mode's fact (its value is cfun_mode, not a string). */
+static void info_json(const struct info_fact *facts, size_t n, const struct info_fact *cfun,
+		      int cfun_mode)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	for (i = 0; i < n; i++)
+		json_field_string(&j, facts[i].json_name,
+				  facts[i].status == MCRED_OK ? facts[i].value : NULL);
+	/* the old name of firmware_uuid, kept for scripts that read it */
+	json_field_string(&j, "uuid", facts[n - 1].status == MCRED_OK ? facts[n - 1].value : NULL);
+	if (cfun->status == MCRED_OK)
+		json_field_int(&j, cfun->json_name, cfun_mode);
+	else
+		json_field_null(&j, cfun->json_name);
+	json_key(&j, "unknown");
+	json_object_begin(&j);
+	for (i = 0; i < n; i++)
+		if (facts[i].status != MCRED_OK)
+			json_field_string(&j, facts[i].json_name, unknown_reason(&facts[i]));
+	if (cfun->status != MCRED_OK)
+		json_field_string(&j, cfun->json_name, unknown_reason(cfun));
+	json_object_end(&j);
+	json_object_end(&j);
+}
+
+static void info_text(const struct info_fact *facts, size_t n, const struct info_fact *cfun,
+		      int cfun_mode)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (facts[i].status == MCRED_OK)
+			printf("%-17s%s\n", facts[i].label, facts[i].value);
+		else
+			printf("%-17sunknown (%s)\n", facts[i].label, unknown_reason(&facts[i]));
+	}
+	if (cfun->status == MCRED_OK)
+		printf("%-17s%d, %s\n", cfun->label, cfun_mode, cfun_name(cfun_mode));
+	else
+		printf("%-17sunknown (%s)\n", cfun->label, unknown_reason(cfun));
+}
+
 int cmd_info(struct cli_ctx *ctx)
 {
 	struct mcred_device_info info;
-	enum mcred_err rc;
-	int code, cfun = -1;
+	enum mcred_err rc, cfun_rc;
+	int code, cfun_mode = -1;
 
 	code = cli_open_modem(ctx);
 	if (code)
 		return code;
 	memset(&info, 0, sizeof(info));
+	/* MCRED_OK once the firmware was read; other facts may be unknown */
 	rc = mcred_device_info(ctx->modem, &info);
-	if (rc == MCRED_OK)
-		rc = mcred_cfun_get(ctx->modem, &cfun);
 	if (rc != MCRED_OK)
 		return cli_fail_modem(ctx, rc);
-	if (ctx->cl->json) {
-		struct json j;
+	cfun_rc = mcred_cfun_get(ctx->modem, &cfun_mode);
+	if (cfun_rc != MCRED_OK && cfun_rc != MCRED_ERR_MODEM && cfun_rc != MCRED_ERR_CME &&
+	    cfun_rc != MCRED_ERR_PROTOCOL)
+		return cli_fail_modem(ctx, cfun_rc);
+	const struct info_fact facts[] = {
+		{ "imei", "IMEI:", info.imei, info.imei_status,
+		  "the modem's answer is not an IMEI (15 digits)" },
+		{ "model", "Model:", info.model, info.model_status,
+		  "the modem's answer is not a model name" },
+		{ "firmware", "Firmware:", info.firmware, info.firmware_status,
+		  "the modem's answer is not a firmware version" },
+		/* last: info_json also gives it under its old name */
+		{ "firmware_uuid", "Firmware UUID:", info.uuid, info.uuid_status,
+		  "the modem's answer is not a UUID" },
+	};
+	const struct info_fact cfun = { "cfun", "Functional mode:", NULL, cfun_rc,
+					"the modem's answer has no +CFUN: <n> line" };
+	size_t n = sizeof(facts) / sizeof(facts[0]);
 
-		json_init(&j, stdout);
-		json_object_begin(&j);
-		json_field_string(&j, "imei", info.imei);
-		json_field_string(&j, "model", info.model);
-		json_field_string(&j, "firmware", info.firmware);
-		json_field_string(&j, "uuid", info.uuid[0] ? info.uuid : NULL);
-		json_field_int(&j, "cfun", cfun);
-		json_object_end(&j);
-		return CLI_EXIT_OK;
-	}
-	printf("IMEI:            %s\n", info.imei);
-	printf("Model:           %s\n", info.model);
-	printf("Firmware:        %s\n", info.firmware);
-	printf("Modem UUID:      %s\n", info.uuid[0] ? info.uuid : "(not reported)");
-	printf("Functional mode: %d, %s\n", cfun, cfun_name(cfun));
+	if (ctx->cl->json)
+		info_json(facts, n, &cfun, cfun_mode);
+	else
+		info_text(facts, n, &cfun, cfun_mode);
 	return CLI_EXIT_OK;
 }
 

@@ -115,14 +115,10 @@ static int load_identity_key(const struct cli_ctx *ctx, struct identity_key *key
 	memset(&err, 0, sizeof(err));
 	if (cli_read_file(key->path, "identity key file", &key->data, &key->len, &err) != 0)
 		return cli_fail(ctx, &err);
-	if (key->len == 65 && (unsigned char)key->data[0] == 0x04) {
-		vo->identity_key_raw = (const uint8_t *)key->data;
-		vo->identity_key_raw_len = key->len;
-	} else if (strstr(key->data, "-----BEGIN")) {
-		vo->identity_key_pem = key->data;
-	} else {
-		cli_errorf("identity key file %s is neither PEM (-----BEGIN PUBLIC KEY-----) nor "
-			   "a raw 65-byte P-256 point", key->path);
+	if (mcred_identity_key_parse(key->data, key->len, vo, &err) != MCRED_OK) {
+		cli_errorf("identity key file %s: %s", key->path, err.message);
+		cli_free_secret(key->data, key->len);
+		key->data = NULL;
 		return CLI_EXIT_USAGE;
 	}
 	return 0;
@@ -377,6 +373,24 @@ static int keygen_output(const struct cli_ctx *ctx, const struct keygen_args *a,
 	return 0;
 }
 
+/*
+ * The modem said OK but its answer cannot be decoded (empty, garbage, cut
+ * off): a protocol error, exit 3. The answer goes to stderr as it came, for
+ * `modemcred verify` later (it holds no secret).
+ */
+static int answer_undecodable(const struct cli_ctx *ctx, const struct mcred_error *err,
+			      const char *what, const char *blob)
+{
+	int code = CLI_EXIT_PORT;
+
+	if (err->code == MCRED_ERR_DECODE || err->code == MCRED_ERR_INVALID_ARG)
+		cli_errorf("the modem's %s answer cannot be decoded: %s", what, err->message);
+	else
+		code = cli_fail(ctx, err);
+	fprintf(stderr, "the modem answered: \"%s\"\n", blob);
+	return code;
+}
+
 /* Decode and check the blob, then print and write. Returns the exit code. */
 static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const char *blob,
 			 struct mcred_verify_options *vo, const struct identity_key *key)
@@ -391,11 +405,8 @@ static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const
 	vo->expected_tag = a->req.tag;
 	vo->expected_payload_id = a->req.kind == MCRED_KEYGEN_CSR ? 9 : 8;
 	memset(&err, 0, sizeof(err));
-	if (mcred_verify_keygen(blob, strlen(blob), vo, &r, &err) != MCRED_OK) {
-		code = cli_fail(ctx, &err);
-		fprintf(stderr, "the modem answered: %s\n", blob);
-		return code == CLI_EXIT_USAGE ? CLI_EXIT_FAILURE : code;
-	}
+	if (mcred_verify_keygen(blob, strlen(blob), vo, &r, &err) != MCRED_OK)
+		return answer_undecodable(ctx, &err, "%KEYGEN", blob);
 	if (mcred_report_ok(r)) {
 		code = keygen_output(ctx, a, r);
 		if (code == 0)
@@ -468,12 +479,10 @@ int cmd_attest(struct cli_ctx *ctx)
 		if (rc != MCRED_OK)
 			code = cli_fail_modem(ctx, rc);
 		else if (mcred_verify_attest(blob, strlen(blob), &vo, &r, &err) != MCRED_OK)
-			code = cli_fail(ctx, &err);
+			code = answer_undecodable(ctx, &err, "%ATTESTTOKEN", blob);
 		else
 			code = finish_report(ctx, stdout, r, &rctx, blob, NULL);
 	}
-	if (code && blob && !r)
-		fprintf(stderr, "the modem answered: %s\n", blob);
 	mcred_report_free(r);
 	free(blob);
 	free_identity_key(&key);

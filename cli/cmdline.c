@@ -5,6 +5,7 @@
  */
 #include "cmdline.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "args.h"
@@ -54,8 +55,12 @@ enum {
 	G_VERBOSE,
 	G_QUIET,
 	G_VERSION,
-	G_HELP
+	G_HELP,
+	G_COUNT
 };
+
+/* cli_cmdline.given has one bit per option id. */
+_Static_assert(G_COUNT <= 32, "too many options for cli_cmdline.given");
 
 struct opt_def {
 	const char *name;  /* long name without "--" */
@@ -171,10 +176,32 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 	}
 }
 
-/* Record an option and its value (NULL for a flag). */
+/* "--name" or, when it has one, "-x/--name", for messages. */
+static void option_label(const struct opt_def *def, char *buf, size_t size)
+{
+	if (def->short_name)
+		snprintf(buf, size, "-%c/--%s", def->short_name, def->name);
+	else
+		snprintf(buf, size, "--%s", def->name);
+}
+
+/*
+ * Record an option and its value (NULL for a flag). No option is
+ * repeatable: a second one would silently replace the first value (a typo
+ * in a provisioning script writing to the wrong tag), so it is refused.
+ */
 static int store_option(struct cli_cmdline *cl, const struct opt_def *def, const char *value,
 			struct mcred_error *err)
 {
+	if (cl->given & (1ul << def->id)) {
+		char label[48];
+
+		option_label(def, label, sizeof(label));
+		cli_error_set(err, "%s is given twice; give it once (no option is repeatable)",
+			      label);
+		return -1;
+	}
+	cl->given |= 1ul << def->id;
 	if (def->id < OPT_COUNT) {
 		cl->opt[def->id] = def->takes_value ? value : "";
 		return 0;

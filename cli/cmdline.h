@@ -91,6 +91,8 @@ struct cli_cmdline {
 	const char *opt[OPT_COUNT];
 	const char *args[CLI_MAX_ARGS];
 	size_t nargs;
+
+	unsigned long given;  /* one bit per option seen (parser bookkeeping) */
 };
 
 /*

@@ -237,14 +237,61 @@ MCRED_API void mcred_lines_free(struct mcred_lines *lines);
 /* Device                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * Device facts. A field the modem did not give is "" (unknown) and its
+ * _status says why: MCRED_OK when read; MCRED_ERR_MODEM, _CME or _CMS when
+ * the modem answered ERROR (test firmware such as mfw-pti_nrf91x1_2.3.3
+ * does for AT+CGSN and AT%XMODEMUUID; older firmware lacks %XMODEMUUID);
+ * MCRED_ERR_PROTOCOL when the answer did not have the field's shape (an
+ * IMEI is 15 digits, a UUID 8-4-4-4-12 hex digits): such a line, e.g. the
+ * tail of an unsolicited result code, is never taken for the value.
+ */
 struct mcred_device_info {
-	char imei[32];       /**< AT+CGSN */
-	char model[64];      /**< AT+CGMM */
-	char firmware[64];   /**< AT+CGMR */
-	char uuid[64];       /**< AT%XMODEMUUID, "" if the firmware lacks it */
+	char imei[32];       /**< AT+CGSN: 15 digits */
+	char model[64];      /**< AT+CGMM, e.g. "nRF9160-SICA" */
+	char firmware[64];   /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
+	/**
+	 * AT%XMODEMUUID: the UUID of the modem firmware build, not the device
+	 * UUID that %KEYGEN and %ATTESTTOKEN carry (named uuid for compatibility).
+	 */
+	char uuid[64];
+	enum mcred_err imei_status;
+	enum mcred_err model_status;
+	enum mcred_err firmware_status;
+	enum mcred_err uuid_status;
 };
 
+/**
+ * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID). A query
+ * answered with ERROR or an answer of the wrong shape leaves that field
+ * unknown and the others are still read. MCRED_OK when at least the
+ * firmware version was read; otherwise the firmware query's error (the
+ * fields read are still filled in). A timeout, I/O error or cancellation
+ * ends it at once with that error.
+ */
 MCRED_API enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *info);
+
+/** A modem firmware version, as parsed from AT+CGMR. */
+struct mcred_fw_version {
+	unsigned major, minor, patch;
+	int ntn;             /**< the NTN firmware line (mfw_nrf9151-ntn_1.0.0-1.alpha) */
+};
+
+/**
+ * Parse a firmware string as AT+CGMR gives it: "mfw_nrf9160_1.3.1",
+ * "mfw_nrf91x1_2.0.2", "mfw-pti_nrf91x1_2.3.3" (test firmware, 2.3.3),
+ * "mfw_nrf9151-ntn_1.0.0-1.alpha" (NTN line). MCRED_ERR_INVALID_ARG when the
+ * text is not of that form.
+ */
+MCRED_API enum mcred_err mcred_fw_version_parse(const char *firmware, struct mcred_fw_version *v);
+
+/**
+ * 1 when digests listed by this firmware can be trusted for a comparison:
+ * any firmware except mfw 1.x below 1.3.2 (Nordic's own installer skips the
+ * digest check there). An unknown or unparsable version counts as trusted:
+ * a comparison is then made, and can only err towards a mismatch.
+ */
+MCRED_API int mcred_fw_digests_trusted(const char *firmware);
 
 /** Read the functional mode (AT+CFUN?): 0 off, 1 on, 4 offline, ... */
 MCRED_API enum mcred_err mcred_cfun_get(mcred_modem *modem, int *mode);
@@ -316,8 +363,11 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * Write a credential (types 0-4). password: PKCS#8 password for an encrypted
  * type 2 key, else NULL. Content is validated (printable ASCII, CR/LF/TAB, no
  * '"', PSK as hex) and, unless keep_line_endings, CRLF is turned into LF.
- * With MCRED_WRITE_VERIFY a differing digest gives MCRED_ERR_MISMATCH and a
- * firmware without digests MCRED_ERR_UNSUPPORTED.
+ * With MCRED_WRITE_VERIFY a differing digest gives MCRED_ERR_MISMATCH; when
+ * the digest cannot be checked (a firmware without digests, or a differing
+ * digest on firmware older than mfw 1.3.2, see mcred_fw_digests_trusted())
+ * MCRED_ERR_UNSUPPORTED, and the message says why: the write itself was
+ * done in both cases.
  */
 MCRED_API enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type,
 					  const char *content, size_t len,
@@ -340,10 +390,32 @@ MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int
 
 /**
  * Compare stored content with content (after the same normalisation a write
- * does) by digest. MCRED_OK when equal, MCRED_ERR_MISMATCH when not.
+ * does) by digest. MCRED_OK when equal, also when the stored content is the
+ * given one without its trailing line break (see mcred_cmng_compare_match());
+ * MCRED_ERR_MISMATCH when not; MCRED_ERR_NOT_FOUND when it does not exist.
+ * MCRED_ERR_UNSUPPORTED when the comparison cannot be made: the firmware
+ * lists no digests, or the digests differ on firmware older than mfw 1.3.2,
+ * whose digests are not reliable (Nordic's installer skips the check there).
+ * Equal digests are equal content on any firmware.
  */
 MCRED_API enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type,
 					    const char *content, size_t len);
+
+/** Which form of the content matched in mcred_cmng_compare_match(). */
+enum mcred_compare_match {
+	MCRED_MATCH_NONE = 0,   /**< no match (or not compared) */
+	MCRED_MATCH_EXACT,      /**< the content as a write would send it */
+	/**
+	 * The content without its trailing line break (and other trailing
+	 * whitespace), as nrfcredstore writes it (Python rstrip()).
+	 */
+	MCRED_MATCH_TRIMMED
+};
+
+/** mcred_cmng_compare() that also says which form matched (match optional). */
+MCRED_API enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t tag, int type,
+						  const char *content, size_t len,
+						  enum mcred_compare_match *match);
 
 /**
  * Check a write without a modem: the same validation mcred_cmng_write() does.
@@ -429,6 +501,21 @@ struct mcred_verify_options {
 };
 
 MCRED_API void mcred_verify_options_init(struct mcred_verify_options *opts);
+
+/**
+ * Recognise and check a device identity public key given as the bytes of a
+ * file, before anything is sent to a modem: a PEM public key
+ * ("-----BEGIN PUBLIC KEY-----") on P-256, or a raw 65-byte uncompressed
+ * P-256 point (04||X||Y on the curve). On success opts->identity_key_pem, or
+ * opts->identity_key_raw and _raw_len, point into data, which must outlive
+ * opts; PEM text must be a C string (data[len] == '\0'). Anything else (a
+ * certificate, a private key, another curve, corrupt or cut-off PEM) gives
+ * MCRED_ERR_INVALID_ARG with a message that says what was found (never the
+ * key's content), and opts is left unchanged.
+ */
+MCRED_API enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
+						  struct mcred_verify_options *opts,
+						  struct mcred_error *err);
 
 /** Result of decoding and checking a KEYGEN or ATTESTTOKEN blob. */
 typedef struct mcred_report mcred_report;

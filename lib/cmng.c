@@ -69,14 +69,42 @@ static enum mcred_err list_append(struct mcred_credential_list *list,
 	return MCRED_OK;
 }
 
-/* Parse every line of a list answer, keeping those of type (or any). */
-static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *reply, int type,
+/*
+ * An answer about another credential than the one asked for (cmd_tag and
+ * cmd_type as sent, MCRED_ANY_* when not) is a protocol error: a late
+ * answer to an earlier command or a confused modem, never to be believed.
+ */
+static enum mcred_err check_names_asked(mcred_modem *m, const struct mcred_cmng_entry *e,
+					int64_t cmd_tag, int cmd_type)
+{
+	if ((cmd_tag == MCRED_ANY_TAG || e->tag == cmd_tag) &&
+	    (cmd_type == MCRED_ANY_TYPE || e->type == cmd_type))
+		return MCRED_OK;
+	if (cmd_type == MCRED_ANY_TYPE)
+		return mcred_fail(m, MCRED_ERR_PROTOCOL,
+				  "asked about tag %" PRId64 ", the modem answered about tag %" PRIu32
+				  " type %d: not believed",
+				  cmd_tag, e->tag, e->type);
+	return mcred_fail(m, MCRED_ERR_PROTOCOL,
+			  "asked about tag %" PRId64 " type %d (%s), the modem answered about "
+			  "tag %" PRIu32 " type %d: not believed",
+			  cmd_tag, cmd_type, mcred_cmng_type_label(cmd_type), e->tag, e->type);
+}
+
+/*
+ * Parse every line of a list answer to the command for cmd_tag/cmd_type,
+ * keeping those of type (or any).
+ */
+static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *reply,
+				   int64_t cmd_tag, int cmd_type, int type,
 				   struct mcred_credential_list *list)
 {
 	for (size_t i = 0; i < reply->lines.count; i++) {
 		struct mcred_cmng_entry e;
 		const char *line = reply->lines.lines[i];
 		if (mcred_cmng_parse_line(line, strlen(line), &e, &m->err) != MCRED_OK)
+			return MCRED_ERR_PROTOCOL;
+		if (check_names_asked(m, &e, cmd_tag, cmd_type) != MCRED_OK)
 			return MCRED_ERR_PROTOCOL;
 		if (type != MCRED_ANY_TYPE && e.type != type)
 			continue;
@@ -105,7 +133,7 @@ static enum mcred_err list_now(mcred_modem *m, int64_t tag, int type,
 	if (rc == MCRED_ERR_CME && m->err.cme == 513)
 		rc = mcred_succeed(m);
 	if (rc == MCRED_OK)
-		rc = collect_list(m, &reply, type, list);
+		rc = collect_list(m, &reply, cmd_tag, cmd_type, type, list);
 	mcred_reply_free(&reply);
 	mcred_cmng_cmd_free(&cmd);
 	return rc == MCRED_OK ? mcred_succeed(m) : rc;
@@ -187,11 +215,40 @@ static enum mcred_err find_entry(mcred_modem *m, uint32_t tag, int type, int *fo
 /* ---- write and compare ------------------------------------------------- */
 
 /*
- * The modem's digest for tag+type against expected (upper-case hex); ours
- * names where expected comes from in a mismatch message ("sent").
+ * A digest that differs is believed only from firmware whose digests can be
+ * trusted (mfw 1.3.2 on, as Nordic's installer does); otherwise the check is
+ * not made: MCRED_ERR_UNSUPPORTED, saying why. A firmware version that cannot
+ * be read counts as trusted: the mismatch stands.
+ */
+static enum mcred_err mismatch_or_not_checked(mcred_modem *m, uint32_t tag, int type,
+					      const char *ours, const char *expected,
+					      const char *theirs)
+{
+	char firmware[64];
+	enum mcred_err rc = mcred_firmware_query(m, firmware, sizeof(firmware));
+	if (rc == MCRED_ERR_CANCELLED || rc == MCRED_ERR_TIMEOUT || rc == MCRED_ERR_IO)
+		return rc;
+	if (rc == MCRED_OK && !mcred_fw_digests_trusted(firmware))
+		return mcred_fail(m, MCRED_ERR_UNSUPPORTED,
+				  "digest of tag %" PRIu32 " type %d (%s) not checked: firmware %s "
+				  "is older than mfw 1.3.2, whose digests are not reliable (Nordic's "
+				  "tools skip this check there too); %s %s, modem lists %s",
+				  tag, type, mcred_cmng_type_label(type), firmware, ours, expected,
+				  theirs);
+	return mcred_fail(m, MCRED_ERR_MISMATCH,
+			  "digest mismatch for tag %" PRIu32 " type %d (%s): %s %s, modem has %s",
+			  tag, type, mcred_cmng_type_label(type), ours, expected, theirs);
+}
+
+/*
+ * The modem's digest for tag+type against expected (upper-case hex), or
+ * against alt (another acceptable form, NULL when none); *matched (optional)
+ * tells which matched: 1 expected, 2 alt. ours names where expected comes
+ * from in a mismatch message ("sent").
  */
 static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
-				     const char *expected, const char *ours, const char *after)
+				     const char *expected, const char *alt, int *matched,
+				     const char *ours, const char *after)
 {
 	int found;
 	struct mcred_credential entry;
@@ -207,11 +264,13 @@ static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
 				  "cannot verify tag %" PRIu32 " type %d (%s): this firmware lists "
 				  "no digests; read type 0 or 4 back and compare instead",
 				  tag, type, mcred_cmng_type_label(type));
-	if (strcmp(entry.sha256, expected) != 0)
-		return mcred_fail(m, MCRED_ERR_MISMATCH,
-				  "digest mismatch for tag %" PRIu32 " type %d (%s): %s %s, "
-				  "modem has %s",
-				  tag, type, mcred_cmng_type_label(type), ours, expected, entry.sha256);
+	int which = strcmp(entry.sha256, expected) == 0 ? 1
+		    : alt && strcmp(entry.sha256, alt) == 0 ? 2
+							     : 0;
+	if (matched)
+		*matched = which;
+	if (!which)
+		return mismatch_or_not_checked(m, tag, type, ours, expected, entry.sha256);
 	return mcred_succeed(m);
 }
 
@@ -237,7 +296,8 @@ static enum mcred_err write_op(mcred_modem *m, void *arg)
 	}
 	if (!a->verify)
 		return MCRED_OK;
-	return compare_digest(m, a->tag, a->type, a->digest, "sent", " after writing it");
+	return compare_digest(m, a->tag, a->type, a->digest, NULL, NULL, "sent",
+			      " after writing it");
 }
 
 enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, const char *content,
@@ -269,19 +329,33 @@ struct compare_args {
 	uint32_t tag;
 	int type;
 	const char *digest;
+	const char *trimmed;   /* digest without trailing whitespace, NULL if the same */
+	int matched;
 };
 
 static enum mcred_err compare_op(mcred_modem *m, void *arg)
 {
 	struct compare_args *a = arg;
-	return compare_digest(m, a->tag, a->type, a->digest, "the content given hashes to", "");
+	return compare_digest(m, a->tag, a->type, a->digest, a->trimmed, &a->matched,
+			      "the content given hashes to", "");
 }
 
-enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type, const char *content,
-				  size_t len)
+/* Length of content without trailing whitespace, as Python's rstrip() leaves it. */
+static size_t rstripped_length(const char *content, size_t len)
+{
+	while (len > 0 && strchr(" \t\r\n\v\f", content[len - 1]) && content[len - 1] != '\0')
+		len--;
+	return len;
+}
+
+enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t tag, int type,
+					const char *content, size_t len,
+					enum mcred_compare_match *match)
 {
 	if (!modem)
 		return MCRED_ERR_INVALID_ARG;
+	if (match)
+		*match = MCRED_MATCH_NONE;
 	char *prepared = NULL;
 	size_t prepared_len = 0;
 	enum mcred_err rc = mcred_cmng_check_write_type(type, &modem->err);
@@ -290,13 +364,27 @@ enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type, co
 						&prepared, &prepared_len, &modem->err);
 	if (rc != MCRED_OK)
 		return rc; /* the checks filled modem->err */
-	char digest[65];
+	char digest[65], trimmed[65];
+	size_t trimmed_len = rstripped_length(prepared, prepared_len);
 	rc = mcred_sha256_hex(prepared, prepared_len, digest);
+	if (rc == MCRED_OK)
+		rc = mcred_sha256_hex(prepared, trimmed_len, trimmed);
 	mcred_free_secret(prepared, prepared_len + 1);
 	if (rc != MCRED_OK)
 		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
-	struct compare_args a = { tag, type, digest };
-	return mcred_with_session(modem, 0, compare_op, &a);
+	/* nrfcredstore stores content rstrip()ped: that form is equal too */
+	struct compare_args a = { tag, type, digest,
+				  trimmed_len < prepared_len && trimmed_len > 0 ? trimmed : NULL, 0 };
+	rc = mcred_with_session(modem, 0, compare_op, &a);
+	if (rc == MCRED_OK && match)
+		*match = a.matched == 2 ? MCRED_MATCH_TRIMMED : MCRED_MATCH_EXACT;
+	return rc;
+}
+
+enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type, const char *content,
+				  size_t len)
+{
+	return mcred_cmng_compare_match(modem, tag, type, content, len, NULL);
 }
 
 /* ---- read ---------------------------------------------------------------- */
@@ -310,6 +398,23 @@ struct read_args {
 	char *sha256;
 };
 
+/* Content whose digest (given in the same answer) does not match is not believed. */
+static enum mcred_err check_read_digest(mcred_modem *m, const struct mcred_cmng_entry *e)
+{
+	char actual[65];
+	if (!e->has_sha256)
+		return MCRED_OK;
+	if (mcred_sha256_hex(e->content, e->content_len, actual) != MCRED_OK)
+		return mcred_fail(m, MCRED_ERR_CRYPTO, "computing the SHA-256 of the content failed");
+	if (strcmp(actual, e->sha256) == 0)
+		return MCRED_OK;
+	return mcred_fail(m, MCRED_ERR_MISMATCH,
+			  "tag %" PRIu32 " type %d (%s): the content the modem sent hashes to %s, "
+			  "but the modem gave the digest %s in the same answer; the content was "
+			  "damaged on the way: read it again",
+			  e->tag, e->type, mcred_cmng_type_label(e->type), actual, e->sha256);
+}
+
 /* Take content (and digest) from the first %CMNG line of a read answer. */
 static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply *reply,
 				       struct read_args *a)
@@ -318,6 +423,8 @@ static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply 
 	for (size_t i = 0; i < reply->lines.count; i++) {
 		const char *line = reply->lines.lines[i];
 		if (mcred_cmng_parse_line(line, strlen(line), &e, &m->err) != MCRED_OK)
+			return MCRED_ERR_PROTOCOL;
+		if (check_names_asked(m, &e, a->tag, a->type) != MCRED_OK)
 			return MCRED_ERR_PROTOCOL;
 		/* firmware without digests whose content is 64 hex digits */
 		if (!e.has_content && e.has_sha256) {
@@ -328,6 +435,8 @@ static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply 
 		}
 		if (!e.has_content)
 			break;
+		if (check_read_digest(m, &e) != MCRED_OK)
+			return m->err.code;
 		char *copy = malloc(e.content_len + 1);
 		if (!copy)
 			return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory reading the content");

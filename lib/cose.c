@@ -566,3 +566,113 @@ enum mcred_err mcred_identity_key_load(const struct mcred_verify_options *o, EVP
 			       "identity key is not a 65-byte uncompressed P-256 point "
 			       "(04||X||Y on the curve)");
 }
+
+/* 1 when needle occurs in text[0..len) (text need not be terminated). */
+static int bounded_find(const char *text, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(text + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The label of the first PEM block ("PUBLIC KEY", "CERTIFICATE"), or NULL. */
+static const char *pem_label(const char *text, size_t *label_len)
+{
+	const char *begin = strstr(text, "-----BEGIN ");
+	const char *end;
+
+	if (!begin)
+		return NULL;
+	begin += strlen("-----BEGIN ");
+	end = strstr(begin, "-----");
+	if (!end || memchr(begin, '\n', (size_t)(end - begin)))
+		return NULL;
+	*label_len = (size_t)(end - begin);
+	return begin;
+}
+
+/* A PEM text that should be a P-256 public key; the message never quotes it. */
+static enum mcred_err check_pem_key(const char *pem, struct mcred_error *err)
+{
+	size_t llen = 0;
+	const char *label = pem_label(pem, &llen);
+	EVP_PKEY *key;
+
+	if (label && (llen != strlen("PUBLIC KEY") || memcmp(label, "PUBLIC KEY", llen) != 0)) {
+		if (llen >= 11 && memcmp(label, "CERTIFICATE", 11) == 0)
+			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+					       "the identity key is a certificate, not a public key: "
+					       "give its key, e.g. from `openssl x509 -pubkey -noout`");
+		if (llen >= 11 && memcmp(label + llen - 11, "PRIVATE KEY", 11) == 0)
+			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+					       "the identity key is a private key: give the device "
+					       "identity public key (-----BEGIN PUBLIC KEY-----)");
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the identity key is PEM of another kind (-----BEGIN %.*s-----): "
+				       "give a public key (-----BEGIN PUBLIC KEY-----)",
+				       (int)(llen > 40 ? 40 : llen), label);
+	}
+	key = key_from_pem(pem);
+	if (!key)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the identity key is not a readable PEM public key (corrupt "
+				       "or cut off): give the device identity public key "
+				       "(-----BEGIN PUBLIC KEY-----)");
+	if (!is_p256(key)) {
+		EVP_PKEY_free(key);
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the identity key is not a P-256 (prime256v1) key, so it "
+				       "cannot be a device identity key");
+	}
+	EVP_PKEY_free(key);
+	return MCRED_OK;
+}
+
+/* Point opts at the checked key: PEM text, or a raw point. */
+static void use_identity_key(struct mcred_verify_options *opts, const char *pem,
+			     const uint8_t *raw, size_t raw_len)
+{
+	opts->identity_key_pem = pem;
+	opts->identity_key_raw = raw;
+	opts->identity_key_raw_len = raw_len;
+}
+
+enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
+					struct mcred_verify_options *opts, struct mcred_error *err)
+{
+	const uint8_t *bytes = data;
+	const char *text = data;
+	EVP_PKEY *key;
+
+	if (!data || !opts)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no identity key or options given");
+	if (len == 65 && bytes[0] == 0x04) {
+		key = key_from_point(bytes, len);
+		if (!key)
+			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+					       "the identity key's 65 bytes are not a point on "
+					       "P-256 (04||X||Y)");
+		EVP_PKEY_free(key);
+		use_identity_key(opts, NULL, bytes, len);
+		mcred_error_clear(err);
+		return MCRED_OK;
+	}
+	/* PEM is text; only then is data[len] (its terminating NUL) looked at */
+	if (len > 0 && !memchr(text, '\0', len) && bounded_find(text, len, "-----BEGIN ") &&
+	    text[len] == '\0') {
+		enum mcred_err rc = check_pem_key(text, err);
+
+		if (rc == MCRED_OK) {
+			use_identity_key(opts, text, NULL, 0);
+			mcred_error_clear(err);
+		}
+		return rc;
+	}
+	return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+			       "the identity key (%zu bytes) is neither a PEM public key "
+			       "(-----BEGIN PUBLIC KEY-----) nor a raw 65-byte uncompressed P-256 "
+			       "point", len);
+}

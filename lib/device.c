@@ -2,6 +2,7 @@
  * Device facts, functional mode (CFUN) and the per-operation session that
  * turns numeric errors on (CMEE) and, when asked, takes the modem offline.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,43 +44,176 @@ static const char *value_after(const char *line, const char *prefix, size_t *len
 	return line;
 }
 
-/* First information line of cmd, stripped of "prefix" and quotes. */
-static enum mcred_err query_value(mcred_modem *m, const char *cmd, const char *prefix, char *dst,
-				  size_t size)
+/* What a device fact must look like; value is NUL-terminated, len its length. */
+typedef int (*shape_fn)(const char *value, size_t len);
+
+/* An IMEI: exactly 15 digits. */
+static int is_imei(const char *value, size_t len)
+{
+	if (len != 15)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (value[i] < '0' || value[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* A UUID as 8-4-4-4-12 hex digits. */
+static int is_uuid(const char *value, size_t len)
+{
+	if (len != 36)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? value[i] != '-' : !isxdigit((unsigned char)value[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* A model or firmware name: printable ASCII without quotes or spaces inside. */
+static int is_name(const char *value, size_t len)
+{
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (value[i] <= 0x20 || value[i] >= 0x7f || value[i] == '"')
+			return 0;
+	return 1;
+}
+
+/* One device fact: the command, the prefix of its answer, its shape, its name. */
+struct fact {
+	const char *cmd;
+	const char *prefix;
+	shape_fn shape;
+	const char *what;   /* "an IMEI (15 digits)", for messages */
+};
+
+/*
+ * The first information line of the answer to f->cmd that has f's shape,
+ * stripped of the prefix and quotes. Lines of another shape (the tail of a
+ * URC that began before the command, noise) are never taken for the value:
+ * none of the right shape is MCRED_ERR_PROTOCOL.
+ */
+static enum mcred_err query_fact(mcred_modem *m, const struct fact *f, char *dst, size_t size)
 {
 	struct mcred_reply reply;
-	enum mcred_err rc = exec(m, cmd, &reply);
-	if (rc == MCRED_OK && reply.lines.count == 0)
-		rc = mcred_fail(m, MCRED_ERR_PROTOCOL, "the modem answered %s with no value", cmd);
-	if (rc == MCRED_OK) {
+	enum mcred_err rc = exec(m, f->cmd, &reply);
+	dst[0] = '\0';
+	for (size_t i = 0; rc == MCRED_OK && i < reply.lines.count && !dst[0]; i++) {
 		size_t len;
-		const char *value = value_after(reply.lines.lines[0], prefix, &len);
-		copy_field(dst, size, value, len);
+		const char *value = value_after(reply.lines.lines[i], f->prefix, &len);
+		if (len < size && f->shape(value, len))
+			copy_field(dst, size, value, len);
 	}
+	if (rc == MCRED_OK && !dst[0])
+		rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
+				"the modem's answer to %s is not %s: not believed", f->cmd, f->what);
 	mcred_reply_free(&reply);
 	return rc;
 }
 
+/* Errors after which the other facts can still be asked: the modem answered. */
+static int answered(enum mcred_err rc)
+{
+	return rc == MCRED_ERR_MODEM || rc == MCRED_ERR_CME || rc == MCRED_ERR_CMS ||
+	       rc == MCRED_ERR_PROTOCOL;
+}
+
 enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *info)
 {
+	static const struct fact facts[] = {
+		{ "AT+CGSN", "+CGSN:", is_imei, "an IMEI (15 digits)" },
+		{ "AT+CGMM", "+CGMM:", is_name, "a model name" },
+		{ "AT+CGMR", "+CGMR:", is_name, "a firmware version" },
+		{ "AT%XMODEMUUID", "%XMODEMUUID:", is_uuid, "a UUID (8-4-4-4-12 hex digits)" },
+	};
 	if (!modem)
 		return MCRED_ERR_INVALID_ARG;
 	if (!info)
 		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no device info buffer given");
 	memset(info, 0, sizeof(*info));
-	enum mcred_err rc = query_value(modem, "AT+CGSN", "+CGSN:", info->imei, sizeof(info->imei));
-	if (rc == MCRED_OK)
-		rc = query_value(modem, "AT+CGMM", "+CGMM:", info->model, sizeof(info->model));
-	if (rc == MCRED_OK)
-		rc = query_value(modem, "AT+CGMR", "+CGMR:", info->firmware,
-				 sizeof(info->firmware));
-	if (rc != MCRED_OK)
-		return rc;
-	/* older firmware has no %XMODEMUUID: the UUID is simply unknown then */
-	if (query_value(modem, "AT%XMODEMUUID", "%XMODEMUUID:", info->uuid, sizeof(info->uuid)) ==
-	    MCRED_ERR_CANCELLED)
-		return MCRED_ERR_CANCELLED;
+	struct {
+		char *dst;
+		size_t size;
+		enum mcred_err *status;
+	} into[] = {
+		{ info->imei, sizeof(info->imei), &info->imei_status },
+		{ info->model, sizeof(info->model), &info->model_status },
+		{ info->firmware, sizeof(info->firmware), &info->firmware_status },
+		{ info->uuid, sizeof(info->uuid), &info->uuid_status },
+	};
+	struct mcred_error firmware_err = { MCRED_OK, -1, "" };
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		enum mcred_err rc = query_fact(modem, &facts[i], into[i].dst, into[i].size);
+		*into[i].status = rc;
+		/* a modem that stops answering (or a cancel) ends it; an ERROR loses one fact */
+		if (rc != MCRED_OK && !answered(rc))
+			return rc;
+		if (into[i].dst == info->firmware)
+			firmware_err = modem->err;
+	}
+	/* without the firmware version the rest is not worth much: fail, saying why */
+	if (info->firmware_status != MCRED_OK) {
+		modem->err = firmware_err;
+		return info->firmware_status;
+	}
 	return mcred_succeed(modem);
+}
+
+/* ---- firmware version ---------------------------------------------------- */
+
+/* A decimal number of at most 5 digits at *p; advances *p. -1 when none. */
+static long version_number(const char **p)
+{
+	long v = 0;
+	int digits = 0;
+	while (**p >= '0' && **p <= '9' && digits < 6) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		digits++;
+	}
+	return digits > 0 && digits < 6 ? v : -1;
+}
+
+enum mcred_err mcred_fw_version_parse(const char *firmware, struct mcred_fw_version *v)
+{
+	if (!firmware || !v || strncmp(firmware, "mfw", 3) != 0)
+		return MCRED_ERR_INVALID_ARG;
+	/* "mfw[-variant]_<chip>[-ntn]_<major>.<minor>.<patch>[-suffix]" */
+	const char *last = strrchr(firmware, '_');
+	if (!last)
+		return MCRED_ERR_INVALID_ARG;
+	const char *p = last + 1;
+	long major = version_number(&p);
+	long minor = *p == '.' ? (p++, version_number(&p)) : -1;
+	long patch = *p == '.' ? (p++, version_number(&p)) : -1;
+	if (major < 0 || minor < 0 || patch < 0 || (*p != '\0' && *p != '-'))
+		return MCRED_ERR_INVALID_ARG;
+	size_t head = (size_t)(last - firmware);
+	v->major = (unsigned)major;
+	v->minor = (unsigned)minor;
+	v->patch = (unsigned)patch;
+	v->ntn = head >= 4 && memcmp(last - 4, "-ntn", 4) == 0;
+	return MCRED_OK;
+}
+
+int mcred_fw_digests_trusted(const char *firmware)
+{
+	struct mcred_fw_version v;
+	if (mcred_fw_version_parse(firmware, &v) != MCRED_OK || v.ntn)
+		return 1;
+	if (v.major != 1)
+		return v.major > 1;
+	return v.minor > 3 || (v.minor == 3 && v.patch >= 2);
+}
+
+enum mcred_err mcred_firmware_query(mcred_modem *m, char *dst, size_t size)
+{
+	static const struct fact firmware = { "AT+CGMR", "+CGMR:", is_name,
+					      "a firmware version" };
+	return query_fact(m, &firmware, dst, size);
 }
 
 /* "+CFUN: 4" / "+CMEE: 1" -> 4 / 1; -1 when the line does not match. */

@@ -168,6 +168,9 @@ enum mcred_err mcred_succeed(mcred_modem *m);
 
 /* ---- device.c ----------------------------------------------------------- */
 
+/* AT+CGMR into dst ("" and an error when the modem gives no version). */
+enum mcred_err mcred_firmware_query(mcred_modem *m, char *dst, size_t size);
+
 /*
  * Run an operation with numeric errors on (AT+CMEE=1), restoring the
  * previous CMEE setting afterwards, and, when opts.auto_offline and

@@ -191,6 +191,16 @@ static char *quoted_value(const struct mcred_lines *lines, const char *prefix)
 	return NULL;
 }
 
+/* The first size - 1 bytes of line, other than printable ASCII shown as '?'. */
+static void printable_start(const char *line, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && line[i]; i++)
+		out[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+	out[i] = '\0';
+}
+
 /* What to tell the user about a failed %KEYGEN / %ATTESTTOKEN. */
 static enum mcred_err command_failed(mcred_modem *m, enum mcred_err rc,
 				     const struct mcred_reply *reply, const char *what)
@@ -247,10 +257,28 @@ static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned ti
 		return rc;
 	}
 	*blob = quoted_value(&reply.lines, prefix);
+	if (!*blob) {
+		/*
+		 * A line of this answer holds no secret: show it. Any other line
+		 * (a late echo of an earlier command, say) is only counted.
+		 */
+		char seen[81] = "";
+		size_t i;
+		for (i = 0; i < reply.lines.count && !seen[0]; i++)
+			if (strncmp(reply.lines.lines[i], prefix, strlen(prefix)) == 0)
+				printable_start(reply.lines.lines[i], seen, sizeof(seen));
+		if (seen[0])
+			rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
+					"%s: the modem said OK but its answer is not %s \"...\": "
+					"\"%s\"", what, prefix, seen);
+		else
+			rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
+					"%s: the modem said OK but sent no %s \"...\" line (%zu "
+					"other line(s))", what, prefix, reply.lines.count);
+		mcred_reply_free(&reply);
+		return rc;
+	}
 	mcred_reply_free(&reply);
-	if (!*blob)
-		return mcred_fail(m, MCRED_ERR_PROTOCOL,
-				  "%s: the modem said OK but sent no %s \"...\" line", what, prefix);
 	return mcred_succeed(m);
 }
 

@@ -3,7 +3,8 @@
  * the value parsers (cli/args.c), the command-line parser (cli/cmdline.c),
  * the JSON string escaper (cli/json.c), and the library checks the CLI runs
  * before opening a port (mcred_type_parse, mcred_cmng_check_write,
- * mcred_keygen_check).
+ * mcred_keygen_check, mcred_identity_key_parse) and the firmware version
+ * parser.
  *
  * Input layout: byte 0 picks what to exercise, the rest is the payload.
  */
@@ -27,6 +28,25 @@ static char *as_string(const uint8_t *data, size_t len)
 	memcpy(s, data, len);
 	s[len] = '\0';
 	return s;
+}
+
+/* Library parsers of what the CLI reads before opening a port (or gets from AT+CGMR). */
+static void library_parsers(const char *s)
+{
+	struct mcred_verify_options vo;
+	struct mcred_fw_version v;
+	struct mcred_error err;
+
+	if (mcred_fw_version_parse(s, &v) == MCRED_OK && strncmp(s, "mfw", 3) != 0)
+		abort();
+	mcred_fw_digests_trusted(s);
+	mcred_verify_options_init(&vo);
+	if (mcred_identity_key_parse(s, strlen(s), &vo, &err) == MCRED_OK) {
+		if (vo.identity_key_pem != s && vo.identity_key_raw != (const uint8_t *)s)
+			abort(); /* accepted, but the options do not point at the key */
+	} else if (vo.identity_key_pem || vo.identity_key_raw || !err.message[0]) {
+		abort(); /* refused: options untouched, and a message says why */
+	}
 }
 
 static void value_parsers(const char *s)
@@ -61,6 +81,7 @@ static void value_parsers(const char *s)
 	if (cli_parse_challenge(s, &err) == 0 && strlen(s) != 32)
 		abort();
 	mcred_type_parse(s, &type, &err);
+	library_parsers(s);
 }
 
 /* NUL-separated arguments become argv. */

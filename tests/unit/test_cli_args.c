@@ -290,6 +290,35 @@ static void cmdline_errors(void **state)
 	assert_int_equal(parse(&cl, &err, "info", "-p", "", NULL), -1);
 }
 
+/* A repeated option would silently replace the first value: refused, named. */
+static void cmdline_repeated_options(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, "read", "--tag", "1", "--tag", "2", "--type", "0", NULL),
+			 -1);
+	assert_non_null(strstr(err.message, "--tag is given twice"));
+	assert_int_equal(parse(&cl, &err, "read", "--tag=1", "--type", "0", "--tag", "1", NULL), -1);
+	assert_non_null(strstr(err.message, "--tag"));
+	/* global options, before and after the command, long and short forms */
+	assert_int_equal(parse(&cl, &err, "-p", "a", "info", "-p", "b", NULL), -1);
+	assert_non_null(strstr(err.message, "--port is given twice"));
+	assert_int_equal(parse(&cl, &err, "--port=a", "info", "-pb", NULL), -1);
+	assert_non_null(strstr(err.message, "--port"));
+	assert_int_equal(parse(&cl, &err, "--timeout", "1", "list", "--timeout", "2", NULL), -1);
+	assert_non_null(strstr(err.message, "--timeout is given twice"));
+	assert_int_equal(parse(&cl, &err, "-vq", "list", "-v", NULL), -1);
+	assert_non_null(strstr(err.message, "--verbose"));
+	assert_int_equal(parse(&cl, &err, "keygen", "--tag", "1", "--force", "--force", NULL), -1);
+	assert_non_null(strstr(err.message, "--force"));
+	/* the same options once each are fine */
+	assert_int_equal(parse(&cl, &err, "-p", "a", "--timeout", "1", "read", "--tag", "1",
+			       "--type", "0", "-v", NULL),
+			 0);
+}
+
 static void cmdline_help_and_version(void **state)
 {
 	struct cli_cmdline cl;
@@ -370,6 +399,7 @@ int main(void)
 		cmocka_unit_test(challenges),
 		cmocka_unit_test(cmdline_globals_anywhere),
 		cmocka_unit_test(cmdline_errors),
+		cmocka_unit_test(cmdline_repeated_options),
 		cmocka_unit_test(cmdline_help_and_version),
 		cmocka_unit_test(json_escaping),
 	};

@@ -394,6 +394,274 @@ static void test_device_info_without_uuid_and_cgsn_prefix(void **state)
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
 }
 
+/* ---- answers that are not believed ----------------------------------------------- */
+
+/* SHA-256 of "hello" (the content of the canned read answers below). */
+#define HELLO_SHA "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824"
+
+/* read with a canned answer for tag 12 type 0: the result, content NULL on failure. */
+static enum mcred_err read_canned(struct fixture *fx, const char *answer, char sha[65])
+{
+	char *got = (char *)1;
+	size_t len = 99;
+	fx->fake->canned[0].prefix = "AT%CMNG=2,12,0";
+	fx->fake->canned[0].answer = answer;
+	enum mcred_err rc = mcred_cmng_read(fx->m, 12, 0, &got, &len, sha);
+	if (rc != MCRED_OK) {
+		assert_null(got);
+		assert_int_equal(len, 0);
+	} else {
+		assert_int_equal(len, 5);
+		assert_memory_equal(got, "hello", 5);
+		free(got);
+	}
+	assert_restored(fx->fake);
+	return rc;
+}
+
+static void test_read_content_must_match_its_digest(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_OK);
+	assert_string_equal(sha, HELLO_SHA);
+	/* one byte of content changed on the way */
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hellO\"\r\nOK\r\n", sha),
+			 MCRED_ERR_MISMATCH);
+	assert_message_has(fx->m, "hashes to");
+	assert_message_has(fx->m, HELLO_SHA);
+	assert_string_equal(sha, "");
+}
+
+static void test_read_lower_case_digest_normalised(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa"
+					 "7425e73043362938b9824\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_OK);
+	assert_string_equal(sha, HELLO_SHA);
+}
+
+static void test_read_about_another_credential(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 13,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_ERR_PROTOCOL);
+	assert_message_has(fx->m, "answered about tag 13 type 0");
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,1,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+			 MCRED_ERR_PROTOCOL);
+	assert_message_has(fx->m, "answered about tag 12 type 1");
+	/* without a digest too */
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 11,0,\"hello\"\r\nOK\r\n", sha),
+			 MCRED_ERR_PROTOCOL);
+}
+
+static void test_read_unterminated_quote_fails(void **state)
+{
+	struct fixture *fx = *state;
+	char sha[65];
+	enum mcred_err rc = read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\r\nOK\r\n", sha);
+	assert_int_not_equal(rc, MCRED_OK);
+	rc = read_canned(fx, "\r\n%CMNG: 12,0,\"hello\r\nOK\r\n", sha);
+	assert_int_not_equal(rc, MCRED_OK);
+}
+
+static void test_list_about_another_credential(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_credential_list *list = (void *)1;
+	fx->fake->canned[0].prefix = "AT%CMNG=1,12";
+	fx->fake->canned[0].answer = "\r\n%CMNG: 13,0,\"" HELLO_SHA "\"\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_list(fx->m, 12, MCRED_ANY_TYPE, &list), MCRED_ERR_PROTOCOL);
+	assert_null(list);
+	assert_message_has(fx->m, "answered about tag 13");
+	fx->fake->canned[0].answer = "\r\n%CMNG: 12,1,\"" HELLO_SHA "\"\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_list(fx->m, 12, 0, &list), MCRED_ERR_PROTOCOL);
+	assert_message_has(fx->m, "answered about tag 12 type 1");
+	/* exists and write --verify rely on the same list */
+	int exists = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_ERR_PROTOCOL);
+	assert_int_equal(exists, 0);
+	/* lower-case digests are fine and come out upper-case */
+	fx->fake->canned[0].answer = "\r\n%CMNG: 12,0,\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa"
+				     "7425e73043362938b9824\"\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_list(fx->m, 12, 0, &list), MCRED_OK);
+	assert_int_equal(list->count, 1);
+	assert_string_equal(list->items[0].sha256, HELLO_SHA);
+	mcred_credential_list_free(list);
+	assert_restored(fx->fake);
+}
+
+/* ---- device facts the modem may not give --------------------------------------------- */
+
+static void test_device_info_partial_on_test_firmware(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+	/* mfw-pti_nrf91x1_2.3.3 answers ERROR to AT+CGSN and AT%XMODEMUUID */
+	fx->fake->canned[0].prefix = "AT+CGSN";
+	fx->fake->canned[0].answer = "\r\nERROR\r\n";
+	fx->fake->canned[1].prefix = "AT%XMODEMUUID";
+	fx->fake->canned[1].answer = "\r\nERROR\r\n";
+	fx->fake->canned[2].prefix = "AT+CGMR";
+	fx->fake->canned[2].answer = "\r\nmfw-pti_nrf91x1_2.3.3\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_string_equal(info.imei, "");
+	assert_int_equal(info.imei_status, MCRED_ERR_MODEM);
+	assert_string_equal(info.model, "nRF9160-SICA");
+	assert_int_equal(info.model_status, MCRED_OK);
+	assert_string_equal(info.firmware, "mfw-pti_nrf91x1_2.3.3");
+	assert_int_equal(info.firmware_status, MCRED_OK);
+	assert_string_equal(info.uuid, "");
+	assert_int_equal(info.uuid_status, MCRED_ERR_MODEM);
+	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
+}
+
+static void test_device_info_fails_without_firmware(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+	fx->fake->canned[0].prefix = "AT+CGMR";
+	fx->fake->canned[0].answer = "\r\nERROR\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_ERR_MODEM);
+	assert_int_equal(info.firmware_status, MCRED_ERR_MODEM);
+	/* what could be read is there all the same */
+	assert_string_equal(info.imei, "351358811234567");
+	assert_string_equal(info.uuid, "50503041-3633-43b0-80c3-011a3496dac0");
+}
+
+static void test_device_info_imei_shape(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+	/* the tail of a URC that began before the command is not the IMEI */
+	fx->fake->canned[0].prefix = "AT+CGSN";
+	fx->fake->canned[0].answer = "\r\nXMODEMSLEEP: 1,0\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_string_equal(info.imei, "");
+	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	assert_string_equal(info.firmware, "mfw_nrf9160_1.3.5");
+	/* 14 or 16 digits are no IMEI either */
+	fx->fake->canned[0].answer = "\r\n35135881123456\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	fx->fake->canned[0].answer = "\r\n3513588112345678\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	/* the IMEI line after such a tail is found */
+	fx->fake->canned[0].answer = "\r\nXMODEMSLEEP: 1,0\r\n351358811234567\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_string_equal(info.imei, "351358811234567");
+	assert_int_equal(info.imei_status, MCRED_OK);
+	/* a UUID must look like one */
+	fx->fake->canned[1].prefix = "AT%XMODEMUUID";
+	fx->fake->canned[1].answer = "\r\n%XMODEMUUID: 1,0\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(info.uuid_status, MCRED_ERR_PROTOCOL);
+	assert_string_equal(info.uuid, "");
+}
+
+static void test_fw_version_parse(void **state)
+{
+	(void)state;
+	struct mcred_fw_version v;
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3.1", &v), MCRED_OK);
+	assert_int_equal(v.major, 1);
+	assert_int_equal(v.minor, 3);
+	assert_int_equal(v.patch, 1);
+	assert_false(v.ntn);
+	assert_int_equal(mcred_fw_version_parse("mfw-pti_nrf91x1_2.3.3", &v), MCRED_OK);
+	assert_int_equal(v.major, 2);
+	assert_int_equal(v.minor, 3);
+	assert_int_equal(v.patch, 3);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9151-ntn_1.0.0-1.alpha", &v), MCRED_OK);
+	assert_int_equal(v.major, 1);
+	assert_int_equal(v.patch, 0);
+	assert_true(v.ntn);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf91x1_2.0.2", &v), MCRED_OK);
+	assert_int_equal(mcred_fw_version_parse("nRF9160-SICA", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3.x", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("mfw_nrf9160_1.3.1 x", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse("", &v), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_fw_version_parse(NULL, &v), MCRED_ERR_INVALID_ARG);
+
+	assert_false(mcred_fw_digests_trusted("mfw_nrf9160_1.3.1"));
+	assert_false(mcred_fw_digests_trusted("mfw_nrf9160_1.2.7"));
+	assert_false(mcred_fw_digests_trusted("mfw_nrf9160_0.9.0"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9160_1.3.2"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9160_1.3.5"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9160_1.10.0"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf91x1_2.0.2"));
+	assert_true(mcred_fw_digests_trusted("mfw-pti_nrf91x1_2.3.3"));
+	assert_true(mcred_fw_digests_trusted("mfw_nrf9151-ntn_1.0.0-1.alpha"));
+	assert_true(mcred_fw_digests_trusted("something else"));
+}
+
+/* ---- digests on firmware older than 1.3.2 -------------------------------------------- */
+
+static void test_old_firmware_digest_not_checked(void **state)
+{
+	struct fixture *fx = *state;
+	fx->fake->canned[0].prefix = "AT+CGMR";
+	fx->fake->canned[0].answer = "\r\nmfw_nrf9160_1.3.1\r\n\r\nOK\r\n";
+	fx->fake->corrupt_sha = 1;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL,
+					  MCRED_WRITE_VERIFY),
+			 MCRED_ERR_UNSUPPORTED);
+	assert_message_has(fx->m, "not checked");
+	assert_message_has(fx->m, "mfw_nrf9160_1.3.1");
+	assert_message_has(fx->m, "1.3.2");
+	assert_int_equal(fx->fake->ncreds, 1); /* written all the same */
+	assert_restored(fx->fake);
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)),
+			 MCRED_ERR_UNSUPPORTED);
+	assert_message_has(fx->m, "not checked");
+	/* 1.3.2 and later: a mismatch is a mismatch */
+	fx->fake->canned[0].answer = "\r\nmfw_nrf9160_1.3.2\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)),
+			 MCRED_ERR_MISMATCH);
+	/* and so it is when the version cannot be read */
+	fx->fake->canned[0].answer = "\r\nERROR\r\n";
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)),
+			 MCRED_ERR_MISMATCH);
+	/* equal digests are believed on old firmware too */
+	fx->fake->corrupt_sha = 0;
+	fx->fake->canned[0].answer = "\r\nmfw_nrf9160_1.3.1\r\n\r\nOK\r\n";
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)), MCRED_OK);
+	assert_restored(fx->fake);
+}
+
+/* ---- content written by nrfcredstore (rstrip()ped) ------------------------------------ */
+
+static void test_compare_without_final_line_break(void **state)
+{
+	struct fixture *fx = *state;
+	enum mcred_compare_match match = MCRED_MATCH_NONE;
+	fake_modem_store(fx->fake, 12, 0, pem_lf, strlen(pem_lf) - 1);
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_lf, strlen(pem_lf), &match),
+			 MCRED_OK);
+	assert_int_equal(match, MCRED_MATCH_TRIMMED);
+	/* CRLF file, stored rstrip()ped from its LF form */
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_crlf, strlen(pem_crlf), &match),
+			 MCRED_OK);
+	assert_int_equal(match, MCRED_MATCH_TRIMMED);
+	assert_int_equal(mcred_cmng_compare(fx->m, 12, 0, pem_lf, strlen(pem_lf)), MCRED_OK);
+	/* the exact form is said to be exact */
+	fake_modem_store(fx->fake, 12, 0, pem_lf, strlen(pem_lf));
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_lf, strlen(pem_lf), &match),
+			 MCRED_OK);
+	assert_int_equal(match, MCRED_MATCH_EXACT);
+	/* only trailing whitespace may go: a missing last line is a mismatch */
+	fake_modem_store(fx->fake, 12, 0, pem_lf, strlen(pem_lf) - 2);
+	assert_int_equal(mcred_cmng_compare_match(fx->m, 12, 0, pem_lf, strlen(pem_lf), &match),
+			 MCRED_ERR_MISMATCH);
+	assert_int_equal(match, MCRED_MATCH_NONE);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -418,6 +686,17 @@ int main(void)
 		T(test_secret_not_in_errors),
 		T(test_device_info_and_cfun),
 		T(test_device_info_without_uuid_and_cgsn_prefix),
+		T(test_read_content_must_match_its_digest),
+		T(test_read_lower_case_digest_normalised),
+		T(test_read_about_another_credential),
+		T(test_read_unterminated_quote_fails),
+		T(test_list_about_another_credential),
+		T(test_device_info_partial_on_test_firmware),
+		T(test_device_info_fails_without_firmware),
+		T(test_device_info_imei_shape),
+		T(test_fw_version_parse),
+		T(test_old_firmware_digest_not_checked),
+		T(test_compare_without_final_line_break),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

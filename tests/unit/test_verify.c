@@ -651,6 +651,79 @@ static void bad_keys(void **state)
 	free(blob);
 }
 
+/* mcred_identity_key_parse(data, strlen(data)) must refuse, naming what it found. */
+static void assert_key_refused(const char *data, const char *why)
+{
+	struct mcred_verify_options o;
+	struct mcred_error e;
+
+	mcred_verify_options_init(&o);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(mcred_identity_key_parse(data, strlen(data), &o, &e),
+			 MCRED_ERR_INVALID_ARG);
+	if (!strstr(e.message, why))
+		fail_msg("message \"%s\" lacks \"%s\"", e.message, why);
+	assert_null(o.identity_key_pem);
+	assert_null(o.identity_key_raw);
+}
+
+static void identity_key_parse(void **state)
+{
+	static const char p384[] =
+		"-----BEGIN PUBLIC KEY-----\n"
+		"MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEhinpJHElngcTglJI2v6cNBERm9s/1Odf\n"
+		"ST1KFEixEPiNVFQbwdAu7JREzc8xzYdwOwF0q3iqjkYz8UAL99DMJtBEB8+10jw0\n"
+		"LwVE5AHRTUPqx1GBLroxIrCWG9prq8i2\n"
+		"-----END PUBLIC KEY-----\n";
+	size_t pem_len, raw_len, priv_len;
+	char *pem = fixture_read("identity_pub.pem", &pem_len);
+	char *raw = fixture_read("identity_pub.raw", &raw_len);
+	char *priv = fixture_read("identity_priv.pem", &priv_len);
+	struct mcred_verify_options o;
+	struct mcred_error e;
+	uint8_t point[65];
+
+	(void)state;
+	mcred_verify_options_init(&o);
+	assert_int_equal(mcred_identity_key_parse(pem, pem_len, &o, &e), MCRED_OK);
+	assert_ptr_equal(o.identity_key_pem, pem);
+	assert_null(o.identity_key_raw);
+	mcred_verify_options_init(&o);
+	assert_int_equal(mcred_identity_key_parse(raw, raw_len, &o, &e), MCRED_OK);
+	assert_ptr_equal(o.identity_key_raw, (const uint8_t *)raw);
+	assert_int_equal(o.identity_key_raw_len, 65);
+	assert_null(o.identity_key_pem);
+
+	assert_key_refused("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			   "certificate");
+	assert_key_refused(priv, "private key");
+	/* the private key's content never shows in the message */
+	assert_int_equal(mcred_identity_key_parse(priv, priv_len, &o, &e), MCRED_ERR_INVALID_ARG);
+	assert_null(strstr(e.message, "MIG"));
+	assert_key_refused("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+			   "not a readable PEM");
+	/* cut off after half of the base64 */
+	pem[pem_len / 2] = '\0';
+	assert_key_refused(pem, "not a readable PEM");
+	assert_key_refused(p384, "P-256");
+	assert_key_refused("just some text", "neither");
+	assert_key_refused("", "neither");
+	memset(point, 0x11, sizeof(point));
+	point[0] = 0x04;
+	mcred_verify_options_init(&o);
+	assert_int_equal(mcred_identity_key_parse(point, sizeof(point), &o, &e),
+			 MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(e.message, "not a point on P-256"));
+	assert_null(o.identity_key_raw);
+	point[0] = 0x02; /* compressed: not accepted */
+	assert_int_equal(mcred_identity_key_parse(point, sizeof(point), &o, &e),
+			 MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_identity_key_parse(NULL, 0, &o, &e), MCRED_ERR_INVALID_ARG);
+	free(pem);
+	free(raw);
+	free(priv);
+}
+
 static void names_and_nulls(void **state)
 {
 	uint32_t tag;
@@ -685,6 +758,7 @@ int main(void)
 		cmocka_unit_test(hostile_cbor),
 		cmocka_unit_test(hostile_body),
 		cmocka_unit_test(bad_keys),
+		cmocka_unit_test(identity_key_parse),
 		cmocka_unit_test(names_and_nulls),
 	};
 

@@ -179,11 +179,24 @@ static void cmng(struct fake_modem *f, const char *args)
 
 /* ---- commands ------------------------------------------------------------------ */
 
+/* The canned answer for cmd, or NULL. */
+static const char *canned_answer(const struct fake_modem *f, const char *cmd)
+{
+	for (size_t i = 0; i < sizeof(f->canned) / sizeof(f->canned[0]) && f->canned[i].prefix; i++)
+		if (strncmp(cmd, f->canned[i].prefix, strlen(f->canned[i].prefix)) == 0)
+			return f->canned[i].answer;
+	return NULL;
+}
+
 static void answer(struct fake_modem *f, const char *cmd)
 {
 	int n;
 	if (f->nlog < FAKE_MODEM_MAX_LOG)
 		f->log[f->nlog++] = strdup(cmd);
+	if (canned_answer(f, cmd)) {
+		say(f, canned_answer(f, cmd));
+		return;
+	}
 	if (strcmp(cmd, "AT+CMEE?") == 0 && f->silent_cmee_query)
 		return; /* a modem that stopped answering */
 	if (strcmp(cmd, "AT+CMEE?") == 0)
