@@ -56,9 +56,12 @@ class PtyModem:
         self.link = link
         self.log = open(log, "a", buffering=1) if log else None
         self.pending = b""
-        if os.path.lexists(link):
-            os.unlink(link)
-        os.symlink(os.ttyname(self.slave), link)
+        # publish atomically: a client never sees a half-made link
+        tmp = link + ".tmp"
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(os.ttyname(self.slave), tmp)
+        os.rename(tmp, link)
 
     def close(self):
         if os.path.lexists(self.link):
@@ -139,11 +142,18 @@ def load_transcript(path):
 
 
 class SessionState:
-    """The answers of a plain modem to the commands every session sends."""
+    """The answers of a plain modem to the commands every session sends.
+
+    Anything else is refused, with a bare ERROR or, after AT+CMEE=1, with
+    +CME ERROR: 0 as the modem does for an unknown command.
+    """
 
     def __init__(self, cfun=4, cmee=0):
         self.cfun = cfun
         self.cmee = cmee
+
+    def error(self):
+        return b"+CME ERROR: 0\r\n" if self.cmee else b"ERROR\r\n"
 
     def answer(self, command):
         upper = command.upper()
@@ -159,7 +169,7 @@ class SessionState:
         if upper.startswith(b"AT+CFUN=") and upper[8:].isdigit():
             self.cfun = int(upper[8:])
             return b"OK\r\n"
-        return b"ERROR\r\n"
+        return self.error()
 
 
 def replay(modem, exchanges, session):
