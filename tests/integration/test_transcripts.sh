@@ -73,12 +73,16 @@ sys.exit(0 if eval(sys.argv[2]) else 1)
 }
 
 # check_sent: the commands the replay modem received (its log, one command a
-# line, Python-escaped) hold every expect-sent line and match no
-# expect-not-sent pattern
+# line, Python-escaped) hold every expect-sent line, match every
+# expect-sent-re pattern and no expect-not-sent pattern
 check_sent() {
 	each_header "$TRANSCRIPT" expect-sent
 	while IFS= read -r _cmd; do
 		grep -q -F -x -e "$_cmd" "$LOG" || fail "the modem should have received: $_cmd"
+	done <"$T_DIR/values"
+	each_header "$TRANSCRIPT" expect-sent-re
+	while IFS= read -r _re; do
+		grep -q -E -e "$_re" "$LOG" || fail "the modem should have received a command matching /$_re/"
 	done <"$T_DIR/values"
 	each_header "$TRANSCRIPT" expect-not-sent
 	while IFS= read -r _re; do
@@ -177,3 +181,4 @@ test_list_modem_key_mgmt_fixture() { run_transcript list_modem_key_mgmt_fixture;
 test_list_modem_key_mgmt_one_entry() { run_transcript list_modem_key_mgmt_one_entry; }
 test_list_modem_key_mgmt_short_digest() { run_transcript list_modem_key_mgmt_short_digest; }
 test_read_reference_not_found_513() { run_transcript read_reference_not_found_513; }
+test_shell_devzone_112106_mosh_prompt() { run_transcript shell_devzone_112106_mosh_prompt; }
