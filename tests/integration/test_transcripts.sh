@@ -169,6 +169,8 @@ test_at_devzone_48688_xpmng_519() { run_transcript at_devzone_48688_xpmng_519; }
 test_at_tinygsm_486_nrf9160_sica() { run_transcript at_tinygsm_486_nrf9160_sica; }
 test_attest_nrfcloud_utils_token() { run_transcript attest_nrfcloud_utils_token; }
 test_banner_devzone_48688_boot_before_answer() { run_transcript banner_devzone_48688_boot_before_answer; }
+test_info_banner_devzone_48688_before_imei() { run_transcript info_banner_devzone_48688_before_imei; }
+test_info_devzone_112106_mfw_pti() { run_transcript info_devzone_112106_mfw_pti; }
 test_info_nrfcloud_utils_nrf9151() { run_transcript info_nrfcloud_utils_nrf9151; }
 test_keygen_nrfcloud_utils_installer_imei_tag52() { run_transcript keygen_nrfcloud_utils_installer_imei_tag52; }
 test_keygen_nrfcloud_utils_installer_uuid_tag52() { run_transcript keygen_nrfcloud_utils_installer_uuid_tag52; }
