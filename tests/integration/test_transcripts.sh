@@ -137,10 +137,12 @@ run_transcript() {
 
 	_vargs=$(header "$TRANSCRIPT" verify)
 	[ -n "$_vargs" ] || grep -q '^# verify:' "$TRANSCRIPT" || return 0
+	_vrc=$(header "$TRANSCRIPT" verify-exit)
+	[ -n "$_vrc" ] || fail "$1: a '# verify:' line needs a '# verify-exit:' line"
 	answer_of "$TRANSCRIPT" "$T_DIR/answer.txt"
 	eval "set -- $_vargs"
 	mcx verify "$@" "$T_DIR/answer.txt"
-	expect_rc "$(header "$TRANSCRIPT" verify-exit)" "modemcred verify $_vargs"
+	expect_rc "$_vrc" "modemcred verify $_vargs"
 	check_output "verify stdout" "$OUT" verify-stdout
 	each_header "$TRANSCRIPT" verify-json
 	if [ -s "$T_DIR/values" ]; then
