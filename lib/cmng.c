@@ -106,6 +106,12 @@ static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *rep
 			return MCRED_ERR_PROTOCOL;
 		if (check_names_asked(m, &e, cmd_tag, cmd_type) != MCRED_OK)
 			return MCRED_ERR_PROTOCOL;
+		/* A list carries digests only: any other quoted value is malformed. */
+		if (e.has_content)
+			return mcred_fail(m, MCRED_ERR_PROTOCOL,
+					  "the modem listed tag %" PRIu32 " type %d with a digest "
+					  "that is not 64 hex digits: the answer is malformed",
+					  e.tag, e.type);
 		if (type != MCRED_ANY_TYPE && e.type != type)
 			continue;
 		if (list_append(list, &e) != MCRED_OK)
