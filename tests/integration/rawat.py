@@ -7,9 +7,11 @@ Steps, run in order (TEXT takes Python escapes: \\r \\n \\x7f ...):
   send:TEXT       write TEXT
   sendfile:PATH   write the bytes of a file
   expect:TEXT     the next bytes received are exactly TEXT
+  expectfile:PATH the next bytes received are exactly those of a file
   until:TEXT      receive up to and including the first TEXT; what came
                   before it stays in the received record
   save:PATH       write every byte received so far to PATH
+  kill:SIG:PID    send signal SIG (e.g. USR1) to process PID
 
 Every wait is an event (bytes arriving) bounded by a generous timeout that
 only turns a hang into a failure (RAWAT_TIMEOUT seconds, default 15). Exits 0
@@ -18,6 +20,7 @@ when every step passed, 1 with a message otherwise.
 import codecs
 import os
 import select
+import signal
 import sys
 import termios
 import time
@@ -31,8 +34,8 @@ def unescape(text):
 class Port:
     def __init__(self, path, timeout):
         self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(self.fd)
-        termios.tcflush(self.fd, termios.TCIFLUSH)
+        # TCSANOW: what the device sent since the open (a banner) is kept
+        tty.setraw(self.fd, termios.TCSANOW)
         self.timeout = timeout
         self.pending = b""   # received, not yet consumed by a step
         self.record = b""    # everything received
@@ -77,6 +80,12 @@ def main(argv):
                 port.send(f.read())
         elif kind == "expect":
             port.expect(unescape(arg))
+        elif kind == "expectfile":
+            with open(arg, "rb") as f:
+                port.expect(f.read())
+        elif kind == "kill":
+            sig, _, pid = arg.partition(":")
+            os.kill(int(pid), getattr(signal, "SIG" + sig))
         elif kind == "until":
             port.until(unescape(arg))
         elif kind == "save":

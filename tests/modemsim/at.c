@@ -196,7 +196,9 @@ static void send_answer(struct sim *sim, struct reply *r, int res)
 	while (urc_at > 0 && answer.data[urc_at - 1] != '\n')
 		urc_at--;
 	buf_add(&out, answer.data, urc_at);
-	if (sim->opt.urc_every_ms > 0 && ++sim->answers % 3 == 0)
+	/* Not right after a line the host left open (a cut answer). */
+	if (sim->opt.urc_every_ms > 0 && (urc_at > 0 || !sim->line_open) &&
+	    ++sim->answers % 3 == 0)
 		io_add_urc(sim, &out);
 	buf_add(&out, answer.data + urc_at, len - urc_at);
 	io_send(sim, out.data, out.len);

@@ -37,8 +37,8 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-/* A half-received command older than this is left from a vanished client
- * when inotify is not available to tell us (see pty.c). */
+/* Shell mode: a half-received line older than this is left from a vanished
+ * client when inotify is not available to tell us (see pty.c). */
 #define STALE_COMMAND_S 2.0
 /* Stop reading (the client's writes then block, like RTS/CTS) while this
  * much received input waits to be processed. */
@@ -347,9 +347,11 @@ void io_init(struct sim *sim)
 	sim->clients = -1;
 }
 
+/* A half line the shell forgets when its client vanished (the AT host keeps
+ * its buffer whatever happens to clients: pty.c). */
 static int partial_command(const struct sim *sim)
 {
-	return sim->line.raw.len || sim->line.overflow;
+	return sim->opt.shell && (sim->line.raw.len || sim->line.overflow);
 }
 
 /* Seconds until the next timed event (URC, stale command), or -1 for none. */
