@@ -160,6 +160,8 @@ static int write_all(struct sim *sim, const char *p, size_t len, int best_effort
 		pty_client_events(sim);
 		if (sim_stop || sim->clients == 0 || sim->sessions_ended != session)
 			return -1; /* nobody listening: the bytes go nowhere */
+		if (sim_reset_requested)
+			return -1; /* the device restarts: its output stops here */
 		ssize_t n = write(sim->master_fd, p, len);
 		if (n > 0) {
 			sim->line_open = p[n - 1] != '\n';

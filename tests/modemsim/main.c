@@ -60,8 +60,8 @@ static void usage(FILE *f)
 	      "  --fragment             write output in random 1-7 byte chunks\n"
 	      "  --seed N               random seed for --fragment\n"
 	      "  --latency-ms N         processing time before each answer\n"
-	      "  --keygen-ms N          extra processing time of %KEYGEN (default 0;\n"
-	      "                         use about 1000 for a factory-like station)\n"
+	      "  --keygen-ms N          processing time of %KEYGEN (default 0; real modems\n"
+	      "                         take longer, by an undocumented amount)\n"
 	      "  --capacity N           max number of user credentials (default 32)\n"
 	      "  --no-sha               old firmware: no digests in list/read\n"
 	      "  --spaces               ', ' after commas in responses\n"
@@ -79,7 +79,8 @@ static void usage(FILE *f)
 	      "  --keygen-fail CODE     answer every %KEYGEN with +CME ERROR CODE\n"
 	      "  --modern-csr           CSR without legacy NULL parameters\n"
 	      "  --stats FILE           write rx_bytes/tx_bytes/commands on exit\n"
-	      "  --log FILE             append one line per command received\n"
+	      "  --log FILE             append one line per command received, and\n"
+	      "                         RESET, SILENT, CUT and DROPPED events\n"
 	      "  --help\n",
 	      f);
 }
