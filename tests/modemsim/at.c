@@ -1,9 +1,10 @@
 /*
  * One command, from its text to its framed answer:
  *
- *   --silent-after-cmd / --reset-after-cmd -> echo (ATE1) -> what the modem
- *   gets (shell unescape, or the AT host's "%s" and blanks) -> log (--log)
- *   -> processing time (--latency-ms) -> dispatch by name -> framing.
+ *   a silent device ignores it -> echo (ATE1) -> what the modem gets (shell
+ *   unescape, or the AT host's "%s" and blanks) -> log (--log) ->
+ *   --reset-after-cmd / --silent-after-cmd -> processing time (--latency-ms)
+ *   -> dispatch by name -> framing.
  *
  * Raw AT mode frames as the modem and at_host do: "<information line>\r\n"
  * ... "OK\r\n", or "ERROR\r\n", or "+CME ERROR: <n>\r\n" when CMEE is 1,
@@ -220,7 +221,7 @@ static void send_shell_unknown(struct sim *sim, const struct buf *cmd)
 	buf_free(&out);
 }
 
-/* A too-long command: at_host answers its buffer overflow with a bare ERROR. */
+/* Shell mode, a line too long for the buffer: a bare ERROR. */
 static void handle_overflow(struct sim *sim, const struct command *c)
 {
 	at_log(sim, "RX <overflow: %zu bytes>", c->overflow);

@@ -225,6 +225,10 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		default: usage(stderr); exit(2);
 		}
 	}
+	if (o->max_cmd < 3) {
+		fprintf(stderr, "modemsim: --max-cmd: at least 3 (the NUL, one unused byte, one more)\n");
+		exit(2);
+	}
 	if (optind < argc || !o->link) {
 		usage(stderr);
 		exit(2);
