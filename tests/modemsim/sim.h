@@ -26,8 +26,10 @@
  * skips it), answers "<info>\r\nOK\r\n" without a leading CRLF, one
  * 4096-byte buffer for a command and its answer (longer answers go out cut,
  * without a final result; bytes beyond it are dropped, a dropped closing
- * quote leaves the host deaf), modem-owned tags as real modems list them,
- * content checks of mfw 2.x, test firmware (mfw-pti) that refuses +CGSN.
+ * quote leaves the host deaf, also for the next client), modem-owned tags
+ * as real modems list them, content checks of mfw 2.x, test firmware
+ * (mfw-pti) that refuses +CGSN. Resets at points a test chooses (SIGUSR1,
+ * --reset-after-cmd) bring the boot banner (--banner) and CFUN 0, CMEE 0.
  *
  * The simulator is deliberately independent of libmodemcred: nothing here
  * includes or links lib/ code, so the library and the simulator cannot share
