@@ -283,8 +283,9 @@ void at_handle_command(struct sim *sim, struct command *c)
 		device_reset(sim);
 		return;
 	}
-	if (matches(cmd, sim->opt.silent_after_cmd)) {
+	if (sim->silent_armed && matches(cmd, sim->opt.silent_after_cmd)) {
 		at_log(sim, "SILENT from now on");
+		sim->silent_armed = 0;
 		sim->silent = 1;
 		return;
 	}

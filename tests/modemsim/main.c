@@ -54,7 +54,7 @@ static void usage(FILE *f)
 	      "  --reset-after-cmd TEXT reset instead of answering the first command\n"
 	      "                         that contains TEXT\n"
 	      "  --silent-after-cmd TEXT  answer nothing from the first command that\n"
-	      "                         contains TEXT on (until a reset)\n"
+	      "                         contains TEXT on, until a reset\n"
 	      "  --baud N               pace both directions as a line at N baud\n"
 	      "  --urc-every MS         inject URCs periodically and into every 3rd answer\n"
 	      "  --fragment             write output in random 1-7 byte chunks\n"
@@ -314,6 +314,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sim.reset_armed = sim.opt.reset_after_cmd != NULL;
+	sim.silent_armed = sim.opt.silent_after_cmd != NULL;
 	sim.banner_owed = sim.opt.banner;
 	sim.cfun = sim.opt.cfun;
 	sim.cmee = sim.opt.cmee;

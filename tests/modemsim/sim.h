@@ -73,7 +73,7 @@ struct sim_options {
 	const char *uuid_text;
 	const char *fw_uuid_text;
 	const char *reset_after_cmd;  /* reset on the first command holding this text */
-	const char *silent_after_cmd; /* from the first command holding this text on: mute */
+	const char *silent_after_cmd; /* mute from the first command holding this text */
 	enum terminator terminator;
 	size_t max_cmd;
 	long baud;
@@ -191,6 +191,7 @@ struct sim {
 	struct store store;
 	struct simkg_identity *identity;
 	int reset_armed;  /* --reset-after-cmd has not fired yet */
+	int silent_armed; /* --silent-after-cmd has not fired yet */
 	int silent;       /* --silent-after-cmd fired: the device answers nothing */
 	int banner_owed;  /* --banner: the boot banner waits for the first client */
 
