@@ -8,6 +8,7 @@ Steps, run in order (TEXT takes Python escapes: \\r \\n \\x7f ...):
   sendfile:PATH   write the bytes of a file
   expect:TEXT     the next bytes received are exactly TEXT
   expectfile:PATH the next bytes received are exactly those of a file
+  skip:N          receive N bytes, whatever they are
   until:TEXT      receive up to and including the first TEXT; what came
                   before it stays in the received record
   save:PATH       write every byte received so far to PATH
@@ -83,6 +84,10 @@ def main(argv):
         elif kind == "expectfile":
             with open(arg, "rb") as f:
                 port.expect(f.read())
+        elif kind == "skip":
+            n = int(arg)
+            port.receive(lambda: len(port.pending) >= n, "%d bytes" % n)
+            port.pending = port.pending[n:]
         elif kind == "kill":
             sig, _, pid = arg.partition(":")
             os.kill(int(pid), getattr(signal, "SIG" + sig))

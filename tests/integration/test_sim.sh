@@ -100,9 +100,33 @@ test_answer_longer_than_buffer_is_cut() {
 	# the CLI never reports success for a cut answer
 	stop_sim
 	start_sim --max-cmd 200
-	mc --offline write --tag 7 --type psk-id "$T_DIR/full"
+	printf '%s' "$id" >"$T_DIR/id.txt"
+	mc write --tag 7 --type psk-id "$T_DIR/id.txt"
+	expect_ok "write of a 150-byte identity (the command fits)"
 	mc --timeout 3 read --tag 7 --type psk-id -o "$T_DIR/back"
 	expect_nonzero "read of an answer the device's buffer cannot hold"
+	[ ! -s "$T_DIR/back" ] || fail "a cut answer was written out as content"
+}
+
+test_long_list_is_cut() {
+	# 48 entries and the modem's 3 make a list of 4158 bytes: on a device with
+	# the default 4096-byte buffer it goes out as 4095 bytes, without OK
+	start_sim --capacity 60
+	set --
+	i=100
+	while [ "$i" -lt 148 ]; do
+		set -- "$@" "send:AT%CMNG=0,$i,4,\"id$i\"\r" 'expect:OK\r\n'
+		i=$((i + 1))
+	done
+	raw "$@"
+	raw 'send:AT%CMNG=1\r' 'skip:4095' 'send:AT\r' 'expect:OK\r\n'
+	grep -q "CUT answer of 4158 bytes to 4095" "$LOG" || fail "the list was not cut to 4095 bytes"
+	mc --timeout 3 list
+	expect_nonzero "list of more than the device's buffer holds"
+	# one entry less: the list fits and ends with OK
+	raw 'send:AT%CMNG=3,147,4\r' 'expect:OK\r\n'
+	mc list
+	expect_ok "list of 47 entries"
 }
 
 test_overlong_command_drops_bytes_and_deafens() {
