@@ -16,7 +16,11 @@
  *    closing quote dropped that way leaves the host inside quotes, where no
  *    terminator counts and every byte is dropped: it answers nothing until a
  *    backspace or DEL makes room for a quote, and a terminator follows.
- *  - A command with no byte above ' ' is dropped unanswered.
+ *  - A command with no byte above ' ' is dropped unanswered; any other goes
+ *    to the modem as stored, the LF a CRLF sender left at its start and (in
+ *    CR+LF mode) the CR at its end included. The modem skips such blanks:
+ *    Nordic's own tools send CRLF to CR-terminated devices and work (an
+ *    assumption the simulator makes explicit in athost_modem_text()).
  *  - The host passes the command with nrf_modem_at_cmd(buf, sizeof(buf),
  *    "%s", buf): the modem sees it up to its first NUL. An answer longer
  *    than the buffer makes that call fail with -E2BIG, which the host only
