@@ -103,6 +103,20 @@ stop_all_sims() {
 	done
 }
 
+# reset_sim: reset the simulated device (SIGUSR1: banner with --banner, CFUN 0,
+# CMEE 0, echo off, unanswered input dropped) and wait until it has happened
+# (its RESET line in the log).
+reset_sim() {
+	_resets=$(log_count '^RESET$')
+	kill -USR1 "$SIMPID"
+	_i=0
+	while [ "$(log_count '^RESET$')" -le "$_resets" ]; do
+		_i=$((_i + 1))
+		[ "$_i" -le 200 ] || fail "modemsim did not reset within 10 s of SIGUSR1"
+		sleep 0.05
+	done
+}
+
 # sim_stat NAME: a value from the --stats file (after stop_sim)
 sim_stat() {
 	sed -n "s/^$1 \([0-9]*\)$/\1/p" "$STATS"

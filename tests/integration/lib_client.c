@@ -183,7 +183,8 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 	CHECK(strcmp(info.imei, "351358811234567") == 0, "imei '%s'", info.imei);
 	CHECK(strcmp(info.model, "nRF9160-SICA") == 0, "model '%s'", info.model);
 	CHECK(strstr(info.firmware, "mfw_nrf9160") != NULL, "firmware '%s'", info.firmware);
-	CHECK(strcmp(info.uuid, "4e5249d0-5349-4d00-8000-0123456789ab") == 0, "uuid '%s'", info.uuid);
+	/* %XMODEMUUID: the firmware build's UUID (modemsim's default --fw-uuid) */
+	CHECK(strcmp(info.uuid, "7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357") == 0, "uuid '%s'", info.uuid);
 
 	/* the simulator starts online (--cfun 1): a write is refused with 518 */
 	CHECK_OK(m, mcred_cfun_get(m, &mode));

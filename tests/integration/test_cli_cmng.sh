@@ -8,7 +8,8 @@ test_info() {
 	out_has 351358811234567 "info"
 	out_has nRF9160-SICA "info"
 	out_has mfw_nrf9160_1.3.5 "info"
-	out_has 4e5249d0-5349-4d00-8000-0123456789ab "info"
+	# %XMODEMUUID is the firmware build's UUID (modemsim's default --fw-uuid)
+	out_has 7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357 "info"
 	mc --json info
 	expect_ok "info --json"
 	v=$(json "j['imei']"); expect_eq "$v" 351358811234567 "info --json imei"
@@ -16,13 +17,14 @@ test_info() {
 
 test_info_custom_device() {
 	start_sim --imei 351358810000001 --model nRF9151-LACA --fw mfw_nrf91x1_2.0.2 \
-		--uuid 50503041-3633-43b0-80c3-011a3496dac0
+		--uuid 50503041-3633-43b0-80c3-011a3496dac0 \
+		--fw-uuid 0f6e2c4d-8a1b-4c3d-9e5f-a7b8c9d0e1f2
 	mc info
 	expect_ok "info"
 	out_has 351358810000001 "info"
 	out_has nRF9151-LACA "info"
 	out_has mfw_nrf91x1_2.0.2 "info"
-	out_has 50503041-3633-43b0-80c3-011a3496dac0 "info"
+	out_has 0f6e2c4d-8a1b-4c3d-9e5f-a7b8c9d0e1f2 "info"
 }
 
 test_version_help() {

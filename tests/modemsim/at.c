@@ -1,15 +1,21 @@
 /*
  * One command, from its text to its framed answer:
  *
- *   echo (ATE1) -> shell unescape (--shell) -> log (--log) -> processing time
- *   (--latency-ms) -> dispatch by name -> framing:
+ *   a silent device ignores it -> echo (ATE1) -> what the modem gets (shell
+ *   unescape, or the AT host's "%s" and blanks) -> log (--log) ->
+ *   --reset-after-cmd / --silent-after-cmd -> processing time (--latency-ms)
+ *   -> dispatch by name -> framing.
  *
- *     "\r\n<information line>\r\n" ... "\r\nOK\r\n"
- *     or "\r\nERROR\r\n", or "\r\n+CME ERROR: <n>\r\n" when CMEE is 1
+ * Raw AT mode frames as the modem and at_host do: "<information line>\r\n"
+ * ... "OK\r\n", or "ERROR\r\n", or "+CME ERROR: <n>\r\n" when CMEE is 1,
+ * without a leading CRLF; the whole answer passes through the AT host's
+ * buffer and goes out cut when it does not fit (athost.c).
+ * Shell mode keeps the shell's framing: "\r\n<line>\r\n" ... "\r\nOK\r\n",
+ * then the prompt.
  *
- * With --urc-every, every third answer carries a URC between its information
- * lines and its final result, because real URCs can arrive at any moment.
- * In shell mode the shell prompt follows every final result.
+ * With --urc-every, every third answer carries a URC at a line boundary
+ * (between its information lines and its final result), because real URCs
+ * can arrive at any moment.
  */
 #include "sim.h"
 
@@ -27,8 +33,8 @@ const char *at_sep(const struct sim *sim)
 
 void reply_line(struct sim *sim, struct reply *r, const char *text, size_t len)
 {
-	(void)sim;
-	buf_adds(&r->lines, "\r\n");
+	if (sim->opt.shell)
+		buf_adds(&r->lines, "\r\n");
 	buf_add(&r->lines, text, len);
 	buf_adds(&r->lines, "\r\n");
 }
@@ -46,6 +52,21 @@ void reply_linef(struct sim *sim, struct reply *r, const char *fmt, ...)
 }
 
 /* ---- log ------------------------------------------------------------------ */
+
+void at_log(const struct sim *sim, const char *fmt, ...)
+{
+	if (!sim->opt.log_file)
+		return;
+	FILE *f = fopen(sim->opt.log_file, "a");
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
 
 /* "RX <command>" with every quoted string shown as <N bytes>, so secrets and
  * multi-line content never reach the log and each command is one line. */
@@ -131,23 +152,59 @@ static int dispatch(struct sim *sim, struct reply *r, const char *cmd, size_t le
 	return res == RES_UNKNOWN ? RES_ERROR : res;
 }
 
-/* Frame and send: information lines, maybe a URC, the final result. */
-static void send_answer(struct sim *sim, struct reply *r, int res)
+static void add_final_result(struct sim *sim, struct buf *out, int res)
+{
+	const char *nl = sim->opt.shell ? "\r\n" : "";
+	if (res == RES_OK)
+		buf_addf(out, "%sOK\r\n", nl);
+	else if (res > 0 && sim->cmee == 1)
+		buf_addf(out, "%s+CME ERROR: %d\r\n", nl, res);
+	else
+		buf_addf(out, "%sERROR\r\n", nl);
+}
+
+/* Shell mode: information lines, maybe a URC, the final result, the prompt. */
+static void send_shell_answer(struct sim *sim, struct reply *r, int res)
 {
 	struct buf out = {0};
 	buf_add(&out, r->lines.data, r->lines.len);
 	if (sim->opt.urc_every_ms > 0 && ++sim->answers % 3 == 0)
 		io_add_urc(sim, &out);
-	if (res == RES_OK)
-		buf_adds(&out, "\r\nOK\r\n");
-	else if (res > 0 && sim->cmee == 1)
-		buf_addf(&out, "\r\n+CME ERROR: %d\r\n", res);
-	else
-		buf_adds(&out, "\r\nERROR\r\n");
-	if (sim->opt.shell)
-		buf_adds(&out, SHELL_PROMPT);
+	add_final_result(sim, &out, res);
+	buf_adds(&out, SHELL_PROMPT);
 	io_send(sim, out.data, out.len);
 	buf_free(&out);
+}
+
+/*
+ * Raw AT mode: the answer as the AT host writes it out of its buffer (cut
+ * when it does not fit), maybe with a URC at a line boundary: after the
+ * information lines, or after the last whole line of a cut answer.
+ */
+static void send_answer(struct sim *sim, struct reply *r, int res)
+{
+	if (sim->opt.shell) {
+		send_shell_answer(sim, r, res);
+		return;
+	}
+	struct buf answer = {0}, out = {0};
+	buf_add(&answer, r->lines.data, r->lines.len);
+	add_final_result(sim, &answer, res);
+	size_t len = athost_answer_length(sim, answer.len);
+	if (len < answer.len)
+		at_log(sim, "CUT answer of %zu bytes to %zu", answer.len, len);
+	size_t urc_at = len < answer.len ? len : r->lines.len;
+	while (urc_at > 0 && answer.data[urc_at - 1] != '\n')
+		urc_at--;
+	buf_add(&out, answer.data, urc_at);
+	/* Not right after a line the host left open (a cut answer). */
+	if (sim->opt.urc_every_ms > 0 && (urc_at > 0 || !sim->line_open) &&
+	    ++sim->answers % 3 == 0)
+		io_add_urc(sim, &out);
+	buf_add(&out, answer.data + urc_at, len - urc_at);
+	io_send(sim, out.data, out.len);
+	buf_free(&out);
+	buf_free(&answer);
 }
 
 /* Shell mode, a line that is not "at ...": the shell's own complaint. */
@@ -164,18 +221,40 @@ static void send_shell_unknown(struct sim *sim, const struct buf *cmd)
 	buf_free(&out);
 }
 
-/* A too-long command: at_host answers its buffer overflow with a bare ERROR. */
+/* Shell mode, a line too long for the buffer: a bare ERROR. */
 static void handle_overflow(struct sim *sim, const struct command *c)
 {
-	if (sim->opt.log_file) {
-		FILE *f = fopen(sim->opt.log_file, "a");
-		if (f) {
-			fprintf(f, "RX <overflow: %zu bytes>\n", c->overflow);
-			fclose(f);
-		}
-	}
+	at_log(sim, "RX <overflow: %zu bytes>", c->overflow);
 	struct reply r = {{0}};
 	send_answer(sim, &r, RES_ERROR);
+}
+
+/* The command holds the text of a --reset-after-cmd or --silent-after-cmd. */
+static int matches(const struct buf *cmd, const char *pattern)
+{
+	return pattern && strstr(cmd->data, pattern) != NULL;
+}
+
+/* Echo, then the text as the modem receives it; 0 when nothing goes to the
+ * modem (shell mode: a line that is no "at" command, answered here). */
+static int receive_text(struct sim *sim, struct command *c)
+{
+	struct buf *cmd = &c->cmd;
+	if (sim->echo)
+		io_send(sim, c->raw.data, c->raw.len);
+	if (sim->opt.shell) {
+		int is_at;
+		line_shell_unescape(cmd, &is_at);
+		if (!is_at) {
+			send_shell_unknown(sim, cmd);
+			return 0;
+		}
+		cmd->len = trim_end(cmd->data, cmd->len);
+		cmd->data[cmd->len] = '\0';
+	} else {
+		athost_modem_text(cmd);
+	}
+	return 1;
 }
 
 void at_handle_command(struct sim *sim, struct command *c)
@@ -185,29 +264,38 @@ void at_handle_command(struct sim *sim, struct command *c)
 	 * goes nowhere (io.c drops it) rather than to the next client. */
 	sim->answer_session = c->session;
 	sim->commands++;
+	if (c->dropped)
+		at_log(sim, "DROPPED %zu bytes beyond the AT host's buffer", c->dropped);
+	if (sim->silent) {
+		at_log(sim, "RX <ignored: the device went silent>");
+		return;
+	}
 	if (c->overflow) {
 		handle_overflow(sim, c);
 		return;
 	}
+	if (!receive_text(sim, c))
+		return;
 	struct buf *cmd = &c->cmd;
-	if (sim->echo)
-		io_send(sim, c->raw.data, c->raw.len);
-	if (sim->opt.shell) {
-		int is_at;
-		line_shell_unescape(cmd, &is_at);
-		if (!is_at) {
-			send_shell_unknown(sim, cmd);
-			return;
-		}
-	}
-	cmd->len = trim_end(cmd->data, cmd->len);
-	cmd->data[cmd->len] = '\0';
 	log_command(sim, cmd->data, cmd->len);
+	if (sim->reset_armed && matches(cmd, sim->opt.reset_after_cmd)) {
+		sim->reset_armed = 0;
+		device_reset(sim);
+		return;
+	}
+	if (sim->silent_armed && matches(cmd, sim->opt.silent_after_cmd)) {
+		at_log(sim, "SILENT from now on");
+		sim->silent_armed = 0;
+		sim->silent = 1;
+		return;
+	}
 	if (sim->opt.latency_ms > 0)
 		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
 
 	struct reply r = {{0}};
 	int res = dispatch(sim, &r, cmd->data, cmd->len);
-	send_answer(sim, &r, res);
+	/* A reset while the modem was busy: the answer is lost with it. */
+	if (!sim_reset_requested)
+		send_answer(sim, &r, res);
 	buf_free(&r.lines);
 }

@@ -3,11 +3,15 @@
  *
  * 0 write, 1 list, 2 read, 3 delete, with the rules of the reference page
  * (shared/spec/cmng-set-command.txt) and NOTES.md. Checks run in this order:
- * malformed parameters (50), access rules (514), online modem (518), then
- * existence (513) and capacity (515).
+ * malformed parameters (50), access rules (514), online modem (518), content
+ * (527, mfw 2.x only), then existence (513) and capacity (515).
  */
 #include "sim.h"
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +45,38 @@ static void add_head(struct sim *sim, struct buf *b, const struct cred *c)
 	buf_addf(b, "%%CMNG: %lu%s%d", (unsigned long)c->tag, sep, c->type);
 }
 
+/* Every PEM block of the content is an X.509 certificate, and there is one. */
+static int is_certificate_pem(const char *content, size_t len)
+{
+	BIO *in = BIO_new_mem_buf(content, (int)len);
+	int count = 0, ok = in != NULL;
+	X509 *cert;
+
+	while (ok && (cert = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+		X509_free(cert);
+		count++;
+	}
+	if (ok) {
+		unsigned long err = ERR_peek_last_error();
+		ok = count > 0 && ERR_GET_LIB(err) == ERR_LIB_PEM &&
+		     ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+	}
+	ERR_clear_error();
+	BIO_free(in);
+	return ok;
+}
+
+/* mfw 2.x: certificates (types 0, 1) must parse; 2.0.2 also refused CRLF
+ * line endings in them (NOTES.md). */
+static int content_refused(const struct sim *sim, int type, const struct param *content)
+{
+	if ((type != 0 && type != 1) || !device_fw_checks_certificates(sim))
+		return 0;
+	if (device_fw_refuses_crlf_pem(sim) && memchr(content->text, '\r', content->len))
+		return 1; /* a CR in a PEM is the CR of a CRLF */
+	return !is_certificate_pem(content->text, content->len);
+}
+
 static int cmng_write(struct sim *sim, const struct param *p, int n)
 {
 	uint32_t tag;
@@ -57,6 +93,8 @@ static int cmng_write(struct sim *sim, const struct param *p, int n)
 		return 50;
 	if (device_is_active(sim))
 		return 518;
+	if (content_refused(sim, type, &p[3]))
+		return 527;
 	if (!store_find(&sim->store, tag, type) &&
 	    store_user_count(&sim->store) >= sim->opt.capacity)
 		return 515;

@@ -1,6 +1,7 @@
 /*
  * The modem's general commands: AT, ATE0/ATE1, +CMEE, +CFUN and the device
- * information (+CGSN, +CGMR, +CGMM, %XMODEMUUID).
+ * information (+CGSN, +CGMR, +CGMM, %XMODEMUUID); what the firmware string
+ * and the model imply; the device's reset.
  */
 #include "sim.h"
 
@@ -17,16 +18,94 @@ int device_is_active(const struct sim *sim)
 	return sim->cfun == 1 || sim->cfun == 2 || sim->cfun == 21;
 }
 
-/* "mfw_nrf9160_1.3.5" -> compare the trailing x.y.z with 1.3.0. An
- * unparsable version counts as new (simulator default is 1.3.5). */
-int device_fw_at_least_1_3(const struct sim *sim)
+/*
+ * The firmware string: "mfw_nrf9160_1.3.5", "mfw_nrf91x1_2.0.2", test
+ * firmware "mfw-pti_nrf91x1_2.3.3", NTN builds "mfw_nrf9151-ntn_1.0.0-1.alpha"
+ * (numbered on their own, but of the modern line: NOTES.md). The version is
+ * what follows the last '_'; 0 when it does not parse.
+ */
+static int fw_version(const struct sim *sim, int *major, int *minor, int *patch)
 {
 	const char *v = strrchr(sim->opt.fw, '_');
 	v = v ? v + 1 : sim->opt.fw;
-	int major, minor;
-	if (sscanf(v, "%d.%d", &major, &minor) != 2)
+	*patch = 0;
+	return sscanf(v, "%d.%d.%d", major, minor, patch) >= 2;
+}
+
+static int fw_is_ntn(const struct sim *sim)
+{
+	return strstr(sim->opt.fw, "-ntn") != NULL;
+}
+
+/* Test firmware (pti): no IMEI, no modem UUID (NOTES.md). */
+static int fw_is_test(const struct sim *sim)
+{
+	return strstr(sim->opt.fw, "-pti") != NULL;
+}
+
+/* An unparsable version counts as new (simulator default is 1.3.5). */
+int device_fw_at_least_1_3(const struct sim *sim)
+{
+	int major, minor, patch;
+	if (fw_is_ntn(sim) || !fw_version(sim, &major, &minor, &patch))
 		return 1;
 	return major > 1 || (major == 1 && minor >= 3);
+}
+
+int device_fw_checks_certificates(const struct sim *sim)
+{
+	int major, minor, patch;
+	return fw_is_ntn(sim) || (fw_version(sim, &major, &minor, &patch) && major >= 2);
+}
+
+int device_fw_refuses_crlf_pem(const struct sim *sim)
+{
+	int major, minor, patch;
+	return fw_version(sim, &major, &minor, &patch) && major == 2 && minor == 0 && patch == 2;
+}
+
+/* Device types of the attestation message (NOTES.md). */
+static const struct {
+	const char *model;
+	int type;
+} device_types[] = {
+	{"nRF9160-SIAA", 1}, {"nRF9160-SIBA", 2}, {"nRF9160-SICA", 3},
+	{"nRF9161-LACA", 4}, {"nRF9131-LACA", 5}, {"nRF9151-LACA", 6},
+};
+
+int device_type_of_model(const char *model)
+{
+	for (size_t i = 0; i < sizeof(device_types) / sizeof(device_types[0]); i++) {
+		size_t n = strlen(device_types[i].model);
+		if (!strncasecmp(model, device_types[i].model, n))
+			return device_types[i].type;
+	}
+	return -1;
+}
+
+/* What the at_client sample prints after a reset (nRF Connect SDK 2.6). */
+static const char boot_banner[] = "*** Booting nRF Connect SDK v2.6.0 ***\r\n"
+				  "The AT host sample started\r\n"
+				  "Ready\r\n";
+
+void device_send_banner(struct sim *sim)
+{
+	if (sim->opt.banner)
+		io_send(sim, boot_banner, sizeof(boot_banner) - 1);
+}
+
+void device_reset(struct sim *sim)
+{
+	sim_reset_requested = 0;
+	io_drop_input(sim);
+	sim->cfun = 0;
+	sim->cmee = 0;
+	sim->echo = 0;
+	sim->silent = 0;
+	sim->banner_owed = 0;
+	at_log(sim, "RESET");
+	sim->answer_session = sim->sessions_ended;
+	device_send_banner(sim);
 }
 
 /* "=<n>" with n a small number; -1 when not of that form. */
@@ -95,6 +174,8 @@ static int cmd_cfun(struct sim *sim, struct reply *r, const char *rest, size_t l
 
 static int cmd_cgsn(struct sim *sim, struct reply *r, const char *rest, size_t len)
 {
+	if (fw_is_test(sim))
+		return RES_ERROR;
 	if (len == 0 || (len == 2 && !strncmp(rest, "=0", 2))) {
 		reply_line(sim, r, sim->opt.imei, strlen(sim->opt.imei));
 		return RES_OK;
@@ -131,8 +212,11 @@ int device_command(struct sim *sim, struct reply *r, const char *name, const cha
 	if (!strcasecmp(name, "+CGMM"))
 		return cmd_info(sim, r, sim->opt.model, rest_len);
 	if (!strcasecmp(name, "%XMODEMUUID")) {
-		char line[64];
-		snprintf(line, sizeof(line), "%%XMODEMUUID: %s", sim->opt.uuid_text);
+		/* The firmware build's UUID, not the device UUID of %KEYGEN. */
+		char line[80];
+		if (fw_is_test(sim))
+			return RES_ERROR;
+		snprintf(line, sizeof(line), "%%XMODEMUUID: %s", sim->opt.fw_uuid_text);
 		return cmd_info(sim, r, line, rest_len);
 	}
 	return RES_UNKNOWN;

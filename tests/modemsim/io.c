@@ -15,7 +15,14 @@
  * tiny pauses, so a client's parser sees every possible split.
  *
  * URCs (--urc-every MS) are written every MS milliseconds between commands;
- * at.c also puts one inside every third answer.
+ * at.c also puts one inside every third answer, at a line boundary. A
+ * periodic URC goes out whole in one write (never fragmented, never half
+ * for one client and half for the next), and not while the output line is
+ * open (after an answer the AT host cut mid-line), so it never lands inside
+ * an answer line.
+ *
+ * A device reset (SIGUSR1, --reset-after-cmd) is carried out between
+ * commands; sleeps end early when one is requested.
  *
  * All waits go through pselect() with SIGTERM/SIGINT unblocked, so shutdown is
  * prompt whatever the simulator is doing.
@@ -26,15 +33,18 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <unistd.h>
 
-/* A half-received command older than this is left from a vanished client
- * when inotify is not available to tell us (see pty.c). */
+/* Shell mode: a half-received line older than this is left from a vanished
+ * client when inotify is not available to tell us (see pty.c). */
 #define STALE_COMMAND_S 2.0
 /* Stop reading (the client's writes then block, like RTS/CTS) while this
  * much received input waits to be processed. */
 #define MAX_QUEUED_BYTES (256 * 1024)
+/* A client that leaves this much output unread is not reading: no URC. */
+#define URC_MAX_UNREAD 1024
 
 static void receive(struct sim *sim);
 
@@ -112,7 +122,7 @@ int sleep_until(struct sim *sim, const struct timespec *deadline)
 {
 	struct timespec now;
 	for (;;) {
-		if (sim_stop)
+		if (sim_stop || sim_reset_requested)
 			return 1;
 		ts_now(&now);
 		if (!ts_before(&now, deadline))
@@ -121,12 +131,12 @@ int sleep_until(struct sim *sim, const struct timespec *deadline)
 	}
 }
 
-void sleep_seconds(struct sim *sim, double seconds)
+int sleep_seconds(struct sim *sim, double seconds)
 {
 	struct timespec t;
 	ts_now(&t);
 	ts_add(&t, seconds);
-	sleep_until(sim, &t);
+	return sleep_until(sim, &t);
 }
 
 /* ---- output --------------------------------------------------------------- */
@@ -150,8 +160,11 @@ static int write_all(struct sim *sim, const char *p, size_t len, int best_effort
 		pty_client_events(sim);
 		if (sim_stop || sim->clients == 0 || sim->sessions_ended != session)
 			return -1; /* nobody listening: the bytes go nowhere */
+		if (sim_reset_requested)
+			return -1; /* the device restarts: its output stops here */
 		ssize_t n = write(sim->master_fd, p, len);
 		if (n > 0) {
+			sim->line_open = p[n - 1] != '\n';
 			sim->tx_bytes += (unsigned long long)n;
 			p += n;
 			len -= (size_t)n;
@@ -211,16 +224,39 @@ void io_send(struct sim *sim, const char *data, size_t len)
 void io_add_urc(struct sim *sim, struct buf *b)
 {
 	const char *urc = urcs[sim->urc_index++ % (sizeof(urcs) / sizeof(urcs[0]))];
-	buf_addf(b, "\r\n%s\r\n", urc);
+	/* The modem's notification as at_host's response_handler forwards it. */
+	buf_addf(b, sim->opt.shell ? "\r\n%s\r\n" : "%s\r\n", urc);
 }
 
-/* A periodic URC; dropped if the line is blocked, like a modem whose UART
- * buffer overflows while nobody reads. */
+/* Bytes sent and not yet read by the client. */
+static int unread_output(const struct sim *sim)
+{
+	int n = 0;
+	return ioctl(sim->slave_fd, FIONREAD, &n) == 0 ? n : 0;
+}
+
+/*
+ * A periodic URC, in one write: a client that opens the port meanwhile can
+ * never get the rest of a line begun for the one before. Dropped when the
+ * client does not read (like a modem whose UART buffer overflows) and while
+ * the output line is open, so it never lands inside an answer line.
+ */
 static void send_periodic_urc(struct sim *sim)
 {
+	if ((sim->line_open && !sim->opt.shell) || unread_output(sim) > URC_MAX_UNREAD)
+		return;
 	struct buf b = {0};
 	io_add_urc(sim, &b);
-	send_chunks(sim, b.data, b.len, 1, sim->sessions_ended);
+	if (sim->byte_time) {
+		struct timespec now;
+		ts_now(&now);
+		if (ts_before(&sim->tx_free, &now))
+			sim->tx_free = now;
+		ts_add(&sim->tx_free, (double)b.len * sim->byte_time);
+		sleep_until(sim, &sim->tx_free);
+	}
+	if (!sim_reset_requested)
+		write_all(sim, b.data, b.len, 0, sim->sessions_ended);
 	buf_free(&b);
 }
 
@@ -248,6 +284,7 @@ static void enqueue(struct sim *sim, const struct timespec *arrival)
 	buf_add(&c->cmd, l->cmd.data, l->cmd.len);
 	buf_add(&c->raw, l->raw.data, l->raw.len);
 	c->overflow = l->overflow;
+	c->dropped = l->dropped;
 	c->arrival = *arrival;
 	c->session = sim->sessions_ended;
 	q->bytes += l->raw.len + l->overflow;
@@ -275,7 +312,9 @@ static void feed(struct sim *sim, const unsigned char *data, size_t n)
 	ts_add(&sim->rx_free, (double)n * sim->byte_time);
 
 	for (size_t i = 0; i < n; i++) {
-		if (line_feed(sim, data[i]) == LINE_NONE)
+		enum line_event ev = sim->opt.shell ? line_feed(sim, data[i])
+						    : athost_feed(sim, data[i]);
+		if (ev == LINE_NONE)
 			continue;
 		struct timespec arrival = start;
 		ts_add(&arrival, (double)(i + 1) * sim->byte_time);
@@ -310,9 +349,11 @@ void io_init(struct sim *sim)
 	sim->clients = -1;
 }
 
+/* A half line the shell forgets when its client vanished (the AT host keeps
+ * its buffer whatever happens to clients: pty.c). */
 static int partial_command(const struct sim *sim)
 {
-	return sim->line.raw.len || sim->line.overflow;
+	return sim->opt.shell && (sim->line.raw.len || sim->line.overflow);
 }
 
 /* Seconds until the next timed event (URC, stale command), or -1 for none. */
@@ -363,9 +404,37 @@ static void process_next(struct sim *sim)
 	free_command(&c);
 }
 
+void io_drop_input(struct sim *sim)
+{
+	struct command_queue *q = &sim->queue;
+	while (q->count) {
+		free_command(&q->items[q->head]);
+		q->head = (q->head + 1) % q->cap;
+		q->count--;
+	}
+	q->bytes = 0;
+	line_reset(&sim->line);
+}
+
+/* --banner: the boot banner waits for the first client (a terminal opened on
+ * a board as it powers up); without inotify it goes out at once. */
+static void send_owed_banner(struct sim *sim)
+{
+	if (!sim->banner_owed || sim->clients == 0)
+		return;
+	sim->banner_owed = 0;
+	sim->answer_session = sim->sessions_ended;
+	device_send_banner(sim);
+}
+
 int io_serve(struct sim *sim)
 {
 	while (!sim_stop) {
+		if (sim_reset_requested) {
+			device_reset(sim);
+			continue;
+		}
+		send_owed_banner(sim);
 		if (sim->queue.count) {
 			process_next(sim);
 			continue;
@@ -378,13 +447,8 @@ int io_serve(struct sim *sim)
 
 void io_free(struct sim *sim)
 {
-	while (sim->queue.count) {
-		free_command(&sim->queue.items[sim->queue.head]);
-		sim->queue.head = (sim->queue.head + 1) % sim->queue.cap;
-		sim->queue.count--;
-	}
+	io_drop_input(sim);
 	free(sim->queue.items);
-	line_reset(&sim->line);
 	buf_free(&sim->line.cmd);
 	buf_free(&sim->line.raw);
 }

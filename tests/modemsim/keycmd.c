@@ -16,14 +16,6 @@
 #include <string.h>
 
 #define MAX_USER_TAG 2147483647u
-/* nRF9160 SICA in the attestation message's device type list. */
-#define DEVICE_TYPE_NRF9160_SICA 3
-
-/* The firmware UUID the simulated modem reports in attestation tokens. */
-static const uint8_t fw_uuid[16] = {
-	0x6d, 0x6f, 0x64, 0x65, 0x6d, 0x73, 0x69, 0x6d,
-	0x2d, 0x66, 0x77, 0x2d, 0x31, 0x2e, 0x33, 0x35,
-};
 
 char *keycmd_public_pem(const char *private_pem)
 {
@@ -128,9 +120,16 @@ int keygen_command(struct sim *sim, struct reply *r, const char *rest, size_t re
 		req.attributes = attributes;
 		req.key_usage = key_usage;
 	}
-	if (device_is_active(sim))
+	if (device_is_active(sim)) {
 		rc = 518;
-	else if (sim->opt.keygen_fail > 0)
+		goto out;
+	}
+	/* The modem's processing time (--keygen-ms); a reset meanwhile ends it. */
+	if (sim->opt.keygen_ms > 0 && sleep_seconds(sim, (double)sim->opt.keygen_ms / 1000.0)) {
+		rc = RES_ERROR;
+		goto out;
+	}
+	if (sim->opt.keygen_fail > 0)
 		rc = (int)sim->opt.keygen_fail;
 	else
 		rc = generate(sim, r, &req);
@@ -166,7 +165,8 @@ int attest_command(struct sim *sim, struct reply *r, const char *rest, size_t re
 		challenge_hex = challenge;
 	}
 	char *blob = NULL;
-	int rc = simkg_attest(sim->identity, sim->uuid, DEVICE_TYPE_NRF9160_SICA, fw_uuid,
+	/* The device type follows --model, the firmware UUID is %XMODEMUUID's. */
+	int rc = simkg_attest(sim->identity, sim->uuid, sim->device_type, sim->fw_uuid,
 			      challenge_hex, &blob);
 	if (rc == 0) {
 		struct buf line = {0};

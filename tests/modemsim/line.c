@@ -1,6 +1,6 @@
 /*
- * From bytes to commands, the way the at_client sample's AT host assembles
- * them:
+ * From bytes to commands in Zephyr-shell mode (--shell). Raw AT mode has the
+ * AT host's own model in athost.c. Here:
  *
  *  - a command ends at the configured terminator (--terminator): crlf means
  *    either CR or LF ends it, and CR/LF bytes at the start of a command are
@@ -43,6 +43,7 @@ void line_reset(struct line *l)
 	buf_clear(&l->cmd);
 	buf_clear(&l->raw);
 	l->overflow = 0;
+	l->dropped = 0;
 	l->in_quotes = 0;
 }
 

@@ -19,42 +19,68 @@
 #include <unistd.h>
 
 volatile int sim_stop;
+volatile int sim_reset_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	sim_stop = 1;
+	if (sig == SIGUSR1)
+		sim_reset_requested = 1;
+	else
+		sim_stop = 1;
 }
 
 static void usage(FILE *f)
 {
 	fputs("usage: modemsim --link PATH [options]\n"
-	      "Simulated nRF91 modem (at_client sample) on a pseudo-terminal.\n"
+	      "Simulated nRF91 modem (at_client sample) on a pseudo-terminal, as strict\n"
+	      "as the real one: no echo, CR terminator, answers without a leading CRLF,\n"
+	      "one AT host buffer of --max-cmd bytes for a command and its answer.\n"
 	      "  --link PATH            symlink to the pty (ready when it exists)\n"
 	      "  --store FILE           keep credentials and identity key in FILE (NVM)\n"
 	      "  --cfun N               functional mode at start (default 0)\n"
 	      "  --cmee N               CMEE at start (default 0)\n"
 	      "  --echo                 start with echo on (ATE1)\n"
 	      "  --shell                Zephyr shell mode: 'at <command>', escapes, prompt\n"
-	      "  --terminator T         crlf|cr|lf|nul (default crlf: CR or LF)\n"
-	      "  --max-cmd N            maximum command length (default 4096)\n"
+	      "  --terminator T         cr|lf|crlf|nul, as CONFIG_AT_HOST_TERMINATION\n"
+	      "                         (default cr; an LF after it starts the next\n"
+	      "                         command and the modem skips it, so CRLF works)\n"
+	      "  --max-cmd N            AT host buffer, CONFIG_AT_HOST_CMD_MAX_LEN (default\n"
+	      "                         4096): holds N-2 command bytes (more are dropped,\n"
+	      "                         a dropped closing quote makes the host deaf) and\n"
+	      "                         N-1 answer bytes (longer: cut, no final result)\n"
+	      "  --banner               boot banner at start (to the first client) and reset\n"
+	      "                         (SIGUSR1 resets: banner, CFUN 0, CMEE 0, echo off,\n"
+	      "                         unanswered input dropped)\n"
+	      "  --reset-after-cmd TEXT reset instead of answering the first command\n"
+	      "                         that contains TEXT\n"
+	      "  --silent-after-cmd TEXT  answer nothing from the first command that\n"
+	      "                         contains TEXT on, until a reset\n"
 	      "  --baud N               pace both directions as a line at N baud\n"
 	      "  --urc-every MS         inject URCs periodically and into every 3rd answer\n"
 	      "  --fragment             write output in random 1-7 byte chunks\n"
 	      "  --seed N               random seed for --fragment\n"
 	      "  --latency-ms N         processing time before each answer\n"
+	      "  --keygen-ms N          processing time of %KEYGEN (default 0; real modems\n"
+	      "                         take longer, by an undocumented amount)\n"
 	      "  --capacity N           max number of user credentials (default 32)\n"
 	      "  --no-sha               old firmware: no digests in list/read\n"
 	      "  --spaces               ', ' after commas in responses\n"
-	      "  --fw STR               AT+CGMR answer (default mfw_nrf9160_1.3.5)\n"
-	      "  --model STR            AT+CGMM answer (default nRF9160-SICA)\n"
+	      "  --fw STR               AT+CGMR answer (default mfw_nrf9160_1.3.5); 2.x\n"
+	      "                         refuses non-certificates as type 0/1 (527), 2.0.2\n"
+	      "                         also CRLF ones; mfw-pti_* (test firmware) answers\n"
+	      "                         ERROR to +CGSN and %XMODEMUUID; *-ntn_* is modern\n"
+	      "  --model STR            AT+CGMM answer (default nRF9160-SICA): nRF9160-SIAA,\n"
+	      "                         -SIBA, -SICA, nRF9161-LACA, nRF9131-LACA, nRF9151-LACA\n"
+	      "                         (sets the attestation device type)\n"
 	      "  --imei STR             AT+CGSN answer (default 351358811234567)\n"
-	      "  --uuid UUID            device UUID\n"
+	      "  --uuid UUID            device UUID (%KEYGEN, %ATTESTTOKEN)\n"
+	      "  --fw-uuid UUID         firmware build UUID (%XMODEMUUID, %ATTESTTOKEN)\n"
 	      "  --identity-key-out F   write the identity public key (PEM) at start\n"
 	      "  --keygen-fail CODE     answer every %KEYGEN with +CME ERROR CODE\n"
 	      "  --modern-csr           CSR without legacy NULL parameters\n"
 	      "  --stats FILE           write rx_bytes/tx_bytes/commands on exit\n"
-	      "  --log FILE             append one line per command received\n"
+	      "  --log FILE             append one line per command received, and\n"
+	      "                         RESET, SILENT, CUT and DROPPED events\n"
 	      "  --help\n",
 	      f);
 }
@@ -103,7 +129,8 @@ static void set_defaults(struct sim_options *o)
 	o->model = "nRF9160-SICA";
 	o->imei = "351358811234567";
 	o->uuid_text = "4e5249d0-5349-4d00-8000-0123456789ab";
-	o->terminator = TERM_CRLF;
+	o->fw_uuid_text = "7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357";
+	o->terminator = TERM_CR;
 	o->max_cmd = 4096;
 	o->capacity = 32;
 	o->seed = 12345;
@@ -115,7 +142,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		O_LINK = 256, O_STORE, O_CFUN, O_CMEE, O_ECHO, O_SHELL, O_TERM, O_MAXCMD,
 		O_BAUD, O_URC, O_FRAG, O_SEED, O_LAT, O_CAP, O_NOSHA, O_SPACES, O_FW,
 		O_MODEL, O_IMEI, O_UUID, O_IDOUT, O_KGFAIL, O_MODERN, O_STATS, O_LOG,
-		O_HELP,
+		O_HELP, O_FWUUID, O_BANNER, O_RESET_AFTER, O_SILENT_AFTER, O_KGMS,
 	};
 	static const struct option longopts[] = {
 		{"link", required_argument, NULL, O_LINK},
@@ -144,6 +171,11 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		{"stats", required_argument, NULL, O_STATS},
 		{"log", required_argument, NULL, O_LOG},
 		{"help", no_argument, NULL, O_HELP},
+		{"fw-uuid", required_argument, NULL, O_FWUUID},
+		{"banner", no_argument, NULL, O_BANNER},
+		{"reset-after-cmd", required_argument, NULL, O_RESET_AFTER},
+		{"silent-after-cmd", required_argument, NULL, O_SILENT_AFTER},
+		{"keygen-ms", required_argument, NULL, O_KGMS},
 		{NULL, 0, NULL, 0},
 	};
 	set_defaults(o);
@@ -184,9 +216,18 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_MODERN: o->modern_csr = 1; break;
 		case O_STATS: o->stats_file = optarg; break;
 		case O_LOG: o->log_file = optarg; break;
+		case O_FWUUID: o->fw_uuid_text = optarg; break;
+		case O_BANNER: o->banner = 1; break;
+		case O_RESET_AFTER: o->reset_after_cmd = optarg; break;
+		case O_SILENT_AFTER: o->silent_after_cmd = optarg; break;
+		case O_KGMS: o->keygen_ms = parse_num("--keygen-ms", optarg); break;
 		case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
+	}
+	if (o->max_cmd < 3) {
+		fprintf(stderr, "modemsim: --max-cmd: at least 3 (the NUL, one unused byte, one more)\n");
+		exit(2);
 	}
 	if (optind < argc || !o->link) {
 		usage(stderr);
@@ -229,9 +270,10 @@ static void write_stats(const struct sim *sim)
 }
 
 /*
- * SIGTERM and SIGINT only set sim_stop. They stay blocked except inside the
- * waits (pselect), so a signal can never slip in between checking sim_stop and
- * going to sleep. SIGPIPE is irrelevant for a pty but ignored to be safe.
+ * SIGTERM and SIGINT only set sim_stop, SIGUSR1 sim_reset_requested. They stay
+ * blocked except inside the waits (pselect), so a signal can never slip in
+ * between checking the flags and going to sleep. SIGPIPE is irrelevant for a
+ * pty but ignored to be safe.
  */
 static void setup_signals(void)
 {
@@ -241,12 +283,14 @@ static void setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	sigset_t block;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 }
 
@@ -258,6 +302,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "modemsim: --uuid: invalid UUID '%s'\n", sim.opt.uuid_text);
 		return 2;
 	}
+	if (parse_uuid(sim.opt.fw_uuid_text, sim.fw_uuid)) {
+		fprintf(stderr, "modemsim: --fw-uuid: invalid UUID '%s'\n", sim.opt.fw_uuid_text);
+		return 2;
+	}
+	sim.device_type = device_type_of_model(sim.opt.model);
+	if (sim.device_type < 0) {
+		fprintf(stderr, "modemsim: --model: unknown model '%s' (nRF9160-SIAA, "
+			"nRF9160-SIBA, nRF9160-SICA, nRF9161-LACA, nRF9131-LACA, nRF9151-LACA)\n",
+			sim.opt.model);
+		return 2;
+	}
+	sim.reset_armed = sim.opt.reset_after_cmd != NULL;
+	sim.silent_armed = sim.opt.silent_after_cmd != NULL;
+	sim.banner_owed = sim.opt.banner;
 	sim.cfun = sim.opt.cfun;
 	sim.cmee = sim.opt.cmee;
 	sim.echo = sim.opt.echo;

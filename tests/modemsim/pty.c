@@ -122,16 +122,24 @@ int pty_client_events(struct sim *sim)
 					new_session = 1;
 				sim->clients++;
 			}
-			if ((ev->mask & IN_CLOSE) && sim->clients > 0 && --sim->clients == 0)
+			if ((ev->mask & IN_CLOSE) && sim->clients > 0 && --sim->clients == 0) {
 				sim->sessions_ended++;
+				/* What the client left unread goes nowhere. */
+				tcflush(sim->slave_fd, TCIFLUSH);
+			}
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 	if (new_session) {
 		/* Output the previous client never read is still queued on the
-		 * slave side; a half command of it is in our line buffer. */
+		 * slave side: it is lost, as a USB serial port's is. In shell
+		 * mode a half line of it is forgotten too; the AT host keeps
+		 * its buffer, as a real device does: a command cut off by a
+		 * client that went away is still there for the next client's
+		 * bytes, and a host left deaf inside quotes stays deaf. */
 		tcflush(sim->slave_fd, TCIFLUSH);
-		line_reset(&sim->line);
+		if (sim->opt.shell)
+			line_reset(&sim->line);
 	}
 	return new_session;
 }

@@ -6,15 +6,30 @@
  *   pty.c      the pseudo-terminal and the symlink clients open
  *   io.c       the wire: reading, pacing to a baud rate, fragmented output,
  *              unsolicited result codes, interruptible sleeps
- *   line.c     turning received bytes into commands (terminators, quotes,
- *              maximum length, Zephyr-shell escapes)
- *   at.c       one command: echo, log, dispatch, response framing
+ *   athost.c   the at_client sample's AT host (nRF Connect SDK lib/at_host):
+ *              bytes to commands in its one buffer of --max-cmd bytes, and
+ *              its answers cut to that same buffer
+ *   line.c     turning received bytes into commands in Zephyr-shell mode
+ *              (terminators, quotes, maximum length, escapes)
+ *   at.c       one command: resets, echo, log, dispatch, response framing
  *   params.c   splitting "=a,b,"c"" parameter lists
- *   device.c   AT, ATE, +CMEE, +CFUN, +CGSN, +CGMR, +CGMM, %XMODEMUUID
+ *   device.c   AT, ATE, +CMEE, +CFUN, +CGSN, +CGMR, +CGMM, %XMODEMUUID; what
+ *              the firmware string and model imply; the device reset
  *   cmng.c     %CMNG (write, list, read, delete)
  *   store.c    the credential store in memory, with SHA-256 digests
  *   persist.c  the store file that plays the role of NVM
  *   keycmd.c   %KEYGEN and %ATTESTTOKEN (crypto lives in keygen.c)
+ *
+ * Strict by default, as the real device is (shared/spec/NOTES.md, "Real
+ * firmware, the AT host and the Zephyr shell"): no echo, CR terminator
+ * (a CRLF sender still works: the LF starts the next command and the modem
+ * skips it), answers "<info>\r\nOK\r\n" without a leading CRLF, one
+ * 4096-byte buffer for a command and its answer (longer answers go out cut,
+ * without a final result; bytes beyond it are dropped, a dropped closing
+ * quote leaves the host deaf, also for the next client), modem-owned tags
+ * as real modems list them, content checks of mfw 2.x, test firmware
+ * (mfw-pti) that refuses +CGSN. Resets at points a test chooses (SIGUSR1,
+ * --reset-after-cmd) bring the boot banner (--banner) and CFUN 0, CMEE 0.
  *
  * The simulator is deliberately independent of libmodemcred: nothing here
  * includes or links lib/ code, so the library and the simulator cannot share
@@ -56,12 +71,16 @@ struct sim_options {
 	const char *model;
 	const char *imei;
 	const char *uuid_text;
+	const char *fw_uuid_text;
+	const char *reset_after_cmd;  /* reset on the first command holding this text */
+	const char *silent_after_cmd; /* mute from the first command holding this text */
 	enum terminator terminator;
 	size_t max_cmd;
 	long baud;
 	long urc_every_ms;
 	long latency_ms;
 	long keygen_fail;
+	long keygen_ms;
 	size_t capacity;
 	unsigned seed;
 	int cfun;
@@ -72,6 +91,7 @@ struct sim_options {
 	int no_sha;
 	int spaces;
 	int modern_csr;
+	int banner;
 };
 
 /* ---- credential store ---------------------------------------------------- */
@@ -112,7 +132,8 @@ enum line_event {
 struct line {
 	struct buf cmd;  /* command text so far (terminator excluded) */
 	struct buf raw;  /* bytes as received, for echo */
-	size_t overflow; /* > 0: discarding, counts the bytes dropped */
+	size_t overflow; /* shell: > 0 discarding, counts the bytes dropped */
+	size_t dropped;  /* AT host: bytes dropped because the buffer was full */
 	int in_quotes;
 };
 
@@ -122,7 +143,8 @@ struct line {
 struct command {
 	struct buf cmd;      /* text, terminator excluded */
 	struct buf raw;      /* bytes as received, for echo */
-	size_t overflow;     /* > 0: it was too long (this many bytes) */
+	size_t overflow;     /* shell: > 0: it was too long (this many bytes) */
+	size_t dropped;      /* AT host: bytes that did not fit its buffer */
 	struct timespec arrival; /* when its last byte was on the emulated line */
 	unsigned session;    /* sessions_ended at reception: whom to answer */
 };
@@ -136,6 +158,18 @@ struct command_queue {
 struct sim; /* forward */
 enum line_event line_feed(struct sim *sim, unsigned char c);
 void line_reset(struct line *l);
+
+/* ---- athost.c -------------------------------------------------------------- */
+
+/* One received byte through the AT host's receive handler (raw AT mode). */
+enum line_event athost_feed(struct sim *sim, unsigned char c);
+/* What the modem gets of a command the host passed on: up to the first NUL
+ * (the host formats it with "%s"), leading blanks and line breaks (the LF of
+ * a CRLF sender in CR mode) and trailing ones skipped. In place. */
+void athost_modem_text(struct buf *cmd);
+/* The answer as the host writes it out: cut to what its buffer holds, NUL
+ * excluded, when longer. Returns the length to send. */
+size_t athost_answer_length(const struct sim *sim, size_t len);
 /* Zephyr shell mode: strip "at " and undo the \r \n \\ escapes in place;
  * *is_at is 0 (and cmd untouched) when the line is no "at" command. */
 void line_shell_unescape(struct buf *cmd, int *is_at);
@@ -147,6 +181,8 @@ struct simkg_identity;
 struct sim {
 	struct sim_options opt;
 	uint8_t uuid[16];
+	uint8_t fw_uuid[16];
+	int device_type; /* attestation device type of --model */
 
 	/* modem state */
 	int cfun;
@@ -154,6 +190,10 @@ struct sim {
 	int echo;
 	struct store store;
 	struct simkg_identity *identity;
+	int reset_armed;  /* --reset-after-cmd has not fired yet */
+	int silent_armed; /* --silent-after-cmd has not fired yet */
+	int silent;       /* --silent-after-cmd fired: the device answers nothing */
+	int banner_owed;  /* --banner: the boot banner waits for the first client */
 
 	/* wire */
 	int master_fd;
@@ -170,6 +210,7 @@ struct sim {
 	struct timespec rx_free; /* when the last received byte has "arrived" */
 	struct timespec last_rx; /* when bytes were last read */
 	struct timespec next_urc;
+	int line_open;   /* the last byte sent did not end a line (a cut answer) */
 	unsigned urc_index;
 	unsigned long long answers;
 	unsigned rng;
@@ -182,6 +223,8 @@ struct sim {
 
 /* Set by the SIGTERM/SIGINT handler; every wait checks it. */
 extern volatile int sim_stop;
+/* Set by the SIGUSR1 handler: reset the device (device_reset) at once. */
+extern volatile int sim_reset_requested;
 
 /* ---- pty.c ---------------------------------------------------------------- */
 
@@ -202,15 +245,19 @@ int io_serve(struct sim *sim);
  * Sends nothing once the client of the current command (answer_session) has
  * closed the port. */
 void io_send(struct sim *sim, const char *data, size_t len);
-/* Append one URC ("\r\n<urc>\r\n") to b. */
+/* The next URC line, framed as the device sends it: "<urc>\r\n" in raw AT
+ * mode, "\r\n<urc>\r\n" in shell mode. */
 void io_add_urc(struct sim *sim, struct buf *b);
+/* Forget every received byte not yet answered: the half-received command
+ * and the queued ones (a device reset). */
+void io_drop_input(struct sim *sim);
 void ts_now(struct timespec *t);
 void ts_add(struct timespec *t, double seconds);
 int ts_before(const struct timespec *a, const struct timespec *b);
 /* Sleep until deadline, still receiving input; returns early (nonzero) when
- * sim_stop is set. */
+ * sim_stop or sim_reset_requested is set. */
 int sleep_until(struct sim *sim, const struct timespec *deadline);
-void sleep_seconds(struct sim *sim, double seconds);
+int sleep_seconds(struct sim *sim, double seconds);
 
 /* ---- at.c ----------------------------------------------------------------- */
 
@@ -220,6 +267,8 @@ void sleep_seconds(struct sim *sim, double seconds);
 
 /* Process one received command: echo, log, dispatch, answer. */
 void at_handle_command(struct sim *sim, struct command *c);
+/* One line in the --log file (nothing without --log). */
+void at_log(const struct sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The separator between response parameters: "," or ", " (--spaces). */
 const char *at_sep(const struct sim *sim);
 
@@ -265,6 +314,17 @@ char *keycmd_public_pem(const char *private_pem);
 int device_fw_at_least_1_3(const struct sim *sim);
 /* The modem is online: writes, deletes and %KEYGEN answer 518. */
 int device_is_active(const struct sim *sim);
+/* mfw 2.x (or an NTN build): type 0 and 1 content must be a certificate. */
+int device_fw_checks_certificates(const struct sim *sim);
+/* mfw 2.0.2 exactly: also refuses CRLF line endings in type 0 and 1. */
+int device_fw_refuses_crlf_pem(const struct sim *sim);
+/* Attestation device type of a model string (nRF9160-SICA -> 3), or -1. */
+int device_type_of_model(const char *model);
+/* The device restarts: boot banner (--banner), CFUN 0, CMEE 0, echo off,
+ * whatever it had received and not yet answered is gone. */
+void device_reset(struct sim *sim);
+/* The at_client sample's boot banner, when --banner asks for it. */
+void device_send_banner(struct sim *sim);
 
 /* ---- persist.c ------------------------------------------------------------ */
 

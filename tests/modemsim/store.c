@@ -9,20 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Stand-ins for what a real modem keeps under its reserved tags. */
+/*
+ * Stand-ins for what a real modem keeps under its reserved tags, with the
+ * types a real list shows (nRF Connect SDK modem_key_mgmt test fixture):
+ * 11 Nordic base public key, 10 Nordic identity root CA, 6 device identity
+ * public key.
+ */
 static const struct {
 	uint32_t tag;
 	int type;
 	const char *content;
 } modem_owned[] = {
-	{4294967292u, 0,
-	 "-----BEGIN CERTIFICATE-----\nbW9kZW1zaW0gTm9yZGljIHJvb3QgQ0EgKHNpbXVsYXRlZCk=\n"
-	 "-----END CERTIFICATE-----\n"},
-	{4294967293u, 0,
-	 "-----BEGIN CERTIFICATE-----\nbW9kZW1zaW0gY2xvdWQgcm9vdCBDQSAoc2ltdWxhdGVkKQ==\n"
-	 "-----END CERTIFICATE-----\n"},
-	{4294967294u, 11,
+	{4294967292u, 11,
 	 "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gTm9yZGljIGJhc2UgcHVibGljIGtleQ==\n"
+	 "-----END PUBLIC KEY-----\n"},
+	{4294967293u, 10,
+	 "-----BEGIN CERTIFICATE-----\nbW9kZW1zaW0gTm9yZGljIGlkZW50aXR5IHJvb3QgQ0E=\n"
+	 "-----END CERTIFICATE-----\n"},
+	{4294967294u, 6,
+	 "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gZGV2aWNlIGlkZW50aXR5IGtleQ==\n"
 	 "-----END PUBLIC KEY-----\n"},
 };
 
