@@ -391,28 +391,7 @@ static const char global_help[] =
 	"  verify     verify a %KEYGEN or %ATTESTTOKEN answer offline\n"
 	"\n"
 	"Global options (before or after the command):\n"
-	"  -p, --port PORT        serial port (default: $MODEMCRED_PORT, else the one\n"
-	"                         attached Nordic kit)\n"
-	"      --baud N           baud rate (default 115200)\n"
-	"      --flow none|rtscts flow control (default none)\n"
-	"      --timeout SECONDS  per-command timeout, decimals allowed (default 10)\n"
-	"      --terminator crlf|cr|lf|nul\n"
-	"                         what ends a command on the device (default crlf)\n"
-	"      --max-command BYTES\n"
-	"                         size of the device's AT command buffer, default\n"
-	"                         4096; commands up to BYTES-1 on the wire are sent\n"
-	"      --transport auto|serialport|termios\n"
-	"                         how to open the port (default auto)\n"
-	"      --offline          take the modem offline (CFUN=4) for writes, deletes\n"
-	"                         and keygen, and restore its mode afterwards\n"
-	"      --shell            device runs a Zephyr shell: send `at <command>`\n"
-	"      --keep-line-endings\n"
-	"                         write content as given (default: CRLF becomes LF)\n"
-	"      --json             machine-readable output on stdout, errors included\n"
-	"  -v, --verbose          trace AT traffic on stderr (secrets redacted)\n"
-	"  -q, --quiet            print only results and errors\n"
-	"      --version          print the version\n"
-	"  -h, --help             print this help\n"
+	CLI_HELP_OPTIONS
 	"\n"
 	"Credential types, by number or name: 0 ca, 1 cert, 2 key, 3 psk, 4 psk-id,\n"
 	"5 pubkey, 6 identity, 7 reserved, 8 endorsement, 9 ownership, 10 nordic-ca,\n"
@@ -470,7 +449,10 @@ static int print_help(const struct cli_cmdline *cl)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	fputs(commands[c].help ? commands[c].help : global_help, stdout);
+	if (commands[c].help)
+		cli_help_print(stdout, commands[c].help, c);
+	else
+		cli_help_print(stdout, global_help, CMD_NONE);
 	return CLI_EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "args.h"
+#include "cli.h"
 #include "cmdline.h"
 #include "json.h"
 
@@ -308,6 +309,61 @@ static void cmdline_help_and_version(void **state)
 	assert_int_equal(cl.command, CMD_HELP);
 }
 
+/* ---- the option table as documentation ------------------------------------------------ */
+
+/* Every option documents itself completely enough for help, man page and completion. */
+static void option_table_documented(void **state)
+{
+	size_t i, count;
+	const struct cli_opt_def *defs = cli_opt_defs(&count);
+
+	(void)state;
+	assert_true(count > 0);
+	for (i = 0; i < count; i++) {
+		const struct cli_opt_def *d = &defs[i];
+
+		assert_non_null(d->help);
+		assert_true(strlen(d->help) > 0);
+		assert_true(strchr(d->help, '\n') == NULL); /* one line */
+		/* an argument name exactly for the options that take a value */
+		assert_int_equal(d->arg != NULL, d->takes_value);
+		if (d->complete == CLI_COMPLETE_WORDS)
+			assert_non_null(strchr(d->arg, '|'));
+		if (!d->takes_value)
+			assert_int_equal(d->complete, CLI_COMPLETE_NONE);
+	}
+	/* a command's narrower wording replaces the generic line */
+	for (i = 0; i < count; i++)
+		if (strcmp(defs[i].name, "tag") == 0)
+			break;
+	assert_true(i < count);
+	assert_string_equal(cli_opt_help(CMD_KEYGEN, &defs[i]), "security tag, 1-2147483647");
+	assert_ptr_equal(cli_opt_help(CMD_NONE, &defs[i]), defs[i].help);
+}
+
+/* The options section of a command's help comes from the table, wrapped. */
+static void help_made_from_table(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *line;
+
+	(void)state;
+	assert_non_null(f);
+	cli_help_print(f, "Usage: x\n\nOptions:\n" CLI_HELP_OPTIONS "\nEnd.\n", CMD_WRITE);
+	fclose(f);
+	assert_non_null(strstr(buf, "Usage: x\n\nOptions:\n      --tag N  "));
+	assert_non_null(strstr(buf, "\n      --password-file FILE\n                        PKCS#8"));
+	assert_null(strstr(buf, "--kind"));  /* keygen's, not write's */
+	assert_null(strstr(buf, "--port"));  /* global */
+	assert_null(strstr(buf, "@options"));
+	assert_non_null(strstr(buf, "\n\nEnd.\n"));
+	for (line = buf; *line; line += strcspn(line, "\n") + 1)
+		assert_true(strcspn(line, "\n") <= 79);
+	free(buf);
+}
+
 /* ---- JSON ---------------------------------------------------------------------------- */
 
 static char *json_of(void (*build)(struct json *j))
@@ -371,6 +427,8 @@ int main(void)
 		cmocka_unit_test(cmdline_globals_anywhere),
 		cmocka_unit_test(cmdline_errors),
 		cmocka_unit_test(cmdline_help_and_version),
+		cmocka_unit_test(option_table_documented),
+		cmocka_unit_test(help_made_from_table),
 		cmocka_unit_test(json_escaping),
 	};
 
