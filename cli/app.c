@@ -327,11 +327,27 @@ static int find_kit_port(char *name, size_t len)
 		return 0;
 	if (rc == MCRED_ERR_CANCELLED)
 		return report_interrupted(NULL);
-	/* Always say both ways to name the port, and how to look the ports up. */
-	cli_errorf("no port given, and %s: give the port with --port PORT or MODEMCRED_PORT; "
-		   "`modemcred ports` lists the serial ports",
+	/* Always say the ways to name the port, and how to look the ports up. */
+	cli_errorf("no port given, and %s: give the port with --port PORT or MODEMCRED_PORT, "
+		   "or a kit with --serial-number; `modemcred ports` lists the serial ports",
 		   err.message[0] ? err.message : "cannot look for a Nordic kit");
 	return CLI_EXIT_PORT;
+}
+
+/* The modem port of the kit with USB serial number serial (--serial-number). */
+static int find_kit_port_by_serial(const char *serial, char *name, size_t len)
+{
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (mcred_ports_find_kit_by_serial(serial, name, len, &err) == MCRED_OK)
+		return 0;
+	if (err.code == MCRED_ERR_CANCELLED)
+		return report_interrupted(NULL);
+	/* No such kit is a port problem (exit 3), as when no kit is found at all. */
+	if (err.code == MCRED_ERR_NOT_FOUND)
+		err.code = MCRED_ERR_PORT;
+	return fail_as(NULL, &err, CLI_EXIT_PORT);
 }
 
 int cli_open_modem(struct cli_ctx *ctx)
@@ -343,6 +359,16 @@ int cli_open_modem(struct cli_ctx *ctx)
 
 	if (cli_interrupted())
 		return report_interrupted(ctx);
+	if (!port && ctx->cl->serial_number) { /* the option wins over MODEMCRED_PORT */
+		int code = find_kit_port_by_serial(ctx->cl->serial_number, found, sizeof(found));
+
+		if (code != 0)
+			return code;
+		port = found;
+		if (ctx->cl->verbose)
+			fprintf(stderr, "using %s (the Nordic kit with serial number %s)\n", port,
+				ctx->cl->serial_number);
+	}
 	if (!port) {
 		port = getenv("MODEMCRED_PORT");
 		if (port && !*port)
@@ -382,7 +408,7 @@ static const char global_help[] =
 	"  write      write a credential from a file\n"
 	"  read       read a credential back, byte exact\n"
 	"  delete     delete one credential\n"
-	"  clear      delete every credential of a security tag\n"
+	"  clear      delete every credential of a security tag, or of all (--all)\n"
 	"  exists     tell whether a credential exists (exit 0 yes, 6 no)\n"
 	"  compare    compare a stored credential with a file by digest\n"
 	"  at         send a raw AT command\n"

@@ -78,18 +78,21 @@ const char cli_help_delete[] =
 	"  modemcred --offline delete --tag 12 --type ca\n";
 
 const char cli_help_clear[] =
-	"Usage: modemcred [-p PORT] [--offline] clear --tag N\n"
+	"Usage: modemcred [-p PORT] [--offline] clear (--tag N | --all)\n"
 	"\n"
-	"Delete every deletable credential of one security tag, and print how\n"
-	"many were deleted and skipped.\n"
+	"Delete every deletable credential of one security tag, or with --all every\n"
+	"user credential of every tag (as nrfcredstore's deleteall does, e.g. for\n"
+	"rework at the factory), and print how many were deleted and skipped.\n"
+	"Tags above 2147483647 belong to the modem and are left alone.\n"
 	"\n"
 	"Options:\n"
 	CLI_HELP_OPTIONS
 	"\n"
-	"JSON: {tag, deleted, skipped}.\n"
+	"JSON: {tag, deleted, skipped}; tag is null with --all.\n"
 	"\n"
-	"Example:\n"
-	"  modemcred --offline clear --tag 12\n";
+	"Examples:\n"
+	"  modemcred --offline clear --tag 12\n"
+	"  modemcred --offline clear --all\n";
 
 const char cli_help_exists[] =
 	"Usage: modemcred [-p PORT] exists --tag N --type T [--json]\n"
@@ -432,15 +435,18 @@ int cmd_delete(struct cli_ctx *ctx)
 int cmd_clear(struct cli_ctx *ctx)
 {
 	size_t deleted = 0, skipped = 0;
-	uint32_t tag;
-	int code;
+	uint32_t tag = 0;
+	int code, all = ctx->cl->opt[OPT_ALL] != NULL;
 	enum mcred_err rc;
 
-	if ((code = get_tag(ctx, 0, &tag)) != 0)
+	if (!all && (code = get_tag(ctx, 0, &tag)) != 0)
 		return code;
 	if ((code = cli_open_modem(ctx)) != 0)
 		return code;
-	rc = mcred_cmng_clear(ctx->modem, tag, &deleted, &skipped);
+	if (all)
+		rc = mcred_cmng_clear_all(ctx->modem, &deleted, &skipped);
+	else
+		rc = mcred_cmng_clear(ctx->modem, tag, &deleted, &skipped);
 	if (rc != MCRED_OK)
 		return cli_fail_modem(ctx, rc);
 	if (ctx->cl->json) {
@@ -448,13 +454,19 @@ int cmd_clear(struct cli_ctx *ctx)
 
 		json_init(&j, stdout);
 		json_object_begin(&j);
-		json_field_uint(&j, "tag", tag);
+		if (all)
+			json_field_null(&j, "tag");
+		else
+			json_field_uint(&j, "tag", tag);
 		json_field_uint(&j, "deleted", deleted);
 		json_field_uint(&j, "skipped", skipped);
 		json_object_end(&j);
 	}
-	cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)tag, deleted,
-		 skipped);
+	if (all)
+		cli_info(ctx, "cleared every user tag: %zu deleted, %zu skipped", deleted, skipped);
+	else
+		cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)tag,
+			 deleted, skipped);
 	return CLI_EXIT_OK;
 }
 

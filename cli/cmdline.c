@@ -22,7 +22,8 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 			TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_READ] = { "read", TAG_TYPE | OPTBIT(OPT_OUTPUT), TAG_TYPE, 0, 0, NULL },
 	[CMD_DELETE] = { "delete", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
-	[CMD_CLEAR] = { "clear", OPTBIT(OPT_TAG), OPTBIT(OPT_TAG), 0, 0, NULL },
+	/* --tag or --all: check_command() asks for exactly one of them */
+	[CMD_CLEAR] = { "clear", OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL), 0, 0, 0, NULL },
 	[CMD_EXISTS] = { "exists", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
 	[CMD_COMPARE] = { "compare", TAG_TYPE, TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_AT] = { "at", 0, 0, 1, 1, "'COMMAND'" },
@@ -41,6 +42,7 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 /* Global options; their ids follow the command options so one table holds both. */
 enum {
 	G_PORT = OPT_COUNT,
+	G_SERIAL_NUMBER,
 	G_BAUD,
 	G_FLOW,
 	G_TIMEOUT,
@@ -64,6 +66,8 @@ enum {
  */
 static const struct cli_opt_def opt_defs[] = {
 	{ "tag", 0, 1, OPT_TAG, "N", "security tag", NULL, CLI_COMPLETE_NONE },
+	{ "all", 0, 0, OPT_ALL, NULL, "every user credential of every tag",
+	  "Tags above 2147483647 belong to the modem and are left alone.", CLI_COMPLETE_NONE },
 	{ "type", 0, 1, OPT_TYPE, "T", "credential type, by number or name",
 	  "Names as listed in DESCRIPTION.", CLI_COMPLETE_TYPE },
 	{ "output", 'o', 1, OPT_OUTPUT, "FILE", "write the result to FILE",
@@ -107,6 +111,10 @@ static const struct cli_opt_def opt_defs[] = {
 	  "serial port (default: $MODEMCRED_PORT, else the one attached Nordic kit)",
 	  "For example /dev/ttyACM0 or COM3. `modemcred ports` lists the ports.",
 	  CLI_COMPLETE_FILE },
+	{ "serial-number", 0, 1, G_SERIAL_NUMBER, "SERIAL",
+	  "use the Nordic kit with this USB serial number (when several are attached)",
+	  "The serial must match exactly, as `modemcred ports` shows it; the kit's first "
+	  "port is used. Cannot be combined with --port.", CLI_COMPLETE_NONE },
 	{ "baud", 0, 1, G_BAUD, "N", "baud rate (default 115200)", NULL, CLI_COMPLETE_NONE },
 	{ "flow", 0, 1, G_FLOW, "none|rtscts", "flow control (default none)",
 	  "Nordic kits use RTS/CTS.", CLI_COMPLETE_WORDS },
@@ -268,6 +276,14 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 		}
 		cl->port = value;
 		return 0;
+	case G_SERIAL_NUMBER:
+		if (!*value) {
+			cli_error_set(err, "--serial-number is empty: give a kit's USB serial "
+				      "number (run `modemcred ports` to list them)");
+			return -1;
+		}
+		cl->serial_number = value;
+		return 0;
 	case G_BAUD: return cli_parse_baud(value, &o->baud, err);
 	case G_FLOW: return cli_parse_flow(value, &o->flow, err);
 	case G_TIMEOUT: return cli_parse_timeout(value, &o->timeout_ms, err);
@@ -388,6 +404,12 @@ static int check_command(const struct cli_cmdline *cl, struct mcred_error *err)
 			return -1;
 		}
 	}
+	if (cl->command == CMD_CLEAR && !cl->opt[OPT_TAG] == !cl->opt[OPT_ALL]) {
+		cli_error_set(err, "clear needs either --tag N (one tag) or --all (every user "
+			      "credential), not %s; run `modemcred clear --help`",
+			      cl->opt[OPT_TAG] ? "both" : "neither");
+		return -1;
+	}
 	if (cl->nargs < def->min_args) {
 		cli_error_set(err, "%s needs %s; run `modemcred %s --help`", def->name,
 			      def->args_name, def->name);
@@ -429,6 +451,11 @@ int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
 	}
 	if (out->help || out->version)
 		return 0;
+	if (out->port && out->serial_number) {
+		cli_error_set(err, "--port and --serial-number both choose the port; give one of "
+			      "them");
+		return -1;
+	}
 	if (out->command == CMD_NONE) {
 		cli_error_set(err, "no command given; run `modemcred --help` for the list of "
 			      "commands");

@@ -50,6 +50,7 @@ enum cli_opt {
 	OPT_CHALLENGE,
 	OPT_KEYGEN_STRING,
 	OPT_ATTEST_STRING,
+	OPT_ALL,
 	OPT_COUNT
 };
 
@@ -122,6 +123,7 @@ struct cli_cmdline {
 
 	/* Global options. opts holds the connection settings (no callbacks). */
 	const char *port;    /* -p/--port, NULL when not given */
+	const char *serial_number; /* --serial-number, NULL when not given */
 	struct mcred_options opts;
 	int json;
 	int verbose;

@@ -12,7 +12,7 @@ _modemcred_files()
 _modemcred()
 {
 	local cur prev cmd opts i commands='help ports info list write read delete clear exists compare at keygen attest verify'
-	local global='--port --baud --flow --timeout --terminator --max-command --transport --offline --shell --keep-line-endings --json --verbose --quiet --version --help'
+	local global='--port --serial-number --baud --flow --timeout --terminator --max-command --transport --offline --shell --keep-line-endings --json --verbose --quiet --version --help'
 
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=
@@ -28,7 +28,7 @@ _modemcred()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|-p|--port|--baud|--flow|--timeout|--terminator|--max-command|--transport)
+		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|-p|--port|--serial-number|--baud|--flow|--timeout|--terminator|--max-command|--transport)
 			[ "${COMP_WORDS[i+1]}" = "=" ] && ((i++))
 			((i++)) ;;
 		-*) ;;
@@ -60,7 +60,7 @@ _modemcred()
 	-o|--output|--password-file|--identity-key|-p|--port)
 		_modemcred_files
 		return ;;
-	--tag|--attributes|--key-usage|--challenge|--keygen|--attest|--baud|--timeout|--max-command)
+	--tag|--attributes|--key-usage|--challenge|--keygen|--attest|--serial-number|--baud|--timeout|--max-command)
 		return ;; # a number or a string: nothing to offer
 	esac
 
@@ -70,7 +70,7 @@ _modemcred()
 		write) opts='--tag --type --verify --password-file' ;;
 		read) opts='--tag --type --output' ;;
 		delete) opts='--tag --type' ;;
-		clear) opts='--tag' ;;
+		clear) opts='--tag --all' ;;
 		exists) opts='--tag --type' ;;
 		compare) opts='--tag --type' ;;
 		keygen) opts='--tag --output --kind --attributes --key-usage --format --identity-key --force' ;;

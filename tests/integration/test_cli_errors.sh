@@ -277,6 +277,8 @@ test_json_error_usage() {
 	mcx list --bogus --json
 	json_error 2 invalid_arg null
 	out_has "unknown option '--bogus'" "parser message"
+	mcx -p x --serial-number 123 --json info
+	json_error 2 invalid_arg null
 	mcx --json clear
 	json_error 2 invalid_arg null
 	# after "--" it is an argument, not the option: no JSON
@@ -296,4 +298,12 @@ test_json_error_not_found() {
 	expect_rc 6 "exists of a missing credential"
 	expect_eq "$(json "j['exists']")" false "exists --json"
 	[ "$(wc -l <"$OUT")" -eq 1 ] || fail "exists --json: one object only"
+}
+
+test_json_error_serial_number() {
+	LINK=unused
+	MODEMCRED_PORT="$T_DIR/nothing-here" mcx --json --serial-number NO-SUCH-KIT-0001 info
+	json_error 3 port null
+	out_has "NO-SUCH-KIT-0001" "the serial asked for"
+	err_has "no Nordic kit with USB serial number NO-SUCH-KIT-0001" "stderr"
 }

@@ -41,8 +41,10 @@ test_completion_commands_options_values() {
 	complete_words modemcred --offline cl
 	expect_eq "$(cat "$OUT")" "clear" "command after a global flag"
 	complete_words modemcred -p /dev/ttyACM0 clear --
+	out_has '^--all$' "clear options"
 	out_has '^--tag$' "clear options"
 	out_has '^--json$' "global options after a command"
+	out_has '^--serial-number$' "global options after a command"
 	out_lacks '^--type$' "clear does not take --type"
 	complete_words modemcred write --type c
 	expect_eq "$(tr '\n' ' ' <"$OUT")" "ca cert " "--type values"
@@ -77,12 +79,15 @@ test_completion_files() {
 test_help_lists_table_options() {
 	mcx clear --help
 	expect_ok "clear --help"
+	out_has '^      --all  *every user credential of every tag' "clear --help"
 	out_has '^      --tag N  *the security tag to clear' "clear --help"
 	out_lacks '^ *--type' "clear --help"
 	out_lacks '@options' "clear --help"
 	mcx --help
+	out_has '^      --serial-number SERIAL$' "--help"
 	out_has '^  -p, --port PORT ' "--help"
 	out_lacks '^ *--tag' "global options"
+	out_lacks '^ *--all' "global options"
 	for c in list write read delete clear exists compare keygen attest verify; do
 		mcx "$c" --help
 		expect_ok "$c --help"

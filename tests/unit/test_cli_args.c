@@ -291,6 +291,37 @@ static void cmdline_errors(void **state)
 	assert_int_equal(parse(&cl, &err, "info", "-p", "", NULL), -1);
 }
 
+/* clear takes exactly one of --tag and --all; a kit by serial, or a port. */
+static void cmdline_clear_all_and_serial_number(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, "clear", "--all", NULL), 0);
+	assert_non_null(cl.opt[OPT_ALL]);
+	assert_null(cl.opt[OPT_TAG]);
+	assert_int_equal(parse(&cl, &err, "clear", "--tag", "5", NULL), 0);
+	assert_int_equal(parse(&cl, &err, "clear", "--tag", "5", "--all", NULL), -1);
+	assert_non_null(strstr(err.message, "not both"));
+	assert_int_equal(parse(&cl, &err, "clear", NULL), -1);
+	assert_non_null(strstr(err.message, "not neither"));
+	assert_int_equal(parse(&cl, &err, "delete", "--tag", "1", "--type", "ca", "--all", NULL),
+			 -1);
+	assert_non_null(strstr(err.message, "does not take --all"));
+
+	assert_int_equal(parse(&cl, &err, "--serial-number", "001050912345", "info", NULL), 0);
+	assert_string_equal(cl.serial_number, "001050912345");
+	assert_null(cl.port);
+	assert_int_equal(parse(&cl, &err, "info", "--serial-number=42", NULL), 0);
+	assert_string_equal(cl.serial_number, "42");
+	assert_int_equal(parse(&cl, &err, "-p", "/dev/ttyACM0", "info", "--serial-number", "42",
+			       NULL), -1);
+	assert_non_null(strstr(err.message, "--port and --serial-number"));
+	assert_int_equal(parse(&cl, &err, "info", "--serial-number", "", NULL), -1);
+	assert_non_null(strstr(err.message, "empty"));
+}
+
 static void cmdline_help_and_version(void **state)
 {
 	struct cli_cmdline cl;
@@ -426,6 +457,7 @@ int main(void)
 		cmocka_unit_test(challenges),
 		cmocka_unit_test(cmdline_globals_anywhere),
 		cmocka_unit_test(cmdline_errors),
+		cmocka_unit_test(cmdline_clear_all_and_serial_number),
 		cmocka_unit_test(cmdline_help_and_version),
 		cmocka_unit_test(option_table_documented),
 		cmocka_unit_test(help_made_from_table),
