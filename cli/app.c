@@ -141,8 +141,8 @@ static void note_failure(enum mcred_err code, int cme, const char *message)
 		return;
 	g_failure.code = code;
 	g_failure.cme = cme;
-	if (message) /* else the next cli_errorf() gives it */
-		snprintf(g_failure.message, sizeof(g_failure.message), "%s", message);
+	/* Without a message, the next cli_errorf() gives it. */
+	snprintf(g_failure.message, sizeof(g_failure.message), "%s", message ? message : "");
 }
 
 void cli_errorf(const char *fmt, ...)

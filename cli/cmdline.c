@@ -261,6 +261,19 @@ static enum cli_command find_command(const char *name)
 	return CMD_NONE;
 }
 
+/* --port or --serial-number: any text but the empty one. */
+static int set_port_choice(const char **dst, const char *value, const char *option,
+			   const char *what, struct mcred_error *err)
+{
+	if (!*value) {
+		cli_error_set(err, "--%s is empty: give %s (run `modemcred ports` to list them)",
+			      option, what);
+		return -1;
+	}
+	*dst = value;
+	return 0;
+}
+
 /* Store a global option's value (checked here: it applies to every command). */
 static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 			struct mcred_error *err)
@@ -269,21 +282,11 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 
 	switch (id) {
 	case G_PORT:
-		if (!*value) {
-			cli_error_set(err, "--port is empty: give a port such as /dev/ttyACM0 "
-				      "(run `modemcred ports` to list them)");
-			return -1;
-		}
-		cl->port = value;
-		return 0;
+		return set_port_choice(&cl->port, value, "port", "a port such as /dev/ttyACM0",
+				       err);
 	case G_SERIAL_NUMBER:
-		if (!*value) {
-			cli_error_set(err, "--serial-number is empty: give a kit's USB serial "
-				      "number (run `modemcred ports` to list them)");
-			return -1;
-		}
-		cl->serial_number = value;
-		return 0;
+		return set_port_choice(&cl->serial_number, value, "serial-number",
+				       "a kit's USB serial number", err);
 	case G_BAUD: return cli_parse_baud(value, &o->baud, err);
 	case G_FLOW: return cli_parse_flow(value, &o->flow, err);
 	case G_TIMEOUT: return cli_parse_timeout(value, &o->timeout_ms, err);
