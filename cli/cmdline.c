@@ -153,7 +153,10 @@ static const struct cli_opt_def opt_defs[] = {
 	  "One document on one line. A failure prints {\"error\": {\"exit_code\": N, \"kind\": "
 	  "\"timeout\", \"message\": \"...\", \"cme\": N or null}} unless the command's own "
 	  "result already says what failed (compare, exists, a verification report); the "
-	  "human message still goes to standard error.", CLI_COMPLETE_NONE },
+	  "human message still goes to standard error. The kind is the library's error name in "
+	  "lower case (invalid_arg, port, timeout, cme, not_found, verify, cancelled, ...), "
+	  "or failure when none applies; cme is the modem's CME or CMS code.",
+	  CLI_COMPLETE_NONE },
 	{ "verbose", 'v', 0, G_VERBOSE, NULL, "trace AT traffic on stderr (secrets redacted)",
 	  "Sent lines show as \"> AT%CMNG=1\", received ones as \"< %CMNG: ...\"; secret "
 	  "content (keys, PSKs, passwords) is replaced by a placeholder such as "
