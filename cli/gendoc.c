@@ -270,6 +270,8 @@ static void roff_paragraph(const char *text, int capital)
 			putchar(' ');
 			col++;
 		}
+		if (col == 0 && (*p == '.' || *p == '\'')) /* else a roff request */
+			fputs("\\&", stdout);
 		fwrite(p, 1, word, stdout);
 		col += word;
 		p += word;
