@@ -31,7 +31,8 @@ LDFLAGS_ALL := $(SANITIZE) $(LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 CLI_MAIN := cli/main.c
-CLI_SRC  := $(filter-out $(CLI_MAIN),$(sort $(wildcard cli/*.c)))
+CLI_GENDOC := cli/gendoc.c
+CLI_SRC  := $(filter-out $(CLI_MAIN) $(CLI_GENDOC),$(sort $(wildcard cli/*.c)))
 SIM_SRC  := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUPPORT_SRC := $(sort $(wildcard tests/unit/support/*.c))
@@ -54,12 +55,13 @@ STATIC := $(BUILD)/libmodemcred.a
 SHARED := $(BUILD)/libmodemcred.so.$(SOVERSION)
 CLI    := $(BUILD)/modemcred
 SIM    := $(BUILD)/modemsim
+GENDOC := $(BUILD)/gendoc
 PRELOAD := $(BUILD)/tests/libfakeserial.so
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench clean examples
+.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench clean examples docs
 
-all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples $(INTEG_BIN)
+all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples $(INTEG_BIN) $(GENDOC)
 
 # ---- dependencies ---------------------------------------------------------
 
@@ -93,6 +95,16 @@ $(BUILD)/cli.a: $(CLI_OBJ)
 
 $(CLI): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(STATIC)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+# The files made from the CLI's option table (committed; test_docs.sh checks
+# that they are current): bash completion and the options sections of the man page.
+$(GENDOC): $(BUILD)/obj/cli/gendoc.o $(BUILD)/cli.a $(STATIC)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+docs: $(GENDOC)
+	$(GENDOC) bash > completion/modemcred.bash
+	$(GENDOC) man man/modemcred.1 > $(BUILD)/modemcred.1.new
+	mv $(BUILD)/modemcred.1.new man/modemcred.1
 
 $(SIM): $(SIM_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(shell pkg-config --libs libcrypto libcbor) -lutil

@@ -5,6 +5,7 @@
  * Every feature lives in libmodemcred; this layer only turns the command
  * line into library calls and library results into output and exit codes.
  */
+#include <ctype.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "json.h"
 
 /* ---- signals --------------------------------------------------------------- */
 
@@ -122,16 +124,124 @@ int cli_exit_code(enum mcred_err code)
 	}
 }
 
+/*
+ * The failure of this run, for the --json error object. The first report
+ * with a library error code wins (what follows are hints); a plain message
+ * stands until one with a code comes. Only the main thread touches it.
+ */
+static struct {
+	enum mcred_err code; /* MCRED_OK: none known; derived from the exit code */
+	int cme;             /* -1 when the modem gave none */
+	char message[1024];
+} g_failure = { MCRED_OK, -1, "" };
+
+static void note_failure(enum mcred_err code, int cme, const char *message)
+{
+	if (g_failure.code != MCRED_OK)
+		return;
+	g_failure.code = code;
+	g_failure.cme = cme;
+	/* Without a message, the next cli_errorf() gives it. */
+	snprintf(g_failure.message, sizeof(g_failure.message), "%s", message ? message : "");
+}
+
 void cli_errorf(const char *fmt, ...)
 {
+	char message[sizeof(g_failure.message)];
 	va_list ap;
 
-	fflush(stdout); /* keep stdout and stderr in order on a terminal */
-	fputs("modemcred: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (!g_failure.message[0])
+		snprintf(g_failure.message, sizeof(g_failure.message), "%s", message);
+	fflush(stdout); /* keep stdout and stderr in order on a terminal */
+	fprintf(stderr, "modemcred: %s\n", message);
+}
+
+/*
+ * The library's name of an error code. A stand-in for mcred_err_name() of
+ * libmodemcred 0.2.0: once that is there, err_kind() calls it instead.
+ */
+static const char *err_name(enum mcred_err code)
+{
+	switch (code) {
+	case MCRED_OK: return "MCRED_OK";
+	case MCRED_ERR_INVALID_ARG: return "MCRED_ERR_INVALID_ARG";
+	case MCRED_ERR_NOMEM: return "MCRED_ERR_NOMEM";
+	case MCRED_ERR_PORT: return "MCRED_ERR_PORT";
+	case MCRED_ERR_IO: return "MCRED_ERR_IO";
+	case MCRED_ERR_TIMEOUT: return "MCRED_ERR_TIMEOUT";
+	case MCRED_ERR_PROTOCOL: return "MCRED_ERR_PROTOCOL";
+	case MCRED_ERR_TOO_LARGE: return "MCRED_ERR_TOO_LARGE";
+	case MCRED_ERR_MODEM: return "MCRED_ERR_MODEM";
+	case MCRED_ERR_CME: return "MCRED_ERR_CME";
+	case MCRED_ERR_CMS: return "MCRED_ERR_CMS";
+	case MCRED_ERR_NOT_FOUND: return "MCRED_ERR_NOT_FOUND";
+	case MCRED_ERR_MISMATCH: return "MCRED_ERR_MISMATCH";
+	case MCRED_ERR_UNSUPPORTED: return "MCRED_ERR_UNSUPPORTED";
+	case MCRED_ERR_DECODE: return "MCRED_ERR_DECODE";
+	case MCRED_ERR_VERIFY: return "MCRED_ERR_VERIFY";
+	case MCRED_ERR_CANCELLED: return "MCRED_ERR_CANCELLED";
+	case MCRED_ERR_CRYPTO: return "MCRED_ERR_CRYPTO";
+	}
+	return NULL;
+}
+
+/* The error code a failure reported without one stands for, by its exit code. */
+static enum mcred_err code_of_exit(int exit_code)
+{
+	switch (exit_code) {
+	case CLI_EXIT_USAGE: return MCRED_ERR_INVALID_ARG;
+	case CLI_EXIT_PORT: return MCRED_ERR_PORT;
+	case CLI_EXIT_MODEM: return MCRED_ERR_MODEM;
+	case CLI_EXIT_VERIFY: return MCRED_ERR_VERIFY;
+	case CLI_EXIT_NOT_FOUND: return MCRED_ERR_NOT_FOUND;
+	default: return exit_code >= 128 ? MCRED_ERR_CANCELLED : MCRED_OK;
+	}
+}
+
+/*
+ * "timeout" for MCRED_ERR_TIMEOUT: the name without its prefix, in lower
+ * case; "failure" for a failure of the tool that no error code names.
+ */
+static void err_kind(enum mcred_err code, char *kind, size_t len)
+{
+	const char *name = code == MCRED_OK ? NULL : err_name(code);
+	size_t i;
+
+	if (!name || strncmp(name, "MCRED_ERR_", 10) != 0) {
+		snprintf(kind, len, "failure");
+		return;
+	}
+	for (i = 0; name[10 + i] && i + 1 < len; i++)
+		kind[i] = (char)tolower((unsigned char)name[10 + i]);
+	kind[i] = '\0';
+}
+
+/* {"error": {"exit_code": N, "kind": "...", "message": "...", "cme": N|null}} */
+static void print_json_error(int exit_code)
+{
+	enum mcred_err code = g_failure.code != MCRED_OK ? g_failure.code
+							 : code_of_exit(exit_code);
+	char kind[32];
+	struct json j;
+
+	err_kind(code, kind, sizeof(kind));
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "error");
+	json_object_begin(&j);
+	json_field_int(&j, "exit_code", exit_code);
+	json_field_string(&j, "kind", kind);
+	json_field_string(&j, "message", g_failure.message[0] ? g_failure.message
+							      : mcred_strerror(code));
+	if (g_failure.cme >= 0)
+		json_field_int(&j, "cme", g_failure.cme);
+	else
+		json_field_null(&j, "cme");
+	json_object_end(&j);
+	json_object_end(&j);
 }
 
 static int report_interrupted(const struct cli_ctx *ctx)
@@ -144,29 +254,46 @@ static int report_interrupted(const struct cli_ctx *ctx)
 	return cli_exit_code(MCRED_ERR_CANCELLED);
 }
 
-int cli_fail(const struct cli_ctx *ctx, const struct mcred_error *err)
+/* Report err (message, code, CME) with the given exit code. */
+static int fail_as(const struct cli_ctx *ctx, const struct mcred_error *err, int exit_code)
 {
-	if (err->code == MCRED_ERR_CANCELLED)
+	const char *message = err->message[0] ? err->message : mcred_strerror(err->code);
+
+	if (err->code == MCRED_ERR_CANCELLED) {
+		note_failure(MCRED_ERR_CANCELLED, -1, NULL);
 		return report_interrupted(ctx);
-	cli_errorf("%s", err->message[0] ? err->message : mcred_strerror(err->code));
+	}
+	note_failure(err->code, err->cme, message);
+	cli_errorf("%s", message);
 	if (err->code == MCRED_ERR_PORT)
 		cli_errorf("`modemcred ports` lists the serial ports");
-	return cli_exit_code(err->code);
+	return exit_code;
+}
+
+int cli_fail(const struct cli_ctx *ctx, const struct mcred_error *err)
+{
+	return fail_as(ctx, err, cli_exit_code(err->code));
 }
 
 int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 {
 	const struct mcred_error *e = mcred_modem_error(ctx->modem);
+	char message[sizeof(e->message) + 64];
 
-	if (code == MCRED_ERR_CANCELLED)
+	if (code == MCRED_ERR_CANCELLED) {
+		note_failure(MCRED_ERR_CANCELLED, -1, NULL);
 		return report_interrupted(ctx);
+	}
 	/* The library's message already says what failed and how to fix it. */
 	if (e && e->message[0])
-		cli_errorf("%s", e->message);
+		snprintf(message, sizeof(message), "%s", e->message);
 	else if (e && e->cme >= 0)
-		cli_errorf("%s: %s", mcred_strerror(code), mcred_cme_message(e->cme));
+		snprintf(message, sizeof(message), "%s: %s", mcred_strerror(code),
+			 mcred_cme_message(e->cme));
 	else
-		cli_errorf("%s", mcred_strerror(code));
+		snprintf(message, sizeof(message), "%s", mcred_strerror(code));
+	note_failure(code, e ? e->cme : -1, message);
+	cli_errorf("%s", message);
 	/* ...in library terms; this is the same fix in the tool's. */
 	if (e && e->cme == 518 && !ctx->opts.auto_offline)
 		cli_errorf("run it again with --offline: modemcred then takes the modem "
@@ -200,11 +327,27 @@ static int find_kit_port(char *name, size_t len)
 		return 0;
 	if (rc == MCRED_ERR_CANCELLED)
 		return report_interrupted(NULL);
-	/* Always say both ways to name the port, and how to look the ports up. */
-	cli_errorf("no port given, and %s: give the port with --port PORT or MODEMCRED_PORT; "
-		   "`modemcred ports` lists the serial ports",
+	/* Always say the ways to name the port, and how to look the ports up. */
+	cli_errorf("no port given, and %s: give the port with --port PORT or MODEMCRED_PORT, "
+		   "or a kit with --serial-number; `modemcred ports` lists the serial ports",
 		   err.message[0] ? err.message : "cannot look for a Nordic kit");
 	return CLI_EXIT_PORT;
+}
+
+/* The modem port of the kit with USB serial number serial (--serial-number). */
+static int find_kit_port_by_serial(const char *serial, char *name, size_t len)
+{
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (mcred_ports_find_kit_by_serial(serial, name, len, &err) == MCRED_OK)
+		return 0;
+	if (err.code == MCRED_ERR_CANCELLED)
+		return report_interrupted(NULL);
+	/* No such kit is a port problem (exit 3), as when no kit is found at all. */
+	if (err.code == MCRED_ERR_NOT_FOUND)
+		err.code = MCRED_ERR_PORT;
+	return fail_as(NULL, &err, CLI_EXIT_PORT);
 }
 
 int cli_open_modem(struct cli_ctx *ctx)
@@ -216,6 +359,16 @@ int cli_open_modem(struct cli_ctx *ctx)
 
 	if (cli_interrupted())
 		return report_interrupted(ctx);
+	if (!port && ctx->cl->serial_number) { /* the option wins over MODEMCRED_PORT */
+		int code = find_kit_port_by_serial(ctx->cl->serial_number, found, sizeof(found));
+
+		if (code != 0)
+			return code;
+		port = found;
+		if (ctx->cl->verbose)
+			fprintf(stderr, "using %s (the Nordic kit with serial number %s)\n", port,
+				ctx->cl->serial_number);
+	}
 	if (!port) {
 		port = getenv("MODEMCRED_PORT");
 		if (port && !*port)
@@ -255,7 +408,7 @@ static const char global_help[] =
 	"  write      write a credential from a file\n"
 	"  read       read a credential back, byte exact\n"
 	"  delete     delete one credential\n"
-	"  clear      delete every credential of a security tag\n"
+	"  clear      delete every credential of a security tag, or of all (--all)\n"
 	"  exists     tell whether a credential exists (exit 0 yes, 6 no)\n"
 	"  compare    compare a stored credential with a file by digest\n"
 	"  at         send a raw AT command\n"
@@ -264,28 +417,7 @@ static const char global_help[] =
 	"  verify     verify a %KEYGEN or %ATTESTTOKEN answer offline\n"
 	"\n"
 	"Global options (before or after the command):\n"
-	"  -p, --port PORT        serial port (default: $MODEMCRED_PORT, else the one\n"
-	"                         attached Nordic kit)\n"
-	"      --baud N           baud rate (default 115200)\n"
-	"      --flow none|rtscts flow control (default none)\n"
-	"      --timeout SECONDS  per-command timeout, decimals allowed (default 10)\n"
-	"      --terminator crlf|cr|lf|nul\n"
-	"                         what ends a command on the device (default crlf)\n"
-	"      --max-command BYTES\n"
-	"                         size of the device's AT command buffer, default\n"
-	"                         4096; commands up to BYTES-1 on the wire are sent\n"
-	"      --transport auto|serialport|termios\n"
-	"                         how to open the port (default auto)\n"
-	"      --offline          take the modem offline (CFUN=4) for writes, deletes\n"
-	"                         and keygen, and restore its mode afterwards\n"
-	"      --shell            device runs a Zephyr shell: send `at <command>`\n"
-	"      --keep-line-endings\n"
-	"                         write content as given (default: CRLF becomes LF)\n"
-	"      --json             machine-readable output on stdout\n"
-	"  -v, --verbose          trace AT traffic on stderr (secrets redacted)\n"
-	"  -q, --quiet            print only results and errors\n"
-	"      --version          print the version\n"
-	"  -h, --help             print this help\n"
+	CLI_HELP_OPTIONS
 	"\n"
 	"Credential types, by number or name: 0 ca, 1 cert, 2 key, 3 psk, 4 psk-id,\n"
 	"5 pubkey, 6 identity, 7 reserved, 8 endorsement, 9 ownership, 10 nordic-ca,\n"
@@ -345,8 +477,37 @@ static int print_help(const struct cli_cmdline *cl)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	fputs(commands[c].help ? commands[c].help : global_help, stdout);
+	if (commands[c].help)
+		cli_help_print(stdout, commands[c].help, c);
+	else
+		cli_help_print(stdout, global_help, CMD_NONE);
 	return CLI_EXIT_OK;
+}
+
+/*
+ * --json given anywhere before "--": for a usage error, where the parser
+ * may have stopped before reaching it.
+ */
+static int wants_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * With --json every failure prints one object on stdout: the error object,
+ * unless the command's own result already did (compare's "equal": false,
+ * exists, a verification report with its checks).
+ */
+static int finish_json(int json, int code)
+{
+	if (json && code != CLI_EXIT_OK && json_documents_on_stdout() == 0)
+		print_json_error(code);
+	return code;
 }
 
 /* Flush stdout and report a failed write (full disk, closed pipe). */
@@ -368,15 +529,16 @@ int cli_app_main(int argc, char **argv)
 
 	memset(&err, 0, sizeof(err));
 	if (cli_cmdline_parse(argc, argv, &cl, &err) != 0) {
+		note_failure(MCRED_ERR_INVALID_ARG, -1, err.message);
 		cli_errorf("%s", err.message);
-		return CLI_EXIT_USAGE;
+		return finish_output(finish_json(wants_json(argc, argv), CLI_EXIT_USAGE));
 	}
 	if (cl.version) {
 		printf("modemcred %s (libmodemcred %s)\n", MCRED_VERSION_STRING, mcred_version());
 		return finish_output(CLI_EXIT_OK);
 	}
 	if (cl.help || cl.command == CMD_HELP)
-		return finish_output(print_help(&cl));
+		return finish_output(finish_json(cl.json, print_help(&cl)));
 
 	install_signal_handlers();
 	memset(&ctx, 0, sizeof(ctx));
@@ -388,5 +550,5 @@ int cli_app_main(int argc, char **argv)
 
 	code = commands[cl.command].run(&ctx);
 	mcred_modem_free(ctx.modem);
-	return finish_output(code);
+	return finish_output(finish_json(cl.json, code));
 }

@@ -6,6 +6,8 @@
 #ifndef MODEMCRED_CLI_H
 #define MODEMCRED_CLI_H
 
+#include <stdio.h>
+
 #include "cmdline.h"
 #include "modemcred.h"
 
@@ -71,7 +73,22 @@ int cmd_keygen(struct cli_ctx *ctx);
 int cmd_attest(struct cli_ctx *ctx);
 int cmd_verify(struct cli_ctx *ctx);
 
-/* Help texts ("modemcred <command> --help"), next to each command's code. */
+/*
+ * Help texts ("modemcred <command> --help"), next to each command's code.
+ * The line CLI_HELP_OPTIONS in a text stands for the command's options,
+ * made from the option table by cli_help_print() (help.c).
+ */
+#define CLI_HELP_OPTIONS "@options\n"
+
+/* Print text, CLI_HELP_OPTIONS replaced by the options of cmd (CMD_NONE: global ones). */
+void cli_help_print(FILE *out, const char *text, enum cli_command cmd);
+
+/* The options section alone, one option per entry, wrapped at 79 columns. */
+void cli_help_options(FILE *out, enum cli_command cmd);
+
+/* Non-zero when cmd takes def (CMD_NONE: when def is a global option). */
+int cli_command_takes(enum cli_command cmd, const struct cli_opt_def *def);
+
 extern const char cli_help_ports[], cli_help_info[], cli_help_at[];
 extern const char cli_help_list[], cli_help_write[], cli_help_read[], cli_help_delete[];
 extern const char cli_help_clear[], cli_help_exists[], cli_help_compare[];

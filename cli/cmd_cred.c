@@ -20,8 +20,7 @@ const char cli_help_list[] =
 	"to the modem and are marked \"modem-owned\".\n"
 	"\n"
 	"Options:\n"
-	"  --tag N    only this security tag (0-4294967295)\n"
-	"  --type T   only this type, by number or name (ca, cert, key, psk, psk-id, ...)\n"
+	CLI_HELP_OPTIONS
 	"\n"
 	"Output columns: TAG, TYPE, NAME, SHA256.\n"
 	"JSON: an array of {tag, type, type_name, sha256}; sha256 is null when absent.\n"
@@ -41,15 +40,7 @@ const char cli_help_write[] =
 	"modemcred take it offline and restore its mode afterwards.\n"
 	"\n"
 	"Options:\n"
-	"  --tag N               security tag, 0-2147483647\n"
-	"  --type T              credential type, by number or name\n"
-	"  --verify              compare the modem's digest with the bytes sent\n"
-	"                        (exit 5 on mismatch; exit 7, written but not\n"
-	"                        checked, when the firmware lists no digests or a\n"
-	"                        differing one on firmware older than mfw 1.3.2)\n"
-	"  --password-file F     PKCS#8 password of an encrypted key (type 2): the\n"
-	"                        first line of F. Secrets are never taken on the\n"
-	"                        command line.\n"
+	CLI_HELP_OPTIONS
 	"\n"
 	"Prints: wrote <type> to tag <N> (sha256 <digest of the bytes sent>)\n"
 	"JSON: {tag, type, type_name, sha256, verified[, not_checked]}; verified is\n"
@@ -66,9 +57,7 @@ const char cli_help_read[] =
 	"not readable on nRF91).\n"
 	"\n"
 	"Options:\n"
-	"  --tag N         security tag\n"
-	"  --type T        credential type, by number or name\n"
-	"  -o, --output F  write the content to F instead of standard output\n"
+	CLI_HELP_OPTIONS
 	"\n"
 	"JSON: {tag, type, type_name, sha256, content}.\n"
 	"\n"
@@ -81,27 +70,39 @@ const char cli_help_delete[] =
 	"Delete one credential. Exits 6 when it does not exist. Tags above\n"
 	"2147483647 belong to the modem and are never deleted.\n"
 	"\n"
+	"Options:\n"
+	CLI_HELP_OPTIONS
+	"\n"
 	"JSON: {tag, type, type_name, deleted}.\n"
 	"\n"
 	"Example:\n"
 	"  modemcred --offline delete --tag 12 --type ca\n";
 
 const char cli_help_clear[] =
-	"Usage: modemcred [-p PORT] [--offline] clear --tag N\n"
+	"Usage: modemcred [-p PORT] [--offline] clear (--tag N | --all)\n"
 	"\n"
-	"Delete every deletable credential of one security tag, and print how\n"
-	"many were deleted and skipped.\n"
+	"Delete every deletable credential of one security tag, or with --all every\n"
+	"user credential of every tag (as nrfcredstore's deleteall does, e.g. for\n"
+	"rework at the factory), and print how many were deleted and skipped.\n"
+	"Tags above 2147483647 belong to the modem and are left alone.\n"
 	"\n"
-	"JSON: {tag, deleted, skipped}.\n"
+	"Options:\n"
+	CLI_HELP_OPTIONS
 	"\n"
-	"Example:\n"
-	"  modemcred --offline clear --tag 12\n";
+	"JSON: {tag, deleted, skipped}; tag is null with --all.\n"
+	"\n"
+	"Examples:\n"
+	"  modemcred --offline clear --tag 12\n"
+	"  modemcred --offline clear --all\n";
 
 const char cli_help_exists[] =
 	"Usage: modemcred [-p PORT] exists --tag N --type T [--json]\n"
 	"\n"
 	"Print \"yes\" and exit 0 when the credential exists, print \"no\" and exit 6\n"
 	"when it does not.\n"
+	"\n"
+	"Options:\n"
+	CLI_HELP_OPTIONS
 	"\n"
 	"JSON: {tag, type, type_name, exists, sha256}; sha256 is null when absent.\n"
 	"\n"
@@ -119,6 +120,9 @@ const char cli_help_compare[] =
 	"not exist, 7 when the firmware cannot tell: it lists no digests, or the\n"
 	"digests differ on firmware older than mfw 1.3.2, whose digests Nordic's\n"
 	"tools do not trust either.\n"
+	"\n"
+	"Options:\n"
+	CLI_HELP_OPTIONS
 	"\n"
 	"JSON: {tag, type, type_name, sha256, equal, match, not_checked}; sha256 is\n"
 	"the file's digest; match is \"exact\", \"without-final-newline\" or null;\n"
@@ -443,15 +447,18 @@ int cmd_delete(struct cli_ctx *ctx)
 int cmd_clear(struct cli_ctx *ctx)
 {
 	size_t deleted = 0, skipped = 0;
-	uint32_t tag;
-	int code;
+	uint32_t tag = 0;
+	int code, all = ctx->cl->opt[OPT_ALL] != NULL;
 	enum mcred_err rc;
 
-	if ((code = get_tag(ctx, 0, &tag)) != 0)
+	if (!all && (code = get_tag(ctx, 0, &tag)) != 0)
 		return code;
 	if ((code = cli_open_modem(ctx)) != 0)
 		return code;
-	rc = mcred_cmng_clear(ctx->modem, tag, &deleted, &skipped);
+	if (all)
+		rc = mcred_cmng_clear_all(ctx->modem, &deleted, &skipped);
+	else
+		rc = mcred_cmng_clear(ctx->modem, tag, &deleted, &skipped);
 	if (rc != MCRED_OK)
 		return cli_fail_modem(ctx, rc);
 	if (ctx->cl->json) {
@@ -459,13 +466,19 @@ int cmd_clear(struct cli_ctx *ctx)
 
 		json_init(&j, stdout);
 		json_object_begin(&j);
-		json_field_uint(&j, "tag", tag);
+		if (all)
+			json_field_null(&j, "tag");
+		else
+			json_field_uint(&j, "tag", tag);
 		json_field_uint(&j, "deleted", deleted);
 		json_field_uint(&j, "skipped", skipped);
 		json_object_end(&j);
 	}
-	cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)tag, deleted,
-		 skipped);
+	if (all)
+		cli_info(ctx, "cleared every user tag: %zu deleted, %zu skipped", deleted, skipped);
+	else
+		cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)tag,
+			 deleted, skipped);
 	return CLI_EXIT_OK;
 }
 

@@ -23,7 +23,8 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 			TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_READ] = { "read", TAG_TYPE | OPTBIT(OPT_OUTPUT), TAG_TYPE, 0, 0, NULL },
 	[CMD_DELETE] = { "delete", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
-	[CMD_CLEAR] = { "clear", OPTBIT(OPT_TAG), OPTBIT(OPT_TAG), 0, 0, NULL },
+	/* --tag or --all: check_command() asks for exactly one of them */
+	[CMD_CLEAR] = { "clear", OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL), 0, 0, 0, NULL },
 	[CMD_EXISTS] = { "exists", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
 	[CMD_COMPARE] = { "compare", TAG_TYPE, TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_AT] = { "at", 0, 0, 1, 1, "'COMMAND'" },
@@ -42,6 +43,7 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 /* Global options; their ids follow the command options so one table holds both. */
 enum {
 	G_PORT = OPT_COUNT,
+	G_SERIAL_NUMBER,
 	G_BAUD,
 	G_FLOW,
 	G_TIMEOUT,
@@ -62,46 +64,175 @@ enum {
 /* cli_cmdline.given has one bit per option id. */
 _Static_assert(G_COUNT <= 32, "too many options for cli_cmdline.given");
 
-struct opt_def {
-	const char *name;  /* long name without "--" */
-	char short_name;   /* 0 when none */
-	int takes_value;
-	int id;            /* enum cli_opt or G_* */
+/*
+ * Every option, with its documentation (see struct cli_opt_def). In this
+ * order they appear in --help and modemcred(1). "help" is one line in the
+ * tone of --help; "details" adds what the man page needs.
+ */
+static const struct cli_opt_def opt_defs[] = {
+	{ "tag", 0, 1, OPT_TAG, "N", "security tag", NULL, CLI_COMPLETE_NONE },
+	{ "all", 0, 0, OPT_ALL, NULL, "every user credential of every tag",
+	  "Tags above 2147483647 belong to the modem and are left alone.", CLI_COMPLETE_NONE },
+	{ "type", 0, 1, OPT_TYPE, "T", "credential type, by number or name",
+	  "Names as listed in DESCRIPTION.", CLI_COMPLETE_TYPE },
+	{ "output", 'o', 1, OPT_OUTPUT, "FILE", "write the result to FILE",
+	  "That FILE can be written is checked before anything is sent (exit 2).",
+	  CLI_COMPLETE_FILE },
+	{ "verify", 0, 0, OPT_VERIFY, NULL,
+	  "compare the modem's digest with the bytes sent (exit 5 on mismatch)",
+	  "Exit 7, written but not checked, when the firmware lists no digests or a "
+	  "differing one on firmware older than mfw 1.3.2.",
+	  CLI_COMPLETE_NONE },
+	{ "password-file", 0, 1, OPT_PASSWORD_FILE, "FILE",
+	  "PKCS#8 password of an encrypted key (type 2): the first line of FILE",
+	  "At most 32 characters. Secrets are never taken on the command line.",
+	  CLI_COMPLETE_FILE },
+	{ "kind", 0, 1, OPT_KIND, "csr|pubkey|endorsement",
+	  "what to generate: csr (default), a client key (type 2) and a CSR; pubkey, a client "
+	  "key and its public key; endorsement, an endorsement key (type 8) and its public key",
+	  NULL,
+	  CLI_COMPLETE_WORDS },
+	{ "attributes", 0, 1, OPT_ATTRIBUTES, "A",
+	  "CSR subject, e.g. 'CN=device-42,O=Example' (csr only)", NULL, CLI_COMPLETE_NONE },
+	{ "key-usage", 0, 1, OPT_KEY_USAGE, "BITS",
+	  "9 characters of 0/1, decipherOnly last (csr only)",
+	  "decipherOnly must be 0.", CLI_COMPLETE_NONE },
+	{ "format", 0, 1, OPT_FORMAT, "pem|der", "output format (default pem)", NULL,
+	  CLI_COMPLETE_WORDS },
+	{ "identity-key", 0, 1, OPT_IDENTITY_KEY, "FILE",
+	  "device identity public key (PEM, or a raw 65-byte point) to check the COSE signature",
+	  "A P-256 PEM public key or a raw 65-byte uncompressed point, parsed before "
+	  "anything is sent: a certificate, a private key, another curve or a corrupt "
+	  "file is exit 2. Without it the signature is reported as not checked, never "
+	  "as valid.",
+	  CLI_COMPLETE_FILE },
+	{ "force", 0, 0, OPT_FORCE, NULL,
+	  "generate even when the tag already holds a key of that type",
+	  "A client key is replaced. Without it, modemcred refuses with exit 1.",
+	  CLI_COMPLETE_NONE },
+	{ "challenge", 0, 1, OPT_CHALLENGE, "HEX",
+	  "32 hex digits (16 bytes) to include, e.g. from `openssl rand -hex 16`", NULL,
+	  CLI_COMPLETE_NONE },
+	{ "keygen", 0, 1, OPT_KEYGEN_STRING, "STRING",
+	  "a KEYGEN blob \"<base64url>.<base64url>\"", NULL, CLI_COMPLETE_NONE },
+	{ "attest", 0, 1, OPT_ATTEST_STRING, "STRING", "an ATTESTTOKEN blob", NULL,
+	  CLI_COMPLETE_NONE },
+	{ "port", 'p', 1, G_PORT, "PORT",
+	  "serial port (default: $MODEMCRED_PORT, else the one attached Nordic kit)",
+	  "For example /dev/ttyACM0 or COM3. `modemcred ports` lists the ports.",
+	  CLI_COMPLETE_FILE },
+	{ "serial-number", 0, 1, G_SERIAL_NUMBER, "SERIAL",
+	  "use the Nordic kit with this USB serial number (when several are attached)",
+	  "The serial must match exactly, as `modemcred ports` shows it; the kit's first "
+	  "port is used. Cannot be combined with --port.", CLI_COMPLETE_NONE },
+	{ "baud", 0, 1, G_BAUD, "N", "baud rate (default 115200)", NULL, CLI_COMPLETE_NONE },
+	{ "flow", 0, 1, G_FLOW, "none|rtscts", "flow control (default none)",
+	  "Nordic kits use RTS/CTS.", CLI_COMPLETE_WORDS },
+	{ "timeout", 0, 1, G_TIMEOUT, "SECONDS",
+	  "per-command timeout, decimals allowed (default 10)",
+	  "The time the modem has to finish answering one command, for example 2.5; key "
+	  "generation always gets at least 30.", CLI_COMPLETE_NONE },
+	{ "terminator", 0, 1, G_TERMINATOR, "crlf|cr|lf|nul",
+	  "what ends a command on the device (default crlf)",
+	  "CRLF, which Nordic's own tools send, suits devices whose AT host ends commands at "
+	  "CR (its default), LF or CRLF; a device set to NUL termination needs nul.",
+	  CLI_COMPLETE_WORDS },
+	{ "max-command", 0, 1, G_MAX_COMMAND, "BYTES",
+	  "size of the device's AT command buffer (default 4096)",
+	  "CONFIG_AT_HOST_CMD_MAX_LEN on the device, which keeps one byte of it for the "
+	  "string's end: a command may take at most BYTES - 1 bytes on the wire, terminator "
+	  "included. Longer commands would be cut on the device and are refused before "
+	  "anything is sent (exit 2).", CLI_COMPLETE_NONE },
+	{ "transport", 0, 1, G_TRANSPORT, "auto|serialport|termios",
+	  "how to open the port (default auto)",
+	  "libserialport, plain POSIX termios (for pseudo-terminals made by socat, ser2net or "
+	  "a simulator), or auto: libserialport, else termios for devices it refuses.",
+	  CLI_COMPLETE_WORDS },
+	{ "offline", 0, 0, G_OFFLINE, NULL,
+	  "take the modem offline (CFUN=4) for writes, deletes and keygen, and restore its "
+	  "mode afterwards",
+	  "The mode found is restored also when the operation fails or is interrupted.",
+	  CLI_COMPLETE_NONE },
+	{ "shell", 0, 0, G_SHELL, NULL, "device runs a Zephyr shell: send `at <command>`",
+	  "Line breaks inside content are escaped.", CLI_COMPLETE_NONE },
+	{ "keep-line-endings", 0, 0, G_KEEP_LINE_ENDINGS, NULL,
+	  "write content as given (default: CRLF becomes LF)",
+	  "Converting Windows line endings is what modems accept and what makes the modem's "
+	  "digest equal the file's.", CLI_COMPLETE_NONE },
+	{ "json", 0, 0, G_JSON, NULL, "machine-readable output on stdout, errors included",
+	  "One document on one line. A failure prints {\"error\": {\"exit_code\": N, \"kind\": "
+	  "\"timeout\", \"message\": \"...\", \"cme\": N or null}} unless the command's own "
+	  "result already says what failed (compare, exists, a verification report); the "
+	  "human message still goes to standard error. The kind is the library's error name in "
+	  "lower case (invalid_arg, port, timeout, cme, not_found, verify, cancelled, ...), "
+	  "or failure when none applies; cme is the modem's CME or CMS code.",
+	  CLI_COMPLETE_NONE },
+	{ "verbose", 'v', 0, G_VERBOSE, NULL, "trace AT traffic on stderr (secrets redacted)",
+	  "Sent lines show as \"> AT%CMNG=1\", received ones as \"< %CMNG: ...\"; secret "
+	  "content (keys, PSKs, passwords) is replaced by a placeholder such as "
+	  "\"<secret: 241 bytes>\".", CLI_COMPLETE_NONE },
+	{ "quiet", 'q', 0, G_QUIET, NULL, "print only results and errors", NULL,
+	  CLI_COMPLETE_NONE },
+	{ "version", 0, 0, G_VERSION, NULL, "print the version", NULL, CLI_COMPLETE_NONE },
+	{ "help", 'h', 0, G_HELP, NULL, "print help (with a command: that command's help)",
+	  NULL, CLI_COMPLETE_NONE },
 };
 
-static const struct opt_def opt_defs[] = {
-	{ "tag", 0, 1, OPT_TAG },
-	{ "type", 0, 1, OPT_TYPE },
-	{ "output", 'o', 1, OPT_OUTPUT },
-	{ "verify", 0, 0, OPT_VERIFY },
-	{ "password-file", 0, 1, OPT_PASSWORD_FILE },
-	{ "kind", 0, 1, OPT_KIND },
-	{ "attributes", 0, 1, OPT_ATTRIBUTES },
-	{ "key-usage", 0, 1, OPT_KEY_USAGE },
-	{ "format", 0, 1, OPT_FORMAT },
-	{ "identity-key", 0, 1, OPT_IDENTITY_KEY },
-	{ "force", 0, 0, OPT_FORCE },
-	{ "challenge", 0, 1, OPT_CHALLENGE },
-	{ "keygen", 0, 1, OPT_KEYGEN_STRING },
-	{ "attest", 0, 1, OPT_ATTEST_STRING },
-	{ "port", 'p', 1, G_PORT },
-	{ "baud", 0, 1, G_BAUD },
-	{ "flow", 0, 1, G_FLOW },
-	{ "timeout", 0, 1, G_TIMEOUT },
-	{ "terminator", 0, 1, G_TERMINATOR },
-	{ "max-command", 0, 1, G_MAX_COMMAND },
-	{ "transport", 0, 1, G_TRANSPORT },
-	{ "offline", 0, 0, G_OFFLINE },
-	{ "shell", 0, 0, G_SHELL },
-	{ "keep-line-endings", 0, 0, G_KEEP_LINE_ENDINGS },
-	{ "json", 0, 0, G_JSON },
-	{ "verbose", 'v', 0, G_VERBOSE },
-	{ "quiet", 'q', 0, G_QUIET },
-	{ "version", 0, 0, G_VERSION },
-	{ "help", 'h', 0, G_HELP },
+/* Where a command gives an option a narrower meaning than the generic line. */
+static const struct {
+	enum cli_command command;
+	enum cli_opt opt;
+	const char *help;
+} opt_notes[] = {
+	{ CMD_LIST, OPT_TAG, "only this security tag, 0-4294967295" },
+	{ CMD_LIST, OPT_TYPE, "only this type, by number or name" },
+	{ CMD_WRITE, OPT_TAG, "security tag, 0-2147483647" },
+	{ CMD_READ, OPT_TAG, "security tag, 0-4294967295" },
+	{ CMD_READ, OPT_OUTPUT, "write the content to FILE instead of standard output" },
+	{ CMD_DELETE, OPT_TAG, "security tag, 0-2147483647" },
+	{ CMD_CLEAR, OPT_TAG, "the security tag to clear, 0-2147483647" },
+	{ CMD_EXISTS, OPT_TAG, "security tag, 0-4294967295" },
+	{ CMD_COMPARE, OPT_TAG, "security tag, 0-4294967295" },
+	{ CMD_KEYGEN, OPT_TAG, "security tag, 1-2147483647" },
+	{ CMD_KEYGEN, OPT_OUTPUT,
+	  "write the CSR or public key to FILE (default: standard output, the report on "
+	  "standard error)" },
+	{ CMD_VERIFY, OPT_TAG,
+	  "the sec_tag the KEYGEN answer must carry (an attestation token has none: reported "
+	  "not checked)" },
 };
 
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
+
+const struct cli_opt_def *cli_opt_defs(size_t *count)
+{
+	*count = N_OPT_DEFS;
+	return opt_defs;
+}
+
+int cli_opt_is_global(const struct cli_opt_def *def)
+{
+	return def->id >= OPT_COUNT;
+}
+
+const char *cli_opt_help(enum cli_command cmd, const struct cli_opt_def *def)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opt_notes) / sizeof(opt_notes[0]); i++)
+		if (opt_notes[i].command == cmd && (int)opt_notes[i].opt == def->id)
+			return opt_notes[i].help;
+	return def->help;
+}
+
+enum cli_complete cli_command_args_complete(enum cli_command cmd)
+{
+	const char *args = cli_commands[cmd].args_name;
+
+	if (cmd == CMD_HELP)
+		return CLI_COMPLETE_COMMAND;
+	return args && strstr(args, "FILE") ? CLI_COMPLETE_FILE : CLI_COMPLETE_NONE;
+}
 
 const char *cli_opt_name(enum cli_opt opt)
 {
@@ -113,7 +244,7 @@ const char *cli_opt_name(enum cli_opt opt)
 	return "?";
 }
 
-static const struct opt_def *find_long(const char *name, size_t len)
+static const struct cli_opt_def *find_long(const char *name, size_t len)
 {
 	size_t i;
 
@@ -123,7 +254,7 @@ static const struct opt_def *find_long(const char *name, size_t len)
 	return NULL;
 }
 
-static const struct opt_def *find_short(char c)
+static const struct cli_opt_def *find_short(char c)
 {
 	size_t i;
 
@@ -143,6 +274,19 @@ static enum cli_command find_command(const char *name)
 	return CMD_NONE;
 }
 
+/* --port or --serial-number: any text but the empty one. */
+static int set_port_choice(const char **dst, const char *value, const char *option,
+			   const char *what, struct mcred_error *err)
+{
+	if (!*value) {
+		cli_error_set(err, "--%s is empty: give %s (run `modemcred ports` to list them)",
+			      option, what);
+		return -1;
+	}
+	*dst = value;
+	return 0;
+}
+
 /* Store a global option's value (checked here: it applies to every command). */
 static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 			struct mcred_error *err)
@@ -151,13 +295,11 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 
 	switch (id) {
 	case G_PORT:
-		if (!*value) {
-			cli_error_set(err, "--port is empty: give a port such as /dev/ttyACM0 "
-				      "(run `modemcred ports` to list them)");
-			return -1;
-		}
-		cl->port = value;
-		return 0;
+		return set_port_choice(&cl->port, value, "port", "a port such as /dev/ttyACM0",
+				       err);
+	case G_SERIAL_NUMBER:
+		return set_port_choice(&cl->serial_number, value, "serial-number",
+				       "a kit's USB serial number", err);
 	case G_BAUD: return cli_parse_baud(value, &o->baud, err);
 	case G_FLOW: return cli_parse_flow(value, &o->flow, err);
 	case G_TIMEOUT: return cli_parse_timeout(value, &o->timeout_ms, err);
@@ -177,7 +319,7 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 }
 
 /* "--name" or, when it has one, "-x/--name", for messages. */
-static void option_label(const struct opt_def *def, char *buf, size_t size)
+static void option_label(const struct cli_opt_def *def, char *buf, size_t size)
 {
 	if (def->short_name)
 		snprintf(buf, size, "-%c/--%s", def->short_name, def->name);
@@ -190,7 +332,7 @@ static void option_label(const struct opt_def *def, char *buf, size_t size)
  * repeatable: a second one would silently replace the first value (a typo
  * in a provisioning script writing to the wrong tag), so it is refused.
  */
-static int store_option(struct cli_cmdline *cl, const struct opt_def *def, const char *value,
+static int store_option(struct cli_cmdline *cl, const struct cli_opt_def *def, const char *value,
 			struct mcred_error *err)
 {
 	if (cl->given & (1ul << def->id)) {
@@ -217,7 +359,7 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 			struct mcred_error *err)
 {
 	const char *arg = argv[*i];
-	const struct opt_def *def;
+	const struct cli_opt_def *def;
 	const char *value = NULL;
 
 	if (arg[1] == '-') {
@@ -300,6 +442,12 @@ static int check_command(const struct cli_cmdline *cl, struct mcred_error *err)
 			return -1;
 		}
 	}
+	if (cl->command == CMD_CLEAR && !cl->opt[OPT_TAG] == !cl->opt[OPT_ALL]) {
+		cli_error_set(err, "clear needs either --tag N (one tag) or --all (every user "
+			      "credential), not %s; run `modemcred clear --help`",
+			      cl->opt[OPT_TAG] ? "both" : "neither");
+		return -1;
+	}
 	if (cl->nargs < def->min_args) {
 		cli_error_set(err, "%s needs %s; run `modemcred %s --help`", def->name,
 			      def->args_name, def->name);
@@ -341,6 +489,11 @@ int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
 	}
 	if (out->help || out->version)
 		return 0;
+	if (out->port && out->serial_number) {
+		cli_error_set(err, "--port and --serial-number both choose the port; give one of "
+			      "them");
+		return -1;
+	}
 	if (out->command == CMD_NONE) {
 		cli_error_set(err, "no command given; run `modemcred --help` for the list of "
 			      "commands");

@@ -50,6 +50,7 @@ enum cli_opt {
 	OPT_CHALLENGE,
 	OPT_KEYGEN_STRING,
 	OPT_ATTEST_STRING,
+	OPT_ALL,
 	OPT_COUNT
 };
 
@@ -71,6 +72,50 @@ extern const struct cli_command_def cli_commands[CMD_COUNT];
 /* Long name of a command option ("tag"), for messages. */
 const char *cli_opt_name(enum cli_opt opt);
 
+/*
+ * How bash completion completes an option's value (or a command's
+ * positional argument).
+ */
+enum cli_complete {
+	CLI_COMPLETE_NONE = 0, /* free text (a number, a string): nothing to offer */
+	CLI_COMPLETE_WORDS,    /* one of the alternatives written in arg ("none|rtscts") */
+	CLI_COMPLETE_FILE,     /* a file name */
+	CLI_COMPLETE_TYPE,     /* a credential type name */
+	CLI_COMPLETE_COMMAND   /* a command name */
+};
+
+/*
+ * One option, as the parser reads it and as every document describes it:
+ * --help, bash completion and the OPTIONS sections of modemcred(1) are made
+ * from this table (cli/help.c at run time, cli/gendoc.c for the files).
+ */
+struct cli_opt_def {
+	const char *name;     /* long name without "--" */
+	char short_name;      /* 0 when none */
+	int takes_value;
+	int id;               /* enum cli_opt, or a global option (>= OPT_COUNT) */
+	const char *arg;      /* its value in help ("N", "none|rtscts"); NULL for a flag */
+	const char *help;     /* one line: what it does, its default */
+	const char *details;  /* more for the man page (plain text), or NULL */
+	enum cli_complete complete;
+};
+
+/* The whole option table, command options first, then global ones. */
+const struct cli_opt_def *cli_opt_defs(size_t *count);
+
+/* Non-zero for a global option (one every command takes). */
+int cli_opt_is_global(const struct cli_opt_def *def);
+
+/*
+ * The one-line help of def as command cmd uses it: some commands give an
+ * option a narrower meaning (keygen's --tag starts at 1), written in the
+ * table next to the generic line. CMD_NONE gives the generic line.
+ */
+const char *cli_opt_help(enum cli_command cmd, const struct cli_opt_def *def);
+
+/* What a command's positional argument completes to. */
+enum cli_complete cli_command_args_complete(enum cli_command cmd);
+
 struct cli_cmdline {
 	enum cli_command command;
 	int help;            /* -h/--help: show help (for the command, if any) */
@@ -78,6 +123,7 @@ struct cli_cmdline {
 
 	/* Global options. opts holds the connection settings (no callbacks). */
 	const char *port;    /* -p/--port, NULL when not given */
+	const char *serial_number; /* --serial-number, NULL when not given */
 	struct mcred_options opts;
 	int json;
 	int verbose;

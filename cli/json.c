@@ -7,8 +7,18 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* Documents started on stdout (see json_documents_on_stdout()). */
+static unsigned g_stdout_documents;
+
+unsigned json_documents_on_stdout(void)
+{
+	return g_stdout_documents;
+}
+
 void json_init(struct json *j, FILE *out)
 {
+	if (out == stdout)
+		g_stdout_documents++;
 	j->out = out;
 	j->depth = 0;
 	j->count[0] = 0;

@@ -31,6 +31,12 @@ struct json {
 
 void json_init(struct json *j, FILE *out);
 
+/*
+ * How many documents json_init() started on stdout in this process: with
+ * --json, the error object is printed only when the command printed none.
+ */
+unsigned json_documents_on_stdout(void);
+
 void json_object_begin(struct json *j);
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j);

@@ -216,6 +216,16 @@ MCRED_API void mcred_port_list_free(struct mcred_port_list *list);
  */
 MCRED_API enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err);
 
+/**
+ * Name of the modem port (its first port) of the Nordic kit whose USB serial
+ * number is exactly serial, for when several kits are attached. A prefix
+ * does not match. MCRED_ERR_NOT_FOUND when no kit has it; the message then
+ * lists the kits found with their serial numbers. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_ports_find_kit_by_serial(const char *serial, char *name,
+							size_t name_len,
+							struct mcred_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Raw AT                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -383,6 +393,16 @@ MCRED_API enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int
 /** Delete every deletable credential of one tag; counts are optional. */
 MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag,
 					  size_t *deleted, size_t *skipped);
+
+/**
+ * Delete every user credential of every tag (0-2147483647), as nrfcredstore's
+ * deleteall does, for rework at the factory. Modem-owned tags (above
+ * MCRED_TAG_MAX) and types that cannot be deleted are left in place and
+ * counted in *skipped; counts are optional. Needs the modem offline, like
+ * mcred_cmng_clear(). Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted,
+					      size_t *skipped);
 
 /** *exists = 1 when the credential exists; sha256 (optional) gets its digest or "". */
 MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int type,

@@ -541,7 +541,7 @@ enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int type)
 }
 
 struct clear_args {
-	uint32_t tag;
+	int64_t tag; /* MCRED_ANY_TAG: every user tag */
 	size_t deleted;
 	size_t skipped;
 };
@@ -557,13 +557,13 @@ static enum mcred_err clear_op(mcred_modem *m, void *arg)
 	struct mcred_credential_list list = { 0 };
 	enum mcred_err rc = list_now(m, a->tag, MCRED_ANY_TYPE, &list);
 	for (size_t i = 0; rc == MCRED_OK && i < list.count; i++) {
-		if (list.items[i].tag != a->tag)
+		if (a->tag != MCRED_ANY_TAG && list.items[i].tag != a->tag)
 			continue;
-		if (!is_deletable(list.items[i].type)) {
+		if (list.items[i].tag > MCRED_TAG_MAX || !is_deletable(list.items[i].type)) {
 			a->skipped++;
 			continue;
 		}
-		rc = delete_now(m, a->tag, list.items[i].type);
+		rc = delete_now(m, list.items[i].tag, list.items[i].type);
 		if (rc == MCRED_OK)
 			a->deleted++;
 		else if (rc == MCRED_ERR_NOT_FOUND)
@@ -573,25 +573,40 @@ static enum mcred_err clear_op(mcred_modem *m, void *arg)
 	return rc == MCRED_OK ? mcred_succeed(m) : rc;
 }
 
-enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size_t *deleted,
-				size_t *skipped)
+/* Clear one tag, or every user tag with MCRED_ANY_TAG; counts are optional. */
+static enum mcred_err clear_tags(mcred_modem *modem, int64_t tag, size_t *deleted,
+				 size_t *skipped)
 {
-	if (!modem)
-		return MCRED_ERR_INVALID_ARG;
-	if (deleted)
-		*deleted = 0;
-	if (skipped)
-		*skipped = 0;
-	enum mcred_err rc = mcred_cmng_check_user_tag(tag, "clear", &modem->err);
-	if (rc != MCRED_OK)
-		return rc; /* the checks filled modem->err */
 	struct clear_args a = { tag, 0, 0 };
-	rc = mcred_with_session(modem, 1, clear_op, &a);
+	enum mcred_err rc = mcred_with_session(modem, 1, clear_op, &a);
 	if (deleted)
 		*deleted = a.deleted;
 	if (skipped)
 		*skipped = a.skipped;
 	return rc;
+}
+
+enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size_t *deleted,
+				size_t *skipped)
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	enum mcred_err rc = mcred_cmng_check_user_tag(tag, "clear", &modem->err);
+	if (rc != MCRED_OK) {
+		if (deleted)
+			*deleted = 0;
+		if (skipped)
+			*skipped = 0;
+		return rc; /* the checks filled modem->err */
+	}
+	return clear_tags(modem, tag, deleted, skipped);
+}
+
+enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted, size_t *skipped)
+{
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	return clear_tags(modem, MCRED_ANY_TAG, deleted, skipped);
 }
 
 /* ---- exists -------------------------------------------------------------- */

@@ -2,8 +2,8 @@
  * Port discovery: list serial ports through libserialport and recognise
  * Nordic kits by USB vendor and serial-number prefix (see NOTES.md).
  * The recognition and the choice of "the" kit are pure functions
- * (mcred_kit_name, mcred_ports_pick_kit) so they can be tested without
- * hardware.
+ * (mcred_kit_name, mcred_ports_pick_kit, mcred_ports_pick_kit_by_serial) so
+ * they can be tested without hardware.
  */
 #define _GNU_SOURCE /* strverscmp */
 #include <stdio.h>
@@ -82,26 +82,53 @@ static const char *first_port_of_kit(const struct mcred_port_list *list, size_t 
 	return best;
 }
 
-enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *name,
-				    size_t name_len, struct mcred_error *err)
+/*
+ * "nRF9160 DK /dev/ttyACM0 (000960011111), ..." for each kit of list into
+ * found, for messages; returns the number of kits and the first one's index.
+ */
+static size_t describe_kits(const struct mcred_port_list *list, char *found, size_t len,
+			    size_t *first)
 {
-	char found[400] = "";
-	size_t kits = 0, chosen = 0;
+	size_t kits = 0;
 
-	if (!name || name_len == 0)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no buffer for the port name");
-	name[0] = '\0';
+	found[0] = '\0';
 	for (size_t i = 0; list && i < list->count; i++) {
 		size_t used = strlen(found);
 
 		if (!list->ports[i].kit || kit_representative(list, i) != i)
 			continue;
 		if (kits++ == 0)
-			chosen = i;
-		snprintf(found + used, sizeof(found) - used, "%s%s %s (%s)", kits > 1 ? ", " : "",
+			*first = i;
+		snprintf(found + used, len - used, "%s%s %s (%s)", kits > 1 ? ", " : "",
 			 list->ports[i].kit, first_port_of_kit(list, i),
 			 list->ports[i].serial[0] ? list->ports[i].serial : "no serial");
 	}
+	return kits;
+}
+
+/* The modem port (the first one) of the kit port i belongs to, into name. */
+static enum mcred_err copy_kit_port(const struct mcred_port_list *list, size_t i, char *name,
+				    size_t name_len, struct mcred_error *err)
+{
+	const char *port = first_port_of_kit(list, i);
+
+	if (strlen(port) >= name_len)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "port name too long");
+	strcpy(name, port);
+	mcred_error_clear(err);
+	return MCRED_OK;
+}
+
+enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *name,
+				    size_t name_len, struct mcred_error *err)
+{
+	char found[400];
+	size_t kits, chosen = 0;
+
+	if (!name || name_len == 0)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no buffer for the port name");
+	name[0] = '\0';
+	kits = describe_kits(list, found, sizeof(found), &chosen);
 	if (kits == 0)
 		return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
 				       "no Nordic kit found (is it connected and powered?)");
@@ -109,11 +136,32 @@ enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *na
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%zu Nordic kits found, name the port of one: %s", kits,
 				       found);
-	if (strlen(first_port_of_kit(list, chosen)) >= name_len)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "port name too long");
-	strcpy(name, first_port_of_kit(list, chosen));
-	mcred_error_clear(err);
-	return MCRED_OK;
+	return copy_kit_port(list, chosen, name, name_len, err);
+}
+
+enum mcred_err mcred_ports_pick_kit_by_serial(const struct mcred_port_list *list,
+					      const char *serial, char *name, size_t name_len,
+					      struct mcred_error *err)
+{
+	char found[400];
+	size_t first = 0;
+
+	if (!name || name_len == 0)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no buffer for the port name");
+	name[0] = '\0';
+	if (!serial || !serial[0])
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no USB serial number given");
+	/* Exact match only: a prefix is the kit model (see kit_prefixes), not a kit. */
+	for (size_t i = 0; list && i < list->count; i++)
+		if (list->ports[i].kit && strcmp(list->ports[i].serial, serial) == 0)
+			return copy_kit_port(list, i, name, name_len, err);
+	if (describe_kits(list, found, sizeof(found), &first) == 0)
+		return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
+				       "no Nordic kit with USB serial number %.64s: no Nordic kit "
+				       "found at all (is it connected and powered?)", serial);
+	return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
+			       "no Nordic kit with USB serial number %.64s; attached: %s", serial,
+			       found);
 }
 
 static void copy_text(char *dst, size_t dst_len, const char *src)
@@ -192,6 +240,19 @@ enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_er
 	if (rc != MCRED_OK)
 		return rc;
 	rc = mcred_ports_pick_kit(list, name, name_len, err);
+	mcred_port_list_free(list);
+	return rc;
+}
+
+enum mcred_err mcred_ports_find_kit_by_serial(const char *serial, char *name, size_t name_len,
+					      struct mcred_error *err)
+{
+	struct mcred_port_list *list = NULL;
+	enum mcred_err rc = mcred_ports_list(&list, err);
+
+	if (rc != MCRED_OK)
+		return rc;
+	rc = mcred_ports_pick_kit_by_serial(list, serial, name, name_len, err);
 	mcred_port_list_free(list);
 	return rc;
 }

@@ -190,6 +190,56 @@ test_clear_tag() {
 	expect_rc 2 "clear of a modem-owned tag"
 }
 
+# clear --all: every user credential of every tag goes, the modem's own stay.
+test_clear_all() {
+	start_sim --cfun 1
+	mc --json list
+	expect_ok "list before"
+	$PY -c 'import json,sys; print(sorted((c["tag"], c["type"], c["sha256"]) for c in json.load(open(sys.argv[1])) if c["tag"] > 2147483647))' "$OUT" >"$T_DIR/modem.before"
+	[ "$(json "len(j)")" -ge 3 ] || fail "the simulator should start with modem-owned entries"
+	mc --offline write --tag 80 --type 0 "$FIX/ca.pem";   expect_ok "write 80/0"
+	mc --offline write --tag 80 --type 2 "$FIX/key.pem";  expect_ok "write 80/2"
+	mc --offline write --tag 81 --type 1 "$FIX/cert.pem"; expect_ok "write 81/1"
+	mc --offline write --tag 0 --type 0 "$FIX/ca.pem";    expect_ok "write 0/0"
+	mc --offline write --tag 2147483647 --type 0 "$FIX/ca.pem"; expect_ok "write max/0"
+	# like clear, it needs the modem offline
+	mc clear --all
+	expect_rc 4 "clear --all while online"
+	either_hasi 518 "clear --all while online"
+	mc --offline --json clear --all
+	expect_ok "clear --all"
+	expect_eq "$(json "j['tag']")" null "clear --all --json tag"
+	expect_eq "$(json "j['deleted']")" 5 "clear --all --json deleted"
+	skipped=$(json "j['skipped']")
+	mc --json list
+	expect_ok "list after"
+	expect_eq "$(json "len([c for c in j if c['tag'] <= 2147483647])")" 0 "user entries left"
+	expect_eq "$(json "len(j)")" "$skipped" "skipped = the modem-owned entries left"
+	$PY -c 'import json,sys; print(sorted((c["tag"], c["type"], c["sha256"]) for c in json.load(open(sys.argv[1])) if c["tag"] > 2147483647))' "$OUT" >"$T_DIR/modem.after"
+	files_equal "$T_DIR/modem.after" "$T_DIR/modem.before" "modem-owned entries"
+	[ "$(log_count 'CMNG=3,429496729')" -eq 0 ] || fail "a delete of a modem-owned tag was sent"
+	mc at 'AT+CFUN?'
+	out_has '+CFUN: 1' "functional mode after clear --all"
+	# the human output says the counts; nothing left to delete now
+	mc --offline clear --all
+	expect_ok "clear --all again"
+	out_has "cleared every user tag: 0 deleted, $skipped skipped" "clear --all output"
+}
+
+# --tag and --all together, or neither: a usage error, nothing sent.
+test_clear_tag_or_all() {
+	start_sim
+	mc clear --all --tag 80
+	expect_rc 2 "clear --all --tag"
+	err_has "either --tag N" "clear --all --tag"
+	mc clear
+	expect_rc 2 "clear without --tag or --all"
+	err_has "not neither" "clear alone"
+	mc clear --all extra
+	expect_rc 2 "clear --all with an argument"
+	assert_nothing_sent "clear usage errors"
+}
+
 test_compare() {
 	start_sim
 	mc write --tag 90 --type 0 "$FIX/ca.pem"

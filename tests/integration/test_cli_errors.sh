@@ -244,3 +244,75 @@ test_cmee_restored() {
 	expect_ok "AT+CMEE?"
 	out_has '+CMEE: 0' "CMEE restored to 0"
 }
+
+# ---- --json errors: one object on stdout, the documented exit code ----------
+
+# json_error EXIT KIND CME: stdout is exactly one line, the error object.
+json_error() {
+	expect_rc "$1" "--json failure"
+	[ "$(wc -l <"$OUT")" -eq 1 ] || fail "--json failure: expected exactly one line on stdout"
+	expect_eq "$(json "sorted(j.keys())")" "['error']" "top-level keys"
+	expect_eq "$(json "sorted(j['error'].keys())")" "['cme', 'exit_code', 'kind', 'message']" \
+		"error keys"
+	expect_eq "$(json "j['error']['exit_code']")" "$1" "error.exit_code"
+	expect_eq "$(json "j['error']['kind']")" "$2" "error.kind"
+	expect_eq "$(json "j['error']['cme']")" "$3" "error.cme"
+	[ -n "$(json "j['error']['message']")" ] || fail "error.message is empty"
+	[ -s "$ERR" ] || fail "the human message should still go to stderr"
+}
+
+test_json_error_timeout() {
+	start_sim --latency-ms 3000
+	mc --json --timeout 0.5 info
+	json_error 3 timeout null
+}
+
+test_json_error_cme() {
+	start_sim --cfun 1
+	mc --json write --tag 5 --type 0 "$FIX/ca.pem"
+	json_error 4 cme 518
+	mc --json at 'AT%CMNG=2,5,0'
+	expect_rc 4 "raw AT error"
+	expect_eq "$(json "j['error']['exit_code']")" 4 "raw AT error exit_code"
+}
+
+test_json_error_usage() {
+	start_sim
+	mc --json write --tag 2147483648 --type 0 "$FIX/ca.pem"
+	json_error 2 invalid_arg null
+	assert_nothing_sent "write of a modem tag"
+	out_has "2147483647" "the message says the range"
+	# from the parser, also when --json comes after the mistake
+	mcx list --bogus --json
+	json_error 2 invalid_arg null
+	out_has "unknown option '--bogus'" "parser message"
+	mcx -p x --serial-number 123 --json info
+	json_error 2 invalid_arg null
+	mcx --json clear
+	json_error 2 invalid_arg null
+	# after "--" it is an argument, not the option: no JSON
+	mcx verify -- --json
+	expect_nonzero "verify of a file named --json"
+	[ ! -s "$OUT" ] || fail "without --json nothing goes to stdout"
+}
+
+test_json_error_not_found() {
+	start_sim
+	mc --json delete --tag 77 --type 0
+	json_error 6 not_found 513
+	mc --json read --tag 77 --type 0
+	json_error 6 not_found 513
+	# a result that says "no" is the one object: exists, compare
+	mc --json exists --tag 77 --type 0
+	expect_rc 6 "exists of a missing credential"
+	expect_eq "$(json "j['exists']")" false "exists --json"
+	[ "$(wc -l <"$OUT")" -eq 1 ] || fail "exists --json: one object only"
+}
+
+test_json_error_serial_number() {
+	LINK=unused
+	MODEMCRED_PORT="$T_DIR/nothing-here" mcx --json --serial-number NO-SUCH-KIT-0001 info
+	json_error 3 port null
+	out_has "NO-SUCH-KIT-0001" "the serial asked for"
+	err_has "no Nordic kit with USB serial number NO-SUCH-KIT-0001" "stderr"
+}

@@ -36,7 +36,10 @@ test_read_content_not_matching_its_digest() {
 	out_lacks "hellO" "stdout of a read that failed"
 	mc --json read --tag 12 --type ca
 	expect_rc 5 "the same with --json"
-	[ ! -s "$OUT" ] || fail "--json printed a result for a read that failed"
+	# the one object on stdout is the error, never a result with content
+	[ "$(json "sorted(j)")" = "['error']" ] || fail "--json printed a result for a read that failed"
+	[ "$(json "j['error']['kind']")" = mismatch ] || fail "--json error kind of a digest mismatch"
+	out_lacks "hellO" "--json output of a read that failed"
 }
 
 test_read_about_another_credential() {

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "args.h"
+#include "cli.h"
 #include "cmdline.h"
 #include "json.h"
 
@@ -319,6 +320,37 @@ static void cmdline_repeated_options(void **state)
 			 0);
 }
 
+/* clear takes exactly one of --tag and --all; a kit by serial, or a port. */
+static void cmdline_clear_all_and_serial_number(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, "clear", "--all", NULL), 0);
+	assert_non_null(cl.opt[OPT_ALL]);
+	assert_null(cl.opt[OPT_TAG]);
+	assert_int_equal(parse(&cl, &err, "clear", "--tag", "5", NULL), 0);
+	assert_int_equal(parse(&cl, &err, "clear", "--tag", "5", "--all", NULL), -1);
+	assert_non_null(strstr(err.message, "not both"));
+	assert_int_equal(parse(&cl, &err, "clear", NULL), -1);
+	assert_non_null(strstr(err.message, "not neither"));
+	assert_int_equal(parse(&cl, &err, "delete", "--tag", "1", "--type", "ca", "--all", NULL),
+			 -1);
+	assert_non_null(strstr(err.message, "does not take --all"));
+
+	assert_int_equal(parse(&cl, &err, "--serial-number", "001050912345", "info", NULL), 0);
+	assert_string_equal(cl.serial_number, "001050912345");
+	assert_null(cl.port);
+	assert_int_equal(parse(&cl, &err, "info", "--serial-number=42", NULL), 0);
+	assert_string_equal(cl.serial_number, "42");
+	assert_int_equal(parse(&cl, &err, "-p", "/dev/ttyACM0", "info", "--serial-number", "42",
+			       NULL), -1);
+	assert_non_null(strstr(err.message, "--port and --serial-number"));
+	assert_int_equal(parse(&cl, &err, "info", "--serial-number", "", NULL), -1);
+	assert_non_null(strstr(err.message, "empty"));
+}
+
 static void cmdline_help_and_version(void **state)
 {
 	struct cli_cmdline cl;
@@ -335,6 +367,61 @@ static void cmdline_help_and_version(void **state)
 	assert_int_equal(cl.version, 1);
 	assert_int_equal(parse(&cl, &err, "help", "keygen", NULL), 0);
 	assert_int_equal(cl.command, CMD_HELP);
+}
+
+/* ---- the option table as documentation ------------------------------------------------ */
+
+/* Every option documents itself completely enough for help, man page and completion. */
+static void option_table_documented(void **state)
+{
+	size_t i, count;
+	const struct cli_opt_def *defs = cli_opt_defs(&count);
+
+	(void)state;
+	assert_true(count > 0);
+	for (i = 0; i < count; i++) {
+		const struct cli_opt_def *d = &defs[i];
+
+		assert_non_null(d->help);
+		assert_true(strlen(d->help) > 0);
+		assert_true(strchr(d->help, '\n') == NULL); /* one line */
+		/* an argument name exactly for the options that take a value */
+		assert_int_equal(d->arg != NULL, d->takes_value);
+		if (d->complete == CLI_COMPLETE_WORDS)
+			assert_non_null(strchr(d->arg, '|'));
+		if (!d->takes_value)
+			assert_int_equal(d->complete, CLI_COMPLETE_NONE);
+	}
+	/* a command's narrower wording replaces the generic line */
+	for (i = 0; i < count; i++)
+		if (strcmp(defs[i].name, "tag") == 0)
+			break;
+	assert_true(i < count);
+	assert_string_equal(cli_opt_help(CMD_KEYGEN, &defs[i]), "security tag, 1-2147483647");
+	assert_ptr_equal(cli_opt_help(CMD_NONE, &defs[i]), defs[i].help);
+}
+
+/* The options section of a command's help comes from the table, wrapped. */
+static void help_made_from_table(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *line;
+
+	(void)state;
+	assert_non_null(f);
+	cli_help_print(f, "Usage: x\n\nOptions:\n" CLI_HELP_OPTIONS "\nEnd.\n", CMD_WRITE);
+	fclose(f);
+	assert_non_null(strstr(buf, "Usage: x\n\nOptions:\n      --tag N  "));
+	assert_non_null(strstr(buf, "\n      --password-file FILE\n                        PKCS#8"));
+	assert_null(strstr(buf, "--kind"));  /* keygen's, not write's */
+	assert_null(strstr(buf, "--port"));  /* global */
+	assert_null(strstr(buf, "@options"));
+	assert_non_null(strstr(buf, "\n\nEnd.\n"));
+	for (line = buf; *line; line += strcspn(line, "\n") + 1)
+		assert_true(strcspn(line, "\n") <= 79);
+	free(buf);
 }
 
 /* ---- JSON ---------------------------------------------------------------------------- */
@@ -400,7 +487,10 @@ int main(void)
 		cmocka_unit_test(cmdline_globals_anywhere),
 		cmocka_unit_test(cmdline_errors),
 		cmocka_unit_test(cmdline_repeated_options),
+		cmocka_unit_test(cmdline_clear_all_and_serial_number),
 		cmocka_unit_test(cmdline_help_and_version),
+		cmocka_unit_test(option_table_documented),
+		cmocka_unit_test(help_made_from_table),
 		cmocka_unit_test(json_escaping),
 	};
 

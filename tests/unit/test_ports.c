@@ -103,6 +103,70 @@ static void test_several_kits_listed(void **state)
 	assert_null(strstr(err.message, "ttyACM1"));
 }
 
+/* Two kits attached: --serial-number picks one by its exact USB serial. */
+static struct mcred_port two_kits[] = {
+	{ "/dev/ttyACM1", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
+	{ "/dev/ttyACM0", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
+	{ "/dev/ttyACM2", "", 0x1915, 0x1055, "001055022222", "Thingy:91 X" },
+	{ "/dev/ttyUSB0", "", 0x0403, 0x6001, "FT1234", NULL },
+};
+
+static void test_kit_by_serial(void **state)
+{
+	struct mcred_port_list list = { two_kits, 4 };
+	struct mcred_error err;
+	char name[128];
+
+	(void)state;
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
+							&err), MCRED_OK);
+	assert_string_equal(name, "/dev/ttyACM0"); /* the kit's first port, not the first listed */
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "001055022222", name, sizeof(name),
+							&err), MCRED_OK);
+	assert_string_equal(name, "/dev/ttyACM2");
+}
+
+static void test_kit_by_serial_exact_only(void **state)
+{
+	struct mcred_port_list list = { two_kits, 4 };
+	struct mcred_error err;
+	char name[128] = "x";
+
+	(void)state;
+	/* a prefix, a longer string, another case: no kit */
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "0009600", name, sizeof(name), &err),
+			 MCRED_ERR_NOT_FOUND);
+	assert_string_equal(name, "");
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "0009600111112", name, sizeof(name),
+							&err), MCRED_ERR_NOT_FOUND);
+	/* a serial that is not a Nordic kit's */
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "FT1234", name, sizeof(name), &err),
+			 MCRED_ERR_NOT_FOUND);
+	/* the message names the serial asked for and lists the kits with theirs */
+	assert_int_equal(err.code, MCRED_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.message, "FT1234"));
+	assert_non_null(strstr(err.message, "nRF9160 DK /dev/ttyACM0 (000960011111)"));
+	assert_non_null(strstr(err.message, "Thingy:91 X /dev/ttyACM2 (001055022222)"));
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "", name, sizeof(name), &err),
+			 MCRED_ERR_INVALID_ARG);
+}
+
+static void test_kit_by_serial_no_kit(void **state)
+{
+	struct mcred_port_list list = { &two_kits[3], 1 };
+	struct mcred_error err;
+	char name[128];
+
+	(void)state;
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
+							&err), MCRED_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.message, "000960011111"));
+	assert_non_null(strstr(err.message, "no Nordic kit found"));
+	list.count = 0;
+	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
+							&err), MCRED_ERR_NOT_FOUND);
+}
+
 static void test_list_ports_runs(void **state)
 {
 	struct mcred_port_list *list = NULL;
@@ -128,6 +192,9 @@ int main(void)
 		cmocka_unit_test(test_one_kit_first_port),
 		cmocka_unit_test(test_no_kit),
 		cmocka_unit_test(test_several_kits_listed),
+		cmocka_unit_test(test_kit_by_serial),
+		cmocka_unit_test(test_kit_by_serial_exact_only),
+		cmocka_unit_test(test_kit_by_serial_no_kit),
 		cmocka_unit_test(test_list_ports_runs),
 	};
 

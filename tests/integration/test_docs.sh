@@ -1,0 +1,97 @@
+# The documents made from the CLI's option table (cli/cmdline.c) by
+# cli/gendoc.c: the committed files must be what the table gives today, and
+# the completion script must complete what the parser accepts.
+
+GENDOC="$BUILD/gendoc"
+
+test_docs_generated_files_current() {
+	[ -x "$GENDOC" ] || fail "$GENDOC is missing (run make)"
+	"$GENDOC" bash >"$T_DIR/modemcred.bash" || fail "gendoc bash failed"
+	"$GENDOC" man "$ROOT/man/modemcred.1" >"$T_DIR/modemcred.1" || fail "gendoc man failed"
+	diff -u "$ROOT/completion/modemcred.bash" "$T_DIR/modemcred.bash" >&2 ||
+		fail "completion/modemcred.bash is out of date: run make docs"
+	diff -u "$ROOT/man/modemcred.1" "$T_DIR/modemcred.1" >&2 ||
+		fail "the options sections of man/modemcred.1 are out of date: run make docs"
+}
+
+# The check above must notice a stale file: an option missing from the page.
+test_docs_drift_detected() {
+	grep -v 'max\\-command' "$ROOT/man/modemcred.1" >"$T_DIR/stale.1"
+	"$GENDOC" man "$T_DIR/stale.1" >"$T_DIR/fresh.1" || fail "gendoc man failed"
+	! cmp -s "$T_DIR/stale.1" "$T_DIR/fresh.1" || fail "a stale man page went unnoticed"
+	grep -q 'max\\-command' "$T_DIR/fresh.1" || fail "the regenerated page lacks --max-command"
+	printf '.TH X 1\n.SH OPTIONS\n' >"$T_DIR/nomarks.1"
+	if "$GENDOC" man "$T_DIR/nomarks.1" >/dev/null 2>"$ERR"; then
+		fail "a page without the generated regions was accepted"
+	fi
+	grep -q 'global-options' "$ERR" || fail "gendoc should name the missing regions"
+}
+
+# complete WORDS...: what the completion script offers for the last word.
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _modemcred
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT/completion/modemcred.bash" "$@" \
+		>"$OUT" 2>"$ERR" || fail "completion of '$*' failed"
+}
+
+test_completion_commands_options_values() {
+	complete_words modemcred ""
+	out_has '^clear$' "commands"
+	out_has '^keygen$' "commands"
+	complete_words modemcred --offline cl
+	expect_eq "$(cat "$OUT")" "clear" "command after a global flag"
+	complete_words modemcred -p /dev/ttyACM0 clear --
+	out_has '^--all$' "clear options"
+	out_has '^--tag$' "clear options"
+	out_has '^--json$' "global options after a command"
+	out_has '^--serial-number$' "global options after a command"
+	out_lacks '^--type$' "clear does not take --type"
+	complete_words modemcred write --type c
+	expect_eq "$(tr '\n' ' ' <"$OUT")" "ca cert " "--type values"
+	complete_words modemcred --flow ""
+	expect_eq "$(tr '\n' ' ' <"$OUT")" "none rtscts " "--flow values"
+	complete_words modemcred --terminator = c
+	expect_eq "$(tr '\n' ' ' <"$OUT")" "crlf cr " "--terminator=value"
+	complete_words modemcred keygen --kind ""
+	expect_eq "$(tr '\n' ' ' <"$OUT")" "csr pubkey endorsement " "--kind values"
+	complete_words modemcred keygen --format ""
+	expect_eq "$(tr '\n' ' ' <"$OUT")" "pem der " "--format values"
+	complete_words modemcred --transport t
+	expect_eq "$(cat "$OUT")" "termios" "--transport values"
+	complete_words modemcred help ke
+	expect_eq "$(cat "$OUT")" "keygen" "help COMMAND"
+	complete_words modemcred --timeout ""
+	[ ! -s "$OUT" ] || fail "a number should get no completion"
+}
+
+test_completion_files() {
+	mkdir "$T_DIR/files" && cd "$T_DIR/files"
+	: >ca.pem && : >cert.pem
+	complete_words modemcred write --tag 1 --type ca c
+	expect_eq "$(sort "$OUT" | tr '\n' ' ')" "ca.pem cert.pem " "FILE argument of write"
+	complete_words modemcred keygen -o ce
+	expect_eq "$(cat "$OUT")" "cert.pem" "-o FILE"
+	complete_words modemcred --port = ca # bash splits --port=ca at the =
+	expect_eq "$(cat "$OUT")" "ca.pem" "--port=PORT"
+}
+
+# Every option a command takes is in its --help, from the table.
+test_help_lists_table_options() {
+	mcx clear --help
+	expect_ok "clear --help"
+	out_has '^      --all  *every user credential of every tag' "clear --help"
+	out_has '^      --tag N  *the security tag to clear' "clear --help"
+	out_lacks '^ *--type' "clear --help"
+	out_lacks '@options' "clear --help"
+	mcx --help
+	out_has '^      --serial-number SERIAL$' "--help"
+	out_has '^  -p, --port PORT ' "--help"
+	out_lacks '^ *--tag' "global options"
+	out_lacks '^ *--all' "global options"
+	for c in list write read delete clear exists compare keygen attest verify; do
+		mcx "$c" --help
+		expect_ok "$c --help"
+		out_lacks '@options' "$c --help"
+		out_has '^Options:$' "$c --help"
+	done
+}
