@@ -188,6 +188,27 @@ MCRED_API int mcred_modem_cme(const mcred_modem *modem);
 /** "libserialport", "termios" or "custom". */
 MCRED_API const char *mcred_modem_transport_name(const mcred_modem *modem);
 
+/**
+ * How often the modem restarted while this handle was open: a boot banner
+ * (e.g. "*** Booting nRF Connect SDK ...", "Ready") arrived. A restart puts
+ * the modem back in CFUN 0 with CMEE 0. Banner lines are never taken as an
+ * answer; they also go to the urc callback and the trace. An operation
+ * during which the modem restarted turns CMEE on again for what remains,
+ * restores at its end the functional mode it found when it knows it
+ * (auto_offline operations read it first), and fails with
+ * MCRED_ERR_PROTOCOL when a command's answer was lost to the restart.
+ * Compare the count before and after an operation to know.
+ */
+MCRED_API unsigned mcred_modem_restarts(const mcred_modem *modem);
+
+/**
+ * The functional mode the last operation should have restored and could
+ * not (the modem refused or did not answer, or the restore was cut short
+ * after a cancellation: it then gets a few seconds only), or -1 when
+ * nothing is left to restore. "AT+CFUN=<mode>" restores it by hand.
+ */
+MCRED_API int mcred_modem_unrestored_mode(const mcred_modem *modem);
+
 /* ------------------------------------------------------------------------ */
 /* Port discovery                                                           */
 /* ------------------------------------------------------------------------ */
