@@ -127,16 +127,27 @@ struct mcred_options {
 	int auto_offline;              /**< 1: writes, deletes and keygen set CFUN=4 if needed and restore after */
 	enum mcred_transport_kind transport; /**< default MCRED_TRANSPORT_AUTO */
 
-	/** Unsolicited result codes (one logical line, no CR/LF at the ends). */
+	/**
+	 * Unsolicited result codes (one logical line, no CR/LF at the ends);
+	 * boot banner lines too (see mcred_modem_restarts()).
+	 */
 	void (*urc_cb)(const char *line, void *user);
 	void *urc_user;
-	/** Every command sent and line received; secrets are already redacted. */
+	/**
+	 * Every command sent and line received; secrets are already redacted.
+	 * Once content was sent on the handle (a %CMNG write), a received line
+	 * that has not the exact shape of a final result, of an answer to the
+	 * command in flight or of a URC is passed as a placeholder: a late or
+	 * garbled echo shows nothing of what was sent.
+	 */
 	void (*trace_cb)(enum mcred_trace_dir dir, const char *text, size_t len, void *user);
 	void *trace_user;
 	/**
 	 * Polled while waiting for an answer (at least every 100 ms) and before a
 	 * command is sent; non-zero stops with MCRED_ERR_CANCELLED. A command is
-	 * never cut off half sent. Restoring CMEE and CFUN is not cancellable.
+	 * never cut off half sent. Restoring CMEE and CFUN is not cancellable,
+	 * but after a cancellation it gets 3 s at most; see
+	 * mcred_modem_unrestored_mode().
 	 */
 	int (*cancel_cb)(void *user);
 	void *cancel_user;

@@ -436,6 +436,22 @@ void mcred_at_poll(mcred_modem *m)
 		drain_pending(m);
 }
 
+void mcred_at_discard_stale_input(mcred_modem *m)
+{
+	uint8_t buf[READ_CHUNK];
+	int mid_line = 0;
+
+	for (unsigned i = 0; i < DRAIN_MAX_READS; i++) {
+		int n = m->io.read(m->io.user, buf, sizeof(buf), 0);
+
+		if (n <= 0)
+			break;
+		mid_line = buf[n - 1] != '\r' && buf[n - 1] != '\n' && buf[n - 1] != '\0';
+	}
+	if (mid_line)
+		mcred_line_splitter_begin_stale(m->splitter);
+}
+
 /*
  * A device whose AT buffer is smaller than a long command drops its end
  * (the terminator with it) and waits silently for the rest: name the limit.
@@ -462,13 +478,17 @@ static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, co
 			  shown, waited_ms, m->opts.baud);
 }
 
-/* A boot banner came while the answer was awaited: whatever it was is lost. */
+/*
+ * A boot banner came while the answer was awaited, and no answer after it:
+ * the restart lost the command. (A final result after the banner answers a
+ * command the restarted modem received whole: it stands.)
+ */
 static enum mcred_err restart_error(mcred_modem *m, const char *shown)
 {
 	return mcred_fail(m, MCRED_ERR_PROTOCOL,
-			  "the modem restarted (boot banner) while %s was running: its answer "
-			  "was lost and whether it took effect is unknown; its functional mode "
-			  "and CMEE are back to their power-on values",
+			  "the modem restarted (boot banner) while %s was running and its "
+			  "answer was lost: whether it took effect is unknown; the modem's "
+			  "functional mode and CMEE are back to their power-on values",
 			  shown);
 }
 
@@ -633,8 +653,6 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 	const struct mcred_reply *r = x->reply;
 	enum mcred_err rc;
 
-	if (x->restarted)
-		return restart_error(m, shown);
 	if (x->nomem)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory reading the answer to %s",
 				  shown);

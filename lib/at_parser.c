@@ -71,9 +71,17 @@ int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s)
 		return 0;
 	if (s->in_quotes || s->overflow || (s->len > 0 && !only_blanks(s->buf, s->len)))
 		s->stale = 1;
-	else
+	else if (!s->stale)
 		start_new_line(s); /* blanks alone: nothing to finish */
 	return s->stale;
+}
+
+void mcred_line_splitter_begin_stale(struct mcred_line_splitter *s)
+{
+	if (!s)
+		return;
+	start_new_line(s);
+	s->stale = 1;
 }
 
 int mcred_line_splitter_stale(const struct mcred_line_splitter *s)

@@ -58,6 +58,8 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
  */
 int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s);
 int mcred_line_splitter_stale(const struct mcred_line_splitter *s);
+/* Start in the middle of a line whose beginning was thrown away: it is stale. */
+void mcred_line_splitter_begin_stale(struct mcred_line_splitter *s);
 
 /*
  * The line without leading Zephyr shell prompts ("uart:~$ ") and surrounding
@@ -212,6 +214,13 @@ void mcred_reply_free(struct mcred_reply *reply);
  * and without sending anything.
  */
 void mcred_at_poll(mcred_modem *m);
+
+/*
+ * Right after a port was opened: throw away what is already waiting (it
+ * belongs to nobody), and if it stopped in the middle of a line, the rest of
+ * that line too.
+ */
+void mcred_at_discard_stale_input(mcred_modem *m);
 
 /* Monotonic milliseconds, for deadlines and wait_cap. */
 long long mcred_now_ms(void);

@@ -158,6 +158,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 		free(m);
 		return rc;
 	}
+	mcred_at_discard_stale_input(m);
 	mcred_error_clear(err);
 	*out = m;
 	return MCRED_OK;
