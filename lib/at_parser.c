@@ -160,6 +160,9 @@ static int end_of_line(struct mcred_line_splitter *s,
 		s->buf[s->len] = '\0';
 		rc = on_line(user, s->buf, s->len);
 	}
+	/* the line may have been an echoed secret: it does not stay behind */
+	if (s->buf)
+		memset(s->buf, 0, s->len);
 	start_new_line(s);
 	return rc;
 }

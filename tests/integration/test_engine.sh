@@ -60,14 +60,20 @@ assert_no_secret() {
 
 # ---- defect 1: secrets, however the echo is framed ---------------------------
 
+# write_key [global options]: an --offline, verified write of the encrypted
+# key with its password
+write_key() {
+	mc "$@" --offline write --tag 8 --type key --password-file "$FIX/password" \
+		--verify "$FIX/key.enc.pem"
+}
+
 test_late_echo_shows_no_secret() {
 	start_emodem --echo late
 	mc -v --offline write --tag 7 --type psk --verify "$FIX/psk.hex"
 	expect_ok "PSK write, echo one command late"
 	assert_no_secret "-v trace with a late echo"
 	err_has "echo of an earlier command withheld" "-v trace"
-	mc -v --json --offline write --tag 8 --type key --password-file "$FIX/password" \
-		--verify "$FIX/key.enc.pem"
+	write_key -v --json
 	expect_ok "encrypted key write, echo one command late"
 	assert_no_secret "-v --json with a late echo"
 	expect_state "cfun=1 cmee=0"
@@ -75,8 +81,7 @@ test_late_echo_shows_no_secret() {
 
 test_noise_echo_shows_no_secret() {
 	start_emodem --echo on --echo-noise
-	mc -v --offline write --tag 8 --type key --password-file "$FIX/password" \
-		--verify "$FIX/key.enc.pem"
+	write_key -v
 	expect_ok "key write, echo after a 0xFF byte"
 	assert_no_secret "-v trace with a noisy echo"
 }
@@ -84,8 +89,7 @@ test_noise_echo_shows_no_secret() {
 test_split_late_echo_shows_no_secret() {
 	# the key's lines arrive as lines of the verifying list: a malformed answer
 	start_emodem --echo late --echo-split
-	mc -v --offline write --tag 8 --type key --password-file "$FIX/password" \
-		--verify "$FIX/key.enc.pem"
+	write_key -v
 	expect_rc 3 "key write, echo cut into lines one command late"
 	assert_no_secret "-v trace and error with an echo cut into lines"
 	# a PSK has no line break: its echo joins up again after the ',' and is dropped

@@ -146,6 +146,13 @@ static void assert_nothing_leaked(struct fixture *fx)
 	assert_no_part_of(msg, password, "the error message");
 }
 
+/* Write the encrypted key and its password, with verification. */
+static enum mcred_err write_key(struct fixture *fx)
+{
+	return mcred_cmng_write(fx->m, 8, 2, key_pem, strlen(key_pem), password,
+				MCRED_WRITE_VERIFY);
+}
+
 /* A slow modem with ATE1 echoes each command one command late. */
 static void test_late_echo_of_psk(void **state)
 {
@@ -166,9 +173,7 @@ static void test_echo_after_noise_byte(void **state)
 
 	fx->fake->echo = 1;
 	fx->fake->echo_noise = 1;
-	assert_int_equal(mcred_cmng_write(fx->m, 8, 2, key_pem, strlen(key_pem), password,
-					  MCRED_WRITE_VERIFY),
-			 MCRED_OK);
+	assert_int_equal(write_key(fx), MCRED_OK);
 	assert_nothing_leaked(fx);
 }
 
@@ -183,9 +188,7 @@ static void test_late_echo_cut_into_lines(void **state)
 
 	fx->fake->echo = 2;
 	fx->fake->echo_split = 1;
-	assert_int_equal(mcred_cmng_write(fx->m, 8, 2, key_pem, strlen(key_pem), password,
-					  MCRED_WRITE_VERIFY),
-			 MCRED_ERR_PROTOCOL);
+	assert_int_equal(write_key(fx), MCRED_ERR_PROTOCOL);
 	assert_nothing_leaked(fx);
 	assert_non_null(strstr(mcred_modem_error(fx->m)->message, "withheld"));
 	assert_int_equal(fx->fake->cfun, 1); /* restored all the same */
