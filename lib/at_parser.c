@@ -65,14 +65,25 @@ void mcred_line_splitter_reset(struct mcred_line_splitter *s)
 
 static int only_blanks(const char *p, size_t len);
 
+/* Only blanks and shell prompts so far: nothing a line could be made of. */
+static int only_prompt(const struct mcred_line_splitter *s)
+{
+	size_t len = s->len;
+
+	if (s->in_quotes || s->overflow)
+		return 0;
+	(void)mcred_line_strip_prompt(s->buf, &len);
+	return len == 0;
+}
+
 int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s)
 {
 	if (!s)
 		return 0;
-	if (s->in_quotes || s->overflow || (s->len > 0 && !only_blanks(s->buf, s->len)))
+	if (!only_prompt(s))
 		s->stale = 1;
 	else if (!s->stale)
-		start_new_line(s); /* blanks alone: nothing to finish */
+		start_new_line(s); /* a shell's prompt waits for the command: no line begun */
 	return s->stale;
 }
 

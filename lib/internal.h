@@ -54,7 +54,8 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
 /*
  * Mark the line being collected, if any, as begun before a command was sent:
  * it is still split as usual, and mcred_line_splitter_stale() says so while
- * it is delivered. A line of blanks alone is dropped. Returns 1 if marked.
+ * it is delivered. Blanks and a shell prompt alone are dropped instead (the
+ * prompt waits for the command). Returns 1 if marked.
  */
 int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s);
 int mcred_line_splitter_stale(const struct mcred_line_splitter *s);

@@ -693,6 +693,27 @@ static void test_line_begun_before_command_is_no_answer(void **state)
 	free(f);
 }
 
+/* A shell's prompt waiting for the command has begun no line: the answer is whole. */
+static void test_prompt_before_command_is_no_stale_line(void **state)
+{
+	struct fake *f = new_fake("352656100123456\r\nOK\r\nuart:~$ ");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.shell = 1;
+	queue_rx(f, "uart:~$ ", 8);
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "352656100123456");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
 /* A long command met silence: the message names the device's buffer limit. */
 static void test_timeout_after_long_command_names_the_limit(void **state)
 {
@@ -837,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_banner_during_command),
 		cmocka_unit_test(test_line_begun_before_command_is_no_answer),
 		cmocka_unit_test(test_timeout_after_long_command_names_the_limit),
+		cmocka_unit_test(test_prompt_before_command_is_no_stale_line),
 		cmocka_unit_test(test_io_error),
 		cmocka_unit_test(test_raw_at),
 		cmocka_unit_test(test_open_transport_checks),
