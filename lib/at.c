@@ -273,7 +273,8 @@ static void trace_final(mcred_modem *m, enum mcred_line_kind kind, int code)
 
 /*
  * A boot banner line: the modem lost its state. One restart per banner
- * (it ends with "Ready"); an answer still expected is lost with it.
+ * (it ends with "Ready"). A command in flight fails unless its final result
+ * still follows (then the restarted modem received it whole).
  */
 static void on_banner(struct exchange *x, const char *line, size_t len, int in_flight)
 {
