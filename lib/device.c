@@ -163,6 +163,21 @@ static int modem_refused(enum mcred_err rc)
 	return rc == MCRED_ERR_MODEM || rc == MCRED_ERR_CME || rc == MCRED_ERR_CMS;
 }
 
+/* CFUN=4 from mode (found just before); *saved = mode when it must be restored. */
+static enum mcred_err take_offline(mcred_modem *m, int mode, int *saved)
+{
+	if (is_offline_mode(mode))
+		return mcred_succeed(m);
+	enum mcred_err rc = mcred_cfun_set(m, 4);
+	/*
+	 * Unless the modem refused, it may have gone offline even though we did
+	 * not see its OK (timeout, Ctrl-C): the end must still restore.
+	 */
+	if (!modem_refused(rc))
+		*saved = mode;
+	return rc;
+}
+
 enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved)
 {
 	if (!modem)
@@ -175,16 +190,7 @@ enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved)
 	enum mcred_err rc = mcred_cfun_get(modem, &mode);
 	if (rc != MCRED_OK)
 		return rc;
-	if (is_offline_mode(mode))
-		return mcred_succeed(modem);
-	rc = mcred_cfun_set(modem, 4);
-	/*
-	 * Unless the modem refused, it may have gone offline even though we did
-	 * not see its OK (timeout, Ctrl-C): offline_end must still restore.
-	 */
-	if (!modem_refused(rc))
-		*saved = mode;
-	return rc;
+	return take_offline(modem, mode, saved);
 }
 
 enum mcred_err mcred_offline_end(mcred_modem *modem, int saved)
@@ -248,16 +254,7 @@ static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct se
 		rc = session_cmee_on(m, s);
 	if (rc != MCRED_OK || !offline)
 		return rc == MCRED_OK ? mcred_succeed(m) : rc;
-	if (is_offline_mode(s->cfun_found))
-		return mcred_succeed(m);
-	rc = mcred_cfun_set(m, 4);
-	/*
-	 * Unless the modem refused, it may have gone offline even though we did
-	 * not see its OK (timeout, Ctrl-C): the end must still restore.
-	 */
-	if (!modem_refused(rc))
-		s->cfun_saved = s->cfun_found;
-	return rc;
+	return take_offline(m, s->cfun_found, &s->cfun_saved);
 }
 
 /*
