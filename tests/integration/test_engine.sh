@@ -30,6 +30,15 @@ start_emodem() {
 	done
 }
 
+# wait_for_log PATTERN: until the modem's log shows PATTERN (20 s at most)
+wait_for_log() {
+	i=0
+	while ! grep -q -F -e "$1" "$LOG" 2>/dev/null && [ "$i" -lt 400 ]; do
+		i=$((i + 1)); sleep 0.05
+	done
+	grep -q -F -e "$1" "$LOG" || fail "'$1' never reached the modem"
+}
+
 expect_state() {
 	got=$(cat "$STATE")
 	[ "$got" = "$1" ] || fail "${2:-modem state}: expected '$1', got '$got'"
@@ -158,11 +167,7 @@ test_stalled_restore_after_ctrl_c_is_bounded() {
 	pid=$!
 	( sleep 60; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
 	wd=$!
-	i=0
-	while ! grep -q 'AT+CFUN=4' "$LOG" 2>/dev/null && [ "$i" -lt 400 ]; do
-		i=$((i + 1)); sleep 0.05
-	done
-	grep -q 'AT+CFUN=4' "$LOG" || fail "AT+CFUN=4 never reached the modem"
+	wait_for_log 'AT+CFUN=4'
 	t0=$(now)
 	kill -INT "$pid"
 	RC=0; wait "$pid" || RC=$?
@@ -216,11 +221,7 @@ test_sim_reset_during_offline_write_restores_mode() {
 	"$CLI" -p "$LINK" --timeout 5 --offline write --tag 12 --type ca "$FIX/ca.pem" \
 		>"$OUT" 2>"$ERR" &
 	pid=$!
-	i=0
-	while ! grep -q 'CMNG=0' "$LOG" 2>/dev/null && [ "$i" -lt 400 ]; do
-		i=$((i + 1)); sleep 0.05
-	done
-	grep -q 'CMNG=0' "$LOG" || fail "the write never reached the modem"
+	wait_for_log 'CMNG=0'
 	kill -USR1 "$SIMPID"
 	RC=0; wait "$pid" || RC=$?
 	[ "$RC" = 0 ] || [ "$RC" = 3 ] || fail "write across a reset: exit $RC, expected 0 or 3"
