@@ -347,10 +347,24 @@ static void on_guarded_line(struct exchange *x, const char *cmd, enum mcred_line
 	}
 }
 
+/* The whole line repeats the previous command (also in shell form): its late echo. */
+static int is_late_echo(const mcred_modem *m, const char *line, size_t len)
+{
+	size_t n = strlen(m->previous);
+
+	if (len > 4 && strncasecmp(line, "at a", 4) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	return n > 0 && len == n && strncasecmp(line, m->previous, n) == 0;
+}
+
 /* Before any content was sent: every line is shown as received. */
 static void on_plain_line(struct exchange *x, const char *cmd, enum mcred_line_kind kind,
 			  const char *line, size_t len, int code)
 {
+	if ((kind == MCRED_LINE_INFO || kind == MCRED_LINE_URC) && is_late_echo(x->m, line, len))
+		kind = MCRED_LINE_ECHO;
 	/* An echo repeats the command, secrets included: trace its redacted form. */
 	if (kind == MCRED_LINE_ECHO && x->trace_cmd)
 		trace_text(x->m, x->trace_cmd);
@@ -692,6 +706,16 @@ void mcred_reply_free(struct mcred_reply *reply)
 	reply->lines.count = 0;
 }
 
+/* Only a short command without content: content is the guarded mode's affair. */
+static void remember_previous(mcred_modem *m, const char *cmd, size_t len)
+{
+	m->previous[0] = '\0';
+	if (m->content_sent || len >= sizeof(m->previous) || memchr(cmd, '"', len))
+		return;
+	memcpy(m->previous, cmd, len);
+	m->previous[len] = '\0';
+}
+
 /* A %CMNG write: its content comes back in an echo, however late. */
 static int carries_content(const char *cmd, size_t len)
 {
@@ -734,6 +758,9 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	mcred_free_secret(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
+	/* its echo may come with the next command's answer */
+	if (sent > 0)
+		remember_previous(m, cmd, cmd_len);
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);
 	return rc;

@@ -160,6 +160,12 @@ struct mcred_modem {
 	 */
 	char abandoned[32];
 	/*
+	 * The last command sent, when short and without content, "" otherwise:
+	 * a line that repeats it whole is its echo come late (ATE1 on a slow
+	 * modem), never an answer.
+	 */
+	char previous[64];
+	/*
 	 * Content (a %CMNG write) or a secret went out on this handle. From then
 	 * on, since its echo may come late, cut or after noise, received lines
 	 * are shown and kept only when they have a strict answer or URC shape

@@ -693,6 +693,25 @@ static void test_line_begun_before_command_is_no_answer(void **state)
 	free(f);
 }
 
+/* A slow modem with ATE1 echoes the previous command with this one's answer. */
+static void test_late_echo_of_previous_command_is_no_answer(void **state)
+{
+	struct fake *f = new_fake("AT+CGSN\r\n352656100123456\r\nOK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	f->reply2 = "AT+CGSN\r\nnRF9160-SICA\r\nOK\r\n";
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_OK);
+	mcred_reply_free(&r);
+	assert_int_equal(exec(m, "AT+CGMM", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "nRF9160-SICA");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
 /* A shell's prompt waiting for the command has begun no line: the answer is whole. */
 static void test_prompt_before_command_is_no_stale_line(void **state)
 {
@@ -859,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_line_begun_before_command_is_no_answer),
 		cmocka_unit_test(test_timeout_after_long_command_names_the_limit),
 		cmocka_unit_test(test_prompt_before_command_is_no_stale_line),
+		cmocka_unit_test(test_late_echo_of_previous_command_is_no_answer),
 		cmocka_unit_test(test_io_error),
 		cmocka_unit_test(test_raw_at),
 		cmocka_unit_test(test_open_transport_checks),
