@@ -147,6 +147,15 @@ test_console_noise_is_no_answer() {
 	out_lacks "<inf>" "info output"
 }
 
+test_late_echo_is_no_device_fact() {
+	start_emodem --echo late
+	mc info
+	expect_ok "info, each command echoed one command late"
+	out_has "IMEI: *351358811234567" "IMEI"
+	out_has "Model: *nRF9160-SICA" "model"
+	out_has "Firmware: *mfw_nrf9160_1.3.5" "firmware"
+}
+
 test_urc_tail_is_no_imei() {
 	start_emodem --partial-urc
 	mc info
