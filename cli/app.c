@@ -244,9 +244,24 @@ static void print_json_error(int exit_code)
 	json_object_end(&j);
 }
 
+/* The mode the library could not restore, with the command that restores it. */
+static int report_unrestored(const struct cli_ctx *ctx, const char *why)
+{
+	int mode = ctx && ctx->modem ? mcred_modem_unrestored_mode(ctx->modem) : -1;
+
+	if (mode < 0)
+		return 0;
+	cli_errorf("%sthe modem's functional mode could not be restored (it stays as it is, "
+		   "probably offline): restore it with `modemcred at AT+CFUN=%d`",
+		   why, mode);
+	return 1;
+}
+
 static int report_interrupted(const struct cli_ctx *ctx)
 {
 	/* Only --offline changes the mode (and the library restores it). */
+	if (report_unrestored(ctx, "interrupted; "))
+		return cli_exit_code(MCRED_ERR_CANCELLED);
 	if (ctx && ctx->modem && ctx->opts.auto_offline)
 		cli_errorf("interrupted; the modem's functional mode was restored");
 	else
@@ -298,6 +313,10 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 	if (e && e->cme == 518 && !ctx->opts.auto_offline)
 		cli_errorf("run it again with --offline: modemcred then takes the modem "
 			   "offline for the operation and restores its mode afterwards");
+	if (code == MCRED_ERR_TIMEOUT && e && strstr(e->message, "max_command_len"))
+		cli_errorf("give the size of the device's AT command buffer with --max-command "
+			   "BYTES");
+	report_unrestored(ctx, "");
 	return cli_exit_code(code);
 }
 
@@ -510,6 +529,37 @@ static int finish_json(int json, int code)
 	return code;
 }
 
+/* The operations that take the modem offline with --offline, and so restore its mode. */
+static int restores_mode(const struct cli_ctx *ctx)
+{
+	enum cli_command c = ctx->cl->command;
+
+	return ctx->opts.auto_offline &&
+	       (c == CMD_WRITE || c == CMD_DELETE || c == CMD_CLEAR || c == CMD_KEYGEN);
+}
+
+/*
+ * A restart (boot banner) during the command: the modem lost its settings.
+ * The library restored the mode it found when it knew it; otherwise say how.
+ */
+static void warn_if_restarted(const struct cli_ctx *ctx)
+{
+	unsigned restarts = ctx->modem ? mcred_modem_restarts(ctx->modem) : 0;
+	const char *name = cli_commands[ctx->cl->command].name;
+	const char *times = restarts > 1 ? " (more than once)" : "";
+
+	if (restarts == 0)
+		return;
+	if (!restores_mode(ctx))
+		cli_errorf("warning: the modem restarted during %s%s; it starts in CFUN 0 (off): "
+			   "if it was on, turn it on with `modemcred at AT+CFUN=1`",
+			   name, times);
+	else
+		cli_errorf("warning: the modem restarted during %s%s%s", name, times,
+			   mcred_modem_unrestored_mode(ctx->modem) < 0
+				   ? "; its functional mode was restored" : "");
+}
+
 /* Flush stdout and report a failed write (full disk, closed pipe). */
 static int finish_output(int code)
 {
@@ -549,6 +599,7 @@ int cli_app_main(int argc, char **argv)
 		ctx.opts.trace_cb = trace_cb;
 
 	code = commands[cl.command].run(&ctx);
+	warn_if_restarted(&ctx);
 	mcred_modem_free(ctx.modem);
 	return finish_output(finish_json(cl.json, code));
 }

@@ -127,16 +127,27 @@ struct mcred_options {
 	int auto_offline;              /**< 1: writes, deletes and keygen set CFUN=4 if needed and restore after */
 	enum mcred_transport_kind transport; /**< default MCRED_TRANSPORT_AUTO */
 
-	/** Unsolicited result codes (one logical line, no CR/LF at the ends). */
+	/**
+	 * Unsolicited result codes (one logical line, no CR/LF at the ends);
+	 * boot banner lines too (see mcred_modem_restarts()).
+	 */
 	void (*urc_cb)(const char *line, void *user);
 	void *urc_user;
-	/** Every command sent and line received; secrets are already redacted. */
+	/**
+	 * Every command sent and line received; secrets are already redacted.
+	 * Once content was sent on the handle (a %CMNG write), a received line
+	 * that has not the exact shape of a final result, of an answer to the
+	 * command in flight or of a URC is passed as a placeholder: a late or
+	 * garbled echo shows nothing of what was sent.
+	 */
 	void (*trace_cb)(enum mcred_trace_dir dir, const char *text, size_t len, void *user);
 	void *trace_user;
 	/**
 	 * Polled while waiting for an answer (at least every 100 ms) and before a
 	 * command is sent; non-zero stops with MCRED_ERR_CANCELLED. A command is
-	 * never cut off half sent. Restoring CMEE and CFUN is not cancellable.
+	 * never cut off half sent. Restoring CMEE and CFUN is not cancellable,
+	 * but after a cancellation it gets 3 s at most; see
+	 * mcred_modem_unrestored_mode().
 	 */
 	int (*cancel_cb)(void *user);
 	void *cancel_user;
@@ -187,6 +198,27 @@ MCRED_API int mcred_modem_cme(const mcred_modem *modem);
 
 /** "libserialport", "termios" or "custom". */
 MCRED_API const char *mcred_modem_transport_name(const mcred_modem *modem);
+
+/**
+ * How often the modem restarted while this handle was open: a boot banner
+ * (e.g. "*** Booting nRF Connect SDK ...", "Ready") arrived. A restart puts
+ * the modem back in CFUN 0 with CMEE 0. Banner lines are never taken as an
+ * answer; they also go to the urc callback and the trace. An operation
+ * during which the modem restarted turns CMEE on again for what remains,
+ * restores at its end the functional mode it found when it knows it
+ * (auto_offline operations read it first), and fails with
+ * MCRED_ERR_PROTOCOL when a command's answer was lost to the restart.
+ * Compare the count before and after an operation to know.
+ */
+MCRED_API unsigned mcred_modem_restarts(const mcred_modem *modem);
+
+/**
+ * The functional mode the last operation should have restored and could
+ * not (the modem refused or did not answer, or the restore was cut short
+ * after a cancellation: it then gets a few seconds only), or -1 when
+ * nothing is left to restore. "AT+CFUN=<mode>" restores it by hand.
+ */
+MCRED_API int mcred_modem_unrestored_mode(const mcred_modem *modem);
 
 /* ------------------------------------------------------------------------ */
 /* Port discovery                                                           */

@@ -107,12 +107,25 @@ static char *encode_wire(const struct mcred_options *o, const char *cmd, size_t 
 
 /* ---- time ----------------------------------------------------------------- */
 
-static long long now_ms(void)
+long long mcred_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long now_ms(void)
+{
+	return mcred_now_ms();
+}
+
+/* now + ms, but never later than the handle's wait cap. */
+static long long deadline_in(const mcred_modem *m, unsigned ms)
+{
+	long long deadline = now_ms() + ms;
+
+	return m->wait_cap && deadline > m->wait_cap ? m->wait_cap : deadline;
 }
 
 static unsigned remaining_ms(long long deadline)
@@ -154,17 +167,33 @@ struct exchange {
 	const char *cmd;          /* command in flight, NULL while draining */
 	const char *trace_cmd;    /* what traces show of it (secrets redacted) */
 	struct mcred_reply *reply;
+	size_t wire_len;          /* bytes the command took on the wire */
 	size_t info_bytes;
 	int final_seen;
 	int too_large;
 	int nomem;
-	int withhold;             /* late answer to a secret command: show no content */
+	int restarted;            /* a boot banner came before the final result */
 };
+
+/*
+ * Once content was sent on the handle, what stands in for a received line
+ * that might hold part of it, in traces and in the answer (so a parser that
+ * quotes a line it does not understand quotes this).
+ */
+static const char withheld_line[] = "<line withheld: it may hold content sent earlier>";
+static const char withheld_echo[] = "<echo of an earlier command withheld>";
+static const char restart_note[] = "<the modem restarted: functional mode and CMEE are "
+				   "back to their power-on values>";
 
 static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, size_t len)
 {
 	if (m->opts.trace_cb)
 		m->opts.trace_cb(dir, text, len, m->opts.trace_user);
+}
+
+static void trace_text(mcred_modem *m, const char *text)
+{
+	trace(m, MCRED_TRACE_RX, text, strlen(text));
 }
 
 static void keep_info_line(struct exchange *x, const char *line, size_t len)
@@ -221,11 +250,153 @@ static void record_final(struct exchange *x, enum mcred_line_kind kind, int code
 	x->reply->code = code;
 }
 
-/* Splitter callback: sort one logical line. Never stops the splitter. */
+/* A final result as the modem's fixed words, without anything else on its line. */
+static void trace_final(mcred_modem *m, enum mcred_line_kind kind, int code)
+{
+	char text[32];
+
+	switch (kind) {
+	case MCRED_LINE_OK:
+		snprintf(text, sizeof(text), "OK");
+		break;
+	case MCRED_LINE_CME_ERROR:
+	case MCRED_LINE_CMS_ERROR:
+		snprintf(text, sizeof(text), code >= 0 ? "+%s ERROR: %d" : "+%s ERROR",
+			 kind == MCRED_LINE_CME_ERROR ? "CME" : "CMS", code);
+		break;
+	default:
+		snprintf(text, sizeof(text), "ERROR");
+		break;
+	}
+	trace_text(m, text);
+}
+
+/*
+ * A boot banner line: the modem lost its state. One restart per banner
+ * (it ends with "Ready"). A command in flight fails unless its final result
+ * still follows (then the restarted modem received it whole).
+ */
+static void on_banner(struct exchange *x, const char *line, size_t len, int in_flight)
+{
+	mcred_modem *m = x->m;
+
+	trace(m, MCRED_TRACE_RX, line, len);
+	deliver_urc(m, line, len);
+	if (!m->in_banner) {
+		m->restarts++;
+		trace_text(m, restart_note);
+	}
+	m->in_banner = !(len == 5 && memcmp(line, "Ready", 5) == 0);
+	if (in_flight)
+		x->restarted = 1;
+}
+
+/*
+ * After content was sent, a line is shown and kept as received only when
+ * its shape is strict: a final result (shown as its fixed words), the echo
+ * of the command in flight (shown as sent, redacted), a boot banner, an
+ * information line shaped as this command's answer, a plain URC. Anything
+ * else might be part of an echo that came late, cut or after noise: the
+ * trace shows a placeholder, an echo is dropped, and an information line is
+ * kept as the placeholder, so that the answer still counts as malformed but
+ * no message can quote it.
+ */
+static void on_guarded_line(struct exchange *x, const char *cmd, enum mcred_line_kind kind,
+			    const char *line, size_t len, int code)
+{
+	mcred_modem *m = x->m;
+
+	if (kind == MCRED_LINE_ECHO) {
+		const char *sent = x->trace_cmd ? x->trace_cmd : x->cmd;
+
+		trace_text(m, sent);
+		return;
+	}
+	if ((kind == MCRED_LINE_INFO || kind == MCRED_LINE_URC) &&
+	    mcred_line_is_command_echo(line, len)) {
+		trace_text(m, withheld_echo);
+		return;
+	}
+	switch (kind) {
+	case MCRED_LINE_INFO:
+		if (cmd && mcred_line_is_strict_answer(line, len, cmd)) {
+			trace(m, MCRED_TRACE_RX, line, len);
+			keep_info_line(x, line, len);
+			return;
+		}
+		trace_text(m, withheld_line);
+		if (cmd)
+			keep_info_line(x, withheld_line, sizeof(withheld_line) - 1);
+		return;
+	case MCRED_LINE_URC:
+		if (!mcred_line_is_strict_urc(line, len)) {
+			trace_text(m, withheld_line);
+			return;
+		}
+		trace(m, MCRED_TRACE_RX, line, len);
+		deliver_urc(m, line, len);
+		return;
+	case MCRED_LINE_NOISE:
+		trace_text(m, withheld_line);
+		return;
+	default:
+		trace_final(m, kind, code);
+		if (cmd)
+			record_final(x, kind, code);
+		return;
+	}
+}
+
+/* The whole line repeats the previous command (also in shell form): its late echo. */
+static int is_late_echo(const mcred_modem *m, const char *line, size_t len)
+{
+	size_t n = strlen(m->previous);
+
+	if (len > 4 && strncasecmp(line, "at a", 4) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	return n > 0 && len == n && strncasecmp(line, m->previous, n) == 0;
+}
+
+/* Before any content was sent: every line is shown as received. */
+static void on_plain_line(struct exchange *x, const char *cmd, enum mcred_line_kind kind,
+			  const char *line, size_t len, int code)
+{
+	if ((kind == MCRED_LINE_INFO || kind == MCRED_LINE_URC) && is_late_echo(x->m, line, len))
+		kind = MCRED_LINE_ECHO;
+	/* An echo repeats the command, secrets included: trace its redacted form. */
+	if (kind == MCRED_LINE_ECHO && x->trace_cmd)
+		trace_text(x->m, x->trace_cmd);
+	else
+		trace(x->m, MCRED_TRACE_RX, line, len);
+	switch (kind) {
+	case MCRED_LINE_INFO:
+		keep_info_line(x, line, len);
+		break;
+	case MCRED_LINE_URC:
+		deliver_urc(x->m, line, len);
+		break;
+	case MCRED_LINE_ECHO:
+	case MCRED_LINE_NOISE:
+		break;
+	default:
+		if (cmd)
+			record_final(x, kind, code);
+		/* else: a late final result of an earlier command, dropped */
+		break;
+	}
+}
+
+/*
+ * Splitter callback: sort one logical line. Never stops the splitter. A line
+ * that began before the command was sent (stale) is no part of its answer.
+ */
 static int on_line(void *user, const char *line, size_t len)
 {
 	struct exchange *x = user;
-	const char *cmd = x->final_seen ? NULL : x->cmd;
+	int stale = mcred_line_splitter_stale(x->m->splitter);
+	const char *cmd = x->final_seen || stale ? NULL : x->cmd;
 	enum mcred_line_kind kind;
 	int code;
 
@@ -238,38 +409,16 @@ static int on_line(void *user, const char *line, size_t len)
 	if (len == 0)
 		return 0;
 	kind = mcred_line_classify(line, len, cmd, &code);
-	/*
-	 * The late answer to an abandoned secret command may be the rest of its
-	 * echo, cut anywhere: only its final result is shown or used.
-	 */
-	if (x->withhold && (kind == MCRED_LINE_INFO || kind == MCRED_LINE_URC ||
-			    kind == MCRED_LINE_ECHO)) {
-		static const char withheld[] = "<line withheld: late answer to a command "
-					       "with secret content>";
-
-		trace(x->m, MCRED_TRACE_RX, withheld, sizeof(withheld) - 1);
+	if (kind == MCRED_LINE_BANNER) {
+		on_banner(x, line, len, cmd != NULL);
 		return 0;
 	}
-	/* An echo repeats the command, secrets included: trace its redacted form. */
-	if (kind == MCRED_LINE_ECHO && x->trace_cmd)
-		trace(x->m, MCRED_TRACE_RX, x->trace_cmd, strlen(x->trace_cmd));
+	if (kind != MCRED_LINE_NOISE)
+		x->m->in_banner = 0;
+	if (x->m->content_sent)
+		on_guarded_line(x, cmd, kind, line, len, code);
 	else
-		trace(x->m, MCRED_TRACE_RX, line, len);
-	switch (kind) {
-	case MCRED_LINE_INFO:
-		keep_info_line(x, line, len);
-		break;
-	case MCRED_LINE_URC:
-		deliver_urc(x->m, line, len);
-		break;
-	case MCRED_LINE_ECHO:
-		break;
-	default:
-		if (cmd)
-			record_final(x, kind, code);
-		/* else: a late final result of an earlier command, dropped */
-		break;
-	}
+		on_plain_line(x, cmd, kind, line, len, code);
 	return 0;
 }
 
@@ -296,12 +445,66 @@ static void drain_pending(mcred_modem *m)
 	mcred_reply_free(&scratch);
 }
 
-static enum mcred_err timeout_error(mcred_modem *m, const char *shown, unsigned waited_ms)
+void mcred_at_poll(mcred_modem *m)
 {
+	if (m)
+		drain_pending(m);
+}
+
+void mcred_at_discard_stale_input(mcred_modem *m)
+{
+	uint8_t buf[READ_CHUNK];
+	int mid_line = 0;
+
+	for (unsigned i = 0; i < DRAIN_MAX_READS; i++) {
+		int n = m->io.read(m->io.user, buf, sizeof(buf), 0);
+
+		if (n <= 0)
+			break;
+		mid_line = buf[n - 1] != '\r' && buf[n - 1] != '\n' && buf[n - 1] != '\0';
+	}
+	if (mid_line)
+		mcred_line_splitter_begin_stale(m->splitter);
+}
+
+/*
+ * A device whose AT buffer is smaller than a long command drops its end
+ * (the terminator with it) and waits silently for the rest: name the limit.
+ */
+static int command_was_long(const mcred_modem *m, const struct exchange *x)
+{
+	return x->wire_len > m->opts.max_command_len / 2;
+}
+
+static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, const char *shown,
+				    unsigned waited_ms)
+{
+	if (x && command_was_long(m, x))
+		return mcred_fail(m, MCRED_ERR_TIMEOUT,
+				  "no answer to %s within %u ms; the command was %zu bytes: a "
+				  "device whose AT command buffer (CONFIG_AT_HOST_CMD_MAX_LEN) is "
+				  "smaller drops the rest and waits for the end of the command; "
+				  "set max_command_len to the device's buffer size so that such "
+				  "commands are refused before they are sent",
+				  shown, waited_ms, x->wire_len);
 	return mcred_fail(m, MCRED_ERR_TIMEOUT,
 			  "no answer to %s within %u ms (wrong port? baud rate %u? "
 			  "does the device expect another command terminator or --shell?)",
 			  shown, waited_ms, m->opts.baud);
+}
+
+/*
+ * A boot banner came while the answer was awaited, and no answer after it:
+ * the restart lost the command. (A final result after the banner answers a
+ * command the restarted modem received whole: it stands.)
+ */
+static enum mcred_err restart_error(mcred_modem *m, const char *shown)
+{
+	return mcred_fail(m, MCRED_ERR_PROTOCOL,
+			  "the modem restarted (boot banner) while %s was running and its "
+			  "answer was lost: whether it took effect is unknown; the modem's "
+			  "functional mode and CMEE are back to their power-on values",
+			  shown);
 }
 
 /* Write len bytes by the deadline; *sent tells how many went out. */
@@ -337,13 +540,12 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
 }
 
 /* Keep the name of a command whose answer may still come (no parameters: no secrets). */
-static void remember_abandoned(mcred_modem *m, const char *cmd, int secret)
+static void remember_abandoned(mcred_modem *m, const char *cmd)
 {
 	size_t n;
 
 	if (!cmd)
 		return;
-	m->abandoned_secret = secret;
 	n = strcspn(cmd, "=?");
 	if (n >= sizeof(m->abandoned))
 		n = sizeof(m->abandoned) - 1;
@@ -360,14 +562,18 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 		unsigned left = remaining_ms(deadline);
 		int n;
 
+		/* after a restart the modem forgot the command: no late answer to wait for */
 		if (m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user)) {
-			remember_abandoned(m, x->cmd, x->trace_cmd != NULL || x->withhold);
+			if (!x->restarted)
+				remember_abandoned(m, x->cmd);
 			return mcred_fail(m, MCRED_ERR_CANCELLED,
 					  "cancelled while waiting for the answer to %s", shown);
 		}
+		if (left == 0 && x->restarted)
+			return restart_error(m, shown);
 		if (left == 0) {
-			remember_abandoned(m, x->cmd, x->trace_cmd != NULL || x->withhold);
-			return timeout_error(m, shown, timeout_ms);
+			remember_abandoned(m, x->cmd);
+			return timeout_error(m, x, shown, timeout_ms);
 		}
 		n = m->io.read(m->io.user, buf, sizeof(buf),
 			       left < READ_SLICE_MS ? left : READ_SLICE_MS);
@@ -400,7 +606,7 @@ static void remember_unfinished(mcred_modem *m, const char *wire, size_t sent,
 	if (quotes % 2)
 		m->unfinished[m->unfinished_len++] = '"';
 	append_terminator(m->unfinished, &m->unfinished_len, m->opts.terminator);
-	remember_abandoned(m, x->cmd, x->trace_cmd != NULL);
+	remember_abandoned(m, x->cmd);
 }
 
 /* End a half-sent command; the device answers it with an error. */
@@ -410,7 +616,7 @@ static void send_unfinished(mcred_modem *m, const char *name)
 
 	if (!m->unfinished_len)
 		return;
-	(void)write_all(m, m->unfinished, m->unfinished_len, now_ms() + m->opts.timeout_ms,
+	(void)write_all(m, m->unfinished, m->unfinished_len, deadline_in(m, m->opts.timeout_ms),
 			name, m->opts.timeout_ms, &sent);
 	m->unfinished_len = 0;
 }
@@ -418,8 +624,7 @@ static void send_unfinished(mcred_modem *m, const char *name)
 static void finish_abandoned(mcred_modem *m)
 {
 	struct mcred_reply scratch = { .code = -1 };
-	struct exchange x = { .m = m, .cmd = m->abandoned, .reply = &scratch,
-			      .withhold = m->abandoned_secret };
+	struct exchange x = { .m = m, .cmd = m->abandoned, .reply = &scratch };
 	char name[sizeof(m->abandoned)];
 
 	if (!m->abandoned[0])
@@ -433,11 +638,11 @@ static void finish_abandoned(mcred_modem *m)
 	 * included), so the rest continues it. If the answer does not end in
 	 * time, start clean: its remains must not shape the next command's lines.
 	 */
-	(void)read_until_final(m, &x, now_ms() + m->opts.timeout_ms, name, m->opts.timeout_ms);
+	(void)read_until_final(m, &x, deadline_in(m, m->opts.timeout_ms), name,
+			       m->opts.timeout_ms);
 	if (!x.final_seen)
 		mcred_line_splitter_reset(m->splitter);
 	m->abandoned[0] = '\0'; /* it stays unknown if it never came: do not wait twice */
-	m->abandoned_secret = 0;
 	mcred_reply_free(&scratch);
 }
 
@@ -495,10 +700,26 @@ void mcred_reply_free(struct mcred_reply *reply)
 	if (!reply)
 		return;
 	for (size_t i = 0; i < reply->lines.count; i++)
-		free(reply->lines.lines[i]);
+		mcred_free_secret(reply->lines.lines[i], strlen(reply->lines.lines[i]));
 	free(reply->lines.lines);
 	reply->lines.lines = NULL;
 	reply->lines.count = 0;
+}
+
+/* Only a short command without content: content is the guarded mode's affair. */
+static void remember_previous(mcred_modem *m, const char *cmd, size_t len)
+{
+	m->previous[0] = '\0';
+	if (m->content_sent || len >= sizeof(m->previous) || memchr(cmd, '"', len))
+		return;
+	memcpy(m->previous, cmd, len);
+	m->previous[len] = '\0';
+}
+
+/* A %CMNG write: its content comes back in an echo, however late. */
+static int carries_content(const char *cmd, size_t len)
+{
+	return len >= 9 && strncasecmp(cmd, "AT%CMNG=0", 9) == 0;
 }
 
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
@@ -523,13 +744,23 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
 	finish_abandoned(m);
 	drain_pending(m);
-	deadline = now_ms() + timeout_ms;
+	if (m->restarts != m->restarts_handled)
+		mcred_session_after_restart(m);
+	/* the rest of a line already begun is no part of this command's answer */
+	mcred_line_splitter_mark_stale(m->splitter);
+	if (x->trace_cmd || carries_content(cmd, cmd_len))
+		m->content_sent = 1; /* from the first byte on, its echo may come any time */
+	x->wire_len = wire_len;
+	deadline = deadline_in(m, timeout_ms);
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
 	if (rc != MCRED_OK && sent > 0)
 		remember_unfinished(m, wire, sent, x);
 	mcred_free_secret(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
+	/* its echo may come with the next command's answer */
+	if (sent > 0)
+		remember_previous(m, cmd, cmd_len);
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);
 	return rc;

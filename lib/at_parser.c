@@ -26,6 +26,7 @@ struct mcred_line_splitter {
 	char last_sig;     /* last non-blank byte outside quotes, 0 if none */
 	int overflow;      /* current line exceeded max_line, discarding it */
 	int nomem;         /* allocation failed: treated like an overflow */
+	int stale;         /* current line began before mcred_line_splitter_mark_stale() */
 };
 
 struct mcred_line_splitter *mcred_line_splitter_new(size_t max_line)
@@ -53,12 +54,50 @@ static void start_new_line(struct mcred_line_splitter *s)
 	s->in_quotes = 0;
 	s->last_sig = 0;
 	s->overflow = 0;
+	s->stale = 0;
 }
 
 void mcred_line_splitter_reset(struct mcred_line_splitter *s)
 {
 	if (s)
 		start_new_line(s);
+}
+
+static int only_blanks(const char *p, size_t len);
+
+/* Only blanks and shell prompts so far: nothing a line could be made of. */
+static int only_prompt(const struct mcred_line_splitter *s)
+{
+	size_t len = s->len;
+
+	if (s->in_quotes || s->overflow)
+		return 0;
+	(void)mcred_line_strip_prompt(s->buf, &len);
+	return len == 0;
+}
+
+int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s)
+{
+	if (!s)
+		return 0;
+	if (!only_prompt(s))
+		s->stale = 1;
+	else if (!s->stale)
+		start_new_line(s); /* a shell's prompt waits for the command: no line begun */
+	return s->stale;
+}
+
+void mcred_line_splitter_begin_stale(struct mcred_line_splitter *s)
+{
+	if (!s)
+		return;
+	start_new_line(s);
+	s->stale = 1;
+}
+
+int mcred_line_splitter_stale(const struct mcred_line_splitter *s)
+{
+	return s ? s->stale : 0;
 }
 
 /* Make room for one more byte plus the terminating NUL. */
@@ -132,6 +171,9 @@ static int end_of_line(struct mcred_line_splitter *s,
 		s->buf[s->len] = '\0';
 		rc = on_line(user, s->buf, s->len);
 	}
+	/* the line may have been an echoed secret: it does not stay behind */
+	if (s->buf)
+		memset(s->buf, 0, s->len);
 	start_new_line(s);
 	return rc;
 }
@@ -334,6 +376,296 @@ static int is_foreign_result(struct text t, const char *command)
 	return !(own.len == n && starts_with_nocase(t, own.p, n));
 }
 
+/* ---- console noise and boot banners ------------------------------------------- */
+
+/*
+ * What the device prints after a reset, before anything else (NOTES.md: the
+ * at_client sample; the text varies by version): the modem lost its state.
+ */
+static int is_boot_banner(struct text t)
+{
+	return starts_with(t, "*** Booting ") || equals(t, "Ready") ||
+	       starts_with(t, "The AT host sample started");
+}
+
+/* "[00:00:00.123,456] <inf> module: text" (or without the time): a Zephyr log line. */
+static int is_log_line(struct text t)
+{
+	static const char *const levels[] = { "<inf> ", "<wrn> ", "<err> ", "<dbg> " };
+	size_t i = 0;
+
+	if (t.len && t.p[0] == '[') {
+		for (i = 1; i < t.len && (isdigit((unsigned char)t.p[i]) || t.p[i] == ':' ||
+					  t.p[i] == '.' || t.p[i] == ','); i++)
+			;
+		if (i == 1 || i >= t.len || t.p[i] != ']')
+			return 0;
+		for (i++; i < t.len && is_blank(t.p[i]); i++)
+			;
+	}
+	t.p += i;
+	t.len -= i;
+	for (size_t k = 0; k < sizeof(levels) / sizeof(levels[0]); k++)
+		if (starts_with(t, levels[k]))
+			return 1;
+	return 0;
+}
+
+/* Console output that is no AT answer: log lines, "*** ... ***" notices. */
+static int is_console_noise(struct text t)
+{
+	if (t.len >= 8 && starts_with(t, "*** ") && memcmp(t.p + t.len - 4, " ***", 4) == 0)
+		return 1;
+	return is_log_line(t);
+}
+
+int mcred_line_is_command_echo(const char *line, size_t len)
+{
+	struct text t = { line, len };
+
+	/* noise bytes (0xFF after a line glitch, control characters) before it */
+	while (t.len && ((unsigned char)t.p[0] < 0x20 || (unsigned char)t.p[0] >= 0x7f)) {
+		t.p++;
+		t.len--;
+	}
+	t = strip_prompt(t);
+	if (starts_with_nocase(t, "at ", 3) && t.len > 3) {
+		t.p += 3; /* shell form: "at AT..." */
+		t.len -= 3;
+	}
+	if (!starts_with_nocase(t, "at", 2))
+		return 0;
+	return t.len == 2 || t.p[2] == '+' || t.p[2] == '%' || t.p[2] == '&' || t.p[2] == '#';
+}
+
+/* ---- strict answer shapes ----------------------------------------------------------- */
+
+/* A cursor over one line, for shape checks that must match the whole line. */
+struct scan {
+	struct text t;
+	size_t i;
+};
+
+static int scan_literal(struct scan *s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (s->t.len - s->i < n || memcmp(s->t.p + s->i, lit, n) != 0)
+		return 0;
+	s->i += n;
+	return 1;
+}
+
+static void scan_blanks(struct scan *s)
+{
+	while (s->i < s->t.len && is_blank(s->t.p[s->i]))
+		s->i++;
+}
+
+/* Between min and max bytes for which ok() holds (as many as there are). */
+static int scan_run(struct scan *s, int (*ok)(int c), size_t min, size_t max)
+{
+	size_t start = s->i;
+
+	while (s->i < s->t.len && s->i - start < max && ok((unsigned char)s->t.p[s->i]))
+		s->i++;
+	return s->i - start >= min && (s->i == s->t.len || !ok((unsigned char)s->t.p[s->i]));
+}
+
+static int scan_end(const struct scan *s)
+{
+	return s->i == s->t.len;
+}
+
+static int is_digit_char(int c)
+{
+	return isdigit(c);
+}
+
+static int is_hex_char(int c)
+{
+	return isxdigit(c);
+}
+
+static int is_not_quote(int c)
+{
+	return c != '"';
+}
+
+/* base64url blobs of %KEYGEN/%ATTESTTOKEN; CR/LF inside the quotes tolerated */
+static int is_blob_char(int c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '\r' || c == '\n';
+}
+
+static int is_name_char(int c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c == '.';
+}
+
+static int is_uuid_char(int c)
+{
+	return isxdigit(c) || c == '-';
+}
+
+/* ", " between parameters: a comma with blanks either side. */
+static int scan_comma(struct scan *s)
+{
+	scan_blanks(s);
+	if (!scan_literal(s, ","))
+		return 0;
+	scan_blanks(s);
+	return 1;
+}
+
+static int scan_quoted(struct scan *s, int (*ok)(int c), size_t min, size_t max)
+{
+	return scan_literal(s, "\"") && scan_run(s, ok, min, max) && scan_literal(s, "\"");
+}
+
+/* "%CMNG: <tag>, <type>" */
+static int scan_cmng_head(struct scan *s)
+{
+	if (!scan_literal(s, "%CMNG:"))
+		return 0;
+	scan_blanks(s);
+	return scan_run(s, is_digit_char, 1, 10) && scan_comma(s) &&
+	       scan_run(s, is_digit_char, 1, 2);
+}
+
+/* %CMNG list line: "%CMNG: <tag>, <type>[, "<64 hex>"]". */
+static int is_cmng_list_line(struct scan s)
+{
+	if (!scan_cmng_head(&s))
+		return 0;
+	scan_blanks(&s);
+	if (scan_end(&s))
+		return 1;
+	return scan_comma(&s) && scan_quoted(&s, is_hex_char, 64, 64) && (scan_blanks(&s), 1) &&
+	       scan_end(&s);
+}
+
+/* %CMNG read line: "%CMNG: <tag>, <type>[, "<64 hex>"], "<content>"". */
+static int is_cmng_read_line(struct scan s)
+{
+	struct scan with_sha;
+
+	if (!scan_cmng_head(&s) || !scan_comma(&s))
+		return 0;
+	with_sha = s;
+	if (scan_quoted(&with_sha, is_hex_char, 64, 64) && scan_comma(&with_sha))
+		s = with_sha;
+	return scan_quoted(&s, is_not_quote, 0, SIZE_MAX) && (scan_blanks(&s), 1) &&
+	       scan_end(&s);
+}
+
+/* "<prefix> <digits>" as in "+CFUN: 4". */
+static int is_number_answer(struct scan s, const char *prefix)
+{
+	if (!scan_literal(&s, prefix))
+		return 0;
+	scan_blanks(&s);
+	return scan_run(&s, is_digit_char, 1, 4) && (scan_blanks(&s), 1) && scan_end(&s);
+}
+
+/* "<prefix> "<blob>"" as %KEYGEN and %ATTESTTOKEN answer. */
+static int is_blob_answer(struct scan s, const char *prefix)
+{
+	if (!scan_literal(&s, prefix))
+		return 0;
+	scan_blanks(&s);
+	return scan_quoted(&s, is_blob_char, 1, SIZE_MAX) && (scan_blanks(&s), 1) &&
+	       scan_end(&s);
+}
+
+static int is_imei_answer(struct scan s)
+{
+	struct scan quoted = s;
+
+	if (scan_run(&s, is_digit_char, 15, 15) && scan_end(&s))
+		return 1;
+	if (!scan_literal(&quoted, "+CGSN:"))
+		return 0;
+	scan_blanks(&quoted);
+	return scan_quoted(&quoted, is_digit_char, 15, 15) && scan_end(&quoted);
+}
+
+/* A bare name such as "nRF9160-SICA" or "mfw_nrf9160_1.3.5" after a known start. */
+static int is_name_answer(struct scan s, const char *start)
+{
+	return scan_literal(&s, start) && scan_run(&s, is_name_char, 1, 60) && scan_end(&s);
+}
+
+static int is_uuid_answer(struct scan s)
+{
+	if (!scan_literal(&s, "%XMODEMUUID:"))
+		return 0;
+	scan_blanks(&s);
+	return scan_run(&s, is_uuid_char, 36, 36) && scan_end(&s);
+}
+
+static int command_is(const char *command, const char *head)
+{
+	return starts_with_nocase((struct text){ command, strlen(command) }, head, strlen(head));
+}
+
+int mcred_line_is_strict_answer(const char *line, size_t len, const char *command)
+{
+	struct scan s = { trim((struct text){ line, len }), 0 };
+	struct text own;
+
+	if (!command)
+		return 0;
+	if (command_is(command, "AT%CMNG=1"))
+		return is_cmng_list_line(s);
+	if (command_is(command, "AT%CMNG=2"))
+		return is_cmng_read_line(s);
+	if (command_is(command, "AT+CFUN?"))
+		return is_number_answer(s, "+CFUN:");
+	if (command_is(command, "AT+CMEE?"))
+		return is_number_answer(s, "+CMEE:");
+	if (command_is(command, "AT%KEYGEN="))
+		return is_blob_answer(s, "%KEYGEN:");
+	if (command_is(command, "AT%ATTESTTOKEN"))
+		return is_blob_answer(s, "%ATTESTTOKEN:");
+	if (command_is(command, "AT%XMODEMUUID"))
+		return is_uuid_answer(s);
+	if (command_is(command, "AT+CGSN"))
+		return is_imei_answer(s);
+	if (command_is(command, "AT+CGMM"))
+		return is_name_answer(s, "nRF");
+	if (command_is(command, "AT+CGMR"))
+		return is_name_answer(s, "mfw");
+	if (command_is(command, "AT%CMNG") || command_is(command, "AT+CMEE") ||
+	    command_is(command, "AT+CFUN"))
+		return 0; /* writes, deletes and settings answer no information line */
+	/* another command: its own "+NAME:" answer */
+	own = command_name(command);
+	return own.len > 0 && s.t.len > own.len && s.t.p[own.len] == ':' &&
+	       starts_with_nocase(s.t, own.p, own.len);
+}
+
+/* URC parameters: numbers, upper-case hex, quotes, commas, dots, dashes. */
+static int is_urc_char(int c)
+{
+	return isalnum(c) || c == ' ' || c == ',' || c == '"' || c == '.' || c == '-' ||
+	       c == '_' || c == ':';
+}
+
+int mcred_line_is_strict_urc(const char *line, size_t len)
+{
+	struct text t = trim((struct text){ line, len });
+	size_t n = result_name_length(t.p, t.len);
+	struct scan s = { t, n + 1 };
+
+	if (n == 0 || n >= t.len || t.p[n] != ':')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (islower((unsigned char)t.p[i]))
+			return 0;
+	return scan_run(&s, is_urc_char, 0, SIZE_MAX) && scan_end(&s);
+}
+
 enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const char *command,
 					 int *code)
 {
@@ -354,6 +686,10 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 		return MCRED_LINE_CME_ERROR;
 	if (is_error_line(t, "+CMS ERROR", code))
 		return MCRED_LINE_CMS_ERROR;
+	if (is_boot_banner(t))
+		return MCRED_LINE_BANNER;
+	if (is_console_noise(t))
+		return MCRED_LINE_NOISE;
 	if (!command)
 		return MCRED_LINE_URC;
 	if (is_echo(t, command))

@@ -146,10 +146,15 @@ enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *i
 	};
 	struct mcred_error firmware_err = { MCRED_OK, -1, "" };
 	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		unsigned restarts = modem->restarts;
 		enum mcred_err rc = query_fact(modem, &facts[i], into[i].dst, into[i].size);
 		*into[i].status = rc;
-		/* a modem that stops answering (or a cancel) ends it; an ERROR loses one fact */
-		if (rc != MCRED_OK && !answered(rc))
+		/*
+		 * A modem that stops answering, restarts under the query (its
+		 * answer is lost, not wrong) or a cancel ends it; an ERROR or a
+		 * wrongly shaped answer loses one fact.
+		 */
+		if (rc != MCRED_OK && (!answered(rc) || modem->restarts != restarts))
 			return rc;
 		if (into[i].dst == info->firmware)
 			firmware_err = modem->err;
@@ -297,6 +302,21 @@ static int modem_refused(enum mcred_err rc)
 	return rc == MCRED_ERR_MODEM || rc == MCRED_ERR_CME || rc == MCRED_ERR_CMS;
 }
 
+/* CFUN=4 from mode (found just before); *saved = mode when it must be restored. */
+static enum mcred_err take_offline(mcred_modem *m, int mode, int *saved)
+{
+	if (is_offline_mode(mode))
+		return mcred_succeed(m);
+	enum mcred_err rc = mcred_cfun_set(m, 4);
+	/*
+	 * Unless the modem refused, it may have gone offline even though we did
+	 * not see its OK (timeout, Ctrl-C): the end must still restore.
+	 */
+	if (!modem_refused(rc))
+		*saved = mode;
+	return rc;
+}
+
 enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved)
 {
 	if (!modem)
@@ -309,16 +329,7 @@ enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved)
 	enum mcred_err rc = mcred_cfun_get(modem, &mode);
 	if (rc != MCRED_OK)
 		return rc;
-	if (is_offline_mode(mode))
-		return mcred_succeed(modem);
-	rc = mcred_cfun_set(modem, 4);
-	/*
-	 * Unless the modem refused, it may have gone offline even though we did
-	 * not see its OK (timeout, Ctrl-C): offline_end must still restore.
-	 */
-	if (!modem_refused(rc))
-		*saved = mode;
-	return rc;
+	return take_offline(modem, mode, saved);
 }
 
 enum mcred_err mcred_offline_end(mcred_modem *modem, int saved)
@@ -330,16 +341,25 @@ enum mcred_err mcred_offline_end(mcred_modem *modem, int saved)
 	return mcred_cfun_set(modem, saved);
 }
 
-/* What a session changed and must undo. */
+/* What a session found and changed, and must undo. */
 struct session {
 	int cmee_was_off;
-	int cfun_saved;
+	int cfun_found;               /* mode read at the start, -1 when not read */
+	int cfun_saved;               /* mode offline_begin took the modem out of, or -1 */
+	unsigned restarts_at_start;
 };
 
-static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct session *s)
+void mcred_session_after_restart(mcred_modem *m)
 {
-	s->cmee_was_off = 0;
-	s->cfun_saved = -1;
+	m->restarts_handled = m->restarts;
+	/* the restart turned numeric errors off; the rest of the operation needs them */
+	if (m->session_cmee)
+		(void)set_int(m, "+CMEE", 1);
+}
+
+/* Numeric errors on for the operation; remembers whether they were off. */
+static enum mcred_err session_cmee_on(mcred_modem *m, struct session *s)
+{
 	int cmee = -1;
 	enum mcred_err rc = query_int(m, "AT+CMEE?", "+CMEE:", &cmee);
 	/* a modem that does not answer (or a cancel) ends the operation here */
@@ -354,17 +374,47 @@ static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct se
 		if (rc == MCRED_ERR_CANCELLED)
 			return rc;
 	}
-	if (m->opts.auto_offline && needs_offline)
-		return mcred_offline_begin(m, &s->cfun_saved);
-	return mcred_succeed(m);
+	m->session_cmee = rc == MCRED_OK && cmee >= 0;
+	return MCRED_OK;
 }
 
-/* Undo the session; never cancellable, or the modem would stay offline. */
-static enum mcred_err session_end(mcred_modem *m, const struct session *s)
+static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct session *s)
 {
-	int (*cancel_cb)(void *) = m->opts.cancel_cb;
-	m->opts.cancel_cb = NULL;
-	enum mcred_err rc = mcred_offline_end(m, s->cfun_saved);
+	int offline = m->opts.auto_offline && needs_offline;
+	s->cmee_was_off = 0;
+	s->cfun_found = -1;
+	s->cfun_saved = -1;
+	s->restarts_at_start = m->restarts;
+	m->restarts_handled = m->restarts;
+	m->unrestored_mode = -1;
+	/* the mode comes first: a restart later on must not change what is restored */
+	enum mcred_err rc = offline ? mcred_cfun_get(m, &s->cfun_found) : MCRED_OK;
+	if (rc == MCRED_OK)
+		rc = session_cmee_on(m, s);
+	if (rc != MCRED_OK || !offline)
+		return rc == MCRED_OK ? mcred_succeed(m) : rc;
+	return take_offline(m, s->cfun_found, &s->cfun_saved);
+}
+
+/*
+ * The mode to set at the end, or -1. After a restart the modem is in CFUN 0
+ * whatever it was: the mode found at the start is restored, 4 included.
+ */
+static int mode_to_restore(const mcred_modem *m, const struct session *s)
+{
+	if (m->restarts != s->restarts_at_start)
+		return s->cfun_found > 0 ? s->cfun_found : -1;
+	return s->cfun_saved >= 0 && !is_offline_mode(s->cfun_saved) ? s->cfun_saved : -1;
+}
+
+/* One pass of undoing the session; a restart during it calls for another. */
+static enum mcred_err restore_once(mcred_modem *m, const struct session *s)
+{
+	int mode = mode_to_restore(m, s);
+	if (m->restarts != m->restarts_handled)
+		mcred_session_after_restart(m); /* CMEE as found, when it was on */
+	enum mcred_err rc = mode >= 0 ? mcred_cfun_set(m, mode) : mcred_succeed(m);
+	m->unrestored_mode = rc == MCRED_OK ? -1 : mode;
 	/* restore CMEE even when CFUN failed, but report the first failure */
 	struct mcred_error first = m->err;
 	if (s->cmee_was_off) {
@@ -374,8 +424,38 @@ static enum mcred_err session_end(mcred_modem *m, const struct session *s)
 		else
 			m->err = first;
 	}
+	return rc;
+}
+
+/*
+ * Undo the session; never cancellable, or the modem would stay offline. After
+ * a cancellation the user wants out: the restore gets a few seconds only.
+ */
+static enum mcred_err session_end(mcred_modem *m, const struct session *s, int cancelled)
+{
+	int (*cancel_cb)(void *) = m->opts.cancel_cb;
+	m->opts.cancel_cb = NULL;
+	if (cancelled)
+		m->wait_cap = mcred_now_ms() + MCRED_RESTORE_AFTER_CANCEL_MS;
+	/* re-enable CMEE after a restart only when the session found it on */
+	m->session_cmee = m->session_cmee && !s->cmee_was_off;
+	enum mcred_err rc = MCRED_OK;
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned restarts = m->restarts;
+		rc = restore_once(m, s);
+		mcred_at_poll(m); /* a banner right behind the last answer */
+		if (m->restarts == restarts)
+			break;
+	}
+	m->wait_cap = 0;
+	m->session_cmee = 0;
 	m->opts.cancel_cb = cancel_cb;
 	return rc;
+}
+
+static int cancel_requested(const mcred_modem *m)
+{
+	return m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user);
 }
 
 enum mcred_err mcred_with_session(mcred_modem *m, int needs_offline,
@@ -387,7 +467,8 @@ enum mcred_err mcred_with_session(mcred_modem *m, int needs_offline,
 		rc = op(m, arg);
 	/* the operation's error (and its message) wins over a restore error */
 	struct mcred_error op_err = m->err;
-	enum mcred_err restore_rc = session_end(m, &s);
+	enum mcred_err restore_rc =
+		session_end(m, &s, rc == MCRED_ERR_CANCELLED || cancel_requested(m));
 	if (rc != MCRED_OK) {
 		m->err = op_err;
 		return rc;

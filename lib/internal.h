@@ -17,6 +17,8 @@
 #define MCRED_DEFAULT_MAX_RESPONSE 65536u
 /* Key generation takes seconds on a real modem: it gets at least this. */
 #define MCRED_KEYGEN_TIMEOUT_MS 30000u
+/* After a cancellation, restoring CFUN/CMEE may take this long, no longer. */
+#define MCRED_RESTORE_AFTER_CANCEL_MS 3000u
 
 /* ---- error.c ----------------------------------------------------------- */
 
@@ -50,6 +52,17 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
 			     void *user);
 
 /*
+ * Mark the line being collected, if any, as begun before a command was sent:
+ * it is still split as usual, and mcred_line_splitter_stale() says so while
+ * it is delivered. Blanks and a shell prompt alone are dropped instead (the
+ * prompt waits for the command). Returns 1 if marked.
+ */
+int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s);
+int mcred_line_splitter_stale(const struct mcred_line_splitter *s);
+/* Start in the middle of a line whose beginning was thrown away: it is stale. */
+void mcred_line_splitter_begin_stale(struct mcred_line_splitter *s);
+
+/*
  * The line without leading Zephyr shell prompts ("uart:~$ ") and surrounding
  * blanks; *len becomes 0 when nothing else is left.
  */
@@ -63,7 +76,9 @@ enum mcred_line_kind {
 	MCRED_LINE_OK,
 	MCRED_LINE_ERROR,
 	MCRED_LINE_CME_ERROR,
-	MCRED_LINE_CMS_ERROR
+	MCRED_LINE_CMS_ERROR,
+	MCRED_LINE_BANNER,      /* a boot banner line: the modem restarted */
+	MCRED_LINE_NOISE        /* console output that is no answer (log lines) */
 };
 
 /*
@@ -73,6 +88,24 @@ enum mcred_line_kind {
  */
 enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const char *command,
 					 int *code);
+
+/*
+ * Does the line look like the echo of some AT command ("AT+...", "AT%...",
+ * "at AT...", after noise bytes)? No answer of the commands this library
+ * sends begins so.
+ */
+int mcred_line_is_command_echo(const char *line, size_t len);
+
+/*
+ * Has the line exactly the shape of an information line that command
+ * answers with (for the commands the library sends: "%CMNG: <tag>,<type>,
+ * "<64 hex>"" to a list, "+CFUN: <n>", a 15-digit IMEI, ...; for another
+ * command a line that starts with its own "+NAME:")? Used once content was
+ * sent: only such lines are shown or kept verbatim then.
+ */
+int mcred_line_is_strict_answer(const char *line, size_t len, const char *command);
+/* "+NAME: ..." / "%NAME: ..." with an upper-case name and plain parameters. */
+int mcred_line_is_strict_urc(const char *line, size_t len);
 
 /* ---- transport_*.c ------------------------------------------------------ */
 
@@ -130,8 +163,30 @@ struct mcred_modem {
 	 * must not be taken for the next command's.
 	 */
 	char abandoned[32];
-	/* The abandoned command carried a secret (it had a redacted trace form). */
-	int abandoned_secret;
+	/*
+	 * The last command sent, when short and without content, "" otherwise:
+	 * a line that repeats it whole is its echo come late (ATE1 on a slow
+	 * modem), never an answer.
+	 */
+	char previous[64];
+	/*
+	 * Content (a %CMNG write) or a secret went out on this handle. From then
+	 * on, since its echo may come late, cut or after noise, received lines
+	 * are shown and kept only when they have a strict answer or URC shape
+	 * (at.c). Never cleared: the echo may come any time later.
+	 */
+	int content_sent;
+	/* Boot banners seen (mcred_modem_restarts), and within one banner. */
+	unsigned restarts;
+	int in_banner;
+	/* Restarts the session has re-established CMEE after (device.c). */
+	unsigned restarts_handled;
+	/* A session runs and wants CMEE=1 re-established after a restart. */
+	int session_cmee;
+	/* No wait ends later than this (monotonic ms), 0: no cap. */
+	long long wait_cap;
+	/* The mode the last session should have restored and could not, or -1. */
+	int unrestored_mode;
 	/*
 	 * What ends a command that was only partly sent (a closing quote if one
 	 * was open, then the terminator), sent before the next command so that
@@ -162,7 +217,24 @@ struct mcred_reply {
 enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len,
 			     const char *trace_cmd, unsigned timeout_ms,
 			     struct mcred_reply *reply);
+/* Wipe (an answer may hold an echoed secret) and free the reply's lines. */
 void mcred_reply_free(struct mcred_reply *reply);
+
+/*
+ * Read whatever is already waiting (URCs, a boot banner), without waiting
+ * and without sending anything.
+ */
+void mcred_at_poll(mcred_modem *m);
+
+/*
+ * Right after a port was opened: throw away what is already waiting (it
+ * belongs to nobody), and if it stopped in the middle of a line, the rest of
+ * that line too.
+ */
+void mcred_at_discard_stale_input(mcred_modem *m);
+
+/* Monotonic milliseconds, for deadlines and wait_cap. */
+long long mcred_now_ms(void);
 
 /* Set the handle's error and return code (printf-style message). */
 enum mcred_err mcred_fail(mcred_modem *m, enum mcred_err code, const char *fmt, ...)
@@ -183,6 +255,12 @@ enum mcred_err mcred_firmware_query(mcred_modem *m, char *dst, size_t size);
  */
 enum mcred_err mcred_with_session(mcred_modem *m, int needs_offline,
 				  enum mcred_err (*op)(mcred_modem *m, void *arg), void *arg);
+
+/*
+ * Called by the engine before a command when the modem restarted since the
+ * last call: a session that had numeric errors on turns them on again.
+ */
+void mcred_session_after_restart(mcred_modem *m);
 
 /* ---- util.c -------------------------------------------------------------- */
 

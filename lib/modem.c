@@ -101,6 +101,7 @@ static enum mcred_err new_modem(mcred_modem **out, const struct mcred_options *g
 		free(m);
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
 	}
+	m->unrestored_mode = -1;
 	mcred_succeed(m);
 	*out = m;
 	return MCRED_OK;
@@ -157,6 +158,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 		free(m);
 		return rc;
 	}
+	mcred_at_discard_stale_input(m);
 	mcred_error_clear(err);
 	*out = m;
 	return MCRED_OK;
@@ -212,4 +214,14 @@ int mcred_modem_cme(const mcred_modem *modem)
 const char *mcred_modem_transport_name(const mcred_modem *modem)
 {
 	return modem && modem->transport_name ? modem->transport_name : "";
+}
+
+unsigned mcred_modem_restarts(const mcred_modem *modem)
+{
+	return modem ? modem->restarts : 0;
+}
+
+int mcred_modem_unrestored_mode(const mcred_modem *modem)
+{
+	return modem ? modem->unrestored_mode : -1;
 }

@@ -120,7 +120,7 @@ enum mcred_err mcred_transport_open_serialport(struct mcred_transport *t, const 
 					       "%s: baud rate %u not supported", port, o->baud);
 		return rc;
 	}
-	sp_flush(p, SP_BUF_INPUT);
+	/* no input flush: the engine discards stale input itself (see the termios transport) */
 	t->read = sp_read_cb;
 	t->write = sp_write_cb;
 	t->close = sp_close_cb;

@@ -63,8 +63,11 @@ static int configure(int fd, speed_t speed, enum mcred_flow flow)
 		return -1;
 	if (tcsetattr(fd, TCSANOW, &tio) != 0)
 		return -1;
-	/* Whatever arrived before we opened belongs to nobody. */
-	tcflush(fd, TCIFLUSH);
+	/*
+	 * No flush: whatever arrived before we opened belongs to nobody, but the
+	 * engine reads it away itself, so that it knows whether a line had
+	 * begun (a flush would leave its tail to look like a line of its own).
+	 */
 	return 0;
 }
 

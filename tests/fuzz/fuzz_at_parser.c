@@ -36,6 +36,12 @@ static int on_line(void *user, const char *line, size_t len)
 	(void)mcred_line_classify(line, len, "AT%CMNG=1", &code);
 	(void)mcred_line_classify(line, len, NULL, &code);
 	(void)mcred_line_classify(line, len, line, &code); /* a line as its own command */
+	/* the shape checks that guard traces once content was sent */
+	(void)mcred_line_is_command_echo(line, len);
+	(void)mcred_line_is_strict_answer(line, len, "AT%CMNG=2,1,0");
+	(void)mcred_line_is_strict_answer(line, len, "AT%CMNG=1");
+	(void)mcred_line_is_strict_answer(line, len, line);
+	(void)mcred_line_is_strict_urc(line, len);
 	return 0;
 }
 

@@ -620,6 +620,148 @@ static void test_echoed_secret_is_redacted_in_trace(void **state)
 	free(f);
 }
 
+/* Console noise (log lines, "*** ... ***") is never an answer's information line. */
+static void test_console_noise_is_no_answer(void **state)
+{
+	struct fake *f = new_fake("[00:00:00.123,456] <inf> at_host: AT host started\r\n"
+				  "*** Using Zephyr OS v3.5.99-ncs1 ***\r\n"
+				  "<wrn> modem: low battery\r\n"
+				  "352656100123456\r\nOK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "352656100123456");
+	assert_int_equal(f->urc_count, 0);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* A boot banner during a command: the answer is lost, the restart is counted and told. */
+static void test_banner_during_command(void **state)
+{
+	struct fake *f = new_fake("*** Booting nRF Connect SDK v2.6.0 ***\r\n"
+				  "The AT host sample started\r\nReady\r\n");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	int noted = 0;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 100;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_ERR_PROTOCOL);
+	assert_int_equal(r.lines.count, 0);
+	assert_non_null(strstr(mcred_modem_error(m)->message, "restarted"));
+	assert_int_equal(mcred_modem_restarts(m), 1);
+	assert_int_equal(f->urc_count, 3);
+	assert_string_equal(f->urcs[2], "Ready");
+	for (int i = 0; i < f->trace_count; i++)
+		noted += strstr(f->traces[i], "the modem restarted") != NULL;
+	assert_int_equal(noted, 1);
+	mcred_reply_free(&r);
+	/* the next command runs as usual */
+	f->reply2 = "OK\r\n";
+	assert_int_equal(exec(m, "AT", &r), MCRED_OK);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/*
+ * The tail of a line that began before the command was sent (a process that
+ * opened the port in the middle of a URC) is no part of the answer.
+ */
+static void test_line_begun_before_command_is_no_answer(void **state)
+{
+	struct fake *f = new_fake("EEP: 1,0\r\n352656100123456\r\nOK\r\n");
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	queue_rx(f, "XMODEMSL", 8);
+	m = open_fake(f, NULL);
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "352656100123456");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* A slow modem with ATE1 echoes the previous command with this one's answer. */
+static void test_late_echo_of_previous_command_is_no_answer(void **state)
+{
+	struct fake *f = new_fake("AT+CGSN\r\n352656100123456\r\nOK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	f->reply2 = "AT+CGSN\r\nnRF9160-SICA\r\nOK\r\n";
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_OK);
+	mcred_reply_free(&r);
+	assert_int_equal(exec(m, "AT+CGMM", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "nRF9160-SICA");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* A shell's prompt waiting for the command has begun no line: the answer is whole. */
+static void test_prompt_before_command_is_no_stale_line(void **state)
+{
+	struct fake *f = new_fake("352656100123456\r\nOK\r\nuart:~$ ");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.shell = 1;
+	queue_rx(f, "uart:~$ ", 8);
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	assert_string_equal(r.lines.lines[0], "352656100123456");
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* A long command met silence: the message names the device's buffer limit. */
+static void test_timeout_after_long_command_names_the_limit(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	const char *msg;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 50;
+	o.max_command_len = 64;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT%CMNG=0,1,0,\"0123456789012345678901234567890123\"", &r),
+			 MCRED_ERR_TIMEOUT);
+	msg = mcred_modem_error(m)->message;
+	assert_non_null(strstr(msg, "max_command_len"));
+	assert_non_null(strstr(msg, "CONFIG_AT_HOST_CMD_MAX_LEN"));
+	assert_null(strstr(msg, "--max-command")); /* library words, not the tool's */
+	mcred_reply_free(&r);
+	/* a short command that meets silence is another story */
+	assert_int_equal(exec(m, "AT+CGSN", &r), MCRED_ERR_TIMEOUT);
+	assert_null(strstr(mcred_modem_error(m)->message, "max_command_len"));
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
 static void test_io_error(void **state)
 {
 	struct fake *f = new_fake(NULL);
@@ -731,6 +873,12 @@ int main(void)
 		cmocka_unit_test(test_overlong_command_not_sent),
 		cmocka_unit_test(test_echoed_secret_is_redacted_in_trace),
 		cmocka_unit_test(test_trace_shows_redacted_command),
+		cmocka_unit_test(test_console_noise_is_no_answer),
+		cmocka_unit_test(test_banner_during_command),
+		cmocka_unit_test(test_line_begun_before_command_is_no_answer),
+		cmocka_unit_test(test_timeout_after_long_command_names_the_limit),
+		cmocka_unit_test(test_prompt_before_command_is_no_stale_line),
+		cmocka_unit_test(test_late_echo_of_previous_command_is_no_answer),
 		cmocka_unit_test(test_io_error),
 		cmocka_unit_test(test_raw_at),
 		cmocka_unit_test(test_open_transport_checks),

@@ -331,6 +331,121 @@ static void test_classify_details(void **state)
 	assert_int_equal(code, 304);
 }
 
+static enum mcred_line_kind kind_plain(const char *line, const char *command)
+{
+	return mcred_line_classify(line, strlen(line), command, NULL);
+}
+
+/* Boot banners (NOTES.md, several SDK versions) and console noise are no answer. */
+static void test_banner_and_noise(void **state)
+{
+	(void)state;
+	assert_int_equal(kind_plain("*** Booting nRF Connect SDK v2.6.0 ***", "AT+CGSN"),
+			 MCRED_LINE_BANNER);
+	assert_int_equal(kind_plain("*** Booting Zephyr OS build v3.5.99-ncs1 ***", NULL),
+			 MCRED_LINE_BANNER);
+	assert_int_equal(kind_plain("The AT host sample started", "AT+CGMR"), MCRED_LINE_BANNER);
+	assert_int_equal(kind_plain("Ready", "AT+CGMM"), MCRED_LINE_BANNER);
+	assert_int_equal(kind_plain("uart:~$ Ready", "AT+CGMM"), MCRED_LINE_BANNER);
+	assert_int_equal(kind_plain("*** Using Zephyr OS v3.6.99 ***", "AT+CGSN"), MCRED_LINE_NOISE);
+	assert_int_equal(kind_plain("[00:00:00.254,882] <inf> at_host: ready", "AT+CGSN"),
+			 MCRED_LINE_NOISE);
+	assert_int_equal(kind_plain("<err> lte_lc: failed", "AT+CGSN"), MCRED_LINE_NOISE);
+	/* lookalikes stay what they are */
+	assert_int_equal(kind_plain("Ready2", "AT+CGMM"), MCRED_LINE_INFO);
+	assert_int_equal(kind_plain("[12] <inf>", "AT+CGMM"), MCRED_LINE_INFO);
+	assert_int_equal(kind_plain("nRF9160-SICA", "AT+CGMM"), MCRED_LINE_INFO);
+}
+
+static void test_command_echo_shapes(void **state)
+{
+	(void)state;
+	assert_true(mcred_line_is_command_echo("AT%CMNG=0,1,2,\"x\"", 17));
+	assert_true(mcred_line_is_command_echo("\xff" "AT%CMNG=0,1", 12));
+	assert_true(mcred_line_is_command_echo("at AT+CFUN=4", 12));
+	assert_true(mcred_line_is_command_echo("AT", 2));
+	assert_false(mcred_line_is_command_echo("ATTEMPT", 7));
+	assert_false(mcred_line_is_command_echo("%CMNG: 1,0", 10));
+	assert_false(mcred_line_is_command_echo("MIIBATXX", 8));
+}
+
+static int strict(const char *line, const char *command)
+{
+	return mcred_line_is_strict_answer(line, strlen(line), command);
+}
+
+static void test_strict_answer_shapes(void **state)
+{
+	static const char sha[] = "978C02C4E7A5B3D10E2F4A6B8C0D1E2F3A4B5C6D7E8F90A1B2C3D4E5F6A7B8C9";
+
+	(void)state;
+	char line[256];
+	snprintf(line, sizeof(line), "%%CMNG: 12, 0, \"%s\"", sha);
+	assert_true(strict(line, "AT%CMNG=1,12"));
+	assert_true(strict("%CMNG: 12,0", "AT%CMNG=1"));
+	assert_false(strict("%CMNG: 12,0,\"0123\"", "AT%CMNG=1")); /* not a digest */
+	assert_false(strict("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", "AT%CMNG=1"));
+	snprintf(line, sizeof(line), "%%CMNG: 12, 0, \"%s\",\"-----BEGIN\nx\"", sha);
+	assert_true(strict(line, "AT%CMNG=2,12,0"));
+	assert_false(strict("%CMNG: 12, 0, \"ab\" x", "AT%CMNG=2,12,0"));
+	assert_true(strict("+CFUN: 4", "AT+CFUN?"));
+	assert_false(strict("+CFUN: 4x", "AT+CFUN?"));
+	assert_true(strict("+CMEE: 1", "AT+CMEE?"));
+	assert_true(strict("%KEYGEN: \"abc_-.def\"", "AT%KEYGEN=11,2,0"));
+	assert_false(strict("%KEYGEN: \"a+b\"", "AT%KEYGEN=11,2,0"));
+	assert_true(strict("352656100123456", "AT+CGSN"));
+	assert_true(strict("+CGSN: \"352656100123456\"", "AT+CGSN"));
+	assert_false(strict("0123456789ABCDEF", "AT+CGSN"));
+	assert_true(strict("nRF9160-SICA", "AT+CGMM"));
+	assert_true(strict("mfw_nrf9160_1.3.5", "AT+CGMR"));
+	assert_false(strict("MIIBIjANBgkq", "AT+CGMR"));
+	assert_true(strict("%XMODEMUUID: 50503041-3633-43b0-80c3-011a3496dac0", "AT%XMODEMUUID"));
+	assert_false(strict("anything", "AT%CMNG=0,1,0,\"x\""));
+	assert_false(strict("anything", "AT+CFUN=4"));
+	assert_true(strict("+CGDCONT: 0,\"IP\"", "AT+CGDCONT?"));
+	assert_false(strict("+CEREG: 1", "AT+CGDCONT?"));
+	assert_true(mcred_line_is_strict_urc("+CEREG: 5,\"1234\",\"0102DA04\",7", 29));
+	assert_true(mcred_line_is_strict_urc("%XMODEMSLEEP: 1,0", 17));
+	assert_false(mcred_line_is_strict_urc("+x: 1", 5));
+	assert_false(mcred_line_is_strict_urc("+CEREG: a/b=", 12));
+}
+
+/* A line that had begun when a command went out is marked while it is delivered. */
+struct stale_seen {
+	struct mcred_line_splitter *s;
+	int lines;
+	int stale;
+};
+
+static int note_stale(void *user, const char *line, size_t len)
+{
+	struct stale_seen *seen = user;
+
+	(void)line;
+	(void)len;
+	seen->lines++;
+	seen->stale += mcred_line_splitter_stale(seen->s);
+	return 0;
+}
+
+static void test_stale_partial_line(void **state)
+{
+	struct mcred_line_splitter *s = mcred_line_splitter_new(256);
+	struct stale_seen seen = { s, 0, 0 };
+
+	(void)state;
+	mcred_line_splitter_feed(s, (const uint8_t *)"XMODEMSL", 8, note_stale, &seen);
+	assert_int_equal(mcred_line_splitter_mark_stale(s), 1);
+	mcred_line_splitter_feed(s, (const uint8_t *)"EEP: 1,0\r\nOK\r\n", 14, note_stale,
+				 &seen);
+	assert_int_equal(seen.lines, 2);
+	assert_int_equal(seen.stale, 1); /* the first only; the next line is a new one */
+	/* blanks alone: nothing to mark */
+	mcred_line_splitter_feed(s, (const uint8_t *)"  ", 2, note_stale, &seen);
+	assert_int_equal(mcred_line_splitter_mark_stale(s), 0);
+	mcred_line_splitter_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +456,10 @@ int main(void)
 		cmocka_unit_test(test_callback_can_stop_feeding),
 		cmocka_unit_test(test_reset_forgets_partial_line),
 		cmocka_unit_test(test_classify_details),
+		cmocka_unit_test(test_banner_and_noise),
+		cmocka_unit_test(test_command_echo_shapes),
+		cmocka_unit_test(test_strict_answer_shapes),
+		cmocka_unit_test(test_stale_partial_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

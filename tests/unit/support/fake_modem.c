@@ -188,11 +188,64 @@ static const char *canned_answer(const struct fake_modem *f, const char *cmd)
 	return NULL;
 }
 
+/* The echo of text as scripted: noise first, quotes turned into line breaks. */
+static void say_echo(struct fake_modem *f, const char *text)
+{
+	if (f->echo_noise)
+		say(f, "\xff");
+	if (!f->echo_split) {
+		say(f, text);
+		say(f, "\r\n");
+		return;
+	}
+	for (const char *p = text; *p; p++) {
+		char one[2] = { *p, '\0' };
+		say(f, *p == '"' || *p == '\n' ? "\r\n" : one);
+	}
+	say(f, "\r\n");
+}
+
+static void echo(struct fake_modem *f, const char *cmd)
+{
+	if (f->echo == 1)
+		say_echo(f, cmd);
+	if (f->echo != 2)
+		return;
+	if (f->prev_cmd)
+		say_echo(f, f->prev_cmd);
+	free(f->prev_cmd);
+	f->prev_cmd = strdup(cmd);
+}
+
+/* What the at_client sample prints after a reset; the modem forgets its settings. */
+static void restart(struct fake_modem *f)
+{
+	say(f, "*** Booting nRF Connect SDK v2.6.0 ***\r\nThe AT host sample started\r\n"
+	       "Ready\r\n");
+	f->cfun = 0;
+	f->cmee = 0;
+	f->restarts++;
+}
+
+static void answer_command(struct fake_modem *f, const char *cmd);
+
 static void answer(struct fake_modem *f, const char *cmd)
 {
-	int n;
 	if (f->nlog < FAKE_MODEM_MAX_LOG)
 		f->log[f->nlog++] = strdup(cmd);
+	echo(f, cmd);
+	if (f->reset_on && !f->restarts && strncmp(cmd, f->reset_on, strlen(f->reset_on)) == 0) {
+		if (f->reset_after_answer)
+			answer_command(f, cmd);
+		restart(f);
+		return;
+	}
+	answer_command(f, cmd);
+}
+
+static void answer_command(struct fake_modem *f, const char *cmd)
+{
+	int n;
 	if (canned_answer(f, cmd)) {
 		say(f, canned_answer(f, cmd));
 		return;
@@ -209,6 +262,8 @@ static void answer(struct fake_modem *f, const char *cmd)
 		f->cfun = 4, f->cancel = 1, say(f, "\r\nOK\r\n");
 	else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1 && n == 1 && f->refuse_online)
 		fail_cme(f, 60);
+	else if (strcmp(cmd, "AT+CFUN=1") == 0 && f->silent_online)
+		return; /* a restore that stalls */
 	else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1)
 		f->cfun = n, say(f, "\r\nOK\r\n");
 	else if (strcmp(cmd, "AT+CGSN") == 0 && f->cgsn_prefixed)
@@ -307,6 +362,7 @@ void fake_modem_free(struct fake_modem *f)
 	for (size_t i = 0; i < f->nlog; i++)
 		free(f->log[i]);
 	free(f->out);
+	free(f->prev_cmd);
 	free(f);
 }
 

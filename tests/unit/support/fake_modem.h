@@ -52,6 +52,14 @@ struct fake_modem {
 		const char *prefix;
 		const char *answer;
 	} canned[4];
+	int silent_online;     /* AT+CFUN=1 gets no answer at all */
+	int echo;              /* 1: echo each command (ATE1); 2: echo the previous one */
+	int echo_noise;        /* a 0xFF noise byte before each echo */
+	int echo_split;        /* echo without its quotes, a CRLF where each quote was
+	                          and CRLF for every LF: content lines stand alone */
+	const char *reset_on;  /* restart once on the first command starting so */
+	int reset_after_answer; /* 1: answer that command first; 0: its answer is lost */
+	int restarts;          /* restarts done */
 
 	/* What happened. */
 	size_t bytes_written;  /* everything the library wrote */
@@ -59,6 +67,7 @@ struct fake_modem {
 	size_t ncreds;
 	char *log[FAKE_MODEM_MAX_LOG]; /* commands received, without CRLF */
 	size_t nlog;
+	char *prev_cmd;        /* for echo 2 */
 
 	/* Private to fake_modem.c: input not yet split, output not yet read. */
 	char in[16384];

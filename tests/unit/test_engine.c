@@ -1,0 +1,336 @@
+/*
+ * The AT engine and the session against a misbehaving modem (the scripted
+ * fake of support/fake_modem.c): echoes that come late, after noise or cut
+ * into lines, restarts in the middle of an operation, a restore that stalls
+ * after a cancellation. What matters is what the caller can see: traces,
+ * messages, URCs, results and the modem's state afterwards.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "support/fake_modem.h"
+
+/* ---- fixture ------------------------------------------------------------- */
+
+struct fixture {
+	struct fake_modem *fake;
+	mcred_modem *m;
+	char *seen;           /* every trace record and URC, one per line */
+	size_t seen_len;
+	int urcs;
+	int banner_urcs;
+};
+
+static void record(struct fixture *fx, const char *mark, const char *text, size_t len)
+{
+	size_t add = strlen(mark) + len + 1;
+	char *grown = realloc(fx->seen, fx->seen_len + add + 1);
+
+	assert_non_null(grown);
+	fx->seen = grown;
+	memcpy(fx->seen + fx->seen_len, mark, strlen(mark));
+	memcpy(fx->seen + fx->seen_len + strlen(mark), text, len);
+	fx->seen_len += add;
+	fx->seen[fx->seen_len - 1] = '\n';
+	fx->seen[fx->seen_len] = '\0';
+}
+
+static void on_trace(enum mcred_trace_dir dir, const char *text, size_t len, void *user)
+{
+	record(user, dir == MCRED_TRACE_TX ? "> " : "< ", text, len);
+}
+
+static void on_urc(const char *line, void *user)
+{
+	struct fixture *fx = user;
+
+	fx->urcs++;
+	fx->banner_urcs += strstr(line, "Booting") != NULL || strcmp(line, "Ready") == 0;
+	record(fx, "urc ", line, strlen(line));
+}
+
+static int open_with(void **state, unsigned timeout_ms)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct mcred_options o;
+	struct mcred_transport t;
+
+	if (!fx || !(fx->fake = fake_modem_new()))
+		return -1;
+	mcred_options_init(&o);
+	o.timeout_ms = timeout_ms;
+	o.auto_offline = 1;
+	o.cancel_cb = fake_modem_cancel;
+	o.cancel_user = fx->fake;
+	o.trace_cb = on_trace;
+	o.trace_user = fx;
+	o.urc_cb = on_urc;
+	o.urc_user = fx;
+	t = fake_modem_transport(fx->fake);
+	if (mcred_modem_open_transport(&fx->m, &t, &o, NULL) != MCRED_OK)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return open_with(state, 300);
+}
+
+/* For the stalled restore: a timeout much longer than the restore bound. */
+static int setup_long_timeout(void **state)
+{
+	return open_with(state, 8000);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	mcred_modem_free(fx->m);
+	fake_modem_free(fx->fake);
+	free(fx->seen);
+	free(fx);
+	return 0;
+}
+
+/* ---- secrets --------------------------------------------------------------- */
+
+static const char psk[] = "0123456789ABCDEF0123456789ABCDEF";
+#define KEY_BODY "MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIq5TLlQ8wQ6ICAggA\n" \
+		 "MAwGCCqGSIb3DQIJBQAwFAYIKoZIhvcNAwcECJ6NkV1xB0dUBIIEyPlW0Ez7Y2Lm\n"
+static const char key_body[] = KEY_BODY; /* the armour around it is no secret */
+static const char key_pem[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" KEY_BODY
+			      "-----END ENCRYPTED PRIVATE KEY-----\n";
+static const char password[] = "pw-Hunter2-Zebra";
+
+/* No 8 consecutive characters of secret (6 for short ones) in text. */
+static void assert_no_part_of(const char *text, const char *secret, const char *where)
+{
+	size_t n = strlen(secret);
+	size_t window = n < 20 ? 6 : 8;
+
+	if (!text)
+		return;
+	for (size_t i = 0; i + window <= n; i++) {
+		char part[16];
+
+		memcpy(part, secret + i, window);
+		part[window] = '\0';
+		if (strchr(part, '\n'))
+			continue;
+		if (strstr(text, part))
+			fail_msg("%s shows \"%s\" of a secret:\n%s", where, part, text);
+	}
+}
+
+static void assert_nothing_leaked(struct fixture *fx)
+{
+	const char *msg = mcred_modem_error(fx->m)->message;
+
+	assert_no_part_of(fx->seen, psk, "the trace");
+	assert_no_part_of(fx->seen, key_body, "the trace");
+	assert_no_part_of(fx->seen, password, "the trace");
+	assert_no_part_of(msg, psk, "the error message");
+	assert_no_part_of(msg, key_body, "the error message");
+	assert_no_part_of(msg, password, "the error message");
+}
+
+/* Write the encrypted key and its password, with verification. */
+static enum mcred_err write_key(struct fixture *fx)
+{
+	return mcred_cmng_write(fx->m, 8, 2, key_pem, strlen(key_pem), password,
+				MCRED_WRITE_VERIFY);
+}
+
+/* A slow modem with ATE1 echoes each command one command late. */
+static void test_late_echo_of_psk(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->fake->echo = 2;
+	assert_int_equal(mcred_cmng_write(fx->m, 7, 3, psk, strlen(psk), NULL, MCRED_WRITE_VERIFY),
+			 MCRED_OK);
+	assert_nothing_leaked(fx);
+	assert_non_null(strstr(fx->seen, "<echo of an earlier command withheld>"));
+	assert_int_equal(fx->fake->cfun, 1);
+}
+
+/* The echo after a noise byte (0xFF after a line glitch). */
+static void test_echo_after_noise_byte(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->fake->echo = 1;
+	fx->fake->echo_noise = 1;
+	assert_int_equal(write_key(fx), MCRED_OK);
+	assert_nothing_leaked(fx);
+}
+
+/*
+ * The echo cut into lines (quotes lost, CRLF inside), one command late: the
+ * key's lines arrive as lines of the list that verifies the write. The
+ * answer is malformed, and neither the message nor the trace may show it.
+ */
+static void test_late_echo_cut_into_lines(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->fake->echo = 2;
+	fx->fake->echo_split = 1;
+	assert_int_equal(write_key(fx), MCRED_ERR_PROTOCOL);
+	assert_nothing_leaked(fx);
+	assert_non_null(strstr(mcred_modem_error(fx->m)->message, "withheld"));
+	assert_int_equal(fx->fake->cfun, 1); /* restored all the same */
+}
+
+/* Echo cut into lines, in the write's own answer: no harm, no trace of it. */
+static void test_echo_cut_into_lines_at_once(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->fake->echo = 1;
+	fx->fake->echo_split = 1;
+	assert_int_equal(mcred_cmng_write(fx->m, 7, 3, psk, strlen(psk), NULL, MCRED_WRITE_VERIFY),
+			 MCRED_OK);
+	assert_nothing_leaked(fx);
+}
+
+/* ---- restarts ---------------------------------------------------------------- */
+
+static void assert_state(struct fake_modem *f, int cfun, int cmee)
+{
+	assert_int_equal(f->cfun, cfun);
+	assert_int_equal(f->cmee, cmee);
+}
+
+/*
+ * The modem restarts right after turning CMEE on (before the old code read
+ * CFUN): the mode found (1) must come back, and CMEE must be on again for
+ * the delete, so that its refusal has a code (513: not found).
+ */
+static void test_restart_early_in_offline_session(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->fake->reset_on = "AT+CMEE=1";
+	fx->fake->reset_after_answer = 1;
+	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_NOT_FOUND);
+	assert_int_equal(mcred_modem_cme(fx->m), 513);
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	assert_int_equal(mcred_modem_unrestored_mode(fx->m), -1);
+	assert_state(fx->fake, 1, 0);
+}
+
+/* A restart between the delete and the restore: still the mode found. */
+static void test_restart_after_delete(void **state)
+{
+	struct fixture *fx = *state;
+
+	fake_modem_store(fx->fake, 5, 0, "c", 1);
+	fx->fake->reset_on = "AT%CMNG=3";
+	fx->fake->reset_after_answer = 1;
+	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_OK);
+	assert_int_equal(fx->fake->ncreds, 0);
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	assert_state(fx->fake, 1, 0);
+	/* said in the trace and to the URC callback */
+	assert_non_null(strstr(fx->seen, "< <the modem restarted"));
+	assert_int_equal(fx->banner_urcs, 2);
+}
+
+/* The answer to the delete is lost to the restart: a protocol error, mode back. */
+static void test_restart_loses_the_answer(void **state)
+{
+	struct fixture *fx = *state;
+
+	fake_modem_store(fx->fake, 5, 0, "c", 1);
+	fx->fake->reset_on = "AT%CMNG=3";
+	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_PROTOCOL);
+	assert_non_null(strstr(mcred_modem_error(fx->m)->message, "restarted"));
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	assert_state(fx->fake, 1, 0);
+}
+
+/* Found offline (4), restarted (0): 4 is what comes back. */
+static void test_restart_restores_offline_mode(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->fake->cfun = 4;
+	fake_modem_store(fx->fake, 5, 0, "c", 1);
+	fx->fake->reset_on = "AT%CMNG=3";
+	fx->fake->reset_after_answer = 1;
+	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_OK);
+	assert_state(fx->fake, 4, 0);
+}
+
+/* Banner and log lines are never an answer; a banner ends the command. */
+static void test_banner_is_no_answer(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+
+	fx->fake->reset_on = "AT+CGSN";
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_ERR_PROTOCOL);
+	assert_string_equal(info.imei, "");
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+}
+
+/* ---- a restore that stalls after Ctrl-C -------------------------------------- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_stalled_restore_after_cancel_is_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	long long start = now_ms();
+	long long took;
+
+	fx->fake->cancel_on_offline = 1;
+	fx->fake->silent_online = 1;
+	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_CANCELLED);
+	took = now_ms() - start;
+	/* the timeout is 8 s: a few seconds for the restore, not one or two timeouts */
+	assert_true(took >= MCRED_RESTORE_AFTER_CANCEL_MS - 100);
+	assert_true(took < MCRED_RESTORE_AFTER_CANCEL_MS + 2000);
+	assert_int_equal(mcred_modem_unrestored_mode(fx->m), 1);
+	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_ERR_CANCELLED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_late_echo_of_psk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_echo_after_noise_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_echo_cut_into_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_echo_cut_into_lines_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_early_in_offline_session, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_loses_the_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_restores_offline_mode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_banner_is_no_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled_restore_after_cancel_is_bounded,
+						setup_long_timeout, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
