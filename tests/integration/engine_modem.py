@@ -18,17 +18,17 @@ with digests) and misbehaves on request, once per run:
 
 It writes "cfun=N cmee=N" to --state after every command and logs each
 command (secrets included: the log is the modem's side) to --log.
-Python 3 standard library only.
+The pty and the command framing are tests/tools/ptymodem.py's. Python 3
+standard library only.
 """
 import argparse
 import hashlib
 import os
-import pty
-import select
 import signal
 import sys
-import termios
-import tty
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from ptymodem import PtyModem  # noqa: E402
 
 BANNER = b"*** Booting nRF Connect SDK v2.6.0 ***\r\nThe AT host sample started\r\nReady\r\n"
 NOISE = b"[00:00:01.254,882] <inf> at_host: command received\r\n*** Using Zephyr OS v3.5.99 ***\r\n"
@@ -147,19 +147,6 @@ class Modem:
         self.state()
 
 
-def commands(buf):
-    """Split complete commands (CR or LF outside quotes) off buf."""
-    out, start, quoted = [], 0, False
-    for i, c in enumerate(buf):
-        if c == 0x22:
-            quoted = not quoted
-        elif c in (0x0D, 0x0A) and not quoted:
-            if i > start:
-                out.append(bytes(buf[start:i]))
-            start = i + 1
-    return out, buf[start:]
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--link", required=True)
@@ -177,31 +164,19 @@ def main():
     p.add_argument("--partial-urc", action="store_true")
     a = p.parse_args()
 
-    master, slave = pty.openpty()
-    tty.setraw(slave)
-    attrs = termios.tcgetattr(slave)
-    attrs[3] &= ~termios.ECHO
-    termios.tcsetattr(slave, termios.TCSANOW, attrs)
-    modem = Modem(a, master)
+    pty_modem = PtyModem(a.link)
+    modem = Modem(a, pty_modem.master)
     modem.state()
     if a.partial_urc:
-        os.write(master, b"%XMODEMSL")
+        pty_modem.send(b"%XMODEMSL")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    os.symlink(os.ttyname(slave), a.link + ".tmp")
-    os.replace(a.link + ".tmp", a.link)
-    buf = b""
-    # the slave stays open here, so the pty survives the tool closing it
-    while True:
-        ready, _, _ = select.select([master], [], [], 1.0)
-        if not ready:
-            continue
-        try:
-            data = os.read(master, 4096)
-        except OSError:
-            continue
-        cmds, buf = commands(buf + data)
-        for cmd in cmds:
-            modem.command(cmd)
+    try:
+        while True:
+            cmd = pty_modem.read_command()
+            if cmd is not None:
+                modem.command(cmd)
+    finally:
+        pty_modem.close()
 
 
 if __name__ == "__main__":

@@ -90,8 +90,10 @@ static const char boot_banner[] = "*** Booting nRF Connect SDK v2.6.0 ***\r\n"
 
 void device_send_banner(struct sim *sim)
 {
-	if (sim->opt.banner)
-		io_send(sim, boot_banner, sizeof(boot_banner) - 1);
+	if (!sim->opt.banner)
+		return;
+	io_send(sim, boot_banner, sizeof(boot_banner) - 1);
+	at_log(sim, "BANNER"); /* tests wait for it, not for a time */
 }
 
 void device_reset(struct sim *sim)

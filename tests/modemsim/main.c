@@ -80,7 +80,7 @@ static void usage(FILE *f)
 	      "  --modern-csr           CSR without legacy NULL parameters\n"
 	      "  --stats FILE           write rx_bytes/tx_bytes/commands on exit\n"
 	      "  --log FILE             append one line per command received, and\n"
-	      "                         RESET, SILENT, CUT and DROPPED events\n"
+	      "                         RESET, BANNER, SILENT, CUT and DROPPED events\n"
 	      "  --help\n",
 	      f);
 }
