@@ -5,7 +5,7 @@ test_shared_library_exports_only_public_api() {
 	so="$BUILD/libmodemcred.so.0"
 	[ -f "$so" ] || fail "$so is missing"
 	readelf -d "$so" | grep -q 'SONAME.*libmodemcred.so.0' || fail "SONAME is not libmodemcred.so.0"
-	nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ { print $3 }' | sort >"$T_DIR/exported"
+	nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ { sub(/@.*/, "", $3); print $3 }' | sort >"$T_DIR/exported"
 	grep -v '^mcred_' "$T_DIR/exported" >"$T_DIR/extra" || true
 	[ ! -s "$T_DIR/extra" ] || fail "non-API symbols exported: $(tr '\n' ' ' <"$T_DIR/extra")"
 	# every function the header declares is exported
@@ -13,6 +13,49 @@ test_shared_library_exports_only_public_api() {
 	comm -23 "$T_DIR/declared" "$T_DIR/exported" >"$T_DIR/missing"
 	[ ! -s "$T_DIR/missing" ] || fail "declared but not exported: $(tr '\n' ' ' <"$T_DIR/missing")"
 	[ "$(wc -l <"$T_DIR/declared")" -gt 40 ] || fail "could not read the declarations from the header"
+}
+
+# Every export carries the version node of the release it appeared in: the
+# "Since x.y.z." note of its declaration in the header gives node
+# MODEMCRED_x.y of lib/libmodemcred.map. New functions need both; a function
+# missing from the map would not be exported at all (the link refuses that).
+test_shared_library_symbols_are_versioned() {
+	so="$BUILD/libmodemcred.so.0"
+	[ -f "$so" ] || fail "$so is missing"
+	# name and node of each export ("mcred_at MODEMCRED_0.1"), from the dynamic symbol table
+	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) ~ /^MODEMCRED_/ { print $NF, $(NF-1) }' |
+		sort >"$T_DIR/exported"
+	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) !~ /^MODEMCRED_/ { print $NF }' >"$T_DIR/unversioned"
+	[ ! -s "$T_DIR/unversioned" ] || fail "exports without a version node: $(tr '\n' ' ' <"$T_DIR/unversioned")"
+	objdump -p "$so" | grep -q 'MODEMCRED_0\.1' || fail "no MODEMCRED_0.1 version definition"
+	grep -q '^mcred_version MODEMCRED_0.1$' "$T_DIR/exported" || fail "mcred_version is not in MODEMCRED_0.1"
+	grep -q '^mcred_err_name MODEMCRED_0.2$' "$T_DIR/exported" || fail "mcred_err_name is not in MODEMCRED_0.2"
+	# the node each declaration's "Since" note calls for: a note is the last
+	# "Since x.y.z." of the comment block before a declaration (a group of
+	# declarations under one comment shares it)
+	awk '
+		/^[ \t]*\/\*/ { since = "" }
+		/Since [0-9]+\.[0-9]+\.[0-9]+\./ { match($0, /Since [0-9]+\.[0-9]+/); since = substr($0, RSTART + 6, RLENGTH - 6) }
+		/^MCRED_API/ && match($0, /mcred_[a-z0-9_]*\(/) {
+			name = substr($0, RSTART, RLENGTH - 1)
+			print name, (since == "" ? "NO-SINCE-NOTE" : "MODEMCRED_" since)
+		}' include/modemcred.h | sort >"$T_DIR/noted"
+	grep NO-SINCE-NOTE "$T_DIR/noted" >"$T_DIR/unnoted" || true
+	[ ! -s "$T_DIR/unnoted" ] ||
+		fail "declared without a 'Since x.y.z.' note: $(cut -d ' ' -f 1 "$T_DIR/unnoted" | tr '\n' ' ')"
+	[ "$(wc -l <"$T_DIR/noted")" -gt 40 ] || fail "could not read the declarations from the header"
+	diff "$T_DIR/noted" "$T_DIR/exported" >"$T_DIR/diff" ||
+		fail "header notes (<) and symbol versions (>) differ:
+$(cat "$T_DIR/diff")"
+	# the map lists nothing that does not exist (ld ignores such names)
+	sed -n 's/^[ \t]*\(mcred_[a-z0-9_]*\);.*/\1/p' lib/libmodemcred.map | sort >"$T_DIR/mapped"
+	cut -d ' ' -f 1 "$T_DIR/exported" | comm -23 "$T_DIR/mapped" - >"$T_DIR/stale"
+	[ ! -s "$T_DIR/stale" ] || fail "lib/libmodemcred.map lists symbols the library lacks: $(tr '\n' ' ' <"$T_DIR/stale")"
+	# the newest node is the header's version
+	major=$(sed -n 's/^#define MCRED_VERSION_MAJOR \([0-9]*\)$/\1/p' include/modemcred.h)
+	minor=$(sed -n 's/^#define MCRED_VERSION_MINOR \([0-9]*\)$/\1/p' include/modemcred.h)
+	last=$(sed -n 's/^\(MODEMCRED_[0-9.]*\) {$/\1/p' lib/libmodemcred.map | tail -n 1)
+	expect_eq "$last" "MODEMCRED_$major.$minor" "newest node of lib/libmodemcred.map"
 }
 
 test_example_provision() {
