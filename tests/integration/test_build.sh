@@ -99,3 +99,47 @@ test_emulated_baud() {
 	[ -n "$rx" ] && [ -n "$tx" ] && [ -n "$n" ] || fail "--stats file incomplete: $(cat "$STATS")"
 	[ "$rx" -gt 2000 ] && [ "$tx" -gt 2000 ] || fail "stats rx $rx tx $tx: expected > 2000 each"
 }
+
+# The man pages: clean under mandoc's lint at every level (tests/deps.sh
+# installs mandoc), a real date and the header's version on each .TH line.
+test_man_pages_lint_clean() {
+	command -v mandoc >/dev/null 2>&1 || fail "mandoc is missing: sh tests/deps.sh test (or apt-get install mandoc)"
+	RC=0; mandoc -Tlint -W all man/modemcred.1 man/libmodemcred.3 >"$OUT" 2>&1 || RC=$?
+	[ "$RC" -eq 0 ] && [ ! -s "$OUT" ] || fail "mandoc -Tlint -W all (exit $RC): $(cat "$OUT")"
+	version=$(for p in MAJOR MINOR PATCH; do
+		sed -n "s/^#define MCRED_VERSION_$p \([0-9]*\)$/\1/p" include/modemcred.h; done | paste -sd .)
+	for page in man/modemcred.1 man/libmodemcred.3; do
+		th=$(grep '^\.TH ' "$page")
+		echo "$th" | grep -q '^\.TH [A-Z]* [13] 20[0-9][0-9]-[01][0-9]-[0-3][0-9] "modemcred '"$version"'" ' ||
+			fail "$page: expected .TH NAME SECTION YYYY-MM-DD \"modemcred $version\" ..., got: $th"
+	done
+}
+
+# complete_words CLI WORD...: what the bash completion offers for the last word
+complete_words() {
+	bash -c '. "$1/cli/modemcred.bash-completion"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _modemcred; printf "%s\n" "${COMPREPLY[@]}"' \
+		sh "$ROOT" "$@"
+}
+
+# The bash completion reads commands, options and option values from the
+# CLI's --help, so it knows what the CLI knows.
+test_bash_completion() {
+	command -v bash >/dev/null 2>&1 || fail "bash is missing"
+	expect_eq "$(complete_words "$CLI" wr)" "write" "completion of 'wr'"
+	complete_words "$CLI" "" >"$OUT"
+	for c in ports info list write read delete clear exists compare at keygen attest verify; do
+		grep -qx "$c" "$OUT" || fail "command $c not offered"
+	done
+	expect_eq "$(complete_words "$CLI" --fl)" "--flow" "completion of '--fl'"
+	expect_eq "$(complete_words "$CLI" --flow "" | tr '\n' ' ')" "none rtscts " "values of --flow"
+	expect_eq "$(complete_words "$CLI" --baud 9600 write --veri)" "--verify" "write's --veri"
+	expect_eq "$(complete_words "$CLI" -p /dev/null keygen --format "" | tr '\n' ' ')" "pem der " \
+		"values of keygen --format"
+	complete_words "$CLI" write --type "" >"$OUT"
+	grep -qx ca "$OUT" && grep -qx psk-id "$OUT" || fail "--type values not offered"
+	# a file argument completes file names
+	: >"$T_DIR/cert-to-write.pem"
+	expect_eq "$(complete_words "$CLI" write --tag 1 --type ca "$T_DIR/cert-to-")" \
+		"$T_DIR/cert-to-write.pem" "file argument of write"
+}
