@@ -210,3 +210,28 @@ int ioctl(int fd, unsigned long request, ...)
 	errno = 0;
 	return 0;
 }
+
+/* ---- libserialport spy --------------------------------------------------- */
+
+/*
+ * With FAKESERIAL_SP_LOG=FILE set, every sp_get_port_by_name() call appends
+ * the port name to FILE before going on to the real one, so that a test can
+ * tell whether libserialport was asked about a port at all. (Declared
+ * without libserialport.h: a pointer in, a pointer to a pointer out, an enum
+ * sp_return back; SP_ERR_ARG is -1.)
+ */
+int sp_get_port_by_name(const char *name, void **out)
+{
+	int (*next)(const char *, void **) = real("sp_get_port_by_name");
+	const char *log = getenv("FAKESERIAL_SP_LOG");
+
+	if (log && *log) {
+		FILE *f = fopen(log, "a");
+
+		if (f) {
+			fprintf(f, "%s\n", name ? name : "(null)");
+			fclose(f);
+		}
+	}
+	return next ? next(name, out) : -1;
+}
