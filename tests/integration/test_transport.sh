@@ -185,30 +185,6 @@ test_serialport_refuses_pty() {
 	expect_ok "--transport auto on a pty (falls back to termios)"
 }
 
-# libserialport refuses a pty (no /sys/class/tty entry): auto goes to termios
-# without asking it, which spares start-up time. The shim's spy logs every
-# sp_get_port_by_name() call.
-test_auto_takes_a_pty_to_termios_without_libserialport() {
-	[ -f "$PRELOAD" ] || fail "$PRELOAD is missing"
-	start_sim
-	for port in "$LINK" "$(readlink -f "$LINK")"; do
-		rm -f "$T_DIR/sp.log"
-		RC=0
-		FAKESERIAL_SP_LOG="$T_DIR/sp.log" LD_PRELOAD="$PRELOAD" \
-			timeout -k 3 "$MC_TIMEOUT" "$CLI" --port "$port" -v info >"$OUT" 2>"$ERR" || RC=$?
-		expect_ok "info with --transport auto on $port"
-		out_has 351358811234567 "info on $port"
-		[ ! -s "$T_DIR/sp.log" ] || fail "libserialport was asked about $(cat "$T_DIR/sp.log")"
-	done
-	# the spy sees a port libserialport accepts (a /dev name the shim fakes)
-	RC=0
-	FAKESERIAL_SP_LOG="$T_DIR/sp.log" FAKESERIAL_NAME=ttyMCSIM0 FAKESERIAL_TARGET="$LINK" \
-		LD_PRELOAD="$PRELOAD" timeout -k 3 "$MC_TIMEOUT" "$CLI" --port /dev/ttyMCSIM0 info \
-		>"$OUT" 2>"$ERR" || RC=$?
-	expect_ok "info with --transport auto on the fake port"
-	grep -qx /dev/ttyMCSIM0 "$T_DIR/sp.log" || fail "the spy did not see libserialport asked about /dev/ttyMCSIM0"
-}
-
 test_ports_command() {
 	mcx ports
 	expect_ok "ports (none may be attached)"
