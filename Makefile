@@ -124,7 +124,6 @@ deps:
 	@sh tests/deps.sh test
 
 # Building only checks the build dependencies (never apt-get).
-
 $(BUILD_DEPS_OK): tests/deps.sh
 	@sh tests/deps.sh --check build
 	@mkdir -p $(@D) && touch $@

@@ -59,8 +59,8 @@ extern "C" {
 	MCRED_VERSION_STRING_(MCRED_VERSION_MAJOR, MCRED_VERSION_MINOR, MCRED_VERSION_PATCH)
 
 /**
- * Version of the library actually loaded, as "major.minor.patch" (may be
- * newer than MCRED_VERSION_STRING of the header a program was built with).
+ * Version of the library actually loaded, as "major.minor.patch" (may
+ * differ from MCRED_VERSION_STRING of the header a program was built with).
  * Since 0.1.0.
  */
 MCRED_API const char *mcred_version(void);
@@ -76,23 +76,23 @@ MCRED_API const char *mcred_version(void);
  */
 enum mcred_err {
 	MCRED_OK = 0,
-	MCRED_ERR_INVALID_ARG = 1,     /**< bad input; nothing was sent to the modem */
-	MCRED_ERR_NOMEM = 2,           /**< out of memory */
-	MCRED_ERR_PORT = 3,            /**< the port could not be found, opened or configured */
-	MCRED_ERR_IO = 4,              /**< reading from or writing to the port failed */
-	MCRED_ERR_TIMEOUT = 5,         /**< the modem did not finish answering in time */
-	MCRED_ERR_PROTOCOL = 6,        /**< the modem's answer was malformed or unexpected */
-	MCRED_ERR_TOO_LARGE = 7,       /**< the answer exceeded the response size limit */
-	MCRED_ERR_MODEM = 8,           /**< the modem answered a bare ERROR */
-	MCRED_ERR_CME = 9,             /**< the modem answered +CME ERROR; see mcred_modem_cme() */
-	MCRED_ERR_CMS = 10,            /**< the modem answered +CMS ERROR; see mcred_modem_cme() */
-	MCRED_ERR_NOT_FOUND = 11,      /**< the credential does not exist (CME 513 or absent) */
-	MCRED_ERR_MISMATCH = 12,       /**< the modem's digest differs from the expected one */
-	MCRED_ERR_UNSUPPORTED = 13,    /**< the modem or firmware cannot do this (e.g. no digests) */
-	MCRED_ERR_DECODE = 14,         /**< a KEYGEN/ATTESTTOKEN blob, CSR, key or CBOR is malformed */
-	MCRED_ERR_VERIFY = 15,         /**< a cryptographic check failed */
-	MCRED_ERR_CANCELLED = 16,      /**< the cancel callback asked to stop */
-	MCRED_ERR_CRYPTO = 17          /**< OpenSSL failed for a reason other than bad input */
+	MCRED_ERR_INVALID_ARG = 1,  /**< bad input; nothing was sent to the modem */
+	MCRED_ERR_NOMEM = 2,        /**< out of memory */
+	MCRED_ERR_PORT = 3,         /**< the port could not be found, opened or configured */
+	MCRED_ERR_IO = 4,           /**< reading from or writing to the port failed */
+	MCRED_ERR_TIMEOUT = 5,      /**< the modem did not finish answering in time */
+	MCRED_ERR_PROTOCOL = 6,     /**< the modem's answer was malformed or unexpected */
+	MCRED_ERR_TOO_LARGE = 7,    /**< the answer exceeded the response size limit */
+	MCRED_ERR_MODEM = 8,        /**< the modem answered a bare ERROR */
+	MCRED_ERR_CME = 9,          /**< the modem answered +CME ERROR; see mcred_modem_cme() */
+	MCRED_ERR_CMS = 10,         /**< the modem answered +CMS ERROR; see mcred_modem_cme() */
+	MCRED_ERR_NOT_FOUND = 11,   /**< the credential does not exist (CME 513 or absent) */
+	MCRED_ERR_MISMATCH = 12,    /**< the modem's digest differs from the expected one */
+	MCRED_ERR_UNSUPPORTED = 13, /**< the modem or firmware cannot do this (e.g. no digests) */
+	MCRED_ERR_DECODE = 14,      /**< a KEYGEN/ATTESTTOKEN blob, CSR, key or CBOR is malformed */
+	MCRED_ERR_VERIFY = 15,      /**< a cryptographic check failed */
+	MCRED_ERR_CANCELLED = 16,   /**< the cancel callback asked to stop */
+	MCRED_ERR_CRYPTO = 17       /**< OpenSSL failed for a reason other than bad input */
 };
 
 /** Static English description of an error code ("operation timed out"). Since 0.1.0. */
@@ -517,7 +517,8 @@ MCRED_API int mcred_report_sec_tag(const mcred_report *r, uint32_t *tag);
 /** COSE payload id (KEYGEN) or message type (ATTESTTOKEN). Since 0.1.0. */
 MCRED_API int mcred_report_payload_id(const mcred_report *r);
 /**
- * Its name: "CSR message v1", "device identity message v1", ..., or "unknown payload"/"unknown message type".
+ * Its name: "CSR message v1", "device identity message v1", ..., or
+ * "unknown payload"/"unknown message type".
  * Since 0.1.0.
  */
 MCRED_API const char *mcred_report_payload_name(const mcred_report *r);

@@ -106,8 +106,7 @@ test_man_pages_lint_clean() {
 	command -v mandoc >/dev/null 2>&1 || fail "mandoc is missing: sh tests/deps.sh test (or apt-get install mandoc)"
 	RC=0; mandoc -Tlint -W all man/modemcred.1 man/libmodemcred.3 >"$OUT" 2>&1 || RC=$?
 	[ "$RC" -eq 0 ] && [ ! -s "$OUT" ] || fail "mandoc -Tlint -W all (exit $RC): $(cat "$OUT")"
-	version=$(for p in MAJOR MINOR PATCH; do
-		sed -n "s/^#define MCRED_VERSION_$p \([0-9]*\)$/\1/p" include/modemcred.h; done | paste -sd .)
+	version=$(header_version)
 	for page in man/modemcred.1 man/libmodemcred.3; do
 		th=$(grep '^\.TH ' "$page")
 		echo "$th" | grep -q '^\.TH [A-Z]* [13] 20[0-9][0-9]-[01][0-9]-[0-3][0-9] "modemcred '"$version"'" ' ||

@@ -4,13 +4,6 @@
 # into a staged DESTDIR, then used from outside the tree the way programs
 # that embed libmodemcred use it.
 
-# header_version: "major.minor.patch" of include/modemcred.h
-header_version() {
-	for part in MAJOR MINOR PATCH; do
-		sed -n "s/^#define MCRED_VERSION_$part \([0-9]*\)$/\1/p" "$ROOT/include/modemcred.h"
-	done | paste -sd .
-}
-
 # pkg_make ARGS...: make in the source tree with a clean environment (no
 # MAKEFLAGS of a surrounding make, no sanitizer or -Werror of the build
 # under test), into a build directory of this test
