@@ -9,8 +9,9 @@
 # under test), into a build directory of this test
 pkg_make() {
 	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u CFLAGS -u CPPFLAGS -u LDFLAGS -u SANITIZE \
-		-u WERROR -u CC -u PKG_CONFIG_PATH -u PKG_CONFIG_SYSROOT_DIR make -C "$ROOT" --no-print-directory BUILD="$T_DIR/build" "$@" \
-		>>"$T_DIR/make.log" 2>&1 || { tail -n 30 "$T_DIR/make.log" >&2; fail "make $*"; }
+		-u WERROR -u CC -u PKG_CONFIG_PATH -u PKG_CONFIG_SYSROOT_DIR \
+		make -C "$ROOT" --no-print-directory BUILD="$T_DIR/build" "$@" >>"$T_DIR/make.log" 2>&1 ||
+		{ tail -n 30 "$T_DIR/make.log" >&2; fail "make $*"; }
 }
 
 # pkg_make_flags ARGS...: pkg_make with the flags of a Debian package build:
