@@ -1,33 +1,71 @@
 # modemcred: libmodemcred, the modemcred CLI and the simulated modem.
 #
-#   make            build everything into build/
+#   make            build the library (static and shared), the CLI, the
+#                   simulated modem and the examples into build/; needs only
+#                   the build dependencies (a C compiler, pkg-config,
+#                   libserialport-dev, libcbor-dev, libssl-dev) and never
+#                   installs anything
+#   make install    install the CLI, the libraries, the header, the
+#                   pkg-config file, the man pages and the bash completion
+#                   (PREFIX=/usr/local, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
+#                   MANDIR, PKGCONFIGDIR, BASHCOMPDIR); make uninstall
 #   make demo       run the CLI against the bundled simulated modem
 #   make test       unit + integration tests, a clang build, the tests again
 #                   under ASan+UBSan, parallel handles under TSan, valgrind
-#                   on the CLI, a short fuzz run
-#   make bench      speed against the wire-time bound at 115200 baud
+#                   on the CLI, a short fuzz run; all with -Werror
+#   make bench      speed against the wire-time bound at 115200 and 1 Mbaud
 #   make fuzz       build the libFuzzer targets (clang)
 #
-# Missing Debian packages are installed when running as root with apt-get,
-# otherwise the exact command to run is printed (see `make deps`).
+# CC, CPPFLAGS, CFLAGS and LDFLAGS are honoured as dpkg-buildflags passes
+# them. Warnings are errors in the project's own builds (make test, .ci/run,
+# or WERROR=-Werror), not by default, so that a newer compiler's new warning
+# does not break a distribution's build.
+#
+# The test targets (demo, unit, integration, test, fuzz, ...) install the
+# Debian packages they need when run as root with apt-get, otherwise print the
+# exact command to run (tests/deps.sh); `make` only checks the build
+# dependencies.
 
-CC      ?= cc
 BUILD   ?= build
 SANITIZE ?=
+WERROR  ?=
+CFLAGS  ?= -O2 -g
 PKGS    := libserialport libcbor libcrypto
 TEST_PKGS := cmocka
 
-SOVERSION := 0
-VERSION   := 0.1.0
+# Installation directories (GNU-style, upper case; DESTDIR stages an install).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+INSTALL    ?= install
+LDCONFIG   ?= ldconfig
 
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-CFLAGS  ?= -O2 -g
+# The version is defined once, by MCRED_VERSION_* in the public header.
+version_part = $(shell sed -n 's/^\#define MCRED_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' include/modemcred.h)
+VERSION_MAJOR := $(call version_part,MAJOR)
+VERSION_MINOR := $(call version_part,MINOR)
+VERSION_PATCH := $(call version_part,PATCH)
+ifeq ($(VERSION_MAJOR)$(if $(VERSION_MINOR),,x)$(if $(VERSION_PATCH),,x),)
+$(error cannot read MCRED_VERSION_MAJOR/MINOR/PATCH from include/modemcred.h)
+endif
+VERSION   := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+SOVERSION := $(VERSION_MAJOR)
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 $(WERROR)
+# The tree's own headers come before anything CPPFLAGS adds, so that an
+# installed modemcred.h never shadows the one being built.
+BASE_CPPFLAGS := -Iinclude -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 # Deferred (=, not :=): pkg-config may only exist once tests/deps.sh has run.
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
-	$(SANITIZE) -Iinclude -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 $(BASE_CPPFLAGS) $(CPPFLAGS) $(WARN) $(CFLAGS) \
+	$(SANITIZE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIB_LIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
-LDFLAGS_ALL := $(SANITIZE) $(LDFLAGS)
+LDFLAGS_ALL = $(SANITIZE) $(CFLAGS) $(LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 CLI_MAIN := cli/main.c
@@ -52,49 +90,118 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integ/%)
 
 STATIC := $(BUILD)/libmodemcred.a
-SHARED := $(BUILD)/libmodemcred.so.$(SOVERSION)
+SONAME := libmodemcred.so.$(SOVERSION)
+SHARED_NAME := libmodemcred.so.$(VERSION)
+SHARED := $(BUILD)/$(SHARED_NAME)
+SYMBOL_MAP := lib/libmodemcred.map
+# The CLI the tests run links the static library; the one `make install`
+# installs (built alongside) links the shared one.
 CLI    := $(BUILD)/modemcred
+CLI_SHARED := $(BUILD)/shared/modemcred
 SIM    := $(BUILD)/modemsim
 GENDOC := $(BUILD)/gendoc
 PRELOAD := $(BUILD)/tests/libfakeserial.so
-DEPS_OK := $(BUILD)/.deps-ok
+BASH_COMPLETION := completion/modemcred.bash
+PC_IN  := libmodemcred.pc.in
+MAN_PAGES := man/modemcred.1 man/libmodemcred.3
+BUILD_DEPS_OK := $(BUILD)/.build-deps-ok
+FLAGS := $(BUILD)/.flags
 
-.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench clean examples docs
+.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench \
+	clean examples install uninstall test-programs docs FORCE \
+	$(addprefix do-,unit integration asan tsan clang valgrind fuzz fuzz-run demo check)
 
-all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples $(INTEG_BIN) $(GENDOC)
+# What a user or a package needs. modemsim is here (not only in the test
+# targets) because `make demo` and anyone trying the CLI without hardware use
+# it; it needs nothing beyond the build dependencies.
+all: $(STATIC) $(SHARED) $(CLI) $(CLI_SHARED) $(SIM) examples
+
+# Programs only the tests use (test_docs.sh runs gendoc).
+test-programs: all $(PRELOAD) $(INTEG_BIN) $(GENDOC)
 
 # ---- dependencies ---------------------------------------------------------
 
-deps: $(DEPS_OK)
+# Everything every target needs: installed as root, else the command to run.
+deps:
+	@sh tests/deps.sh test
 
-$(DEPS_OK): tests/deps.sh
-	@sh tests/deps.sh
+# Building only checks the build dependencies (never apt-get).
+$(BUILD_DEPS_OK): tests/deps.sh
+	@sh tests/deps.sh --check build
 	@mkdir -p $(@D) && touch $@
+
+# The targets that need more (cmocka, clang, valgrind, openssl, mandoc,
+# python3) make sure of it first, then do their work in a sub-make, which
+# then finds pkg-config and the libraries.
+DEPS_unit := unit
+DEPS_tsan := unit
+DEPS_integration := test
+DEPS_asan := test
+DEPS_valgrind := test
+DEPS_check := test
+DEPS_clang := fuzz
+DEPS_fuzz := fuzz
+DEPS_fuzz-run := fuzz
+DEPS_demo := demo
+
+unit integration asan tsan clang valgrind fuzz fuzz-run demo check:
+	@sh tests/deps.sh $(DEPS_$@)
+	@$(MAKE) --no-print-directory do-$@
+
+# Every compiler and linker flag in one file, rewritten only when one
+# changes: objects and programs depend on it, so a build with other CFLAGS,
+# CPPFLAGS, WERROR or SANITIZE recompiles instead of mixing old objects in.
+$(FLAGS): FORCE | $(BUILD_DEPS_OK)
+	@printf '%s\n' '$(subst ','"'"',$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) $(LIB_LIBS))' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+FORCE:
 
 # ---- compilation ------------------------------------------------------------
 
-$(BUILD)/obj/%.o: %.c include/modemcred.h lib/internal.h | $(DEPS_OK)
+$(BUILD)/obj/%.o: %.c include/modemcred.h lib/internal.h $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
 
-$(BUILD)/pic/%.o: %.c include/modemcred.h lib/internal.h | $(DEPS_OK)
+$(BUILD)/pic/%.o: %.c include/modemcred.h lib/internal.h $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJ)
 
-$(SHARED): $(PIC_OBJ)
-	$(CC) -shared -Wl,-soname,libmodemcred.so.$(SOVERSION) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
-	ln -sf libmodemcred.so.$(SOVERSION) $(BUILD)/libmodemcred.so
+# Every symbol gets its version node from $(SYMBOL_MAP), whose "local: *"
+# hides whatever it does not list. A function marked MCRED_API (default
+# visibility in the objects) but missing from the map would silently vanish
+# from the ABI: the link fails instead.
+$(SHARED): $(PIC_OBJ) $(SYMBOL_MAP)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(SYMBOL_MAP) $(LDFLAGS_ALL) \
+		-o $@ $(PIC_OBJ) $(LIB_LIBS)
+	@readelf -sW $(PIC_OBJ) | awk '$$5 == "GLOBAL" && $$6 == "DEFAULT" && $$7 != "UND" { print $$8 }' | \
+		sort -u >$@.api
+	@nm -D --defined-only $@ | awk '{ print $$3 }' | sed 's/@.*//' | sort -u >$@.exported
+	@missing=$$(comm -23 $@.api $@.exported | tr '\n' ' '); rm -f $@.api $@.exported; \
+	if [ -n "$$missing" ]; then rm -f $@; \
+		echo "error: public symbols missing from $(SYMBOL_MAP): $$missing" >&2; \
+		echo "       add them to the node of the current version (see the top of the map)" >&2; \
+		exit 1; fi
+	ln -sf $(SHARED_NAME) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libmodemcred.so
 
 $(BUILD)/cli.a: $(CLI_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(CLI_OBJ)
 
 $(CLI): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(STATIC)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+# The installed CLI: linked by path to the shared library, so that it records
+# its SONAME; the others only if the CLI itself calls them (--as-needed).
+$(CLI_SHARED): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED) \
+		-Wl,--as-needed $(LIB_LIBS)
 
 # The files made from the CLI's option table (committed; test_docs.sh checks
 # that they are current): bash completion and the options sections of the man page.
@@ -109,7 +216,7 @@ docs: $(GENDOC)
 $(SIM): $(SIM_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(shell pkg-config --libs libcrypto libcbor) -lutil
 
-$(PRELOAD): tests/preload/fakeserial.c | $(DEPS_OK)
+$(PRELOAD): tests/preload/fakeserial.c $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
 
@@ -132,45 +239,85 @@ $(BUILD)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(STATIC) $(LIB_LIBS)
 
+# ---- install ------------------------------------------------------------------
+
+# libmodemcred.pc: absolute directories (a staged tree is used with
+# PKG_CONFIG_SYSROOT_DIR), written as ${prefix}/... where they lie under it.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+INSTALLED_FILES = $(BINDIR)/modemcred $(LIBDIR)/$(SHARED_NAME) $(LIBDIR)/$(SONAME) \
+	$(LIBDIR)/libmodemcred.so $(LIBDIR)/libmodemcred.a $(INCLUDEDIR)/modemcred.h \
+	$(PKGCONFIGDIR)/libmodemcred.pc $(MANDIR)/man1/modemcred.1 $(MANDIR)/man3/libmodemcred.3 \
+	$(BASHCOMPDIR)/modemcred
+
+install: $(CLI_SHARED) $(SHARED) $(STATIC) $(PC_IN) $(MAN_PAGES) $(BASH_COMPLETION)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 0755 $(CLI_SHARED) $(DESTDIR)$(BINDIR)/modemcred
+	$(INSTALL) -m 0755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SHARED_NAME)
+	ln -sf $(SHARED_NAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmodemcred.so
+	$(INSTALL) -m 0644 $(STATIC) $(DESTDIR)$(LIBDIR)/libmodemcred.a
+	$(INSTALL) -m 0644 include/modemcred.h $(DESTDIR)$(INCLUDEDIR)/modemcred.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+		$(PC_IN) >$(DESTDIR)$(PKGCONFIGDIR)/libmodemcred.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libmodemcred.pc
+	$(INSTALL) -m 0644 man/modemcred.1 $(DESTDIR)$(MANDIR)/man1/modemcred.1
+	$(INSTALL) -m 0644 man/libmodemcred.3 $(DESTDIR)$(MANDIR)/man3/libmodemcred.3
+	$(INSTALL) -m 0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/modemcred
+	@$(ldconfig_if_live)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	@$(ldconfig_if_live)
+
+# A live install as root (no DESTDIR) refreshes the loader's cache, without
+# which the CLI would not find the new library in /usr/local/lib.
+ldconfig_if_live = if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+	command -v $(LDCONFIG) >/dev/null 2>&1; then $(LDCONFIG); fi
+
 # ---- tests ------------------------------------------------------------------
 
 test: check
 
 # Each stage appends "passed failed" to RESULTS; the last line is the total.
 RESULTS = $(CURDIR)/$(BUILD)/test-results.txt
+# The project's own builds treat warnings as errors.
+STRICT := WERROR=-Werror
 
-check:
+do-check:
 	@mkdir -p $(BUILD) && rm -f $(RESULTS)
-	MCRED_RESULTS=$(RESULTS) $(MAKE) unit integration
-	$(MAKE) clang
-	MCRED_RESULTS=$(RESULTS) $(MAKE) asan
-	MCRED_RESULTS=$(RESULTS) $(MAKE) tsan
-	MCRED_RESULTS=$(RESULTS) $(MAKE) valgrind
-	MCRED_RESULTS=$(RESULTS) $(MAKE) fuzz-run
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) unit integration
+	$(MAKE) $(STRICT) clang
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) asan
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) tsan
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) valgrind
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) fuzz-run
 	@awk '{ p += $$1; f += $$2 } END { printf "make test: %d passed, %d failed\n", p, f }' $(RESULTS)
 
-unit: $(UNIT_BIN)
+do-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
-integration: all
+do-integration: test-programs
 	@sh tests/integration/run.sh $(BUILD)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # The same warning-free build with clang (the tests run in the gcc builds).
-clang:
-	$(MAKE) BUILD=build-clang CC=clang all
+do-clang:
+	$(MAKE) BUILD=build-clang CC=clang all test-programs
 
-asan:
+do-asan:
 	$(MAKE) BUILD=build-asan SANITIZE="$(ASAN_FLAGS)" CFLAGS="-O1 -g" unit integration
 
 # Handles used from several threads at once, under ThreadSanitizer.
-tsan:
+do-tsan:
 	$(MAKE) BUILD=build-tsan SANITIZE="-fsanitize=thread" CFLAGS="-O1 -g" \
 		build-tsan/tests/test_parallel
 	@sh tests/run-unit.sh build-tsan/tests/test_parallel
 
-valgrind: all
+do-valgrind: test-programs
 	@sh tests/valgrind.sh $(BUILD)
 
 FUZZ_CC ?= clang
@@ -178,18 +325,18 @@ FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 \
 	-fsanitize=fuzzer,address,undefined -Iinclude -Ilib -Icli \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
-fuzz: $(FUZZ_BIN)
+do-fuzz: $(FUZZ_BIN)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIB_SRC) $(CLI_SRC) | $(DEPS_OK)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIB_SRC) $(CLI_SRC) | $(BUILD_DEPS_OK)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(CLI_SRC) $(LIB_LIBS)
 
-fuzz-run: fuzz
+do-fuzz-run: do-fuzz
 	@sh tests/fuzz/run.sh $(BUILD) 20
 
 # ---- demo and benchmark ----------------------------------------------------
 
-demo: all
+do-demo: all
 	@sh tests/demo.sh $(BUILD)
 
 bench: all

@@ -32,47 +32,84 @@ extern "C" {
 #define MCRED_API
 #endif
 
+/*
+ * The version of this header: the one place that defines the version (the
+ * Makefile, libmodemcred.pc and the shared library's file name read it from
+ * here). Each function below notes the version it appeared in ("Since 0.1.0.");
+ * its symbol has the matching node (MODEMCRED_0.1, ...) of lib/libmodemcred.map.
+ */
 #define MCRED_VERSION_MAJOR 0
-#define MCRED_VERSION_MINOR 1
+#define MCRED_VERSION_MINOR 2
 #define MCRED_VERSION_PATCH 0
-#define MCRED_VERSION_STRING "0.1.0"
 
-/** Library version as "major.minor.patch". */
+/** A version as one number for compile-time checks: 0.2.0 is 0x000200. */
+#define MCRED_VERSION_ENCODE(major, minor, patch) (((major) << 16) | ((minor) << 8) | (patch))
+/**
+ * This header's version as one number, e.g.
+ * #if MCRED_VERSION_NUM >= MCRED_VERSION_ENCODE(0, 2, 0)
+ */
+#define MCRED_VERSION_NUM \
+	MCRED_VERSION_ENCODE(MCRED_VERSION_MAJOR, MCRED_VERSION_MINOR, MCRED_VERSION_PATCH)
+
+#define MCRED_STRINGIFY_(x) #x
+#define MCRED_VERSION_STRING_(major, minor, patch) \
+	MCRED_STRINGIFY_(major) "." MCRED_STRINGIFY_(minor) "." MCRED_STRINGIFY_(patch)
+/** This header's version as "major.minor.patch" ("0.2.0"). */
+#define MCRED_VERSION_STRING \
+	MCRED_VERSION_STRING_(MCRED_VERSION_MAJOR, MCRED_VERSION_MINOR, MCRED_VERSION_PATCH)
+
+/**
+ * Version of the library actually loaded, as "major.minor.patch" (may
+ * differ from MCRED_VERSION_STRING of the header a program was built with).
+ * Since 0.1.0.
+ */
 MCRED_API const char *mcred_version(void);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 /* ------------------------------------------------------------------------ */
 
-/** Result of every fallible call. */
+/**
+ * Result of every fallible call. The values are part of the ABI: a code keeps
+ * its value forever, a removed code's value is never reused, and new codes
+ * are added at the end with the next free value.
+ */
 enum mcred_err {
 	MCRED_OK = 0,
-	MCRED_ERR_INVALID_ARG,   /**< bad input; nothing was sent to the modem */
-	MCRED_ERR_NOMEM,         /**< out of memory */
-	MCRED_ERR_PORT,          /**< the port could not be found, opened or configured */
-	MCRED_ERR_IO,            /**< reading from or writing to the port failed */
-	MCRED_ERR_TIMEOUT,       /**< the modem did not finish answering in time */
-	MCRED_ERR_PROTOCOL,      /**< the modem's answer was malformed or unexpected */
-	MCRED_ERR_TOO_LARGE,     /**< the answer exceeded the response size limit */
-	MCRED_ERR_MODEM,         /**< the modem answered a bare ERROR */
-	MCRED_ERR_CME,           /**< the modem answered +CME ERROR; see mcred_modem_cme() */
-	MCRED_ERR_CMS,           /**< the modem answered +CMS ERROR; see mcred_modem_cme() */
-	MCRED_ERR_NOT_FOUND,     /**< the credential does not exist (CME 513 or absent) */
-	MCRED_ERR_MISMATCH,      /**< the modem's digest differs from the expected one */
-	MCRED_ERR_UNSUPPORTED,   /**< the modem or firmware cannot do this (e.g. no digests) */
-	MCRED_ERR_DECODE,        /**< a KEYGEN/ATTESTTOKEN blob, CSR, key or CBOR is malformed */
-	MCRED_ERR_VERIFY,        /**< a cryptographic check failed */
-	MCRED_ERR_CANCELLED,     /**< the cancel callback asked to stop */
-	MCRED_ERR_CRYPTO         /**< OpenSSL failed for a reason other than bad input */
+	MCRED_ERR_INVALID_ARG = 1,  /**< bad input; nothing was sent to the modem */
+	MCRED_ERR_NOMEM = 2,        /**< out of memory */
+	MCRED_ERR_PORT = 3,         /**< the port could not be found, opened or configured */
+	MCRED_ERR_IO = 4,           /**< reading from or writing to the port failed */
+	MCRED_ERR_TIMEOUT = 5,      /**< the modem did not finish answering in time */
+	MCRED_ERR_PROTOCOL = 6,     /**< the modem's answer was malformed or unexpected */
+	MCRED_ERR_TOO_LARGE = 7,    /**< the answer exceeded the response size limit */
+	MCRED_ERR_MODEM = 8,        /**< the modem answered a bare ERROR */
+	MCRED_ERR_CME = 9,          /**< the modem answered +CME ERROR; see mcred_modem_cme() */
+	MCRED_ERR_CMS = 10,         /**< the modem answered +CMS ERROR; see mcred_modem_cme() */
+	MCRED_ERR_NOT_FOUND = 11,   /**< the credential does not exist (CME 513 or absent) */
+	MCRED_ERR_MISMATCH = 12,    /**< the modem's digest differs from the expected one */
+	MCRED_ERR_UNSUPPORTED = 13, /**< the modem or firmware cannot do this (e.g. no digests) */
+	MCRED_ERR_DECODE = 14,      /**< a KEYGEN/ATTESTTOKEN blob, CSR, key or CBOR is malformed */
+	MCRED_ERR_VERIFY = 15,      /**< a cryptographic check failed */
+	MCRED_ERR_CANCELLED = 16,   /**< the cancel callback asked to stop */
+	MCRED_ERR_CRYPTO = 17       /**< OpenSSL failed for a reason other than bad input */
 };
 
-/** Static English description of an error code ("operation timed out"). */
+/** Static English description of an error code ("operation timed out"). Since 0.1.0. */
 MCRED_API const char *mcred_strerror(enum mcred_err code);
+
+/**
+ * The code's name as written in this header ("MCRED_ERR_TIMEOUT"), for logs
+ * and machine-readable output; NULL for a value that is no code.
+ * Since 0.2.0.
+ */
+MCRED_API const char *mcred_err_name(enum mcred_err code);
 
 /**
  * Meaning of a CME error code as seen on nRF91 ("513: not found"), with the
  * obvious fix where there is one (518 tells to take the modem offline).
  * Returns a static string; unknown codes give "unknown CME error".
+ * Since 0.1.0.
  */
 MCRED_API const char *mcred_cme_message(int cme);
 
@@ -153,7 +190,7 @@ struct mcred_options {
 	void *cancel_user;
 };
 
-/** Fill opts with the defaults (all zeroes, which mean the defaults above). */
+/** Fill opts with the defaults (all zeroes, which mean the defaults above). Since 0.1.0. */
 MCRED_API void mcred_options_init(struct mcred_options *opts);
 
 /**
@@ -176,27 +213,28 @@ typedef struct mcred_modem mcred_modem;
  * Open the modem on a serial port ("/dev/ttyACM0", "COM3", a pty path).
  * opts may be NULL for defaults. On failure *out is NULL and err (optional)
  * says why.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 					  const struct mcred_options *opts,
 					  struct mcred_error *err);
 
-/** Open a modem over a caller-supplied transport (copied). */
+/** Open a modem over a caller-supplied transport (copied). Since 0.1.0. */
 MCRED_API enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 						    const struct mcred_transport *transport,
 						    const struct mcred_options *opts,
 						    struct mcred_error *err);
 
-/** Close the port and free the handle. NULL is allowed. */
+/** Close the port and free the handle. NULL is allowed. Since 0.1.0. */
 MCRED_API void mcred_modem_free(mcred_modem *modem);
 
-/** The last error on this handle (code MCRED_OK after a success). */
+/** The last error on this handle (code MCRED_OK after a success). Since 0.1.0. */
 MCRED_API const struct mcred_error *mcred_modem_error(const mcred_modem *modem);
 
-/** CME/CMS code of the last failed command, or -1. */
+/** CME/CMS code of the last failed command, or -1. Since 0.1.0. */
 MCRED_API int mcred_modem_cme(const mcred_modem *modem);
 
-/** "libserialport", "termios" or "custom". */
+/** "libserialport", "termios" or "custom". Since 0.1.0. */
 MCRED_API const char *mcred_modem_transport_name(const mcred_modem *modem);
 
 /**
@@ -208,7 +246,7 @@ MCRED_API const char *mcred_modem_transport_name(const mcred_modem *modem);
  * restores at its end the functional mode it found when it knows it
  * (auto_offline operations read it first), and fails with
  * MCRED_ERR_PROTOCOL when a command's answer was lost to the restart.
- * Compare the count before and after an operation to know.
+ * Compare the count before and after an operation to know. Since 0.2.0.
  */
 MCRED_API unsigned mcred_modem_restarts(const mcred_modem *modem);
 
@@ -217,6 +255,7 @@ MCRED_API unsigned mcred_modem_restarts(const mcred_modem *modem);
  * not (the modem refused or did not answer, or the restore was cut short
  * after a cancellation: it then gets a few seconds only), or -1 when
  * nothing is left to restore. "AT+CFUN=<mode>" restores it by hand.
+ * Since 0.2.0.
  */
 MCRED_API int mcred_modem_unrestored_mode(const mcred_modem *modem);
 
@@ -238,13 +277,14 @@ struct mcred_port_list {
 	size_t count;
 };
 
-/** List serial ports with USB details; Nordic kits are recognised. */
+/** List serial ports with USB details; Nordic kits are recognised. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_ports_list(struct mcred_port_list **out, struct mcred_error *err);
 MCRED_API void mcred_port_list_free(struct mcred_port_list *list);
 
 /**
  * Name of the modem port when exactly one Nordic kit is attached (its first
  * port). MCRED_ERR_NOT_FOUND when none, MCRED_ERR_INVALID_ARG when several.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err);
 
@@ -271,6 +311,7 @@ struct mcred_lines {
 /**
  * Send one AT command (without terminator) and collect its answer. Success
  * means the modem said OK. URCs go to the urc callback, never into *out.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_lines **out);
 MCRED_API void mcred_lines_free(struct mcred_lines *lines);
@@ -310,6 +351,7 @@ struct mcred_device_info {
  * firmware version was read; otherwise the firmware query's error (the
  * fields read are still filled in). A timeout, I/O error or cancellation
  * ends it at once with that error.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *info);
 
@@ -324,6 +366,7 @@ struct mcred_fw_version {
  * "mfw_nrf91x1_2.0.2", "mfw-pti_nrf91x1_2.3.3" (test firmware, 2.3.3),
  * "mfw_nrf9151-ntn_1.0.0-1.alpha" (NTN line). MCRED_ERR_INVALID_ARG when the
  * text is not of that form.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_fw_version_parse(const char *firmware, struct mcred_fw_version *v);
 
@@ -332,10 +375,11 @@ MCRED_API enum mcred_err mcred_fw_version_parse(const char *firmware, struct mcr
  * any firmware except mfw 1.x below 1.3.2 (Nordic's own installer skips the
  * digest check there). An unknown or unparsable version counts as trusted:
  * a comparison is then made, and can only err towards a mismatch.
+ * Since 0.2.0.
  */
 MCRED_API int mcred_fw_digests_trusted(const char *firmware);
 
-/** Read the functional mode (AT+CFUN?): 0 off, 1 on, 4 offline, ... */
+/** Read the functional mode (AT+CFUN?): 0 off, 1 on, 4 offline, ... Since 0.1.0. */
 MCRED_API enum mcred_err mcred_cfun_get(mcred_modem *modem, int *mode);
 MCRED_API enum mcred_err mcred_cfun_set(mcred_modem *modem, int mode);
 
@@ -343,6 +387,7 @@ MCRED_API enum mcred_err mcred_cfun_set(mcred_modem *modem, int mode);
  * Take the modem offline for an operation: remembers the mode it found in
  * *saved and sets CFUN=4 unless it is already 0 or 4. Undo with
  * mcred_offline_end(), also after a failure.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved);
 MCRED_API enum mcred_err mcred_offline_end(mcred_modem *modem, int saved);
@@ -368,13 +413,17 @@ enum mcred_cred_type {
 	MCRED_TYPE_NORDIC_BASE_KEY = 11
 };
 
-/** Short name of a type: "ca", "cert", "key", "psk", "psk-id", ...; NULL if unknown. */
+/**
+ * Short name of a type: "ca", "cert", "key", "psk", "psk-id", ...; NULL if unknown.
+ * Since 0.1.0.
+ */
 MCRED_API const char *mcred_type_name(int type);
-/** Human description: "root CA certificate", ... ; "unknown type" if unknown. */
+/** Human description: "root CA certificate", ... ; "unknown type" if unknown. Since 0.1.0. */
 MCRED_API const char *mcred_type_description(int type);
 /**
  * Parse a type given by number ("0"), name ("ca"), a longer alias
  * ("root-ca") or nrfcredstore's name ("ROOT_CA_CERT"); case is ignored.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_type_parse(const char *text, int *type, struct mcred_error *err);
 
@@ -393,7 +442,7 @@ struct mcred_credential_list {
 #define MCRED_ANY_TAG (-1)
 #define MCRED_ANY_TYPE (-1)
 
-/** List credentials: all (tag MCRED_ANY_TAG), one tag, or one tag and type. */
+/** List credentials: all (tag MCRED_ANY_TAG), one tag, or one tag and type. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_cmng_list(mcred_modem *modem, int64_t tag, int type,
 					 struct mcred_credential_list **out);
 MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
@@ -410,19 +459,23 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * digest on firmware older than mfw 1.3.2, see mcred_fw_digests_trusted())
  * MCRED_ERR_UNSUPPORTED, and the message says why: the write itself was
  * done in both cases.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type,
 					  const char *content, size_t len,
 					  const char *password, unsigned flags);
 
-/** Read a credential's content, byte exact (malloc'd, NUL-terminated); sha256 optional. */
+/**
+ * Read a credential's content, byte exact (malloc'd, NUL-terminated); sha256 optional.
+ * Since 0.1.0.
+ */
 MCRED_API enum mcred_err mcred_cmng_read(mcred_modem *modem, uint32_t tag, int type,
 					 char **content, size_t *len, char sha256[65]);
 
-/** Delete one credential. MCRED_ERR_NOT_FOUND when it does not exist. */
+/** Delete one credential. MCRED_ERR_NOT_FOUND when it does not exist. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int type);
 
-/** Delete every deletable credential of one tag; counts are optional. */
+/** Delete every deletable credential of one tag; counts are optional. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag,
 					  size_t *deleted, size_t *skipped);
 
@@ -436,7 +489,7 @@ MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag,
 MCRED_API enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted,
 					      size_t *skipped);
 
-/** *exists = 1 when the credential exists; sha256 (optional) gets its digest or "". */
+/** *exists = 1 when the credential exists; sha256 (optional) gets its digest or "". Since 0.1.0. */
 MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int type,
 					   int *exists, char sha256[65]);
 
@@ -449,6 +502,7 @@ MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int
  * lists no digests, or the digests differ on firmware older than mfw 1.3.2,
  * whose digests are not reliable (Nordic's installer skips the check there).
  * Equal digests are equal content on any firmware.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type,
 					    const char *content, size_t len);
@@ -464,7 +518,7 @@ enum mcred_compare_match {
 	MCRED_MATCH_TRIMMED
 };
 
-/** mcred_cmng_compare() that also says which form matched (match optional). */
+/** mcred_cmng_compare() that also says which form matched (match optional). Since 0.2.0. */
 MCRED_API enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t tag, int type,
 						  const char *content, size_t len,
 						  enum mcred_compare_match *match);
@@ -472,6 +526,7 @@ MCRED_API enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t t
 /**
  * Check a write without a modem: the same validation mcred_cmng_write() does.
  * max_command_len 0 means 4096.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const char *content,
 						size_t len, const char *password,
@@ -484,6 +539,7 @@ MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const ch
  * unless keep_line_endings, the trailing line break of a PSK or PSK identity
  * removed. This is the digest the modem lists after the write. The type and
  * content are validated as for a write (tag, password and length are not).
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len,
 						 const struct mcred_options *opts,
@@ -492,6 +548,7 @@ MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, 
 /**
  * SHA-256 (upper-case hex) of content as a write would store it
  * (normalise: CRLF -> LF when non-zero).
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_content_digest(const char *content, size_t len, int normalise,
 					      char sha256[65]);
@@ -513,18 +570,19 @@ struct mcred_keygen_request {
 	const char *key_usage;       /**< 9 characters of 0/1 or NULL (CSR only) */
 };
 
-/** Validate a keygen request without a modem. */
+/** Validate a keygen request without a modem. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
 					    struct mcred_error *err);
 
 /**
  * Generate a key on the modem. *blob receives the text between the quotes of
  * "%KEYGEN: "..."" (malloc'd, NUL-terminated); pass it to mcred_verify_keygen().
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
 				      char **blob);
 
-/** Ask for an attestation token; challenge is 32 hex digits or NULL. */
+/** Ask for an attestation token; challenge is 32 hex digits or NULL. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge,
 					    char **blob);
 
@@ -535,7 +593,7 @@ enum mcred_check {
 	MCRED_CHECK_INVALID           /**< performed and failed */
 };
 
-/** "not-checked", "valid", "invalid". */
+/** "not-checked", "valid", "invalid". Since 0.1.0. */
 MCRED_API const char *mcred_check_name(enum mcred_check check);
 
 enum mcred_report_kind {
@@ -552,6 +610,7 @@ struct mcred_verify_options {
 	size_t identity_key_raw_len;
 };
 
+/** Since 0.1.0. */
 MCRED_API void mcred_verify_options_init(struct mcred_verify_options *opts);
 
 /**
@@ -564,6 +623,7 @@ MCRED_API void mcred_verify_options_init(struct mcred_verify_options *opts);
  * certificate, a private key, another curve, corrupt or cut-off PEM) gives
  * MCRED_ERR_INVALID_ARG with a message that says what was found (never the
  * key's content), and opts is left unchanged.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
 						  struct mcred_verify_options *opts,
@@ -576,56 +636,67 @@ typedef struct mcred_report mcred_report;
  * Decode and check a KEYGEN blob ("<b64url body>.<b64url COSE>"), with CR/LF
  * and surrounding quotes tolerated. opts may be NULL. MCRED_ERR_DECODE when it
  * cannot be decoded at all; otherwise MCRED_OK and the report says each check.
+ * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
 					     const struct mcred_verify_options *opts,
 					     mcred_report **out, struct mcred_error *err);
 
-/** The same for an ATTESTTOKEN blob. */
+/** The same for an ATTESTTOKEN blob. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_verify_attest(const char *blob, size_t len,
 					     const struct mcred_verify_options *opts,
 					     mcred_report **out, struct mcred_error *err);
 
+/** Since 0.1.0. */
 MCRED_API void mcred_report_free(mcred_report *report);
 
+/** Since 0.1.0. */
 MCRED_API enum mcred_report_kind mcred_report_kind(const mcred_report *r);
-/** "csr", "pubkey", "attestation". */
+/** "csr", "pubkey", "attestation". Since 0.1.0. */
 MCRED_API const char *mcred_report_kind_name(const mcred_report *r);
-/** 1 when every performed check passed (checks not performed do not count). */
+/** 1 when every performed check passed (checks not performed do not count). Since 0.1.0. */
 MCRED_API int mcred_report_ok(const mcred_report *r);
 
-/** Device UUID as 8-4-4-4-12 lower-case hex. */
+/** Device UUID as 8-4-4-4-12 lower-case hex. Since 0.1.0. */
 MCRED_API const char *mcred_report_device_uuid(const mcred_report *r);
-/** 1 and *tag set when the payload carries a sec_tag. */
+/** 1 and *tag set when the payload carries a sec_tag. Since 0.1.0. */
 MCRED_API int mcred_report_sec_tag(const mcred_report *r, uint32_t *tag);
-/** COSE payload id (KEYGEN) or message type (ATTESTTOKEN). */
+/** COSE payload id (KEYGEN) or message type (ATTESTTOKEN). Since 0.1.0. */
 MCRED_API int mcred_report_payload_id(const mcred_report *r);
-/** Its name: "CSR message v1", "device identity message v1", ..., or "unknown payload"/"unknown message type". */
+/**
+ * Its name: "CSR message v1", "device identity message v1", ..., or
+ * "unknown payload"/"unknown message type".
+ * Since 0.1.0.
+ */
 MCRED_API const char *mcred_report_payload_name(const mcred_report *r);
 
+/** Since 0.1.0. */
 MCRED_API enum mcred_check mcred_report_payload_id_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_sec_tag_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_digest_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_csr_signature(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_cose_signature(const mcred_report *r);
 
-/** CSR subject as "O=...,L=...,C=..." or NULL. */
+/** CSR subject as "O=...,L=...,C=..." or NULL. Since 0.1.0. */
 MCRED_API const char *mcred_report_subject(const mcred_report *r);
-/** CSR key usage as 9 characters of 0/1, or NULL. */
+/** CSR key usage as 9 characters of 0/1, or NULL. Since 0.1.0. */
 MCRED_API const char *mcred_report_key_usage(const mcred_report *r);
-/** Public key (from the CSR or the public-key body) as PEM, or NULL. */
+/** Public key (from the CSR or the public-key body) as PEM, or NULL. Since 0.1.0. */
 MCRED_API const char *mcred_report_public_key_pem(const mcred_report *r);
-/** CSR as PEM ("-----BEGIN CERTIFICATE REQUEST-----"), or NULL. */
+/** CSR as PEM ("-----BEGIN CERTIFICATE REQUEST-----"), or NULL. Since 0.1.0. */
 MCRED_API const char *mcred_report_csr_pem(const mcred_report *r);
-/** Body (CSR DER, SubjectPublicKeyInfo DER, or attestation message) exactly as received. */
+/**
+ * Body (CSR DER, SubjectPublicKeyInfo DER, or attestation message) exactly as received.
+ * Since 0.1.0.
+ */
 MCRED_API const uint8_t *mcred_report_body(const mcred_report *r, size_t *len);
-/** Attestation only: device type and its name ("nRF9160 SICA"), firmware UUID. */
+/** Attestation only: device type and its name ("nRF9160 SICA"), firmware UUID. Since 0.1.0. */
 MCRED_API int mcred_report_device_type(const mcred_report *r);
 MCRED_API const char *mcred_report_device_type_name(const mcred_report *r);
 MCRED_API const char *mcred_report_fw_uuid(const mcred_report *r);
-/** COSE kid as a small negative integer (-2 device identity key), 0 if absent. */
+/** COSE kid as a small negative integer (-2 device identity key), 0 if absent. Since 0.1.0. */
 MCRED_API int mcred_report_kid(const mcred_report *r);
-/** Human-readable message of the first failed check, or NULL. */
+/** Human-readable message of the first failed check, or NULL. Since 0.1.0. */
 MCRED_API const char *mcred_report_problem(const mcred_report *r);
 
 #ifdef __cplusplus

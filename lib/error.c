@@ -34,6 +34,36 @@ const char *mcred_strerror(enum mcred_err code)
 	return "unknown error";
 }
 
+const char *mcred_err_name(enum mcred_err code)
+{
+	/* #c: the name is spelt once, as the compiler sees it */
+#define MCRED_ERR_NAME(c) \
+	case c: \
+		return #c
+	switch (code) {
+	MCRED_ERR_NAME(MCRED_OK);
+	MCRED_ERR_NAME(MCRED_ERR_INVALID_ARG);
+	MCRED_ERR_NAME(MCRED_ERR_NOMEM);
+	MCRED_ERR_NAME(MCRED_ERR_PORT);
+	MCRED_ERR_NAME(MCRED_ERR_IO);
+	MCRED_ERR_NAME(MCRED_ERR_TIMEOUT);
+	MCRED_ERR_NAME(MCRED_ERR_PROTOCOL);
+	MCRED_ERR_NAME(MCRED_ERR_TOO_LARGE);
+	MCRED_ERR_NAME(MCRED_ERR_MODEM);
+	MCRED_ERR_NAME(MCRED_ERR_CME);
+	MCRED_ERR_NAME(MCRED_ERR_CMS);
+	MCRED_ERR_NAME(MCRED_ERR_NOT_FOUND);
+	MCRED_ERR_NAME(MCRED_ERR_MISMATCH);
+	MCRED_ERR_NAME(MCRED_ERR_UNSUPPORTED);
+	MCRED_ERR_NAME(MCRED_ERR_DECODE);
+	MCRED_ERR_NAME(MCRED_ERR_VERIFY);
+	MCRED_ERR_NAME(MCRED_ERR_CANCELLED);
+	MCRED_ERR_NAME(MCRED_ERR_CRYPTO);
+	}
+#undef MCRED_ERR_NAME
+	return NULL;
+}
+
 const char *mcred_cme_message(int cme)
 {
 	switch (cme) {

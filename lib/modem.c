@@ -3,6 +3,7 @@
  * the last error, closing.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,31 @@ static int is_character_device(const char *port)
 	return stat(port, &st) == 0 && S_ISCHR(st.st_mode);
 }
 
+/*
+ * Whether libserialport is certain to refuse the port. On Linux it takes only
+ * "/dev/<name>" with a /sys/class/tty/<name> entry (its get_port_details());
+ * a pseudo-terminal (the simulator, socat, ser2net) or a symlink outside /dev
+ * it refuses, but only after its own lookups and ours (the hint for an error
+ * nobody would see). The same lstat() decides here, so such a port goes to
+ * termios directly. Elsewhere libserialport decides, as before.
+ */
+static int serialport_refuses(const char *port)
+{
+#ifdef __linux__
+	char sys[PATH_MAX];
+	struct stat st;
+
+	if (strncmp(port, "/dev/", 5) != 0)
+		return 1;
+	if (snprintf(sys, sizeof(sys), "/sys/class/tty/%s", port + 5) >= (int)sizeof(sys))
+		return 0;
+	return lstat(sys, &st) != 0;
+#else
+	(void)port;
+	return 0;
+#endif
+}
+
 static enum mcred_err open_port(mcred_modem *m, const char *port, struct mcred_error *err)
 {
 	enum mcred_err rc;
@@ -130,10 +156,12 @@ static enum mcred_err open_port(mcred_modem *m, const char *port, struct mcred_e
 	default:
 		break;
 	}
-	m->transport_name = "libserialport";
-	rc = mcred_transport_open_serialport(&m->io, port, &m->opts, err);
-	if (rc != MCRED_ERR_PORT || !is_character_device(port))
-		return rc;
+	if (!is_character_device(port) || !serialport_refuses(port)) {
+		m->transport_name = "libserialport";
+		rc = mcred_transport_open_serialport(&m->io, port, &m->opts, err);
+		if (rc != MCRED_ERR_PORT || !is_character_device(port))
+			return rc;
+	}
 	m->transport_name = "termios";
 	return mcred_transport_open_termios(&m->io, port, &m->opts, err);
 }

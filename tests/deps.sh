@@ -1,32 +1,71 @@
 #!/bin/sh
-# Make sure the Debian packages the build and the tests need are present.
-# As root with apt-get, install what is missing; otherwise print the exact
-# command to run and fail.
+# Make sure the Debian packages a make target needs are present.
+#
+#   sh tests/deps.sh [--check] GROUP...
+#
+# Groups (each includes `build`):
+#   build   compiler, make, pkg-config and the three -dev libraries: all that
+#           `make`, `make install` and a distribution package need
+#   demo    + openssl (the demo makes its certificates with it)
+#   unit    + cmocka
+#   test    everything `make test` uses: cmocka, openssl, clang and its
+#           fuzzer runtime, valgrind, mandoc (man page lint), python3 with
+#           cbor2 and cryptography (the independent COSE check)
+#   fuzz    + clang and its fuzzer runtime
+#
+# As root with apt-get, missing packages are installed; otherwise (or with
+# --check) the exact command to run is printed and the script fails. The
+# `build` group is only ever checked by `make`: building never runs apt-get.
 set -u
 
-need=""
-check_pkgconfig() { pkg-config --exists "$1" 2>/dev/null || need="$need $2"; }
-check_command() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
+install=1
+if [ "${1:-}" = --check ]; then install=0; shift; fi
+[ "$#" -gt 0 ] || set -- build
 
-check_command pkg-config pkg-config
-check_command cc gcc
-check_command make make
-check_pkgconfig libserialport libserialport-dev
-check_pkgconfig libcbor libcbor-dev
-check_pkgconfig libcrypto libssl-dev
-check_pkgconfig cmocka libcmocka-dev
-check_command openssl openssl
-check_command clang clang
-check_command valgrind valgrind
-# clang's sanitizer runtimes for the fuzz targets
-[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
-	[ "$(uname -m)" != x86_64 ] || need="$need libclang-rt-dev"
-# independent COSE check in the test suite (Debian's python, not a venv)
-/usr/bin/python3 -c 'import cbor2, cryptography' 2>/dev/null || need="$need python3 python3-cbor2 python3-cryptography"
+need=""
+add() { case " $need " in *" $1 "*) ;; *) need="$need $1" ;; esac; }
+check_pkgconfig() { pkg-config --exists "$1" 2>/dev/null || add "$2"; }
+check_command() { command -v "$1" >/dev/null 2>&1 || add "$2"; }
+
+check_build() {
+	check_command pkg-config pkg-config
+	check_command "${CC:-cc}" gcc
+	check_command make make
+	check_pkgconfig libserialport libserialport-dev
+	check_pkgconfig libcbor libcbor-dev
+	check_pkgconfig libcrypto libssl-dev
+}
+check_clang() {
+	check_command clang clang
+	# clang's sanitizer runtimes for the fuzz targets
+	[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
+		[ "$(uname -m)" != x86_64 ] || add libclang-rt-dev
+}
+
+check_build
+for group in "$@"; do
+	case "$group" in
+	build) ;;
+	demo) check_command openssl openssl ;;
+	unit) check_pkgconfig cmocka libcmocka-dev ;;
+	fuzz) check_clang ;;
+	test)
+		check_pkgconfig cmocka libcmocka-dev
+		check_command openssl openssl
+		check_clang
+		check_command valgrind valgrind
+		check_command mandoc mandoc
+		# independent COSE check in the test suite (Debian's python, not a venv)
+		/usr/bin/python3 -c 'import cbor2, cryptography' 2>/dev/null ||
+			{ add python3; add python3-cbor2; add python3-cryptography; }
+		;;
+	*) echo "deps: unknown group $group (build, demo, unit, test, fuzz)" >&2; exit 2 ;;
+	esac
+done
 
 [ -z "$need" ] && exit 0
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ "$install" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "deps: installing$need"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $need >/dev/null ||
@@ -35,4 +74,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps: missing packages. Run:" >&2
 echo "    sudo apt-get install$need" >&2
+[ "$install" = 1 ] || echo "    (or, as root, sh tests/deps.sh $*)" >&2
 exit 1

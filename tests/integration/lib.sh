@@ -215,6 +215,13 @@ expect_eq() {
 
 # ---- data helpers ---------------------------------------------------------------
 
+# header_version: "major.minor.patch" from MCRED_VERSION_* of include/modemcred.h
+header_version() {
+	for _part in MAJOR MINOR PATCH; do
+		sed -n "s/^#define MCRED_VERSION_$_part \([0-9]*\)$/\1/p" "$ROOT/include/modemcred.h"
+	done | paste -sd .
+}
+
 # sha256 (upper-case) of a file as is
 sha_of() { sha256sum "$1" | cut -c1-64 | tr a-f A-F; }
 

@@ -5,7 +5,7 @@ test_shared_library_exports_only_public_api() {
 	so="$BUILD/libmodemcred.so.0"
 	[ -f "$so" ] || fail "$so is missing"
 	readelf -d "$so" | grep -q 'SONAME.*libmodemcred.so.0' || fail "SONAME is not libmodemcred.so.0"
-	nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ { print $3 }' | sort >"$T_DIR/exported"
+	nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ { sub(/@.*/, "", $3); print $3 }' | sort >"$T_DIR/exported"
 	grep -v '^mcred_' "$T_DIR/exported" >"$T_DIR/extra" || true
 	[ ! -s "$T_DIR/extra" ] || fail "non-API symbols exported: $(tr '\n' ' ' <"$T_DIR/extra")"
 	# every function the header declares is exported
@@ -13,6 +13,49 @@ test_shared_library_exports_only_public_api() {
 	comm -23 "$T_DIR/declared" "$T_DIR/exported" >"$T_DIR/missing"
 	[ ! -s "$T_DIR/missing" ] || fail "declared but not exported: $(tr '\n' ' ' <"$T_DIR/missing")"
 	[ "$(wc -l <"$T_DIR/declared")" -gt 40 ] || fail "could not read the declarations from the header"
+}
+
+# Every export carries the version node of the release it appeared in: the
+# "Since x.y.z." note of its declaration in the header gives node
+# MODEMCRED_x.y of lib/libmodemcred.map. New functions need both; a function
+# missing from the map would not be exported at all (the link refuses that).
+test_shared_library_symbols_are_versioned() {
+	so="$BUILD/libmodemcred.so.0"
+	[ -f "$so" ] || fail "$so is missing"
+	# name and node of each export ("mcred_at MODEMCRED_0.1"), from the dynamic symbol table
+	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) ~ /^MODEMCRED_/ { print $NF, $(NF-1) }' |
+		sort >"$T_DIR/exported"
+	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) !~ /^MODEMCRED_/ { print $NF }' >"$T_DIR/unversioned"
+	[ ! -s "$T_DIR/unversioned" ] || fail "exports without a version node: $(tr '\n' ' ' <"$T_DIR/unversioned")"
+	objdump -p "$so" | grep -q 'MODEMCRED_0\.1' || fail "no MODEMCRED_0.1 version definition"
+	grep -q '^mcred_version MODEMCRED_0.1$' "$T_DIR/exported" || fail "mcred_version is not in MODEMCRED_0.1"
+	grep -q '^mcred_err_name MODEMCRED_0.2$' "$T_DIR/exported" || fail "mcred_err_name is not in MODEMCRED_0.2"
+	# the node each declaration's "Since" note calls for: a note is the last
+	# "Since x.y.z." of the comment block before a declaration (a group of
+	# declarations under one comment shares it)
+	awk '
+		/^[ \t]*\/\*/ { since = "" }
+		/Since [0-9]+\.[0-9]+\.[0-9]+\./ { match($0, /Since [0-9]+\.[0-9]+/); since = substr($0, RSTART + 6, RLENGTH - 6) }
+		/^MCRED_API/ && match($0, /mcred_[a-z0-9_]*\(/) {
+			name = substr($0, RSTART, RLENGTH - 1)
+			print name, (since == "" ? "NO-SINCE-NOTE" : "MODEMCRED_" since)
+		}' include/modemcred.h | sort >"$T_DIR/noted"
+	grep NO-SINCE-NOTE "$T_DIR/noted" >"$T_DIR/unnoted" || true
+	[ ! -s "$T_DIR/unnoted" ] ||
+		fail "declared without a 'Since x.y.z.' note: $(cut -d ' ' -f 1 "$T_DIR/unnoted" | tr '\n' ' ')"
+	[ "$(wc -l <"$T_DIR/noted")" -gt 40 ] || fail "could not read the declarations from the header"
+	diff "$T_DIR/noted" "$T_DIR/exported" >"$T_DIR/diff" ||
+		fail "header notes (<) and symbol versions (>) differ:
+$(cat "$T_DIR/diff")"
+	# the map lists nothing that does not exist (ld ignores such names)
+	sed -n 's/^[ \t]*\(mcred_[a-z0-9_]*\);.*/\1/p' lib/libmodemcred.map | sort >"$T_DIR/mapped"
+	cut -d ' ' -f 1 "$T_DIR/exported" | comm -23 "$T_DIR/mapped" - >"$T_DIR/stale"
+	[ ! -s "$T_DIR/stale" ] || fail "lib/libmodemcred.map lists symbols the library lacks: $(tr '\n' ' ' <"$T_DIR/stale")"
+	# the newest node is the header's version
+	major=$(sed -n 's/^#define MCRED_VERSION_MAJOR \([0-9]*\)$/\1/p' include/modemcred.h)
+	minor=$(sed -n 's/^#define MCRED_VERSION_MINOR \([0-9]*\)$/\1/p' include/modemcred.h)
+	last=$(sed -n 's/^\(MODEMCRED_[0-9.]*\) {$/\1/p' lib/libmodemcred.map | tail -n 1)
+	expect_eq "$last" "MODEMCRED_$major.$minor" "newest node of lib/libmodemcred.map"
 }
 
 test_example_provision() {
@@ -55,4 +98,47 @@ test_emulated_baud() {
 	rx=$(sim_stat rx_bytes); tx=$(sim_stat tx_bytes); n=$(sim_stat commands)
 	[ -n "$rx" ] && [ -n "$tx" ] && [ -n "$n" ] || fail "--stats file incomplete: $(cat "$STATS")"
 	[ "$rx" -gt 2000 ] && [ "$tx" -gt 2000 ] || fail "stats rx $rx tx $tx: expected > 2000 each"
+}
+
+# The man pages: clean under mandoc's lint at every level (tests/deps.sh
+# installs mandoc), a real date and the header's version on each .TH line.
+test_man_pages_lint_clean() {
+	command -v mandoc >/dev/null 2>&1 || fail "mandoc is missing: sh tests/deps.sh test (or apt-get install mandoc)"
+	RC=0; mandoc -Tlint -W all man/modemcred.1 man/libmodemcred.3 >"$OUT" 2>&1 || RC=$?
+	[ "$RC" -eq 0 ] && [ ! -s "$OUT" ] || fail "mandoc -Tlint -W all (exit $RC): $(cat "$OUT")"
+	version=$(header_version)
+	for page in man/modemcred.1 man/libmodemcred.3; do
+		th=$(grep '^\.TH ' "$page")
+		echo "$th" | grep -q '^\.TH [A-Z]* [13] 20[0-9][0-9]-[01][0-9]-[0-3][0-9] "modemcred '"$version"'" ' ||
+			fail "$page: expected .TH NAME SECTION YYYY-MM-DD \"modemcred $version\" ..., got: $th"
+	done
+}
+
+# complete_words CLI WORD...: what the bash completion offers for the last word
+complete_words() {
+	bash -c '. "$1/cli/modemcred.bash-completion"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _modemcred; printf "%s\n" "${COMPREPLY[@]}"' \
+		sh "$ROOT" "$@"
+}
+
+# The bash completion reads commands, options and option values from the
+# CLI's --help, so it knows what the CLI knows.
+test_bash_completion() {
+	command -v bash >/dev/null 2>&1 || fail "bash is missing"
+	expect_eq "$(complete_words "$CLI" wr)" "write" "completion of 'wr'"
+	complete_words "$CLI" "" >"$OUT"
+	for c in ports info list write read delete clear exists compare at keygen attest verify; do
+		grep -qx "$c" "$OUT" || fail "command $c not offered"
+	done
+	expect_eq "$(complete_words "$CLI" --fl)" "--flow" "completion of '--fl'"
+	expect_eq "$(complete_words "$CLI" --flow "" | tr '\n' ' ')" "none rtscts " "values of --flow"
+	expect_eq "$(complete_words "$CLI" --baud 9600 write --veri)" "--verify" "write's --veri"
+	expect_eq "$(complete_words "$CLI" -p /dev/null keygen --format "" | tr '\n' ' ')" "pem der " \
+		"values of keygen --format"
+	complete_words "$CLI" write --type "" >"$OUT"
+	grep -qx ca "$OUT" && grep -qx psk-id "$OUT" || fail "--type values not offered"
+	# a file argument completes file names
+	: >"$T_DIR/cert-to-write.pem"
+	expect_eq "$(complete_words "$CLI" write --tag 1 --type ca "$T_DIR/cert-to-")" \
+		"$T_DIR/cert-to-write.pem" "file argument of write"
 }

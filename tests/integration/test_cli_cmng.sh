@@ -30,7 +30,7 @@ test_info_custom_device() {
 test_version_help() {
 	mcx --version
 	expect_ok "--version"
-	out_has "0\.1\.0" "--version"
+	out_has "modemcred $(header_version) (libmodemcred $(header_version))" "--version"
 	mcx --help
 	expect_ok "--help"
 	out_has write "--help"

@@ -15,6 +15,8 @@
  *   - the modem-control ioctls TIOCMGET/TIOCMSET/TIOCMBIS/TIOCMBIC succeed on
  *     any descriptor even though a pty rejects them (TIOCMGET reports
  *     CTS, DSR and DCD asserted).
+ * With FAKESERIAL_SPY_LOG=FILE, calls to sp_get_port_by_name and fopen are
+ * logged to FILE (see the spy section at the end).
  * Everything else passes through untouched. Which symbols to intercept was
  * taken from `nm -D --undefined-only libserialport.so.0` on Debian 12
  * (0.1.1): __lxstat, readlink, open, __open_2, ioctl.
@@ -209,4 +211,55 @@ int ioctl(int fd, unsigned long request, ...)
 		*(int *)arg = TIOCM_CTS | TIOCM_DSR | TIOCM_CAR;
 	errno = 0;
 	return 0;
+}
+
+/* ---- spy ------------------------------------------------------------------ */
+
+/*
+ * With FAKESERIAL_SPY_LOG=FILE set, calls that tell how a process starts are
+ * logged to FILE, one "function argument" line each, before they go on to
+ * the real function: sp_get_port_by_name (was libserialport asked about a
+ * port?) and fopen/fopen64 (did OpenSSL read its configuration file?).
+ */
+static void spy(const char *function, const char *arg)
+{
+	int (*next_open)(const char *, int, ...) = real("open");
+	const char *log = getenv("FAKESERIAL_SPY_LOG");
+	int fd;
+
+	if (!log || !*log || !next_open)
+		return;
+	fd = next_open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	dprintf(fd, "%s %s\n", function, arg ? arg : "(null)");
+	close(fd);
+}
+
+/*
+ * Declared without libserialport.h: a name in, a pointer to a pointer out,
+ * an enum sp_return back (SP_ERR_ARG is -1).
+ */
+int sp_get_port_by_name(const char *name, void **out)
+{
+	int (*next)(const char *, void **) = real("sp_get_port_by_name");
+
+	spy("sp_get_port_by_name", name);
+	return next ? next(name, out) : -1;
+}
+
+FILE *fopen(const char *path, const char *mode)
+{
+	FILE *(*next)(const char *, const char *) = real("fopen");
+
+	spy("fopen", path);
+	return next ? next(path, mode) : (errno = ENOSYS, NULL);
+}
+
+FILE *fopen64(const char *path, const char *mode)
+{
+	FILE *(*next)(const char *, const char *) = real("fopen64");
+
+	spy("fopen", path);
+	return next ? next(path, mode) : (errno = ENOSYS, NULL);
 }

@@ -15,6 +15,68 @@ static void test_version(void **state)
 {
 	(void)state;
 	assert_string_equal(mcred_version(), MCRED_VERSION_STRING);
+	char parts[32];
+	snprintf(parts, sizeof(parts), "%d.%d.%d", MCRED_VERSION_MAJOR, MCRED_VERSION_MINOR,
+		 MCRED_VERSION_PATCH);
+	assert_string_equal(MCRED_VERSION_STRING, parts);
+	assert_int_equal(MCRED_VERSION_NUM, (MCRED_VERSION_MAJOR << 16) |
+						    (MCRED_VERSION_MINOR << 8) | MCRED_VERSION_PATCH);
+	assert_int_equal(MCRED_VERSION_ENCODE(0, 2, 0), 0x000200);
+	assert_int_equal(MCRED_VERSION_ENCODE(1, 0, 0), 0x010000);
+}
+
+/* The number compares in the preprocessor, as programs use it. */
+#if !(MCRED_VERSION_NUM >= MCRED_VERSION_ENCODE(0, 2, 0) && \
+      MCRED_VERSION_NUM < MCRED_VERSION_ENCODE(0, 2, 0) + 0x100)
+#error "MCRED_VERSION_NUM does not order versions in #if"
+#endif
+
+/* Every code with the value it has had since it appeared (the ABI) and its name. */
+static const struct {
+	enum mcred_err code;
+	int value;
+	const char *name;
+} all_codes[] = {
+	{ MCRED_OK, 0, "MCRED_OK" },
+	{ MCRED_ERR_INVALID_ARG, 1, "MCRED_ERR_INVALID_ARG" },
+	{ MCRED_ERR_NOMEM, 2, "MCRED_ERR_NOMEM" },
+	{ MCRED_ERR_PORT, 3, "MCRED_ERR_PORT" },
+	{ MCRED_ERR_IO, 4, "MCRED_ERR_IO" },
+	{ MCRED_ERR_TIMEOUT, 5, "MCRED_ERR_TIMEOUT" },
+	{ MCRED_ERR_PROTOCOL, 6, "MCRED_ERR_PROTOCOL" },
+	{ MCRED_ERR_TOO_LARGE, 7, "MCRED_ERR_TOO_LARGE" },
+	{ MCRED_ERR_MODEM, 8, "MCRED_ERR_MODEM" },
+	{ MCRED_ERR_CME, 9, "MCRED_ERR_CME" },
+	{ MCRED_ERR_CMS, 10, "MCRED_ERR_CMS" },
+	{ MCRED_ERR_NOT_FOUND, 11, "MCRED_ERR_NOT_FOUND" },
+	{ MCRED_ERR_MISMATCH, 12, "MCRED_ERR_MISMATCH" },
+	{ MCRED_ERR_UNSUPPORTED, 13, "MCRED_ERR_UNSUPPORTED" },
+	{ MCRED_ERR_DECODE, 14, "MCRED_ERR_DECODE" },
+	{ MCRED_ERR_VERIFY, 15, "MCRED_ERR_VERIFY" },
+	{ MCRED_ERR_CANCELLED, 16, "MCRED_ERR_CANCELLED" },
+	{ MCRED_ERR_CRYPTO, 17, "MCRED_ERR_CRYPTO" },
+};
+#define N_CODES (sizeof(all_codes) / sizeof(all_codes[0]))
+
+static void test_error_codes_keep_their_values(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N_CODES; i++)
+		assert_int_equal((int)all_codes[i].code, all_codes[i].value);
+}
+
+static void test_every_error_code_has_its_name(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N_CODES; i++)
+		assert_string_equal(mcred_err_name(all_codes[i].code), all_codes[i].name);
+	/*
+	 * The first value after the table is no code: a code added to the enum
+	 * without this table (and its name) fails here.
+	 */
+	assert_null(mcred_err_name((enum mcred_err)N_CODES));
+	assert_null(mcred_err_name((enum mcred_err)-1));
+	assert_null(mcred_err_name((enum mcred_err)999));
 }
 
 static void test_every_error_has_its_own_message(void **state)
@@ -190,6 +252,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_error_codes_keep_their_values),
+		cmocka_unit_test(test_every_error_code_has_its_name),
 		cmocka_unit_test(test_every_error_has_its_own_message),
 		cmocka_unit_test(test_every_listed_cme_code_maps),
 		cmocka_unit_test(test_cme_hints),
