@@ -159,35 +159,6 @@ void cli_errorf(const char *fmt, ...)
 	fprintf(stderr, "modemcred: %s\n", message);
 }
 
-/*
- * The library's name of an error code. A stand-in for mcred_err_name() of
- * libmodemcred 0.2.0: once that is there, err_kind() calls it instead.
- */
-static const char *err_name(enum mcred_err code)
-{
-	switch (code) {
-	case MCRED_OK: return "MCRED_OK";
-	case MCRED_ERR_INVALID_ARG: return "MCRED_ERR_INVALID_ARG";
-	case MCRED_ERR_NOMEM: return "MCRED_ERR_NOMEM";
-	case MCRED_ERR_PORT: return "MCRED_ERR_PORT";
-	case MCRED_ERR_IO: return "MCRED_ERR_IO";
-	case MCRED_ERR_TIMEOUT: return "MCRED_ERR_TIMEOUT";
-	case MCRED_ERR_PROTOCOL: return "MCRED_ERR_PROTOCOL";
-	case MCRED_ERR_TOO_LARGE: return "MCRED_ERR_TOO_LARGE";
-	case MCRED_ERR_MODEM: return "MCRED_ERR_MODEM";
-	case MCRED_ERR_CME: return "MCRED_ERR_CME";
-	case MCRED_ERR_CMS: return "MCRED_ERR_CMS";
-	case MCRED_ERR_NOT_FOUND: return "MCRED_ERR_NOT_FOUND";
-	case MCRED_ERR_MISMATCH: return "MCRED_ERR_MISMATCH";
-	case MCRED_ERR_UNSUPPORTED: return "MCRED_ERR_UNSUPPORTED";
-	case MCRED_ERR_DECODE: return "MCRED_ERR_DECODE";
-	case MCRED_ERR_VERIFY: return "MCRED_ERR_VERIFY";
-	case MCRED_ERR_CANCELLED: return "MCRED_ERR_CANCELLED";
-	case MCRED_ERR_CRYPTO: return "MCRED_ERR_CRYPTO";
-	}
-	return NULL;
-}
-
 /* The error code a failure reported without one stands for, by its exit code. */
 static enum mcred_err code_of_exit(int exit_code)
 {
@@ -207,7 +178,7 @@ static enum mcred_err code_of_exit(int exit_code)
  */
 static void err_kind(enum mcred_err code, char *kind, size_t len)
 {
-	const char *name = code == MCRED_OK ? NULL : err_name(code);
+	const char *name = code == MCRED_OK ? NULL : mcred_err_name(code);
 	size_t i;
 
 	if (!name || strncmp(name, "MCRED_ERR_", 10) != 0) {
