@@ -14,6 +14,13 @@
 #define MCRED_DEFAULT_BAUD 115200u
 #define MCRED_DEFAULT_TIMEOUT_MS 10000u
 #define MCRED_DEFAULT_MAX_COMMAND 4096u
+/*
+ * In shell mode the limit is the shell's line buffer: Nordic's instructions
+ * for provisioning over the shell set CONFIG_SHELL_CMD_BUFF_SIZE=2048.
+ */
+#define MCRED_DEFAULT_SHELL_MAX_COMMAND 2048u
+/* at_shell's answer buffer, CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN, by default. */
+#define MCRED_DEFAULT_SHELL_RESPONSE_MAX 2700u
 #define MCRED_DEFAULT_MAX_RESPONSE 65536u
 /* Key generation takes seconds on a real modem: it gets at least this. */
 #define MCRED_KEYGEN_TIMEOUT_MS 30000u
@@ -55,6 +62,9 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
  */
 const char *mcred_line_strip_prompt(const char *line, size_t *len);
 
+/* Bytes of the line being assembled (not yet ended by a line break). */
+size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const char **line);
+
 /* What one logical line is, in the context of the command in flight. */
 enum mcred_line_kind {
 	MCRED_LINE_INFO = 0,    /* part of the answer */
@@ -63,7 +73,14 @@ enum mcred_line_kind {
 	MCRED_LINE_OK,
 	MCRED_LINE_ERROR,
 	MCRED_LINE_CME_ERROR,
-	MCRED_LINE_CMS_ERROR
+	MCRED_LINE_CMS_ERROR,
+	/*
+	 * Zephyr shell: "Sending AT command failed with error code -N" (code N,
+	 * the errno of nrf_modem_at_cmd()), printed instead of any result.
+	 */
+	MCRED_LINE_SHELL_FAILED,
+	/* Zephyr shell: "<word>: command not found" (no at_shell on the device). */
+	MCRED_LINE_SHELL_UNKNOWN
 };
 
 /*
@@ -114,8 +131,45 @@ size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t 
  */
 size_t mcred_max_wire_length(const struct mcred_options *o);
 
+/* ---- shell.c: Zephyr shell mode (nRF Connect SDK at_shell) ------------- */
+
+/* 1 when commands go through a shell (o->shell on, not auto or none). */
+int mcred_shell_is_on(const struct mcred_options *o);
+/* Length of the typed line for cmd, at '...' included, terminator excluded. */
+size_t mcred_shell_line_length(const char *cmd, size_t len);
+/* Write that line into out (mcred_shell_line_length() bytes); returns its length. */
+size_t mcred_shell_encode(const char *cmd, size_t len, char *out);
+/*
+ * MCRED_ERR_INVALID_ARG (err filled) when cmd cannot be typed into the shell
+ * unchanged: a ', a lone CR, a line break outside an AT%CMNG=0 command or on
+ * a device without CONFIG_AT_SHELL_UNESCAPE_LF.
+ */
+enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const char *cmd,
+					 size_t len, struct mcred_error *err);
+/* The same for credential content (what: "content", "the attributes"); OK in raw mode. */
+enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const char *content,
+					 size_t len, const char *what, struct mcred_error *err);
+/*
+ * What the modem stores for content sent under o: in shell mode each LF not
+ * preceded by CR becomes CR LF (at_shell's \n unescaping). The length first,
+ * then the bytes into out (that many bytes).
+ */
+size_t mcred_shell_stored_length(const struct mcred_options *o, const char *content,
+				 size_t len);
+size_t mcred_shell_stored_form(const struct mcred_options *o, const char *content, size_t len,
+			       char *out);
+/*
+ * Settle MCRED_SHELL_AUTO on an open handle: probe with "at AT" sent raw. A
+ * shell's at_shell passes "AT" to the modem, which answers OK; the raw AT host
+ * passes "at AT" whole, which the modem refuses with ERROR. Sets m->opts.shell
+ * and, unless given, the command length default of the mode found.
+ */
+enum mcred_err mcred_shell_detect(struct mcred_modem *m);
+
 struct mcred_modem {
 	struct mcred_options opts;      /* defaults already applied */
+	/* The caller gave max_command_len (else it follows the shell mode). */
+	int max_command_given;
 	struct mcred_transport io;
 	const char *transport_name;
 	struct mcred_line_splitter *splitter;

@@ -283,6 +283,12 @@ enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_reques
 	rc = mcred_keygen_check(req, &modem->err);
 	if (rc != MCRED_OK)
 		return rc;
+	if (req->attributes)
+		rc = mcred_shell_check_content(&modem->opts, req->attributes,
+					       strlen(req->attributes), "the attributes",
+					       &modem->err);
+	if (rc != MCRED_OK)
+		return rc;
 	cmd = keygen_command(req);
 	if (!cmd)
 		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
