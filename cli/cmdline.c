@@ -49,6 +49,7 @@ enum {
 	G_TRANSPORT,
 	G_OFFLINE,
 	G_SHELL,
+	G_SHELL_NO_UNESCAPE_LF,
 	G_KEEP_LINE_ENDINGS,
 	G_JSON,
 	G_VERBOSE,
@@ -56,6 +57,10 @@ enum {
 	G_VERSION,
 	G_HELP
 };
+
+/* takes_value: 0 a flag, 1 a value, OPTIONAL_VALUE "--name=value" or one of
+ * the option's own words as the next argument (--shell auto). */
+#define OPTIONAL_VALUE 2
 
 struct opt_def {
 	const char *name;  /* long name without "--" */
@@ -87,7 +92,8 @@ static const struct opt_def opt_defs[] = {
 	{ "max-command", 0, 1, G_MAX_COMMAND },
 	{ "transport", 0, 1, G_TRANSPORT },
 	{ "offline", 0, 0, G_OFFLINE },
-	{ "shell", 0, 0, G_SHELL },
+	{ "shell", 0, OPTIONAL_VALUE, G_SHELL },
+	{ "shell-no-unescape-lf", 0, 0, G_SHELL_NO_UNESCAPE_LF },
 	{ "keep-line-endings", 0, 0, G_KEEP_LINE_ENDINGS },
 	{ "json", 0, 0, G_JSON },
 	{ "verbose", 'v', 0, G_VERBOSE },
@@ -160,7 +166,8 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 	case G_MAX_COMMAND: return cli_parse_max_command(value, &o->max_command_len, err);
 	case G_TRANSPORT: return cli_parse_transport(value, &o->transport, err);
 	case G_OFFLINE: o->auto_offline = 1; return 0;
-	case G_SHELL: o->shell = 1; return 0;
+	case G_SHELL: return cli_parse_shell(*value ? value : "on", &o->shell, err);
+	case G_SHELL_NO_UNESCAPE_LF: o->shell_no_unescape_lf = 1; return 0;
 	case G_KEEP_LINE_ENDINGS: o->keep_line_endings = 1; return 0;
 	case G_JSON: cl->json = 1; return 0;
 	case G_VERBOSE: cl->verbose = 1; return 0;
@@ -225,7 +232,12 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 		cli_error_set(err, "--%s takes no value", def->name);
 		return -1;
 	}
-	if (def->takes_value && !value) {
+	/* --shell auto: the next argument is its value only when it is one of its words */
+	if (def->takes_value == OPTIONAL_VALUE && !value && *i + 1 < argc &&
+	    (strcmp(argv[*i + 1], "auto") == 0 || strcmp(argv[*i + 1], "on") == 0 ||
+	     strcmp(argv[*i + 1], "off") == 0))
+		value = argv[++*i];
+	if (def->takes_value == 1 && !value) {
 		if (*i + 1 >= argc) {
 			cli_error_set(err, "--%s needs a value", def->name);
 			return -1;

@@ -1,15 +1,16 @@
 /*
  * One command, from its text to its framed answer:
  *
- *   echo (ATE1) -> shell unescape (--shell) -> log (--log) -> processing time
- *   (--latency-ms) -> dispatch by name -> framing:
+ *   echo (ATE1) -> log (--log) -> processing time (--latency-ms) -> dispatch
+ *   by name -> framing:
  *
  *     "\r\n<information line>\r\n" ... "\r\nOK\r\n"
  *     or "\r\nERROR\r\n", or "\r\n+CME ERROR: <n>\r\n" when CMEE is 1
  *
  * With --urc-every, every third answer carries a URC between its information
  * lines and its final result, because real URCs can arrive at any moment.
- * In shell mode the shell prompt follows every final result.
+ * In shell mode (--shell) shell.c owns the line and asks at_modem_answer()
+ * for the modem's answer.
  */
 #include "sim.h"
 
@@ -17,8 +18,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
-
-#define SHELL_PROMPT "uart:~$ "
 
 const char *at_sep(const struct sim *sim)
 {
@@ -78,6 +77,26 @@ static void log_command(const struct sim *sim, const char *cmd, size_t len)
 	fclose(f);
 }
 
+void at_log_text(const struct sim *sim, const char *cmd, size_t len)
+{
+	log_command(sim, cmd, len);
+}
+
+void at_log_note(const struct sim *sim, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f;
+
+	if (!sim->opt.log_file || !(f = fopen(sim->opt.log_file, "a")))
+		return;
+	fputs("NOTE ", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 /* Drop trailing blanks and CR/LF (e.g. the CR of a CRLF in LF mode); a quoted
@@ -131,6 +150,16 @@ static int dispatch(struct sim *sim, struct reply *r, const char *cmd, size_t le
 	return res == RES_UNKNOWN ? RES_ERROR : res;
 }
 
+static void add_final(const struct sim *sim, struct buf *out, int res)
+{
+	if (res == RES_OK)
+		buf_adds(out, "\r\nOK\r\n");
+	else if (res > 0 && sim->cmee == 1)
+		buf_addf(out, "\r\n+CME ERROR: %d\r\n", res);
+	else
+		buf_adds(out, "\r\nERROR\r\n");
+}
+
 /* Frame and send: information lines, maybe a URC, the final result. */
 static void send_answer(struct sim *sim, struct reply *r, int res)
 {
@@ -138,30 +167,37 @@ static void send_answer(struct sim *sim, struct reply *r, int res)
 	buf_add(&out, r->lines.data, r->lines.len);
 	if (sim->opt.urc_every_ms > 0 && ++sim->answers % 3 == 0)
 		io_add_urc(sim, &out);
-	if (res == RES_OK)
-		buf_adds(&out, "\r\nOK\r\n");
-	else if (res > 0 && sim->cmee == 1)
-		buf_addf(&out, "\r\n+CME ERROR: %d\r\n", res);
-	else
-		buf_adds(&out, "\r\nERROR\r\n");
-	if (sim->opt.shell)
-		buf_adds(&out, SHELL_PROMPT);
+	add_final(sim, &out, res);
 	io_send(sim, out.data, out.len);
 	buf_free(&out);
 }
 
-/* Shell mode, a line that is not "at ...": the shell's own complaint. */
-static void send_shell_unknown(struct sim *sim, const struct buf *cmd)
+/* Log, processing time, dispatch: the final result of cmd. */
+static int run_command(struct sim *sim, struct reply *r, struct buf *cmd)
 {
-	struct buf out = {0};
-	size_t w = 0;
-	while (w < cmd->len && cmd->data[w] != ' ')
-		w++;
-	buf_adds(&out, "\r\n");
-	buf_add(&out, cmd->data, w);
-	buf_adds(&out, ": command not found\r\n" SHELL_PROMPT);
-	io_send(sim, out.data, out.len);
-	buf_free(&out);
+	cmd->len = trim_end(cmd->data, cmd->len);
+	cmd->data[cmd->len] = '\0';
+	log_command(sim, cmd->data, cmd->len);
+	if (sim->opt.latency_ms > 0)
+		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
+	return dispatch(sim, r, cmd->data, cmd->len);
+}
+
+void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer)
+{
+	struct buf text = {0};
+	struct reply r = {{0}};
+
+	buf_add(&text, cmd, len);
+	int res = run_command(sim, &r, &text);
+	add_final(sim, &r.lines, res);
+	/* The modem's own text starts with its first line, not a line break. */
+	if (r.lines.len >= 2 && r.lines.data[0] == '\r' && r.lines.data[1] == '\n')
+		buf_add(answer, r.lines.data + 2, r.lines.len - 2);
+	else
+		buf_add(answer, r.lines.data, r.lines.len);
+	buf_free(&r.lines);
+	buf_free(&text);
 }
 
 /* A too-long command: at_host answers its buffer overflow with a bare ERROR. */
@@ -185,6 +221,10 @@ void at_handle_command(struct sim *sim, struct command *c)
 	 * goes nowhere (io.c drops it) rather than to the next client. */
 	sim->answer_session = c->session;
 	sim->commands++;
+	if (sim->opt.shell) {
+		shell_handle_command(sim, c);
+		return;
+	}
 	if (c->overflow) {
 		handle_overflow(sim, c);
 		return;
@@ -192,22 +232,9 @@ void at_handle_command(struct sim *sim, struct command *c)
 	struct buf *cmd = &c->cmd;
 	if (sim->echo)
 		io_send(sim, c->raw.data, c->raw.len);
-	if (sim->opt.shell) {
-		int is_at;
-		line_shell_unescape(cmd, &is_at);
-		if (!is_at) {
-			send_shell_unknown(sim, cmd);
-			return;
-		}
-	}
-	cmd->len = trim_end(cmd->data, cmd->len);
-	cmd->data[cmd->len] = '\0';
-	log_command(sim, cmd->data, cmd->len);
-	if (sim->opt.latency_ms > 0)
-		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
 
 	struct reply r = {{0}};
-	int res = dispatch(sim, &r, cmd->data, cmd->len);
+	int res = run_command(sim, &r, cmd);
 	send_answer(sim, &r, res);
 	buf_free(&r.lines);
 }

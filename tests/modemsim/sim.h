@@ -7,7 +7,8 @@
  *   io.c       the wire: reading, pacing to a baud rate, fragmented output,
  *              unsolicited result codes, interruptible sleeps
  *   line.c     turning received bytes into commands (terminators, quotes,
- *              maximum length, Zephyr-shell escapes)
+ *              maximum length)
+ *   shell.c    --shell: a Zephyr shell with nRF Connect SDK's at_shell in front
  *   at.c       one command: echo, log, dispatch, response framing
  *   params.c   splitting "=a,b,"c"" parameter lists
  *   device.c   AT, ATE, +CMEE, +CFUN, +CGSN, +CGMR, +CGMM, %XMODEMUUID
@@ -67,8 +68,15 @@ struct sim_options {
 	int cfun;
 	int cmee;
 	int echo;
-	int shell;
 	int fragment;
+	/* Zephyr shell mode (shell.c) */
+	int shell;
+	int shell_plain_prompt;      /* no VT100 colours around the prompt */
+	int shell_no_unescape_lf;    /* at_shell without CONFIG_AT_SHELL_UNESCAPE_LF */
+	const char *shell_prompt;    /* prompt name: "<name>:~$ " (default "uart") */
+	size_t shell_cmd_buff;       /* CONFIG_SHELL_CMD_BUFF_SIZE (default 2048) */
+	size_t shell_response_max;   /* CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN (default 2700) */
+	long shell_at_fail;          /* > 0: every at command fails with -N */
 	int no_sha;
 	int spaces;
 	int modern_csr;
@@ -114,6 +122,7 @@ struct line {
 	struct buf raw;  /* bytes as received, for echo */
 	size_t overflow; /* > 0: discarding, counts the bytes dropped */
 	int in_quotes;
+	unsigned char shell_last_nl; /* shell mode: the CR or LF that ended the last line */
 };
 
 /* A complete command waiting to be processed. Reception never stops while
@@ -136,9 +145,6 @@ struct command_queue {
 struct sim; /* forward */
 enum line_event line_feed(struct sim *sim, unsigned char c);
 void line_reset(struct line *l);
-/* Zephyr shell mode: strip "at " and undo the \r \n \\ escapes in place;
- * *is_at is 0 (and cmd untouched) when the line is no "at" command. */
-void line_shell_unescape(struct buf *cmd, int *is_at);
 
 /* ---- the whole simulator -------------------------------------------------- */
 
@@ -220,6 +226,21 @@ void sleep_seconds(struct sim *sim, double seconds);
 
 /* Process one received command: echo, log, dispatch, answer. */
 void at_handle_command(struct sim *sim, struct command *c);
+/* The modem's answer to cmd as nrf_modem_at_cmd() gives it: "<info>\r\nOK\r\n"
+ * (logged, after the processing time). */
+void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer);
+/* Log a command as received (--log), or a note about one. */
+void at_log_text(const struct sim *sim, const char *cmd, size_t len);
+void at_log_note(const struct sim *sim, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- shell.c: Zephyr shell mode (--shell) ---------------------------------- */
+
+/* Line editing of the shell, instead of the AT host's (line.c). */
+enum line_event shell_line_feed(struct sim *sim, unsigned char c);
+/* Echo, split, run "at '<command>'", print the answer and the prompt. */
+void shell_handle_command(struct sim *sim, struct command *c);
+
 /* The separator between response parameters: "," or ", " (--spaces). */
 const char *at_sep(const struct sim *sim);
 
