@@ -140,8 +140,10 @@ struct exchange {
 	int too_large;
 	int nomem;
 	size_t answer_bytes;      /* answer lines so far, as "<line>\r\n" on the wire */
+	struct mcred_shell_echo echo; /* shell mode: takes the echo out (typed NULL: off) */
 	int cut_off;              /* the answer filled the device's buffer, no final result */
 	int withhold;             /* late answer to a secret command: show no content */
+	int echo_traced;          /* the redacted echo is in the trace already */
 };
 
 static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, size_t len)
@@ -233,11 +235,17 @@ static int on_line(void *user, const char *line, size_t len)
 		trace(x->m, MCRED_TRACE_RX, withheld, sizeof(withheld) - 1);
 		return 0;
 	}
-	/* An echo repeats the command, secrets included: trace its redacted form. */
-	if (kind == MCRED_LINE_ECHO && x->trace_cmd)
-		trace(x->m, MCRED_TRACE_RX, x->trace_cmd, strlen(x->trace_cmd));
-	else
+	/*
+	 * An echo repeats the command, secrets included: trace its redacted
+	 * form, once however many pieces the echo comes in.
+	 */
+	if (kind == MCRED_LINE_ECHO && x->trace_cmd) {
+		if (!x->echo_traced)
+			trace(x->m, MCRED_TRACE_RX, x->trace_cmd, strlen(x->trace_cmd));
+		x->echo_traced = 1;
+	} else {
 		trace(x->m, MCRED_TRACE_RX, line, len);
+	}
 	switch (kind) {
 	case MCRED_LINE_INFO:
 		keep_info_line(x, line, len);
@@ -259,6 +267,34 @@ static int on_line(void *user, const char *line, size_t len)
 }
 
 /* ---- I/O ------------------------------------------------------------------- */
+
+static void pass_to_splitter(void *user, const uint8_t *bytes, size_t n)
+{
+	struct exchange *x = user;
+
+	mcred_line_splitter_feed(x->m->splitter, bytes, n, on_line, x);
+}
+
+/* Nothing but a shell prompt waits in the splitter: the next byte starts a line. */
+static int splitter_at_line_start(void *user)
+{
+	struct exchange *x = user;
+	const char *partial;
+	size_t n = mcred_line_splitter_pending(x->m->splitter, &partial);
+
+	mcred_line_strip_prompt(partial, &n);
+	return n == 0;
+}
+
+/* Received bytes to the splitter; in shell mode the echo taken out first. */
+static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
+{
+	if (x->echo.typed && !x->echo.done)
+		mcred_shell_echo_filter(&x->echo, buf, n, splitter_at_line_start,
+					pass_to_splitter, x);
+	else
+		pass_to_splitter(x, buf, n);
+}
 
 /*
  * Hand whatever is already waiting (URCs, leftovers of a command that timed
@@ -409,7 +445,7 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 			return mcred_fail(m, MCRED_ERR_IO,
 					  "reading the answer to %s from the port failed", shown);
 		if (n > 0)
-			mcred_line_splitter_feed(m->splitter, buf, (size_t)n, on_line, x);
+			feed_answer(x, buf, (size_t)n);
 		if (answer_cut_off(m, x)) {
 			x->cut_off = 1;
 			/* The cut line never ends: it must not become part of the next answer. */
@@ -523,6 +559,13 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 					  ? "its shell has no `at` command (build it with "
 					    "CONFIG_AT_SHELL=y)"
 					  : "use shell mode (--shell)");
+	if (x->reply->final == MCRED_LINE_SHELL_CUT)
+		return mcred_fail(m, MCRED_ERR_MODEM,
+				  "the device's shell cut the line of %s (it answered \"not "
+				  "terminated\" and ran nothing): its line buffer "
+				  "(CONFIG_SHELL_CMD_BUFF_SIZE) is smaller than the %zu bytes assumed; "
+				  "give the device's size as max_command_len, or build it with "
+				  "CONFIG_SHELL_CMD_BUFF_SIZE=2048", shown, m->opts.max_command_len);
 	if (code == 7)
 		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
 				  "the answer to %s did not fit the device's at_shell answer "
@@ -577,6 +620,7 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 		return rc;
 	case MCRED_LINE_SHELL_FAILED:
 	case MCRED_LINE_SHELL_UNKNOWN:
+	case MCRED_LINE_SHELL_CUT:
 		return shell_failure(m, x, shown);
 	case MCRED_LINE_ERROR:
 	default:
@@ -630,9 +674,13 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
 	if (rc != MCRED_OK && sent > 0)
 		remember_unfinished(m, wire, sent, x);
-	mcred_free_secret(wire, wire_len); /* it may carry a key */
+	if (mcred_shell_is_on(&m->opts))
+		mcred_shell_echo_start(&x->echo, wire,
+				       wire_len - terminator_length(m->opts.terminator));
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
+	x->echo.typed = NULL;
+	mcred_free_secret(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);
 	return rc;

@@ -21,6 +21,8 @@ static const char prompt_tail[] = ":~$";
 static const char shell_failed[] = "Sending AT command failed with error code";
 /* The Zephyr shell's answer to a line whose first word is no command. */
 static const char shell_unknown[] = ": command not found";
+/* The Zephyr shell's answer to a line with an open quote (it runs nothing). */
+static const char shell_cut[] = "not terminated: ";
 
 /* Where an ANSI escape sequence (VT100 colours of a shell) is being skipped. */
 enum escape_state { ESC_NONE = 0, ESC_START, ESC_CSI };
@@ -439,6 +441,8 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 	    memcmp(t.p + t.len - (sizeof(shell_unknown) - 1), shell_unknown,
 		   sizeof(shell_unknown) - 1) == 0)
 		return MCRED_LINE_SHELL_UNKNOWN;
+	if (starts_with(t, shell_cut))
+		return MCRED_LINE_SHELL_CUT;
 	if (!command)
 		return MCRED_LINE_URC;
 	if (is_echo(t, command))

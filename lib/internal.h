@@ -80,7 +80,12 @@ enum mcred_line_kind {
 	 */
 	MCRED_LINE_SHELL_FAILED,
 	/* Zephyr shell: "<word>: command not found" (no at_shell on the device). */
-	MCRED_LINE_SHELL_UNKNOWN
+	MCRED_LINE_SHELL_UNKNOWN,
+	/*
+	 * Zephyr shell: "not terminated: '": the typed line lost its closing
+	 * quote, cut by a line buffer smaller than the line.
+	 */
+	MCRED_LINE_SHELL_CUT
 };
 
 /*
@@ -165,6 +170,32 @@ size_t mcred_shell_stored_form(const struct mcred_options *o, const char *conten
  * and, unless given, the command length default of the mode found.
  */
 enum mcred_err mcred_shell_detect(struct mcred_modem *m);
+
+/*
+ * The shell echoes every typed character and breaks the echo with a line
+ * feed at the terminal width (80 columns), wherever that falls: inside
+ * quotes, or in a line it shortened (dropping what its buffer could not
+ * hold, closing quote included). This filter takes the echo out of the
+ * received bytes before they are split into lines.
+ */
+struct mcred_shell_echo {
+	const char *typed;  /* the typed line, terminator excluded */
+	size_t len;
+	size_t pos;         /* bytes of it echoed so far */
+	int after_break;    /* a line break came after the last echoed byte */
+	int escape;         /* inside a VT100 sequence: 1 after ESC, 2 in ESC [ */
+	int done;           /* the echo is over (or there was none) */
+};
+
+void mcred_shell_echo_start(struct mcred_shell_echo *e, const char *typed, size_t len);
+/*
+ * Pass received bytes through: the echo is dropped, everything else goes to
+ * pass() in order. at_line_start() tells whether the next byte would start a
+ * line (nothing but a prompt pending): only there can the echo begin.
+ */
+void mcred_shell_echo_filter(struct mcred_shell_echo *e, const uint8_t *buf, size_t n,
+			     int (*at_line_start)(void *user),
+			     void (*pass)(void *user, const uint8_t *bytes, size_t n), void *user);
 
 struct mcred_modem {
 	struct mcred_options opts;      /* defaults already applied */

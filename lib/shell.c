@@ -256,3 +256,88 @@ enum mcred_err mcred_shell_detect(struct mcred_modem *m)
 				  message);
 	}
 }
+
+/* ---- the shell's echo ----------------------------------------------------- */
+
+void mcred_shell_echo_start(struct mcred_shell_echo *e, const char *typed, size_t len)
+{
+	memset(e, 0, sizeof(*e));
+	e->typed = typed;
+	e->len = len;
+}
+
+/*
+ * One received byte: 1 when it belongs to the echo (swallowed), 0 when not.
+ * *refeed is set when bytes taken for the echo turn out not to be one: the
+ * caller hands typed[0..*refeed) on before this byte.
+ */
+static int echo_take(struct mcred_shell_echo *e, uint8_t b, int at_line_start, size_t *refeed)
+{
+	*refeed = 0;
+	/* VT100 sequences the shell mixes into its echo: ESC [ ... final byte. */
+	if (e->escape == 1) {
+		e->escape = b == '[' ? 2 : 0;
+		return 1;
+	}
+	if (e->escape == 2) {
+		if (b >= 0x40 && b <= 0x7e)
+			e->escape = 0;
+		return 1;
+	}
+	if (e->pos == 0) {
+		/* The echo starts a line (after the prompt) with the typed line's first byte. */
+		if (b != (uint8_t)e->typed[0] || !at_line_start)
+			return 0;
+		e->pos = 1;
+		return 1;
+	}
+	if (b == '\r' || b == '\n') { /* a break at the terminal width, or the Enter */
+		e->after_break = 1;
+		return 1;
+	}
+	if (b == 0x1b) {
+		e->escape = 1;
+		return 1;
+	}
+	if (e->pos < e->len && b == (uint8_t)e->typed[e->pos]) {
+		e->pos++;
+		e->after_break = 0;
+		return 1;
+	}
+	/*
+	 * Not the echo's next byte. After a line break the echo simply ended
+	 * (complete, or shortened by a shell that dropped what its buffer could
+	 * not hold); without one, the bytes taken were answer text after all.
+	 */
+	if (!e->after_break && e->pos < e->len)
+		*refeed = e->pos;
+	e->done = 1;
+	return 0;
+}
+
+void mcred_shell_echo_filter(struct mcred_shell_echo *e, const uint8_t *buf, size_t n,
+			     int (*at_line_start)(void *user),
+			     void (*pass)(void *user, const uint8_t *bytes, size_t n), void *user)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n && !e->done; i++) {
+		size_t refeed;
+		int line_start = e->pos == 0 && at_line_start(user);
+
+		if (i > start && e->pos == 0 && buf[i] == (uint8_t)e->typed[0]) {
+			pass(user, buf + start, i - start); /* the line start depends on them */
+			start = i;
+			line_start = at_line_start(user);
+		}
+		if (echo_take(e, buf[i], line_start, &refeed)) {
+			if (i > start)
+				pass(user, buf + start, i - start);
+			start = i + 1;
+		} else if (refeed) {
+			pass(user, (const uint8_t *)e->typed, refeed);
+		}
+	}
+	if (n > start)
+		pass(user, buf + start, n - start);
+}
