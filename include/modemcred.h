@@ -440,6 +440,15 @@ MCRED_API enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *r
 					    struct mcred_error *err);
 
 /**
+ * Validate a keygen request for this modem, sending nothing: the checks of
+ * mcred_keygen_check() and those of its mode (in shell mode the attributes
+ * may hold no '). mcred_keygen() makes them too; call this first when other
+ * commands (e.g. a look for an existing key) come before it.
+ */
+MCRED_API enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
+						  const struct mcred_keygen_request *req);
+
+/**
  * Generate a key on the modem. *blob receives the text between the quotes of
  * "%KEYGEN: "..."" (malloc'd, NUL-terminated); pass it to mcred_verify_keygen().
  */
