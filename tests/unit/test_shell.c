@@ -128,6 +128,29 @@ static enum mcred_err exec(mcred_modem *m, const char *cmd, struct mcred_reply *
 	return mcred_at_exec(m, cmd, strlen(cmd), NULL, 0, r);
 }
 
+static void assert_message_has(const mcred_modem *m, const char *word)
+{
+	const char *message = mcred_modem_error(m)->message;
+
+	if (!strstr(message, word))
+		fail_msg("message \"%s\" lacks \"%s\"", message, word);
+}
+
+/* cmd fails with code, and the handle's message names each of the words (NULL-ended). */
+static void assert_fails(mcred_modem *m, const char *cmd, enum mcred_err code, ...)
+{
+	struct mcred_reply r;
+	const char *word;
+	va_list ap;
+
+	assert_int_equal(exec(m, cmd, &r), code);
+	mcred_reply_free(&r);
+	va_start(ap, code);
+	while ((word = va_arg(ap, const char *)) != NULL)
+		assert_message_has(m, word);
+	va_end(ap);
+}
+
 /* What Zephyr echoes for a typed line: a "\n" each time the cursor reaches
  * column 80 (the 8-column prompt counted), then the Enter. */
 static char *zephyr_echo(const char *typed, size_t keep)
@@ -189,12 +212,12 @@ static void test_single_quote_refused_nothing_sent(void **state)
 
 	(void)state;
 	assert_int_equal(exec(m, "AT%CMNG=0,5,4,\"it's\"", &r), MCRED_ERR_INVALID_ARG);
-	assert_non_null(strstr(mcred_modem_error(m)->message, "single quote"));
+	assert_message_has(m, "single quote");
 	mcred_reply_free(&r);
 	assert_int_equal(mcred_cmng_write(m, 5, 4, "it's\n", 5, NULL, 0), MCRED_ERR_INVALID_ARG);
-	assert_non_null(strstr(mcred_modem_error(m)->message, "line 1, column 3"));
+	assert_message_has(m, "line 1, column 3");
 	assert_int_equal(mcred_keygen(m, &req, &blob), MCRED_ERR_INVALID_ARG);
-	assert_non_null(strstr(mcred_modem_error(m)->message, "the attributes"));
+	assert_message_has(m, "the attributes");
 	assert_null(blob);
 	assert_int_equal(s->written_len, 0); /* not even AT+CMEE */
 	mcred_modem_free(m);
@@ -215,7 +238,7 @@ static void test_line_breaks_need_unescape_lf(void **state)
 	o.shell_no_unescape_lf = 1;
 	assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
 	assert_int_equal(mcred_cmng_write(m, 5, 0, "a\nb\n", 4, NULL, 0), MCRED_ERR_INVALID_ARG);
-	assert_non_null(strstr(mcred_modem_error(m)->message, "CONFIG_AT_SHELL_UNESCAPE_LF"));
+	assert_message_has(m, "CONFIG_AT_SHELL_UNESCAPE_LF");
 	/* a one-line credential still goes */
 	s->replies[0] = "+CMEE: 0\r\nOK\r\n";
 	/* a line break in any command but AT%CMNG=0 is never unescaped */
@@ -346,7 +369,6 @@ static void test_cut_line_is_reported_not_waited_for(void **state)
 	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
 	char typed[256];
 	char *echo, *reply;
-	struct mcred_reply r;
 
 	(void)state;
 	mcred_shell_encode(cmd, strlen(cmd), typed);
@@ -355,9 +377,7 @@ static void test_cut_line_is_reported_not_waited_for(void **state)
 	reply = concat(echo, "not terminated: '\r\n" COLOURED_PROMPT);
 	s->replies[0] = reply;
 	s->chunk = 3;
-	assert_int_equal(exec(m, cmd, &r), MCRED_ERR_MODEM);
-	assert_non_null(strstr(mcred_modem_error(m)->message, "CONFIG_SHELL_CMD_BUFF_SIZE"));
-	mcred_reply_free(&r);
+	assert_fails(m, cmd, MCRED_ERR_MODEM, "CONFIG_SHELL_CMD_BUFF_SIZE", NULL);
 	mcred_modem_free(m);
 	free(reply);
 	free(echo);
@@ -368,22 +388,15 @@ static void test_at_shell_failures(void **state)
 {
 	struct script *s = new_script();
 	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
-	struct mcred_reply r;
 
 	(void)state;
 	s->replies[0] = "at 'AT%CMNG=1'\r\nSending AT command failed with error code -7\r\n"
 			COLOURED_PROMPT;
 	s->replies[1] = "at 'AT+CFUN?'\r\nSending AT command failed with error code -108\r\n"
 			COLOURED_PROMPT;
-	assert_int_equal(exec(m, "AT%CMNG=1", &r), MCRED_ERR_TOO_LARGE);
-	assert_non_null(strstr(mcred_modem_error(m)->message,
-			       "CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN"));
-	assert_non_null(strstr(mcred_modem_error(m)->message, "compare"));
-	mcred_reply_free(&r);
-	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_ERR_MODEM);
-	assert_non_null(strstr(mcred_modem_error(m)->message, "error code -108"));
-	assert_non_null(strstr(mcred_modem_error(m)->message, "ESHUTDOWN"));
-	mcred_reply_free(&r);
+	assert_fails(m, "AT%CMNG=1", MCRED_ERR_TOO_LARGE, "CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN",
+		     "compare", NULL);
+	assert_fails(m, "AT+CFUN?", MCRED_ERR_MODEM, "error code -108", "ESHUTDOWN", NULL);
 	mcred_modem_free(m);
 	free(s);
 }
@@ -577,8 +590,8 @@ static void test_cut_answer_reported_at_once(void **state)
 		assert_int_equal(exec(m, "AT%CMNG=1", &r), MCRED_ERR_TOO_LARGE);
 		/* at once: well before the 30 s deadline */
 		assert_true(now_ms() - start < 15000);
-		assert_non_null(strstr(mcred_modem_error(m)->message, "CONFIG_AT_HOST_CMD_MAX_LEN"));
-		assert_non_null(strstr(mcred_modem_error(m)->message, "compare"));
+		assert_message_has(m, "CONFIG_AT_HOST_CMD_MAX_LEN");
+		assert_message_has(m, "compare");
 		assert_int_equal(s->urc_count, 1 + (int)chunk);
 		mcred_reply_free(&r);
 		/* the cut line is not glued to the next answer */
