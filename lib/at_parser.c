@@ -21,6 +21,11 @@ static const char prompt_tail[] = ":~$";
 static const char shell_failed[] = "Sending AT command failed with error code";
 /* The Zephyr shell's answer to a line whose first word is no command. */
 static const char shell_unknown[] = ": command not found";
+/*
+ * How at_shell (after "at events_enable") and modem_shell print a URC:
+ * "AT event handler:" and the URC on the next line, or both on one.
+ */
+static const char shell_event[] = "AT event handler:";
 /* The Zephyr shell's answer to a line with an open quote (it runs nothing). */
 static const char shell_cut[] = "not terminated: ";
 
@@ -443,7 +448,7 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 		return MCRED_LINE_SHELL_UNKNOWN;
 	if (starts_with(t, shell_cut))
 		return MCRED_LINE_SHELL_CUT;
-	if (!command)
+	if (!command || starts_with(t, shell_event))
 		return MCRED_LINE_URC;
 	if (is_echo(t, command))
 		return MCRED_LINE_ECHO;

@@ -475,6 +475,11 @@ static void test_shell_lines_classified(void **state)
 			 MCRED_LINE_SHELL_UNKNOWN);
 	assert_int_equal(mcred_line_classify("not terminated: '", 17, "AT", &code),
 			 MCRED_LINE_SHELL_CUT);
+	/* at_shell's and modem_shell's URC headers are no answer lines */
+	assert_int_equal(mcred_line_classify("AT event handler:", 17, "AT%CMNG=1", &code),
+			 MCRED_LINE_URC);
+	assert_int_equal(mcred_line_classify("AT event handler: +CSCON: 1", 27, "AT%CMNG=1", &code),
+			 MCRED_LINE_URC);
 	/* a prompt alone is nothing; a word with a blank before ":~$" is no prompt */
 	{
 		size_t len = 7;
