@@ -143,7 +143,6 @@ struct exchange {
 	struct mcred_shell_echo echo; /* shell mode: takes the echo out (typed NULL: off) */
 	int cut_off;              /* the answer filled the device's buffer, no final result */
 	int withhold;             /* late answer to a secret command: show no content */
-	int echo_traced;          /* the redacted echo is in the trace already */
 };
 
 static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, size_t len)
@@ -235,17 +234,11 @@ static int on_line(void *user, const char *line, size_t len)
 		trace(x->m, MCRED_TRACE_RX, withheld, sizeof(withheld) - 1);
 		return 0;
 	}
-	/*
-	 * An echo repeats the command, secrets included: trace its redacted
-	 * form, once however many pieces the echo comes in.
-	 */
-	if (kind == MCRED_LINE_ECHO && x->trace_cmd) {
-		if (!x->echo_traced)
-			trace(x->m, MCRED_TRACE_RX, x->trace_cmd, strlen(x->trace_cmd));
-		x->echo_traced = 1;
-	} else {
+	/* An echo repeats the command, secrets included: trace its redacted form. */
+	if (kind == MCRED_LINE_ECHO && x->trace_cmd)
+		trace(x->m, MCRED_TRACE_RX, x->trace_cmd, strlen(x->trace_cmd));
+	else
 		trace(x->m, MCRED_TRACE_RX, line, len);
-	}
 	switch (kind) {
 	case MCRED_LINE_INFO:
 		keep_info_line(x, line, len);

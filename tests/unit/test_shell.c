@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "cmdline.h"
 #include "internal.h"
 
 #define CAP 32768
@@ -636,6 +637,44 @@ static void test_full_answer_that_fits_is_no_cut(void **state)
 	free(s);
 }
 
+/* ---- the CLI's --shell ------------------------------------------------------ */
+
+static int parse(const char *a, const char *b, const char *c, struct cli_cmdline *cl)
+{
+	char *argv[] = { "modemcred", (char *)a, (char *)b, (char *)c, NULL };
+	struct mcred_error err;
+	int argc = 1 + (a != NULL) + (b != NULL) + (c != NULL);
+
+	return cli_cmdline_parse(argc, argv, cl, &err);
+}
+
+static void test_cli_shell_option(void **state)
+{
+	struct cli_cmdline cl;
+
+	(void)state;
+	assert_int_equal(parse("list", NULL, NULL, &cl), 0);
+	assert_int_equal(cl.opts.shell, MCRED_SHELL_NONE);
+	assert_int_equal(parse("--shell", "list", NULL, &cl), 0);
+	assert_int_equal(cl.opts.shell, MCRED_SHELL_ON);
+	assert_int_equal(cl.command, CMD_LIST);
+	assert_int_equal(parse("--shell", "auto", "list", &cl), 0);
+	assert_int_equal(cl.opts.shell, MCRED_SHELL_AUTO);
+	assert_int_equal(cl.command, CMD_LIST);
+	assert_int_equal(parse("list", "--shell", "off", &cl), 0);
+	assert_int_equal(cl.opts.shell, MCRED_SHELL_NONE);
+	assert_int_equal(parse("--shell=auto", "list", NULL, &cl), 0);
+	assert_int_equal(cl.opts.shell, MCRED_SHELL_AUTO);
+	assert_int_equal(parse("--shell=on", "--shell-no-unescape-lf", "list", &cl), 0);
+	assert_int_equal(cl.opts.shell, MCRED_SHELL_ON);
+	assert_int_equal(cl.opts.shell_no_unescape_lf, 1);
+	/* "at" after --shell is the command, not a value */
+	assert_int_equal(parse("--shell", "at", "AT+CGMR", &cl), 0);
+	assert_int_equal(cl.command, CMD_AT);
+	assert_int_equal(cl.opts.shell, MCRED_SHELL_ON);
+	assert_int_not_equal(parse("--shell=maybe", "list", NULL, &cl), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_auto_keeps_a_given_length_and_fails_on_silence),
 		cmocka_unit_test(test_cut_answer_reported_at_once),
 		cmocka_unit_test(test_full_answer_that_fits_is_no_cut),
+		cmocka_unit_test(test_cli_shell_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
