@@ -104,7 +104,7 @@ test_shell_line_buffer() {
 	mc --shell write --tag 38 --type 0 "$FIX/ca.pem"
 	expect_rc 4 "write longer than the shell's buffer (limit not given)"
 	err_has CONFIG_SHELL_CMD_BUFF_SIZE "cut line message"
-	grep -q 'shell line cut' "$LOG" || fail "the sim did not cut the line"
+	grep -q 'CUT shell line' "$LOG" || fail "the sim did not cut the line"
 	grep -q '^RX AT%CMNG=0' "$LOG" && fail "a cut line reached the modem"
 	mc --shell --max-command 512 write --tag 38 --type 0 "$FIX/ca.pem"
 	expect_rc 2 "write longer than --max-command in shell mode"

@@ -46,6 +46,21 @@ void reply_linef(struct sim *sim, struct reply *r, const char *fmt, ...)
 
 /* ---- log ------------------------------------------------------------------ */
 
+void at_log(const struct sim *sim, const char *fmt, ...)
+{
+	if (!sim->opt.log_file)
+		return;
+	FILE *f = fopen(sim->opt.log_file, "a");
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
 /* "RX <command>" with every quoted string shown as <N bytes>, so secrets and
  * multi-line content never reach the log and each command is one line. */
 static void log_command(const struct sim *sim, const char *cmd, size_t len)
@@ -80,21 +95,6 @@ static void log_command(const struct sim *sim, const char *cmd, size_t len)
 void at_log_text(const struct sim *sim, const char *cmd, size_t len)
 {
 	log_command(sim, cmd, len);
-}
-
-void at_log_note(const struct sim *sim, const char *fmt, ...)
-{
-	va_list ap;
-	FILE *f;
-
-	if (!sim->opt.log_file || !(f = fopen(sim->opt.log_file, "a")))
-		return;
-	fputs("NOTE ", f);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	fclose(f);
 }
 
 /* ---- dispatch ------------------------------------------------------------- */

@@ -230,7 +230,7 @@ void shell_handle_command(struct sim *sim, struct command *c)
 
 	add_echo(sim, &c->cmd, &out);
 	if (c->overflow)
-		at_log_note(sim, "shell line cut: %zu characters dropped", c->overflow);
+		at_log(sim, "CUT shell line: %zu characters dropped", c->overflow);
 	argc = split_args(&c->cmd, args, &open_quote);
 	if (argc < 0)
 		buf_addf(&out, "not terminated: %c\r\n", open_quote);

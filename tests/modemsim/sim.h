@@ -226,13 +226,13 @@ void sleep_seconds(struct sim *sim, double seconds);
 
 /* Process one received command: echo, log, dispatch, answer. */
 void at_handle_command(struct sim *sim, struct command *c);
+/* One line in the --log file (nothing without --log). */
+void at_log(const struct sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The modem's answer to cmd as nrf_modem_at_cmd() gives it: "<info>\r\nOK\r\n"
  * (logged, after the processing time). */
 void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer);
-/* Log a command as received (--log), or a note about one. */
+/* Log a command as received (--log). */
 void at_log_text(const struct sim *sim, const char *cmd, size_t len);
-void at_log_note(const struct sim *sim, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* ---- shell.c: Zephyr shell mode (--shell) ---------------------------------- */
 
