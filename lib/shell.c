@@ -167,8 +167,13 @@ enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const ch
 	pos = first_unsendable(content, len, !o->shell_no_unescape_lf, &why);
 	if (pos == len)
 		return MCRED_OK;
+	/* Nothing about the password's characters: the message must not leak them. */
 	if (strcmp(what, "the password") == 0)
-		return explain(why, what, err); /* never say where: it would leak the password */
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the password holds characters that cannot be typed into "
+				       "the Zephyr shell (a single quote, or a backslash before "
+				       "n); re-encrypt the key with another password, or use a "
+				       "device running the raw AT host");
 	for (size_t i = 0; i < pos; i++) {
 		column++;
 		if (content[i] == '\n') {

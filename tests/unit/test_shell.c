@@ -220,6 +220,12 @@ static void test_single_quote_refused_nothing_sent(void **state)
 	assert_int_equal(mcred_keygen(m, &req, &blob), MCRED_ERR_INVALID_ARG);
 	assert_message_has(m, "the attributes");
 	assert_null(blob);
+	/* a password: refused without a word about its characters */
+	assert_int_equal(mcred_cmng_write(m, 5, 2, "k\n", 2, "pass'word", 0),
+			 MCRED_ERR_INVALID_ARG);
+	assert_message_has(m, "password");
+	assert_null(strstr(mcred_modem_error(m)->message, "quote ("));
+	assert_null(strstr(mcred_modem_error(m)->message, "column"));
 	assert_int_equal(s->written_len, 0); /* not even AT+CMEE */
 	mcred_modem_free(m);
 	free(s);
