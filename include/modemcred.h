@@ -148,8 +148,10 @@ struct mcred_options {
 	 * answers; "Sending AT command failed with error code -N" fails the command
 	 * (MCRED_ERR_MODEM; -7, E2BIG, the answer did not fit at_shell's
 	 * CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN: MCRED_ERR_TOO_LARGE).
-	 * MCRED_SHELL_AUTO: mcred_modem_open() sends the probe "at AT" and uses the
-	 * shell when it is answered OK (as Nordic's tools detect it); the
+	 * MCRED_SHELL_AUTO: the open functions send the probe "at AT" (a shell
+	 * passes AT to the modem: OK; the raw AT host passes the whole line: the
+	 * modem's ERROR) and after an OK "AT" ("command not found" from a shell,
+	 * OK from the AT host), much as Nordic's tools detect a shell; the
 	 * handle-less checks (mcred_cmng_check_write(), mcred_cmng_write_digest())
 	 * treat AUTO as the raw AT host. Read the outcome with mcred_modem_options().
 	 */

@@ -164,10 +164,9 @@ size_t mcred_shell_stored_length(const struct mcred_options *o, const char *cont
 size_t mcred_shell_stored_form(const struct mcred_options *o, const char *content, size_t len,
 			       char *out);
 /*
- * Settle MCRED_SHELL_AUTO on an open handle: probe with "at AT" sent raw. A
- * shell's at_shell passes "AT" to the modem, which answers OK; the raw AT host
- * passes "at AT" whole, which the modem refuses with ERROR. Sets m->opts.shell
- * and, unless given, the command length default of the mode found.
+ * Settle MCRED_SHELL_AUTO on an open handle with the probes "at AT" and, after
+ * an OK, "AT", sent as typed (see shell.c). Sets m->opts.shell and, unless
+ * given, the command length default of the mode found.
  */
 enum mcred_err mcred_shell_detect(struct mcred_modem *m);
 

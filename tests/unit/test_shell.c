@@ -504,18 +504,24 @@ static void test_shell_lines_classified(void **state)
 static void test_auto_detection(void **state)
 {
 	static const struct {
-		const char *answer;
+		const char *answer;        /* to "at AT" */
+		const char *answer2;       /* to "AT", if asked */
 		int shell;
 		size_t max_command;
 	} cases[] = {
-		{ "at AT\r\nOK\r\n\r\n" COLOURED_PROMPT, MCRED_SHELL_ON, 2048 },
-		{ "at AT\r\nOK\r\n\r\nmosh:~$ ", MCRED_SHELL_ON, 2048 },
-		{ "OK\r\n\r\nuart:~$ ", MCRED_SHELL_ON, 2048 }, /* echo off */
-		{ "at AT\r\nSending AT command failed with error code -108\r\nuart:~$ ",
+		{ "at AT\r\nOK\r\n\r\n" COLOURED_PROMPT,
+		  "AT\r\nAT: command not found\r\n" COLOURED_PROMPT, MCRED_SHELL_ON, 2048 },
+		{ "at AT\r\nOK\r\n\r\nmosh:~$ ", "AT\r\nAT: command not found\r\nmosh:~$ ",
 		  MCRED_SHELL_ON, 2048 },
-		{ "ERROR\r\n", MCRED_SHELL_NONE, 4096 },
-		{ "at AT\r\nERROR\r\n", MCRED_SHELL_NONE, 4096 },          /* ATE1 */
-		{ "\r\n+CEREG: 1\r\n\r\n+CME ERROR: 0\r\n", MCRED_SHELL_NONE, 4096 },
+		{ "OK\r\n\r\nuart:~$ ", "AT: command not found\r\nuart:~$ ", /* echo off */
+		  MCRED_SHELL_ON, 2048 },
+		{ "at AT\r\nSending AT command failed with error code -108\r\nuart:~$ ", NULL,
+		  MCRED_SHELL_ON, 2048 },
+		{ "ERROR\r\n", NULL, MCRED_SHELL_NONE, 4096 },
+		{ "at AT\r\nERROR\r\n", NULL, MCRED_SHELL_NONE, 4096 },          /* ATE1 */
+		{ "\r\n+CEREG: 1\r\n\r\n+CME ERROR: 0\r\n", NULL, MCRED_SHELL_NONE, 4096 },
+		/* a modem that took "at AT" for "AT": the raw AT host answers "AT" too */
+		{ "OK\r\n", "OK\r\n", MCRED_SHELL_NONE, 4096 },
 	};
 
 	(void)state;
@@ -524,7 +530,7 @@ static void test_auto_detection(void **state)
 		mcred_modem *m;
 
 		s->replies[0] = cases[i].answer;
-		s->replies[1] = "at 'AT+CGMM'\r\nnRF9160-SICA\r\nOK\r\n\r\nuart:~$ ";
+		s->replies[1] = cases[i].answer2;
 		s->chunk = i % 2 ? 1 : 0;
 		m = open_shell(s, MCRED_SHELL_AUTO);
 		assert_int_equal(mcred_modem_options(m)->shell, cases[i].shell);
@@ -544,10 +550,12 @@ static void test_auto_keeps_a_given_length_and_fails_on_silence(void **state)
 
 	(void)state;
 	s->replies[0] = "at AT\r\nOK\r\n\r\nuart:~$ ";
+	s->replies[1] = "AT\r\nAT: command not found\r\nuart:~$ ";
 	mcred_options_init(&o);
 	o.shell = MCRED_SHELL_AUTO;
 	o.max_command_len = 1024;
 	assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
+	assert_int_equal(mcred_modem_options(m)->shell, MCRED_SHELL_ON);
 	assert_int_equal(mcred_modem_options(m)->max_command_len, 1024);
 	mcred_modem_free(m);
 	free(s);
