@@ -205,3 +205,59 @@ test_raw_answer_longer_than_the_at_host_buffer() {
 		files_equal "$T_DIR/c.back" "$T_DIR/c.pem" "read back"
 	fi
 }
+
+# The simulator itself, typed into by an independent Python client
+# (tests/tools/shell_type.py): Zephyr's shell and at_shell as they are.
+SHELL_TYPE=tests/tools/shell_type.py
+
+# type_into PROMPT LINE...: answers, one Python bytes literal per line, in $OUT
+type_into() {
+	_p=$1; shift
+	RC=0
+	$PY "$SHELL_TYPE" "$LINK" "$_p" "$@" >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "typing into the shell: $*"
+}
+
+# sha_text TEXT: upper-case SHA-256 of TEXT as printf %b gives it
+sha_text() { printf '%b' "$1" | sha256sum | cut -c1-64 | tr a-f A-F; }
+
+test_shell_sim_is_zephyr() {
+	start_sim --shell
+	# echo, the modem's text, the coloured prompt
+	type_into 'uart:~$ ' 'at AT+CGSN'
+	out_has "^b'at AT+CGSN.r.n351358811234567.r.nOK.r.n" "answer framing"
+	grep -q -F '\x1b[1;32muart:~$ \x1b[m' "$OUT" || fail "no coloured prompt"
+	# unquoted double quotes are removed: the modem gets no string
+	type_into 'uart:~$ ' 'at AT%CMNG=0,50,4,"dev"'
+	grep -q '^RX AT%CMNG=0,50,4,dev$' "$LOG" || fail "the shell kept unquoted double quotes"
+	# inside single quotes: \' and \xHH unescaped, double quotes kept
+	type_into 'uart:~$ ' "at 'AT%CMNG=0,51,4,\"it\\'s\"'" "at 'AT%CMNG=0,52,4,\"\\x41B\"'" \
+		"at 'AT%CMNG=1,51'" "at 'AT%CMNG=1,52'"
+	grep -q "$(sha_text "it's")" "$OUT" || fail "\\' inside single quotes"
+	grep -q "$(sha_text AB)" "$OUT" || fail "\\x41 inside single quotes"
+	# at_shell: \n becomes CR LF in AT%CMNG=0 only; the first argument only
+	type_into 'uart:~$ ' "at 'AT%CMNG=0,53,4,\"a\\nb\"'" "at 'AT%CMNG=1,53'" \
+		'at AT+CGMM AT+CGSN'
+	grep -q "$(sha_text 'a\r\nb')" "$OUT" || fail "\\n should be stored as CR LF"
+	expect_eq "$(grep -c '^RX AT+CGSN$' "$LOG")" 1 "AT+CGSN at the modem (the first typed only)"
+	# the shell's own complaints
+	type_into 'uart:~$ ' 'at "AT+CGMM' 'foo bar'
+	out_has 'not terminated: "' "open quote"
+	out_has 'foo: command not found' "unknown command"
+}
+
+test_shell_sim_options() {
+	# plain prompt with another name; no \n unescaping; a small line buffer
+	start_sim --shell --shell-plain-prompt --shell-prompt mosh --shell-no-unescape-lf \
+		--shell-cmd-buff 64
+	type_into 'mosh:~$ ' "at 'AT%CMNG=0,54,4,\"a\\nb\"'" "at 'AT%CMNG=1,54'"
+	grep -q -F '\x1b' "$OUT" && fail "colours with --shell-plain-prompt"
+	out_has "mosh:~\\$ '$" "plain mosh prompt"
+	grep -q "$(sha_text 'a\\nb')" "$OUT" || fail "without unescaping \\n stays two characters"
+	# 63 characters kept of a longer line: echo and command both cut
+	type_into 'mosh:~$ ' "at 'AT%CMNG=0,55,4,\"$(printf '%060d' 5)\"'"
+	out_has 'not terminated' "a line cut by the buffer"
+	grep -q 'CUT shell line' "$LOG" || fail "the sim did not log the cut"
+	grep -q '^RX AT%CMNG=0,55' "$LOG" && fail "a cut line reached the modem"
+	true
+}

@@ -183,6 +183,30 @@ static int run_command(struct sim *sim, struct reply *r, struct buf *cmd)
 	return dispatch(sim, r, cmd->data, cmd->len);
 }
 
+/*
+ * The modem's own text, as nrf_modem_at_cmd() returns it: "<line>\r\n" ...
+ * "OK\r\n", no empty lines (whatever framing reply_line() uses). CR LF
+ * inside quoted content stays.
+ */
+static void modem_text(const struct buf *framed, struct buf *out)
+{
+	int quoted = 0;
+
+	for (size_t i = 0; i < framed->len; i++) {
+		const char *p = framed->data + i;
+		int line_start = out->len == 0 ||
+				 (out->len >= 2 && !memcmp(out->data + out->len - 2, "\r\n", 2));
+
+		if (*p == '"')
+			quoted = !quoted;
+		if (!quoted && line_start && i + 1 < framed->len && !memcmp(p, "\r\n", 2)) {
+			i++;
+			continue;
+		}
+		buf_add(out, p, 1);
+	}
+}
+
 void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer)
 {
 	struct buf text = {0};
@@ -191,11 +215,7 @@ void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *a
 	buf_add(&text, cmd, len);
 	int res = run_command(sim, &r, &text);
 	add_final(sim, &r.lines, res);
-	/* The modem's own text starts with its first line, not a line break. */
-	if (r.lines.len >= 2 && r.lines.data[0] == '\r' && r.lines.data[1] == '\n')
-		buf_add(answer, r.lines.data + 2, r.lines.len - 2);
-	else
-		buf_add(answer, r.lines.data, r.lines.len);
+	modem_text(&r.lines, answer);
 	buf_free(&r.lines);
 	buf_free(&text);
 }
