@@ -362,11 +362,11 @@ static enum mcred_err check_wire_length(const struct mcred_cmng_cmd *cmd,
 static enum mcred_err check_shell_write(const struct mcred_options *opts, const char *content,
 					size_t len, const char *password, struct mcred_error *err)
 {
-	enum mcred_err rc = mcred_shell_check_content(opts, content, len, "the content", err);
+	enum mcred_err rc = mcred_shell_check_content(opts, content, len, "the content", 1, err);
 
 	/* Never say where in the password: messages must not leak it. */
 	if (rc == MCRED_OK && password)
-		rc = mcred_shell_check_content(opts, password, strlen(password), "the password",
+		rc = mcred_shell_check_content(opts, password, strlen(password), "the password", 1,
 					       err);
 	return rc;
 }

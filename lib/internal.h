@@ -151,9 +151,14 @@ size_t mcred_shell_encode(const char *cmd, size_t len, char *out);
  */
 enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const char *cmd,
 					 size_t len, struct mcred_error *err);
-/* The same for credential content (what: "content", "the attributes"); OK in raw mode. */
+/*
+ * The same for content that goes inside a command (what: "the content", "the
+ * password", "the attributes"; cmng_write: inside an AT%CMNG=0 command, the
+ * only one at_shell unescapes \n in). MCRED_OK in raw mode.
+ */
 enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const char *content,
-					 size_t len, const char *what, struct mcred_error *err);
+					 size_t len, const char *what, int cmng_write,
+					 struct mcred_error *err);
 /*
  * What the modem stores for content sent under o: in shell mode each LF not
  * preceded by CR becomes CR LF (at_shell's \n unescaping). The length first,

@@ -278,7 +278,7 @@ enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 	rc = mcred_keygen_check(req, &modem->err);
 	if (rc == MCRED_OK && req->attributes)
 		rc = mcred_shell_check_content(&modem->opts, req->attributes,
-					       strlen(req->attributes), "the attributes",
+					       strlen(req->attributes), "the attributes", 0,
 					       &modem->err);
 	return rc;
 }

@@ -155,16 +155,16 @@ enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const ch
 }
 
 enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const char *content,
-					 size_t len, const char *what, struct mcred_error *err)
+					 size_t len, const char *what, int cmng_write,
+					 struct mcred_error *err)
 {
-	int why = 0;
-
 	char where[160];
 	size_t pos, line = 1, column = 1;
+	int why = 0;
 
 	if (!mcred_shell_is_on(o))
 		return MCRED_OK;
-	pos = first_unsendable(content, len, !o->shell_no_unescape_lf, &why);
+	pos = first_unsendable(content, len, cmng_write && !o->shell_no_unescape_lf, &why);
 	if (pos == len)
 		return MCRED_OK;
 	/* Nothing about the password's characters: the message must not leak them. */
