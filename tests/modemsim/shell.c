@@ -4,7 +4,7 @@
  * as the real thing does (Zephyr subsys/shell, sdk-nrf lib/at_shell):
  *
  *  - the line ends at CR or LF; the LF of a CR LF (or CR of LF CR) is no
- *    second line. Characters beyond the line buffer (--shell-cmd-buff,
+ *    second line; backspace and DEL take the last character back. Characters beyond the line buffer (--shell-cmd-buff,
  *    CONFIG_SHELL_CMD_BUFF_SIZE, keeps size - 1 characters) are dropped
  *    silently and not echoed; the shortened line still runs;
  *  - every kept character is echoed; each time the cursor reaches the
@@ -54,6 +54,11 @@ enum line_event shell_line_feed(struct sim *sim, unsigned char c)
 	l->shell_last_nl = 0;
 	if (c == '\0')
 		return LINE_NONE;
+	if (c == 0x08 || c == 0x7f) { /* backspace and delete take the last character back */
+		if (l->cmd.len)
+			l->cmd.data[--l->cmd.len] = '\0';
+		return LINE_NONE;
+	}
 	if (l->cmd.len + 1 >= sim->opt.shell_cmd_buff) {
 		l->overflow++; /* dropped, not echoed, counted for the log */
 		return LINE_NONE;
