@@ -506,7 +506,10 @@ int cmd_compare(struct cli_ctx *ctx)
 	memset(&err, 0, sizeof(err));
 	if (cli_read_file(ctx->cl->args[0], "credential file", &content, &len, &err) != 0)
 		return cli_fail(ctx, &err);
-	code = cli_open_modem(ctx);
+	/* Checked before the port is opened; the digest again under the mode found. */
+	code = digest_as_sent(ctx, type, content, len, sha256);
+	if (!code)
+		code = cli_open_modem(ctx);
 	if (!code)
 		code = digest_as_sent(ctx, type, content, len, sha256);
 	if (!code) {
