@@ -214,7 +214,10 @@ MCRED_API enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 					  const struct mcred_options *opts,
 					  struct mcred_error *err);
 
-/** Open a modem over a caller-supplied transport (copied). */
+/**
+ * Open a modem over a caller-supplied transport (copied). When this fails
+ * (also when a MCRED_SHELL_AUTO probe fails) the transport is not closed.
+ */
 MCRED_API enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 						    const struct mcred_transport *transport,
 						    const struct mcred_options *opts,

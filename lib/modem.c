@@ -139,8 +139,11 @@ static enum mcred_err open_port(mcred_modem *m, const char *port, struct mcred_e
 	return mcred_transport_open_termios(&m->io, port, &m->opts, err);
 }
 
-/* Hand out an opened handle once MCRED_SHELL_AUTO is settled; free it if that fails. */
-static enum mcred_err settle_shell_mode(mcred_modem **out, mcred_modem *m,
+/*
+ * Hand out an opened handle once MCRED_SHELL_AUTO is settled; free it if that
+ * fails (a caller's transport stays the caller's: it is not closed).
+ */
+static enum mcred_err settle_shell_mode(mcred_modem **out, mcred_modem *m, int own_transport,
 					struct mcred_error *err)
 {
 	enum mcred_err rc = MCRED_OK;
@@ -150,6 +153,8 @@ static enum mcred_err settle_shell_mode(mcred_modem **out, mcred_modem *m,
 	if (rc != MCRED_OK) {
 		if (err)
 			*err = m->err;
+		if (!own_transport)
+			m->io.close = NULL;
 		mcred_modem_free(m);
 		return rc;
 	}
@@ -178,7 +183,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 		free(m);
 		return rc;
 	}
-	return settle_shell_mode(out, m, err);
+	return settle_shell_mode(out, m, 1, err);
 }
 
 enum mcred_err mcred_modem_open_transport(mcred_modem **out,
@@ -199,7 +204,7 @@ enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 		return rc;
 	m->io = *transport;
 	m->transport_name = "custom";
-	return settle_shell_mode(out, m, err);
+	return settle_shell_mode(out, m, 0, err);
 }
 
 void mcred_modem_free(mcred_modem *modem)
