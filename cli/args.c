@@ -224,6 +224,21 @@ int cli_parse_terminator(const char *text, enum mcred_term *term, struct mcred_e
 	return 0;
 }
 
+int cli_parse_shell(const char *text, int *shell, struct mcred_error *err)
+{
+	static const char *const names[] = { "on", "off", "auto", NULL };
+	static const int values[] = { MCRED_SHELL_ON, MCRED_SHELL_NONE, MCRED_SHELL_AUTO };
+	int i = name_index(text, names);
+
+	if (i < 0) {
+		cli_error_set(err, "--shell '" SHOWN "' is unknown: use on, off or auto (--shell "
+			      "alone means on)", SHOW(text ? text : ""));
+		return -1;
+	}
+	*shell = values[i];
+	return 0;
+}
+
 int cli_parse_transport(const char *text, enum mcred_transport_kind *kind,
 			struct mcred_error *err)
 {

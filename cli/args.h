@@ -52,6 +52,8 @@ int cli_parse_flow(const char *text, enum mcred_flow *flow, struct mcred_error *
 
 /* "crlf", "cr", "lf" or "nul". */
 int cli_parse_terminator(const char *text, enum mcred_term *term, struct mcred_error *err);
+/* --shell value: on, off, auto (enum mcred_shell_mode). */
+int cli_parse_shell(const char *text, int *shell, struct mcred_error *err);
 
 /* "auto", "serialport" or "termios". */
 int cli_parse_transport(const char *text, enum mcred_transport_kind *kind,

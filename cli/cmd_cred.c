@@ -170,13 +170,17 @@ static const char *type_label(int type)
 	return name ? name : "unknown type";
 }
 
-/* SHA-256 of content as a write of this type sends it: what the modem will list. */
+/*
+ * SHA-256 of content as a write of this type stores it: what the modem will
+ * list. With the modem open, under the options it settled on (--shell auto).
+ */
 static int digest_as_sent(const struct cli_ctx *ctx, int type, const char *content,
 			  size_t len, char sha256[65])
 {
+	const struct mcred_options *o = ctx->modem ? mcred_modem_options(ctx->modem) : &ctx->opts;
 	struct mcred_error err;
 
-	if (mcred_cmng_write_digest(type, content, len, &ctx->opts, sha256, &err) != MCRED_OK)
+	if (mcred_cmng_write_digest(type, content, len, o, sha256, &err) != MCRED_OK)
 		return cli_fail(ctx, &err);
 	return 0;
 }
@@ -344,9 +348,9 @@ int cmd_write(struct cli_ctx *ctx)
 	if (!code)
 		code = write_inputs(ctx, w.tag, w.type, &content, &len, &password);
 	if (!code)
-		code = digest_as_sent(ctx, w.type, content, len, w.sha256);
-	if (!code)
 		code = cli_open_modem(ctx);
+	if (!code)
+		code = digest_as_sent(ctx, w.type, content, len, w.sha256);
 	if (!code) {
 		w.rc = mcred_cmng_write(ctx->modem, w.tag, w.type, content, len, password,
 					w.verify ? MCRED_WRITE_VERIFY : 0);
@@ -550,9 +554,12 @@ int cmd_compare(struct cli_ctx *ctx)
 	if (cli_read_file(ctx->cl->args[0], "credential file", &content, &len, &err) != 0)
 		return cli_fail(ctx, &err);
 	file = strcmp(ctx->cl->args[0], "-") ? ctx->cl->args[0] : "standard input";
+	/* Checked before the port is opened; the digest again under the mode found. */
 	code = digest_as_sent(ctx, type, content, len, sha256);
 	if (!code)
 		code = cli_open_modem(ctx);
+	if (!code)
+		code = digest_as_sent(ctx, type, content, len, sha256);
 	if (!code) {
 		rc = mcred_cmng_compare_match(ctx->modem, tag, type, content, len, &match);
 		if (ctx->cl->json &&

@@ -422,6 +422,9 @@ int cmd_keygen(struct cli_ctx *ctx)
 	if ((code = load_identity_key(ctx, &key, &vo)) != 0)
 		return code;
 	code = cli_open_modem(ctx);
+	/* What this modem's mode refuses (shell: a '), before the guard's list. */
+	if (!code && mcred_keygen_check_modem(ctx->modem, &a.req) != MCRED_OK)
+		code = cli_fail_modem(ctx, mcred_modem_error(ctx->modem)->code);
 	if (!code)
 		code = keygen_guard(ctx, &a);
 	if (!code) {

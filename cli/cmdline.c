@@ -52,6 +52,7 @@ enum {
 	G_TRANSPORT,
 	G_OFFLINE,
 	G_SHELL,
+	G_SHELL_NO_UNESCAPE_LF,
 	G_KEEP_LINE_ENDINGS,
 	G_JSON,
 	G_VERBOSE,
@@ -63,6 +64,10 @@ enum {
 
 /* cli_cmdline.given has one bit per option id. */
 _Static_assert(G_COUNT <= 32, "too many options for cli_cmdline.given");
+
+/* takes_value: 0 a flag, 1 a value, OPTIONAL_VALUE "--name=value" or one of
+ * the option's own words as the next argument (--shell auto). */
+#define OPTIONAL_VALUE 2
 
 /*
  * Every option, with its documentation (see struct cli_opt_def). In this
@@ -153,8 +158,18 @@ static const struct cli_opt_def opt_defs[] = {
 	  "mode afterwards",
 	  "The mode found is restored also when the operation fails or is interrupted.",
 	  CLI_COMPLETE_NONE },
-	{ "shell", 0, 0, G_SHELL, NULL, "device runs a Zephyr shell: send `at <command>`",
-	  "Line breaks inside content are escaped.", CLI_COMPLETE_NONE },
+	{ "shell", 0, OPTIONAL_VALUE, G_SHELL, "on|off|auto",
+	  "device runs a Zephyr shell (at_shell): send at '<command>' (default off)",
+	  "--shell alone means on; the value may follow as --shell=auto or --shell auto. Line "
+	  "breaks inside content go as \\n; content, passwords and attributes holding ' "
+	  "cannot be sent (exit 2). The command limit (--max-command) then defaults to 2048, "
+	  "the shell's line buffer (CONFIG_SHELL_CMD_BUFF_SIZE), and limits the typed line. "
+	  "auto probes with `at AT` and `AT` at open.",
+	  CLI_COMPLETE_WORDS },
+	{ "shell-no-unescape-lf", 0, 0, G_SHELL_NO_UNESCAPE_LF, NULL,
+	  "the device's at_shell lacks CONFIG_AT_SHELL_UNESCAPE_LF",
+	  "Then \\n reaches the modem as two characters: multi-line content cannot go "
+	  "through the shell and is refused before anything is sent.", CLI_COMPLETE_NONE },
 	{ "keep-line-endings", 0, 0, G_KEEP_LINE_ENDINGS, NULL,
 	  "write content as given (default: CRLF becomes LF)",
 	  "Converting Windows line endings is what modems accept and what makes the modem's "
@@ -307,7 +322,8 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 	case G_MAX_COMMAND: return cli_parse_max_command(value, &o->max_command_len, err);
 	case G_TRANSPORT: return cli_parse_transport(value, &o->transport, err);
 	case G_OFFLINE: o->auto_offline = 1; return 0;
-	case G_SHELL: o->shell = 1; return 0;
+	case G_SHELL: return cli_parse_shell(*value ? value : "on", &o->shell, err);
+	case G_SHELL_NO_UNESCAPE_LF: o->shell_no_unescape_lf = 1; return 0;
 	case G_KEEP_LINE_ENDINGS: o->keep_line_endings = 1; return 0;
 	case G_JSON: cl->json = 1; return 0;
 	case G_VERBOSE: cl->verbose = 1; return 0;
@@ -394,7 +410,12 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 		cli_error_set(err, "--%s takes no value", def->name);
 		return -1;
 	}
-	if (def->takes_value && !value) {
+	/* --shell auto: the next argument is its value only when it is one of its words */
+	if (def->takes_value == OPTIONAL_VALUE && !value && *i + 1 < argc &&
+	    (strcmp(argv[*i + 1], "auto") == 0 || strcmp(argv[*i + 1], "on") == 0 ||
+	     strcmp(argv[*i + 1], "off") == 0))
+		value = argv[++*i];
+	if (def->takes_value == 1 && !value) {
 		if (*i + 1 >= argc) {
 			cli_error_set(err, "--%s needs a value", def->name);
 			return -1;

@@ -12,7 +12,7 @@ _modemcred_files()
 _modemcred()
 {
 	local cur prev cmd opts i commands='help ports info list write read delete clear exists compare at keygen attest verify'
-	local global='--port --serial-number --baud --flow --timeout --terminator --max-command --transport --offline --shell --keep-line-endings --json --verbose --quiet --version --help'
+	local global='--port --serial-number --baud --flow --timeout --terminator --max-command --transport --offline --shell --shell-no-unescape-lf --keep-line-endings --json --verbose --quiet --version --help'
 
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=
@@ -28,7 +28,7 @@ _modemcred()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|-p|--port|--serial-number|--baud|--flow|--timeout|--terminator|--max-command|--transport)
+		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|-p|--port|--serial-number|--baud|--flow|--timeout|--terminator|--max-command|--transport|--shell)
 			[ "${COMP_WORDS[i+1]}" = "=" ] && ((i++))
 			((i++)) ;;
 		-*) ;;
@@ -53,6 +53,9 @@ _modemcred()
 		return ;;
 	--transport)
 		COMPREPLY=($(compgen -W 'auto serialport termios' -- "$cur"))
+		return ;;
+	--shell)
+		COMPREPLY=($(compgen -W 'on off auto' -- "$cur"))
 		return ;;
 	--type)
 		COMPREPLY=($(compgen -W 'ca cert key psk psk-id pubkey identity reserved endorsement ownership nordic-ca nordic-base' -- "$cur"))

@@ -140,6 +140,17 @@ enum mcred_transport_kind {
 	MCRED_TRANSPORT_TERMIOS     /**< POSIX termios only (ptys, socat, ser2net) */
 };
 
+/**
+ * Does the device run a Zephyr shell (nRF Connect SDK at_shell, e.g. nRF
+ * Cloud's multi-service sample) instead of the raw AT host (at_client)?
+ * In the shell every command is typed as at '<command>'.
+ */
+enum mcred_shell_mode {
+	MCRED_SHELL_AUTO = -1, /**< probe once when the handle opens (see mcred_options.shell) */
+	MCRED_SHELL_NONE = 0,  /**< raw AT host (the default) */
+	MCRED_SHELL_ON = 1     /**< Zephyr shell; any other non-zero value means this too */
+};
+
 /** Direction of a trace record. */
 enum mcred_trace_dir { MCRED_TRACE_TX = 0, MCRED_TRACE_RX };
 
@@ -155,9 +166,42 @@ struct mcred_options {
 	size_t max_command_len;        /**< the device's AT command buffer (at_host's
 	                                    CONFIG_AT_HOST_CMD_MAX_LEN), default 4096:
 	                                    commands may take max_command_len - 1 bytes
-	                                    on the wire, terminator included */
+	                                    on the wire, terminator included. It also
+	                                    holds the answer: an answer that stops at
+	                                    max_command_len - 1 bytes without a final
+	                                    result gives MCRED_ERR_TOO_LARGE at once.
+	                                    In shell mode it is the shell's line buffer
+	                                    (CONFIG_SHELL_CMD_BUFF_SIZE), default 2048:
+	                                    the typed line at '...' may take
+	                                    max_command_len - 1 bytes, terminator not
+	                                    counted */
 	size_t max_response_len;       /**< bytes of one answer, default 65536 */
-	int shell;                     /**< Zephyr shell: send "at <cmd>", escape CR/LF/backslash */
+	/**
+	 * enum mcred_shell_mode: 0 raw AT host; MCRED_SHELL_ON (or any non-zero
+	 * value but MCRED_SHELL_AUTO) a Zephyr shell: each command is sent as
+	 * at '<command>', a line break as \n and a backslash as \x5c; content,
+	 * attributes or commands holding ' are refused (MCRED_ERR_INVALID_ARG,
+	 * nothing sent). ANSI colours and any "<name>:~$ " prompt are ignored in
+	 * answers; "Sending AT command failed with error code -N" fails the command
+	 * (MCRED_ERR_MODEM; -7, E2BIG, the answer did not fit at_shell's
+	 * CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN: MCRED_ERR_TOO_LARGE).
+	 * MCRED_SHELL_AUTO: the open functions send the probe "at AT" (a shell
+	 * passes AT to the modem: OK; the raw AT host passes the whole line: the
+	 * modem's ERROR) and after an OK "AT" ("command not found" from a shell,
+	 * OK from the AT host), much as Nordic's tools detect a shell; the
+	 * handle-less checks (mcred_cmng_check_write(), mcred_cmng_write_digest())
+	 * treat AUTO as the raw AT host. Read the outcome with mcred_modem_options().
+	 */
+	int shell;
+	/**
+	 * Shell mode only. 0 (default): the device's at_shell has
+	 * CONFIG_AT_SHELL_UNESCAPE_LF=y and turns each \n of an AT%CMNG=0 command
+	 * into CR LF, so the modem stores CR LF line endings and digests (write
+	 * verification, compare, mcred_cmng_write_digest()) are computed over
+	 * that form. 1: it lacks that option; content with a line break cannot be
+	 * written through the shell and is refused.
+	 */
+	int shell_no_unescape_lf;
 	int keep_line_endings;         /**< 1: keep CRLF in content; 0 (default): CRLF -> LF.
 	                                    A PSK's or PSK identity's trailing line
 	                                    break is dropped either way */
@@ -219,7 +263,11 @@ MCRED_API enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 					  const struct mcred_options *opts,
 					  struct mcred_error *err);
 
-/** Open a modem over a caller-supplied transport (copied). Since 0.1.0. */
+/**
+ * Open a modem over a caller-supplied transport (copied). When this fails
+ * (also when a MCRED_SHELL_AUTO probe fails) the transport is not closed.
+ * Since 0.1.0.
+ */
 MCRED_API enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 						    const struct mcred_transport *transport,
 						    const struct mcred_options *opts,
@@ -233,6 +281,13 @@ MCRED_API const struct mcred_error *mcred_modem_error(const mcred_modem *modem);
 
 /** CME/CMS code of the last failed command, or -1. Since 0.1.0. */
 MCRED_API int mcred_modem_cme(const mcred_modem *modem);
+
+/**
+ * The options the handle works with: defaults applied, and with
+ * MCRED_SHELL_AUTO the shell mode the probe found (MCRED_SHELL_ON or
+ * MCRED_SHELL_NONE). NULL for a NULL handle. Since 0.2.0.
+ */
+MCRED_API const struct mcred_options *mcred_modem_options(const mcred_modem *modem);
 
 /** "libserialport", "termios" or "custom". Since 0.1.0. */
 MCRED_API const char *mcred_modem_transport_name(const mcred_modem *modem);
@@ -573,6 +628,15 @@ struct mcred_keygen_request {
 /** Validate a keygen request without a modem. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
 					    struct mcred_error *err);
+
+/**
+ * Validate a keygen request for this modem, sending nothing: the checks of
+ * mcred_keygen_check() and those of its mode (in shell mode the attributes
+ * may hold no '). mcred_keygen() makes them too; call this first when other
+ * commands (e.g. a look for an existing key) come before it. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
+						  const struct mcred_keygen_request *req);
 
 /**
  * Generate a key on the modem. *blob receives the text between the quotes of

@@ -20,7 +20,6 @@
 #define READ_CHUNK 512u
 /* Draining stale input before a command gives up after this many reads. */
 #define DRAIN_MAX_READS 64u
-static const char shell_prefix[] = "at ";
 
 /* ---- wire encoding ------------------------------------------------------- */
 
@@ -49,28 +48,21 @@ static void append_terminator(char *out, size_t *pos, enum mcred_term term)
 	}
 }
 
-/* In shell mode these bytes become two: a backslash and a letter. */
-static int shell_escaped(char c)
-{
-	return c == '\\' || c == '\r' || c == '\n';
-}
-
 size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t len)
 {
-	size_t n = len + terminator_length(o->terminator);
+	size_t n = mcred_shell_is_on(o) ? mcred_shell_line_length(cmd, len) : len;
 
-	if (!o->shell)
-		return n;
-	n += sizeof(shell_prefix) - 1;
-	for (size_t i = 0; i < len; i++)
-		if (shell_escaped(cmd[i]))
-			n++;
-	return n;
+	return n + terminator_length(o->terminator);
 }
 
 size_t mcred_max_wire_length(const struct mcred_options *o)
 {
-	return o->max_command_len > 0 ? o->max_command_len - 1 : 0;
+	if (o->max_command_len == 0)
+		return 0;
+	/* The shell keeps the typed line, not the key that ends it. */
+	if (mcred_shell_is_on(o))
+		return o->max_command_len - 1 + terminator_length(o->terminator);
+	return o->max_command_len - 1;
 }
 
 /* Encode cmd into a malloc'd buffer of exactly mcred_wire_length() bytes. */
@@ -83,22 +75,11 @@ static char *encode_wire(const struct mcred_options *o, const char *cmd, size_t 
 
 	if (!out)
 		return NULL;
-	if (!o->shell) {
+	if (mcred_shell_is_on(o)) {
+		pos = mcred_shell_encode(cmd, len, out);
+	} else {
 		memcpy(out, cmd, len);
 		pos = len;
-	} else {
-		memcpy(out, shell_prefix, sizeof(shell_prefix) - 1);
-		pos = sizeof(shell_prefix) - 1;
-		for (size_t i = 0; i < len; i++) {
-			char c = cmd[i];
-
-			if (!shell_escaped(c)) {
-				out[pos++] = c;
-				continue;
-			}
-			out[pos++] = '\\';
-			out[pos++] = c == '\r' ? 'r' : c == '\n' ? 'n' : '\\';
-		}
 	}
 	append_terminator(out, &pos, o->terminator);
 	*wire_len = pos;
@@ -173,6 +154,9 @@ struct exchange {
 	int too_large;
 	int nomem;
 	int restarted;            /* a boot banner came before the final result */
+	size_t answer_bytes;      /* answer lines so far, as "<line>\r\n" on the wire */
+	struct mcred_shell_echo echo; /* shell mode: takes the echo out (typed NULL: off) */
+	int cut_off;              /* the answer filled the device's buffer, no final result */
 };
 
 /*
@@ -415,6 +399,9 @@ static int on_line(void *user, const char *line, size_t len)
 	}
 	if (kind != MCRED_LINE_NOISE)
 		x->m->in_banner = 0;
+	/* what the device's buffer held of the answer (see answer_cut_off) */
+	if (cmd && kind == MCRED_LINE_INFO && !mcred_line_is_command_echo(line, len))
+		x->answer_bytes += len + 2;
 	if (x->m->content_sent)
 		on_guarded_line(x, cmd, kind, line, len, code);
 	else
@@ -423,6 +410,34 @@ static int on_line(void *user, const char *line, size_t len)
 }
 
 /* ---- I/O ------------------------------------------------------------------- */
+
+static void pass_to_splitter(void *user, const uint8_t *bytes, size_t n)
+{
+	struct exchange *x = user;
+
+	mcred_line_splitter_feed(x->m->splitter, bytes, n, on_line, x);
+}
+
+/* Nothing but a shell prompt waits in the splitter: the next byte starts a line. */
+static int splitter_at_line_start(void *user)
+{
+	struct exchange *x = user;
+	const char *partial;
+	size_t n = mcred_line_splitter_pending(x->m->splitter, &partial);
+
+	mcred_line_strip_prompt(partial, &n);
+	return n == 0;
+}
+
+/* Received bytes to the splitter; in shell mode the echo taken out first. */
+static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
+{
+	if (x->echo.typed && !x->echo.done)
+		mcred_shell_echo_filter(&x->echo, buf, n, splitter_at_line_start,
+					pass_to_splitter, x);
+	else
+		pass_to_splitter(x, buf, n);
+}
 
 /*
  * Hand whatever is already waiting (URCs, leftovers of a command that timed
@@ -553,6 +568,55 @@ static void remember_abandoned(mcred_modem *m, const char *cmd)
 	m->abandoned[n] = '\0';
 }
 
+/*
+ * Could the unfinished line be part of the answer to cmd (and not its echo or
+ * a URC)? An answer line never starts with "AT"; one that starts with '+' or
+ * '%' must carry the command's own name ("%CMNG:" for AT%CMNG=1).
+ */
+static int partial_is_answer(const char *p, size_t n, const char *cmd)
+{
+	size_t own;
+
+	while (n && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	if (n == 0 || *p == 'A' || *p == 'a')
+		return 0; /* an echo, or too early to tell */
+	if (*p != '+' && *p != '%')
+		return 1;
+	if (strlen(cmd) < 3)
+		return 0;
+	own = 1 + strspn(cmd + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+	for (size_t i = 0; i < n && i <= own; i++) {
+		char want = i < own ? cmd[2 + i] : ':';
+
+		if (tolower((unsigned char)p[i]) != tolower((unsigned char)want))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The raw AT host keeps the command and then the answer in one buffer of
+ * max_command_len bytes and sends at most max_command_len - 1 of them: an
+ * answer that reaches that size without a final result was cut and will
+ * never end. Complete answer lines count as "<line>\r\n" (the host's
+ * framing); URCs and the echo do not count, nor a partial line that may be
+ * one. A shell reports its own overflow instead (error code -7).
+ */
+static int answer_cut_off(mcred_modem *m, const struct exchange *x)
+{
+	const char *partial;
+	size_t pending = mcred_line_splitter_pending(m->splitter, &partial);
+
+	if (x->final_seen || !x->cmd || mcred_shell_is_on(&m->opts))
+		return 0;
+	if (pending && !partial_is_answer(partial, pending, x->cmd))
+		pending = 0;
+	return x->answer_bytes + pending >= mcred_max_wire_length(&m->opts);
+}
+
 static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long long deadline,
 				       const char *shown, unsigned timeout_ms)
 {
@@ -581,7 +645,13 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 			return mcred_fail(m, MCRED_ERR_IO,
 					  "reading the answer to %s from the port failed", shown);
 		if (n > 0)
-			mcred_line_splitter_feed(m->splitter, buf, (size_t)n, on_line, x);
+			feed_answer(x, buf, (size_t)n);
+		if (answer_cut_off(m, x)) {
+			x->cut_off = 1;
+			/* The cut line never ends: it must not become part of the next answer. */
+			mcred_line_splitter_reset(m->splitter);
+			break;
+		}
 	}
 	return MCRED_OK;
 }
@@ -663,11 +733,71 @@ static enum mcred_err cme_failure(mcred_modem *m, const char *shown, int code)
 			  meaning);
 }
 
+/* What nrf_modem_at_cmd()'s negative errno means, for at_shell's failure line. */
+static const char *shell_errno_meaning(int code)
+{
+	switch (code) {
+	case 1: return "EPERM: the modem library is not initialised";
+	case 12: return "ENOMEM: out of memory on the device";
+	case 14: return "EFAULT: bad buffer";
+	case 22: return "EINVAL: invalid command";
+	case 108: return "ESHUTDOWN: the modem is shut down; reset the device";
+	default: return "see nrf_modem_at_cmd() in the nRF Connect SDK";
+	}
+}
+
+static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, const char *shown)
+{
+	int code = x->reply->code;
+
+	if (x->reply->final == MCRED_LINE_SHELL_UNKNOWN)
+		return mcred_fail(m, MCRED_ERR_MODEM,
+				  "the device answered %s with \"command not found\" like a "
+				  "Zephyr shell: %s", shown,
+				  mcred_shell_is_on(&m->opts)
+					  ? "its shell has no `at` command (build it with "
+					    "CONFIG_AT_SHELL=y)"
+					  : "use shell mode (--shell)");
+	if (x->reply->final == MCRED_LINE_SHELL_CUT)
+		return mcred_fail(m, MCRED_ERR_MODEM,
+				  "the device's shell cut the line of %s (it answered \"not "
+				  "terminated\" and ran nothing): its line buffer "
+				  "(CONFIG_SHELL_CMD_BUFF_SIZE) is smaller than the %zu bytes assumed; "
+				  "give the device's size as max_command_len, or build it with "
+				  "CONFIG_SHELL_CMD_BUFF_SIZE=2048", shown, m->opts.max_command_len);
+	if (code == 7)
+		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
+				  "the answer to %s did not fit the device's at_shell answer "
+				  "buffer (CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN, %u bytes by "
+				  "default): the shell printed \"Sending AT command failed with "
+				  "error code -7\" (E2BIG) instead. Compare by digest instead "
+				  "(compare, or the SHA-256 of list), or build the device with a "
+				  "larger CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN",
+				  shown, MCRED_DEFAULT_SHELL_RESPONSE_MAX);
+	return mcred_fail(m, MCRED_ERR_MODEM,
+			  "the device's shell could not pass %s to the modem: \"Sending AT "
+			  "command failed with error code -%d\" (%s)",
+			  shown, code, shell_errno_meaning(code));
+}
+
+static enum mcred_err cut_off_failure(mcred_modem *m, const char *shown)
+{
+	return mcred_fail(m, MCRED_ERR_TOO_LARGE,
+			  "the answer to %s does not fit the device's %zu-byte AT buffer "
+			  "(max_command_len, CONFIG_AT_HOST_CMD_MAX_LEN): it stopped after %zu "
+			  "bytes without a final result. Compare by digest instead (compare, or "
+			  "the SHA-256 of list), or build the device with a larger "
+			  "CONFIG_AT_HOST_CMD_MAX_LEN and give that size as max_command_len",
+			  shown, m->opts.max_command_len, mcred_max_wire_length(&m->opts));
+}
+
 static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, const char *shown)
 {
 	const struct mcred_reply *r = x->reply;
 	enum mcred_err rc;
 
+	if (x->cut_off)
+		return cut_off_failure(m, shown);
 	if (x->nomem)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory reading the answer to %s",
 				  shown);
@@ -687,6 +817,10 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 				r->code);
 		m->err.cme = r->code;
 		return rc;
+	case MCRED_LINE_SHELL_FAILED:
+	case MCRED_LINE_SHELL_UNKNOWN:
+	case MCRED_LINE_SHELL_CUT:
+		return shell_failure(m, x, shown);
 	case MCRED_LINE_ERROR:
 	default:
 		return mcred_fail(m, MCRED_ERR_MODEM,
@@ -732,13 +866,20 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	enum mcred_err rc;
 	char *wire;
 
+	if (mcred_shell_is_on(&m->opts) &&
+	    mcred_shell_check_command(&m->opts, cmd, cmd_len, &m->err) != MCRED_OK)
+		return m->err.code;
 	if (wire_len > mcred_max_wire_length(&m->opts))
 		return mcred_fail(m, MCRED_ERR_INVALID_ARG,
-				  "command is %zu bytes on the wire, a device with a %zu-byte AT "
-				  "command buffer accepts at most %zu (raise max_command_len only "
-				  "if the device's CONFIG_AT_HOST_CMD_MAX_LEN is larger)",
+				  "command is %zu bytes on the wire, a device with a %zu-byte %s "
+				  "accepts at most %zu (raise max_command_len only if the device's "
+				  "%s is larger)",
 				  wire_len, m->opts.max_command_len,
-				  mcred_max_wire_length(&m->opts));
+				  mcred_shell_is_on(&m->opts) ? "shell line buffer"
+							      : "AT command buffer",
+				  mcred_max_wire_length(&m->opts),
+				  mcred_shell_is_on(&m->opts) ? "CONFIG_SHELL_CMD_BUFF_SIZE"
+							      : "CONFIG_AT_HOST_CMD_MAX_LEN");
 	wire = encode_wire(&m->opts, cmd, cmd_len, &wire_len);
 	if (!wire)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
@@ -747,7 +888,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	if (m->restarts != m->restarts_handled)
 		mcred_session_after_restart(m);
 	/* the rest of a line already begun is no part of this command's answer */
-	mcred_line_splitter_mark_stale(m->splitter);
+	mcred_line_splitter_mark_stale(m->splitter, mcred_shell_is_on(&m->opts));
 	if (x->trace_cmd || carries_content(cmd, cmd_len))
 		m->content_sent = 1; /* from the first byte on, its echo may come any time */
 	x->wire_len = wire_len;
@@ -755,12 +896,16 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
 	if (rc != MCRED_OK && sent > 0)
 		remember_unfinished(m, wire, sent, x);
-	mcred_free_secret(wire, wire_len); /* it may carry a key */
+	if (mcred_shell_is_on(&m->opts))
+		mcred_shell_echo_start(&x->echo, wire,
+				       wire_len - terminator_length(m->opts.terminator));
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
 	/* its echo may come with the next command's answer */
 	if (sent > 0)
 		remember_previous(m, cmd, cmd_len);
+	x->echo.typed = NULL;
+	mcred_free_secret(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);
 	return rc;

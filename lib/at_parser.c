@@ -14,8 +14,23 @@
 #define SPLITTER_INITIAL_CAPACITY 256u
 /* Echo detection compares at most this many leading characters. */
 #define ECHO_COMPARE_MAX 32u
-/* The prompt a Zephyr shell prints before each command line. */
-static const char shell_prompt[] = "uart:~$ ";
+/* A Zephyr shell prompt is "<name>:~$ " ("uart:~$ ", "mosh:~$ "). */
+static const char prompt_tail[] = ":~$";
+#define PROMPT_NAME_MAX 32u
+/* at_shell's words when the modem could not be reached (nrf_modem_at_cmd() < 0). */
+static const char shell_failed[] = "Sending AT command failed with error code";
+/* The Zephyr shell's answer to a line whose first word is no command. */
+static const char shell_unknown[] = ": command not found";
+/*
+ * How at_shell (after "at events_enable") and modem_shell print a URC:
+ * "AT event handler:" and the URC on the next line, or both on one.
+ */
+static const char shell_event[] = "AT event handler:";
+/* The Zephyr shell's answer to a line with an open quote (it runs nothing). */
+static const char shell_cut[] = "not terminated: ";
+
+/* Where an ANSI escape sequence (VT100 colours of a shell) is being skipped. */
+enum escape_state { ESC_NONE = 0, ESC_START, ESC_CSI };
 
 struct mcred_line_splitter {
 	char *buf;
@@ -27,6 +42,7 @@ struct mcred_line_splitter {
 	int overflow;      /* current line exceeded max_line, discarding it */
 	int nomem;         /* allocation failed: treated like an overflow */
 	int stale;         /* current line began before mcred_line_splitter_mark_stale() */
+	enum escape_state escape; /* inside an ANSI escape sequence: dropped */
 };
 
 struct mcred_line_splitter *mcred_line_splitter_new(size_t max_line)
@@ -76,9 +92,33 @@ static int only_prompt(const struct mcred_line_splitter *s)
 	return len == 0;
 }
 
-int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s)
+/*
+ * The start of a shell prompt ("mos", "mosh:~"), as a fragmented line may
+ * deliver it: a lower-case name (Zephyr's are: uart, mosh, rtt), then maybe
+ * ":", "~", "$". Upper case, as in the tail of a URC, is no prompt.
+ */
+static int partial_prompt(const struct mcred_line_splitter *s)
+{
+	static const char tail[] = ":~$";
+	size_t i = 0, t = 0;
+
+	if (s->in_quotes || s->overflow || s->len == 0)
+		return 0;
+	while (i < s->len && (islower((unsigned char)s->buf[i]) ||
+			      isdigit((unsigned char)s->buf[i]) || s->buf[i] == '_' ||
+			      s->buf[i] == '-'))
+		i++;
+	while (i < s->len && t < sizeof(tail) - 1 && s->buf[i] == tail[t])
+		i++, t++;
+	return i == s->len;
+}
+
+int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s, int shell)
 {
 	if (!s)
+		return 0;
+	/* in shell mode a prompt still arriving waits for the command too */
+	if (shell && partial_prompt(s))
 		return 0;
 	if (!only_prompt(s))
 		s->stale = 1;
@@ -178,9 +218,34 @@ static int end_of_line(struct mcred_line_splitter *s,
 	return rc;
 }
 
+/*
+ * Drop ANSI escape sequences: ESC '[' parameters and a final byte (0x40-0x7E),
+ * or ESC and one more byte. Returns 1 when c belongs to one.
+ */
+static int skip_escape(struct mcred_line_splitter *s, char c)
+{
+	switch (s->escape) {
+	case ESC_START:
+		s->escape = c == '[' ? ESC_CSI : ESC_NONE;
+		return 1;
+	case ESC_CSI:
+		if (c >= 0x40 && c <= 0x7e)
+			s->escape = ESC_NONE;
+		return 1;
+	case ESC_NONE:
+	default:
+		if (c != 0x1b)
+			return 0;
+		s->escape = ESC_START;
+		return 1;
+	}
+}
+
 static int feed_byte(struct mcred_line_splitter *s, char c,
 		     int (*on_line)(void *, const char *, size_t), void *user)
 {
+	if (skip_escape(s, c))
+		return 0;
 	if (c == '\0')
 		return 0; /* NUL never belongs to text (it may be a terminator echo) */
 	if (s->in_quotes) {
@@ -214,6 +279,13 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
 	return 0;
 }
 
+size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const char **line)
+{
+	if (line)
+		*line = s && s->buf ? s->buf : "";
+	return s && !s->overflow ? s->len : 0;
+}
+
 /* ---- classification ------------------------------------------------------ */
 
 struct text {
@@ -232,21 +304,37 @@ static struct text trim(struct text t)
 	return t;
 }
 
+static int is_prompt_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/* Length of a "<name>:~$" prompt at the start of t (its space not included), or 0. */
+static size_t prompt_length(struct text t)
+{
+	size_t n = 0, tail = sizeof(prompt_tail) - 1;
+
+	while (n < t.len && n < PROMPT_NAME_MAX && is_prompt_name_char(t.p[n]))
+		n++;
+	if (n == 0 || t.len - n < tail || memcmp(t.p + n, prompt_tail, tail) != 0)
+		return 0;
+	n += tail;
+	/* The prompt ends with its space, or the line does ("mosh:~$" trimmed). */
+	return n == t.len || is_blank(t.p[n]) ? n : 0;
+}
+
 /* Strip every leading shell prompt (the shell may print it more than once). */
 static struct text strip_prompt(struct text t)
 {
-	size_t n = sizeof(shell_prompt) - 1;
-
 	for (;;) {
+		size_t n;
+
 		t = trim(t);
-		if (t.len >= n && memcmp(t.p, shell_prompt, n) == 0) {
-			t.p += n;
-			t.len -= n;
-		} else if (t.len == n - 1 && memcmp(t.p, shell_prompt, n - 1) == 0) {
-			t.len = 0; /* the prompt alone, its trailing space trimmed */
-		} else {
+		n = prompt_length(t);
+		if (n == 0)
 			return t;
-		}
+		t.p += n;
+		t.len -= n;
 	}
 }
 
@@ -346,9 +434,13 @@ static int is_echo(struct text t, const char *command)
 	size_t n = strlen(command);
 
 	if (starts_with_nocase(t, "at ", 3) && t.len > 3 &&
-	    tolower((unsigned char)t.p[3]) == 'a') {
-		t.p += 3; /* shell form: "at AT..." */
+	    (tolower((unsigned char)t.p[3]) == 'a' || t.p[3] == '\'')) {
+		t.p += 3; /* shell form: "at AT..." or "at 'AT...'" */
 		t.len -= 3;
+		if (t.p[0] == '\'') {
+			t.p++;
+			t.len--;
+		}
 	}
 	if (!starts_with_nocase(t, "at", 2))
 		return 0;
@@ -362,6 +454,24 @@ static int is_echo(struct text t, const char *command)
 		}
 	}
 	return n >= 2 && starts_with_nocase(t, command, n);
+}
+
+/* "Sending AT command failed with error code -N": *code = N. */
+static int is_shell_failure(struct text t, int *code)
+{
+	size_t i = sizeof(shell_failed) - 1;
+	long value = 0;
+
+	if (!starts_with(t, shell_failed))
+		return 0;
+	while (i < t.len && is_blank(t.p[i]))
+		i++;
+	if (i < t.len && t.p[i] == '-')
+		i++;
+	while (i < t.len && isdigit((unsigned char)t.p[i]) && value < 1000000)
+		value = value * 10 + (t.p[i++] - '0');
+	*code = (int)value;
+	return 1;
 }
 
 /* A "+X:"/"%X:" line whose prefix is not the command's own. */
@@ -690,7 +800,15 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 		return MCRED_LINE_BANNER;
 	if (is_console_noise(t))
 		return MCRED_LINE_NOISE;
-	if (!command)
+	if (is_shell_failure(t, code))
+		return MCRED_LINE_SHELL_FAILED;
+	if (t.len > sizeof(shell_unknown) - 1 &&
+	    memcmp(t.p + t.len - (sizeof(shell_unknown) - 1), shell_unknown,
+		   sizeof(shell_unknown) - 1) == 0)
+		return MCRED_LINE_SHELL_UNKNOWN;
+	if (starts_with(t, shell_cut))
+		return MCRED_LINE_SHELL_CUT;
+	if (!command || starts_with(t, shell_event))
 		return MCRED_LINE_URC;
 	if (is_echo(t, command))
 		return MCRED_LINE_ECHO;

@@ -319,7 +319,7 @@ enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, cons
 	if (rc != MCRED_OK)
 		return rc; /* the checks filled modem->err */
 	char digest[65];
-	rc = mcred_sha256_hex(sent, sent_len, digest);
+	rc = mcred_cmng_stored_digest(&modem->opts, sent, sent_len, digest);
 	mcred_free_secret(sent, sent_len + 1);
 	if (rc != MCRED_OK) {
 		mcred_cmng_cmd_free(&cmd);
@@ -372,9 +372,10 @@ enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t tag, int ty
 		return rc; /* the checks filled modem->err */
 	char digest[65], trimmed[65];
 	size_t trimmed_len = rstripped_length(prepared, prepared_len);
-	rc = mcred_sha256_hex(prepared, prepared_len, digest);
+	/* both as the modem stores them (CR LF where a shell unescapes \n) */
+	rc = mcred_cmng_stored_digest(&modem->opts, prepared, prepared_len, digest);
 	if (rc == MCRED_OK)
-		rc = mcred_sha256_hex(prepared, trimmed_len, trimmed);
+		rc = mcred_cmng_stored_digest(&modem->opts, prepared, trimmed_len, trimmed);
 	mcred_free_secret(prepared, prepared_len + 1);
 	if (rc != MCRED_OK)
 		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");

@@ -79,6 +79,13 @@ enum mcred_err mcred_cmng_build_write(uint32_t tag, int type, const char *conten
 				      const char *password, const struct mcred_options *opts,
 				      struct mcred_cmng_cmd *cmd, char **sent, size_t *sent_len,
 				      struct mcred_error *err);
+/*
+ * SHA-256 of prepared content (from mcred_cmng_prepare_content()) as the modem
+ * stores it when sent under opts (NULL: defaults): in shell mode each LF
+ * becomes CR LF on the device (at_shell's \n unescaping).
+ */
+enum mcred_err mcred_cmng_stored_digest(const struct mcred_options *opts, const char *prepared,
+					size_t len, char sha256[65]);
 /* AT%CMNG=1[,<tag>[,<type>]]; tag MCRED_ANY_TAG or 0..UINT32_MAX, type needs a tag. */
 enum mcred_err mcred_cmng_build_list(int64_t tag, int type, struct mcred_cmng_cmd *cmd,
 				     struct mcred_error *err);

@@ -332,18 +332,65 @@ static enum mcred_err check_wire_length(const struct mcred_cmng_cmd *cmd,
 		o = *opts;
 	else
 		mcred_options_init(&o);
+	if (o.shell == MCRED_SHELL_AUTO)
+		o.shell = MCRED_SHELL_NONE; /* not known without a modem: a handle checks again */
 	mcred_options_apply_defaults(&o);
 	size_t wire = mcred_wire_length(&o, cmd->text, cmd->len);
 	if (wire <= mcred_max_wire_length(&o))
 		return MCRED_OK;
+	if (mcred_shell_is_on(&o))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the write command would be a %zu-byte shell line (at '...' "
+				       "and escapes counted), over the %zu that fit the device "
+				       "shell's %zu-byte line buffer (CONFIG_SHELL_CMD_BUFF_SIZE): "
+				       "the shell would drop the rest. Shorten the content (remove "
+				       "comments or extra certificates), or raise "
+				       "CONFIG_SHELL_CMD_BUFF_SIZE on the device and the maximum "
+				       "command length here together",
+				       mcred_shell_line_length(cmd->text, cmd->len),
+				       o.max_command_len - 1, o.max_command_len);
 	return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 			       "the write command would be %zu bytes on the wire, over the %zu "
-			       "that fit the device's %zu-byte AT command buffer%s: the device's "
+			       "that fit the device's %zu-byte AT command buffer: the device's "
 			       "AT host would cut it. Shorten the content (remove comments or "
 			       "extra certificates), or raise CONFIG_AT_HOST_CMD_MAX_LEN on the "
 			       "device and the maximum command length here together",
-			       wire, mcred_max_wire_length(&o), o.max_command_len,
-			       o.shell ? " (shell mode: escapes counted)" : "");
+			       wire, mcred_max_wire_length(&o), o.max_command_len);
+}
+
+/* In shell mode: content and password must be typeable inside at '...'. */
+static enum mcred_err check_shell_write(const struct mcred_options *opts, const char *content,
+					size_t len, const char *password, struct mcred_error *err)
+{
+	enum mcred_err rc = mcred_shell_check_content(opts, content, len, "the content", 1, err);
+
+	/* Never say where in the password: messages must not leak it. */
+	if (rc == MCRED_OK && password)
+		rc = mcred_shell_check_content(opts, password, strlen(password), "the password", 1,
+					       err);
+	return rc;
+}
+
+enum mcred_err mcred_cmng_stored_digest(const struct mcred_options *opts, const char *prepared,
+					size_t len, char sha256[65])
+{
+	struct mcred_options o;
+	size_t stored_len;
+	char *stored;
+	enum mcred_err rc;
+
+	if (opts)
+		o = *opts;
+	else
+		mcred_options_init(&o);
+	stored_len = mcred_shell_stored_length(&o, prepared, len);
+	stored = malloc(stored_len + 1);
+	if (!stored)
+		return MCRED_ERR_NOMEM;
+	mcred_shell_stored_form(&o, prepared, len, stored);
+	rc = mcred_sha256_hex(stored, stored_len, sha256);
+	mcred_free_secret(stored, stored_len + 1);
+	return rc;
 }
 
 enum mcred_err mcred_cmng_build_write(uint32_t tag, int type, const char *content, size_t len,
@@ -369,7 +416,10 @@ enum mcred_err mcred_cmng_build_write(uint32_t tag, int type, const char *conten
 					&prepared, &prepared_len, err);
 	if (rc != MCRED_OK)
 		return rc;
-	rc = format_write(tag, type, prepared, prepared_len, password, cmd, err);
+	if (opts)
+		rc = check_shell_write(opts, prepared, prepared_len, password, err);
+	if (rc == MCRED_OK)
+		rc = format_write(tag, type, prepared, prepared_len, password, cmd, err);
 	if (rc == MCRED_OK)
 		rc = check_wire_length(cmd, opts, err);
 	if (rc != MCRED_OK) {
@@ -411,9 +461,13 @@ enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len
 		rc = mcred_cmng_prepare_content(type, content, len,
 						opts ? opts->keep_line_endings : 0, &prepared,
 						&prepared_len, err);
-	if (rc != MCRED_OK)
+	if (rc == MCRED_OK && opts)
+		rc = check_shell_write(opts, prepared, prepared_len, NULL, err);
+	if (rc != MCRED_OK) {
+		mcred_free_secret(prepared, prepared_len + 1);
 		return rc;
-	rc = mcred_sha256_hex(prepared, prepared_len, sha256);
+	}
+	rc = mcred_cmng_stored_digest(opts, prepared, prepared_len, sha256);
 	mcred_free_secret(prepared, prepared_len + 1);
 	if (rc != MCRED_OK)
 		return mcred_error_set(err, rc, "cannot compute SHA-256");

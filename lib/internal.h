@@ -14,6 +14,13 @@
 #define MCRED_DEFAULT_BAUD 115200u
 #define MCRED_DEFAULT_TIMEOUT_MS 10000u
 #define MCRED_DEFAULT_MAX_COMMAND 4096u
+/*
+ * In shell mode the limit is the shell's line buffer: Nordic's instructions
+ * for provisioning over the shell set CONFIG_SHELL_CMD_BUFF_SIZE=2048.
+ */
+#define MCRED_DEFAULT_SHELL_MAX_COMMAND 2048u
+/* at_shell's answer buffer, CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN, by default. */
+#define MCRED_DEFAULT_SHELL_RESPONSE_MAX 2700u
 #define MCRED_DEFAULT_MAX_RESPONSE 65536u
 /* Key generation takes seconds on a real modem: it gets at least this. */
 #define MCRED_KEYGEN_TIMEOUT_MS 30000u
@@ -55,9 +62,10 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
  * Mark the line being collected, if any, as begun before a command was sent:
  * it is still split as usual, and mcred_line_splitter_stale() says so while
  * it is delivered. Blanks and a shell prompt alone are dropped instead (the
- * prompt waits for the command). Returns 1 if marked.
+ * prompt waits for the command); with shell set, so is the start of a prompt
+ * that is still arriving ("mos" of "mosh:~$ "). Returns 1 if marked.
  */
-int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s);
+int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s, int shell);
 int mcred_line_splitter_stale(const struct mcred_line_splitter *s);
 /* Start in the middle of a line whose beginning was thrown away: it is stale. */
 void mcred_line_splitter_begin_stale(struct mcred_line_splitter *s);
@@ -67,6 +75,9 @@ void mcred_line_splitter_begin_stale(struct mcred_line_splitter *s);
  * blanks; *len becomes 0 when nothing else is left.
  */
 const char *mcred_line_strip_prompt(const char *line, size_t *len);
+
+/* Bytes of the line being assembled (not yet ended by a line break). */
+size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const char **line);
 
 /* What one logical line is, in the context of the command in flight. */
 enum mcred_line_kind {
@@ -78,7 +89,19 @@ enum mcred_line_kind {
 	MCRED_LINE_CME_ERROR,
 	MCRED_LINE_CMS_ERROR,
 	MCRED_LINE_BANNER,      /* a boot banner line: the modem restarted */
-	MCRED_LINE_NOISE        /* console output that is no answer (log lines) */
+	MCRED_LINE_NOISE,       /* console output that is no answer (log lines) */
+	/*
+	 * Zephyr shell: "Sending AT command failed with error code -N" (code N,
+	 * the errno of nrf_modem_at_cmd()), printed instead of any result.
+	 */
+	MCRED_LINE_SHELL_FAILED,
+	/* Zephyr shell: "<word>: command not found" (no at_shell on the device). */
+	MCRED_LINE_SHELL_UNKNOWN,
+	/*
+	 * Zephyr shell: "not terminated: '": the typed line lost its closing
+	 * quote, cut by a line buffer smaller than the line.
+	 */
+	MCRED_LINE_SHELL_CUT
 };
 
 /*
@@ -151,8 +174,75 @@ size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t 
  */
 size_t mcred_max_wire_length(const struct mcred_options *o);
 
+/* ---- shell.c: Zephyr shell mode (nRF Connect SDK at_shell) ------------- */
+
+/* 1 when commands go through a shell (o->shell on, not auto or none). */
+int mcred_shell_is_on(const struct mcred_options *o);
+/* Length of the typed line for cmd, at '...' included, terminator excluded. */
+size_t mcred_shell_line_length(const char *cmd, size_t len);
+/* Write that line into out (mcred_shell_line_length() bytes); returns its length. */
+size_t mcred_shell_encode(const char *cmd, size_t len, char *out);
+/*
+ * MCRED_ERR_INVALID_ARG (err filled) when cmd cannot be typed into the shell
+ * unchanged: a ', a lone CR, a line break outside an AT%CMNG=0 command or on
+ * a device without CONFIG_AT_SHELL_UNESCAPE_LF.
+ */
+enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const char *cmd,
+					 size_t len, struct mcred_error *err);
+/*
+ * The same for content that goes inside a command (what: "the content", "the
+ * password", "the attributes"; cmng_write: inside an AT%CMNG=0 command, the
+ * only one at_shell unescapes \n in). MCRED_OK in raw mode.
+ */
+enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const char *content,
+					 size_t len, const char *what, int cmng_write,
+					 struct mcred_error *err);
+/*
+ * What the modem stores for content sent under o: in shell mode each LF not
+ * preceded by CR becomes CR LF (at_shell's \n unescaping). The length first,
+ * then the bytes into out (that many bytes).
+ */
+size_t mcred_shell_stored_length(const struct mcred_options *o, const char *content,
+				 size_t len);
+size_t mcred_shell_stored_form(const struct mcred_options *o, const char *content, size_t len,
+			       char *out);
+/*
+ * Settle MCRED_SHELL_AUTO on an open handle with the probes "at AT" and, after
+ * an OK, "AT", sent as typed (see shell.c). Sets m->opts.shell and, unless
+ * given, the command length default of the mode found.
+ */
+enum mcred_err mcred_shell_detect(struct mcred_modem *m);
+
+/*
+ * The shell echoes every typed character and breaks the echo with a line
+ * feed at the terminal width (80 columns), wherever that falls: inside
+ * quotes, or in a line it shortened (dropping what its buffer could not
+ * hold, closing quote included). This filter takes the echo out of the
+ * received bytes before they are split into lines.
+ */
+struct mcred_shell_echo {
+	const char *typed;  /* the typed line, terminator excluded */
+	size_t len;
+	size_t pos;         /* bytes of it echoed so far */
+	int after_break;    /* a line break came after the last echoed byte */
+	int escape;         /* inside a VT100 sequence: 1 after ESC, 2 in ESC [ */
+	int done;           /* the echo is over (or there was none) */
+};
+
+void mcred_shell_echo_start(struct mcred_shell_echo *e, const char *typed, size_t len);
+/*
+ * Pass received bytes through: the echo is dropped, everything else goes to
+ * pass() in order. at_line_start() tells whether the next byte would start a
+ * line (nothing but a prompt pending): only there can the echo begin.
+ */
+void mcred_shell_echo_filter(struct mcred_shell_echo *e, const uint8_t *buf, size_t n,
+			     int (*at_line_start)(void *user),
+			     void (*pass)(void *user, const uint8_t *bytes, size_t n), void *user);
+
 struct mcred_modem {
 	struct mcred_options opts;      /* defaults already applied */
+	/* The caller gave max_command_len (else it follows the shell mode). */
+	int max_command_given;
 	struct mcred_transport io;
 	const char *transport_name;
 	struct mcred_line_splitter *splitter;

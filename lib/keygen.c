@@ -296,6 +296,21 @@ static enum mcred_err keygen_op(mcred_modem *m, void *arg)
 	return exec_for_blob(m, op->cmd, timeout, "%KEYGEN:", "%KEYGEN", op->blob);
 }
 
+enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
+					const struct mcred_keygen_request *req)
+{
+	enum mcred_err rc;
+
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	rc = mcred_keygen_check(req, &modem->err);
+	if (rc == MCRED_OK && req->attributes)
+		rc = mcred_shell_check_content(&modem->opts, req->attributes,
+					       strlen(req->attributes), "the attributes", 0,
+					       &modem->err);
+	return rc;
+}
+
 enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
 			    char **blob)
 {
@@ -308,7 +323,7 @@ enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_reques
 	if (!blob)
 		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the keygen answer");
 	*blob = NULL;
-	rc = mcred_keygen_check(req, &modem->err);
+	rc = mcred_keygen_check_modem(modem, req);
 	if (rc != MCRED_OK)
 		return rc;
 	cmd = keygen_command(req);

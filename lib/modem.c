@@ -24,8 +24,9 @@ void mcred_options_apply_defaults(struct mcred_options *o)
 		o->baud = MCRED_DEFAULT_BAUD;
 	if (!o->timeout_ms)
 		o->timeout_ms = MCRED_DEFAULT_TIMEOUT_MS;
-	if (!o->max_command_len)
-		o->max_command_len = MCRED_DEFAULT_MAX_COMMAND;
+	if (!o->max_command_len && o->shell != MCRED_SHELL_AUTO)
+		o->max_command_len = mcred_shell_is_on(o) ? MCRED_DEFAULT_SHELL_MAX_COMMAND
+							  : MCRED_DEFAULT_MAX_COMMAND;
 	if (!o->max_response_len)
 		o->max_response_len = MCRED_DEFAULT_MAX_RESPONSE;
 }
@@ -91,6 +92,7 @@ static enum mcred_err new_modem(mcred_modem **out, const struct mcred_options *g
 
 	if (!m)
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	m->max_command_given = given && given->max_command_len;
 	rc = resolve_options(&m->opts, given, err);
 	if (rc != MCRED_OK) {
 		free(m);
@@ -166,6 +168,30 @@ static enum mcred_err open_port(mcred_modem *m, const char *port, struct mcred_e
 	return mcred_transport_open_termios(&m->io, port, &m->opts, err);
 }
 
+/*
+ * Hand out an opened handle once MCRED_SHELL_AUTO is settled; free it if that
+ * fails (a caller's transport stays the caller's: it is not closed).
+ */
+static enum mcred_err settle_shell_mode(mcred_modem **out, mcred_modem *m, int own_transport,
+					struct mcred_error *err)
+{
+	enum mcred_err rc = MCRED_OK;
+
+	if (m->opts.shell == MCRED_SHELL_AUTO)
+		rc = mcred_shell_detect(m);
+	if (rc != MCRED_OK) {
+		if (err)
+			*err = m->err;
+		if (!own_transport)
+			m->io.close = NULL;
+		mcred_modem_free(m);
+		return rc;
+	}
+	mcred_error_clear(err);
+	*out = m;
+	return MCRED_OK;
+}
+
 enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 				const struct mcred_options *opts, struct mcred_error *err)
 {
@@ -187,9 +213,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 		return rc;
 	}
 	mcred_at_discard_stale_input(m);
-	mcred_error_clear(err);
-	*out = m;
-	return MCRED_OK;
+	return settle_shell_mode(out, m, 1, err);
 }
 
 enum mcred_err mcred_modem_open_transport(mcred_modem **out,
@@ -210,9 +234,7 @@ enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 		return rc;
 	m->io = *transport;
 	m->transport_name = "custom";
-	mcred_error_clear(err);
-	*out = m;
-	return MCRED_OK;
+	return settle_shell_mode(out, m, 0, err);
 }
 
 void mcred_modem_free(mcred_modem *modem)
@@ -237,6 +259,11 @@ const struct mcred_error *mcred_modem_error(const mcred_modem *modem)
 int mcred_modem_cme(const mcred_modem *modem)
 {
 	return modem ? modem->err.cme : -1;
+}
+
+const struct mcred_options *mcred_modem_options(const mcred_modem *modem)
+{
+	return modem ? &modem->opts : NULL;
 }
 
 const char *mcred_modem_transport_name(const mcred_modem *modem)

@@ -89,23 +89,6 @@ test_terminator_crlf_explicit() {
 	roundtrip 24
 }
 
-test_shell_mode() {
-	CLIOPTS="--shell"
-	with_sim --shell
-	roundtrip 31
-	# a PEM with CRLF kept: escaped CR and LF survive the shell
-	mc --shell --keep-line-endings write --tag 32 --type 0 --verify "$FIX/ca.crlf.pem"
-	expect_ok "--shell --keep-line-endings write --verify"
-	mc --shell read --tag 32 --type 0 -o "$T_DIR/crlf.back"
-	expect_ok "--shell read"
-	files_equal "$T_DIR/crlf.back" "$FIX/ca.crlf.pem" "CRLF PEM through the shell"
-	# every command went out with the shell prefix
-	grep -q 'CMNG' "$LOG" || fail "the sim log shows no %CMNG"
-	mc --shell at 'AT+CGMM'
-	expect_ok "--shell at AT+CGMM"
-	out_has nRF9160-SICA "--shell at AT+CGMM"
-}
-
 test_shell_mismatch_fails_cleanly() {
 	# the CLI in raw mode against a shell device: it must fail, quickly, not hang
 	start_sim --shell

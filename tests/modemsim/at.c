@@ -1,21 +1,21 @@
 /*
  * One command, from its text to its framed answer:
  *
- *   a silent device ignores it -> echo (ATE1) -> what the modem gets (shell
- *   unescape, or the AT host's "%s" and blanks) -> log (--log) ->
- *   --reset-after-cmd / --silent-after-cmd -> processing time (--latency-ms)
- *   -> dispatch by name -> framing.
+ *   a silent device ignores it -> echo (ATE1) -> what the modem gets (the
+ *   AT host's "%s" and blanks) -> log (--log) -> --reset-after-cmd /
+ *   --silent-after-cmd -> processing time (--latency-ms) -> dispatch by
+ *   name -> framing.
  *
  * Raw AT mode frames as the modem and at_host do: "<information line>\r\n"
  * ... "OK\r\n", or "ERROR\r\n", or "+CME ERROR: <n>\r\n" when CMEE is 1,
  * without a leading CRLF; the whole answer passes through the AT host's
  * buffer and goes out cut when it does not fit (athost.c).
- * Shell mode keeps the shell's framing: "\r\n<line>\r\n" ... "\r\nOK\r\n",
- * then the prompt.
  *
  * With --urc-every, every third answer carries a URC at a line boundary
  * (between its information lines and its final result), because real URCs
  * can arrive at any moment.
+ * In shell mode (--shell) shell.c owns the line and asks at_modem_answer()
+ * for the modem's answer.
  */
 #include "sim.h"
 
@@ -23,8 +23,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
-
-#define SHELL_PROMPT "uart:~$ "
 
 const char *at_sep(const struct sim *sim)
 {
@@ -99,6 +97,11 @@ static void log_command(const struct sim *sim, const char *cmd, size_t len)
 	fclose(f);
 }
 
+void at_log_text(const struct sim *sim, const char *cmd, size_t len)
+{
+	log_command(sim, cmd, len);
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 /* Drop trailing blanks and CR/LF (e.g. the CR of a CRLF in LF mode); a quoted
@@ -163,19 +166,6 @@ static void add_final_result(struct sim *sim, struct buf *out, int res)
 		buf_addf(out, "%sERROR\r\n", nl);
 }
 
-/* Shell mode: information lines, maybe a URC, the final result, the prompt. */
-static void send_shell_answer(struct sim *sim, struct reply *r, int res)
-{
-	struct buf out = {0};
-	buf_add(&out, r->lines.data, r->lines.len);
-	if (sim->opt.urc_every_ms > 0 && ++sim->answers % 3 == 0)
-		io_add_urc(sim, &out);
-	add_final_result(sim, &out, res);
-	buf_adds(&out, SHELL_PROMPT);
-	io_send(sim, out.data, out.len);
-	buf_free(&out);
-}
-
 /*
  * Raw AT mode: the answer as the AT host writes it out of its buffer (cut
  * when it does not fit), maybe with a URC at a line boundary: after the
@@ -183,10 +173,6 @@ static void send_shell_answer(struct sim *sim, struct reply *r, int res)
  */
 static void send_answer(struct sim *sim, struct reply *r, int res)
 {
-	if (sim->opt.shell) {
-		send_shell_answer(sim, r, res);
-		return;
-	}
 	struct buf answer = {0}, out = {0};
 	buf_add(&answer, r->lines.data, r->lines.len);
 	add_final_result(sim, &answer, res);
@@ -207,54 +193,80 @@ static void send_answer(struct sim *sim, struct reply *r, int res)
 	buf_free(&answer);
 }
 
-/* Shell mode, a line that is not "at ...": the shell's own complaint. */
-static void send_shell_unknown(struct sim *sim, const struct buf *cmd)
-{
-	struct buf out = {0};
-	size_t w = 0;
-	while (w < cmd->len && cmd->data[w] != ' ')
-		w++;
-	buf_adds(&out, "\r\n");
-	buf_add(&out, cmd->data, w);
-	buf_adds(&out, ": command not found\r\n" SHELL_PROMPT);
-	io_send(sim, out.data, out.len);
-	buf_free(&out);
-}
-
-/* Shell mode, a line too long for the buffer: a bare ERROR. */
-static void handle_overflow(struct sim *sim, const struct command *c)
-{
-	at_log(sim, "RX <overflow: %zu bytes>", c->overflow);
-	struct reply r = {{0}};
-	send_answer(sim, &r, RES_ERROR);
-}
-
 /* The command holds the text of a --reset-after-cmd or --silent-after-cmd. */
 static int matches(const struct buf *cmd, const char *pattern)
 {
 	return pattern && strstr(cmd->data, pattern) != NULL;
 }
 
-/* Echo, then the text as the modem receives it; 0 when nothing goes to the
- * modem (shell mode: a line that is no "at" command, answered here). */
-static int receive_text(struct sim *sim, struct command *c)
+/*
+ * Log, --reset-after-cmd / --silent-after-cmd, processing time, dispatch:
+ * the final result of cmd, or RES_NONE when the device went silent or reset
+ * instead of answering.
+ */
+static int run_command(struct sim *sim, struct reply *r, struct buf *cmd)
 {
-	struct buf *cmd = &c->cmd;
-	if (sim->echo)
-		io_send(sim, c->raw.data, c->raw.len);
-	if (sim->opt.shell) {
-		int is_at;
-		line_shell_unescape(cmd, &is_at);
-		if (!is_at) {
-			send_shell_unknown(sim, cmd);
-			return 0;
-		}
-		cmd->len = trim_end(cmd->data, cmd->len);
-		cmd->data[cmd->len] = '\0';
-	} else {
-		athost_modem_text(cmd);
+	if (sim->silent) {
+		at_log(sim, "RX <ignored: the device went silent>");
+		return RES_NONE;
 	}
-	return 1;
+	cmd->len = trim_end(cmd->data, cmd->len);
+	cmd->data[cmd->len] = '\0';
+	log_command(sim, cmd->data, cmd->len);
+	if (sim->reset_armed && matches(cmd, sim->opt.reset_after_cmd)) {
+		sim->reset_armed = 0;
+		device_reset(sim);
+		return RES_NONE;
+	}
+	if (sim->silent_armed && matches(cmd, sim->opt.silent_after_cmd)) {
+		at_log(sim, "SILENT from now on");
+		sim->silent_armed = 0;
+		sim->silent = 1;
+		return RES_NONE;
+	}
+	if (sim->opt.latency_ms > 0)
+		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
+	return dispatch(sim, r, cmd->data, cmd->len);
+}
+
+/*
+ * The modem's own text, as nrf_modem_at_cmd() returns it: "<line>\r\n" ...
+ * "OK\r\n", no empty lines (whatever framing reply_line() uses). CR LF
+ * inside quoted content stays.
+ */
+static void modem_text(const struct buf *framed, struct buf *out)
+{
+	int quoted = 0;
+
+	for (size_t i = 0; i < framed->len; i++) {
+		const char *p = framed->data + i;
+		int line_start = out->len == 0 ||
+				 (out->len >= 2 && !memcmp(out->data + out->len - 2, "\r\n", 2));
+
+		if (*p == '"')
+			quoted = !quoted;
+		if (!quoted && line_start && i + 1 < framed->len && !memcmp(p, "\r\n", 2)) {
+			i++;
+			continue;
+		}
+		buf_add(out, p, 1);
+	}
+}
+
+void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer)
+{
+	struct buf text = {0};
+	struct reply r = {{0}};
+
+	buf_add(&text, cmd, len);
+	int res = run_command(sim, &r, &text);
+	/* A reset while the modem was busy: the answer is lost with it. */
+	if (res != RES_NONE && !sim_reset_requested) {
+		add_final_result(sim, &r.lines, res);
+		modem_text(&r.lines, answer);
+	}
+	buf_free(&r.lines);
+	buf_free(&text);
 }
 
 void at_handle_command(struct sim *sim, struct command *c)
@@ -264,38 +276,21 @@ void at_handle_command(struct sim *sim, struct command *c)
 	 * goes nowhere (io.c drops it) rather than to the next client. */
 	sim->answer_session = c->session;
 	sim->commands++;
+	if (sim->opt.shell) {
+		shell_handle_command(sim, c);
+		return;
+	}
 	if (c->dropped)
 		at_log(sim, "DROPPED %zu bytes beyond the AT host's buffer", c->dropped);
-	if (sim->silent) {
-		at_log(sim, "RX <ignored: the device went silent>");
-		return;
-	}
-	if (c->overflow) {
-		handle_overflow(sim, c);
-		return;
-	}
-	if (!receive_text(sim, c))
-		return;
 	struct buf *cmd = &c->cmd;
-	log_command(sim, cmd->data, cmd->len);
-	if (sim->reset_armed && matches(cmd, sim->opt.reset_after_cmd)) {
-		sim->reset_armed = 0;
-		device_reset(sim);
-		return;
-	}
-	if (sim->silent_armed && matches(cmd, sim->opt.silent_after_cmd)) {
-		at_log(sim, "SILENT from now on");
-		sim->silent_armed = 0;
-		sim->silent = 1;
-		return;
-	}
-	if (sim->opt.latency_ms > 0)
-		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
+	if (sim->echo && !sim->silent)
+		io_send(sim, c->raw.data, c->raw.len);
+	athost_modem_text(cmd);
 
 	struct reply r = {{0}};
-	int res = dispatch(sim, &r, cmd->data, cmd->len);
+	int res = run_command(sim, &r, cmd);
 	/* A reset while the modem was busy: the answer is lost with it. */
-	if (!sim_reset_requested)
+	if (res != RES_NONE && !sim_reset_requested)
 		send_answer(sim, &r, res);
 	buf_free(&r.lines);
 }

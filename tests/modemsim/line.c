@@ -14,8 +14,7 @@
  *    mode it stores the CR too: a command of max-cmd - 1 bytes on the wire,
  *    terminator included, is the longest that fits.
  *
- * In Zephyr-shell mode (--shell) the shell owns the line: CR/LF always end it,
- * quotes or not, and newlines inside content arrive escaped as \n.
+ * In Zephyr-shell mode (--shell) the shell owns the line (shell.c).
  */
 #include "sim.h"
 
@@ -45,13 +44,17 @@ void line_reset(struct line *l)
 	l->overflow = 0;
 	l->dropped = 0;
 	l->in_quotes = 0;
+	/* shell_last_nl survives: the LF of a CR LF may come after the CR's line. */
 }
 
 enum line_event line_feed(struct sim *sim, unsigned char c)
 {
+	if (sim->opt.shell)
+		return shell_line_feed(sim, c);
+
 	struct line *l = &sim->line;
 	int at_start = l->raw.len == 0 && !l->overflow;
-	int quoted = l->in_quotes && !sim->opt.shell;
+	int quoted = l->in_quotes;
 
 	if (is_terminator(sim->opt.terminator, c) && !quoted) {
 		if (at_start)
@@ -82,29 +85,3 @@ enum line_event line_feed(struct sim *sim, unsigned char c)
 	return LINE_NONE;
 }
 
-void line_shell_unescape(struct buf *cmd, int *is_at)
-{
-	const char *s = cmd->data;
-	size_t len = cmd->len, i = 0, o = 0;
-
-	*is_at = len >= 2 && s[0] == 'a' && s[1] == 't' && (len == 2 || s[2] == ' ');
-	if (!*is_at)
-		return;
-	i = 2;
-	while (i < len && s[i] == ' ')
-		i++;
-	/* Unescape in place: the output never grows. */
-	for (; i < len; i++) {
-		char c = s[i];
-		if (c == '\\' && i + 1 < len) {
-			char e = s[i + 1];
-			if (e == 'r' || e == 'n' || e == '\\') {
-				c = e == 'r' ? '\r' : e == 'n' ? '\n' : '\\';
-				i++;
-			}
-		}
-		cmd->data[o++] = c;
-	}
-	cmd->len = o;
-	cmd->data[o] = '\0';
-}

@@ -40,7 +40,14 @@ static void usage(FILE *f)
 	      "  --cfun N               functional mode at start (default 0)\n"
 	      "  --cmee N               CMEE at start (default 0)\n"
 	      "  --echo                 start with echo on (ATE1)\n"
-	      "  --shell                Zephyr shell mode: 'at <command>', escapes, prompt\n"
+	      "  --shell                a Zephyr shell with at_shell: at '<command>', echo,\n"
+	      "                         Zephyr's quoting, VT100-coloured prompt\n"
+	      "  --shell-plain-prompt   the prompt without colours\n"
+	      "  --shell-prompt NAME    prompt NAME:~$ (default uart; mosh: modem_shell)\n"
+	      "  --shell-no-unescape-lf at_shell without CONFIG_AT_SHELL_UNESCAPE_LF\n"
+	      "  --shell-cmd-buff N     CONFIG_SHELL_CMD_BUFF_SIZE (default 2048)\n"
+	      "  --shell-response-max N CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN (default 2700)\n"
+	      "  --shell-at-fail N      every at command fails with error code -N\n"
 	      "  --terminator T         cr|lf|crlf|nul, as CONFIG_AT_HOST_TERMINATION\n"
 	      "                         (default cr; an LF after it starts the next\n"
 	      "                         command and the modem skips it, so CRLF works)\n"
@@ -134,6 +141,9 @@ static void set_defaults(struct sim_options *o)
 	o->max_cmd = 4096;
 	o->capacity = 32;
 	o->seed = 12345;
+	o->shell_prompt = "uart";
+	o->shell_cmd_buff = 2048;
+	o->shell_response_max = 2700;
 }
 
 static void parse_options(int argc, char **argv, struct sim_options *o)
@@ -143,6 +153,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		O_BAUD, O_URC, O_FRAG, O_SEED, O_LAT, O_CAP, O_NOSHA, O_SPACES, O_FW,
 		O_MODEL, O_IMEI, O_UUID, O_IDOUT, O_KGFAIL, O_MODERN, O_STATS, O_LOG,
 		O_HELP, O_FWUUID, O_BANNER, O_RESET_AFTER, O_SILENT_AFTER, O_KGMS,
+		O_SH_PLAIN, O_SH_PROMPT, O_SH_NO_LF, O_SH_BUFF, O_SH_RESP, O_SH_FAIL,
 	};
 	static const struct option longopts[] = {
 		{"link", required_argument, NULL, O_LINK},
@@ -176,6 +187,12 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		{"reset-after-cmd", required_argument, NULL, O_RESET_AFTER},
 		{"silent-after-cmd", required_argument, NULL, O_SILENT_AFTER},
 		{"keygen-ms", required_argument, NULL, O_KGMS},
+		{"shell-plain-prompt", no_argument, NULL, O_SH_PLAIN},
+		{"shell-prompt", required_argument, NULL, O_SH_PROMPT},
+		{"shell-no-unescape-lf", no_argument, NULL, O_SH_NO_LF},
+		{"shell-cmd-buff", required_argument, NULL, O_SH_BUFF},
+		{"shell-response-max", required_argument, NULL, O_SH_RESP},
+		{"shell-at-fail", required_argument, NULL, O_SH_FAIL},
 		{NULL, 0, NULL, 0},
 	};
 	set_defaults(o);
@@ -222,6 +239,15 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_SILENT_AFTER: o->silent_after_cmd = optarg; break;
 		case O_KGMS: o->keygen_ms = parse_num("--keygen-ms", optarg); break;
 		case O_HELP: usage(stdout); exit(0);
+		/* Zephyr shell mode (shell.c) */
+		case O_SH_PLAIN: o->shell_plain_prompt = 1; break;
+		case O_SH_PROMPT: o->shell_prompt = optarg; break;
+		case O_SH_NO_LF: o->shell_no_unescape_lf = 1; break;
+		case O_SH_BUFF: o->shell_cmd_buff = (size_t)parse_num("--shell-cmd-buff", optarg); break;
+		case O_SH_RESP:
+			o->shell_response_max = (size_t)parse_num("--shell-response-max", optarg);
+			break;
+		case O_SH_FAIL: o->shell_at_fail = parse_num("--shell-at-fail", optarg); break;
 		default: usage(stderr); exit(2);
 		}
 	}

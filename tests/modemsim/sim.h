@@ -9,8 +9,9 @@
  *   athost.c   the at_client sample's AT host (nRF Connect SDK lib/at_host):
  *              bytes to commands in its one buffer of --max-cmd bytes, and
  *              its answers cut to that same buffer
- *   line.c     turning received bytes into commands in Zephyr-shell mode
- *              (terminators, quotes, maximum length, escapes)
+ *   line.c     turning received bytes into commands (the AT host's or, with
+ *              --shell, the shell's line editing)
+ *   shell.c    --shell: a Zephyr shell with nRF Connect SDK's at_shell in front
  *   at.c       one command: resets, echo, log, dispatch, response framing
  *   params.c   splitting "=a,b,"c"" parameter lists
  *   device.c   AT, ATE, +CMEE, +CFUN, +CGSN, +CGMR, +CGMM, %XMODEMUUID; what
@@ -86,8 +87,15 @@ struct sim_options {
 	int cfun;
 	int cmee;
 	int echo;
-	int shell;
 	int fragment;
+	/* Zephyr shell mode (shell.c) */
+	int shell;
+	int shell_plain_prompt;      /* no VT100 colours around the prompt */
+	int shell_no_unescape_lf;    /* at_shell without CONFIG_AT_SHELL_UNESCAPE_LF */
+	const char *shell_prompt;    /* prompt name: "<name>:~$ " (default "uart") */
+	size_t shell_cmd_buff;       /* CONFIG_SHELL_CMD_BUFF_SIZE (default 2048) */
+	size_t shell_response_max;   /* CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN (default 2700) */
+	long shell_at_fail;          /* > 0: every at command fails with -N */
 	int no_sha;
 	int spaces;
 	int modern_csr;
@@ -135,6 +143,7 @@ struct line {
 	size_t overflow; /* shell: > 0 discarding, counts the bytes dropped */
 	size_t dropped;  /* AT host: bytes dropped because the buffer was full */
 	int in_quotes;
+	unsigned char shell_last_nl; /* shell mode: the CR or LF that ended the last line */
 };
 
 /* A complete command waiting to be processed. Reception never stops while
@@ -170,9 +179,6 @@ void athost_modem_text(struct buf *cmd);
 /* The answer as the host writes it out: cut to what its buffer holds, NUL
  * excluded, when longer. Returns the length to send. */
 size_t athost_answer_length(const struct sim *sim, size_t len);
-/* Zephyr shell mode: strip "at " and undo the \r \n \\ escapes in place;
- * *is_at is 0 (and cmd untouched) when the line is no "at" command. */
-void line_shell_unescape(struct buf *cmd, int *is_at);
 
 /* ---- the whole simulator -------------------------------------------------- */
 
@@ -269,6 +275,19 @@ int sleep_seconds(struct sim *sim, double seconds);
 void at_handle_command(struct sim *sim, struct command *c);
 /* One line in the --log file (nothing without --log). */
 void at_log(const struct sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The modem's answer to cmd as nrf_modem_at_cmd() gives it: "<info>\r\nOK\r\n"
+ * (logged, after the processing time). */
+void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer);
+/* Log a command as received (--log). */
+void at_log_text(const struct sim *sim, const char *cmd, size_t len);
+
+/* ---- shell.c: Zephyr shell mode (--shell) ---------------------------------- */
+
+/* Line editing of the shell, instead of the AT host's (line.c). */
+enum line_event shell_line_feed(struct sim *sim, unsigned char c);
+/* Echo, split, run "at '<command>'", print the answer and the prompt. */
+void shell_handle_command(struct sim *sim, struct command *c);
+
 /* The separator between response parameters: "," or ", " (--spaces). */
 const char *at_sep(const struct sim *sim);
 
@@ -303,6 +322,8 @@ void reply_linef(struct sim *sim, struct reply *r, const char *fmt, ...)
 /* name: the command name after "AT" ("+CFUN"), rest: what follows it ("=1",
  * "?", ""). Return -2 when the command is not known here. */
 #define RES_UNKNOWN (-2)
+/* run_command(): the device reset or went silent instead of answering. */
+#define RES_NONE (-3)
 int device_command(struct sim *sim, struct reply *r, const char *name, const char *rest,
 		   size_t rest_len);
 int cmng_command(struct sim *sim, struct reply *r, const char *rest, size_t rest_len);

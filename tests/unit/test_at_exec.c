@@ -491,8 +491,10 @@ static void test_late_answer_after_cancel_not_taken(void **state)
 static void test_shell_escaping(void **state)
 {
 	static const char cmd[] = "AT%CMNG=0,1,0,\"a\\b\r\nc\"";
-	static const char wire[] = "at AT%CMNG=0,1,0,\"a\\\\b\\r\\nc\"\r\n";
-	struct fake *f = new_fake("uart:~$ at AT%CMNG=0,1,0,\"a\\\\b\\r\\nc\"\r\nOK\r\nuart:~$ ");
+	/* a backslash goes as \x5c (the shell unescapes \x), CR LF as \n */
+	static const char wire[] = "at 'AT%CMNG=0,1,0,\"a\\x5cb\\nc\"'\r\n";
+	struct fake *f = new_fake("uart:~$ at 'AT%CMNG=0,1,0,\"a\\x5cb\\nc\"'\r\nOK\r\n"
+				  "\x1b[1;32muart:~$ \x1b[m");
 	struct mcred_options o;
 	mcred_modem *m;
 	struct mcred_reply r;

@@ -435,14 +435,25 @@ static void test_stale_partial_line(void **state)
 
 	(void)state;
 	mcred_line_splitter_feed(s, (const uint8_t *)"XMODEMSL", 8, note_stale, &seen);
-	assert_int_equal(mcred_line_splitter_mark_stale(s), 1);
+	assert_int_equal(mcred_line_splitter_mark_stale(s, 0), 1);
 	mcred_line_splitter_feed(s, (const uint8_t *)"EEP: 1,0\r\nOK\r\n", 14, note_stale,
 				 &seen);
 	assert_int_equal(seen.lines, 2);
 	assert_int_equal(seen.stale, 1); /* the first only; the next line is a new one */
 	/* blanks alone: nothing to mark */
 	mcred_line_splitter_feed(s, (const uint8_t *)"  ", 2, note_stale, &seen);
-	assert_int_equal(mcred_line_splitter_mark_stale(s), 0);
+	assert_int_equal(mcred_line_splitter_mark_stale(s, 0), 0);
+	/* a URC tail is stale in shell mode too; the start of a prompt is not */
+	mcred_line_splitter_feed(s, (const uint8_t *)"XMODEMSL", 8, note_stale, &seen);
+	assert_int_equal(mcred_line_splitter_mark_stale(s, 1), 1);
+	mcred_line_splitter_reset(s);
+	mcred_line_splitter_feed(s, (const uint8_t *)"mosh:~", 6, note_stale, &seen);
+	assert_int_equal(mcred_line_splitter_mark_stale(s, 1), 0);
+	seen.lines = seen.stale = 0;
+	/* the rest of the prompt, the echo's end, the answer: none of it stale */
+	mcred_line_splitter_feed(s, (const uint8_t *)"$ OK\r\n", 7, note_stale, &seen);
+	assert_int_equal(seen.lines, 1);
+	assert_int_equal(seen.stale, 0);
 	mcred_line_splitter_free(s);
 }
 

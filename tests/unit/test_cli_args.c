@@ -386,7 +386,7 @@ static void option_table_documented(void **state)
 		assert_true(strlen(d->help) > 0);
 		assert_true(strchr(d->help, '\n') == NULL); /* one line */
 		/* an argument name exactly for the options that take a value */
-		assert_int_equal(d->arg != NULL, d->takes_value);
+		assert_int_equal(d->arg != NULL, d->takes_value != 0);
 		if (d->complete == CLI_COMPLETE_WORDS)
 			assert_non_null(strchr(d->arg, '|'));
 		if (!d->takes_value)

@@ -333,13 +333,14 @@ static void test_max_length_shell_counts_escapes(void **state)
 	size_t nl;
 	char *c = filler(100, &nl);
 	assert_int_equal(nl, 10);
-	/* "at " (3) + 15 + 100 content + 10 escapes + 1 + CRLF (2) = 131 */
+	/* "at '" (4) + 15 + 100 content + 10 escapes + "\"'" (2) = 131: the shell's
+	 * line buffer keeps 131 characters and its NUL; the terminator is not kept */
 	o.max_command_len = 132;
 	assert_int_equal(check(1, 0, c, 100, NULL, &o, &e), MCRED_OK);
 	o.max_command_len = 131;
 	enum mcred_err rc = check(1, 0, c, 100, NULL, &o, &e);
-	assert_invalid_mentions(rc, &e, "131 bytes");
-	assert_invalid_mentions(rc, &e, "shell");
+	assert_invalid_mentions(rc, &e, "131-byte shell line");
+	assert_invalid_mentions(rc, &e, "CONFIG_SHELL_CMD_BUFF_SIZE");
 	/* the same content fits without shell mode */
 	o.shell = 0;
 	assert_int_equal(check(1, 0, c, 100, NULL, &o, &e), MCRED_OK);
