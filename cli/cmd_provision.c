@@ -339,7 +339,7 @@ static int check_dir(const char *dir, const char *option)
 }
 
 /* Room for every port's row, unless --split (a full file is an error up front). */
-static int check_csv(const struct provision_args *a)
+static int check_csv(struct provision_args *a)
 {
 	const struct csv_options *c = &a->cfg.csv;
 	struct mcred_error err;
@@ -354,6 +354,8 @@ static int check_csv(const struct provision_args *a)
 		}
 		return 0;
 	}
+	if (!c->fw_types)
+		a->cfg.csv.fw_types = "APP|MODEM";
 	memset(&err, 0, sizeof(err));
 	rows = csv_count_rows(c->path, c->split, &parts, &err);
 	if (rows < 0)
@@ -385,8 +387,6 @@ static int check_outputs(struct provision_args *a)
 		cli_errorf("--ledger: %s", err.message);
 		return CLI_EXIT_USAGE;
 	}
-	if (!a->cfg.csv.fw_types)
-		a->cfg.csv.fw_types = "APP|MODEM";
 	return check_csv(a);
 }
 
