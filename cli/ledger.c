@@ -204,7 +204,7 @@ int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype
 	for (i = 0; i < 5; i++)
 		if ((i > 0 && strbuf_add(b, ",", 1) != 0) || csv_field(b, fields[i]) != 0)
 			return -1;
-	return strbuf_add(b, "\r\n", 2);
+	return strbuf_add(b, "\n", 1);
 }
 
 /* Add one row's first field and range. */

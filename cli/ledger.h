@@ -45,7 +45,8 @@ struct strbuf {
 int strbuf_add(struct strbuf *b, const char *s, size_t n);
 void strbuf_free(struct strbuf *b);
 
-/* The onboarding row: device id, subtype, tags, firmware types, certificate; CRLF ended. */
+/* The onboarding row: device id, subtype, tags, firmware types, certificate; LF ended
+ * as nrfcloud-utils writes it (csv.writer with lineterminator "\n"). */
 int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype,
 		    const char *tags, const char *fw_types, const char *cert_pem);
 

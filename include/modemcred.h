@@ -676,8 +676,9 @@ MCRED_API enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_p
 enum mcred_provision_step {
 	MCRED_STEP_OFFLINE = 0,  /**< take the modem offline (CFUN=4) */
 	MCRED_STEP_INFO,         /**< IMEI, model, firmware; firmware check */
-	MCRED_STEP_IDENTIFY,     /**< device UUID (attestation token), device id */
-	MCRED_STEP_INSPECT,      /**< what the tag holds; artifacts of earlier runs */
+	MCRED_STEP_INSPECT,      /**< what the tag holds */
+	MCRED_STEP_IDENTIFY,     /**< device id (and UUID from an attestation token when
+	                              it is needed before %KEYGEN); load_cb */
 	MCRED_STEP_KEYGEN,       /**< %KEYGEN, verify, list the key's digest, save */
 	MCRED_STEP_SIGN,         /**< certificate: sign, or take an issued one */
 	MCRED_STEP_WRITE_CA,     /**< write the root CA certificate(s), type 0 */
@@ -687,7 +688,7 @@ enum mcred_provision_step {
 	MCRED_STEP_DONE
 };
 
-/** "offline", "info", "identify", "inspect", "keygen", "sign", "write-ca", ... */
+/** "offline", "info", "inspect", "identify", "keygen", "sign", "write-ca", ... */
 MCRED_API const char *mcred_provision_step_name(enum mcred_provision_step step);
 
 /** How the device id (the CSR's CN) is made. */

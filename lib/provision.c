@@ -122,7 +122,7 @@ enum mcred_err mcred_device_id_make(enum mcred_device_id_kind kind, const char *
 const char *mcred_provision_step_name(enum mcred_provision_step step)
 {
 	static const char *const names[] = {
-		"offline", "info", "identify", "inspect", "keygen", "sign",
+		"offline", "info", "inspect", "identify", "keygen", "sign",
 		"write-ca", "write-cert", "attest", "restore", "done",
 	};
 
@@ -194,7 +194,7 @@ struct run {
 	mcred_modem *m;
 	const struct mcred_provision_request *req;
 	struct mcred_provision_result *res;
-	struct mcred_credential_list *list;  /* what the tag holds */
+	struct mcred_credential_list *inspected;  /* what the tag held at the start */
 	struct mcred_provision_artifacts saved;
 	char *csr_pem, *pub_pem, *cert_pem;  /* ours, for this device */
 	char key_sha256[65];
@@ -243,16 +243,6 @@ static const struct mcred_credential *find_cred(const struct mcred_credential_li
 		if (l->items[i].type == type)
 			return &l->items[i];
 	return NULL;
-}
-
-static enum mcred_err list_tag(struct run *r)
-{
-	enum mcred_err rc;
-
-	mcred_credential_list_free(r->list);
-	r->list = NULL;
-	rc = mcred_cmng_list(r->m, r->req->tag, MCRED_ANY_TYPE, &r->list);
-	return rc == MCRED_OK ? MCRED_OK : modem_fail(r, rc);
 }
 
 static enum mcred_err step_info(struct run *r)
@@ -308,37 +298,63 @@ static enum mcred_err get_token(struct run *r, char uuid[37], char **out)
 	return rc;
 }
 
-static enum mcred_err step_identify(struct run *r)
+/* What the tag holds now. */
+static enum mcred_err step_inspect(struct run *r)
 {
-	const struct mcred_provision_request *q = r->req;
-	struct mcred_error err;
+	enum mcred_err rc = mcred_cmng_list(r->m, r->req->tag, MCRED_ANY_TYPE, &r->inspected);
 
-	/*
-	 * The device UUID is in the attestation token (%XMODEMUUID is the
-	 * firmware's). Asked for whatever the id kind: the ledger records it and
-	 * the %KEYGEN payload must name the same device.
-	 */
-	enum mcred_err rc = get_token(r, r->res->device_uuid, NULL);
-
-	if (rc != MCRED_OK)
-		return rc;
-	memset(&err, 0, sizeof(err));
-	if (mcred_device_id_make(q->id_kind, q->id_prefix, r->res->imei, r->res->device_uuid,
-				 r->res->device_id, &err) != MCRED_OK) {
-		r->res->error = err;
-		return err.code;
-	}
-	return MCRED_OK;
+	return rc == MCRED_OK ? MCRED_OK : modem_fail(r, rc);
 }
 
-static enum mcred_err step_inspect(struct run *r)
+/*
+ * A fresh modem asked for a UUID id without prefix or extra subject needs no
+ * attestation token: %KEYGEN without attributes makes "CN=<device UUID>" and
+ * its payload names the device. Every other case needs the id now.
+ */
+static int id_from_keygen(const struct run *r)
+{
+	const struct mcred_provision_request *q = r->req;
+
+	return q->id_kind == MCRED_ID_UUID && !(q->id_prefix && *q->id_prefix) &&
+	       !(q->subject_extra && *q->subject_extra) &&
+	       !find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY);
+}
+
+static enum mcred_err load_saved(struct run *r)
 {
 	memset(&r->saved, 0, sizeof(r->saved));
 	r->saved.device_id = r->res->device_id;
 	if (r->req->load_cb && r->req->load_cb(r->res->device_id, &r->saved, r->req->user) != 0)
 		return run_fail(r, MCRED_ERR_IO, "cannot read the saved artifacts of %s",
 				r->res->device_id);
-	return list_tag(r);
+	return MCRED_OK;
+}
+
+static enum mcred_err step_identify(struct run *r)
+{
+	const struct mcred_provision_request *q = r->req;
+	struct mcred_error err;
+	enum mcred_err rc;
+
+	if (id_from_keygen(r))
+		return MCRED_OK;
+	/*
+	 * The device UUID is in the attestation token (%XMODEMUUID is the
+	 * firmware's). A modem that already holds a key gets asked whatever the
+	 * id kind: the ledger records the UUID of every modem.
+	 */
+	if (q->id_kind == MCRED_ID_UUID || find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY)) {
+		rc = get_token(r, r->res->device_uuid, NULL);
+		if (rc != MCRED_OK)
+			return rc;
+	}
+	memset(&err, 0, sizeof(err));
+	if (mcred_device_id_make(q->id_kind, q->id_prefix, r->res->imei, r->res->device_uuid,
+				 r->res->device_id, &err) != MCRED_OK) {
+		r->res->error = err;
+		return err.code;
+	}
+	return load_saved(r);
 }
 
 static enum mcred_err save(struct run *r)
@@ -356,6 +372,29 @@ static enum mcred_err save(struct run *r)
 	if (r->req->save_cb(&a, r->req->user) != 0)
 		return run_fail(r, MCRED_ERR_IO, "cannot save the artifacts of %s",
 				r->res->device_id);
+	return MCRED_OK;
+}
+
+/* The device UUID of the %KEYGEN payload; the device id too when it is made from it. */
+static enum mcred_err take_identity(struct run *r, const mcred_report *rep)
+{
+	const char *uuid = mcred_report_device_uuid(rep), *subject = mcred_report_subject(rep);
+	struct mcred_error err;
+	char want[MCRED_DEVICE_ID_MAX + 8];
+
+	snprintf(r->res->device_uuid, sizeof(r->res->device_uuid), "%s", uuid);
+	if (r->res->device_id[0])
+		return MCRED_OK;
+	memset(&err, 0, sizeof(err));
+	if (mcred_device_id_make(MCRED_ID_UUID, NULL, "", uuid, r->res->device_id, &err)) {
+		r->res->error = err;
+		return err.code;
+	}
+	/* Believe the modem's default subject only after reading it. */
+	snprintf(want, sizeof(want), "CN=%s", r->res->device_id);
+	if (!subject || strcasecmp(subject, want) != 0)
+		return run_fail(r, MCRED_ERR_VERIFY, "the modem made the CSR subject '%.100s', not "
+				"the default %s", subject ? subject : "", want);
 	return MCRED_OK;
 }
 
@@ -388,8 +427,7 @@ static enum mcred_err take_keygen_report(struct run *r, const char *blob)
 		 !(r->pub_pem = dup_or_null(mcred_report_public_key_pem(rep))))
 		rc = run_fail(r, MCRED_ERR_NOMEM, "out of memory");
 	else
-		snprintf(r->res->device_uuid, sizeof(r->res->device_uuid), "%s",
-			 mcred_report_device_uuid(rep));
+		rc = take_identity(r, rep);
 	mcred_report_free(rep);
 	return rc;
 }
@@ -413,13 +451,15 @@ static enum mcred_err generate_key(struct run *r)
 	struct mcred_keygen_request kr;
 	char subject[512];
 	char *blob = NULL;
+	struct mcred_credential_list *keys = NULL;
 	const struct mcred_credential *key;
 	enum mcred_err rc;
 
 	memset(&kr, 0, sizeof(kr));
 	kr.tag = r->req->tag;
 	kr.kind = MCRED_KEYGEN_CSR;
-	kr.attributes = subject;
+	/* No attributes: the modem makes "CN=<device UUID>" itself (fewer bytes). */
+	kr.attributes = r->res->device_id[0] ? subject : NULL;
 	if (!subject_for(r->res->device_id, r->req->subject_extra, subject, sizeof(subject)))
 		return run_fail(r, MCRED_ERR_INVALID_ARG, "the subject is too long");
 	rc = mcred_keygen(r->m, &kr, &blob);
@@ -431,19 +471,22 @@ static enum mcred_err generate_key(struct run *r)
 		return rc;
 	r->changed = 1;
 	/* The digest the modem lists for the new key identifies it in later runs. */
-	if ((rc = list_tag(r)) != MCRED_OK)
-		return rc;
-	key = find_cred(r->list, MCRED_TYPE_PRIVATE_KEY);
-	if (!key || !key->has_sha256)
+	rc = mcred_cmng_list(r->m, r->req->tag, MCRED_TYPE_PRIVATE_KEY, &keys);
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	key = find_cred(keys, MCRED_TYPE_PRIVATE_KEY);
+	if (key && key->has_sha256)
+		snprintf(r->key_sha256, sizeof(r->key_sha256), "%s", key->sha256);
+	mcred_credential_list_free(keys);
+	if (!r->key_sha256[0])
 		return run_fail(r, MCRED_ERR_PROTOCOL, "after %%KEYGEN the modem lists no digest "
 				"for the key in tag %lu", (unsigned long)r->req->tag);
-	snprintf(r->key_sha256, sizeof(r->key_sha256), "%s", key->sha256);
 	return save(r);
 }
 
 static enum mcred_err step_keygen(struct run *r)
 {
-	const struct mcred_credential *key = find_cred(r->list, MCRED_TYPE_PRIVATE_KEY);
+	const struct mcred_credential *key = find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY);
 
 	if (key && reuse_saved_key(r, key))
 		return MCRED_OK;
@@ -493,7 +536,7 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 static enum mcred_err write_if_needed(struct run *r, int type, const char *content,
 				      char digest[65])
 {
-	const struct mcred_credential *have = find_cred(r->list, type);
+	const struct mcred_credential *have = find_cred(r->inspected, type);
 	struct mcred_error err;
 	char want[65];
 	enum mcred_err rc;
@@ -516,24 +559,71 @@ static enum mcred_err write_if_needed(struct run *r, int type, const char *conte
 	return MCRED_OK;
 }
 
-static void fill_credentials(struct run *r)
+/* Record one credential of the tag (digest "" when unknown). */
+static void add_credential(struct run *r, int type, const char *sha256)
 {
-	size_t i;
+	struct mcred_credential *c = &r->res->credentials[r->res->n_credentials++];
+
+	c->tag = r->req->tag;
+	c->type = type;
+	c->has_sha256 = sha256 && *sha256;
+	snprintf(c->sha256, sizeof(c->sha256), "%s", sha256 ? sha256 : "");
+}
+
+/*
+ * The tag's types 0-2 at the end: what was written and verified by digest,
+ * else what the first listing showed (no second listing, fewer bytes).
+ */
+static void fill_credentials(struct run *r, const char *ca_sha256)
+{
+	const struct mcred_credential *ca = find_cred(r->inspected, MCRED_TYPE_CA_CERT);
+	const struct mcred_credential *cert = find_cred(r->inspected, MCRED_TYPE_CLIENT_CERT);
 
 	r->res->n_credentials = 0;
-	for (i = 0; r->list && i < r->list->count && r->res->n_credentials < 3; i++)
-		if (r->list->items[i].type <= MCRED_TYPE_PRIVATE_KEY)
-			r->res->credentials[r->res->n_credentials++] = r->list->items[i];
+	if (ca_sha256[0] || ca)
+		add_credential(r, MCRED_TYPE_CA_CERT, ca_sha256[0] ? ca_sha256 : ca->sha256);
+	if (r->res->cert_sha256[0] || cert)
+		add_credential(r, MCRED_TYPE_CLIENT_CERT,
+			       r->res->cert_sha256[0] ? r->res->cert_sha256 : cert->sha256);
+	if (r->key_sha256[0])
+		add_credential(r, MCRED_TYPE_PRIVATE_KEY, r->key_sha256);
+}
+
+/*
+ * Numeric errors on for the whole run. Each library operation still asks
+ * the CMEE state (and keeps it as found), but no longer switches it on and
+ * off around itself: fewer commands and bytes per modem. *was is -1 when
+ * nothing is to be restored.
+ */
+static void cmee_begin(struct run *r, int *was)
+{
+	struct mcred_lines *lines = NULL;
+	size_t i;
+
+	*was = -1;
+	if (mcred_at(r->m, "AT+CMEE?", &lines) != MCRED_OK) {
+		mcred_lines_free(lines);
+		return; /* the operations manage on their own */
+	}
+	for (i = 0; lines && i < lines->count; i++)
+		if (strncmp(lines->lines[i], "+CMEE:", 6) == 0 &&
+		    strtol(lines->lines[i] + 6, NULL, 10) == 0)
+			*was = 0;
+	mcred_lines_free(lines);
+	if (*was == 0 && mcred_at(r->m, "AT+CMEE=1", NULL) != MCRED_OK)
+		*was = -1;
 }
 
 /* Leave the mode as found: never cancellable, or a second Ctrl-C would leave it offline. */
-static enum mcred_err restore_mode(struct run *r, int saved)
+static enum mcred_err restore_mode(struct run *r, int saved, int cmee_was)
 {
 	int (*cancel_cb)(void *) = r->m->opts.cancel_cb;
 	enum mcred_err rc;
 
 	r->m->opts.cancel_cb = NULL;
 	rc = mcred_offline_end(r->m, saved);
+	if (cmee_was == 0 && mcred_at(r->m, "AT+CMEE=0", NULL) != MCRED_OK && rc == MCRED_OK)
+		rc = mcred_modem_error(r->m)->code;
 	r->m->opts.cancel_cb = cancel_cb;
 	return rc;
 }
@@ -558,22 +648,24 @@ static enum mcred_err enter(struct run *r, enum mcred_provision_step step)
 static enum mcred_err provision_offline(struct run *r)
 {
 	const struct mcred_provision_request *q = r->req;
+	char ca_sha256[65] = "";
 	int have_cert = 0;
 	enum mcred_err rc;
 
 	if ((rc = enter(r, MCRED_STEP_INFO)) || (rc = step_info(r)) ||
-	    (rc = enter(r, MCRED_STEP_IDENTIFY)) || (rc = step_identify(r)) ||
 	    (rc = enter(r, MCRED_STEP_INSPECT)) || (rc = step_inspect(r)) ||
+	    (rc = enter(r, MCRED_STEP_IDENTIFY)) || (rc = step_identify(r)) ||
 	    (rc = enter(r, MCRED_STEP_KEYGEN)) || (rc = step_keygen(r)) ||
 	    (rc = enter(r, MCRED_STEP_SIGN)) || (rc = step_sign(r, &have_cert)))
 		return rc;
 	if (!have_cert) {
 		r->res->status = MCRED_PROVISION_CSR_SAVED;
-		fill_credentials(r);
+		fill_credentials(r, ca_sha256);
 		return MCRED_OK;
 	}
 	if (q->root_ca_pem && ((rc = enter(r, MCRED_STEP_WRITE_CA)) ||
-			       (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem, NULL))))
+			       (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem,
+						     ca_sha256))))
 		return rc;
 	if ((rc = enter(r, MCRED_STEP_WRITE_CERT)) ||
 	    (rc = write_if_needed(r, MCRED_TYPE_CLIENT_CERT, r->cert_pem, r->res->cert_sha256)))
@@ -581,9 +673,7 @@ static enum mcred_err provision_offline(struct run *r)
 	if (q->attest && ((rc = enter(r, MCRED_STEP_ATTEST)) ||
 			  (rc = get_token(r, r->res->device_uuid, &r->res->attest_token))))
 		return rc;
-	if (r->changed && (rc = list_tag(r)) != MCRED_OK)
-		return rc;
-	fill_credentials(r);
+	fill_credentials(r, ca_sha256);
 	r->res->status = r->changed ? MCRED_PROVISION_PROVISIONED : MCRED_PROVISION_UNCHANGED;
 	return MCRED_OK;
 }
@@ -592,7 +682,7 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 			       struct mcred_provision_result *result)
 {
 	struct run r;
-	int saved_mode = -1;
+	int saved_mode = -1, cmee_was = -1;
 	enum mcred_err rc, restore_rc;
 
 	if (!result)
@@ -610,11 +700,13 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	rc = enter(&r, MCRED_STEP_OFFLINE);
 	if (rc == MCRED_OK && (rc = mcred_offline_begin(modem, &saved_mode)) != MCRED_OK)
 		modem_fail(&r, rc);
-	if (rc == MCRED_OK)
+	if (rc == MCRED_OK) {
+		cmee_begin(&r, &cmee_was);
 		rc = provision_offline(&r);
+	}
 	if (req->progress_cb)
 		req->progress_cb(MCRED_STEP_RESTORE, req->user);
-	restore_rc = restore_mode(&r, saved_mode);
+	restore_rc = restore_mode(&r, saved_mode, cmee_was);
 	if (rc == MCRED_OK && restore_rc != MCRED_OK) {
 		result->step = MCRED_STEP_RESTORE;
 		rc = modem_fail(&r, restore_rc);
@@ -626,7 +718,7 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 		result->error.code = MCRED_OK;
 		result->error.message[0] = '\0';
 	}
-	mcred_credential_list_free(r.list);
+	mcred_credential_list_free(r.inspected);
 	free(r.csr_pem);
 	free(r.pub_pem);
 	free(r.cert_pem);

@@ -12,6 +12,7 @@
 
 #include "ledger.h"
 
+/* nrfcloud-utils: csv.writer(lineterminator='\n', quoting=QUOTE_MINIMAL) */
 static void test_row_quotes_like_python_csv(void **state)
 {
 	struct strbuf b = { NULL, 0, 0 };
@@ -19,7 +20,7 @@ static void test_row_quotes_like_python_csv(void **state)
 	(void)state;
 	assert_int_equal(csv_onboard_row(&b, "dev-1", "", "a,b", "APP|MODEM",
 					 "-----BEGIN\n\"x\"\n-----END\n"), 0);
-	assert_string_equal(b.data, "dev-1,,\"a,b\",APP|MODEM,\"-----BEGIN\n\"\"x\"\"\n-----END\n\"\r\n");
+	assert_string_equal(b.data, "dev-1,,\"a,b\",APP|MODEM,\"-----BEGIN\n\"\"x\"\"\n-----END\n\"\n");
 	strbuf_free(&b);
 }
 
@@ -152,7 +153,7 @@ static void test_csv_add_same_duplicate_replace(void **state)
 	o.replace = 1;
 	assert_int_equal(csv_add_device(&o, "dev-1", "NEW\n", &err), CSV_REPLACED);
 	text = slurp(d->csv);
-	assert_string_equal(text, "dev-1,,,APP|MODEM,\"NEW\n\"\r\ndev-2,,,APP|MODEM,\"CERT2\n\"\r\n");
+	assert_string_equal(text, "dev-1,,,APP|MODEM,\"NEW\n\"\ndev-2,,,APP|MODEM,\"CERT2\n\"\n");
 	free(text);
 	assert_int_equal(csv_count_rows(d->csv, 0, &parts, &err), 2);
 	assert_int_equal(parts, 1);
