@@ -68,6 +68,7 @@ struct port_run {
 	int exit_code;
 	char *cert_pem;        /* the certificate this run ended with */
 	int cert_from_files;   /* it came from --cert-dir or --out, not from signing */
+	char saved_key[65];    /* key digest whose CSR and public key are saved already */
 	/* Artifacts loaded for load_cb; valid during the run. */
 	char *a_csr, *a_pub, *a_crt, *a_key;
 };
@@ -172,12 +173,18 @@ static int save_cb(const struct mcred_provision_artifacts *a, void *user)
 		r->cert_pem = strdup(a->cert_pem);
 		r->cert_from_files = 0;
 	}
+	/* The key's files once per key (each save is an fsync). */
+	if (a->key_sha256 && !strcmp(a->key_sha256, r->saved_key))
+		return save_file(dir, a->device_id, "_crt.pem", a->cert_pem);
 	snprintf(key, sizeof(key), "%s\n", a->key_sha256 ? a->key_sha256 : "");
 	/* The key's digest last: it is what makes a later run trust the others. */
-	return save_file(dir, a->device_id, "_csr.pem", a->csr_pem) ||
-	       save_file(dir, a->device_id, "_pub.pem", a->public_key_pem) ||
-	       save_file(dir, a->device_id, "_crt.pem", a->cert_pem) ||
-	       save_file(dir, a->device_id, "_key.sha256", a->key_sha256 ? key : NULL);
+	if (save_file(dir, a->device_id, "_csr.pem", a->csr_pem) ||
+	    save_file(dir, a->device_id, "_pub.pem", a->public_key_pem) ||
+	    save_file(dir, a->device_id, "_crt.pem", a->cert_pem) ||
+	    save_file(dir, a->device_id, "_key.sha256", a->key_sha256 ? key : NULL))
+		return -1;
+	snprintf(r->saved_key, sizeof(r->saved_key), "%s", a->key_sha256 ? a->key_sha256 : "");
+	return 0;
 }
 
 /* ---- progress -------------------------------------------------------------------- */
