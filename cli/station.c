@@ -5,7 +5,8 @@
  * reach the main thread, which only redraws the live lines and waits. The
  * first Ctrl-C asks every run to stop after the command in flight (its
  * result is saved, the mode restored, the ledger line written); a second
- * one also cancels the commands in flight.
+ * one also cancels the commands in flight (modes are still restored); a
+ * third exits at once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,8 +31,9 @@ static volatile sig_atomic_t g_signo;
 static void on_signal(int signo)
 {
 	g_signo = signo;
-	if (g_interrupts < 2)
-		g_interrupts++;
+	if (g_interrupts >= 2)
+		_exit(128 + signo); /* third: at once, whatever is in flight */
+	g_interrupts++;
 }
 
 static void install_handlers(void)
@@ -210,7 +212,8 @@ static void redraw(struct station *st)
 		const struct port_run *r = &st->runs[i];
 		double el = (r->done ? r->t1 : t) - r->t0;
 
-		printf("\r\033[K%-24s %-12s %6.1fs  %s%s%s\n", r->port, run_state(r),
+		/* Short enough not to wrap, or the redraw would climb too few lines. */
+		printf("\r\033[K%-24.24s %-12s %6.1fs  %.36s%s%.40s\n", r->port, run_state(r),
 		       r->started ? el : 0.0, r->res.device_id,
 		       r->done && r->res.status == MCRED_PROVISION_FAILED ? "  " : "",
 		       r->done && r->res.status == MCRED_PROVISION_FAILED
@@ -462,8 +465,9 @@ static void wait_runs(struct station *st)
 		if (g_interrupts > told) {
 			told = g_interrupts;
 			fprintf(stderr, told == 1 ? "modemcred: interrupted: finishing the command in "
-						    "flight on each port (Ctrl-C again stops at once)\n"
-						  : "modemcred: stopping at once\n");
+						    "flight on each port (Ctrl-C again cancels it)\n"
+						  : "modemcred: cancelling the commands in flight and "
+						    "restoring the modes (Ctrl-C again exits at once)\n");
 		}
 		if (st->live)
 			redraw(st);

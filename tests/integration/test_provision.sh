@@ -162,10 +162,11 @@ test_provision_interrupt_and_resume() {
 	mkdir "$T_DIR/arts"
 	start_sims 8 --cfun 1 --latency-ms 60
 	# shellcheck disable=SC2086
-	timeout -k 3 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+	timeout -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
 		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
 		$PORTS >"$T_DIR/events" 2>"$ERR" &
 	pid=$!
+	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT)
 	# Ctrl-C when the first modem has its key signed: the others are half-way
 	i=0
 	until grep -q '"step":"sign"' "$T_DIR/events" 2>/dev/null; do
@@ -375,4 +376,37 @@ b = list(csv.reader(open(sys.argv[2], newline="")))
 assert len(a) == 1000 and len(b) == 1, (len(a), len(b))
 assert all(len(r) == 5 for r in a + b)
 ' "$T_DIR/onboard.csv" "$T_DIR/onboard-2.csv" || fail "the rows after 1000 go to onboard-2.csv"
+}
+
+test_provision_second_ctrl_c_cancels_the_command_in_flight() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --cfun 1 --latency-ms 1500
+	# shellcheck disable=SC2086
+	# not under timeout(1): it would not forward the second SIGINT (run.sh bounds the test)
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
+	pid=$!
+	i=0
+	until grep -q '"step":"keygen"' "$T_DIR/events" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 1200 ] || fail "the modem never reached the keygen step"
+		sleep 0.05
+	done
+	# %KEYGEN takes at least two commands of 1.5 s from here: both signals land
+	# before; the second only once the first was seen (pending signals merge)
+	kill -INT "$pid"
+	i=0
+	until grep -q 'interrupted' "$ERR" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 400 ] || fail "the first Ctrl-C was not reported"
+		sleep 0.05
+	done
+	kill -INT "$pid"
+	RC=0; wait "$pid" || RC=$?
+	expect_rc 130 "provision after two Ctrl-C"
+	grep -q 'cancelled' "$T_DIR/ledger.jsonl" || fail "the ledger line should say the command was cancelled: $(cat "$T_DIR/ledger.jsonl")"
+	ls "$T_DIR/arts" | grep -q '_key.sha256' && fail "a cancelled %KEYGEN left a key digest artifact"
+	timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "mode not restored after two Ctrl-C: $(cat "$T_DIR/cfun")"
 }
