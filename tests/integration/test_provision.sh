@@ -410,3 +410,27 @@ test_provision_second_ctrl_c_cancels_the_command_in_flight() {
 	timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
 	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "mode not restored after two Ctrl-C: $(cat "$T_DIR/cfun")"
 }
+
+test_provision_identity_key_attest_subject() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	prov --identity-key "$IDKEY" --attest --subject-extra 'O=Acme Oy,OU=Line 2' $PORTS
+	expect_ok "provision with --identity-key --attest --subject-extra"
+	id=4e5249d0-5349-4d00-8000-000000000001
+	openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -subject >"$T_DIR/subj"
+	for a in "CN *= *$id" "O *= *Acme Oy" "OU *= *Line 2"; do
+		grep -q "$a" "$T_DIR/subj" || fail "certificate subject lacks $a: $(cat "$T_DIR/subj")"
+	done
+	[ -s "$T_DIR/arts/${id}_attest.txt" ] || fail "no attestation token saved"
+	mcx --json verify --identity-key "$IDKEY" --attest "$(cat "$T_DIR/arts/${id}_attest.txt")"
+	expect_ok "verify of the saved attestation token"
+	expect_eq "$(json "j['cose_signature']")" valid "token COSE signature"
+	expect_eq "$(json "j['device_uuid']")" "$id" "token device UUID"
+	# a wrong identity key: the COSE check fails (exit 5), nothing is written
+	SIM_NAME=m2 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000002
+	n0=$(log_count 'CMNG=0')
+	prov --identity-key "$FIX/wrong-identity.pem" "$LINK"
+	expect_rc 5 "provision with the wrong identity key"
+	expect_eq "$(log_count 'CMNG=0')" "$n0" "writes after a failed COSE check"
+}
