@@ -268,6 +268,8 @@ static void test_ca_sign_and_check(void **state)
 	X509_free(x);
 	BIO_free(bio);
 	/* a CSR whose self-signature is broken is not signed */
+	free(cert2);
+	cert2 = NULL;
 	csr[strlen(csr) / 2] = csr[strlen(csr) / 2] == 'A' ? 'B' : 'A';
 	assert_int_not_equal(mcred_ca_sign(ca, csr, 365, &cert2, serial2, &err), MCRED_OK);
 	mcred_ca_free(ca);
