@@ -91,6 +91,16 @@ check_provisioned() {
 	done
 }
 
+# wait_for PATTERN FILE WHAT: wait (up to 60 s) until FILE has a line matching PATTERN
+wait_for() {
+	_w=0
+	until grep -q "$1" "$2" 2>/dev/null; do
+		_w=$((_w + 1))
+		[ "$_w" -lt 1200 ] || fail "$3"
+		sleep 0.05
+	done
+}
+
 # count_in_logs PATTERN: commands matching PATTERN over every simulator log
 count_in_logs() {
 	cat "$T_DIR"/m*.log 2>/dev/null | grep -c "$1" || true
@@ -168,12 +178,7 @@ test_provision_interrupt_and_resume() {
 	pid=$!
 	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT)
 	# Ctrl-C when the first modem has its key signed: the others are half-way
-	i=0
-	until grep -q '"step":"sign"' "$T_DIR/events" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 1200 ] || fail "no modem reached the sign step"
-		sleep 0.05
-	done
+	wait_for '"step":"sign"' "$T_DIR/events" "no modem reached the sign step"
 	kill -INT "$pid"
 	RC=0; wait "$pid" || RC=$?
 	expect_rc 130 "provision after Ctrl-C"
@@ -387,21 +392,11 @@ test_provision_second_ctrl_c_cancels_the_command_in_flight() {
 	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
 		--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
 	pid=$!
-	i=0
-	until grep -q '"step":"keygen"' "$T_DIR/events" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 1200 ] || fail "the modem never reached the keygen step"
-		sleep 0.05
-	done
+	wait_for '"step":"keygen"' "$T_DIR/events" "the modem never reached the keygen step"
 	# %KEYGEN takes at least two commands of 1.5 s from here: both signals land
 	# before; the second only once the first was seen (pending signals merge)
 	kill -INT "$pid"
-	i=0
-	until grep -q 'interrupted' "$ERR" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 400 ] || fail "the first Ctrl-C was not reported"
-		sleep 0.05
-	done
+	wait_for interrupted "$ERR" "the first Ctrl-C was not reported"
 	kill -INT "$pid"
 	RC=0; wait "$pid" || RC=$?
 	expect_rc 130 "provision after two Ctrl-C"
