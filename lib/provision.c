@@ -198,6 +198,7 @@ struct run {
 	struct mcred_provision_artifacts saved;
 	char *csr_pem, *pub_pem, *cert_pem;  /* ours, for this device */
 	char key_sha256[65];
+	char ca_sha256[65];                  /* of the root CA written or found */
 	int changed;
 };
 
@@ -547,15 +548,15 @@ static enum mcred_err write_if_needed(struct run *r, int type, const char *conte
 		r->res->error = err;
 		return rc;
 	}
-	if (digest)
-		memcpy(digest, want, sizeof(want));
-	if (have && have->has_sha256 && strcmp(have->sha256, want) == 0)
-		return MCRED_OK;
-	rc = mcred_cmng_write(r->m, r->req->tag, type, content, strlen(content), NULL,
-			      MCRED_WRITE_VERIFY);
-	if (rc != MCRED_OK)
-		return modem_fail(r, rc);
-	r->changed = 1;
+	if (!have || !have->has_sha256 || strcmp(have->sha256, want) != 0) {
+		rc = mcred_cmng_write(r->m, r->req->tag, type, content, strlen(content), NULL,
+				      MCRED_WRITE_VERIFY);
+		if (rc != MCRED_OK)
+			return modem_fail(r, rc);
+		r->changed = 1;
+	}
+	/* Only what the modem now lists: the result must not claim a failed write. */
+	memcpy(digest, want, sizeof(want));
 	return MCRED_OK;
 }
 
@@ -574,8 +575,9 @@ static void add_credential(struct run *r, int type, const char *sha256)
  * The tag's types 0-2 at the end: what was written and verified by digest,
  * else what the first listing showed (no second listing, fewer bytes).
  */
-static void fill_credentials(struct run *r, const char *ca_sha256)
+static void fill_credentials(struct run *r)
 {
+	const char *ca_sha256 = r->ca_sha256;
 	const struct mcred_credential *ca = find_cred(r->inspected, MCRED_TYPE_CA_CERT);
 	const struct mcred_credential *cert = find_cred(r->inspected, MCRED_TYPE_CLIENT_CERT);
 
@@ -648,7 +650,6 @@ static enum mcred_err enter(struct run *r, enum mcred_provision_step step)
 static enum mcred_err provision_offline(struct run *r)
 {
 	const struct mcred_provision_request *q = r->req;
-	char ca_sha256[65] = "";
 	int have_cert = 0;
 	enum mcred_err rc;
 
@@ -660,12 +661,11 @@ static enum mcred_err provision_offline(struct run *r)
 		return rc;
 	if (!have_cert) {
 		r->res->status = MCRED_PROVISION_CSR_SAVED;
-		fill_credentials(r, ca_sha256);
 		return MCRED_OK;
 	}
 	if (q->root_ca_pem && ((rc = enter(r, MCRED_STEP_WRITE_CA)) ||
 			       (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem,
-						     ca_sha256))))
+						     r->ca_sha256))))
 		return rc;
 	if ((rc = enter(r, MCRED_STEP_WRITE_CERT)) ||
 	    (rc = write_if_needed(r, MCRED_TYPE_CLIENT_CERT, r->cert_pem, r->res->cert_sha256)))
@@ -673,7 +673,6 @@ static enum mcred_err provision_offline(struct run *r)
 	if (q->attest && ((rc = enter(r, MCRED_STEP_ATTEST)) ||
 			  (rc = get_token(r, r->res->device_uuid, &r->res->attest_token))))
 		return rc;
-	fill_credentials(r, ca_sha256);
 	r->res->status = r->changed ? MCRED_PROVISION_PROVISIONED : MCRED_PROVISION_UNCHANGED;
 	return MCRED_OK;
 }
@@ -707,6 +706,8 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	if (req->progress_cb)
 		req->progress_cb(MCRED_STEP_RESTORE, req->user);
 	restore_rc = restore_mode(&r, saved_mode, cmee_was);
+	/* Also after a failure: what the tag holds as far as this run knows. */
+	fill_credentials(&r);
 	if (rc == MCRED_OK && restore_rc != MCRED_OK) {
 		result->step = MCRED_STEP_RESTORE;
 		rc = modem_fail(&r, restore_rc);
