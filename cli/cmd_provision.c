@@ -393,12 +393,13 @@ static int check_outputs(struct provision_args *a)
 
 /* ---- ports ---------------------------------------------------------------------------- */
 
-/* The modem port (the first) of each attached kit, or of the kits with the given serials. */
+/* --all-kits, --serial-number: the modem port of each kit asked for. */
 static int find_kits(struct provision_args *a)
 {
 	struct mcred_port_list *list = NULL;
 	struct mcred_error err;
-	size_t i, j, found = 0;
+	const char *found[MAX_PORTS], *missing = NULL;
+	long n, i;
 
 	if (!a->all_kits && !a->nserials)
 		return 0;
@@ -407,28 +408,21 @@ static int find_kits(struct provision_args *a)
 		cli_errorf("%s", err.message);
 		return CLI_EXIT_PORT;
 	}
-	for (i = 0; i < list->count; i++) {
-		const struct mcred_port *p = &list->ports[i];
-		int first = 1, wanted = a->all_kits;
-
-		if (!p->kit)
-			continue;
-		for (j = 0; j < i; j++)
-			if (list->ports[j].kit && !strcmp(list->ports[j].serial, p->serial))
-				first = 0;
-		for (j = 0; j < a->nserials; j++)
-			if (!strcmp(a->serials[j], p->serial))
-				wanted = 1;
-		if (!first || !wanted || a->nports >= MAX_PORTS)
-			continue;
-		a->port_names[found] = strdup(p->name);
-		if (a->port_names[found])
-			a->ports[a->nports++] = a->port_names[found++];
+	n = station_kit_ports(list, a->all_kits, a->serials, a->nserials, found,
+			      MAX_PORTS - a->nports, &missing);
+	for (i = 0; i < n; i++) {
+		a->port_names[i] = strdup(found[i]);
+		if (a->port_names[i])
+			a->ports[a->nports++] = a->port_names[i];
 	}
 	mcred_port_list_free(list);
-	if (found == 0) {
-		cli_errorf("no Nordic kit %s is attached; `modemcred ports` lists the ports",
-			   a->nserials ? "with that serial number" : "");
+	if (missing) {
+		cli_errorf("no Nordic kit with serial number %.40s is attached; `modemcred ports` "
+			   "lists the ports and kits", missing);
+		return CLI_EXIT_PORT;
+	}
+	if (n == 0) {
+		cli_errorf("no Nordic kit is attached; `modemcred ports` lists the ports");
 		return CLI_EXIT_PORT;
 	}
 	return 0;

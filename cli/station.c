@@ -416,6 +416,52 @@ static void *port_thread(void *arg)
 	return NULL;
 }
 
+/* ---- ports of kits ---------------------------------------------------------------- */
+
+/* The index of the first port of the kit of list->ports[i]. */
+static size_t kit_first_port(const struct mcred_port_list *list, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (list->ports[j].kit && !strcmp(list->ports[j].serial, list->ports[i].serial))
+			return j;
+	return i;
+}
+
+static int kit_has_serial(const struct mcred_port_list *list, const char *serial)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (list->ports[i].kit && !strcmp(list->ports[i].serial, serial))
+			return 1;
+	return 0;
+}
+
+long station_kit_ports(const struct mcred_port_list *list, int all, const char *const *serials,
+		       size_t nserials, const char **out, size_t max, const char **missing)
+{
+	size_t i, j, n = 0;
+
+	*missing = NULL;
+	for (j = 0; j < nserials; j++)
+		if (!kit_has_serial(list, serials[j]) && !*missing)
+			*missing = serials[j];
+	for (i = 0; i < list->count && n < max; i++) {
+		const struct mcred_port *p = &list->ports[i];
+		int wanted = all;
+
+		if (!p->kit || kit_first_port(list, i) != i)
+			continue;
+		for (j = 0; j < nserials; j++)
+			wanted = wanted || !strcmp(serials[j], p->serial);
+		if (wanted)
+			out[n++] = p->name;
+	}
+	return (long)n;
+}
+
 /* ---- the whole station -------------------------------------------------------------- */
 
 static int start_threads(struct station *st)

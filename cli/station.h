@@ -25,6 +25,15 @@ struct station_config {
 };
 
 /*
+ * The modem port (a kit's first, in the list's order) of every Nordic kit in
+ * list (all), or of the kits whose USB serial number is in serials. Writes
+ * at most max names (pointing into list) to out and returns their count;
+ * *missing is set to a serial number no kit has, else NULL.
+ */
+long station_kit_ports(const struct mcred_port_list *list, int all, const char *const *serials,
+		       size_t nserials, const char **out, size_t max, const char **missing);
+
+/*
  * Provision every port in parallel; returns the exit code: 0 when every
  * modem ended provisioned, unchanged (or csr-saved without a CA), else the
  * highest code of the documented table (130 after Ctrl-C).
