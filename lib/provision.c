@@ -376,26 +376,34 @@ static enum mcred_err save(struct run *r)
 	return MCRED_OK;
 }
 
-/* The device UUID of the %KEYGEN payload; the device id too when it is made from it. */
+/* 1 when subject is "CN=<id>" alone or followed by more attributes. */
+static int subject_names(const char *subject, const char *id)
+{
+	size_t n = strlen(id);
+
+	return subject && strncmp(subject, "CN=", 3) == 0 && strncasecmp(subject + 3, id, n) == 0 &&
+	       (subject[3 + n] == '\0' || subject[3 + n] == ',');
+}
+
+/*
+ * The device UUID of the %KEYGEN payload, and the device id made from it
+ * when the modem chose the subject. Either way the CSR must name the id.
+ */
 static enum mcred_err take_identity(struct run *r, const mcred_report *rep)
 {
 	const char *uuid = mcred_report_device_uuid(rep), *subject = mcred_report_subject(rep);
 	struct mcred_error err;
-	char want[MCRED_DEVICE_ID_MAX + 8];
 
 	snprintf(r->res->device_uuid, sizeof(r->res->device_uuid), "%s", uuid);
-	if (r->res->device_id[0])
-		return MCRED_OK;
 	memset(&err, 0, sizeof(err));
-	if (mcred_device_id_make(MCRED_ID_UUID, NULL, "", uuid, r->res->device_id, &err)) {
+	if (!r->res->device_id[0] &&
+	    mcred_device_id_make(MCRED_ID_UUID, NULL, "", uuid, r->res->device_id, &err)) {
 		r->res->error = err;
 		return err.code;
 	}
-	/* Believe the modem's default subject only after reading it. */
-	snprintf(want, sizeof(want), "CN=%s", r->res->device_id);
-	if (!subject || strcasecmp(subject, want) != 0)
-		return run_fail(r, MCRED_ERR_VERIFY, "the modem made the CSR subject '%.100s', not "
-				"the default %s", subject ? subject : "", want);
+	if (!subject_names(subject, r->res->device_id))
+		return run_fail(r, MCRED_ERR_VERIFY, "the modem made a CSR for '%.100s', not for "
+				"CN=%s", subject ? subject : "", r->res->device_id);
 	return MCRED_OK;
 }
 
