@@ -98,30 +98,45 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int ledger_append(const char *path, const char *data, size_t len, struct mcred_error *err)
+/* Open path for appending and write data with one write(2); the fd, or -1 with err. */
+static int append_whole(const char *path, const char *what, const char *data, size_t len,
+			struct mcred_error *err)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	ssize_t n;
 
 	if (fd < 0) {
-		cli_error_set(err, "cannot open the ledger %s: %s", path, strerror(errno));
+		cli_error_set(err, "cannot open the %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	/* One write: O_APPEND places it whole at the end, never between another's bytes. */
 	do
 		n = write(fd, data, len);
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len || fsync(fd) != 0) {
-		cli_error_set(err, "cannot append to the ledger %s: %s", path,
-			      n < 0 || n == (ssize_t)len ? strerror(errno) : "short write");
+	if (n != (ssize_t)len) {
+		cli_error_set(err, "cannot append to the %s %s: %s", what, path,
+			      n < 0 ? strerror(errno) : "short write");
 		close(fd);
 		return -1;
 	}
-	if (close(fd) != 0) {
-		cli_error_set(err, "cannot append to the ledger %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* fsync and close what append_whole() wrote. 0 or -1 with err. */
+static int sync_close(int fd, const char *what, const char *path, struct mcred_error *err)
+{
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		cli_error_set(err, "cannot write the %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+int ledger_append(const char *path, const char *data, size_t len, struct mcred_error *err)
+{
+	int fd = append_whole(path, "ledger", data, len, err);
+
+	return fd < 0 ? -1 : sync_close(fd, "ledger", path, err);
 }
 
 int file_replace(const char *path, const char *data, size_t len, struct mcred_error *err)
@@ -396,22 +411,26 @@ static int rewrite_part(struct csv_part *p, size_t i, const struct strbuf *row,
 	return rc;
 }
 
-/* Append row to part p (a new part file is created). */
+/*
+ * Append row to part p (a new part file is created); the fd to fsync once
+ * the lock is released (so that the threads' fsyncs can share a journal
+ * commit), or -1 with err.
+ */
 static int append_part(struct csv_part *p, const struct strbuf *row, struct mcred_error *err)
 {
 	struct strbuf b = { NULL, 0, 0 };
-	int rc;
+	int fd;
 
 	/* A file that does not end its last row would glue the new row onto it. */
-	if ((p->len > 0 && p->text[p->len - 1] != '\n' && strbuf_add(&b, "\r\n", 2) != 0) ||
+	if ((p->len > 0 && p->text[p->len - 1] != '\n' && strbuf_add(&b, "\n", 1) != 0) ||
 	    strbuf_add(&b, row->data, row->len) != 0) {
 		strbuf_free(&b);
 		cli_error_set(err, "out of memory");
 		return -1;
 	}
-	rc = ledger_append(p->path, b.data, b.len, err);
+	fd = append_whole(p->path, "onboarding CSV", b.data, b.len, err);
 	strbuf_free(&b);
-	return rc;
+	return fd;
 }
 
 /* Serialises the station's threads; flock() serialises processes. */
@@ -437,7 +456,8 @@ static int lock_csv(const char *path, struct mcred_error *err)
 #define MAX_PARTS 1000u
 
 static enum csv_outcome add_locked(const struct csv_options *o, const char *device_id,
-				   const struct strbuf *row, struct mcred_error *err)
+				   const struct strbuf *row, int *sync_fd, char *sync_path,
+				   struct mcred_error *err)
 {
 	struct csv_part p;
 	unsigned part, parts = o->split ? MAX_PARTS : 1;
@@ -475,7 +495,9 @@ static enum csv_outcome add_locked(const struct csv_options *o, const char *devi
 	csv_part_name(o->path, room, p.path, sizeof(p.path));
 	if (load_part(&p, err) != 0)
 		return CSV_ERROR;
-	out = append_part(&p, row, err) == 0 ? CSV_ADDED : CSV_ERROR;
+	*sync_fd = append_part(&p, row, err);
+	out = *sync_fd >= 0 ? CSV_ADDED : CSV_ERROR;
+	memcpy(sync_path, p.path, sizeof(p.path));
 	free_part(&p);
 	return out;
 }
@@ -484,8 +506,9 @@ enum csv_outcome csv_add_device(const struct csv_options *o, const char *device_
 				const char *cert_pem, struct mcred_error *err)
 {
 	struct strbuf row = { NULL, 0, 0 };
+	char sync_path[4200];
 	enum csv_outcome out;
-	int lock;
+	int lock, sync_fd = -1;
 
 	if (csv_onboard_row(&row, device_id, o->subtype, o->tags, o->fw_types, cert_pem) != 0) {
 		strbuf_free(&row);
@@ -494,10 +517,12 @@ enum csv_outcome csv_add_device(const struct csv_options *o, const char *device_
 	}
 	pthread_mutex_lock(&csv_mutex);
 	lock = lock_csv(o->path, err);
-	out = lock < 0 ? CSV_ERROR : add_locked(o, device_id, &row, err);
+	out = lock < 0 ? CSV_ERROR : add_locked(o, device_id, &row, &sync_fd, sync_path, err);
 	if (lock >= 0)
 		close(lock);
 	pthread_mutex_unlock(&csv_mutex);
+	if (sync_fd >= 0 && sync_close(sync_fd, "onboarding CSV", sync_path, err) != 0)
+		out = CSV_ERROR;
 	strbuf_free(&row);
 	return out;
 }
