@@ -69,7 +69,7 @@ struct port_run {
 	struct mcred_provision_result res;
 	int exit_code;
 	char *cert_pem;        /* the certificate this run ended with */
-	int cert_from_files;   /* it came from --cert-dir or --out, not from signing */
+	int cert_from_files;   /* it came from --cert-dir: copy it to --out */
 	char saved_key[65];    /* key digest whose CSR and public key are saved already */
 	/* Artifacts loaded for load_cb; valid during the run. */
 	char *a_csr, *a_pub, *a_crt, *a_key;
@@ -134,6 +134,7 @@ static int load_cb(const char *id, struct mcred_provision_artifacts *a, void *us
 	r->a_key = read_artifact(c->out_dir, id, "_key.sha256");
 	/* A certificate issued elsewhere (--cert-dir) wins over one saved here. */
 	r->a_crt = read_artifact(c->cert_dir, id, "_crt.pem");
+	r->cert_from_files = r->a_crt != NULL;
 	if (!r->a_crt)
 		r->a_crt = read_artifact(c->out_dir, id, "_crt.pem");
 	if (r->a_key && (nl = strpbrk(r->a_key, "\r\n")) != NULL)
@@ -144,7 +145,6 @@ static int load_cb(const char *id, struct mcred_provision_artifacts *a, void *us
 	a->cert_pem = r->a_crt;
 	free(r->cert_pem);
 	r->cert_pem = r->a_crt ? strdup(r->a_crt) : NULL;
-	r->cert_from_files = r->cert_pem != NULL;
 	return 0;
 }
 
@@ -301,6 +301,17 @@ static void add_csv_row(struct port_run *r)
 		fail_record(r, CLI_EXIT_FAILURE, "onboarding CSV: %.400s", err.message);
 }
 
+static void fill_record(const struct port_run *r, struct ledger_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->port = r->port;
+	rec->result = &r->res;
+	rec->tag = r->st->cfg->req.tag;
+	rec->exit_code = r->exit_code;
+	rec->duration_s = r->t1 - r->t0;
+	rec->time = (long long)time(NULL);
+}
+
 /* Artifacts, CSV row and ledger line of a finished run. */
 static void record(struct port_run *r)
 {
@@ -322,13 +333,7 @@ static void record(struct port_run *r)
 		add_csv_row(r);
 	if (!c->ledger)
 		return;
-	memset(&rec, 0, sizeof(rec));
-	rec.port = r->port;
-	rec.result = &r->res;
-	rec.tag = c->req.tag;
-	rec.exit_code = r->exit_code;
-	rec.duration_s = r->t1 - r->t0;
-	rec.time = (long long)time(NULL);
+	fill_record(r, &rec);
 	line = ledger_line(&rec, &len);
 	memset(&err, 0, sizeof(err));
 	if (!line || ledger_append(c->ledger, line, len, &err) != 0) {
@@ -348,13 +353,7 @@ static void result_event(struct port_run *r)
 	char *line;
 	size_t len;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.port = r->port;
-	rec.result = &r->res;
-	rec.tag = r->st->cfg->req.tag;
-	rec.exit_code = r->exit_code;
-	rec.duration_s = r->t1 - r->t0;
-	rec.time = (long long)time(NULL);
+	fill_record(r, &rec);
 	line = ledger_line(&rec, &len);
 	if (line)
 		printf("{\"event\":\"result\",\"record\":%.*s}\n", (int)len - 1, line);
