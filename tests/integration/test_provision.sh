@@ -429,3 +429,34 @@ test_provision_identity_key_attest_subject() {
 	expect_rc 5 "provision with the wrong identity key"
 	expect_eq "$(log_count 'CMNG=0')" "$n0" "writes after a failed COSE check"
 }
+
+test_provision_two_stations_share_ledger_and_csv() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 8
+	set -- $PORTS
+	# two processes at once, four modems each, the same ledger and CSV
+	prov_bg() {
+		timeout -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+			--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
+			--onboard-csv "$T_DIR/onboard.csv" "$@"
+	}
+	prov_bg "$1" "$2" "$3" "$4" >"$T_DIR/a.out" 2>"$T_DIR/a.err" &
+	a=$!
+	prov_bg "$5" "$6" "$7" "$8" >"$T_DIR/b.out" 2>"$T_DIR/b.err" &
+	b=$!
+	RC=0; wait "$a" || RC=$?
+	expect_ok "first station"
+	RC=0; wait "$b" || RC=$?
+	expect_ok "second station"
+	$PY - "$T_DIR/ledger.jsonl" "$T_DIR/onboard.csv" <<'PYEOF' || fail "shared ledger and CSV"
+import csv, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 8, len(lines)
+ids = {json.loads(l)["device_id"] for l in lines}
+assert len(ids) == 8, ids
+rows = list(csv.reader(open(sys.argv[2], newline="")))
+assert len(rows) == 8 and all(len(r) == 5 for r in rows), rows
+assert {r[0] for r in rows} == ids
+PYEOF
+}

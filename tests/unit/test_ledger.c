@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,69 @@ static void test_ledger_append_whole_lines(void **state)
 	assert_non_null(strstr(err.message, "/nonexistent/dir/ledger"));
 }
 
+/* Threads appending at once: every line arrives whole, none is lost. */
+struct appender {
+	const char *path;
+	int id;
+	int failures;
+};
+
+static void *append_lines(void *arg)
+{
+	struct appender *a = arg;
+	struct mcred_error err;
+	char line[300];
+	int i, n;
+
+	for (i = 0; i < 50; i++) {
+		/* long enough that a torn write would show */
+		n = snprintf(line, sizeof(line), "{\"thread\":%d,\"i\":%d,\"pad\":\"%0200d\"}\n",
+			     a->id, i, 0);
+		if (ledger_append(a->path, line, (size_t)n, &err) != 0)
+			a->failures++;
+	}
+	return NULL;
+}
+
+static void test_ledger_append_from_threads(void **state)
+{
+	struct dir *d = *state;
+	struct appender a[6];
+	pthread_t t[6];
+	char path[128], want[300], *text, *line, *save = NULL;
+	int seen[6][50], i, count = 0;
+
+	snprintf(path, sizeof(path), "%s/ledger.jsonl", d->path);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 6; i++) {
+		a[i].path = path;
+		a[i].id = i;
+		a[i].failures = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, append_lines, &a[i]), 0);
+	}
+	for (i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(a[i].failures, 0);
+	}
+	text = slurp(path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int th = -1, k = -1;
+
+		assert_int_equal(sscanf(line, "{\"thread\":%d,\"i\":%d,", &th, &k), 2);
+		assert_in_range(th, 0, 5);
+		assert_in_range(k, 0, 49);
+		/* whole: exactly the line that thread wrote */
+		snprintf(want, sizeof(want), "{\"thread\":%d,\"i\":%d,\"pad\":\"%0200d\"}", th, k, 0);
+		assert_string_equal(line, want);
+		seen[th][k]++;
+		count++;
+	}
+	free(text);
+	assert_int_equal(count, 300);
+	for (i = 0; i < 6 * 50; i++)
+		assert_int_equal(seen[i / 50][i % 50], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +285,8 @@ int main(void)
 						remove_dir),
 		cmocka_unit_test_setup_teardown(test_csv_full_then_split, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_ledger_append_whole_lines, make_dir,
+						remove_dir),
+		cmocka_unit_test_setup_teardown(test_ledger_append_from_threads, make_dir,
 						remove_dir),
 	};
 
