@@ -460,3 +460,22 @@ assert len(rows) == 8 and all(len(r) == 5 for r in rows), rows
 assert {r[0] for r in rows} == ids
 PYEOF
 }
+
+test_provision_library_example() {
+	make_ca "$T_DIR"
+	start_sims 1 --cfun 1
+	ex="$BUILD/examples/factory_one"
+	[ -x "$ex" ] || fail "$ex is missing (make examples)"
+	RC=0
+	(cd "$T_DIR" && timeout 60 "$ex" "$LINK" ca.pem ca.key root.pem) >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "examples/factory_one"
+	out_has 'write-cert' "progress of examples/factory_one"
+	out_has ': provisioned, certificate serial ' "result of examples/factory_one"
+	id=4e5249d0-5349-4d00-8000-000000000001
+	openssl verify -CAfile "$T_DIR/ca.pem" "$T_DIR/${id}_crt.pem" >/dev/null 2>&1 ||
+		fail "the example's certificate does not verify against the CA"
+	sim_list_json "$LINK"
+	expect_eq "$(listed_sha 1)" "$(sha_of "$T_DIR/${id}_crt.pem")" "type 1 digest"
+	timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "mode not restored by the example"
+}
