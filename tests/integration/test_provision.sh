@@ -479,3 +479,25 @@ test_provision_library_example() {
 	timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
 	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "mode not restored by the example"
 }
+
+test_provision_new_ca_reissues_keeps_key() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts" "$T_DIR/ca2"
+	make_ca "$T_DIR/ca2"
+	start_sims 1
+	prov $PORTS
+	expect_ok "first provisioning"
+	id=4e5249d0-5349-4d00-8000-000000000001
+	key0=$(cat "$T_DIR/arts/${id}_key.sha256")
+	RC=0
+	timeout 60 "$CLI" --json provision --ca "$T_DIR/ca2/ca.pem" --ca-key "$T_DIR/ca2/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" $PORTS >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "provisioning with another CA"
+	expect_eq "$(summary provisioned)" 1 "provisioned again (new certificate)"
+	expect_eq "$(grep -c KEYGEN "$LOG")" 1 "KEYGEN commands (the key is kept)"
+	expect_eq "$(cat "$T_DIR/arts/${id}_key.sha256")" "$key0" "key digest"
+	openssl verify -CAfile "$T_DIR/ca2/ca.pem" "$T_DIR/arts/${id}_crt.pem" >/dev/null 2>&1 ||
+		fail "the new certificate is not from the new CA"
+	sim_list_json "$LINK"
+	expect_eq "$(listed_sha 1)" "$(sha_of "$T_DIR/arts/${id}_crt.pem")" "type 1 digest"
+}
