@@ -5,6 +5,7 @@
  * station (station.c), which runs mcred_provision() on each port.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,17 +92,42 @@ struct provision_args {
 
 /* ---- options --------------------------------------------------------------------- */
 
+/* Where an option goes: a string, a flag, or a list (ports, serial numbers). */
+enum popt_kind { P_STRING, P_FLAG, P_PORT, P_SERIAL, P_HELP };
+
 struct popt {
 	const char *name;
-	int takes_value;
+	enum popt_kind kind;
+	size_t offset;    /* of the const char * or int in struct provision_args */
 };
 
+#define ARG(member) offsetof(struct provision_args, member)
+
 static const struct popt popts[] = {
-	{ "port", 1 }, { "all-kits", 0 }, { "serial-number", 1 }, { "tag", 1 }, { "id", 1 },
-	{ "id-prefix", 1 }, { "subject-extra", 1 }, { "identity-key", 1 }, { "force", 0 },
-	{ "ca", 1 }, { "ca-key", 1 }, { "days", 1 }, { "cert-dir", 1 }, { "root-ca", 1 },
-	{ "attest", 0 }, { "out", 1 }, { "ledger", 1 }, { "onboard-csv", 1 }, { "subtype", 1 },
-	{ "tags", 1 }, { "fw-types", 1 }, { "replace", 0 }, { "split", 0 }, { "help", 0 },
+	{ "port", P_PORT, 0 },
+	{ "all-kits", P_FLAG, ARG(all_kits) },
+	{ "serial-number", P_SERIAL, 0 },
+	{ "tag", P_STRING, ARG(tag) },
+	{ "id", P_STRING, ARG(id) },
+	{ "id-prefix", P_STRING, ARG(cfg.req.id_prefix) },
+	{ "subject-extra", P_STRING, ARG(cfg.req.subject_extra) },
+	{ "identity-key", P_STRING, ARG(identity_key) },
+	{ "force", P_FLAG, ARG(cfg.req.force) },
+	{ "ca", P_STRING, ARG(ca) },
+	{ "ca-key", P_STRING, ARG(ca_key) },
+	{ "days", P_STRING, ARG(days) },
+	{ "cert-dir", P_STRING, ARG(cfg.cert_dir) },
+	{ "root-ca", P_STRING, ARG(root_ca) },
+	{ "attest", P_FLAG, ARG(cfg.req.attest) },
+	{ "out", P_STRING, ARG(cfg.out_dir) },
+	{ "ledger", P_STRING, ARG(cfg.ledger) },
+	{ "onboard-csv", P_STRING, ARG(cfg.csv.path) },
+	{ "subtype", P_STRING, ARG(cfg.csv.subtype) },
+	{ "tags", P_STRING, ARG(cfg.csv.tags) },
+	{ "fw-types", P_STRING, ARG(cfg.csv.fw_types) },
+	{ "replace", P_FLAG, ARG(cfg.csv.replace) },
+	{ "split", P_FLAG, ARG(cfg.csv.split) },
+	{ "help", P_HELP, 0 },
 };
 
 static int add_to(const char **list, size_t *n, const char *value)
@@ -115,34 +141,25 @@ static int add_to(const char **list, size_t *n, const char *value)
 }
 
 /* Store one provision option; -1 on a usage error (printed). */
-static int store(struct provision_args *a, const char *name, const char *v)
+static int store(struct provision_args *a, const struct popt *o, const char *value)
 {
-	struct station_config *c = &a->cfg;
+	char *field = (char *)a + o->offset;
 
-	if (!strcmp(name, "port")) return add_to(a->ports, &a->nports, v);
-	if (!strcmp(name, "serial-number")) return add_to(a->serials, &a->nserials, v);
-	if (!strcmp(name, "all-kits")) a->all_kits = 1;
-	else if (!strcmp(name, "tag")) a->tag = v;
-	else if (!strcmp(name, "id")) a->id = v;
-	else if (!strcmp(name, "id-prefix")) c->req.id_prefix = v;
-	else if (!strcmp(name, "subject-extra")) c->req.subject_extra = v;
-	else if (!strcmp(name, "identity-key")) a->identity_key = v;
-	else if (!strcmp(name, "force")) c->req.force = 1;
-	else if (!strcmp(name, "ca")) a->ca = v;
-	else if (!strcmp(name, "ca-key")) a->ca_key = v;
-	else if (!strcmp(name, "days")) a->days = v;
-	else if (!strcmp(name, "cert-dir")) c->cert_dir = v;
-	else if (!strcmp(name, "root-ca")) a->root_ca = v;
-	else if (!strcmp(name, "attest")) c->req.attest = 1;
-	else if (!strcmp(name, "out")) c->out_dir = v;
-	else if (!strcmp(name, "ledger")) c->ledger = v;
-	else if (!strcmp(name, "onboard-csv")) c->csv.path = v;
-	else if (!strcmp(name, "subtype")) c->csv.subtype = v;
-	else if (!strcmp(name, "tags")) c->csv.tags = v;
-	else if (!strcmp(name, "fw-types")) c->csv.fw_types = v;
-	else if (!strcmp(name, "replace")) c->csv.replace = 1;
-	else if (!strcmp(name, "split")) c->csv.split = 1;
-	return 0;
+	switch (o->kind) {
+	case P_PORT:
+		return add_to(a->ports, &a->nports, value);
+	case P_SERIAL:
+		return add_to(a->serials, &a->nserials, value);
+	case P_FLAG:
+		*(int *)(void *)field = 1;
+		return 0;
+	case P_STRING:
+		*(const char **)(void *)field = value;
+		return 0;
+	case P_HELP:
+	default:
+		return 0;
+	}
 }
 
 static const struct popt *find_popt(const char *name, size_t len)
@@ -174,24 +191,28 @@ static int parse_one(struct cli_ctx *ctx, struct provision_args *a, int argc, ch
 		value = eq ? eq + 1 : NULL;
 	}
 	if (o) {
-		if (!strcmp(o->name, "help"))
+		if (o->kind == P_HELP)
 			return 1;
-		if (o->takes_value && !value) {
+		if (o->kind != P_FLAG && !value) {
 			if (*i + 1 >= argc) {
 				cli_errorf("--%s needs a value", o->name);
 				return -1;
 			}
 			value = argv[++*i];
-		} else if (!o->takes_value && value) {
+		} else if (o->kind == P_FLAG && value) {
 			cli_errorf("--%s takes no value", o->name);
 			return -1;
 		}
-		return store(a, o->name, value ? value : "");
+		return store(a, o, value);
 	}
 	if (arg[0] != '-' || arg[1] == '\0')
 		return add_to(a->ports, &a->nports, arg);
 	memset(&err, 0, sizeof(err));
-	/* ctx->cl is const for the commands; the global options land in our copy. */
+	/*
+	 * ctx->cl points at app.c's own cli_cmdline (const only for the
+	 * commands): a global option after "provision" lands there as it would
+	 * before it.
+	 */
 	rc = cli_cmdline_global_option(argc, argv, i, (struct cli_cmdline *)ctx->cl, &err);
 	if (rc == 1)
 		cli_errorf("provision does not take %.60s; run `modemcred provision --help`", arg);

@@ -501,3 +501,27 @@ test_provision_new_ca_reissues_keeps_key() {
 	sim_list_json "$LINK"
 	expect_eq "$(listed_sha 1)" "$(sha_of "$T_DIR/arts/${id}_crt.pem")" "type 1 digest"
 }
+
+test_provision_usage_errors() {
+	start_sims 1
+	# "args|what stderr says": exit 2 and not a byte to the modem
+	for case in "--nonsense $LINK|does not take" "--force=1 $LINK|takes no value" \
+		"$LINK --tag|needs a value" "--days 0 $LINK|days" "--ca $FIX/ca.pem $LINK|go together" \
+		"--subtype x $LINK|onboard-csv" "$LINK $LINK|named twice" \
+		"--out /nonexistent-dir $LINK|not a directory" "--ledger /nonexistent-dir/l $LINK|ledger" \
+		"--id-prefix a/b $LINK|id prefix" "--tag 0 $LINK|tag" "|needs ports"; do
+		args=${case%|*} why=${case#*|}
+		RC=0
+		# shellcheck disable=SC2086
+		timeout 20 "$CLI" provision $args >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 2 "provision $args"
+		err_has "$why"
+	done
+	[ ! -s "$LOG" ] || fail "the modem received commands: $(cat "$LOG")"
+	mcx provision --help
+	expect_ok "provision --help"
+	out_has '--onboard-csv' "provision --help"
+	mcx help provision
+	expect_ok "help provision"
+	out_has '--cert-dir' "help provision"
+}
