@@ -236,8 +236,9 @@ static int parse_args(struct cli_ctx *ctx, struct provision_args *a)
 		if (rc < 0)
 			return CLI_EXIT_USAGE;
 	}
-	/* -p given before the command name counts as one port. */
-	if (cl->port && add_to(a->ports, &a->nports, cl->port) != 0)
+	/* -p and --serial-number given before the command name count as well. */
+	if ((cl->port && add_to(a->ports, &a->nports, cl->port) != 0) ||
+	    (cl->serial_number && add_to(a->serials, &a->nserials, cl->serial_number) != 0))
 		return CLI_EXIT_USAGE;
 	return 0;
 }

@@ -517,6 +517,14 @@ test_provision_usage_errors() {
 		expect_rc 2 "provision $args"
 		err_has "$why"
 	done
+	# a kit that is not attached, named before or after the command: exit 3
+	for args in "--serial-number 000960099999 provision" "provision --serial-number 000960099999"; do
+		RC=0
+		# shellcheck disable=SC2086
+		timeout 20 "$CLI" $args >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 3 "$args"
+		err_has "serial number 000960099999"
+	done
 	[ ! -s "$LOG" ] || fail "the modem received commands: $(cat "$LOG")"
 	mcx provision --help
 	expect_ok "provision --help"
