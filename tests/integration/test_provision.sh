@@ -224,24 +224,30 @@ test_provision_failing_modems_among_healthy() {
 	start_sims 2 --cfun 1
 	SIM_NAME=m3 start_sim --keygen-fail 523 --cfun 1 --uuid 4e5249d0-5349-4d00-8000-000000000003
 	bad_keygen="$LINK"
-	SIM_NAME=m4 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000004
-	silent="$LINK" silent_pid=$SIMPID
-	kill -STOP "$silent_pid"
+	# stops answering half-way, from its first %CMNG on (after the device facts)
+	SIM_NAME=m4 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000004 --silent-after-cmd CMNG
+	silent="$LINK"
+	# a process that stops altogether
+	SIM_NAME=m5 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000005
+	stopped="$LINK" stopped_pid=$SIMPID
+	kill -STOP "$stopped_pid"
 	# shellcheck disable=SC2086
 	RC=0
-	timeout -k 3 60 "$CLI" --json --timeout 1 provision --ca "$T_DIR/ca.pem" \
+	timeout -k 3 100 "$CLI" --json --timeout 1 provision --ca "$T_DIR/ca.pem" \
 		--ca-key "$T_DIR/ca.key" --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
-		--ledger "$T_DIR/ledger.jsonl" $PORTS "$bad_keygen" "$silent" >"$OUT" 2>"$ERR" || RC=$?
-	kill -CONT "$silent_pid"
+		--ledger "$T_DIR/ledger.jsonl" $PORTS "$bad_keygen" "$silent" "$stopped" \
+		>"$OUT" 2>"$ERR" || RC=$?
+	kill -CONT "$stopped_pid"
 	expect_rc 4 "the worst exit code (4: the modem refused) of the run"
 	results >"$T_DIR/results"
 	grep -q '^m1.link provisioned 0$' "$T_DIR/results" || fail "m1: $(cat "$T_DIR/results")"
 	grep -q '^m2.link provisioned 0$' "$T_DIR/results" || fail "m2: $(cat "$T_DIR/results")"
 	grep -q '^m3.link failed 4$' "$T_DIR/results" || fail "m3 (CME 523): $(cat "$T_DIR/results")"
-	grep -q '^m4.link failed 3$' "$T_DIR/results" || fail "m4 (silent): $(cat "$T_DIR/results")"
+	grep -q '^m4.link failed 3$' "$T_DIR/results" || fail "m4 (silent from %CMNG): $(cat "$T_DIR/results")"
+	grep -q '^m5.link failed 3$' "$T_DIR/results" || fail "m5 (stopped): $(cat "$T_DIR/results")"
 	grep '"port":"[^"]*m3.link"' "$T_DIR/ledger.jsonl" | grep -q '523' ||
 		fail "m3's ledger line should name CME 523"
-	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 4 "ledger lines"
+	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 5 "ledger lines"
 	check_provisioned 2
 	timeout 20 "$CLI" -p "$bad_keygen" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
 	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "m3's mode not restored after the failure"
