@@ -5,8 +5,8 @@
  * reach the main thread, which only redraws the live lines and waits. The
  * first Ctrl-C asks every run to stop after the command in flight (its
  * result is saved, the mode restored, the ledger line written); a second
- * one also cancels the commands in flight (modes are still restored); a
- * third exits at once.
+ * one also cancels the commands in flight (restoring the modes then gets a
+ * few seconds, as in the library's sessions); a third exits at once.
  */
 #include <errno.h>
 #include <pthread.h>

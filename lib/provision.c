@@ -630,10 +630,14 @@ static enum mcred_err restore_mode(struct run *r, int saved, int cmee_was)
 	int (*cancel_cb)(void *) = r->m->opts.cancel_cb;
 	enum mcred_err rc;
 
+	/* As the engine's sessions do: after a cancel the user wants out soon. */
+	if (cancel_cb && cancel_cb(r->m->opts.cancel_user))
+		r->m->wait_cap = mcred_now_ms() + MCRED_RESTORE_AFTER_CANCEL_MS;
 	r->m->opts.cancel_cb = NULL;
 	rc = mcred_offline_end(r->m, saved);
 	if (cmee_was == 0 && mcred_at(r->m, "AT+CMEE=0", NULL) != MCRED_OK && rc == MCRED_OK)
 		rc = mcred_modem_error(r->m)->code;
+	r->m->wait_cap = 0;
 	r->m->opts.cancel_cb = cancel_cb;
 	return rc;
 }
@@ -719,6 +723,13 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	if (rc == MCRED_OK && restore_rc != MCRED_OK) {
 		result->step = MCRED_STEP_RESTORE;
 		rc = modem_fail(&r, restore_rc);
+	} else if (restore_rc != MCRED_OK) {
+		/* The first failure stays the error; the caller must still hear of this. */
+		size_t n = strlen(result->error.message);
+
+		snprintf(result->error.message + n, sizeof(result->error.message) - n,
+			 "; the functional mode could not be restored (%s)",
+			 mcred_strerror(restore_rc));
 	}
 	if (rc != MCRED_OK) {
 		result->status = MCRED_PROVISION_FAILED;
