@@ -748,7 +748,8 @@ struct mcred_provision_request {
 	 * Polled between steps: non-zero ends the run after the step in flight
 	 * (MCRED_ERR_CANCELLED; the mode is restored and what that step made was
 	 * already passed to save_cb). To stop a command in flight use the
-	 * handle's cancel_cb instead.
+	 * handle's cancel_cb instead; restoring the mode then gets a few
+	 * seconds only, and a failed restore is added to the error message.
 	 */
 	int (*stop_cb)(void *user);
 	/**
