@@ -33,6 +33,13 @@ prov() {
 	cat "$ERR" >>"$T_DIR/stderr.all"
 }
 
+# provq [args...]: provision --quiet with the test CA, no records; sets RC
+provq() {
+	RC=0
+	timeout 40 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/arts" \
+		--quiet "$@" >"$OUT" 2>"$ERR" || RC=$?
+}
+
 # summary KEY: a number of the summary event
 summary() {
 	$PY -c '
@@ -330,9 +337,7 @@ test_provision_refusals() {
 	mkdir "$T_DIR/arts"
 	# firmware without %KEYGEN: refused with the reason, no KEYGEN sent
 	SIM_NAME=old start_sim --fw mfw_nrf9160_1.2.3
-	RC=0
-	timeout 40 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/arts" \
-		--quiet "$LINK" >"$OUT" 2>"$ERR" || RC=$?
+	provq "$LINK"
 	expect_rc 1 "provision on firmware 1.2.3"
 	err_has "older than 1.3.0"
 	expect_eq "$(log_count KEYGEN)" 0 "KEYGEN commands on old firmware"
@@ -340,15 +345,11 @@ test_provision_refusals() {
 	SIM_NAME=m1 start_sim
 	mc --offline keygen --tag 16842753 -o "$T_DIR/foreign.csr"
 	expect_ok "keygen of a foreign key"
-	RC=0
-	timeout 40 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/arts" \
-		--quiet "$LINK" >"$OUT" 2>"$ERR" || RC=$?
+	provq "$LINK"
 	expect_rc 5 "provision over a key no artifact identifies"
 	err_has "force"
 	expect_eq "$(log_count KEYGEN)" 1 "KEYGEN commands after the refusal"
-	RC=0
-	timeout 40 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/arts" \
-		--quiet --force "$LINK" >"$OUT" 2>"$ERR" || RC=$?
+	provq --force "$LINK"
 	expect_ok "provision --force"
 	# bad input: exit 2, nothing sent
 	n0=$(wc -l <"$LOG")
