@@ -341,6 +341,7 @@ do-demo: all
 
 bench: all
 	@sh tests/bench.sh $(BUILD)
+	@sh tests/bench_provision.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-clang build-tsan

@@ -405,6 +405,7 @@ static const char global_help[] =
 	"  keygen     generate a key on the modem, get a CSR or public key, verify it\n"
 	"  attest     get and verify an attestation token\n"
 	"  verify     verify a %KEYGEN or %ATTESTTOKEN answer offline\n"
+	"  provision  factory station: key, certificate and CA for one or many modems\n"
 	"\n"
 	"Global options (before or after the command):\n"
 	CLI_HELP_OPTIONS
@@ -450,6 +451,7 @@ static const struct {
 	[CMD_KEYGEN] = { cmd_keygen, cli_help_keygen },
 	[CMD_ATTEST] = { cmd_attest, cli_help_attest },
 	[CMD_VERIFY] = { cmd_verify, cli_help_verify },
+	[CMD_PROVISION] = { cmd_provision, cli_help_provision },
 };
 
 /* "modemcred --help", "modemcred help [COMMAND]", "modemcred COMMAND --help". */

@@ -72,6 +72,7 @@ int cmd_compare(struct cli_ctx *ctx);
 int cmd_keygen(struct cli_ctx *ctx);
 int cmd_attest(struct cli_ctx *ctx);
 int cmd_verify(struct cli_ctx *ctx);
+int cmd_provision(struct cli_ctx *ctx);
 
 /*
  * Help texts ("modemcred <command> --help"), next to each command's code.
@@ -93,5 +94,6 @@ extern const char cli_help_ports[], cli_help_info[], cli_help_at[];
 extern const char cli_help_list[], cli_help_write[], cli_help_read[], cli_help_delete[];
 extern const char cli_help_clear[], cli_help_exists[], cli_help_compare[];
 extern const char cli_help_keygen[], cli_help_attest[], cli_help_verify[];
+extern const char cli_help_provision[];
 
 #endif

@@ -38,6 +38,8 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 	[CMD_VERIFY] = { "verify",
 			 KEY_CHECK | OPTBIT(OPT_KEYGEN_STRING) | OPTBIT(OPT_ATTEST_STRING), 0, 0,
 			 1, "FILE|-" },
+	/* Parses its own options (cmd_provision.c): too many for the bit sets here. */
+	[CMD_PROVISION] = { "provision", 0, 0, 0, 0, NULL },
 };
 
 /* Global options; their ids follow the command options so one table holds both. */
@@ -425,6 +427,22 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 	return store_option(cl, def, value, err);
 }
 
+int cli_cmdline_global_option(int argc, char *const argv[], int *i, struct cli_cmdline *cl,
+			      struct mcred_error *err)
+{
+	const char *arg = argv[*i];
+	const char *eq = strchr(arg, '=');
+	const struct cli_opt_def *def = NULL;
+
+	if (arg[0] == '-' && arg[1] == '-')
+		def = find_long(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+	else if (arg[0] == '-' && arg[1] != '\0')
+		def = find_short(arg[1]);
+	if (!def || !cli_opt_is_global(def))
+		return 1;
+	return parse_option(argc, argv, i, cl, err) == 0 ? 0 : -1;
+}
+
 static int add_positional(struct cli_cmdline *cl, const char *arg, struct mcred_error *err)
 {
 	if (cl->command == CMD_NONE) {
@@ -507,6 +525,11 @@ int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
 			rc = add_positional(out, arg, err);
 		if (rc != 0)
 			return -1;
+		if (out->command == CMD_PROVISION) {
+			out->rest_argc = argc - i - 1;
+			out->rest_argv = argv + i + 1;
+			return 0;
+		}
 	}
 	if (out->help || out->version)
 		return 0;

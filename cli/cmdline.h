@@ -31,6 +31,7 @@ enum cli_command {
 	CMD_KEYGEN,
 	CMD_ATTEST,
 	CMD_VERIFY,
+	CMD_PROVISION,
 	CMD_COUNT
 };
 
@@ -139,6 +140,10 @@ struct cli_cmdline {
 	size_t nargs;
 
 	unsigned long given;  /* one bit per option seen (parser bookkeeping) */
+
+	/* provision: the arguments after the command name, parsed by that command */
+	int rest_argc;
+	char *const *rest_argv;
 };
 
 /*
@@ -148,5 +153,13 @@ struct cli_cmdline {
  */
 int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
 		      struct mcred_error *err);
+
+/*
+ * Parse the global option at argv[*i] into cl (advancing *i past its value).
+ * Returns 0 when it was one, 1 when argv[*i] is no global option, -1 on an
+ * error (err set). For commands that parse their own options (provision).
+ */
+int cli_cmdline_global_option(int argc, char *const argv[], int *i, struct cli_cmdline *cl,
+			      struct mcred_error *err);
 
 #endif

@@ -11,7 +11,7 @@ _modemcred_files()
 
 _modemcred()
 {
-	local cur prev cmd opts i commands='help ports info list write read delete clear exists compare at keygen attest verify'
+	local cur prev cmd opts i commands='help ports info list write read delete clear exists compare at keygen attest verify provision'
 	local global='--port --serial-number --baud --flow --timeout --terminator --max-command --transport --offline --shell --shell-no-unescape-lf --keep-line-endings --json --verbose --quiet --version --help'
 
 	cur=${COMP_WORDS[COMP_CWORD]}

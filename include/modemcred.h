@@ -763,6 +763,193 @@ MCRED_API int mcred_report_kid(const mcred_report *r);
 /** Human-readable message of the first failed check, or NULL. Since 0.1.0. */
 MCRED_API const char *mcred_report_problem(const mcred_report *r);
 
+/* ------------------------------------------------------------------------ */
+/* Provisioning one modem (since 0.2.0)                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A factory CA: a CA certificate and its private key, loaded and checked.
+ * A loaded CA is read-only and may sign from several threads at once.
+ */
+typedef struct mcred_ca mcred_ca;
+
+/**
+ * Load a CA from PEM text (an unencrypted private key). Checks, before any
+ * modem is touched: both parse, the certificate is the key's (same public
+ * key), it is valid now (not expired, not before notBefore) and is a CA
+ * (basicConstraints CA:TRUE). Any failure is MCRED_ERR_INVALID_ARG with the
+ * reason. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_len,
+				       const char *key_pem, size_t key_len,
+				       struct mcred_error *err);
+MCRED_API void mcred_ca_free(mcred_ca *ca);
+
+/**
+ * Sign a CSR (PEM; its self-signature is checked first) as a device
+ * certificate valid for days days from now: a positive 128-bit random
+ * serial, the CSR's subject, basicConstraints critical CA:FALSE, keyUsage
+ * critical digitalSignature, extendedKeyUsage clientAuth, subject and
+ * authority key identifiers, SHA-256. *cert_pem is malloc'd PEM; serial gets
+ * the serial as 32 upper-case hex digits. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_ca_sign(const mcred_ca *ca, const char *csr_pem, unsigned days,
+				       char **cert_pem, char serial[33],
+				       struct mcred_error *err);
+
+/**
+ * Check a certificate (PEM) against a public key (PEM): MCRED_ERR_MISMATCH
+ * when its key is another, MCRED_ERR_VERIFY when ca is not NULL and did not
+ * issue it, MCRED_ERR_DECODE when either does not parse. serial (optional)
+ * gets its serial number in upper-case hex ("" beyond 16 bytes). Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_pem,
+					  const char *public_key_pem, char serial[33],
+					  struct mcred_error *err);
+
+/** Steps of mcred_provision(), in the order they run. Since 0.2.0. */
+enum mcred_provision_step {
+	MCRED_STEP_OFFLINE = 0,  /**< take the modem offline (CFUN=4) */
+	MCRED_STEP_INFO,         /**< IMEI, model, firmware; firmware check */
+	MCRED_STEP_INSPECT,      /**< what the tag holds */
+	MCRED_STEP_IDENTIFY,     /**< device id (and UUID from an attestation token when
+	                              it is needed before %KEYGEN); load_cb */
+	MCRED_STEP_KEYGEN,       /**< %KEYGEN, verify, list the key's digest, save */
+	MCRED_STEP_SIGN,         /**< certificate: sign, or take an issued one */
+	MCRED_STEP_WRITE_CA,     /**< write the root CA certificate(s), type 0 */
+	MCRED_STEP_WRITE_CERT,   /**< write the device certificate, type 1 */
+	MCRED_STEP_ATTEST,       /**< attestation token (when asked for) */
+	MCRED_STEP_RESTORE,      /**< restore the functional mode */
+	MCRED_STEP_DONE
+};
+
+/** "offline", "info", "inspect", "identify", "keygen", "sign", "write-ca", ... Since 0.2.0. */
+MCRED_API const char *mcred_provision_step_name(enum mcred_provision_step step);
+
+/** How the device id (the CSR's CN) is made. */
+enum mcred_device_id_kind {
+	MCRED_ID_UUID = 0,   /**< the device UUID of the %KEYGEN/%ATTESTTOKEN payloads */
+	MCRED_ID_IMEI,       /**< the IMEI */
+	MCRED_ID_NRF_IMEI    /**< "nrf-" and the IMEI, as nRF Cloud names devices */
+};
+
+/** Longest device id (nRF Cloud's limit). */
+#define MCRED_DEVICE_ID_MAX 64
+
+/**
+ * What earlier runs saved for one device: given to load_cb to fill, and to
+ * save_cb when there is something new. Strings are PEM or hex; NULL or ""
+ * when unknown.
+ */
+struct mcred_provision_artifacts {
+	const char *device_id;
+	const char *key_sha256;   /**< digest the modem listed for the key right after
+	                               %KEYGEN: it identifies that key later */
+	const char *csr_pem;
+	const char *public_key_pem;
+	const char *cert_pem;     /**< device certificate (from an earlier run or an
+	                               external CA) */
+};
+
+/** Outcome of provisioning one modem. */
+enum mcred_provision_status {
+	MCRED_PROVISION_FAILED = 0,
+	MCRED_PROVISION_PROVISIONED, /**< something was generated or written */
+	MCRED_PROVISION_UNCHANGED,   /**< already provisioned as asked; nothing written */
+	MCRED_PROVISION_CSR_SAVED    /**< no CA and no issued certificate: stopped after
+	                                  saving the CSR */
+};
+
+/** "failed", "provisioned", "unchanged", "csr-saved". Since 0.2.0. */
+MCRED_API const char *mcred_provision_status_name(enum mcred_provision_status status);
+
+struct mcred_provision_request {
+	uint32_t tag;                     /**< 1..2147483647 */
+	enum mcred_device_id_kind id_kind;
+	const char *id_prefix;            /**< put before the id, or NULL */
+	const char *subject_extra;        /**< appended to "CN=<id>", e.g. "O=Acme,OU=Line 2" */
+	const char *identity_key_pem;     /**< device identity public key: checks the COSE
+	                                       signatures; NULL: not checked */
+	const mcred_ca *ca;               /**< NULL: stop after the CSR unless load_cb gives
+	                                       a certificate for the on-device key */
+	unsigned days;                    /**< certificate validity, 0: 3650 */
+	const char *root_ca_pem;          /**< type 0 content, or NULL to leave type 0 alone */
+	int attest;                       /**< collect an attestation token */
+	int force;                        /**< replace a key this device's artifacts do not know */
+
+	/** Each step as it starts; may be NULL. */
+	void (*progress_cb)(enum mcred_provision_step step, void *user);
+	/**
+	 * Polled between steps: non-zero ends the run after the step in flight
+	 * (MCRED_ERR_CANCELLED; the mode is restored and what that step made was
+	 * already passed to save_cb). To stop a command in flight use the
+	 * handle's cancel_cb instead; restoring the mode then gets a few
+	 * seconds only, and a failed restore is added to the error message.
+	 */
+	int (*stop_cb)(void *user);
+	/**
+	 * Fill a with what earlier runs saved for the device id (pointers owned
+	 * by the caller, valid until mcred_provision() returns). Non-zero
+	 * return: an error (the run fails). May be NULL.
+	 */
+	int (*load_cb)(const char *device_id, struct mcred_provision_artifacts *a, void *user);
+	/**
+	 * Keep new artifacts: after %KEYGEN (key digest, CSR, public key) and
+	 * after the certificate is issued (all of them). Non-zero return: the
+	 * run fails. May be NULL.
+	 */
+	int (*save_cb)(const struct mcred_provision_artifacts *a, void *user);
+	void *user;                       /**< passed to every callback */
+};
+
+/** Fill req with the defaults (zeroes; certificates valid 3650 days). Since 0.2.0. */
+MCRED_API void mcred_provision_request_init(struct mcred_provision_request *req);
+
+/** Everything learned about one modem; strings "" when unknown. */
+struct mcred_provision_result {
+	enum mcred_provision_status status;
+	enum mcred_provision_step step;   /**< the step that failed (or DONE) */
+	struct mcred_error error;         /**< code MCRED_OK unless failed */
+	char device_id[MCRED_DEVICE_ID_MAX + 1];
+	char imei[32];
+	char model[64];
+	char firmware[64];
+	char device_uuid[37];
+	char cert_serial[33];             /**< hex, "" when no certificate */
+	char cert_sha256[65];             /**< digest of the certificate as stored */
+	struct mcred_credential credentials[3]; /**< the tag's types 0, 1, 2 at the end */
+	size_t n_credentials;
+	char *attest_token;               /**< malloc'd blob when asked for, else NULL */
+};
+
+/**
+ * Provision one open modem: take it offline; read IMEI, model, firmware
+ * (%KEYGEN needs firmware 1.3.0 or later: MCRED_ERR_UNSUPPORTED below);
+ * make the device id; generate a key in req->tag with a CSR for
+ * "CN=<id>[,<subject_extra>]" and verify it (CSR self-signature, digest,
+ * sec_tag, payload id, device UUID, the COSE signature with an identity
+ * key), or reuse the key an earlier run made for this device (same listed
+ * digest); a key unknown to the artifacts is MCRED_ERR_MISMATCH unless
+ * req->force; sign with req->ca; write root_ca_pem (type 0) and the
+ * certificate (type 1), each verified by digest, after checking the
+ * certificate's key is the on-device key; attest if asked. What already
+ * matches is not written again (MCRED_PROVISION_UNCHANGED when nothing
+ * was). The functional mode found is restored, also on failure. Returns
+ * result->error.code. Free result->attest_token with
+ * mcred_provision_result_clear(). Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_provision(mcred_modem *modem,
+					 const struct mcred_provision_request *req,
+					 struct mcred_provision_result *result);
+MCRED_API void mcred_provision_result_clear(struct mcred_provision_result *result);
+
+/**
+ * Check a request without a modem (tag, id prefix characters and length,
+ * subject extra, days). MCRED_ERR_INVALID_ARG with the reason. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
+					       struct mcred_error *err);
+
 #ifdef __cplusplus
 }
 #endif

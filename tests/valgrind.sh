@@ -93,6 +93,12 @@ if [ -f "$BUILD/tests/libfakeserial.so" ]; then
 	vg serialport-list 0 --port /dev/ttyMCSIM0 --transport serialport --json list
 	unset FAKESERIAL_NAME FAKESERIAL_TARGET LD_PRELOAD
 fi
+# the station (threads, OpenSSL signing, records): a fresh run, then one that changes nothing
+mkdir -p "$TMP/prov"
+PROV="--json --timeout 60 provision --tag 60 --ca $TMP/ca.pem --ca-key $TMP/ca.key --root-ca $TMP/ca.pem"
+PROV="$PROV --out $TMP/prov --ledger $TMP/prov/ledger.jsonl --onboard-csv $TMP/prov/onboard.csv"
+vg provision 0 $PROV "$LINK"
+vg provision-unchanged 0 $PROV "$LINK"
 vg delete 0 $P --offline delete --tag 42 --type ca
 vg help 0 --help
 

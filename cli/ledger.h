@@ -1,0 +1,88 @@
+/*
+ * The records a factory keeps from `modemcred provision`: the ledger (JSON
+ * Lines, append-only, one whole line per write, fsync'd) and the nRF Cloud
+ * onboarding CSV (as nrfcloud-utils writes it), plus crash-safe artifact
+ * files. The text builders are pure and unit-tested (tests/unit/test_ledger.c).
+ */
+#ifndef MODEMCRED_CLI_LEDGER_H
+#define MODEMCRED_CLI_LEDGER_H
+
+#include <stddef.h>
+
+#include "modemcred.h"
+
+/* Most rows in one onboarding CSV file (nRF Cloud's bulk onboarding limit). */
+#define CSV_MAX_ROWS 1000
+
+/* One ledger line's content. */
+struct ledger_record {
+	const char *port;
+	const struct mcred_provision_result *result;
+	uint32_t tag;
+	int exit_code;
+	double duration_s;
+	long long time;        /* seconds since the epoch (UTC) */
+};
+
+/* The JSON line for rec, newline included (malloc'd), or NULL when out of memory. */
+char *ledger_line(const struct ledger_record *rec, size_t *len);
+
+/*
+ * Append data to path with one write(2) on an O_APPEND descriptor, then
+ * fsync: lines from several threads or processes never interleave, and a
+ * crash loses at most the line being written. 0, or -1 with err set.
+ */
+int ledger_append(const char *path, const char *data, size_t len, struct mcred_error *err);
+
+/* Replace path by data: a temporary file, fsync, rename. 0 or -1 with err. */
+int file_replace(const char *path, const char *data, size_t len, struct mcred_error *err);
+
+/* One CSV field as Python's csv module writes it (quoted when needed) appended to buf. */
+struct strbuf {
+	char *data;
+	size_t len, cap;
+};
+int strbuf_add(struct strbuf *b, const char *s, size_t n);
+void strbuf_free(struct strbuf *b);
+
+/* The onboarding row: device id, subtype, tags, firmware types, certificate; LF ended
+ * as nrfcloud-utils writes it (csv.writer with lineterminator "\n"). */
+int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype,
+		    const char *tags, const char *fw_types, const char *cert_pem);
+
+/* Rows of a CSV text: their count and, per row, its first field (malloc'd). */
+struct csv_rows {
+	char **first;        /* device ids */
+	size_t *start, *end; /* byte range of each row in the text */
+	size_t count;
+};
+int csv_parse_rows(const char *text, size_t len, struct csv_rows *rows);
+void csv_rows_free(struct csv_rows *rows);
+
+/* "FILE-<n>.csv" for part n >= 2 ("x.csv" -> "x-2.csv", "x" -> "x-2"); part 1 is FILE. */
+void csv_part_name(const char *path, unsigned part, char *out, size_t len);
+
+/* What adding a row did, for the station's messages. */
+enum csv_outcome { CSV_ADDED, CSV_SAME, CSV_REPLACED, CSV_DUPLICATE, CSV_FULL, CSV_ERROR };
+
+struct csv_options {
+	const char *path;
+	const char *subtype, *tags, *fw_types;
+	int replace;   /* replace an existing row of the same device id */
+	int split;     /* a full file continues in FILE-2.csv, ... */
+};
+
+/*
+ * Add the row of one device under an exclusive lock of path (several
+ * processes may share it). A row with the same id and content: CSV_SAME;
+ * with other content: replaced with opts->replace, else CSV_DUPLICATE.
+ * The row goes into the first part with room; when every part is full and
+ * not opts->split: CSV_FULL. CSV_ERROR with err set on I/O errors.
+ */
+enum csv_outcome csv_add_device(const struct csv_options *opts, const char *device_id,
+				const char *cert_pem, struct mcred_error *err);
+
+/* Rows already in path and its parts (0 when absent); -1 with err on a read error. */
+long csv_count_rows(const char *path, int split, size_t *parts, struct mcred_error *err);
+
+#endif

@@ -1,0 +1,604 @@
+/*
+ * The provisioning station (see station.h).
+ *
+ * Threads: one per port, with SIGINT/SIGTERM blocked, so that the signals
+ * reach the main thread, which only redraws the live lines and waits. The
+ * first Ctrl-C asks every run to stop after the command in flight (its
+ * result is saved, the mode restored, the ledger line written); a second
+ * one also cancels the commands in flight (restoring the modes then gets a
+ * few seconds, as in the library's sessions); a third exits at once.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "files.h"
+#include "json.h"
+#include "station.h"
+
+/* Ctrl-C count (the handler's only state). */
+static volatile sig_atomic_t g_interrupts;
+static volatile sig_atomic_t g_signo;
+
+static void on_signal(int signo)
+{
+	g_signo = signo;
+	if (g_interrupts >= 2)
+		_exit(128 + signo); /* third: at once, whatever is in flight */
+	g_interrupts++;
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct station;
+
+/* One port's run. */
+struct port_run {
+	struct station *st;
+	const char *port;
+	pthread_t thread;
+	int started;
+	enum mcred_provision_step step;
+	int opened, done;
+	double t0, t1;
+	struct mcred_provision_result res;
+	int exit_code;
+	char *cert_pem;        /* the certificate this run ended with */
+	int cert_from_files;   /* it came from --cert-dir: copy it to --out */
+	char saved_key[65];    /* key digest whose CSR and public key are saved already */
+	/* Artifacts loaded for load_cb; valid during the run. */
+	char *a_csr, *a_pub, *a_crt, *a_key;
+};
+
+struct station {
+	const struct station_config *cfg;
+	struct port_run *runs;
+	size_t n, finished;
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;
+	int live;              /* live lines on a terminal */
+	int lines_drawn;
+	double t0;
+};
+
+/* ---- artifacts ------------------------------------------------------------------ */
+
+static void artifact_path(const char *dir, const char *id, const char *suffix, char *out,
+			  size_t len)
+{
+	snprintf(out, len, "%s/%s%s", dir, id, suffix);
+}
+
+/* The file's content (malloc'd) or NULL when it does not exist or cannot be read. */
+static char *read_artifact(const char *dir, const char *id, const char *suffix)
+{
+	char path[4200];
+	struct mcred_error err;
+	char *data = NULL;
+	size_t len;
+
+	if (!dir)
+		return NULL;
+	artifact_path(dir, id, suffix, path, sizeof(path));
+	if (access(path, F_OK) != 0)
+		return NULL;
+	memset(&err, 0, sizeof(err));
+	if (cli_read_file(path, "artifact", &data, &len, &err) != 0)
+		return NULL;
+	return data;
+}
+
+static void free_artifacts(struct port_run *r)
+{
+	free(r->a_csr);
+	free(r->a_pub);
+	free(r->a_crt);
+	free(r->a_key);
+	r->a_csr = r->a_pub = r->a_crt = r->a_key = NULL;
+}
+
+static int load_cb(const char *id, struct mcred_provision_artifacts *a, void *user)
+{
+	struct port_run *r = user;
+	const struct station_config *c = r->st->cfg;
+	char *nl;
+
+	free_artifacts(r);
+	r->a_csr = read_artifact(c->out_dir, id, "_csr.pem");
+	r->a_pub = read_artifact(c->out_dir, id, "_pub.pem");
+	r->a_key = read_artifact(c->out_dir, id, "_key.sha256");
+	/* A certificate issued elsewhere (--cert-dir) wins over one saved here. */
+	r->a_crt = read_artifact(c->cert_dir, id, "_crt.pem");
+	r->cert_from_files = r->a_crt != NULL;
+	if (!r->a_crt)
+		r->a_crt = read_artifact(c->out_dir, id, "_crt.pem");
+	if (r->a_key && (nl = strpbrk(r->a_key, "\r\n")) != NULL)
+		*nl = '\0';
+	a->csr_pem = r->a_csr;
+	a->public_key_pem = r->a_pub;
+	a->key_sha256 = r->a_key;
+	a->cert_pem = r->a_crt;
+	free(r->cert_pem);
+	r->cert_pem = r->a_crt ? strdup(r->a_crt) : NULL;
+	return 0;
+}
+
+static int save_file(const char *dir, const char *id, const char *suffix, const char *text)
+{
+	char path[4200];
+	struct mcred_error err;
+
+	if (!text || !*text)
+		return 0;
+	artifact_path(dir, id, suffix, path, sizeof(path));
+	memset(&err, 0, sizeof(err));
+	if (file_replace(path, text, strlen(text), &err) != 0) {
+		cli_errorf("%s", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+static int save_cb(const struct mcred_provision_artifacts *a, void *user)
+{
+	struct port_run *r = user;
+	const char *dir = r->st->cfg->out_dir;
+	char key[80];
+
+	if (a->cert_pem && *a->cert_pem) {
+		free(r->cert_pem);
+		r->cert_pem = strdup(a->cert_pem);
+		r->cert_from_files = 0;
+	}
+	/* The key's files once per key (each save is an fsync). */
+	if (a->key_sha256 && !strcmp(a->key_sha256, r->saved_key))
+		return save_file(dir, a->device_id, "_crt.pem", a->cert_pem);
+	snprintf(key, sizeof(key), "%s\n", a->key_sha256 ? a->key_sha256 : "");
+	/* The key's digest last: it is what makes a later run trust the others. */
+	if (save_file(dir, a->device_id, "_csr.pem", a->csr_pem) ||
+	    save_file(dir, a->device_id, "_pub.pem", a->public_key_pem) ||
+	    save_file(dir, a->device_id, "_crt.pem", a->cert_pem) ||
+	    save_file(dir, a->device_id, "_key.sha256", a->key_sha256 ? key : NULL))
+		return -1;
+	snprintf(r->saved_key, sizeof(r->saved_key), "%s", a->key_sha256 ? a->key_sha256 : "");
+	return 0;
+}
+
+/* ---- progress -------------------------------------------------------------------- */
+
+static const char *run_state(const struct port_run *r)
+{
+	if (r->done)
+		return mcred_provision_status_name(r->res.status);
+	if (!r->opened)
+		return "open";
+	return mcred_provision_step_name(r->step);
+}
+
+/* Redraw the live lines (mutex held). */
+static void redraw(struct station *st)
+{
+	double t = now_s();
+	size_t i;
+
+	if (st->lines_drawn)
+		printf("\033[%dA", st->lines_drawn);
+	for (i = 0; i < st->n; i++) {
+		const struct port_run *r = &st->runs[i];
+		double el = (r->done ? r->t1 : t) - r->t0;
+
+		/* Short enough not to wrap, or the redraw would climb too few lines. */
+		printf("\r\033[K%-24.24s %-12s %6.1fs  %.36s%s%.40s\n", r->port, run_state(r),
+		       r->started ? el : 0.0, r->res.device_id,
+		       r->done && r->res.status == MCRED_PROVISION_FAILED ? "  " : "",
+		       r->done && r->res.status == MCRED_PROVISION_FAILED
+			       ? r->res.error.message : "");
+	}
+	st->lines_drawn = (int)st->n;
+	fflush(stdout);
+}
+
+/* One JSON event (mutex held). */
+static void step_event(struct port_run *r, const char *step)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_field_string(&j, "event", "step");
+	json_field_string(&j, "port", r->port);
+	json_field_string(&j, "step", step);
+	json_object_end(&j); /* ends the line too */
+	fflush(stdout);
+}
+
+static void progress(struct port_run *r, enum mcred_provision_step step)
+{
+	struct station *st = r->st;
+
+	pthread_mutex_lock(&st->mutex);
+	r->step = step;
+	if (!st->live && !st->cfg->quiet)
+		step_event(r, mcred_provision_step_name(step));
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->mutex);
+}
+
+static void progress_cb(enum mcred_provision_step step, void *user)
+{
+	progress(user, step);
+}
+
+static int stop_cb(void *user)
+{
+	(void)user;
+	return g_interrupts >= 1;
+}
+
+static int cancel_cb(void *user)
+{
+	(void)user;
+	return g_interrupts >= 2;
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+static void fail_record(struct port_run *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail_record(struct port_run *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->res.status = MCRED_PROVISION_FAILED;
+	va_start(ap, fmt);
+	vsnprintf(r->res.error.message, sizeof(r->res.error.message), fmt, ap);
+	va_end(ap);
+	if (code > r->exit_code)
+		r->exit_code = code;
+}
+
+static void add_csv_row(struct port_run *r)
+{
+	const struct station_config *c = r->st->cfg;
+	struct mcred_error err;
+	enum csv_outcome out;
+
+	memset(&err, 0, sizeof(err));
+	out = csv_add_device(&c->csv, r->res.device_id, r->cert_pem, &err);
+	if (out == CSV_DUPLICATE)
+		fail_record(r, CLI_EXIT_FAILURE, "the onboarding CSV already has another row for "
+			    "%s; --replace replaces it", r->res.device_id);
+	else if (out == CSV_FULL)
+		fail_record(r, CLI_EXIT_FAILURE, "the onboarding CSV %s has 1000 rows, nRF Cloud's "
+			    "limit; --split continues in FILE-2.csv", c->csv.path);
+	else if (out == CSV_ERROR)
+		fail_record(r, CLI_EXIT_FAILURE, "onboarding CSV: %.400s", err.message);
+}
+
+static void fill_record(const struct port_run *r, struct ledger_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->port = r->port;
+	rec->result = &r->res;
+	rec->tag = r->st->cfg->req.tag;
+	rec->exit_code = r->exit_code;
+	rec->duration_s = r->t1 - r->t0;
+	rec->time = (long long)time(NULL);
+}
+
+/* Artifacts, CSV row and ledger line of a finished run. */
+static void record(struct port_run *r)
+{
+	const struct station_config *c = r->st->cfg;
+	struct ledger_record rec;
+	struct mcred_error err;
+	char *line;
+	size_t len;
+	int ok = r->res.status == MCRED_PROVISION_PROVISIONED ||
+		 r->res.status == MCRED_PROVISION_UNCHANGED;
+
+	if (ok && r->cert_from_files && r->cert_pem &&
+	    save_file(c->out_dir, r->res.device_id, "_crt.pem", r->cert_pem) != 0)
+		fail_record(r, CLI_EXIT_FAILURE, "cannot save %s_crt.pem", r->res.device_id);
+	if (ok && r->res.attest_token &&
+	    save_file(c->out_dir, r->res.device_id, "_attest.txt", r->res.attest_token) != 0)
+		fail_record(r, CLI_EXIT_FAILURE, "cannot save %s_attest.txt", r->res.device_id);
+	if (ok && c->csv.path && r->cert_pem)
+		add_csv_row(r);
+	if (!c->ledger)
+		return;
+	fill_record(r, &rec);
+	line = ledger_line(&rec, &len);
+	memset(&err, 0, sizeof(err));
+	if (!line || ledger_append(c->ledger, line, len, &err) != 0) {
+		cli_errorf("%s: the ledger line of %s was not written: %s", r->port,
+			   r->res.device_id[0] ? r->res.device_id : "this modem",
+			   line ? err.message : "out of memory");
+		if (r->exit_code < CLI_EXIT_FAILURE)
+			r->exit_code = CLI_EXIT_FAILURE;
+	}
+	free(line);
+}
+
+/* The result event of a finished run: its ledger record (mutex held). */
+static void result_event(struct port_run *r)
+{
+	struct ledger_record rec;
+	char *line;
+	size_t len;
+
+	fill_record(r, &rec);
+	line = ledger_line(&rec, &len);
+	if (line)
+		printf("{\"event\":\"result\",\"record\":%.*s}\n", (int)len - 1, line);
+	fflush(stdout);
+	free(line);
+}
+
+/* ---- one port ---------------------------------------------------------------------- */
+
+static void provision_port(struct port_run *r)
+{
+	const struct station_config *c = r->st->cfg;
+	struct mcred_provision_request req = c->req;
+	struct mcred_options opts = c->opts;
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+	enum mcred_err rc;
+
+	opts.cancel_cb = cancel_cb;
+	memset(&err, 0, sizeof(err));
+	rc = mcred_modem_open(&m, r->port, &opts, &err);
+	if (rc != MCRED_OK) {
+		r->res.status = MCRED_PROVISION_FAILED;
+		r->res.error = err;
+		r->exit_code = cli_exit_code(rc);
+		return;
+	}
+	pthread_mutex_lock(&r->st->mutex);
+	r->opened = 1;
+	pthread_mutex_unlock(&r->st->mutex);
+	req.progress_cb = progress_cb;
+	req.stop_cb = stop_cb;
+	req.load_cb = load_cb;
+	req.save_cb = save_cb;
+	req.user = r;
+	rc = mcred_provision(m, &req, &r->res);
+	mcred_modem_free(m);
+	r->exit_code = rc == MCRED_OK ? CLI_EXIT_OK : cli_exit_code(rc);
+	if (rc == MCRED_ERR_CANCELLED)
+		r->exit_code = 128 + (g_signo ? (int)g_signo : SIGINT);
+}
+
+static void *port_thread(void *arg)
+{
+	struct port_run *r = arg;
+	struct station *st = r->st;
+
+	provision_port(r);
+	r->t1 = now_s();
+	record(r);
+	free_artifacts(r);
+	pthread_mutex_lock(&st->mutex);
+	r->done = 1;
+	st->finished++;
+	if (!st->live && !st->cfg->quiet)
+		result_event(r);
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->mutex);
+	return NULL;
+}
+
+/* ---- ports of kits ---------------------------------------------------------------- */
+
+/* The index of the first port of the kit of list->ports[i]. */
+static size_t kit_first_port(const struct mcred_port_list *list, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (list->ports[j].kit && !strcmp(list->ports[j].serial, list->ports[i].serial))
+			return j;
+	return i;
+}
+
+static int kit_has_serial(const struct mcred_port_list *list, const char *serial)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (list->ports[i].kit && !strcmp(list->ports[i].serial, serial))
+			return 1;
+	return 0;
+}
+
+long station_kit_ports(const struct mcred_port_list *list, int all, const char *const *serials,
+		       size_t nserials, const char **out, size_t max, const char **missing)
+{
+	size_t i, j, n = 0;
+
+	*missing = NULL;
+	for (j = 0; j < nserials; j++)
+		if (!kit_has_serial(list, serials[j]) && !*missing)
+			*missing = serials[j];
+	for (i = 0; i < list->count && n < max; i++) {
+		const struct mcred_port *p = &list->ports[i];
+		int wanted = all;
+
+		if (!p->kit || kit_first_port(list, i) != i)
+			continue;
+		for (j = 0; j < nserials; j++)
+			wanted = wanted || !strcmp(serials[j], p->serial);
+		if (wanted)
+			out[n++] = p->name;
+	}
+	return (long)n;
+}
+
+/* ---- the whole station -------------------------------------------------------------- */
+
+static int start_threads(struct station *st)
+{
+	pthread_attr_t attr;
+	sigset_t block, old;
+	size_t i;
+	int rc = 0;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (i = 0; i < st->n; i++) {
+		struct port_run *r = &st->runs[i];
+
+		r->t0 = now_s();
+		if (pthread_create(&r->thread, &attr, port_thread, r) != 0) {
+			rc = -1;
+			break;
+		}
+		r->started = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+/* Wait for every run, redrawing the live lines and telling about Ctrl-C. */
+static void wait_runs(struct station *st)
+{
+	int told = 0;
+
+	pthread_mutex_lock(&st->mutex);
+	while (st->finished < st->n) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&st->cond, &st->mutex, &until);
+		if (g_interrupts > told) {
+			told = g_interrupts;
+			fprintf(stderr, told == 1 ? "modemcred: interrupted: finishing the command in "
+						    "flight on each port (Ctrl-C again cancels it)\n"
+						  : "modemcred: cancelling the commands in flight and "
+						    "restoring the modes (Ctrl-C again exits at once)\n");
+		}
+		if (st->live)
+			redraw(st);
+	}
+	if (st->live)
+		redraw(st);
+	pthread_mutex_unlock(&st->mutex);
+}
+
+static int summary(const struct station *st)
+{
+	size_t count[4] = { 0, 0, 0, 0 }, i;
+	int code = 0;
+	double total = now_s() - st->t0;
+
+	for (i = 0; i < st->n; i++) {
+		const struct port_run *r = &st->runs[i];
+
+		count[r->res.status]++;
+		if (r->exit_code > code)
+			code = r->exit_code;
+	}
+	if (g_interrupts)
+		code = 128 + (g_signo ? (int)g_signo : SIGINT);
+	if (st->cfg->quiet)
+		return code;
+	if (!st->live) {
+		printf("{\"event\":\"summary\",\"provisioned\":%zu,\"unchanged\":%zu,"
+		       "\"csr_saved\":%zu,\"failed\":%zu,\"total_s\":%.3f,\"exit_code\":%d}\n",
+		       count[MCRED_PROVISION_PROVISIONED], count[MCRED_PROVISION_UNCHANGED],
+		       count[MCRED_PROVISION_CSR_SAVED], count[MCRED_PROVISION_FAILED], total, code);
+		return code;
+	}
+	printf("%zu provisioned, %zu unchanged, %zu CSR saved, %zu failed in %.1f s\n",
+	       count[MCRED_PROVISION_PROVISIONED], count[MCRED_PROVISION_UNCHANGED],
+	       count[MCRED_PROVISION_CSR_SAVED], count[MCRED_PROVISION_FAILED], total);
+	return code;
+}
+
+int station_run(const struct station_config *cfg)
+{
+	struct station st;
+	size_t i;
+	int code;
+
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	st.n = cfg->nports;
+	st.runs = calloc(st.n, sizeof(*st.runs));
+	if (!st.runs) {
+		cli_errorf("out of memory");
+		return CLI_EXIT_FAILURE;
+	}
+	pthread_mutex_init(&st.mutex, NULL);
+	pthread_cond_init(&st.cond, NULL);
+	st.live = !cfg->json && !cfg->quiet && isatty(STDOUT_FILENO);
+	for (i = 0; i < st.n; i++) {
+		st.runs[i].st = &st;
+		st.runs[i].port = cfg->ports[i];
+	}
+	install_handlers();
+	st.t0 = now_s();
+	if (start_threads(&st) != 0) {
+		cli_errorf("cannot start a thread per port: %s", strerror(errno));
+		g_interrupts = 2; /* stop those that started */
+		for (i = 0; i < st.n; i++)
+			if (!st.runs[i].started) {
+				st.runs[i].done = 1;
+				st.finished++;
+			}
+	}
+	wait_runs(&st);
+	for (i = 0; i < st.n; i++)
+		if (st.runs[i].started)
+			pthread_join(st.runs[i].thread, NULL);
+	code = summary(&st);
+	for (i = 0; i < st.n; i++) {
+		const struct port_run *r = &st.runs[i];
+
+		if (r->res.status == MCRED_PROVISION_FAILED && (st.live || cfg->quiet))
+			cli_errorf("%s: %s", r->port, r->res.error.message);
+		mcred_provision_result_clear(&st.runs[i].res);
+		free(st.runs[i].cert_pem);
+	}
+	pthread_cond_destroy(&st.cond);
+	pthread_mutex_destroy(&st.mutex);
+	free(st.runs);
+	return code;
+}

@@ -1,0 +1,754 @@
+/*
+ * Provisioning one modem in one call (mcred_provision): offline, device
+ * facts, device id, an on-device key and its CSR, a certificate from the
+ * factory CA, the root CA and the certificate written and verified, the
+ * mode restored.
+ *
+ * Built on the public API of this library, so that everything the engine
+ * does for the single commands (CMEE, timeouts, digests, parsing) applies
+ * here too. Only restoring the mode reaches inside the handle: it must not
+ * be cancellable (see restore_mode).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "provision.h"
+
+#define DEFAULT_DAYS 3650u
+
+/* ---- pure rules ------------------------------------------------------------ */
+
+/* "..._1.3.5" or "..._2.0.2-1.alpha": the numbers after the last '_'. */
+static int parse_fw_version(const char *fw, int v[3])
+{
+	const char *p = strrchr(fw, '_');
+	int i;
+
+	if (!p)
+		return 0;
+	p++;
+	for (i = 0; i < 3; i++) {
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		v[i] = (int)strtol(p, (char **)&p, 10);
+		if (i < 2 && *p++ != '.')
+			return 0;
+	}
+	return 1;
+}
+
+int mcred_fw_keygen_capable(const char *firmware, char *why, size_t why_len)
+{
+	int v[3];
+
+	if (!firmware || !*firmware) {
+		snprintf(why, why_len, "the modem did not say its firmware version (AT+CGMR)");
+		return 0;
+	}
+	/* nRF91x1 and later firmware lines all start above %KEYGEN's introduction. */
+	if (!strstr(firmware, "nrf9160"))
+		return 1;
+	if (!parse_fw_version(firmware, v)) {
+		snprintf(why, why_len, "cannot tell the version of firmware '%.60s'; on-device "
+			 "keys need nRF9160 firmware 1.3.0 or later", firmware);
+		return 0;
+	}
+	if (v[0] > 1 || (v[0] == 1 && v[1] >= 3))
+		return 1;
+	snprintf(why, why_len, "firmware %.60s is older than 1.3.0, which introduced "
+		 "%%KEYGEN (on-device keys): update the modem firmware", firmware);
+	return 0;
+}
+
+int mcred_device_id_chars_ok(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
+			return 0;
+	return text[0] != '.';
+}
+
+static int imei_ok(const char *imei)
+{
+	size_t i;
+
+	for (i = 0; imei[i]; i++)
+		if (!isdigit((unsigned char)imei[i]))
+			return 0;
+	return i == 15;
+}
+
+enum mcred_err mcred_device_id_make(enum mcred_device_id_kind kind, const char *prefix,
+				    const char *imei, const char *uuid,
+				    char out[MCRED_DEVICE_ID_MAX + 1], struct mcred_error *err)
+{
+	const char *base = kind == MCRED_ID_UUID ? uuid : imei;
+	int n;
+
+	out[0] = '\0';
+	if (!prefix)
+		prefix = "";
+	if (!base || !*base)
+		return mcred_error_set(err, MCRED_ERR_PROTOCOL, "the modem did not give its %s, "
+				       "needed for the device id",
+				       kind == MCRED_ID_UUID ? "device UUID" : "IMEI");
+	if (kind != MCRED_ID_UUID && !imei_ok(imei))
+		return mcred_error_set(err, MCRED_ERR_PROTOCOL, "the modem's IMEI '%.40s' is not "
+				       "15 digits", imei);
+	n = snprintf(out, MCRED_DEVICE_ID_MAX + 1, "%s%s%s", prefix,
+		     kind == MCRED_ID_NRF_IMEI ? "nrf-" : "", base);
+	if (n < 0 || n > MCRED_DEVICE_ID_MAX) {
+		out[0] = '\0';
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the device id would be %d "
+				       "characters, more than %d: shorten the id prefix", n,
+				       MCRED_DEVICE_ID_MAX);
+	}
+	if (!mcred_device_id_chars_ok(out)) {
+		out[0] = '\0';
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "a device id may hold only "
+				       "letters, digits, '-', '_', '.' and ':'");
+	}
+	return MCRED_OK;
+}
+
+/* ---- names ---------------------------------------------------------------------- */
+
+const char *mcred_provision_step_name(enum mcred_provision_step step)
+{
+	static const char *const names[] = {
+		"offline", "info", "inspect", "identify", "keygen", "sign",
+		"write-ca", "write-cert", "attest", "restore", "done",
+	};
+
+	return (unsigned)step < sizeof(names) / sizeof(names[0]) ? names[step] : "unknown";
+}
+
+const char *mcred_provision_status_name(enum mcred_provision_status status)
+{
+	switch (status) {
+	case MCRED_PROVISION_PROVISIONED: return "provisioned";
+	case MCRED_PROVISION_UNCHANGED: return "unchanged";
+	case MCRED_PROVISION_CSR_SAVED: return "csr-saved";
+	case MCRED_PROVISION_FAILED:
+	default: return "failed";
+	}
+}
+
+void mcred_provision_request_init(struct mcred_provision_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->days = DEFAULT_DAYS;
+}
+
+/* "CN=<id>[,<extra>]" into buf; 0 when it does not fit. */
+static int subject_for(const char *id, const char *extra, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "CN=%s%s%s", id, extra && *extra ? "," : "",
+			 extra ? extra : "");
+
+	return n > 0 && (size_t)n < len;
+}
+
+enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
+				     struct mcred_error *err)
+{
+	struct mcred_keygen_request kr;
+	char subject[512], longest[MCRED_DEVICE_ID_MAX + 1];
+
+	if (!req)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no request given");
+	if (req->tag == 0 || req->tag > MCRED_TAG_MAX)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "security tag %lu is out of "
+				       "range: use 1-2147483647", (unsigned long)req->tag);
+	if ((unsigned)req->id_kind > MCRED_ID_NRF_IMEI)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown device id kind");
+	if (req->id_prefix && !mcred_device_id_chars_ok(req->id_prefix))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the id prefix '%.60s' may "
+				       "hold only letters, digits, '-', '_', '.' and ':'",
+				       req->id_prefix);
+	/* The longest id this request can make: a UUID is 36, "nrf-" + IMEI 19. */
+	if (mcred_device_id_make(req->id_kind, req->id_prefix, "351358811234567",
+				 "00000000-0000-0000-0000-000000000000", longest, err) != MCRED_OK)
+		return MCRED_ERR_INVALID_ARG;
+	if (req->days > 36500)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "%u days of validity is more "
+				       "than 100 years", req->days);
+	if (!subject_for(longest, req->subject_extra, subject, sizeof(subject)))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the subject extra is too long");
+	memset(&kr, 0, sizeof(kr));
+	kr.tag = req->tag;
+	kr.kind = MCRED_KEYGEN_CSR;
+	kr.attributes = subject;
+	return mcred_keygen_check(&kr, err);
+}
+
+/* ---- one run ---------------------------------------------------------------------- */
+
+struct run {
+	mcred_modem *m;
+	const struct mcred_provision_request *req;
+	struct mcred_provision_result *res;
+	struct mcred_credential_list *inspected;  /* what the tag held at the start */
+	struct mcred_provision_artifacts saved;
+	char *csr_pem, *pub_pem, *cert_pem;  /* ours, for this device */
+	char key_sha256[65];
+	char ca_sha256[65];                  /* of the root CA written or found */
+	int changed;
+};
+
+/* Record a failure with its own message (not the handle's). */
+static enum mcred_err run_fail(struct run *r, enum mcred_err code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum mcred_err run_fail(struct run *r, enum mcred_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->res->error.code = code;
+	r->res->error.cme = -1;
+	va_start(ap, fmt);
+	vsnprintf(r->res->error.message, sizeof(r->res->error.message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Record the handle's last error. */
+static enum mcred_err modem_fail(struct run *r, enum mcred_err code)
+{
+	const struct mcred_error *e = mcred_modem_error(r->m);
+
+	r->res->error = *e;
+	r->res->error.code = code;
+	if (!r->res->error.message[0])
+		snprintf(r->res->error.message, sizeof(r->res->error.message), "%s",
+			 mcred_strerror(code));
+	return code;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+static const struct mcred_credential *find_cred(const struct mcred_credential_list *l, int type)
+{
+	size_t i;
+
+	for (i = 0; l && i < l->count; i++)
+		if (l->items[i].type == type)
+			return &l->items[i];
+	return NULL;
+}
+
+static enum mcred_err step_info(struct run *r)
+{
+	struct mcred_device_info info;
+	char why[200];
+	enum mcred_err rc = mcred_device_info(r->m, &info);
+
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	snprintf(r->res->imei, sizeof(r->res->imei), "%s", info.imei);
+	snprintf(r->res->model, sizeof(r->res->model), "%s", info.model);
+	snprintf(r->res->firmware, sizeof(r->res->firmware), "%s", info.firmware);
+	if (!mcred_fw_keygen_capable(info.firmware, why, sizeof(why)))
+		return run_fail(r, MCRED_ERR_UNSUPPORTED, "%s", why);
+	return MCRED_OK;
+}
+
+static void verify_options(const struct run *r, struct mcred_verify_options *vo)
+{
+	mcred_verify_options_init(vo);
+	vo->identity_key_pem = r->req->identity_key_pem;
+}
+
+/* An attestation token, checked; *out keeps the blob when asked for. */
+static enum mcred_err get_token(struct run *r, char uuid[37], char **out)
+{
+	struct mcred_verify_options vo;
+	struct mcred_error err;
+	mcred_report *rep = NULL;
+	char *blob = NULL;
+	enum mcred_err rc = mcred_attest_token(r->m, NULL, &blob);
+
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	verify_options(r, &vo);
+	memset(&err, 0, sizeof(err));
+	rc = mcred_verify_attest(blob, strlen(blob), &vo, &rep, &err);
+	if (rc != MCRED_OK) {
+		r->res->error = err;
+	} else if (!mcred_report_ok(rep)) {
+		rc = run_fail(r, MCRED_ERR_VERIFY, "the attestation token failed a check: %s",
+			      mcred_report_problem(rep) ? mcred_report_problem(rep) : "?");
+	} else {
+		snprintf(uuid, 37, "%s", mcred_report_device_uuid(rep));
+		if (out) {
+			*out = blob;
+			blob = NULL;
+		}
+	}
+	mcred_report_free(rep);
+	free(blob);
+	return rc;
+}
+
+/* What the tag holds now. */
+static enum mcred_err step_inspect(struct run *r)
+{
+	enum mcred_err rc = mcred_cmng_list(r->m, r->req->tag, MCRED_ANY_TYPE, &r->inspected);
+
+	return rc == MCRED_OK ? MCRED_OK : modem_fail(r, rc);
+}
+
+/*
+ * A fresh modem asked for a UUID id without prefix or extra subject needs no
+ * attestation token: %KEYGEN without attributes makes "CN=<device UUID>" and
+ * its payload names the device. Every other case needs the id now.
+ */
+static int id_from_keygen(const struct run *r)
+{
+	const struct mcred_provision_request *q = r->req;
+
+	return q->id_kind == MCRED_ID_UUID && !(q->id_prefix && *q->id_prefix) &&
+	       !(q->subject_extra && *q->subject_extra) &&
+	       !find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY);
+}
+
+static enum mcred_err load_saved(struct run *r)
+{
+	memset(&r->saved, 0, sizeof(r->saved));
+	r->saved.device_id = r->res->device_id;
+	if (r->req->load_cb && r->req->load_cb(r->res->device_id, &r->saved, r->req->user) != 0)
+		return run_fail(r, MCRED_ERR_IO, "cannot read the saved artifacts of %s",
+				r->res->device_id);
+	return MCRED_OK;
+}
+
+static enum mcred_err step_identify(struct run *r)
+{
+	const struct mcred_provision_request *q = r->req;
+	struct mcred_error err;
+	enum mcred_err rc;
+
+	if (id_from_keygen(r))
+		return MCRED_OK;
+	/*
+	 * The device UUID is in the attestation token (%XMODEMUUID is the
+	 * firmware's). A modem that already holds a key gets asked whatever the
+	 * id kind: the ledger records the UUID of every modem.
+	 */
+	if (q->id_kind == MCRED_ID_UUID || find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY)) {
+		rc = get_token(r, r->res->device_uuid, NULL);
+		if (rc != MCRED_OK)
+			return rc;
+	}
+	memset(&err, 0, sizeof(err));
+	if (mcred_device_id_make(q->id_kind, q->id_prefix, r->res->imei, r->res->device_uuid,
+				 r->res->device_id, &err) != MCRED_OK) {
+		r->res->error = err;
+		return err.code;
+	}
+	return load_saved(r);
+}
+
+static enum mcred_err save(struct run *r)
+{
+	struct mcred_provision_artifacts a;
+
+	if (!r->req->save_cb)
+		return MCRED_OK;
+	memset(&a, 0, sizeof(a));
+	a.device_id = r->res->device_id;
+	a.key_sha256 = r->key_sha256;
+	a.csr_pem = r->csr_pem;
+	a.public_key_pem = r->pub_pem;
+	a.cert_pem = r->cert_pem;
+	if (r->req->save_cb(&a, r->req->user) != 0)
+		return run_fail(r, MCRED_ERR_IO, "cannot save the artifacts of %s",
+				r->res->device_id);
+	return MCRED_OK;
+}
+
+/* 1 when subject is "CN=<id>" alone or followed by more attributes. */
+static int subject_names(const char *subject, const char *id)
+{
+	size_t n = strlen(id);
+
+	return subject && strncmp(subject, "CN=", 3) == 0 && strncasecmp(subject + 3, id, n) == 0 &&
+	       (subject[3 + n] == '\0' || subject[3 + n] == ',');
+}
+
+/*
+ * The device UUID of the %KEYGEN payload, and the device id made from it
+ * when the modem chose the subject. Either way the CSR must name the id.
+ */
+static enum mcred_err take_identity(struct run *r, const mcred_report *rep)
+{
+	const char *uuid = mcred_report_device_uuid(rep), *subject = mcred_report_subject(rep);
+	struct mcred_error err;
+
+	snprintf(r->res->device_uuid, sizeof(r->res->device_uuid), "%s", uuid);
+	memset(&err, 0, sizeof(err));
+	if (!r->res->device_id[0] &&
+	    mcred_device_id_make(MCRED_ID_UUID, NULL, "", uuid, r->res->device_id, &err)) {
+		r->res->error = err;
+		return err.code;
+	}
+	if (!subject_names(subject, r->res->device_id))
+		return run_fail(r, MCRED_ERR_VERIFY, "the modem made a CSR for '%.100s', not for "
+				"CN=%s", subject ? subject : "", r->res->device_id);
+	return MCRED_OK;
+}
+
+/* Check what %KEYGEN returned and keep its CSR and public key. */
+static enum mcred_err take_keygen_report(struct run *r, const char *blob)
+{
+	struct mcred_verify_options vo;
+	struct mcred_error err;
+	mcred_report *rep = NULL;
+	enum mcred_err rc;
+
+	verify_options(r, &vo);
+	vo.expected_tag = r->req->tag;
+	vo.expected_payload_id = 9;
+	memset(&err, 0, sizeof(err));
+	rc = mcred_verify_keygen(blob, strlen(blob), &vo, &rep, &err);
+	if (rc != MCRED_OK) {
+		r->res->error = err;
+		return rc;
+	}
+	if (!mcred_report_ok(rep))
+		rc = run_fail(r, MCRED_ERR_VERIFY, "the modem's %%KEYGEN answer failed a check: %s",
+			      mcred_report_problem(rep) ? mcred_report_problem(rep) : "?");
+	else if (r->res->device_uuid[0] &&
+		 strcmp(r->res->device_uuid, mcred_report_device_uuid(rep)) != 0)
+		rc = run_fail(r, MCRED_ERR_VERIFY, "the %%KEYGEN payload names device %s, the "
+			      "attestation token %s", mcred_report_device_uuid(rep),
+			      r->res->device_uuid);
+	else if (!(r->csr_pem = dup_or_null(mcred_report_csr_pem(rep))) ||
+		 !(r->pub_pem = dup_or_null(mcred_report_public_key_pem(rep))))
+		rc = run_fail(r, MCRED_ERR_NOMEM, "out of memory");
+	else
+		rc = take_identity(r, rep);
+	mcred_report_free(rep);
+	return rc;
+}
+
+/* The key an earlier run made for this device is still there: use it. */
+static int reuse_saved_key(struct run *r, const struct mcred_credential *key)
+{
+	const struct mcred_provision_artifacts *s = &r->saved;
+
+	if (!key->has_sha256 || !s->key_sha256 || !s->csr_pem || !s->public_key_pem ||
+	    strcasecmp(key->sha256, s->key_sha256) != 0)
+		return 0;
+	r->csr_pem = strdup(s->csr_pem);
+	r->pub_pem = strdup(s->public_key_pem);
+	snprintf(r->key_sha256, sizeof(r->key_sha256), "%s", key->sha256);
+	return r->csr_pem && r->pub_pem;
+}
+
+static enum mcred_err generate_key(struct run *r)
+{
+	struct mcred_keygen_request kr;
+	char subject[512];
+	char *blob = NULL;
+	struct mcred_credential_list *keys = NULL;
+	const struct mcred_credential *key;
+	enum mcred_err rc;
+
+	memset(&kr, 0, sizeof(kr));
+	kr.tag = r->req->tag;
+	kr.kind = MCRED_KEYGEN_CSR;
+	/* No attributes: the modem makes "CN=<device UUID>" itself (fewer bytes). */
+	kr.attributes = r->res->device_id[0] ? subject : NULL;
+	if (!subject_for(r->res->device_id, r->req->subject_extra, subject, sizeof(subject)))
+		return run_fail(r, MCRED_ERR_INVALID_ARG, "the subject is too long");
+	rc = mcred_keygen(r->m, &kr, &blob);
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	rc = take_keygen_report(r, blob);
+	free(blob);
+	if (rc != MCRED_OK)
+		return rc;
+	r->changed = 1;
+	/* The digest the modem lists for the new key identifies it in later runs. */
+	rc = mcred_cmng_list(r->m, r->req->tag, MCRED_TYPE_PRIVATE_KEY, &keys);
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	key = find_cred(keys, MCRED_TYPE_PRIVATE_KEY);
+	if (key && key->has_sha256)
+		snprintf(r->key_sha256, sizeof(r->key_sha256), "%s", key->sha256);
+	mcred_credential_list_free(keys);
+	if (!r->key_sha256[0])
+		return run_fail(r, MCRED_ERR_PROTOCOL, "after %%KEYGEN the modem lists no digest "
+				"for the key in tag %lu", (unsigned long)r->req->tag);
+	return save(r);
+}
+
+static enum mcred_err step_keygen(struct run *r)
+{
+	const struct mcred_credential *key = find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY);
+
+	if (key && reuse_saved_key(r, key))
+		return MCRED_OK;
+	if (key && !r->req->force)
+		return run_fail(r, MCRED_ERR_MISMATCH, "tag %lu already holds a private key that "
+				"no saved artifact of device %s identifies (its listed digest "
+				"differs or none was saved); --force replaces it with a new key",
+				(unsigned long)r->req->tag, r->res->device_id);
+	return generate_key(r);
+}
+
+/* 1: a certificate was found or made; 0: none (CSR only). */
+static enum mcred_err step_sign(struct run *r, int *have_cert)
+{
+	struct mcred_error err;
+	const char *saved = r->saved.cert_pem;
+	enum mcred_err rc;
+
+	*have_cert = 0;
+	memset(&err, 0, sizeof(err));
+	if (saved && *saved &&
+	    mcred_cert_check(r->req->ca, saved, r->pub_pem, r->res->cert_serial, &err) == MCRED_OK) {
+		if (!(r->cert_pem = strdup(saved)))
+			return run_fail(r, MCRED_ERR_NOMEM, "out of memory");
+		*have_cert = 1;
+		return MCRED_OK;
+	}
+	if (!r->req->ca)
+		return MCRED_OK;
+	rc = mcred_ca_sign(r->req->ca, r->csr_pem, r->req->days ? r->req->days : DEFAULT_DAYS,
+			   &r->cert_pem, r->res->cert_serial, &err);
+	if (rc != MCRED_OK) {
+		r->res->error = err;
+		return rc;
+	}
+	/* Belt and braces: what we just signed must be for the on-device key. */
+	if ((rc = mcred_cert_check(r->req->ca, r->cert_pem, r->pub_pem, NULL, &err)) != MCRED_OK) {
+		r->res->error = err;
+		return rc;
+	}
+	*have_cert = 1;
+	r->changed = 1;
+	return save(r);
+}
+
+/* Write content as type unless the tag already holds exactly it; verified by digest. */
+static enum mcred_err write_if_needed(struct run *r, int type, const char *content,
+				      char digest[65])
+{
+	const struct mcred_credential *have = find_cred(r->inspected, type);
+	struct mcred_error err;
+	char want[65];
+	enum mcred_err rc;
+
+	memset(&err, 0, sizeof(err));
+	rc = mcred_cmng_write_digest(type, content, strlen(content), NULL, want, &err);
+	if (rc != MCRED_OK) {
+		r->res->error = err;
+		return rc;
+	}
+	if (!have || !have->has_sha256 || strcmp(have->sha256, want) != 0) {
+		rc = mcred_cmng_write(r->m, r->req->tag, type, content, strlen(content), NULL,
+				      MCRED_WRITE_VERIFY);
+		if (rc != MCRED_OK)
+			return modem_fail(r, rc);
+		r->changed = 1;
+	}
+	/* Only what the modem now lists: the result must not claim a failed write. */
+	memcpy(digest, want, sizeof(want));
+	return MCRED_OK;
+}
+
+/* Record one credential of the tag (digest "" when unknown). */
+static void add_credential(struct run *r, int type, const char *sha256)
+{
+	struct mcred_credential *c = &r->res->credentials[r->res->n_credentials++];
+
+	c->tag = r->req->tag;
+	c->type = type;
+	c->has_sha256 = sha256 && *sha256;
+	snprintf(c->sha256, sizeof(c->sha256), "%s", sha256 ? sha256 : "");
+}
+
+/*
+ * The tag's types 0-2 at the end: what was written and verified by digest,
+ * else what the first listing showed (no second listing, fewer bytes).
+ */
+static void fill_credentials(struct run *r)
+{
+	const char *ca_sha256 = r->ca_sha256;
+	const struct mcred_credential *ca = find_cred(r->inspected, MCRED_TYPE_CA_CERT);
+	const struct mcred_credential *cert = find_cred(r->inspected, MCRED_TYPE_CLIENT_CERT);
+
+	r->res->n_credentials = 0;
+	if (ca_sha256[0] || ca)
+		add_credential(r, MCRED_TYPE_CA_CERT, ca_sha256[0] ? ca_sha256 : ca->sha256);
+	if (r->res->cert_sha256[0] || cert)
+		add_credential(r, MCRED_TYPE_CLIENT_CERT,
+			       r->res->cert_sha256[0] ? r->res->cert_sha256 : cert->sha256);
+	if (r->key_sha256[0])
+		add_credential(r, MCRED_TYPE_PRIVATE_KEY, r->key_sha256);
+}
+
+/*
+ * Numeric errors on for the whole run. Each library operation still asks
+ * the CMEE state (and keeps it as found), but no longer switches it on and
+ * off around itself: fewer commands and bytes per modem. *was is -1 when
+ * nothing is to be restored.
+ */
+static void cmee_begin(struct run *r, int *was)
+{
+	struct mcred_lines *lines = NULL;
+	size_t i;
+
+	*was = -1;
+	if (mcred_at(r->m, "AT+CMEE?", &lines) != MCRED_OK) {
+		mcred_lines_free(lines);
+		return; /* the operations manage on their own */
+	}
+	for (i = 0; lines && i < lines->count; i++)
+		if (strncmp(lines->lines[i], "+CMEE:", 6) == 0 &&
+		    strtol(lines->lines[i] + 6, NULL, 10) == 0)
+			*was = 0;
+	mcred_lines_free(lines);
+	if (*was == 0 && mcred_at(r->m, "AT+CMEE=1", NULL) != MCRED_OK)
+		*was = -1;
+}
+
+/* Leave the mode as found: never cancellable, or a second Ctrl-C would leave it offline. */
+static enum mcred_err restore_mode(struct run *r, int saved, int cmee_was)
+{
+	int (*cancel_cb)(void *) = r->m->opts.cancel_cb;
+	enum mcred_err rc;
+
+	/* As the engine's sessions do: after a cancel the user wants out soon. */
+	if (cancel_cb && cancel_cb(r->m->opts.cancel_user))
+		r->m->wait_cap = mcred_now_ms() + MCRED_RESTORE_AFTER_CANCEL_MS;
+	r->m->opts.cancel_cb = NULL;
+	rc = mcred_offline_end(r->m, saved);
+	if (cmee_was == 0 && mcred_at(r->m, "AT+CMEE=0", NULL) != MCRED_OK && rc == MCRED_OK)
+		rc = mcred_modem_error(r->m)->code;
+	r->m->wait_cap = 0;
+	r->m->opts.cancel_cb = cancel_cb;
+	return rc;
+}
+
+static int stop_asked(const struct run *r)
+{
+	return r->req->stop_cb && r->req->stop_cb(r->req->user);
+}
+
+static enum mcred_err enter(struct run *r, enum mcred_provision_step step)
+{
+	r->res->step = step;
+	if (stop_asked(r))
+		return run_fail(r, MCRED_ERR_CANCELLED, "stopped before the %s step",
+				mcred_provision_step_name(step));
+	if (r->req->progress_cb)
+		r->req->progress_cb(step, r->req->user);
+	return MCRED_OK;
+}
+
+/* Everything between going offline and restoring the mode. */
+static enum mcred_err provision_offline(struct run *r)
+{
+	const struct mcred_provision_request *q = r->req;
+	int have_cert = 0;
+	enum mcred_err rc;
+
+	if ((rc = enter(r, MCRED_STEP_INFO)) || (rc = step_info(r)) ||
+	    (rc = enter(r, MCRED_STEP_INSPECT)) || (rc = step_inspect(r)) ||
+	    (rc = enter(r, MCRED_STEP_IDENTIFY)) || (rc = step_identify(r)) ||
+	    (rc = enter(r, MCRED_STEP_KEYGEN)) || (rc = step_keygen(r)) ||
+	    (rc = enter(r, MCRED_STEP_SIGN)) || (rc = step_sign(r, &have_cert)))
+		return rc;
+	if (!have_cert) {
+		r->res->status = MCRED_PROVISION_CSR_SAVED;
+		return MCRED_OK;
+	}
+	if (q->root_ca_pem && ((rc = enter(r, MCRED_STEP_WRITE_CA)) ||
+			       (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem,
+						     r->ca_sha256))))
+		return rc;
+	if ((rc = enter(r, MCRED_STEP_WRITE_CERT)) ||
+	    (rc = write_if_needed(r, MCRED_TYPE_CLIENT_CERT, r->cert_pem, r->res->cert_sha256)))
+		return rc;
+	if (q->attest && ((rc = enter(r, MCRED_STEP_ATTEST)) ||
+			  (rc = get_token(r, r->res->device_uuid, &r->res->attest_token))))
+		return rc;
+	r->res->status = r->changed ? MCRED_PROVISION_PROVISIONED : MCRED_PROVISION_UNCHANGED;
+	return MCRED_OK;
+}
+
+enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_request *req,
+			       struct mcred_provision_result *result)
+{
+	struct run r;
+	int saved_mode = -1, cmee_was = -1;
+	enum mcred_err rc, restore_rc;
+
+	if (!result)
+		return MCRED_ERR_INVALID_ARG;
+	memset(result, 0, sizeof(*result));
+	result->error.cme = -1;
+	if (!modem)
+		return mcred_error_set(&result->error, MCRED_ERR_INVALID_ARG, "no modem given");
+	if (mcred_provision_check(req, &result->error) != MCRED_OK)
+		return result->error.code;
+	memset(&r, 0, sizeof(r));
+	r.m = modem;
+	r.req = req;
+	r.res = result;
+	rc = enter(&r, MCRED_STEP_OFFLINE);
+	if (rc == MCRED_OK && (rc = mcred_offline_begin(modem, &saved_mode)) != MCRED_OK)
+		modem_fail(&r, rc);
+	if (rc == MCRED_OK) {
+		cmee_begin(&r, &cmee_was);
+		rc = provision_offline(&r);
+	}
+	if (req->progress_cb)
+		req->progress_cb(MCRED_STEP_RESTORE, req->user);
+	restore_rc = restore_mode(&r, saved_mode, cmee_was);
+	/* Also after a failure: what the tag holds as far as this run knows. */
+	fill_credentials(&r);
+	if (rc == MCRED_OK && restore_rc != MCRED_OK) {
+		result->step = MCRED_STEP_RESTORE;
+		rc = modem_fail(&r, restore_rc);
+	} else if (restore_rc != MCRED_OK) {
+		/* The first failure stays the error; the caller must still hear of this. */
+		size_t n = strlen(result->error.message);
+
+		snprintf(result->error.message + n, sizeof(result->error.message) - n,
+			 "; the functional mode could not be restored (%s)",
+			 mcred_strerror(restore_rc));
+	}
+	if (rc != MCRED_OK) {
+		result->status = MCRED_PROVISION_FAILED;
+	} else {
+		result->step = MCRED_STEP_DONE;
+		result->error.code = MCRED_OK;
+		result->error.message[0] = '\0';
+	}
+	mcred_credential_list_free(r.inspected);
+	free(r.csr_pem);
+	free(r.pub_pem);
+	free(r.cert_pem);
+	return rc;
+}
+
+void mcred_provision_result_clear(struct mcred_provision_result *result)
+{
+	if (!result)
+		return;
+	free(result->attest_token);
+	result->attest_token = NULL;
+}

@@ -1,0 +1,545 @@
+# `modemcred provision`: the factory station against several simulated modems.
+
+# start_sims N [modemsim options]: N simulators named m1..mN with their own
+# IMEI and device UUID; their links are in $PORTS.
+start_sims() {
+	_n="$1"; shift
+	PORTS=""
+	_i=1
+	while [ "$_i" -le "$_n" ]; do
+		SIM_NAME="m$_i" start_sim --imei "$(printf '3513588112%05d' "$_i")" \
+			--uuid "$(printf '4e5249d0-5349-4d00-8000-%012d' "$_i")" "$@"
+		PORTS="$PORTS $LINK"
+		_i=$((_i + 1))
+	done
+}
+
+# make_ca DIR: a factory CA (ca.pem, ca.key) and a server root (root.pem)
+make_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/ca.key" \
+		-out "$1/ca.pem" -subj "/O=modemcred test/CN=Factory CA" -days 30 >/dev/null 2>&1 ||
+		fail "openssl could not make the test CA"
+	cp "$FIX/ca.pem" "$1/root.pem"
+}
+
+# prov [args...]: provision with the test CA, artifacts in $T_DIR/arts,
+# ledger and CSV in $T_DIR; JSON events in $OUT
+prov() {
+	RC=0
+	timeout -k 3 "${PROV_TIMEOUT:-100}" "$CLI" --json provision --ca "$T_DIR/ca.pem" \
+		--ca-key "$T_DIR/ca.key" --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--ledger "$T_DIR/ledger.jsonl" --onboard-csv "$T_DIR/onboard.csv" "$@" \
+		>"$OUT" 2>"$ERR" || RC=$?
+	cat "$ERR" >>"$T_DIR/stderr.all"
+}
+
+# provq [args...]: provision --quiet with the test CA, no records; sets RC
+provq() {
+	RC=0
+	timeout 40 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/arts" \
+		--quiet "$@" >"$OUT" 2>"$ERR" || RC=$?
+}
+
+# summary KEY: a number of the summary event
+summary() {
+	$PY -c '
+import json, sys
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if j["event"] == "summary":
+        print(j[sys.argv[2]])
+' "$OUT" "$1"
+}
+
+# results: "port result exit_code" per result event
+results() {
+	$PY -c '
+import json, sys
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if j["event"] == "result":
+        r = j["record"]
+        print(r["port"].rsplit("/", 1)[-1], r["result"], r["exit_code"])
+' "$OUT" | sort
+}
+
+# sim_list_json LINK: `list --json` of the tag on one simulator into $T_DIR/list.json
+sim_list_json() {
+	timeout -k 3 20 "$CLI" -p "$1" --json list --tag 16842753 >"$T_DIR/list.json" 2>"$T_DIR/list.err" ||
+		{ cat "$T_DIR/list.err" >&2; fail "list on $1"; }
+}
+
+listed_sha() {
+	$PY -c '
+import json, sys
+print(next((c["sha256"] for c in json.load(open(sys.argv[1])) if int(c["type"]) == int(sys.argv[2])), ""))
+' "$T_DIR/list.json" "$1"
+}
+
+# check_provisioned N: every modem m1..mN holds what the artifacts say
+check_provisioned() {
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		id=$(printf '4e5249d0-5349-4d00-8000-%012d' "$_i")
+		crt="$T_DIR/arts/${id}_crt.pem"
+		[ -s "$crt" ] || fail "no certificate artifact for $id"
+		openssl verify -CAfile "$T_DIR/ca.pem" "$crt" >"$T_DIR/verify.out" 2>&1 ||
+			{ cat "$T_DIR/verify.out" >&2; fail "openssl verify of $crt against the CA"; }
+		openssl x509 -in "$crt" -noout -subject | grep -q "CN *= *$id" ||
+			fail "certificate of $id does not have CN=$id"
+		sim_list_json "$T_DIR/m$_i.link"
+		expect_eq "$(listed_sha 1)" "$(sha_of "$crt")" "m$_i type 1 digest vs ${id}_crt.pem"
+		expect_eq "$(listed_sha 0)" "$(sha_of "$T_DIR/root.pem")" "m$_i type 0 digest vs root.pem"
+		expect_eq "$(listed_sha 2)" "$(cat "$T_DIR/arts/${id}_key.sha256")" "m$_i key digest vs ${id}_key.sha256"
+		# the certificate is for the on-device key (the CSR's key)
+		openssl x509 -in "$crt" -noout -pubkey >"$T_DIR/crt.pub"
+		files_equal "$T_DIR/crt.pub" "$T_DIR/arts/${id}_pub.pem" "public keys of $id"
+		_i=$((_i + 1))
+	done
+}
+
+# wait_for PATTERN FILE WHAT: wait (up to 60 s) until FILE has a line matching PATTERN
+wait_for() {
+	_w=0
+	until grep -q "$1" "$2" 2>/dev/null; do
+		_w=$((_w + 1))
+		[ "$_w" -lt 1200 ] || fail "$3"
+		sleep 0.05
+	done
+}
+
+# count_in_logs PATTERN: commands matching PATTERN over every simulator log
+count_in_logs() {
+	cat "$T_DIR"/m*.log 2>/dev/null | grep -c "$1" || true
+}
+
+test_provision_sixteen_modems() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 16 --cfun 1
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_ok "provision 16 modems"
+	expect_eq "$(summary provisioned)" 16 "provisioned"
+	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 16 "ledger lines"
+	check_provisioned 16
+	# the certificate profile asked for
+	openssl x509 -in "$T_DIR/arts/4e5249d0-5349-4d00-8000-000000000003_crt.pem" -noout -text >"$T_DIR/x509.txt"
+	grep -q 'CA:FALSE' "$T_DIR/x509.txt" || fail "basicConstraints CA:FALSE"
+	grep -q 'TLS Web Client Authentication' "$T_DIR/x509.txt" || fail "extendedKeyUsage clientAuth"
+	grep -q 'Digital Signature' "$T_DIR/x509.txt" || fail "keyUsage digitalSignature"
+	grep -q 'Subject Key Identifier' "$T_DIR/x509.txt" || fail "subject key identifier"
+	grep -q 'Authority Key Identifier' "$T_DIR/x509.txt" || fail "authority key identifier"
+	# the ledger: every field, one object per line
+	$PY - "$T_DIR/ledger.jsonl" <<'EOF' || fail "ledger content"
+import json, sys
+want = ["time", "port", "device_id", "imei", "device_uuid", "model", "firmware", "tag", "result",
+        "error", "exit_code", "cert_serial", "cert_sha256", "credentials", "duration_s"]
+ids = set()
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    assert list(j) == want, list(j)
+    assert j["result"] == "provisioned" and j["error"] is None and j["exit_code"] == 0, j
+    assert j["time"].endswith("Z") and len(j["time"]) == 20, j["time"]
+    assert len(j["cert_serial"]) == 32, j["cert_serial"]
+    assert sorted(c["type"] for c in j["credentials"]) == [0, 1, 2], j["credentials"]
+    assert j["device_id"] == j["device_uuid"], j
+    ids.add(j["device_id"])
+assert len(ids) == 16
+EOF
+	# the onboarding CSV, read back with Python's csv module
+	$PY - "$T_DIR/onboard.csv" "$T_DIR/arts" <<'EOF' || fail "onboarding CSV"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert len(rows) == 16, len(rows)
+for r in rows:
+    assert len(r) == 5, r
+    assert r[1] == "" and r[2] == "" and r[3] == "APP|MODEM", r
+    assert r[4] == open(sys.argv[2] + "/" + r[0] + "_crt.pem").read(), r[0]
+assert len({r[0] for r in rows}) == 16
+EOF
+	# the modes found (CFUN=1) are restored
+	timeout 20 "$CLI" -p "$T_DIR/m7.link" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "m7's mode was not restored: $(cat "$T_DIR/cfun")"
+	# a second run changes nothing
+	k0=$(count_in_logs KEYGEN) w0=$(count_in_logs 'CMNG=0')
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_ok "second run"
+	expect_eq "$(summary unchanged)" 16 "unchanged on the second run"
+	expect_eq "$(count_in_logs KEYGEN)" "$k0" "KEYGEN commands in the second run"
+	expect_eq "$(count_in_logs 'CMNG=0')" "$w0" "writes in the second run"
+	$PY -c 'import csv,sys; assert len(list(csv.reader(open(sys.argv[1], newline="")))) == 16' \
+		"$T_DIR/onboard.csv" || fail "the second run added CSV rows"
+	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 32 "ledger lines after two runs"
+}
+
+test_provision_interrupt_and_resume() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 8 --cfun 1 --latency-ms 60
+	# shellcheck disable=SC2086
+	timeout -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
+		$PORTS >"$T_DIR/events" 2>"$ERR" &
+	pid=$!
+	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT)
+	# Ctrl-C when the first modem has its key signed: the others are half-way
+	wait_for '"step":"sign"' "$T_DIR/events" "no modem reached the sign step"
+	kill -INT "$pid"
+	RC=0; wait "$pid" || RC=$?
+	expect_rc 130 "provision after Ctrl-C"
+	$PY - "$T_DIR/ledger.jsonl" <<'EOF' || fail "ledger after Ctrl-C"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 8, len(lines)
+stopped = [l for l in lines if l["exit_code"] == 130]
+assert stopped, "no modem was stopped half-way"
+for l in stopped:
+    assert l["result"] == "failed" and l["error"], l
+EOF
+	# every mode is restored
+	for l in $PORTS; do
+		timeout 20 "$CLI" -p "$l" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+		grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "$l: mode not restored after Ctrl-C"
+	done
+	# resume: finishes the rest, never a second key
+	PROV_TIMEOUT=100
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_ok "resumed run"
+	expect_eq "$(( $(summary provisioned) + $(summary unchanged) ))" 8 "provisioned + unchanged"
+	i=1
+	while [ "$i" -le 8 ]; do
+		expect_eq "$(grep -c KEYGEN "$T_DIR/m$i.log")" 1 "KEYGEN commands at m$i"
+		i=$((i + 1))
+	done
+	check_provisioned 8
+	# a third run changes nothing
+	w0=$(count_in_logs 'CMNG=0')
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_ok "third run"
+	expect_eq "$(summary unchanged)" 8 "unchanged on the third run"
+	expect_eq "$(count_in_logs 'CMNG=0')" "$w0" "writes in the third run"
+	expect_eq "$(count_in_logs KEYGEN)" 8 "KEYGEN commands after three runs"
+}
+
+test_provision_failing_modems_among_healthy() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2 --cfun 1
+	SIM_NAME=m3 start_sim --keygen-fail 523 --cfun 1 --uuid 4e5249d0-5349-4d00-8000-000000000003
+	bad_keygen="$LINK"
+	# stops answering half-way, from its first %CMNG on (after the device facts)
+	SIM_NAME=m4 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000004 --silent-after-cmd CMNG
+	silent="$LINK"
+	# a process that stops altogether
+	SIM_NAME=m5 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000005
+	stopped="$LINK" stopped_pid=$SIMPID
+	kill -STOP "$stopped_pid"
+	# shellcheck disable=SC2086
+	RC=0
+	timeout -k 3 100 "$CLI" --json --timeout 1 provision --ca "$T_DIR/ca.pem" \
+		--ca-key "$T_DIR/ca.key" --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--ledger "$T_DIR/ledger.jsonl" $PORTS "$bad_keygen" "$silent" "$stopped" \
+		>"$OUT" 2>"$ERR" || RC=$?
+	kill -CONT "$stopped_pid"
+	expect_rc 4 "the worst exit code (4: the modem refused) of the run"
+	results >"$T_DIR/results"
+	grep -q '^m1.link provisioned 0$' "$T_DIR/results" || fail "m1: $(cat "$T_DIR/results")"
+	grep -q '^m2.link provisioned 0$' "$T_DIR/results" || fail "m2: $(cat "$T_DIR/results")"
+	grep -q '^m3.link failed 4$' "$T_DIR/results" || fail "m3 (CME 523): $(cat "$T_DIR/results")"
+	grep -q '^m4.link failed 3$' "$T_DIR/results" || fail "m4 (silent from %CMNG): $(cat "$T_DIR/results")"
+	grep -q '^m5.link failed 3$' "$T_DIR/results" || fail "m5 (stopped): $(cat "$T_DIR/results")"
+	grep '"port":"[^"]*m3.link"' "$T_DIR/ledger.jsonl" | grep -q '523' ||
+		fail "m3's ledger line should name CME 523"
+	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 5 "ledger lines"
+	check_provisioned 2
+	timeout 20 "$CLI" -p "$bad_keygen" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "m3's mode not restored after the failure"
+}
+
+# expired_ca DIR: an EC CA certificate that expired yesterday (ca-old.pem, ca-old.key)
+expired_ca() {
+	$PY - "$1" <<'EOF'
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+key = ec.generate_private_key(ec.SECP256R1())
+name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Old CA")])
+now = datetime.datetime.now(datetime.timezone.utc)
+cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=30)).not_valid_after(now - datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256()))
+open(sys.argv[1] + "/ca-old.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+open(sys.argv[1] + "/ca-old.key", "wb").write(key.private_bytes(serialization.Encoding.PEM,
+     serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+EOF
+}
+
+test_provision_ca_checks_before_any_modem() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	expired_ca "$T_DIR" || fail "could not make the expired CA"
+	echo "not a key" >"$T_DIR/bad.key"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T_DIR/other.key" 2>/dev/null
+	for case in "bad.key:ca.pem:not a PEM private key" "other.key:ca.pem:not the certificate of the CA key" \
+		"ca-old.key:ca-old.pem:expired"; do
+		key=${case%%:*} rest=${case#*:}
+		cert=${rest%%:*} why=${rest#*:}
+		RC=0
+		timeout 20 "$CLI" provision --ca "$T_DIR/$cert" --ca-key "$T_DIR/$key" --out "$T_DIR/arts" \
+			$PORTS >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 2 "provision with --ca $cert --ca-key $key"
+		err_has "$why"
+	done
+	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands: $(cat "$T_DIR/m1.log")"
+}
+
+test_provision_csr_only_then_cert_dir() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts" "$T_DIR/issued"
+	start_sims 1
+	RC=0
+	timeout 40 "$CLI" --json provision --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--id nrf-imei --id-prefix lab- $PORTS >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "provision without a CA"
+	id=lab-nrf-351358811200001
+	expect_eq "$(summary csr_saved)" 1 "csr-saved"
+	openssl req -in "$T_DIR/arts/${id}_csr.pem" -noout -verify -subject >"$T_DIR/req" 2>&1 ||
+		fail "the saved CSR does not verify"
+	grep -q "CN *= *$id" "$T_DIR/req" || fail "CSR subject: $(cat "$T_DIR/req")"
+	sim_list_json "$LINK"
+	expect_eq "$(listed_sha 1)" "" "a certificate written without a CA"
+	# an external CA issues it; the next run installs it
+	openssl x509 -req -in "$T_DIR/arts/${id}_csr.pem" -CA "$T_DIR/ca.pem" -CAkey "$T_DIR/ca.key" \
+		-CAcreateserial -days 10 -out "$T_DIR/issued/${id}_crt.pem" >/dev/null 2>&1 ||
+		fail "openssl x509 -req"
+	k0=$(grep -c KEYGEN "$LOG")
+	RC=0
+	timeout 40 "$CLI" --json provision --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--id nrf-imei --id-prefix lab- --cert-dir "$T_DIR/issued" $PORTS >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "provision --cert-dir"
+	expect_eq "$(summary provisioned)" 1 "provisioned with the issued certificate"
+	expect_eq "$(grep -c KEYGEN "$LOG")" "$k0" "KEYGEN commands (the key is reused)"
+	sim_list_json "$LINK"
+	expect_eq "$(listed_sha 1)" "$(sha_of "$T_DIR/issued/${id}_crt.pem")" "type 1 digest"
+}
+
+test_provision_refusals() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	# firmware without %KEYGEN: refused with the reason, no KEYGEN sent
+	SIM_NAME=old start_sim --fw mfw_nrf9160_1.2.3
+	provq "$LINK"
+	expect_rc 1 "provision on firmware 1.2.3"
+	err_has "older than 1.3.0"
+	expect_eq "$(log_count KEYGEN)" 0 "KEYGEN commands on old firmware"
+	# a key nobody saved: refused, then replaced with --force
+	SIM_NAME=m1 start_sim
+	mc --offline keygen --tag 16842753 -o "$T_DIR/foreign.csr"
+	expect_ok "keygen of a foreign key"
+	provq "$LINK"
+	expect_rc 5 "provision over a key no artifact identifies"
+	err_has "force"
+	expect_eq "$(log_count KEYGEN)" 1 "KEYGEN commands after the refusal"
+	provq --force "$LINK"
+	expect_ok "provision --force"
+	# bad input: exit 2, nothing sent
+	n0=$(wc -l <"$LOG")
+	RC=0
+	timeout 20 "$CLI" provision --id-prefix "$(printf 'x%.0s' $(seq 1 40))" --out "$T_DIR/arts" \
+		"$LINK" >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 2 "a prefix that makes the id longer than 64"
+	err_has "64"
+	RC=0
+	timeout 20 "$CLI" provision --id serial "$LINK" >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 2 "--id serial"
+	expect_eq "$(wc -l <"$LOG")" "$n0" "commands sent for bad input"
+}
+
+test_provision_csv_limit() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2
+	$PY -c '
+import csv, sys
+w = csv.writer(open(sys.argv[1], "w", newline=""))
+for i in range(999):
+    w.writerow(["dev-%d" % i, "", "", "APP|MODEM", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n"])
+' "$T_DIR/onboard.csv"
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_rc 2 "two more rows into a CSV of 999"
+	err_has "split"
+	# shellcheck disable=SC2086
+	prov --split $PORTS
+	expect_ok "provision --split"
+	$PY -c '
+import csv, sys
+a = list(csv.reader(open(sys.argv[1], newline="")))
+b = list(csv.reader(open(sys.argv[2], newline="")))
+assert len(a) == 1000 and len(b) == 1, (len(a), len(b))
+assert all(len(r) == 5 for r in a + b)
+' "$T_DIR/onboard.csv" "$T_DIR/onboard-2.csv" || fail "the rows after 1000 go to onboard-2.csv"
+}
+
+test_provision_second_ctrl_c_cancels_the_command_in_flight() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --cfun 1 --keygen-ms 6000
+	# not under timeout(1): it would not forward the second SIGINT (run.sh bounds the test)
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
+	pid=$!
+	wait_for '"step":"keygen"' "$T_DIR/events" "the modem never reached the keygen step"
+	wait_for 'KEYGEN' "$LOG" "%KEYGEN never reached the modem"
+	# %KEYGEN takes 6 s: both signals land while it is in flight; the second
+	# only once the first was seen (pending signals merge)
+	kill -INT "$pid"
+	wait_for interrupted "$ERR" "the first Ctrl-C was not reported"
+	kill -INT "$pid"
+	RC=0; wait "$pid" || RC=$?
+	expect_rc 130 "provision after two Ctrl-C"
+	grep -q 'cancelled' "$T_DIR/ledger.jsonl" || fail "the ledger line should say the command was cancelled: $(cat "$T_DIR/ledger.jsonl")"
+	ls "$T_DIR/arts" | grep -q '_key.sha256' && fail "a cancelled %KEYGEN left a key digest artifact"
+	# the restore after a cancel is bounded (a few seconds): the mode is back,
+	# or the ledger says it could not be
+	timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+	grep -q '+CFUN: 1' "$T_DIR/cfun" || grep -q 'could not be restored' "$T_DIR/ledger.jsonl" ||
+		fail "mode neither restored nor reported after two Ctrl-C: $(cat "$T_DIR/cfun")"
+}
+
+test_provision_identity_key_attest_subject() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	prov --identity-key "$IDKEY" --attest --subject-extra 'O=Acme Oy,OU=Line 2' $PORTS
+	expect_ok "provision with --identity-key --attest --subject-extra"
+	id=4e5249d0-5349-4d00-8000-000000000001
+	openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -subject >"$T_DIR/subj"
+	for a in "CN *= *$id" "O *= *Acme Oy" "OU *= *Line 2"; do
+		grep -q "$a" "$T_DIR/subj" || fail "certificate subject lacks $a: $(cat "$T_DIR/subj")"
+	done
+	[ -s "$T_DIR/arts/${id}_attest.txt" ] || fail "no attestation token saved"
+	mcx --json verify --identity-key "$IDKEY" --attest "$(cat "$T_DIR/arts/${id}_attest.txt")"
+	expect_ok "verify of the saved attestation token"
+	expect_eq "$(json "j['cose_signature']")" valid "token COSE signature"
+	expect_eq "$(json "j['device_uuid']")" "$id" "token device UUID"
+	# a wrong identity key: the COSE check fails (exit 5), nothing is written
+	SIM_NAME=m2 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000002
+	n0=$(log_count 'CMNG=0')
+	prov --identity-key "$FIX/wrong-identity.pem" "$LINK"
+	expect_rc 5 "provision with the wrong identity key"
+	expect_eq "$(log_count 'CMNG=0')" "$n0" "writes after a failed COSE check"
+}
+
+test_provision_two_stations_share_ledger_and_csv() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 8
+	set -- $PORTS
+	# two processes at once, four modems each, the same ledger and CSV
+	prov_bg() {
+		timeout -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+			--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
+			--onboard-csv "$T_DIR/onboard.csv" "$@"
+	}
+	prov_bg "$1" "$2" "$3" "$4" >"$T_DIR/a.out" 2>"$T_DIR/a.err" &
+	a=$!
+	prov_bg "$5" "$6" "$7" "$8" >"$T_DIR/b.out" 2>"$T_DIR/b.err" &
+	b=$!
+	RC=0; wait "$a" || RC=$?
+	expect_ok "first station"
+	RC=0; wait "$b" || RC=$?
+	expect_ok "second station"
+	$PY - "$T_DIR/ledger.jsonl" "$T_DIR/onboard.csv" <<'PYEOF' || fail "shared ledger and CSV"
+import csv, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 8, len(lines)
+ids = {json.loads(l)["device_id"] for l in lines}
+assert len(ids) == 8, ids
+rows = list(csv.reader(open(sys.argv[2], newline="")))
+assert len(rows) == 8 and all(len(r) == 5 for r in rows), rows
+assert {r[0] for r in rows} == ids
+PYEOF
+}
+
+test_provision_library_example() {
+	make_ca "$T_DIR"
+	start_sims 1 --cfun 1
+	ex="$BUILD/examples/factory_one"
+	[ -x "$ex" ] || fail "$ex is missing (make examples)"
+	RC=0
+	(cd "$T_DIR" && timeout 60 "$ex" "$LINK" ca.pem ca.key root.pem) >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "examples/factory_one"
+	out_has 'write-cert' "progress of examples/factory_one"
+	out_has ': provisioned, certificate serial ' "result of examples/factory_one"
+	id=4e5249d0-5349-4d00-8000-000000000001
+	openssl verify -CAfile "$T_DIR/ca.pem" "$T_DIR/${id}_crt.pem" >/dev/null 2>&1 ||
+		fail "the example's certificate does not verify against the CA"
+	sim_list_json "$LINK"
+	expect_eq "$(listed_sha 1)" "$(sha_of "$T_DIR/${id}_crt.pem")" "type 1 digest"
+	timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "mode not restored by the example"
+}
+
+test_provision_new_ca_reissues_keeps_key() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts" "$T_DIR/ca2"
+	make_ca "$T_DIR/ca2"
+	start_sims 1
+	prov $PORTS
+	expect_ok "first provisioning"
+	id=4e5249d0-5349-4d00-8000-000000000001
+	key0=$(cat "$T_DIR/arts/${id}_key.sha256")
+	RC=0
+	timeout 60 "$CLI" --json provision --ca "$T_DIR/ca2/ca.pem" --ca-key "$T_DIR/ca2/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" $PORTS >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "provisioning with another CA"
+	expect_eq "$(summary provisioned)" 1 "provisioned again (new certificate)"
+	expect_eq "$(grep -c KEYGEN "$LOG")" 1 "KEYGEN commands (the key is kept)"
+	expect_eq "$(cat "$T_DIR/arts/${id}_key.sha256")" "$key0" "key digest"
+	openssl verify -CAfile "$T_DIR/ca2/ca.pem" "$T_DIR/arts/${id}_crt.pem" >/dev/null 2>&1 ||
+		fail "the new certificate is not from the new CA"
+	sim_list_json "$LINK"
+	expect_eq "$(listed_sha 1)" "$(sha_of "$T_DIR/arts/${id}_crt.pem")" "type 1 digest"
+}
+
+test_provision_usage_errors() {
+	start_sims 1
+	# "args|what stderr says": exit 2 and not a byte to the modem
+	for case in "--nonsense $LINK|does not take" "--force=1 $LINK|takes no value" \
+		"$LINK --tag|needs a value" "--days 0 $LINK|days" "--ca $FIX/ca.pem $LINK|go together" \
+		"--subtype x $LINK|onboard-csv" "$LINK $LINK|named twice" \
+		"--out /nonexistent-dir $LINK|not a directory" "--ledger /nonexistent-dir/l $LINK|ledger" \
+		"--id-prefix a/b $LINK|id prefix" "--tag 0 $LINK|tag" "|needs ports"; do
+		args=${case%|*} why=${case#*|}
+		RC=0
+		# shellcheck disable=SC2086
+		timeout 20 "$CLI" provision $args >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 2 "provision $args"
+		err_has "$why"
+	done
+	# a kit that is not attached, named before or after the command: exit 3
+	for args in "--serial-number 000960099999 provision" "provision --serial-number 000960099999"; do
+		RC=0
+		# shellcheck disable=SC2086
+		timeout 20 "$CLI" $args >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 3 "$args"
+		err_has "serial number 000960099999"
+	done
+	[ ! -s "$LOG" ] || fail "the modem received commands: $(cat "$LOG")"
+	mcx provision --help
+	expect_ok "provision --help"
+	out_has '--onboard-csv' "provision --help"
+	mcx help provision
+	expect_ok "help provision"
+	out_has '--cert-dir' "help provision"
+}

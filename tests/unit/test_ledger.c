@@ -1,0 +1,294 @@
+/* The station's records: ledger lines, onboarding CSV rows and files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ledger.h"
+
+/* nrfcloud-utils: csv.writer(lineterminator='\n', quoting=QUOTE_MINIMAL) */
+static void test_row_quotes_like_python_csv(void **state)
+{
+	struct strbuf b = { NULL, 0, 0 };
+
+	(void)state;
+	assert_int_equal(csv_onboard_row(&b, "dev-1", "", "a,b", "APP|MODEM",
+					 "-----BEGIN\n\"x\"\n-----END\n"), 0);
+	assert_string_equal(b.data, "dev-1,,\"a,b\",APP|MODEM,\"-----BEGIN\n\"\"x\"\"\n-----END\n\"\n");
+	strbuf_free(&b);
+}
+
+static void test_parse_rows_with_multiline_fields(void **state)
+{
+	const char *text = "a,,,APP|MODEM,\"line1\nline2\n\"\r\n\"b\"\"q\",x,y,z,\"p,q\"\r\n\r\nc,1,2,3,4";
+	struct csv_rows rows;
+
+	(void)state;
+	assert_int_equal(csv_parse_rows(text, strlen(text), &rows), 0);
+	assert_int_equal(rows.count, 3);
+	assert_string_equal(rows.first[0], "a");
+	assert_string_equal(rows.first[1], "b\"q");
+	assert_string_equal(rows.first[2], "c");
+	assert_int_equal(rows.start[0], 0);
+	assert_memory_equal(text + rows.start[1], "\"b\"\"q\"", 6);
+	assert_int_equal(rows.end[2], strlen(text));
+	csv_rows_free(&rows);
+}
+
+static void test_part_names(void **state)
+{
+	char name[64];
+
+	(void)state;
+	csv_part_name("onboard.csv", 1, name, sizeof(name));
+	assert_string_equal(name, "onboard.csv");
+	csv_part_name("dir/onboard.csv", 2, name, sizeof(name));
+	assert_string_equal(name, "dir/onboard-2.csv");
+	csv_part_name("onboard", 3, name, sizeof(name));
+	assert_string_equal(name, "onboard-3");
+}
+
+static void test_ledger_line_fields(void **state)
+{
+	struct mcred_provision_result r;
+	struct ledger_record rec;
+	size_t len = 0;
+	char *line;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.status = MCRED_PROVISION_FAILED;
+	snprintf(r.device_id, sizeof(r.device_id), "nrf-351358811234567");
+	snprintf(r.imei, sizeof(r.imei), "351358811234567");
+	snprintf(r.error.message, sizeof(r.error.message), "timed out \"x\"");
+	r.n_credentials = 1;
+	r.credentials[0].tag = 42;
+	r.credentials[0].type = 2;
+	r.credentials[0].has_sha256 = 1;
+	memset(r.credentials[0].sha256, 'A', 64);
+	memset(&rec, 0, sizeof(rec));
+	rec.port = "/dev/ttyACM0";
+	rec.result = &r;
+	rec.tag = 42;
+	rec.exit_code = 3;
+	rec.duration_s = 1.5;
+	rec.time = 0;
+	line = ledger_line(&rec, &len);
+	assert_non_null(line);
+	assert_int_equal(len, strlen(line));
+	assert_int_equal(line[len - 1], '\n');
+	assert_null(memchr(line, '\n', len - 1)); /* one line */
+	assert_non_null(strstr(line, "{\"time\":\"1970-01-01T00:00:00Z\",\"port\":\"/dev/ttyACM0\","
+				     "\"device_id\":\"nrf-351358811234567\",\"imei\":\"351358811234567\","
+				     "\"device_uuid\":null,\"model\":null,\"firmware\":null,\"tag\":42,"
+				     "\"result\":\"failed\",\"error\":\"timed out \\\"x\\\"\","
+				     "\"exit_code\":3,\"cert_serial\":null,\"cert_sha256\":null,"
+				     "\"credentials\":[{\"tag\":42,\"type\":2,\"sha256\":\"AAAA"));
+	assert_non_null(strstr(line, "\"}],\"duration_s\":1.500}\n"));
+	free(line);
+}
+
+/* ---- files ---------------------------------------------------------------------- */
+
+struct dir {
+	char path[64];
+	char csv[96];
+};
+
+static int make_dir(void **state)
+{
+	struct dir *d = calloc(1, sizeof(*d));
+
+	snprintf(d->path, sizeof(d->path), "/tmp/mcledger.XXXXXX");
+	if (!mkdtemp(d->path))
+		return -1;
+	snprintf(d->csv, sizeof(d->csv), "%s/onboard.csv", d->path);
+	*state = d;
+	return 0;
+}
+
+static int remove_dir(void **state)
+{
+	struct dir *d = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
+	if (system(cmd) != 0)
+		return -1;
+	free(d);
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 1 << 20);
+	size_t n = f ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_csv_add_same_duplicate_replace(void **state)
+{
+	struct dir *d = *state;
+	struct csv_options o = { d->csv, "", "", "APP|MODEM", 0, 0 };
+	struct mcred_error err;
+	size_t parts;
+	char *text;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(csv_add_device(&o, "dev-1", "CERT1\n", &err), CSV_ADDED);
+	assert_int_equal(csv_add_device(&o, "dev-2", "CERT2\n", &err), CSV_ADDED);
+	assert_int_equal(csv_add_device(&o, "dev-1", "CERT1\n", &err), CSV_SAME);
+	assert_int_equal(csv_add_device(&o, "dev-1", "NEW\n", &err), CSV_DUPLICATE);
+	o.replace = 1;
+	assert_int_equal(csv_add_device(&o, "dev-1", "NEW\n", &err), CSV_REPLACED);
+	text = slurp(d->csv);
+	assert_string_equal(text, "dev-1,,,APP|MODEM,\"NEW\n\"\ndev-2,,,APP|MODEM,\"CERT2\n\"\n");
+	free(text);
+	assert_int_equal(csv_count_rows(d->csv, 0, &parts, &err), 2);
+	assert_int_equal(parts, 1);
+}
+
+static void test_csv_full_then_split(void **state)
+{
+	struct dir *d = *state;
+	struct csv_options o = { d->csv, "", "", "APP|MODEM", 0, 0 };
+	struct mcred_error err;
+	struct strbuf b = { NULL, 0, 0 };
+	char id[32], part2[128];
+	size_t parts;
+	FILE *f;
+	int i;
+
+	memset(&err, 0, sizeof(err));
+	for (i = 0; i < CSV_MAX_ROWS; i++) {
+		snprintf(id, sizeof(id), "dev-%d", i);
+		assert_int_equal(csv_onboard_row(&b, id, "", "", "APP|MODEM", "C\n"), 0);
+	}
+	f = fopen(d->csv, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+	fclose(f);
+	strbuf_free(&b);
+	/* a device already in the full file is still found, not refused */
+	assert_int_equal(csv_add_device(&o, "dev-7", "C\n", &err), CSV_SAME);
+	assert_int_equal(csv_add_device(&o, "new", "C\n", &err), CSV_FULL);
+	o.split = 1;
+	assert_int_equal(csv_add_device(&o, "new", "C\n", &err), CSV_ADDED);
+	assert_int_equal(csv_add_device(&o, "new", "C\n", &err), CSV_SAME);
+	snprintf(part2, sizeof(part2), "%s/onboard-2.csv", d->path);
+	assert_int_equal(access(part2, F_OK), 0);
+	assert_int_equal(csv_count_rows(d->csv, 1, &parts, &err), CSV_MAX_ROWS + 1);
+	assert_int_equal(parts, 2);
+}
+
+static void test_ledger_append_whole_lines(void **state)
+{
+	struct dir *d = *state;
+	char path[128];
+	struct mcred_error err;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/ledger.jsonl", d->path);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(ledger_append(path, "{\"a\":1}\n", 8, &err), 0);
+	assert_int_equal(ledger_append(path, "{\"b\":2}\n", 8, &err), 0);
+	text = slurp(path);
+	assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n");
+	free(text);
+	assert_int_equal(ledger_append("/nonexistent/dir/ledger", "x\n", 2, &err), -1);
+	assert_non_null(strstr(err.message, "/nonexistent/dir/ledger"));
+}
+
+/* Threads appending at once: every line arrives whole, none is lost. */
+struct appender {
+	const char *path;
+	int id;
+	int failures;
+};
+
+static void *append_lines(void *arg)
+{
+	struct appender *a = arg;
+	struct mcred_error err;
+	char line[300];
+	int i, n;
+
+	for (i = 0; i < 50; i++) {
+		/* long enough that a torn write would show */
+		n = snprintf(line, sizeof(line), "{\"thread\":%d,\"i\":%d,\"pad\":\"%0200d\"}\n",
+			     a->id, i, 0);
+		if (ledger_append(a->path, line, (size_t)n, &err) != 0)
+			a->failures++;
+	}
+	return NULL;
+}
+
+static void test_ledger_append_from_threads(void **state)
+{
+	struct dir *d = *state;
+	struct appender a[6];
+	pthread_t t[6];
+	char path[128], want[300], *text, *line, *save = NULL;
+	int seen[6][50], i, count = 0;
+
+	snprintf(path, sizeof(path), "%s/ledger.jsonl", d->path);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 6; i++) {
+		a[i].path = path;
+		a[i].id = i;
+		a[i].failures = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, append_lines, &a[i]), 0);
+	}
+	for (i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(a[i].failures, 0);
+	}
+	text = slurp(path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int th = -1, k = -1;
+
+		assert_int_equal(sscanf(line, "{\"thread\":%d,\"i\":%d,", &th, &k), 2);
+		assert_in_range(th, 0, 5);
+		assert_in_range(k, 0, 49);
+		/* whole: exactly the line that thread wrote */
+		snprintf(want, sizeof(want), "{\"thread\":%d,\"i\":%d,\"pad\":\"%0200d\"}", th, k, 0);
+		assert_string_equal(line, want);
+		seen[th][k]++;
+		count++;
+	}
+	free(text);
+	assert_int_equal(count, 300);
+	for (i = 0; i < 6 * 50; i++)
+		assert_int_equal(seen[i / 50][i % 50], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_row_quotes_like_python_csv),
+		cmocka_unit_test(test_parse_rows_with_multiline_fields),
+		cmocka_unit_test(test_part_names),
+		cmocka_unit_test(test_ledger_line_fields),
+		cmocka_unit_test_setup_teardown(test_csv_add_same_duplicate_replace, make_dir,
+						remove_dir),
+		cmocka_unit_test_setup_teardown(test_csv_full_then_split, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_ledger_append_whole_lines, make_dir,
+						remove_dir),
+		cmocka_unit_test_setup_teardown(test_ledger_append_from_threads, make_dir,
+						remove_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,300 @@
+/* Provisioning rules without a modem: firmware, device ids, requests, the factory CA. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "internal.h"
+#include "provision.h"
+
+static void test_firmware_rule(void **state)
+{
+	char why[200];
+
+	(void)state;
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_1.3.0", why, sizeof(why)), 1);
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_1.3.5", why, sizeof(why)), 1);
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_2.0.0", why, sizeof(why)), 1);
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf91x1_2.0.2", why, sizeof(why)), 1);
+	assert_int_equal(mcred_fw_keygen_capable("mfw-pti_nrf91x1_2.3.3", why, sizeof(why)), 1);
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9151-ntn_1.0.0-1.alpha", why,
+						 sizeof(why)), 1);
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_1.2.3", why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "older than 1.3.0"));
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_x", why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "cannot tell"));
+	assert_int_equal(mcred_fw_keygen_capable("", why, sizeof(why)), 0);
+}
+
+static void test_device_ids(void **state)
+{
+	char id[MCRED_DEVICE_ID_MAX + 1];
+	char prefix[64];
+	struct mcred_error err;
+	const char *uuid = "4e5249d0-5349-4d00-8000-0123456789ab";
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mcred_device_id_make(MCRED_ID_UUID, NULL, "", uuid, id, &err), MCRED_OK);
+	assert_string_equal(id, uuid);
+	assert_int_equal(mcred_device_id_make(MCRED_ID_NRF_IMEI, "lab-", "351358811234567", "", id,
+					      &err), MCRED_OK);
+	assert_string_equal(id, "lab-nrf-351358811234567");
+	assert_int_equal(mcred_device_id_make(MCRED_ID_IMEI, NULL, "351358811234567", "", id, &err),
+			 MCRED_OK);
+	assert_string_equal(id, "351358811234567");
+	/* an IMEI that is not 15 digits is not believed */
+	assert_int_equal(mcred_device_id_make(MCRED_ID_IMEI, NULL, "35135881123456", "", id, &err),
+			 MCRED_ERR_PROTOCOL);
+	assert_int_equal(mcred_device_id_make(MCRED_ID_UUID, NULL, "", "", id, &err),
+			 MCRED_ERR_PROTOCOL);
+	/* 28 + 36 = 64 fits, 29 + 36 does not */
+	memset(prefix, 'p', 28);
+	prefix[28] = '\0';
+	assert_int_equal(mcred_device_id_make(MCRED_ID_UUID, prefix, "", uuid, id, &err), MCRED_OK);
+	assert_int_equal(strlen(id), 64);
+	strcat(prefix, "p");
+	assert_int_equal(mcred_device_id_make(MCRED_ID_UUID, prefix, "", uuid, id, &err),
+			 MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "64"));
+	assert_int_equal(mcred_device_id_make(MCRED_ID_UUID, "a/b", "", uuid, id, &err),
+			 MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_device_id_chars_ok(".hidden"), 0);
+	assert_int_equal(mcred_device_id_chars_ok("a,b"), 0);
+	assert_int_equal(mcred_device_id_chars_ok("Line_2:a.b-c"), 1);
+}
+
+static void test_request_checks(void **state)
+{
+	struct mcred_provision_request req;
+	struct mcred_error err;
+
+	(void)state;
+	mcred_provision_request_init(&req);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(req.days, 3650);
+	assert_int_equal(mcred_provision_check(&req, &err), MCRED_ERR_INVALID_ARG); /* tag 0 */
+	req.tag = 16842753;
+	assert_int_equal(mcred_provision_check(&req, &err), MCRED_OK);
+	req.subject_extra = "O=Acme,OU=Line 2";
+	assert_int_equal(mcred_provision_check(&req, &err), MCRED_OK);
+	req.subject_extra = "O=\"quoted\"";
+	assert_int_equal(mcred_provision_check(&req, &err), MCRED_ERR_INVALID_ARG);
+	req.subject_extra = NULL;
+	req.id_prefix = "has space";
+	assert_int_equal(mcred_provision_check(&req, &err), MCRED_ERR_INVALID_ARG);
+	assert_string_equal(mcred_provision_step_name(MCRED_STEP_WRITE_CERT), "write-cert");
+	assert_string_equal(mcred_provision_status_name(MCRED_PROVISION_UNCHANGED), "unchanged");
+}
+
+/* ---- the CA ------------------------------------------------------------------------ */
+
+static char *pem_of_key(EVP_PKEY *key, int private_part)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *copy;
+	long len;
+
+	if (private_part)
+		PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+	else
+		PEM_write_bio_PUBKEY(bio, key);
+	len = BIO_get_mem_data(bio, &data);
+	copy = strndup(data, (size_t)len);
+	BIO_free(bio);
+	return copy;
+}
+
+static char *pem_of_cert(X509 *cert)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *copy;
+	long len;
+
+	PEM_write_bio_X509(bio, cert);
+	len = BIO_get_mem_data(bio, &data);
+	copy = strndup(data, (size_t)len);
+	BIO_free(bio);
+	return copy;
+}
+
+/* A self-signed certificate for key, valid from `from` to `to` days from now. */
+static char *self_signed(EVP_PKEY *key, long from, long to, int is_ca)
+{
+	X509 *cert = X509_new();
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	char *pem;
+
+	X509_set_version(cert, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
+				   (const unsigned char *)"Test CA", -1, -1, 0);
+	X509_set_issuer_name(cert, X509_get_subject_name(cert));
+	X509_gmtime_adj(X509_getm_notBefore(cert), from * 86400);
+	X509_gmtime_adj(X509_getm_notAfter(cert), to * 86400);
+	X509_set_pubkey(cert, key);
+	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
+				  is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_key_identifier, "hash");
+	X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(cert, key, EVP_sha256());
+	pem = pem_of_cert(cert);
+	X509_free(cert);
+	return pem;
+}
+
+static char *csr_for(EVP_PKEY *key)
+{
+	X509_REQ *req = X509_REQ_new();
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *copy;
+	long len;
+
+	X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_ASC,
+				   (const unsigned char *)"dev-1", -1, -1, 0);
+	X509_REQ_set_pubkey(req, key);
+	X509_REQ_sign(req, key, EVP_sha256());
+	PEM_write_bio_X509_REQ(bio, req);
+	len = BIO_get_mem_data(bio, &data);
+	copy = strndup(data, (size_t)len);
+	BIO_free(bio);
+	X509_REQ_free(req);
+	return copy;
+}
+
+static void test_ca_load_checks(void **state)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256"), *other = EVP_EC_gen("P-256");
+	char *key_pem = pem_of_key(key, 1), *other_pem = pem_of_key(other, 1);
+	char *good = self_signed(key, 0, 30, 1), *expired = self_signed(key, -30, -1, 1);
+	char *future = self_signed(key, 2, 30, 1), *leaf = self_signed(key, 0, 30, 0);
+	struct mcred_error err;
+	mcred_ca *ca = NULL;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mcred_ca_load(&ca, good, strlen(good), key_pem, strlen(key_pem), &err),
+			 MCRED_OK);
+	mcred_ca_free(ca);
+	assert_int_equal(mcred_ca_load(&ca, good, strlen(good), other_pem, strlen(other_pem), &err),
+			 MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "not the certificate of the CA key"));
+	assert_null(ca);
+	assert_int_equal(mcred_ca_load(&ca, expired, strlen(expired), key_pem, strlen(key_pem),
+				       &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "expired"));
+	assert_int_equal(mcred_ca_load(&ca, future, strlen(future), key_pem, strlen(key_pem),
+				       &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "not valid yet"));
+	assert_int_equal(mcred_ca_load(&ca, leaf, strlen(leaf), key_pem, strlen(key_pem), &err),
+			 MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "not a CA"));
+	assert_int_equal(mcred_ca_load(&ca, good, strlen(good), "junk", 4, &err),
+			 MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_ca_load(&ca, "junk", 4, key_pem, strlen(key_pem), &err),
+			 MCRED_ERR_INVALID_ARG);
+	free(key_pem);
+	free(other_pem);
+	free(good);
+	free(expired);
+	free(future);
+	free(leaf);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+}
+
+static void test_ca_sign_and_check(void **state)
+{
+	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *dev = EVP_EC_gen("P-256");
+	EVP_PKEY *other = EVP_EC_gen("P-256");
+	char *ca_pem = self_signed(cakey, 0, 30, 1), *cakey_pem = pem_of_key(cakey, 1);
+	char *csr = csr_for(dev), *dev_pub = pem_of_key(dev, 0), *other_pub = pem_of_key(other, 0);
+	char *cert = NULL, *cert2 = NULL;
+	char serial[33], serial2[33], read_serial[33];
+	struct mcred_error err;
+	mcred_ca *ca = NULL, *ca2 = NULL;
+	BIO *bio;
+	X509 *x;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mcred_ca_load(&ca, ca_pem, strlen(ca_pem), cakey_pem, strlen(cakey_pem),
+				       &err), MCRED_OK);
+	assert_int_equal(mcred_ca_sign(ca, csr, 365, &cert, serial, &err), MCRED_OK);
+	assert_int_equal(mcred_ca_sign(ca, csr, 365, &cert2, serial2, &err), MCRED_OK);
+	assert_int_equal(strlen(serial), 32);
+	assert_string_not_equal(serial, serial2);
+	assert_int_equal(mcred_cert_check(ca, cert, dev_pub, read_serial, &err), MCRED_OK);
+	assert_string_equal(read_serial, serial);
+	assert_int_equal(mcred_cert_check(NULL, cert, dev_pub, NULL, &err), MCRED_OK);
+	assert_int_equal(mcred_cert_check(ca, cert, other_pub, NULL, &err), MCRED_ERR_MISMATCH);
+	/* another CA (same name, other key) did not issue it */
+	{
+		EVP_PKEY *k2 = EVP_EC_gen("P-256");
+		char *p2 = self_signed(k2, 0, 30, 1), *kp2 = pem_of_key(k2, 1);
+
+		assert_int_equal(mcred_ca_load(&ca2, p2, strlen(p2), kp2, strlen(kp2), &err),
+				 MCRED_OK);
+		assert_int_equal(mcred_cert_check(ca2, cert, dev_pub, NULL, &err), MCRED_ERR_VERIFY);
+		free(p2);
+		free(kp2);
+		EVP_PKEY_free(k2);
+	}
+	/* the profile */
+	bio = BIO_new_mem_buf(cert, -1);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	assert_non_null(x);
+	assert_int_equal(X509_check_ca(x), 0);
+	assert_true(X509_get_extension_flags(x) & EXFLAG_KUSAGE);
+	assert_int_equal(X509_get_key_usage(x), KU_DIGITAL_SIGNATURE);
+	assert_int_equal(X509_get_extended_key_usage(x), XKU_SSL_CLIENT);
+	assert_non_null(X509_get0_subject_key_id(x));
+	assert_non_null(X509_get0_authority_key_id(x));
+	assert_int_equal(X509_get_version(x), 2);
+	X509_free(x);
+	BIO_free(bio);
+	/* a CSR whose self-signature is broken is not signed */
+	free(cert2);
+	cert2 = NULL;
+	csr[strlen(csr) / 2] = csr[strlen(csr) / 2] == 'A' ? 'B' : 'A';
+	assert_int_not_equal(mcred_ca_sign(ca, csr, 365, &cert2, serial2, &err), MCRED_OK);
+	mcred_ca_free(ca);
+	mcred_ca_free(ca2);
+	free(cert);
+	free(cert2);
+	free(ca_pem);
+	free(cakey_pem);
+	free(csr);
+	free(dev_pub);
+	free(other_pub);
+	EVP_PKEY_free(cakey);
+	EVP_PKEY_free(dev);
+	EVP_PKEY_free(other);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_firmware_rule),
+		cmocka_unit_test(test_device_ids),
+		cmocka_unit_test(test_request_checks),
+		cmocka_unit_test(test_ca_load_checks),
+		cmocka_unit_test(test_ca_sign_and_check),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
