@@ -160,17 +160,13 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 
 	if (code == MCRED_ERR_CANCELLED)
 		return report_interrupted(ctx);
-	/* The library's message already says what failed and how to fix it. */
+	/* The library's message already says what failed and how to fix it (518 too). */
 	if (e && e->message[0])
 		cli_errorf("%s", e->message);
 	else if (e && e->cme >= 0)
 		cli_errorf("%s: %s", mcred_strerror(code), mcred_cme_message(e->cme));
 	else
 		cli_errorf("%s", mcred_strerror(code));
-	/* ...in library terms; this is the same fix in the tool's. */
-	if (e && e->cme == 518 && !ctx->opts.auto_offline)
-		cli_errorf("run it again with --offline: modemcred then takes the modem "
-			   "offline for the operation and restores its mode afterwards");
 	return cli_exit_code(code);
 }
 
@@ -195,7 +191,7 @@ static int find_kit_port(char *name, size_t len)
 	enum mcred_err rc;
 
 	memset(&err, 0, sizeof(err));
-	rc = mcred_ports_find_kit(name, len, &err);
+	rc = mcred_port_find_kit(name, len, &err);
 	if (rc == MCRED_OK)
 		return 0;
 	if (rc == MCRED_ERR_CANCELLED)

@@ -186,7 +186,7 @@ enum mcred_err mcred_with_session(mcred_modem *m, int needs_offline,
 void mcred_hex_encode(const uint8_t *bytes, size_t n, int upper, char *out);
 /* SHA-256 of data as 64 upper-case hex digits. */
 enum mcred_err mcred_sha256_hex(const void *data, size_t len, char out[65]);
-/* Overwrite memory that held a secret, then free it. */
-void mcred_free_secret(void *p, size_t len);
+/* The old internal name of mcred_secret_free() (public, util.c): one wiper. */
+#define mcred_free_secret mcred_secret_free
 
 #endif

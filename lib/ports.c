@@ -144,7 +144,7 @@ static int compare_ports(const void *a, const void *b)
 				       ((const struct mcred_port *)b)->name);
 }
 
-enum mcred_err mcred_ports_list(struct mcred_port_list **out, struct mcred_error *err)
+enum mcred_err mcred_port_list_get(struct mcred_port_list **out, struct mcred_error *err)
 {
 	struct sp_port **sp_list = NULL;
 	struct mcred_port_list *list;
@@ -184,10 +184,10 @@ void mcred_port_list_free(struct mcred_port_list *list)
 	free(list);
 }
 
-enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err)
+enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct mcred_error *err)
 {
 	struct mcred_port_list *list = NULL;
-	enum mcred_err rc = mcred_ports_list(&list, err);
+	enum mcred_err rc = mcred_port_list_get(&list, err);
 
 	if (rc != MCRED_OK)
 		return rc;

@@ -234,7 +234,7 @@ static void test_crlf_normalisation(void **state)
 	assert_null(cmd.trace);
 	char digest[65], expected[65];
 	mcred_sha256_hex(sent, sent_len, digest);
-	mcred_content_digest(crlf, strlen(crlf), 1, expected);
+	mcred_cmng_write_digest(0, crlf, strlen(crlf), NULL, expected, &e);
 	assert_string_equal(digest, expected);
 	mcred_free_secret(sent, sent_len + 1);
 	mcred_cmng_cmd_free(&cmd);

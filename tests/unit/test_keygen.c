@@ -1,7 +1,7 @@
 /*
  * %KEYGEN / %ATTESTTOKEN requests: the validation rules of
- * mcred_keygen_check(), and the exact commands mcred_keygen() and
- * mcred_attest_token() send, through a scripted fake transport that answers
+ * mcred_keygen_check(), and the exact commands mcred_keygen_run() and
+ * mcred_attest_run() send, through a scripted fake transport that answers
  * with fixture blobs (tests/fixtures, or $MCRED_FIXTURES).
  */
 #include <setjmp.h>
@@ -214,7 +214,7 @@ static enum mcred_err run_keygen(const struct mcred_keygen_request *req, const c
 	m = open_fake(f);
 	*out_f = f;
 	*out_m = m;
-	return mcred_keygen(m, req, blob);
+	return mcred_keygen_run(m, req, blob);
 }
 
 static int sent(const struct fake *f, const char *cmd)
@@ -289,7 +289,7 @@ static void keygen_wrapped_answer(void **state)
 	assert_null(strchr(blob, '"'));
 	mcred_verify_options_init(&o);
 	o.expected_tag = 11;
-	assert_int_equal(mcred_verify_keygen(blob, strlen(blob), &o, &r, &e), MCRED_OK);
+	assert_int_equal(mcred_keygen_verify(blob, strlen(blob), &o, &r, &e), MCRED_OK);
 	assert_true(mcred_report_ok(r));
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_VALID);
 	mcred_report_free(r);
@@ -341,8 +341,8 @@ static void keygen_invalid_sends_nothing(void **state)
 	assert_int_equal(run_keygen(&req, NULL, NULL, &blob, &f, &m), MCRED_ERR_INVALID_ARG);
 	assert_int_equal(f->count, 0);
 	assert_non_null(strstr(mcred_modem_error(m)->message, "1-2147483647"));
-	assert_int_equal(mcred_keygen(m, &req, NULL), MCRED_ERR_INVALID_ARG);
-	assert_int_equal(mcred_keygen(NULL, &req, &blob), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_run(m, &req, NULL), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_run(NULL, &req, &blob), MCRED_ERR_INVALID_ARG);
 	mcred_modem_free(m);
 	free(f);
 }
@@ -362,33 +362,33 @@ static void attest_commands(void **state)
 	snprintf(reply, sizeof(reply), "\r\n%%ATTESTTOKEN: \"%s\"\r\n\r\nOK\r\n", fixture);
 	f->reply = reply;
 	f->expect = "AT%ATTESTTOKEN";
-	assert_int_equal(mcred_attest_token(m, NULL, &blob), MCRED_OK);
+	assert_int_equal(mcred_attest_run(m, NULL, &blob), MCRED_OK);
 	assert_string_equal(blob, fixture);
-	assert_int_equal(mcred_verify_attest(blob, strlen(blob), NULL, &r, &e), MCRED_OK);
+	assert_int_equal(mcred_attest_verify(blob, strlen(blob), NULL, &r, &e), MCRED_OK);
 	assert_string_equal(mcred_report_device_type_name(r), "nRF9160 SICA");
 	mcred_report_free(r);
 	free(blob);
 
 	f->expect = "AT%ATTESTTOKEN=\"0123456789abcdefABCDEF0123456789\"";
-	assert_int_equal(mcred_attest_token(m, challenge, &blob), MCRED_OK);
+	assert_int_equal(mcred_attest_run(m, challenge, &blob), MCRED_OK);
 	assert_true(sent(f, f->expect));
 	assert_string_equal(blob, fixture);
 	free(blob);
 
 	/* Bad challenges: nothing sent. */
 	f->count = 0;
-	assert_int_equal(mcred_attest_token(m, "0123", &blob), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_attest_run(m, "0123", &blob), MCRED_ERR_INVALID_ARG);
 	assert_null(blob);
-	assert_int_equal(mcred_attest_token(m, "0123456789abcdef0123456789abcdeg", &blob),
+	assert_int_equal(mcred_attest_run(m, "0123456789abcdef0123456789abcdeg", &blob),
 			 MCRED_ERR_INVALID_ARG);
-	assert_int_equal(mcred_attest_token(m, "0123456789abcdef0123456789abcdef0", &blob),
+	assert_int_equal(mcred_attest_run(m, "0123456789abcdef0123456789abcdef0", &blob),
 			 MCRED_ERR_INVALID_ARG);
 	assert_non_null(strstr(mcred_modem_error(m)->message, "32 hex"));
 	assert_int_equal(f->count, 0);
 
 	/* The modem refuses. */
 	f->expect = NULL;
-	assert_int_equal(mcred_attest_token(m, NULL, &blob), MCRED_ERR_MODEM);
+	assert_int_equal(mcred_attest_run(m, NULL, &blob), MCRED_ERR_MODEM);
 	assert_null(blob);
 	mcred_modem_free(m);
 	free(f);

@@ -1,6 +1,6 @@
 /*
  * Kit recognition and the choice of "the" kit, without hardware: the pure
- * functions behind mcred_ports_list() and mcred_ports_find_kit().
+ * functions behind mcred_port_list_get() and mcred_port_find_kit().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,7 +110,7 @@ static void test_list_ports_runs(void **state)
 
 	(void)state;
 	/* Whatever this machine has: the call works and every entry is sane. */
-	assert_int_equal(mcred_ports_list(&list, &err), MCRED_OK);
+	assert_int_equal(mcred_port_list_get(&list, &err), MCRED_OK);
 	assert_non_null(list);
 	for (size_t i = 0; i < list->count; i++) {
 		assert_true(list->ports[i].name[0] != '\0');
