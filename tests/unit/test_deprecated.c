@@ -18,17 +18,6 @@
 #include "support/fake_modem.h"
 #include "support/fixtures.h"
 
-/* A fixture blob without the line break at its end. */
-static char *blob_fixture(const char *name)
-{
-	size_t n;
-	char *buf = fixture_read(name, &n);
-
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return buf;
-}
-
 /* Every getter of two reports agrees (the deprecated ones included). */
 static void assert_same_report(const mcred_report *a, const mcred_report *b)
 {
@@ -54,7 +43,7 @@ static void assert_same_report(const mcred_report *a, const mcred_report *b)
 
 static void verify_keygen_alias(void **state)
 {
-	char *blob = blob_fixture("keygen_csr.txt");
+	char *blob = fixture_read_blob("keygen_csr.txt");
 	char *pem = fixture_read("identity_pub.pem", NULL);
 	struct mcred_verify_options vo;
 	struct mcred_error e1, e2;
@@ -82,7 +71,7 @@ static void verify_keygen_alias(void **state)
 
 static void verify_attest_alias(void **state)
 {
-	char *blob = blob_fixture("attest.txt");
+	char *blob = fixture_read_blob("attest.txt");
 	struct mcred_error e1, e2;
 	mcred_report *r1 = NULL, *r2 = NULL;
 
@@ -115,7 +104,7 @@ static struct fake_modem *fake_with(const char *prefix, const char *answer, mcre
 static void keygen_alias(void **state)
 {
 	struct mcred_keygen_request req = { 11, MCRED_KEYGEN_CSR, NULL, NULL };
-	char *fixture = blob_fixture("keygen_csr.txt");
+	char *fixture = fixture_read_blob("keygen_csr.txt");
 	char answer[4096], *b1 = NULL, *b2 = NULL;
 	mcred_modem *m;
 	struct fake_modem *f;
@@ -144,7 +133,7 @@ static void keygen_alias(void **state)
 
 static void attest_token_alias(void **state)
 {
-	char *fixture = blob_fixture("attest.txt");
+	char *fixture = fixture_read_blob("attest.txt");
 	char answer[4096], *b1 = NULL, *b2 = NULL;
 	char msg[512];
 	mcred_modem *m;

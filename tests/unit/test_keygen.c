@@ -190,17 +190,6 @@ static mcred_modem *open_fake(struct fake *f)
 	return m;
 }
 
-/* A fixture blob without the line break at its end. */
-static char *read_fixture(const char *name)
-{
-	size_t n;
-	char *buf = fixture_read(name, &n);
-
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return buf;
-}
-
 /* Run one keygen against the fake: command expected, answer given. */
 static enum mcred_err run_keygen(const struct mcred_keygen_request *req, const char *expect,
 				 const char *reply, char **blob, struct fake **out_f,
@@ -241,7 +230,7 @@ static void keygen_commands(void **state)
 		{ { 2147483647u, MCRED_KEYGEN_PUBKEY, NULL, NULL }, "AT%KEYGEN=2147483647,2,1" },
 		{ { 33, MCRED_KEYGEN_ENDORSEMENT, NULL, NULL }, "AT%KEYGEN=33,8,1" },
 	};
-	char *fixture = read_fixture("keygen_csr.txt");
+	char *fixture = fixture_read_blob("keygen_csr.txt");
 	char reply[2048];
 	size_t i;
 
@@ -271,7 +260,7 @@ static void keygen_wrapped_answer(void **state)
 	struct mcred_keygen_request req = { 11, MCRED_KEYGEN_CSR,
 					    "O=Nordic Semiconductor,L=Trondheim,C=no",
 					    "101010000" };
-	char *fixture = read_fixture("spec_keygen_example.txt");
+	char *fixture = fixture_read_blob("spec_keygen_example.txt");
 	char reply[4096];
 	struct fake *f;
 	mcred_modem *m;
@@ -349,7 +338,7 @@ static void keygen_invalid_sends_nothing(void **state)
 
 static void attest_commands(void **state)
 {
-	char *fixture = read_fixture("attest.txt");
+	char *fixture = fixture_read_blob("attest.txt");
 	char reply[2048];
 	const char *challenge = "0123456789abcdefABCDEF0123456789";
 	struct fake *f = calloc(1, sizeof(*f));
