@@ -162,7 +162,8 @@ static void report_json(const mcred_report *r, const char *blob, const char *out
 	json_field_int(&j, "payload_id", mcred_report_payload_id(r));
 	json_field_string(&j, "digest", digest_word(mcred_report_digest_check(r)));
 	json_field_string(&j, "csr_signature", check_or_null(mcred_report_csr_signature_check(r)));
-	json_field_string(&j, "cose_signature", mcred_check_name(mcred_report_cose_signature_check(r)));
+	json_field_string(&j, "cose_signature",
+			  mcred_check_name(mcred_report_cose_signature_check(r)));
 	json_field_string(&j, "subject", mcred_report_subject(r));
 	json_field_string(&j, "public_key_pem", mcred_report_public_key_pem(r));
 	/* Extras beyond the documented contract. */

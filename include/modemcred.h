@@ -226,6 +226,7 @@ struct mcred_port_list {
  */
 MCRED_API enum mcred_err mcred_port_list_get(struct mcred_port_list **out,
 					     struct mcred_error *err);
+/** Free a list of mcred_port_list_get(); NULL is allowed. Since 0.1.0. */
 MCRED_API void mcred_port_list_free(struct mcred_port_list *list);
 
 /**
@@ -624,8 +625,10 @@ enum mcred_answer_kind {
 MCRED_API enum mcred_answer_kind mcred_answer_find(const char *text, size_t len,
 						   size_t *offset);
 
+/** Since 0.1.0. */
 MCRED_API void mcred_report_free(mcred_report *report);
 
+/** Since 0.1.0. */
 MCRED_API enum mcred_report_kind mcred_report_kind(const mcred_report *r);
 /** "csr", "pubkey", "attestation". */
 MCRED_API const char *mcred_report_kind_name(const mcred_report *r);

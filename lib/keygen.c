@@ -374,12 +374,14 @@ enum mcred_err mcred_attest_challenge_check(const char *challenge, struct mcred_
 	for (i = 0; i < n; i++)
 		if (!isxdigit((unsigned char)challenge[i]))
 			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-					       "challenge has a character that is not a hex digit at "
-					       "position %zu: use 32 hex digits (16 bytes)", i + 1);
+					       "challenge has a character that is not a hex "
+					       "digit at position %zu: use 32 hex digits (16 bytes)",
+					       i + 1);
 	if (n != 32)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "challenge has %zu hex digits: it must have exactly 32 "
-				       "hex digits (16 bytes), e.g. from `openssl rand -hex 16`", n);
+				       "hex digits (16 bytes), e.g. from `openssl rand -hex 16`",
+				       n);
 	mcred_error_clear(err);
 	return MCRED_OK;
 }

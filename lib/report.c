@@ -453,7 +453,8 @@ static enum mcred_err keygen_checks(mcred_report *r, const struct mcred_verify_o
 	if (rc != MCRED_OK)
 		return rc;
 	expected_id = opts && opts->expected_payload_id ? opts->expected_payload_id
-		      : r->kind == MCRED_REPORT_CSR ? MCRED_PAYLOAD_ID_CSR : MCRED_PAYLOAD_ID_PUBKEY;
+		      : r->kind == MCRED_REPORT_CSR     ? MCRED_PAYLOAD_ID_CSR
+							: MCRED_PAYLOAD_ID_PUBKEY;
 	check_payload_id(r, expected_id);
 	if (opts && opts->expected_tag >= 0)
 		set_check(r, CK_SEC_TAG, (int64_t)r->sec_tag == opts->expected_tag,

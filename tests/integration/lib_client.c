@@ -346,7 +346,8 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 			CHECK(mcred_report_sec_tag(rep, &t) && t == base_tag + 1, "sec_tag %u", t);
 			CHECK(mcred_report_digest_check(rep) == MCRED_CHECK_VALID, "digest check");
 			CHECK(mcred_report_sec_tag_check(rep) == MCRED_CHECK_VALID, "sec_tag check");
-			CHECK(mcred_report_csr_signature_check(rep) == MCRED_CHECK_VALID, "csr signature");
+			CHECK(mcred_report_csr_signature_check(rep) == MCRED_CHECK_VALID,
+			      "csr signature");
 			CHECK(mcred_report_cose_signature_check(rep) ==
 				      (idkey_pem ? MCRED_CHECK_VALID : MCRED_CHECK_NOT_CHECKED),
 			      "cose signature %s",
