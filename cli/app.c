@@ -280,10 +280,6 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 		snprintf(message, sizeof(message), "%s", mcred_strerror(code));
 	note_failure(code, e ? e->cme : -1, message);
 	cli_errorf("%s", message);
-	/* ...in library terms; this is the same fix in the tool's. */
-	if (e && e->cme == 518 && !ctx->opts.auto_offline)
-		cli_errorf("run it again with --offline: modemcred then takes the modem "
-			   "offline for the operation and restores its mode afterwards");
 	if (code == MCRED_ERR_TIMEOUT && e && strstr(e->message, "max_command_len"))
 		cli_errorf("give the size of the device's AT command buffer with --max-command "
 			   "BYTES");
@@ -312,7 +308,7 @@ static int find_kit_port(char *name, size_t len)
 	enum mcred_err rc;
 
 	memset(&err, 0, sizeof(err));
-	rc = mcred_ports_find_kit(name, len, &err);
+	rc = mcred_port_find_kit(name, len, &err);
 	if (rc == MCRED_OK)
 		return 0;
 	if (rc == MCRED_ERR_CANCELLED)
@@ -330,7 +326,7 @@ static int find_kit_port_by_serial(const char *serial, char *name, size_t len)
 	struct mcred_error err;
 
 	memset(&err, 0, sizeof(err));
-	if (mcred_ports_find_kit_by_serial(serial, name, len, &err) == MCRED_OK)
+	if (mcred_port_find_kit_by_serial(serial, name, len, &err) == MCRED_OK)
 		return 0;
 	if (err.code == MCRED_ERR_CANCELLED)
 		return report_interrupted(NULL);

@@ -288,24 +288,3 @@ int cli_parse_format(const char *text, int *der, struct mcred_error *err)
 	*der = i;
 	return 0;
 }
-
-int cli_parse_challenge(const char *text, struct mcred_error *err)
-{
-	size_t i, n = text ? strlen(text) : 0;
-
-	for (i = 0; i < n; i++) {
-		char c = text[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-			cli_error_set(err, "challenge has a character that is not a hex digit at "
-				      "position %zu: use 32 hex digits (16 bytes)", i + 1);
-			return -1;
-		}
-	}
-	if (n != 32) {
-		cli_error_set(err, "challenge has %zu hex digits: it must have exactly 32 "
-			      "(16 bytes), e.g. from `openssl rand -hex 16`", n);
-		return -1;
-	}
-	return 0;
-}

@@ -66,10 +66,4 @@ int cli_parse_keygen_kind(const char *text, enum mcred_keygen_kind *kind,
 /* Output format of keygen: "pem" (*der = 0) or "der" (*der = 1). */
 int cli_parse_format(const char *text, int *der, struct mcred_error *err);
 
-/*
- * An attestation challenge: exactly 32 hex digits (16 bytes). The text is
- * passed on to the modem as given, so only its shape is checked here.
- */
-int cli_parse_challenge(const char *text, struct mcred_error *err);
-
 #endif

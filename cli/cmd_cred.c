@@ -203,7 +203,7 @@ static void json_head(struct json *j, uint32_t tag, int type)
 
 /* ---- list ------------------------------------------------------------------- */
 
-static void list_json(const struct mcred_credential_list *list, int type)
+static void list_json(const struct mcred_credential_list *list)
 {
 	struct json j;
 	size_t i;
@@ -213,8 +213,6 @@ static void list_json(const struct mcred_credential_list *list, int type)
 	for (i = 0; i < list->count; i++) {
 		const struct mcred_credential *c = &list->items[i];
 
-		if (type != MCRED_ANY_TYPE && c->type != type)
-			continue;
 		json_object_begin(&j);
 		json_tag_type(&j, c->tag, c->type);
 		json_field_string(&j, "sha256", c->has_sha256 ? c->sha256 : NULL);
@@ -223,8 +221,7 @@ static void list_json(const struct mcred_credential_list *list, int type)
 	json_array_end(&j);
 }
 
-static void list_table(const struct cli_ctx *ctx, const struct mcred_credential_list *list,
-		       int type)
+static void list_table(const struct cli_ctx *ctx, const struct mcred_credential_list *list)
 {
 	size_t i, shown = 0;
 
@@ -232,8 +229,6 @@ static void list_table(const struct cli_ctx *ctx, const struct mcred_credential_
 		const struct mcred_credential *c = &list->items[i];
 		const char *name = mcred_type_name(c->type);
 
-		if (type != MCRED_ANY_TYPE && c->type != type)
-			continue;
 		if (shown++ == 0)
 			printf("%-10s %-4s %-12s %s\n", "TAG", "TYPE", "NAME", "SHA256");
 		printf("%-10lu %-4d %-12s %s%s\n", (unsigned long)c->tag, c->type,
@@ -262,16 +257,15 @@ int cmd_list(struct cli_ctx *ctx)
 		return code;
 	if ((code = cli_open_modem(ctx)) != 0)
 		return code;
-	/* The modem filters by type only within one tag; otherwise filter here. */
-	rc = mcred_cmng_list(ctx->modem, tag, tag == MCRED_ANY_TAG ? MCRED_ANY_TYPE : type, &list);
+	rc = mcred_cmng_list(ctx->modem, tag, type, &list);
 	if (rc != MCRED_OK) {
 		mcred_credential_list_free(list);
 		return cli_fail_modem(ctx, rc);
 	}
 	if (ctx->cl->json)
-		list_json(list, type);
+		list_json(list);
 	else
-		list_table(ctx, list, type);
+		list_table(ctx, list);
 	mcred_credential_list_free(list);
 	return CLI_EXIT_OK;
 }
@@ -363,9 +357,9 @@ int cmd_write(struct cli_ctx *ctx)
 		if (w.rc == MCRED_ERR_UNSUPPORTED)
 			code = CLI_EXIT_NOT_CHECKED;
 	}
-	cli_free_secret(content, len);
+	mcred_secret_free(content, len);
 	if (password)
-		cli_free_secret(password, strlen(password));
+		mcred_secret_free(password, strlen(password));
 	return code;
 }
 
@@ -402,11 +396,11 @@ int cmd_read(struct cli_ctx *ctx)
 		return code;
 	rc = mcred_cmng_read(ctx->modem, tag, type, &content, &len, sha256);
 	if (rc != MCRED_OK) {
-		cli_free_secret(content, len);
+		mcred_secret_free(content, len);
 		return cli_fail_modem(ctx, rc);
 	}
 	if (!sha256[0]) /* older firmware: digest of the bytes as stored */
-		mcred_content_digest(content, len, 0, sha256);
+		mcred_cmng_read_digest(content, len, sha256);
 	if (out && cli_write_file(out, content, len, &err) != 0) {
 		cli_fail(ctx, &err);
 		code = CLI_EXIT_FAILURE; /* the modem was asked: not a usage error */
@@ -418,7 +412,7 @@ int cmd_read(struct cli_ctx *ctx)
 	} else {
 		fwrite(content, 1, len, stdout);
 	}
-	cli_free_secret(content, len);
+	mcred_secret_free(content, len);
 	return code;
 }
 
@@ -579,6 +573,6 @@ int cmd_compare(struct cli_ctx *ctx)
 		if (rc == MCRED_ERR_UNSUPPORTED)
 			code = CLI_EXIT_NOT_CHECKED;
 	}
-	cli_free_secret(content, len);
+	mcred_secret_free(content, len);
 	return code;
 }

@@ -99,7 +99,7 @@ int cmd_ports(struct cli_ctx *ctx)
 	size_t i;
 
 	memset(&err, 0, sizeof(err));
-	if (mcred_ports_list(&list, &err) != MCRED_OK)
+	if (mcred_port_list_get(&list, &err) != MCRED_OK)
 		return cli_fail(ctx, &err);
 	if (ctx->cl->json) {
 		struct json j;
@@ -123,23 +123,6 @@ int cmd_ports(struct cli_ctx *ctx)
 }
 
 /* ---- info ------------------------------------------------------------------ */
-
-static const char *cfun_name(int mode)
-{
-	switch (mode) {
-	case 0: return "off (minimum functionality)";
-	case 1: return "on (normal)";
-	case 2: return "receive only";
-	case 4: return "offline (flight mode)";
-	case 20: return "LTE off";
-	case 21: return "LTE on";
-	case 30: return "GNSS off";
-	case 31: return "GNSS on";
-	case 40: return "SIM off";
-	case 41: return "SIM on";
-	default: return "other";
-	}
-}
 
 /* One fact of info: its JSON name, text label, value and status. */
 struct info_fact {
@@ -204,7 +187,7 @@ static void info_text(const struct info_fact *facts, size_t n, const struct info
 			printf("%-17sunknown (%s)\n", facts[i].label, unknown_reason(&facts[i]));
 	}
 	if (cfun->status == MCRED_OK)
-		printf("%-17s%d, %s\n", cfun->label, cfun_mode, cfun_name(cfun_mode));
+		printf("%-17s%d, %s\n", cfun->label, cfun_mode, mcred_cfun_name(cfun_mode));
 	else
 		printf("%-17sunknown (%s)\n", cfun->label, unknown_reason(cfun));
 }

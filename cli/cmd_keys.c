@@ -99,7 +99,7 @@ static int load_identity_key(const struct cli_ctx *ctx, struct identity_key *key
 		return cli_fail(ctx, &err);
 	if (mcred_identity_key_parse(key->data, key->len, vo, &err) != MCRED_OK) {
 		cli_errorf("identity key file %s: %s", key->path, err.message);
-		cli_free_secret(key->data, key->len);
+		mcred_secret_free(key->data, key->len);
 		key->data = NULL;
 		return CLI_EXIT_USAGE;
 	}
@@ -108,7 +108,7 @@ static int load_identity_key(const struct cli_ctx *ctx, struct identity_key *key
 
 static void free_identity_key(struct identity_key *key)
 {
-	cli_free_secret(key->data, key->len);
+	mcred_secret_free(key->data, key->len);
 }
 
 /* ---- report output -------------------------------------------------------------- */
@@ -143,8 +143,9 @@ static void report_json(const mcred_report *r, const char *blob, const char *out
 		json_field_null(&j, "sec_tag");
 	json_field_int(&j, "payload_id", mcred_report_payload_id(r));
 	json_field_string(&j, "digest", digest_word(mcred_report_digest_check(r)));
-	json_field_string(&j, "csr_signature", check_or_null(mcred_report_csr_signature(r)));
-	json_field_string(&j, "cose_signature", mcred_check_name(mcred_report_cose_signature(r)));
+	json_field_string(&j, "csr_signature", check_or_null(mcred_report_csr_signature_check(r)));
+	json_field_string(&j, "cose_signature",
+			  mcred_check_name(mcred_report_cose_signature_check(r)));
 	json_field_string(&j, "subject", mcred_report_subject(r));
 	json_field_string(&j, "public_key_pem", mcred_report_public_key_pem(r));
 	/* Extras beyond the documented contract. */
@@ -218,12 +219,12 @@ static void print_keygen(FILE *f, const mcred_report *r, const struct report_con
 				   : digest == MCRED_CHECK_INVALID ? "MISMATCH"
 								   : "not checked");
 	if (kind == MCRED_REPORT_CSR)
-		print_check(f, "CSR signature", mcred_report_csr_signature(r), "no CSR");
+		print_check(f, "CSR signature", mcred_report_csr_signature_check(r), "no CSR");
 }
 
 static void report_text(FILE *f, const mcred_report *r, const struct report_context *rc)
 {
-	enum mcred_check cose = mcred_report_cose_signature(r);
+	enum mcred_check cose = mcred_report_cose_signature_check(r);
 
 	if (mcred_report_kind(r) == MCRED_REPORT_ATTESTATION) {
 		print_attestation(f, r);
@@ -301,8 +302,7 @@ static int keygen_args(const struct cli_ctx *ctx, struct keygen_args *a)
 /* Refuse to touch a tag that already holds such a key, unless --force. */
 static int keygen_guard(struct cli_ctx *ctx, const struct keygen_args *a)
 {
-	int type = a->req.kind == MCRED_KEYGEN_ENDORSEMENT ? MCRED_TYPE_ENDORSEMENT_KEY
-							   : MCRED_TYPE_PRIVATE_KEY;
+	int type = mcred_keygen_kind_cred_type(a->req.kind);
 	int exists = 0;
 	enum mcred_err rc;
 
@@ -385,9 +385,9 @@ static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const
 	int code;
 
 	vo->expected_tag = a->req.tag;
-	vo->expected_payload_id = a->req.kind == MCRED_KEYGEN_CSR ? 9 : 8;
+	vo->expected_payload_id = mcred_keygen_kind_payload_id(a->req.kind);
 	memset(&err, 0, sizeof(err));
-	if (mcred_verify_keygen(blob, strlen(blob), vo, &r, &err) != MCRED_OK)
+	if (mcred_keygen_verify(blob, strlen(blob), vo, &r, &err) != MCRED_OK)
 		return answer_undecodable(ctx, &err, "%KEYGEN", blob);
 	if (mcred_report_ok(r)) {
 		code = keygen_output(ctx, a, r);
@@ -428,7 +428,7 @@ int cmd_keygen(struct cli_ctx *ctx)
 	if (!code)
 		code = keygen_guard(ctx, &a);
 	if (!code) {
-		rc = mcred_keygen(ctx->modem, &a.req, &blob);
+		rc = mcred_keygen_run(ctx->modem, &a.req, &blob);
 		code = rc == MCRED_OK ? keygen_finish(ctx, &a, blob, &vo, &key)
 				      : cli_fail_modem(ctx, rc);
 	}
@@ -453,17 +453,17 @@ int cmd_attest(struct cli_ctx *ctx)
 
 	memset(&err, 0, sizeof(err));
 	mcred_verify_options_init(&vo);
-	if (challenge && cli_parse_challenge(challenge, &err) != 0)
+	if (mcred_attest_challenge_check(challenge, &err) != MCRED_OK)
 		return cli_fail(ctx, &err);
 	if ((code = load_identity_key(ctx, &key, &vo)) != 0)
 		return code;
 	rctx.identity_key_path = key.path;
 	code = cli_open_modem(ctx);
 	if (!code) {
-		rc = mcred_attest_token(ctx->modem, challenge, &blob);
+		rc = mcred_attest_run(ctx->modem, challenge, &blob);
 		if (rc != MCRED_OK)
 			code = cli_fail_modem(ctx, rc);
-		else if (mcred_verify_attest(blob, strlen(blob), &vo, &r, &err) != MCRED_OK)
+		else if (mcred_attest_verify(blob, strlen(blob), &vo, &r, &err) != MCRED_OK)
 			code = answer_undecodable(ctx, &err, "%ATTESTTOKEN", blob);
 		else
 			code = finish_report(ctx, stdout, r, &rctx, blob, NULL);
@@ -476,44 +476,9 @@ int cmd_attest(struct cli_ctx *ctx)
 
 /* ---- verify ------------------------------------------------------------------------------ */
 
-enum blob_kind { BLOB_UNKNOWN = 0, BLOB_KEYGEN, BLOB_ATTEST };
-
-/* First occurrence of needle in text[0..len), or NULL (text may hold NULs). */
-static const char *find_bounded(const char *text, size_t len, const char *needle)
-{
-	size_t n = strlen(needle), i;
-
-	for (i = 0; i + n <= len; i++)
-		if (memcmp(text + i, needle, n) == 0)
-			return text + i;
-	return NULL;
-}
-
-/*
- * Where the answer starts in captured text, and its kind: at "%KEYGEN:" or
- * "%ATTESTTOKEN:" (not at the echoed "AT%KEYGEN=..."), else the whole text,
- * a bare blob. The library reads the line from there: prefix, quotes, line
- * breaks inside and what follows the closing quote.
- */
-static enum blob_kind find_answer(const char *text, size_t len, const char **start)
-{
-	const char *p;
-
-	if ((p = find_bounded(text, len, "%ATTESTTOKEN:")) != NULL) {
-		*start = p;
-		return BLOB_ATTEST;
-	}
-	if ((p = find_bounded(text, len, "%KEYGEN:")) != NULL) {
-		*start = p;
-		return BLOB_KEYGEN;
-	}
-	*start = text;
-	return BLOB_UNKNOWN;
-}
-
 /* The text to verify: --keygen/--attest STRING or FILE. 0 or exit code. */
 static int verify_input(const struct cli_ctx *ctx, char **text, size_t *len,
-			enum blob_kind *forced)
+			enum mcred_answer_kind *forced)
 {
 	const struct cli_cmdline *cl = ctx->cl;
 	const char *given = cl->opt[OPT_KEYGEN_STRING] ? cl->opt[OPT_KEYGEN_STRING]
@@ -527,9 +492,9 @@ static int verify_input(const struct cli_ctx *ctx, char **text, size_t *len,
 			   "run `modemcred verify --help`");
 		return CLI_EXIT_USAGE;
 	}
-	*forced = cl->opt[OPT_KEYGEN_STRING] ? BLOB_KEYGEN
-		  : cl->opt[OPT_ATTEST_STRING] ? BLOB_ATTEST
-					       : BLOB_UNKNOWN;
+	*forced = cl->opt[OPT_KEYGEN_STRING] ? MCRED_ANSWER_KEYGEN
+		  : cl->opt[OPT_ATTEST_STRING] ? MCRED_ANSWER_ATTEST
+					       : MCRED_ANSWER_NONE;
 	if (given) {
 		*len = strlen(given);
 		*text = malloc(*len + 1);
@@ -545,20 +510,20 @@ static int verify_input(const struct cli_ctx *ctx, char **text, size_t *len,
 }
 
 /* Decode as the kind says; an unmarked blob is tried as KEYGEN, then ATTESTTOKEN. */
-static enum mcred_err verify_blob(enum blob_kind kind, const char *blob, size_t len,
+static enum mcred_err verify_blob(enum mcred_answer_kind kind, const char *blob, size_t len,
 				  const struct mcred_verify_options *vo, mcred_report **r,
 				  struct mcred_error *err)
 {
 	struct mcred_error second;
 	enum mcred_err rc;
 
-	if (kind == BLOB_ATTEST)
-		return mcred_verify_attest(blob, len, vo, r, err);
-	rc = mcred_verify_keygen(blob, len, vo, r, err);
-	if (rc != MCRED_ERR_DECODE || kind == BLOB_KEYGEN)
+	if (kind == MCRED_ANSWER_ATTEST)
+		return mcred_attest_verify(blob, len, vo, r, err);
+	rc = mcred_keygen_verify(blob, len, vo, r, err);
+	if (rc != MCRED_ERR_DECODE || kind == MCRED_ANSWER_KEYGEN)
 		return rc;
 	memset(&second, 0, sizeof(second));
-	if (mcred_verify_attest(blob, len, vo, r, &second) == MCRED_OK)
+	if (mcred_attest_verify(blob, len, vo, r, &second) == MCRED_OK)
 		return MCRED_OK;
 	return rc; /* report why it is not a KEYGEN answer, the likelier intent */
 }
@@ -570,10 +535,9 @@ int cmd_verify(struct cli_ctx *ctx)
 	struct identity_key key = { NULL, NULL, 0 };
 	struct mcred_error err;
 	mcred_report *r = NULL;
-	enum blob_kind forced, found;
-	const char *blob;
+	enum mcred_answer_kind forced, found;
 	char *text = NULL;
-	size_t len = 0, blen;
+	size_t len = 0, start;
 	int code;
 
 	mcred_verify_options_init(&vo);
@@ -591,9 +555,10 @@ int cmd_verify(struct cli_ctx *ctx)
 	code = load_identity_key(ctx, &key, &vo);
 	if (!code) {
 		rctx.identity_key_path = key.path;
-		found = find_answer(text, len, &blob);
-		blen = len - (size_t)(blob - text);
-		enum mcred_err vrc = verify_blob(forced ? forced : found, blob, blen, &vo, &r, &err);
+		/* at the %KEYGEN: or %ATTESTTOKEN: line, not the echoed command; else all */
+		found = mcred_answer_find(text, len, &start);
+		enum mcred_err vrc = verify_blob(forced ? forced : found, text + start, len - start,
+						 &vo, &r, &err);
 
 		if (vrc != MCRED_OK) {
 			err.code = vrc;

@@ -312,7 +312,7 @@ static int load_ca(struct provision_args *a)
 		code = CLI_EXIT_USAGE;
 	}
 	free(cert);
-	cli_free_secret(key, key_len);
+	mcred_secret_free(key, key_len);
 	a->cfg.req.ca = a->ca_loaded;
 	return code;
 }
@@ -426,7 +426,7 @@ static int find_kits(struct provision_args *a)
 	if (!a->all_kits && !a->nserials)
 		return 0;
 	memset(&err, 0, sizeof(err));
-	if (mcred_ports_list(&list, &err) != MCRED_OK) {
+	if (mcred_port_list_get(&list, &err) != MCRED_OK) {
 		cli_errorf("%s", err.message);
 		return CLI_EXIT_PORT;
 	}

@@ -14,22 +14,6 @@
 
 #include "args.h"
 
-void cli_wipe(void *p, size_t len)
-{
-	volatile unsigned char *v = p;
-
-	while (v && len--)
-		*v++ = 0;
-}
-
-void cli_free_secret(void *p, size_t len)
-{
-	if (!p)
-		return;
-	cli_wipe(p, len);
-	free(p);
-}
-
 static const char *display_name(const char *path)
 {
 	return strcmp(path, "-") == 0 ? "standard input" : path;
@@ -50,7 +34,7 @@ static int grow(char **buf, size_t *cap, size_t used, size_t need)
 		return -1;
 	if (*buf) {
 		memcpy(nbuf, *buf, used);
-		cli_free_secret(*buf, *cap);
+		mcred_secret_free(*buf, *cap);
 	}
 	*buf = nbuf;
 	*cap = ncap;
@@ -110,7 +94,7 @@ int cli_read_file(const char *path, const char *what, char **data, size_t *len,
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (rc != 0) {
-		cli_free_secret(buf, cap);
+		mcred_secret_free(buf, cap);
 		return -1;
 	}
 	buf[used] = '\0';
@@ -129,18 +113,24 @@ int cli_read_password(const char *path, char **password, struct mcred_error *err
 	line = strcspn(buf, "\r\n");
 	if (memchr(buf, '\0', len) != NULL) {
 		cli_error_set(err, "password file %s contains a NUL byte", display_name(path));
-		cli_free_secret(buf, len + 1);
+		mcred_secret_free(buf, len + 1);
 		return -1;
 	}
-	/* Only the first line is the password; wipe whatever followed it. */
-	cli_wipe(buf + line, len - line);
 	if (line == 0) {
 		cli_error_set(err, "password file %s is empty: the first line is the password",
 			      display_name(path));
-		cli_free_secret(buf, len + 1);
+		mcred_secret_free(buf, len + 1);
 		return -1;
 	}
-	*password = buf;
+	/* Only the first line is the password; the file's copy goes, wiped. */
+	*password = strndup(buf, line);
+	mcred_secret_free(buf, len + 1);
+	if (!*password) {
+		cli_error_set(err, "out of memory reading password file %s", display_name(path));
+		if (err)
+			err->code = MCRED_ERR_NOMEM;
+		return -1;
+	}
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
  * File helpers for the CLI: read a whole file (or stdin) without leaving
- * copies of secrets behind, write output files, wipe memory.
+ * copies of secrets behind (mcred_secret_free() wipes), write output files.
  */
 #ifndef MODEMCRED_CLI_FILES_H
 #define MODEMCRED_CLI_FILES_H
@@ -11,11 +11,6 @@
 
 /* Largest input file accepted: far above any credential, stops accidents. */
 #define CLI_MAX_FILE (1024u * 1024u)
-
-/* Overwrite memory that held a secret, in a way the compiler cannot drop. */
-void cli_wipe(void *p, size_t len);
-/* cli_wipe() then free(); NULL is allowed. */
-void cli_free_secret(void *p, size_t len);
 
 /*
  * Read all of path ("-" means stdin) into a malloc'd, NUL-terminated buffer.
@@ -29,7 +24,7 @@ int cli_read_file(const char *path, const char *what, char **data, size_t *len,
 
 /*
  * Read a password file: the first line, without its line ending. Returns 0
- * or -1 with err set. The result is malloc'd; free it with cli_free_secret().
+ * or -1 with err set. The result is malloc'd; free it with mcred_secret_free().
  */
 int cli_read_password(const char *path, char **password, struct mcred_error *err);
 

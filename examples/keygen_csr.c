@@ -37,22 +37,22 @@ static int check_and_print(const char *blob, uint32_t tag, const char *identity_
 	struct mcred_verify_options vopts;
 	mcred_verify_options_init(&vopts);
 	vopts.expected_tag = tag;
-	vopts.expected_payload_id = 9;  /* CSR message */
+	vopts.expected_payload_id = mcred_keygen_kind_payload_id(MCRED_KEYGEN_CSR);
 	vopts.identity_key_pem = identity_pem;
 
 	mcred_report *report;
 	struct mcred_error err;
-	if (mcred_verify_keygen(blob, strlen(blob), &vopts, &report, &err) != MCRED_OK) {
+	if (mcred_keygen_verify(blob, strlen(blob), &vopts, &report, &err) != MCRED_OK) {
 		fprintf(stderr, "cannot decode the answer: %s\n", err.message);
 		return 5;
 	}
 	fprintf(stderr, "device %s, subject %s\n", mcred_report_device_uuid(report),
 		mcred_report_subject(report) ? mcred_report_subject(report) : "-");
-	print_check("CSR signature", mcred_report_csr_signature(report));
+	print_check("CSR signature", mcred_report_csr_signature_check(report));
 	print_check("digest", mcred_report_digest_check(report));
 	print_check("security tag", mcred_report_sec_tag_check(report));
 	print_check("payload id", mcred_report_payload_id_check(report));
-	print_check("COSE signature", mcred_report_cose_signature(report));
+	print_check("COSE signature", mcred_report_cose_signature_check(report));
 
 	int ok = mcred_report_ok(report);
 	if (ok)
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	}
 	char *blob = NULL;
 	int status;
-	if (mcred_keygen(modem, &req, &blob) != MCRED_OK) {
+	if (mcred_keygen_run(modem, &req, &blob) != MCRED_OK) {
 		fprintf(stderr, "keygen: %s\n", mcred_modem_error(modem)->message);
 		status = 4;
 	} else {

@@ -15,6 +15,20 @@
  * - Security tags are unsigned 32-bit. Tags 0..2147483647 belong to the user;
  *   tags above (MCRED_TAG_MAX) belong to the modem and are never written or
  *   deleted, but do show up in lists.
+ *
+ * Names: mcred_<noun>_<verb>, the noun being what is acted on, most often
+ * the modem command family: cmng (%CMNG), keygen (%KEYGEN), attest
+ * (%ATTESTTOKEN), cfun (+CFUN), and modem, port, port_list, report, secret.
+ * The verbs keep one meaning each:
+ *   _check   validate input without a modem (nothing is ever sent)
+ *   _run     send the command to a modem and hand back its answer
+ *   _verify  decode and check such an answer, without a modem
+ *   _get/_set, _begin/_end, _open/_free, _parse, _find, _init
+ * and the getters of a report that give one check's outcome end in _check
+ * (enum mcred_check). Accessors are named after what they return
+ * (mcred_report_device_uuid, mcred_type_name). The 0.1.0 names that broke
+ * the rule still link and work, as deprecated aliases: "Deprecated names"
+ * at the end of this header lists them with their new names.
  */
 #ifndef MODEMCRED_H
 #define MODEMCRED_H
@@ -332,16 +346,21 @@ struct mcred_port_list {
 	size_t count;
 };
 
-/** List serial ports with USB details; Nordic kits are recognised. Since 0.1.0. */
-MCRED_API enum mcred_err mcred_ports_list(struct mcred_port_list **out, struct mcred_error *err);
+/**
+ * List serial ports with USB details; Nordic kits are recognised. Free the
+ * list with mcred_port_list_free(). Since 0.2.0. Was mcred_ports_list() in 0.1.0.
+ */
+MCRED_API enum mcred_err mcred_port_list_get(struct mcred_port_list **out,
+					     struct mcred_error *err);
+/** Free a list of mcred_port_list_get(); NULL is allowed. Since 0.1.0. */
 MCRED_API void mcred_port_list_free(struct mcred_port_list *list);
 
 /**
  * Name of the modem port when exactly one Nordic kit is attached (its first
  * port). MCRED_ERR_NOT_FOUND when none, MCRED_ERR_INVALID_ARG when several.
- * Since 0.1.0.
+ * Since 0.2.0. Was mcred_ports_find_kit() in 0.1.0.
  */
-MCRED_API enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err);
+MCRED_API enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct mcred_error *err);
 
 /**
  * Name of the modem port (its first port) of the Nordic kit whose USB serial
@@ -349,7 +368,7 @@ MCRED_API enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struc
  * does not match. MCRED_ERR_NOT_FOUND when no kit has it; the message then
  * lists the kits found with their serial numbers. Since 0.2.0.
  */
-MCRED_API enum mcred_err mcred_ports_find_kit_by_serial(const char *serial, char *name,
+MCRED_API enum mcred_err mcred_port_find_kit_by_serial(const char *serial, char *name,
 							size_t name_len,
 							struct mcred_error *err);
 
@@ -437,6 +456,14 @@ MCRED_API int mcred_fw_digests_trusted(const char *firmware);
 /** Read the functional mode (AT+CFUN?): 0 off, 1 on, 4 offline, ... Since 0.1.0. */
 MCRED_API enum mcred_err mcred_cfun_get(mcred_modem *modem, int *mode);
 MCRED_API enum mcred_err mcred_cfun_set(mcred_modem *modem, int mode);
+
+/**
+ * What a functional mode means: "off (minimum functionality)" (0), "on
+ * (normal)" (1), "receive only" (2), "offline (flight mode)" (4), "LTE
+ * off" (20), ..., "SIM on" (41); "other" for any other value. A static
+ * string. Since 0.2.0.
+ */
+MCRED_API const char *mcred_cfun_name(int mode);
 
 /**
  * Take the modem offline for an operation: remembers the mode it found in
@@ -601,12 +628,21 @@ MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, 
 						 char sha256[65], struct mcred_error *err);
 
 /**
- * SHA-256 (upper-case hex) of content as a write would store it
- * (normalise: CRLF -> LF when non-zero).
- * Since 0.1.0.
+ * SHA-256 (upper-case hex) of content exactly as given: the digest the modem
+ * lists for stored content, so that of what mcred_cmng_read() returned (for
+ * a firmware that lists no digests). For content about to be written, use
+ * mcred_cmng_write_digest(). MCRED_ERR_INVALID_ARG when sha256 is NULL, or
+ * content is NULL and len is not 0. Since 0.2.0.
  */
-MCRED_API enum mcred_err mcred_content_digest(const char *content, size_t len, int normalise,
-					      char sha256[65]);
+MCRED_API enum mcred_err mcred_cmng_read_digest(const char *content, size_t len,
+						char sha256[65]);
+
+/**
+ * Wipe len bytes at p (OPENSSL_cleanse(), which the compiler cannot drop),
+ * then free(p). For buffers that held a private key, a PSK or a password,
+ * the caller's own included; NULL is allowed. Since 0.2.0.
+ */
+MCRED_API void mcred_secret_free(void *p, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* On-device keys (%KEYGEN) and attestation (%ATTESTTOKEN)                  */
@@ -617,6 +653,22 @@ enum mcred_keygen_kind {
 	MCRED_KEYGEN_PUBKEY,         /**< key type 2, response content 1 */
 	MCRED_KEYGEN_ENDORSEMENT     /**< key type 8, public key */
 };
+
+/**
+ * The credential type a key of this kind is stored as: MCRED_TYPE_PRIVATE_KEY
+ * (2) for a CSR or public key, MCRED_TYPE_ENDORSEMENT_KEY (8) for an
+ * endorsement key; -1 for an unknown kind. Since 0.2.0.
+ */
+MCRED_API int mcred_keygen_kind_cred_type(enum mcred_keygen_kind kind);
+
+/**
+ * The COSE payload id the %KEYGEN answer for this kind carries: 9 (CSR
+ * message) for a CSR, 8 (public key message) for a public or endorsement
+ * key; 0 for an unknown kind. Set it as expected_payload_id of
+ * struct mcred_verify_options to check an answer against what was asked.
+ * Since 0.2.0.
+ */
+MCRED_API int mcred_keygen_kind_payload_id(enum mcred_keygen_kind kind);
 
 struct mcred_keygen_request {
 	uint32_t tag;                /**< 1..2147483647 */
@@ -632,23 +684,36 @@ MCRED_API enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *r
 /**
  * Validate a keygen request for this modem, sending nothing: the checks of
  * mcred_keygen_check() and those of its mode (in shell mode the attributes
- * may hold no '). mcred_keygen() makes them too; call this first when other
+ * may hold no '). mcred_keygen_run() makes them too; call this first when other
  * commands (e.g. a look for an existing key) come before it. Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 						  const struct mcred_keygen_request *req);
 
 /**
- * Generate a key on the modem. *blob receives the text between the quotes of
- * "%KEYGEN: "..."" (malloc'd, NUL-terminated); pass it to mcred_verify_keygen().
- * Since 0.1.0.
+ * Generate a key on the modem (%KEYGEN). *blob receives the text between the
+ * quotes of "%KEYGEN: "..."" (malloc'd, NUL-terminated); pass it to
+ * mcred_keygen_verify(). Since 0.2.0. Was mcred_keygen() in 0.1.0.
  */
-MCRED_API enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
-				      char **blob);
+MCRED_API enum mcred_err mcred_keygen_run(mcred_modem *modem,
+					  const struct mcred_keygen_request *req, char **blob);
 
-/** Ask for an attestation token; challenge is 32 hex digits or NULL. Since 0.1.0. */
-MCRED_API enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge,
-					    char **blob);
+/**
+ * Check an attestation challenge without a modem: 32 hex digits (16 bytes),
+ * either case, or NULL for none. MCRED_ERR_INVALID_ARG says which character
+ * is not a hex digit, or how many digits there are. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_attest_challenge_check(const char *challenge,
+						      struct mcred_error *err);
+
+/**
+ * Ask the modem for an attestation token (%ATTESTTOKEN); challenge as for
+ * mcred_attest_challenge_check(), checked before anything is sent. *blob as
+ * for mcred_keygen_run(); pass it to mcred_attest_verify(). Since 0.2.0.
+ * Was mcred_attest_token() in 0.1.0.
+ */
+MCRED_API enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge,
+					  char **blob);
 
 /** Outcome of one check. */
 enum mcred_check {
@@ -668,7 +733,11 @@ enum mcred_report_kind {
 
 struct mcred_verify_options {
 	int64_t expected_tag;               /**< -1: do not check the sec_tag */
-	int expected_payload_id;            /**< 0: derive from the blob's kind/what was asked */
+	/**
+	 * 0: derive it from the blob's body (a CSR or a public key); what was
+	 * asked for is mcred_keygen_kind_payload_id() of its kind.
+	 */
+	int expected_payload_id;
 	const char *identity_key_pem;       /**< device identity public key as PEM, or NULL */
 	const uint8_t *identity_key_raw;    /**< or a raw 65-byte uncompressed P-256 point */
 	size_t identity_key_raw_len;
@@ -700,16 +769,34 @@ typedef struct mcred_report mcred_report;
  * Decode and check a KEYGEN blob ("<b64url body>.<b64url COSE>"), with CR/LF
  * and surrounding quotes tolerated. opts may be NULL. MCRED_ERR_DECODE when it
  * cannot be decoded at all; otherwise MCRED_OK and the report says each check.
- * Since 0.1.0.
+ * Since 0.2.0. Was mcred_verify_keygen() in 0.1.0.
  */
-MCRED_API enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
+MCRED_API enum mcred_err mcred_keygen_verify(const char *blob, size_t len,
 					     const struct mcred_verify_options *opts,
 					     mcred_report **out, struct mcred_error *err);
 
-/** The same for an ATTESTTOKEN blob. Since 0.1.0. */
-MCRED_API enum mcred_err mcred_verify_attest(const char *blob, size_t len,
+/** The same for an ATTESTTOKEN blob. Since 0.2.0. Was mcred_verify_attest() in 0.1.0. */
+MCRED_API enum mcred_err mcred_attest_verify(const char *blob, size_t len,
 					     const struct mcred_verify_options *opts,
 					     mcred_report **out, struct mcred_error *err);
+
+/** Which answer mcred_answer_find() found. */
+enum mcred_answer_kind {
+	MCRED_ANSWER_NONE = 0,    /**< no answer line: maybe a bare blob */
+	MCRED_ANSWER_KEYGEN,      /**< "%KEYGEN: ..." */
+	MCRED_ANSWER_ATTEST       /**< "%ATTESTTOKEN: ..." */
+};
+
+/**
+ * Find the modem's answer in captured text (a terminal log, a saved reply;
+ * it may hold NUL bytes): the "%ATTESTTOKEN:" line, else the "%KEYGEN:" line
+ * (never the echoed "AT%KEYGEN=..." command). *offset (optional) receives
+ * where it starts, 0 when none is found; give the text from there to
+ * mcred_attest_verify() or mcred_keygen_verify(), which read the line, its
+ * quotes and line breaks and ignore what follows. Since 0.2.0.
+ */
+MCRED_API enum mcred_answer_kind mcred_answer_find(const char *text, size_t len,
+						   size_t *offset);
 
 /** Since 0.1.0. */
 MCRED_API void mcred_report_free(mcred_report *report);
@@ -738,8 +825,13 @@ MCRED_API const char *mcred_report_payload_name(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_payload_id_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_sec_tag_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_digest_check(const mcred_report *r);
-MCRED_API enum mcred_check mcred_report_csr_signature(const mcred_report *r);
-MCRED_API enum mcred_check mcred_report_cose_signature(const mcred_report *r);
+/** The CSR's self-signature. Since 0.2.0. Was mcred_report_csr_signature() in 0.1.0. */
+MCRED_API enum mcred_check mcred_report_csr_signature_check(const mcred_report *r);
+/**
+ * The COSE signature, with the device identity key of the options (not
+ * checked without one). Since 0.2.0. Was mcred_report_cose_signature() in 0.1.0.
+ */
+MCRED_API enum mcred_check mcred_report_cose_signature_check(const mcred_report *r);
 
 /** CSR subject as "O=...,L=...,C=..." or NULL. Since 0.1.0. */
 MCRED_API const char *mcred_report_subject(const mcred_report *r);
@@ -949,6 +1041,62 @@ MCRED_API void mcred_provision_result_clear(struct mcred_provision_result *resul
  */
 MCRED_API enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
 					       struct mcred_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Deprecated names                                                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The names of version 0.1.0 that broke mcred_<noun>_<verb>. Each remains an
+ * exported function that does exactly what its new name does, so programs
+ * built against 0.1.0 keep linking and working; new code uses the new names.
+ * Define MCRED_WARN_DEPRECATED before including this header to have the
+ * compiler point at the old names left in a program.
+ */
+#if defined(MCRED_WARN_DEPRECATED) && defined(__GNUC__)
+#define MCRED_DEPRECATED(use) __attribute__((deprecated("use " use)))
+#else
+#define MCRED_DEPRECATED(use)
+#endif
+
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_port_list_get(). */
+MCRED_API enum mcred_err mcred_ports_list(struct mcred_port_list **out, struct mcred_error *err)
+	MCRED_DEPRECATED("mcred_port_list_get");
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_port_find_kit(). */
+MCRED_API enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err)
+	MCRED_DEPRECATED("mcred_port_find_kit");
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_keygen_run(). */
+MCRED_API enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
+				      char **blob) MCRED_DEPRECATED("mcred_keygen_run");
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_attest_run(). */
+MCRED_API enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge,
+					    char **blob) MCRED_DEPRECATED("mcred_attest_run");
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_keygen_verify(). */
+MCRED_API enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
+					     const struct mcred_verify_options *opts,
+					     mcred_report **out, struct mcred_error *err)
+	MCRED_DEPRECATED("mcred_keygen_verify");
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_attest_verify(). */
+MCRED_API enum mcred_err mcred_verify_attest(const char *blob, size_t len,
+					     const struct mcred_verify_options *opts,
+					     mcred_report **out, struct mcred_error *err)
+	MCRED_DEPRECATED("mcred_attest_verify");
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_report_csr_signature_check(). */
+MCRED_API enum mcred_check mcred_report_csr_signature(const mcred_report *r)
+	MCRED_DEPRECATED("mcred_report_csr_signature_check");
+/** Since 0.1.0. Deprecated since 0.2.0: use mcred_report_cose_signature_check(). */
+MCRED_API enum mcred_check mcred_report_cose_signature(const mcred_report *r)
+	MCRED_DEPRECATED("mcred_report_cose_signature_check");
+/**
+ * Since 0.1.0. Deprecated since 0.2.0: use mcred_cmng_write_digest(), as a write's digest
+ * has one source. This is the SHA-256 of content with, when normalise is
+ * non-zero, CRLF turned into LF; unlike a write it keeps a PSK's trailing
+ * line break, so its digest can differ from the one the modem lists.
+ * normalise 0 is mcred_cmng_read_digest().
+ */
+MCRED_API enum mcred_err mcred_content_digest(const char *content, size_t len, int normalise,
+					      char sha256[65])
+	MCRED_DEPRECATED("mcred_cmng_write_digest or mcred_cmng_read_digest");
 
 #ifdef __cplusplus
 }

@@ -834,7 +834,7 @@ void mcred_reply_free(struct mcred_reply *reply)
 	if (!reply)
 		return;
 	for (size_t i = 0; i < reply->lines.count; i++)
-		mcred_free_secret(reply->lines.lines[i], strlen(reply->lines.lines[i]));
+		mcred_secret_free(reply->lines.lines[i], strlen(reply->lines.lines[i]));
 	free(reply->lines.lines);
 	reply->lines.lines = NULL;
 	reply->lines.count = 0;
@@ -905,7 +905,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	if (sent > 0)
 		remember_previous(m, cmd, cmd_len);
 	x->echo.typed = NULL;
-	mcred_free_secret(wire, wire_len); /* it may carry a key */
+	mcred_secret_free(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);
 	return rc;
@@ -941,7 +941,7 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len,
 	rc = send_and_collect(m, cmd, cmd_len, shown,
 			      timeout_ms ? timeout_ms : m->opts.timeout_ms, &x);
 	/* Wipe: the command may carry a key. */
-	mcred_free_secret(cmd_z, cmd_len + 1);
+	mcred_secret_free(cmd_z, cmd_len + 1);
 	return rc;
 }
 

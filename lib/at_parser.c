@@ -60,7 +60,7 @@ void mcred_line_splitter_free(struct mcred_line_splitter *s)
 	if (!s)
 		return;
 	/* An echoed write may have passed through the buffer: wipe it. */
-	mcred_free_secret(s->buf, s->cap);
+	mcred_secret_free(s->buf, s->cap);
 	free(s);
 }
 
@@ -162,7 +162,7 @@ static int ensure_room(struct mcred_line_splitter *s)
 		return -1;
 	if (s->buf) {
 		memcpy(grown, s->buf, s->len);
-		mcred_free_secret(s->buf, s->cap);
+		mcred_secret_free(s->buf, s->cap);
 	}
 	s->buf = grown;
 	s->cap = cap;

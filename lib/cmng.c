@@ -320,7 +320,7 @@ enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, cons
 		return rc; /* the checks filled modem->err */
 	char digest[65];
 	rc = mcred_cmng_stored_digest(&modem->opts, sent, sent_len, digest);
-	mcred_free_secret(sent, sent_len + 1);
+	mcred_secret_free(sent, sent_len + 1);
 	if (rc != MCRED_OK) {
 		mcred_cmng_cmd_free(&cmd);
 		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
@@ -376,7 +376,7 @@ enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t tag, int ty
 	rc = mcred_cmng_stored_digest(&modem->opts, prepared, prepared_len, digest);
 	if (rc == MCRED_OK)
 		rc = mcred_cmng_stored_digest(&modem->opts, prepared, trimmed_len, trimmed);
-	mcred_free_secret(prepared, prepared_len + 1);
+	mcred_secret_free(prepared, prepared_len + 1);
 	if (rc != MCRED_OK)
 		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
 	/* nrfcredstore stores content rstrip()ped: that form is equal too */

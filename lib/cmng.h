@@ -63,7 +63,7 @@ enum mcred_err mcred_cmng_check_password(int type, const char *password,
  * Validate write content for a type and produce the bytes a write sends:
  * trailing CR/LF/space/TAB stripped for a PSK, trailing CR/LF for a PSK
  * identity, CRLF -> LF unless keep_line_endings. *out is malloc'd (NUL
- * terminated); free it with mcred_free_secret(*out, *out_len + 1).
+ * terminated); free it with mcred_secret_free(*out, *out_len + 1).
  */
 enum mcred_err mcred_cmng_prepare_content(int type, const char *content, size_t len,
 					  int keep_line_endings, char **out, size_t *out_len,
@@ -73,7 +73,7 @@ enum mcred_err mcred_cmng_prepare_content(int type, const char *content, size_t 
  * Full write validation and the write command: tag, type, content (prepared
  * as above), password, wire length against opts (NULL: defaults). On success
  * cmd holds the command; sent and sent_len (optional, may be NULL) receive a
- * copy of the prepared content for digesting (free with mcred_free_secret).
+ * copy of the prepared content for digesting (free with mcred_secret_free).
  */
 enum mcred_err mcred_cmng_build_write(uint32_t tag, int type, const char *content, size_t len,
 				      const char *password, const struct mcred_options *opts,

@@ -24,7 +24,7 @@ void mcred_cmng_cmd_free(struct mcred_cmng_cmd *cmd)
 	if (!cmd)
 		return;
 	if (cmd->text && cmd->secret)
-		mcred_free_secret(cmd->text, cmd->len + 1);
+		mcred_secret_free(cmd->text, cmd->len + 1);
 	else
 		free(cmd->text);
 	free(cmd->trace);
@@ -389,7 +389,7 @@ enum mcred_err mcred_cmng_stored_digest(const struct mcred_options *opts, const 
 		return MCRED_ERR_NOMEM;
 	mcred_shell_stored_form(&o, prepared, len, stored);
 	rc = mcred_sha256_hex(stored, stored_len, sha256);
-	mcred_free_secret(stored, stored_len + 1);
+	mcred_secret_free(stored, stored_len + 1);
 	return rc;
 }
 
@@ -424,14 +424,14 @@ enum mcred_err mcred_cmng_build_write(uint32_t tag, int type, const char *conten
 		rc = check_wire_length(cmd, opts, err);
 	if (rc != MCRED_OK) {
 		mcred_cmng_cmd_free(cmd);
-		mcred_free_secret(prepared, prepared_len + 1);
+		mcred_secret_free(prepared, prepared_len + 1);
 		return rc;
 	}
 	if (sent && sent_len) {
 		*sent = prepared;
 		*sent_len = prepared_len;
 	} else {
-		mcred_free_secret(prepared, prepared_len + 1);
+		mcred_secret_free(prepared, prepared_len + 1);
 	}
 	return MCRED_OK;
 }
@@ -464,11 +464,11 @@ enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len
 	if (rc == MCRED_OK && opts)
 		rc = check_shell_write(opts, prepared, prepared_len, NULL, err);
 	if (rc != MCRED_OK) {
-		mcred_free_secret(prepared, prepared_len + 1);
+		mcred_secret_free(prepared, prepared_len + 1);
 		return rc;
 	}
 	rc = mcred_cmng_stored_digest(opts, prepared, prepared_len, sha256);
-	mcred_free_secret(prepared, prepared_len + 1);
+	mcred_secret_free(prepared, prepared_len + 1);
 	if (rc != MCRED_OK)
 		return mcred_error_set(err, rc, "cannot compute SHA-256");
 	mcred_error_clear(err);

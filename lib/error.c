@@ -74,8 +74,9 @@ const char *mcred_cme_message(int cme)
 	case 513: return "513: not found";
 	case 514: return "514: no access / not allowed";
 	case 515: return "515: memory full; delete credentials no longer needed";
-	case 518: return "518: not allowed while the modem is online; take it offline "
-			 "first with AT+CFUN=4, or let the operation do it with auto_offline";
+	case 518: return "518: not allowed while the modem is online: take it offline "
+			 "first (AT+CFUN=4), or let the library do it with the auto_offline "
+			 "option (it then restores the mode afterwards)";
 	case 519: return "519: already exists";
 	case 520: return "520: authentication failed";
 	case 523: return "523: key generation failed";

@@ -146,10 +146,10 @@ const char *mcred_kit_name(int usb_vid, const char *serial);
 /* Natural order of port names: ttyACM2 before ttyACM10. */
 int mcred_port_name_compare(const char *a, const char *b);
 /* The modem port of the only kit in list (see mcred_ports_find_kit). */
-enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *name,
+enum mcred_err mcred_port_pick_kit(const struct mcred_port_list *list, char *name,
 				    size_t name_len, struct mcred_error *err);
 /* The modem port of the kit in list with exactly this USB serial number. */
-enum mcred_err mcred_ports_pick_kit_by_serial(const struct mcred_port_list *list,
+enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
 					      const char *serial, char *name, size_t name_len,
 					      struct mcred_error *err);
 
@@ -358,7 +358,5 @@ void mcred_session_after_restart(mcred_modem *m);
 void mcred_hex_encode(const uint8_t *bytes, size_t n, int upper, char *out);
 /* SHA-256 of data as 64 upper-case hex digits. */
 enum mcred_err mcred_sha256_hex(const void *data, size_t len, char out[65]);
-/* Overwrite memory that held a secret, then free it. */
-void mcred_free_secret(void *p, size_t len);
 
 #endif

@@ -132,6 +132,26 @@ enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
 	return rc;
 }
 
+int mcred_keygen_kind_payload_id(enum mcred_keygen_kind kind)
+{
+	switch (kind) {
+	case MCRED_KEYGEN_CSR: return MCRED_PAYLOAD_ID_CSR;
+	case MCRED_KEYGEN_PUBKEY:
+	case MCRED_KEYGEN_ENDORSEMENT: return MCRED_PAYLOAD_ID_PUBKEY;
+	}
+	return 0;
+}
+
+int mcred_keygen_kind_cred_type(enum mcred_keygen_kind kind)
+{
+	switch (kind) {
+	case MCRED_KEYGEN_CSR:
+	case MCRED_KEYGEN_PUBKEY: return MCRED_TYPE_PRIVATE_KEY;
+	case MCRED_KEYGEN_ENDORSEMENT: return MCRED_TYPE_ENDORSEMENT_KEY;
+	}
+	return -1;
+}
+
 /* ---- talking to the modem --------------------------------------------------- */
 
 /* AT%KEYGEN=<tag>,<type>,<content>[,"<attrs>"][,"<ku>"], malloc'd. */
@@ -145,10 +165,9 @@ static char *keygen_command(const struct mcred_keygen_request *req)
 
 	if (!cmd)
 		return NULL;
-	if (req->kind == MCRED_KEYGEN_ENDORSEMENT)
-		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,8,1", (unsigned long)req->tag);
-	else if (req->kind == MCRED_KEYGEN_PUBKEY)
-		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,2,1", (unsigned long)req->tag);
+	if (req->kind != MCRED_KEYGEN_CSR)
+		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,%d,1", (unsigned long)req->tag,
+			     mcred_keygen_kind_cred_type(req->kind));
 	else if (req->attributes && req->key_usage)
 		n = snprintf(cmd, cap, "AT%%KEYGEN=%lu,2,0,\"%s\",\"%s\"", (unsigned long)req->tag,
 			     attrs, ku);
@@ -223,9 +242,8 @@ static enum mcred_err command_failed(mcred_modem *m, enum mcred_err rc,
 				"first", what);
 		break;
 	case 518:
-		rc = mcred_fail(m, rc, "%s: not allowed while the modem is active (CME 518); take "
-				"it offline with AT+CFUN=4 (or enable auto offline) and retry", what);
-		break;
+		/* the AT layer's message already gives mcred_cme_message(518)'s fix */
+		return rc;
 	case 519:
 		rc = mcred_fail(m, rc, "%s: the tag already holds a key (CME 519); delete it or use "
 				"another tag", what);
@@ -311,8 +329,8 @@ enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 	return rc;
 }
 
-enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
-			    char **blob)
+enum mcred_err mcred_keygen_run(mcred_modem *modem, const struct mcred_keygen_request *req,
+				char **blob)
 {
 	struct keygen_op op;
 	enum mcred_err rc;
@@ -359,17 +377,31 @@ static enum mcred_err attest_op(mcred_modem *m, void *arg)
 	return exec_for_blob(m, op->cmd, 0, "%ATTESTTOKEN:", "%ATTESTTOKEN", op->blob);
 }
 
-static int is_hex32(const char *s)
+enum mcred_err mcred_attest_challenge_check(const char *challenge, struct mcred_error *err)
 {
-	size_t i;
+	size_t i, n;
 
-	for (i = 0; i < 32; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return s[32] == '\0';
+	if (!challenge) {
+		mcred_error_clear(err);
+		return MCRED_OK; /* no challenge: the modem makes the token without one */
+	}
+	n = strlen(challenge);
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)challenge[i]))
+			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+					       "challenge has a character that is not a hex "
+					       "digit at position %zu: use 32 hex digits (16 bytes)",
+					       i + 1);
+	if (n != 32)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "challenge has %zu hex digits: it must have exactly 32 "
+				       "hex digits (16 bytes), e.g. from `openssl rand -hex 16`",
+				       n);
+	mcred_error_clear(err);
+	return MCRED_OK;
 }
 
-enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge, char **blob)
+enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge, char **blob)
 {
 	char cmd[64];
 	struct keygen_op op;
@@ -380,9 +412,9 @@ enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge, cha
 	if (!blob)
 		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the token");
 	*blob = NULL;
-	if (challenge && !is_hex32(challenge))
-		return mcred_fail(modem, MCRED_ERR_INVALID_ARG,
-				  "challenge must be exactly 32 hex digits (16 bytes)");
+	rc = mcred_attest_challenge_check(challenge, &modem->err);
+	if (rc != MCRED_OK)
+		return rc;
 	if (challenge)
 		snprintf(cmd, sizeof(cmd), "AT%%ATTESTTOKEN=\"%s\"", challenge);
 	else

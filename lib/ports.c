@@ -2,7 +2,7 @@
  * Port discovery: list serial ports through libserialport and recognise
  * Nordic kits by USB vendor and serial-number prefix (see NOTES.md).
  * The recognition and the choice of "the" kit are pure functions
- * (mcred_kit_name, mcred_ports_pick_kit, mcred_ports_pick_kit_by_serial) so
+ * (mcred_kit_name, mcred_port_pick_kit, mcred_port_pick_kit_by_serial) so
  * they can be tested without hardware.
  */
 #define _GNU_SOURCE /* strverscmp */
@@ -119,7 +119,7 @@ static enum mcred_err copy_kit_port(const struct mcred_port_list *list, size_t i
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *name,
+enum mcred_err mcred_port_pick_kit(const struct mcred_port_list *list, char *name,
 				    size_t name_len, struct mcred_error *err)
 {
 	char found[400];
@@ -139,7 +139,7 @@ enum mcred_err mcred_ports_pick_kit(const struct mcred_port_list *list, char *na
 	return copy_kit_port(list, chosen, name, name_len, err);
 }
 
-enum mcred_err mcred_ports_pick_kit_by_serial(const struct mcred_port_list *list,
+enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
 					      const char *serial, char *name, size_t name_len,
 					      struct mcred_error *err)
 {
@@ -192,7 +192,7 @@ static int compare_ports(const void *a, const void *b)
 				       ((const struct mcred_port *)b)->name);
 }
 
-enum mcred_err mcred_ports_list(struct mcred_port_list **out, struct mcred_error *err)
+enum mcred_err mcred_port_list_get(struct mcred_port_list **out, struct mcred_error *err)
 {
 	struct sp_port **sp_list = NULL;
 	struct mcred_port_list *list;
@@ -232,27 +232,27 @@ void mcred_port_list_free(struct mcred_port_list *list)
 	free(list);
 }
 
-enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err)
+enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct mcred_error *err)
 {
 	struct mcred_port_list *list = NULL;
-	enum mcred_err rc = mcred_ports_list(&list, err);
+	enum mcred_err rc = mcred_port_list_get(&list, err);
 
 	if (rc != MCRED_OK)
 		return rc;
-	rc = mcred_ports_pick_kit(list, name, name_len, err);
+	rc = mcred_port_pick_kit(list, name, name_len, err);
 	mcred_port_list_free(list);
 	return rc;
 }
 
-enum mcred_err mcred_ports_find_kit_by_serial(const char *serial, char *name, size_t name_len,
+enum mcred_err mcred_port_find_kit_by_serial(const char *serial, char *name, size_t name_len,
 					      struct mcred_error *err)
 {
 	struct mcred_port_list *list = NULL;
-	enum mcred_err rc = mcred_ports_list(&list, err);
+	enum mcred_err rc = mcred_port_list_get(&list, err);
 
 	if (rc != MCRED_OK)
 		return rc;
-	rc = mcred_ports_pick_kit_by_serial(list, serial, name, name_len, err);
+	rc = mcred_port_pick_kit_by_serial(list, serial, name, name_len, err);
 	mcred_port_list_free(list);
 	return rc;
 }

@@ -275,13 +275,13 @@ static enum mcred_err get_token(struct run *r, char uuid[37], char **out)
 	struct mcred_error err;
 	mcred_report *rep = NULL;
 	char *blob = NULL;
-	enum mcred_err rc = mcred_attest_token(r->m, NULL, &blob);
+	enum mcred_err rc = mcred_attest_run(r->m, NULL, &blob);
 
 	if (rc != MCRED_OK)
 		return modem_fail(r, rc);
 	verify_options(r, &vo);
 	memset(&err, 0, sizeof(err));
-	rc = mcred_verify_attest(blob, strlen(blob), &vo, &rep, &err);
+	rc = mcred_attest_verify(blob, strlen(blob), &vo, &rep, &err);
 	if (rc != MCRED_OK) {
 		r->res->error = err;
 	} else if (!mcred_report_ok(rep)) {
@@ -419,7 +419,7 @@ static enum mcred_err take_keygen_report(struct run *r, const char *blob)
 	vo.expected_tag = r->req->tag;
 	vo.expected_payload_id = 9;
 	memset(&err, 0, sizeof(err));
-	rc = mcred_verify_keygen(blob, strlen(blob), &vo, &rep, &err);
+	rc = mcred_keygen_verify(blob, strlen(blob), &vo, &rep, &err);
 	if (rc != MCRED_OK) {
 		r->res->error = err;
 		return rc;
@@ -471,7 +471,7 @@ static enum mcred_err generate_key(struct run *r)
 	kr.attributes = r->res->device_id[0] ? subject : NULL;
 	if (!subject_for(r->res->device_id, r->req->subject_extra, subject, sizeof(subject)))
 		return run_fail(r, MCRED_ERR_INVALID_ARG, "the subject is too long");
-	rc = mcred_keygen(r->m, &kr, &blob);
+	rc = mcred_keygen_run(r->m, &kr, &blob);
 	if (rc != MCRED_OK)
 		return modem_fail(r, rc);
 	rc = take_keygen_report(r, blob);

@@ -12,8 +12,6 @@
 #include "verify.h"
 
 #define SELF_DESCRIBE_TAG 55799
-#define PAYLOAD_ID_PUBKEY 8
-#define PAYLOAD_ID_CSR 9
 #define MAX_BLOB_LEN ((size_t)1 << 20)
 
 enum check_index { CK_PAYLOAD_ID = 0, CK_SEC_TAG, CK_DIGEST, CK_CSR, CK_COSE, CK_COUNT };
@@ -82,18 +80,19 @@ const char *mcred_check_name(enum mcred_check check)
 
 /* ---- small helpers --------------------------------------------------------- */
 
+/* 16 bytes as 8-4-4-4-12 lower-case hex digits. */
 static void format_uuid(const uint8_t u[16], char out[37])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	static const size_t group[] = { 4, 2, 2, 2, 6 };
+	size_t i, in = 0;
 
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[u[i] >> 4];
-		out[o++] = hex[u[i] & 15];
+	for (i = 0; i < sizeof(group) / sizeof(group[0]); i++) {
+		if (i > 0)
+			*out++ = '-';
+		mcred_hex_encode(u + in, group[i], 0, out);
+		out += 2 * group[i];
+		in += group[i];
 	}
-	out[o] = '\0';
 }
 
 /* Record one check; the first failure becomes the report's problem. */
@@ -322,9 +321,9 @@ static enum mcred_err decode_attest_message(const uint8_t *data, size_t len,
 static const char *payload_name(enum mcred_report_kind kind, int64_t id)
 {
 	if (kind != MCRED_REPORT_ATTESTATION) {
-		if (id == PAYLOAD_ID_CSR)
+		if (id == MCRED_PAYLOAD_ID_CSR)
 			return "CSR message v1";
-		return id == PAYLOAD_ID_PUBKEY ? "public key message v2" : "unknown payload";
+		return id == MCRED_PAYLOAD_ID_PUBKEY ? "public key message v2" : "unknown payload";
 	}
 	switch (id) {
 	case 1: return "device identity message v1";
@@ -358,7 +357,7 @@ static enum mcred_err inspect_body(mcred_report *r, const struct keygen_payload 
 	if (perr.code == MCRED_ERR_NOMEM)
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "%s", perr.message);
 	/* The payload announces a CSR: a broken one is a failed CSR check. */
-	if (kp->payload_id == PAYLOAD_ID_CSR) {
+	if (kp->payload_id == MCRED_PAYLOAD_ID_CSR) {
 		r->kind = MCRED_REPORT_CSR;
 		*csr_problem = "body does not parse as a DER CSR";
 		return MCRED_OK;
@@ -454,7 +453,8 @@ static enum mcred_err keygen_checks(mcred_report *r, const struct mcred_verify_o
 	if (rc != MCRED_OK)
 		return rc;
 	expected_id = opts && opts->expected_payload_id ? opts->expected_payload_id
-		      : r->kind == MCRED_REPORT_CSR ? PAYLOAD_ID_CSR : PAYLOAD_ID_PUBKEY;
+		      : r->kind == MCRED_REPORT_CSR     ? MCRED_PAYLOAD_ID_CSR
+							: MCRED_PAYLOAD_ID_PUBKEY;
 	check_payload_id(r, expected_id);
 	if (opts && opts->expected_tag >= 0)
 		set_check(r, CK_SEC_TAG, (int64_t)r->sec_tag == opts->expected_tag,
@@ -558,14 +558,14 @@ static enum mcred_err verify_blob(const char *blob, size_t len,
 	return rc;
 }
 
-enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
+enum mcred_err mcred_keygen_verify(const char *blob, size_t len,
 				   const struct mcred_verify_options *opts, mcred_report **out,
 				   struct mcred_error *err)
 {
 	return verify_blob(blob, len, opts, out, "%KEYGEN:", "KEYGEN body", keygen_report, err);
 }
 
-enum mcred_err mcred_verify_attest(const char *blob, size_t len,
+enum mcred_err mcred_attest_verify(const char *blob, size_t len,
 				   const struct mcred_verify_options *opts, mcred_report **out,
 				   struct mcred_error *err)
 {
@@ -655,12 +655,12 @@ enum mcred_check mcred_report_digest_check(const mcred_report *r)
 	return check_of(r, CK_DIGEST);
 }
 
-enum mcred_check mcred_report_csr_signature(const mcred_report *r)
+enum mcred_check mcred_report_csr_signature_check(const mcred_report *r)
 {
 	return check_of(r, CK_CSR);
 }
 
-enum mcred_check mcred_report_cose_signature(const mcred_report *r)
+enum mcred_check mcred_report_cose_signature_check(const mcred_report *r)
 {
 	return check_of(r, CK_COSE);
 }
@@ -728,4 +728,42 @@ int mcred_report_kid(const mcred_report *r)
 const char *mcred_report_problem(const mcred_report *r)
 {
 	return r && r->has_problem ? r->problem : NULL;
+}
+
+/* ---- finding an answer in captured text ------------------------------------ */
+
+/* First occurrence of needle in text[0..len), or NULL (text may hold NULs). */
+static const char *find_bounded(const char *text, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(text + i, needle, n) == 0)
+			return text + i;
+	return NULL;
+}
+
+enum mcred_answer_kind mcred_answer_find(const char *text, size_t len, size_t *offset)
+{
+	static const struct {
+		const char *prefix;
+		enum mcred_answer_kind kind;
+	} answers[] = {
+		{ "%ATTESTTOKEN:", MCRED_ANSWER_ATTEST },
+		{ "%KEYGEN:", MCRED_ANSWER_KEYGEN },
+	};
+	const char *p;
+	size_t i;
+
+	if (offset)
+		*offset = 0;
+	for (i = 0; text && i < sizeof(answers) / sizeof(answers[0]); i++) {
+		p = find_bounded(text, len, answers[i].prefix);
+		if (p) {
+			if (offset)
+				*offset = (size_t)(p - text);
+			return answers[i].kind;
+		}
+	}
+	return MCRED_ANSWER_NONE;
 }

@@ -1,4 +1,4 @@
-/* Credential type names (shared with the CLI and the docs) and parsing. */
+/* Names of protocol values: credential types (and their parsing), functional modes. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -107,4 +107,21 @@ enum mcred_err mcred_type_parse(const char *text, int *type, struct mcred_error 
 	*type = t;
 	mcred_error_clear(err);
 	return MCRED_OK;
+}
+
+const char *mcred_cfun_name(int mode)
+{
+	switch (mode) {
+	case 0: return "off (minimum functionality)";
+	case 1: return "on (normal)";
+	case 2: return "receive only";
+	case 4: return "offline (flight mode)";
+	case 20: return "LTE off";
+	case 21: return "LTE on";
+	case 30: return "GNSS off";
+	case 31: return "GNSS on";
+	case 40: return "SIM off";
+	case 41: return "SIM on";
+	default: return "other";
+	}
 }

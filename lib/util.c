@@ -1,4 +1,4 @@
-/* Digests and secret wiping. */
+/* The one hex encoder, digests and the one secret wiper. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +30,7 @@ enum mcred_err mcred_sha256_hex(const void *data, size_t len, char out[65])
 	return MCRED_OK;
 }
 
-void mcred_free_secret(void *p, size_t len)
+void mcred_secret_free(void *p, size_t len)
 {
 	if (!p)
 		return;
@@ -38,34 +38,12 @@ void mcred_free_secret(void *p, size_t len)
 	free(p);
 }
 
-/* Copy content with every CRLF turned into LF; returns the new length. */
-static size_t crlf_to_lf(const char *in, size_t len, char *out)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (in[i] == '\r' && i + 1 < len && in[i + 1] == '\n')
-			continue;
-		out[n++] = in[i];
-	}
-	return n;
-}
-
-enum mcred_err mcred_content_digest(const char *content, size_t len, int normalise,
-				    char sha256[65])
+enum mcred_err mcred_cmng_read_digest(const char *content, size_t len, char sha256[65])
 {
 	if (!sha256)
 		return MCRED_ERR_INVALID_ARG;
 	sha256[0] = '\0';
 	if (!content && len)
 		return MCRED_ERR_INVALID_ARG;
-	if (!normalise)
-		return mcred_sha256_hex(content ? content : "", len, sha256);
-	char *copy = malloc(len + 1);
-	if (!copy)
-		return MCRED_ERR_NOMEM;
-	size_t n = crlf_to_lf(content, len, copy);
-	enum mcred_err rc = mcred_sha256_hex(copy, n, sha256);
-	/* the content may be a private key or PSK */
-	mcred_free_secret(copy, len + 1);
-	return rc;
+	return mcred_sha256_hex(content ? content : "", len, sha256);
 }

@@ -14,6 +14,10 @@
 
 #include "internal.h"
 
+/* COSE payload ids of %KEYGEN answers (see mcred_keygen_kind_payload_id()). */
+#define MCRED_PAYLOAD_ID_PUBKEY 8
+#define MCRED_PAYLOAD_ID_CSR 9
+
 /* ---- b64url.c ------------------------------------------------------------ */
 
 /*

@@ -78,7 +78,7 @@ static void value_parsers(const char *s)
 	cli_parse_transport(s, &tk, &err);
 	cli_parse_keygen_kind(s, &kk, &err);
 	cli_parse_format(s, &der, &err);
-	if (cli_parse_challenge(s, &err) == 0 && strlen(s) != 32)
+	if (mcred_attest_challenge_check(s, &err) == MCRED_OK && strlen(s) != 32)
 		abort();
 	mcred_type_parse(s, &type, &err);
 	library_parsers(s);

@@ -208,7 +208,7 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 	CHECK_OK(m, mcred_cmng_write(m, base_tag, MCRED_TYPE_CA_CERT, pem, pem_len, NULL,
 				     MCRED_WRITE_VERIFY));
 	CHECK(mcred_modem_error(m)->code == MCRED_OK, "last error after success");
-	CHECK_OK(m, mcred_content_digest(pem, pem_len, 1, want_sha));
+	CHECK_OK(m, mcred_cmng_write_digest(MCRED_TYPE_CA_CERT, pem, pem_len, NULL, want_sha, NULL));
 	CHECK_OK(m, mcred_cmng_write(m, base_tag, MCRED_TYPE_PSK, PSK_HEX, strlen(PSK_HEX), NULL,
 				     MCRED_WRITE_VERIFY));
 
@@ -331,12 +331,12 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		req.attributes = "CN=lib-client,O=modemcred";
 		req.key_usage = "101010000";
 		CHECK_OK(NULL, mcred_keygen_check(&req, NULL));
-		CHECK_OK(m, mcred_keygen(m, &req, &blob));
+		CHECK_OK(m, mcred_keygen_run(m, &req, &blob));
 		mcred_verify_options_init(&vo);
 		vo.expected_tag = base_tag + 1;
 		vo.identity_key_pem = idkey_pem;
 		if (blob) {
-			CHECK_OK(NULL, mcred_verify_keygen(blob, strlen(blob), &vo, &rep, &verr));
+			CHECK_OK(NULL, mcred_keygen_verify(blob, strlen(blob), &vo, &rep, &verr));
 		}
 		if (rep) {
 			CHECK(mcred_report_ok(rep), "report not ok: %s",
@@ -347,11 +347,12 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 			CHECK(mcred_report_sec_tag(rep, &t) && t == base_tag + 1, "sec_tag %u", t);
 			CHECK(mcred_report_digest_check(rep) == MCRED_CHECK_VALID, "digest check");
 			CHECK(mcred_report_sec_tag_check(rep) == MCRED_CHECK_VALID, "sec_tag check");
-			CHECK(mcred_report_csr_signature(rep) == MCRED_CHECK_VALID, "csr signature");
-			CHECK(mcred_report_cose_signature(rep) ==
+			CHECK(mcred_report_csr_signature_check(rep) == MCRED_CHECK_VALID,
+			      "csr signature");
+			CHECK(mcred_report_cose_signature_check(rep) ==
 				      (idkey_pem ? MCRED_CHECK_VALID : MCRED_CHECK_NOT_CHECKED),
 			      "cose signature %s",
-			      mcred_check_name(mcred_report_cose_signature(rep)));
+			      mcred_check_name(mcred_report_cose_signature_check(rep)));
 			CHECK(strcmp(mcred_report_device_uuid(rep),
 				     "4e5249d0-5349-4d00-8000-0123456789ab") == 0, "uuid %s",
 			      mcred_report_device_uuid(rep));
@@ -370,7 +371,7 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		}
 		/* the wrong tag is caught */
 		vo.expected_tag = base_tag + 2;
-		if (blob && mcred_verify_keygen(blob, strlen(blob), &vo, &rep, &verr) == MCRED_OK &&
+		if (blob && mcred_keygen_verify(blob, strlen(blob), &vo, &rep, &verr) == MCRED_OK &&
 		    rep) {
 			CHECK(!mcred_report_ok(rep), "wrong tag accepted");
 			CHECK(mcred_report_sec_tag_check(rep) == MCRED_CHECK_INVALID, "sec_tag check");
@@ -389,10 +390,10 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		list = NULL;
 
 		/* attestation */
-		CHECK_OK(m, mcred_attest_token(m, "00112233445566778899aabbccddeeff", &blob));
+		CHECK_OK(m, mcred_attest_run(m, "00112233445566778899aabbccddeeff", &blob));
 		vo.expected_tag = -1;
 		if (blob) {
-			CHECK_OK(NULL, mcred_verify_attest(blob, strlen(blob), &vo, &rep, &verr));
+			CHECK_OK(NULL, mcred_attest_verify(blob, strlen(blob), &vo, &rep, &verr));
 			if (rep) {
 				CHECK(mcred_report_ok(rep), "attestation report not ok");
 				CHECK(mcred_report_kind(rep) == MCRED_REPORT_ATTESTATION, "kind");

@@ -50,6 +50,24 @@ test_list_empty_has_modem_tags() {
 	json "[(c['tag'], c['type'], c['type_name'], c['sha256']) for c in j]" >/dev/null
 }
 
+# --type without --tag: the library filters the full list (AT%CMNG=1 takes a
+# type only after a tag); the CLI shows what it gets.
+test_list_type_across_tags() {
+	start_sim
+	mc write --tag 42 --type ca "$FIX/ca.pem"
+	expect_ok "write ca to 42"
+	mc write --tag 43 --type psk "$FIX/psk.hex"
+	expect_ok "write psk to 43"
+	mc --json list --type ca
+	expect_ok "list --type ca"
+	expect_eq "$(json "sorted(set(c['type'] for c in j))")" "[0]" "types listed for --type ca"
+	expect_eq "$(json "[c['tag'] for c in j if c['tag'] in (42, 43)]")" "[42]" "tags of --type ca"
+	mc list --type psk
+	expect_ok "list --type psk"
+	out_has "^43 " "list --type psk"
+	out_lacks "^42 " "list --type psk"
+}
+
 test_write_ca_read_back_digest() {
 	start_sim
 	mc write --tag 42 --type 0 "$FIX/ca.pem"

@@ -52,7 +52,7 @@ test_online_write_refused_518() {
 	mc write --tag 5 --type 0 "$FIX/ca.pem"
 	expect_rc 4 "write while online"
 	either_hasi 518 "write while online"
-	err_has "run it again with --offline" "write while online: the fix in the tool's terms"
+	err_has "take it offline first (AT+CFUN=4)" "write while online: the library says how to fix it"
 	mc delete --tag 5 --type 0
 	expect_rc 4 "delete while online"
 	either_hasi 518 "delete while online"

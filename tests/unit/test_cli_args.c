@@ -195,22 +195,6 @@ static void names(void **state)
 	assert_int_equal(cli_parse_format("PEM", &der, &err), -1);
 }
 
-static void challenges(void **state)
-{
-	struct mcred_error err;
-
-	(void)state;
-	assert_int_equal(cli_parse_challenge("00112233445566778899aabbccddeeff", &err), 0);
-	assert_int_equal(cli_parse_challenge("00112233445566778899AABBCCDDEEFF", &err), 0);
-	assert_int_equal(cli_parse_challenge("00112233445566778899aabbccddeef", &err), -1);
-	assert_non_null(strstr(err.message, "exactly 32"));
-	assert_int_equal(cli_parse_challenge("00112233445566778899aabbccddeeff00", &err), -1);
-	assert_int_equal(cli_parse_challenge("0011223344556677889gaabbccddeeff", &err), -1);
-	assert_non_null(strstr(err.message, "position 20"));
-	assert_int_equal(cli_parse_challenge("0011223344556677889\"aabbccddeeff", &err), -1);
-	assert_int_equal(cli_parse_challenge("", &err), -1);
-}
-
 /* ---- command line -------------------------------------------------------------------- */
 
 static int parse(struct cli_cmdline *cl, struct mcred_error *err, ...)
@@ -483,7 +467,6 @@ int main(void)
 		cmocka_unit_test(timeouts),
 		cmocka_unit_test(baud_and_max_command),
 		cmocka_unit_test(names),
-		cmocka_unit_test(challenges),
 		cmocka_unit_test(cmdline_globals_anywhere),
 		cmocka_unit_test(cmdline_errors),
 		cmocka_unit_test(cmdline_repeated_options),

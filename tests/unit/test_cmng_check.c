@@ -182,7 +182,7 @@ static void test_trailing_newline_stripped_from_sent_content(void **state)
 	assert_string_equal(cmd.text, "AT%CMNG=0,9,3,\"00ff\"");
 	assert_int_equal(sent_len, 4);
 	assert_string_equal(sent, "00ff");
-	mcred_free_secret(sent, sent_len + 1);
+	mcred_secret_free(sent, sent_len + 1);
 	mcred_cmng_cmd_free(&cmd);
 	assert_int_equal(mcred_cmng_build_write(9, 4, "dev 1\n", 6, NULL, NULL, &cmd, NULL,
 						NULL, &e),
@@ -234,9 +234,9 @@ static void test_crlf_normalisation(void **state)
 	assert_null(cmd.trace);
 	char digest[65], expected[65];
 	mcred_sha256_hex(sent, sent_len, digest);
-	mcred_content_digest(crlf, strlen(crlf), 1, expected);
+	mcred_cmng_write_digest(0, crlf, strlen(crlf), NULL, expected, &e);
 	assert_string_equal(digest, expected);
-	mcred_free_secret(sent, sent_len + 1);
+	mcred_secret_free(sent, sent_len + 1);
 	mcred_cmng_cmd_free(&cmd);
 
 	struct mcred_options o;
@@ -246,7 +246,7 @@ static void test_crlf_normalisation(void **state)
 						&sent_len, &e),
 			 MCRED_OK);
 	assert_string_equal(sent, crlf);
-	mcred_free_secret(sent, sent_len + 1);
+	mcred_secret_free(sent, sent_len + 1);
 	mcred_cmng_cmd_free(&cmd);
 }
 

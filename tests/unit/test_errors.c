@@ -244,8 +244,8 @@ static void test_free_secret(void **state)
 {
 	(void)state;
 	char *p = strdup("secret");
-	mcred_free_secret(p, 7);
-	mcred_free_secret(NULL, 10);
+	mcred_secret_free(p, 7);
+	mcred_secret_free(NULL, 10);
 }
 
 int main(void)

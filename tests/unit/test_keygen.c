@@ -1,7 +1,7 @@
 /*
  * %KEYGEN / %ATTESTTOKEN requests: the validation rules of
- * mcred_keygen_check(), and the exact commands mcred_keygen() and
- * mcred_attest_token() send, through a scripted fake transport that answers
+ * mcred_keygen_check(), and the exact commands mcred_keygen_run() and
+ * mcred_attest_run() send, through a scripted fake transport that answers
  * with fixture blobs (tests/fixtures, or $MCRED_FIXTURES).
  */
 #include <setjmp.h>
@@ -190,17 +190,6 @@ static mcred_modem *open_fake(struct fake *f)
 	return m;
 }
 
-/* A fixture blob without the line break at its end. */
-static char *read_fixture(const char *name)
-{
-	size_t n;
-	char *buf = fixture_read(name, &n);
-
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return buf;
-}
-
 /* Run one keygen against the fake: command expected, answer given. */
 static enum mcred_err run_keygen(const struct mcred_keygen_request *req, const char *expect,
 				 const char *reply, char **blob, struct fake **out_f,
@@ -214,7 +203,7 @@ static enum mcred_err run_keygen(const struct mcred_keygen_request *req, const c
 	m = open_fake(f);
 	*out_f = f;
 	*out_m = m;
-	return mcred_keygen(m, req, blob);
+	return mcred_keygen_run(m, req, blob);
 }
 
 static int sent(const struct fake *f, const char *cmd)
@@ -241,7 +230,7 @@ static void keygen_commands(void **state)
 		{ { 2147483647u, MCRED_KEYGEN_PUBKEY, NULL, NULL }, "AT%KEYGEN=2147483647,2,1" },
 		{ { 33, MCRED_KEYGEN_ENDORSEMENT, NULL, NULL }, "AT%KEYGEN=33,8,1" },
 	};
-	char *fixture = read_fixture("keygen_csr.txt");
+	char *fixture = fixture_read_blob("keygen_csr.txt");
 	char reply[2048];
 	size_t i;
 
@@ -271,7 +260,7 @@ static void keygen_wrapped_answer(void **state)
 	struct mcred_keygen_request req = { 11, MCRED_KEYGEN_CSR,
 					    "O=Nordic Semiconductor,L=Trondheim,C=no",
 					    "101010000" };
-	char *fixture = read_fixture("spec_keygen_example.txt");
+	char *fixture = fixture_read_blob("spec_keygen_example.txt");
 	char reply[4096];
 	struct fake *f;
 	mcred_modem *m;
@@ -289,7 +278,7 @@ static void keygen_wrapped_answer(void **state)
 	assert_null(strchr(blob, '"'));
 	mcred_verify_options_init(&o);
 	o.expected_tag = 11;
-	assert_int_equal(mcred_verify_keygen(blob, strlen(blob), &o, &r, &e), MCRED_OK);
+	assert_int_equal(mcred_keygen_verify(blob, strlen(blob), &o, &r, &e), MCRED_OK);
 	assert_true(mcred_report_ok(r));
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_VALID);
 	mcred_report_free(r);
@@ -341,15 +330,15 @@ static void keygen_invalid_sends_nothing(void **state)
 	assert_int_equal(run_keygen(&req, NULL, NULL, &blob, &f, &m), MCRED_ERR_INVALID_ARG);
 	assert_int_equal(f->count, 0);
 	assert_non_null(strstr(mcred_modem_error(m)->message, "1-2147483647"));
-	assert_int_equal(mcred_keygen(m, &req, NULL), MCRED_ERR_INVALID_ARG);
-	assert_int_equal(mcred_keygen(NULL, &req, &blob), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_run(m, &req, NULL), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_run(NULL, &req, &blob), MCRED_ERR_INVALID_ARG);
 	mcred_modem_free(m);
 	free(f);
 }
 
 static void attest_commands(void **state)
 {
-	char *fixture = read_fixture("attest.txt");
+	char *fixture = fixture_read_blob("attest.txt");
 	char reply[2048];
 	const char *challenge = "0123456789abcdefABCDEF0123456789";
 	struct fake *f = calloc(1, sizeof(*f));
@@ -362,33 +351,33 @@ static void attest_commands(void **state)
 	snprintf(reply, sizeof(reply), "\r\n%%ATTESTTOKEN: \"%s\"\r\n\r\nOK\r\n", fixture);
 	f->reply = reply;
 	f->expect = "AT%ATTESTTOKEN";
-	assert_int_equal(mcred_attest_token(m, NULL, &blob), MCRED_OK);
+	assert_int_equal(mcred_attest_run(m, NULL, &blob), MCRED_OK);
 	assert_string_equal(blob, fixture);
-	assert_int_equal(mcred_verify_attest(blob, strlen(blob), NULL, &r, &e), MCRED_OK);
+	assert_int_equal(mcred_attest_verify(blob, strlen(blob), NULL, &r, &e), MCRED_OK);
 	assert_string_equal(mcred_report_device_type_name(r), "nRF9160 SICA");
 	mcred_report_free(r);
 	free(blob);
 
 	f->expect = "AT%ATTESTTOKEN=\"0123456789abcdefABCDEF0123456789\"";
-	assert_int_equal(mcred_attest_token(m, challenge, &blob), MCRED_OK);
+	assert_int_equal(mcred_attest_run(m, challenge, &blob), MCRED_OK);
 	assert_true(sent(f, f->expect));
 	assert_string_equal(blob, fixture);
 	free(blob);
 
 	/* Bad challenges: nothing sent. */
 	f->count = 0;
-	assert_int_equal(mcred_attest_token(m, "0123", &blob), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_attest_run(m, "0123", &blob), MCRED_ERR_INVALID_ARG);
 	assert_null(blob);
-	assert_int_equal(mcred_attest_token(m, "0123456789abcdef0123456789abcdeg", &blob),
+	assert_int_equal(mcred_attest_run(m, "0123456789abcdef0123456789abcdeg", &blob),
 			 MCRED_ERR_INVALID_ARG);
-	assert_int_equal(mcred_attest_token(m, "0123456789abcdef0123456789abcdef0", &blob),
+	assert_int_equal(mcred_attest_run(m, "0123456789abcdef0123456789abcdef0", &blob),
 			 MCRED_ERR_INVALID_ARG);
 	assert_non_null(strstr(mcred_modem_error(m)->message, "32 hex"));
 	assert_int_equal(f->count, 0);
 
 	/* The modem refuses. */
 	f->expect = NULL;
-	assert_int_equal(mcred_attest_token(m, NULL, &blob), MCRED_ERR_MODEM);
+	assert_int_equal(mcred_attest_run(m, NULL, &blob), MCRED_ERR_MODEM);
 	assert_null(blob);
 	mcred_modem_free(m);
 	free(f);

@@ -6,7 +6,7 @@
  * its own fake modem (support/fake_modem.c), then runs ITERATIONS rounds of
  * real operations with tags and content no other worker uses: a verified
  * write with auto_offline, a list, a byte-exact read, a delete, a delete of
- * what is gone, an invalid write, and mcred_verify_keygen() on the signed
+ * what is gone, an invalid write, and mcred_keygen_verify() on the signed
  * fixture (OpenSSL, CBOR and the report in parallel). Every result is
  * checked, and every error message must name this worker's own tag and no
  * other worker's: a message or report shared between handles would show up
@@ -264,12 +264,12 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 	mcred_verify_options_init(&vo);
 	vo.identity_key_pem = w->shared->pem;
 	vo.expected_tag = FIXTURE_SEC_TAG;
-	rc = mcred_verify_keygen(w->shared->blob, w->shared->blob_len, &vo, &r, &e);
+	rc = mcred_keygen_verify(w->shared->blob, w->shared->blob_len, &vo, &r, &e);
 	if (CHECK(w, rc == MCRED_OK && r, "round %d: verify gave %d \"%s\"", i, rc, e.message)) {
 		CHECK(w, mcred_report_ok(r), "round %d: report not ok: %s", i,
 		      mcred_report_problem(r) ? mcred_report_problem(r) : "(no problem)");
-		CHECK(w, mcred_report_cose_signature(r) == MCRED_CHECK_VALID &&
-				 mcred_report_csr_signature(r) == MCRED_CHECK_VALID &&
+		CHECK(w, mcred_report_cose_signature_check(r) == MCRED_CHECK_VALID &&
+				 mcred_report_csr_signature_check(r) == MCRED_CHECK_VALID &&
 				 mcred_report_sec_tag_check(r) == MCRED_CHECK_VALID,
 		      "round %d: a signature or the sec_tag did not check", i);
 		const char *subject = mcred_report_subject(r);
@@ -283,7 +283,7 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 	/* expecting this worker's tag: the report's problem names it */
 	vo.expected_tag = tag;
 	r = NULL;
-	rc = mcred_verify_keygen(w->shared->blob, w->shared->blob_len, &vo, &r, &e);
+	rc = mcred_keygen_verify(w->shared->blob, w->shared->blob_len, &vo, &r, &e);
 	if (CHECK(w, rc == MCRED_OK && r, "round %d: verify gave %d \"%s\"", i, rc, e.message)) {
 		CHECK(w, !mcred_report_ok(r) && mcred_report_sec_tag_check(r) == MCRED_CHECK_INVALID,
 		      "round %d: wrong sec_tag not reported", i);

@@ -1,6 +1,6 @@
 /*
  * Kit recognition and the choice of "the" kit, without hardware: the pure
- * functions behind mcred_ports_list() and mcred_ports_find_kit().
+ * functions behind mcred_port_list_get() and mcred_port_find_kit().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,7 +63,7 @@ static void test_one_kit_first_port(void **state)
 	char name[128];
 
 	(void)state;
-	assert_int_equal(mcred_ports_pick_kit(&list, name, sizeof(name), &err), MCRED_OK);
+	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err), MCRED_OK);
 	assert_string_equal(name, "/dev/ttyACM2");
 }
 
@@ -75,11 +75,11 @@ static void test_no_kit(void **state)
 	char name[128];
 
 	(void)state;
-	assert_int_equal(mcred_ports_pick_kit(&list, name, sizeof(name), &err),
+	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err),
 			 MCRED_ERR_NOT_FOUND);
 	assert_int_equal(err.code, MCRED_ERR_NOT_FOUND);
 	list.count = 0;
-	assert_int_equal(mcred_ports_pick_kit(&list, name, sizeof(name), &err),
+	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err),
 			 MCRED_ERR_NOT_FOUND);
 }
 
@@ -95,7 +95,7 @@ static void test_several_kits_listed(void **state)
 	char name[128];
 
 	(void)state;
-	assert_int_equal(mcred_ports_pick_kit(&list, name, sizeof(name), &err),
+	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err),
 			 MCRED_ERR_INVALID_ARG);
 	assert_non_null(strstr(err.message, "2 Nordic kits"));
 	assert_non_null(strstr(err.message, "nRF9160 DK /dev/ttyACM0"));
@@ -118,10 +118,10 @@ static void test_kit_by_serial(void **state)
 	char name[128];
 
 	(void)state;
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
 							&err), MCRED_OK);
 	assert_string_equal(name, "/dev/ttyACM0"); /* the kit's first port, not the first listed */
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "001055022222", name, sizeof(name),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "001055022222", name, sizeof(name),
 							&err), MCRED_OK);
 	assert_string_equal(name, "/dev/ttyACM2");
 }
@@ -134,20 +134,20 @@ static void test_kit_by_serial_exact_only(void **state)
 
 	(void)state;
 	/* a prefix, a longer string, another case: no kit */
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "0009600", name, sizeof(name), &err),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "0009600", name, sizeof(name), &err),
 			 MCRED_ERR_NOT_FOUND);
 	assert_string_equal(name, "");
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "0009600111112", name, sizeof(name),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "0009600111112", name, sizeof(name),
 							&err), MCRED_ERR_NOT_FOUND);
 	/* a serial that is not a Nordic kit's */
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "FT1234", name, sizeof(name), &err),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "FT1234", name, sizeof(name), &err),
 			 MCRED_ERR_NOT_FOUND);
 	/* the message names the serial asked for and lists the kits with theirs */
 	assert_int_equal(err.code, MCRED_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.message, "FT1234"));
 	assert_non_null(strstr(err.message, "nRF9160 DK /dev/ttyACM0 (000960011111)"));
 	assert_non_null(strstr(err.message, "Thingy:91 X /dev/ttyACM2 (001055022222)"));
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "", name, sizeof(name), &err),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "", name, sizeof(name), &err),
 			 MCRED_ERR_INVALID_ARG);
 }
 
@@ -158,12 +158,12 @@ static void test_kit_by_serial_no_kit(void **state)
 	char name[128];
 
 	(void)state;
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
 							&err), MCRED_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.message, "000960011111"));
 	assert_non_null(strstr(err.message, "no Nordic kit found"));
 	list.count = 0;
-	assert_int_equal(mcred_ports_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
 							&err), MCRED_ERR_NOT_FOUND);
 }
 
@@ -174,7 +174,7 @@ static void test_list_ports_runs(void **state)
 
 	(void)state;
 	/* Whatever this machine has: the call works and every entry is sane. */
-	assert_int_equal(mcred_ports_list(&list, &err), MCRED_OK);
+	assert_int_equal(mcred_port_list_get(&list, &err), MCRED_OK);
 	assert_non_null(list);
 	for (size_t i = 0; i < list->count; i++) {
 		assert_true(list->ports[i].name[0] != '\0');

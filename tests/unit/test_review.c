@@ -213,7 +213,7 @@ static void test_keygen_too_long_sends_nothing(void **state)
 	o.timeout_ms = 300;
 	o.auto_offline = 1;
 	m = open_script(s, &o);
-	assert_int_equal(mcred_keygen(m, &req, &blob), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_run(m, &req, &blob), MCRED_ERR_INVALID_ARG);
 	assert_null(blob);
 	assert_int_equal(s->bytes_written, 0);
 	assert_non_null(strstr(mcred_modem_error(m)->message, "bytes"));

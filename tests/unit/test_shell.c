@@ -217,7 +217,7 @@ static void test_single_quote_refused_nothing_sent(void **state)
 	mcred_reply_free(&r);
 	assert_int_equal(mcred_cmng_write(m, 5, 4, "it's\n", 5, NULL, 0), MCRED_ERR_INVALID_ARG);
 	assert_message_has(m, "line 1, column 3");
-	assert_int_equal(mcred_keygen(m, &req, &blob), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_run(m, &req, &blob), MCRED_ERR_INVALID_ARG);
 	assert_message_has(m, "the attributes");
 	/* at_shell unescapes \n in AT%CMNG=0 only: in attributes it is two characters */
 	req.attributes = "CN=a\\nb";
@@ -288,7 +288,7 @@ static void test_digest_over_crlf_form(void **state)
 	(void)state;
 	mcred_options_init(&o);
 	o.shell = MCRED_SHELL_ON;
-	assert_int_equal(mcred_content_digest("a\r\nb\r\n", 6, 0, want), MCRED_OK);
+	assert_int_equal(mcred_cmng_read_digest("a\r\nb\r\n", 6, want), MCRED_OK);
 	assert_int_equal(mcred_cmng_write_digest(0, "a\nb\n", 4, &o, sha, &err), MCRED_OK);
 	assert_string_equal(sha, want);
 	/* CRLF kept or turned into LF: both reach the modem as CR LF */
@@ -298,7 +298,7 @@ static void test_digest_over_crlf_form(void **state)
 	/* raw mode and an undecided --shell auto: the bytes as sent */
 	o.shell = MCRED_SHELL_AUTO;
 	o.keep_line_endings = 0;
-	assert_int_equal(mcred_content_digest("a\nb\n", 4, 0, want), MCRED_OK);
+	assert_int_equal(mcred_cmng_read_digest("a\nb\n", 4, want), MCRED_OK);
 	assert_int_equal(mcred_cmng_write_digest(0, "a\nb\n", 4, &o, sha, &err), MCRED_OK);
 	assert_string_equal(sha, want);
 }
@@ -310,7 +310,7 @@ static void test_write_verify_expects_crlf(void **state)
 	char want[65], list[160];
 
 	(void)state;
-	assert_int_equal(mcred_content_digest("a\r\nb\r\n", 6, 0, want), MCRED_OK);
+	assert_int_equal(mcred_cmng_read_digest("a\r\nb\r\n", 6, want), MCRED_OK);
 	snprintf(list, sizeof(list), "%%CMNG: 5,0,\"%s\"\r\nOK\r\n\r\n" COLOURED_PROMPT, want);
 	s->replies[0] = "+CMEE: 0\r\nOK\r\n\r\n" COLOURED_PROMPT;
 	s->replies[1] = "OK\r\n\r\n" COLOURED_PROMPT;

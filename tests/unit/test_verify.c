@@ -138,8 +138,8 @@ static mcred_report *verify_ok(const char *blob, size_t len, const struct mcred_
 {
 	mcred_report *r = NULL;
 	struct mcred_error e;
-	enum mcred_err rc = attest ? mcred_verify_attest(blob, len, o, &r, &e)
-				   : mcred_verify_keygen(blob, len, o, &r, &e);
+	enum mcred_err rc = attest ? mcred_attest_verify(blob, len, o, &r, &e)
+				   : mcred_keygen_verify(blob, len, o, &r, &e);
 
 	if (rc != MCRED_OK)
 		fail_msg("verify failed: %d %s", rc, e.message);
@@ -151,8 +151,8 @@ static void expect_decode_error(const char *blob, size_t len, int attest)
 {
 	mcred_report *r = (mcred_report *)1;
 	struct mcred_error e;
-	enum mcred_err rc = attest ? mcred_verify_attest(blob, len, NULL, &r, &e)
-				   : mcred_verify_keygen(blob, len, NULL, &r, &e);
+	enum mcred_err rc = attest ? mcred_attest_verify(blob, len, NULL, &r, &e)
+				   : mcred_keygen_verify(blob, len, NULL, &r, &e);
 
 	assert_int_equal(rc, MCRED_ERR_DECODE);
 	assert_null(r);
@@ -177,13 +177,13 @@ static void spec_example(void **state)
 	r = verify_ok(blob, len, &o, 0);
 	assert_int_equal(mcred_report_kind(r), MCRED_REPORT_CSR);
 	assert_string_equal(mcred_report_kind_name(r), "csr");
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_payload_id(r), 9);
 	assert_string_equal(mcred_report_payload_name(r), "CSR message v1");
 	assert_int_equal(mcred_report_payload_id_check(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_NOT_CHECKED);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_NOT_CHECKED);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_true(mcred_report_sec_tag(r, &tag));
 	assert_int_equal(tag, 11);
 	assert_string_equal(mcred_report_device_uuid(r), SPEC_UUID);
@@ -277,8 +277,8 @@ static void csr_with_keys(void **state)
 	(void)state;
 	o.expected_tag = 42;
 	r = verify_ok(blob, len, &o, 0);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_VALID);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_VALID);
 	assert_string_equal(mcred_report_subject(r), "O=Test Org,CN=device-1");
 	assert_string_equal(mcred_report_key_usage(r), "101010000");
@@ -290,7 +290,7 @@ static void csr_with_keys(void **state)
 	o.identity_key_raw = (const uint8_t *)raw;
 	o.identity_key_raw_len = raw_len;
 	r = verify_ok(blob, len, &o, 0);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_VALID);
 	mcred_report_free(r);
 	free(pem);
 	free(raw);
@@ -298,9 +298,9 @@ static void csr_with_keys(void **state)
 	/* Wrong identity key: only the COSE check fails. */
 	o = opts_key("wrong_identity_pub.pem", &pem);
 	r = verify_ok(blob, len, &o, 0);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_INVALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_VALID);
 	assert_false(mcred_report_ok(r));
 	assert_non_null(strstr(mcred_report_problem(r), "COSE signature"));
 	mcred_report_free(r);
@@ -324,8 +324,8 @@ static void pubkey_vectors(void **state)
 	assert_string_equal(mcred_report_kind_name(r), "pubkey");
 	assert_int_equal(mcred_report_payload_id(r), 8);
 	assert_int_equal(mcred_report_payload_id_check(r), MCRED_CHECK_VALID);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_VALID);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_NOT_CHECKED);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
 	assert_null(mcred_report_subject(r));
 	assert_null(mcred_report_csr_pem(r));
@@ -341,7 +341,7 @@ static void pubkey_vectors(void **state)
 	assert_true(mcred_report_sec_tag(r, &tag));
 	assert_int_equal(tag, 4294967292u);
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_VALID);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_VALID);
 	mcred_report_free(r);
 	free(blob);
 	free(pem);
@@ -367,10 +367,10 @@ static void attestation(void **state)
 	assert_string_equal(mcred_report_device_type_name(r), "nRF9160 SICA");
 	assert_string_equal(mcred_report_payload_name(r), "device identity message v1");
 	assert_string_equal(mcred_report_fw_uuid(r), "a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90");
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_VALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_NOT_CHECKED);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_NOT_CHECKED);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_false(mcred_report_sec_tag(r, &tag));
 	assert_true(mcred_report_ok(r));
 	mcred_report_free(r);
@@ -380,13 +380,13 @@ static void attestation(void **state)
 	line = malloc(len + 32);
 	sprintf(line, "%%ATTESTTOKEN: \"%.*s\"", (int)(len - 1), blob);
 	r = verify_ok(line, strlen(line), NULL, 1);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_NOT_CHECKED);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_NOT_CHECKED);
 	mcred_report_free(r);
 	free(line);
 
 	o = opts_key("wrong_identity_pub.pem", &pem);
 	r = verify_ok(blob, len, &o, 1);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_INVALID);
 	assert_false(mcred_report_ok(r));
 	mcred_report_free(r);
 	free(pem);
@@ -406,7 +406,7 @@ static void tamper_csr(void **state)
 	p.body[find(p.body, p.body_len, "Nordic", 6)] ^= 0x01;
 	blob = join(p.body, p.body_len, p.cose, p.cose_len);
 	r = verify_ok(blob, strlen(blob), NULL, 0);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_INVALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_INVALID);
 	assert_int_equal(mcred_report_payload_id_check(r), MCRED_CHECK_VALID);
 	assert_false(mcred_report_ok(r));
@@ -434,8 +434,8 @@ static void tamper_payload(void **state)
 	blob = join(p.body, p.body_len, p.cose, p.cose_len);
 	r = verify_ok(blob, strlen(blob), &o, 0);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_INVALID);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_INVALID);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_VALID);
 	mcred_report_free(r);
 	free(blob);
 	parts_free(&p);
@@ -449,7 +449,7 @@ static void tamper_payload(void **state)
 	r = verify_ok(blob, strlen(blob), &o, 0);
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_INVALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_INVALID);
 	mcred_report_free(r);
 	free(blob);
 	parts_free(&p);
@@ -468,9 +468,9 @@ static void tamper_signature(void **state)
 	p.cose[p.cose_len - 1] ^= 0x01;
 	blob = join(p.body, p.body_len, p.cose, p.cose_len);
 	r = verify_ok(blob, strlen(blob), &o, 0);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_INVALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_VALID);
 	assert_non_null(strstr(mcred_report_problem(r), "COSE signature"));
 	mcred_report_free(r);
 	free(blob);
@@ -481,7 +481,7 @@ static void tamper_signature(void **state)
 	p.body[p.body_len - 1] ^= 0x01;
 	blob = join(p.body, p.body_len, p.cose, p.cose_len);
 	r = verify_ok(blob, strlen(blob), &o, 1);
-	assert_int_equal(mcred_report_cose_signature(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_INVALID);
 	mcred_report_free(r);
 	free(blob);
 	parts_free(&p);
@@ -609,7 +609,7 @@ static void hostile_body(void **state)
 	split_fixture("spec_keygen_example.txt", &p);
 	blob = join(junk, sizeof(junk), p.cose, p.cose_len);
 	r = verify_ok(blob, strlen(blob), NULL, 0);
-	assert_int_equal(mcred_report_csr_signature(r), MCRED_CHECK_INVALID);
+	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_INVALID);
 	assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_INVALID);
 	assert_false(mcred_report_ok(r));
 	mcred_report_free(r);
@@ -637,17 +637,17 @@ static void bad_keys(void **state)
 	(void)state;
 	mcred_verify_options_init(&o);
 	o.identity_key_pem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
-	assert_int_equal(mcred_verify_keygen(blob, len, &o, &r, &e), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_verify(blob, len, &o, &r, &e), MCRED_ERR_INVALID_ARG);
 	assert_null(r);
 	o.identity_key_pem = NULL;
 	memset(point, 0x11, sizeof(point));
 	point[0] = 0x04;
 	o.identity_key_raw = point;
 	o.identity_key_raw_len = sizeof(point);
-	assert_int_equal(mcred_verify_keygen(blob, len, &o, &r, &e), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_verify(blob, len, &o, &r, &e), MCRED_ERR_INVALID_ARG);
 	o.identity_key_raw_len = 64;
-	assert_int_equal(mcred_verify_keygen(blob, len, &o, &r, &e), MCRED_ERR_INVALID_ARG);
-	assert_int_equal(mcred_verify_keygen(blob, len, NULL, NULL, &e), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_verify(blob, len, &o, &r, &e), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_keygen_verify(blob, len, NULL, NULL, &e), MCRED_ERR_INVALID_ARG);
 	free(blob);
 }
 

@@ -33,3 +33,13 @@ char *fixture_read(const char *name, size_t *len)
 		*len = (size_t)n;
 	return buf;
 }
+
+char *fixture_read_blob(const char *name)
+{
+	size_t n;
+	char *buf = fixture_read(name, &n);
+
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return buf;
+}

@@ -11,4 +11,7 @@
 /* The whole file, NUL-terminated (malloc'd); the test fails if it is missing. */
 char *fixture_read(const char *name, size_t *len);
 
+/* A fixture holding one blob: fixture_read() without the line break at the end. */
+char *fixture_read_blob(const char *name);
+
 #endif
