@@ -421,6 +421,7 @@ static const char global_help[] =
 	"  6  not found\n"
 	"  7  a digest check asked for could not be made (write --verify, compare):\n"
 	"     the firmware lists no digests, or is older than mfw 1.3.2\n"
+	"  8  provision without --ca: key and CSR saved, no certificate yet\n"
 	"  130, 143  interrupted by SIGINT, SIGTERM (functional mode restored)\n"
 	"\n"
 	"Example:\n"

@@ -20,7 +20,8 @@ enum {
 	CLI_EXIT_MODEM = 4,     /* the modem refused (ERROR, +CME ERROR, +CMS ERROR) */
 	CLI_EXIT_VERIFY = 5,    /* a verification failed */
 	CLI_EXIT_NOT_FOUND = 6, /* the credential does not exist */
-	CLI_EXIT_NOT_CHECKED = 7 /* a digest check could not be made on this firmware */
+	CLI_EXIT_NOT_CHECKED = 7, /* a digest check could not be made on this firmware */
+	CLI_EXIT_CSR_SAVED = 8  /* provision without a CA: stopped, as asked, with a CSR */
 };
 
 /* One run of the CLI. */

@@ -392,6 +392,9 @@ static void provision_port(struct port_run *r)
 	rc = mcred_provision(m, &req, &r->res);
 	mcred_modem_free(m);
 	r->exit_code = rc == MCRED_OK ? CLI_EXIT_OK : cli_exit_code(rc);
+	/* no certificate yet: never the exit 0 that says "this device is done" */
+	if (rc == MCRED_OK && r->res.status == MCRED_PROVISION_CSR_SAVED)
+		r->exit_code = CLI_EXIT_CSR_SAVED;
 	if (rc == MCRED_ERR_CANCELLED)
 		r->exit_code = 128 + (g_signo ? (int)g_signo : SIGINT);
 }
@@ -532,9 +535,12 @@ static int summary(const struct station *st)
 		const struct port_run *r = &st->runs[i];
 
 		count[r->res.status]++;
-		if (r->exit_code > code)
+		/* a failure outranks a stop after the CSR, whatever the numbers */
+		if (r->exit_code != CLI_EXIT_CSR_SAVED && r->exit_code > code)
 			code = r->exit_code;
 	}
+	if (code == 0 && count[MCRED_PROVISION_CSR_SAVED] > 0)
+		code = CLI_EXIT_CSR_SAVED;
 	if (g_interrupts)
 		code = 128 + (g_signo ? (int)g_signo : SIGINT);
 	if (st->cfg->quiet)
