@@ -7,6 +7,10 @@
 #                   on the CLI, a short fuzz run
 #   make bench      speed against the wire-time bound at 115200 baud
 #   make fuzz       build the libFuzzer targets (clang)
+#   make fuzz-long  run each fuzz target FUZZ_SECONDS (default 300) and grow
+#                   the corpora in tests/fuzz/corpus/ with what found coverage
+#   make hostile    the CLI against a misbehaving modem (tests/hostile/):
+#                   every command x every scenario; part of make test
 #
 # Missing Debian packages are installed when running as root with apt-get,
 # otherwise the exact command to run is printed (see `make deps`).
@@ -57,7 +61,7 @@ SIM    := $(BUILD)/modemsim
 PRELOAD := $(BUILD)/tests/libfakeserial.so
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench clean examples
+.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run fuzz-long hostile demo bench clean examples
 
 all: $(STATIC) $(SHARED) $(CLI) $(SIM) $(PRELOAD) examples $(INTEG_BIN)
 
@@ -174,6 +178,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIB_SRC) $(CLI_SRC)
 
 fuzz-run: fuzz
 	@sh tests/fuzz/run.sh $(BUILD) 20
+
+# Longer runs that keep what they found: commit tests/fuzz/corpus/ afterwards.
+FUZZ_SECONDS ?= 300
+fuzz-long: fuzz
+	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) --grow
 
 # ---- demo and benchmark ----------------------------------------------------
 
