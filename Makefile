@@ -2,15 +2,18 @@
 #
 #   make            build everything into build/
 #   make demo       run the CLI against the bundled simulated modem
-#   make test       unit + integration tests, a clang build, the tests again
+#   make test       unit + integration tests, the CLI against a misbehaving
+#                   modem (make hostile), a clang build, the tests again
 #                   under ASan+UBSan, parallel handles under TSan, valgrind
 #                   on the CLI, a short fuzz run
 #   make bench      speed against the wire-time bound at 115200 baud
 #   make fuzz       build the libFuzzer targets (clang)
 #   make fuzz-long  run each fuzz target FUZZ_SECONDS (default 300) and grow
 #                   the corpora in tests/fuzz/corpus/ with what found coverage
-#   make hostile    the CLI against a misbehaving modem (tests/hostile/):
-#                   every command x every scenario; part of make test
+#   make hostile    every CLI command against every scenario of a scripted
+#                   misbehaving modem on a pty (tests/hostile/: echoes,
+#                   garbage, stalls, disconnects, resets, lying answers); it
+#                   checks exit codes, bounds, restored modes, secret leaks
 #
 # Missing Debian packages are installed when running as root with apt-get,
 # otherwise the exact command to run is printed (see `make deps`).
@@ -133,7 +136,7 @@ RESULTS = $(CURDIR)/$(BUILD)/test-results.txt
 
 check:
 	@mkdir -p $(BUILD) && rm -f $(RESULTS)
-	MCRED_RESULTS=$(RESULTS) $(MAKE) unit integration
+	MCRED_RESULTS=$(RESULTS) $(MAKE) unit integration hostile
 	$(MAKE) clang
 	MCRED_RESULTS=$(RESULTS) $(MAKE) asan
 	MCRED_RESULTS=$(RESULTS) $(MAKE) tsan
@@ -146,6 +149,10 @@ unit: $(UNIT_BIN)
 
 integration: all
 	@sh tests/integration/run.sh $(BUILD)
+
+# Python 3 from Debian (python3-cryptography), as the integration tests use.
+hostile: all
+	@/usr/bin/python3 tests/hostile/run.py $(BUILD)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
