@@ -113,6 +113,18 @@ log_count() {
 	if [ -f "$LOG" ]; then grep -c "$1" "$LOG" || true; else echo 0; fi
 }
 
+# wait_for_log PATTERN: wait until the simulator's log shows PATTERN (a
+# command reached the modem), polling every 50 ms for up to 30 s; fails
+# (returns 1) only if it never comes, so a loaded machine just waits longer.
+wait_for_log() {
+	_w=0
+	while ! grep -q -e "$1" "$LOG" 2>/dev/null; do
+		_w=$((_w + 1))
+		[ "$_w" -le 600 ] || return 1
+		sleep 0.05
+	done
+}
+
 assert_nothing_sent() {
 	c=$(log_count 'CMNG')
 	[ "$c" -eq 0 ] || fail "$1: expected no %CMNG command at the modem, log has $c"
