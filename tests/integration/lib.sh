@@ -61,7 +61,7 @@ note() { echo "  note: $*" >&2; }
 
 # start_sim [modemsim options...]
 # Sets LINK STORE LOG STATS IDKEY SIMPID. Fails the test if the link does not
-# appear within 5 s.
+# appear within 20 s.
 start_sim() {
 	n="${SIM_NAME:-sim}"
 	LINK="$T_DIR/$n.link"
@@ -78,7 +78,7 @@ start_sim() {
 		echo "  modemsim output:" >&2; sed 's/^/  | /' "$T_DIR/$n.out" >&2
 		fail "modemsim $* exited before creating its link"
 	fi
-	[ "$_rc" -eq 0 ] || fail "modemsim $* did not create $LINK within 5 s"
+	[ "$_rc" -eq 0 ] || fail "modemsim $* did not create $LINK within 20 s"
 	# the identity key file is written at start; give it a moment if needed
 	sim_wait_file "$IDKEY" 20
 }
