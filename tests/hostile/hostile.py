@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import os
 import re
+import select
 import signal
 import sys
 import threading
@@ -175,6 +176,7 @@ class Hostile:
         if scenario not in SCENARIOS:
             raise ValueError("unknown scenario " + scenario)
         self.pty = PtyModem(link, log)
+        os.set_blocking(self.pty.master, False)  # see send()
         self.modem = Nrf91(cfun=cfun, cmee=cmee, store=store)
         self.scenario = scenario
         self.target = re.compile(target.encode() if isinstance(target, str) else target) \
@@ -229,15 +231,28 @@ class Hostile:
         self.pty.close()
 
     def send(self, data, pace=0.0):
-        if self.mute or not self.pty.alive or not data:
+        """Send data, paced one byte per pace seconds if pace > 0.
+
+        Never blocks for good: a client that stopped reading (it gave up on a
+        1 MB line, say) would otherwise hold this thread in write() once the
+        pty's buffer is full. Gives up when the modem is stopped.
+        """
+        if self.mute or not data:
             return
-        if pace <= 0:
-            self.pty.send(data)
-            return
-        for i in range(len(data)):  # trickle, but stop when the modem is stopped
-            if self.stop.wait(pace):
+        step = 1 if pace > 0 else len(data)
+        for i in range(0, len(data), step):
+            if pace > 0 and self.stop.wait(pace):
                 return
-            self.pty.send(data[i:i + 1])
+            view = memoryview(data[i:i + step])
+            while view:
+                if not self.pty.alive or self.stop.is_set():
+                    return
+                _, writable, _ = select.select([], [self.pty.master], [], 0.05)
+                try:
+                    if writable:
+                        view = view[os.write(self.pty.master, view):]
+                except BlockingIOError:
+                    pass  # the master is non-blocking: wait for room again
 
     def is_target(self, command):
         if self.target is None or not self.target.search(command):
