@@ -40,6 +40,8 @@ IMEI = b"351358811234567"
 KEYGEN_TAG = 42  # the sec_tag inside tests/fixtures/keygen_csr.txt
 URC = b"%XMODEMSLEEP: 1,0\r\n"  # a URC without quotes: safe anywhere
 TAIL = b"MODEMSLEEP: 1,0\r\n"  # its tail, as a port opened mid-line receives it
+GARBAGE_BEFORE = b"\xff\xfe\x01junk\x7f\r\n\x00\x1b[0m\x00\r\n"
+GARBAGE_AFTER = b"\x03\xffgarbage\r\n"
 
 
 def fixture(name):
@@ -163,6 +165,18 @@ def is_error(answer):
     return not answer.endswith(b"OK\r\n")
 
 
+def flooded(answer):
+    """300 URCs before the answer, one between each two of its lines, 50 after."""
+    lines = answer.split(b"\r\n")
+    return URC * 300 + (b"\r\n" + URC).join(lines[:-1]) + b"\r\n" + URC * 50
+
+
+def urcs_in_content(answer):
+    """URCs after the first and before the last line of a quoted PEM."""
+    answer = answer.replace(b"\n-----END", b"\n" + URC + b"-----END")
+    return answer.replace(b"-----\n", b"-----\n" + URC, 1)
+
+
 def digest_rewrite(answer, change):
     """The answer with each 64-hex digest passed through change(digest)."""
     return re.sub(rb'"([0-9A-F]{64})"', lambda m: change(m.group(1)), answer)
@@ -273,13 +287,18 @@ class Hostile:
         if self.held is not None:
             held, self.held = self.held, None
             self.send(held)
-        SCENARIOS[self.scenario][0](self, command, target)
+        getattr(self, "sc_" + self.scenario)(command, target)
 
     def plain(self, command):
         answer = self.modem.answer(command)
         if command.upper() == b"AT+CFUN=4" and not is_error(answer):
             self.went_offline = True
         return answer
+
+    def send_changed(self, command, target, change):
+        """The plain answer, passed through change() for the target."""
+        answer = self.plain(command)
+        self.send(change(answer) if target else answer)
 
     # ---- scenarios (each: self, command, is this the target) ----------------
 
@@ -321,36 +340,19 @@ class Hostile:
         self.send(out)
 
     def sc_garbage_lines(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = b"\xff\xfe\x01junk\x7f\r\n\x00\x1b[0m\x00\r\n" + answer + b"\x03\xffgarbage\r\n"
-        self.send(answer)
+        self.send_changed(command, target, lambda a: GARBAGE_BEFORE + a + GARBAGE_AFTER)
 
     def sc_long_line(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = b"+CEREG: " + b"A" * (1 << 20) + b"\r\n" + answer
-        self.send(answer)
+        self.send_changed(command, target, lambda a: b"+CEREG: " + b"A" * (1 << 20) + b"\r\n" + a)
 
     def sc_urc_flood(self, command, target):
-        answer = self.plain(command)
-        if target:
-            lines = answer.split(b"\r\n")
-            answer = URC * 300 + (b"\r\n" + URC).join(lines[:-1]) + b"\r\n" + URC * 50
-        self.send(answer)
+        self.send_changed(command, target, flooded)
 
     def sc_urc_in_read(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = answer.replace(b"\n-----END", b"\n" + URC + b"-----END")
-            answer = answer.replace(b"-----\n", b"-----\n" + URC, 1)
-        self.send(answer)
+        self.send_changed(command, target, urcs_in_content)
 
     def sc_urc_unbalanced(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = b'+CEREG: 5,"1234\r\n' + answer
-        self.send(answer)
+        self.send_changed(command, target, lambda a: b'+CEREG: 5,"1234\r\n' + a)
 
     def sc_trickle(self, command, target):
         self.send(self.plain(command), pace=0.05 if target else 0.0)
@@ -451,106 +453,85 @@ class Hostile:
             self.send(self.plain(command))
 
     def sc_other_tag(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = re.sub(rb"%CMNG: \d+,", b"%CMNG: 99,", answer)
-        self.send(answer)
+        self.send_changed(command, target, lambda a: re.sub(rb"%CMNG: \d+,", b"%CMNG: 99,", a))
 
     def sc_wrong_digest(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = digest_rewrite(answer, lambda d: b'"' + sha(d) + b'"')
-        self.send(answer)
+        self.send_changed(command, target,
+                          lambda a: digest_rewrite(a, lambda d: b'"' + sha(d) + b'"'))
 
     def sc_lower_digest(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = digest_rewrite(answer, lambda d: b'"' + d.lower() + b'"')
-        self.send(answer)
+        self.send_changed(command, target,
+                          lambda a: digest_rewrite(a, lambda d: b'"' + d.lower() + b'"'))
 
     def sc_no_digest(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = re.sub(rb'(%CMNG: \d+,\d+),"[0-9A-F]{64}"', rb"\1", answer)
-        self.send(answer)
+        self.send_changed(command, target,
+                          lambda a: re.sub(rb'(%CMNG: \d+,\d+),"[0-9A-F]{64}"', rb"\1", a))
 
     def sc_content_mismatch(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = answer.replace(b"-----\nMII", b"-----\nMIJ", 1)
-        self.send(answer)
+        self.send_changed(command, target, lambda a: a.replace(b"-----\nMII", b"-----\nMIJ", 1))
 
     def sc_unterminated_read(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = answer.replace(b'-----\n"\r\n', b"-----\n\r\n", 1)
-        self.send(answer)
+        self.send_changed(command, target, lambda a: a.replace(b'-----\n"\r\n', b"-----\n\r\n", 1))
 
     def sc_blob_empty(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = re.sub(rb'"[^"]*"', b'""', answer, count=1)
-        self.send(answer)
+        self.send_changed(command, target, lambda a: re.sub(rb'"[^"]*"', b'""', a, count=1))
 
     def sc_blob_garbage(self, command, target):
-        answer = self.plain(command)
-        if target:
-            answer = re.sub(rb'"[^"]*"', b'"not*base64.@@@"', answer, count=1)
-        self.send(answer)
+        self.send_changed(command, target,
+                          lambda a: re.sub(rb'"[^"]*"', b'"not*base64.@@@"', a, count=1))
 
 
-# name: (handler, what it does)
+# name: what it does; Hostile.sc_<name> does it
 SCENARIOS = {
-    "plain": (Hostile.sc_plain, "a well-behaved nRF91"),
-    "tail_before_open": (Hostile.sc_tail_before_open,
-                         "the tail of a URC waits in the port before the client opens it"),
-    "tail_first": (Hostile.sc_tail_first,
-                   "the tail of a URC arrives just before the first answer"),
-    "imei_shape": (Hostile.sc_imei_shape, "AT+CGSN answers a line that is not an IMEI"),
-    "echo_on": (Hostile.sc_echo_on, "every command echoed (ATE1)"),
-    "echo_late": (Hostile.sc_echo_late, "the echo of each command arrives one command late"),
-    "echo_noise": (Hostile.sc_echo_noise, "each echo after a noise byte 0xFF"),
-    "echo_crlf": (Hostile.sc_echo_crlf, "each echo with CRLF inside"),
-    "nul_bytes": (Hostile.sc_nul_bytes, "NUL bytes around and inside every answer line"),
-    "garbage_lines": (Hostile.sc_garbage_lines, "garbage lines before and after the answer"),
-    "long_line": (Hostile.sc_long_line, "a 1 MB line before the answer"),
-    "urc_flood": (Hostile.sc_urc_flood, "300 URCs before, one between each answer line"),
-    "urc_in_read": (Hostile.sc_urc_in_read, "URCs inside the quoted content of a read"),
-    "urc_unbalanced": (Hostile.sc_urc_unbalanced, "a URC with an unbalanced quote first"),
-    "trickle": (Hostile.sc_trickle, "the answer one byte per 50 ms"),
-    "stall_one": (Hostile.sc_stall_one, "no answer to the target, the rest answered"),
-    "stall_from": (Hostile.sc_stall_from, "no answer from the target on"),
-    "disconnect": (Hostile.sc_disconnect, "hang up after byte k of the answer"),
-    "ok_first": (Hostile.sc_ok_first, "OK before the information lines"),
-    "bare_error": (Hostile.sc_bare_error, "ERROR"),
-    "cme": (Hostile.sc_cme, "+CME ERROR: 514"),
-    "cms": (Hostile.sc_cms, "+CMS ERROR: 500"),
-    "no_final": (Hostile.sc_no_final, "the information lines without a final result"),
-    "dup_ok": (Hostile.sc_dup_ok, "OK twice"),
-    "late_answer": (Hostile.sc_late_answer, "the answer arrives with the next command's"),
-    "reboot_on": (Hostile.sc_reboot_on, "boot banner instead of the answer, CFUN/CMEE 0"),
-    "reboot_after": (Hostile.sc_reboot_after, "answered, then a reset before the next"),
-    "cfun4_refused": (Hostile.sc_cfun4_refused, "AT+CFUN=4 answered ERROR"),
-    "cfun4_silent": (Hostile.sc_cfun4_silent, "AT+CFUN=4 never answered"),
-    "restore_refused": (Hostile.sc_restore_refused, "the restoring AT+CFUN answered ERROR"),
-    "restore_silent": (Hostile.sc_restore_silent, "the restoring AT+CFUN never answered"),
-    "stall_restore_silent": (Hostile.sc_stall_restore_silent,
-                             "no answer to the target nor to the restoring AT+CFUN"),
-    "cfun_malformed": (Hostile.sc_cfun_malformed, "+CFUN: one"),
-    "cmee_unsupported": (Hostile.sc_cmee_unsupported, "AT+CMEE? and AT+CMEE= answer ERROR"),
-    "other_tag": (Hostile.sc_other_tag, "the list/read answer names tag 99"),
-    "wrong_digest": (Hostile.sc_wrong_digest, "the digests are those of something else"),
-    "lower_digest": (Hostile.sc_lower_digest, "the digests in lower case"),
-    "no_digest": (Hostile.sc_no_digest, "no digests (old firmware)"),
-    "content_mismatch": (Hostile.sc_content_mismatch, "read content differs from its digest"),
-    "unterminated_read": (Hostile.sc_unterminated_read, "the read's closing quote missing"),
-    "blob_empty": (Hostile.sc_blob_empty, 'an empty %KEYGEN / %ATTESTTOKEN ""'),
-    "blob_garbage": (Hostile.sc_blob_garbage, "a %KEYGEN / %ATTESTTOKEN that is not base64url"),
+    "plain": "a well-behaved nRF91",
+    "tail_before_open": "the tail of a URC waits in the port before the client opens it",
+    "tail_first": "the tail of a URC arrives just before the first answer",
+    "imei_shape": "AT+CGSN answers a line that is not an IMEI",
+    "echo_on": "every command echoed (ATE1)",
+    "echo_late": "the echo of each command arrives one command late",
+    "echo_noise": "each echo after a noise byte 0xFF",
+    "echo_crlf": "each echo with CRLF inside",
+    "nul_bytes": "NUL bytes around and inside every answer line",
+    "garbage_lines": "garbage lines before and after the answer",
+    "long_line": "a 1 MB line before the answer",
+    "urc_flood": "300 URCs before, one between each answer line",
+    "urc_in_read": "URCs inside the quoted content of a read",
+    "urc_unbalanced": "a URC with an unbalanced quote first",
+    "trickle": "the answer one byte per 50 ms",
+    "stall_one": "no answer to the target, the rest answered",
+    "stall_from": "no answer from the target on",
+    "disconnect": "hang up after byte k of the answer",
+    "ok_first": "OK before the information lines",
+    "bare_error": "ERROR",
+    "cme": "+CME ERROR: 514",
+    "cms": "+CMS ERROR: 500",
+    "no_final": "the information lines without a final result",
+    "dup_ok": "OK twice",
+    "late_answer": "the answer arrives with the next command's",
+    "reboot_on": "boot banner instead of the answer, CFUN/CMEE 0",
+    "reboot_after": "answered, then a reset before the next",
+    "cfun4_refused": "AT+CFUN=4 answered ERROR",
+    "cfun4_silent": "AT+CFUN=4 never answered",
+    "restore_refused": "the restoring AT+CFUN answered ERROR",
+    "restore_silent": "the restoring AT+CFUN never answered",
+    "stall_restore_silent": "no answer to the target nor to the restoring AT+CFUN",
+    "cfun_malformed": "+CFUN: one",
+    "cmee_unsupported": "AT+CMEE? and AT+CMEE= answer ERROR",
+    "other_tag": "the list/read answer names tag 99",
+    "wrong_digest": "the digests are those of something else",
+    "lower_digest": "the digests in lower case",
+    "no_digest": "no digests (old firmware)",
+    "content_mismatch": "read content differs from its digest",
+    "unterminated_read": "the read's closing quote missing",
+    "blob_empty": 'an empty %KEYGEN / %ATTESTTOKEN ""',
+    "blob_garbage": "a %KEYGEN / %ATTESTTOKEN that is not base64url",
 }
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="scenarios:\n" + "\n".join("  %-21s %s" % item for item in SCENARIOS.items()))
     parser.add_argument("--link", required=True)
     parser.add_argument("--scenario", default="plain", choices=sorted(SCENARIOS))
     parser.add_argument("--target", help="regex of the command to misbehave on")

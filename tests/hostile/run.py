@@ -47,9 +47,9 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 TIMEOUT = 2           # --timeout of every case but the slow ones (seconds)
-SLOW_TIMEOUT = 10     # trickled short answers; a stalled restore after Ctrl-C
-SIGNAL_TIMEOUT = 4    # Ctrl-C during a stalled operation
-RESTORE_BOUND = 5     # seconds a restore may take after Ctrl-C (issue 6: a few)
+SLOW_TIMEOUT = 10     # trickled short answers
+SIGNAL_TIMEOUT = 12   # signal cases: above what the tool may take after one
+RESTORE_BOUND = 5     # seconds the restore may take after Ctrl-C (issue 6: a few)
 CA_TAG = 12           # the store holds a CA certificate there at the start
 INITIAL_CFUN, INITIAL_CMEE = 1, 0
 
@@ -263,16 +263,17 @@ def cases():
             ks = sorted({0, 1, length - 1} | {length * i // SAMPLES for i in range(SAMPLES)})
         for k in ks:
             out.append(Case("disconnect", name, {3}, k=k))
-    # Ctrl-C and SIGTERM while the operation stalls: restored, 130/143; and a
-    # restore that stalls too must be bounded (a few seconds, well under the
-    # 10 s timeout) and still end in 130.
+    # Ctrl-C and SIGTERM while the operation stalls: restored, 130/143, within
+    # a few seconds of the signal (issue 6, item 8), whether the interrupted
+    # command's answer never comes or the restoring AT+CFUN stalls too; so the
+    # timeout is set far above that bound.
     for name in ("write_ca", "write_key", "delete", "keygen"):
         out.append(Case("stall_one", name, {130}, timeout=SIGNAL_TIMEOUT,
                         signal_no=signal.SIGINT, label="sigint"))
     out.append(Case("stall_one", "write_psk", {143}, timeout=SIGNAL_TIMEOUT,
                     signal_no=signal.SIGTERM, label="sigterm"))
     for name in ("write_ca", "delete"):
-        out.append(Case("stall_restore_silent", name, {130}, timeout=SLOW_TIMEOUT,
+        out.append(Case("stall_restore_silent", name, {130}, timeout=SIGNAL_TIMEOUT,
                         signal_no=signal.SIGINT, label="sigint_restore_silent"))
     return sorted(out, key=lambda c: -c.slow())
 
@@ -340,10 +341,9 @@ def leaked(output, secret_list):
 def bound(case):
     """Seconds the CLI may take: its timeout for the operation (the library
     waits longer for %KEYGEN), the CFUN and CMEE restores, and room for a
-    loaded machine. After a signal: what is left of the wait in progress and
-    a bounded restore."""
+    loaded machine. After a signal: a bounded restore, and room for load."""
     if case.signal_no is not None:
-        return case.timeout + RESTORE_BOUND + 5
+        return RESTORE_BOUND + 5
     return max(case.timeout, case.command.min_wait) + 4 * case.timeout + 10
 
 
@@ -384,7 +384,7 @@ def run_case(case, cli, workdir):
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    hard = bound(case) + 30
+    hard = bound(case) + (20 if case.signal_no else 30)
     reasons = []
     if case.signal_no is not None:
         # the operation's command is at the modem: now interrupt (an event, not a sleep)
