@@ -11,8 +11,11 @@ outer bound, and asserts:
   hang          finished within its bound (the CLI's own timeouts; a stall
                 is detected by --timeout, never by a sleep here)
   crash         no signal exit, no sanitizer report
-  false success never exit 0 where the modem did not confirm
-  exit code     the documented code (README's table), EXPECT below
+  false success never exit 0 where the modem did not confirm, nor a result
+                other than what the modem holds (IMEI, read content, CSR),
+                nor an -o file written by a command that failed
+  exit code     the documented code (README's table): GENERIC and SPECIFIC
+                below say which, per scenario and command
   mode          CFUN and CMEE back to what they were (1 and 0) whenever the
                 link is alive, checked in the modem's own state at the end
   secret leak   no 8-character piece of the case's key body, password or
@@ -21,13 +24,16 @@ outer bound, and asserts:
   sent          nothing sent that must not be (the modem's own log)
 
 Failing cases are printed with their reasons and kept in BUILD/hostile/
-(modem log, stdout, stderr). The figures and the line
+(inputs, stdout, stderr, modem.log); passing ones keep modem.log (what
+the modem received); BUILD/hostile/cases.txt lists every case with its
+exit code and time. The figures and the line
 "hostile: N passed, N failed" end the output; with MCRED_RESULTS set,
 "passed failed" is appended there for make test.
 """
 
 import argparse
 import concurrent.futures
+import datetime
 import os
 import re
 import secrets
@@ -43,8 +49,10 @@ sys.path.insert(0, HERE)
 
 import hostile  # noqa: E402
 
-from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
 
 TIMEOUT = 2           # --timeout of every case but the slow ones (seconds)
 SLOW_TIMEOUT = 10     # trickled short answers
@@ -124,6 +132,7 @@ COMMANDS = {c.name: c for c in [
 OFFLINE = [n for n, c in COMMANDS.items() if c.offline]
 GOOD = {n: c for n, c in COMMANDS.items() if not c.bad_input}
 DIGESTS = ["list", "read", "exists", "compare", "write_ca"]
+DIGEST_LIES = {"other_tag", "wrong_digest", "lower_digest", "no_digest"}
 BLOBS = ["keygen", "attest"]
 
 # ---- what each scenario must give (README: 0 ok, 1 other, 2 usage, 3
@@ -131,8 +140,9 @@ BLOBS = ["keygen", "attest"]
 
 PLAIN = "plain"            # what the plain modem gives
 PLAIN_OR_3 = "plain|3"     # the answer is still there, or a protocol error
+PLAIN_OR_4 = "plain|4"     # works around it, or says the modem refused
 
-# Scenarios for every command: the expected codes, a set or PLAIN/PLAIN_OR_3.
+# Scenarios for every command: the expected codes, a set or PLAIN/PLAIN_OR_*.
 GENERIC = {
     "plain": PLAIN,
     "echo_on": PLAIN, "echo_late": PLAIN_OR_3, "echo_noise": PLAIN_OR_3,
@@ -143,7 +153,7 @@ GENERIC = {
     "stall_one": {3}, "stall_from": {3}, "no_final": {3}, "late_answer": {3},
     "reboot_on": {3},
     "bare_error": {4}, "cme": {4}, "cms": {3, 4},
-    "cmee_unsupported": "plain|4",
+    "cmee_unsupported": PLAIN_OR_4,
 }
 
 # Scenarios for some commands: {scenario: {command: expected}}.
@@ -209,7 +219,7 @@ def resolve(expected, command):
         return {command.plain_rc}
     if expected == PLAIN_OR_3:
         return {command.plain_rc, 3}
-    if expected == "plain|4":
+    if expected == PLAIN_OR_4:
         return {command.plain_rc, 4}
     return set(expected)
 
@@ -245,7 +255,7 @@ def cases():
     for scenario, table in SPECIFIC.items():
         for name, want in table.items():
             # write --verify: the digest comes from the list after the write
-            target = r"^AT%CMNG=1" if name == "write_ca" and name in DIGESTS else None
+            target = r"^AT%CMNG=1" if name == "write_ca" and scenario in DIGEST_LIES else None
             out.append(Case(scenario, name, set(want), target=target))
     # a reset right after the restoring AT+CFUN=1: the modem is back in CFUN 0
     # unless the tool notices the banner (while restoring CMEE) and restores again
@@ -284,10 +294,6 @@ CA_PEM = None  # made once: content is not secret
 
 
 def make_ca():
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.x509.oid import NameOID
-    import datetime
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hostile test CA")])
     now = datetime.datetime(2025, 1, 1)
@@ -370,6 +376,42 @@ def file_bytes(path):
         return b""
 
 
+class Outcome:
+    """What one case did: the CLI's side and the modem's side."""
+
+    def __init__(self):
+        self.rc = None          # None: killed at the hard bound
+        self.out = self.err = b""
+        self.elapsed = 0.0
+        self.alive = True       # the line was not hung up
+        self.cfun = self.cmee = None
+        self.received = b""     # the modem's log: one line per command
+        self.reasons = []       # (figure, why)
+
+
+def run_cli(case, modem, argv, outcome):
+    """Run the CLI against the serving modem; a signal case interrupts it once
+    the modem has the operation's command (an event, not a sleep)."""
+    hard = bound(case) + (20 if case.signal_no else 30)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    if case.signal_no is not None:
+        if modem.target_seen.wait(hard):
+            proc.send_signal(case.signal_no)
+            t0 = time.monotonic()  # the bound runs from the signal
+        else:
+            outcome.reasons.append(("hang", "the operation never reached the modem"))
+    try:
+        outcome.out, outcome.err = proc.communicate(timeout=hard)
+        outcome.rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        outcome.out, outcome.err = proc.communicate()
+        outcome.reasons.append(("hang", "killed after %ds" % hard))
+    outcome.elapsed = time.monotonic() - t0
+
+
 def run_case(case, cli, workdir):
     d = os.path.join(workdir, case.name.replace("/", "_"))
     os.makedirs(d, exist_ok=True)
@@ -381,92 +423,108 @@ def run_case(case, cli, workdir):
     server.start()
     argv = [cli, "-p", link, "--timeout", str(case.timeout)]
     argv += [a.format(**files) for a in case.command.args]
-    t0 = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    hard = bound(case) + (20 if case.signal_no else 30)
-    reasons = []
-    if case.signal_no is not None:
-        # the operation's command is at the modem: now interrupt (an event, not a sleep)
-        if modem.target_seen.wait(hard):
-            proc.send_signal(case.signal_no)
-            t0 = time.monotonic()  # the bound now runs from the signal
-        else:
-            reasons.append(("hang", "the operation never reached the modem"))
-    try:
-        out, err = proc.communicate(timeout=hard)
-        rc = proc.returncode
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        rc = None
-    elapsed = time.monotonic() - t0
+    outcome = Outcome()
+    run_cli(case, modem, argv, outcome)
     modem.stop.set()
     server.join(60)
-    alive = modem.pty.alive
+    outcome.alive = modem.pty.alive
     modem.drain()
-    cfun, cmee = modem.modem.cfun, modem.modem.cmee
+    outcome.cfun, outcome.cmee = modem.modem.cfun, modem.modem.cmee
     modem.close()
-    with open(os.path.join(d, "stdout"), "wb") as f:
-        f.write(out)
-    with open(os.path.join(d, "stderr"), "wb") as f:
-        f.write(err)
-    with open(log, "rb") as f:
-        received = f.read()
-
-    limit = bound(case)
-    if rc is None:
-        reasons.append(("hang", "killed after %ds" % hard))
-    elif elapsed > limit:
-        reasons.append(("hang", "took %.1fs, bound %ds" % (elapsed, limit)))
-    if rc == 0 and not case.command.bad_input:
-        wrong = wrong_result(case.command.name, case.scenario, out, files["out"])
-        if wrong:
-            reasons.append(("false success", wrong))
-    elif rc != 0 and "{out}" in case.command.args and file_bytes(files["out"]):
-        reasons.append(("false success", "failed, yet wrote its -o file"))
-    if rc is not None and (rc < 0 or rc in (86, 87) or
-                           re.search(rb"ERROR: AddressSanitizer|runtime error:|LeakSanitizer",
-                                     err)):
-        reasons.append(("crash", "exit %s" % rc))
-    elif rc is not None and rc not in case.expected:
-        kind = "false success" if rc == 0 else "wrong exit code"
-        reasons.append((kind, "exit %d, expected %s" % (
-            rc, "/".join(str(c) for c in sorted(case.expected)))))
-    mode_checked = alive and case.scenario not in NO_MODE_CHECK
-    if case.scenario.startswith("reboot") and not case.command.offline:
-        # it never asked for the mode, so it cannot know what to restore
-        cfun = INITIAL_CFUN
-    if mode_checked and (cfun, cmee) != (INITIAL_CFUN, INITIAL_CMEE):
-        reasons.append(("mode not restored", "CFUN %d CMEE %d at the end, found %d %d" % (
-            cfun, cmee, INITIAL_CFUN, INITIAL_CMEE)))
-    piece = leaked(out + err, secret_list if case.command.secret else [])
-    if piece:
-        reasons.append(("secret leak", "'%s' of a secret in the output" % piece))
-    if case.scenario in NOT_SENT and case.command.offline and \
-            re.search(case.target.encode(), received, re.MULTILINE):
-        reasons.append(("sent", "the operation was sent although the mode was not set"))
-    if case.command.bad_input and received:
-        reasons.append(("sent", "bad input, yet the modem received %d commands" %
-                        received.count(b"\n")))
-    if not reasons:  # keep what the modem received, drop the rest
+    for name, data in (("stdout", outcome.out), ("stderr", outcome.err)):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+    outcome.received = file_bytes(log)
+    judge(case, outcome, files, secret_list if case.command.secret else [])
+    if not outcome.reasons:  # keep what the modem received, drop the rest
         for name in os.listdir(d):
             if name != "modem.log":
                 os.remove(os.path.join(d, name))
-    return case, rc, elapsed, reasons, d
+    return case, outcome, d
 
 
-def summary_line(case, rc, elapsed, reasons):
+def judge(case, o, files, secret_list):
+    """Append to o.reasons every way the case went wrong."""
+    why = o.reasons
+    if o.rc is not None and o.elapsed > bound(case):
+        why.append(("hang", "took %.1fs, bound %ds" % (o.elapsed, bound(case))))
+    if o.rc == 0 and not case.command.bad_input:
+        wrong = wrong_result(case.command.name, case.scenario, o.out, files["out"])
+        if wrong:
+            why.append(("false success", wrong))
+    elif o.rc != 0 and "{out}" in case.command.args and file_bytes(files["out"]):
+        why.append(("false success", "failed, yet wrote its -o file"))
+    if o.rc is not None and (o.rc < 0 or o.rc in (86, 87) or SANITIZER.search(o.err)):
+        why.append(("crash", "exit %s" % o.rc))
+    elif o.rc is not None and o.rc not in case.expected:
+        why.append(("false success" if o.rc == 0 else "wrong exit code",
+                    "exit %d, expected %s" % (o.rc, codes(case.expected))))
+    judge_mode(case, o)
+    piece = leaked(o.out + o.err, secret_list)
+    if piece:
+        why.append(("secret leak", "'%s' of a secret in the output" % piece))
+    if case.scenario in NOT_SENT and case.command.offline and \
+            re.search(case.target.encode(), o.received, re.MULTILINE):
+        why.append(("sent", "the operation was sent although the mode was not set"))
+    if case.command.bad_input and o.received:
+        why.append(("sent", "bad input, yet the modem received %d commands" %
+                    o.received.count(b"\n")))
+
+
+def judge_mode(case, o):
+    """CFUN and CMEE as found, whenever the line is alive and the modem let it."""
+    if not o.alive or case.scenario in NO_MODE_CHECK:
+        return
+    cfun = o.cfun
+    if case.scenario.startswith("reboot") and not case.command.offline:
+        cfun = INITIAL_CFUN  # it never asked for the mode: it cannot know it
+    if (cfun, o.cmee) != (INITIAL_CFUN, INITIAL_CMEE):
+        o.reasons.append(("mode not restored", "CFUN %d CMEE %d at the end, found %d %d" % (
+            o.cfun, o.cmee, INITIAL_CFUN, INITIAL_CMEE)))
+
+
+SANITIZER = re.compile(rb"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
+
+
+def codes(expected):
+    return "/".join(str(c) for c in sorted(expected))
+
+
+def summary_line(case, o):
     return "%-4s %-40s exit %-4s expect %-8s %5.1fs %s\n" % (
-        "FAIL" if reasons else "ok", case.name, rc,
-        "/".join(str(c) for c in sorted(case.expected)), elapsed,
-        "; ".join("%s: %s" % r for r in reasons))
+        "FAIL" if o.reasons else "ok", case.name, o.rc, codes(case.expected), o.elapsed,
+        "; ".join("%s: %s" % r for r in o.reasons))
 
 
 # ---- the stage -------------------------------------------------------------------
 
-FIGURES = ["hang", "crash", "false success", "wrong exit code", "mode not restored",
-           "secret leak", "sent"]
+# figure: how the end of the stage counts the cases with it
+FIGURES = {"hang": "hangs", "crash": "crashes", "false success": "false successes",
+           "wrong exit code": "wrong exit codes", "mode not restored": "modes not restored",
+           "secret leak": "secret leaks", "sent": "sent when they must not be"}
+
+
+def run_all(selected, cli, workdir, jobs):
+    """Run the cases, jobs at a time; print each failure as it comes."""
+    counts = {f: 0 for f in FIGURES}
+    passed = failed = 0
+    t0 = time.monotonic()
+    with open(os.path.join(workdir, "cases.txt"), "w") as table, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_case, c, cli, workdir) for c in selected]
+        for future in concurrent.futures.as_completed(futures):
+            case, o, d = future.result()
+            table.write(summary_line(case, o))
+            if not o.reasons:
+                passed += 1
+                continue
+            failed += 1
+            for figure in {f for f, _ in o.reasons}:
+                counts[figure] += 1
+            print("FAIL  %-36s exit %s in %.1fs: %s  [%s]" % (
+                case.name, o.rc, o.elapsed, "; ".join("%s: %s" % r for r in o.reasons),
+                os.path.relpath(d)), flush=True)
+    return passed, failed, counts, time.monotonic() - t0
 
 
 def main():
@@ -484,7 +542,7 @@ def main():
     selected = [c for c in cases() if not args.filter or re.search(args.filter, c.name)]
     if args.list:
         for c in selected:
-            print("%-40s expect %s" % (c.name, "/".join(str(x) for x in sorted(c.expected))))
+            print("%-40s expect %s" % (c.name, codes(c.expected)))
         return 0
     cli = os.path.abspath(os.path.join(args.build, "modemcred"))
     if not os.access(cli, os.X_OK):
@@ -495,33 +553,9 @@ def main():
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
 
-    counts = {f: 0 for f in FIGURES}
-    passed = failed = 0
-    t0 = time.monotonic()
-    table = open(os.path.join(workdir, "cases.txt"), "w")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
-        futures = [pool.submit(run_case, c, cli, workdir) for c in selected]
-        for future in concurrent.futures.as_completed(futures):
-            case, rc, elapsed, reasons, d = future.result()
-            table.write(summary_line(case, rc, elapsed, reasons))
-            if not reasons:
-                passed += 1
-                continue
-            failed += 1
-            for kind in {k for k, _ in reasons}:
-                counts[kind] += 1
-            print("FAIL  %-36s exit %s in %.1fs: %s  [%s]" % (
-                case.name, rc, elapsed, "; ".join("%s: %s" % r for r in reasons),
-                os.path.relpath(d)))
-            sys.stdout.flush()
-    table.close()
-    total = time.monotonic() - t0
+    passed, failed, counts, total = run_all(selected, cli, workdir, args.j)
     print("hostile: %d cases in %.0fs (%d at a time)" % (len(selected), total, args.j))
-    print("hostile: %d hangs, %d crashes, %d false successes, %d wrong exit codes, "
-          "%d modes not restored, %d secret leaks, %d sent when they must not be" % (
-              counts["hang"], counts["crash"], counts["false success"],
-              counts["wrong exit code"], counts["mode not restored"], counts["secret leak"],
-              counts["sent"]))
+    print("hostile: " + ", ".join("%d %s" % (counts[f], FIGURES[f]) for f in FIGURES))
     print("hostile: %d passed, %d failed" % (passed, failed))
     results = os.environ.get("MCRED_RESULTS")
     if results:
