@@ -10,8 +10,9 @@ CFUN 0 or 4 (else CME 518), as on the real modem.
 
 A scenario misbehaves on the "target": the first command matching a
 regular expression (the operation under test, e.g. AT%CMNG=0 for a write),
-or on every command for the echo and NUL scenarios. SCENARIOS lists them
-with one line each; tests/hostile/run.py drives the CLI against them.
+on the commands it names (AT+CFUN=4, the restoring AT+CFUN, AT+CMEE), or on
+every command (echoes, NUL bytes). SCENARIOS lists them with one line each;
+tests/hostile/run.py drives the CLI against them.
 
 Standalone, for trying a scenario by hand:
 
