@@ -166,6 +166,14 @@ def is_error(answer):
     return not answer.endswith(b"OK\r\n")
 
 
+def noise_in_info_lines(answer):
+    """A 0xFF byte in the middle of each information line; the final result intact."""
+    info, final = info_and_final(answer)
+    lines = info.split(b"\r\n")[:-1]
+    return b"".join(line[:len(line) // 2] + b"\xff" + line[len(line) // 2:] + b"\r\n"
+                    for line in lines) + final
+
+
 def flooded(answer):
     """300 URCs before the answer, one between each two of its lines, 50 after."""
     lines = answer.split(b"\r\n")
@@ -343,6 +351,9 @@ class Hostile:
     def sc_garbage_lines(self, command, target):
         self.send_changed(command, target, lambda a: GARBAGE_BEFORE + a + GARBAGE_AFTER)
 
+    def sc_garbage_inside(self, command, target):
+        self.send_changed(command, target, noise_in_info_lines)
+
     def sc_long_line(self, command, target):
         self.send_changed(command, target, lambda a: b"+CEREG: " + b"A" * (1 << 20) + b"\r\n" + a)
 
@@ -494,6 +505,7 @@ SCENARIOS = {
     "echo_crlf": "each echo with CRLF inside",
     "nul_bytes": "NUL bytes around and inside every answer line",
     "garbage_lines": "garbage lines before and after the answer",
+    "garbage_inside": "a 0xFF byte inside each information line of the answer",
     "long_line": "a 1 MB line before the answer",
     "urc_flood": "300 URCs before, one between each answer line",
     "urc_in_read": "URCs inside the quoted content of a read",

@@ -238,6 +238,14 @@ def cases():
         for name, command in (COMMANDS if scenario == "plain" else GOOD).items():
             out.append(Case(scenario, name, resolve(expected, command)))
     for name, command in GOOD.items():
+        # noise inside the information lines (in the digest of a list line):
+        # a damaged result is an error; list and exists need no digest, and
+        # compare may call it missing (1); answers without such lines are unharmed
+        damaged = {"read": {3, 5}, "list": {0, 3}, "exists": {0, 3}, "compare": {1, 3}}
+        if name in damaged or command.needs_info:
+            out.append(Case("garbage_inside", name, damaged.get(name, {3})))
+        else:
+            out.append(Case("garbage_inside", name, {command.plain_rc}))
         # OK first: fine where the answer has no information lines
         if command.needs_info:
             want = {3, 6} if name in ("exists", "compare", "read") else {3}
@@ -357,8 +365,9 @@ def wrong_result(name, scenario, out, out_file):
     """Why a successful command's result is not what the modem holds, or None."""
     if name == "info" and not re.search(rb"^IMEI: *%s$" % hostile.IMEI, out, re.MULTILINE):
         return "info printed another IMEI than %s" % hostile.IMEI.decode()
-    if name == "at" and scenario != "ok_first" and b"mfw_nrf9160_1.3.5" not in out:
-        # (OK first: the modem said OK with no lines; the tool cannot know better)
+    if name == "at" and scenario not in ("ok_first", "garbage_inside") and \
+            b"mfw_nrf9160_1.3.5" not in out:
+        # (the modem said OK with no lines, or with a damaged line: at relays them)
         return "at did not print the firmware version"
     if name == "read" and file_bytes(out_file) != CA_PEM:
         return "read wrote other content than the modem holds"
