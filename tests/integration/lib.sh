@@ -113,14 +113,14 @@ log_count() {
 	if [ -f "$LOG" ]; then grep -c "$1" "$LOG" || true; else echo 0; fi
 }
 
-# wait_for_log PATTERN: wait until the simulator's log shows PATTERN (a
-# command reached the modem), polling every 50 ms for up to 30 s; fails
-# (returns 1) only if it never comes, so a loaded machine just waits longer.
+# wait_for_log TEXT: wait until the modem's log shows TEXT (a fixed string:
+# a command reached the modem), polling every 50 ms; fails the test only if
+# it never comes within 30 s, so a loaded machine just waits longer.
 wait_for_log() {
 	_w=0
-	while ! grep -q -e "$1" "$LOG" 2>/dev/null; do
+	while ! grep -q -F -e "$1" "$LOG" 2>/dev/null; do
 		_w=$((_w + 1))
-		[ "$_w" -le 600 ] || return 1
+		[ "$_w" -le 600 ] || fail "'$1' never reached the modem"
 		sleep 0.05
 	done
 }
