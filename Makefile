@@ -10,11 +10,18 @@
 #                   (PREFIX=/usr/local, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
 #                   MANDIR, PKGCONFIGDIR, BASHCOMPDIR); make uninstall
 #   make demo       run the CLI against the bundled simulated modem
-#   make test       unit + integration tests, a clang build, the tests again
+#   make test       unit + integration tests, the CLI against a misbehaving
+#                   modem (make hostile), a clang build, the tests again
 #                   under ASan+UBSan, parallel handles under TSan, valgrind
 #                   on the CLI, a short fuzz run; all with -Werror
 #   make bench      speed against the wire-time bound at 115200 and 1 Mbaud
 #   make fuzz       build the libFuzzer targets (clang)
+#   make fuzz-long  run each fuzz target FUZZ_SECONDS (default 300) and grow
+#                   the corpora in tests/fuzz/corpus/ with what found coverage
+#   make hostile    every CLI command against every scenario of a scripted
+#                   misbehaving modem on a pty (tests/hostile/: echoes,
+#                   garbage, stalls, disconnects, resets, lying answers); it
+#                   checks exit codes, bounds, restored modes, secret leaks
 #
 # CC, CPPFLAGS, CFLAGS and LDFLAGS are honoured as dpkg-buildflags passes
 # them. Warnings are errors in the project's own builds (make test, .ci/run,
@@ -109,7 +116,9 @@ FLAGS := $(BUILD)/.flags
 
 .PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench \
 	clean examples install uninstall test-programs docs FORCE \
-	$(addprefix do-,unit integration asan tsan clang valgrind fuzz fuzz-run demo check)
+	hostile fuzz-long \
+	$(addprefix do-,unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long \
+		demo check)
 
 # What a user or a package needs. modemsim is here (not only in the test
 # targets) because `make demo` and anyone trying the CLI without hardware use
@@ -136,15 +145,17 @@ $(BUILD_DEPS_OK): tests/deps.sh
 DEPS_unit := unit
 DEPS_tsan := unit
 DEPS_integration := test
+DEPS_hostile := test
 DEPS_asan := test
 DEPS_valgrind := test
 DEPS_check := test
 DEPS_clang := fuzz
 DEPS_fuzz := fuzz
 DEPS_fuzz-run := fuzz
+DEPS_fuzz-long := fuzz
 DEPS_demo := demo
 
-unit integration asan tsan clang valgrind fuzz fuzz-run demo check:
+unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check:
 	@sh tests/deps.sh $(DEPS_$@)
 	@$(MAKE) --no-print-directory do-$@
 
@@ -289,6 +300,7 @@ STRICT := WERROR=-Werror
 do-check:
 	@mkdir -p $(BUILD) && rm -f $(RESULTS)
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) unit integration
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) hostile
 	$(MAKE) $(STRICT) clang
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) asan
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) tsan
@@ -301,6 +313,10 @@ do-unit: $(UNIT_BIN)
 
 do-integration: test-programs
 	@sh tests/integration/run.sh $(BUILD)
+
+# Python 3 from Debian (python3-cryptography), as the integration tests use.
+do-hostile: all
+	@/usr/bin/python3 tests/hostile/run.py $(BUILD)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -333,6 +349,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIB_SRC) $(CLI_SRC)
 
 do-fuzz-run: do-fuzz
 	@sh tests/fuzz/run.sh $(BUILD) 20
+
+# Longer runs that keep what they found: commit tests/fuzz/corpus/ afterwards.
+FUZZ_SECONDS ?= 300
+do-fuzz-long: do-fuzz
+	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) --grow
 
 # ---- demo and benchmark ----------------------------------------------------
 

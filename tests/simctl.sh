@@ -34,8 +34,9 @@ sim_alive() {
 # pseudo-terminal link LINK in the background, its stdout and stderr
 # appended to OUT; sets SIMPID, and writes it to the file SIM_PIDFILE if
 # that is set (before waiting, so that a supervisor can kill a leftover
-# even if this shell is killed meanwhile). Waits up to 5 s for LINK to
-# appear. Returns 0 once it has, 1 if modemsim exited first, 2 after 5 s.
+# even if this shell is killed meanwhile). Waits up to 20 s for LINK to
+# appear (generous for a loaded machine: it returns as soon as LINK is
+# there). Returns 0 once it has, 1 if modemsim exited first, 2 after 20 s.
 sim_start() {
 	_sim_link="$1" _sim_out="$2"
 	shift 2
@@ -50,7 +51,7 @@ sim_start() {
 			return 1
 		fi
 		_sim_i=$((_sim_i + 1))
-		[ "$_sim_i" -le 100 ] || return 2
+		[ "$_sim_i" -le 400 ] || return 2
 		sleep 0.05
 	done
 	return 0

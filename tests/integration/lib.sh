@@ -61,7 +61,7 @@ note() { echo "  note: $*" >&2; }
 
 # start_sim [modemsim options...]
 # Sets LINK STORE LOG STATS IDKEY SIMPID. Fails the test if the link does not
-# appear within 5 s.
+# appear within 20 s.
 start_sim() {
 	n="${SIM_NAME:-sim}"
 	LINK="$T_DIR/$n.link"
@@ -78,7 +78,7 @@ start_sim() {
 		echo "  modemsim output:" >&2; sed 's/^/  | /' "$T_DIR/$n.out" >&2
 		fail "modemsim $* exited before creating its link"
 	fi
-	[ "$_rc" -eq 0 ] || fail "modemsim $* did not create $LINK within 5 s"
+	[ "$_rc" -eq 0 ] || fail "modemsim $* did not create $LINK within 20 s"
 	# the identity key file is written at start; give it a moment if needed
 	sim_wait_file "$IDKEY" 20
 }
@@ -125,6 +125,18 @@ sim_stat() {
 # log_cmng_count: %CMNG commands the simulator received
 log_count() {
 	if [ -f "$LOG" ]; then grep -c "$1" "$LOG" || true; else echo 0; fi
+}
+
+# wait_for_log TEXT: wait until the modem's log shows TEXT (a fixed string:
+# a command reached the modem), polling every 50 ms; fails the test only if
+# it never comes within 30 s, so a loaded machine just waits longer.
+wait_for_log() {
+	_w=0
+	while ! grep -q -F -e "$1" "$LOG" 2>/dev/null; do
+		_w=$((_w + 1))
+		[ "$_w" -le 600 ] || fail "'$1' never reached the modem"
+		sleep 0.05
+	done
 }
 
 assert_nothing_sent() {

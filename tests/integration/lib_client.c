@@ -538,8 +538,9 @@ int main(int argc, char **argv)
 
 	session(m, idkey, 500, 1);
 	if (expect_urc) {
-		/* the simulator sends URCs every 50 ms; they arrive during commands */
-		for (int i = 0; i < 20 && urcs == 0; i++) {
+		/* the simulator sends URCs every 50 ms; they arrive during commands.
+		 * Wait for the first one (an event), up to 30 s on a loaded machine. */
+		for (int i = 0; i < 300 && urcs == 0; i++) {
 			struct mcred_lines *lines = NULL;
 			usleep(100 * 1000);
 			CHECK_OK(m, mcred_at(m, "AT", &lines));

@@ -135,10 +135,9 @@ test_interrupt_message_truthful() {
 	env --default-signal=INT true 2>/dev/null && sig="--default-signal=INT"
 	env $sig "$CLI" -p "$LINK" --timeout 30 list >"$OUT" 2>"$ERR" &
 	pid=$!
-	( sleep 40; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
+	( sleep 90; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
 	wd=$!
-	i=0
-	while ! grep -q 'CMEE' "$LOG" 2>/dev/null && [ "$i" -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+	wait_for_log 'CMEE'
 	kill -INT "$pid"
 	RC=0; wait "$pid" || RC=$?
 	kill "$wd" 2>/dev/null || true

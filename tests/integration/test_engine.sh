@@ -30,15 +30,6 @@ start_emodem() {
 	done
 }
 
-# wait_for_log PATTERN: until the modem's log shows PATTERN (20 s at most)
-wait_for_log() {
-	i=0
-	while ! grep -q -F -e "$1" "$LOG" 2>/dev/null && [ "$i" -lt 400 ]; do
-		i=$((i + 1)); sleep 0.05
-	done
-	grep -q -F -e "$1" "$LOG" || fail "'$1' never reached the modem"
-}
-
 expect_state() {
 	got=$(cat "$STATE")
 	[ "$got" = "$1" ] || fail "${2:-modem state}: expected '$1', got '$got'"

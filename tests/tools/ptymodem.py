@@ -64,12 +64,10 @@ class PtyModem:
         os.rename(tmp, link)
 
     def close(self):
-        if os.path.lexists(self.link):
-            os.unlink(self.link)
-        os.close(self.master)
-        os.close(self.slave)
+        self.hangup()
         if self.log:
             self.log.close()
+            self.log = None
 
     def read_some(self, timeout=None):
         """Bytes the client wrote, b"" on timeout."""
@@ -114,6 +112,24 @@ class PtyModem:
         while view:
             written = os.write(self.master, view)
             view = view[written:]
+
+    def hangup(self):
+        """Drop the line: close both sides of the pty and remove the link.
+
+        The client's next read() of its slave returns EOF or EIO and its
+        writes fail, as when a USB modem is unplugged. Nothing can be sent
+        or received afterwards; close() is then a no-op for the pty.
+        """
+        if os.path.lexists(self.link):
+            os.unlink(self.link)
+        for fd in (self.master, self.slave):
+            if fd >= 0:
+                os.close(fd)
+        self.master = self.slave = -1
+
+    @property
+    def alive(self):
+        return self.master >= 0
 
 
 def decode_answer(text):

@@ -33,6 +33,7 @@ struct fake {
 	int closes;
 	int cancel_after;          /* cancel_cb says stop after this many polls, 0: never */
 	int cancel_polls;
+	int idle_reads;            /* reads that found nothing and waited */
 	char urcs[8][128];
 	int urc_count;
 	char traces[16][256];
@@ -74,6 +75,7 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 		n = f->rx_len - f->rx_pos;
 	}
 	if (n == 0) {
+		f->idle_reads += timeout_ms > 0; /* a zero-time poll is not a wait */
 		sleep_ms(timeout_ms); /* nothing comes: the wait really passes */
 		return 0;
 	}
@@ -327,7 +329,9 @@ static void test_timeout_then_late_answer_ignored(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	assert_int_equal(exec(m, "AT%CMNG=1", &r), MCRED_ERR_TIMEOUT);
 	took = elapsed_ms(&start);
-	assert_true(took >= 45 && took < 1000);
+	/* at least the 50 ms asked for, and not the 10 s default (a loaded
+	 * machine may add seconds, never ten) */
+	assert_true(took >= 45 && took < 5000);
 	assert_non_null(strstr(mcred_modem_error(m)->message, "AT%CMNG=1"));
 	assert_non_null(strstr(mcred_modem_error(m)->message, "50 ms"));
 	mcred_reply_free(&r);
@@ -351,8 +355,6 @@ static void test_timeout_inside_quotes_then_late_tail(void **state)
 	mcred_modem *m;
 	struct mcred_reply r;
 
-	struct timespec start;
-
 	(void)state;
 	mcred_options_init(&o);
 	o.timeout_ms = 1000;
@@ -362,10 +364,11 @@ static void test_timeout_inside_quotes_then_late_tail(void **state)
 	queue_rx(f, "\nEND-----\"\r\nOK\r\n", 16);
 	f->reply = "+CFUN: 4\r\nOK\r\n";
 	f->reply_queued = 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	f->idle_reads = 0;
 	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_OK);
-	/* the late OK was recognised: no wait for the abandoned answer's timeout */
-	assert_true(elapsed_ms(&start) < 500);
+	/* the late OK was recognised: no wait for the abandoned answer's timeout
+	 * (counted as waits of the transport, not as wall time) */
+	assert_int_equal(f->idle_reads, 0);
 	assert_int_equal(r.lines.count, 1);
 	assert_string_equal(r.lines.lines[0], "+CFUN: 4");
 	mcred_reply_free(&r);
@@ -451,7 +454,10 @@ static void test_cancel(void **state)
 	m = open_fake(f, &o);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_ERR_CANCELLED);
-	assert_true(elapsed_ms(&start) < 1000);
+	/* stopped at the third poll, long before the 5 s timeout (the margin is
+	 * for a loaded machine) */
+	assert_true(f->cancel_polls == 3);
+	assert_true(elapsed_ms(&start) < 4000);
 	assert_int_equal(mcred_modem_error(m)->code, MCRED_ERR_CANCELLED);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
