@@ -691,6 +691,22 @@ static void send_unfinished(mcred_modem *m, const char *name)
 	m->unfinished_len = 0;
 }
 
+/*
+ * How long to wait for an abandoned command's answer. After a cancel the
+ * restore has a few seconds in all (wait_cap): half of what is left goes to
+ * the old answer, the rest to the restore itself, which must be sent even
+ * when the old command is never answered.
+ */
+static long long abandoned_deadline(const mcred_modem *m)
+{
+	long long deadline = deadline_in(m, m->opts.timeout_ms);
+	long long now = mcred_now_ms();
+
+	if (m->wait_cap && now + (m->wait_cap - now) / 2 < deadline)
+		deadline = now + (m->wait_cap - now) / 2;
+	return deadline;
+}
+
 static void finish_abandoned(mcred_modem *m)
 {
 	struct mcred_reply scratch = { .code = -1 };
@@ -708,8 +724,7 @@ static void finish_abandoned(mcred_modem *m)
 	 * included), so the rest continues it. If the answer does not end in
 	 * time, start clean: its remains must not shape the next command's lines.
 	 */
-	(void)read_until_final(m, &x, deadline_in(m, m->opts.timeout_ms), name,
-			       m->opts.timeout_ms);
+	(void)read_until_final(m, &x, abandoned_deadline(m), name, m->opts.timeout_ms);
 	if (!x.final_seen)
 		mcred_line_splitter_reset(m->splitter);
 	m->abandoned[0] = '\0'; /* it stays unknown if it never came: do not wait twice */
