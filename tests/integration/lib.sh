@@ -127,6 +127,29 @@ log_count() {
 	if [ -f "$LOG" ]; then grep -c "$1" "$LOG" || true; else echo 0; fi
 }
 
+# start_pymodem NAME SCRIPT [options...]: one of the scripted Python modems
+# (tests/tools/ptymodem.py and those built on it) on LINK=$T_DIR/NAME.link,
+# its output in $T_DIR/NAME.out, its pid in SIMPID and in NAME.simpid (so
+# run.sh and stop_all_sims stop it whatever happens to the test). Fails the
+# test if it exits or has made no link within 20 s.
+start_pymodem() {
+	_name=$1 _script=$2
+	shift 2
+	LINK="$T_DIR/$_name.link"
+	rm -f "$LINK"
+	"$PY" "$_script" --link "$LINK" "$@" >>"$T_DIR/$_name.out" 2>&1 &
+	SIMPID=$!
+	echo "$SIMPID" >"$T_DIR/$_name.simpid"
+	_i=0
+	while [ ! -e "$LINK" ]; do
+		sim_alive "$SIMPID" ||
+			{ cat "$T_DIR/$_name.out" >&2; fail "$(basename "$_script") $* exited"; }
+		_i=$((_i + 1))
+		[ "$_i" -le 400 ] || fail "$(basename "$_script") $* made no link within 20 s"
+		sleep 0.05
+	done
+}
+
 # wait_for_log TEXT: wait until the modem's log shows TEXT (a fixed string:
 # a command reached the modem), polling every 50 ms; fails the test only if
 # it never comes within 30 s, so a loaded machine just waits longer.

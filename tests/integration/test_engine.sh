@@ -13,21 +13,9 @@ EMODEM="$ROOT/tests/integration/engine_modem.py"
 # start_emodem [engine_modem.py options]: the scripted modem on $LINK; its
 # command log in $LOG, its state ("cfun=N cmee=N") in $STATE.
 start_emodem() {
-	LINK="$T_DIR/emodem.link"
 	LOG="$T_DIR/emodem.log"
 	STATE="$T_DIR/emodem.state"
-	rm -f "$LINK"
-	"$PY" "$EMODEM" --link "$LINK" --log "$LOG" --state "$STATE" "$@" \
-		>>"$T_DIR/emodem.out" 2>&1 &
-	SIMPID=$!
-	echo "$SIMPID" >"$T_DIR/emodem.simpid"
-	i=0
-	while [ ! -e "$LINK" ]; do
-		sim_alive "$SIMPID" || { cat "$T_DIR/emodem.out" >&2; fail "engine_modem.py $* exited"; }
-		i=$((i + 1))
-		[ "$i" -le 200 ] || fail "engine_modem.py $* made no link within 10 s"
-		sleep 0.05
-	done
+	start_pymodem emodem "$EMODEM" --log "$LOG" --state "$STATE" "$@"
 }
 
 expect_state() {

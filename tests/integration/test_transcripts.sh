@@ -22,22 +22,12 @@ header() {
 # received commands in $LOG. The pid goes to a *.simpid file, so that run.sh
 # and stop_all_sims stop it whatever happens to the test.
 start_replay() {
-	LINK="$T_DIR/replay.link"
 	LOG="$T_DIR/replay.log"
 	: >"$LOG"
-	set -- --link "$LINK" --replay "$1" --log "$LOG"
+	set -- --replay "$1" --log "$LOG"
 	_cfun=$(header "$TRANSCRIPT" cfun)
 	[ -z "$_cfun" ] || set -- "$@" --cfun "$_cfun"
-	"$PY" "$REPLAY" "$@" >"$T_DIR/replay.out" 2>&1 &
-	SIMPID=$!
-	echo "$SIMPID" >"$T_DIR/replay.simpid"
-	_i=0
-	while [ ! -e "$LINK" ]; do
-		sim_alive "$SIMPID" || { cat "$T_DIR/replay.out" >&2; fail "the replay modem exited"; }
-		_i=$((_i + 1))
-		[ "$_i" -le 200 ] || fail "the replay modem did not create $LINK within 10 s"
-		sleep 0.05
-	done
+	start_pymodem replay "$REPLAY" "$@"
 }
 
 # each_header FILE KEY: the values of KEY into $T_DIR/values (read back with
