@@ -204,7 +204,7 @@ static const struct cli_opt_def opt_defs[] = {
 	{ "serial-number", 0, 1, G_SERIAL_NUMBER, "SERIAL",
 	  "use the Nordic kit with this USB serial number (when several are attached)",
 	  "The serial must match exactly, as `modemcred ports` shows it; the kit's first "
-	  "port is used. Cannot be combined with --port.", CLI_COMPLETE_NONE,
+	  "port is used. Only provision takes it with --port.", CLI_COMPLETE_NONE,
 	  CMDBIT(CMD_PROVISION) },
 	{ "baud", 0, 1, G_BAUD, "N", "baud rate (default 115200)", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "flow", 0, 1, G_FLOW, "none|rtscts", "flow control (default none)",
