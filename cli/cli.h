@@ -88,8 +88,19 @@ void cli_help_print(FILE *out, const char *text, enum cli_command cmd);
 /* The options section alone, one option per entry, wrapped at 79 columns. */
 void cli_help_options(FILE *out, enum cli_command cmd);
 
-/* Non-zero when cmd takes def (CMD_NONE: when def is a global option). */
+/*
+ * Non-zero when cmd's options include def (CMD_NONE: when def is a global
+ * option): its command options, and the global options it gives a meaning
+ * of its own in the table (provision's -p).
+ */
 int cli_command_takes(enum cli_command cmd, const struct cli_opt_def *def);
+
+/* What help and the man page add to the options cmd takes more than once. */
+#define CLI_REPEATABLE "may be given more than once"
+
+/* The one-line help of def for cmd, with CLI_REPEATABLE where it applies (in buf). */
+const char *cli_opt_help_line(enum cli_command cmd, const struct cli_opt_def *def, char *buf,
+			      size_t size);
 
 extern const char cli_help_ports[], cli_help_info[], cli_help_at[];
 extern const char cli_help_list[], cli_help_write[], cli_help_read[], cli_help_delete[];

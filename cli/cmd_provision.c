@@ -1,8 +1,8 @@
 /*
- * `modemcred provision`: the factory station command. Parses its options
- * (its own parser: they are too many for the shared option table), checks
- * every input before any modem is touched (exit 2), then hands over to the
- * station (station.c), which runs mcred_provision() on each port.
+ * `modemcred provision`: the factory station command. Takes its options as
+ * the shared parser read them (cmdline.c, where they are documented),
+ * checks every input before any modem is touched (exit 2), then hands over
+ * to the station (station.c), which runs mcred_provision() on each port.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -27,37 +27,13 @@ const char cli_help_provision[] =
 	"restore the modem's mode, and record it all. A second run finishes what\n"
 	"was interrupted and leaves modems already provisioned as asked unchanged.\n"
 	"\n"
-	"Ports: PORT arguments, -p PORT (repeatable), --all-kits (every attached\n"
-	"Nordic kit), --serial-number N (a kit by its USB serial, repeatable).\n"
+	"Ports: PORT arguments, -p PORT, --all-kits (every attached Nordic kit),\n"
+	"--serial-number N (a kit by its USB serial); -p and --serial-number may be\n"
+	"given more than once.\n"
 	"\n"
 	"Options:\n"
-	"  --tag N               security tag (default 16842753, nRF Cloud's)\n"
-	"  --id uuid|imei|nrf-imei\n"
-	"                        device id: the device UUID (default), the IMEI, or\n"
-	"                        nrf-<IMEI>\n"
-	"  --id-prefix S         put S before the id (the id stays <= 64 characters)\n"
-	"  --subject-extra S     more CSR subject attributes, e.g. 'O=Acme,OU=Line 2'\n"
-	"  --identity-key FILE   device identity public key (PEM): checks the COSE\n"
-	"                        signatures of %KEYGEN and %ATTESTTOKEN\n"
-	"  --force               replace a key in the tag that no saved artifact of\n"
-	"                        this device identifies\n"
-	"  --ca FILE             factory CA certificate (PEM)\n"
-	"  --ca-key FILE         its private key (PEM, unencrypted)\n"
-	"  --days N              certificate validity (default 3650)\n"
-	"  --cert-dir DIR        certificates issued elsewhere, <device id>_crt.pem\n"
-	"                        (without --ca: the run stops after saving the CSR)\n"
-	"  --root-ca FILE        server root CA certificate(s) for type 0\n"
-	"  --attest              also collect an attestation token (<id>_attest.txt)\n"
-	"  --out DIR             artifacts <id>_csr.pem, _pub.pem, _crt.pem,\n"
-	"                        _key.sha256 (default: the current directory)\n"
-	"  --ledger FILE         append one JSON line per modem and run\n"
-	"  --onboard-csv FILE    nRF Cloud onboarding CSV (one row per device)\n"
-	"  --subtype S, --tags S, --fw-types S\n"
-	"                        its columns (defaults: empty, empty, APP|MODEM)\n"
-	"  --replace             replace a device's existing CSV row\n"
-	"  --split               continue a full CSV (1000 rows) in FILE-2.csv, ...\n"
-	"  --json                JSON events on stdout (the default when stdout is\n"
-	"                        not a terminal)\n"
+	CLI_HELP_OPTIONS
+	"\n"
 	"Global options (--baud, --timeout, --flow, ...) apply to every port.\n"
 	"\n"
 	"Exit status: 0 when every modem ended provisioned or unchanged; 8 when,\n"
@@ -92,154 +68,52 @@ struct provision_args {
 
 /* ---- options --------------------------------------------------------------------- */
 
-/* Where an option goes: a string, a flag, or a list (ports, serial numbers). */
-enum popt_kind { P_STRING, P_FLAG, P_PORT, P_SERIAL, P_HELP };
-
-struct popt {
-	const char *name;
-	enum popt_kind kind;
-	size_t offset;    /* of the const char * or int in struct provision_args */
-};
-
-#define ARG(member) offsetof(struct provision_args, member)
-
-static const struct popt popts[] = {
-	{ "port", P_PORT, 0 },
-	{ "all-kits", P_FLAG, ARG(all_kits) },
-	{ "serial-number", P_SERIAL, 0 },
-	{ "tag", P_STRING, ARG(tag) },
-	{ "id", P_STRING, ARG(id) },
-	{ "id-prefix", P_STRING, ARG(cfg.req.id_prefix) },
-	{ "subject-extra", P_STRING, ARG(cfg.req.subject_extra) },
-	{ "identity-key", P_STRING, ARG(identity_key) },
-	{ "force", P_FLAG, ARG(cfg.req.force) },
-	{ "ca", P_STRING, ARG(ca) },
-	{ "ca-key", P_STRING, ARG(ca_key) },
-	{ "days", P_STRING, ARG(days) },
-	{ "cert-dir", P_STRING, ARG(cfg.cert_dir) },
-	{ "root-ca", P_STRING, ARG(root_ca) },
-	{ "attest", P_FLAG, ARG(cfg.req.attest) },
-	{ "out", P_STRING, ARG(cfg.out_dir) },
-	{ "ledger", P_STRING, ARG(cfg.ledger) },
-	{ "onboard-csv", P_STRING, ARG(cfg.csv.path) },
-	{ "subtype", P_STRING, ARG(cfg.csv.subtype) },
-	{ "tags", P_STRING, ARG(cfg.csv.tags) },
-	{ "fw-types", P_STRING, ARG(cfg.csv.fw_types) },
-	{ "replace", P_FLAG, ARG(cfg.csv.replace) },
-	{ "split", P_FLAG, ARG(cfg.csv.split) },
-	{ "help", P_HELP, 0 },
-};
-
-static int add_to(const char **list, size_t *n, const char *value)
+static int add_port(struct provision_args *a, const char *port)
 {
-	if (*n >= MAX_PORTS) {
+	if (a->nports >= MAX_PORTS) {
 		cli_errorf("more than %d ports", MAX_PORTS);
 		return -1;
 	}
-	list[(*n)++] = value;
+	a->ports[a->nports++] = port;
 	return 0;
 }
 
-/* Store one provision option; -1 on a usage error (printed). */
-static int store(struct provision_args *a, const struct popt *o, const char *value)
+/* The options as the command line gave them (cmdline.c documents and parsed them). */
+static int take_options(const struct cli_cmdline *cl, struct provision_args *a)
 {
-	char *field = (char *)a + o->offset;
-
-	switch (o->kind) {
-	case P_PORT:
-		return add_to(a->ports, &a->nports, value);
-	case P_SERIAL:
-		return add_to(a->serials, &a->nserials, value);
-	case P_FLAG:
-		*(int *)(void *)field = 1;
-		return 0;
-	case P_STRING:
-		*(const char **)(void *)field = value;
-		return 0;
-	case P_HELP:
-	default:
-		return 0;
-	}
-}
-
-static const struct popt *find_popt(const char *name, size_t len)
-{
+	struct mcred_provision_request *q = &a->cfg.req;
+	struct csv_options *csv = &a->cfg.csv;
 	size_t i;
 
-	for (i = 0; i < sizeof(popts) / sizeof(popts[0]); i++)
-		if (strlen(popts[i].name) == len && !strncmp(popts[i].name, name, len))
-			return &popts[i];
-	return NULL;
-}
-
-/* One argument: a provision option, a global option, or a port. 0, 1 (help) or -1. */
-static int parse_one(struct cli_ctx *ctx, struct provision_args *a, int argc, char *const argv[],
-		     int *i)
-{
-	const char *arg = argv[*i], *eq, *value = NULL;
-	const struct popt *o = NULL;
-	struct mcred_error err;
-	int rc;
-
-	if (!strcmp(arg, "-h"))
-		return 1;
-	if (!strcmp(arg, "-p"))
-		arg = "--port";
-	if (arg[0] == '-' && arg[1] == '-') {
-		eq = strchr(arg, '=');
-		o = find_popt(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
-		value = eq ? eq + 1 : NULL;
-	}
-	if (o) {
-		if (o->kind == P_HELP)
-			return 1;
-		if (o->kind != P_FLAG && !value) {
-			if (*i + 1 >= argc) {
-				cli_errorf("--%s needs a value", o->name);
-				return -1;
-			}
-			value = argv[++*i];
-		} else if (o->kind == P_FLAG && value) {
-			cli_errorf("--%s takes no value", o->name);
-			return -1;
-		}
-		return store(a, o, value);
-	}
-	if (arg[0] != '-' || arg[1] == '\0')
-		return add_to(a->ports, &a->nports, arg);
-	memset(&err, 0, sizeof(err));
-	/*
-	 * ctx->cl points at app.c's own cli_cmdline (const only for the
-	 * commands): a global option after "provision" lands there as it would
-	 * before it.
-	 */
-	rc = cli_cmdline_global_option(argc, argv, i, (struct cli_cmdline *)ctx->cl, &err);
-	if (rc == 1)
-		cli_errorf("provision does not take %.60s; run `modemcred provision --help`", arg);
-	else if (rc < 0)
-		cli_errorf("%s", err.message);
-	return rc == 0 ? 0 : -1;
-}
-
-static int parse_args(struct cli_ctx *ctx, struct provision_args *a)
-{
-	const struct cli_cmdline *cl = ctx->cl;
-	int i;
-
-	for (i = 0; i < cl->rest_argc; i++) {
-		int rc = parse_one(ctx, a, cl->rest_argc, cl->rest_argv, &i);
-
-		if (rc == 1) {
-			fputs(cli_help_provision, stdout);
-			return -2;
-		}
-		if (rc < 0)
+	for (i = 0; i < cl->nargs; i++)
+		if (add_port(a, cl->args[i]) != 0)
 			return CLI_EXIT_USAGE;
-	}
-	/* -p and --serial-number given before the command name count as well. */
-	if ((cl->port && add_to(a->ports, &a->nports, cl->port) != 0) ||
-	    (cl->serial_number && add_to(a->serials, &a->nserials, cl->serial_number) != 0))
-		return CLI_EXIT_USAGE;
+	for (i = 0; i < cl->nports; i++)
+		if (add_port(a, cl->ports[i]) != 0)
+			return CLI_EXIT_USAGE;
+	for (i = 0; i < cl->nserial_numbers && i < MAX_PORTS; i++)
+		a->serials[a->nserials++] = cl->serial_numbers[i];
+	a->all_kits = cl->opt[OPT_ALL_KITS] != NULL;
+	a->tag = cl->opt[OPT_TAG];
+	a->id = cl->opt[OPT_ID];
+	a->ca = cl->opt[OPT_CA];
+	a->ca_key = cl->opt[OPT_CA_KEY];
+	a->days = cl->opt[OPT_DAYS];
+	a->root_ca = cl->opt[OPT_ROOT_CA];
+	a->identity_key = cl->opt[OPT_IDENTITY_KEY];
+	q->id_prefix = cl->opt[OPT_ID_PREFIX];
+	q->subject_extra = cl->opt[OPT_SUBJECT_EXTRA];
+	q->force = cl->opt[OPT_FORCE] != NULL;
+	q->attest = cl->opt[OPT_ATTEST] != NULL;
+	a->cfg.cert_dir = cl->opt[OPT_CERT_DIR];
+	a->cfg.out_dir = cl->opt[OPT_OUT];
+	a->cfg.ledger = cl->opt[OPT_LEDGER];
+	csv->path = cl->opt[OPT_ONBOARD_CSV];
+	csv->subtype = cl->opt[OPT_SUBTYPE];
+	csv->tags = cl->opt[OPT_TAGS];
+	csv->fw_types = cl->opt[OPT_FW_TYPES];
+	csv->replace = cl->opt[OPT_REPLACE] != NULL;
+	csv->split = cl->opt[OPT_SPLIT] != NULL;
 	return 0;
 }
 
@@ -490,11 +364,7 @@ int cmd_provision(struct cli_ctx *ctx)
 		return CLI_EXIT_FAILURE;
 	}
 	mcred_provision_request_init(&a->cfg.req);
-	code = parse_args(ctx, a);
-	if (code == -2) {
-		free(a);
-		return CLI_EXIT_OK;
-	}
+	code = take_options(ctx->cl, a);
 	a->cfg.opts = ctx->cl->opts;
 	a->cfg.json = ctx->cl->json;
 	a->cfg.quiet = ctx->cl->quiet;

@@ -38,8 +38,17 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 	[CMD_VERIFY] = { "verify",
 			 KEY_CHECK | OPTBIT(OPT_KEYGEN_STRING) | OPTBIT(OPT_ATTEST_STRING), 0, 0,
 			 1, "FILE|-" },
-	/* Parses its own options (cmd_provision.c): too many for the bit sets here. */
-	[CMD_PROVISION] = { "provision", 0, 0, 0, 0, NULL },
+	/* Ports as PORT arguments, -p or --serial-number (repeatable), or --all-kits. */
+	[CMD_PROVISION] = { "provision",
+			    OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL_KITS) | OPTBIT(OPT_ID) |
+				    OPTBIT(OPT_ID_PREFIX) | OPTBIT(OPT_SUBJECT_EXTRA) |
+				    OPTBIT(OPT_IDENTITY_KEY) | OPTBIT(OPT_FORCE) | OPTBIT(OPT_CA) |
+				    OPTBIT(OPT_CA_KEY) | OPTBIT(OPT_DAYS) | OPTBIT(OPT_CERT_DIR) |
+				    OPTBIT(OPT_ROOT_CA) | OPTBIT(OPT_ATTEST) | OPTBIT(OPT_OUT) |
+				    OPTBIT(OPT_LEDGER) | OPTBIT(OPT_ONBOARD_CSV) |
+				    OPTBIT(OPT_SUBTYPE) | OPTBIT(OPT_TAGS) | OPTBIT(OPT_FW_TYPES) |
+				    OPTBIT(OPT_REPLACE) | OPTBIT(OPT_SPLIT),
+			    0, 0, CLI_MAX_ARGS, "PORT..." },
 };
 
 /* Global options; their ids follow the command options so one table holds both. */
@@ -64,8 +73,10 @@ enum {
 	G_COUNT
 };
 
-/* cli_cmdline.given has one bit per option id. */
-_Static_assert(G_COUNT <= 32, "too many options for cli_cmdline.given");
+/* cli_cmdline.given and .repeated have one bit per option id, .allowed per command option. */
+_Static_assert(G_COUNT <= CLI_OPTSET_BITS, "too many options for a cli_optset");
+/* cli_opt_def.repeatable has one bit per command. */
+_Static_assert(CMD_COUNT <= 32, "too many commands for cli_opt_def.repeatable");
 
 /* takes_value: 0 a flag, 1 a value, OPTIONAL_VALUE "--name=value" or one of
  * the option's own words as the next argument (--shell auto). */
@@ -77,89 +88,152 @@ _Static_assert(G_COUNT <= 32, "too many options for cli_cmdline.given");
  * tone of --help; "details" adds what the man page needs.
  */
 static const struct cli_opt_def opt_defs[] = {
-	{ "tag", 0, 1, OPT_TAG, "N", "security tag", NULL, CLI_COMPLETE_NONE },
+	{ "tag", 0, 1, OPT_TAG, "N", "security tag", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "all", 0, 0, OPT_ALL, NULL, "every user credential of every tag",
-	  "Tags above 2147483647 belong to the modem and are left alone.", CLI_COMPLETE_NONE },
+	  "Tags above 2147483647 belong to the modem and are left alone.", CLI_COMPLETE_NONE, 0 },
 	{ "type", 0, 1, OPT_TYPE, "T", "credential type, by number or name",
-	  "Names as listed in DESCRIPTION.", CLI_COMPLETE_TYPE },
+	  "Names as listed in DESCRIPTION.", CLI_COMPLETE_TYPE, 0 },
 	{ "output", 'o', 1, OPT_OUTPUT, "FILE", "write the result to FILE",
 	  "That FILE can be written is checked before anything is sent (exit 2).",
-	  CLI_COMPLETE_FILE },
+	  CLI_COMPLETE_FILE, 0 },
 	{ "verify", 0, 0, OPT_VERIFY, NULL,
 	  "compare the modem's digest with the bytes sent (exit 5 on mismatch)",
 	  "Exit 7, written but not checked, when the firmware lists no digests or a "
 	  "differing one on firmware older than mfw 1.3.2.",
-	  CLI_COMPLETE_NONE },
+	  CLI_COMPLETE_NONE, 0 },
 	{ "password-file", 0, 1, OPT_PASSWORD_FILE, "FILE",
 	  "PKCS#8 password of an encrypted key (type 2): the first line of FILE",
 	  "At most 32 characters. Secrets are never taken on the command line.",
-	  CLI_COMPLETE_FILE },
+	  CLI_COMPLETE_FILE, 0 },
 	{ "kind", 0, 1, OPT_KIND, "csr|pubkey|endorsement",
 	  "what to generate: csr (default), a client key (type 2) and a CSR; pubkey, a client "
 	  "key and its public key; endorsement, an endorsement key (type 8) and its public key",
 	  NULL,
-	  CLI_COMPLETE_WORDS },
+	  CLI_COMPLETE_WORDS, 0 },
 	{ "attributes", 0, 1, OPT_ATTRIBUTES, "A",
-	  "CSR subject, e.g. 'CN=device-42,O=Example' (csr only)", NULL, CLI_COMPLETE_NONE },
+	  "CSR subject, e.g. 'CN=device-42,O=Example' (csr only)", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "key-usage", 0, 1, OPT_KEY_USAGE, "BITS",
 	  "9 characters of 0/1, decipherOnly last (csr only)",
-	  "decipherOnly must be 0.", CLI_COMPLETE_NONE },
+	  "decipherOnly must be 0.", CLI_COMPLETE_NONE, 0 },
 	{ "format", 0, 1, OPT_FORMAT, "pem|der", "output format (default pem)", NULL,
-	  CLI_COMPLETE_WORDS },
+	  CLI_COMPLETE_WORDS, 0 },
 	{ "identity-key", 0, 1, OPT_IDENTITY_KEY, "FILE",
 	  "device identity public key (PEM, or a raw 65-byte point) to check the COSE signature",
 	  "A P-256 PEM public key or a raw 65-byte uncompressed point, parsed before "
 	  "anything is sent: a certificate, a private key, another curve or a corrupt "
 	  "file is exit 2. Without it the signature is reported as not checked, never "
 	  "as valid.",
-	  CLI_COMPLETE_FILE },
+	  CLI_COMPLETE_FILE, 0 },
 	{ "force", 0, 0, OPT_FORCE, NULL,
 	  "generate even when the tag already holds a key of that type",
 	  "A client key is replaced. Without it, modemcred refuses with exit 1.",
-	  CLI_COMPLETE_NONE },
+	  CLI_COMPLETE_NONE, 0 },
 	{ "challenge", 0, 1, OPT_CHALLENGE, "HEX",
 	  "32 hex digits (16 bytes) to include, e.g. from `openssl rand -hex 16`", NULL,
-	  CLI_COMPLETE_NONE },
+	  CLI_COMPLETE_NONE, 0 },
 	{ "keygen", 0, 1, OPT_KEYGEN_STRING, "STRING",
-	  "a KEYGEN blob \"<base64url>.<base64url>\"", NULL, CLI_COMPLETE_NONE },
+	  "a KEYGEN blob \"<base64url>.<base64url>\"", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "attest", 0, 1, OPT_ATTEST_STRING, "STRING", "an ATTESTTOKEN blob", NULL,
-	  CLI_COMPLETE_NONE },
+	  CLI_COMPLETE_NONE, 0 },
+	/* provision (--tag, --identity-key and --force as above, with its own wording) */
+	{ "all-kits", 0, 0, OPT_ALL_KITS, NULL,
+	  "provision every attached Nordic kit (its first port, the modem's)", NULL,
+	  CLI_COMPLETE_NONE, 0 },
+	{ "id", 0, 1, OPT_ID, "uuid|imei|nrf-imei",
+	  "device id: the device UUID (default), the IMEI, or nrf-<IMEI>",
+	  "The id is the CSR's common name and names the artifacts. The device UUID is the one "
+	  "the `%KEYGEN` and `%ATTESTTOKEN` payloads carry, not `%XMODEMUUID`, which names "
+	  "the firmware build.", CLI_COMPLETE_WORDS, 0 },
+	{ "id-prefix", 0, 1, OPT_ID_PREFIX, "S",
+	  "put S before the id (the id stays at most 64 characters)",
+	  "Letters, digits, -, _, . and :; a prefix that would make the id longer than 64 "
+	  "characters is refused before any modem is touched (exit 2).", CLI_COMPLETE_NONE, 0 },
+	{ "subject-extra", 0, 1, OPT_SUBJECT_EXTRA, "S",
+	  "more CSR subject attributes after CN=<id>, e.g. 'O=Acme,OU=Line 2'", NULL,
+	  CLI_COMPLETE_NONE, 0 },
+	{ "ca", 0, 1, OPT_CA, "FILE", "factory CA certificate (PEM) that signs the CSRs",
+	  "It goes with --ca-key and is checked before any modem is touched: the certificate "
+	  "must be the key's, valid now and a CA; otherwise exit 2. Device certificates get a "
+	  "positive 128-bit random serial number, the CSR's subject, basicConstraints CA:FALSE, "
+	  "keyUsage digitalSignature, extendedKeyUsage clientAuth, subject and authority key "
+	  "identifiers, SHA-256.", CLI_COMPLETE_FILE, 0 },
+	{ "ca-key", 0, 1, OPT_CA_KEY, "FILE", "the factory CA's private key (PEM, unencrypted)",
+	  NULL, CLI_COMPLETE_FILE, 0 },
+	{ "days", 0, 1, OPT_DAYS, "N", "validity of device certificates in days (default 3650)",
+	  NULL, CLI_COMPLETE_NONE, 0 },
+	{ "cert-dir", 0, 1, OPT_CERT_DIR, "DIR",
+	  "certificates issued elsewhere, as DIR/<device id>_crt.pem",
+	  "A certificate found there (or saved by an earlier run) is used when its public key "
+	  "is the modem's key and, with --ca, the CA issued it. Without --ca and without such a "
+	  "certificate, the run stops after saving the CSR: the result is csr-saved and the exit "
+	  "status 8.", CLI_COMPLETE_DIR, 0 },
+	{ "root-ca", 0, 1, OPT_ROOT_CA, "FILE",
+	  "server root CA certificate(s) to write as type 0",
+	  "Written unless the tag already holds exactly that content, and verified by digest.",
+	  CLI_COMPLETE_FILE, 0 },
+	{ "attest", 0, 0, OPT_ATTEST, NULL,
+	  "also collect an attestation token, saved as <id>_attest.txt", NULL,
+	  CLI_COMPLETE_NONE, 0 },
+	{ "out", 0, 1, OPT_OUT, "DIR",
+	  "directory of the artifacts <id>_csr.pem, _pub.pem, _crt.pem, _key.sha256 (default: "
+	  "the current directory)",
+	  "The first three are the names nrfcloud-utils uses; <id>_key.sha256 holds the digest "
+	  "the modem listed for the key right after `%KEYGEN`. A later run that finds that "
+	  "digest in the tag reuses the key instead of making a second one.",
+	  CLI_COMPLETE_DIR, 0 },
+	{ "ledger", 0, 1, OPT_LEDGER, "FILE", "append one JSON line per modem and run to FILE",
+	  "The record is described under Records above.", CLI_COMPLETE_FILE, 0 },
+	{ "onboard-csv", 0, 1, OPT_ONBOARD_CSV, "FILE",
+	  "append each device's nRF Cloud onboarding row to FILE",
+	  "The rows are described under Records above.", CLI_COMPLETE_FILE, 0 },
+	{ "subtype", 0, 1, OPT_SUBTYPE, "S", "the CSV's device subtype (default empty)", NULL,
+	  CLI_COMPLETE_NONE, 0 },
+	{ "tags", 0, 1, OPT_TAGS, "S", "the CSV's tags, separated by | (default empty)", NULL,
+	  CLI_COMPLETE_NONE, 0 },
+	{ "fw-types", 0, 1, OPT_FW_TYPES, "S", "the CSV's firmware types (default APP|MODEM)",
+	  NULL, CLI_COMPLETE_NONE, 0 },
+	{ "replace", 0, 0, OPT_REPLACE, NULL, "replace a device's existing CSV row", NULL,
+	  CLI_COMPLETE_NONE, 0 },
+	{ "split", 0, 0, OPT_SPLIT, NULL,
+	  "continue a full CSV (1000 rows) in FILE-2.csv, FILE-3.csv, ...", NULL,
+	  CLI_COMPLETE_NONE, 0 },
 	{ "port", 'p', 1, G_PORT, "PORT",
 	  "serial port (default: $MODEMCRED_PORT, else the one attached Nordic kit)",
 	  "For example /dev/ttyACM0 or COM3. `modemcred ports` lists the ports.",
-	  CLI_COMPLETE_FILE },
+	  CLI_COMPLETE_FILE, CMDBIT(CMD_PROVISION) },
 	{ "serial-number", 0, 1, G_SERIAL_NUMBER, "SERIAL",
 	  "use the Nordic kit with this USB serial number (when several are attached)",
 	  "The serial must match exactly, as `modemcred ports` shows it; the kit's first "
-	  "port is used. Cannot be combined with --port.", CLI_COMPLETE_NONE },
-	{ "baud", 0, 1, G_BAUD, "N", "baud rate (default 115200)", NULL, CLI_COMPLETE_NONE },
+	  "port is used. Only provision takes it with --port.", CLI_COMPLETE_NONE,
+	  CMDBIT(CMD_PROVISION) },
+	{ "baud", 0, 1, G_BAUD, "N", "baud rate (default 115200)", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "flow", 0, 1, G_FLOW, "none|rtscts", "flow control (default none)",
-	  "Nordic kits use RTS/CTS.", CLI_COMPLETE_WORDS },
+	  "Nordic kits use RTS/CTS.", CLI_COMPLETE_WORDS, 0 },
 	{ "timeout", 0, 1, G_TIMEOUT, "SECONDS",
 	  "per-command timeout, decimals allowed (default 10)",
 	  "The time the modem has to finish answering one command, for example 2.5; key "
-	  "generation always gets at least 30.", CLI_COMPLETE_NONE },
+	  "generation always gets at least 30.", CLI_COMPLETE_NONE, 0 },
 	{ "terminator", 0, 1, G_TERMINATOR, "crlf|cr|lf|nul",
 	  "what ends a command on the device (default crlf)",
 	  "CRLF, which Nordic's own tools send, suits devices whose AT host ends commands at "
 	  "CR (its default), LF or CRLF; a device set to NUL termination needs nul.",
-	  CLI_COMPLETE_WORDS },
+	  CLI_COMPLETE_WORDS, 0 },
 	{ "max-command", 0, 1, G_MAX_COMMAND, "BYTES",
 	  "size of the device's AT command buffer (default 4096)",
 	  "CONFIG_AT_HOST_CMD_MAX_LEN on the device, which keeps one byte of it for the "
 	  "string's end: a command may take at most BYTES - 1 bytes on the wire, terminator "
 	  "included. Longer commands would be cut on the device and are refused before "
-	  "anything is sent (exit 2).", CLI_COMPLETE_NONE },
+	  "anything is sent (exit 2).", CLI_COMPLETE_NONE, 0 },
 	{ "transport", 0, 1, G_TRANSPORT, "auto|serialport|termios",
 	  "how to open the port (default auto)",
 	  "libserialport, plain POSIX termios (for pseudo-terminals made by socat, ser2net or "
 	  "a simulator), or auto: libserialport, else termios for devices it refuses.",
-	  CLI_COMPLETE_WORDS },
+	  CLI_COMPLETE_WORDS, 0 },
 	{ "offline", 0, 0, G_OFFLINE, NULL,
 	  "take the modem offline (CFUN=4) for writes, deletes and keygen, and restore its "
 	  "mode afterwards",
 	  "The mode found is restored also when the operation fails or is interrupted.",
-	  CLI_COMPLETE_NONE },
+	  CLI_COMPLETE_NONE, 0 },
 	{ "shell", 0, OPTIONAL_VALUE, G_SHELL, "on|off|auto",
 	  "device runs a Zephyr shell (at_shell): send at '<command>' (default off)",
 	  "--shell alone means on; the value may follow as --shell=auto or --shell auto. Line "
@@ -167,15 +241,15 @@ static const struct cli_opt_def opt_defs[] = {
 	  "cannot be sent (exit 2). The command limit (--max-command) then defaults to 2048, "
 	  "the shell's line buffer (CONFIG_SHELL_CMD_BUFF_SIZE), and limits the typed line. "
 	  "auto probes with `at AT` and `AT` at open.",
-	  CLI_COMPLETE_WORDS },
+	  CLI_COMPLETE_WORDS, 0 },
 	{ "shell-no-unescape-lf", 0, 0, G_SHELL_NO_UNESCAPE_LF, NULL,
 	  "the device's at_shell lacks CONFIG_AT_SHELL_UNESCAPE_LF",
 	  "Then \\n reaches the modem as two characters: multi-line content cannot go "
-	  "through the shell and is refused before anything is sent.", CLI_COMPLETE_NONE },
+	  "through the shell and is refused before anything is sent.", CLI_COMPLETE_NONE, 0 },
 	{ "keep-line-endings", 0, 0, G_KEEP_LINE_ENDINGS, NULL,
 	  "write content as given (default: CRLF becomes LF)",
 	  "Converting Windows line endings is what modems accept and what makes the modem's "
-	  "digest equal the file's.", CLI_COMPLETE_NONE },
+	  "digest equal the file's.", CLI_COMPLETE_NONE, 0 },
 	{ "json", 0, 0, G_JSON, NULL, "machine-readable output on stdout, errors included",
 	  "One document on one line. A failure prints {\"error\": {\"exit_code\": N, \"kind\": "
 	  "\"timeout\", \"message\": \"...\", \"cme\": N or null}} unless the command's own "
@@ -183,40 +257,56 @@ static const struct cli_opt_def opt_defs[] = {
 	  "human message still goes to standard error. The kind is the library's error name in "
 	  "lower case (invalid_arg, port, timeout, cme, not_found, verify, cancelled, ...), "
 	  "or failure when none applies; cme is the modem's CME or CMS code.",
-	  CLI_COMPLETE_NONE },
+	  CLI_COMPLETE_NONE, 0 },
 	{ "verbose", 'v', 0, G_VERBOSE, NULL, "trace AT traffic on stderr (secrets redacted)",
 	  "Sent lines show as \"> AT%CMNG=1\", received ones as \"< %CMNG: ...\"; secret "
 	  "content (keys, PSKs, passwords) is replaced by a placeholder such as "
-	  "\"<secret: 241 bytes>\".", CLI_COMPLETE_NONE },
+	  "\"<secret: 241 bytes>\".", CLI_COMPLETE_NONE, 0 },
 	{ "quiet", 'q', 0, G_QUIET, NULL, "print only results and errors", NULL,
-	  CLI_COMPLETE_NONE },
-	{ "version", 0, 0, G_VERSION, NULL, "print the version", NULL, CLI_COMPLETE_NONE },
+	  CLI_COMPLETE_NONE, 0 },
+	{ "version", 0, 0, G_VERSION, NULL, "print the version", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "help", 'h', 0, G_HELP, NULL, "print help (with a command: that command's help)",
-	  NULL, CLI_COMPLETE_NONE },
+	  NULL, CLI_COMPLETE_NONE, 0 },
 };
 
 /* Where a command gives an option a narrower meaning than the generic line. */
 static const struct {
 	enum cli_command command;
-	enum cli_opt opt;
+	int opt;              /* enum cli_opt, or a global option */
 	const char *help;
+	const char *details;  /* for the man page, or NULL */
 } opt_notes[] = {
-	{ CMD_LIST, OPT_TAG, "only this security tag, 0-4294967295" },
-	{ CMD_LIST, OPT_TYPE, "only this type, by number or name" },
-	{ CMD_WRITE, OPT_TAG, "security tag, 0-2147483647" },
-	{ CMD_READ, OPT_TAG, "security tag, 0-4294967295" },
-	{ CMD_READ, OPT_OUTPUT, "write the content to FILE instead of standard output" },
-	{ CMD_DELETE, OPT_TAG, "security tag, 0-2147483647" },
-	{ CMD_CLEAR, OPT_TAG, "the security tag to clear, 0-2147483647" },
-	{ CMD_EXISTS, OPT_TAG, "security tag, 0-4294967295" },
-	{ CMD_COMPARE, OPT_TAG, "security tag, 0-4294967295" },
-	{ CMD_KEYGEN, OPT_TAG, "security tag, 1-2147483647" },
+	{ CMD_LIST, OPT_TAG, "only this security tag, 0-4294967295", NULL },
+	{ CMD_LIST, OPT_TYPE, "only this type, by number or name", NULL },
+	{ CMD_WRITE, OPT_TAG, "security tag, 0-2147483647", NULL },
+	{ CMD_READ, OPT_TAG, "security tag, 0-4294967295", NULL },
+	{ CMD_READ, OPT_OUTPUT, "write the content to FILE instead of standard output", NULL },
+	{ CMD_DELETE, OPT_TAG, "security tag, 0-2147483647", NULL },
+	{ CMD_CLEAR, OPT_TAG, "the security tag to clear, 0-2147483647", NULL },
+	{ CMD_EXISTS, OPT_TAG, "security tag, 0-4294967295", NULL },
+	{ CMD_COMPARE, OPT_TAG, "security tag, 0-4294967295", NULL },
+	{ CMD_KEYGEN, OPT_TAG, "security tag, 1-2147483647", NULL },
 	{ CMD_KEYGEN, OPT_OUTPUT,
 	  "write the CSR or public key to FILE (default: standard output, the report on "
-	  "standard error)" },
+	  "standard error)", NULL },
 	{ CMD_VERIFY, OPT_TAG,
 	  "the sec_tag the KEYGEN answer must carry (an attestation token has none: reported "
-	  "not checked)" },
+	  "not checked)", NULL },
+	{ CMD_PROVISION, OPT_TAG,
+	  "security tag, 1-2147483647 (default 16842753, the one nRF Cloud uses)", NULL },
+	{ CMD_PROVISION, OPT_IDENTITY_KEY,
+	  "device identity public key (PEM) to check the COSE signatures of %KEYGEN and "
+	  "%ATTESTTOKEN", NULL },
+	{ CMD_PROVISION, OPT_FORCE,
+	  "replace a key in the tag that no saved artifact of this device identifies",
+	  "Without it such a modem fails with exit 5 and keeps its key." },
+	{ CMD_PROVISION, G_PORT, "a port to provision (PORT arguments add more)", NULL },
+	{ CMD_PROVISION, G_SERIAL_NUMBER,
+	  "provision the Nordic kit with this USB serial number",
+	  "The kit's first port, the modem's, is provisioned along with the other ports." },
+	{ CMD_PROVISION, G_JSON,
+	  "one JSON event per step and port on stdout (the default when stdout is not a "
+	  "terminal)", NULL },
 };
 
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
@@ -232,14 +322,39 @@ int cli_opt_is_global(const struct cli_opt_def *def)
 	return def->id >= OPT_COUNT;
 }
 
-const char *cli_opt_help(enum cli_command cmd, const struct cli_opt_def *def)
+/* Index of cmd's note on def in opt_notes, or -1. */
+static int find_note(enum cli_command cmd, const struct cli_opt_def *def)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(opt_notes) / sizeof(opt_notes[0]); i++)
-		if (opt_notes[i].command == cmd && (int)opt_notes[i].opt == def->id)
-			return opt_notes[i].help;
-	return def->help;
+		if (opt_notes[i].command == cmd && opt_notes[i].opt == def->id)
+			return (int)i;
+	return -1;
+}
+
+int cli_opt_has_note(enum cli_command cmd, const struct cli_opt_def *def)
+{
+	return find_note(cmd, def) >= 0;
+}
+
+const char *cli_opt_help(enum cli_command cmd, const struct cli_opt_def *def)
+{
+	int n = find_note(cmd, def);
+
+	return n >= 0 ? opt_notes[n].help : def->help;
+}
+
+const char *cli_opt_details(enum cli_command cmd, const struct cli_opt_def *def)
+{
+	int n = find_note(cmd, def);
+
+	return n >= 0 ? opt_notes[n].details : def->details;
+}
+
+int cli_opt_repeatable(enum cli_command cmd, const struct cli_opt_def *def)
+{
+	return cmd != CMD_NONE && (def->repeatable & CMDBIT(cmd)) != 0;
 }
 
 enum cli_complete cli_command_args_complete(enum cli_command cmd)
@@ -248,7 +363,9 @@ enum cli_complete cli_command_args_complete(enum cli_command cmd)
 
 	if (cmd == CMD_HELP)
 		return CLI_COMPLETE_COMMAND;
-	return args && strstr(args, "FILE") ? CLI_COMPLETE_FILE : CLI_COMPLETE_NONE;
+	/* files, and ports, which are device files */
+	return args && (strstr(args, "FILE") || strstr(args, "PORT")) ? CLI_COMPLETE_FILE
+								     : CLI_COMPLETE_NONE;
 }
 
 const char *cli_opt_name(enum cli_opt opt)
@@ -261,14 +378,34 @@ const char *cli_opt_name(enum cli_opt opt)
 	return "?";
 }
 
-static const struct cli_opt_def *find_long(const char *name, size_t len)
+/* Non-zero when def is a command option that cmd takes. */
+static int command_takes(enum cli_command cmd, const struct cli_opt_def *def)
 {
+	return !cli_opt_is_global(def) && (cli_commands[cmd].allowed & OPTBIT(def->id)) != 0;
+}
+
+/*
+ * The option called name for command cmd. Two commands may use one name
+ * differently (verify's --attest STRING, provision's --attest flag): the
+ * entry cmd takes wins, then a global one, then the first of that name
+ * (which check_command() then refuses for cmd, naming it).
+ */
+static const struct cli_opt_def *find_long(const char *name, size_t len, enum cli_command cmd)
+{
+	const struct cli_opt_def *first = NULL;
 	size_t i;
 
-	for (i = 0; i < N_OPT_DEFS; i++)
-		if (strlen(opt_defs[i].name) == len && strncmp(opt_defs[i].name, name, len) == 0)
-			return &opt_defs[i];
-	return NULL;
+	for (i = 0; i < N_OPT_DEFS; i++) {
+		const struct cli_opt_def *def = &opt_defs[i];
+
+		if (strlen(def->name) != len || strncmp(def->name, name, len) != 0)
+			continue;
+		if (command_takes(cmd, def) || cli_opt_is_global(def))
+			return def;
+		if (!first)
+			first = def;
+	}
+	return first;
 }
 
 static const struct cli_opt_def *find_short(char c)
@@ -291,17 +428,34 @@ static enum cli_command find_command(const char *name)
 	return CMD_NONE;
 }
 
-/* --port or --serial-number: any text but the empty one. */
-static int set_port_choice(const char **dst, const char *value, const char *option,
-			   const char *what, struct mcred_error *err)
+
+/* Append one more value of a repeatable option (provision's ports). */
+static int add_value(const char **list, size_t *n, const char *value, const char *option,
+		     struct mcred_error *err)
+{
+	if (*n >= CLI_MAX_VALUES) {
+		cli_error_set(err, "--%s is given more than %d times", option, CLI_MAX_VALUES);
+		return -1;
+	}
+	list[(*n)++] = value;
+	return 0;
+}
+
+/*
+ * --port or --serial-number, any text but the empty one: the first value
+ * (what every command but provision uses), and every value in order.
+ */
+static int add_port_choice(const char **first, const char **list, size_t *n, const char *value,
+			   const char *option, const char *what, struct mcred_error *err)
 {
 	if (!*value) {
 		cli_error_set(err, "--%s is empty: give %s (run `modemcred ports` to list them)",
 			      option, what);
 		return -1;
 	}
-	*dst = value;
-	return 0;
+	if (!*first)
+		*first = value;
+	return add_value(list, n, value, option, err);
 }
 
 /* Store a global option's value (checked here: it applies to every command). */
@@ -312,10 +466,11 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 
 	switch (id) {
 	case G_PORT:
-		return set_port_choice(&cl->port, value, "port", "a port such as /dev/ttyACM0",
-				       err);
+		return add_port_choice(&cl->port, cl->ports, &cl->nports, value, "port",
+				       "a port such as /dev/ttyACM0", err);
 	case G_SERIAL_NUMBER:
-		return set_port_choice(&cl->serial_number, value, "serial-number",
+		return add_port_choice(&cl->serial_number, cl->serial_numbers,
+				       &cl->nserial_numbers, value, "serial-number",
 				       "a kit's USB serial number", err);
 	case G_BAUD: return cli_parse_baud(value, &o->baud, err);
 	case G_FLOW: return cli_parse_flow(value, &o->flow, err);
@@ -345,23 +500,42 @@ static void option_label(const struct cli_opt_def *def, char *buf, size_t size)
 		snprintf(buf, size, "--%s", def->name);
 }
 
+/* A repeat cmd does not take: named, with the command that would take it. */
+static int refuse_repeat(const struct cli_opt_def *def, struct mcred_error *err)
+{
+	char label[48];
+	int c;
+
+	option_label(def, label, sizeof(label));
+	for (c = CMD_NONE + 1; c < CMD_COUNT; c++)
+		if (def->repeatable & CMDBIT(c))
+			break;
+	if (c < CMD_COUNT)
+		cli_error_set(err, "%s is given twice; give it once (only %s takes several)",
+			      label, cli_commands[c].name);
+	else
+		cli_error_set(err, "%s is given twice; give it once", label);
+	return -1;
+}
+
 /*
- * Record an option and its value (NULL for a flag). No option is
- * repeatable: a second one would silently replace the first value (a typo
- * in a provisioning script writing to the wrong tag), so it is refused.
+ * Record an option and its value (NULL for a flag). Only the options a
+ * command documents as repeatable may come again (provision's -p): a
+ * second value would otherwise silently replace the first (a typo in a
+ * provisioning script writing to the wrong tag), so it is refused. Before
+ * the command name is known, a repeat of such an option waits for
+ * check_repeats().
  */
 static int store_option(struct cli_cmdline *cl, const struct cli_opt_def *def, const char *value,
 			struct mcred_error *err)
 {
-	if (cl->given & (1ul << def->id)) {
-		char label[48];
-
-		option_label(def, label, sizeof(label));
-		cli_error_set(err, "%s is given twice; give it once (no option is repeatable)",
-			      label);
-		return -1;
+	if (cl->given & OPTBIT(def->id)) {
+		if (!def->repeatable ||
+		    (cl->command != CMD_NONE && !cli_opt_repeatable(cl->command, def)))
+			return refuse_repeat(def, err);
+		cl->repeated |= OPTBIT(def->id);
 	}
-	cl->given |= 1ul << def->id;
+	cl->given |= OPTBIT(def->id);
 	if (def->id < OPT_COUNT) {
 		cl->opt[def->id] = def->takes_value ? value : "";
 		return 0;
@@ -383,7 +557,7 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 	if (arg[1] == '-') {
 		const char *name = arg + 2, *eq = strchr(name, '=');
 
-		def = find_long(name, eq ? (size_t)(eq - name) : strlen(name));
+		def = find_long(name, eq ? (size_t)(eq - name) : strlen(name), cl->command);
 		if (eq)
 			value = eq + 1;
 	} else {
@@ -427,22 +601,6 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 	return store_option(cl, def, value, err);
 }
 
-int cli_cmdline_global_option(int argc, char *const argv[], int *i, struct cli_cmdline *cl,
-			      struct mcred_error *err)
-{
-	const char *arg = argv[*i];
-	const char *eq = strchr(arg, '=');
-	const struct cli_opt_def *def = NULL;
-
-	if (arg[0] == '-' && arg[1] == '-')
-		def = find_long(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
-	else if (arg[0] == '-' && arg[1] != '\0')
-		def = find_short(arg[1]);
-	if (!def || !cli_opt_is_global(def))
-		return 1;
-	return parse_option(argc, argv, i, cl, err) == 0 ? 0 : -1;
-}
-
 static int add_positional(struct cli_cmdline *cl, const char *arg, struct mcred_error *err)
 {
 	if (cl->command == CMD_NONE) {
@@ -460,6 +618,18 @@ static int add_positional(struct cli_cmdline *cl, const char *arg, struct mcred_
 		return -1;
 	}
 	cl->args[cl->nargs++] = arg;
+	return 0;
+}
+
+/* A repeated option that waited for the command name: fine only if it takes it so. */
+static int check_repeats(const struct cli_cmdline *cl, struct mcred_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < N_OPT_DEFS; i++)
+		if ((cl->repeated & OPTBIT(opt_defs[i].id)) &&
+		    !cli_opt_repeatable(cl->command, &opt_defs[i]))
+			return refuse_repeat(&opt_defs[i], err);
 	return 0;
 }
 
@@ -525,15 +695,13 @@ int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
 			rc = add_positional(out, arg, err);
 		if (rc != 0)
 			return -1;
-		if (out->command == CMD_PROVISION) {
-			out->rest_argc = argc - i - 1;
-			out->rest_argv = argv + i + 1;
-			return 0;
-		}
 	}
 	if (out->help || out->version)
 		return 0;
-	if (out->port && out->serial_number) {
+	if (check_repeats(out, err) != 0)
+		return -1;
+	/* provision takes both, for ports and kits */
+	if (out->port && out->serial_number && out->command != CMD_PROVISION) {
 		cli_error_set(err, "--port and --serial-number both choose the port; give one of "
 			      "them");
 		return -1;

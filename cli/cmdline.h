@@ -12,6 +12,7 @@
 #define MODEMCRED_CLI_CMDLINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "modemcred.h"
 
@@ -52,16 +53,45 @@ enum cli_opt {
 	OPT_KEYGEN_STRING,
 	OPT_ATTEST_STRING,
 	OPT_ALL,
+	/* provision */
+	OPT_ALL_KITS,
+	OPT_ID,
+	OPT_ID_PREFIX,
+	OPT_SUBJECT_EXTRA,
+	OPT_CA,
+	OPT_CA_KEY,
+	OPT_DAYS,
+	OPT_CERT_DIR,
+	OPT_ROOT_CA,
+	OPT_ATTEST,
+	OPT_OUT,
+	OPT_LEDGER,
+	OPT_ONBOARD_CSV,
+	OPT_SUBTYPE,
+	OPT_TAGS,
+	OPT_FW_TYPES,
+	OPT_REPLACE,
+	OPT_SPLIT,
 	OPT_COUNT
 };
 
-#define OPTBIT(o) (1u << (o))
-#define CLI_MAX_ARGS 4
+/* A set of options (ids of enum cli_opt and the global ones), one bit each. */
+typedef uint64_t cli_optset;
+#define OPTBIT(o) ((cli_optset)1 << (o))
+#define CLI_OPTSET_BITS 64
+
+/* A set of commands, one bit each (which commands take an option repeatedly). */
+#define CMDBIT(c) (1u << (c))
+
+/* Positional arguments: a few for most commands, one per port for provision. */
+#define CLI_MAX_ARGS 256
+/* Values of one repeatable option (-p, --serial-number: one per port). */
+#define CLI_MAX_VALUES 256
 
 struct cli_command_def {
 	const char *name;
-	unsigned allowed;      /* OPTBIT()s of the command options it takes */
-	unsigned required;     /* OPTBIT()s it cannot do without */
+	cli_optset allowed;    /* OPTBIT()s of the command options it takes */
+	cli_optset required;   /* OPTBIT()s it cannot do without */
 	unsigned min_args;     /* positional arguments */
 	unsigned max_args;
 	const char *args_name; /* what the positional argument is, for messages */
@@ -81,6 +111,7 @@ enum cli_complete {
 	CLI_COMPLETE_NONE = 0, /* free text (a number, a string): nothing to offer */
 	CLI_COMPLETE_WORDS,    /* one of the alternatives written in arg ("none|rtscts") */
 	CLI_COMPLETE_FILE,     /* a file name */
+	CLI_COMPLETE_DIR,      /* a directory name */
 	CLI_COMPLETE_TYPE,     /* a credential type name */
 	CLI_COMPLETE_COMMAND   /* a command name */
 };
@@ -99,6 +130,11 @@ struct cli_opt_def {
 	const char *help;     /* one line: what it does, its default */
 	const char *details;  /* more for the man page (plain text), or NULL */
 	enum cli_complete complete;
+	/*
+	 * CMDBIT()s of the commands that take it more than once (provision's
+	 * -p); every other repeat is refused, naming the option.
+	 */
+	unsigned repeatable;
 };
 
 /* The whole option table, command options first, then global ones. */
@@ -114,6 +150,19 @@ int cli_opt_is_global(const struct cli_opt_def *def);
  */
 const char *cli_opt_help(enum cli_command cmd, const struct cli_opt_def *def);
 
+/*
+ * The man page's details of def as command cmd uses it: the note's own
+ * details where cmd gives the option its own meaning (NULL when it has
+ * none), else the generic ones.
+ */
+const char *cli_opt_details(enum cli_command cmd, const struct cli_opt_def *def);
+
+/* Non-zero when cmd gives def a meaning of its own (a note in the table). */
+int cli_opt_has_note(enum cli_command cmd, const struct cli_opt_def *def);
+
+/* Non-zero when cmd takes def more than once. */
+int cli_opt_repeatable(enum cli_command cmd, const struct cli_opt_def *def);
+
 /* What a command's positional argument completes to. */
 enum cli_complete cli_command_args_complete(enum cli_command cmd);
 
@@ -125,6 +174,11 @@ struct cli_cmdline {
 	/* Global options. opts holds the connection settings (no callbacks). */
 	const char *port;    /* -p/--port, NULL when not given */
 	const char *serial_number; /* --serial-number, NULL when not given */
+	/* Every -p and --serial-number in order (several only for provision). */
+	const char *ports[CLI_MAX_VALUES];
+	size_t nports;
+	const char *serial_numbers[CLI_MAX_VALUES];
+	size_t nserial_numbers;
 	struct mcred_options opts;
 	int json;
 	int verbose;
@@ -139,11 +193,9 @@ struct cli_cmdline {
 	const char *args[CLI_MAX_ARGS];
 	size_t nargs;
 
-	unsigned long given;  /* one bit per option seen (parser bookkeeping) */
-
-	/* provision: the arguments after the command name, parsed by that command */
-	int rest_argc;
-	char *const *rest_argv;
+	/* Parser bookkeeping: options seen, and those seen more than once. */
+	cli_optset given;
+	cli_optset repeated;
 };
 
 /*
@@ -153,13 +205,5 @@ struct cli_cmdline {
  */
 int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
 		      struct mcred_error *err);
-
-/*
- * Parse the global option at argv[*i] into cl (advancing *i past its value).
- * Returns 0 when it was one, 1 when argv[*i] is no global option, -1 on an
- * error (err set). For commands that parse their own options (provision).
- */
-int cli_cmdline_global_option(int argc, char *const argv[], int *i, struct cli_cmdline *cl,
-			      struct mcred_error *err);
 
 #endif

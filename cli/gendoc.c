@@ -7,8 +7,10 @@
  *
  * A generated region of the man page lies between the lines
  * `.\" generated: NAME begin` and `.\" generated: NAME end`; NAME is
- * global-options or command-options. `make docs` runs both; a test
- * (tests/integration/test_docs.sh) fails when the committed files differ.
+ * global-options, command-options, or COMMAND-options for a command whose
+ * section lists its own options (provision), which command-options then
+ * leaves out. `make docs` runs both; a test (tests/integration/test_docs.sh)
+ * fails when the committed files differ.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -26,14 +28,34 @@ static void print_words(const char *arg)
 		putchar(*arg == '|' ? ' ' : *arg);
 }
 
-/* "-o|--output" patterns of the options whose values complete as kind (all with values_only). */
+/*
+ * Non-zero when def takes a value but another command's option of the same
+ * name is a flag (verify's --attest STRING, provision's --attest): whether
+ * a value follows depends on the command.
+ */
+static int value_depends_on_command(const struct cli_opt_def *def)
+{
+	size_t i, count;
+	const struct cli_opt_def *defs = cli_opt_defs(&count);
+
+	for (i = 0; i < count; i++)
+		if (def->takes_value && !defs[i].takes_value && !strcmp(defs[i].name, def->name))
+			return 1;
+	return 0;
+}
+
+/*
+ * "-o|--output" patterns of the options whose values complete as kind (all
+ * with values_only), but for the options whose value depends on the command.
+ */
 static void print_value_patterns(enum cli_complete kind, int values_only)
 {
 	size_t i, count, n = 0;
 	const struct cli_opt_def *defs = cli_opt_defs(&count);
 
 	for (i = 0; i < count; i++) {
-		if (!defs[i].takes_value || (!values_only && defs[i].complete != kind))
+		if (!defs[i].takes_value || (!values_only && defs[i].complete != kind) ||
+		    (!values_only && value_depends_on_command(&defs[i])))
 			continue;
 		if (defs[i].short_name)
 			printf("%s-%c", n++ ? "|" : "", defs[i].short_name);
@@ -41,14 +63,15 @@ static void print_value_patterns(enum cli_complete kind, int values_only)
 	}
 }
 
-/* Long names of the options cmd takes (CMD_NONE: the global ones). */
+/* Long names of cmd's own options (CMD_NONE: the global ones, offered after every command). */
 static void print_option_names(enum cli_command cmd)
 {
 	size_t i, count, n = 0;
 	const struct cli_opt_def *defs = cli_opt_defs(&count);
 
 	for (i = 0; i < count; i++)
-		if (cli_command_takes(cmd, &defs[i]))
+		if (cli_command_takes(cmd, &defs[i]) &&
+		    cli_opt_is_global(&defs[i]) == (cmd == CMD_NONE))
 			printf("%s--%s", n++ ? " " : "", defs[i].name);
 }
 
@@ -75,7 +98,8 @@ static int case_label(enum cli_complete kind)
 	const struct cli_opt_def *defs = cli_opt_defs(&count);
 
 	for (i = 0; i < count; i++)
-		if (defs[i].takes_value && defs[i].complete == kind)
+		if (defs[i].takes_value && defs[i].complete == kind &&
+		    !value_depends_on_command(&defs[i]))
 			break;
 	if (i == count)
 		return 0;
@@ -85,12 +109,55 @@ static int case_label(enum cli_complete kind)
 	return 1;
 }
 
+/* What completes a value of kind (a case's body). */
+static void print_value_action(enum cli_complete kind, const char *indent)
+{
+	switch (kind) {
+	case CLI_COMPLETE_TYPE:
+		printf("%sCOMPREPLY=($(compgen -W '", indent);
+		print_type_names();
+		printf("' -- \"$cur\"))\n");
+		break;
+	case CLI_COMPLETE_FILE:
+		printf("%s_modemcred_files\n", indent);
+		break;
+	case CLI_COMPLETE_DIR:
+		printf("%s_modemcred_dirs\n", indent);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --attest: a value after the commands that take one, else on to the next word. */
+static void bash_command_dependent_cases(void)
+{
+	size_t i, count;
+	const struct cli_opt_def *defs = cli_opt_defs(&count);
+	int c, n;
+
+	for (i = 0; i < count; i++) {
+		if (!value_depends_on_command(&defs[i]))
+			continue;
+		printf("\t--%s)\n\t\tcase $cmd in\n\t\t", defs[i].name);
+		for (c = CMD_NONE + 1, n = 0; c < CMD_COUNT; c++)
+			if (cli_command_takes((enum cli_command)c, &defs[i]))
+				printf("%s%s", n++ ? "|" : "", cli_commands[c].name);
+		printf(")\n");
+		print_value_action(defs[i].complete, "\t\t\t");
+		printf("\t\t\treturn ;;\n\t\tesac ;;\n");
+	}
+}
+
 static void bash_value_cases(void)
 {
+	static const enum cli_complete grouped[] = { CLI_COMPLETE_TYPE, CLI_COMPLETE_FILE,
+						     CLI_COMPLETE_DIR };
 	size_t i, count;
 	const struct cli_opt_def *defs = cli_opt_defs(&count);
 
 	printf("\tcase $prev in\n");
+	bash_command_dependent_cases();
 	for (i = 0; i < count; i++) {
 		if (defs[i].complete != CLI_COMPLETE_WORDS)
 			continue;
@@ -98,13 +165,12 @@ static void bash_value_cases(void)
 		print_words(defs[i].arg);
 		printf("' -- \"$cur\"))\n\t\treturn ;;\n");
 	}
-	if (case_label(CLI_COMPLETE_TYPE)) {
-		printf("\t\tCOMPREPLY=($(compgen -W '");
-		print_type_names();
-		printf("' -- \"$cur\"))\n\t\treturn ;;\n");
+	for (i = 0; i < sizeof(grouped) / sizeof(grouped[0]); i++) {
+		if (!case_label(grouped[i]))
+			continue;
+		print_value_action(grouped[i], "\t\t");
+		printf("\t\treturn ;;\n");
 	}
-	if (case_label(CLI_COMPLETE_FILE))
-		printf("\t\t_modemcred_files\n\t\treturn ;;\n");
 	if (case_label(CLI_COMPLETE_NONE))
 		printf("\t\treturn ;; # a number or a string: nothing to offer\n");
 	printf("\tesac\n");
@@ -157,6 +223,12 @@ static int gen_bash(void)
 	       "{\n"
 	       "\tcompopt -o filenames 2>/dev/null\n"
 	       "\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	       "}\n"
+	       "\n"
+	       "_modemcred_dirs()\n"
+	       "{\n"
+	       "\tcompopt -o filenames 2>/dev/null\n"
+	       "\tCOMPREPLY=($(compgen -d -- \"$cur\"))\n"
 	       "}\n"
 	       "\n"
 	       "_modemcred()\n"
@@ -324,6 +396,25 @@ static void roff_sentence(const char *text)
 	roff_paragraph(buf, 1);
 }
 
+/* Commands whose man page section lists their own options (a COMMAND-options region). */
+static unsigned own_sections;
+
+/* Non-zero when def is documented under COMMAND OPTIONS for c. */
+static int listed_for(enum cli_command c, const struct cli_opt_def *def)
+{
+	return cli_command_takes(c, def) && !(own_sections & CMDBIT(c));
+}
+
+static int listed_for_any(const struct cli_opt_def *def)
+{
+	int c;
+
+	for (c = CMD_NONE + 1; c < CMD_COUNT; c++)
+		if (listed_for((enum cli_command)c, def))
+			return 1;
+	return 0;
+}
+
 static void roff_option(const struct cli_opt_def *def)
 {
 	int c, n = 0;
@@ -336,7 +427,7 @@ static void roff_option(const struct cli_opt_def *def)
 		return;
 	/* Which commands take it, and what it means where a command says more. */
 	for (c = CMD_NONE + 1; c < CMD_COUNT; c++) {
-		if (!cli_command_takes((enum cli_command)c, def) ||
+		if (!listed_for((enum cli_command)c, def) ||
 		    cli_opt_help((enum cli_command)c, def) != def->help)
 			continue;
 		printf("%s\\fB%s\\fR", n++ ? ", " : "Commands: ", cli_commands[c].name);
@@ -344,7 +435,7 @@ static void roff_option(const struct cli_opt_def *def)
 	if (n)
 		printf(".\n");
 	for (c = CMD_NONE + 1; c < CMD_COUNT; c++) {
-		if (!cli_command_takes((enum cli_command)c, def) ||
+		if (!listed_for((enum cli_command)c, def) ||
 		    cli_opt_help((enum cli_command)c, def) == def->help)
 			continue;
 		printf(".br\n\\fB%s\\fR:\n", cli_commands[c].name);
@@ -352,18 +443,82 @@ static void roff_option(const struct cli_opt_def *def)
 	}
 }
 
+/* An option in its command's own section: what it means there, and whether it repeats. */
+static void roff_command_option(enum cli_command cmd, const struct cli_opt_def *def)
+{
+	const char *details = cli_opt_details(cmd, def);
+
+	roff_option_tag(def);
+	roff_sentence(cli_opt_help(cmd, def));
+	if (details)
+		roff_paragraph(details, 0);
+	if (cli_opt_repeatable(cmd, def))
+		roff_sentence(CLI_REPEATABLE);
+}
+
+/* The command of a region "COMMAND-options", or CMD_NONE. */
+static enum cli_command region_command(const char *name)
+{
+	size_t len = strlen(name);
+	int c;
+
+	if (len <= 8 || strcmp(name + len - 8, "-options") != 0)
+		return CMD_NONE;
+	for (c = CMD_NONE + 1; c < CMD_COUNT; c++)
+		if (strlen(cli_commands[c].name) == len - 8 &&
+		    !strncmp(cli_commands[c].name, name, len - 8))
+			return (enum cli_command)c;
+	return CMD_NONE;
+}
+
 static void gen_man_region(const char *name)
 {
 	size_t i, count;
 	const struct cli_opt_def *defs = cli_opt_defs(&count);
-	int global = strcmp(name, "global-options") == 0;
+	enum cli_command cmd = region_command(name);
 
+	if (!strcmp(name, "global-options") || !strcmp(name, "command-options")) {
+		int global = strcmp(name, "global-options") == 0;
+
+		for (i = 0; i < count; i++)
+			if (cli_opt_is_global(&defs[i]) == global &&
+			    (global || listed_for_any(&defs[i])))
+				roff_option(&defs[i]);
+		return;
+	}
+	/* as in its --help: the global options it gives a meaning of its own first */
 	for (i = 0; i < count; i++)
-		if (cli_opt_is_global(&defs[i]) == global)
-			roff_option(&defs[i]);
+		if (cli_opt_is_global(&defs[i]) && cli_command_takes(cmd, &defs[i]))
+			roff_command_option(cmd, &defs[i]);
+	for (i = 0; i < count; i++)
+		if (!cli_opt_is_global(&defs[i]) && cli_command_takes(cmd, &defs[i]))
+			roff_command_option(cmd, &defs[i]);
 }
 
 #define MARK ".\\\" generated: "
+
+/* The name of the region a marker line begins, or 0 when it begins none. */
+static int region_begins(const char *line, char *name, size_t size)
+{
+	char buf[64];
+
+	if (sscanf(line, MARK "%63s begin", buf) != 1 || !strstr(line, " begin"))
+		return 0;
+	snprintf(name, size, "%s", buf);
+	return 1;
+}
+
+/* Which commands have a section of their own (they are left out of command-options). */
+static void find_own_sections(FILE *in)
+{
+	char line[1024], name[64];
+
+	own_sections = 0;
+	while (fgets(line, sizeof(line), in))
+		if (region_begins(line, name, sizeof(name)) && region_command(name) != CMD_NONE)
+			own_sections |= CMDBIT(region_command(name));
+	rewind(in);
+}
 
 /* Copy the man page, rewriting what lies between the markers of each region. */
 static int gen_man(const char *path)
@@ -376,6 +531,7 @@ static int gen_man(const char *path)
 		perror(path);
 		return 1;
 	}
+	find_own_sections(in);
 	while (fgets(line, sizeof(line), in)) {
 		char name[64];
 
@@ -385,18 +541,23 @@ static int gen_man(const char *path)
 			region[0] = '\0';
 		}
 		fputs(line, stdout);
-		if (sscanf(line, MARK "%63s begin", name) == 1 && strstr(line, " begin")) {
-			if (strcmp(name, "global-options") && strcmp(name, "command-options"))
-				break; /* reported below */
+		if (region_begins(line, name, sizeof(name))) {
+			if (region_command(name) == CMD_NONE && strcmp(name, "global-options") &&
+			    strcmp(name, "command-options")) {
+				regions = -1; /* reported below */
+				break;
+			}
 			snprintf(region, sizeof(region), "%s", name);
 			gen_man_region(region);
-			regions++;
+			if (region_command(name) == CMD_NONE)
+				regions++;
 		}
 	}
 	fclose(in);
 	if (region[0] || regions != 2) {
 		fprintf(stderr, "gendoc: %s: expected the regions global-options and "
-			"command-options, each with a begin and an end marker\n", path);
+			"command-options (and COMMAND-options), each with a begin and an end "
+			"marker\n", path);
 		return 1;
 	}
 	return 0;

@@ -48,7 +48,7 @@ static void print_wrapped(FILE *out, const char *text, size_t col)
 
 static void print_option(FILE *out, enum cli_command cmd, const struct cli_opt_def *def)
 {
-	char spec[96];
+	char spec[96], line[512];
 	size_t len = option_spec(def, spec, sizeof(spec));
 
 	fputs(spec, out);
@@ -57,14 +57,31 @@ static void print_option(FILE *out, enum cli_command cmd, const struct cli_opt_d
 	} else {
 		fprintf(out, "%*s", (int)(HELP_DESC_COL - len), "");
 	}
-	print_wrapped(out, cli_opt_help(cmd, def), HELP_DESC_COL);
+	print_wrapped(out, cli_opt_help_line(cmd, def, line, sizeof(line)), HELP_DESC_COL);
 }
 
+const char *cli_opt_help_line(enum cli_command cmd, const struct cli_opt_def *def, char *buf,
+			      size_t size)
+{
+	const char *help = cli_opt_help(cmd, def);
+
+	if (!cli_opt_repeatable(cmd, def))
+		return help;
+	snprintf(buf, size, "%s; %s", help, CLI_REPEATABLE);
+	return buf;
+}
+
+/*
+ * A command's own options, and the global options it gives a meaning of
+ * its own (provision's -p), which its help then lists with that meaning.
+ */
 int cli_command_takes(enum cli_command cmd, const struct cli_opt_def *def)
 {
 	if (cmd == CMD_NONE)
 		return cli_opt_is_global(def);
-	return !cli_opt_is_global(def) && (cli_commands[cmd].allowed & OPTBIT(def->id));
+	if (cli_opt_is_global(def))
+		return cli_opt_has_note(cmd, def);
+	return (cli_commands[cmd].allowed & OPTBIT(def->id)) != 0;
 }
 
 void cli_help_options(FILE *out, enum cli_command cmd)
@@ -72,8 +89,14 @@ void cli_help_options(FILE *out, enum cli_command cmd)
 	size_t i, count;
 	const struct cli_opt_def *defs = cli_opt_defs(&count);
 
+	/* A command's global options with a meaning of their own (provision's -p) first. */
 	for (i = 0; i < count; i++)
-		if (cli_command_takes(cmd, &defs[i]))
+		if (cmd != CMD_NONE && cli_opt_is_global(&defs[i]) &&
+		    cli_command_takes(cmd, &defs[i]))
+			print_option(out, cmd, &defs[i]);
+	for (i = 0; i < count; i++)
+		if (cli_opt_is_global(&defs[i]) == (cmd == CMD_NONE) &&
+		    cli_command_takes(cmd, &defs[i]))
 			print_option(out, cmd, &defs[i]);
 }
 

@@ -9,6 +9,12 @@ _modemcred_files()
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
+_modemcred_dirs()
+{
+	compopt -o filenames 2>/dev/null
+	COMPREPLY=($(compgen -d -- "$cur"))
+}
+
 _modemcred()
 {
 	local cur prev cmd opts i commands='help ports info list write read delete clear exists compare at keygen attest verify provision'
@@ -28,7 +34,7 @@ _modemcred()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|-p|--port|--serial-number|--baud|--flow|--timeout|--terminator|--max-command|--transport|--shell)
+		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|--id|--id-prefix|--subject-extra|--ca|--ca-key|--days|--cert-dir|--root-ca|--out|--ledger|--onboard-csv|--subtype|--tags|--fw-types|-p|--port|--serial-number|--baud|--flow|--timeout|--terminator|--max-command|--transport|--shell)
 			[ "${COMP_WORDS[i+1]}" = "=" ] && ((i++))
 			((i++)) ;;
 		-*) ;;
@@ -39,11 +45,19 @@ _modemcred()
 	done
 
 	case $prev in
+	--attest)
+		case $cmd in
+		verify)
+			return ;;
+		esac ;;
 	--kind)
 		COMPREPLY=($(compgen -W 'csr pubkey endorsement' -- "$cur"))
 		return ;;
 	--format)
 		COMPREPLY=($(compgen -W 'pem der' -- "$cur"))
+		return ;;
+	--id)
+		COMPREPLY=($(compgen -W 'uuid imei nrf-imei' -- "$cur"))
 		return ;;
 	--flow)
 		COMPREPLY=($(compgen -W 'none rtscts' -- "$cur"))
@@ -60,10 +74,13 @@ _modemcred()
 	--type)
 		COMPREPLY=($(compgen -W 'ca cert key psk psk-id pubkey identity reserved endorsement ownership nordic-ca nordic-base' -- "$cur"))
 		return ;;
-	-o|--output|--password-file|--identity-key|-p|--port)
+	-o|--output|--password-file|--identity-key|--ca|--ca-key|--root-ca|--ledger|--onboard-csv|-p|--port)
 		_modemcred_files
 		return ;;
-	--tag|--attributes|--key-usage|--challenge|--keygen|--attest|--serial-number|--baud|--timeout|--max-command)
+	--cert-dir|--out)
+		_modemcred_dirs
+		return ;;
+	--tag|--attributes|--key-usage|--challenge|--keygen|--id-prefix|--subject-extra|--days|--subtype|--tags|--fw-types|--serial-number|--baud|--timeout|--max-command)
 		return ;; # a number or a string: nothing to offer
 	esac
 
@@ -79,6 +96,7 @@ _modemcred()
 		keygen) opts='--tag --output --kind --attributes --key-usage --format --identity-key --force' ;;
 		attest) opts='--identity-key --challenge' ;;
 		verify) opts='--tag --identity-key --keygen --attest' ;;
+		provision) opts='--tag --identity-key --force --all-kits --id --id-prefix --subject-extra --ca --ca-key --days --cert-dir --root-ca --attest --out --ledger --onboard-csv --subtype --tags --fw-types --replace --split' ;;
 		*) opts= ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
@@ -94,6 +112,8 @@ _modemcred()
 	compare)
 		_modemcred_files ;;
 	verify)
+		_modemcred_files ;;
+	provision)
 		_modemcred_files ;;
 	esac
 }

@@ -27,6 +27,20 @@ test_docs_drift_detected() {
 	grep -q 'global-options' "$ERR" || fail "gendoc should name the missing regions"
 }
 
+# provision's section lists its options, generated; COMMAND OPTIONS leaves them out.
+test_docs_provision_section() {
+	sed -n '/^\.SS provision/,/^\.SS /p' "$ROOT/man/modemcred.1" >"$T_DIR/prov.1"
+	grep -q 'generated: provision-options begin' "$T_DIR/prov.1" || fail "no generated region"
+	for o in 'ca' 'ca\-key' 'onboard\-csv' 'all\-kits' 'port' 'serial\-number' 'tag'; do
+		grep -qF "\\fB\\-\\-$o\\fR" "$T_DIR/prov.1" || fail "provision section lacks --$o"
+	done
+	grep -q '^May be given more than once\.$' "$T_DIR/prov.1" || fail "repeatable not said"
+	sed -n '/generated: command-options begin/,/generated: command-options end/p' \
+		"$ROOT/man/modemcred.1" >"$T_DIR/cmdopts.1"
+	! grep -qF 'onboard\-csv' "$T_DIR/cmdopts.1" || fail "provision's options twice in the page"
+	! grep -q 'provision' "$T_DIR/cmdopts.1" || fail "COMMAND OPTIONS names provision"
+}
+
 # complete WORDS...: what the completion script offers for the last word.
 complete_words() {
 	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _modemcred
@@ -64,6 +78,31 @@ test_completion_commands_options_values() {
 	[ ! -s "$OUT" ] || fail "a number should get no completion"
 }
 
+# provision's options complete like every other command's.
+test_completion_provision() {
+	mkdir -p "$T_DIR/files/arts" && cd "$T_DIR/files"
+	: >ca.pem
+	complete_words modemcred provision --
+	out_has '^--ca$' "provision options"
+	out_has '^--onboard-csv$' "provision options"
+	out_has '^--all-kits$' "provision options"
+	out_has '^--port$' "-p after provision"
+	out_lacks '^--kind$' "provision does not take --kind"
+	complete_words modemcred provision --id ""
+	expect_eq "$(tr '\n' ' ' <"$OUT")" "uuid imei nrf-imei " "--id values"
+	complete_words modemcred provision --ca-key c
+	expect_eq "$(cat "$OUT")" "ca.pem" "--ca-key FILE"
+	complete_words modemcred provision --out ""
+	expect_eq "$(cat "$OUT")" "arts" "--out DIR"
+	complete_words modemcred provision --days ""
+	[ ! -s "$OUT" ] || fail "--days N should get no completion"
+	# provision's --attest is a flag: a port follows; verify's takes a value
+	complete_words modemcred provision --attest c
+	expect_eq "$(cat "$OUT")" "ca.pem" "PORT after provision --attest"
+	complete_words modemcred verify --attest c
+	[ ! -s "$OUT" ] || fail "verify --attest STRING should get no completion"
+}
+
 test_completion_files() {
 	mkdir "$T_DIR/files" && cd "$T_DIR/files"
 	: >ca.pem && : >cert.pem
@@ -88,7 +127,14 @@ test_help_lists_table_options() {
 	out_has '^  -p, --port PORT ' "--help"
 	out_lacks '^ *--tag' "global options"
 	out_lacks '^ *--all' "global options"
-	for c in list write read delete clear exists compare keygen attest verify; do
+	out_lacks '^ *--ca' "global options"
+	mcx provision --help
+	out_has '^      --ca FILE  *factory CA' "provision --help"
+	out_has '^      --tag N  *security tag, 1-2147483647 (default 16842753' "provision --help"
+	out_has 'given more than once' "provision --help"
+	out_lacks '^ *--kind' "provision --help"
+	out_lacks '^ *--baud' "provision --help"
+	for c in list write read delete clear exists compare keygen attest verify provision; do
 		mcx "$c" --help
 		expect_ok "$c --help"
 		out_lacks '@options' "$c --help"

@@ -515,7 +515,8 @@ test_provision_new_ca_reissues_keeps_key() {
 test_provision_usage_errors() {
 	start_sims 1
 	# "args|what stderr says": exit 2 and not a byte to the modem
-	for case in "--nonsense $LINK|does not take" "--force=1 $LINK|takes no value" \
+	for case in "--nonsense $LINK|unknown option" "--kind csr $LINK|does not take" \
+		"--force=1 $LINK|takes no value" "--ca a --ca b $LINK|given twice" \
 		"$LINK --tag|needs a value" "--days 0 $LINK|days" "--ca $FIX/ca.pem $LINK|go together" \
 		"--subtype x $LINK|onboard-csv" "$LINK $LINK|named twice" \
 		"--out /nonexistent-dir $LINK|not a directory" "--ledger /nonexistent-dir/l $LINK|ledger" \
@@ -538,7 +539,8 @@ test_provision_usage_errors() {
 	[ ! -s "$LOG" ] || fail "the modem received commands: $(cat "$LOG")"
 	mcx provision --help
 	expect_ok "provision --help"
-	out_has '--onboard-csv' "provision --help"
+	out_has '^      --onboard-csv FILE$' "provision --help"
+	out_has '^  -p, --port PORT  *a port to provision' "provision --help"
 	mcx help provision
 	expect_ok "help provision"
 	out_has '--cert-dir' "help provision"

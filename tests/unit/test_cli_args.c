@@ -199,14 +199,14 @@ static void names(void **state)
 
 static int parse(struct cli_cmdline *cl, struct mcred_error *err, ...)
 {
-	char *argv[32];
+	char *argv[64];
 	int argc = 0;
 	va_list ap;
 	char *a;
 
 	argv[argc++] = "modemcred";
 	va_start(ap, err);
-	while ((a = va_arg(ap, char *)) != NULL && argc < 31)
+	while ((a = va_arg(ap, char *)) != NULL && argc < 63)
 		argv[argc++] = a;
 	va_end(ap);
 	argv[argc] = NULL;
@@ -335,6 +335,131 @@ static void cmdline_clear_all_and_serial_number(void **state)
 	assert_non_null(strstr(err.message, "empty"));
 }
 
+/* provision's options come from the shared table: parsed, with its ports in order. */
+static void cmdline_provision_options(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, "-p", "/dev/a", "--baud", "1000000", "provision",
+			       "--tag", "7", "--id", "nrf-imei", "--id-prefix", "line2-",
+			       "--subject-extra", "O=Acme", "--identity-key", "id.pem", "--force",
+			       "--ca=ca.pem", "--ca-key", "ca.key", "--days", "30", "--cert-dir",
+			       "certs", "--root-ca", "root.pem", "--attest", "--out", "arts",
+			       "--ledger", "l.jsonl", "--onboard-csv", "o.csv", "--subtype", "s",
+			       "--tags", "t", "--fw-types", "APP", "--replace", "--split",
+			       "--all-kits", "/dev/b", "-p", "/dev/c", "--json", "/dev/d", NULL),
+			 0);
+	assert_int_equal(cl.command, CMD_PROVISION);
+	assert_string_equal(cl.opt[OPT_TAG], "7");
+	assert_string_equal(cl.opt[OPT_ID], "nrf-imei");
+	assert_string_equal(cl.opt[OPT_ID_PREFIX], "line2-");
+	assert_string_equal(cl.opt[OPT_SUBJECT_EXTRA], "O=Acme");
+	assert_string_equal(cl.opt[OPT_IDENTITY_KEY], "id.pem");
+	assert_string_equal(cl.opt[OPT_FORCE], "");
+	assert_string_equal(cl.opt[OPT_CA], "ca.pem");
+	assert_string_equal(cl.opt[OPT_CA_KEY], "ca.key");
+	assert_string_equal(cl.opt[OPT_DAYS], "30");
+	assert_string_equal(cl.opt[OPT_CERT_DIR], "certs");
+	assert_string_equal(cl.opt[OPT_ROOT_CA], "root.pem");
+	assert_string_equal(cl.opt[OPT_ATTEST], "");
+	assert_null(cl.opt[OPT_ATTEST_STRING]);
+	assert_string_equal(cl.opt[OPT_OUT], "arts");
+	assert_string_equal(cl.opt[OPT_LEDGER], "l.jsonl");
+	assert_string_equal(cl.opt[OPT_ONBOARD_CSV], "o.csv");
+	assert_string_equal(cl.opt[OPT_SUBTYPE], "s");
+	assert_string_equal(cl.opt[OPT_TAGS], "t");
+	assert_string_equal(cl.opt[OPT_FW_TYPES], "APP");
+	assert_string_equal(cl.opt[OPT_REPLACE], "");
+	assert_string_equal(cl.opt[OPT_SPLIT], "");
+	assert_string_equal(cl.opt[OPT_ALL_KITS], "");
+	assert_int_equal(cl.opts.baud, 1000000);
+	assert_int_equal(cl.json, 1);
+	/* PORT arguments, and every -p in order (the one before the command first) */
+	assert_int_equal(cl.nargs, 2);
+	assert_string_equal(cl.args[0], "/dev/b");
+	assert_string_equal(cl.args[1], "/dev/d");
+	assert_int_equal(cl.nports, 2);
+	assert_string_equal(cl.ports[0], "/dev/a");
+	assert_string_equal(cl.ports[1], "/dev/c");
+	assert_string_equal(cl.port, "/dev/a");
+
+	/* the same name, another option: verify's --attest takes a value */
+	assert_int_equal(parse(&cl, &err, "verify", "--attest", "x.y", NULL), 0);
+	assert_string_equal(cl.opt[OPT_ATTEST_STRING], "x.y");
+	assert_null(cl.opt[OPT_ATTEST]);
+	assert_int_equal(parse(&cl, &err, "provision", "--attest=x", "/dev/a", NULL), -1);
+	assert_non_null(strstr(err.message, "--attest takes no value"));
+	/* provision's options belong to provision alone */
+	assert_int_equal(parse(&cl, &err, "keygen", "--tag", "1", "--ca", "ca.pem", NULL), -1);
+	assert_non_null(strstr(err.message, "keygen does not take --ca"));
+	assert_int_equal(parse(&cl, &err, "provision", "--kind", "csr", NULL), -1);
+	assert_non_null(strstr(err.message, "provision does not take --kind"));
+	assert_int_equal(parse(&cl, &err, "provision", "--ledger", NULL), -1);
+	assert_non_null(strstr(err.message, "--ledger needs a value"));
+	/* many ports */
+	{
+		char *argv[CLI_MAX_ARGS + 3];
+		int i;
+
+		argv[0] = "modemcred";
+		argv[1] = "provision";
+		for (i = 0; i < CLI_MAX_ARGS; i++)
+			argv[i + 2] = "/dev/x";
+		argv[CLI_MAX_ARGS + 2] = NULL;
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(cli_cmdline_parse(CLI_MAX_ARGS + 2, argv, &cl, &err), 0);
+		assert_int_equal(cl.nargs, CLI_MAX_ARGS);
+		argv[CLI_MAX_ARGS + 2] = "/dev/y";
+		assert_int_equal(cli_cmdline_parse(CLI_MAX_ARGS + 3, argv, &cl, &err), -1);
+		assert_non_null(strstr(err.message, "too many arguments"));
+	}
+}
+
+/* Only what a command documents as repeatable may come twice: provision's -p and kits. */
+static void cmdline_repeatable_options(void **state)
+{
+	struct cli_cmdline cl;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(parse(&cl, &err, "provision", "-p", "a", "--port", "b", "-pc",
+			       "--serial-number", "1", "--serial-number=2", NULL), 0);
+	assert_int_equal(cl.nports, 3);
+	assert_string_equal(cl.ports[2], "c");
+	assert_int_equal(cl.nserial_numbers, 2);
+	assert_string_equal(cl.serial_numbers[0], "1");
+	assert_string_equal(cl.serial_numbers[1], "2");
+	/* before the command name too: the repeat waits for the command */
+	assert_int_equal(parse(&cl, &err, "-p", "a", "-p", "b", "provision", NULL), 0);
+	assert_int_equal(cl.nports, 2);
+	assert_int_equal(parse(&cl, &err, "--serial-number", "1", "provision", "--serial-number",
+			       "2", "-p", "a", NULL), 0);
+	assert_int_equal(cl.nserial_numbers, 2);
+	assert_int_equal(cl.nports, 1);
+	/* every other command takes one port */
+	assert_int_equal(parse(&cl, &err, "-p", "a", "-p", "b", "info", NULL), -1);
+	assert_non_null(strstr(err.message, "-p/--port is given twice"));
+	assert_non_null(strstr(err.message, "only provision"));
+	assert_int_equal(parse(&cl, &err, "list", "--serial-number", "1", "--serial-number", "2",
+			       NULL), -1);
+	assert_non_null(strstr(err.message, "--serial-number is given twice"));
+	assert_int_equal(parse(&cl, &err, "-p", "a", "-p", "b", NULL), -1);
+	assert_non_null(strstr(err.message, "given twice"));
+	/* and provision takes every other option once */
+	assert_int_equal(parse(&cl, &err, "provision", "--tag", "1", "--tag", "2", "a", NULL), -1);
+	assert_non_null(strstr(err.message, "--tag is given twice"));
+	assert_int_equal(parse(&cl, &err, "provision", "--ca", "x", "--ca", "y", "a", NULL), -1);
+	assert_non_null(strstr(err.message, "--ca is given twice"));
+	assert_int_equal(parse(&cl, &err, "provision", "--split", "--split", "a", NULL), -1);
+	assert_non_null(strstr(err.message, "--split is given twice"));
+	assert_int_equal(parse(&cl, &err, "provision", "--json", "a", "--json", NULL), -1);
+	assert_non_null(strstr(err.message, "--json is given twice"));
+	assert_int_equal(parse(&cl, &err, "provision", "-p", "", NULL), -1);
+	assert_non_null(strstr(err.message, "empty"));
+}
+
 static void cmdline_help_and_version(void **state)
 {
 	struct cli_cmdline cl;
@@ -376,6 +501,24 @@ static void option_table_documented(void **state)
 		if (!d->takes_value)
 			assert_int_equal(d->complete, CLI_COMPLETE_NONE);
 	}
+	/* every option in some command's help or the global one, once per command */
+	for (i = 0; i < count; i++) {
+		int c, takers = 0;
+		size_t j;
+
+		for (c = CMD_NONE; c < CMD_COUNT; c++) {
+			if (!cli_command_takes((enum cli_command)c, &defs[i]))
+				continue;
+			takers++;
+			for (j = 0; j < count; j++)
+				if (j != i && !strcmp(defs[j].name, defs[i].name))
+					assert_false(cli_command_takes((enum cli_command)c,
+								       &defs[j]));
+			if (cli_opt_repeatable((enum cli_command)c, &defs[i]))
+				assert_true(c == CMD_PROVISION);
+		}
+		assert_true(takers > 0);
+	}
 	/* a command's narrower wording replaces the generic line */
 	for (i = 0; i < count; i++)
 		if (strcmp(defs[i].name, "tag") == 0)
@@ -403,6 +546,43 @@ static void help_made_from_table(void **state)
 	assert_null(strstr(buf, "--port"));  /* global */
 	assert_null(strstr(buf, "@options"));
 	assert_non_null(strstr(buf, "\n\nEnd.\n"));
+	for (line = buf; *line; line += strcspn(line, "\n") + 1)
+		assert_true(strcspn(line, "\n") <= 79);
+	free(buf);
+}
+
+/* provision's help lists each of its options, and says which may repeat. */
+static void provision_help_made_from_table(void **state)
+{
+	size_t i, count;
+	const struct cli_opt_def *defs = cli_opt_defs(&count);
+	char *buf = NULL, spec[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *line;
+
+	(void)state;
+	assert_non_null(f);
+	cli_help_print(f, cli_help_provision, CMD_PROVISION);
+	fclose(f);
+	/* " --name ARG" then the description or a line break */
+	for (i = 0; i < count; i++) {
+		int listed;
+
+		snprintf(spec, sizeof(spec), " --%s%s%s ", defs[i].name, defs[i].arg ? " " : "",
+			 defs[i].arg ? defs[i].arg : "");
+		listed = strstr(buf, spec) != NULL;
+		spec[strlen(spec) - 1] = '\n';
+		listed = listed || strstr(buf, spec) != NULL;
+		assert_int_equal(listed, cli_command_takes(CMD_PROVISION, &defs[i]));
+	}
+	assert_non_null(strstr(buf, "  -p, --port PORT       a port to provision"));
+	assert_non_null(strstr(buf, "  --ca FILE         factory CA"));
+	assert_non_null(strstr(buf, "      --attest          also collect"));
+	assert_non_null(strstr(buf, "security tag, 1-2147483647 (default 16842753"));
+	assert_non_null(strstr(buf, "may be\n                        given more than once"));
+	assert_null(strstr(buf, "--baud N"));
+	assert_null(strstr(buf, "@options"));
 	for (line = buf; *line; line += strcspn(line, "\n") + 1)
 		assert_true(strcspn(line, "\n") <= 79);
 	free(buf);
@@ -471,9 +651,12 @@ int main(void)
 		cmocka_unit_test(cmdline_errors),
 		cmocka_unit_test(cmdline_repeated_options),
 		cmocka_unit_test(cmdline_clear_all_and_serial_number),
+		cmocka_unit_test(cmdline_provision_options),
+		cmocka_unit_test(cmdline_repeatable_options),
 		cmocka_unit_test(cmdline_help_and_version),
 		cmocka_unit_test(option_table_documented),
 		cmocka_unit_test(help_made_from_table),
+		cmocka_unit_test(provision_help_made_from_table),
 		cmocka_unit_test(json_escaping),
 	};
 
