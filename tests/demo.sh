@@ -124,5 +124,31 @@ run 6 "modemcred read --tag 42 --type ca    # exit code 6: not found" "$MC" read
 say "The credentials stored now"
 run 0 "modemcred list" "$MC" list
 
+say "A factory station: provision three modems in one command"
+explain "Three more simulated modems stand for a batch on the line. For each, in its"
+explain "own thread: offline, IMEI and firmware, a key made on the modem with a CSR for"
+explain "CN=nrf-<IMEI>, signed by the factory CA, the root CA and the certificate"
+explain "written and verified, the mode restored, a ledger line and an onboarding row."
+for n in 1 2 3; do
+	sim_start "$DIR/line$n" "$DIR/line$n.log" --store "$DIR/line$n.nvm" --cfun 1 \
+		--imei "35135881100000$n" --uuid "4e5249d0-5349-4d00-8000-00000000000$n" ||
+		{ cat "$DIR/line$n.log" >&2; die "modemsim $n did not start"; }
+done
+run 0 "mkdir certs" mkdir certs
+explain "On a terminal it shows one live line per port; here (no terminal) -q keeps it short."
+run 0 "modemcred -q provision --ca ca.pem --ca-key ca.key --root-ca ca.pem --id nrf-imei --out certs --ledger ledger.jsonl --onboard-csv onboard.csv line1 line2 line3" \
+	"$MC" -q provision --ca ca.pem --ca-key ca.key --root-ca ca.pem --id nrf-imei --out certs \
+	--ledger ledger.jsonl --onboard-csv onboard.csv "$DIR/line1" "$DIR/line2" "$DIR/line3"
+run 0 "ls certs" ls certs
+run 0 "openssl verify -CAfile ca.pem certs/nrf-351358811000001_crt.pem" \
+	openssl verify -CAfile ca.pem certs/nrf-351358811000001_crt.pem
+explain "Run it again: every modem is already provisioned as asked, nothing is written."
+run 0 "modemcred -q provision ... (the same command again)" \
+	"$MC" -q provision --ca ca.pem --ca-key ca.key --root-ca ca.pem --id nrf-imei --out certs \
+	--ledger ledger.jsonl --onboard-csv onboard.csv "$DIR/line1" "$DIR/line2" "$DIR/line3"
+explain "The ledger: one JSON line per modem and run (here: device id, result, serial)."
+run 0 "cat ledger.jsonl    # shown: device_id, result, cert_serial of each line" \
+	sed -E 's/.*"device_id":"([^"]*)".*"result":"([^"]*)".*"cert_serial":"([^"]*)".*/\1 \2 \3/' ledger.jsonl
+
 echo
 echo "${B}Done.${R} Every step did what it should. Try 'modemcred --help' and 'man man/modemcred.1'."
