@@ -15,7 +15,9 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "modem.h"
+#include "util.h"
 #include "support/fake_modem.h"
 
 /* ---- fixture ------------------------------------------------------------- */

@@ -2,6 +2,7 @@
  * The scripted fake nRF91 modem: see fake_modem.h. No global state; every
  * call works on the struct fake_modem it is given.
  */
+#include "modemcred.h"
 #include "fake_modem.h"
 
 #include <inttypes.h>
@@ -10,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "modem.h"
+#include "util.h"
 
 /* ---- output ---------------------------------------------------------------- */
 
