@@ -925,6 +925,7 @@ enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_li
 	rc = check_raw_command(modem, command);
 	if (rc != MCRED_OK)
 		return rc;
+	modem->raw_commands++; /* it may change what a session assumes (CMEE) */
 	rc = mcred_at_exec(modem, command, strlen(command), NULL, 0, &reply);
 	if (rc != MCRED_OK || !out) {
 		mcred_reply_free(&reply);

@@ -355,15 +355,33 @@ static void session_after_restart(mcred_modem *m)
 		(void)set_int(m, "+CMEE", 1);
 }
 
+/*
+ * The CMEE setting the last session on this handle left behind, when nothing
+ * can have changed it since: no restart (a banner waiting is read first) and
+ * no raw command. *cmee receives it.
+ */
+static int cmee_still_known(mcred_modem *m, int *cmee)
+{
+	if (!m->cmee_known)
+		return 0;
+	mcred_at_poll(m);
+	if (m->restarts != m->cmee_known_restarts || m->raw_commands != m->cmee_known_raw)
+		return 0;
+	*cmee = m->cmee_known_value;
+	return 1;
+}
+
 /* Numeric errors on for the operation; remembers whether they were off. */
 static enum mcred_err session_cmee_on(mcred_modem *m, struct mcred_session *s)
 {
 	int cmee = -1;
-	enum mcred_err rc = query_int(m, "AT+CMEE?", "+CMEE:", &cmee);
+	enum mcred_err rc = cmee_still_known(m, &cmee) ? MCRED_OK
+						       : query_int(m, "AT+CMEE?", "+CMEE:", &cmee);
 	/* a modem that does not answer (or a cancel) ends the operation here */
 	if (rc == MCRED_ERR_TIMEOUT || rc == MCRED_ERR_IO || rc == MCRED_ERR_CANCELLED ||
 	    rc == MCRED_ERR_NOMEM)
 		return rc;
+	s->cmee_found = rc == MCRED_OK ? cmee : -1;
 	/* a modem that cannot say its CMEE state still works, with bare ERRORs */
 	if (rc == MCRED_OK && cmee == 0) {
 		rc = set_int(m, "+CMEE", 1);
@@ -381,6 +399,8 @@ enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcr
 	int offline = m->opts.auto_offline && needs_offline;
 	m->after_restart = session_after_restart;
 	s->cmee_was_off = 0;
+	s->cmee_found = -1;
+	s->cmee_restore_failed = 0;
 	s->cfun_found = -1;
 	s->cfun_saved = -1;
 	s->restarts_at_start = m->restarts;
@@ -407,7 +427,7 @@ static int mode_to_restore(const mcred_modem *m, const struct mcred_session *s)
 }
 
 /* One pass of undoing the session; a restart during it calls for another. */
-static enum mcred_err restore_once(mcred_modem *m, const struct mcred_session *s)
+static enum mcred_err restore_once(mcred_modem *m, struct mcred_session *s)
 {
 	int mode = mode_to_restore(m, s);
 	if (m->restarts != m->restarts_handled)
@@ -418,6 +438,7 @@ static enum mcred_err restore_once(mcred_modem *m, const struct mcred_session *s
 	struct mcred_error first = m->err;
 	if (s->cmee_was_off) {
 		enum mcred_err cmee_rc = set_int(m, "+CMEE", 0);
+		s->cmee_restore_failed = cmee_rc != MCRED_OK;
 		if (rc == MCRED_OK)
 			rc = cmee_rc;
 		else
@@ -427,10 +448,24 @@ static enum mcred_err restore_once(mcred_modem *m, const struct mcred_session *s
 }
 
 /*
+ * What the session leaves behind is the CMEE setting it found, when it read
+ * one, saw no restart and, if it changed the setting, restored it with an OK:
+ * the next session on the handle need not ask again.
+ */
+static void remember_cmee(mcred_modem *m, const struct mcred_session *s)
+{
+	m->cmee_known = s->cmee_found >= 0 && m->restarts == s->restarts_at_start &&
+			!s->cmee_restore_failed;
+	m->cmee_known_value = s->cmee_found;
+	m->cmee_known_restarts = m->restarts;
+	m->cmee_known_raw = m->raw_commands;
+}
+
+/*
  * Undo the session; never cancellable, or the modem would stay offline. After
  * a cancellation the user wants out: the restore gets a few seconds only.
  */
-static enum mcred_err undo_session(mcred_modem *m, const struct mcred_session *s, int cancelled)
+static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int cancelled)
 {
 	int (*cancel_cb)(void *) = m->opts.cancel_cb;
 	m->opts.cancel_cb = NULL;
@@ -446,6 +481,7 @@ static enum mcred_err undo_session(mcred_modem *m, const struct mcred_session *s
 		if (m->restarts == restarts)
 			break;
 	}
+	remember_cmee(m, s);
 	m->wait_cap = 0;
 	m->session_cmee = 0;
 	m->after_restart = NULL;

@@ -6,12 +6,13 @@
  * of the layers below, never of a layer above; the AT engine reaches the
  * session above it only through the after_restart hook of the handle.
  *
+ *   0. definitions only, no functions: modemcred.h and this file (any layer
+ *      that touches the handle's fields includes it)
  *   1. pure helpers, no handle I/O: error.h (also fills the handle's error),
  *      util.h, defaults.h, at_parser.h, shell.h, wire.h, cmng.h (cmng_check.c,
  *      cmng_parse.c), b64url.h, cose.h, csr.h, ports.h, provision.h (its pure
  *      rules)
- *   2. the handle and its I/O: modem.h (this file), transport.h, at.h (the
- *      AT engine, at.c)
+ *   2. the handle's I/O: transport.h, at.h (the AT engine, at.c)
  *   3. handle set-up and sessions: shell_detect.h (probes through at.h),
  *      device.h (device.c: CFUN, firmware, session begin/end)
  *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
@@ -21,10 +22,12 @@
  * max_command_given, io, transport_name and splitter when the handle opens
  * (shell_detect.c may settle opts.shell and opts.max_command_len once, at
  * open); err belongs to whoever reports (error.h); abandoned, previous,
- * content_sent, restarts, in_banner, restarts_handled and unfinished belong
- * to the AT engine (at.c), read-only elsewhere; after_restart, session_cmee
- * and unrestored_mode belong to the session (device.c); wait_cap is set by a
- * session's restore (device.c, provision.c) and obeyed by the engine.
+ * content_sent, restarts, in_banner, restarts_handled, raw_commands and
+ * unfinished belong to the AT engine (at.c), read-only elsewhere (but a
+ * session that redoes CMEE after a restart itself marks the restart handled);
+ * after_restart, session_cmee, cmee_known* and unrestored_mode belong to the
+ * session (device.c); wait_cap is set by a session's restore (device.c,
+ * provision.c) and obeyed by the engine.
  */
 #ifndef MODEMCRED_MODEM_H
 #define MODEMCRED_MODEM_H
@@ -73,6 +76,17 @@ struct mcred_modem {
 	void (*after_restart)(struct mcred_modem *m);
 	/* A session runs and wants CMEE=1 re-established after a restart. */
 	int session_cmee;
+	/* Commands sent with mcred_at(): any of them may have changed CMEE. */
+	unsigned raw_commands;
+	/*
+	 * The CMEE setting the last session left behind (cmee_known set): 0 or 1,
+	 * valid while restarts and raw_commands still have the values noted with
+	 * it. It spares the next session its AT+CMEE? (device.c).
+	 */
+	int cmee_known;
+	int cmee_known_value;
+	unsigned cmee_known_restarts;
+	unsigned cmee_known_raw;
 	/* No wait ends later than this (monotonic ms), 0: no cap. */
 	long long wait_cap;
 	/* The mode the last session should have restored and could not, or -1. */

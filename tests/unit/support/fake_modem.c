@@ -229,6 +229,11 @@ static void restart(struct fake_modem *f)
 	f->restarts++;
 }
 
+void fake_modem_restart(struct fake_modem *f)
+{
+	restart(f);
+}
+
 static void answer_command(struct fake_modem *f, const char *cmd);
 
 static void answer(struct fake_modem *f, const char *cmd)
