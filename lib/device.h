@@ -36,8 +36,8 @@ struct mcred_session {
 enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcred_session *s);
 
 /*
- * End the operation whose result is rc (MCRED_OK when it never ran because
- * begin failed, pass begin's code then): restore CFUN and CMEE as found, also
+ * End the operation whose result is rc (begin's result when begin failed and
+ * the operation never ran): restore CFUN and CMEE as found, also
  * on failure and cancellation (never cancellable itself; after a cancel it
  * gets MCRED_RESTORE_AFTER_CANCEL_MS, no longer). Returns rc with its
  * message when rc failed (the operation's error wins over a restore error);
