@@ -16,7 +16,8 @@
  *   3. handle set-up and sessions: shell_detect.h (probes through at.h),
  *      device.h (device.c: CFUN, firmware, session begin/end)
  *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
- *      (opening), deprecated.c; they export nothing to lib/ but the public API
+ *      (opening), types.c, deprecated.c; they export nothing to lib/ but the
+ *      public API (and provision.c the pure rules of provision.h)
  *
  * Fields of struct mcred_modem, by owner: modem.c sets opts,
  * max_command_given, io, transport_name and splitter when the handle opens
