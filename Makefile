@@ -170,11 +170,11 @@ FORCE:
 
 # ---- compilation ------------------------------------------------------------
 
-$(BUILD)/obj/%.o: %.c include/modemcred.h lib/internal.h $(FLAGS)
+$(BUILD)/obj/%.o: %.c include/modemcred.h $(wildcard lib/*.h) $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
 
-$(BUILD)/pic/%.o: %.c include/modemcred.h lib/internal.h $(FLAGS)
+$(BUILD)/pic/%.o: %.c include/modemcred.h $(wildcard lib/*.h) $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 

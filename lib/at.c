@@ -8,9 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include "internal.h"
+#include "at.h"
+#include "at_parser.h"
+#include "defaults.h"
+#include "error.h"
+#include "modem.h"
+#include "shell.h"
+#include "util.h"
+#include "wire.h"
 
 /* Longest single wait, so the cancel callback is polled often enough. */
 #define READ_SLICE_MS 100u
@@ -20,81 +26,6 @@
 #define READ_CHUNK 512u
 /* Draining stale input before a command gives up after this many reads. */
 #define DRAIN_MAX_READS 64u
-
-/* ---- wire encoding ------------------------------------------------------- */
-
-static size_t terminator_length(enum mcred_term term)
-{
-	return term == MCRED_TERM_CRLF ? 2 : 1;
-}
-
-static void append_terminator(char *out, size_t *pos, enum mcred_term term)
-{
-	switch (term) {
-	case MCRED_TERM_CR:
-		out[(*pos)++] = '\r';
-		break;
-	case MCRED_TERM_LF:
-		out[(*pos)++] = '\n';
-		break;
-	case MCRED_TERM_NUL:
-		out[(*pos)++] = '\0';
-		break;
-	case MCRED_TERM_CRLF:
-	default:
-		out[(*pos)++] = '\r';
-		out[(*pos)++] = '\n';
-		break;
-	}
-}
-
-size_t mcred_wire_length(const struct mcred_options *o, const char *cmd, size_t len)
-{
-	size_t n = mcred_shell_is_on(o) ? mcred_shell_line_length(cmd, len) : len;
-
-	return n + terminator_length(o->terminator);
-}
-
-size_t mcred_max_wire_length(const struct mcred_options *o)
-{
-	if (o->max_command_len == 0)
-		return 0;
-	/* The shell keeps the typed line, not the key that ends it. */
-	if (mcred_shell_is_on(o))
-		return o->max_command_len - 1 + terminator_length(o->terminator);
-	return o->max_command_len - 1;
-}
-
-/* Encode cmd into a malloc'd buffer of exactly mcred_wire_length() bytes. */
-static char *encode_wire(const struct mcred_options *o, const char *cmd, size_t len,
-			 size_t *wire_len)
-{
-	size_t n = mcred_wire_length(o, cmd, len);
-	char *out = malloc(n);
-	size_t pos = 0;
-
-	if (!out)
-		return NULL;
-	if (mcred_shell_is_on(o)) {
-		pos = mcred_shell_encode(cmd, len, out);
-	} else {
-		memcpy(out, cmd, len);
-		pos = len;
-	}
-	append_terminator(out, &pos, o->terminator);
-	*wire_len = pos;
-	return out;
-}
-
-/* ---- time ----------------------------------------------------------------- */
-
-long long mcred_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static long long now_ms(void)
 {
@@ -675,7 +606,7 @@ static void remember_unfinished(mcred_modem *m, const char *wire, size_t sent,
 	m->unfinished_len = 0;
 	if (quotes % 2)
 		m->unfinished[m->unfinished_len++] = '"';
-	append_terminator(m->unfinished, &m->unfinished_len, m->opts.terminator);
+	mcred_wire_append_terminator(m->unfinished, &m->unfinished_len, m->opts.terminator);
 	remember_abandoned(m, x->cmd);
 }
 
@@ -871,6 +802,14 @@ static int carries_content(const char *cmd, size_t len)
 	return len >= 9 && strncasecmp(cmd, "AT%CMNG=0", 9) == 0;
 }
 
+/* Hand a restart since the last command to whoever set the hook (a session). */
+static void restart_seen(mcred_modem *m)
+{
+	m->restarts_handled = m->restarts;
+	if (m->after_restart)
+		m->after_restart(m);
+}
+
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
 				       const char *shown, unsigned timeout_ms,
 				       struct exchange *x)
@@ -895,13 +834,13 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 				  mcred_max_wire_length(&m->opts),
 				  mcred_shell_is_on(&m->opts) ? "CONFIG_SHELL_CMD_BUFF_SIZE"
 							      : "CONFIG_AT_HOST_CMD_MAX_LEN");
-	wire = encode_wire(&m->opts, cmd, cmd_len, &wire_len);
+	wire = mcred_wire_encode(&m->opts, cmd, cmd_len, &wire_len);
 	if (!wire)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
 	finish_abandoned(m);
 	drain_pending(m);
 	if (m->restarts != m->restarts_handled)
-		mcred_session_after_restart(m);
+		restart_seen(m);
 	/* the rest of a line already begun is no part of this command's answer */
 	mcred_line_splitter_mark_stale(m->splitter, mcred_shell_is_on(&m->opts));
 	if (x->trace_cmd || carries_content(cmd, cmd_len))
@@ -913,7 +852,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 		remember_unfinished(m, wire, sent, x);
 	if (mcred_shell_is_on(&m->opts))
 		mcred_shell_echo_start(&x->echo, wire,
-				       wire_len - terminator_length(m->opts.terminator));
+				       wire_len - mcred_wire_terminator_length(m->opts.terminator));
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
 	/* its echo may come with the next command's answer */
@@ -1000,6 +939,7 @@ enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_li
 	rc = check_raw_command(modem, command);
 	if (rc != MCRED_OK)
 		return rc;
+	modem->raw_commands++; /* it may change what a session assumes (CMEE) */
 	rc = mcred_at_exec(modem, command, strlen(command), NULL, 0, &reply);
 	if (rc != MCRED_OK || !out) {
 		mcred_reply_free(&reply);

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "at_parser.h"
+#include "modemcred.h"
 
 /* Smallest buffer allocated; grows by doubling up to max_line. */
 #define SPLITTER_INITIAL_CAPACITY 256u

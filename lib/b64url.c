@@ -8,7 +8,8 @@
 
 #include <openssl/evp.h>
 
-#include "verify.h"
+#include "b64url.h"
+#include "error.h"
 
 /* Whitespace a wrapped blob may carry; skipped wherever it appears. */
 static int is_skippable(char c)

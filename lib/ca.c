@@ -16,8 +16,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "internal.h"
-#include "provision.h"
+#include "error.h"
+#include "util.h"
 
 struct mcred_ca {
 	X509 *cert;

@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at.h"
 #include "cmng.h"
+#include "device.h"
+#include "error.h"
+#include "modem.h"
+#include "util.h"
 
 /* Put "<context>: " in front of the handle's message, keeping code and cme. */
 static enum mcred_err add_context(mcred_modem *m, enum mcred_err rc, const char *context)
@@ -153,18 +158,6 @@ void mcred_credential_list_free(struct mcred_credential_list *list)
 	free(list);
 }
 
-struct list_args {
-	int64_t tag;
-	int type;
-	struct mcred_credential_list *list;
-};
-
-static enum mcred_err list_op(mcred_modem *m, void *arg)
-{
-	struct list_args *a = arg;
-	return list_now(m, a->tag, a->type, a->list);
-}
-
 /* Validate list arguments without sending. */
 static enum mcred_err check_list_args(mcred_modem *m, int64_t tag, int type)
 {
@@ -191,8 +184,11 @@ enum mcred_err mcred_cmng_list(mcred_modem *modem, int64_t tag, int type,
 	struct mcred_credential_list *list = calloc(1, sizeof(*list));
 	if (!list)
 		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
-	struct list_args a = { tag, type, list };
-	rc = mcred_with_session(modem, 0, list_op, &a);
+	struct mcred_session session;
+	rc = mcred_session_begin(modem, 0, &session);
+	if (rc == MCRED_OK)
+		rc = list_now(modem, tag, type, list);
+	rc = mcred_session_end(modem, &session, rc);
 	if (rc != MCRED_OK) {
 		mcred_credential_list_free(list);
 		return rc;
@@ -280,30 +276,22 @@ static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
 	return mcred_succeed(m);
 }
 
-struct write_args {
-	uint32_t tag;
-	int type;
-	const struct mcred_cmng_cmd *cmd;
-	int verify;
-	const char *digest;
-};
-
-static enum mcred_err write_op(mcred_modem *m, void *arg)
+/* Send a built write; with verify, compare the modem's digest with digest. */
+static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
+				const struct mcred_cmng_cmd *cmd, int verify, const char *digest)
 {
-	struct write_args *a = arg;
 	struct mcred_reply reply;
-	enum mcred_err rc = run(m, a->cmd, &reply);
+	enum mcred_err rc = run(m, cmd, &reply);
 	mcred_reply_free(&reply);
 	if (rc != MCRED_OK) {
 		char context[96];
-		snprintf(context, sizeof(context), "writing tag %" PRIu32 " type %d (%s)", a->tag,
-			 a->type, mcred_cmng_type_label(a->type));
+		snprintf(context, sizeof(context), "writing tag %" PRIu32 " type %d (%s)", tag,
+			 type, mcred_cmng_type_label(type));
 		return add_context(m, rc, context);
 	}
-	if (!a->verify)
+	if (!verify)
 		return MCRED_OK;
-	return compare_digest(m, a->tag, a->type, a->digest, NULL, NULL, "sent",
-			      " after writing it");
+	return compare_digest(m, tag, type, digest, NULL, NULL, "sent", " after writing it");
 }
 
 enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, const char *content,
@@ -325,25 +313,13 @@ enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, cons
 		mcred_cmng_cmd_free(&cmd);
 		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
 	}
-	struct write_args a = { tag, type, &cmd, (flags & MCRED_WRITE_VERIFY) != 0, digest };
-	rc = mcred_with_session(modem, 1, write_op, &a);
+	struct mcred_session session;
+	rc = mcred_session_begin(modem, 1, &session);
+	if (rc == MCRED_OK)
+		rc = write_now(modem, tag, type, &cmd, (flags & MCRED_WRITE_VERIFY) != 0, digest);
+	rc = mcred_session_end(modem, &session, rc);
 	mcred_cmng_cmd_free(&cmd);
 	return rc;
-}
-
-struct compare_args {
-	uint32_t tag;
-	int type;
-	const char *digest;
-	const char *trimmed;   /* digest without trailing whitespace, NULL if the same */
-	int matched;
-};
-
-static enum mcred_err compare_op(mcred_modem *m, void *arg)
-{
-	struct compare_args *a = arg;
-	return compare_digest(m, a->tag, a->type, a->digest, a->trimmed, &a->matched,
-			      "the content given hashes to", "");
 }
 
 /* Length of content without trailing whitespace, as Python's rstrip() leaves it. */
@@ -380,11 +356,16 @@ enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t tag, int ty
 	if (rc != MCRED_OK)
 		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
 	/* nrfcredstore stores content rstrip()ped: that form is equal too */
-	struct compare_args a = { tag, type, digest,
-				  trimmed_len < prepared_len && trimmed_len > 0 ? trimmed : NULL, 0 };
-	rc = mcred_with_session(modem, 0, compare_op, &a);
+	const char *alt = trimmed_len < prepared_len && trimmed_len > 0 ? trimmed : NULL;
+	int matched = 0;
+	struct mcred_session session;
+	rc = mcred_session_begin(modem, 0, &session);
+	if (rc == MCRED_OK)
+		rc = compare_digest(modem, tag, type, digest, alt, &matched,
+				    "the content given hashes to", "");
+	rc = mcred_session_end(modem, &session, rc);
 	if (rc == MCRED_OK && match)
-		*match = a.matched == 2 ? MCRED_MATCH_TRIMMED : MCRED_MATCH_EXACT;
+		*match = matched == 2 ? MCRED_MATCH_TRIMMED : MCRED_MATCH_EXACT;
 	return rc;
 }
 
@@ -396,6 +377,7 @@ enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type, co
 
 /* ---- read ---------------------------------------------------------------- */
 
+/* What a read asked for, and where its answer goes. */
 struct read_args {
 	uint32_t tag;
 	int type;
@@ -461,9 +443,8 @@ static enum mcred_err take_read_answer(mcred_modem *m, const struct mcred_reply 
 			  a->type, mcred_cmng_type_label(a->type));
 }
 
-static enum mcred_err read_op(mcred_modem *m, void *arg)
+static enum mcred_err read_now(mcred_modem *m, struct read_args *a)
 {
-	struct read_args *a = arg;
 	struct mcred_reply reply;
 	enum mcred_err rc = run(m, a->cmd, &reply);
 	rc = map_not_found(m, rc, a->tag, a->type);
@@ -490,7 +471,11 @@ enum mcred_err mcred_cmng_read(mcred_modem *modem, uint32_t tag, int type, char 
 	if (rc != MCRED_OK)
 		return rc; /* the checks filled modem->err */
 	struct read_args a = { tag, type, &cmd, content, len, sha256 };
-	rc = mcred_with_session(modem, 0, read_op, &a);
+	struct mcred_session session;
+	rc = mcred_session_begin(modem, 0, &session);
+	if (rc == MCRED_OK)
+		rc = read_now(modem, &a);
+	rc = mcred_session_end(modem, &session, rc);
 	mcred_cmng_cmd_free(&cmd);
 	return rc;
 }
@@ -517,17 +502,6 @@ static enum mcred_err delete_now(mcred_modem *m, uint32_t tag, int type)
 	return rc;
 }
 
-struct delete_args {
-	uint32_t tag;
-	int type;
-};
-
-static enum mcred_err delete_op(mcred_modem *m, void *arg)
-{
-	struct delete_args *a = arg;
-	return delete_now(m, a->tag, a->type);
-}
-
 enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int type)
 {
 	if (!modem)
@@ -537,36 +511,33 @@ enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int type)
 	mcred_cmng_cmd_free(&cmd);
 	if (rc != MCRED_OK)
 		return rc; /* the checks filled modem->err */
-	struct delete_args a = { tag, type };
-	return mcred_with_session(modem, 1, delete_op, &a);
+	struct mcred_session session;
+	rc = mcred_session_begin(modem, 1, &session);
+	if (rc == MCRED_OK)
+		rc = delete_now(modem, tag, type);
+	return mcred_session_end(modem, &session, rc);
 }
-
-struct clear_args {
-	int64_t tag; /* MCRED_ANY_TAG: every user tag */
-	size_t deleted;
-	size_t skipped;
-};
 
 static int is_deletable(int type)
 {
 	return type >= MCRED_TYPE_CA_CERT && type <= MCRED_TYPE_PUBLIC_KEY;
 }
 
-static enum mcred_err clear_op(mcred_modem *m, void *arg)
+/* Delete what tag (MCRED_ANY_TAG: every user tag) holds, counting into *deleted, *skipped. */
+static enum mcred_err clear_now(mcred_modem *m, int64_t tag, size_t *deleted, size_t *skipped)
 {
-	struct clear_args *a = arg;
 	struct mcred_credential_list list = { 0 };
-	enum mcred_err rc = list_now(m, a->tag, MCRED_ANY_TYPE, &list);
+	enum mcred_err rc = list_now(m, tag, MCRED_ANY_TYPE, &list);
 	for (size_t i = 0; rc == MCRED_OK && i < list.count; i++) {
-		if (a->tag != MCRED_ANY_TAG && list.items[i].tag != a->tag)
+		if (tag != MCRED_ANY_TAG && list.items[i].tag != tag)
 			continue;
 		if (list.items[i].tag > MCRED_TAG_MAX || !is_deletable(list.items[i].type)) {
-			a->skipped++;
+			(*skipped)++;
 			continue;
 		}
 		rc = delete_now(m, list.items[i].tag, list.items[i].type);
 		if (rc == MCRED_OK)
-			a->deleted++;
+			(*deleted)++;
 		else if (rc == MCRED_ERR_NOT_FOUND)
 			rc = MCRED_OK; /* gone already: that is what clear wants */
 	}
@@ -578,12 +549,16 @@ static enum mcred_err clear_op(mcred_modem *m, void *arg)
 static enum mcred_err clear_tags(mcred_modem *modem, int64_t tag, size_t *deleted,
 				 size_t *skipped)
 {
-	struct clear_args a = { tag, 0, 0 };
-	enum mcred_err rc = mcred_with_session(modem, 1, clear_op, &a);
+	size_t deleted_n = 0, skipped_n = 0;
+	struct mcred_session session;
+	enum mcred_err rc = mcred_session_begin(modem, 1, &session);
+	if (rc == MCRED_OK)
+		rc = clear_now(modem, tag, &deleted_n, &skipped_n);
+	rc = mcred_session_end(modem, &session, rc);
 	if (deleted)
-		*deleted = a.deleted;
+		*deleted = deleted_n;
 	if (skipped)
-		*skipped = a.skipped;
+		*skipped = skipped_n;
 	return rc;
 }
 
@@ -612,20 +587,13 @@ enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted, size_t 
 
 /* ---- exists -------------------------------------------------------------- */
 
-struct exists_args {
-	uint32_t tag;
-	int type;
-	int *exists;
-	char *sha256;
-};
-
-static enum mcred_err exists_op(mcred_modem *m, void *arg)
+static enum mcred_err exists_now(mcred_modem *m, uint32_t tag, int type, int *exists,
+				 char *sha256)
 {
-	struct exists_args *a = arg;
 	struct mcred_credential entry;
-	enum mcred_err rc = find_entry(m, a->tag, a->type, a->exists, &entry);
-	if (rc == MCRED_OK && *a->exists && a->sha256 && entry.has_sha256)
-		memcpy(a->sha256, entry.sha256, 65);
+	enum mcred_err rc = find_entry(m, tag, type, exists, &entry);
+	if (rc == MCRED_OK && *exists && sha256 && entry.has_sha256)
+		memcpy(sha256, entry.sha256, 65);
 	return rc;
 }
 
@@ -642,6 +610,9 @@ enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int type, int
 	enum mcred_err rc = mcred_cmng_check_known_type(type, &modem->err);
 	if (rc != MCRED_OK)
 		return rc; /* the checks filled modem->err */
-	struct exists_args a = { tag, type, exists, sha256 };
-	return mcred_with_session(modem, 0, exists_op, &a);
+	struct mcred_session session;
+	rc = mcred_session_begin(modem, 0, &session);
+	if (rc == MCRED_OK)
+		rc = exists_now(modem, tag, type, exists, sha256);
+	return mcred_session_end(modem, &session, rc);
 }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "modemcred.h"
 
 /* %CMNG opcodes, as the modem numbers them. */
 enum mcred_cmng_op {

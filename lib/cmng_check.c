@@ -10,6 +10,11 @@
 #include <string.h>
 
 #include "cmng.h"
+#include "defaults.h"
+#include "error.h"
+#include "shell.h"
+#include "util.h"
+#include "wire.h"
 
 #define WRITABLE_TYPES "0-4 (ca, cert, key, psk, psk-id)"
 

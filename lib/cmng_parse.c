@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmng.h"
+#include "error.h"
 
 /* A cursor over the line; never reads past end. */
 struct cursor {

@@ -12,7 +12,8 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
-#include "verify.h"
+#include "cose.h"
+#include "error.h"
 
 #define CBOR_MAX_DEPTH 16
 #define COSE_TAG_SIGN1 18

@@ -12,7 +12,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "verify.h"
+#include "csr.h"
+#include "error.h"
 
 /* Everything a memory BIO holds, as a malloc'd string. */
 static char *bio_to_string(BIO *bio)

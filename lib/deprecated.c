@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "modemcred.h"
 
 enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
 				   const struct mcred_verify_options *opts, mcred_report **out,

@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "at.h"
+#include "defaults.h"
+#include "device.h"
+#include "error.h"
+#include "modem.h"
+#include "util.h"
 
 /* Run cmd; on success the caller owns reply (always freed by the caller). */
 static enum mcred_err exec(mcred_modem *m, const char *cmd, struct mcred_reply *reply)
@@ -341,15 +346,8 @@ enum mcred_err mcred_offline_end(mcred_modem *modem, int saved)
 	return mcred_cfun_set(modem, saved);
 }
 
-/* What a session found and changed, and must undo. */
-struct session {
-	int cmee_was_off;
-	int cfun_found;               /* mode read at the start, -1 when not read */
-	int cfun_saved;               /* mode offline_begin took the modem out of, or -1 */
-	unsigned restarts_at_start;
-};
-
-void mcred_session_after_restart(mcred_modem *m)
+/* The engine's after_restart hook while a session runs (also the restore's). */
+static void session_after_restart(mcred_modem *m)
 {
 	m->restarts_handled = m->restarts;
 	/* the restart turned numeric errors off; the rest of the operation needs them */
@@ -357,15 +355,33 @@ void mcred_session_after_restart(mcred_modem *m)
 		(void)set_int(m, "+CMEE", 1);
 }
 
+/*
+ * The CMEE setting the last session on this handle left behind, when nothing
+ * can have changed it since: no restart (a banner waiting is read first) and
+ * no raw command. *cmee receives it.
+ */
+static int cmee_still_known(mcred_modem *m, int *cmee)
+{
+	if (!m->cmee_known)
+		return 0;
+	mcred_at_poll(m);
+	if (m->restarts != m->cmee_known_restarts || m->raw_commands != m->cmee_known_raw)
+		return 0;
+	*cmee = m->cmee_known_value;
+	return 1;
+}
+
 /* Numeric errors on for the operation; remembers whether they were off. */
-static enum mcred_err session_cmee_on(mcred_modem *m, struct session *s)
+static enum mcred_err session_cmee_on(mcred_modem *m, struct mcred_session *s)
 {
 	int cmee = -1;
-	enum mcred_err rc = query_int(m, "AT+CMEE?", "+CMEE:", &cmee);
+	enum mcred_err rc = cmee_still_known(m, &cmee) ? MCRED_OK
+						       : query_int(m, "AT+CMEE?", "+CMEE:", &cmee);
 	/* a modem that does not answer (or a cancel) ends the operation here */
 	if (rc == MCRED_ERR_TIMEOUT || rc == MCRED_ERR_IO || rc == MCRED_ERR_CANCELLED ||
 	    rc == MCRED_ERR_NOMEM)
 		return rc;
+	s->cmee_found = rc == MCRED_OK ? cmee : -1;
 	/* a modem that cannot say its CMEE state still works, with bare ERRORs */
 	if (rc == MCRED_OK && cmee == 0) {
 		rc = set_int(m, "+CMEE", 1);
@@ -378,10 +394,13 @@ static enum mcred_err session_cmee_on(mcred_modem *m, struct session *s)
 	return MCRED_OK;
 }
 
-static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct session *s)
+enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcred_session *s)
 {
 	int offline = m->opts.auto_offline && needs_offline;
+	m->after_restart = session_after_restart;
 	s->cmee_was_off = 0;
+	s->cmee_found = -1;
+	s->cmee_restore_failed = 0;
 	s->cfun_found = -1;
 	s->cfun_saved = -1;
 	s->restarts_at_start = m->restarts;
@@ -400,7 +419,7 @@ static enum mcred_err session_begin(mcred_modem *m, int needs_offline, struct se
  * The mode to set at the end, or -1. After a restart the modem is in CFUN 0
  * whatever it was: the mode found at the start is restored, 4 included.
  */
-static int mode_to_restore(const mcred_modem *m, const struct session *s)
+static int mode_to_restore(const mcred_modem *m, const struct mcred_session *s)
 {
 	if (m->restarts != s->restarts_at_start)
 		return s->cfun_found > 0 ? s->cfun_found : -1;
@@ -408,17 +427,18 @@ static int mode_to_restore(const mcred_modem *m, const struct session *s)
 }
 
 /* One pass of undoing the session; a restart during it calls for another. */
-static enum mcred_err restore_once(mcred_modem *m, const struct session *s)
+static enum mcred_err restore_once(mcred_modem *m, struct mcred_session *s)
 {
 	int mode = mode_to_restore(m, s);
 	if (m->restarts != m->restarts_handled)
-		mcred_session_after_restart(m); /* CMEE as found, when it was on */
+		session_after_restart(m); /* CMEE as found, when it was on */
 	enum mcred_err rc = mode >= 0 ? mcred_cfun_set(m, mode) : mcred_succeed(m);
 	m->unrestored_mode = rc == MCRED_OK ? -1 : mode;
 	/* restore CMEE even when CFUN failed, but report the first failure */
 	struct mcred_error first = m->err;
 	if (s->cmee_was_off) {
 		enum mcred_err cmee_rc = set_int(m, "+CMEE", 0);
+		s->cmee_restore_failed = cmee_rc != MCRED_OK;
 		if (rc == MCRED_OK)
 			rc = cmee_rc;
 		else
@@ -428,10 +448,24 @@ static enum mcred_err restore_once(mcred_modem *m, const struct session *s)
 }
 
 /*
+ * What the session leaves behind is the CMEE setting it found, when it read
+ * one, saw no restart and, if it changed the setting, restored it with an OK:
+ * the next session on the handle need not ask again.
+ */
+static void remember_cmee(mcred_modem *m, const struct mcred_session *s)
+{
+	m->cmee_known = s->cmee_found >= 0 && m->restarts == s->restarts_at_start &&
+			!s->cmee_restore_failed;
+	m->cmee_known_value = s->cmee_found;
+	m->cmee_known_restarts = m->restarts;
+	m->cmee_known_raw = m->raw_commands;
+}
+
+/*
  * Undo the session; never cancellable, or the modem would stay offline. After
  * a cancellation the user wants out: the restore gets a few seconds only.
  */
-static enum mcred_err session_end(mcred_modem *m, const struct session *s, int cancelled)
+static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int cancelled)
 {
 	int (*cancel_cb)(void *) = m->opts.cancel_cb;
 	m->opts.cancel_cb = NULL;
@@ -447,8 +481,10 @@ static enum mcred_err session_end(mcred_modem *m, const struct session *s, int c
 		if (m->restarts == restarts)
 			break;
 	}
+	remember_cmee(m, s);
 	m->wait_cap = 0;
 	m->session_cmee = 0;
+	m->after_restart = NULL;
 	m->opts.cancel_cb = cancel_cb;
 	return rc;
 }
@@ -458,17 +494,12 @@ static int cancel_requested(const mcred_modem *m)
 	return m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user);
 }
 
-enum mcred_err mcred_with_session(mcred_modem *m, int needs_offline,
-				  enum mcred_err (*op)(mcred_modem *m, void *arg), void *arg)
+enum mcred_err mcred_session_end(mcred_modem *m, struct mcred_session *s, enum mcred_err rc)
 {
-	struct session s;
-	enum mcred_err rc = session_begin(m, needs_offline, &s);
-	if (rc == MCRED_OK)
-		rc = op(m, arg);
 	/* the operation's error (and its message) wins over a restore error */
 	struct mcred_error op_err = m->err;
 	enum mcred_err restore_rc =
-		session_end(m, &s, rc == MCRED_ERR_CANCELLED || cancel_requested(m));
+		undo_session(m, s, rc == MCRED_ERR_CANCELLED || cancel_requested(m));
 	if (rc != MCRED_OK) {
 		m->err = op_err;
 		return rc;

@@ -1,8 +1,10 @@
 /* Error codes, CME meanings and error records. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "error.h"
+#include "modem.h"
 
 const char *mcred_version(void)
 {
@@ -87,15 +89,23 @@ const char *mcred_cme_message(int cme)
 	}
 }
 
+__attribute__((format(printf, 4, 0)))
+static void error_fill(struct mcred_error *err, enum mcred_err code, int cme,
+		       const char *fmt, va_list ap)
+{
+	err->code = code;
+	err->cme = cme;
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+}
+
 enum mcred_err mcred_error_set(struct mcred_error *err, enum mcred_err code, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (!err)
 		return code;
-	err->code = code;
-	err->cme = -1;
-	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	error_fill(err, code, -1, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -107,4 +117,23 @@ void mcred_error_clear(struct mcred_error *err)
 	err->code = MCRED_OK;
 	err->cme = -1;
 	err->message[0] = '\0';
+}
+
+enum mcred_err mcred_fail(mcred_modem *m, enum mcred_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m)
+		return code;
+	va_start(ap, fmt);
+	error_fill(&m->err, code, -1, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+enum mcred_err mcred_succeed(mcred_modem *m)
+{
+	if (m)
+		mcred_error_clear(&m->err);
+	return MCRED_OK;
 }

@@ -8,7 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify.h"
+#include "at.h"
+#include "cose.h"
+#include "defaults.h"
+#include "device.h"
+#include "error.h"
+#include "modem.h"
+#include "shell.h"
+#include "wire.h"
 
 /* Attribute names %KEYGEN accepts (spec: "Supported attributes"). */
 static const char *const attribute_names[] = {
@@ -300,18 +307,11 @@ static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned ti
 	return mcred_succeed(m);
 }
 
-struct keygen_op {
-	const char *cmd;
-	char **blob;
-};
-
-static enum mcred_err keygen_op(mcred_modem *m, void *arg)
+/* Key generation takes seconds: at least MCRED_KEYGEN_TIMEOUT_MS. */
+static unsigned keygen_timeout(const mcred_modem *m)
 {
-	struct keygen_op *op = arg;
-	unsigned timeout = m->opts.timeout_ms > MCRED_KEYGEN_TIMEOUT_MS ? m->opts.timeout_ms
-									 : MCRED_KEYGEN_TIMEOUT_MS;
-
-	return exec_for_blob(m, op->cmd, timeout, "%KEYGEN:", "%KEYGEN", op->blob);
+	return m->opts.timeout_ms > MCRED_KEYGEN_TIMEOUT_MS ? m->opts.timeout_ms
+							    : MCRED_KEYGEN_TIMEOUT_MS;
 }
 
 enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
@@ -332,7 +332,7 @@ enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 enum mcred_err mcred_keygen_run(mcred_modem *modem, const struct mcred_keygen_request *req,
 				char **blob)
 {
-	struct keygen_op op;
+	struct mcred_session session;
 	enum mcred_err rc;
 	char *cmd;
 
@@ -359,22 +359,16 @@ enum mcred_err mcred_keygen_run(mcred_modem *modem, const struct mcred_keygen_re
 		free(cmd);
 		return rc;
 	}
-	op.cmd = cmd;
-	op.blob = blob;
-	rc = mcred_with_session(modem, 1, keygen_op, &op);
+	rc = mcred_session_begin(modem, 1, &session);
+	if (rc == MCRED_OK)
+		rc = exec_for_blob(modem, cmd, keygen_timeout(modem), "%KEYGEN:", "%KEYGEN", blob);
+	rc = mcred_session_end(modem, &session, rc);
 	free(cmd);
 	if (rc != MCRED_OK) {
 		free(*blob);
 		*blob = NULL;
 	}
 	return rc;
-}
-
-static enum mcred_err attest_op(mcred_modem *m, void *arg)
-{
-	struct keygen_op *op = arg;
-
-	return exec_for_blob(m, op->cmd, 0, "%ATTESTTOKEN:", "%ATTESTTOKEN", op->blob);
 }
 
 enum mcred_err mcred_attest_challenge_check(const char *challenge, struct mcred_error *err)
@@ -404,7 +398,7 @@ enum mcred_err mcred_attest_challenge_check(const char *challenge, struct mcred_
 enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge, char **blob)
 {
 	char cmd[64];
-	struct keygen_op op;
+	struct mcred_session session;
 	enum mcred_err rc;
 
 	if (!modem)
@@ -419,9 +413,10 @@ enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge, char 
 		snprintf(cmd, sizeof(cmd), "AT%%ATTESTTOKEN=\"%s\"", challenge);
 	else
 		snprintf(cmd, sizeof(cmd), "AT%%ATTESTTOKEN");
-	op.cmd = cmd;
-	op.blob = blob;
-	rc = mcred_with_session(modem, 0, attest_op, &op);
+	rc = mcred_session_begin(modem, 0, &session);
+	if (rc == MCRED_OK)
+		rc = exec_for_blob(modem, cmd, 0, "%ATTESTTOKEN:", "%ATTESTTOKEN", blob);
+	rc = mcred_session_end(modem, &session, rc);
 	if (rc != MCRED_OK) {
 		free(*blob);
 		*blob = NULL;

@@ -10,56 +10,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "internal.h"
+#include "at.h"
+#include "at_parser.h"
+#include "defaults.h"
+#include "error.h"
+#include "modem.h"
+#include "shell_detect.h"
+#include "transport.h"
 
 void mcred_options_init(struct mcred_options *opts)
 {
 	if (opts)
 		memset(opts, 0, sizeof(*opts));
-}
-
-void mcred_options_apply_defaults(struct mcred_options *o)
-{
-	if (!o->baud)
-		o->baud = MCRED_DEFAULT_BAUD;
-	if (!o->timeout_ms)
-		o->timeout_ms = MCRED_DEFAULT_TIMEOUT_MS;
-	if (!o->max_command_len && o->shell != MCRED_SHELL_AUTO)
-		o->max_command_len = mcred_shell_is_on(o) ? MCRED_DEFAULT_SHELL_MAX_COMMAND
-							  : MCRED_DEFAULT_MAX_COMMAND;
-	if (!o->max_response_len)
-		o->max_response_len = MCRED_DEFAULT_MAX_RESPONSE;
-}
-
-__attribute__((format(printf, 4, 0)))
-static void error_fill(struct mcred_error *err, enum mcred_err code, int cme,
-		       const char *fmt, va_list ap)
-{
-	err->code = code;
-	err->cme = cme;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-}
-
-enum mcred_err mcred_fail(mcred_modem *m, enum mcred_err code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!m)
-		return code;
-	va_start(ap, fmt);
-	error_fill(&m->err, code, -1, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-enum mcred_err mcred_succeed(mcred_modem *m)
-{
-	if (m) {
-		m->err.code = MCRED_OK;
-		m->err.cme = -1;
-		m->err.message[0] = '\0';
-	}
-	return MCRED_OK;
 }
 
 /* Copy what the caller gave (or the defaults) and check the enums. */

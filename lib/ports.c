@@ -12,7 +12,8 @@
 
 #include <libserialport.h>
 
-#include "internal.h"
+#include "error.h"
+#include "ports.h"
 
 #define USB_VID_SEGGER 0x1366
 #define USB_VID_NORDIC 0x1915

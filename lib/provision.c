@@ -10,13 +10,17 @@
  * be cancellable (see restore_mode).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "defaults.h"
+#include "error.h"
+#include "modem.h"
 #include "provision.h"
+#include "util.h"
 
 #define DEFAULT_DAYS 3650u
 

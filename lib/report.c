@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify.h"
+#include "b64url.h"
+#include "cose.h"
+#include "csr.h"
+#include "error.h"
+#include "util.h"
 
 #define SELF_DESCRIBE_TAG 55799
 #define MAX_BLOB_LEN ((size_t)1 << 20)

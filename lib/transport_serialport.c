@@ -11,7 +11,8 @@
 
 #include <libserialport.h>
 
-#include "internal.h"
+#include "error.h"
+#include "transport.h"
 
 /* A hint for the errno behind a failed open, "" when there is none. */
 static const char *open_hint(int error_code, const char *port)

@@ -12,7 +12,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "error.h"
+#include "transport.h"
 
 struct speed_entry {
 	unsigned baud;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "error.h"
 
 struct type_info {
 	const char *name;

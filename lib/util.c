@@ -1,11 +1,12 @@
 /* The one hex encoder, digests and the one secret wiper. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "internal.h"
+#include "util.h"
 
 void mcred_hex_encode(const uint8_t *bytes, size_t n, int upper, char *out)
 {
@@ -46,4 +47,12 @@ enum mcred_err mcred_cmng_read_digest(const char *content, size_t len, char sha2
 	if (!content && len)
 		return MCRED_ERR_INVALID_ARG;
 	return mcred_sha256_hex(content ? content : "", len, sha256);
+}
+
+long long mcred_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

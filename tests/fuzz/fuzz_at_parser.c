@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "at_parser.h"
 
 #define MAX_LINE 256
 

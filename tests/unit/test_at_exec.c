@@ -13,7 +13,12 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "at.h"
+#include "at_parser.h"
+#include "defaults.h"
+#include "modem.h"
+#include "wire.h"
 
 #define FAKE_CAP 16384
 

@@ -13,7 +13,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "at_parser.h"
 
 #define MAX_LINES 16
 #define TOO_LONG "<too long>"

@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
+#include "modemcred.h"
 #include "cmng.h"
+#include "util.h"
 
 static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 

@@ -15,7 +15,9 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "modem.h"
+#include "util.h"
 #include "support/fake_modem.h"
 
 /* ---- fixture ------------------------------------------------------------- */
@@ -277,6 +279,89 @@ static void test_clear_counts(void **state)
 	size_t before = fx->fake->bytes_written;
 	assert_int_equal(mcred_cmng_clear(fx->m, 4294967292u, NULL, NULL), MCRED_ERR_INVALID_ARG);
 	assert_int_equal(fx->fake->bytes_written, before);
+}
+
+/* A handle asks AT+CMEE? once: later operations know what the last one restored. */
+static void test_cmee_asked_once_per_handle(void **state)
+{
+	struct fixture *fx = *state;
+	int exists = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
+			 MCRED_OK);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 1);
+	/* each operation still turns numeric errors on, and off again at its end */
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 3);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 3);
+	assert_restored(fx->fake);
+}
+
+/* Found on: nothing to set or restore, and nothing to ask the second time. */
+static void test_cmee_found_on_left_on(void **state)
+{
+	struct fixture *fx = *state;
+	int exists = 1;
+	fx->fake->cmee = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 1);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 0);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 0);
+	assert_int_equal(fx->fake->cmee, 1);
+}
+
+/* A raw command may change CMEE: the next operation asks again, keeps the new state. */
+static void test_cmee_asked_again_after_raw_command(void **state)
+{
+	struct fixture *fx = *state;
+	int exists = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	assert_int_equal(mcred_at(fx->m, "AT+CMEE=1", NULL), MCRED_OK);
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 2);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 1);
+	assert_int_equal(fx->fake->cmee, 1); /* as the second operation found it */
+}
+
+/*
+ * A restart between operations turns CMEE off: the next operation asks again
+ * and leaves CMEE as it found it then. Whether the banner was read behind an
+ * answer or still waits when the operation starts.
+ */
+static void check_cmee_after_restart(struct fixture *fx)
+{
+	int exists = 1;
+	assert_int_equal(fx->fake->restarts, 1);
+	fx->fake->cfun = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 2);
+	/* the second operation found CMEE off again: on for it, off at its end */
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 1);
+	assert_restored(fx->fake);
+}
+
+static void test_cmee_asked_again_after_restart(void **state)
+{
+	struct fixture *fx = *state;
+	int exists = 1;
+	fx->fake->cmee = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	/* the banner comes right behind the OK */
+	fx->fake->reset_on = "AT+CFUN=1";
+	fx->fake->reset_after_answer = 1;
+	assert_int_equal(mcred_cfun_set(fx->m, 1), MCRED_OK);
+	check_cmee_after_restart(fx);
+}
+
+static void test_cmee_asked_again_after_idle_restart(void **state)
+{
+	struct fixture *fx = *state;
+	int exists = 1;
+	fx->fake->cmee = 1;
+	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
+	fake_modem_restart(fx->fake); /* nobody reads the banner until the next operation */
+	check_cmee_after_restart(fx);
 }
 
 static void test_exists_and_list(void **state)
@@ -683,6 +768,11 @@ int main(void)
 		T(test_read_not_found_and_refused),
 		T(test_delete),
 		T(test_clear_counts),
+		T(test_cmee_asked_once_per_handle),
+		T(test_cmee_found_on_left_on),
+		T(test_cmee_asked_again_after_raw_command),
+		T(test_cmee_asked_again_after_restart),
+		T(test_cmee_asked_again_after_idle_restart),
 		T(test_exists_and_list),
 		T(test_compare),
 		T(test_invalid_input_sends_nothing),

@@ -16,7 +16,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "defaults.h"
 #include "support/fake_modem.h"
 
 /* ---- fixture ------------------------------------------------------------- */

@@ -9,7 +9,10 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "cmng.h"
+#include "error.h"
+#include "util.h"
 
 static void test_version(void **state)
 {

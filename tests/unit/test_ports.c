@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "ports.h"
 
 static void test_kit_names(void **state)
 {

@@ -13,7 +13,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "internal.h"
+#include "modemcred.h"
+#include "provision.h"
 #include "provision.h"
 
 static void test_firmware_rule(void **state)

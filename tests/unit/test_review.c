@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "modemcred.h"
+
+
 
 #define RX_CAP 65536
 #define TRACE_CAP 65536

@@ -15,8 +15,11 @@
 
 #include <cmocka.h>
 
+#include "modemcred.h"
 #include "cmdline.h"
-#include "internal.h"
+#include "at.h"
+#include "at_parser.h"
+#include "shell.h"
 
 #define CAP 32768
 #define COLOURED_PROMPT "\x1b[1;32muart:~$ \x1b[m"

@@ -2,6 +2,7 @@
  * The scripted fake nRF91 modem: see fake_modem.h. No global state; every
  * call works on the struct fake_modem it is given.
  */
+#include "modemcred.h"
 #include "fake_modem.h"
 
 #include <inttypes.h>
@@ -10,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "modem.h"
+#include "util.h"
 
 /* ---- output ---------------------------------------------------------------- */
 
@@ -225,6 +227,11 @@ static void restart(struct fake_modem *f)
 	f->cfun = 0;
 	f->cmee = 0;
 	f->restarts++;
+}
+
+void fake_modem_restart(struct fake_modem *f)
+{
+	restart(f);
 }
 
 static void answer_command(struct fake_modem *f, const char *cmd);

@@ -98,6 +98,9 @@ void fake_modem_store(struct fake_modem *f, uint32_t tag, int type, const char *
 /* The stored credential with this tag and type, or NULL. */
 struct fake_modem_cred *fake_modem_find(struct fake_modem *f, uint32_t tag, int type);
 
+/* Restart now, unasked: the boot banner waits to be read, CFUN and CMEE are 0. */
+void fake_modem_restart(struct fake_modem *f);
+
 /* How many times exactly this command was received (logged ones only). */
 size_t fake_modem_count_sent(const struct fake_modem *f, const char *cmd);
 

@@ -1,10 +1,9 @@
 /*
- * Internal interfaces of the on-device-key part: base64url, guarded CBOR
- * loading, COSE_Sign1, CSR and public-key inspection. Used by report.c and
- * keygen.c only.
+ * Guarded CBOR loading, COSE_Sign1 decoding and ES256 checking, and the
+ * identity key of verify options (cose.c). Pure: no handle.
  */
-#ifndef MODEMCRED_VERIFY_H
-#define MODEMCRED_VERIFY_H
+#ifndef MODEMCRED_COSE_H
+#define MODEMCRED_COSE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -12,23 +11,11 @@
 #include <cbor.h>
 #include <openssl/evp.h>
 
-#include "internal.h"
+#include "modemcred.h"
 
 /* COSE payload ids of %KEYGEN answers (see mcred_keygen_kind_payload_id()). */
 #define MCRED_PAYLOAD_ID_PUBKEY 8
 #define MCRED_PAYLOAD_ID_CSR 9
-
-/* ---- b64url.c ------------------------------------------------------------ */
-
-/*
- * Decode base64url without padding ('=' at the end tolerated); CR, LF, TAB
- * and spaces anywhere are skipped. *out is malloc'd (at least 1 byte, even
- * for empty input). what names the part in error messages ("CSR body").
- */
-enum mcred_err mcred_b64url_decode(const char *in, size_t len, const char *what,
-				   uint8_t **out, size_t *out_len, struct mcred_error *err);
-
-/* ---- cose.c -------------------------------------------------------------- */
 
 /*
  * cbor_load() after a structural pre-check: every declared length fits in
@@ -73,26 +60,5 @@ enum mcred_err mcred_cose_verify(const struct mcred_cose *c, const uint8_t *payl
  */
 enum mcred_err mcred_identity_key_load(const struct mcred_verify_options *o, EVP_PKEY **key,
 				       struct mcred_error *err);
-
-/* ---- csr.c --------------------------------------------------------------- */
-
-/* What a KEYGEN body says about itself. */
-struct mcred_body_info {
-	int sig_valid;        /* CSR self-signature: 1 valid, 0 not */
-	char *subject;        /* "O=...,L=...,C=..." (CSR) */
-	int has_key_usage;
-	char key_usage[10];   /* 9 x 0/1 */
-	char *pubkey_pem;
-	char *csr_pem;        /* (CSR) from the DER exactly as received */
-};
-
-/* Parse a CSR DER (legacy NULL parameters accepted) and check its signature.
- * MCRED_ERR_DECODE when the bytes are not a CSR. */
-enum mcred_err mcred_csr_inspect(const uint8_t *der, size_t len, struct mcred_body_info *info,
-				 struct mcred_error *err);
-/* Parse a SubjectPublicKeyInfo DER. MCRED_ERR_DECODE when it is not one. */
-enum mcred_err mcred_pubkey_inspect(const uint8_t *der, size_t len,
-				    struct mcred_body_info *info, struct mcred_error *err);
-void mcred_body_info_clear(struct mcred_body_info *info);
 
 #endif

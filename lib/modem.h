@@ -1,0 +1,104 @@
+/*
+ * The modem handle's definition, shared by the files of lib/ (nothing here
+ * is exported: the shared library is built with -fvisibility=hidden).
+ *
+ * Layers, lowest first. A file may include the headers of its own layer and
+ * of the layers below, never of a layer above; the AT engine reaches the
+ * session above it only through the after_restart hook of the handle.
+ *
+ *   0. definitions only, no functions: modemcred.h and this file (any layer
+ *      that touches the handle's fields includes it)
+ *   1. pure helpers, no handle I/O: error.h (also fills the handle's error),
+ *      util.h, defaults.h, at_parser.h, shell.h, wire.h, cmng.h (cmng_check.c,
+ *      cmng_parse.c), b64url.h, cose.h, csr.h, ports.h, provision.h (its pure
+ *      rules)
+ *   2. the handle's I/O: transport.h, at.h (the AT engine, at.c)
+ *   3. handle set-up and sessions: shell_detect.h (probes through at.h),
+ *      device.h (device.c: CFUN, firmware, session begin/end)
+ *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
+ *      (opening), types.c, deprecated.c; they export nothing to lib/ but the
+ *      public API (and provision.c the pure rules of provision.h)
+ *
+ * Fields of struct mcred_modem, by owner: modem.c sets opts,
+ * max_command_given, io, transport_name and splitter when the handle opens
+ * (shell_detect.c may settle opts.shell and opts.max_command_len once, at
+ * open); err belongs to whoever reports (error.h); abandoned, previous,
+ * content_sent, restarts, in_banner, restarts_handled, raw_commands and
+ * unfinished belong to the AT engine (at.c), read-only elsewhere (but a
+ * session that redoes CMEE after a restart itself marks the restart handled);
+ * after_restart, session_cmee, cmee_known* and unrestored_mode belong to the
+ * session (device.c); wait_cap is set by a session's restore (device.c,
+ * provision.c) and obeyed by the engine.
+ */
+#ifndef MODEMCRED_MODEM_H
+#define MODEMCRED_MODEM_H
+
+#include <stddef.h>
+
+#include "modemcred.h"
+
+struct mcred_modem {
+	struct mcred_options opts;      /* defaults already applied */
+	/* The caller gave max_command_len (else it follows the shell mode). */
+	int max_command_given;
+	struct mcred_transport io;
+	const char *transport_name;
+	struct mcred_line_splitter *splitter;
+	struct mcred_error err;         /* last error on this handle */
+	/*
+	 * Name ("AT+CFUN") of a command that was sent but abandoned by a timeout
+	 * or cancellation before its final result, "" if none. Its late answer
+	 * must not be taken for the next command's.
+	 */
+	char abandoned[32];
+	/*
+	 * The last command sent, when short and without content, "" otherwise:
+	 * a line that repeats it whole is its echo come late (ATE1 on a slow
+	 * modem), never an answer.
+	 */
+	char previous[64];
+	/*
+	 * Content (a %CMNG write) or a secret went out on this handle. From then
+	 * on, since its echo may come late, cut or after noise, received lines
+	 * are shown and kept only when they have a strict answer or URC shape
+	 * (at.c). Never cleared: the echo may come any time later.
+	 */
+	int content_sent;
+	/* Boot banners seen (mcred_modem_restarts), and within one banner. */
+	unsigned restarts;
+	int in_banner;
+	/* Restarts already handed to after_restart (at.c). */
+	unsigned restarts_handled;
+	/*
+	 * Called by the engine before a command when the modem restarted since
+	 * the last call (device.c sets it for a session, to turn numeric errors
+	 * on again); NULL: nothing to redo. The engine calls down, never up.
+	 */
+	void (*after_restart)(struct mcred_modem *m);
+	/* A session runs and wants CMEE=1 re-established after a restart. */
+	int session_cmee;
+	/* Commands sent with mcred_at(): any of them may have changed CMEE. */
+	unsigned raw_commands;
+	/*
+	 * The CMEE setting the last session left behind (cmee_known set): 0 or 1,
+	 * valid while restarts and raw_commands still have the values noted with
+	 * it. It spares the next session its AT+CMEE? (device.c).
+	 */
+	int cmee_known;
+	int cmee_known_value;
+	unsigned cmee_known_restarts;
+	unsigned cmee_known_raw;
+	/* No wait ends later than this (monotonic ms), 0: no cap. */
+	long long wait_cap;
+	/* The mode the last session should have restored and could not, or -1. */
+	int unrestored_mode;
+	/*
+	 * What ends a command that was only partly sent (a closing quote if one
+	 * was open, then the terminator), sent before the next command so that
+	 * the device rejects the half command instead of prefixing the next.
+	 */
+	char unfinished[4];
+	size_t unfinished_len;
+};
+
+#endif
