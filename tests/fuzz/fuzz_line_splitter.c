@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "at_parser.h"
 
 /* Answers as real modems send them (NOTES.md, the reference pages, fixtures). */
 static const char *const answers[] = {
