@@ -447,6 +447,7 @@ static enum mcred_err session_end(mcred_modem *m, const struct session *s, int c
 		if (m->restarts == restarts)
 			break;
 	}
+	mcred_at_settle(m); /* when no restore command did it: the next user needs the link */
 	m->wait_cap = 0;
 	m->session_cmee = 0;
 	m->opts.cancel_cb = cancel_cb;

@@ -284,6 +284,16 @@ struct mcred_modem {
 	 */
 	char unfinished[4];
 	size_t unfinished_len;
+	/*
+	 * A command holding a '"' went out whole and its answer never came
+	 * (timeout, cancel): the device may be deaf inside quotes (its buffer
+	 * dropped the closing quote), busy, or idle. Before anything else is
+	 * sent, at.c recovers the link and resynchronises on a query's answer.
+	 * resyncs counts the attempts, so that consecutive ones use different
+	 * queries (a late answer of one is never taken for the next one's).
+	 */
+	int needs_recovery;
+	unsigned resyncs;
 };
 
 /* The answer to one command: information lines, final result. */
@@ -322,6 +332,13 @@ void mcred_at_poll(mcred_modem *m);
  * that line too.
  */
 void mcred_at_discard_stale_input(mcred_modem *m);
+
+/*
+ * Before a handle is left (end of a session): carry out a pending link
+ * recovery (see needs_recovery), so the next user finds the device listening.
+ * Bounded by the timeout; does nothing when no command timed out.
+ */
+void mcred_at_settle(mcred_modem *m);
 
 /* Monotonic milliseconds, for deadlines and wait_cap. */
 long long mcred_now_ms(void);
