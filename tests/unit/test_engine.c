@@ -316,17 +316,24 @@ static void test_stalled_restore_after_cancel_is_bounded(void **state)
 
 /* ---- after a timeout: a device deaf inside quotes, a slow device -------------- */
 
-/* AT%CMNG=0,1,4,"<n times a>" (a PSK identity), to be freed. */
-static char *long_write(size_t n)
+/*
+ * An offline device with a 200-byte AT buffer gets a raw 600-byte %CMNG
+ * write: it keeps the start, drops the rest with the closing quote and goes
+ * deaf inside quotes; the write times out.
+ */
+static void make_deaf(struct fixture *fx)
 {
 	static const char head[] = "AT%CMNG=0,1,4,\"";
-	char *cmd = malloc(sizeof(head) + n + 1);
+	char cmd[sizeof(head) + 600 + 1];
 
-	assert_non_null(cmd);
 	memcpy(cmd, head, sizeof(head) - 1);
-	memset(cmd + sizeof(head) - 1, 'a', n);
-	strcpy(cmd + sizeof(head) - 1 + n, "\"");
-	return cmd;
+	memset(cmd + sizeof(head) - 1, 'a', 600);
+	strcpy(cmd + sizeof(head) - 1 + 600, "\"");
+	fx->fake->at_host_size = 200;
+	fx->fake->cfun = 4;
+	assert_int_equal(mcred_at(fx->m, cmd, NULL), MCRED_ERR_TIMEOUT);
+	assert_true(fx->fake->at_host_quoted);
+	assert_int_equal(fx->fake->nlog, 0);
 }
 
 /* The device's buffer dropped the closing quote: the next command still gets its answer. */
@@ -335,14 +342,8 @@ static void test_deaf_device_is_recovered(void **state)
 	struct fixture *fx = *state;
 	struct fake_modem *f = fx->fake;
 	struct mcred_lines *lines = NULL;
-	char *cmd = long_write(600);
 
-	f->at_host_size = 200;
-	f->cfun = 4;
-	assert_int_equal(mcred_at(fx->m, cmd, NULL), MCRED_ERR_TIMEOUT);
-	free(cmd);
-	assert_true(f->at_host_quoted); /* deaf */
-	assert_int_equal(f->nlog, 0);
+	make_deaf(fx);
 	assert_int_equal(mcred_at(fx->m, "AT+CFUN?", &lines), MCRED_OK);
 	assert_int_equal(lines->count, 1);
 	assert_string_equal(lines->lines[0], "+CFUN: 4");
@@ -438,13 +439,9 @@ static void test_unanswered_resync_holds_the_command(void **state)
 	struct fixture *fx = *state;
 	struct fake_modem *f = fx->fake;
 	struct mcred_lines *lines = NULL;
-	char *cmd = long_write(600);
 
-	f->at_host_size = 200;
-	f->cfun = 4;
 	f->silent_cmee_query = 1;
-	assert_int_equal(mcred_at(fx->m, cmd, NULL), MCRED_ERR_TIMEOUT);
-	free(cmd);
+	make_deaf(fx);
 	assert_int_equal(mcred_at(fx->m, "AT+CGMR", &lines), MCRED_ERR_TIMEOUT);
 	assert_null(lines);
 	assert_int_equal(fake_modem_count_sent(f, "AT+CGMR"), 0);
