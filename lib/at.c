@@ -842,7 +842,7 @@ static enum mcred_err settle_link(mcred_modem *m, const char *shown)
 void mcred_at_settle(mcred_modem *m)
 {
 	if (m && m->needs_recovery)
-		(void)recover_link(m, "nothing");
+		(void)recover_link(m, "the next command"); /* its message is not shown */
 }
 
 /*
