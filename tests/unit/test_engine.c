@@ -332,6 +332,7 @@ static void make_deaf(struct fixture *fx)
 	fx->fake->at_host_size = 200;
 	fx->fake->cfun = 4;
 	assert_int_equal(mcred_at(fx->m, cmd, NULL), MCRED_ERR_TIMEOUT);
+	assert_true(fx->fake->at_host_dropped > 0);
 	assert_true(fx->fake->at_host_quoted);
 	assert_int_equal(fx->fake->nlog, 0);
 }

@@ -66,8 +66,7 @@ static void answer(struct script *s, const char *cmd)
 	if (s->match && strncmp(cmd, s->match, strlen(s->match)) == 0) {
 		queue(s, s->reply);
 		s->held_due = 1;
-	}
-	else if (strcmp(cmd, "AT+CMEE?") == 0)
+	} else if (strcmp(cmd, "AT+CMEE?") == 0)
 		queue(s, "\r\n+CMEE: 1\r\n\r\nOK\r\n");
 	else if (strcmp(cmd, "AT+CFUN?") == 0)
 		queue(s, "\r\n+CFUN: 4\r\n\r\nOK\r\n");
