@@ -88,6 +88,11 @@ struct exchange {
 	size_t answer_bytes;      /* answer lines so far, as "<line>\r\n" on the wire */
 	struct mcred_shell_echo echo; /* shell mode: takes the echo out (typed NULL: off) */
 	int cut_off;              /* the answer filled the device's buffer, no final result */
+	/*
+	 * Resynchronising: only a final result after an information line that
+	 * starts with this counts; earlier ones are strays (late answers).
+	 */
+	const char *marker;
 };
 
 /*
@@ -158,8 +163,33 @@ static void deliver_urc(mcred_modem *m, const char *line, size_t len)
 	free(copy);
 }
 
+static int marker_seen(const struct exchange *x)
+{
+	const struct mcred_lines *l = &x->reply->lines;
+	size_t n = strlen(x->marker);
+
+	for (size_t i = 0; i < l->count; i++)
+		if (strncmp(l->lines[i], x->marker, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* A stray final result while resynchronising: forget what it ended. */
+static void drop_stray_answer(struct exchange *x)
+{
+	mcred_reply_free(x->reply);
+	x->info_bytes = 0;
+	x->answer_bytes = 0;
+	x->too_large = 0;
+	x->nomem = 0;
+}
+
 static void record_final(struct exchange *x, enum mcred_line_kind kind, int code)
 {
+	if (x->marker && !marker_seen(x)) {
+		drop_stray_answer(x);
+		return;
+	}
 	x->final_seen = 1;
 	x->reply->final = kind;
 	x->reply->code = code;
@@ -662,6 +692,118 @@ static void finish_abandoned(mcred_modem *m)
 	mcred_reply_free(&scratch);
 }
 
+/* ---- recovery after a timeout ------------------------------------------- */
+
+/*
+ * Sent when a command holding a '"' went out whole and got no answer. The
+ * device's AT host (nRF Connect SDK lib/at_host) is then in one of these
+ * states; DEL removes the last stored byte without undoing a quote's effect
+ * on the quoted state, a byte beyond the buffer is dropped, and a terminator
+ * counts only outside quotes:
+ *  A  its buffer filled up and dropped the closing quote: it is deaf inside
+ *     quotes. The three DELs make room for '"' (closes the quotes), 'x' and
+ *     'x'; the next '"' is dropped, the last DEL makes room again (for the CR
+ *     that a CR+LF terminator needs stored). The command that goes to the
+ *     modem ends in "x after the cut content: malformed, answered ERROR. A
+ *     closing quote alone would have made it a valid write of cut content.
+ *  B' it is idle with an empty buffer (the answer came after our timeout or
+ *     was lost): the DELs do nothing, "xx" DEL leaves "xx outside quotes,
+ *     which the terminator sends: not an AT command, answered ERROR.
+ *  B  it is still busy (the host ignores its UART meanwhile): the bytes are
+ *     lost or held back; the resynchronisation below does not come either
+ *     and the recovery is tried again before the next command.
+ * Text stored outside quotes (none expected) only prefixes the malformed
+ * command. Every state ends outside quotes with an empty buffer.
+ */
+static const char recovery_bytes[] = "\x7f\x7f\x7f\"xx\"\x7f";
+static const char recovery_trace[] = "<first, after the timeout, link recovery: DEL DEL DEL "
+				     "\"xx\" DEL, terminator>";
+
+/* Queries with answers of their own; consecutive attempts alternate. */
+static const char *const resync_query[] = { "AT+CMEE?", "AT+CFUN?" };
+static const char *const resync_answer[] = { "+CMEE:", "+CFUN:" };
+
+static enum mcred_err recovery_failed(mcred_modem *m, enum mcred_err rc, const char *shown)
+{
+	if (rc == MCRED_ERR_CANCELLED)
+		return rc;
+	return mcred_fail(m, rc == MCRED_ERR_IO ? rc : MCRED_ERR_TIMEOUT,
+			  "%s was not sent: the device has not answered since a command timed "
+			  "out, not even %s sent after bytes that end that command (the device "
+			  "may still be busy with it, or not listening); try again, or reset "
+			  "the device",
+			  shown, resync_query[(m->resyncs - 1) % 2]);
+}
+
+/*
+ * Send the recovery bytes and a query, then discard everything up to the
+ * query's own answer and final result: the late answer of the command that
+ * timed out and the ERROR of the recovery (none, one or both may come) can
+ * no longer be taken for the next command's. On failure the recovery stays
+ * pending and nothing else may be sent.
+ */
+static enum mcred_err recover_link(mcred_modem *m, const char *shown)
+{
+	unsigned which = m->resyncs++ % 2;
+	struct mcred_reply scratch = { .code = -1 };
+	struct exchange x = { .m = m, .cmd = resync_query[which], .reply = &scratch,
+			      .marker = resync_answer[which] };
+	char wire[sizeof(recovery_bytes) + 16];
+	size_t len = sizeof(recovery_bytes) - 1, query_len = strlen(x.cmd), sent;
+	long long deadline = deadline_in(m, m->opts.timeout_ms);
+	enum mcred_err rc;
+
+	memcpy(wire, recovery_bytes, len);
+	mcred_wire_append_terminator(wire, &len, m->opts.terminator);
+	memcpy(wire + len, x.cmd, query_len);
+	len += query_len;
+	mcred_wire_append_terminator(wire, &len, m->opts.terminator);
+	trace(m, MCRED_TRACE_TX, recovery_trace, sizeof(recovery_trace) - 1);
+	trace(m, MCRED_TRACE_TX, x.cmd, query_len);
+	/* the rest of a line already begun belongs to the late answer */
+	mcred_line_splitter_mark_stale(m->splitter, 0);
+	rc = write_all(m, wire, len, deadline, x.cmd, m->opts.timeout_ms, &sent);
+	if (rc == MCRED_OK)
+		rc = read_until_final(m, &x, deadline, x.cmd, m->opts.timeout_ms);
+	mcred_reply_free(&scratch);
+	m->abandoned[0] = '\0'; /* its late answer is among what was discarded */
+	m->unfinished_len = 0;
+	if (rc != MCRED_OK || !x.final_seen) {
+		mcred_line_splitter_reset(m->splitter);
+		return recovery_failed(m, rc == MCRED_OK ? MCRED_ERR_TIMEOUT : rc, shown);
+	}
+	m->needs_recovery = 0;
+	return MCRED_OK;
+}
+
+/* Before a command: end what an earlier one left behind. */
+static enum mcred_err settle_link(mcred_modem *m, const char *shown)
+{
+	if (m->needs_recovery)
+		return recover_link(m, shown);
+	finish_abandoned(m);
+	return MCRED_OK;
+}
+
+void mcred_at_settle(mcred_modem *m)
+{
+	if (m && m->needs_recovery)
+		(void)recover_link(m, "the next command"); /* its message is not shown */
+}
+
+/*
+ * The whole command went out and its answer did not come: a command with a
+ * quote may have left the device deaf inside quotes (raw AT host only; a
+ * shell line ends at its own buffer). After a restart the host starts clean.
+ */
+static void note_recovery_need(mcred_modem *m, const struct exchange *x, const char *cmd,
+			       size_t len, enum mcred_err rc)
+{
+	if ((rc == MCRED_ERR_TIMEOUT || rc == MCRED_ERR_CANCELLED) && !x->restarted &&
+	    !mcred_shell_is_on(&m->opts) && memchr(cmd, '"', len))
+		m->needs_recovery = 1;
+}
+
 /* ---- results ------------------------------------------------------------ */
 
 /*
@@ -837,7 +979,11 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	wire = mcred_wire_encode(&m->opts, cmd, cmd_len, &wire_len);
 	if (!wire)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
-	finish_abandoned(m);
+	rc = settle_link(m, shown);
+	if (rc != MCRED_OK) {
+		mcred_secret_free(wire, wire_len);
+		return rc;
+	}
 	drain_pending(m);
 	if (m->restarts != m->restarts_handled)
 		restart_seen(m);
@@ -853,8 +999,10 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	if (mcred_shell_is_on(&m->opts))
 		mcred_shell_echo_start(&x->echo, wire,
 				       wire_len - mcred_wire_terminator_length(m->opts.terminator));
-	if (rc == MCRED_OK)
+	if (rc == MCRED_OK) {
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
+		note_recovery_need(m, x, cmd, cmd_len, rc);
+	}
 	/* its echo may come with the next command's answer */
 	if (sent > 0)
 		remember_previous(m, cmd, cmd_len);

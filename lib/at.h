@@ -48,4 +48,11 @@ void mcred_at_poll(mcred_modem *m);
  */
 void mcred_at_discard_stale_input(mcred_modem *m);
 
+/*
+ * Before a handle is left (end of a session): carry out a pending link
+ * recovery (see needs_recovery), so the next user finds the device listening.
+ * Bounded by the timeout; does nothing when no command timed out.
+ */
+void mcred_at_settle(mcred_modem *m);
+
 #endif

@@ -481,6 +481,7 @@ static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int 
 		if (m->restarts == restarts)
 			break;
 	}
+	mcred_at_settle(m); /* when no restore command did it: the next user needs the link */
 	remember_cmee(m, s);
 	m->wait_cap = 0;
 	m->session_cmee = 0;

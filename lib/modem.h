@@ -99,6 +99,16 @@ struct mcred_modem {
 	 */
 	char unfinished[4];
 	size_t unfinished_len;
+	/*
+	 * A command holding a '"' went out whole and its answer never came
+	 * (timeout, cancel): the device may be deaf inside quotes (its buffer
+	 * dropped the closing quote), busy, or idle. Before anything else is
+	 * sent, at.c recovers the link and resynchronises on a query's answer.
+	 * resyncs counts the attempts, so that consecutive ones use different
+	 * queries (a late answer of one is never taken for the next one's).
+	 */
+	int needs_recovery;
+	unsigned resyncs;
 };
 
 #endif

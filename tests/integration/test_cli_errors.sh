@@ -227,6 +227,21 @@ test_sim_refuses_overlong_command() {
 	expect_ok "info after an overlong command (the link recovers)"
 }
 
+test_sim_overlong_command_recovers_with_each_terminator() {
+	# The same with the CLI and the device on one terminator each: CR+LF is
+	# the hard case (the CR must be stored before the LF ends the command),
+	# NUL the odd one. The cut write reaches the modem malformed: nothing
+	# is stored.
+	for t in crlf lf nul; do
+		SIM_NAME="sim_$t" start_sim --max-cmd 1000 --terminator "$t"
+		mc --terminator "$t" --timeout 3 write --tag 1 --type 0 "$FIX/big2k.pem"
+		expect_rc 3 "2 KB PEM to a device with a 1000-byte limit ($t)"
+		mc --terminator "$t" --timeout 3 read --tag 1 --type 0
+		expect_rc 6 "read after the cut write ($t): the link works, nothing stored"
+		stop_sim
+	done
+}
+
 test_cmee_restored() {
 	start_sim --cmee 0
 	mc read --tag 4444 --type 0

@@ -315,6 +315,147 @@ static void test_stalled_restore_after_cancel_is_bounded(void **state)
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_ERR_CANCELLED);
 }
 
+/* ---- after a timeout: a device deaf inside quotes, a slow device -------------- */
+
+/*
+ * An offline device with a 200-byte AT buffer gets a raw 600-byte %CMNG
+ * write: it keeps the start, drops the rest with the closing quote and goes
+ * deaf inside quotes; the write times out.
+ */
+static void make_deaf(struct fixture *fx)
+{
+	static const char head[] = "AT%CMNG=0,1,4,\"";
+	char cmd[sizeof(head) + 600 + 1];
+
+	memcpy(cmd, head, sizeof(head) - 1);
+	memset(cmd + sizeof(head) - 1, 'a', 600);
+	strcpy(cmd + sizeof(head) - 1 + 600, "\"");
+	fx->fake->at_host_size = 200;
+	fx->fake->cfun = 4;
+	assert_int_equal(mcred_at(fx->m, cmd, NULL), MCRED_ERR_TIMEOUT);
+	assert_true(fx->fake->at_host_dropped > 0);
+	assert_true(fx->fake->at_host_quoted);
+	assert_int_equal(fx->fake->nlog, 0);
+}
+
+/* The device's buffer dropped the closing quote: the next command still gets its answer. */
+static void test_deaf_device_is_recovered(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_modem *f = fx->fake;
+	struct mcred_lines *lines = NULL;
+
+	make_deaf(fx);
+	assert_int_equal(mcred_at(fx->m, "AT+CFUN?", &lines), MCRED_OK);
+	assert_int_equal(lines->count, 1);
+	assert_string_equal(lines->lines[0], "+CFUN: 4");
+	mcred_lines_free(lines);
+	assert_false(f->at_host_quoted);
+	/* the cut write reached the modem malformed ("x after it): refused, nothing stored */
+	assert_int_equal(f->nlog, 3);
+	assert_int_equal(strncmp(f->log[0], "AT%CMNG=0,1,4,\"aaa", 18), 0);
+	assert_string_equal(f->log[0] + strlen(f->log[0]) - 3, "a\"x");
+	assert_int_equal(f->ncreds, 0);
+	assert_string_equal(f->log[1], "AT+CMEE?");
+	assert_string_equal(f->log[2], "AT+CFUN?");
+	/* and a healthy exchange sends no recovery */
+	assert_int_equal(mcred_at(fx->m, "AT+CFUN?", NULL), MCRED_OK);
+	assert_int_equal(f->nlog, 4);
+}
+
+/* A session that ends after the timeout leaves the device listening, restored. */
+static void test_session_end_recovers_deaf_device(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_modem *f = fx->fake;
+	char content[600];
+
+	memset(content, 'a', sizeof(content));
+	f->at_host_size = 200;
+	assert_int_equal(mcred_cmng_write(fx->m, 1, MCRED_TYPE_PSK_IDENTITY, content,
+					  sizeof(content), NULL, 0),
+			 MCRED_ERR_TIMEOUT);
+	assert_false(f->at_host_quoted);
+	assert_int_equal(f->cfun, 1); /* the restore got through */
+	assert_int_equal(f->cmee, 0);
+	assert_int_equal(f->ncreds, 0);
+	assert_int_equal(fake_modem_count_sent(f, "AT+CFUN=1"), 1);
+}
+
+/* Nothing to restore: the session's end still recovers the link. */
+static void test_session_end_recovers_without_restore(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_modem *f = fx->fake;
+	char content[600];
+
+	memset(content, 'a', sizeof(content));
+	f->at_host_size = 200;
+	f->cfun = 4;
+	f->cmee = 1;
+	assert_int_equal(mcred_cmng_write(fx->m, 1, MCRED_TYPE_PSK_IDENTITY, content,
+					  sizeof(content), NULL, 0),
+			 MCRED_ERR_TIMEOUT);
+	assert_false(f->at_host_quoted);
+	assert_string_equal(f->log[f->nlog - 1], "AT+CMEE?");
+	/* the timeout's message is the operation's, not the recovery's */
+	assert_non_null(strstr(mcred_modem_error(fx->m)->message, "no answer to"));
+}
+
+/*
+ * The modem answers the write after the timeout: its late OK and the
+ * recovery's ERROR come before the next command's answer, and neither is
+ * taken for it.
+ */
+static void test_late_answers_are_not_taken(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_modem *f = fx->fake;
+	struct mcred_lines *lines = NULL;
+
+	f->cfun = 4;
+	f->late_on = "AT%CMNG=0";
+	f->refuse_online = 1;
+	assert_int_equal(mcred_at(fx->m, "AT%CMNG=0,1,4,\"id\"", NULL), MCRED_ERR_TIMEOUT);
+	assert_int_equal(mcred_at(fx->m, "AT+CFUN=1", NULL), MCRED_ERR_MODEM);
+	assert_int_equal(f->nlog, 4);
+	assert_string_equal(f->log[1], "\x7f\x7f\x7f\"xx\"\x7f");
+	assert_string_equal(f->log[2], "AT+CMEE?");
+	assert_int_equal(fake_modem_count_sent(f, "AT+CFUN=1"), 1);
+	assert_int_equal(f->ncreds, 1); /* the write itself did go through */
+	/* stray refusals are not taken either */
+	f->late_on = "AT%CMNG=0";
+	f->late_done = 0;
+	f->write_cme = 519;
+	assert_int_equal(mcred_at(fx->m, "AT%CMNG=0,2,4,\"id\"", NULL), MCRED_ERR_TIMEOUT);
+	assert_int_equal(mcred_at(fx->m, "AT+CFUN?", &lines), MCRED_OK);
+	assert_string_equal(lines->lines[0], "+CFUN: 4");
+	mcred_lines_free(lines);
+	/* this time the other query resynchronised */
+	assert_string_equal(f->log[f->nlog - 2], "AT+CFUN?");
+}
+
+/* No answer to the resynchronisation: the next command waits for a later one. */
+static void test_unanswered_resync_holds_the_command(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_modem *f = fx->fake;
+	struct mcred_lines *lines = NULL;
+
+	f->silent_cmee_query = 1;
+	make_deaf(fx);
+	assert_int_equal(mcred_at(fx->m, "AT+CGMR", &lines), MCRED_ERR_TIMEOUT);
+	assert_null(lines);
+	assert_int_equal(fake_modem_count_sent(f, "AT+CGMR"), 0);
+	assert_non_null(strstr(mcred_modem_error(fx->m)->message, "AT+CGMR was not sent"));
+	/* the next attempt asks AT+CFUN?, and the command gets its own answer */
+	assert_int_equal(mcred_at(fx->m, "AT+CGMR", &lines), MCRED_OK);
+	assert_int_equal(lines->count, 1);
+	assert_string_equal(lines->lines[0], "mfw_nrf9160_1.3.5");
+	mcred_lines_free(lines);
+	assert_int_equal(fake_modem_count_sent(f, "AT+CGMR"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +472,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_banner_is_no_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_restore_after_cancel_is_bounded,
 						setup_long_timeout, teardown),
+		cmocka_unit_test_setup_teardown(test_deaf_device_is_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_end_recovers_deaf_device, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_session_end_recovers_without_restore, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_late_answers_are_not_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_resync_holds_the_command, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,8 +31,12 @@ struct script {
 	/* Canned answer for commands starting with match (others: defaults). */
 	const char *match;
 	const char *reply;
-	/* Bytes held back until the test sets release. */
+	/*
+	 * Bytes held back after the reply until the test sets release, or until
+	 * the next command (a modem answers in order).
+	 */
 	const char *held;
+	int held_due;          /* the reply it follows went out */
 	int release;
 	/* Waiting to be read by the library. */
 	char rx[RX_CAP];
@@ -56,9 +60,15 @@ static void queue(struct script *s, const char *bytes)
 static void answer(struct script *s, const char *cmd)
 {
 	s->ncmds++;
-	if (s->match && strncmp(cmd, s->match, strlen(s->match)) == 0)
+	/* a modem finishes what it was sending before it answers anything newer */
+	if (s->held && s->held_due) {
+		queue(s, s->held);
+		s->held = NULL;
+	}
+	if (s->match && strncmp(cmd, s->match, strlen(s->match)) == 0) {
 		queue(s, s->reply);
-	else if (strcmp(cmd, "AT+CMEE?") == 0)
+		s->held_due = 1;
+	} else if (strcmp(cmd, "AT+CMEE?") == 0)
 		queue(s, "\r\n+CMEE: 1\r\n\r\nOK\r\n");
 	else if (strcmp(cmd, "AT+CFUN?") == 0)
 		queue(s, "\r\n+CFUN: 4\r\n\r\nOK\r\n");

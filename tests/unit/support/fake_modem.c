@@ -100,7 +100,8 @@ static void cmng_write(struct fake_modem *f, const char *args)
 		return fail_cme(f, 50);
 	const char *start = args + used + 1;
 	const char *end = strchr(start, '"');
-	if (!end)
+	/* nothing but a passphrase may follow the content */
+	if (!end || (end[1] != '\0' && end[1] != ','))
 		return fail_cme(f, 50);
 	if (f->cfun == 1)
 		return fail_cme(f, 518);
@@ -236,11 +237,29 @@ void fake_modem_restart(struct fake_modem *f)
 
 static void answer_command(struct fake_modem *f, const char *cmd);
 
+/* The answer to cmd, held back until the next command. */
+static void answer_late(struct fake_modem *f, const char *cmd)
+{
+	size_t mark = f->out_len;
+
+	f->late_done = 1;
+	answer_command(f, cmd);
+	f->late_answer = strndup(f->out + mark, f->out_len - mark);
+	f->out_len = mark;
+}
+
 static void answer(struct fake_modem *f, const char *cmd)
 {
 	if (f->nlog < FAKE_MODEM_MAX_LOG)
 		f->log[f->nlog++] = strdup(cmd);
+	if (f->late_answer) {
+		say(f, f->late_answer);
+		free(f->late_answer);
+		f->late_answer = NULL;
+	}
 	echo(f, cmd);
+	if (f->late_on && !f->late_done && strncmp(cmd, f->late_on, strlen(f->late_on)) == 0)
+		return answer_late(f, cmd);
 	if (f->reset_on && !f->restarts && strncmp(cmd, f->reset_on, strlen(f->reset_on)) == 0) {
 		if (f->reset_after_answer)
 			answer_command(f, cmd);
@@ -307,12 +326,55 @@ static void process_input(struct fake_modem *f)
 	}
 }
 
+/* The stored command as the modem gets it: without blanks around it. */
+static void at_host_send(struct fake_modem *f)
+{
+	size_t start = 0, len = f->in_len;
+
+	while (start < len && (unsigned char)f->in[start] <= ' ')
+		start++;
+	while (len > start && (unsigned char)f->in[len - 1] <= ' ')
+		len--;
+	f->in[len] = '\0';
+	f->in_len = 0;
+	f->at_host_quoted = 0;
+	if (len > start) /* a blank command is dropped unanswered */
+		answer(f, f->in + start);
+}
+
+/* One received byte through the AT host model (see at_host_size). */
+static void at_host_feed(struct fake_modem *f, char c)
+{
+	if (c == 0x08 || c == 0x7f) {
+		if (f->in_len > 0)
+			f->in_len--;
+		return;
+	}
+	if (!f->at_host_quoted && c == '\n' && f->in_len > 0 && f->in[f->in_len - 1] == '\r')
+		return at_host_send(f);
+	if (f->in_len + 1 > f->at_host_size - 1) {
+		f->at_host_dropped++;
+		return;
+	}
+	f->in[f->in_len++] = c;
+	if (c == '"')
+		f->at_host_quoted = !f->at_host_quoted;
+}
+
 /* ---- the transport ------------------------------------------------------------- */
 
 static int fake_write(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms)
 {
 	struct fake_modem *f = user;
 	(void)timeout_ms;
+	if (f->at_host_size) {
+		if (f->at_host_size > sizeof(f->in))
+			return -1;
+		for (size_t i = 0; i < len; i++)
+			at_host_feed(f, (char)buf[i]);
+		f->bytes_written += len;
+		return (int)len;
+	}
 	if (f->in_len + len > sizeof(f->in))
 		return -1;
 	memcpy(f->in + f->in_len, buf, len);
@@ -370,6 +432,7 @@ void fake_modem_free(struct fake_modem *f)
 		free(f->log[i]);
 	free(f->out);
 	free(f->prev_cmd);
+	free(f->late_answer);
 	free(f);
 }
 

@@ -60,6 +60,26 @@ struct fake_modem {
 	const char *reset_on;  /* restart once on the first command starting so */
 	int reset_after_answer; /* 1: answer that command first; 0: its answer is lost */
 	int restarts;          /* restarts done */
+	/*
+	 * Non-zero: what the library writes goes through a model of the AT
+	 * host of the at_client sample (nRF Connect SDK lib/at_host,
+	 * uart_rx_handler) with this CONFIG_AT_HOST_CMD_MAX_LEN and CR+LF
+	 * termination: at most size - 1 bytes are stored and further ones
+	 * dropped (a dropped closing quote leaves it deaf inside quotes),
+	 * backspace and DEL remove the last byte without undoing a quote, a
+	 * terminator counts only outside quotes.
+	 */
+	size_t at_host_size;
+	int at_host_quoted;    /* the model's quote state */
+	size_t at_host_dropped; /* bytes it dropped */
+	/*
+	 * The answer to the first command starting so comes late: only when the
+	 * next command arrives, before that one's answer (a modem slower than
+	 * the library's timeout, answering in order).
+	 */
+	const char *late_on;
+	char *late_answer;     /* private: the answer held back */
+	int late_done;
 
 	/* What happened. */
 	size_t bytes_written;  /* everything the library wrote */
