@@ -760,8 +760,12 @@ static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 	mcred_wire_append_terminator(wire, &len, m->opts.terminator);
 	trace(m, MCRED_TRACE_TX, recovery_trace, sizeof(recovery_trace) - 1);
 	trace(m, MCRED_TRACE_TX, x.cmd, query_len);
-	/* the rest of a line already begun belongs to the late answer */
-	mcred_line_splitter_mark_stale(m->splitter, 0);
+	/*
+	 * Start clean: what was collected belongs to the answer that never
+	 * ended, and its state (inside an unbalanced quote, say) must not
+	 * swallow the query's answer. Only that answer's own line ends this.
+	 */
+	mcred_line_splitter_reset(m->splitter);
 	rc = write_all(m, wire, len, deadline, x.cmd, m->opts.timeout_ms, &sent);
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, &x, deadline, x.cmd, m->opts.timeout_ms);

@@ -168,8 +168,8 @@ class SessionState:
         self.cfun = cfun
         self.cmee = cmee
 
-    def error(self):
-        return b"+CME ERROR: 0\r\n" if self.cmee else b"ERROR\r\n"
+    def error(self, code=0):
+        return b"+CME ERROR: %d\r\n" % code if self.cmee else b"ERROR\r\n"
 
     def answer(self, command):
         upper = command.upper()
@@ -185,7 +185,7 @@ class SessionState:
         if upper.startswith(b"AT+CFUN=") and upper[8:].isdigit():
             self.cfun = int(upper[8:])
             return b"OK\r\n"
-        return self.error()
+        return self.error(0)
 
 
 def replay(modem, exchanges, session):
