@@ -16,6 +16,24 @@
  *   tags above (MCRED_TAG_MAX) belong to the modem and are never written or
  *   deleted, but do show up in lists.
  *
+ * Structs you fill: call their _init first; the library checks their size
+ * field, so programs built against an older header keep working. The _init
+ * of each (a macro) zeroes the struct and sets its leading size_t size to
+ * sizeof the struct as the program's header declares it; zero fields mean
+ * the documented default. The library reads only the fields that fit in
+ * size and takes the defaults for fields added after the program was built;
+ * a size of 0 (no _init) or one too small for the struct's first version is
+ * refused with MCRED_ERR_INVALID_ARG, before anything is sent; a larger size
+ * (a program built against a newer header) is accepted when the fields this
+ * library does not know are zero, refused otherwise. New fields are only
+ * ever added at the end. See "ABI stability" in libmodemcred(3).
+ *
+ * Structs the library fills for you are either allocated by the library and
+ * read through accessors or `const char *` fields it owns (they can grow at
+ * the end; a size field says how much of them this library filled), or hold
+ * only values whose format is fixed by definition (a SHA-256 as 64 hex
+ * digits, a UUID as 36 characters), which never need to grow.
+ *
  * Names: mcred_<noun>_<verb>, the noun being what is acted on, most often
  * the modem command family: cmng (%CMNG), keygen (%KEYGEN), attest
  * (%ATTESTTOKEN), cfun (+CFUN), and modem, port, port_list, report, secret.
@@ -127,7 +145,15 @@ MCRED_API const char *mcred_err_name(enum mcred_err code);
  */
 MCRED_API const char *mcred_cme_message(int cme);
 
-/** Details of a failure: the code, the modem's CME/CMS code, a message. */
+/**
+ * Details of a failure: the code, the modem's CME/CMS code, a message.
+ *
+ * Frozen: this struct never changes, so that the many functions that take
+ * one keep one contract. The caller allocates it and the library only ever
+ * writes it, never reads it; a message longer than 511 bytes is cut (the
+ * library's messages are far shorter). Further details of a failure will
+ * come through new functions, never through new fields here.
+ */
 struct mcred_error {
 	enum mcred_err code;
 	int cme;              /**< CME or CMS code, -1 when the modem gave none */
@@ -170,9 +196,12 @@ enum mcred_trace_dir { MCRED_TRACE_TX = 0, MCRED_TRACE_RX };
 
 /**
  * Options for opening a modem. Initialise with mcred_options_init() and
- * change what you need; zero values mean the documented default.
+ * change what you need; zero values mean the documented default. The
+ * library checks size (see the top of this header): set it with
+ * mcred_options_init(), never by hand.
  */
 struct mcred_options {
+	size_t size;                   /**< sizeof(struct mcred_options), set by _init */
 	unsigned baud;                 /**< default 115200 */
 	enum mcred_flow flow;          /**< default MCRED_FLOW_NONE */
 	unsigned timeout_ms;           /**< per-command deadline, default 10000 */
@@ -248,21 +277,37 @@ struct mcred_options {
 	void *cancel_user;
 };
 
-/** Fill opts with the defaults (all zeroes, which mean the defaults above). Since 0.1.0. */
-MCRED_API void mcred_options_init(struct mcred_options *opts);
+/**
+ * What mcred_options_init(opts) calls: zero size bytes at opts (all zeroes
+ * mean the defaults above) and set opts->size to size. Since 0.2.0.
+ */
+MCRED_API void mcred_options_init_size(struct mcred_options *opts, size_t size);
+/**
+ * Fill *opts with the defaults, size included. A macro, so that size is the
+ * program's own sizeof. (The function mcred_options_init of 0.1.0, for the
+ * layout without size, still exists for programs built against 0.1.0.)
+ */
+#define mcred_options_init(opts) mcred_options_init_size((opts), sizeof(*(opts)))
 
 /**
  * Caller-supplied transport, for gateways that bring their own link.
  * read: wait at most timeout_ms for data; return bytes read (> 0), 0 on
  *       timeout, -1 on error. write: return bytes written (> 0) or -1.
  * close: called once by mcred_modem_free(); may be NULL.
+ * Initialise with mcred_transport_init(); size as for struct mcred_options.
  */
 struct mcred_transport {
+	size_t size;    /**< sizeof(struct mcred_transport), set by _init */
 	int (*read)(void *user, uint8_t *buf, size_t len, unsigned timeout_ms);
 	int (*write)(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms);
 	void (*close)(void *user);
 	void *user;
 };
+
+/** What mcred_transport_init(t) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_transport_init_size(struct mcred_transport *transport, size_t size);
+/** Zero *t and set its size; then set the callbacks. */
+#define mcred_transport_init(t) mcred_transport_init_size((t), sizeof(*(t)))
 
 /** An open modem. */
 typedef struct mcred_modem mcred_modem;
@@ -670,12 +715,19 @@ MCRED_API int mcred_keygen_kind_cred_type(enum mcred_keygen_kind kind);
  */
 MCRED_API int mcred_keygen_kind_payload_id(enum mcred_keygen_kind kind);
 
+/** Initialise with mcred_keygen_request_init(); size as for struct mcred_options. */
 struct mcred_keygen_request {
+	size_t size;                 /**< sizeof(struct mcred_keygen_request), set by _init */
 	uint32_t tag;                /**< 1..2147483647 */
 	enum mcred_keygen_kind kind;
 	const char *attributes;      /**< "CN=x,O=y" or NULL (CSR only) */
 	const char *key_usage;       /**< 9 characters of 0/1 or NULL (CSR only) */
 };
+
+/** What mcred_keygen_request_init(req) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_keygen_request_init_size(struct mcred_keygen_request *req, size_t size);
+/** Zero *req (kind CSR, no attributes, no key usage) and set its size; then set tag. */
+#define mcred_keygen_request_init(req) mcred_keygen_request_init_size((req), sizeof(*(req)))
 
 /** Validate a keygen request without a modem. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
@@ -731,7 +783,9 @@ enum mcred_report_kind {
 	MCRED_REPORT_ATTESTATION
 };
 
+/** Initialise with mcred_verify_options_init(); size as for struct mcred_options. */
 struct mcred_verify_options {
+	size_t size;                        /**< sizeof(struct mcred_verify_options), by _init */
 	int64_t expected_tag;               /**< -1: do not check the sec_tag */
 	/**
 	 * 0: derive it from the blob's body (a CSR or a public key); what was
@@ -743,8 +797,17 @@ struct mcred_verify_options {
 	size_t identity_key_raw_len;
 };
 
-/** Since 0.1.0. */
-MCRED_API void mcred_verify_options_init(struct mcred_verify_options *opts);
+/**
+ * What mcred_verify_options_init(opts) calls: zeroes, expected_tag -1 and
+ * the size. Since 0.2.0.
+ */
+MCRED_API void mcred_verify_options_init_size(struct mcred_verify_options *opts, size_t size);
+/**
+ * The defaults (nothing expected, no key) and the size. A macro; the
+ * function of 0.1.0 still exists for programs built against 0.1.0.
+ */
+#define mcred_verify_options_init(opts) \
+	mcred_verify_options_init_size((opts), sizeof(*(opts)))
 
 /**
  * Recognise and check a device identity public key given as the bytes of a
@@ -955,7 +1018,9 @@ enum mcred_provision_status {
 /** "failed", "provisioned", "unchanged", "csr-saved". Since 0.2.0. */
 MCRED_API const char *mcred_provision_status_name(enum mcred_provision_status status);
 
+/** Initialise with mcred_provision_request_init(); size as for struct mcred_options. */
 struct mcred_provision_request {
+	size_t size;                      /**< sizeof(struct mcred_provision_request), by _init */
 	uint32_t tag;                     /**< 1..2147483647 */
 	enum mcred_device_id_kind id_kind;
 	const char *id_prefix;            /**< put before the id, or NULL */
@@ -994,8 +1059,15 @@ struct mcred_provision_request {
 	void *user;                       /**< passed to every callback */
 };
 
-/** Fill req with the defaults (zeroes; certificates valid 3650 days). Since 0.2.0. */
-MCRED_API void mcred_provision_request_init(struct mcred_provision_request *req);
+/**
+ * What mcred_provision_request_init(req) calls: zeroes (certificates valid
+ * 3650 days) and the size. Since 0.2.0.
+ */
+MCRED_API void mcred_provision_request_init_size(struct mcred_provision_request *req,
+						 size_t size);
+/** Fill *req with the defaults and set its size. A macro, as mcred_options_init(). */
+#define mcred_provision_request_init(req) \
+	mcred_provision_request_init_size((req), sizeof(*(req)))
 
 /** Everything learned about one modem; strings "" when unknown. */
 struct mcred_provision_result {

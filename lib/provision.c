@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abi.h"
 #include "internal.h"
 #include "provision.h"
 
@@ -140,10 +141,11 @@ const char *mcred_provision_status_name(enum mcred_provision_status status)
 	}
 }
 
-void mcred_provision_request_init(struct mcred_provision_request *req)
+void mcred_provision_request_init_size(struct mcred_provision_request *req, size_t size)
 {
-	memset(req, 0, sizeof(*req));
-	req->days = DEFAULT_DAYS;
+	mcred_struct_init(req, size);
+	if (req && size >= offsetof(struct mcred_provision_request, days) + sizeof(req->days))
+		req->days = DEFAULT_DAYS;
 }
 
 /* "CN=<id>[,<extra>]" into buf; 0 when it does not fit. */
@@ -155,14 +157,13 @@ static int subject_for(const char *id, const char *extra, char *buf, size_t len)
 	return n > 0 && (size_t)n < len;
 }
 
-enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
-				     struct mcred_error *err)
+/* The checks of mcred_provision_check() on the library's own copy of a request. */
+static enum mcred_err check_request(const struct mcred_provision_request *req,
+				    struct mcred_error *err)
 {
 	struct mcred_keygen_request kr;
 	char subject[512], longest[MCRED_DEVICE_ID_MAX + 1];
 
-	if (!req)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no request given");
 	if (req->tag == 0 || req->tag > MCRED_TAG_MAX)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "security tag %lu is out of "
 				       "range: use 1-2147483647", (unsigned long)req->tag);
@@ -181,11 +182,23 @@ enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
 				       "than 100 years", req->days);
 	if (!subject_for(longest, req->subject_extra, subject, sizeof(subject)))
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the subject extra is too long");
-	memset(&kr, 0, sizeof(kr));
+	mcred_keygen_request_init(&kr);
 	kr.tag = req->tag;
 	kr.kind = MCRED_KEYGEN_CSR;
 	kr.attributes = subject;
 	return mcred_keygen_check(&kr, err);
+}
+
+enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
+				     struct mcred_error *err)
+{
+	struct mcred_provision_request copy;
+	enum mcred_err rc;
+
+	if (!req)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no request given");
+	rc = mcred_provision_request_take(&copy, req, err);
+	return rc != MCRED_OK ? rc : check_request(&copy, err);
 }
 
 /* ---- one run ---------------------------------------------------------------------- */
@@ -464,7 +477,7 @@ static enum mcred_err generate_key(struct run *r)
 	const struct mcred_credential *key;
 	enum mcred_err rc;
 
-	memset(&kr, 0, sizeof(kr));
+	mcred_keygen_request_init(&kr);
 	kr.tag = r->req->tag;
 	kr.kind = MCRED_KEYGEN_CSR;
 	/* No attributes: the modem makes "CN=<device UUID>" itself (fewer bytes). */
@@ -692,6 +705,7 @@ static enum mcred_err provision_offline(struct run *r)
 enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_request *req,
 			       struct mcred_provision_result *result)
 {
+	struct mcred_provision_request copy;
 	struct run r;
 	int saved_mode = -1, cmee_was = -1;
 	enum mcred_err rc, restore_rc;
@@ -704,6 +718,8 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 		return mcred_error_set(&result->error, MCRED_ERR_INVALID_ARG, "no modem given");
 	if (mcred_provision_check(req, &result->error) != MCRED_OK)
 		return result->error.code;
+	mcred_provision_request_take(&copy, req, NULL); /* checked: size is good */
+	req = &copy;
 	memset(&r, 0, sizeof(r));
 	r.m = modem;
 	r.req = req;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "support/structs.h"
 
 #define FAKE_CAP 16384
 
@@ -147,7 +148,7 @@ static int on_cancel(void *user)
 /* Open a handle on f with the test's options (callbacks wired to f). */
 static mcred_modem *open_fake(struct fake *f, struct mcred_options *o)
 {
-	struct mcred_transport t = { fake_read, fake_write, fake_close, f };
+	struct mcred_transport t = transport_of(fake_read, fake_write, fake_close, f);
 	struct mcred_options defaults;
 	struct mcred_error err;
 	mcred_modem *m = NULL;
@@ -808,7 +809,7 @@ static void test_raw_at(void **state)
 
 static void test_open_transport_checks(void **state)
 {
-	struct mcred_transport t = { NULL, fake_write, NULL, NULL };
+	struct mcred_transport t = transport_of(NULL, fake_write, NULL, NULL);
 	struct mcred_error err;
 	mcred_modem *m = (mcred_modem *)&t;
 	struct mcred_options o;

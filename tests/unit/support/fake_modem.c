@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "structs.h"
 
 /* ---- output ---------------------------------------------------------------- */
 
@@ -339,7 +340,7 @@ int fake_modem_cancel(void *user)
 
 struct mcred_transport fake_modem_transport(struct fake_modem *f)
 {
-	struct mcred_transport t = { fake_read, fake_write, NULL, f };
+	struct mcred_transport t = transport_of(fake_read, fake_write, NULL, f);
 	return t;
 }
 
