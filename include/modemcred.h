@@ -440,7 +440,47 @@ MCRED_API void mcred_lines_free(struct mcred_lines *lines);
 /* ------------------------------------------------------------------------ */
 
 /**
- * Device facts. A field the modem did not give is "" (unknown) and its
+ * Device facts, allocated and owned by the library: read with
+ * mcred_device_details_get(), free with mcred_device_details_free(). A
+ * field the modem did not give is "" (unknown, never NULL) and its _status
+ * says why, as for struct mcred_device_info below. The strings belong to
+ * the struct. A later version may add fields at the end only: size is the
+ * size of the struct this library filled, so a program built against a
+ * newer header reads a field f only when
+ * size >= offsetof(struct mcred_device_details, f) + sizeof(f).
+ */
+struct mcred_device_details {
+	size_t size;                   /**< sizeof the struct the library filled */
+	const char *imei;              /**< AT+CGSN: 15 digits */
+	const char *model;             /**< AT+CGMM, e.g. "nRF9160-SICA" */
+	const char *firmware;          /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
+	/**
+	 * AT%XMODEMUUID: the UUID of the modem firmware build, not the device
+	 * UUID that %KEYGEN and %ATTESTTOKEN carry.
+	 */
+	const char *firmware_uuid;
+	enum mcred_err imei_status;
+	enum mcred_err model_status;
+	enum mcred_err firmware_status;
+	enum mcred_err firmware_uuid_status;
+};
+
+/**
+ * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID) into a
+ * struct the library allocates. Returns what mcred_device_info() returns;
+ * *out is set (free it with mcred_device_details_free()) on success and on
+ * every failure but MCRED_ERR_INVALID_ARG and MCRED_ERR_NOMEM, with the
+ * fields read so far. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_device_details_get(mcred_modem *modem,
+						  struct mcred_device_details **out);
+/** Free what mcred_device_details_get() gave; NULL is allowed. Since 0.2.0. */
+MCRED_API void mcred_device_details_free(struct mcred_device_details *details);
+
+/**
+ * The struct of mcred_device_info() (0.1.0), frozen: its fixed-size arrays
+ * cannot grow, so new programs use struct mcred_device_details instead.
+ * A field the modem did not give is "" (unknown) and its
  * _status says why: MCRED_OK when read; MCRED_ERR_MODEM, _CME or _CMS when
  * the modem answered ERROR (test firmware such as mfw-pti_nrf91x1_2.3.3
  * does for AT+CGSN and AT%XMODEMUUID; older firmware lacks %XMODEMUUID);
@@ -464,7 +504,8 @@ struct mcred_device_info {
 };
 
 /**
- * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID). A query
+ * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID) into the
+ * frozen struct of 0.1.0; new programs use mcred_device_details_get(). A query
  * answered with ERROR or an answer of the wrong shape leaves that field
  * unknown and the others are still read. MCRED_OK when at least the
  * firmware version was read; otherwise the firmware query's error (the
