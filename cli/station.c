@@ -572,6 +572,7 @@ int station_run(const struct station_config *cfg)
 	for (i = 0; i < st.n; i++) {
 		st.runs[i].st = &st;
 		st.runs[i].port = cfg->ports[i];
+		mcred_provision_result_init(&st.runs[i].res);
 	}
 	install_handlers();
 	st.t0 = now_s();

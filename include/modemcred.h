@@ -1110,22 +1110,45 @@ MCRED_API void mcred_provision_request_init_size(struct mcred_provision_request 
 #define mcred_provision_request_init(req) \
 	mcred_provision_request_init_size((req), sizeof(*(req)))
 
-/** Everything learned about one modem; strings "" when unknown. */
+/**
+ * Everything learned about one modem; strings "" when unknown. The caller
+ * allocates it and initialises it with mcred_provision_result_init() (which
+ * sets size: the library fills only the fields that fit in it), and frees
+ * what it holds with mcred_provision_result_clear(), also before reusing it.
+ * Text that can have any length is a const char * the result owns (never
+ * NULL once mcred_provision() returned); arrays hold only values whose
+ * length is fixed by definition, which never need to grow.
+ */
 struct mcred_provision_result {
+	size_t size;                      /**< sizeof(struct mcred_provision_result), by _init */
 	enum mcred_provision_status status;
 	enum mcred_provision_step step;   /**< the step that failed (or DONE) */
-	struct mcred_error error;         /**< code MCRED_OK unless failed */
+	struct mcred_error error;         /**< code MCRED_OK unless failed (frozen struct) */
+	/** at most MCRED_DEVICE_ID_MAX characters by definition (nRF Cloud's limit) */
 	char device_id[MCRED_DEVICE_ID_MAX + 1];
-	char imei[32];
-	char model[64];
-	char firmware[64];
-	char device_uuid[37];
-	char cert_serial[33];             /**< hex, "" when no certificate */
-	char cert_sha256[65];             /**< digest of the certificate as stored */
-	struct mcred_credential credentials[3]; /**< the tag's types 0, 1, 2 at the end */
+	char imei[32];                    /**< an IMEI is 15 digits by definition */
+	const char *model;                /**< AT+CGMM; owned by the result */
+	const char *firmware;             /**< AT+CGMR; owned by the result */
+	char device_uuid[37];             /**< 8-4-4-4-12 hex digits by definition */
+	const char *cert_serial;          /**< hex, "" when no certificate; owned by the result */
+	char cert_sha256[65];             /**< SHA-256 of the certificate as stored: 64 hex
+	                                       digits by definition */
+	/**
+	 * The tag's types 0, 1, 2 at the end: three by definition (the CA,
+	 * the certificate and the key this call manages); a credential is a
+	 * tag, a type and a SHA-256.
+	 */
+	struct mcred_credential credentials[3];
 	size_t n_credentials;
 	char *attest_token;               /**< malloc'd blob when asked for, else NULL */
 };
+
+/** What mcred_provision_result_init(res) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_provision_result_init_size(struct mcred_provision_result *result,
+						size_t size);
+/** Zero *res and set its size; do this once before mcred_provision(). */
+#define mcred_provision_result_init(res) \
+	mcred_provision_result_init_size((res), sizeof(*(res)))
 
 /**
  * Provision one open modem: take it offline; read IMEI, model, firmware
@@ -1140,12 +1163,18 @@ struct mcred_provision_result {
  * certificate's key is the on-device key; attest if asked. What already
  * matches is not written again (MCRED_PROVISION_UNCHANGED when nothing
  * was). The functional mode found is restored, also on failure. Returns
- * result->error.code. Free result->attest_token with
- * mcred_provision_result_clear(). Since 0.2.0.
+ * result->error.code (MCRED_ERR_INVALID_ARG, nothing sent, when result
+ * was not initialised by mcred_provision_result_init()). Free what result
+ * holds with mcred_provision_result_clear(). Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_provision(mcred_modem *modem,
 					 const struct mcred_provision_request *req,
 					 struct mcred_provision_result *result);
+/**
+ * Free what result holds (attest_token, the strings) and set those fields
+ * to NULL; result keeps its size and can be given to mcred_provision()
+ * again. Since 0.2.0.
+ */
 MCRED_API void mcred_provision_result_clear(struct mcred_provision_result *result);
 
 /**

@@ -213,6 +213,10 @@ struct run {
 	char key_sha256[65];
 	char ca_sha256[65];                  /* of the root CA written or found */
 	int changed;
+	/* the result's strings, given to it (allocated) when the run ends */
+	char model[64];
+	char firmware[64];
+	char cert_serial[33];
 };
 
 /* Record a failure with its own message (not the handle's). */
@@ -268,8 +272,8 @@ static enum mcred_err step_info(struct run *r)
 	if (rc != MCRED_OK)
 		return modem_fail(r, rc);
 	snprintf(r->res->imei, sizeof(r->res->imei), "%s", info.imei);
-	snprintf(r->res->model, sizeof(r->res->model), "%s", info.model);
-	snprintf(r->res->firmware, sizeof(r->res->firmware), "%s", info.firmware);
+	snprintf(r->model, sizeof(r->model), "%s", info.model);
+	snprintf(r->firmware, sizeof(r->firmware), "%s", info.firmware);
 	if (!mcred_fw_keygen_capable(info.firmware, why, sizeof(why)))
 		return run_fail(r, MCRED_ERR_UNSUPPORTED, "%s", why);
 	return MCRED_OK;
@@ -530,7 +534,7 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 	*have_cert = 0;
 	memset(&err, 0, sizeof(err));
 	if (saved && *saved &&
-	    mcred_cert_check(r->req->ca, saved, r->pub_pem, r->res->cert_serial, &err) == MCRED_OK) {
+	    mcred_cert_check(r->req->ca, saved, r->pub_pem, r->cert_serial, &err) == MCRED_OK) {
 		if (!(r->cert_pem = strdup(saved)))
 			return run_fail(r, MCRED_ERR_NOMEM, "out of memory");
 		*have_cert = 1;
@@ -539,7 +543,7 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 	if (!r->req->ca)
 		return MCRED_OK;
 	rc = mcred_ca_sign(r->req->ca, r->csr_pem, r->req->days ? r->req->days : DEFAULT_DAYS,
-			   &r->cert_pem, r->res->cert_serial, &err);
+			   &r->cert_pem, r->cert_serial, &err);
 	if (rc != MCRED_OK) {
 		r->res->error = err;
 		return rc;
@@ -702,18 +706,16 @@ static enum mcred_err provision_offline(struct run *r)
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_request *req,
-			       struct mcred_provision_result *result)
+/* mcred_provision() once result is checked and reset; r gets the strings. */
+static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
+				    const struct mcred_provision_request *req,
+				    struct mcred_provision_result *result)
 {
 	struct mcred_provision_request copy;
 	struct run r;
 	int saved_mode = -1, cmee_was = -1;
 	enum mcred_err rc, restore_rc;
 
-	if (!result)
-		return MCRED_ERR_INVALID_ARG;
-	memset(result, 0, sizeof(*result));
-	result->error.cme = -1;
 	if (!modem)
 		return mcred_error_set(&result->error, MCRED_ERR_INVALID_ARG, "no modem given");
 	if (mcred_provision_check(req, &result->error) != MCRED_OK)
@@ -758,7 +760,65 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	free(r.csr_pem);
 	free(r.pub_pem);
 	free(r.cert_pem);
+	*run = r;
 	return rc;
+}
+
+/* What the string fields point to when there was no memory for them. */
+static const char no_string[] = "";
+
+/* Give result its strings (one allocation, freed through model). */
+static void publish_strings(struct mcred_provision_result *result, const struct run *r)
+{
+	size_t model = strlen(r->model) + 1, firmware = strlen(r->firmware) + 1;
+	char *block = malloc(model + firmware + strlen(r->cert_serial) + 1);
+
+	if (!block) {
+		result->model = result->firmware = result->cert_serial = no_string;
+		return;
+	}
+	result->model = strcpy(block, r->model);
+	result->firmware = strcpy(block + model, r->firmware);
+	result->cert_serial = strcpy(block + model + firmware, r->cert_serial);
+}
+
+/* The fields of the result's first version (0.2.0). */
+#define RESULT_FIRST_VERSION_SIZE \
+	(offsetof(struct mcred_provision_result, attest_token) + sizeof(char *))
+
+enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_request *req,
+			       struct mcred_provision_result *result)
+{
+	struct run r;
+	size_t size;
+	enum mcred_err rc;
+
+	if (!result)
+		return MCRED_ERR_INVALID_ARG;
+	/*
+	 * The caller's size is at least the first version (checked), all of
+	 * whose fields this library has: once a field is added, fill a full
+	 * copy and hand back only what fits in size.
+	 */
+	size = result->size;
+	memset(result, 0, sizeof(*result));
+	result->size = size;
+	result->error.cme = -1;
+	memset(&r, 0, sizeof(r));
+	if (size < RESULT_FIRST_VERSION_SIZE)
+		rc = mcred_error_set(&result->error, MCRED_ERR_INVALID_ARG,
+				     "struct mcred_provision_result has size %zu: initialise it "
+				     "with mcred_provision_result_init() before mcred_provision()",
+				     size);
+	else
+		rc = provision_run(&r, modem, req, result);
+	publish_strings(result, &r);
+	return rc;
+}
+
+void mcred_provision_result_init_size(struct mcred_provision_result *result, size_t size)
+{
+	mcred_struct_init(result, size);
 }
 
 void mcred_provision_result_clear(struct mcred_provision_result *result)
@@ -767,4 +827,7 @@ void mcred_provision_result_clear(struct mcred_provision_result *result)
 		return;
 	free(result->attest_token);
 	result->attest_token = NULL;
+	if (result->model != no_string)
+		free((char *)result->model);
+	result->model = result->firmware = result->cert_serial = NULL;
 }

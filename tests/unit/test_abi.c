@@ -195,6 +195,35 @@ static void public_functions_refuse_size_zero(void **state)
 	assert_non_null(strstr(err.message, "mcred_provision_request_init()"));
 }
 
+/* The result the caller allocates: its size is checked, its strings are never NULL. */
+static void provision_result_needs_init(void **state)
+{
+	struct mcred_provision_request req;
+	struct mcred_provision_result res;
+
+	(void)state;
+	mcred_provision_request_init(&req);
+	req.tag = 5;
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(mcred_provision(NULL, &req, &res), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(res.error.code, MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(res.error.message, "mcred_provision_result_init()"));
+	assert_string_equal(res.model, "");
+	assert_string_equal(res.firmware, "");
+	assert_string_equal(res.cert_serial, "");
+	mcred_provision_result_clear(&res);
+	assert_null(res.model);
+
+	/* initialised: the size passes, the missing modem is the error */
+	mcred_provision_result_init(&res);
+	assert_int_equal(mcred_provision(NULL, &req, &res), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(res.size, sizeof(res));
+	assert_string_equal(res.error.message, "no modem given");
+	assert_string_equal(res.cert_serial, "");
+	mcred_provision_result_clear(&res);
+	assert_int_equal(res.size, sizeof(res));
+}
+
 /* The 0.1.0 layouts, as programs built against 0.1.0 pass them. */
 struct options_v0_1 {
 	unsigned baud;
@@ -264,6 +293,7 @@ int main(void)
 		cmocka_unit_test(newer_size_needs_unknown_fields_zero),
 		cmocka_unit_test(init_macros_set_the_callers_size),
 		cmocka_unit_test(public_functions_refuse_size_zero),
+		cmocka_unit_test(provision_result_needs_init),
 		cmocka_unit_test(symbols_of_0_1_0_read_the_old_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
