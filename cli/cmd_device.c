@@ -107,7 +107,7 @@ int cmd_ports(struct cli_ctx *ctx)
 		json_init(&j, stdout);
 		json_array_begin(&j);
 		for (i = 0; i < list->count; i++)
-			json_port(&j, &list->ports[i]);
+			json_port(&j, list->ports[i]);
 		json_array_end(&j);
 	} else if (list->count == 0) {
 		if (!ctx->cl->quiet)
@@ -116,7 +116,7 @@ int cmd_ports(struct cli_ctx *ctx)
 		printf("%-20s %-10s %-20s %-14s %s\n", "NAME", "VID:PID", "SERIAL", "KIT",
 		       "DESCRIPTION");
 		for (i = 0; i < list->count; i++)
-			print_port(&list->ports[i]);
+			print_port(list->ports[i]);
 	}
 	mcred_port_list_free(list);
 	return CLI_EXIT_OK;

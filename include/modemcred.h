@@ -377,17 +377,29 @@ MCRED_API int mcred_modem_unrestored_mode(const mcred_modem *modem);
 /* Port discovery                                                           */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * One serial port, allocated by the library with its strings (owned by the
+ * list). A later version may add fields at the end only: size is the size of
+ * the struct this library filled (read a field added later only when size
+ * reaches past it).
+ */
 struct mcred_port {
-	char name[128];        /**< "/dev/ttyACM0" */
-	char description[128];
-	int usb_vid;           /**< -1 when not USB */
+	size_t size;              /**< sizeof the struct the library filled */
+	const char *name;         /**< "/dev/ttyACM0" */
+	const char *description;  /**< "" if none */
+	int usb_vid;              /**< -1 when not USB */
 	int usb_pid;
-	char serial[64];       /**< USB serial number, "" if none */
-	const char *kit;       /**< "nRF9160 DK", "Thingy:91 X", ... or NULL */
+	const char *serial;       /**< USB serial number, "" if none */
+	const char *kit;          /**< "nRF9160 DK", "Thingy:91 X", ... or NULL */
 };
 
+/**
+ * The ports, in natural name order. An array of pointers, so that struct
+ * mcred_port can grow. (0.1.0 had an array of structs with fixed-size
+ * strings; programs built against it keep getting that, see the map.)
+ */
 struct mcred_port_list {
-	struct mcred_port *ports;
+	struct mcred_port **ports;  /**< count pointers */
 	size_t count;
 };
 

@@ -31,6 +31,8 @@
 #define mcred_keygen mcred_keygen__v0_2
 #define mcred_verify_keygen mcred_verify_keygen__v0_2
 #define mcred_verify_attest mcred_verify_attest__v0_2
+#define mcred_ports_list mcred_ports_list__v0_2
+#define mcred_port_list_free mcred_port_list_free__v0_2
 
 #include "modemcred.h"
 

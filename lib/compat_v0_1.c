@@ -1,7 +1,8 @@
 /*
  * The functions of 0.1.0 whose structs gained a leading size_t size in
  * 0.2.0 (struct mcred_options, mcred_transport, mcred_keygen_request,
- * mcred_verify_options), for programs built against 0.1.0: each is
+ * mcred_verify_options) or whose list changed (struct mcred_port_list),
+ * for programs built against 0.1.0: each is
  * exported under its 0.1.0 name with version MODEMCRED_0.1, which those
  * programs ask for, takes the 0.1.0 layout, copies it into the current
  * one and calls the current function (version MODEMCRED_0.2, the one new
@@ -12,6 +13,8 @@
  */
 #include "abi.h" /* first: defines the current names as name__v0_2 */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -55,6 +58,20 @@ struct mcred_verify_options_v0_1 {
 	const char *identity_key_pem;
 	const uint8_t *identity_key_raw;
 	size_t identity_key_raw_len;
+};
+
+struct mcred_port_v0_1 {
+	char name[128];
+	char description[128];
+	int usb_vid;
+	int usb_pid;
+	char serial[64];
+	const char *kit;
+};
+
+struct mcred_port_list_v0_1 {
+	struct mcred_port_v0_1 *ports;
+	size_t count;
 };
 
 /* The current layout of old options; NULL stays NULL (the defaults). */
@@ -133,6 +150,9 @@ COMPAT enum mcred_err mcred_keygen_check__v0_1(const struct mcred_keygen_request
 					       struct mcred_error *err);
 COMPAT enum mcred_err mcred_keygen__v0_1(mcred_modem *modem,
 					 const struct mcred_keygen_request_v0_1 *req, char **blob);
+COMPAT enum mcred_err mcred_ports_list__v0_1(struct mcred_port_list_v0_1 **out,
+					     struct mcred_error *err);
+COMPAT void mcred_port_list_free__v0_1(struct mcred_port_list_v0_1 *list);
 COMPAT void mcred_verify_options_init__v0_1(struct mcred_verify_options_v0_1 *opts);
 COMPAT enum mcred_err mcred_verify_keygen__v0_1(const char *blob, size_t len,
 						const struct mcred_verify_options_v0_1 *opts,
@@ -148,6 +168,8 @@ MCRED_OLD_VERSION(mcred_cmng_check_write);
 MCRED_OLD_VERSION(mcred_cmng_write_digest);
 MCRED_OLD_VERSION(mcred_keygen_check);
 MCRED_OLD_VERSION(mcred_keygen);
+MCRED_OLD_VERSION(mcred_ports_list);
+MCRED_OLD_VERSION(mcred_port_list_free);
 MCRED_OLD_VERSION(mcred_verify_options_init);
 MCRED_OLD_VERSION(mcred_verify_keygen);
 MCRED_OLD_VERSION(mcred_verify_attest);
@@ -220,6 +242,52 @@ enum mcred_err mcred_keygen__v0_1(mcred_modem *modem, const struct mcred_keygen_
 	struct mcred_keygen_request r;
 
 	return mcred_keygen_run(modem, keygen_request_from_v0_1(&r, req), blob);
+}
+
+/* The 0.1.0 list: an array of structs, strings cut to their arrays as 0.1.0 did. */
+enum mcred_err mcred_ports_list__v0_1(struct mcred_port_list_v0_1 **out, struct mcred_error *err)
+{
+	struct mcred_port_list *list = NULL;
+	struct mcred_port_list_v0_1 *old;
+	enum mcred_err rc;
+
+	if (!out)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no output given");
+	*out = NULL;
+	rc = mcred_port_list_get(&list, err);
+	if (rc != MCRED_OK)
+		return rc;
+	old = calloc(1, sizeof(*old));
+	if (old && list->count)
+		old->ports = calloc(list->count, sizeof(*old->ports));
+	if (!old || (list->count && !old->ports)) {
+		free(old);
+		mcred_port_list_free(list);
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < list->count; i++) {
+		const struct mcred_port *p = list->ports[i];
+		struct mcred_port_v0_1 *o = &old->ports[i];
+
+		snprintf(o->name, sizeof(o->name), "%s", p->name);
+		snprintf(o->description, sizeof(o->description), "%s", p->description);
+		snprintf(o->serial, sizeof(o->serial), "%s", p->serial);
+		o->usb_vid = p->usb_vid;
+		o->usb_pid = p->usb_pid;
+		o->kit = p->kit; /* static strings */
+	}
+	old->count = list->count;
+	mcred_port_list_free(list);
+	*out = old;
+	return MCRED_OK;
+}
+
+void mcred_port_list_free__v0_1(struct mcred_port_list_v0_1 *list)
+{
+	if (!list)
+		return;
+	free(list->ports);
+	free(list);
 }
 
 void mcred_verify_options_init__v0_1(struct mcred_verify_options_v0_1 *opts)

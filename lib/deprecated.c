@@ -18,6 +18,7 @@
 MCRED_DEFAULT_VERSION(mcred_verify_keygen);
 MCRED_DEFAULT_VERSION(mcred_verify_attest);
 MCRED_DEFAULT_VERSION(mcred_keygen);
+MCRED_DEFAULT_VERSION(mcred_ports_list);
 
 enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
 				   const struct mcred_verify_options *opts, mcred_report **out,

@@ -245,7 +245,22 @@ struct keygen_request_v0_1 {
 	const char *key_usage;
 };
 
+struct port_v0_1 {
+	char name[128];
+	char description[128];
+	int usb_vid;
+	int usb_pid;
+	char serial[64];
+	const char *kit;
+};
+struct port_list_v0_1 {
+	struct port_v0_1 *ports;
+	size_t count;
+};
+
 void mcred_options_init__v0_1(struct options_v0_1 *opts);
+enum mcred_err mcred_ports_list__v0_1(struct port_list_v0_1 **out, struct mcred_error *err);
+void mcred_port_list_free__v0_1(struct port_list_v0_1 *list);
 enum mcred_err mcred_cmng_write_digest__v0_1(int type, const char *content, size_t len,
 					     const struct options_v0_1 *opts, char sha256[65],
 					     struct mcred_error *err);
@@ -285,6 +300,28 @@ static void symbols_of_0_1_0_read_the_old_layout(void **state)
 	assert_non_null(strstr(err.message, "sec_tag 0"));
 }
 
+/* Ports: the current list holds pointers to growable structs; 0.1.0's an array. */
+static void port_lists_old_and_new(void **state)
+{
+	struct mcred_port_list *now = NULL;
+	struct port_list_v0_1 *old = NULL;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(mcred_port_list_get(&now, &err), MCRED_OK);
+	assert_int_equal(mcred_ports_list__v0_1(&old, &err), MCRED_OK);
+	assert_int_equal(old->count, now->count);
+	for (size_t i = 0; i < now->count; i++) {
+		assert_int_equal(now->ports[i]->size, sizeof(struct mcred_port));
+		assert_non_null(now->ports[i]->description);
+		assert_non_null(now->ports[i]->serial);
+		assert_string_equal(old->ports[i].name, now->ports[i]->name);
+		assert_int_equal(old->ports[i].usb_vid, now->ports[i]->usb_vid);
+	}
+	mcred_port_list_free(now);
+	mcred_port_list_free__v0_1(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +332,7 @@ int main(void)
 		cmocka_unit_test(public_functions_refuse_size_zero),
 		cmocka_unit_test(provision_result_needs_init),
 		cmocka_unit_test(symbols_of_0_1_0_read_the_old_layout),
+		cmocka_unit_test(port_lists_old_and_new),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

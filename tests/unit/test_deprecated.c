@@ -170,7 +170,7 @@ static void ports_aliases(void **state)
 	if (l1 && l2) {
 		assert_int_equal(l1->count, l2->count);
 		for (i = 0; i < l1->count; i++)
-			assert_string_equal(l1->ports[i].name, l2->ports[i].name);
+			assert_string_equal(l1->ports[i]->name, l2->ports[i]->name);
 	}
 	mcred_port_list_free(l1);
 	mcred_port_list_free(l2);

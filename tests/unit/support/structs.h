@@ -36,4 +36,17 @@ transport_of(int (*rd)(void *, uint8_t *, size_t, unsigned),
 	return t;
 }
 
+/* A list over an array of n ports (ptrs has n places), as mcred_port_list_get() gives one. */
+static inline struct mcred_port_list port_list_of(struct mcred_port *ports, size_t n,
+						  struct mcred_port **ptrs)
+{
+	struct mcred_port_list list;
+
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = &ports[i];
+	list.ports = ptrs;
+	list.count = n;
+	return list;
+}
+
 #endif
