@@ -71,6 +71,31 @@ $(cat "$T_DIR/diff")"
 	expect_eq "$last" "MODEMCRED_$major.$minor" "newest node of lib/libmodemcred.map"
 }
 
+# A program built against 0.1.0 (structs without size fields) runs with
+# this library: linked against a stand-in with only the MODEMCRED_0.1 node,
+# as 0.1.0 had, it asks for the 0.1 versions, which keep the 0.1.0 layouts.
+test_program_built_against_0_1_0_runs() {
+	so="$BUILD/libmodemcred.so.0"
+	[ -f "$so" ] || fail "$so is missing"
+	mkdir -p "$T_DIR/old"
+	# the stand-in: every 0.1 name, none with a body that matters
+	sed -n '/^MODEMCRED_0.1 {/,/^};/s/^[ \t]*\(mcred_[a-z0-9_]*\);.*/void \1(void) {}/p' \
+		lib/libmodemcred.map >"$T_DIR/old/stub.c"
+	printf 'MODEMCRED_0.1 { global: mcred_*; local: *; };\n' >"$T_DIR/old/stub.map"
+	cc -shared -fPIC -Wl,-soname,libmodemcred.so.0 -Wl,--version-script="$T_DIR/old/stub.map" \
+		-o "$T_DIR/old/libmodemcred.so" "$T_DIR/old/stub.c" 2>"$ERR" ||
+		fail "cannot build the 0.1.0 stand-in: $(cat "$ERR")"
+	cc -std=c11 -o "$T_DIR/old/client" tests/fixtures/abi/client_0_1_0.c -L"$T_DIR/old" -lmodemcred \
+		2>"$ERR" || fail "cannot build the 0.1.0 client: $(cat "$ERR")"
+	objdump -T "$T_DIR/old/client" | grep -q 'MODEMCRED_0\.1)* *mcred_modem_open$' ||
+		fail "the 0.1.0 client does not ask for mcred_modem_open@MODEMCRED_0.1"
+	start_sim
+	RC=0; LD_LIBRARY_PATH="$BUILD" timeout -k 3 30 "$T_DIR/old/client" "$LINK" >"$OUT" \
+		2>"$ERR" || RC=$?
+	expect_ok "the 0.1.0 client with this library"
+	out_has 'nRF9160-SICA' "the 0.1.0 client's AT+CGMM"
+}
+
 test_example_provision() {
 	ex="$BUILD/examples/provision"
 	[ -x "$ex" ] || fail "$ex is missing"
