@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "abi.h"
+#include "compat_v0_1.h"
 #include "internal.h"
 #include "support/structs.h"
 
@@ -224,54 +225,11 @@ static void provision_result_needs_init(void **state)
 	assert_int_equal(res.size, sizeof(res));
 }
 
-/* The 0.1.0 layouts, as programs built against 0.1.0 pass them. */
-struct options_v0_1 {
-	unsigned baud;
-	enum mcred_flow flow;
-	unsigned timeout_ms;
-	enum mcred_term terminator;
-	size_t max_command_len;
-	size_t max_response_len;
-	int shell;
-	int keep_line_endings;
-	int auto_offline;
-	enum mcred_transport_kind transport;
-	void *cbs[6];
-};
-struct keygen_request_v0_1 {
-	uint32_t tag;
-	enum mcred_keygen_kind kind;
-	const char *attributes;
-	const char *key_usage;
-};
-
-struct port_v0_1 {
-	char name[128];
-	char description[128];
-	int usb_vid;
-	int usb_pid;
-	char serial[64];
-	const char *kit;
-};
-struct port_list_v0_1 {
-	struct port_v0_1 *ports;
-	size_t count;
-};
-
-void mcred_options_init__v0_1(struct options_v0_1 *opts);
-enum mcred_err mcred_ports_list__v0_1(struct port_list_v0_1 **out, struct mcred_error *err);
-void mcred_port_list_free__v0_1(struct port_list_v0_1 *list);
-enum mcred_err mcred_cmng_write_digest__v0_1(int type, const char *content, size_t len,
-					     const struct options_v0_1 *opts, char sha256[65],
-					     struct mcred_error *err);
-enum mcred_err mcred_keygen_check__v0_1(const struct keygen_request_v0_1 *req,
-					struct mcred_error *err);
-
 static void symbols_of_0_1_0_read_the_old_layout(void **state)
 {
-	struct options_v0_1 old;
+	struct mcred_options_v0_1 old;
 	struct mcred_options now;
-	struct keygen_request_v0_1 kr = { 7, MCRED_KEYGEN_CSR, "CN=x", NULL };
+	struct mcred_keygen_request_v0_1 kr = { 7, MCRED_KEYGEN_CSR, "CN=x", NULL };
 	char sha_old[65], sha_now[65];
 	struct mcred_error err;
 
@@ -304,7 +262,7 @@ static void symbols_of_0_1_0_read_the_old_layout(void **state)
 static void port_lists_old_and_new(void **state)
 {
 	struct mcred_port_list *now = NULL;
-	struct port_list_v0_1 *old = NULL;
+	struct mcred_port_list_v0_1 *old = NULL;
 	struct mcred_error err;
 
 	(void)state;
