@@ -472,6 +472,7 @@ static void custom_transport(const char *link)
 		cfmakeraw(&tio);
 		tcsetattr(ft.fd, TCSANOW, &tio);
 	}
+	mcred_transport_init(&tr);
 	tr.read = t_read;
 	tr.write = t_write;
 	tr.close = t_close;
