@@ -34,6 +34,10 @@
  * only values whose format is fixed by definition (a SHA-256 as 64 hex
  * digits, a UUID as 36 characters), which never need to grow.
  *
+ * The functions of 0.1.0 whose structs got their size field in 0.2.0 keep
+ * their 0.1.0 symbols (version MODEMCRED_0.1, the 0.1.0 layouts) for
+ * programs built against 0.1.0; programs built now link to the new ones.
+ *
  * Names: mcred_<noun>_<verb>, the noun being what is acted on, most often
  * the modem command family: cmng (%CMNG), keygen (%KEYGEN), attest
  * (%ATTESTTOKEN), cfun (+CFUN), and modem, port, port_list, report, secret.
@@ -1047,7 +1051,9 @@ enum mcred_device_id_kind {
 /**
  * What earlier runs saved for one device: given to load_cb to fill, and to
  * save_cb when there is something new. Strings are PEM or hex; NULL or ""
- * when unknown.
+ * when unknown. The library allocates it (zeroed) and fields are only ever
+ * added at the end, so a callback built against an older header reads and
+ * fills the fields it knows.
  */
 struct mcred_provision_artifacts {
 	const char *device_id;
