@@ -107,7 +107,7 @@ int cmd_ports(struct cli_ctx *ctx)
 		json_init(&j, stdout);
 		json_array_begin(&j);
 		for (i = 0; i < list->count; i++)
-			json_port(&j, &list->ports[i]);
+			json_port(&j, list->ports[i]);
 		json_array_end(&j);
 	} else if (list->count == 0) {
 		if (!ctx->cl->quiet)
@@ -116,7 +116,7 @@ int cmd_ports(struct cli_ctx *ctx)
 		printf("%-20s %-10s %-20s %-14s %s\n", "NAME", "VID:PID", "SERIAL", "KIT",
 		       "DESCRIPTION");
 		for (i = 0; i < list->count; i++)
-			print_port(&list->ports[i]);
+			print_port(list->ports[i]);
 	}
 	mcred_port_list_free(list);
 	return CLI_EXIT_OK;
@@ -194,31 +194,34 @@ static void info_text(const struct info_fact *facts, size_t n, const struct info
 
 int cmd_info(struct cli_ctx *ctx)
 {
-	struct mcred_device_info info;
+	struct mcred_device_details *info = NULL;
 	enum mcred_err rc, cfun_rc;
 	int code, cfun_mode = -1;
 
 	code = cli_open_modem(ctx);
 	if (code)
 		return code;
-	memset(&info, 0, sizeof(info));
 	/* MCRED_OK once the firmware was read; other facts may be unknown */
-	rc = mcred_device_info(ctx->modem, &info);
-	if (rc != MCRED_OK)
+	rc = mcred_device_details_get(ctx->modem, &info);
+	if (rc != MCRED_OK) {
+		mcred_device_details_free(info);
 		return cli_fail_modem(ctx, rc);
+	}
 	cfun_rc = mcred_cfun_get(ctx->modem, &cfun_mode);
 	if (cfun_rc != MCRED_OK && cfun_rc != MCRED_ERR_MODEM && cfun_rc != MCRED_ERR_CME &&
-	    cfun_rc != MCRED_ERR_PROTOCOL)
+	    cfun_rc != MCRED_ERR_PROTOCOL) {
+		mcred_device_details_free(info);
 		return cli_fail_modem(ctx, cfun_rc);
+	}
 	const struct info_fact facts[] = {
-		{ "imei", "IMEI:", info.imei, info.imei_status,
+		{ "imei", "IMEI:", info->imei, info->imei_status,
 		  "the modem's answer is not an IMEI (15 digits)" },
-		{ "model", "Model:", info.model, info.model_status,
+		{ "model", "Model:", info->model, info->model_status,
 		  "the modem's answer is not a model name" },
-		{ "firmware", "Firmware:", info.firmware, info.firmware_status,
+		{ "firmware", "Firmware:", info->firmware, info->firmware_status,
 		  "the modem's answer is not a firmware version" },
 		/* last: info_json also gives it under its old name */
-		{ "firmware_uuid", "Firmware UUID:", info.uuid, info.uuid_status,
+		{ "firmware_uuid", "Firmware UUID:", info->firmware_uuid, info->firmware_uuid_status,
 		  "the modem's answer is not a UUID" },
 	};
 	const struct info_fact cfun = { "cfun", "Functional mode:", NULL, cfun_rc,
@@ -229,6 +232,7 @@ int cmd_info(struct cli_ctx *ctx)
 		info_json(facts, n, &cfun, cfun_mode);
 	else
 		info_text(facts, n, &cfun, cfun_mode);
+	mcred_device_details_free(info);
 	return CLI_EXIT_OK;
 }
 

@@ -279,6 +279,7 @@ static int keygen_args(const struct cli_ctx *ctx, struct keygen_args *a)
 
 	memset(a, 0, sizeof(*a));
 	memset(&err, 0, sizeof(err));
+	mcred_keygen_request_init(&a->req);
 	a->req.kind = MCRED_KEYGEN_CSR;
 	a->req.attributes = cl->opt[OPT_ATTRIBUTES];
 	a->req.key_usage = cl->opt[OPT_KEY_USAGE];

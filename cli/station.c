@@ -420,13 +420,13 @@ static void *port_thread(void *arg)
 
 /* ---- ports of kits ---------------------------------------------------------------- */
 
-/* The index of the first port of the kit of list->ports[i]. */
+/* The index of the first port of the kit of list->ports[i]-> */
 static size_t kit_first_port(const struct mcred_port_list *list, size_t i)
 {
 	size_t j;
 
 	for (j = 0; j < i; j++)
-		if (list->ports[j].kit && !strcmp(list->ports[j].serial, list->ports[i].serial))
+		if (list->ports[j]->kit && !strcmp(list->ports[j]->serial, list->ports[i]->serial))
 			return j;
 	return i;
 }
@@ -436,7 +436,7 @@ static int kit_has_serial(const struct mcred_port_list *list, const char *serial
 	size_t i;
 
 	for (i = 0; i < list->count; i++)
-		if (list->ports[i].kit && !strcmp(list->ports[i].serial, serial))
+		if (list->ports[i]->kit && !strcmp(list->ports[i]->serial, serial))
 			return 1;
 	return 0;
 }
@@ -451,7 +451,7 @@ long station_kit_ports(const struct mcred_port_list *list, int all, const char *
 		if (!kit_has_serial(list, serials[j]) && !*missing)
 			*missing = serials[j];
 	for (i = 0; i < list->count && n < max; i++) {
-		const struct mcred_port *p = &list->ports[i];
+		const struct mcred_port *p = list->ports[i];
 		int wanted = all;
 
 		if (!p->kit || kit_first_port(list, i) != i)
@@ -578,6 +578,7 @@ int station_run(const struct station_config *cfg)
 	for (i = 0; i < st.n; i++) {
 		st.runs[i].st = &st;
 		st.runs[i].port = cfg->ports[i];
+		mcred_provision_result_init(&st.runs[i].res);
 	}
 	install_handlers();
 	st.t0 = now_s();

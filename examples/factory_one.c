@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 	req.root_ca_pem = root_pem;
 	req.progress_cb = on_step;
 	req.save_cb = on_save;
+	mcred_provision_result_init(&res);
 	if (mcred_provision(m, &req, &res) == MCRED_OK) {
 		printf("%s: %s, certificate serial %s\n", res.device_id,
 		       mcred_provision_status_name(res.status), res.cert_serial);

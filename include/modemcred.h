@@ -16,6 +16,28 @@
  *   tags above (MCRED_TAG_MAX) belong to the modem and are never written or
  *   deleted, but do show up in lists.
  *
+ * Structs you fill: call their _init first; the library checks their size
+ * field, so programs built against an older header keep working. The _init
+ * of each (a macro) zeroes the struct and sets its leading size_t size to
+ * sizeof the struct as the program's header declares it; zero fields mean
+ * the documented default. The library reads only the fields that fit in
+ * size and takes the defaults for fields added after the program was built;
+ * a size of 0 (no _init) or one too small for the struct's first version is
+ * refused with MCRED_ERR_INVALID_ARG, before anything is sent; a larger size
+ * (a program built against a newer header) is accepted when the fields this
+ * library does not know are zero, refused otherwise. New fields are only
+ * ever added at the end. See "ABI stability" in libmodemcred(3).
+ *
+ * Structs the library fills for you are either allocated by the library and
+ * read through accessors or `const char *` fields it owns (they can grow at
+ * the end; a size field says how much of them this library filled), or hold
+ * only values whose format is fixed by definition (a SHA-256 as 64 hex
+ * digits, a UUID as 36 characters), which never need to grow.
+ *
+ * The functions of 0.1.0 whose structs got their size field in 0.2.0 keep
+ * their 0.1.0 symbols (version MODEMCRED_0.1, the 0.1.0 layouts) for
+ * programs built against 0.1.0; programs built now link to the new ones.
+ *
  * Names: mcred_<noun>_<verb>, the noun being what is acted on, most often
  * the modem command family: cmng (%CMNG), keygen (%KEYGEN), attest
  * (%ATTESTTOKEN), cfun (+CFUN), and modem, port, port_list, report, secret.
@@ -127,7 +149,15 @@ MCRED_API const char *mcred_err_name(enum mcred_err code);
  */
 MCRED_API const char *mcred_cme_message(int cme);
 
-/** Details of a failure: the code, the modem's CME/CMS code, a message. */
+/**
+ * Details of a failure: the code, the modem's CME/CMS code, a message.
+ *
+ * Frozen: this struct never changes, so that the many functions that take
+ * one keep one contract. The caller allocates it and the library only ever
+ * writes it, never reads it; a message longer than 511 bytes is cut (the
+ * library's messages are far shorter). Further details of a failure will
+ * come through new functions, never through new fields here.
+ */
 struct mcred_error {
 	enum mcred_err code;
 	int cme;              /**< CME or CMS code, -1 when the modem gave none */
@@ -170,9 +200,12 @@ enum mcred_trace_dir { MCRED_TRACE_TX = 0, MCRED_TRACE_RX };
 
 /**
  * Options for opening a modem. Initialise with mcred_options_init() and
- * change what you need; zero values mean the documented default.
+ * change what you need; zero values mean the documented default. The
+ * library checks size (see the top of this header): set it with
+ * mcred_options_init(), never by hand.
  */
 struct mcred_options {
+	size_t size;                   /**< sizeof(struct mcred_options), set by _init */
 	unsigned baud;                 /**< default 115200 */
 	enum mcred_flow flow;          /**< default MCRED_FLOW_NONE */
 	unsigned timeout_ms;           /**< per-command deadline, default 10000 */
@@ -248,21 +281,37 @@ struct mcred_options {
 	void *cancel_user;
 };
 
-/** Fill opts with the defaults (all zeroes, which mean the defaults above). Since 0.1.0. */
-MCRED_API void mcred_options_init(struct mcred_options *opts);
+/**
+ * What mcred_options_init(opts) calls: zero size bytes at opts (all zeroes
+ * mean the defaults above) and set opts->size to size. Since 0.2.0.
+ */
+MCRED_API void mcred_options_init_size(struct mcred_options *opts, size_t size);
+/**
+ * Fill *opts with the defaults, size included. A macro, so that size is the
+ * program's own sizeof. (The function mcred_options_init of 0.1.0, for the
+ * layout without size, still exists for programs built against 0.1.0.)
+ */
+#define mcred_options_init(opts) mcred_options_init_size((opts), sizeof(*(opts)))
 
 /**
  * Caller-supplied transport, for gateways that bring their own link.
  * read: wait at most timeout_ms for data; return bytes read (> 0), 0 on
  *       timeout, -1 on error. write: return bytes written (> 0) or -1.
  * close: called once by mcred_modem_free(); may be NULL.
+ * Initialise with mcred_transport_init(); size as for struct mcred_options.
  */
 struct mcred_transport {
+	size_t size;    /**< sizeof(struct mcred_transport), set by _init */
 	int (*read)(void *user, uint8_t *buf, size_t len, unsigned timeout_ms);
 	int (*write)(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms);
 	void (*close)(void *user);
 	void *user;
 };
+
+/** What mcred_transport_init(t) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_transport_init_size(struct mcred_transport *transport, size_t size);
+/** Zero *t and set its size; then set the callbacks. */
+#define mcred_transport_init(t) mcred_transport_init_size((t), sizeof(*(t)))
 
 /** An open modem. */
 typedef struct mcred_modem mcred_modem;
@@ -332,17 +381,29 @@ MCRED_API int mcred_modem_unrestored_mode(const mcred_modem *modem);
 /* Port discovery                                                           */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * One serial port, allocated by the library with its strings (owned by the
+ * list). A later version may add fields at the end only: size is the size of
+ * the struct this library filled (read a field added later only when size
+ * reaches past it).
+ */
 struct mcred_port {
-	char name[128];        /**< "/dev/ttyACM0" */
-	char description[128];
-	int usb_vid;           /**< -1 when not USB */
+	size_t size;              /**< sizeof the struct the library filled */
+	const char *name;         /**< "/dev/ttyACM0" */
+	const char *description;  /**< "" if none */
+	int usb_vid;              /**< -1 when not USB */
 	int usb_pid;
-	char serial[64];       /**< USB serial number, "" if none */
-	const char *kit;       /**< "nRF9160 DK", "Thingy:91 X", ... or NULL */
+	const char *serial;       /**< USB serial number, "" if none */
+	const char *kit;          /**< "nRF9160 DK", "Thingy:91 X", ... or NULL */
 };
 
+/**
+ * The ports, in natural name order. An array of pointers, so that struct
+ * mcred_port can grow. (0.1.0 had an array of structs with fixed-size
+ * strings; programs built against it keep getting that, see the map.)
+ */
 struct mcred_port_list {
-	struct mcred_port *ports;
+	struct mcred_port **ports;  /**< count pointers */
 	size_t count;
 };
 
@@ -395,7 +456,47 @@ MCRED_API void mcred_lines_free(struct mcred_lines *lines);
 /* ------------------------------------------------------------------------ */
 
 /**
- * Device facts. A field the modem did not give is "" (unknown) and its
+ * Device facts, allocated and owned by the library: read with
+ * mcred_device_details_get(), free with mcred_device_details_free(). A
+ * field the modem did not give is "" (unknown, never NULL) and its _status
+ * says why, as for struct mcred_device_info below. The strings belong to
+ * the struct. A later version may add fields at the end only: size is the
+ * size of the struct this library filled, so a program built against a
+ * newer header reads a field f only when
+ * size >= offsetof(struct mcred_device_details, f) + sizeof(f).
+ */
+struct mcred_device_details {
+	size_t size;                   /**< sizeof the struct the library filled */
+	const char *imei;              /**< AT+CGSN: 15 digits */
+	const char *model;             /**< AT+CGMM, e.g. "nRF9160-SICA" */
+	const char *firmware;          /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
+	/**
+	 * AT%XMODEMUUID: the UUID of the modem firmware build, not the device
+	 * UUID that %KEYGEN and %ATTESTTOKEN carry.
+	 */
+	const char *firmware_uuid;
+	enum mcred_err imei_status;
+	enum mcred_err model_status;
+	enum mcred_err firmware_status;
+	enum mcred_err firmware_uuid_status;
+};
+
+/**
+ * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID) into a
+ * struct the library allocates. Returns what mcred_device_info() returns;
+ * *out is set (free it with mcred_device_details_free()) on success and on
+ * every failure but MCRED_ERR_INVALID_ARG and MCRED_ERR_NOMEM, with the
+ * fields read so far. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_device_details_get(mcred_modem *modem,
+						  struct mcred_device_details **out);
+/** Free what mcred_device_details_get() gave; NULL is allowed. Since 0.2.0. */
+MCRED_API void mcred_device_details_free(struct mcred_device_details *details);
+
+/**
+ * The struct of mcred_device_info() (0.1.0), frozen: its fixed-size arrays
+ * cannot grow, so new programs use struct mcred_device_details instead.
+ * A field the modem did not give is "" (unknown) and its
  * _status says why: MCRED_OK when read; MCRED_ERR_MODEM, _CME or _CMS when
  * the modem answered ERROR (test firmware such as mfw-pti_nrf91x1_2.3.3
  * does for AT+CGSN and AT%XMODEMUUID; older firmware lacks %XMODEMUUID);
@@ -419,7 +520,8 @@ struct mcred_device_info {
 };
 
 /**
- * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID). A query
+ * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID) into the
+ * frozen struct of 0.1.0; new programs use mcred_device_details_get(). A query
  * answered with ERROR or an answer of the wrong shape leaves that field
  * unknown and the others are still read. MCRED_OK when at least the
  * firmware version was read; otherwise the firmware query's error (the
@@ -670,12 +772,19 @@ MCRED_API int mcred_keygen_kind_cred_type(enum mcred_keygen_kind kind);
  */
 MCRED_API int mcred_keygen_kind_payload_id(enum mcred_keygen_kind kind);
 
+/** Initialise with mcred_keygen_request_init(); size as for struct mcred_options. */
 struct mcred_keygen_request {
+	size_t size;                 /**< sizeof(struct mcred_keygen_request), set by _init */
 	uint32_t tag;                /**< 1..2147483647 */
 	enum mcred_keygen_kind kind;
 	const char *attributes;      /**< "CN=x,O=y" or NULL (CSR only) */
 	const char *key_usage;       /**< 9 characters of 0/1 or NULL (CSR only) */
 };
+
+/** What mcred_keygen_request_init(req) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_keygen_request_init_size(struct mcred_keygen_request *req, size_t size);
+/** Zero *req (kind CSR, no attributes, no key usage) and set its size; then set tag. */
+#define mcred_keygen_request_init(req) mcred_keygen_request_init_size((req), sizeof(*(req)))
 
 /** Validate a keygen request without a modem. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
@@ -731,7 +840,9 @@ enum mcred_report_kind {
 	MCRED_REPORT_ATTESTATION
 };
 
+/** Initialise with mcred_verify_options_init(); size as for struct mcred_options. */
 struct mcred_verify_options {
+	size_t size;                        /**< sizeof(struct mcred_verify_options), by _init */
 	int64_t expected_tag;               /**< -1: do not check the sec_tag */
 	/**
 	 * 0: derive it from the blob's body (a CSR or a public key); what was
@@ -743,8 +854,17 @@ struct mcred_verify_options {
 	size_t identity_key_raw_len;
 };
 
-/** Since 0.1.0. */
-MCRED_API void mcred_verify_options_init(struct mcred_verify_options *opts);
+/**
+ * What mcred_verify_options_init(opts) calls: zeroes, expected_tag -1 and
+ * the size. Since 0.2.0.
+ */
+MCRED_API void mcred_verify_options_init_size(struct mcred_verify_options *opts, size_t size);
+/**
+ * The defaults (nothing expected, no key) and the size. A macro; the
+ * function of 0.1.0 still exists for programs built against 0.1.0.
+ */
+#define mcred_verify_options_init(opts) \
+	mcred_verify_options_init_size((opts), sizeof(*(opts)))
 
 /**
  * Recognise and check a device identity public key given as the bytes of a
@@ -931,7 +1051,9 @@ enum mcred_device_id_kind {
 /**
  * What earlier runs saved for one device: given to load_cb to fill, and to
  * save_cb when there is something new. Strings are PEM or hex; NULL or ""
- * when unknown.
+ * when unknown. The library allocates it (zeroed) and fields are only ever
+ * added at the end, so a callback built against an older header reads and
+ * fills the fields it knows.
  */
 struct mcred_provision_artifacts {
 	const char *device_id;
@@ -955,7 +1077,9 @@ enum mcred_provision_status {
 /** "failed", "provisioned", "unchanged", "csr-saved". Since 0.2.0. */
 MCRED_API const char *mcred_provision_status_name(enum mcred_provision_status status);
 
+/** Initialise with mcred_provision_request_init(); size as for struct mcred_options. */
 struct mcred_provision_request {
+	size_t size;                      /**< sizeof(struct mcred_provision_request), by _init */
 	uint32_t tag;                     /**< 1..2147483647 */
 	enum mcred_device_id_kind id_kind;
 	const char *id_prefix;            /**< put before the id, or NULL */
@@ -994,25 +1118,55 @@ struct mcred_provision_request {
 	void *user;                       /**< passed to every callback */
 };
 
-/** Fill req with the defaults (zeroes; certificates valid 3650 days). Since 0.2.0. */
-MCRED_API void mcred_provision_request_init(struct mcred_provision_request *req);
+/**
+ * What mcred_provision_request_init(req) calls: zeroes (certificates valid
+ * 3650 days) and the size. Since 0.2.0.
+ */
+MCRED_API void mcred_provision_request_init_size(struct mcred_provision_request *req,
+						 size_t size);
+/** Fill *req with the defaults and set its size. A macro, as mcred_options_init(). */
+#define mcred_provision_request_init(req) \
+	mcred_provision_request_init_size((req), sizeof(*(req)))
 
-/** Everything learned about one modem; strings "" when unknown. */
+/**
+ * Everything learned about one modem; strings "" when unknown. The caller
+ * allocates it and initialises it with mcred_provision_result_init() (which
+ * sets size: the library fills only the fields that fit in it), and frees
+ * what it holds with mcred_provision_result_clear(), also before reusing it.
+ * Text that can have any length is a const char * the result owns (never
+ * NULL once mcred_provision() returned); arrays hold only values whose
+ * length is fixed by definition, which never need to grow.
+ */
 struct mcred_provision_result {
+	size_t size;                      /**< sizeof(struct mcred_provision_result), by _init */
 	enum mcred_provision_status status;
 	enum mcred_provision_step step;   /**< the step that failed (or DONE) */
-	struct mcred_error error;         /**< code MCRED_OK unless failed */
+	struct mcred_error error;         /**< code MCRED_OK unless failed (frozen struct) */
+	/** at most MCRED_DEVICE_ID_MAX characters by definition (nRF Cloud's limit) */
 	char device_id[MCRED_DEVICE_ID_MAX + 1];
-	char imei[32];
-	char model[64];
-	char firmware[64];
-	char device_uuid[37];
-	char cert_serial[33];             /**< hex, "" when no certificate */
-	char cert_sha256[65];             /**< digest of the certificate as stored */
-	struct mcred_credential credentials[3]; /**< the tag's types 0, 1, 2 at the end */
+	char imei[32];                    /**< an IMEI is 15 digits by definition */
+	const char *model;                /**< AT+CGMM; owned by the result */
+	const char *firmware;             /**< AT+CGMR; owned by the result */
+	char device_uuid[37];             /**< 8-4-4-4-12 hex digits by definition */
+	const char *cert_serial;          /**< hex, "" when no certificate; owned by the result */
+	char cert_sha256[65];             /**< SHA-256 of the certificate as stored: 64 hex
+	                                       digits by definition */
+	/**
+	 * The tag's types 0, 1, 2 at the end: three by definition (the CA,
+	 * the certificate and the key this call manages); a credential is a
+	 * tag, a type and a SHA-256.
+	 */
+	struct mcred_credential credentials[3];
 	size_t n_credentials;
 	char *attest_token;               /**< malloc'd blob when asked for, else NULL */
 };
+
+/** What mcred_provision_result_init(res) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_provision_result_init_size(struct mcred_provision_result *result,
+						size_t size);
+/** Zero *res and set its size; do this once before mcred_provision(). */
+#define mcred_provision_result_init(res) \
+	mcred_provision_result_init_size((res), sizeof(*(res)))
 
 /**
  * Provision one open modem: take it offline; read IMEI, model, firmware
@@ -1027,12 +1181,18 @@ struct mcred_provision_result {
  * certificate's key is the on-device key; attest if asked. What already
  * matches is not written again (MCRED_PROVISION_UNCHANGED when nothing
  * was). The functional mode found is restored, also on failure. Returns
- * result->error.code. Free result->attest_token with
- * mcred_provision_result_clear(). Since 0.2.0.
+ * result->error.code (MCRED_ERR_INVALID_ARG, nothing sent, when result
+ * was not initialised by mcred_provision_result_init()). Free what result
+ * holds with mcred_provision_result_clear(). Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_provision(mcred_modem *modem,
 					 const struct mcred_provision_request *req,
 					 struct mcred_provision_result *result);
+/**
+ * Free what result holds (attest_token, the strings) and set those fields
+ * to NULL; result keeps its size and can be given to mcred_provision()
+ * again. Since 0.2.0.
+ */
 MCRED_API void mcred_provision_result_clear(struct mcred_provision_result *result);
 
 /**

@@ -3,6 +3,8 @@
  * what is wrong and how to fix it, because it ends up in front of a factory
  * engineer, not a developer.
  */
+#include "abi.h" /* first: this file defines functions of two layouts */
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +17,9 @@
 #include "shell.h"
 #include "util.h"
 #include "wire.h"
+
+MCRED_DEFAULT_VERSION(mcred_cmng_check_write);
+MCRED_DEFAULT_VERSION(mcred_cmng_write_digest);
 
 #define WRITABLE_TYPES "0-4 (ca, cert, key, psk, psk-id)"
 
@@ -446,8 +451,13 @@ enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const char *conten
 				      struct mcred_error *err)
 {
 	struct mcred_cmng_cmd cmd;
-	enum mcred_err rc = mcred_cmng_build_write(tag, type, content, len, password, opts, &cmd,
-						   NULL, NULL, err);
+	struct mcred_options o;
+	enum mcred_err rc = mcred_options_take(&o, opts, err);
+
+	if (rc != MCRED_OK)
+		return rc;
+	rc = mcred_cmng_build_write(tag, type, content, len, password, opts ? &o : NULL, &cmd,
+				    NULL, NULL, err);
 	mcred_cmng_cmd_free(&cmd);
 	if (rc == MCRED_OK)
 		mcred_error_clear(err);
@@ -460,8 +470,14 @@ enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len
 {
 	char *prepared = NULL;
 	size_t prepared_len = 0;
-	enum mcred_err rc = mcred_cmng_check_write_type(type, err);
+	struct mcred_options o;
+	enum mcred_err rc = mcred_options_take(&o, opts, err);
 
+	if (rc != MCRED_OK)
+		return rc;
+	if (opts)
+		opts = &o; /* from here on the library's own full copy */
+	rc = mcred_cmng_check_write_type(type, err);
 	if (rc == MCRED_OK)
 		rc = mcred_cmng_prepare_content(type, content, len,
 						opts ? opts->keep_line_endings : 0, &prepared,

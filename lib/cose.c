@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -646,10 +648,14 @@ enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
 {
 	const uint8_t *bytes = data;
 	const char *text = data;
+	struct mcred_verify_options size_check;
 	EVP_PKEY *key;
 
 	if (!data || !opts)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no identity key or options given");
+	/* the key fields are written below: they must be in the caller's struct */
+	if (mcred_verify_options_take(&size_check, opts, err) != MCRED_OK)
+		return MCRED_ERR_INVALID_ARG;
 	if (len == 65 && bytes[0] == 0x04) {
 		key = key_from_point(bytes, len);
 		if (!key)

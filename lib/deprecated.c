@@ -4,10 +4,21 @@
  * so that programs built against 0.1.0 keep linking and running, and only
  * calls its new name. Nothing in the tree calls them but their unit test
  * (tests/unit/test_deprecated.c).
+ *
+ * Those that take a struct which gained a size field in 0.2.0 exist twice:
+ * the ones here (version MODEMCRED_0.2, the new layout) and those of
+ * compat_v0_1.c (MODEMCRED_0.1, the layout of 0.1.0).
  */
+#include "abi.h" /* first: this file defines functions of two layouts */
+
 #include <stdlib.h>
 
 #include "modemcred.h"
+
+MCRED_DEFAULT_VERSION(mcred_verify_keygen);
+MCRED_DEFAULT_VERSION(mcred_verify_attest);
+MCRED_DEFAULT_VERSION(mcred_keygen);
+MCRED_DEFAULT_VERSION(mcred_ports_list);
 
 enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
 				   const struct mcred_verify_options *opts, mcred_report **out,

@@ -172,6 +172,54 @@ enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *i
 	return mcred_succeed(modem);
 }
 
+/* A copy of s placed at *at (moved on), for a single-block allocation. */
+static const char *place(char **at, const char *s)
+{
+	char *copy = *at;
+	size_t n = strlen(s) + 1;
+
+	memcpy(copy, s, n);
+	*at += n;
+	return copy;
+}
+
+enum mcred_err mcred_device_details_get(mcred_modem *modem, struct mcred_device_details **out)
+{
+	struct mcred_device_info info;
+	struct mcred_device_details *d;
+	enum mcred_err rc;
+	char *strings;
+
+	if (!modem)
+		return MCRED_ERR_INVALID_ARG;
+	if (!out)
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the device details");
+	*out = NULL;
+	rc = mcred_device_info(modem, &info);
+	/* one block: the struct, then its strings, freed by one free() */
+	d = malloc(sizeof(*d) + strlen(info.imei) + strlen(info.model) + strlen(info.firmware) +
+		   strlen(info.uuid) + 4);
+	if (!d)
+		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
+	strings = (char *)(d + 1);
+	d->size = sizeof(*d);
+	d->imei = place(&strings, info.imei);
+	d->model = place(&strings, info.model);
+	d->firmware = place(&strings, info.firmware);
+	d->firmware_uuid = place(&strings, info.uuid);
+	d->imei_status = info.imei_status;
+	d->model_status = info.model_status;
+	d->firmware_status = info.firmware_status;
+	d->firmware_uuid_status = info.uuid_status;
+	*out = d;
+	return rc;
+}
+
+void mcred_device_details_free(struct mcred_device_details *details)
+{
+	free(details);
+}
+
 /* ---- firmware version ---------------------------------------------------- */
 
 /* A decimal number of at most 5 digits at *p; advances *p. -1 when none. */

@@ -3,6 +3,8 @@
  * before anything is sent (the modem's own errors are terse), and the CME
  * codes of these commands are turned into messages that say what to do.
  */
+#include "abi.h" /* first: this file defines functions of two layouts */
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@
 #include "modem.h"
 #include "shell.h"
 #include "wire.h"
+
+MCRED_DEFAULT_VERSION(mcred_keygen_check);
 
 /* Attribute names %KEYGEN accepts (spec: "Supported attributes"). */
 static const char *const attribute_names[] = {
@@ -110,13 +114,18 @@ static enum mcred_err check_key_usage(const char *ku, struct mcred_error *err)
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
+enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *given,
 				  struct mcred_error *err)
 {
-	enum mcred_err rc = MCRED_OK;
+	struct mcred_keygen_request copy;
+	const struct mcred_keygen_request *req = &copy;
+	enum mcred_err rc;
 
-	if (!req)
+	if (!given)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no keygen request given");
+	rc = mcred_keygen_request_take(&copy, given, err);
+	if (rc != MCRED_OK)
+		return rc;
 	if (req->tag < 1 || req->tag > MCRED_TAG_MAX)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "sec_tag %lu is out of range: %%KEYGEN takes 1-2147483647",
@@ -322,6 +331,7 @@ enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 	if (!modem)
 		return MCRED_ERR_INVALID_ARG;
 	rc = mcred_keygen_check(req, &modem->err);
+	/* checked: req is not NULL and its size is good, attributes fit in it */
 	if (rc == MCRED_OK && req->attributes)
 		rc = mcred_shell_check_content(&modem->opts, req->attributes,
 					       strlen(req->attributes), "the attributes", 0,
@@ -332,6 +342,7 @@ enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 enum mcred_err mcred_keygen_run(mcred_modem *modem, const struct mcred_keygen_request *req,
 				char **blob)
 {
+	struct mcred_keygen_request copy;
 	struct mcred_session session;
 	enum mcred_err rc;
 	char *cmd;
@@ -344,7 +355,8 @@ enum mcred_err mcred_keygen_run(mcred_modem *modem, const struct mcred_keygen_re
 	rc = mcred_keygen_check_modem(modem, req);
 	if (rc != MCRED_OK)
 		return rc;
-	cmd = keygen_command(req);
+	mcred_keygen_request_take(&copy, req, NULL); /* checked above */
+	cmd = keygen_command(&copy);
 	if (!cmd)
 		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
 	/* Refuse an overlong command here, before the session sends CMEE/CFUN. */

@@ -2,6 +2,8 @@
  * The modem handle: options, opening over a port or a caller's transport,
  * the last error, closing.
  */
+#include "abi.h" /* first: this file defines functions of two layouts */
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,20 +20,21 @@
 #include "shell_detect.h"
 #include "transport.h"
 
-void mcred_options_init(struct mcred_options *opts)
-{
-	if (opts)
-		memset(opts, 0, sizeof(*opts));
-}
+MCRED_DEFAULT_VERSION(mcred_modem_open);
+MCRED_DEFAULT_VERSION(mcred_modem_open_transport);
 
-/* Copy what the caller gave (or the defaults) and check the enums. */
+/*
+ * Copy what the caller gave (or the defaults) and check the enums;
+ * *max_command_given says whether the caller set max_command_len.
+ */
 static enum mcred_err resolve_options(struct mcred_options *o, const struct mcred_options *given,
-				      struct mcred_error *err)
+				      int *max_command_given, struct mcred_error *err)
 {
-	if (given)
-		*o = *given;
-	else
-		mcred_options_init(o);
+	enum mcred_err rc = mcred_options_take(o, given, err);
+
+	if (rc != MCRED_OK)
+		return rc;
+	*max_command_given = o->max_command_len != 0;
 	mcred_options_apply_defaults(o);
 	if ((unsigned)o->terminator > MCRED_TERM_NUL)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
@@ -54,8 +57,7 @@ static enum mcred_err new_modem(mcred_modem **out, const struct mcred_options *g
 
 	if (!m)
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
-	m->max_command_given = given && given->max_command_len;
-	rc = resolve_options(&m->opts, given, err);
+	rc = resolve_options(&m->opts, given, &m->max_command_given, err);
 	if (rc != MCRED_OK) {
 		free(m);
 		return rc;
@@ -184,17 +186,24 @@ enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 					  struct mcred_error *err)
 {
 	mcred_modem *m = NULL;
+	struct mcred_transport t;
 	enum mcred_err rc;
 
 	if (out)
 		*out = NULL;
-	if (!out || !transport || !transport->read || !transport->write)
+	if (!out || !transport)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "a transport needs read and write callbacks");
+	rc = mcred_transport_take(&t, transport, err);
+	if (rc != MCRED_OK)
+		return rc;
+	if (!t.read || !t.write)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "a transport needs read and write callbacks");
 	rc = new_modem(&m, opts, err);
 	if (rc != MCRED_OK)
 		return rc;
-	m->io = *transport;
+	m->io = t;
 	m->transport_name = "custom";
 	return settle_shell_mode(out, m, 0, err);
 }

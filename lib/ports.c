@@ -6,6 +6,8 @@
  * they can be tested without hardware.
  */
 #define _GNU_SOURCE /* strverscmp */
+#include "abi.h" /* first: this file defines functions of two layouts */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,8 @@
 
 #include "error.h"
 #include "ports.h"
+
+MCRED_DEFAULT_VERSION(mcred_port_list_free);
 
 #define USB_VID_SEGGER 0x1366
 #define USB_VID_NORDIC 0x1915
@@ -63,7 +67,7 @@ static int same_kit(const struct mcred_port *a, const struct mcred_port *b)
 static size_t kit_representative(const struct mcred_port_list *list, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (list->ports[j].kit && same_kit(&list->ports[j], &list->ports[i]))
+		if (list->ports[j]->kit && same_kit(list->ports[j], list->ports[i]))
 			return j;
 	return i;
 }
@@ -71,12 +75,12 @@ static size_t kit_representative(const struct mcred_port_list *list, size_t i)
 /* The naturally first port name of the kit that port i belongs to. */
 static const char *first_port_of_kit(const struct mcred_port_list *list, size_t i)
 {
-	const char *best = list->ports[i].name;
+	const char *best = list->ports[i]->name;
 
 	for (size_t j = 0; j < list->count; j++) {
-		const struct mcred_port *p = &list->ports[j];
+		const struct mcred_port *p = list->ports[j];
 
-		if (p->kit && same_kit(p, &list->ports[i]) &&
+		if (p->kit && same_kit(p, list->ports[i]) &&
 		    mcred_port_name_compare(p->name, best) < 0)
 			best = p->name;
 	}
@@ -96,13 +100,13 @@ static size_t describe_kits(const struct mcred_port_list *list, char *found, siz
 	for (size_t i = 0; list && i < list->count; i++) {
 		size_t used = strlen(found);
 
-		if (!list->ports[i].kit || kit_representative(list, i) != i)
+		if (!list->ports[i]->kit || kit_representative(list, i) != i)
 			continue;
 		if (kits++ == 0)
 			*first = i;
 		snprintf(found + used, len - used, "%s%s %s (%s)", kits > 1 ? ", " : "",
-			 list->ports[i].kit, first_port_of_kit(list, i),
-			 list->ports[i].serial[0] ? list->ports[i].serial : "no serial");
+			 list->ports[i]->kit, first_port_of_kit(list, i),
+			 list->ports[i]->serial[0] ? list->ports[i]->serial : "no serial");
 	}
 	return kits;
 }
@@ -154,7 +158,7 @@ enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no USB serial number given");
 	/* Exact match only: a prefix is the kit model (see kit_prefixes), not a kit. */
 	for (size_t i = 0; list && i < list->count; i++)
-		if (list->ports[i].kit && strcmp(list->ports[i].serial, serial) == 0)
+		if (list->ports[i]->kit && strcmp(list->ports[i]->serial, serial) == 0)
 			return copy_kit_port(list, i, name, name_len, err);
 	if (describe_kits(list, found, sizeof(found), &first) == 0)
 		return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
@@ -165,32 +169,50 @@ enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
 			       found);
 }
 
-static void copy_text(char *dst, size_t dst_len, const char *src)
+/* A copy of s (NULL: "") placed at *at (moved on), for a single-block allocation. */
+static const char *place(char **at, const char *s)
 {
-	snprintf(dst, dst_len, "%s", src ? src : "");
+	char *copy = *at;
+	size_t n = strlen(s ? s : "") + 1;
+
+	memcpy(copy, s ? s : "", n);
+	*at += n;
+	return copy;
 }
 
-static void describe_port(struct mcred_port *out, struct sp_port *p)
+/* The port and its strings in one block (freed by one free()); NULL without memory. */
+static struct mcred_port *describe_port(struct sp_port *p)
 {
+	const char *name = sp_get_port_name(p), *description = sp_get_port_description(p);
+	const char *serial = NULL;
 	int vid = -1, pid = -1;
+	struct mcred_port *out;
+	char *strings;
 
-	copy_text(out->name, sizeof(out->name), sp_get_port_name(p));
-	copy_text(out->description, sizeof(out->description), sp_get_port_description(p));
-	out->serial[0] = '\0';
 	if (sp_get_port_transport(p) == SP_TRANSPORT_USB) {
 		if (sp_get_port_usb_vid_pid(p, &vid, &pid) != SP_OK)
 			vid = pid = -1;
-		copy_text(out->serial, sizeof(out->serial), sp_get_port_usb_serial(p));
+		serial = sp_get_port_usb_serial(p);
 	}
+	out = malloc(sizeof(*out) + strlen(name ? name : "") + strlen(description ? description : "") +
+		     strlen(serial ? serial : "") + 3);
+	if (!out)
+		return NULL;
+	strings = (char *)(out + 1);
+	out->size = sizeof(*out);
+	out->name = place(&strings, name);
+	out->description = place(&strings, description);
+	out->serial = place(&strings, serial);
 	out->usb_vid = vid;
 	out->usb_pid = pid;
 	out->kit = mcred_kit_name(vid, out->serial);
+	return out;
 }
 
 static int compare_ports(const void *a, const void *b)
 {
-	return mcred_port_name_compare(((const struct mcred_port *)a)->name,
-				       ((const struct mcred_port *)b)->name);
+	return mcred_port_name_compare((*(struct mcred_port *const *)a)->name,
+				       (*(struct mcred_port *const *)b)->name);
 }
 
 enum mcred_err mcred_port_list_get(struct mcred_port_list **out, struct mcred_error *err)
@@ -214,9 +236,14 @@ enum mcred_err mcred_port_list_get(struct mcred_port_list **out, struct mcred_er
 		sp_free_port_list(sp_list);
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < n; i++)
-		describe_port(&list->ports[i], sp_list[i]);
-	list->count = n;
+	for (list->count = 0; list->count < n; list->count++) {
+		list->ports[list->count] = describe_port(sp_list[list->count]);
+		if (!list->ports[list->count]) {
+			sp_free_port_list(sp_list);
+			mcred_port_list_free(list);
+			return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+		}
+	}
 	sp_free_port_list(sp_list);
 	if (n > 1)
 		qsort(list->ports, n, sizeof(*list->ports), compare_ports);
@@ -229,6 +256,8 @@ void mcred_port_list_free(struct mcred_port_list *list)
 {
 	if (!list)
 		return;
+	for (size_t i = 0; i < list->count; i++)
+		free(list->ports[i]);
 	free(list->ports);
 	free(list);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abi.h"
 #include "defaults.h"
 #include "error.h"
 #include "modem.h"
@@ -144,10 +145,11 @@ const char *mcred_provision_status_name(enum mcred_provision_status status)
 	}
 }
 
-void mcred_provision_request_init(struct mcred_provision_request *req)
+void mcred_provision_request_init_size(struct mcred_provision_request *req, size_t size)
 {
-	memset(req, 0, sizeof(*req));
-	req->days = DEFAULT_DAYS;
+	mcred_struct_init(req, size);
+	if (req && size >= offsetof(struct mcred_provision_request, days) + sizeof(req->days))
+		req->days = DEFAULT_DAYS;
 }
 
 /* "CN=<id>[,<extra>]" into buf; 0 when it does not fit. */
@@ -159,14 +161,13 @@ static int subject_for(const char *id, const char *extra, char *buf, size_t len)
 	return n > 0 && (size_t)n < len;
 }
 
-enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
-				     struct mcred_error *err)
+/* The checks of mcred_provision_check() on the library's own copy of a request. */
+static enum mcred_err check_request(const struct mcred_provision_request *req,
+				    struct mcred_error *err)
 {
 	struct mcred_keygen_request kr;
 	char subject[512], longest[MCRED_DEVICE_ID_MAX + 1];
 
-	if (!req)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no request given");
 	if (req->tag == 0 || req->tag > MCRED_TAG_MAX)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "security tag %lu is out of "
 				       "range: use 1-2147483647", (unsigned long)req->tag);
@@ -185,11 +186,23 @@ enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
 				       "than 100 years", req->days);
 	if (!subject_for(longest, req->subject_extra, subject, sizeof(subject)))
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the subject extra is too long");
-	memset(&kr, 0, sizeof(kr));
+	mcred_keygen_request_init(&kr);
 	kr.tag = req->tag;
 	kr.kind = MCRED_KEYGEN_CSR;
 	kr.attributes = subject;
 	return mcred_keygen_check(&kr, err);
+}
+
+enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
+				     struct mcred_error *err)
+{
+	struct mcred_provision_request copy;
+	enum mcred_err rc;
+
+	if (!req)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no request given");
+	rc = mcred_provision_request_take(&copy, req, err);
+	return rc != MCRED_OK ? rc : check_request(&copy, err);
 }
 
 /* ---- one run ---------------------------------------------------------------------- */
@@ -204,6 +217,10 @@ struct run {
 	char key_sha256[65];
 	char ca_sha256[65];                  /* of the root CA written or found */
 	int changed;
+	/* the result's strings, given to it (allocated) when the run ends */
+	char model[64];
+	char firmware[64];
+	char cert_serial[33];
 };
 
 /* Record a failure with its own message (not the handle's). */
@@ -259,8 +276,8 @@ static enum mcred_err step_info(struct run *r)
 	if (rc != MCRED_OK)
 		return modem_fail(r, rc);
 	snprintf(r->res->imei, sizeof(r->res->imei), "%s", info.imei);
-	snprintf(r->res->model, sizeof(r->res->model), "%s", info.model);
-	snprintf(r->res->firmware, sizeof(r->res->firmware), "%s", info.firmware);
+	snprintf(r->model, sizeof(r->model), "%s", info.model);
+	snprintf(r->firmware, sizeof(r->firmware), "%s", info.firmware);
 	if (!mcred_fw_keygen_capable(info.firmware, why, sizeof(why)))
 		return run_fail(r, MCRED_ERR_UNSUPPORTED, "%s", why);
 	return MCRED_OK;
@@ -468,7 +485,7 @@ static enum mcred_err generate_key(struct run *r)
 	const struct mcred_credential *key;
 	enum mcred_err rc;
 
-	memset(&kr, 0, sizeof(kr));
+	mcred_keygen_request_init(&kr);
 	kr.tag = r->req->tag;
 	kr.kind = MCRED_KEYGEN_CSR;
 	/* No attributes: the modem makes "CN=<device UUID>" itself (fewer bytes). */
@@ -521,7 +538,7 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 	*have_cert = 0;
 	memset(&err, 0, sizeof(err));
 	if (saved && *saved &&
-	    mcred_cert_check(r->req->ca, saved, r->pub_pem, r->res->cert_serial, &err) == MCRED_OK) {
+	    mcred_cert_check(r->req->ca, saved, r->pub_pem, r->cert_serial, &err) == MCRED_OK) {
 		if (!(r->cert_pem = strdup(saved)))
 			return run_fail(r, MCRED_ERR_NOMEM, "out of memory");
 		*have_cert = 1;
@@ -530,7 +547,7 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 	if (!r->req->ca)
 		return MCRED_OK;
 	rc = mcred_ca_sign(r->req->ca, r->csr_pem, r->req->days ? r->req->days : DEFAULT_DAYS,
-			   &r->cert_pem, r->res->cert_serial, &err);
+			   &r->cert_pem, r->cert_serial, &err);
 	if (rc != MCRED_OK) {
 		r->res->error = err;
 		return rc;
@@ -693,21 +710,22 @@ static enum mcred_err provision_offline(struct run *r)
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_request *req,
-			       struct mcred_provision_result *result)
+/* mcred_provision() once result is checked and reset; r gets the strings. */
+static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
+				    const struct mcred_provision_request *req,
+				    struct mcred_provision_result *result)
 {
+	struct mcred_provision_request copy;
 	struct run r;
 	int saved_mode = -1, cmee_was = -1;
 	enum mcred_err rc, restore_rc;
 
-	if (!result)
-		return MCRED_ERR_INVALID_ARG;
-	memset(result, 0, sizeof(*result));
-	result->error.cme = -1;
 	if (!modem)
 		return mcred_error_set(&result->error, MCRED_ERR_INVALID_ARG, "no modem given");
 	if (mcred_provision_check(req, &result->error) != MCRED_OK)
 		return result->error.code;
+	mcred_provision_request_take(&copy, req, NULL); /* checked: size is good */
+	req = &copy;
 	memset(&r, 0, sizeof(r));
 	r.m = modem;
 	r.req = req;
@@ -746,7 +764,65 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	free(r.csr_pem);
 	free(r.pub_pem);
 	free(r.cert_pem);
+	*run = r;
 	return rc;
+}
+
+/* What the string fields point to when there was no memory for them. */
+static const char no_string[] = "";
+
+/* Give result its strings (one allocation, freed through model). */
+static void publish_strings(struct mcred_provision_result *result, const struct run *r)
+{
+	size_t model = strlen(r->model) + 1, firmware = strlen(r->firmware) + 1;
+	char *block = malloc(model + firmware + strlen(r->cert_serial) + 1);
+
+	if (!block) {
+		result->model = result->firmware = result->cert_serial = no_string;
+		return;
+	}
+	result->model = strcpy(block, r->model);
+	result->firmware = strcpy(block + model, r->firmware);
+	result->cert_serial = strcpy(block + model + firmware, r->cert_serial);
+}
+
+/* The fields of the result's first version (0.2.0). */
+#define RESULT_FIRST_VERSION_SIZE \
+	(offsetof(struct mcred_provision_result, attest_token) + sizeof(char *))
+
+enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_request *req,
+			       struct mcred_provision_result *result)
+{
+	struct run r;
+	size_t size;
+	enum mcred_err rc;
+
+	if (!result)
+		return MCRED_ERR_INVALID_ARG;
+	/*
+	 * The caller's size is at least the first version (checked), all of
+	 * whose fields this library has: once a field is added, fill a full
+	 * copy and hand back only what fits in size.
+	 */
+	size = result->size;
+	memset(result, 0, sizeof(*result));
+	result->size = size;
+	result->error.cme = -1;
+	memset(&r, 0, sizeof(r));
+	if (size < RESULT_FIRST_VERSION_SIZE)
+		rc = mcred_error_set(&result->error, MCRED_ERR_INVALID_ARG,
+				     "struct mcred_provision_result has size %zu: initialise it "
+				     "with mcred_provision_result_init() before mcred_provision()",
+				     size);
+	else
+		rc = provision_run(&r, modem, req, result);
+	publish_strings(result, &r);
+	return rc;
+}
+
+void mcred_provision_result_init_size(struct mcred_provision_result *result, size_t size)
+{
+	mcred_struct_init(result, size);
 }
 
 void mcred_provision_result_clear(struct mcred_provision_result *result)
@@ -755,4 +831,7 @@ void mcred_provision_result_clear(struct mcred_provision_result *result)
 		return;
 	free(result->attest_token);
 	result->attest_token = NULL;
+	if (result->model != no_string)
+		free((char *)result->model);
+	result->model = result->firmware = result->cert_serial = NULL;
 }

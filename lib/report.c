@@ -4,6 +4,8 @@
  * cannot be performed (no key, nothing expected) is "not checked", never
  * "valid": callers must be able to tell proof from absence of proof.
  */
+#include "abi.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,14 +62,6 @@ struct halves {
 	uint8_t *cose;
 	size_t cose_len;
 };
-
-void mcred_verify_options_init(struct mcred_verify_options *opts)
-{
-	if (!opts)
-		return;
-	memset(opts, 0, sizeof(*opts));
-	opts->expected_tag = -1;
-}
 
 const char *mcred_check_name(enum mcred_check check)
 {
@@ -546,11 +540,19 @@ static enum mcred_err verify_blob(const char *blob, size_t len,
 				  const char *prefix, const char *body_name, report_fn make_report,
 				  struct mcred_error *err)
 {
+	struct mcred_verify_options copy;
 	EVP_PKEY *key;
 	struct halves h;
 	struct mcred_cose c;
 	enum mcred_err rc;
 
+	if (out)
+		*out = NULL;
+	rc = mcred_verify_options_take(&copy, opts, err);
+	if (rc != MCRED_OK)
+		return rc;
+	if (opts)
+		opts = &copy; /* from here on the library's own full copy */
 	rc = verify_begin(blob, len, opts, out, prefix, body_name, &key, &h, &c, err);
 	if (rc == MCRED_OK)
 		rc = make_report(&h, &c, opts, key, out, err);

@@ -163,7 +163,7 @@ static void check_keygen(const uint8_t *data, size_t len)
 
 	if (len < 5)
 		return;
-	memset(&req, 0, sizeof(req));
+	mcred_keygen_request_init(&req);
 	req.tag = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3];
 	req.kind = (enum mcred_keygen_kind)(data[4] % 3);
 	rest = as_string(data + 5, len - 5);

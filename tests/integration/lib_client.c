@@ -325,7 +325,7 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		char *blob = NULL;
 		uint32_t t = 0;
 
-		memset(&req, 0, sizeof(req));
+		mcred_keygen_request_init(&req);
 		req.tag = base_tag + 1;
 		req.kind = MCRED_KEYGEN_CSR;
 		req.attributes = "CN=lib-client,O=modemcred";
@@ -472,6 +472,7 @@ static void custom_transport(const char *link)
 		cfmakeraw(&tio);
 		tcsetattr(ft.fd, TCSANOW, &tio);
 	}
+	mcred_transport_init(&tr);
 	tr.read = t_read;
 	tr.write = t_write;
 	tr.close = t_close;

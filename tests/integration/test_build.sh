@@ -22,10 +22,23 @@ test_shared_library_exports_only_public_api() {
 test_shared_library_symbols_are_versioned() {
 	so="$BUILD/libmodemcred.so.0"
 	[ -f "$so" ] || fail "$so is missing"
-	# name and node of each export ("mcred_at MODEMCRED_0.1"), from the dynamic symbol table
-	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) ~ /^MODEMCRED_/ { print $NF, $(NF-1) }' |
-		sort >"$T_DIR/exported"
-	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) !~ /^MODEMCRED_/ { print $NF }' >"$T_DIR/unversioned"
+	# name and node of each export ("mcred_at MODEMCRED_0.1"), from the dynamic symbol table;
+	# a name exported twice (the 0.1.0 layout as "(MODEMCRED_0.1)", a non-default
+	# version, and the current one) counts with its oldest node, the one of its note
+	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) ~ /^\(?MODEMCRED_/ {
+			node = $(NF-1); gsub(/[()]/, "", node)
+			if (!($NF in oldest) || node < oldest[$NF]) oldest[$NF] = node
+		} END { for (n in oldest) print n, oldest[n] }' | sort >"$T_DIR/exported_all"
+	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) !~ /^\(?MODEMCRED_/ { print $NF }' >"$T_DIR/unversioned"
+	# names only old programs reach (no default version): kept 0.1.0 symbols
+	# that the header now spells as macros (mcred_options_init, ...)
+	objdump -T "$so" | awk '$NF ~ /^mcred_/ && $(NF-1) ~ /^MODEMCRED_/ { print $NF }' |
+		sort -u >"$T_DIR/linkable"
+	cut -d ' ' -f 1 "$T_DIR/exported_all" | comm -23 - "$T_DIR/linkable" >"$T_DIR/old_only"
+	grep -qx mcred_options_init "$T_DIR/old_only" ||
+		fail "mcred_options_init of 0.1.0 is not kept as MODEMCRED_0.1 only"
+	awk 'NR == FNR { old[$1] = 1; next } !($1 in old)' "$T_DIR/old_only" "$T_DIR/exported_all" \
+		>"$T_DIR/exported"
 	[ ! -s "$T_DIR/unversioned" ] || fail "exports without a version node: $(tr '\n' ' ' <"$T_DIR/unversioned")"
 	objdump -p "$so" | grep -q 'MODEMCRED_0\.1' || fail "no MODEMCRED_0.1 version definition"
 	grep -q '^mcred_version MODEMCRED_0.1$' "$T_DIR/exported" || fail "mcred_version is not in MODEMCRED_0.1"
@@ -48,14 +61,39 @@ test_shared_library_symbols_are_versioned() {
 		fail "header notes (<) and symbol versions (>) differ:
 $(cat "$T_DIR/diff")"
 	# the map lists nothing that does not exist (ld ignores such names)
-	sed -n 's/^[ \t]*\(mcred_[a-z0-9_]*\);.*/\1/p' lib/libmodemcred.map | sort >"$T_DIR/mapped"
-	cut -d ' ' -f 1 "$T_DIR/exported" | comm -23 "$T_DIR/mapped" - >"$T_DIR/stale"
+	sed -n 's/^[ \t]*\(mcred_[a-z0-9_]*\);.*/\1/p' lib/libmodemcred.map | sort -u >"$T_DIR/mapped"
+	cut -d ' ' -f 1 "$T_DIR/exported_all" | comm -23 "$T_DIR/mapped" - >"$T_DIR/stale"
 	[ ! -s "$T_DIR/stale" ] || fail "lib/libmodemcred.map lists symbols the library lacks: $(tr '\n' ' ' <"$T_DIR/stale")"
 	# the newest node is the header's version
 	major=$(sed -n 's/^#define MCRED_VERSION_MAJOR \([0-9]*\)$/\1/p' include/modemcred.h)
 	minor=$(sed -n 's/^#define MCRED_VERSION_MINOR \([0-9]*\)$/\1/p' include/modemcred.h)
 	last=$(sed -n 's/^\(MODEMCRED_[0-9.]*\) {$/\1/p' lib/libmodemcred.map | tail -n 1)
 	expect_eq "$last" "MODEMCRED_$major.$minor" "newest node of lib/libmodemcred.map"
+}
+
+# A program built against 0.1.0 (structs without size fields) runs with
+# this library: linked against a stand-in with only the MODEMCRED_0.1 node,
+# as 0.1.0 had, it asks for the 0.1 versions, which keep the 0.1.0 layouts.
+test_program_built_against_0_1_0_runs() {
+	so="$BUILD/libmodemcred.so.0"
+	[ -f "$so" ] || fail "$so is missing"
+	mkdir -p "$T_DIR/old"
+	# the stand-in: every 0.1 name, none with a body that matters
+	sed -n '/^MODEMCRED_0.1 {/,/^};/s/^[ \t]*\(mcred_[a-z0-9_]*\);.*/void \1(void) {}/p' \
+		lib/libmodemcred.map >"$T_DIR/old/stub.c"
+	printf 'MODEMCRED_0.1 { global: mcred_*; local: *; };\n' >"$T_DIR/old/stub.map"
+	cc -shared -fPIC -Wl,-soname,libmodemcred.so.0 -Wl,--version-script="$T_DIR/old/stub.map" \
+		-o "$T_DIR/old/libmodemcred.so" "$T_DIR/old/stub.c" 2>"$ERR" ||
+		fail "cannot build the 0.1.0 stand-in: $(cat "$ERR")"
+	cc -std=c11 -o "$T_DIR/old/client" tests/fixtures/abi/client_0_1_0.c -L"$T_DIR/old" -lmodemcred \
+		2>"$ERR" || fail "cannot build the 0.1.0 client: $(cat "$ERR")"
+	objdump -T "$T_DIR/old/client" | grep -q 'MODEMCRED_0\.1)* *mcred_modem_open$' ||
+		fail "the 0.1.0 client does not ask for mcred_modem_open@MODEMCRED_0.1"
+	start_sim
+	RC=0; LD_LIBRARY_PATH="$BUILD" timeout -k 3 30 "$T_DIR/old/client" "$LINK" >"$OUT" \
+		2>"$ERR" || RC=$?
+	expect_ok "the 0.1.0 client with this library"
+	out_has 'nRF9160-SICA' "the 0.1.0 client's AT+CGMM"
 }
 
 test_example_provision() {

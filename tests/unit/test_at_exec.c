@@ -19,6 +19,7 @@
 #include "defaults.h"
 #include "modem.h"
 #include "wire.h"
+#include "support/structs.h"
 
 #define FAKE_CAP 16384
 
@@ -154,7 +155,7 @@ static int on_cancel(void *user)
 /* Open a handle on f with the test's options (callbacks wired to f). */
 static mcred_modem *open_fake(struct fake *f, struct mcred_options *o)
 {
-	struct mcred_transport t = { fake_read, fake_write, fake_close, f };
+	struct mcred_transport t = transport_of(fake_read, fake_write, fake_close, f);
 	struct mcred_options defaults;
 	struct mcred_error err;
 	mcred_modem *m = NULL;
@@ -819,7 +820,7 @@ static void test_raw_at(void **state)
 
 static void test_open_transport_checks(void **state)
 {
-	struct mcred_transport t = { NULL, fake_write, NULL, NULL };
+	struct mcred_transport t = transport_of(NULL, fake_write, NULL, NULL);
 	struct mcred_error err;
 	mcred_modem *m = (mcred_modem *)&t;
 	struct mcred_options o;

@@ -482,6 +482,34 @@ static void test_device_info_without_uuid_and_cgsn_prefix(void **state)
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
 }
 
+/* The library-allocated details: the same facts, strings owned by the struct. */
+static void test_device_details(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_details *d = NULL;
+
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
+	assert_non_null(d);
+	assert_int_equal(d->size, sizeof(*d));
+	assert_string_equal(d->imei, "351358811234567");
+	assert_string_equal(d->model, "nRF9160-SICA");
+	assert_string_equal(d->firmware, "mfw_nrf9160_1.3.5");
+	assert_string_equal(d->firmware_uuid, "50503041-3633-43b0-80c3-011a3496dac0");
+	assert_int_equal(d->firmware_uuid_status, MCRED_OK);
+	mcred_device_details_free(d);
+
+	/* an unknown fact is "" with its reason, never NULL */
+	fx->fake->no_uuid = 1;
+	d = NULL;
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
+	assert_string_equal(d->firmware_uuid, "");
+	assert_int_not_equal(d->firmware_uuid_status, MCRED_OK);
+	assert_string_equal(d->imei, "351358811234567");
+	mcred_device_details_free(d);
+	mcred_device_details_free(NULL);
+	assert_int_equal(mcred_device_details_get(fx->m, NULL), MCRED_ERR_INVALID_ARG);
+}
+
 /* ---- answers that are not believed ----------------------------------------------- */
 
 /* SHA-256 of "hello" (the content of the canned read answers below). */
@@ -779,6 +807,7 @@ int main(void)
 		T(test_secret_not_in_errors),
 		T(test_device_info_and_cfun),
 		T(test_device_info_without_uuid_and_cgsn_prefix),
+		T(test_device_details),
 		T(test_read_content_must_match_its_digest),
 		T(test_read_lower_case_digest_normalised),
 		T(test_read_about_another_credential),

@@ -17,6 +17,7 @@
 #include "modemcred.h"
 #include "support/fake_modem.h"
 #include "support/fixtures.h"
+#include "support/structs.h"
 
 /* Every getter of two reports agrees (the deprecated ones included). */
 static void assert_same_report(const mcred_report *a, const mcred_report *b)
@@ -103,7 +104,7 @@ static struct fake_modem *fake_with(const char *prefix, const char *answer, mcre
 
 static void keygen_alias(void **state)
 {
-	struct mcred_keygen_request req = { 11, MCRED_KEYGEN_CSR, NULL, NULL };
+	struct mcred_keygen_request req = keygen_req(11, MCRED_KEYGEN_CSR, NULL, NULL);
 	char *fixture = fixture_read_blob("keygen_csr.txt");
 	char answer[4096], *b1 = NULL, *b2 = NULL;
 	mcred_modem *m;
@@ -169,7 +170,7 @@ static void ports_aliases(void **state)
 	if (l1 && l2) {
 		assert_int_equal(l1->count, l2->count);
 		for (i = 0; i < l1->count; i++)
-			assert_string_equal(l1->ports[i].name, l2->ports[i].name);
+			assert_string_equal(l1->ports[i]->name, l2->ports[i]->name);
 	}
 	mcred_port_list_free(l1);
 	mcred_port_list_free(l2);

@@ -17,13 +17,14 @@
 
 #include "modemcred.h"
 #include "support/fixtures.h"
+#include "support/structs.h"
 
 /* ---- mcred_keygen_check ----------------------------------------------------- */
 
 static enum mcred_err check(uint32_t tag, enum mcred_keygen_kind kind, const char *attrs,
 			    const char *ku, struct mcred_error *e)
 {
-	struct mcred_keygen_request req = { tag, kind, attrs, ku };
+	struct mcred_keygen_request req = keygen_req(tag, kind, attrs, ku);
 
 	return mcred_keygen_check(&req, e);
 }
@@ -178,7 +179,7 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 
 static mcred_modem *open_fake(struct fake *f)
 {
-	struct mcred_transport t = { fake_read, fake_write, NULL, f };
+	struct mcred_transport t = transport_of(fake_read, fake_write, NULL, f);
 	struct mcred_options o;
 	mcred_modem *m = NULL;
 	struct mcred_error e;
@@ -216,19 +217,22 @@ static int sent(const struct fake *f, const char *cmd)
 	return 0;
 }
 
+/* what mcred_keygen_request_init() sets: a static table cannot call it */
+#define REQ_SIZE sizeof(struct mcred_keygen_request)
+
 static void keygen_commands(void **state)
 {
 	static const struct {
 		struct mcred_keygen_request req;
 		const char *cmd;
 	} cases[] = {
-		{ { 11, MCRED_KEYGEN_CSR, NULL, NULL }, "AT%KEYGEN=11,2,0" },
-		{ { 11, MCRED_KEYGEN_CSR, NULL, "101010000" }, "AT%KEYGEN=11,2,0,,\"101010000\"" },
-		{ { 11, MCRED_KEYGEN_CSR, "O=Nordic Semiconductor,L=Trondheim,C=no", "101010000" },
+		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, NULL, NULL }, "AT%KEYGEN=11,2,0" },
+		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, NULL, "101010000" }, "AT%KEYGEN=11,2,0,,\"101010000\"" },
+		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, "O=Nordic Semiconductor,L=Trondheim,C=no", "101010000" },
 		  "AT%KEYGEN=11,2,0,\"O=Nordic Semiconductor,L=Trondheim,C=no\",\"101010000\"" },
-		{ { 12, MCRED_KEYGEN_CSR, "CN=dev", NULL }, "AT%KEYGEN=12,2,0,\"CN=dev\"" },
-		{ { 2147483647u, MCRED_KEYGEN_PUBKEY, NULL, NULL }, "AT%KEYGEN=2147483647,2,1" },
-		{ { 33, MCRED_KEYGEN_ENDORSEMENT, NULL, NULL }, "AT%KEYGEN=33,8,1" },
+		{ { REQ_SIZE, 12, MCRED_KEYGEN_CSR, "CN=dev", NULL }, "AT%KEYGEN=12,2,0,\"CN=dev\"" },
+		{ { REQ_SIZE, 2147483647u, MCRED_KEYGEN_PUBKEY, NULL, NULL }, "AT%KEYGEN=2147483647,2,1" },
+		{ { REQ_SIZE, 33, MCRED_KEYGEN_ENDORSEMENT, NULL, NULL }, "AT%KEYGEN=33,8,1" },
 	};
 	char *fixture = fixture_read_blob("keygen_csr.txt");
 	char reply[2048];
@@ -257,9 +261,9 @@ static void keygen_commands(void **state)
 /* The spec's wrapped answer comes through and verifies. */
 static void keygen_wrapped_answer(void **state)
 {
-	struct mcred_keygen_request req = { 11, MCRED_KEYGEN_CSR,
+	struct mcred_keygen_request req = keygen_req(11, MCRED_KEYGEN_CSR,
 					    "O=Nordic Semiconductor,L=Trondheim,C=no",
-					    "101010000" };
+					    "101010000");
 	char *fixture = fixture_read_blob("spec_keygen_example.txt");
 	char reply[4096];
 	struct fake *f;
@@ -290,7 +294,7 @@ static void keygen_wrapped_answer(void **state)
 
 static void expect_failure(const char *reply, enum mcred_err code, int cme, const char *words)
 {
-	struct mcred_keygen_request req = { 11, MCRED_KEYGEN_CSR, NULL, NULL };
+	struct mcred_keygen_request req = keygen_req(11, MCRED_KEYGEN_CSR, NULL, NULL);
 	struct fake *f;
 	mcred_modem *m;
 	char *blob = (char *)1;
@@ -321,7 +325,7 @@ static void keygen_errors(void **state)
 /* A bad request sends nothing at all. */
 static void keygen_invalid_sends_nothing(void **state)
 {
-	struct mcred_keygen_request req = { 0, MCRED_KEYGEN_CSR, NULL, NULL };
+	struct mcred_keygen_request req = keygen_req(0, MCRED_KEYGEN_CSR, NULL, NULL);
 	struct fake *f;
 	mcred_modem *m;
 	char *blob = NULL;

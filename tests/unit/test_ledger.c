@@ -63,7 +63,7 @@ static void test_ledger_line_fields(void **state)
 	char *line;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
+	mcred_provision_result_init(&r);
 	r.status = MCRED_PROVISION_FAILED;
 	snprintf(r.device_id, sizeof(r.device_id), "nrf-351358811234567");
 	snprintf(r.imei, sizeof(r.imei), "351358811234567");

@@ -12,6 +12,7 @@
 
 #include "modemcred.h"
 #include "ports.h"
+#include "support/structs.h"
 
 static void test_kit_names(void **state)
 {
@@ -43,10 +44,12 @@ static struct mcred_port port(const char *name, int vid, const char *serial)
 	struct mcred_port p;
 
 	memset(&p, 0, sizeof(p));
-	strcpy(p.name, name);
+	p.size = sizeof(p);
+	p.name = name;
+	p.description = "";
 	p.usb_vid = vid;
 	p.usb_pid = vid < 0 ? -1 : 0x1055;
-	strcpy(p.serial, serial);
+	p.serial = serial;
 	p.kit = mcred_kit_name(vid, serial);
 	return p;
 }
@@ -59,7 +62,8 @@ static void test_one_kit_first_port(void **state)
 		port("/dev/ttyACM2", 0x1366, "001050912345"),
 		port("/dev/ttyUSB0", 0x0403, "FT1234"),
 	};
-	struct mcred_port_list list = { ports, 4 };
+	struct mcred_port *ptrs[4];
+	struct mcred_port_list list = port_list_of(ports, 4, ptrs);
 	struct mcred_error err;
 	char name[128];
 
@@ -71,7 +75,8 @@ static void test_one_kit_first_port(void **state)
 static void test_no_kit(void **state)
 {
 	struct mcred_port ports[] = { port("/dev/ttyS0", -1, "") };
-	struct mcred_port_list list = { ports, 1 };
+	struct mcred_port *ptrs[1];
+	struct mcred_port_list list = port_list_of(ports, 1, ptrs);
 	struct mcred_error err;
 	char name[128];
 
@@ -91,7 +96,8 @@ static void test_several_kits_listed(void **state)
 		port("/dev/ttyACM1", 0x1366, "000960011111"),
 		port("/dev/ttyACM2", 0x1915, "001055022222"),
 	};
-	struct mcred_port_list list = { ports, 3 };
+	struct mcred_port *ptrs[3];
+	struct mcred_port_list list = port_list_of(ports, 3, ptrs);
 	struct mcred_error err;
 	char name[128];
 
@@ -106,15 +112,16 @@ static void test_several_kits_listed(void **state)
 
 /* Two kits attached: --serial-number picks one by its exact USB serial. */
 static struct mcred_port two_kits[] = {
-	{ "/dev/ttyACM1", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
-	{ "/dev/ttyACM0", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
-	{ "/dev/ttyACM2", "", 0x1915, 0x1055, "001055022222", "Thingy:91 X" },
-	{ "/dev/ttyUSB0", "", 0x0403, 0x6001, "FT1234", NULL },
+	{ sizeof(struct mcred_port), "/dev/ttyACM1", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM0", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM2", "", 0x1915, 0x1055, "001055022222", "Thingy:91 X" },
+	{ sizeof(struct mcred_port), "/dev/ttyUSB0", "", 0x0403, 0x6001, "FT1234", NULL },
 };
 
 static void test_kit_by_serial(void **state)
 {
-	struct mcred_port_list list = { two_kits, 4 };
+	struct mcred_port *ptrs[4];
+	struct mcred_port_list list = port_list_of(two_kits, 4, ptrs);
 	struct mcred_error err;
 	char name[128];
 
@@ -129,7 +136,8 @@ static void test_kit_by_serial(void **state)
 
 static void test_kit_by_serial_exact_only(void **state)
 {
-	struct mcred_port_list list = { two_kits, 4 };
+	struct mcred_port *ptrs[4];
+	struct mcred_port_list list = port_list_of(two_kits, 4, ptrs);
 	struct mcred_error err;
 	char name[128] = "x";
 
@@ -154,7 +162,8 @@ static void test_kit_by_serial_exact_only(void **state)
 
 static void test_kit_by_serial_no_kit(void **state)
 {
-	struct mcred_port_list list = { &two_kits[3], 1 };
+	struct mcred_port *ptrs[1];
+	struct mcred_port_list list = port_list_of(&two_kits[3], 1, ptrs);
 	struct mcred_error err;
 	char name[128];
 
@@ -178,9 +187,9 @@ static void test_list_ports_runs(void **state)
 	assert_int_equal(mcred_port_list_get(&list, &err), MCRED_OK);
 	assert_non_null(list);
 	for (size_t i = 0; i < list->count; i++) {
-		assert_true(list->ports[i].name[0] != '\0');
-		if (list->ports[i].usb_vid < 0)
-			assert_null(list->ports[i].kit);
+		assert_true(list->ports[i]->name[0] != '\0');
+		if (list->ports[i]->usb_vid < 0)
+			assert_null(list->ports[i]->kit);
 	}
 	mcred_port_list_free(list);
 }

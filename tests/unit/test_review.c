@@ -15,8 +15,7 @@
 #include <cmocka.h>
 
 #include "modemcred.h"
-
-
+#include "support/structs.h"
 
 #define RX_CAP 65536
 #define TRACE_CAP 65536
@@ -153,7 +152,7 @@ static void on_urc(const char *line, void *user)
 
 static mcred_modem *open_script(struct script *s, struct mcred_options *o)
 {
-	struct mcred_transport t = { script_read, script_write, NULL, s };
+	struct mcred_transport t = transport_of(script_read, script_write, NULL, s);
 	mcred_modem *m = NULL;
 	struct mcred_error e;
 
@@ -209,7 +208,7 @@ static void test_keygen_too_long_sends_nothing(void **state)
 {
 	struct script *s = calloc(1, sizeof(*s));
 	struct mcred_options o;
-	struct mcred_keygen_request req = { 0 };
+	struct mcred_keygen_request req = keygen_req(0, MCRED_KEYGEN_CSR, NULL, NULL);
 	char attrs[5000];
 	char *blob = (char *)1;
 	mcred_modem *m;

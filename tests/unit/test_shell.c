@@ -20,6 +20,7 @@
 #include "at.h"
 #include "at_parser.h"
 #include "shell.h"
+#include "support/structs.h"
 
 #define CAP 32768
 #define COLOURED_PROMPT "\x1b[1;32muart:~$ \x1b[m"
@@ -108,7 +109,7 @@ static struct script *new_script(void)
 static enum mcred_err open_script(struct script *s, struct mcred_options *o, mcred_modem **m,
 				  struct mcred_error *err)
 {
-	struct mcred_transport t = { script_read, script_write, NULL, s };
+	struct mcred_transport t = transport_of(script_read, script_write, NULL, s);
 
 	o->urc_cb = on_urc;
 	o->urc_user = s;
@@ -210,7 +211,7 @@ static void test_single_quote_refused_nothing_sent(void **state)
 {
 	struct script *s = new_script();
 	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
-	struct mcred_keygen_request req = { 11, MCRED_KEYGEN_CSR, "CN=o'brien", NULL };
+	struct mcred_keygen_request req = keygen_req(11, MCRED_KEYGEN_CSR, "CN=o'brien", NULL);
 	struct mcred_reply r;
 	char *blob = NULL;
 

@@ -11,14 +11,15 @@
 #include "station.h"
 
 static struct mcred_port ports[] = {
-	{ "/dev/ttyACM0", "", 0x1366, 0x1055, "000960012345", "nRF9160 DK" },
-	{ "/dev/ttyACM1", "", 0x1366, 0x1055, "000960012345", "nRF9160 DK" },
-	{ "/dev/ttyACM2", "", 0x1366, 0x1061, "001050912345", "nRF9161 DK" },
-	{ "/dev/ttyACM3", "", 0x1366, 0x1061, "001050912345", "nRF9161 DK" },
-	{ "/dev/ttyUSB0", "", 0x0403, 0x6001, "FT12345", NULL },
+	{ sizeof(struct mcred_port), "/dev/ttyACM0", "", 0x1366, 0x1055, "000960012345", "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM1", "", 0x1366, 0x1055, "000960012345", "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM2", "", 0x1366, 0x1061, "001050912345", "nRF9161 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM3", "", 0x1366, 0x1061, "001050912345", "nRF9161 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyUSB0", "", 0x0403, 0x6001, "FT12345", NULL },
 };
 
-static const struct mcred_port_list list = { ports, sizeof(ports) / sizeof(ports[0]) };
+static struct mcred_port *port_ptrs[] = { &ports[0], &ports[1], &ports[2], &ports[3], &ports[4] };
+static const struct mcred_port_list list = { port_ptrs, sizeof(port_ptrs) / sizeof(port_ptrs[0]) };
 
 static void test_all_kits_take_each_kits_first_port(void **state)
 {

@@ -13,6 +13,7 @@
 
 #include "modem.h"
 #include "util.h"
+#include "structs.h"
 
 /* ---- output ---------------------------------------------------------------- */
 
@@ -408,7 +409,7 @@ int fake_modem_cancel(void *user)
 
 struct mcred_transport fake_modem_transport(struct fake_modem *f)
 {
-	struct mcred_transport t = { fake_read, fake_write, NULL, f };
+	struct mcred_transport t = transport_of(fake_read, fake_write, NULL, f);
 	return t;
 }
 
