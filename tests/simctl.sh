@@ -10,7 +10,8 @@
 #   sim_wait_file FILE [N]      wait for FILE to be written
 #   sim_alive PID               the simulator PID is still running
 #   sim_stop [PID]              SIGTERM, bounded wait, SIGKILL, reap
-#   sim_cleanup_trap DIR        at exit: sim_stop, then remove DIR
+#   sim_cleanup_trap DIR        at exit: stop every simulator sim_start
+#                               started and sim_stop did not, remove DIR
 
 # resolve_build TOP [BUILD]: sets ROOT and BUILD and changes to ROOT. The
 # scripts run from anywhere (make, by hand), so paths are made absolute
@@ -43,6 +44,7 @@ sim_start() {
 	rm -f "$_sim_link"
 	"$BUILD/modemsim" --link "$_sim_link" "$@" >>"$_sim_out" 2>&1 &
 	SIMPID=$!
+	SIM_PIDS="${SIM_PIDS:-} $SIMPID" # for the cleanup trap: every one started
 	[ -z "${SIM_PIDFILE:-}" ] || echo "$SIMPID" >"$SIM_PIDFILE"
 	_sim_i=0
 	while [ ! -e "$_sim_link" ]; do
@@ -87,6 +89,7 @@ sim_stop() {
 	fi
 	wait "$_sim_p" 2>/dev/null || true
 	[ "$_sim_p" != "${SIMPID:-}" ] || SIMPID=""
+	SIM_PIDS=$(echo " ${SIM_PIDS:-} " | sed "s/ $_sim_p / /")
 	return "$_sim_rc"
 }
 
@@ -100,6 +103,8 @@ sim_cleanup_trap() {
 	trap 'exit 143' TERM
 }
 _sim_cleanup() {
-	sim_stop
+	for _sim_left in ${SIM_PIDS:-}; do
+		sim_stop "$_sim_left"
+	done
 	rm -rf "$_sim_tmpdir"
 }
