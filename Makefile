@@ -116,9 +116,9 @@ FLAGS := $(BUILD)/.flags
 
 .PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench \
 	clean examples install uninstall test-programs docs FORCE \
-	hostile fuzz-long \
+	hostile fuzz-long format format-check \
 	$(addprefix do-,unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long \
-		demo check)
+		demo check format format-check)
 
 # What a user or a package needs. modemsim is here (not only in the test
 # targets) because `make demo` and anyone trying the CLI without hardware use
@@ -154,8 +154,11 @@ DEPS_fuzz := fuzz
 DEPS_fuzz-run := fuzz
 DEPS_fuzz-long := fuzz
 DEPS_demo := demo
+DEPS_format := format
+DEPS_format-check := format
 
-unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check:
+unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check \
+		format format-check:
 	@sh tests/deps.sh $(DEPS_$@)
 	@$(MAKE) --no-print-directory do-$@
 
@@ -301,6 +304,7 @@ STRICT := WERROR=-Werror
 
 do-check:
 	@mkdir -p $(BUILD) && rm -f $(RESULTS)
+	MCRED_RESULTS=$(RESULTS) $(MAKE) format-check
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) unit integration
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) hostile
 	$(MAKE) $(STRICT) clang
@@ -356,6 +360,14 @@ do-fuzz-run: do-fuzz
 FUZZ_SECONDS ?= 300
 do-fuzz-long: do-fuzz
 	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) --grow
+
+# The house style: `make format` applies .clang-format to every C file,
+# `make format-check` (a stage of make test) fails on any that differs.
+do-format:
+	@sh tests/format.sh
+
+do-format-check:
+	@sh tests/format.sh --check
 
 # ---- demo and benchmark ----------------------------------------------------
 

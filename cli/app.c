@@ -94,33 +94,25 @@ static void trace_cb(enum mcred_trace_dir dir, const char *text, size_t len, voi
 int cli_exit_code(enum mcred_err code)
 {
 	switch (code) {
-	case MCRED_OK:
-		return CLI_EXIT_OK;
-	case MCRED_ERR_INVALID_ARG:
-		return CLI_EXIT_USAGE;
+	case MCRED_OK: return CLI_EXIT_OK;
+	case MCRED_ERR_INVALID_ARG: return CLI_EXIT_USAGE;
 	case MCRED_ERR_PORT:
 	case MCRED_ERR_IO:
 	case MCRED_ERR_TIMEOUT:
 	case MCRED_ERR_PROTOCOL:
-	case MCRED_ERR_TOO_LARGE:
-		return CLI_EXIT_PORT;
+	case MCRED_ERR_TOO_LARGE: return CLI_EXIT_PORT;
 	case MCRED_ERR_MODEM:
 	case MCRED_ERR_CME:
-	case MCRED_ERR_CMS:
-		return CLI_EXIT_MODEM;
+	case MCRED_ERR_CMS: return CLI_EXIT_MODEM;
 	case MCRED_ERR_MISMATCH:
-	case MCRED_ERR_VERIFY:
-		return CLI_EXIT_VERIFY;
-	case MCRED_ERR_NOT_FOUND:
-		return CLI_EXIT_NOT_FOUND;
-	case MCRED_ERR_CANCELLED:
-		return 128 + (g_signal ? (int)g_signal : SIGINT);
+	case MCRED_ERR_VERIFY: return CLI_EXIT_VERIFY;
+	case MCRED_ERR_NOT_FOUND: return CLI_EXIT_NOT_FOUND;
+	case MCRED_ERR_CANCELLED: return 128 + (g_signal ? (int)g_signal : SIGINT);
 	case MCRED_ERR_NOMEM:
 	case MCRED_ERR_UNSUPPORTED:
 	case MCRED_ERR_DECODE:
 	case MCRED_ERR_CRYPTO:
-	default:
-		return CLI_EXIT_FAILURE;
+	default: return CLI_EXIT_FAILURE;
 	}
 }
 
@@ -193,8 +185,7 @@ static void err_kind(enum mcred_err code, char *kind, size_t len)
 /* {"error": {"exit_code": N, "kind": "...", "message": "...", "cme": N|null}} */
 static void print_json_error(int exit_code)
 {
-	enum mcred_err code = g_failure.code != MCRED_OK ? g_failure.code
-							 : code_of_exit(exit_code);
+	enum mcred_err code = g_failure.code != MCRED_OK ? g_failure.code : code_of_exit(exit_code);
 	char kind[32];
 	struct json j;
 
@@ -205,8 +196,8 @@ static void print_json_error(int exit_code)
 	json_object_begin(&j);
 	json_field_int(&j, "exit_code", exit_code);
 	json_field_string(&j, "kind", kind);
-	json_field_string(&j, "message", g_failure.message[0] ? g_failure.message
-							      : mcred_strerror(code));
+	json_field_string(&j, "message",
+			  g_failure.message[0] ? g_failure.message : mcred_strerror(code));
 	if (g_failure.cme >= 0)
 		json_field_int(&j, "cme", g_failure.cme);
 	else
@@ -403,9 +394,7 @@ static const char global_help[] =
 	"  verify     verify a %KEYGEN or %ATTESTTOKEN answer offline\n"
 	"  provision  factory station: key, certificate and CA for one or many modems\n"
 	"\n"
-	"Global options (before or after the command):\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Global options (before or after the command):\n" CLI_HELP_OPTIONS "\n"
 	"Credential types, by number or name: 0 ca, 1 cert, 2 key, 3 psk, 4 psk-id,\n"
 	"5 pubkey, 6 identity, 7 reserved, 8 endorsement, 9 ownership, 10 nordic-ca,\n"
 	"11 nordic-base; nrfcredstore's names (ROOT_CA_CERT, CLIENT_KEY, PSK_ID, ...)\n"
@@ -527,7 +516,8 @@ static void warn_if_restarted(const struct cli_ctx *ctx)
 	else
 		cli_errorf("warning: the modem restarted during %s%s%s", name, times,
 			   mcred_modem_unrestored_mode(ctx->modem) < 0
-				   ? "; its functional mode was restored" : "");
+				   ? "; its functional mode was restored"
+				   : "");
 }
 
 /* Flush stdout and report a failed write (full disk, closed pipe). */

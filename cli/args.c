@@ -27,8 +27,8 @@ void cli_error_set(struct mcred_error *err, const char *fmt, ...)
 #define SHOWN "%.40s%s"
 #define SHOW(s) (s), (strlen(s) > 40 ? "..." : "")
 
-int cli_parse_uint(const char *text, uint64_t min, uint64_t max, const char *what,
-		   uint64_t *out, struct mcred_error *err)
+int cli_parse_uint(const char *text, uint64_t min, uint64_t max, const char *what, uint64_t *out,
+		   struct mcred_error *err)
 {
 	uint64_t value = 0;
 	const char *p;
@@ -40,9 +40,11 @@ int cli_parse_uint(const char *text, uint64_t min, uint64_t max, const char *wha
 	}
 	for (p = text; *p; p++) {
 		if (*p < '0' || *p > '9') {
-			cli_error_set(err, "%s '" SHOWN "' is not a number: use only the digits 0-9 "
-				      "(%llu to %llu)", what, SHOW(text),
-				      (unsigned long long)min, (unsigned long long)max);
+			cli_error_set(err,
+				      "%s '" SHOWN "' is not a number: use only the digits 0-9 "
+				      "(%llu to %llu)",
+				      what, SHOW(text), (unsigned long long)min,
+				      (unsigned long long)max);
 			return -1;
 		}
 		/* Saturate instead of wrapping, so huge inputs report "too large". */
@@ -52,7 +54,8 @@ int cli_parse_uint(const char *text, uint64_t min, uint64_t max, const char *wha
 			value = value * 10 + (uint64_t)(*p - '0');
 	}
 	if (value < min || value > max) {
-		cli_error_set(err, "%s '" SHOWN "' is out of range: give a number from %llu to %llu",
+		cli_error_set(err,
+			      "%s '" SHOWN "' is out of range: give a number from %llu to %llu",
 			      what, SHOW(text), (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
@@ -71,17 +74,21 @@ int cli_parse_tag(const char *text, uint32_t *tag, struct mcred_error *err)
 			cli_error_set(err, "security tag is empty: give a number from 0 to %u",
 				      MCRED_TAG_MAX);
 		else
-			cli_error_set(err, "security tag '" SHOWN "' is not a number: use only the "
-				      "digits 0-9 (user tags are 0 to %u)", SHOW(text), MCRED_TAG_MAX);
+			cli_error_set(err,
+				      "security tag '" SHOWN "' is not a number: use only the "
+				      "digits 0-9 (user tags are 0 to %u)",
+				      SHOW(text), MCRED_TAG_MAX);
 		return -1;
 	}
 	if (v > UINT32_MAX) {
-		cli_error_set(err, "security tag '" SHOWN "' is out of range: user tags are 0 to %u",
+		cli_error_set(err,
+			      "security tag '" SHOWN "' is out of range: user tags are 0 to %u",
 			      SHOW(text), MCRED_TAG_MAX);
 		return -1;
 	}
 	if (v > MCRED_TAG_MAX) {
-		cli_error_set(err, "security tag %llu belongs to the modem: user tags are "
+		cli_error_set(err,
+			      "security tag %llu belongs to the modem: user tags are "
 			      "0 to %u and tags above are never written or deleted",
 			      (unsigned long long)v, MCRED_TAG_MAX);
 		return -1;
@@ -104,7 +111,7 @@ int cli_parse_type(const char *text, int *type, struct mcred_error *err)
 {
 	if (!text || !*text) {
 		cli_error_set(err, "credential type is empty: give a number (0-11) or a name "
-			      "such as ca, cert, key, psk, psk-id");
+				   "such as ca, cert, key, psk, psk-id");
 		return -1;
 	}
 	if (mcred_type_parse(text, type, err) != MCRED_OK) {
@@ -134,28 +141,36 @@ int cli_parse_timeout(const char *text, unsigned *ms, struct mcred_error *err)
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
 			if (++frac_digits > 3) {
-				cli_error_set(err, "timeout '" SHOWN "' is too precise: use at most "
-					      "three decimals (milliseconds)", SHOW(text));
+				cli_error_set(err,
+					      "timeout '" SHOWN "' is too precise: use at most "
+					      "three decimals (milliseconds)",
+					      SHOW(text));
 				return -1;
 			}
 			frac = frac * 10 + (uint64_t)(*p - '0');
 		}
 		if (frac_digits == 0) {
-			cli_error_set(err, "timeout '" SHOWN "' is not a number of seconds, "
-				      "e.g. 10 or 2.5", SHOW(text));
+			cli_error_set(err,
+				      "timeout '" SHOWN "' is not a number of seconds, "
+				      "e.g. 10 or 2.5",
+				      SHOW(text));
 			return -1;
 		}
 	}
 	if (*p != '\0' || p == text) {
-		cli_error_set(err, "timeout '" SHOWN "' is not a number of seconds: use digits "
-			      "and an optional decimal point, e.g. 10 or 2.5", SHOW(text));
+		cli_error_set(err,
+			      "timeout '" SHOWN "' is not a number of seconds: use digits "
+			      "and an optional decimal point, e.g. 10 or 2.5",
+			      SHOW(text));
 		return -1;
 	}
 	while (frac_digits++ < 3)
 		frac *= 10;
 	if (whole * 1000 + frac == 0 || whole * 1000 + frac > max_ms) {
-		cli_error_set(err, "timeout '" SHOWN "' is out of range: give more than 0 and at "
-			      "most 3600 seconds", SHOW(text));
+		cli_error_set(err,
+			      "timeout '" SHOWN "' is out of range: give more than 0 and at "
+			      "most 3600 seconds",
+			      SHOW(text));
 		return -1;
 	}
 	*ms = (unsigned)(whole * 1000 + frac);
@@ -211,8 +226,8 @@ int cli_parse_flow(const char *text, enum mcred_flow *flow, struct mcred_error *
 int cli_parse_terminator(const char *text, enum mcred_term *term, struct mcred_error *err)
 {
 	static const char *const names[] = { "crlf", "cr", "lf", "nul", NULL };
-	static const enum mcred_term values[] = { MCRED_TERM_CRLF, MCRED_TERM_CR,
-						  MCRED_TERM_LF, MCRED_TERM_NUL };
+	static const enum mcred_term values[] = { MCRED_TERM_CRLF, MCRED_TERM_CR, MCRED_TERM_LF,
+						  MCRED_TERM_NUL };
 	int i = name_index(text, names);
 
 	if (i < 0) {
@@ -231,25 +246,27 @@ int cli_parse_shell(const char *text, int *shell, struct mcred_error *err)
 	int i = name_index(text, names);
 
 	if (i < 0) {
-		cli_error_set(err, "--shell '" SHOWN "' is unknown: use on, off or auto (--shell "
-			      "alone means on)", SHOW(text ? text : ""));
+		cli_error_set(err,
+			      "--shell '" SHOWN "' is unknown: use on, off or auto (--shell "
+			      "alone means on)",
+			      SHOW(text ? text : ""));
 		return -1;
 	}
 	*shell = values[i];
 	return 0;
 }
 
-int cli_parse_transport(const char *text, enum mcred_transport_kind *kind,
-			struct mcred_error *err)
+int cli_parse_transport(const char *text, enum mcred_transport_kind *kind, struct mcred_error *err)
 {
 	static const char *const names[] = { "auto", "serialport", "termios", NULL };
-	static const enum mcred_transport_kind values[] = {
-		MCRED_TRANSPORT_AUTO, MCRED_TRANSPORT_SERIALPORT, MCRED_TRANSPORT_TERMIOS
-	};
+	static const enum mcred_transport_kind values[] = { MCRED_TRANSPORT_AUTO,
+							    MCRED_TRANSPORT_SERIALPORT,
+							    MCRED_TRANSPORT_TERMIOS };
 	int i = name_index(text, names);
 
 	if (i < 0) {
-		cli_error_set(err, "transport '" SHOWN "' is unknown: use auto, serialport or termios",
+		cli_error_set(err,
+			      "transport '" SHOWN "' is unknown: use auto, serialport or termios",
 			      SHOW(text ? text : ""));
 		return -1;
 	}
@@ -257,17 +274,16 @@ int cli_parse_transport(const char *text, enum mcred_transport_kind *kind,
 	return 0;
 }
 
-int cli_parse_keygen_kind(const char *text, enum mcred_keygen_kind *kind,
-			  struct mcred_error *err)
+int cli_parse_keygen_kind(const char *text, enum mcred_keygen_kind *kind, struct mcred_error *err)
 {
 	static const char *const names[] = { "csr", "pubkey", "endorsement", NULL };
-	static const enum mcred_keygen_kind values[] = {
-		MCRED_KEYGEN_CSR, MCRED_KEYGEN_PUBKEY, MCRED_KEYGEN_ENDORSEMENT
-	};
+	static const enum mcred_keygen_kind values[] = { MCRED_KEYGEN_CSR, MCRED_KEYGEN_PUBKEY,
+							 MCRED_KEYGEN_ENDORSEMENT };
 	int i = name_index(text, names);
 
 	if (i < 0) {
-		cli_error_set(err, "key kind '" SHOWN "' is unknown: use csr, pubkey or endorsement",
+		cli_error_set(err,
+			      "key kind '" SHOWN "' is unknown: use csr, pubkey or endorsement",
 			      SHOW(text ? text : ""));
 		return -1;
 	}

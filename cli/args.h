@@ -23,8 +23,8 @@ void cli_error_set(struct mcred_error *err, const char *fmt, ...)
  * Unsigned decimal number in [min, max]. Only the digits 0-9 are accepted
  * (no sign, no spaces, no hex). what names the value in messages ("baud rate").
  */
-int cli_parse_uint(const char *text, uint64_t min, uint64_t max, const char *what,
-		   uint64_t *out, struct mcred_error *err);
+int cli_parse_uint(const char *text, uint64_t min, uint64_t max, const char *what, uint64_t *out,
+		   struct mcred_error *err);
 
 /* A user security tag: 0..2147483647 (tags above belong to the modem). */
 int cli_parse_tag(const char *text, uint32_t *tag, struct mcred_error *err);
@@ -56,12 +56,10 @@ int cli_parse_terminator(const char *text, enum mcred_term *term, struct mcred_e
 int cli_parse_shell(const char *text, int *shell, struct mcred_error *err);
 
 /* "auto", "serialport" or "termios". */
-int cli_parse_transport(const char *text, enum mcred_transport_kind *kind,
-			struct mcred_error *err);
+int cli_parse_transport(const char *text, enum mcred_transport_kind *kind, struct mcred_error *err);
 
 /* "csr", "pubkey" or "endorsement". */
-int cli_parse_keygen_kind(const char *text, enum mcred_keygen_kind *kind,
-			  struct mcred_error *err);
+int cli_parse_keygen_kind(const char *text, enum mcred_keygen_kind *kind, struct mcred_error *err);
 
 /* Output format of keygen: "pem" (*der = 0) or "der" (*der = 1). */
 int cli_parse_format(const char *text, int *der, struct mcred_error *err);

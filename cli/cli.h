@@ -14,21 +14,21 @@
 /* Exit codes: stable, documented in --help and modemcred(1). */
 enum {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAILURE = 1,   /* anything else */
-	CLI_EXIT_USAGE = 2,     /* usage error or invalid input; nothing was sent */
-	CLI_EXIT_PORT = 3,      /* port, transport, timeout, malformed answer */
-	CLI_EXIT_MODEM = 4,     /* the modem refused (ERROR, +CME ERROR, +CMS ERROR) */
-	CLI_EXIT_VERIFY = 5,    /* a verification failed */
-	CLI_EXIT_NOT_FOUND = 6, /* the credential does not exist */
+	CLI_EXIT_FAILURE = 1,     /* anything else */
+	CLI_EXIT_USAGE = 2,       /* usage error or invalid input; nothing was sent */
+	CLI_EXIT_PORT = 3,        /* port, transport, timeout, malformed answer */
+	CLI_EXIT_MODEM = 4,       /* the modem refused (ERROR, +CME ERROR, +CMS ERROR) */
+	CLI_EXIT_VERIFY = 5,      /* a verification failed */
+	CLI_EXIT_NOT_FOUND = 6,   /* the credential does not exist */
 	CLI_EXIT_NOT_CHECKED = 7, /* a digest check could not be made on this firmware */
-	CLI_EXIT_CSR_SAVED = 8  /* provision without a CA: stopped, as asked, with a CSR */
+	CLI_EXIT_CSR_SAVED = 8    /* provision without a CA: stopped, as asked, with a CSR */
 };
 
 /* One run of the CLI. */
 struct cli_ctx {
 	const struct cli_cmdline *cl;
-	struct mcred_options opts;  /* cl->opts plus the trace and cancel callbacks */
-	mcred_modem *modem;         /* NULL until cli_open_modem() */
+	struct mcred_options opts; /* cl->opts plus the trace and cancel callbacks */
+	mcred_modem *modem;        /* NULL until cli_open_modem() */
 };
 
 /* Entry point called by main(). */

@@ -19,9 +19,7 @@ const char cli_help_list[] =
 	"(\"-\" when the firmware does not report it). Tags above 2147483647 belong\n"
 	"to the modem and are marked \"modem-owned\".\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Output columns: TAG, TYPE, NAME, SHA256.\n"
 	"JSON: an array of {tag, type, type_name, sha256}; sha256 is null when absent.\n"
 	"\n"
@@ -39,9 +37,7 @@ const char cli_help_write[] =
 	"--keep-line-endings. The modem must be offline: use --offline to have\n"
 	"modemcred take it offline and restore its mode afterwards.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Prints: wrote <type> to tag <N> (sha256 <digest of the bytes sent>)\n"
 	"JSON: {tag, type, type_name, sha256, verified[, not_checked]}; verified is\n"
 	"null without --verify or when not checked (not_checked then says why).\n"
@@ -56,27 +52,22 @@ const char cli_help_read[] =
 	"Modems refuse to read private keys and PSKs (types 1, 2, 3 and 10 are\n"
 	"not readable on nRF91).\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"JSON: {tag, type, type_name, sha256, content}.\n"
 	"\n"
 	"Example:\n"
 	"  modemcred read --tag 12 --type ca -o ca-from-modem.pem\n";
 
-const char cli_help_delete[] =
-	"Usage: modemcred [-p PORT] [--offline] delete --tag N --type T\n"
-	"\n"
-	"Delete one credential. Exits 6 when it does not exist. Tags above\n"
-	"2147483647 belong to the modem and are never deleted.\n"
-	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
-	"JSON: {tag, type, type_name, deleted}.\n"
-	"\n"
-	"Example:\n"
-	"  modemcred --offline delete --tag 12 --type ca\n";
+const char cli_help_delete[] = "Usage: modemcred [-p PORT] [--offline] delete --tag N --type T\n"
+			       "\n"
+			       "Delete one credential. Exits 6 when it does not exist. Tags above\n"
+			       "2147483647 belong to the modem and are never deleted.\n"
+			       "\n"
+			       "Options:\n" CLI_HELP_OPTIONS "\n"
+			       "JSON: {tag, type, type_name, deleted}.\n"
+			       "\n"
+			       "Example:\n"
+			       "  modemcred --offline delete --tag 12 --type ca\n";
 
 const char cli_help_clear[] =
 	"Usage: modemcred [-p PORT] [--offline] clear (--tag N | --all)\n"
@@ -86,9 +77,7 @@ const char cli_help_clear[] =
 	"rework at the factory), and print how many were deleted and skipped.\n"
 	"Tags above 2147483647 belong to the modem and are left alone.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"JSON: {tag, deleted, skipped}; tag is null with --all.\n"
 	"\n"
 	"Examples:\n"
@@ -101,9 +90,7 @@ const char cli_help_exists[] =
 	"Print \"yes\" and exit 0 when the credential exists, print \"no\" and exit 6\n"
 	"when it does not.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"JSON: {tag, type, type_name, exists, sha256}; sha256 is null when absent.\n"
 	"\n"
 	"Example:\n"
@@ -121,9 +108,7 @@ const char cli_help_compare[] =
 	"digests differ on firmware older than mfw 1.3.2, whose digests Nordic's\n"
 	"tools do not trust either.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"JSON: {tag, type, type_name, sha256, equal, match, not_checked}; sha256 is\n"
 	"the file's digest; match is \"exact\", \"without-final-newline\" or null;\n"
 	"equal is null and not_checked says why when the firmware cannot tell.\n"
@@ -174,8 +159,8 @@ static const char *type_label(int type)
  * SHA-256 of content as a write of this type stores it: what the modem will
  * list. With the modem open, under the options it settled on (--shell auto).
  */
-static int digest_as_sent(const struct cli_ctx *ctx, int type, const char *content,
-			  size_t len, char sha256[65])
+static int digest_as_sent(const struct cli_ctx *ctx, int type, const char *content, size_t len,
+			  char sha256[65])
 {
 	const struct mcred_options *o = ctx->modem ? mcred_modem_options(ctx->modem) : &ctx->opts;
 	struct mcred_error err;
@@ -295,12 +280,13 @@ static void write_report(const struct cli_ctx *ctx, const struct write_result *w
 		else
 			json_field_bool(&j, "verified", verified);
 		if (w->rc == MCRED_ERR_UNSUPPORTED)
-			json_field_string(&j, "not_checked", mcred_modem_error(ctx->modem)->message);
+			json_field_string(&j, "not_checked",
+					  mcred_modem_error(ctx->modem)->message);
 		json_object_end(&j);
 		return;
 	}
-	cli_info(ctx, "wrote %s to tag %lu (sha256 %s)", type_label(w->type),
-		 (unsigned long)w->tag, w->sha256);
+	cli_info(ctx, "wrote %s to tag %lu (sha256 %s)", type_label(w->type), (unsigned long)w->tag,
+		 w->sha256);
 	if (verified)
 		cli_info(ctx, "verified: modem digest matches");
 }
@@ -365,8 +351,7 @@ int cmd_write(struct cli_ctx *ctx)
 
 /* ---- read ------------------------------------------------------------------------ */
 
-static void read_json(uint32_t tag, int type, const char *sha256, const char *content,
-		      size_t len)
+static void read_json(uint32_t tag, int type, const char *sha256, const char *content, size_t len)
 {
 	struct json j;
 
@@ -524,9 +509,10 @@ static void compare_json(uint32_t tag, int type, const char *sha256, enum mcred_
 		json_field_null(&j, "equal");
 	else
 		json_field_bool(&j, "equal", rc == MCRED_OK);
-	json_field_string(&j, "match", match == MCRED_MATCH_EXACT     ? "exact"
-				       : match == MCRED_MATCH_TRIMMED ? "without-final-newline"
-								      : NULL);
+	json_field_string(&j, "match",
+			  match == MCRED_MATCH_EXACT     ? "exact"
+			  : match == MCRED_MATCH_TRIMMED ? "without-final-newline"
+							 : NULL);
 	json_field_string(&j, "not_checked", rc == MCRED_ERR_UNSUPPORTED ? why_not : NULL);
 	json_object_end(&j);
 }
@@ -561,9 +547,10 @@ int cmd_compare(struct cli_ctx *ctx)
 			compare_json(tag, type, sha256, rc, match,
 				     mcred_modem_error(ctx->modem)->message);
 		if (rc == MCRED_OK && match == MCRED_MATCH_TRIMMED)
-			cli_info(ctx, "equal: the %s in tag %lu matches %s without its final line "
-				 "break (as nrfcredstore writes it)", type_label(type),
-				 (unsigned long)tag, file);
+			cli_info(ctx,
+				 "equal: the %s in tag %lu matches %s without its final line "
+				 "break (as nrfcredstore writes it)",
+				 type_label(type), (unsigned long)tag, file);
 		else if (rc == MCRED_OK)
 			cli_info(ctx, "equal: the %s in tag %lu matches %s (sha256 %s)",
 				 type_label(type), (unsigned long)tag, file, sha256);

@@ -40,18 +40,17 @@ const char cli_help_info[] =
 	"Example:\n"
 	"  modemcred -p /dev/ttyACM0 info\n";
 
-const char cli_help_at[] =
-	"Usage: modemcred [-p PORT] at 'COMMAND' [--json]\n"
-	"\n"
-	"Send one AT command and print the answer lines, then OK. Quote the\n"
-	"command for the shell. An ERROR or +CME ERROR answer exits with 4 and\n"
-	"names the error.\n"
-	"\n"
-	"JSON: {lines: [...]}.\n"
-	"\n"
-	"Examples:\n"
-	"  modemcred at 'AT+CFUN?'\n"
-	"  modemcred at 'AT+CFUN=4'\n";
+const char cli_help_at[] = "Usage: modemcred [-p PORT] at 'COMMAND' [--json]\n"
+			   "\n"
+			   "Send one AT command and print the answer lines, then OK. Quote the\n"
+			   "command for the shell. An ERROR or +CME ERROR answer exits with 4 and\n"
+			   "names the error.\n"
+			   "\n"
+			   "JSON: {lines: [...]}.\n"
+			   "\n"
+			   "Examples:\n"
+			   "  modemcred at 'AT+CFUN?'\n"
+			   "  modemcred at 'AT+CFUN=4'\n";
 
 /* ---- ports --------------------------------------------------------------- */
 
@@ -130,7 +129,7 @@ struct info_fact {
 	const char *label;
 	const char *value;
 	enum mcred_err status;
-	const char *malformed;  /* why an answer of the wrong shape was not believed */
+	const char *malformed; /* why an answer of the wrong shape was not believed */
 };
 
 /* Why a fact is unknown, from its status; NULL when it is known. */
@@ -221,8 +220,8 @@ int cmd_info(struct cli_ctx *ctx)
 		{ "firmware", "Firmware:", info->firmware, info->firmware_status,
 		  "the modem's answer is not a firmware version" },
 		/* last: info_json also gives it under its old name */
-		{ "firmware_uuid", "Firmware UUID:", info->firmware_uuid, info->firmware_uuid_status,
-		  "the modem's answer is not a UUID" },
+		{ "firmware_uuid", "Firmware UUID:", info->firmware_uuid,
+		  info->firmware_uuid_status, "the modem's answer is not a UUID" },
 	};
 	const struct info_fact cfun = { "cfun", "Functional mode:", NULL, cfun_rc,
 					"the modem's answer has no +CFUN: <n> line" };

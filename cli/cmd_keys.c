@@ -24,9 +24,7 @@ const char cli_help_keygen[] =
 	"COSE signature when the device identity public key is given. The modem\n"
 	"must be offline (use --offline). Needs modem firmware 1.3.0 or later.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Nothing is written to FILE when a check fails (exit 5); the modem's answer\n"
 	"is then printed on standard error for `modemcred verify`.\n"
 	"JSON: {kind, device_uuid, sec_tag, payload_id, digest, csr_signature,\n"
@@ -43,9 +41,7 @@ const char cli_help_attest[] =
 	"the message type, device UUID, device type and firmware UUID, and check\n"
 	"the COSE signature when the device identity public key is given.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"JSON: {kind: \"attestation\", device_uuid, payload_id (the message type),\n"
 	"device_type, device_type_name, fw_uuid, cose_signature, ...}.\n"
 	"\n"
@@ -61,9 +57,7 @@ const char cli_help_verify[] =
 	"the blob; a file starting with %ATTESTTOKEN is an attestation token,\n"
 	"anything else is tried as a KEYGEN answer first.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Exit 0 when every performed check passed, 5 when one failed, 2 when the\n"
 	"input cannot be decoded.\n"
 	"\n"
@@ -89,7 +83,8 @@ static int load_identity_key(const struct cli_ctx *ctx, struct identity_key *key
 	key->path = ctx->cl->opt[OPT_IDENTITY_KEY];
 	if (!key->path)
 		return 0;
-	if (strcmp(key->path, "-") == 0 && ctx->cl->nargs > 0 && strcmp(ctx->cl->args[0], "-") == 0) {
+	if (strcmp(key->path, "-") == 0 && ctx->cl->nargs > 0 &&
+	    strcmp(ctx->cl->args[0], "-") == 0) {
 		cli_errorf("--identity-key - and the input - both name standard input; give one of "
 			   "them as a file");
 		return CLI_EXIT_USAGE;
@@ -215,9 +210,10 @@ static void print_keygen(FILE *f, const mcred_report *r, const struct report_con
 	print_check(f, "payload id check", mcred_report_payload_id_check(r), "nothing expected");
 	print_check(f, "sec_tag check", mcred_report_sec_tag_check(r),
 		    rc->tag_expected ? "no sec_tag in the payload" : "no --tag given");
-	fprintf(f, "digest: %s\n", digest == MCRED_CHECK_VALID     ? "match"
-				   : digest == MCRED_CHECK_INVALID ? "MISMATCH"
-								   : "not checked");
+	fprintf(f, "digest: %s\n",
+		digest == MCRED_CHECK_VALID     ? "match"
+		: digest == MCRED_CHECK_INVALID ? "MISMATCH"
+						: "not checked");
 	if (kind == MCRED_REPORT_CSR)
 		print_check(f, "CSR signature", mcred_report_csr_signature_check(r), "no CSR");
 }
@@ -318,7 +314,8 @@ static int keygen_guard(struct cli_ctx *ctx, const struct keygen_args *a)
 		return 0;
 	if (type == MCRED_TYPE_PRIVATE_KEY)
 		cli_errorf("tag %lu already holds a private key (type 2); --force replaces it with "
-			   "a new key", (unsigned long)a->req.tag);
+			   "a new key",
+			   (unsigned long)a->req.tag);
 	else
 		cli_errorf("tag %lu already holds an endorsement key (type 8); --force goes ahead "
 			   "(the modem then answers with that existing key)",
@@ -395,10 +392,12 @@ static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const
 		if (code == 0)
 			code = finish_report(ctx, f, r, &rc, blob, a->output);
 		else
-			fprintf(stderr, "the key was generated in tag %lu; `modemcred --json verify` "
+			fprintf(stderr,
+				"the key was generated in tag %lu; `modemcred --json verify` "
 				"on the modem's answer gives it as %s: %s\n",
 				(unsigned long)a->req.tag,
-				mcred_report_kind(r) == MCRED_REPORT_CSR ? "csr_pem" : "public_key_pem",
+				mcred_report_kind(r) == MCRED_REPORT_CSR ? "csr_pem"
+									 : "public_key_pem",
 				blob);
 	} else {
 		code = finish_report(ctx, f, r, &rc, blob, NULL);
@@ -493,7 +492,7 @@ static int verify_input(const struct cli_ctx *ctx, char **text, size_t *len,
 			   "run `modemcred verify --help`");
 		return CLI_EXIT_USAGE;
 	}
-	*forced = cl->opt[OPT_KEYGEN_STRING] ? MCRED_ANSWER_KEYGEN
+	*forced = cl->opt[OPT_KEYGEN_STRING]   ? MCRED_ANSWER_KEYGEN
 		  : cl->opt[OPT_ATTEST_STRING] ? MCRED_ANSWER_ATTEST
 					       : MCRED_ANSWER_NONE;
 	if (given) {

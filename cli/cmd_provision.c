@@ -31,9 +31,7 @@ const char cli_help_provision[] =
 	"--serial-number N (a kit by its USB serial); -p and --serial-number may be\n"
 	"given more than once.\n"
 	"\n"
-	"Options:\n"
-	CLI_HELP_OPTIONS
-	"\n"
+	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Global options (--baud, --timeout, --flow, ...) apply to every port.\n"
 	"\n"
 	"Exit status: 0 when every modem ended provisioned or unchanged; 8 when,\n"
@@ -260,7 +258,8 @@ static int check_csv(struct provision_args *a)
 	if (!c->split && rows + (long)a->cfg.nports > CSV_MAX_ROWS) {
 		cli_errorf("--onboard-csv %s has %ld rows; %zu more would pass nRF Cloud's limit "
 			   "of %d per file: give another file, or --split to continue in "
-			   "FILE-2.csv", c->path, rows, a->cfg.nports, CSV_MAX_ROWS);
+			   "FILE-2.csv",
+			   c->path, rows, a->cfg.nports, CSV_MAX_ROWS);
 		return CLI_EXIT_USAGE;
 	}
 	return 0;
@@ -314,7 +313,8 @@ static int find_kits(struct provision_args *a)
 	mcred_port_list_free(list);
 	if (missing) {
 		cli_errorf("no Nordic kit with serial number %.40s is attached; `modemcred ports` "
-			   "lists the ports and kits", missing);
+			   "lists the ports and kits",
+			   missing);
 		return CLI_EXIT_PORT;
 	}
 	if (n == 0) {

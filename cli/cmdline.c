@@ -36,8 +36,8 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 	[CMD_ATTEST] = { "attest", OPTBIT(OPT_CHALLENGE) | OPTBIT(OPT_IDENTITY_KEY), 0, 0, 0,
 			 NULL },
 	[CMD_VERIFY] = { "verify",
-			 KEY_CHECK | OPTBIT(OPT_KEYGEN_STRING) | OPTBIT(OPT_ATTEST_STRING), 0, 0,
-			 1, "FILE|-" },
+			 KEY_CHECK | OPTBIT(OPT_KEYGEN_STRING) | OPTBIT(OPT_ATTEST_STRING), 0, 0, 1,
+			 "FILE|-" },
 	/* Ports as PORT arguments, -p or --serial-number (repeatable), or --all-kits. */
 	[CMD_PROVISION] = { "provision",
 			    OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL_KITS) | OPTBIT(OPT_ID) |
@@ -103,18 +103,17 @@ static const struct cli_opt_def opt_defs[] = {
 	  CLI_COMPLETE_NONE, 0 },
 	{ "password-file", 0, 1, OPT_PASSWORD_FILE, "FILE",
 	  "PKCS#8 password of an encrypted key (type 2): the first line of FILE",
-	  "At most 32 characters. Secrets are never taken on the command line.",
-	  CLI_COMPLETE_FILE, 0 },
+	  "At most 32 characters. Secrets are never taken on the command line.", CLI_COMPLETE_FILE,
+	  0 },
 	{ "kind", 0, 1, OPT_KIND, "csr|pubkey|endorsement",
 	  "what to generate: csr (default), a client key (type 2) and a CSR; pubkey, a client "
 	  "key and its public key; endorsement, an endorsement key (type 8) and its public key",
-	  NULL,
-	  CLI_COMPLETE_WORDS, 0 },
+	  NULL, CLI_COMPLETE_WORDS, 0 },
 	{ "attributes", 0, 1, OPT_ATTRIBUTES, "A",
 	  "CSR subject, e.g. 'CN=device-42,O=Example' (csr only)", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "key-usage", 0, 1, OPT_KEY_USAGE, "BITS",
-	  "9 characters of 0/1, decipherOnly last (csr only)",
-	  "decipherOnly must be 0.", CLI_COMPLETE_NONE, 0 },
+	  "9 characters of 0/1, decipherOnly last (csr only)", "decipherOnly must be 0.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "format", 0, 1, OPT_FORMAT, "pem|der", "output format (default pem)", NULL,
 	  CLI_COMPLETE_WORDS, 0 },
 	{ "identity-key", 0, 1, OPT_IDENTITY_KEY, "FILE",
@@ -126,13 +125,13 @@ static const struct cli_opt_def opt_defs[] = {
 	  CLI_COMPLETE_FILE, 0 },
 	{ "force", 0, 0, OPT_FORCE, NULL,
 	  "generate even when the tag already holds a key of that type",
-	  "A client key is replaced. Without it, modemcred refuses with exit 1.",
-	  CLI_COMPLETE_NONE, 0 },
+	  "A client key is replaced. Without it, modemcred refuses with exit 1.", CLI_COMPLETE_NONE,
+	  0 },
 	{ "challenge", 0, 1, OPT_CHALLENGE, "HEX",
 	  "32 hex digits (16 bytes) to include, e.g. from `openssl rand -hex 16`", NULL,
 	  CLI_COMPLETE_NONE, 0 },
-	{ "keygen", 0, 1, OPT_KEYGEN_STRING, "STRING",
-	  "a KEYGEN blob \"<base64url>.<base64url>\"", NULL, CLI_COMPLETE_NONE, 0 },
+	{ "keygen", 0, 1, OPT_KEYGEN_STRING, "STRING", "a KEYGEN blob \"<base64url>.<base64url>\"",
+	  NULL, CLI_COMPLETE_NONE, 0 },
 	{ "attest", 0, 1, OPT_ATTEST_STRING, "STRING", "an ATTESTTOKEN blob", NULL,
 	  CLI_COMPLETE_NONE, 0 },
 	/* provision (--tag, --identity-key and --force as above, with its own wording) */
@@ -143,11 +142,13 @@ static const struct cli_opt_def opt_defs[] = {
 	  "device id: the device UUID (default), the IMEI, or nrf-<IMEI>",
 	  "The id is the CSR's common name and names the artifacts. The device UUID is the one "
 	  "the `%KEYGEN` and `%ATTESTTOKEN` payloads carry, not `%XMODEMUUID`, which names "
-	  "the firmware build.", CLI_COMPLETE_WORDS, 0 },
+	  "the firmware build.",
+	  CLI_COMPLETE_WORDS, 0 },
 	{ "id-prefix", 0, 1, OPT_ID_PREFIX, "S",
 	  "put S before the id (the id stays at most 64 characters)",
 	  "Letters, digits, -, _, . and :; a prefix that would make the id longer than 64 "
-	  "characters is refused before any modem is touched (exit 2).", CLI_COMPLETE_NONE, 0 },
+	  "characters is refused before any modem is touched (exit 2).",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "subject-extra", 0, 1, OPT_SUBJECT_EXTRA, "S",
 	  "more CSR subject attributes after CN=<id>, e.g. 'O=Acme,OU=Line 2'", NULL,
 	  CLI_COMPLETE_NONE, 0 },
@@ -156,7 +157,8 @@ static const struct cli_opt_def opt_defs[] = {
 	  "must be the key's, valid now and a CA; otherwise exit 2. Device certificates get a "
 	  "positive 128-bit random serial number, the CSR's subject, basicConstraints CA:FALSE, "
 	  "keyUsage digitalSignature, extendedKeyUsage clientAuth, subject and authority key "
-	  "identifiers, SHA-256.", CLI_COMPLETE_FILE, 0 },
+	  "identifiers, SHA-256.",
+	  CLI_COMPLETE_FILE, 0 },
 	{ "ca-key", 0, 1, OPT_CA_KEY, "FILE", "the factory CA's private key (PEM, unencrypted)",
 	  NULL, CLI_COMPLETE_FILE, 0 },
 	{ "days", 0, 1, OPT_DAYS, "N", "validity of device certificates in days (default 3650)",
@@ -166,14 +168,14 @@ static const struct cli_opt_def opt_defs[] = {
 	  "A certificate found there (or saved by an earlier run) is used when its public key "
 	  "is the modem's key and, with --ca, the CA issued it. Without --ca and without such a "
 	  "certificate, the run stops after saving the CSR: the result is csr-saved and the exit "
-	  "status 8.", CLI_COMPLETE_DIR, 0 },
-	{ "root-ca", 0, 1, OPT_ROOT_CA, "FILE",
-	  "server root CA certificate(s) to write as type 0",
+	  "status 8.",
+	  CLI_COMPLETE_DIR, 0 },
+	{ "root-ca", 0, 1, OPT_ROOT_CA, "FILE", "server root CA certificate(s) to write as type 0",
 	  "Written unless the tag already holds exactly that content, and verified by digest.",
 	  CLI_COMPLETE_FILE, 0 },
 	{ "attest", 0, 0, OPT_ATTEST, NULL,
-	  "also collect an attestation token, saved as <id>_attest.txt", NULL,
-	  CLI_COMPLETE_NONE, 0 },
+	  "also collect an attestation token, saved as <id>_attest.txt", NULL, CLI_COMPLETE_NONE,
+	  0 },
 	{ "out", 0, 1, OPT_OUT, "DIR",
 	  "directory of the artifacts <id>_csr.pem, _pub.pem, _crt.pem, _key.sha256 (default: "
 	  "the current directory)",
@@ -190,29 +192,30 @@ static const struct cli_opt_def opt_defs[] = {
 	  CLI_COMPLETE_NONE, 0 },
 	{ "tags", 0, 1, OPT_TAGS, "S", "the CSV's tags, separated by | (default empty)", NULL,
 	  CLI_COMPLETE_NONE, 0 },
-	{ "fw-types", 0, 1, OPT_FW_TYPES, "S", "the CSV's firmware types (default APP|MODEM)",
-	  NULL, CLI_COMPLETE_NONE, 0 },
+	{ "fw-types", 0, 1, OPT_FW_TYPES, "S", "the CSV's firmware types (default APP|MODEM)", NULL,
+	  CLI_COMPLETE_NONE, 0 },
 	{ "replace", 0, 0, OPT_REPLACE, NULL, "replace a device's existing CSV row", NULL,
 	  CLI_COMPLETE_NONE, 0 },
 	{ "split", 0, 0, OPT_SPLIT, NULL,
-	  "continue a full CSV (1000 rows) in FILE-2.csv, FILE-3.csv, ...", NULL,
-	  CLI_COMPLETE_NONE, 0 },
+	  "continue a full CSV (1000 rows) in FILE-2.csv, FILE-3.csv, ...", NULL, CLI_COMPLETE_NONE,
+	  0 },
 	{ "port", 'p', 1, G_PORT, "PORT",
 	  "serial port (default: $MODEMCRED_PORT, else the one attached Nordic kit)",
-	  "For example /dev/ttyACM0 or COM3. `modemcred ports` lists the ports.",
-	  CLI_COMPLETE_FILE, CMDBIT(CMD_PROVISION) },
+	  "For example /dev/ttyACM0 or COM3. `modemcred ports` lists the ports.", CLI_COMPLETE_FILE,
+	  CMDBIT(CMD_PROVISION) },
 	{ "serial-number", 0, 1, G_SERIAL_NUMBER, "SERIAL",
 	  "use the Nordic kit with this USB serial number (when several are attached)",
 	  "The serial must match exactly, as `modemcred ports` shows it; the kit's first "
-	  "port is used. Only provision takes it with --port.", CLI_COMPLETE_NONE,
-	  CMDBIT(CMD_PROVISION) },
+	  "port is used. Only provision takes it with --port.",
+	  CLI_COMPLETE_NONE, CMDBIT(CMD_PROVISION) },
 	{ "baud", 0, 1, G_BAUD, "N", "baud rate (default 115200)", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "flow", 0, 1, G_FLOW, "none|rtscts", "flow control (default none)",
 	  "Nordic kits use RTS/CTS.", CLI_COMPLETE_WORDS, 0 },
 	{ "timeout", 0, 1, G_TIMEOUT, "SECONDS",
 	  "per-command timeout, decimals allowed (default 10)",
 	  "The time the modem has to finish answering one command, for example 2.5; key "
-	  "generation always gets at least 30.", CLI_COMPLETE_NONE, 0 },
+	  "generation always gets at least 30.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "terminator", 0, 1, G_TERMINATOR, "crlf|cr|lf|nul",
 	  "what ends a command on the device (default crlf)",
 	  "CRLF, which Nordic's own tools send, suits devices whose AT host ends commands at "
@@ -223,7 +226,8 @@ static const struct cli_opt_def opt_defs[] = {
 	  "CONFIG_AT_HOST_CMD_MAX_LEN on the device, which keeps one byte of it for the "
 	  "string's end: a command may take at most BYTES - 1 bytes on the wire, terminator "
 	  "included. Longer commands would be cut on the device and are refused before "
-	  "anything is sent (exit 2).", CLI_COMPLETE_NONE, 0 },
+	  "anything is sent (exit 2).",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "transport", 0, 1, G_TRANSPORT, "auto|serialport|termios",
 	  "how to open the port (default auto)",
 	  "libserialport, plain POSIX termios (for pseudo-terminals made by socat, ser2net or "
@@ -245,11 +249,13 @@ static const struct cli_opt_def opt_defs[] = {
 	{ "shell-no-unescape-lf", 0, 0, G_SHELL_NO_UNESCAPE_LF, NULL,
 	  "the device's at_shell lacks CONFIG_AT_SHELL_UNESCAPE_LF",
 	  "Then \\n reaches the modem as two characters: multi-line content cannot go "
-	  "through the shell and is refused before anything is sent.", CLI_COMPLETE_NONE, 0 },
+	  "through the shell and is refused before anything is sent.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "keep-line-endings", 0, 0, G_KEEP_LINE_ENDINGS, NULL,
 	  "write content as given (default: CRLF becomes LF)",
 	  "Converting Windows line endings is what modems accept and what makes the modem's "
-	  "digest equal the file's.", CLI_COMPLETE_NONE, 0 },
+	  "digest equal the file's.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "json", 0, 0, G_JSON, NULL, "machine-readable output on stdout, errors included",
 	  "One document on one line. A failure prints {\"error\": {\"exit_code\": N, \"kind\": "
 	  "\"timeout\", \"message\": \"...\", \"cme\": N or null}} unless the command's own "
@@ -261,20 +267,21 @@ static const struct cli_opt_def opt_defs[] = {
 	{ "verbose", 'v', 0, G_VERBOSE, NULL, "trace AT traffic on stderr (secrets redacted)",
 	  "Sent lines show as \"> AT%CMNG=1\", received ones as \"< %CMNG: ...\"; secret "
 	  "content (keys, PSKs, passwords) is replaced by a placeholder such as "
-	  "\"<secret: 241 bytes>\".", CLI_COMPLETE_NONE, 0 },
-	{ "quiet", 'q', 0, G_QUIET, NULL, "print only results and errors", NULL,
+	  "\"<secret: 241 bytes>\".",
 	  CLI_COMPLETE_NONE, 0 },
+	{ "quiet", 'q', 0, G_QUIET, NULL, "print only results and errors", NULL, CLI_COMPLETE_NONE,
+	  0 },
 	{ "version", 0, 0, G_VERSION, NULL, "print the version", NULL, CLI_COMPLETE_NONE, 0 },
-	{ "help", 'h', 0, G_HELP, NULL, "print help (with a command: that command's help)",
-	  NULL, CLI_COMPLETE_NONE, 0 },
+	{ "help", 'h', 0, G_HELP, NULL, "print help (with a command: that command's help)", NULL,
+	  CLI_COMPLETE_NONE, 0 },
 };
 
 /* Where a command gives an option a narrower meaning than the generic line. */
 static const struct {
 	enum cli_command command;
-	int opt;              /* enum cli_opt, or a global option */
+	int opt; /* enum cli_opt, or a global option */
 	const char *help;
-	const char *details;  /* for the man page, or NULL */
+	const char *details; /* for the man page, or NULL */
 } opt_notes[] = {
 	{ CMD_LIST, OPT_TAG, "only this security tag, 0-4294967295", NULL },
 	{ CMD_LIST, OPT_TYPE, "only this type, by number or name", NULL },
@@ -288,25 +295,28 @@ static const struct {
 	{ CMD_KEYGEN, OPT_TAG, "security tag, 1-2147483647", NULL },
 	{ CMD_KEYGEN, OPT_OUTPUT,
 	  "write the CSR or public key to FILE (default: standard output, the report on "
-	  "standard error)", NULL },
+	  "standard error)",
+	  NULL },
 	{ CMD_VERIFY, OPT_TAG,
 	  "the sec_tag the KEYGEN answer must carry (an attestation token has none: reported "
-	  "not checked)", NULL },
+	  "not checked)",
+	  NULL },
 	{ CMD_PROVISION, OPT_TAG,
 	  "security tag, 1-2147483647 (default 16842753, the one nRF Cloud uses)", NULL },
 	{ CMD_PROVISION, OPT_IDENTITY_KEY,
 	  "device identity public key (PEM) to check the COSE signatures of %KEYGEN and "
-	  "%ATTESTTOKEN", NULL },
+	  "%ATTESTTOKEN",
+	  NULL },
 	{ CMD_PROVISION, OPT_FORCE,
 	  "replace a key in the tag that no saved artifact of this device identifies",
 	  "Without it such a modem fails with exit 5 and keeps its key." },
 	{ CMD_PROVISION, G_PORT, "a port to provision (PORT arguments add more)", NULL },
-	{ CMD_PROVISION, G_SERIAL_NUMBER,
-	  "provision the Nordic kit with this USB serial number",
+	{ CMD_PROVISION, G_SERIAL_NUMBER, "provision the Nordic kit with this USB serial number",
 	  "The kit's first port, the modem's, is provisioned along with the other ports." },
 	{ CMD_PROVISION, G_JSON,
 	  "one JSON event per step and port on stdout (the default when stdout is not a "
-	  "terminal)", NULL },
+	  "terminal)",
+	  NULL },
 };
 
 #define N_OPT_DEFS (sizeof(opt_defs) / sizeof(opt_defs[0]))
@@ -365,7 +375,7 @@ enum cli_complete cli_command_args_complete(enum cli_command cmd)
 		return CLI_COMPLETE_COMMAND;
 	/* files, and ports, which are device files */
 	return args && (strstr(args, "FILE") || strstr(args, "PORT")) ? CLI_COMPLETE_FILE
-								     : CLI_COMPLETE_NONE;
+								      : CLI_COMPLETE_NONE;
 }
 
 const char *cli_opt_name(enum cli_opt opt)
@@ -428,7 +438,6 @@ static enum cli_command find_command(const char *name)
 	return CMD_NONE;
 }
 
-
 /* Append one more value of a repeatable option (provision's ports). */
 static int add_value(const char **list, size_t *n, const char *value, const char *option,
 		     struct mcred_error *err)
@@ -459,8 +468,7 @@ static int add_port_choice(const char **first, const char **list, size_t *n, con
 }
 
 /* Store a global option's value (checked here: it applies to every command). */
-static int apply_global(struct cli_cmdline *cl, int id, const char *value,
-			struct mcred_error *err)
+static int apply_global(struct cli_cmdline *cl, int id, const char *value, struct mcred_error *err)
 {
 	struct mcred_options *o = &cl->opts;
 
@@ -469,9 +477,8 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value,
 		return add_port_choice(&cl->port, cl->ports, &cl->nports, value, "port",
 				       "a port such as /dev/ttyACM0", err);
 	case G_SERIAL_NUMBER:
-		return add_port_choice(&cl->serial_number, cl->serial_numbers,
-				       &cl->nserial_numbers, value, "serial-number",
-				       "a kit's USB serial number", err);
+		return add_port_choice(&cl->serial_number, cl->serial_numbers, &cl->nserial_numbers,
+				       value, "serial-number", "a kit's USB serial number", err);
 	case G_BAUD: return cli_parse_baud(value, &o->baud, err);
 	case G_FLOW: return cli_parse_flow(value, &o->flow, err);
 	case G_TIMEOUT: return cli_parse_timeout(value, &o->timeout_ms, err);
@@ -511,8 +518,8 @@ static int refuse_repeat(const struct cli_opt_def *def, struct mcred_error *err)
 		if (def->repeatable & CMDBIT(c))
 			break;
 	if (c < CMD_COUNT)
-		cli_error_set(err, "%s is given twice; give it once (only %s takes several)",
-			      label, cli_commands[c].name);
+		cli_error_set(err, "%s is given twice; give it once (only %s takes several)", label,
+			      cli_commands[c].name);
 	else
 		cli_error_set(err, "%s is given twice; give it once", label);
 	return -1;
@@ -571,8 +578,9 @@ static int parse_option(int argc, char *const argv[], int *i, struct cli_cmdline
 			p++;
 		}
 		if (!def && p != arg + 1) {
-			cli_error_set(err, "unknown option '-%c' in '%.60s'; run `modemcred --help`",
-				      *p, arg);
+			cli_error_set(err,
+				      "unknown option '-%c' in '%.60s'; run `modemcred --help`", *p,
+				      arg);
 			return -1;
 		}
 		if (def && p[1] != '\0')
@@ -606,8 +614,10 @@ static int add_positional(struct cli_cmdline *cl, const char *arg, struct mcred_
 	if (cl->command == CMD_NONE) {
 		cl->command = find_command(arg);
 		if (cl->command == CMD_NONE) {
-			cli_error_set(err, "unknown command '%.60s'; run `modemcred --help` for the "
-				      "list of commands", arg);
+			cli_error_set(err,
+				      "unknown command '%.60s'; run `modemcred --help` for the "
+				      "list of commands",
+				      arg);
 			return -1;
 		}
 		return 0;
@@ -652,7 +662,8 @@ static int check_command(const struct cli_cmdline *cl, struct mcred_error *err)
 		}
 	}
 	if (cl->command == CMD_CLEAR && !cl->opt[OPT_TAG] == !cl->opt[OPT_ALL]) {
-		cli_error_set(err, "clear needs either --tag N (one tag) or --all (every user "
+		cli_error_set(err,
+			      "clear needs either --tag N (one tag) or --all (every user "
 			      "credential), not %s; run `modemcred clear --help`",
 			      cl->opt[OPT_TAG] ? "both" : "neither");
 		return -1;
@@ -664,8 +675,10 @@ static int check_command(const struct cli_cmdline *cl, struct mcred_error *err)
 	}
 	if (cl->nargs > def->max_args) {
 		if (def->max_args == 0)
-			cli_error_set(err, "%s takes no argument (got '%.60s'); run `modemcred %s "
-				      "--help`", def->name, cl->args[0], def->name);
+			cli_error_set(err,
+				      "%s takes no argument (got '%.60s'); run `modemcred %s "
+				      "--help`",
+				      def->name, cl->args[0], def->name);
 		else
 			cli_error_set(err, "%s takes one %s (got also '%.60s')", def->name,
 				      def->args_name, cl->args[def->max_args]);
@@ -703,12 +716,12 @@ int cli_cmdline_parse(int argc, char *const argv[], struct cli_cmdline *out,
 	/* provision takes both, for ports and kits */
 	if (out->port && out->serial_number && out->command != CMD_PROVISION) {
 		cli_error_set(err, "--port and --serial-number both choose the port; give one of "
-			      "them");
+				   "them");
 		return -1;
 	}
 	if (out->command == CMD_NONE) {
 		cli_error_set(err, "no command given; run `modemcred --help` for the list of "
-			      "commands");
+				   "commands");
 		return -1;
 	}
 	return check_command(out, err);

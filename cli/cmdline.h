@@ -90,9 +90,9 @@ typedef uint64_t cli_optset;
 
 struct cli_command_def {
 	const char *name;
-	cli_optset allowed;    /* OPTBIT()s of the command options it takes */
-	cli_optset required;   /* OPTBIT()s it cannot do without */
-	unsigned min_args;     /* positional arguments */
+	cli_optset allowed;  /* OPTBIT()s of the command options it takes */
+	cli_optset required; /* OPTBIT()s it cannot do without */
+	unsigned min_args;   /* positional arguments */
 	unsigned max_args;
 	const char *args_name; /* what the positional argument is, for messages */
 };
@@ -122,13 +122,13 @@ enum cli_complete {
  * from this table (cli/help.c at run time, cli/gendoc.c for the files).
  */
 struct cli_opt_def {
-	const char *name;     /* long name without "--" */
-	char short_name;      /* 0 when none */
+	const char *name; /* long name without "--" */
+	char short_name;  /* 0 when none */
 	int takes_value;
-	int id;               /* enum cli_opt, or a global option (>= OPT_COUNT) */
-	const char *arg;      /* its value in help ("N", "none|rtscts"); NULL for a flag */
-	const char *help;     /* one line: what it does, its default */
-	const char *details;  /* more for the man page (plain text), or NULL */
+	int id;              /* enum cli_opt, or a global option (>= OPT_COUNT) */
+	const char *arg;     /* its value in help ("N", "none|rtscts"); NULL for a flag */
+	const char *help;    /* one line: what it does, its default */
+	const char *details; /* more for the man page (plain text), or NULL */
 	enum cli_complete complete;
 	/*
 	 * CMDBIT()s of the commands that take it more than once (provision's
@@ -168,11 +168,11 @@ enum cli_complete cli_command_args_complete(enum cli_command cmd);
 
 struct cli_cmdline {
 	enum cli_command command;
-	int help;            /* -h/--help: show help (for the command, if any) */
-	int version;         /* --version */
+	int help;    /* -h/--help: show help (for the command, if any) */
+	int version; /* --version */
 
 	/* Global options. opts holds the connection settings (no callbacks). */
-	const char *port;    /* -p/--port, NULL when not given */
+	const char *port;          /* -p/--port, NULL when not given */
 	const char *serial_number; /* --serial-number, NULL when not given */
 	/* Every -p and --serial-number in order (several only for provision). */
 	const char *ports[CLI_MAX_VALUES];

@@ -144,7 +144,7 @@ int cli_check_output(const char *path, struct mcred_error *err)
 		return 0;
 	if (!*path) {
 		cli_error_set(err, "the output file name is empty: give -o FILE, or -o - for "
-			      "standard output");
+				   "standard output");
 		return -1;
 	}
 	if (stat(path, &st) == 0) {

@@ -118,14 +118,9 @@ static void print_value_action(enum cli_complete kind, const char *indent)
 		print_type_names();
 		printf("' -- \"$cur\"))\n");
 		break;
-	case CLI_COMPLETE_FILE:
-		printf("%s_modemcred_files\n", indent);
-		break;
-	case CLI_COMPLETE_DIR:
-		printf("%s_modemcred_dirs\n", indent);
-		break;
-	default:
-		break;
+	case CLI_COMPLETE_FILE: printf("%s_modemcred_files\n", indent); break;
+	case CLI_COMPLETE_DIR: printf("%s_modemcred_dirs\n", indent); break;
+	default: break;
 	}
 }
 
@@ -205,8 +200,7 @@ static void bash_argument_cases(void)
 		case CLI_COMPLETE_FILE:
 			printf("\t%s)\n\t\t_modemcred_files ;;\n", cli_commands[c].name);
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	printf("\tesac\n");
@@ -555,9 +549,11 @@ static int gen_man(const char *path)
 	}
 	fclose(in);
 	if (region[0] || regions != 2) {
-		fprintf(stderr, "gendoc: %s: expected the regions global-options and "
+		fprintf(stderr,
+			"gendoc: %s: expected the regions global-options and "
 			"command-options (and COMMAND-options), each with a begin and an end "
-			"marker\n", path);
+			"marker\n",
+			path);
 		return 1;
 	}
 	return 0;

@@ -60,10 +60,22 @@ static void close_container(struct json *j, char c)
 	after_value(j);
 }
 
-void json_object_begin(struct json *j) { open_container(j, '{'); }
-void json_object_end(struct json *j) { close_container(j, '}'); }
-void json_array_begin(struct json *j) { open_container(j, '['); }
-void json_array_end(struct json *j) { close_container(j, ']'); }
+void json_object_begin(struct json *j)
+{
+	open_container(j, '{');
+}
+void json_object_end(struct json *j)
+{
+	close_container(j, '}');
+}
+void json_array_begin(struct json *j)
+{
+	open_container(j, '[');
+}
+void json_array_end(struct json *j)
+{
+	close_container(j, ']');
+}
 
 void json_key(struct json *j, const char *key)
 {
@@ -121,13 +133,34 @@ void json_write_escaped(FILE *out, const char *s, size_t len)
 		size_t seq;
 
 		switch (c) {
-		case '"': fputs("\\\"", out); i++; continue;
-		case '\\': fputs("\\\\", out); i++; continue;
-		case '\n': fputs("\\n", out); i++; continue;
-		case '\r': fputs("\\r", out); i++; continue;
-		case '\t': fputs("\\t", out); i++; continue;
-		case '\b': fputs("\\b", out); i++; continue;
-		case '\f': fputs("\\f", out); i++; continue;
+		case '"':
+			fputs("\\\"", out);
+			i++;
+			continue;
+		case '\\':
+			fputs("\\\\", out);
+			i++;
+			continue;
+		case '\n':
+			fputs("\\n", out);
+			i++;
+			continue;
+		case '\r':
+			fputs("\\r", out);
+			i++;
+			continue;
+		case '\t':
+			fputs("\\t", out);
+			i++;
+			continue;
+		case '\b':
+			fputs("\\b", out);
+			i++;
+			continue;
+		case '\f':
+			fputs("\\f", out);
+			i++;
+			continue;
 		default: break;
 		}
 		if (c < 0x20 || c == 0x7f) {
@@ -137,7 +170,7 @@ void json_write_escaped(FILE *out, const char *s, size_t len)
 		}
 		seq = utf8_sequence(p + i, len - i);
 		if (seq == 0) {
-			fputs("\\ufffd", out);   /* not UTF-8: keep the output valid JSON */
+			fputs("\\ufffd", out); /* not UTF-8: keep the output valid JSON */
 			i++;
 			continue;
 		}

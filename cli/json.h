@@ -25,8 +25,8 @@
 struct json {
 	FILE *out;
 	int depth;
-	int count[JSON_MAX_DEPTH];   /* values written so far at each level */
-	int after_key;               /* a key was written; its value comes next */
+	int count[JSON_MAX_DEPTH]; /* values written so far at each level */
+	int after_key;             /* a key was written; its value comes next */
 };
 
 void json_init(struct json *j, FILE *out);
@@ -45,7 +45,7 @@ void json_array_end(struct json *j);
 /* Key of the next member of the current object. */
 void json_key(struct json *j, const char *key);
 
-void json_string(struct json *j, const char *s);          /* NULL writes null */
+void json_string(struct json *j, const char *s); /* NULL writes null */
 void json_string_n(struct json *j, const char *s, size_t len);
 void json_int(struct json *j, int64_t v);
 void json_uint(struct json *j, uint64_t v);

@@ -33,8 +33,8 @@ static void credentials_json(struct json *j, const struct mcred_provision_result
 		json_object_begin(j);
 		json_field_uint(j, "tag", r->credentials[i].tag);
 		json_field_int(j, "type", r->credentials[i].type);
-		field_or_null(j, "sha256", r->credentials[i].has_sha256 ? r->credentials[i].sha256
-									: NULL);
+		field_or_null(j, "sha256",
+			      r->credentials[i].has_sha256 ? r->credentials[i].sha256 : NULL);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -65,8 +65,10 @@ char *ledger_line(const struct ledger_record *rec, size_t *len)
 	field_or_null(&j, "model", r->model);
 	field_or_null(&j, "firmware", r->firmware);
 	json_field_uint(&j, "tag", rec->tag);
-	json_field_string(&j, "result", r->status == MCRED_PROVISION_FAILED
-						? "failed" : mcred_provision_status_name(r->status));
+	json_field_string(&j, "result",
+			  r->status == MCRED_PROVISION_FAILED
+				  ? "failed"
+				  : mcred_provision_status_name(r->status));
 	field_or_null(&j, "error", r->status == MCRED_PROVISION_FAILED ? r->error.message : NULL);
 	json_field_int(&j, "exit_code", rec->exit_code);
 	field_or_null(&j, "cert_serial", r->cert_serial);
@@ -210,8 +212,8 @@ static int csv_field(struct strbuf *b, const char *s)
 	return strbuf_add(b, "\"", 1);
 }
 
-int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype,
-		    const char *tags, const char *fw_types, const char *cert_pem)
+int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype, const char *tags,
+		    const char *fw_types, const char *cert_pem)
 {
 	const char *fields[5] = { device_id, subtype, tags, fw_types, cert_pem };
 	int i;
@@ -290,7 +292,8 @@ int csv_parse_rows(const char *text, size_t len, struct csv_rows *rows)
 		struct strbuf first = { NULL, 0, 0 };
 		size_t next = scan_row(text, len, i, &first);
 		int blank = next - i <= 2 && strspn(text + i, "\r\n") >= next - i;
-		int rc = blank ? 0 : add_row(rows, first.data ? first.data : "", first.len, i, next);
+		int rc = blank ? 0
+			       : add_row(rows, first.data ? first.data : "", first.len, i, next);
 
 		strbuf_free(&first);
 		if (rc != 0) {

@@ -21,7 +21,7 @@ struct ledger_record {
 	uint32_t tag;
 	int exit_code;
 	double duration_s;
-	long long time;        /* seconds since the epoch (UTC) */
+	long long time; /* seconds since the epoch (UTC) */
 };
 
 /* The JSON line for rec, newline included (malloc'd), or NULL when out of memory. */
@@ -47,8 +47,8 @@ void strbuf_free(struct strbuf *b);
 
 /* The onboarding row: device id, subtype, tags, firmware types, certificate; LF ended
  * as nrfcloud-utils writes it (csv.writer with lineterminator "\n"). */
-int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype,
-		    const char *tags, const char *fw_types, const char *cert_pem);
+int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype, const char *tags,
+		    const char *fw_types, const char *cert_pem);
 
 /* Rows of a CSV text: their count and, per row, its first field (malloc'd). */
 struct csv_rows {
@@ -68,8 +68,8 @@ enum csv_outcome { CSV_ADDED, CSV_SAME, CSV_REPLACED, CSV_DUPLICATE, CSV_FULL, C
 struct csv_options {
 	const char *path;
 	const char *subtype, *tags, *fw_types;
-	int replace;   /* replace an existing row of the same device id */
-	int split;     /* a full file continues in FILE-2.csv, ... */
+	int replace; /* replace an existing row of the same device id */
+	int split;   /* a full file continues in FILE-2.csv, ... */
 };
 
 /*

@@ -68,9 +68,9 @@ struct port_run {
 	double t0, t1;
 	struct mcred_provision_result res;
 	int exit_code;
-	char *cert_pem;        /* the certificate this run ended with */
-	int cert_from_files;   /* it came from --cert-dir: copy it to --out */
-	char saved_key[65];    /* key digest whose CSR and public key are saved already */
+	char *cert_pem;      /* the certificate this run ended with */
+	int cert_from_files; /* it came from --cert-dir: copy it to --out */
+	char saved_key[65];  /* key digest whose CSR and public key are saved already */
 	/* Artifacts loaded for load_cb; valid during the run. */
 	char *a_csr, *a_pub, *a_crt, *a_key;
 };
@@ -81,7 +81,7 @@ struct station {
 	size_t n, finished;
 	pthread_mutex_t mutex;
 	pthread_cond_t cond;
-	int live;              /* live lines on a terminal */
+	int live; /* live lines on a terminal */
 	int lines_drawn;
 	double t0;
 };
@@ -216,8 +216,8 @@ static void redraw(struct station *st)
 		printf("\r\033[K%-24.24s %-12s %6.1fs  %.36s%s%.40s\n", r->port, run_state(r),
 		       r->started ? el : 0.0, r->res.device_id,
 		       r->done && r->res.status == MCRED_PROVISION_FAILED ? "  " : "",
-		       r->done && r->res.status == MCRED_PROVISION_FAILED
-			       ? r->res.error.message : "");
+		       r->done && r->res.status == MCRED_PROVISION_FAILED ? r->res.error.message
+									  : "");
 	}
 	st->lines_drawn = (int)st->n;
 	fflush(stdout);
@@ -292,11 +292,15 @@ static void add_csv_row(struct port_run *r)
 	memset(&err, 0, sizeof(err));
 	out = csv_add_device(&c->csv, r->res.device_id, r->cert_pem, &err);
 	if (out == CSV_DUPLICATE)
-		fail_record(r, CLI_EXIT_FAILURE, "the onboarding CSV already has another row for "
-			    "%s; --replace replaces it", r->res.device_id);
+		fail_record(r, CLI_EXIT_FAILURE,
+			    "the onboarding CSV already has another row for "
+			    "%s; --replace replaces it",
+			    r->res.device_id);
 	else if (out == CSV_FULL)
-		fail_record(r, CLI_EXIT_FAILURE, "the onboarding CSV %s has 1000 rows, nRF Cloud's "
-			    "limit; --split continues in FILE-2.csv", c->csv.path);
+		fail_record(r, CLI_EXIT_FAILURE,
+			    "the onboarding CSV %s has 1000 rows, nRF Cloud's "
+			    "limit; --split continues in FILE-2.csv",
+			    c->csv.path);
 	else if (out == CSV_ERROR)
 		fail_record(r, CLI_EXIT_FAILURE, "onboarding CSV: %.400s", err.message);
 }
@@ -512,10 +516,11 @@ static void wait_runs(struct station *st)
 		pthread_cond_timedwait(&st->cond, &st->mutex, &until);
 		if (g_interrupts > told) {
 			told = g_interrupts;
-			fprintf(stderr, told == 1 ? "modemcred: interrupted: finishing the command in "
-						    "flight on each port (Ctrl-C again cancels it)\n"
-						  : "modemcred: cancelling the commands in flight and "
-						    "restoring the modes (Ctrl-C again exits at once)\n");
+			fprintf(stderr,
+				told == 1 ? "modemcred: interrupted: finishing the command in "
+					    "flight on each port (Ctrl-C again cancels it)\n"
+					  : "modemcred: cancelling the commands in flight and "
+					    "restoring the modes (Ctrl-C again exits at once)\n");
 		}
 		if (st->live)
 			redraw(st);
@@ -549,7 +554,8 @@ static int summary(const struct station *st)
 		printf("{\"event\":\"summary\",\"provisioned\":%zu,\"unchanged\":%zu,"
 		       "\"csr_saved\":%zu,\"failed\":%zu,\"total_s\":%.3f,\"exit_code\":%d}\n",
 		       count[MCRED_PROVISION_PROVISIONED], count[MCRED_PROVISION_UNCHANGED],
-		       count[MCRED_PROVISION_CSR_SAVED], count[MCRED_PROVISION_FAILED], total, code);
+		       count[MCRED_PROVISION_CSR_SAVED], count[MCRED_PROVISION_FAILED], total,
+		       code);
 		return code;
 	}
 	printf("%zu provisioned, %zu unchanged, %zu CSR saved, %zu failed in %.1f s\n",

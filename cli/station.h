@@ -12,13 +12,13 @@
 #include "modemcred.h"
 
 struct station_config {
-	struct mcred_options opts;           /* connection settings of every port */
-	struct mcred_provision_request req;  /* the callbacks are the station's */
-	const char *out_dir;                 /* artifacts */
-	const char *cert_dir;                /* certificates issued elsewhere, or NULL */
-	const char *ledger;                  /* or NULL */
-	struct csv_options csv;              /* csv.path NULL: no onboarding CSV */
-	int json;                            /* JSON events instead of live lines */
+	struct mcred_options opts;          /* connection settings of every port */
+	struct mcred_provision_request req; /* the callbacks are the station's */
+	const char *out_dir;                /* artifacts */
+	const char *cert_dir;               /* certificates issued elsewhere, or NULL */
+	const char *ledger;                 /* or NULL */
+	struct csv_options csv;             /* csv.path NULL: no onboarding CSV */
+	int json;                           /* JSON events instead of live lines */
 	int quiet;
 	const char *const *ports;
 	size_t nports;

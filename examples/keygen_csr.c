@@ -76,11 +76,11 @@ int main(int argc, char **argv)
 	}
 
 	struct mcred_keygen_request req;
-	mcred_keygen_request_init(&req);   /* always first: it sets req.size */
+	mcred_keygen_request_init(&req); /* always first: it sets req.size */
 	req.tag = (uint32_t)strtoul(argv[2], NULL, 10);
 	req.kind = MCRED_KEYGEN_CSR;
 	req.attributes = "CN=example-device,O=Example Factory";
-	req.key_usage = NULL;              /* modem default */
+	req.key_usage = NULL; /* modem default */
 	struct mcred_error err;
 	if (mcred_keygen_check(&req, &err) != MCRED_OK) {
 		fprintf(stderr, "%s\n", err.message);

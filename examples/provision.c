@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 
 	struct mcred_options opts;
 	mcred_options_init(&opts);
-	opts.auto_offline = 1;      /* writes need CFUN=4; restored afterwards */
+	opts.auto_offline = 1; /* writes need CFUN=4; restored afterwards */
 	opts.urc_cb = print_urc;
 
 	struct mcred_error err;
@@ -68,8 +68,8 @@ int main(int argc, char **argv)
 	}
 
 	int status = 0;
-	if (mcred_cmng_write(modem, tag, MCRED_TYPE_CA_CERT, pem, len, NULL,
-			     MCRED_WRITE_VERIFY) != MCRED_OK) {
+	if (mcred_cmng_write(modem, tag, MCRED_TYPE_CA_CERT, pem, len, NULL, MCRED_WRITE_VERIFY) !=
+	    MCRED_OK) {
 		const struct mcred_error *e = mcred_modem_error(modem);
 		fprintf(stderr, "write: %s\n", e->message);
 		status = e->code == MCRED_ERR_MISMATCH ? 5 : 4;

@@ -160,8 +160,8 @@ MCRED_API const char *mcred_cme_message(int cme);
  */
 struct mcred_error {
 	enum mcred_err code;
-	int cme;              /**< CME or CMS code, -1 when the modem gave none */
-	char message[512];    /**< what went wrong and, where possible, how to fix it */
+	int cme;           /**< CME or CMS code, -1 when the modem gave none */
+	char message[512]; /**< what went wrong and, where possible, how to fix it */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -205,24 +205,22 @@ enum mcred_trace_dir { MCRED_TRACE_TX = 0, MCRED_TRACE_RX };
  * mcred_options_init(), never by hand.
  */
 struct mcred_options {
-	size_t size;                   /**< sizeof(struct mcred_options), set by _init */
-	unsigned baud;                 /**< default 115200 */
-	enum mcred_flow flow;          /**< default MCRED_FLOW_NONE */
-	unsigned timeout_ms;           /**< per-command deadline, default 10000 */
-	enum mcred_term terminator;    /**< default MCRED_TERM_CRLF */
-	size_t max_command_len;        /**< the device's AT command buffer (at_host's
-	                                    CONFIG_AT_HOST_CMD_MAX_LEN), default 4096:
-	                                    commands may take max_command_len - 1 bytes
-	                                    on the wire, terminator included. It also
-	                                    holds the answer: an answer that stops at
-	                                    max_command_len - 1 bytes without a final
-	                                    result gives MCRED_ERR_TOO_LARGE at once.
-	                                    In shell mode it is the shell's line buffer
-	                                    (CONFIG_SHELL_CMD_BUFF_SIZE), default 2048:
-	                                    the typed line at '...' may take
-	                                    max_command_len - 1 bytes, terminator not
-	                                    counted */
-	size_t max_response_len;       /**< bytes of one answer, default 65536 */
+	size_t size;                /**< sizeof(struct mcred_options), set by _init */
+	unsigned baud;              /**< default 115200 */
+	enum mcred_flow flow;       /**< default MCRED_FLOW_NONE */
+	unsigned timeout_ms;        /**< per-command deadline, default 10000 */
+	enum mcred_term terminator; /**< default MCRED_TERM_CRLF */
+	/**
+	 * the device's AT command buffer (at_host's CONFIG_AT_HOST_CMD_MAX_LEN),
+	 * default 4096: commands may take max_command_len - 1 bytes on the wire,
+	 * terminator included. It also holds the answer: an answer that stops at
+	 * max_command_len - 1 bytes without a final result gives
+	 * MCRED_ERR_TOO_LARGE at once. In shell mode it is the shell's line buffer
+	 * (CONFIG_SHELL_CMD_BUFF_SIZE), default 2048: the typed line at '...' may
+	 * take max_command_len - 1 bytes, terminator not counted
+	 */
+	size_t max_command_len;
+	size_t max_response_len; /**< bytes of one answer, default 65536 */
 	/**
 	 * enum mcred_shell_mode: 0 raw AT host; MCRED_SHELL_ON (or any non-zero
 	 * value but MCRED_SHELL_AUTO) a Zephyr shell: each command is sent as
@@ -249,10 +247,12 @@ struct mcred_options {
 	 * written through the shell and is refused.
 	 */
 	int shell_no_unescape_lf;
-	int keep_line_endings;         /**< 1: keep CRLF in content; 0 (default): CRLF -> LF.
-	                                    A PSK's or PSK identity's trailing line
-	                                    break is dropped either way */
-	int auto_offline;              /**< 1: writes, deletes and keygen set CFUN=4 if needed and restore after */
+	/**
+	 * 1: keep CRLF in content; 0 (default): CRLF -> LF. A PSK's or PSK
+	 * identity's trailing line break is dropped either way
+	 */
+	int keep_line_endings;
+	int auto_offline; /**< 1: writes, deletes and keygen set CFUN=4 if needed and restore after */
 	enum mcred_transport_kind transport; /**< default MCRED_TRANSPORT_AUTO */
 
 	/**
@@ -301,7 +301,7 @@ MCRED_API void mcred_options_init_size(struct mcred_options *opts, size_t size);
  * Initialise with mcred_transport_init(); size as for struct mcred_options.
  */
 struct mcred_transport {
-	size_t size;    /**< sizeof(struct mcred_transport), set by _init */
+	size_t size; /**< sizeof(struct mcred_transport), set by _init */
 	int (*read)(void *user, uint8_t *buf, size_t len, unsigned timeout_ms);
 	int (*write)(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms);
 	void (*close)(void *user);
@@ -388,13 +388,13 @@ MCRED_API int mcred_modem_unrestored_mode(const mcred_modem *modem);
  * reaches past it).
  */
 struct mcred_port {
-	size_t size;              /**< sizeof the struct the library filled */
-	const char *name;         /**< "/dev/ttyACM0" */
-	const char *description;  /**< "" if none */
-	int usb_vid;              /**< -1 when not USB */
+	size_t size;             /**< sizeof the struct the library filled */
+	const char *name;        /**< "/dev/ttyACM0" */
+	const char *description; /**< "" if none */
+	int usb_vid;             /**< -1 when not USB */
 	int usb_pid;
-	const char *serial;       /**< USB serial number, "" if none */
-	const char *kit;          /**< "nRF9160 DK", "Thingy:91 X", ... or NULL */
+	const char *serial; /**< USB serial number, "" if none */
+	const char *kit;    /**< "nRF9160 DK", "Thingy:91 X", ... or NULL */
 };
 
 /**
@@ -403,7 +403,7 @@ struct mcred_port {
  * strings; programs built against it keep getting that, see the map.)
  */
 struct mcred_port_list {
-	struct mcred_port **ports;  /**< count pointers */
+	struct mcred_port **ports; /**< count pointers */
 	size_t count;
 };
 
@@ -411,8 +411,7 @@ struct mcred_port_list {
  * List serial ports with USB details; Nordic kits are recognised. Free the
  * list with mcred_port_list_free(). Since 0.2.0. Was mcred_ports_list() in 0.1.0.
  */
-MCRED_API enum mcred_err mcred_port_list_get(struct mcred_port_list **out,
-					     struct mcred_error *err);
+MCRED_API enum mcred_err mcred_port_list_get(struct mcred_port_list **out, struct mcred_error *err);
 /** Free a list of mcred_port_list_get(); NULL is allowed. Since 0.1.0. */
 MCRED_API void mcred_port_list_free(struct mcred_port_list *list);
 
@@ -430,8 +429,7 @@ MCRED_API enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct
  * lists the kits found with their serial numbers. Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_port_find_kit_by_serial(const char *serial, char *name,
-							size_t name_len,
-							struct mcred_error *err);
+						       size_t name_len, struct mcred_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Raw AT                                                                   */
@@ -439,7 +437,7 @@ MCRED_API enum mcred_err mcred_port_find_kit_by_serial(const char *serial, char 
 
 /** Information lines of one answer (final result not included). */
 struct mcred_lines {
-	char **lines;   /**< NUL-terminated; a quoted value may contain CR/LF */
+	char **lines; /**< NUL-terminated; a quoted value may contain CR/LF */
 	size_t count;
 };
 
@@ -448,7 +446,8 @@ struct mcred_lines {
  * means the modem said OK. URCs go to the urc callback, never into *out.
  * Since 0.1.0.
  */
-MCRED_API enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_lines **out);
+MCRED_API enum mcred_err mcred_at(mcred_modem *modem, const char *command,
+				  struct mcred_lines **out);
 MCRED_API void mcred_lines_free(struct mcred_lines *lines);
 
 /* ------------------------------------------------------------------------ */
@@ -466,10 +465,10 @@ MCRED_API void mcred_lines_free(struct mcred_lines *lines);
  * size >= offsetof(struct mcred_device_details, f) + sizeof(f).
  */
 struct mcred_device_details {
-	size_t size;                   /**< sizeof the struct the library filled */
-	const char *imei;              /**< AT+CGSN: 15 digits */
-	const char *model;             /**< AT+CGMM, e.g. "nRF9160-SICA" */
-	const char *firmware;          /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
+	size_t size;          /**< sizeof the struct the library filled */
+	const char *imei;     /**< AT+CGSN: 15 digits */
+	const char *model;    /**< AT+CGMM, e.g. "nRF9160-SICA" */
+	const char *firmware; /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
 	/**
 	 * AT%XMODEMUUID: the UUID of the modem firmware build, not the device
 	 * UUID that %KEYGEN and %ATTESTTOKEN carry.
@@ -505,9 +504,9 @@ MCRED_API void mcred_device_details_free(struct mcred_device_details *details);
  * tail of an unsolicited result code, is never taken for the value.
  */
 struct mcred_device_info {
-	char imei[32];       /**< AT+CGSN: 15 digits */
-	char model[64];      /**< AT+CGMM, e.g. "nRF9160-SICA" */
-	char firmware[64];   /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
+	char imei[32];     /**< AT+CGSN: 15 digits */
+	char model[64];    /**< AT+CGMM, e.g. "nRF9160-SICA" */
+	char firmware[64]; /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
 	/**
 	 * AT%XMODEMUUID: the UUID of the modem firmware build, not the device
 	 * UUID that %KEYGEN and %ATTESTTOKEN carry (named uuid for compatibility).
@@ -534,7 +533,7 @@ MCRED_API enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_devi
 /** A modem firmware version, as parsed from AT+CGMR. */
 struct mcred_fw_version {
 	unsigned major, minor, patch;
-	int ntn;             /**< the NTN firmware line (mfw_nrf9151-ntn_1.0.0-1.alpha) */
+	int ntn; /**< the NTN firmware line (mfw_nrf9151-ntn_1.0.0-1.alpha) */
 };
 
 /**
@@ -614,8 +613,8 @@ MCRED_API enum mcred_err mcred_type_parse(const char *text, int *type, struct mc
 struct mcred_credential {
 	uint32_t tag;
 	int type;
-	int has_sha256;       /**< 0 when the firmware reports no digest */
-	char sha256[65];      /**< 64 upper-case hex digits */
+	int has_sha256;  /**< 0 when the firmware reports no digest */
+	char sha256[65]; /**< 64 upper-case hex digits */
 };
 
 struct mcred_credential_list {
@@ -632,7 +631,7 @@ MCRED_API enum mcred_err mcred_cmng_list(mcred_modem *modem, int64_t tag, int ty
 MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
 
 /** Flags for mcred_cmng_write(). */
-#define MCRED_WRITE_VERIFY 0x1u  /**< compare the modem's digest with the bytes sent */
+#define MCRED_WRITE_VERIFY 0x1u /**< compare the modem's digest with the bytes sent */
 
 /**
  * Write a credential (types 0-4). password: PKCS#8 password for an encrypted
@@ -646,22 +645,22 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type,
-					  const char *content, size_t len,
-					  const char *password, unsigned flags);
+					  const char *content, size_t len, const char *password,
+					  unsigned flags);
 
 /**
  * Read a credential's content, byte exact (malloc'd, NUL-terminated); sha256 optional.
  * Since 0.1.0.
  */
-MCRED_API enum mcred_err mcred_cmng_read(mcred_modem *modem, uint32_t tag, int type,
-					 char **content, size_t *len, char sha256[65]);
+MCRED_API enum mcred_err mcred_cmng_read(mcred_modem *modem, uint32_t tag, int type, char **content,
+					 size_t *len, char sha256[65]);
 
 /** Delete one credential. MCRED_ERR_NOT_FOUND when it does not exist. Since 0.1.0. */
 MCRED_API enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int type);
 
 /** Delete every deletable credential of one tag; counts are optional. Since 0.1.0. */
-MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag,
-					  size_t *deleted, size_t *skipped);
+MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size_t *deleted,
+					  size_t *skipped);
 
 /**
  * Delete every user credential of every tag (0-2147483647), as nrfcredstore's
@@ -670,12 +669,11 @@ MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag,
  * counted in *skipped; counts are optional. Needs the modem offline, like
  * mcred_cmng_clear(). Since 0.2.0.
  */
-MCRED_API enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted,
-					      size_t *skipped);
+MCRED_API enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted, size_t *skipped);
 
 /** *exists = 1 when the credential exists; sha256 (optional) gets its digest or "". Since 0.1.0. */
-MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int type,
-					   int *exists, char sha256[65]);
+MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int type, int *exists,
+					   char sha256[65]);
 
 /**
  * Compare stored content with content (after the same normalisation a write
@@ -693,8 +691,8 @@ MCRED_API enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, in
 
 /** Which form of the content matched in mcred_cmng_compare_match(). */
 enum mcred_compare_match {
-	MCRED_MATCH_NONE = 0,   /**< no match (or not compared) */
-	MCRED_MATCH_EXACT,      /**< the content as a write would send it */
+	MCRED_MATCH_NONE = 0, /**< no match (or not compared) */
+	MCRED_MATCH_EXACT,    /**< the content as a write would send it */
 	/**
 	 * The content without its trailing line break (and other trailing
 	 * whitespace), as nrfcredstore writes it (Python rstrip()).
@@ -726,8 +724,8 @@ MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const ch
  * Since 0.1.0.
  */
 MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len,
-						 const struct mcred_options *opts,
-						 char sha256[65], struct mcred_error *err);
+						 const struct mcred_options *opts, char sha256[65],
+						 struct mcred_error *err);
 
 /**
  * SHA-256 (upper-case hex) of content exactly as given: the digest the modem
@@ -736,8 +734,7 @@ MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, 
  * mcred_cmng_write_digest(). MCRED_ERR_INVALID_ARG when sha256 is NULL, or
  * content is NULL and len is not 0. Since 0.2.0.
  */
-MCRED_API enum mcred_err mcred_cmng_read_digest(const char *content, size_t len,
-						char sha256[65]);
+MCRED_API enum mcred_err mcred_cmng_read_digest(const char *content, size_t len, char sha256[65]);
 
 /**
  * Wipe len bytes at p (OPENSSL_cleanse(), which the compiler cannot drop),
@@ -751,9 +748,9 @@ MCRED_API void mcred_secret_free(void *p, size_t len);
 /* ------------------------------------------------------------------------ */
 
 enum mcred_keygen_kind {
-	MCRED_KEYGEN_CSR = 0,        /**< key type 2, response content 0 */
-	MCRED_KEYGEN_PUBKEY,         /**< key type 2, response content 1 */
-	MCRED_KEYGEN_ENDORSEMENT     /**< key type 8, public key */
+	MCRED_KEYGEN_CSR = 0,    /**< key type 2, response content 0 */
+	MCRED_KEYGEN_PUBKEY,     /**< key type 2, response content 1 */
+	MCRED_KEYGEN_ENDORSEMENT /**< key type 8, public key */
 };
 
 /**
@@ -774,11 +771,11 @@ MCRED_API int mcred_keygen_kind_payload_id(enum mcred_keygen_kind kind);
 
 /** Initialise with mcred_keygen_request_init(); size as for struct mcred_options. */
 struct mcred_keygen_request {
-	size_t size;                 /**< sizeof(struct mcred_keygen_request), set by _init */
-	uint32_t tag;                /**< 1..2147483647 */
+	size_t size;  /**< sizeof(struct mcred_keygen_request), set by _init */
+	uint32_t tag; /**< 1..2147483647 */
 	enum mcred_keygen_kind kind;
-	const char *attributes;      /**< "CN=x,O=y" or NULL (CSR only) */
-	const char *key_usage;       /**< 9 characters of 0/1 or NULL (CSR only) */
+	const char *attributes; /**< "CN=x,O=y" or NULL (CSR only) */
+	const char *key_usage;  /**< 9 characters of 0/1 or NULL (CSR only) */
 };
 
 /** What mcred_keygen_request_init(req) calls: zeroes and the size. Since 0.2.0. */
@@ -821,36 +818,31 @@ MCRED_API enum mcred_err mcred_attest_challenge_check(const char *challenge,
  * for mcred_keygen_run(); pass it to mcred_attest_verify(). Since 0.2.0.
  * Was mcred_attest_token() in 0.1.0.
  */
-MCRED_API enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge,
-					  char **blob);
+MCRED_API enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge, char **blob);
 
 /** Outcome of one check. */
 enum mcred_check {
-	MCRED_CHECK_NOT_CHECKED = 0,  /**< not performed (no key, nothing expected) */
-	MCRED_CHECK_VALID,            /**< performed and passed */
-	MCRED_CHECK_INVALID           /**< performed and failed */
+	MCRED_CHECK_NOT_CHECKED = 0, /**< not performed (no key, nothing expected) */
+	MCRED_CHECK_VALID,           /**< performed and passed */
+	MCRED_CHECK_INVALID          /**< performed and failed */
 };
 
 /** "not-checked", "valid", "invalid". Since 0.1.0. */
 MCRED_API const char *mcred_check_name(enum mcred_check check);
 
-enum mcred_report_kind {
-	MCRED_REPORT_CSR = 0,
-	MCRED_REPORT_PUBKEY,
-	MCRED_REPORT_ATTESTATION
-};
+enum mcred_report_kind { MCRED_REPORT_CSR = 0, MCRED_REPORT_PUBKEY, MCRED_REPORT_ATTESTATION };
 
 /** Initialise with mcred_verify_options_init(); size as for struct mcred_options. */
 struct mcred_verify_options {
-	size_t size;                        /**< sizeof(struct mcred_verify_options), by _init */
-	int64_t expected_tag;               /**< -1: do not check the sec_tag */
+	size_t size;          /**< sizeof(struct mcred_verify_options), by _init */
+	int64_t expected_tag; /**< -1: do not check the sec_tag */
 	/**
 	 * 0: derive it from the blob's body (a CSR or a public key); what was
 	 * asked for is mcred_keygen_kind_payload_id() of its kind.
 	 */
 	int expected_payload_id;
-	const char *identity_key_pem;       /**< device identity public key as PEM, or NULL */
-	const uint8_t *identity_key_raw;    /**< or a raw 65-byte uncompressed P-256 point */
+	const char *identity_key_pem;    /**< device identity public key as PEM, or NULL */
+	const uint8_t *identity_key_raw; /**< or a raw 65-byte uncompressed P-256 point */
 	size_t identity_key_raw_len;
 };
 
@@ -863,8 +855,7 @@ MCRED_API void mcred_verify_options_init_size(struct mcred_verify_options *opts,
  * The defaults (nothing expected, no key) and the size. A macro; the
  * function of 0.1.0 still exists for programs built against 0.1.0.
  */
-#define mcred_verify_options_init(opts) \
-	mcred_verify_options_init_size((opts), sizeof(*(opts)))
+#define mcred_verify_options_init(opts) mcred_verify_options_init_size((opts), sizeof(*(opts)))
 
 /**
  * Recognise and check a device identity public key given as the bytes of a
@@ -902,9 +893,9 @@ MCRED_API enum mcred_err mcred_attest_verify(const char *blob, size_t len,
 
 /** Which answer mcred_answer_find() found. */
 enum mcred_answer_kind {
-	MCRED_ANSWER_NONE = 0,    /**< no answer line: maybe a bare blob */
-	MCRED_ANSWER_KEYGEN,      /**< "%KEYGEN: ..." */
-	MCRED_ANSWER_ATTEST       /**< "%ATTESTTOKEN: ..." */
+	MCRED_ANSWER_NONE = 0, /**< no answer line: maybe a bare blob */
+	MCRED_ANSWER_KEYGEN,   /**< "%KEYGEN: ..." */
+	MCRED_ANSWER_ATTEST    /**< "%ATTESTTOKEN: ..." */
 };
 
 /**
@@ -915,8 +906,7 @@ enum mcred_answer_kind {
  * mcred_attest_verify() or mcred_keygen_verify(), which read the line, its
  * quotes and line breaks and ignore what follows. Since 0.2.0.
  */
-MCRED_API enum mcred_answer_kind mcred_answer_find(const char *text, size_t len,
-						   size_t *offset);
+MCRED_API enum mcred_answer_kind mcred_answer_find(const char *text, size_t len, size_t *offset);
 
 /** Since 0.1.0. */
 MCRED_API void mcred_report_free(mcred_report *report);
@@ -1006,8 +996,7 @@ MCRED_API void mcred_ca_free(mcred_ca *ca);
  * the serial as 32 upper-case hex digits. Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_ca_sign(const mcred_ca *ca, const char *csr_pem, unsigned days,
-				       char **cert_pem, char serial[33],
-				       struct mcred_error *err);
+				       char **cert_pem, char serial[33], struct mcred_error *err);
 
 /**
  * Check a certificate (PEM) against a public key (PEM): MCRED_ERR_MISMATCH
@@ -1021,17 +1010,20 @@ MCRED_API enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_p
 
 /** Steps of mcred_provision(), in the order they run. Since 0.2.0. */
 enum mcred_provision_step {
-	MCRED_STEP_OFFLINE = 0,  /**< take the modem offline (CFUN=4) */
-	MCRED_STEP_INFO,         /**< IMEI, model, firmware; firmware check */
-	MCRED_STEP_INSPECT,      /**< what the tag holds */
-	MCRED_STEP_IDENTIFY,     /**< device id (and UUID from an attestation token when
-	                              it is needed before %KEYGEN); load_cb */
-	MCRED_STEP_KEYGEN,       /**< %KEYGEN, verify, list the key's digest, save */
-	MCRED_STEP_SIGN,         /**< certificate: sign, or take an issued one */
-	MCRED_STEP_WRITE_CA,     /**< write the root CA certificate(s), type 0 */
-	MCRED_STEP_WRITE_CERT,   /**< write the device certificate, type 1 */
-	MCRED_STEP_ATTEST,       /**< attestation token (when asked for) */
-	MCRED_STEP_RESTORE,      /**< restore the functional mode */
+	MCRED_STEP_OFFLINE = 0, /**< take the modem offline (CFUN=4) */
+	MCRED_STEP_INFO,        /**< IMEI, model, firmware; firmware check */
+	MCRED_STEP_INSPECT,     /**< what the tag holds */
+	/**
+	 * device id (and UUID from an attestation token when it is needed before
+	 * %KEYGEN); load_cb
+	 */
+	MCRED_STEP_IDENTIFY,
+	MCRED_STEP_KEYGEN,     /**< %KEYGEN, verify, list the key's digest, save */
+	MCRED_STEP_SIGN,       /**< certificate: sign, or take an issued one */
+	MCRED_STEP_WRITE_CA,   /**< write the root CA certificate(s), type 0 */
+	MCRED_STEP_WRITE_CERT, /**< write the device certificate, type 1 */
+	MCRED_STEP_ATTEST,     /**< attestation token (when asked for) */
+	MCRED_STEP_RESTORE,    /**< restore the functional mode */
 	MCRED_STEP_DONE
 };
 
@@ -1040,9 +1032,9 @@ MCRED_API const char *mcred_provision_step_name(enum mcred_provision_step step);
 
 /** How the device id (the CSR's CN) is made. */
 enum mcred_device_id_kind {
-	MCRED_ID_UUID = 0,   /**< the device UUID of the %KEYGEN/%ATTESTTOKEN payloads */
-	MCRED_ID_IMEI,       /**< the IMEI */
-	MCRED_ID_NRF_IMEI    /**< "nrf-" and the IMEI, as nRF Cloud names devices */
+	MCRED_ID_UUID = 0, /**< the device UUID of the %KEYGEN/%ATTESTTOKEN payloads */
+	MCRED_ID_IMEI,     /**< the IMEI */
+	MCRED_ID_NRF_IMEI  /**< "nrf-" and the IMEI, as nRF Cloud names devices */
 };
 
 /** Longest device id (nRF Cloud's limit). */
@@ -1057,12 +1049,12 @@ enum mcred_device_id_kind {
  */
 struct mcred_provision_artifacts {
 	const char *device_id;
-	const char *key_sha256;   /**< digest the modem listed for the key right after
-	                               %KEYGEN: it identifies that key later */
+	/** digest the modem listed for the key right after %KEYGEN: it identifies that key later */
+	const char *key_sha256;
 	const char *csr_pem;
 	const char *public_key_pem;
-	const char *cert_pem;     /**< device certificate (from an earlier run or an
-	                               external CA) */
+	/** device certificate (from an earlier run or an external CA) */
+	const char *cert_pem;
 };
 
 /** Outcome of provisioning one modem. */
@@ -1070,8 +1062,8 @@ enum mcred_provision_status {
 	MCRED_PROVISION_FAILED = 0,
 	MCRED_PROVISION_PROVISIONED, /**< something was generated or written */
 	MCRED_PROVISION_UNCHANGED,   /**< already provisioned as asked; nothing written */
-	MCRED_PROVISION_CSR_SAVED    /**< no CA and no issued certificate: stopped after
-	                                  saving the CSR */
+	/** no CA and no issued certificate: stopped after saving the CSR */
+	MCRED_PROVISION_CSR_SAVED
 };
 
 /** "failed", "provisioned", "unchanged", "csr-saved". Since 0.2.0. */
@@ -1079,19 +1071,19 @@ MCRED_API const char *mcred_provision_status_name(enum mcred_provision_status st
 
 /** Initialise with mcred_provision_request_init(); size as for struct mcred_options. */
 struct mcred_provision_request {
-	size_t size;                      /**< sizeof(struct mcred_provision_request), by _init */
-	uint32_t tag;                     /**< 1..2147483647 */
+	size_t size;  /**< sizeof(struct mcred_provision_request), by _init */
+	uint32_t tag; /**< 1..2147483647 */
 	enum mcred_device_id_kind id_kind;
-	const char *id_prefix;            /**< put before the id, or NULL */
-	const char *subject_extra;        /**< appended to "CN=<id>", e.g. "O=Acme,OU=Line 2" */
-	const char *identity_key_pem;     /**< device identity public key: checks the COSE
-	                                       signatures; NULL: not checked */
-	const mcred_ca *ca;               /**< NULL: stop after the CSR unless load_cb gives
-	                                       a certificate for the on-device key */
-	unsigned days;                    /**< certificate validity, 0: 3650 */
-	const char *root_ca_pem;          /**< type 0 content, or NULL to leave type 0 alone */
-	int attest;                       /**< collect an attestation token */
-	int force;                        /**< replace a key this device's artifacts do not know */
+	const char *id_prefix;     /**< put before the id, or NULL */
+	const char *subject_extra; /**< appended to "CN=<id>", e.g. "O=Acme,OU=Line 2" */
+	/** device identity public key: checks the COSE signatures; NULL: not checked */
+	const char *identity_key_pem;
+	/** NULL: stop after the CSR unless load_cb gives a certificate for the on-device key */
+	const mcred_ca *ca;
+	unsigned days;           /**< certificate validity, 0: 3650 */
+	const char *root_ca_pem; /**< type 0 content, or NULL to leave type 0 alone */
+	int attest;              /**< collect an attestation token */
+	int force;               /**< replace a key this device's artifacts do not know */
 
 	/** Each step as it starts; may be NULL. */
 	void (*progress_cb)(enum mcred_provision_step step, void *user);
@@ -1115,18 +1107,16 @@ struct mcred_provision_request {
 	 * run fails. May be NULL.
 	 */
 	int (*save_cb)(const struct mcred_provision_artifacts *a, void *user);
-	void *user;                       /**< passed to every callback */
+	void *user; /**< passed to every callback */
 };
 
 /**
  * What mcred_provision_request_init(req) calls: zeroes (certificates valid
  * 3650 days) and the size. Since 0.2.0.
  */
-MCRED_API void mcred_provision_request_init_size(struct mcred_provision_request *req,
-						 size_t size);
+MCRED_API void mcred_provision_request_init_size(struct mcred_provision_request *req, size_t size);
 /** Fill *req with the defaults and set its size. A macro, as mcred_options_init(). */
-#define mcred_provision_request_init(req) \
-	mcred_provision_request_init_size((req), sizeof(*(req)))
+#define mcred_provision_request_init(req) mcred_provision_request_init_size((req), sizeof(*(req)))
 
 /**
  * Everything learned about one modem; strings "" when unknown. The caller
@@ -1138,19 +1128,19 @@ MCRED_API void mcred_provision_request_init_size(struct mcred_provision_request 
  * length is fixed by definition, which never need to grow.
  */
 struct mcred_provision_result {
-	size_t size;                      /**< sizeof(struct mcred_provision_result), by _init */
+	size_t size; /**< sizeof(struct mcred_provision_result), by _init */
 	enum mcred_provision_status status;
-	enum mcred_provision_step step;   /**< the step that failed (or DONE) */
-	struct mcred_error error;         /**< code MCRED_OK unless failed (frozen struct) */
+	enum mcred_provision_step step; /**< the step that failed (or DONE) */
+	struct mcred_error error;       /**< code MCRED_OK unless failed (frozen struct) */
 	/** at most MCRED_DEVICE_ID_MAX characters by definition (nRF Cloud's limit) */
 	char device_id[MCRED_DEVICE_ID_MAX + 1];
-	char imei[32];                    /**< an IMEI is 15 digits by definition */
-	const char *model;                /**< AT+CGMM; owned by the result */
-	const char *firmware;             /**< AT+CGMR; owned by the result */
-	char device_uuid[37];             /**< 8-4-4-4-12 hex digits by definition */
-	const char *cert_serial;          /**< hex, "" when no certificate; owned by the result */
-	char cert_sha256[65];             /**< SHA-256 of the certificate as stored: 64 hex
-	                                       digits by definition */
+	char imei[32];           /**< an IMEI is 15 digits by definition */
+	const char *model;       /**< AT+CGMM; owned by the result */
+	const char *firmware;    /**< AT+CGMR; owned by the result */
+	char device_uuid[37];    /**< 8-4-4-4-12 hex digits by definition */
+	const char *cert_serial; /**< hex, "" when no certificate; owned by the result */
+	/** SHA-256 of the certificate as stored: 64 hex digits by definition */
+	char cert_sha256[65];
 	/**
 	 * The tag's types 0, 1, 2 at the end: three by definition (the CA,
 	 * the certificate and the key this call manages); a credential is a
@@ -1158,15 +1148,13 @@ struct mcred_provision_result {
 	 */
 	struct mcred_credential credentials[3];
 	size_t n_credentials;
-	char *attest_token;               /**< malloc'd blob when asked for, else NULL */
+	char *attest_token; /**< malloc'd blob when asked for, else NULL */
 };
 
 /** What mcred_provision_result_init(res) calls: zeroes and the size. Since 0.2.0. */
-MCRED_API void mcred_provision_result_init_size(struct mcred_provision_result *result,
-						size_t size);
+MCRED_API void mcred_provision_result_init_size(struct mcred_provision_result *result, size_t size);
 /** Zero *res and set its size; do this once before mcred_provision(). */
-#define mcred_provision_result_init(res) \
-	mcred_provision_result_init_size((res), sizeof(*(res)))
+#define mcred_provision_result_init(res) mcred_provision_result_init_size((res), sizeof(*(res)))
 
 /**
  * Provision one open modem: take it offline; read IMEI, model, firmware
@@ -1229,8 +1217,8 @@ MCRED_API enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struc
 MCRED_API enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
 				      char **blob) MCRED_DEPRECATED("mcred_keygen_run");
 /** Since 0.1.0. Deprecated since 0.2.0: use mcred_attest_run(). */
-MCRED_API enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge,
-					    char **blob) MCRED_DEPRECATED("mcred_attest_run");
+MCRED_API enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge, char **blob)
+	MCRED_DEPRECATED("mcred_attest_run");
 /** Since 0.1.0. Deprecated since 0.2.0: use mcred_keygen_verify(). */
 MCRED_API enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
 					     const struct mcred_verify_options *opts,

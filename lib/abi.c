@@ -38,19 +38,19 @@ enum mcred_err mcred_struct_take(void *dst, size_t dst_size, const void *given, 
 	if (size == 0)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%s has size 0: initialise it with %s() before setting "
-				       "its fields", what, init);
+				       "its fields",
+				       what, init);
 	if (size < min_size)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%s has size %zu, less than the %zu bytes of its first "
 				       "version: initialise it with %s(), never set size by hand",
 				       what, size, min_size, init);
-	if (size > dst_size &&
-	    !all_zero((const unsigned char *)given + dst_size, size - dst_size))
+	if (size > dst_size && !all_zero((const unsigned char *)given + dst_size, size - dst_size))
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%s sets fields this libmodemcred %s does not know (the "
 				       "program was built against a newer header): install a "
-				       "libmodemcred at least as new as the program's", what,
-				       mcred_version());
+				       "libmodemcred at least as new as the program's",
+				       what, mcred_version());
 	memcpy((char *)dst + sizeof(size_t), (const char *)given + sizeof(size_t),
 	       (size < dst_size ? size : dst_size) - sizeof(size_t));
 	memcpy(dst, &dst_size, sizeof(dst_size));
@@ -78,8 +78,8 @@ void mcred_transport_init_size(struct mcred_transport *transport, size_t size)
 	mcred_struct_init(transport, size);
 }
 
-enum mcred_err mcred_transport_take(struct mcred_transport *t,
-				    const struct mcred_transport *given, struct mcred_error *err)
+enum mcred_err mcred_transport_take(struct mcred_transport *t, const struct mcred_transport *given,
+				    struct mcred_error *err)
 {
 	mcred_transport_init(t);
 	return mcred_struct_take(t, sizeof(*t), given,

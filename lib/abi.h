@@ -60,8 +60,8 @@ void mcred_struct_init(void *p, size_t size);
  */
 enum mcred_err mcred_options_take(struct mcred_options *o, const struct mcred_options *given,
 				  struct mcred_error *err);
-enum mcred_err mcred_transport_take(struct mcred_transport *t,
-				    const struct mcred_transport *given, struct mcred_error *err);
+enum mcred_err mcred_transport_take(struct mcred_transport *t, const struct mcred_transport *given,
+				    struct mcred_error *err);
 enum mcred_err mcred_keygen_request_take(struct mcred_keygen_request *r,
 					 const struct mcred_keygen_request *given,
 					 struct mcred_error *err);

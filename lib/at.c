@@ -76,18 +76,18 @@ static void abbreviate(const char *cmd, char *out, size_t out_len)
 
 struct exchange {
 	mcred_modem *m;
-	const char *cmd;          /* command in flight, NULL while draining */
-	const char *trace_cmd;    /* what traces show of it (secrets redacted) */
+	const char *cmd;       /* command in flight, NULL while draining */
+	const char *trace_cmd; /* what traces show of it (secrets redacted) */
 	struct mcred_reply *reply;
-	size_t wire_len;          /* bytes the command took on the wire */
+	size_t wire_len; /* bytes the command took on the wire */
 	size_t info_bytes;
 	int final_seen;
 	int too_large;
 	int nomem;
-	int restarted;            /* a boot banner came before the final result */
-	size_t answer_bytes;      /* answer lines so far, as "<line>\r\n" on the wire */
+	int restarted;                /* a boot banner came before the final result */
+	size_t answer_bytes;          /* answer lines so far, as "<line>\r\n" on the wire */
 	struct mcred_shell_echo echo; /* shell mode: takes the echo out (typed NULL: off) */
-	int cut_off;              /* the answer filled the device's buffer, no final result */
+	int cut_off;                  /* the answer filled the device's buffer, no final result */
 	/*
 	 * Resynchronising: only a final result after an information line that
 	 * starts with this counts; earlier ones are strays (late answers).
@@ -201,17 +201,13 @@ static void trace_final(mcred_modem *m, enum mcred_line_kind kind, int code)
 	char text[32];
 
 	switch (kind) {
-	case MCRED_LINE_OK:
-		snprintf(text, sizeof(text), "OK");
-		break;
+	case MCRED_LINE_OK: snprintf(text, sizeof(text), "OK"); break;
 	case MCRED_LINE_CME_ERROR:
 	case MCRED_LINE_CMS_ERROR:
 		snprintf(text, sizeof(text), code >= 0 ? "+%s ERROR: %d" : "+%s ERROR",
 			 kind == MCRED_LINE_CME_ERROR ? "CME" : "CMS", code);
 		break;
-	default:
-		snprintf(text, sizeof(text), "ERROR");
-		break;
+	default: snprintf(text, sizeof(text), "ERROR"); break;
 	}
 	trace_text(m, text);
 }
@@ -281,9 +277,7 @@ static void on_guarded_line(struct exchange *x, const char *cmd, enum mcred_line
 		trace(m, MCRED_TRACE_RX, line, len);
 		deliver_urc(m, line, len);
 		return;
-	case MCRED_LINE_NOISE:
-		trace_text(m, withheld_line);
-		return;
+	case MCRED_LINE_NOISE: trace_text(m, withheld_line); return;
 	default:
 		trace_final(m, kind, code);
 		if (cmd)
@@ -316,15 +310,10 @@ static void on_plain_line(struct exchange *x, const char *cmd, enum mcred_line_k
 	else
 		trace(x->m, MCRED_TRACE_RX, line, len);
 	switch (kind) {
-	case MCRED_LINE_INFO:
-		keep_info_line(x, line, len);
-		break;
-	case MCRED_LINE_URC:
-		deliver_urc(x->m, line, len);
-		break;
+	case MCRED_LINE_INFO: keep_info_line(x, line, len); break;
+	case MCRED_LINE_URC: deliver_urc(x->m, line, len); break;
 	case MCRED_LINE_ECHO:
-	case MCRED_LINE_NOISE:
-		break;
+	case MCRED_LINE_NOISE: break;
 	default:
 		if (cmd)
 			record_final(x, kind, code);
@@ -394,8 +383,8 @@ static int splitter_at_line_start(void *user)
 static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
 {
 	if (x->echo.typed && !x->echo.done)
-		mcred_shell_echo_filter(&x->echo, buf, n, splitter_at_line_start,
-					pass_to_splitter, x);
+		mcred_shell_echo_filter(&x->echo, buf, n, splitter_at_line_start, pass_to_splitter,
+					x);
 	else
 		pass_to_splitter(x, buf, n);
 }
@@ -484,9 +473,8 @@ static enum mcred_err restart_error(mcred_modem *m, const char *shown)
 }
 
 /* Write len bytes by the deadline; *sent tells how many went out. */
-static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
-				long long deadline, const char *shown, unsigned timeout_ms,
-				size_t *sent)
+static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len, long long deadline,
+				const char *shown, unsigned timeout_ms, size_t *sent)
 {
 	size_t done = 0;
 
@@ -507,8 +495,7 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len,
 		n = m->io.write(m->io.user, (const uint8_t *)wire + done, len - done,
 				left < READ_SLICE_MS ? left : READ_SLICE_MS);
 		if (n < 0)
-			return mcred_fail(m, MCRED_ERR_IO, "writing %s to the port failed",
-					  shown);
+			return mcred_fail(m, MCRED_ERR_IO, "writing %s to the port failed", shown);
 		done += (size_t)n;
 		*sent = done;
 	}
@@ -746,7 +733,9 @@ static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 {
 	unsigned which = m->resyncs++ % 2;
 	struct mcred_reply scratch = { .code = -1 };
-	struct exchange x = { .m = m, .cmd = resync_query[which], .reply = &scratch,
+	struct exchange x = { .m = m,
+			      .cmd = resync_query[which],
+			      .reply = &scratch,
 			      .marker = resync_answer[which] };
 	char wire[sizeof(recovery_bytes) + 16];
 	size_t len = sizeof(recovery_bytes) - 1, query_len = strlen(x.cmd), sent;
@@ -845,7 +834,8 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 	if (x->reply->final == MCRED_LINE_SHELL_UNKNOWN)
 		return mcred_fail(m, MCRED_ERR_MODEM,
 				  "the device answered %s with \"command not found\" like a "
-				  "Zephyr shell: %s", shown,
+				  "Zephyr shell: %s",
+				  shown,
 				  mcred_shell_is_on(&m->opts)
 					  ? "its shell has no `at` command (build it with "
 					    "CONFIG_AT_SHELL=y)"
@@ -856,7 +846,8 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  "terminated\" and ran nothing): its line buffer "
 				  "(CONFIG_SHELL_CMD_BUFF_SIZE) is smaller than the %zu bytes assumed; "
 				  "give the device's size as max_command_len, or build it with "
-				  "CONFIG_SHELL_CMD_BUFF_SIZE=2048", shown, m->opts.max_command_len);
+				  "CONFIG_SHELL_CMD_BUFF_SIZE=2048",
+				  shown, m->opts.max_command_len);
 	if (code == 7)
 		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
 				  "the answer to %s did not fit the device's at_shell answer "
@@ -898,8 +889,7 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 				  "the answer to %s is larger than %zu bytes (max_response_len)",
 				  shown, m->opts.max_response_len);
 	switch (r->final) {
-	case MCRED_LINE_OK:
-		return mcred_succeed(m);
+	case MCRED_LINE_OK: return mcred_succeed(m);
 	case MCRED_LINE_CME_ERROR:
 		rc = cme_failure(m, shown, r->code);
 		m->err.cme = r->code;
@@ -911,8 +901,7 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 		return rc;
 	case MCRED_LINE_SHELL_FAILED:
 	case MCRED_LINE_SHELL_UNKNOWN:
-	case MCRED_LINE_SHELL_CUT:
-		return shell_failure(m, x, shown);
+	case MCRED_LINE_SHELL_CUT: return shell_failure(m, x, shown);
 	case MCRED_LINE_ERROR:
 	default:
 		return mcred_fail(m, MCRED_ERR_MODEM,
@@ -957,8 +946,7 @@ static void restart_seen(mcred_modem *m)
 }
 
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
-				       const char *shown, unsigned timeout_ms,
-				       struct exchange *x)
+				       const char *shown, unsigned timeout_ms, struct exchange *x)
 {
 	size_t wire_len = mcred_wire_length(&m->opts, cmd, cmd_len);
 	size_t sent;
@@ -1017,9 +1005,8 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	return rc;
 }
 
-enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len,
-			     const char *trace_cmd, unsigned timeout_ms,
-			     struct mcred_reply *reply)
+enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, const char *trace_cmd,
+			     unsigned timeout_ms, struct mcred_reply *reply)
 {
 	char shown[MESSAGE_COMMAND_MAX + 4];
 	struct exchange x = { .m = m, .reply = reply };
@@ -1044,8 +1031,8 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len,
 	abbreviate(trace_cmd ? trace_cmd : cmd_z, shown, sizeof(shown));
 	trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
 	      trace_cmd ? strlen(trace_cmd) : cmd_len);
-	rc = send_and_collect(m, cmd, cmd_len, shown,
-			      timeout_ms ? timeout_ms : m->opts.timeout_ms, &x);
+	rc = send_and_collect(m, cmd, cmd_len, shown, timeout_ms ? timeout_ms : m->opts.timeout_ms,
+			      &x);
 	/* Wipe: the command may carry a key. */
 	mcred_secret_free(cmd_z, cmd_len + 1);
 	return rc;

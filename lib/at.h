@@ -14,8 +14,8 @@
 /* The answer to one command: information lines, final result. */
 struct mcred_reply {
 	struct mcred_lines lines;
-	enum mcred_line_kind final;     /* MCRED_LINE_OK, _ERROR, _CME_ERROR, _CMS_ERROR */
-	int code;                       /* CME/CMS code or -1 */
+	enum mcred_line_kind final; /* MCRED_LINE_OK, _ERROR, _CME_ERROR, _CMS_ERROR */
+	int code;                   /* CME/CMS code or -1 */
 };
 
 /*
@@ -29,9 +29,8 @@ struct mcred_reply {
  * sets m->err. The reply must be released with mcred_reply_free() whatever
  * the result.
  */
-enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len,
-			     const char *trace_cmd, unsigned timeout_ms,
-			     struct mcred_reply *reply);
+enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, const char *trace_cmd,
+			     unsigned timeout_ms, struct mcred_reply *reply);
 /* Wipe (an answer may hold an echoed secret) and free the reply's lines. */
 void mcred_reply_free(struct mcred_reply *reply);
 

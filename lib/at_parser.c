@@ -35,14 +35,14 @@ enum escape_state { ESC_NONE = 0, ESC_START, ESC_CSI };
 
 struct mcred_line_splitter {
 	char *buf;
-	size_t len;        /* bytes of the current line kept in buf */
-	size_t cap;        /* allocated size of buf, incl. room for the NUL */
+	size_t len; /* bytes of the current line kept in buf */
+	size_t cap; /* allocated size of buf, incl. room for the NUL */
 	size_t max_line;
-	int in_quotes;     /* inside "...": CR/LF belong to the line */
-	char last_sig;     /* last non-blank byte outside quotes, 0 if none */
-	int overflow;      /* current line exceeded max_line, discarding it */
-	int nomem;         /* allocation failed: treated like an overflow */
-	int stale;         /* current line began before mcred_line_splitter_mark_stale() */
+	int in_quotes;            /* inside "...": CR/LF belong to the line */
+	char last_sig;            /* last non-blank byte outside quotes, 0 if none */
+	int overflow;             /* current line exceeded max_line, discarding it */
+	int nomem;                /* allocation failed: treated like an overflow */
+	int stale;                /* current line began before mcred_line_splitter_mark_stale() */
 	enum escape_state escape; /* inside an ANSI escape sequence: dropped */
 };
 
@@ -105,9 +105,9 @@ static int partial_prompt(const struct mcred_line_splitter *s)
 
 	if (s->in_quotes || s->overflow || s->len == 0)
 		return 0;
-	while (i < s->len && (islower((unsigned char)s->buf[i]) ||
-			      isdigit((unsigned char)s->buf[i]) || s->buf[i] == '_' ||
-			      s->buf[i] == '-'))
+	while (i < s->len &&
+	       (islower((unsigned char)s->buf[i]) || isdigit((unsigned char)s->buf[i]) ||
+		s->buf[i] == '_' || s->buf[i] == '-'))
 		i++;
 	while (i < s->len && t < sizeof(tail) - 1 && s->buf[i] == tail[t])
 		i++, t++;
@@ -201,8 +201,8 @@ static int only_blanks(const char *p, size_t len)
 }
 
 /* A line break outside quotes: end the line unless it continues after ','. */
-static int end_of_line(struct mcred_line_splitter *s,
-		       int (*on_line)(void *, const char *, size_t), void *user)
+static int end_of_line(struct mcred_line_splitter *s, int (*on_line)(void *, const char *, size_t),
+		       void *user)
 {
 	int rc = 0;
 
@@ -226,9 +226,7 @@ static int end_of_line(struct mcred_line_splitter *s,
 static int skip_escape(struct mcred_line_splitter *s, char c)
 {
 	switch (s->escape) {
-	case ESC_START:
-		s->escape = c == '[' ? ESC_CSI : ESC_NONE;
-		return 1;
+	case ESC_START: s->escape = c == '[' ? ESC_CSI : ESC_NONE; return 1;
 	case ESC_CSI:
 		if (c >= 0x40 && c <= 0x7e)
 			s->escape = ESC_NONE;
@@ -266,8 +264,7 @@ static int feed_byte(struct mcred_line_splitter *s, char c,
 }
 
 int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data, size_t len,
-			     int (*on_line)(void *user, const char *line, size_t len),
-			     void *user)
+			     int (*on_line)(void *user, const char *line, size_t len), void *user)
 {
 	if (!s || !on_line || (!data && len))
 		return 0;
@@ -507,7 +504,8 @@ static int is_log_line(struct text t)
 
 	if (t.len && t.p[0] == '[') {
 		for (i = 1; i < t.len && (isdigit((unsigned char)t.p[i]) || t.p[i] == ':' ||
-					  t.p[i] == '.' || t.p[i] == ','); i++)
+					  t.p[i] == '.' || t.p[i] == ',');
+		     i++)
 			;
 		if (i == 1 || i >= t.len || t.p[i] != ']')
 			return 0;
@@ -666,8 +664,7 @@ static int is_cmng_read_line(struct scan s)
 	with_sha = s;
 	if (scan_quoted(&with_sha, is_hex_char, 64, 64) && scan_comma(&with_sha))
 		s = with_sha;
-	return scan_quoted(&s, is_not_quote, 0, SIZE_MAX) && (scan_blanks(&s), 1) &&
-	       scan_end(&s);
+	return scan_quoted(&s, is_not_quote, 0, SIZE_MAX) && (scan_blanks(&s), 1) && scan_end(&s);
 }
 
 /* "<prefix> <digits>" as in "+CFUN: 4". */
@@ -685,8 +682,7 @@ static int is_blob_answer(struct scan s, const char *prefix)
 	if (!scan_literal(&s, prefix))
 		return 0;
 	scan_blanks(&s);
-	return scan_quoted(&s, is_blob_char, 1, SIZE_MAX) && (scan_blanks(&s), 1) &&
-	       scan_end(&s);
+	return scan_quoted(&s, is_blob_char, 1, SIZE_MAX) && (scan_blanks(&s), 1) && scan_end(&s);
 }
 
 static int is_imei_answer(struct scan s)
@@ -759,8 +755,8 @@ int mcred_line_is_strict_answer(const char *line, size_t len, const char *comman
 /* URC parameters: numbers, upper-case hex, quotes, commas, dots, dashes. */
 static int is_urc_char(int c)
 {
-	return isalnum(c) || c == ' ' || c == ',' || c == '"' || c == '.' || c == '-' ||
-	       c == '_' || c == ':';
+	return isalnum(c) || c == ' ' || c == ',' || c == '"' || c == '.' || c == '-' || c == '_' ||
+	       c == ':';
 }
 
 int mcred_line_is_strict_urc(const char *line, size_t len)

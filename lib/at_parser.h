@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 /*
  * Turns modem output into logical lines. A logical line ends at CR or LF
  * outside double quotes; CR/LF inside quotes belong to the line; a line whose
@@ -28,8 +27,7 @@ void mcred_line_splitter_reset(struct mcred_line_splitter *s);
  * A non-zero return from on_line stops feeding and is returned.
  */
 int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data, size_t len,
-			     int (*on_line)(void *user, const char *line, size_t len),
-			     void *user);
+			     int (*on_line)(void *user, const char *line, size_t len), void *user);
 
 /*
  * Mark the line being collected, if any, as begun before a command was sent:
@@ -54,15 +52,15 @@ size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const ch
 
 /* What one logical line is, in the context of the command in flight. */
 enum mcred_line_kind {
-	MCRED_LINE_INFO = 0,    /* part of the answer */
-	MCRED_LINE_URC,         /* unsolicited, set aside */
-	MCRED_LINE_ECHO,        /* the command echoed back */
+	MCRED_LINE_INFO = 0, /* part of the answer */
+	MCRED_LINE_URC,      /* unsolicited, set aside */
+	MCRED_LINE_ECHO,     /* the command echoed back */
 	MCRED_LINE_OK,
 	MCRED_LINE_ERROR,
 	MCRED_LINE_CME_ERROR,
 	MCRED_LINE_CMS_ERROR,
-	MCRED_LINE_BANNER,      /* a boot banner line: the modem restarted */
-	MCRED_LINE_NOISE,       /* console output that is no answer (log lines) */
+	MCRED_LINE_BANNER, /* a boot banner line: the modem restarted */
+	MCRED_LINE_NOISE,  /* console output that is no answer (log lines) */
 	/*
 	 * Zephyr shell: "Sending AT command failed with error code -N" (code N,
 	 * the errno of nrf_modem_at_cmd()), printed instead of any result.

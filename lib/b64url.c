@@ -64,8 +64,8 @@ static size_t to_standard(const char *in, size_t len, const char *what, char *st
 	return n;
 }
 
-enum mcred_err mcred_b64url_decode(const char *in, size_t len, const char *what,
-				   uint8_t **out, size_t *out_len, struct mcred_error *err)
+enum mcred_err mcred_b64url_decode(const char *in, size_t len, const char *what, uint8_t **out,
+				   size_t *out_len, struct mcred_error *err)
 {
 	char *std;
 	uint8_t *bytes;
@@ -75,7 +75,8 @@ enum mcred_err mcred_b64url_decode(const char *in, size_t len, const char *what,
 	*out = NULL;
 	*out_len = 0;
 	if (len > (size_t)1 << 24)
-		return mcred_error_set(err, MCRED_ERR_DECODE, "%s: too long (%zu bytes)", what, len);
+		return mcred_error_set(err, MCRED_ERR_DECODE, "%s: too long (%zu bytes)", what,
+				       len);
 	std = malloc(len + 4);
 	if (!std)
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "%s: out of memory", what);

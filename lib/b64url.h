@@ -12,7 +12,7 @@
  * and spaces anywhere are skipped. *out is malloc'd (at least 1 byte, even
  * for empty input). what names the part in error messages ("CSR body").
  */
-enum mcred_err mcred_b64url_decode(const char *in, size_t len, const char *what,
-				   uint8_t **out, size_t *out_len, struct mcred_error *err);
+enum mcred_err mcred_b64url_decode(const char *in, size_t len, const char *what, uint8_t **out,
+				   size_t *out_len, struct mcred_error *err);
 
 #endif

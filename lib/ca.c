@@ -102,10 +102,11 @@ enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_l
 
 		mcred_ca_free(ca);
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "%s",
-				       encrypted ? "the CA key is encrypted: give it unencrypted "
-						   "(e.g. `openssl pkey -in ca.key -out plain.key`) "
-						   "on a protected file system"
-						 : "the CA key is not a PEM private key");
+				       encrypted
+					       ? "the CA key is encrypted: give it unencrypted "
+						 "(e.g. `openssl pkey -in ca.key -out plain.key`) "
+						 "on a protected file system"
+					       : "the CA key is not a PEM private key");
 	}
 	if (X509_check_private_key(ca->cert, ca->key) != 1) {
 		mcred_ca_free(ca);
@@ -238,12 +239,14 @@ enum mcred_err mcred_ca_sign(const mcred_ca *ca, const char *csr_pem, unsigned d
 	pub = X509_REQ_get0_pubkey(req);
 	if (!pub || X509_REQ_verify(req, pub) != 1) {
 		X509_REQ_free(req);
-		return mcred_error_set(err, MCRED_ERR_VERIFY, "the CSR's self-signature is invalid");
+		return mcred_error_set(err, MCRED_ERR_VERIFY,
+				       "the CSR's self-signature is invalid");
 	}
 	cert = X509_new();
 	if (!cert || !build_cert(cert, req, pub, ca->cert, days, serial) ||
 	    X509_sign(cert, ca->key, EVP_sha256()) <= 0 || !(*cert_pem = cert_to_pem(cert)))
-		rc = mcred_error_set(err, MCRED_ERR_CRYPTO, "signing the certificate failed (OpenSSL)");
+		rc = mcred_error_set(err, MCRED_ERR_CRYPTO,
+				     "signing the certificate failed (OpenSSL)");
 	X509_free(cert);
 	X509_REQ_free(req);
 	return rc;
@@ -273,20 +276,24 @@ enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_pem,
 	enum mcred_err rc = MCRED_OK;
 
 	if (!cert_pem || !public_key_pem)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "mcred_cert_check: NULL argument");
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "mcred_cert_check: NULL argument");
 	cert = cert_from_pem(cert_pem, strlen(cert_pem));
 	if (!cert)
-		return mcred_error_set(err, MCRED_ERR_DECODE, "the device certificate is not a "
+		return mcred_error_set(err, MCRED_ERR_DECODE,
+				       "the device certificate is not a "
 				       "PEM certificate");
 	want = pubkey_from_pem(public_key_pem);
 	if (!want)
 		rc = mcred_error_set(err, MCRED_ERR_DECODE, "the on-device public key is not PEM");
 	else if (EVP_PKEY_eq(X509_get0_pubkey(cert), want) != 1)
-		rc = mcred_error_set(err, MCRED_ERR_MISMATCH, "the certificate's public key is not "
+		rc = mcred_error_set(err, MCRED_ERR_MISMATCH,
+				     "the certificate's public key is not "
 				     "the modem's on-device key");
 	else if (ca && (X509_check_issued(ca->cert, cert) != X509_V_OK ||
 			X509_verify(cert, ca->key) != 1))
-		rc = mcred_error_set(err, MCRED_ERR_VERIFY, "the certificate was not issued by "
+		rc = mcred_error_set(err, MCRED_ERR_VERIFY,
+				     "the certificate was not issued by "
 				     "this CA");
 	if (serial)
 		serial_hex(cert, serial);

@@ -59,8 +59,7 @@ static enum mcred_err run(mcred_modem *m, const struct mcred_cmng_cmd *cmd,
 static enum mcred_err list_append(struct mcred_credential_list *list,
 				  const struct mcred_cmng_entry *e)
 {
-	struct mcred_credential *items =
-		realloc(list->items, (list->count + 1) * sizeof(*items));
+	struct mcred_credential *items = realloc(list->items, (list->count + 1) * sizeof(*items));
 	if (!items)
 		return MCRED_ERR_NOMEM;
 	list->items = items;
@@ -87,7 +86,8 @@ static enum mcred_err check_names_asked(mcred_modem *m, const struct mcred_cmng_
 		return MCRED_OK;
 	if (cmd_type == MCRED_ANY_TYPE)
 		return mcred_fail(m, MCRED_ERR_PROTOCOL,
-				  "asked about tag %" PRId64 ", the modem answered about tag %" PRIu32
+				  "asked about tag %" PRId64
+				  ", the modem answered about tag %" PRIu32
 				  " type %d: not believed",
 				  cmd_tag, e->tag, e->type);
 	return mcred_fail(m, MCRED_ERR_PROTOCOL,
@@ -100,9 +100,8 @@ static enum mcred_err check_names_asked(mcred_modem *m, const struct mcred_cmng_
  * Parse every line of a list answer to the command for cmd_tag/cmd_type,
  * keeping those of type (or any).
  */
-static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *reply,
-				   int64_t cmd_tag, int cmd_type, int type,
-				   struct mcred_credential_list *list)
+static enum mcred_err collect_list(mcred_modem *m, const struct mcred_reply *reply, int64_t cmd_tag,
+				   int cmd_type, int type, struct mcred_credential_list *list)
 {
 	for (size_t i = 0; i < reply->lines.count; i++) {
 		struct mcred_cmng_entry e;
@@ -248,9 +247,9 @@ static enum mcred_err mismatch_or_not_checked(mcred_modem *m, uint32_t tag, int 
  * tells which matched: 1 expected, 2 alt. ours names where expected comes
  * from in a mismatch message ("sent").
  */
-static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
-				     const char *expected, const char *alt, int *matched,
-				     const char *ours, const char *after)
+static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type, const char *expected,
+				     const char *alt, int *matched, const char *ours,
+				     const char *after)
 {
 	int found;
 	struct mcred_credential entry;
@@ -266,9 +265,9 @@ static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type,
 				  "cannot verify tag %" PRIu32 " type %d (%s): this firmware lists "
 				  "no digests; read type 0 or 4 back and compare instead",
 				  tag, type, mcred_cmng_type_label(type));
-	int which = strcmp(entry.sha256, expected) == 0 ? 1
+	int which = strcmp(entry.sha256, expected) == 0     ? 1
 		    : alt && strcmp(entry.sha256, alt) == 0 ? 2
-							     : 0;
+							    : 0;
 	if (matched)
 		*matched = which;
 	if (!which)
@@ -394,7 +393,8 @@ static enum mcred_err check_read_digest(mcred_modem *m, const struct mcred_cmng_
 	if (!e->has_sha256)
 		return MCRED_OK;
 	if (mcred_sha256_hex(e->content, e->content_len, actual) != MCRED_OK)
-		return mcred_fail(m, MCRED_ERR_CRYPTO, "computing the SHA-256 of the content failed");
+		return mcred_fail(m, MCRED_ERR_CRYPTO,
+				  "computing the SHA-256 of the content failed");
 	if (strcmp(actual, e->sha256) == 0)
 		return MCRED_OK;
 	return mcred_fail(m, MCRED_ERR_MISMATCH,
@@ -546,8 +546,7 @@ static enum mcred_err clear_now(mcred_modem *m, int64_t tag, size_t *deleted, si
 }
 
 /* Clear one tag, or every user tag with MCRED_ANY_TAG; counts are optional. */
-static enum mcred_err clear_tags(mcred_modem *modem, int64_t tag, size_t *deleted,
-				 size_t *skipped)
+static enum mcred_err clear_tags(mcred_modem *modem, int64_t tag, size_t *deleted, size_t *skipped)
 {
 	size_t deleted_n = 0, skipped_n = 0;
 	struct mcred_session session;
@@ -562,8 +561,7 @@ static enum mcred_err clear_tags(mcred_modem *modem, int64_t tag, size_t *delete
 	return rc;
 }
 
-enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size_t *deleted,
-				size_t *skipped)
+enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size_t *deleted, size_t *skipped)
 {
 	if (!modem)
 		return MCRED_ERR_INVALID_ARG;
@@ -587,8 +585,7 @@ enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted, size_t 
 
 /* ---- exists -------------------------------------------------------------- */
 
-static enum mcred_err exists_now(mcred_modem *m, uint32_t tag, int type, int *exists,
-				 char *sha256)
+static enum mcred_err exists_now(mcred_modem *m, uint32_t tag, int type, int *exists, char *sha256)
 {
 	struct mcred_credential entry;
 	enum mcred_err rc = find_entry(m, tag, type, exists, &entry);

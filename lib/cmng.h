@@ -44,8 +44,7 @@ const char *mcred_cmng_type_label(int type);
 int mcred_cmng_type_is_secret(int type);
 
 /* Tag a write or delete may touch (0..MCRED_TAG_MAX); what names the op. */
-enum mcred_err mcred_cmng_check_user_tag(uint32_t tag, const char *what,
-					 struct mcred_error *err);
+enum mcred_err mcred_cmng_check_user_tag(uint32_t tag, const char *what, struct mcred_error *err);
 /* Type checks per operation; each message says why and what to do instead. */
 enum mcred_err mcred_cmng_check_write_type(int type, struct mcred_error *err);
 enum mcred_err mcred_cmng_check_read_type(int type, struct mcred_error *err);
@@ -56,8 +55,7 @@ enum mcred_err mcred_cmng_check_known_type(int type, struct mcred_error *err);
 /* Content bytes: non-empty, printable ASCII + CR/LF/TAB, no '"'. */
 enum mcred_err mcred_cmng_check_text(const char *content, size_t len, struct mcred_error *err);
 /* Password: only for type 2, 1..32 printable ASCII characters, no '"'. */
-enum mcred_err mcred_cmng_check_password(int type, const char *password,
-					 struct mcred_error *err);
+enum mcred_err mcred_cmng_check_password(int type, const char *password, struct mcred_error *err);
 
 /*
  * Validate write content for a type and produce the bytes a write sends:
@@ -101,11 +99,11 @@ struct mcred_cmng_entry {
 	uint32_t tag;
 	int type;
 	int has_sha256;
-	char sha256[65];          /* upper-case hex when has_sha256 */
+	char sha256[65]; /* upper-case hex when has_sha256 */
 	int has_content;
-	const char *content;      /* points into the parsed line, not NUL-terminated */
+	const char *content; /* points into the parsed line, not NUL-terminated */
 	size_t content_len;
-	const char *sha_text;     /* the raw first quoted value (for reads without sha) */
+	const char *sha_text; /* the raw first quoted value (for reads without sha) */
 	size_t sha_text_len;
 };
 

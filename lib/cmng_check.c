@@ -98,8 +98,7 @@ enum mcred_err mcred_cmng_check_read_type(int type, struct mcred_error *err)
 				       "the modem never reveals type %d (%s); a list shows its "
 				       "SHA-256 digest, and a compare checks content against it",
 				       type, mcred_cmng_type_label(type));
-	default:
-		return MCRED_OK;
+	default: return MCRED_OK;
 	}
 }
 
@@ -125,8 +124,7 @@ enum mcred_err mcred_cmng_check_delete_type(int type, struct mcred_error *err)
 				       "type %d (%s) belongs to the modem and cannot be deleted; "
 				       "deletable types are 0-5 (ca, cert, key, psk, psk-id, pubkey)",
 				       type, mcred_cmng_type_label(type));
-	default:
-		return MCRED_OK;
+	default: return MCRED_OK;
 	}
 }
 
@@ -273,7 +271,8 @@ enum mcred_err mcred_cmng_prepare_content(int type, const char *content, size_t 
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
 		/* the digest is over what is sent, so normalise before digesting */
-		if (!keep_line_endings && content[i] == '\r' && i + 1 < len && content[i + 1] == '\n')
+		if (!keep_line_endings && content[i] == '\r' && i + 1 < len &&
+		    content[i + 1] == '\n')
 			continue;
 		copy[n++] = content[i];
 	}
@@ -456,8 +455,8 @@ enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const char *conten
 
 	if (rc != MCRED_OK)
 		return rc;
-	rc = mcred_cmng_build_write(tag, type, content, len, password, opts ? &o : NULL, &cmd,
-				    NULL, NULL, err);
+	rc = mcred_cmng_build_write(tag, type, content, len, password, opts ? &o : NULL, &cmd, NULL,
+				    NULL, err);
 	mcred_cmng_cmd_free(&cmd);
 	if (rc == MCRED_OK)
 		mcred_error_clear(err);

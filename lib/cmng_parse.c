@@ -110,8 +110,8 @@ static enum mcred_err malformed(const char *line, size_t len, const char *why,
 }
 
 /* The optional quoted values after <tag>,<type>. */
-static enum mcred_err parse_values(struct cursor *c, struct mcred_cmng_entry *out,
-				   const char *line, size_t len, struct mcred_error *err)
+static enum mcred_err parse_values(struct cursor *c, struct mcred_cmng_entry *out, const char *line,
+				   size_t len, struct mcred_error *err)
 {
 	const char *first, *second;
 	size_t first_len, second_len;

@@ -45,7 +45,8 @@ static const struct mcred_options *options_from_v0_1(struct mcred_options *o,
 }
 
 static const struct mcred_keygen_request *
-keygen_request_from_v0_1(struct mcred_keygen_request *r, const struct mcred_keygen_request_v0_1 *old)
+keygen_request_from_v0_1(struct mcred_keygen_request *r,
+			 const struct mcred_keygen_request_v0_1 *old)
 {
 	if (!old)
 		return NULL;
@@ -118,8 +119,8 @@ enum mcred_err mcred_modem_open_transport__v0_1(mcred_modem **out,
 	return mcred_modem_open_transport(out, &t, options_from_v0_1(&o, opts), err);
 }
 
-enum mcred_err mcred_cmng_check_write__v0_1(uint32_t tag, int type, const char *content,
-					    size_t len, const char *password,
+enum mcred_err mcred_cmng_check_write__v0_1(uint32_t tag, int type, const char *content, size_t len,
+					    const char *password,
 					    const struct mcred_options_v0_1 *opts,
 					    struct mcred_error *err)
 {
@@ -130,8 +131,8 @@ enum mcred_err mcred_cmng_check_write__v0_1(uint32_t tag, int type, const char *
 }
 
 enum mcred_err mcred_cmng_write_digest__v0_1(int type, const char *content, size_t len,
-					     const struct mcred_options_v0_1 *opts,
-					     char sha256[65], struct mcred_error *err)
+					     const struct mcred_options_v0_1 *opts, char sha256[65],
+					     struct mcred_error *err)
 {
 	struct mcred_options o;
 

@@ -28,9 +28,9 @@ enum hdr_kind { HDR_LEAF = 0, HDR_CONTAINER, HDR_INDEFINITE, HDR_BREAK };
 
 struct scan_ctx {
 	enum hdr_kind kind;
-	uint64_t count;       /* children of a definite container */
-	size_t avail;         /* bytes left in the buffer at this header */
-	int too_long;         /* a declared count cannot fit */
+	uint64_t count; /* children of a definite container */
+	size_t avail;   /* bytes left in the buffer at this header */
+	int too_long;   /* a declared count cannot fit */
 };
 
 static void scan_count(struct scan_ctx *s, uint64_t count)
@@ -166,8 +166,8 @@ static const char *cbor_precheck(const uint8_t *data, size_t len)
 	return off == len ? NULL : "trailing bytes after the item";
 }
 
-enum mcred_err mcred_cbor_load(const uint8_t *data, size_t len, const char *what,
-			       cbor_item_t **out, struct mcred_error *err)
+enum mcred_err mcred_cbor_load(const uint8_t *data, size_t len, const char *what, cbor_item_t **out,
+			       struct mcred_error *err)
 {
 	struct cbor_load_result res;
 	const char *problem = cbor_precheck(data, len);
@@ -233,9 +233,8 @@ static enum mcred_err check_protected(const uint8_t *data, size_t len, struct mc
 
 	if (mcred_cbor_load(data, len, "COSE protected header", &map, err) != MCRED_OK)
 		return MCRED_ERR_DECODE;
-	ok = cbor_isa_map(map) && cbor_map_size(map) == 1 &&
-	     (alg = map_get_int(map, 1)) != NULL && mcred_cbor_int(alg, &v) &&
-	     v == COSE_ALG_ES256;
+	ok = cbor_isa_map(map) && cbor_map_size(map) == 1 && (alg = map_get_int(map, 1)) != NULL &&
+	     mcred_cbor_int(alg, &v) && v == COSE_ALG_ES256;
 	cbor_decref(&map);
 	if (!ok)
 		return mcred_error_set(err, MCRED_ERR_DECODE,
@@ -245,8 +244,7 @@ static enum mcred_err check_protected(const uint8_t *data, size_t len, struct mc
 }
 
 /* kid: a bstr holding one CBOR-encoded small negative integer. */
-static enum mcred_err decode_kid(const cbor_item_t *unprotected, int *kid,
-				 struct mcred_error *err)
+static enum mcred_err decode_kid(const cbor_item_t *unprotected, int *kid, struct mcred_error *err)
 {
 	const cbor_item_t *item;
 	const uint8_t *data;
@@ -311,8 +309,8 @@ static enum mcred_err decode_payload_sig(cbor_item_t *const *items, struct mcred
 		c->has_payload = 0;
 	} else {
 		data = bstr(items[2], &len);
-		if (!data && !(cbor_isa_bytestring(items[2]) &&
-			       cbor_bytestring_is_definite(items[2])))
+		if (!data &&
+		    !(cbor_isa_bytestring(items[2]) && cbor_bytestring_is_definite(items[2])))
 			return mcred_error_set(err, MCRED_ERR_DECODE,
 					       "COSE structure check failed: payload is neither a "
 					       "byte string nor nil");
@@ -432,8 +430,7 @@ static enum mcred_err sig_structure(const struct mcred_cose *c, const uint8_t *p
 	ok = ok && push_move(arr, cbor_build_string("Signature1"));
 	ok = ok && push_move(arr, cbor_build_bytestring(c->protected_hdr, c->protected_len));
 	ok = ok && push_move(arr, cbor_build_bytestring(none, 0));
-	ok = ok && push_move(arr, cbor_build_bytestring(payload_len ? payload : none,
-							 payload_len));
+	ok = ok && push_move(arr, cbor_build_bytestring(payload_len ? payload : none, payload_len));
 	if (ok)
 		*out_len = cbor_serialize_alloc(arr, out, &cap);
 	if (arr)
@@ -441,7 +438,8 @@ static enum mcred_err sig_structure(const struct mcred_cose *c, const uint8_t *p
 	if (!ok || *out_len == 0) {
 		free(*out);
 		*out = NULL;
-		return mcred_error_set(err, MCRED_ERR_NOMEM, "cannot encode the COSE Sig_structure");
+		return mcred_error_set(err, MCRED_ERR_NOMEM,
+				       "cannot encode the COSE Sig_structure");
 	}
 	return MCRED_OK;
 }
@@ -508,8 +506,8 @@ static int is_p256(EVP_PKEY *key)
 
 	if (!EVP_PKEY_is_a(key, "EC"))
 		return 0;
-	if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group,
-					    sizeof(group), &glen))
+	if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+					    &glen))
 		return 0;
 	return strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0;
 }
@@ -536,8 +534,7 @@ static EVP_PKEY *key_from_point(const uint8_t *point, size_t len)
 	if (len != 65 || point[0] != 0x04)
 		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point,
-						      len);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len);
 	params[2] = OSSL_PARAM_construct_end();
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
 	if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
@@ -635,8 +632,8 @@ static enum mcred_err check_pem_key(const char *pem, struct mcred_error *err)
 }
 
 /* Point opts at the checked key: PEM text, or a raw point. */
-static void use_identity_key(struct mcred_verify_options *opts, const char *pem,
-			     const uint8_t *raw, size_t raw_len)
+static void use_identity_key(struct mcred_verify_options *opts, const char *pem, const uint8_t *raw,
+			     size_t raw_len)
 {
 	opts->identity_key_pem = pem;
 	opts->identity_key_raw = raw;
@@ -652,7 +649,8 @@ enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
 	EVP_PKEY *key;
 
 	if (!data || !opts)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no identity key or options given");
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "no identity key or options given");
 	/* the key fields are written below: they must be in the caller's struct */
 	if (mcred_verify_options_take(&size_check, opts, err) != MCRED_OK)
 		return MCRED_ERR_INVALID_ARG;
@@ -681,5 +679,6 @@ enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
 	return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 			       "the identity key (%zu bytes) is neither a PEM public key "
 			       "(-----BEGIN PUBLIC KEY-----) nor a raw 65-byte uncompressed P-256 "
-			       "point", len);
+			       "point",
+			       len);
 }

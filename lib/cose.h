@@ -23,21 +23,21 @@
  * allocates what a header claims and frees nested items recursively, so a
  * hostile header must not reach it.
  */
-enum mcred_err mcred_cbor_load(const uint8_t *data, size_t len, const char *what,
-			       cbor_item_t **out, struct mcred_error *err);
+enum mcred_err mcred_cbor_load(const uint8_t *data, size_t len, const char *what, cbor_item_t **out,
+			       struct mcred_error *err);
 
 /* Read a CBOR integer (major type 0 or 1) as int64; 0 when not an int. */
 int mcred_cbor_int(const cbor_item_t *item, int64_t *value);
 
 /* A decoded COSE_Sign1 (RFC 9052 §4.2). */
 struct mcred_cose {
-	uint8_t *protected_hdr;   /* the protected bstr's content, as received */
+	uint8_t *protected_hdr; /* the protected bstr's content, as received */
 	size_t protected_len;
-	int has_payload;          /* 0: nil (detached) */
+	int has_payload; /* 0: nil (detached) */
 	uint8_t *payload;
 	size_t payload_len;
-	uint8_t signature[64];    /* r || s */
-	int kid;                  /* -2, -4, -5 ...; 0 when absent */
+	uint8_t signature[64]; /* r || s */
+	int kid;               /* -2, -4, -5 ...; 0 when absent */
 };
 
 /* Decode and check the structure; MCRED_ERR_DECODE with a message if bad. */

@@ -178,8 +178,8 @@ enum mcred_err mcred_csr_inspect(const uint8_t *der, size_t len, struct mcred_bo
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_pubkey_inspect(const uint8_t *der, size_t len,
-				    struct mcred_body_info *info, struct mcred_error *err)
+enum mcred_err mcred_pubkey_inspect(const uint8_t *der, size_t len, struct mcred_body_info *info,
+				    struct mcred_error *err)
 {
 	const unsigned char *p = der;
 	EVP_PKEY *key = NULL;

@@ -9,12 +9,12 @@
 
 /* What a KEYGEN body says about itself. */
 struct mcred_body_info {
-	int sig_valid;        /* CSR self-signature: 1 valid, 0 not */
-	char *subject;        /* "O=...,L=...,C=..." (CSR) */
+	int sig_valid; /* CSR self-signature: 1 valid, 0 not */
+	char *subject; /* "O=...,L=...,C=..." (CSR) */
 	int has_key_usage;
-	char key_usage[10];   /* 9 x 0/1 */
+	char key_usage[10]; /* 9 x 0/1 */
 	char *pubkey_pem;
-	char *csr_pem;        /* (CSR) from the DER exactly as received */
+	char *csr_pem; /* (CSR) from the DER exactly as received */
 };
 
 /* Parse a CSR DER (legacy NULL parameters accepted) and check its signature.
@@ -22,8 +22,8 @@ struct mcred_body_info {
 enum mcred_err mcred_csr_inspect(const uint8_t *der, size_t len, struct mcred_body_info *info,
 				 struct mcred_error *err);
 /* Parse a SubjectPublicKeyInfo DER. MCRED_ERR_DECODE when it is not one. */
-enum mcred_err mcred_pubkey_inspect(const uint8_t *der, size_t len,
-				    struct mcred_body_info *info, struct mcred_error *err);
+enum mcred_err mcred_pubkey_inspect(const uint8_t *der, size_t len, struct mcred_body_info *info,
+				    struct mcred_error *err);
 void mcred_body_info_clear(struct mcred_body_info *info);
 
 #endif

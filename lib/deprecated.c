@@ -34,8 +34,7 @@ enum mcred_err mcred_verify_attest(const char *blob, size_t len,
 	return mcred_attest_verify(blob, len, opts, out, err);
 }
 
-enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
-			    char **blob)
+enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req, char **blob)
 {
 	return mcred_keygen_run(modem, req, blob);
 }
@@ -83,8 +82,7 @@ static size_t crlf_to_lf(const char *in, size_t len, char *out)
  * which this never did; mcred_cmng_write_digest() is the one that is right.
  * Kept as it was for programs that call it.
  */
-enum mcred_err mcred_content_digest(const char *content, size_t len, int normalise,
-				    char sha256[65])
+enum mcred_err mcred_content_digest(const char *content, size_t len, int normalise, char sha256[65])
 {
 	char *copy;
 	size_t n;

@@ -92,7 +92,7 @@ struct fact {
 	const char *cmd;
 	const char *prefix;
 	shape_fn shape;
-	const char *what;   /* "an IMEI (15 digits)", for messages */
+	const char *what; /* "an IMEI (15 digits)", for messages */
 };
 
 /*
@@ -114,7 +114,8 @@ static enum mcred_err query_fact(mcred_modem *m, const struct fact *f, char *dst
 	}
 	if (rc == MCRED_OK && !dst[0])
 		rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
-				"the modem's answer to %s is not %s: not believed", f->cmd, f->what);
+				"the modem's answer to %s is not %s: not believed", f->cmd,
+				f->what);
 	mcred_reply_free(&reply);
 	return rc;
 }
@@ -269,8 +270,7 @@ int mcred_fw_digests_trusted(const char *firmware)
 
 enum mcred_err mcred_firmware_query(mcred_modem *m, char *dst, size_t size)
 {
-	static const struct fact firmware = { "AT+CGMR", "+CGMR:", is_name,
-					      "a firmware version" };
+	static const struct fact firmware = { "AT+CGMR", "+CGMR:", is_name, "a firmware version" };
 	return query_fact(m, &firmware, dst, size);
 }
 
@@ -375,7 +375,8 @@ enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved)
 	if (!modem)
 		return MCRED_ERR_INVALID_ARG;
 	if (!saved)
-		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the saved mode given");
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG,
+				  "no place for the saved mode given");
 	/* -1: nothing to restore, so offline_end after a failed begin is harmless */
 	*saved = -1;
 	int mode;

@@ -15,10 +15,10 @@ enum mcred_err mcred_firmware_query(mcred_modem *m, char *dst, size_t size);
 /* What a session found and changed, and must undo (filled by _begin). */
 struct mcred_session {
 	int cmee_was_off;
-	int cmee_found;               /* CMEE read (or still known) at the start, -1: none */
-	int cmee_restore_failed;      /* restoring CMEE=0 got no OK */
-	int cfun_found;               /* mode read at the start, -1 when not read */
-	int cfun_saved;               /* mode offline_begin took the modem out of, or -1 */
+	int cmee_found;          /* CMEE read (or still known) at the start, -1: none */
+	int cmee_restore_failed; /* restoring CMEE=0 got no OK */
+	int cfun_found;          /* mode read at the start, -1 when not read */
+	int cfun_saved;          /* mode offline_begin took the modem out of, or -1 */
 	unsigned restarts_at_start;
 };
 

@@ -40,27 +40,26 @@ const char *mcred_err_name(enum mcred_err code)
 {
 	/* #c: the name is spelt once, as the compiler sees it */
 #define MCRED_ERR_NAME(c) \
-	case c: \
-		return #c
+	case c: return #c
 	switch (code) {
-	MCRED_ERR_NAME(MCRED_OK);
-	MCRED_ERR_NAME(MCRED_ERR_INVALID_ARG);
-	MCRED_ERR_NAME(MCRED_ERR_NOMEM);
-	MCRED_ERR_NAME(MCRED_ERR_PORT);
-	MCRED_ERR_NAME(MCRED_ERR_IO);
-	MCRED_ERR_NAME(MCRED_ERR_TIMEOUT);
-	MCRED_ERR_NAME(MCRED_ERR_PROTOCOL);
-	MCRED_ERR_NAME(MCRED_ERR_TOO_LARGE);
-	MCRED_ERR_NAME(MCRED_ERR_MODEM);
-	MCRED_ERR_NAME(MCRED_ERR_CME);
-	MCRED_ERR_NAME(MCRED_ERR_CMS);
-	MCRED_ERR_NAME(MCRED_ERR_NOT_FOUND);
-	MCRED_ERR_NAME(MCRED_ERR_MISMATCH);
-	MCRED_ERR_NAME(MCRED_ERR_UNSUPPORTED);
-	MCRED_ERR_NAME(MCRED_ERR_DECODE);
-	MCRED_ERR_NAME(MCRED_ERR_VERIFY);
-	MCRED_ERR_NAME(MCRED_ERR_CANCELLED);
-	MCRED_ERR_NAME(MCRED_ERR_CRYPTO);
+		MCRED_ERR_NAME(MCRED_OK);
+		MCRED_ERR_NAME(MCRED_ERR_INVALID_ARG);
+		MCRED_ERR_NAME(MCRED_ERR_NOMEM);
+		MCRED_ERR_NAME(MCRED_ERR_PORT);
+		MCRED_ERR_NAME(MCRED_ERR_IO);
+		MCRED_ERR_NAME(MCRED_ERR_TIMEOUT);
+		MCRED_ERR_NAME(MCRED_ERR_PROTOCOL);
+		MCRED_ERR_NAME(MCRED_ERR_TOO_LARGE);
+		MCRED_ERR_NAME(MCRED_ERR_MODEM);
+		MCRED_ERR_NAME(MCRED_ERR_CME);
+		MCRED_ERR_NAME(MCRED_ERR_CMS);
+		MCRED_ERR_NAME(MCRED_ERR_NOT_FOUND);
+		MCRED_ERR_NAME(MCRED_ERR_MISMATCH);
+		MCRED_ERR_NAME(MCRED_ERR_UNSUPPORTED);
+		MCRED_ERR_NAME(MCRED_ERR_DECODE);
+		MCRED_ERR_NAME(MCRED_ERR_VERIFY);
+		MCRED_ERR_NAME(MCRED_ERR_CANCELLED);
+		MCRED_ERR_NAME(MCRED_ERR_CRYPTO);
 	}
 #undef MCRED_ERR_NAME
 	return NULL;
@@ -76,22 +75,23 @@ const char *mcred_cme_message(int cme)
 	case 513: return "513: not found";
 	case 514: return "514: no access / not allowed";
 	case 515: return "515: memory full; delete credentials no longer needed";
-	case 518: return "518: not allowed while the modem is online: take it offline "
-			 "first (AT+CFUN=4), or let the library do it with the auto_offline "
-			 "option (it then restores the mode afterwards)";
+	case 518:
+		return "518: not allowed while the modem is online: take it offline "
+		       "first (AT+CFUN=4), or let the library do it with the auto_offline "
+		       "option (it then restores the mode afterwards)";
 	case 519: return "519: already exists";
 	case 520: return "520: authentication failed";
 	case 523: return "523: key generation failed";
-	case 527: return "527: invalid content; check the PEM: some firmware rejects "
-			 "CRLF line endings";
+	case 527:
+		return "527: invalid content; check the PEM: some firmware rejects "
+		       "CRLF line endings";
 	case 528: return "528: not allowed while a power-off warning is active";
 	default: return "unknown CME error";
 	}
 }
 
-__attribute__((format(printf, 4, 0)))
-static void error_fill(struct mcred_error *err, enum mcred_err code, int cme,
-		       const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+error_fill(struct mcred_error *err, enum mcred_err code, int cme, const char *fmt, va_list ap)
 {
 	err->code = code;
 	err->cme = cme;

@@ -8,8 +8,8 @@
 #include "modemcred.h"
 
 /* Fill err (may be NULL) and return code. cme is set to -1. */
-enum mcred_err mcred_error_set(struct mcred_error *err, enum mcred_err code,
-			       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+enum mcred_err mcred_error_set(struct mcred_error *err, enum mcred_err code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void mcred_error_clear(struct mcred_error *err);
 
 /* Set the handle's error and return code (printf-style message). */

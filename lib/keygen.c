@@ -23,11 +23,36 @@ MCRED_DEFAULT_VERSION(mcred_keygen_check);
 
 /* Attribute names %KEYGEN accepts (spec: "Supported attributes"). */
 static const char *const attribute_names[] = {
-	"CN", "L", "ST", "O", "OU", "C", "DC", "SN", "GN", "R",
-	"commonName", "locality", "localityName", "stateOrProvinceName", "organizationName",
-	"organizationalUnitName", "countryName", "domainComponent", "surName", "surname",
-	"givenName", "emailAddress", "serialNumber", "postalAddress", "postalCode",
-	"dnQualifier", "title", "initials", "pseudonym", "generationQualifier",
+	"CN",
+	"L",
+	"ST",
+	"O",
+	"OU",
+	"C",
+	"DC",
+	"SN",
+	"GN",
+	"R",
+	"commonName",
+	"locality",
+	"localityName",
+	"stateOrProvinceName",
+	"organizationName",
+	"organizationalUnitName",
+	"countryName",
+	"domainComponent",
+	"surName",
+	"surname",
+	"givenName",
+	"emailAddress",
+	"serialNumber",
+	"postalAddress",
+	"postalCode",
+	"dnQualifier",
+	"title",
+	"initials",
+	"pseudonym",
+	"generationQualifier",
 };
 
 static int attribute_known(const char *name, size_t len)
@@ -60,7 +85,8 @@ static enum mcred_err check_attribute(const char *item, size_t len, struct mcred
 				       "attribute name \"%.*s\" is not supported by %%KEYGEN; use CN, "
 				       "L, ST, O, OU, C, DC, SN, GN, R (emailAddress), serialNumber, "
 				       "postalAddress, postalCode, dnQualifier, title, initials, "
-				       "pseudonym or generationQualifier", (int)nlen, item);
+				       "pseudonym or generationQualifier",
+				       (int)nlen, item);
 	if (nlen + 1 == len)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "attribute %.*s has an empty value", (int)nlen, item);
@@ -68,8 +94,8 @@ static enum mcred_err check_attribute(const char *item, size_t len, struct mcred
 		if (item[i] < 0x20 || item[i] > 0x7e || item[i] == '"')
 			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 					       "attribute %.*s: values must be printable ASCII without "
-					       "'\"' or ',' (found byte 0x%02x)", (int)nlen, item,
-					       (unsigned)(unsigned char)item[i]);
+					       "'\"' or ',' (found byte 0x%02x)",
+					       (int)nlen, item, (unsigned)(unsigned char)item[i]);
 	return MCRED_OK;
 }
 
@@ -105,8 +131,8 @@ static enum mcred_err check_key_usage(const char *ku, struct mcred_error *err)
 		if (ku[i] != '0' && ku[i] != '1')
 			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 					       "key usage must be 9 characters of 0/1 (e.g. "
-					       "101010000); character %zu is '%c'", i + 1,
-					       ku[i] >= 0x20 && ku[i] < 0x7f ? ku[i] : '?');
+					       "101010000); character %zu is '%c'",
+					       i + 1, ku[i] >= 0x20 && ku[i] < 0x7f ? ku[i] : '?');
 	if (ku[8] == '1')
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "key usage: the modem does not support decipherOnly; the last "
@@ -114,8 +140,7 @@ static enum mcred_err check_key_usage(const char *ku, struct mcred_error *err)
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *given,
-				  struct mcred_error *err)
+enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *given, struct mcred_error *err)
 {
 	struct mcred_keygen_request copy;
 	const struct mcred_keygen_request *req = &copy;
@@ -243,34 +268,39 @@ static enum mcred_err command_failed(mcred_modem *m, enum mcred_err rc,
 	int cme = reply->code;
 
 	if (rc == MCRED_ERR_MODEM)
-		return mcred_fail(m, rc, "%s: the modem answered ERROR; firmware older than 1.3.0 "
+		return mcred_fail(m, rc,
+				  "%s: the modem answered ERROR; firmware older than 1.3.0 "
 				  "lacks %s, or enable numeric errors (AT+CMEE=1) to see why",
 				  what, what);
 	if (rc != MCRED_ERR_CME)
 		return rc; /* timeouts, I/O: mcred_at_exec already said it */
 	switch (cme) {
 	case 514:
-		rc = mcred_fail(m, rc, "%s: not allowed (CME 514); the tag may be reserved by the "
-				"modem, use a tag of your own", what);
+		rc = mcred_fail(m, rc,
+				"%s: not allowed (CME 514); the tag may be reserved by the "
+				"modem, use a tag of your own",
+				what);
 		break;
 	case 515:
-		rc = mcred_fail(m, rc, "%s: modem memory full (CME 515); delete unused credentials "
-				"first", what);
+		rc = mcred_fail(m, rc,
+				"%s: modem memory full (CME 515); delete unused credentials "
+				"first",
+				what);
 		break;
 	case 518:
 		/* the AT layer's message already gives mcred_cme_message(518)'s fix */
 		return rc;
 	case 519:
-		rc = mcred_fail(m, rc, "%s: the tag already holds a key (CME 519); delete it or use "
-				"another tag", what);
+		rc = mcred_fail(m, rc,
+				"%s: the tag already holds a key (CME 519); delete it or use "
+				"another tag",
+				what);
 		break;
 	case 523:
 		rc = mcred_fail(m, rc, "%s: key generation failed in the modem (CME 523); retry",
 				what);
 		break;
-	default:
-		rc = mcred_fail(m, rc, "%s: CME %d: %s", what, cme, mcred_cme_message(cme));
-		break;
+	default: rc = mcred_fail(m, rc, "%s: CME %d: %s", what, cme, mcred_cme_message(cme)); break;
 	}
 	m->err.cme = cme;
 	return rc;
@@ -304,11 +334,13 @@ static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned ti
 		if (seen[0])
 			rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
 					"%s: the modem said OK but its answer is not %s \"...\": "
-					"\"%s\"", what, prefix, seen);
+					"\"%s\"",
+					what, prefix, seen);
 		else
 			rc = mcred_fail(m, MCRED_ERR_PROTOCOL,
 					"%s: the modem said OK but sent no %s \"...\" line (%zu "
-					"other line(s))", what, prefix, reply.lines.count);
+					"other line(s))",
+					what, prefix, reply.lines.count);
 		mcred_reply_free(&reply);
 		return rc;
 	}
@@ -323,8 +355,7 @@ static unsigned keygen_timeout(const mcred_modem *m)
 							    : MCRED_KEYGEN_TIMEOUT_MS;
 }
 
-enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
-					const struct mcred_keygen_request *req)
+enum mcred_err mcred_keygen_check_modem(mcred_modem *modem, const struct mcred_keygen_request *req)
 {
 	enum mcred_err rc;
 

@@ -37,8 +37,8 @@ static enum mcred_err resolve_options(struct mcred_options *o, const struct mcre
 	*max_command_given = o->max_command_len != 0;
 	mcred_options_apply_defaults(o);
 	if ((unsigned)o->terminator > MCRED_TERM_NUL)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-				       "unknown command terminator %d", (int)o->terminator);
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown command terminator %d",
+				       (int)o->terminator);
 	if ((unsigned)o->flow > MCRED_FLOW_RTSCTS)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown flow control %d",
 				       (int)o->flow);
@@ -119,8 +119,7 @@ static enum mcred_err open_port(mcred_modem *m, const char *port, struct mcred_e
 		m->transport_name = "termios";
 		return mcred_transport_open_termios(&m->io, port, &m->opts, err);
 	case MCRED_TRANSPORT_AUTO:
-	default:
-		break;
+	default: break;
 	}
 	if (!is_character_device(port) || !serialport_refuses(port)) {
 		m->transport_name = "libserialport";
@@ -182,8 +181,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 
 enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 					  const struct mcred_transport *transport,
-					  const struct mcred_options *opts,
-					  struct mcred_error *err)
+					  const struct mcred_options *opts, struct mcred_error *err)
 {
 	mcred_modem *m = NULL;
 	struct mcred_transport t;

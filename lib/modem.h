@@ -38,13 +38,13 @@
 #include "modemcred.h"
 
 struct mcred_modem {
-	struct mcred_options opts;      /* defaults already applied */
+	struct mcred_options opts; /* defaults already applied */
 	/* The caller gave max_command_len (else it follows the shell mode). */
 	int max_command_given;
 	struct mcred_transport io;
 	const char *transport_name;
 	struct mcred_line_splitter *splitter;
-	struct mcred_error err;         /* last error on this handle */
+	struct mcred_error err; /* last error on this handle */
 	/*
 	 * Name ("AT+CFUN") of a command that was sent but abandoned by a timeout
 	 * or cancellation before its final result, "" if none. Its late answer

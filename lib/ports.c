@@ -6,7 +6,7 @@
  * they can be tested without hardware.
  */
 #define _GNU_SOURCE /* strverscmp */
-#include "abi.h" /* first: this file defines functions of two layouts */
+#include "abi.h"    /* first: this file defines functions of two layouts */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +28,8 @@ struct kit_prefix {
 };
 
 static const struct kit_prefix kit_prefixes[] = {
-	{ "0009600", "nRF9160 DK" },  { "0010509", "nRF9161 DK" },
-	{ "0010512", "nRF9151 DK" },  { "0010550", "Thingy:91 X" },
-	{ "0010551", "Thingy:91 X" }, { "0010513", "Thingy:91 X" },
+	{ "0009600", "nRF9160 DK" },  { "0010509", "nRF9161 DK" },  { "0010512", "nRF9151 DK" },
+	{ "0010550", "Thingy:91 X" }, { "0010551", "Thingy:91 X" }, { "0010513", "Thingy:91 X" },
 };
 
 const char *mcred_kit_name(int usb_vid, const char *serial)
@@ -124,8 +123,8 @@ static enum mcred_err copy_kit_port(const struct mcred_port_list *list, size_t i
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_port_pick_kit(const struct mcred_port_list *list, char *name,
-				    size_t name_len, struct mcred_error *err)
+enum mcred_err mcred_port_pick_kit(const struct mcred_port_list *list, char *name, size_t name_len,
+				   struct mcred_error *err)
 {
 	char found[400];
 	size_t kits, chosen = 0;
@@ -144,9 +143,8 @@ enum mcred_err mcred_port_pick_kit(const struct mcred_port_list *list, char *nam
 	return copy_kit_port(list, chosen, name, name_len, err);
 }
 
-enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
-					      const char *serial, char *name, size_t name_len,
-					      struct mcred_error *err)
+enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list, const char *serial,
+					     char *name, size_t name_len, struct mcred_error *err)
 {
 	char found[400];
 	size_t first = 0;
@@ -163,7 +161,8 @@ enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
 	if (describe_kits(list, found, sizeof(found), &first) == 0)
 		return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
 				       "no Nordic kit with USB serial number %.64s: no Nordic kit "
-				       "found at all (is it connected and powered?)", serial);
+				       "found at all (is it connected and powered?)",
+				       serial);
 	return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
 			       "no Nordic kit with USB serial number %.64s; attached: %s", serial,
 			       found);
@@ -194,8 +193,8 @@ static struct mcred_port *describe_port(struct sp_port *p)
 			vid = pid = -1;
 		serial = sp_get_port_usb_serial(p);
 	}
-	out = malloc(sizeof(*out) + strlen(name ? name : "") + strlen(description ? description : "") +
-		     strlen(serial ? serial : "") + 3);
+	out = malloc(sizeof(*out) + strlen(name ? name : "") +
+		     strlen(description ? description : "") + strlen(serial ? serial : "") + 3);
 	if (!out)
 		return NULL;
 	strings = (char *)(out + 1);
@@ -275,7 +274,7 @@ enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct mcred_err
 }
 
 enum mcred_err mcred_port_find_kit_by_serial(const char *serial, char *name, size_t name_len,
-					      struct mcred_error *err)
+					     struct mcred_error *err)
 {
 	struct mcred_port_list *list = NULL;
 	enum mcred_err rc = mcred_port_list_get(&list, err);

@@ -11,11 +11,10 @@ const char *mcred_kit_name(int usb_vid, const char *serial);
 /* Natural order of port names: ttyACM2 before ttyACM10. */
 int mcred_port_name_compare(const char *a, const char *b);
 /* The modem port of the only kit in list (see mcred_ports_find_kit). */
-enum mcred_err mcred_port_pick_kit(const struct mcred_port_list *list, char *name,
-				    size_t name_len, struct mcred_error *err);
+enum mcred_err mcred_port_pick_kit(const struct mcred_port_list *list, char *name, size_t name_len,
+				   struct mcred_error *err);
 /* The modem port of the kit in list with exactly this USB serial number. */
-enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
-					      const char *serial, char *name, size_t name_len,
-					      struct mcred_error *err);
+enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list, const char *serial,
+					     char *name, size_t name_len, struct mcred_error *err);
 
 #endif

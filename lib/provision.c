@@ -58,14 +58,18 @@ int mcred_fw_keygen_capable(const char *firmware, char *why, size_t why_len)
 	if (!strstr(firmware, "nrf9160"))
 		return 1;
 	if (!parse_fw_version(firmware, v)) {
-		snprintf(why, why_len, "cannot tell the version of firmware '%.60s'; on-device "
-			 "keys need nRF9160 firmware 1.3.0 or later", firmware);
+		snprintf(why, why_len,
+			 "cannot tell the version of firmware '%.60s'; on-device "
+			 "keys need nRF9160 firmware 1.3.0 or later",
+			 firmware);
 		return 0;
 	}
 	if (v[0] > 1 || (v[0] == 1 && v[1] >= 3))
 		return 1;
-	snprintf(why, why_len, "firmware %.60s is older than 1.3.0, which introduced "
-		 "%%KEYGEN (on-device keys): update the modem firmware", firmware);
+	snprintf(why, why_len,
+		 "firmware %.60s is older than 1.3.0, which introduced "
+		 "%%KEYGEN (on-device keys): update the modem firmware",
+		 firmware);
 	return 0;
 }
 
@@ -100,23 +104,28 @@ enum mcred_err mcred_device_id_make(enum mcred_device_id_kind kind, const char *
 	if (!prefix)
 		prefix = "";
 	if (!base || !*base)
-		return mcred_error_set(err, MCRED_ERR_PROTOCOL, "the modem did not give its %s, "
+		return mcred_error_set(err, MCRED_ERR_PROTOCOL,
+				       "the modem did not give its %s, "
 				       "needed for the device id",
 				       kind == MCRED_ID_UUID ? "device UUID" : "IMEI");
 	if (kind != MCRED_ID_UUID && !imei_ok(imei))
-		return mcred_error_set(err, MCRED_ERR_PROTOCOL, "the modem's IMEI '%.40s' is not "
-				       "15 digits", imei);
+		return mcred_error_set(err, MCRED_ERR_PROTOCOL,
+				       "the modem's IMEI '%.40s' is not "
+				       "15 digits",
+				       imei);
 	n = snprintf(out, MCRED_DEVICE_ID_MAX + 1, "%s%s%s", prefix,
 		     kind == MCRED_ID_NRF_IMEI ? "nrf-" : "", base);
 	if (n < 0 || n > MCRED_DEVICE_ID_MAX) {
 		out[0] = '\0';
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the device id would be %d "
-				       "characters, more than %d: shorten the id prefix", n,
-				       MCRED_DEVICE_ID_MAX);
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the device id would be %d "
+				       "characters, more than %d: shorten the id prefix",
+				       n, MCRED_DEVICE_ID_MAX);
 	}
 	if (!mcred_device_id_chars_ok(out)) {
 		out[0] = '\0';
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "a device id may hold only "
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "a device id may hold only "
 				       "letters, digits, '-', '_', '.' and ':'");
 	}
 	return MCRED_OK;
@@ -127,8 +136,8 @@ enum mcred_err mcred_device_id_make(enum mcred_device_id_kind kind, const char *
 const char *mcred_provision_step_name(enum mcred_provision_step step)
 {
 	static const char *const names[] = {
-		"offline", "info", "inspect", "identify", "keygen", "sign",
-		"write-ca", "write-cert", "attest", "restore", "done",
+		"offline",  "info",       "inspect", "identify", "keygen", "sign",
+		"write-ca", "write-cert", "attest",  "restore",  "done",
 	};
 
 	return (unsigned)step < sizeof(names) / sizeof(names[0]) ? names[step] : "unknown";
@@ -155,8 +164,7 @@ void mcred_provision_request_init_size(struct mcred_provision_request *req, size
 /* "CN=<id>[,<extra>]" into buf; 0 when it does not fit. */
 static int subject_for(const char *id, const char *extra, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "CN=%s%s%s", id, extra && *extra ? "," : "",
-			 extra ? extra : "");
+	int n = snprintf(buf, len, "CN=%s%s%s", id, extra && *extra ? "," : "", extra ? extra : "");
 
 	return n > 0 && (size_t)n < len;
 }
@@ -169,12 +177,15 @@ static enum mcred_err check_request(const struct mcred_provision_request *req,
 	char subject[512], longest[MCRED_DEVICE_ID_MAX + 1];
 
 	if (req->tag == 0 || req->tag > MCRED_TAG_MAX)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "security tag %lu is out of "
-				       "range: use 1-2147483647", (unsigned long)req->tag);
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "security tag %lu is out of "
+				       "range: use 1-2147483647",
+				       (unsigned long)req->tag);
 	if ((unsigned)req->id_kind > MCRED_ID_NRF_IMEI)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown device id kind");
 	if (req->id_prefix && !mcred_device_id_chars_ok(req->id_prefix))
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the id prefix '%.60s' may "
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the id prefix '%.60s' may "
 				       "hold only letters, digits, '-', '_', '.' and ':'",
 				       req->id_prefix);
 	/* The longest id this request can make: a UUID is 36, "nrf-" + IMEI 19. */
@@ -182,8 +193,10 @@ static enum mcred_err check_request(const struct mcred_provision_request *req,
 				 "00000000-0000-0000-0000-000000000000", longest, err) != MCRED_OK)
 		return MCRED_ERR_INVALID_ARG;
 	if (req->days > 36500)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "%u days of validity is more "
-				       "than 100 years", req->days);
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%u days of validity is more "
+				       "than 100 years",
+				       req->days);
 	if (!subject_for(longest, req->subject_extra, subject, sizeof(subject)))
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the subject extra is too long");
 	mcred_keygen_request_init(&kr);
@@ -211,11 +224,11 @@ struct run {
 	mcred_modem *m;
 	const struct mcred_provision_request *req;
 	struct mcred_provision_result *res;
-	struct mcred_credential_list *inspected;  /* what the tag held at the start */
+	struct mcred_credential_list *inspected; /* what the tag held at the start */
 	struct mcred_provision_artifacts saved;
-	char *csr_pem, *pub_pem, *cert_pem;  /* ours, for this device */
+	char *csr_pem, *pub_pem, *cert_pem; /* ours, for this device */
 	char key_sha256[65];
-	char ca_sha256[65];                  /* of the root CA written or found */
+	char ca_sha256[65]; /* of the root CA written or found */
 	int changed;
 	/* the result's strings, given to it (allocated) when the run ends */
 	char model[64];
@@ -423,8 +436,10 @@ static enum mcred_err take_identity(struct run *r, const mcred_report *rep)
 		return err.code;
 	}
 	if (!subject_names(subject, r->res->device_id))
-		return run_fail(r, MCRED_ERR_VERIFY, "the modem made a CSR for '%.100s', not for "
-				"CN=%s", subject ? subject : "", r->res->device_id);
+		return run_fail(r, MCRED_ERR_VERIFY,
+				"the modem made a CSR for '%.100s', not for "
+				"CN=%s",
+				subject ? subject : "", r->res->device_id);
 	return MCRED_OK;
 }
 
@@ -450,9 +465,10 @@ static enum mcred_err take_keygen_report(struct run *r, const char *blob)
 			      mcred_report_problem(rep) ? mcred_report_problem(rep) : "?");
 	else if (r->res->device_uuid[0] &&
 		 strcmp(r->res->device_uuid, mcred_report_device_uuid(rep)) != 0)
-		rc = run_fail(r, MCRED_ERR_VERIFY, "the %%KEYGEN payload names device %s, the "
-			      "attestation token %s", mcred_report_device_uuid(rep),
-			      r->res->device_uuid);
+		rc = run_fail(r, MCRED_ERR_VERIFY,
+			      "the %%KEYGEN payload names device %s, the "
+			      "attestation token %s",
+			      mcred_report_device_uuid(rep), r->res->device_uuid);
 	else if (!(r->csr_pem = dup_or_null(mcred_report_csr_pem(rep))) ||
 		 !(r->pub_pem = dup_or_null(mcred_report_public_key_pem(rep))))
 		rc = run_fail(r, MCRED_ERR_NOMEM, "out of memory");
@@ -509,8 +525,10 @@ static enum mcred_err generate_key(struct run *r)
 		snprintf(r->key_sha256, sizeof(r->key_sha256), "%s", key->sha256);
 	mcred_credential_list_free(keys);
 	if (!r->key_sha256[0])
-		return run_fail(r, MCRED_ERR_PROTOCOL, "after %%KEYGEN the modem lists no digest "
-				"for the key in tag %lu", (unsigned long)r->req->tag);
+		return run_fail(r, MCRED_ERR_PROTOCOL,
+				"after %%KEYGEN the modem lists no digest "
+				"for the key in tag %lu",
+				(unsigned long)r->req->tag);
 	return save(r);
 }
 
@@ -521,7 +539,8 @@ static enum mcred_err step_keygen(struct run *r)
 	if (key && reuse_saved_key(r, key))
 		return MCRED_OK;
 	if (key && !r->req->force)
-		return run_fail(r, MCRED_ERR_MISMATCH, "tag %lu already holds a private key that "
+		return run_fail(r, MCRED_ERR_MISMATCH,
+				"tag %lu already holds a private key that "
 				"no saved artifact of device %s identifies (its listed digest "
 				"differs or none was saved); --force replaces it with a new key",
 				(unsigned long)r->req->tag, r->res->device_id);
@@ -563,8 +582,7 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 }
 
 /* Write content as type unless the tag already holds exactly it; verified by digest. */
-static enum mcred_err write_if_needed(struct run *r, int type, const char *content,
-				      char digest[65])
+static enum mcred_err write_if_needed(struct run *r, int type, const char *content, char digest[65])
 {
 	const struct mcred_credential *have = find_cred(r->inspected, type);
 	struct mcred_error err;
@@ -696,9 +714,9 @@ static enum mcred_err provision_offline(struct run *r)
 		r->res->status = MCRED_PROVISION_CSR_SAVED;
 		return MCRED_OK;
 	}
-	if (q->root_ca_pem && ((rc = enter(r, MCRED_STEP_WRITE_CA)) ||
-			       (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem,
-						     r->ca_sha256))))
+	if (q->root_ca_pem &&
+	    ((rc = enter(r, MCRED_STEP_WRITE_CA)) ||
+	     (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem, r->ca_sha256))))
 		return rc;
 	if ((rc = enter(r, MCRED_STEP_WRITE_CERT)) ||
 	    (rc = write_if_needed(r, MCRED_TYPE_CLIENT_CERT, r->cert_pem, r->res->cert_sha256)))

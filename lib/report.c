@@ -24,7 +24,7 @@ enum check_index { CK_PAYLOAD_ID = 0, CK_SEC_TAG, CK_DIGEST, CK_CSR, CK_COSE, CK
 
 struct mcred_report {
 	enum mcred_report_kind kind;
-	uint8_t *body;                 /* as received (CSR, SPKI or attestation message) */
+	uint8_t *body; /* as received (CSR, SPKI or attestation message) */
 	size_t body_len;
 	char device_uuid[37];
 	int has_sec_tag;
@@ -66,13 +66,10 @@ struct halves {
 const char *mcred_check_name(enum mcred_check check)
 {
 	switch (check) {
-	case MCRED_CHECK_VALID:
-		return "valid";
-	case MCRED_CHECK_INVALID:
-		return "invalid";
+	case MCRED_CHECK_VALID: return "valid";
+	case MCRED_CHECK_INVALID: return "invalid";
 	case MCRED_CHECK_NOT_CHECKED:
-	default:
-		return "not-checked";
+	default: return "not-checked";
 	}
 }
 
@@ -150,8 +147,8 @@ static enum mcred_err skip_prefix(const char **p, const char *end, const char *p
  * quoted blob ends at its closing quote, so what follows (the "OK" of a
  * captured answer) does not matter.
  */
-static enum mcred_err split_blob(const char *blob, size_t len, const char *prefix,
-				 const char **a, size_t *alen, const char **b, size_t *blen,
+static enum mcred_err split_blob(const char *blob, size_t len, const char *prefix, const char **a,
+				 size_t *alen, const char **b, size_t *blen,
 				 struct mcred_error *err)
 {
 	const char *p = blob, *end = blob + len, *dot = NULL, *q;
@@ -178,7 +175,8 @@ static enum mcred_err split_blob(const char *blob, size_t len, const char *prefi
 	if (dots != 1)
 		return mcred_error_set(err, MCRED_ERR_DECODE,
 				       "expected \"<base64url body>.<base64url COSE>\" with one '.', "
-				       "found %zu", dots);
+				       "found %zu",
+				       dots);
 	*a = p;
 	*alen = (size_t)(dot - p);
 	*b = dot + 1;
@@ -367,8 +365,8 @@ static enum mcred_err inspect_body(mcred_report *r, const struct keygen_payload 
 static void check_payload_id(mcred_report *r, int64_t expected)
 {
 	set_check(r, CK_PAYLOAD_ID, r->payload_id == expected,
-		  "payload id mismatch: COSE payload says %d (%s), expected %lld (%s)", r->payload_id,
-		  payload_name(r->kind, r->payload_id), (long long)expected,
+		  "payload id mismatch: COSE payload says %d (%s), expected %lld (%s)",
+		  r->payload_id, payload_name(r->kind, r->payload_id), (long long)expected,
 		  payload_name(r->kind, expected));
 }
 
@@ -600,13 +598,10 @@ const char *mcred_report_kind_name(const mcred_report *r)
 	if (!r)
 		return NULL;
 	switch (r->kind) {
-	case MCRED_REPORT_PUBKEY:
-		return "pubkey";
-	case MCRED_REPORT_ATTESTATION:
-		return "attestation";
+	case MCRED_REPORT_PUBKEY: return "pubkey";
+	case MCRED_REPORT_ATTESTATION: return "attestation";
 	case MCRED_REPORT_CSR:
-	default:
-		return "csr";
+	default: return "csr";
 	}
 }
 
@@ -710,7 +705,7 @@ const char *mcred_report_payload_name(const mcred_report *r)
 
 const char *mcred_report_device_type_name(const mcred_report *r)
 {
-	static const char *const names[] = { NULL, "nRF9160 SIAA", "nRF9160 SIBA",
+	static const char *const names[] = { NULL,           "nRF9160 SIAA", "nRF9160 SIBA",
 					     "nRF9160 SICA", "nRF9161 LACA", "nRF9131 LACA",
 					     "nRF9151 LACA" };
 

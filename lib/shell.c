@@ -41,14 +41,10 @@ static int is_cmng_write(const char *cmd, size_t len)
 static size_t encoded_size(const char *cmd, size_t len, size_t i)
 {
 	switch (cmd[i]) {
-	case '\r':
-		return i + 1 < len && cmd[i + 1] == '\n' ? 0 : 1;
-	case '\n':
-		return 2;
-	case '\\':
-		return sizeof(backslash_escape) - 1;
-	default:
-		return 1;
+	case '\r': return i + 1 < len && cmd[i + 1] == '\n' ? 0 : 1;
+	case '\n': return 2;
+	case '\\': return sizeof(backslash_escape) - 1;
+	default: return 1;
 	}
 }
 
@@ -70,7 +66,7 @@ size_t mcred_shell_encode(const char *cmd, size_t len, char *out)
 		switch (cmd[i]) {
 		case '\r':
 			if (encoded_size(cmd, len, i) == 0)
-				break; /* the LF that follows stands for the pair */
+				break;     /* the LF that follows stands for the pair */
 			out[pos++] = '\r'; /* refused by mcred_shell_check_command */
 			break;
 		case '\n':
@@ -81,9 +77,7 @@ size_t mcred_shell_encode(const char *cmd, size_t len, char *out)
 			memcpy(out + pos, backslash_escape, sizeof(backslash_escape) - 1);
 			pos += sizeof(backslash_escape) - 1;
 			break;
-		default:
-			out[pos++] = cmd[i];
-			break;
+		default: out[pos++] = cmd[i]; break;
 		}
 	}
 	memcpy(out + pos, shell_close, sizeof(shell_close) - 1);
@@ -123,16 +117,19 @@ static enum mcred_err explain(int why, const char *what, struct mcred_error *err
 				       "%s holds a single quote ('): in shell mode every command "
 				       "is sent as at '<command>' and the Zephyr shell cannot carry "
 				       "a ' inside it; remove the quote, or use a device running "
-				       "the raw AT host (at_client sample)", what);
+				       "the raw AT host (at_client sample)",
+				       what);
 	case '\r':
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%s holds a carriage return not followed by a line feed: "
-				       "the Zephyr shell ends the typed line there; remove it", what);
+				       "the Zephyr shell ends the typed line there; remove it",
+				       what);
 	case '\\':
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%s holds the two characters \\n, which the device's "
 				       "at_shell (CONFIG_AT_SHELL_UNESCAPE_LF) would turn into a "
-				       "line break; remove them", what);
+				       "line break; remove them",
+				       what);
 	default:
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%s has several lines, and in shell mode only a %%CMNG "
@@ -140,12 +137,13 @@ static enum mcred_err explain(int why, const char *what, struct mcred_error *err
 				       "(CONFIG_AT_SHELL_UNESCAPE_LF=y) can carry a line break: "
 				       "the Zephyr shell ends the typed line at each one. Build "
 				       "the device with CONFIG_AT_SHELL_UNESCAPE_LF=y, or use the "
-				       "raw AT host (at_client sample)", what);
+				       "raw AT host (at_client sample)",
+				       what);
 	}
 }
 
-enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const char *cmd,
-					 size_t len, struct mcred_error *err)
+enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const char *cmd, size_t len,
+					 struct mcred_error *err)
 {
 	int why = 0;
 	int breaks = is_cmng_write(cmd, len) && !o->shell_no_unescape_lf;
@@ -186,8 +184,7 @@ enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const ch
 	return explain(why, where, err);
 }
 
-size_t mcred_shell_stored_length(const struct mcred_options *o, const char *content,
-				 size_t len)
+size_t mcred_shell_stored_length(const struct mcred_options *o, const char *content, size_t len)
 {
 	size_t n = len;
 
@@ -205,7 +202,8 @@ size_t mcred_shell_stored_form(const struct mcred_options *o, const char *conten
 	size_t n = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		if (mcred_shell_is_on(o) && content[i] == '\n' && (i == 0 || content[i - 1] != '\r'))
+		if (mcred_shell_is_on(o) && content[i] == '\n' &&
+		    (i == 0 || content[i - 1] != '\r'))
 			out[n++] = '\r';
 		out[n++] = content[i];
 	}

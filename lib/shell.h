@@ -13,7 +13,6 @@
 
 #include "modemcred.h"
 
-
 /* 1 when commands go through a shell (o->shell on, not auto or none). */
 int mcred_shell_is_on(const struct mcred_options *o);
 /* Length of the typed line for cmd, at '...' included, terminator excluded. */
@@ -25,8 +24,8 @@ size_t mcred_shell_encode(const char *cmd, size_t len, char *out);
  * unchanged: a ', a lone CR, a line break outside an AT%CMNG=0 command or on
  * a device without CONFIG_AT_SHELL_UNESCAPE_LF.
  */
-enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const char *cmd,
-					 size_t len, struct mcred_error *err);
+enum mcred_err mcred_shell_check_command(const struct mcred_options *o, const char *cmd, size_t len,
+					 struct mcred_error *err);
 /*
  * The same for content that goes inside a command (what: "the content", "the
  * password", "the attributes"; cmng_write: inside an AT%CMNG=0 command, the
@@ -40,8 +39,7 @@ enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const ch
  * preceded by CR becomes CR LF (at_shell's \n unescaping). The length first,
  * then the bytes into out (that many bytes).
  */
-size_t mcred_shell_stored_length(const struct mcred_options *o, const char *content,
-				 size_t len);
+size_t mcred_shell_stored_length(const struct mcred_options *o, const char *content, size_t len);
 size_t mcred_shell_stored_form(const struct mcred_options *o, const char *content, size_t len,
 			       char *out);
 /*
@@ -52,12 +50,12 @@ size_t mcred_shell_stored_form(const struct mcred_options *o, const char *conten
  * received bytes before they are split into lines.
  */
 struct mcred_shell_echo {
-	const char *typed;  /* the typed line, terminator excluded */
+	const char *typed; /* the typed line, terminator excluded */
 	size_t len;
-	size_t pos;         /* bytes of it echoed so far */
-	int after_break;    /* a line break came after the last echoed byte */
-	int escape;         /* inside a VT100 sequence: 1 after ESC, 2 in ESC [ */
-	int done;           /* the echo is over (or there was none) */
+	size_t pos;      /* bytes of it echoed so far */
+	int after_break; /* a line break came after the last echoed byte */
+	int escape;      /* inside a VT100 sequence: 1 after ESC, 2 in ESC [ */
+	int done;        /* the echo is over (or there was none) */
 };
 
 void mcred_shell_echo_start(struct mcred_shell_echo *e, const char *typed, size_t len);

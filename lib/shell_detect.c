@@ -23,8 +23,7 @@ static const char probe_shell[] = "at AT";
 static const char probe_raw[] = "AT";
 
 /* The final result of a probe, or MCRED_LINE_INFO when none came (rc says why). */
-static enum mcred_line_kind run_probe(struct mcred_modem *m, const char *probe,
-				      enum mcred_err *rc)
+static enum mcred_line_kind run_probe(struct mcred_modem *m, const char *probe, enum mcred_err *rc)
 {
 	struct mcred_reply reply;
 	enum mcred_line_kind final;
@@ -60,28 +59,22 @@ enum mcred_err mcred_shell_detect(struct mcred_modem *m)
 	if (!m->max_command_given)
 		m->opts.max_command_len = MCRED_DEFAULT_MAX_COMMAND;
 	switch (run_probe(m, probe_shell, &rc)) {
-	case MCRED_LINE_OK:
-		break;
+	case MCRED_LINE_OK: break;
 	case MCRED_LINE_SHELL_FAILED: /* a shell whose modem is not reachable */
 		return settle(m, MCRED_SHELL_ON);
 	case MCRED_LINE_ERROR:
 	case MCRED_LINE_CME_ERROR:
-	case MCRED_LINE_CMS_ERROR:
-		return settle(m, MCRED_SHELL_NONE);
+	case MCRED_LINE_CMS_ERROR: return settle(m, MCRED_SHELL_NONE);
 	case MCRED_LINE_SHELL_UNKNOWN:
 		return mcred_fail(m, MCRED_ERR_MODEM,
 				  "detecting a shell: the device runs a Zephyr shell without the "
 				  "`at` command (\"at: command not found\"); build it with "
 				  "CONFIG_AT_SHELL=y");
-	default:
-		return probe_failed(m, rc, probe_shell);
+	default: return probe_failed(m, rc, probe_shell);
 	}
 	switch (run_probe(m, probe_raw, &rc)) {
-	case MCRED_LINE_SHELL_UNKNOWN:
-		return settle(m, MCRED_SHELL_ON);
-	case MCRED_LINE_OK:
-		return settle(m, MCRED_SHELL_NONE);
-	default:
-		return probe_failed(m, rc, probe_raw);
+	case MCRED_LINE_SHELL_UNKNOWN: return settle(m, MCRED_SHELL_ON);
+	case MCRED_LINE_OK: return settle(m, MCRED_SHELL_NONE);
+	default: return probe_failed(m, rc, probe_raw);
 	}
 }

@@ -8,7 +8,6 @@ enum mcred_err mcred_transport_open_serialport(struct mcred_transport *t, const 
 					       const struct mcred_options *o,
 					       struct mcred_error *err);
 enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const char *port,
-					    const struct mcred_options *o,
-					    struct mcred_error *err);
+					    const struct mcred_options *o, struct mcred_error *err);
 
 #endif

@@ -41,11 +41,11 @@ static enum mcred_err sp_failure(struct mcred_error *err, const char *what, cons
 {
 	int error_code = result == SP_ERR_FAIL ? sp_last_error_code() : 0;
 	char *detail = result == SP_ERR_FAIL ? sp_last_error_message() : NULL;
-	const char *reason = detail ? detail
-			     : result == SP_ERR_ARG ? "no such serial port"
+	const char *reason = detail                  ? detail
+			     : result == SP_ERR_ARG  ? "no such serial port"
 			     : result == SP_ERR_SUPP ? "not supported"
-			     : result == SP_ERR_MEM ? "out of memory"
-			     : "failed";
+			     : result == SP_ERR_MEM  ? "out of memory"
+						     : "failed";
 	enum mcred_err rc = mcred_error_set(err, MCRED_ERR_PORT, "%s %s: %s%s", what, port, reason,
 					    open_hint(error_code, port));
 
@@ -68,7 +68,7 @@ static enum sp_return configure(struct sp_port *p, const struct mcred_options *o
 	if ((r = sp_set_stopbits(p, 1)) != SP_OK)
 		return r;
 	return sp_set_flowcontrol(p, o->flow == MCRED_FLOW_RTSCTS ? SP_FLOWCONTROL_RTSCTS
-								: SP_FLOWCONTROL_NONE);
+								  : SP_FLOWCONTROL_NONE);
 }
 
 static int sp_read_cb(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)

@@ -21,12 +21,11 @@ struct speed_entry {
 };
 
 static const struct speed_entry speeds[] = {
-	{ 1200, B1200 },     { 2400, B2400 },     { 4800, B4800 },     { 9600, B9600 },
-	{ 19200, B19200 },   { 38400, B38400 },   { 57600, B57600 },   { 115200, B115200 },
-	{ 230400, B230400 }, { 460800, B460800 }, { 500000, B500000 }, { 576000, B576000 },
-	{ 921600, B921600 }, { 1000000, B1000000 }, { 1152000, B1152000 },
-	{ 1500000, B1500000 }, { 2000000, B2000000 }, { 3000000, B3000000 },
-	{ 4000000, B4000000 },
+	{ 1200, B1200 },       { 2400, B2400 },       { 4800, B4800 },       { 9600, B9600 },
+	{ 19200, B19200 },     { 38400, B38400 },     { 57600, B57600 },     { 115200, B115200 },
+	{ 230400, B230400 },   { 460800, B460800 },   { 500000, B500000 },   { 576000, B576000 },
+	{ 921600, B921600 },   { 1000000, B1000000 }, { 1152000, B1152000 }, { 1500000, B1500000 },
+	{ 2000000, B2000000 }, { 3000000, B3000000 }, { 4000000, B4000000 },
 };
 
 static int speed_code(unsigned baud, speed_t *code)
@@ -135,12 +134,9 @@ static const char *errno_hint(int error_code)
 	case EACCES:
 	case EPERM:
 		return " (permission denied: add yourself to the dialout group and log in again)";
-	case ENOENT:
-		return " (is the kit or the simulator running?)";
-	case ENOTTY:
-		return " (not a terminal)";
-	default:
-		return "";
+	case ENOENT: return " (is the kit or the simulator running?)";
+	case ENOTTY: return " (not a terminal)";
+	default: return "";
 	}
 }
 
@@ -153,8 +149,7 @@ static const char *errno_text(int e, char *buf, size_t len)
 }
 
 enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const char *port,
-					    const struct mcred_options *o,
-					    struct mcred_error *err)
+					    const struct mcred_options *o, struct mcred_error *err)
 {
 	struct termios_port *tp;
 	speed_t speed;

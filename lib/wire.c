@@ -16,15 +16,9 @@ size_t mcred_wire_terminator_length(enum mcred_term term)
 void mcred_wire_append_terminator(char *out, size_t *pos, enum mcred_term term)
 {
 	switch (term) {
-	case MCRED_TERM_CR:
-		out[(*pos)++] = '\r';
-		break;
-	case MCRED_TERM_LF:
-		out[(*pos)++] = '\n';
-		break;
-	case MCRED_TERM_NUL:
-		out[(*pos)++] = '\0';
-		break;
+	case MCRED_TERM_CR: out[(*pos)++] = '\r'; break;
+	case MCRED_TERM_LF: out[(*pos)++] = '\n'; break;
+	case MCRED_TERM_NUL: out[(*pos)++] = '\0'; break;
 	case MCRED_TERM_CRLF:
 	default:
 		out[(*pos)++] = '\r';

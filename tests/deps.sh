@@ -9,9 +9,10 @@
 #   demo    + openssl (the demo makes its certificates with it)
 #   unit    + cmocka
 #   test    everything `make test` uses: cmocka, openssl, clang and its
-#           fuzzer runtime, valgrind, mandoc (man page lint), python3 with
+#           fuzzer runtime, clang-format, valgrind, mandoc (man page lint), python3 with
 #           cbor2 and cryptography (the independent COSE check)
 #   fuzz    + clang and its fuzzer runtime
+#   format  + clang-format (make format, make format-check)
 #
 # As root with apt-get, missing packages are installed; otherwise (or with
 # --check) the exact command to run is printed and the script fails. The
@@ -49,17 +50,19 @@ for group in "$@"; do
 	demo) check_command openssl openssl ;;
 	unit) check_pkgconfig cmocka libcmocka-dev ;;
 	fuzz) check_clang ;;
+	format) check_command "${CLANG_FORMAT:-clang-format}" clang-format ;;
 	test)
 		check_pkgconfig cmocka libcmocka-dev
 		check_command openssl openssl
 		check_clang
+		check_command "${CLANG_FORMAT:-clang-format}" clang-format
 		check_command valgrind valgrind
 		check_command mandoc mandoc
 		# independent COSE check in the test suite (Debian's python, not a venv)
 		/usr/bin/python3 -c 'import cbor2, cryptography' 2>/dev/null ||
 			{ add python3; add python3-cbor2; add python3-cryptography; }
 		;;
-	*) echo "deps: unknown group $group (build, demo, unit, test, fuzz)" >&2; exit 2 ;;
+	*) echo "deps: unknown group $group (build, demo, unit, test, fuzz, format)" >&2; exit 2 ;;
 	esac
 done
 

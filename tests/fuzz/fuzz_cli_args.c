@@ -164,7 +164,8 @@ static void check_keygen(const uint8_t *data, size_t len)
 	if (len < 5)
 		return;
 	mcred_keygen_request_init(&req);
-	req.tag = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3];
+	req.tag = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 |
+		  data[3];
 	req.kind = (enum mcred_keygen_kind)(data[4] % 3);
 	rest = as_string(data + 5, len - 5);
 	req.attributes = (data[4] & 8) ? rest : NULL;
@@ -190,15 +191,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		value_parsers(s);
 		free(s);
 		break;
-	case 1:
-		command_line(data + 1, size - 1);
-		break;
-	case 2:
-		check_write(data + 1, size - 1);
-		break;
-	case 3:
-		check_keygen(data + 1, size - 1);
-		break;
+	case 1: command_line(data + 1, size - 1); break;
+	case 2: check_write(data + 1, size - 1); break;
+	case 3: check_keygen(data + 1, size - 1); break;
 	default:
 		if (sink)
 			json_write_escaped(sink, (const char *)data + 1, size - 1);

@@ -20,8 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mcred_error err;
 	if (mcred_cmng_parse_line(line, size, &e, &err) == MCRED_OK) {
 		/* what the parser returns must lie inside the line */
-		if (e.has_content &&
-		    (e.content < line || e.content + e.content_len > line + size))
+		if (e.has_content && (e.content < line || e.content + e.content_len > line + size))
 			abort();
 		if (e.has_sha256 && strlen(e.sha256) != 64)
 			abort();

@@ -26,22 +26,22 @@
 static int failures;
 static int checks;
 
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		checks++;                                                       \
-		if (!(cond)) {                                                  \
-			failures++;                                             \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		checks++;                                                                \
+		if (!(cond)) {                                                           \
+			failures++;                                                      \
 			fprintf(stderr, "lib_client:%d: FAILED: %s: ", __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                           \
-			fputc('\n', stderr);                                    \
-		}                                                               \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+		}                                                                        \
 	} while (0)
 
-#define CHECK_OK(modem, expr)                                                   \
-	do {                                                                    \
-		enum mcred_err e_ = (expr);                                     \
+#define CHECK_OK(modem, expr)                                                     \
+	do {                                                                      \
+		enum mcred_err e_ = (expr);                                       \
 		CHECK(e_ == MCRED_OK, "%s -> %s (%s)", #expr, mcred_strerror(e_), \
-		      (modem) ? mcred_modem_error(modem)->message : "");        \
+		      (modem) ? mcred_modem_error(modem)->message : "");          \
 	} while (0)
 
 struct trace_state {
@@ -149,8 +149,8 @@ static void lf_only(const char *in, size_t len, char *out, size_t *outlen)
 	*outlen = o;
 }
 
-static const struct mcred_credential *find_cred(const struct mcred_credential_list *l,
-						uint32_t tag, int type)
+static const struct mcred_credential *find_cred(const struct mcred_credential_list *l, uint32_t tag,
+						int type)
 {
 	for (size_t i = 0; l && i < l->count; i++)
 		if (l->items[i].tag == tag && l->items[i].type == type)
@@ -184,18 +184,19 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 	CHECK(strcmp(info.model, "nRF9160-SICA") == 0, "model '%s'", info.model);
 	CHECK(strstr(info.firmware, "mfw_nrf9160") != NULL, "firmware '%s'", info.firmware);
 	/* %XMODEMUUID: the firmware build's UUID (modemsim's default --fw-uuid) */
-	CHECK(strcmp(info.uuid, "7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357") == 0, "uuid '%s'", info.uuid);
+	CHECK(strcmp(info.uuid, "7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357") == 0, "uuid '%s'",
+	      info.uuid);
 
 	/* the simulator starts online (--cfun 1): a write is refused with 518 */
 	CHECK_OK(m, mcred_cfun_get(m, &mode));
 	CHECK(mode == 1, "CFUN at start %d, expected 1", mode);
 	if (full) {
-		enum mcred_err e = mcred_cmng_write(m, base_tag, MCRED_TYPE_CA_CERT, pem, pem_len,
-						    NULL, 0);
+		enum mcred_err e =
+			mcred_cmng_write(m, base_tag, MCRED_TYPE_CA_CERT, pem, pem_len, NULL, 0);
 		CHECK(e == MCRED_ERR_CME, "write while online: %s", mcred_strerror(e));
 		CHECK(mcred_modem_cme(m) == 518, "cme %d, expected 518", mcred_modem_cme(m));
-		CHECK(strstr(mcred_modem_error(m)->message, "518") != NULL,
-		      "518 message: %s", mcred_modem_error(m)->message);
+		CHECK(strstr(mcred_modem_error(m)->message, "518") != NULL, "518 message: %s",
+		      mcred_modem_error(m)->message);
 		CHECK(mcred_modem_error(m)->cme == 518, "error.cme %d", mcred_modem_error(m)->cme);
 	}
 
@@ -208,7 +209,8 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 	CHECK_OK(m, mcred_cmng_write(m, base_tag, MCRED_TYPE_CA_CERT, pem, pem_len, NULL,
 				     MCRED_WRITE_VERIFY));
 	CHECK(mcred_modem_error(m)->code == MCRED_OK, "last error after success");
-	CHECK_OK(m, mcred_cmng_write_digest(MCRED_TYPE_CA_CERT, pem, pem_len, NULL, want_sha, NULL));
+	CHECK_OK(m,
+		 mcred_cmng_write_digest(MCRED_TYPE_CA_CERT, pem, pem_len, NULL, want_sha, NULL));
 	CHECK_OK(m, mcred_cmng_write(m, base_tag, MCRED_TYPE_PSK, PSK_HEX, strlen(PSK_HEX), NULL,
 				     MCRED_WRITE_VERIFY));
 
@@ -250,7 +252,8 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		CHECK(strcmp(sha, want_sha) == 0, "read digest %s", sha);
 		free(content);
 		content = NULL;
-		enum mcred_err e = mcred_cmng_read(m, base_tag, MCRED_TYPE_PSK, &content, &len, NULL);
+		enum mcred_err e =
+			mcred_cmng_read(m, base_tag, MCRED_TYPE_PSK, &content, &len, NULL);
 		/* the modem refuses (514), or the library knows that up front */
 		CHECK((e == MCRED_ERR_CME && mcred_modem_cme(m) == 514) ||
 			      e == MCRED_ERR_INVALID_ARG,
@@ -266,15 +269,18 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		CHECK(strcmp(sha, want_sha) == 0, "exists digest %s", sha);
 		CHECK_OK(m, mcred_cmng_compare(m, base_tag, MCRED_TYPE_CA_CERT, pem, pem_len));
 		CHECK(mcred_cmng_compare(m, base_tag, MCRED_TYPE_CA_CERT, "other\n", 6) ==
-			      MCRED_ERR_MISMATCH, "compare with other content");
+			      MCRED_ERR_MISMATCH,
+		      "compare with other content");
 	}
 
 	/* invalid input: refused before sending */
 	{
 		CHECK(mcred_cmng_write(m, 2147483648u, 0, pem, pem_len, NULL, 0) ==
-			      MCRED_ERR_INVALID_ARG, "tag 2147483648");
+			      MCRED_ERR_INVALID_ARG,
+		      "tag 2147483648");
 		CHECK(mcred_cmng_write(m, base_tag, 9, pem, pem_len, NULL, 0) ==
-			      MCRED_ERR_INVALID_ARG, "type 9");
+			      MCRED_ERR_INVALID_ARG,
+		      "type 9");
 		CHECK(mcred_cmng_write(m, base_tag, 0, "a\"b", 3, NULL, 0) == MCRED_ERR_INVALID_ARG,
 		      "quote");
 		CHECK(mcred_cmng_write(m, base_tag, 3, "abc", 3, NULL, 0) == MCRED_ERR_INVALID_ARG,
@@ -282,8 +288,9 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		CHECK(mcred_cmng_write(m, base_tag, 0, "", 0, NULL, 0) == MCRED_ERR_INVALID_ARG,
 		      "empty");
 		CHECK(mcred_cmng_write(m, base_tag, 2, pem, pem_len,
-				       "012345678901234567890123456789012", 0) ==
-			      MCRED_ERR_INVALID_ARG, "password of 33");
+				       "012345678901234567890123456789012",
+				       0) == MCRED_ERR_INVALID_ARG,
+		      "password of 33");
 		CHECK(mcred_cmng_delete(m, 4294967292u, 0) == MCRED_ERR_INVALID_ARG,
 		      "delete modem tag");
 		CHECK(mcred_modem_error(m)->message[0] != '\0', "no message for invalid input");
@@ -301,7 +308,8 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		char *content = NULL;
 		size_t len = 0;
 		CHECK(mcred_cmng_read(m, base_tag, MCRED_TYPE_CA_CERT, &content, &len, NULL) ==
-			      MCRED_ERR_NOT_FOUND, "read missing");
+			      MCRED_ERR_NOT_FOUND,
+		      "read missing");
 		free(content);
 		CHECK_OK(m, mcred_cmng_clear(m, base_tag, &deleted, &skipped));
 		CHECK(deleted == 1, "clear deleted %zu", deleted);
@@ -346,7 +354,8 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 			      mcred_report_payload_id(rep));
 			CHECK(mcred_report_sec_tag(rep, &t) && t == base_tag + 1, "sec_tag %u", t);
 			CHECK(mcred_report_digest_check(rep) == MCRED_CHECK_VALID, "digest check");
-			CHECK(mcred_report_sec_tag_check(rep) == MCRED_CHECK_VALID, "sec_tag check");
+			CHECK(mcred_report_sec_tag_check(rep) == MCRED_CHECK_VALID,
+			      "sec_tag check");
 			CHECK(mcred_report_csr_signature_check(rep) == MCRED_CHECK_VALID,
 			      "csr signature");
 			CHECK(mcred_report_cose_signature_check(rep) ==
@@ -354,15 +363,17 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 			      "cose signature %s",
 			      mcred_check_name(mcred_report_cose_signature_check(rep)));
 			CHECK(strcmp(mcred_report_device_uuid(rep),
-				     "4e5249d0-5349-4d00-8000-0123456789ab") == 0, "uuid %s",
-			      mcred_report_device_uuid(rep));
+				     "4e5249d0-5349-4d00-8000-0123456789ab") == 0,
+			      "uuid %s", mcred_report_device_uuid(rep));
 			CHECK(mcred_report_subject(rep) &&
-				      strstr(mcred_report_subject(rep), "CN=lib-client"), "subject");
+				      strstr(mcred_report_subject(rep), "CN=lib-client"),
+			      "subject");
 			CHECK(mcred_report_key_usage(rep) &&
 				      strcmp(mcred_report_key_usage(rep), "101010000") == 0,
-			      "key usage %s", mcred_report_key_usage(rep) ? mcred_report_key_usage(rep) : "(null)");
-			CHECK(mcred_report_csr_pem(rep) &&
-				      strstr(mcred_report_csr_pem(rep), "BEGIN CERTIFICATE REQUEST"),
+			      "key usage %s",
+			      mcred_report_key_usage(rep) ? mcred_report_key_usage(rep) : "(null)");
+			CHECK(mcred_report_csr_pem(rep) && strstr(mcred_report_csr_pem(rep),
+								  "BEGIN CERTIFICATE REQUEST"),
 			      "csr pem");
 			CHECK(mcred_report_public_key_pem(rep) != NULL, "public key pem");
 			CHECK(mcred_report_kid(rep) == -2, "kid %d", mcred_report_kid(rep));
@@ -374,7 +385,8 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 		if (blob && mcred_keygen_verify(blob, strlen(blob), &vo, &rep, &verr) == MCRED_OK &&
 		    rep) {
 			CHECK(!mcred_report_ok(rep), "wrong tag accepted");
-			CHECK(mcred_report_sec_tag_check(rep) == MCRED_CHECK_INVALID, "sec_tag check");
+			CHECK(mcred_report_sec_tag_check(rep) == MCRED_CHECK_INVALID,
+			      "sec_tag check");
 			mcred_report_free(rep);
 			rep = NULL;
 		} else {

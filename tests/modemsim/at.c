@@ -173,7 +173,7 @@ static void add_final_result(struct sim *sim, struct buf *out, int res)
  */
 static void send_answer(struct sim *sim, struct reply *r, int res)
 {
-	struct buf answer = {0}, out = {0};
+	struct buf answer = { 0 }, out = { 0 };
 	buf_add(&answer, r->lines.data, r->lines.len);
 	add_final_result(sim, &answer, res);
 	size_t len = athost_answer_length(sim, answer.len);
@@ -184,8 +184,7 @@ static void send_answer(struct sim *sim, struct reply *r, int res)
 		urc_at--;
 	buf_add(&out, answer.data, urc_at);
 	/* Not right after a line the host left open (a cut answer). */
-	if (sim->opt.urc_every_ms > 0 && (urc_at > 0 || !sim->line_open) &&
-	    ++sim->answers % 3 == 0)
+	if (sim->opt.urc_every_ms > 0 && (urc_at > 0 || !sim->line_open) && ++sim->answers % 3 == 0)
 		io_add_urc(sim, &out);
 	buf_add(&out, answer.data + urc_at, len - urc_at);
 	io_send(sim, out.data, out.len);
@@ -255,8 +254,8 @@ static void modem_text(const struct buf *framed, struct buf *out)
 
 void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer)
 {
-	struct buf text = {0};
-	struct reply r = {{0}};
+	struct buf text = { 0 };
+	struct reply r = { { 0 } };
 
 	buf_add(&text, cmd, len);
 	int res = run_command(sim, &r, &text);
@@ -287,7 +286,7 @@ void at_handle_command(struct sim *sim, struct command *c)
 		io_send(sim, c->raw.data, c->raw.len);
 	athost_modem_text(cmd);
 
-	struct reply r = {{0}};
+	struct reply r = { { 0 } };
 	int res = run_command(sim, &r, cmd);
 	/* A reset while the modem was busy: the answer is lost with it. */
 	if (res != RES_NONE && !sim_reset_requested)

@@ -109,7 +109,7 @@ static int cmng_list(struct sim *sim, struct reply *r, const struct param *p, in
 	int type = 0;
 	if (n > 3 || (n >= 2 && get_tag(&p[1], &tag)) || (n == 3 && get_type(&p[2], &type)))
 		return 50;
-	struct buf line = {0};
+	struct buf line = { 0 };
 	for (size_t i = 0; i < sim->store.count; i++) {
 		const struct cred *c = &sim->store.items[i];
 		if ((n >= 2 && c->tag != tag) || (n == 3 && c->type != type))
@@ -154,7 +154,7 @@ static int cmng_read(struct sim *sim, struct reply *r, const struct param *p, in
 		content = derived;
 		len = strlen(derived);
 	}
-	struct buf line = {0};
+	struct buf line = { 0 };
 	add_head(sim, &line, c);
 	if (!sim->opt.no_sha) {
 		char sha[65];

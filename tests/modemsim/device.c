@@ -10,7 +10,7 @@
 #include <strings.h>
 
 /* Functional modes nRF91 accepts with AT+CFUN=<n>. */
-static const int cfun_modes[] = {0, 1, 2, 4, 20, 21, 30, 31, 40, 41, 44};
+static const int cfun_modes[] = { 0, 1, 2, 4, 20, 21, 30, 31, 40, 41, 44 };
 
 int device_is_active(const struct sim *sim)
 {
@@ -69,8 +69,8 @@ static const struct {
 	const char *model;
 	int type;
 } device_types[] = {
-	{"nRF9160-SIAA", 1}, {"nRF9160-SIBA", 2}, {"nRF9160-SICA", 3},
-	{"nRF9161-LACA", 4}, {"nRF9131-LACA", 5}, {"nRF9151-LACA", 6},
+	{ "nRF9160-SIAA", 1 }, { "nRF9160-SIBA", 2 }, { "nRF9160-SICA", 3 },
+	{ "nRF9161-LACA", 4 }, { "nRF9131-LACA", 5 }, { "nRF9151-LACA", 6 },
 };
 
 int device_type_of_model(const char *model)

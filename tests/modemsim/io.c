@@ -153,8 +153,7 @@ static unsigned next_rand(struct sim *sim)
  * the client has gone (its answer is lost, as on a real line) or on shutdown.
  * best_effort: give up at once when the buffer is full (periodic URCs).
  */
-static int write_all(struct sim *sim, const char *p, size_t len, int best_effort,
-		     unsigned session)
+static int write_all(struct sim *sim, const char *p, size_t len, int best_effort, unsigned session)
 {
 	while (len > 0) {
 		pty_client_events(sim);
@@ -245,7 +244,7 @@ static void send_periodic_urc(struct sim *sim)
 {
 	if ((sim->line_open && !sim->opt.shell) || unread_output(sim) > URC_MAX_UNREAD)
 		return;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	io_add_urc(sim, &b);
 	if (sim->byte_time) {
 		struct timespec now;

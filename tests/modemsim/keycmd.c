@@ -82,7 +82,7 @@ static int generate(struct sim *sim, struct reply *r, struct simkg_request *req)
 	if (rc == 0) {
 		store_put(&sim->store, req->sec_tag, req->key_type, key_pem, strlen(key_pem), 0);
 		persist_save(sim);
-		struct buf line = {0};
+		struct buf line = { 0 };
 		buf_addf(&line, "%%KEYGEN: \"%s\"", blob);
 		reply_line(sim, r, line.data, line.len);
 		buf_free(&line);
@@ -169,7 +169,7 @@ int attest_command(struct sim *sim, struct reply *r, const char *rest, size_t re
 	int rc = simkg_attest(sim->identity, sim->uuid, sim->device_type, sim->fw_uuid,
 			      challenge_hex, &blob);
 	if (rc == 0) {
-		struct buf line = {0};
+		struct buf line = { 0 };
 		buf_addf(&line, "%%ATTESTTOKEN: \"%s\"", blob);
 		reply_line(sim, r, line.data, line.len);
 		buf_free(&line);

@@ -319,8 +319,7 @@ static bool self_describe(cbor_item_t *arr, uint8_t **out, size_t *len)
 static bool cose_sign1(EVP_PKEY *id, const uint8_t *payload, size_t plen, bool detached,
 		       uint8_t **out, size_t *outlen)
 {
-	cbor_item_t *prot_map = NULL, *sig_struct = NULL, *unprot = NULL, *arr = NULL,
-		    *tag = NULL;
+	cbor_item_t *prot_map = NULL, *sig_struct = NULL, *unprot = NULL, *arr = NULL, *tag = NULL;
 	uint8_t *prot = NULL, *tbs = NULL;
 	size_t prot_len = 0, tbs_len = 0;
 	uint8_t kid[1] = { 0x20 | SIMKG_KID_IDENTITY };
@@ -341,8 +340,7 @@ static bool cose_sign1(EVP_PKEY *id, const uint8_t *payload, size_t plen, bool d
 	if (sig_struct == NULL || !arr_push(sig_struct, cbor_build_string("Signature1")) ||
 	    !arr_push(sig_struct, mk_bstr(prot, prot_len)) ||
 	    !arr_push(sig_struct, mk_bstr(NULL, 0)) ||
-	    !arr_push(sig_struct, mk_bstr(payload, plen)) ||
-	    !serialize(sig_struct, &tbs, &tbs_len))
+	    !arr_push(sig_struct, mk_bstr(payload, plen)) || !serialize(sig_struct, &tbs, &tbs_len))
 		goto out;
 	if (!es256_sign(id, tbs, tbs_len, sig))
 		goto out;
@@ -526,7 +524,7 @@ static int build_subject(X509_NAME *name, const char *attributes, const uint8_t 
 }
 
 /* keyUsage extension from 9 characters of 0/1; 0 or SIMKG_CME_PARAM. */
-static int add_key_usage(STACK_OF(X509_EXTENSION) **exts, const char *usage)
+static int add_key_usage(STACK_OF(X509_EXTENSION) * *exts, const char *usage)
 {
 	ASN1_BIT_STRING *bits;
 	int i, rc = 0;
@@ -661,8 +659,8 @@ static int build_csr(const struct simkg_request *rq, EVP_PKEY *pk, uint8_t **out
 	if (rc != 0)
 		goto out;
 	rc = SIMKG_CME_KEYGEN;
-	if (X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 || X509_REQ_set_pubkey(req, pk) != 1 ||
-	    X509_REQ_add_extensions(req, exts) != 1)
+	if (X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
+	    X509_REQ_set_pubkey(req, pk) != 1 || X509_REQ_add_extensions(req, exts) != 1)
 		goto out;
 	if (rq->modern_encoding) {
 		if (X509_REQ_sign(req, pk, EVP_sha256()) <= 0)

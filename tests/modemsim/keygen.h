@@ -40,8 +40,8 @@ struct simkg_request {
  * to store (both malloc'd); otherwise a CME code: 50 for malformed attributes
  * or key usage, 523 when key generation fails.
  */
-int simkg_keygen(const struct simkg_identity *id, const struct simkg_request *req,
-		 char **blob, char **key_pem);
+int simkg_keygen(const struct simkg_identity *id, const struct simkg_request *req, char **blob,
+		 char **key_pem);
 
 /*
  * Build an %ATTESTTOKEN answer: *blob = "<base64url message>.<base64url

@@ -59,7 +59,7 @@ enum line_event line_feed(struct sim *sim, unsigned char c)
 	if (is_terminator(sim->opt.terminator, c) && !quoted) {
 		if (at_start)
 			return LINE_NONE; /* empty command: nothing to answer */
-		buf_add(&l->raw, &c, 1); /* echoed with the command */
+		buf_add(&l->raw, &c, 1);  /* echoed with the command */
 		return l->overflow ? LINE_OVERFLOW : LINE_COMMAND;
 	}
 	if (at_start && (c == '\r' || c == '\n'))
@@ -84,4 +84,3 @@ enum line_event line_feed(struct sim *sim, unsigned char c)
 	buf_add(&l->raw, &c, 1);
 	return LINE_NONE;
 }
-

@@ -115,9 +115,10 @@ static int parse_uuid(const char *s, uint8_t out[16])
 		if (n >= 32)
 			return -1;
 		char c = *p;
-		int v = c >= '0' && c <= '9' ? c - '0'
+		int v = c >= '0' && c <= '9'   ? c - '0'
 			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
 		if (v < 0)
 			return -1;
 		if (n % 2 == 0)
@@ -149,51 +150,83 @@ static void set_defaults(struct sim_options *o)
 static void parse_options(int argc, char **argv, struct sim_options *o)
 {
 	enum {
-		O_LINK = 256, O_STORE, O_CFUN, O_CMEE, O_ECHO, O_SHELL, O_TERM, O_MAXCMD,
-		O_BAUD, O_URC, O_FRAG, O_SEED, O_LAT, O_CAP, O_NOSHA, O_SPACES, O_FW,
-		O_MODEL, O_IMEI, O_UUID, O_IDOUT, O_KGFAIL, O_MODERN, O_STATS, O_LOG,
-		O_HELP, O_FWUUID, O_BANNER, O_RESET_AFTER, O_SILENT_AFTER, O_KGMS,
-		O_SH_PLAIN, O_SH_PROMPT, O_SH_NO_LF, O_SH_BUFF, O_SH_RESP, O_SH_FAIL,
+		O_LINK = 256,
+		O_STORE,
+		O_CFUN,
+		O_CMEE,
+		O_ECHO,
+		O_SHELL,
+		O_TERM,
+		O_MAXCMD,
+		O_BAUD,
+		O_URC,
+		O_FRAG,
+		O_SEED,
+		O_LAT,
+		O_CAP,
+		O_NOSHA,
+		O_SPACES,
+		O_FW,
+		O_MODEL,
+		O_IMEI,
+		O_UUID,
+		O_IDOUT,
+		O_KGFAIL,
+		O_MODERN,
+		O_STATS,
+		O_LOG,
+		O_HELP,
+		O_FWUUID,
+		O_BANNER,
+		O_RESET_AFTER,
+		O_SILENT_AFTER,
+		O_KGMS,
+		O_SH_PLAIN,
+		O_SH_PROMPT,
+		O_SH_NO_LF,
+		O_SH_BUFF,
+		O_SH_RESP,
+		O_SH_FAIL,
 	};
 	static const struct option longopts[] = {
-		{"link", required_argument, NULL, O_LINK},
-		{"store", required_argument, NULL, O_STORE},
-		{"cfun", required_argument, NULL, O_CFUN},
-		{"cmee", required_argument, NULL, O_CMEE},
-		{"echo", no_argument, NULL, O_ECHO},
-		{"shell", no_argument, NULL, O_SHELL},
-		{"terminator", required_argument, NULL, O_TERM},
-		{"max-cmd", required_argument, NULL, O_MAXCMD},
-		{"baud", required_argument, NULL, O_BAUD},
-		{"urc-every", required_argument, NULL, O_URC},
-		{"fragment", no_argument, NULL, O_FRAG},
-		{"seed", required_argument, NULL, O_SEED},
-		{"latency-ms", required_argument, NULL, O_LAT},
-		{"capacity", required_argument, NULL, O_CAP},
-		{"no-sha", no_argument, NULL, O_NOSHA},
-		{"spaces", no_argument, NULL, O_SPACES},
-		{"fw", required_argument, NULL, O_FW},
-		{"model", required_argument, NULL, O_MODEL},
-		{"imei", required_argument, NULL, O_IMEI},
-		{"uuid", required_argument, NULL, O_UUID},
-		{"identity-key-out", required_argument, NULL, O_IDOUT},
-		{"keygen-fail", required_argument, NULL, O_KGFAIL},
-		{"modern-csr", no_argument, NULL, O_MODERN},
-		{"stats", required_argument, NULL, O_STATS},
-		{"log", required_argument, NULL, O_LOG},
-		{"help", no_argument, NULL, O_HELP},
-		{"fw-uuid", required_argument, NULL, O_FWUUID},
-		{"banner", no_argument, NULL, O_BANNER},
-		{"reset-after-cmd", required_argument, NULL, O_RESET_AFTER},
-		{"silent-after-cmd", required_argument, NULL, O_SILENT_AFTER},
-		{"keygen-ms", required_argument, NULL, O_KGMS},
-		{"shell-plain-prompt", no_argument, NULL, O_SH_PLAIN},
-		{"shell-prompt", required_argument, NULL, O_SH_PROMPT},
-		{"shell-no-unescape-lf", no_argument, NULL, O_SH_NO_LF},
-		{"shell-cmd-buff", required_argument, NULL, O_SH_BUFF},
-		{"shell-response-max", required_argument, NULL, O_SH_RESP},
-		{"shell-at-fail", required_argument, NULL, O_SH_FAIL},
-		{NULL, 0, NULL, 0},
+		{ "link", required_argument, NULL, O_LINK },
+		{ "store", required_argument, NULL, O_STORE },
+		{ "cfun", required_argument, NULL, O_CFUN },
+		{ "cmee", required_argument, NULL, O_CMEE },
+		{ "echo", no_argument, NULL, O_ECHO },
+		{ "shell", no_argument, NULL, O_SHELL },
+		{ "terminator", required_argument, NULL, O_TERM },
+		{ "max-cmd", required_argument, NULL, O_MAXCMD },
+		{ "baud", required_argument, NULL, O_BAUD },
+		{ "urc-every", required_argument, NULL, O_URC },
+		{ "fragment", no_argument, NULL, O_FRAG },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "latency-ms", required_argument, NULL, O_LAT },
+		{ "capacity", required_argument, NULL, O_CAP },
+		{ "no-sha", no_argument, NULL, O_NOSHA },
+		{ "spaces", no_argument, NULL, O_SPACES },
+		{ "fw", required_argument, NULL, O_FW },
+		{ "model", required_argument, NULL, O_MODEL },
+		{ "imei", required_argument, NULL, O_IMEI },
+		{ "uuid", required_argument, NULL, O_UUID },
+		{ "identity-key-out", required_argument, NULL, O_IDOUT },
+		{ "keygen-fail", required_argument, NULL, O_KGFAIL },
+		{ "modern-csr", no_argument, NULL, O_MODERN },
+		{ "stats", required_argument, NULL, O_STATS },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "fw-uuid", required_argument, NULL, O_FWUUID },
+		{ "banner", no_argument, NULL, O_BANNER },
+		{ "reset-after-cmd", required_argument, NULL, O_RESET_AFTER },
+		{ "silent-after-cmd", required_argument, NULL, O_SILENT_AFTER },
+		{ "keygen-ms", required_argument, NULL, O_KGMS },
+		{ "shell-plain-prompt", no_argument, NULL, O_SH_PLAIN },
+		{ "shell-prompt", required_argument, NULL, O_SH_PROMPT },
+		{ "shell-no-unescape-lf", no_argument, NULL, O_SH_NO_LF },
+		{ "shell-cmd-buff", required_argument, NULL, O_SH_BUFF },
+		{ "shell-response-max", required_argument, NULL, O_SH_RESP },
+		{ "shell-at-fail", required_argument, NULL, O_SH_FAIL },
+		{ NULL, 0, NULL, 0 },
 	};
 	set_defaults(o);
 	int c;
@@ -206,10 +239,14 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_ECHO: o->echo = 1; break;
 		case O_SHELL: o->shell = 1; break;
 		case O_TERM:
-			if (!strcmp(optarg, "crlf")) o->terminator = TERM_CRLF;
-			else if (!strcmp(optarg, "cr")) o->terminator = TERM_CR;
-			else if (!strcmp(optarg, "lf")) o->terminator = TERM_LF;
-			else if (!strcmp(optarg, "nul")) o->terminator = TERM_NUL;
+			if (!strcmp(optarg, "crlf"))
+				o->terminator = TERM_CRLF;
+			else if (!strcmp(optarg, "cr"))
+				o->terminator = TERM_CR;
+			else if (!strcmp(optarg, "lf"))
+				o->terminator = TERM_LF;
+			else if (!strcmp(optarg, "nul"))
+				o->terminator = TERM_NUL;
 			else {
 				fprintf(stderr, "modemsim: --terminator: crlf, cr, lf or nul\n");
 				exit(2);
@@ -243,7 +280,9 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_SH_PLAIN: o->shell_plain_prompt = 1; break;
 		case O_SH_PROMPT: o->shell_prompt = optarg; break;
 		case O_SH_NO_LF: o->shell_no_unescape_lf = 1; break;
-		case O_SH_BUFF: o->shell_cmd_buff = (size_t)parse_num("--shell-cmd-buff", optarg); break;
+		case O_SH_BUFF:
+			o->shell_cmd_buff = (size_t)parse_num("--shell-cmd-buff", optarg);
+			break;
 		case O_SH_RESP:
 			o->shell_response_max = (size_t)parse_num("--shell-response-max", optarg);
 			break;
@@ -252,7 +291,8 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		}
 	}
 	if (o->max_cmd < 3) {
-		fprintf(stderr, "modemsim: --max-cmd: at least 3 (the NUL, one unused byte, one more)\n");
+		fprintf(stderr,
+			"modemsim: --max-cmd: at least 3 (the NUL, one unused byte, one more)\n");
 		exit(2);
 	}
 	if (optind < argc || !o->link) {
@@ -290,8 +330,8 @@ static void write_stats(const struct sim *sim)
 			strerror(errno));
 		return;
 	}
-	fprintf(f, "rx_bytes %llu\ntx_bytes %llu\ncommands %llu\n", sim->rx_bytes,
-		sim->tx_bytes, sim->commands);
+	fprintf(f, "rx_bytes %llu\ntx_bytes %llu\ncommands %llu\n", sim->rx_bytes, sim->tx_bytes,
+		sim->commands);
 	fclose(f);
 }
 
@@ -334,7 +374,8 @@ int main(int argc, char **argv)
 	}
 	sim.device_type = device_type_of_model(sim.opt.model);
 	if (sim.device_type < 0) {
-		fprintf(stderr, "modemsim: --model: unknown model '%s' (nRF9160-SIAA, "
+		fprintf(stderr,
+			"modemsim: --model: unknown model '%s' (nRF9160-SIAA, "
 			"nRF9160-SIBA, nRF9160-SICA, nRF9161-LACA, nRF9131-LACA, nRF9151-LACA)\n",
 			sim.opt.model);
 		return 2;

@@ -72,8 +72,9 @@ int persist_load(struct sim *sim)
 		return 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return errno == ENOENT ? 0 : (fprintf(stderr, "modemsim: %s: %s\n", path,
-							strerror(errno)), -1);
+		return errno == ENOENT
+			       ? 0
+			       : (fprintf(stderr, "modemsim: %s: %s\n", path, strerror(errno)), -1);
 	char magic[sizeof(MAGIC)];
 	int rc = fgets(magic, sizeof(magic), f) && !strcmp(magic, MAGIC) ? 0 : -1;
 	while (rc == 0)

@@ -70,8 +70,7 @@ int pty_open(struct sim *sim)
 	/* Watch before publishing the link, so no client open is missed. */
 	sim->clients = -1;
 	sim->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (sim->watch_fd >= 0 &&
-	    inotify_add_watch(sim->watch_fd, name, IN_OPEN | IN_CLOSE) >= 0) {
+	if (sim->watch_fd >= 0 && inotify_add_watch(sim->watch_fd, name, IN_OPEN | IN_CLOSE) >= 0) {
 		sim->clients = 0;
 	} else if (sim->watch_fd >= 0) {
 		close(sim->watch_fd);

@@ -206,7 +206,7 @@ static void unescape_lf(struct buf *cmd)
 /* What at_shell prints for one AT command: the modem's answer or its failure. */
 static void run_at(struct sim *sim, struct buf *cmd, struct buf *out)
 {
-	struct buf answer = {0};
+	struct buf answer = { 0 };
 
 	if (!sim->opt.shell_no_unescape_lf)
 		unescape_lf(cmd);
@@ -228,8 +228,8 @@ static void run_at(struct sim *sim, struct buf *cmd, struct buf *out)
 
 void shell_handle_command(struct sim *sim, struct command *c)
 {
-	struct buf out = {0};
-	struct buf args[MAX_ARGS] = {{0}};
+	struct buf out = { 0 };
+	struct buf args[MAX_ARGS] = { { 0 } };
 	char open_quote = 0;
 	int argc;
 

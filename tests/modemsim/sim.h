@@ -90,12 +90,12 @@ struct sim_options {
 	int fragment;
 	/* Zephyr shell mode (shell.c) */
 	int shell;
-	int shell_plain_prompt;      /* no VT100 colours around the prompt */
-	int shell_no_unescape_lf;    /* at_shell without CONFIG_AT_SHELL_UNESCAPE_LF */
-	const char *shell_prompt;    /* prompt name: "<name>:~$ " (default "uart") */
-	size_t shell_cmd_buff;       /* CONFIG_SHELL_CMD_BUFF_SIZE (default 2048) */
-	size_t shell_response_max;   /* CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN (default 2700) */
-	long shell_at_fail;          /* > 0: every at command fails with -N */
+	int shell_plain_prompt;    /* no VT100 colours around the prompt */
+	int shell_no_unescape_lf;  /* at_shell without CONFIG_AT_SHELL_UNESCAPE_LF */
+	const char *shell_prompt;  /* prompt name: "<name>:~$ " (default "uart") */
+	size_t shell_cmd_buff;     /* CONFIG_SHELL_CMD_BUFF_SIZE (default 2048) */
+	size_t shell_response_max; /* CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN (default 2700) */
+	long shell_at_fail;        /* > 0: every at command fails with -N */
 	int no_sha;
 	int spaces;
 	int modern_csr;
@@ -150,18 +150,18 @@ struct line {
  * the modem is busy (like a UART with a large receive buffer), so bytes a
  * client wrote just before closing are not lost to the next client's flush. */
 struct command {
-	struct buf cmd;      /* text, terminator excluded */
-	struct buf raw;      /* bytes as received, for echo */
-	size_t overflow;     /* shell: > 0: it was too long (this many bytes) */
-	size_t dropped;      /* AT host: bytes that did not fit its buffer */
+	struct buf cmd;          /* text, terminator excluded */
+	struct buf raw;          /* bytes as received, for echo */
+	size_t overflow;         /* shell: > 0: it was too long (this many bytes) */
+	size_t dropped;          /* AT host: bytes that did not fit its buffer */
 	struct timespec arrival; /* when its last byte was on the emulated line */
-	unsigned session;    /* sessions_ended at reception: whom to answer */
+	unsigned session;        /* sessions_ended at reception: whom to answer */
 };
 
 struct command_queue {
 	struct command *items;
 	size_t head, count, cap;
-	size_t bytes;        /* raw bytes queued, to stop reading at a limit */
+	size_t bytes; /* raw bytes queued, to stop reading at a limit */
 };
 
 struct sim; /* forward */
@@ -203,20 +203,23 @@ struct sim {
 
 	/* wire */
 	int master_fd;
-	int slave_fd;   /* kept open so the master never sees a hangup */
-	int watch_fd;   /* inotify on the slave: clients opening and closing */
-	int clients;    /* client fds open on the slave; -1 = unknown (no inotify) */
-	unsigned sessions_ended; /* counts "last client closed": answers owed to a
-				    client that is gone are dropped, not sent to the next */
+	int slave_fd; /* kept open so the master never sees a hangup */
+	int watch_fd; /* inotify on the slave: clients opening and closing */
+	int clients;  /* client fds open on the slave; -1 = unknown (no inotify) */
+	/*
+	 * counts "last client closed": answers owed to a client that is gone are
+	 * dropped, not sent to the next
+	 */
+	unsigned sessions_ended;
 	unsigned answer_session; /* sessions_ended when the current command arrived */
 	struct line line;
 	struct command_queue queue;
-	double byte_time;      /* seconds per byte on the emulated line, 0 = no pacing */
+	double byte_time;        /* seconds per byte on the emulated line, 0 = no pacing */
 	struct timespec tx_free; /* when the emulated output line is idle again */
 	struct timespec rx_free; /* when the last received byte has "arrived" */
 	struct timespec last_rx; /* when bytes were last read */
 	struct timespec next_urc;
-	int line_open;   /* the last byte sent did not end a line (a cut answer) */
+	int line_open; /* the last byte sent did not end a line (a cut answer) */
 	unsigned urc_index;
 	unsigned long long answers;
 	unsigned rng;
@@ -297,8 +300,8 @@ enum param_kind { P_EMPTY, P_INT, P_STRING, P_OTHER };
 
 struct param {
 	enum param_kind kind;
-	uint64_t num;      /* P_INT; saturates at UINT64_MAX on overflow */
-	const char *text;  /* P_STRING: inside the quotes; P_OTHER: trimmed text */
+	uint64_t num;     /* P_INT; saturates at UINT64_MAX on overflow */
+	const char *text; /* P_STRING: inside the quotes; P_OTHER: trimmed text */
 	size_t len;
 };
 
@@ -313,7 +316,7 @@ int params_split(const char *s, size_t len, struct param *out, int max);
  * lines with reply_line(), which does the framing; at.c adds the final result. */
 
 struct reply {
-	struct buf lines;  /* framed information lines, ready to send */
+	struct buf lines; /* framed information lines, ready to send */
 };
 void reply_line(struct sim *sim, struct reply *r, const char *text, size_t len);
 void reply_linef(struct sim *sim, struct reply *r, const char *fmt, ...)

@@ -20,15 +20,15 @@ static const struct {
 	int type;
 	const char *content;
 } modem_owned[] = {
-	{4294967292u, 11,
-	 "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gTm9yZGljIGJhc2UgcHVibGljIGtleQ==\n"
-	 "-----END PUBLIC KEY-----\n"},
-	{4294967293u, 10,
-	 "-----BEGIN CERTIFICATE-----\nbW9kZW1zaW0gTm9yZGljIGlkZW50aXR5IHJvb3QgQ0E=\n"
-	 "-----END CERTIFICATE-----\n"},
-	{4294967294u, 6,
-	 "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gZGV2aWNlIGlkZW50aXR5IGtleQ==\n"
-	 "-----END PUBLIC KEY-----\n"},
+	{ 4294967292u, 11,
+	  "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gTm9yZGljIGJhc2UgcHVibGljIGtleQ==\n"
+	  "-----END PUBLIC KEY-----\n" },
+	{ 4294967293u, 10,
+	  "-----BEGIN CERTIFICATE-----\nbW9kZW1zaW0gTm9yZGljIGlkZW50aXR5IHJvb3QgQ0E=\n"
+	  "-----END CERTIFICATE-----\n" },
+	{ 4294967294u, 6,
+	  "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gZGV2aWNlIGlkZW50aXR5IGtleQ==\n"
+	  "-----END PUBLIC KEY-----\n" },
 };
 
 void sha256_hex(const char *data, size_t len, char out[65])
@@ -67,8 +67,7 @@ struct cred *store_find(struct store *s, uint32_t tag, int type)
 	return i < s->count && cred_cmp(tag, type, &s->items[i]) == 0 ? &s->items[i] : NULL;
 }
 
-void store_put(struct store *s, uint32_t tag, int type, const char *content, size_t len,
-	       int owned)
+void store_put(struct store *s, uint32_t tag, int type, const char *content, size_t len, int owned)
 {
 	char *copy = malloc(len + 1);
 	if (!copy)

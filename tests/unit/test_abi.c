@@ -39,8 +39,7 @@ static void sample_defaults(struct sample_v2 *s)
 	s->c = 7;
 }
 
-static enum mcred_err take_sample(struct sample_v2 *out, const void *given,
-				  struct mcred_error *err)
+static enum mcred_err take_sample(struct sample_v2 *out, const void *given, struct mcred_error *err)
 {
 	sample_defaults(out);
 	return mcred_struct_take(out, sizeof(*out), given, sizeof(struct sample_v1),

@@ -25,21 +25,21 @@
 
 /* The modem side: bytes it will send, bytes it received. */
 struct fake {
-	char rx[FAKE_CAP];         /* waiting to be read by the library */
+	char rx[FAKE_CAP]; /* waiting to be read by the library */
 	size_t rx_len, rx_pos;
-	const char *reply;         /* queued once the first write arrives */
+	const char *reply; /* queued once the first write arrives */
 	int reply_queued;
-	const char *reply2;        /* queued on the write after that, if set */
+	const char *reply2; /* queued on the write after that, if set */
 	char written[FAKE_CAP];
 	size_t written_len;
-	size_t read_chunk;         /* max bytes per read, 0: unlimited */
-	size_t write_chunk;        /* max bytes per write, 0: unlimited */
-	size_t write_stall_at;     /* accept no bytes beyond this many, 0: no stall */
+	size_t read_chunk;     /* max bytes per read, 0: unlimited */
+	size_t write_chunk;    /* max bytes per write, 0: unlimited */
+	size_t write_stall_at; /* accept no bytes beyond this many, 0: no stall */
 	int fail_reads;
 	int closes;
-	int cancel_after;          /* cancel_cb says stop after this many polls, 0: never */
+	int cancel_after; /* cancel_cb says stop after this many polls, 0: never */
 	int cancel_polls;
-	int idle_reads;            /* reads that found nothing and waited */
+	int idle_reads; /* reads that found nothing and waited */
 	char urcs[8][128];
 	int urc_count;
 	char traces[16][256];
@@ -82,7 +82,7 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 	}
 	if (n == 0) {
 		f->idle_reads += timeout_ms > 0; /* a zero-time poll is not a wait */
-		sleep_ms(timeout_ms); /* nothing comes: the wait really passes */
+		sleep_ms(timeout_ms);            /* nothing comes: the wait really passes */
 		return 0;
 	}
 	if (f->read_chunk && n > f->read_chunk)
@@ -213,9 +213,10 @@ static void test_lines_and_ok(void **state)
 
 static void test_read_example_byte_by_byte(void **state)
 {
-	struct fake *f = new_fake("AT%CMNG=2,12,0\r\n%CMNG: 12, 0, \"978C02C4\",\r\n"
-				  "\"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\"\r\n"
-				  "OK\r\n");
+	struct fake *f =
+		new_fake("AT%CMNG=2,12,0\r\n%CMNG: 12, 0, \"978C02C4\",\r\n"
+			 "\"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\"\r\n"
+			 "OK\r\n");
 	mcred_modem *m;
 	struct mcred_reply r;
 
@@ -274,8 +275,9 @@ static void test_cms_and_bare_error(void **state)
 
 static void test_urcs_go_to_callback_only(void **state)
 {
-	struct fake *f = new_fake("+CEREG: 5,\"1234\",\"0102DA04\",7\r\n%CMNG: 1,0,\"AA\"\r\n"
-				  "%XMODEMSLEEP: 1,0\r\n%CMNG: 2,1,\"BB\"\r\nOK\r\n%CESQ: 54,2\r\n");
+	struct fake *f =
+		new_fake("+CEREG: 5,\"1234\",\"0102DA04\",7\r\n%CMNG: 1,0,\"AA\"\r\n"
+			 "%XMODEMSLEEP: 1,0\r\n%CMNG: 2,1,\"BB\"\r\nOK\r\n%CESQ: 54,2\r\n");
 	mcred_modem *m;
 	struct mcred_reply r;
 
@@ -404,9 +406,9 @@ static void test_half_sent_command_is_finished_first(void **state)
 
 	/* The line is free again; the device rejects the half command, then OKs "AT". */
 	f->write_stall_at = 0;
-	f->reply = "\r\nERROR\r\n";  /* to whatever arrives first */
+	f->reply = "\r\nERROR\r\n"; /* to whatever arrives first */
 	f->reply_queued = 0;
-	f->reply2 = "\r\nOK\r\n";     /* to what arrives next */
+	f->reply2 = "\r\nOK\r\n"; /* to what arrives next */
 	before = f->written_len;
 	assert_int_equal(exec(m, "AT", &r), MCRED_OK);
 	/* first the quote and terminator that end the half command, then the command */

@@ -63,7 +63,8 @@ static void feed_pieces(size_t max_line, const char *input, size_t len, const si
 		size_t end = i < ncuts ? cuts[i] : len;
 
 		assert_int_equal(mcred_line_splitter_feed(s, (const uint8_t *)input + start,
-							  end - start, collect, out), 0);
+							  end - start, collect, out),
+				 0);
 		start = end;
 	}
 	mcred_line_splitter_free(s);
@@ -81,14 +82,15 @@ static void assert_same(const struct collected *a, const struct collected *b)
 struct parser_case {
 	const char *name;
 	const char *input;
-	const char *command;           /* in flight, NULL for none */
-	const char *lines[MAX_LINES];  /* expected, NULL-terminated */
+	const char *command;          /* in flight, NULL for none */
+	const char *lines[MAX_LINES]; /* expected, NULL-terminated */
 	enum mcred_line_kind kinds[MAX_LINES];
-	int codes[MAX_LINES];          /* CME/CMS codes; 0 means none (-1) expected */
+	int codes[MAX_LINES]; /* CME/CMS codes; 0 means none (-1) expected */
 };
 
-#define READ_CONTENT "\"-----BEGIN CERTIFICATE-----\nMIIBc464...\n...bW9aAa4\n-----END CERTIFICATE-----\""
-#define READ_CONTENT_CRLF                                                             \
+#define READ_CONTENT \
+	"\"-----BEGIN CERTIFICATE-----\nMIIBc464...\n...bW9aAa4\n-----END CERTIFICATE-----\""
+#define READ_CONTENT_CRLF                                                         \
 	"\"-----BEGIN CERTIFICATE-----\r\nMIIBc464...\r\n...bW9aAa4\r\n-----END " \
 	"CERTIFICATE-----\""
 
@@ -102,23 +104,35 @@ static const struct parser_case cases[] = {
 	  { MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_OK },
 	  { 0 } },
 	{ "list without sha (old firmware), no spaces",
-	  "%CMNG: 12345678,0\r\n%CMNG: 4294967292,8\r\nOK\r\n", "AT%CMNG=1",
+	  "%CMNG: 12345678,0\r\n%CMNG: 4294967292,8\r\nOK\r\n",
+	  "AT%CMNG=1",
 	  { "%CMNG: 12345678,0", "%CMNG: 4294967292,8", "OK" },
-	  { MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
-	{ "list of one tag and type", "%CMNG: 12345678,0,\"978C02C4\"\r\nOK\r\n",
-	  "AT%CMNG=1,12345678, 0", { "%CMNG: 12345678,0,\"978C02C4\"", "OK" },
-	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	  { MCRED_LINE_INFO, MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
+	{ "list of one tag and type",
+	  "%CMNG: 12345678,0,\"978C02C4\"\r\nOK\r\n",
+	  "AT%CMNG=1,12345678, 0",
+	  { "%CMNG: 12345678,0,\"978C02C4\"", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
 	{ "read: line break between parameters, LF inside quotes",
 	  "%CMNG: 12345678, 0, \"978C...02C4\",\r\n" READ_CONTENT "\r\nOK\r\n",
 	  "AT%CMNG=2, 12345678, 0",
 	  { "%CMNG: 12345678, 0, \"978C...02C4\"," READ_CONTENT, "OK" },
-	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
 	{ "read: CRLF inside quotes, comma then spaces before the break",
-	  "%CMNG: 1,0,\"AB\",  \r\n" READ_CONTENT_CRLF "\r\nOK\r\n", "AT%CMNG=2,1,0",
+	  "%CMNG: 1,0,\"AB\",  \r\n" READ_CONTENT_CRLF "\r\nOK\r\n",
+	  "AT%CMNG=2,1,0",
 	  { "%CMNG: 1,0,\"AB\",  " READ_CONTENT_CRLF, "OK" },
-	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
-	{ "read of a missing credential", "+CME ERROR: 513\r\n", "AT%CMNG=2,4567,0",
-	  { "+CME ERROR: 513" }, { MCRED_LINE_CME_ERROR }, { 513 } },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
+	{ "read of a missing credential",
+	  "+CME ERROR: 513\r\n",
+	  "AT%CMNG=2,4567,0",
+	  { "+CME ERROR: 513" },
+	  { MCRED_LINE_CME_ERROR },
+	  { 513 } },
 	{ "error forms",
 	  "ERROR\r\n+CME ERROR:518\r\n+CME ERROR:   527  \r\n+CMS ERROR: 500\r\n",
 	  "AT%CMNG=0,1,0,\"x\"",
@@ -138,25 +152,44 @@ static const struct parser_case cases[] = {
 	  "AT%CMNG=0,12,0,\"-----BEGIN\nX\n-----END\"\r\nOK\r\n",
 	  "AT%CMNG=0,12,0,\"-----BEGIN\nX\n-----END\"",
 	  { "AT%CMNG=0,12,0,\"-----BEGIN\nX\n-----END\"", "OK" },
-	  { MCRED_LINE_ECHO, MCRED_LINE_OK }, { 0 } },
-	{ "echo, then the own result, a foreign URC", "AT+CFUN?\r\r\n+CFUN: 4\r\n+CEREG: 0\r\nOK\r\n",
-	  "AT+CFUN?", { "AT+CFUN?", "+CFUN: 4", "+CEREG: 0", "OK" },
-	  { MCRED_LINE_ECHO, MCRED_LINE_INFO, MCRED_LINE_URC, MCRED_LINE_OK }, { 0 } },
-	{ "plain information line, LF only", "\n352656100123456\nOK\n", "AT+CGSN",
-	  { "352656100123456", "OK" }, { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
-	{ "CR only, empty and blank lines skipped", "\r\r352656100123456\r  \r\r\nOK\r", "AT+CGSN",
-	  { "352656100123456", "OK" }, { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	  { MCRED_LINE_ECHO, MCRED_LINE_OK },
+	  { 0 } },
+	{ "echo, then the own result, a foreign URC",
+	  "AT+CFUN?\r\r\n+CFUN: 4\r\n+CEREG: 0\r\nOK\r\n",
+	  "AT+CFUN?",
+	  { "AT+CFUN?", "+CFUN: 4", "+CEREG: 0", "OK" },
+	  { MCRED_LINE_ECHO, MCRED_LINE_INFO, MCRED_LINE_URC, MCRED_LINE_OK },
+	  { 0 } },
+	{ "plain information line, LF only",
+	  "\n352656100123456\nOK\n",
+	  "AT+CGSN",
+	  { "352656100123456", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
+	{ "CR only, empty and blank lines skipped",
+	  "\r\r352656100123456\r  \r\r\nOK\r",
+	  "AT+CGSN",
+	  { "352656100123456", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
 	{ "Zephyr shell: prompt, echo, answer, next prompt left pending",
-	  "uart:~$ at AT+CFUN?\r\n+CFUN: 4\r\nOK\r\nuart:~$ ", "AT+CFUN?",
+	  "uart:~$ at AT+CFUN?\r\n+CFUN: 4\r\nOK\r\nuart:~$ ",
+	  "AT+CFUN?",
 	  { "uart:~$ at AT+CFUN?", "+CFUN: 4", "OK" },
-	  { MCRED_LINE_ECHO, MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
-	{ "KEYGEN blob wrapped inside its quotes", "%KEYGEN: \"MIIBCjCB\r\nsDBOMQ.0oRDoQEm\"\r\nOK\r\n",
-	  "AT%KEYGEN=16842753,2,0", { "%KEYGEN: \"MIIBCjCB\r\nsDBOMQ.0oRDoQEm\"", "OK" },
-	  { MCRED_LINE_INFO, MCRED_LINE_OK }, { 0 } },
+	  { MCRED_LINE_ECHO, MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
+	{ "KEYGEN blob wrapped inside its quotes",
+	  "%KEYGEN: \"MIIBCjCB\r\nsDBOMQ.0oRDoQEm\"\r\nOK\r\n",
+	  "AT%KEYGEN=16842753,2,0",
+	  { "%KEYGEN: \"MIIBCjCB\r\nsDBOMQ.0oRDoQEm\"", "OK" },
+	  { MCRED_LINE_INFO, MCRED_LINE_OK },
+	  { 0 } },
 	{ "no command in flight: everything but finals is a URC",
-	  "+CEREG: 1\r\n%CMNG: 1,0\r\nhello\r\nOK\r\n", NULL,
+	  "+CEREG: 1\r\n%CMNG: 1,0\r\nhello\r\nOK\r\n",
+	  NULL,
 	  { "+CEREG: 1", "%CMNG: 1,0", "hello", "OK" },
-	  { MCRED_LINE_URC, MCRED_LINE_URC, MCRED_LINE_URC, MCRED_LINE_OK }, { 0 } },
+	  { MCRED_LINE_URC, MCRED_LINE_URC, MCRED_LINE_URC, MCRED_LINE_OK },
+	  { 0 } },
 };
 
 static void check_case(const struct parser_case *c)
@@ -348,7 +381,8 @@ static void test_banner_and_noise(void **state)
 	assert_int_equal(kind_plain("The AT host sample started", "AT+CGMR"), MCRED_LINE_BANNER);
 	assert_int_equal(kind_plain("Ready", "AT+CGMM"), MCRED_LINE_BANNER);
 	assert_int_equal(kind_plain("uart:~$ Ready", "AT+CGMM"), MCRED_LINE_BANNER);
-	assert_int_equal(kind_plain("*** Using Zephyr OS v3.6.99 ***", "AT+CGSN"), MCRED_LINE_NOISE);
+	assert_int_equal(kind_plain("*** Using Zephyr OS v3.6.99 ***", "AT+CGSN"),
+			 MCRED_LINE_NOISE);
 	assert_int_equal(kind_plain("[00:00:00.254,882] <inf> at_host: ready", "AT+CGSN"),
 			 MCRED_LINE_NOISE);
 	assert_int_equal(kind_plain("<err> lte_lc: failed", "AT+CGSN"), MCRED_LINE_NOISE);
@@ -362,7 +396,9 @@ static void test_command_echo_shapes(void **state)
 {
 	(void)state;
 	assert_true(mcred_line_is_command_echo("AT%CMNG=0,1,2,\"x\"", 17));
-	assert_true(mcred_line_is_command_echo("\xff" "AT%CMNG=0,1", 12));
+	assert_true(mcred_line_is_command_echo("\xff"
+					       "AT%CMNG=0,1",
+					       12));
 	assert_true(mcred_line_is_command_echo("at AT+CFUN=4", 12));
 	assert_true(mcred_line_is_command_echo("AT", 2));
 	assert_false(mcred_line_is_command_echo("ATTEMPT", 7));
@@ -377,7 +413,8 @@ static int strict(const char *line, const char *command)
 
 static void test_strict_answer_shapes(void **state)
 {
-	static const char sha[] = "978C02C4E7A5B3D10E2F4A6B8C0D1E2F3A4B5C6D7E8F90A1B2C3D4E5F6A7B8C9";
+	static const char sha[] =
+		"978C02C4E7A5B3D10E2F4A6B8C0D1E2F3A4B5C6D7E8F90A1B2C3D4E5F6A7B8C9";
 
 	(void)state;
 	char line[256];
@@ -437,8 +474,7 @@ static void test_stale_partial_line(void **state)
 	(void)state;
 	mcred_line_splitter_feed(s, (const uint8_t *)"XMODEMSL", 8, note_stale, &seen);
 	assert_int_equal(mcred_line_splitter_mark_stale(s, 0), 1);
-	mcred_line_splitter_feed(s, (const uint8_t *)"EEP: 1,0\r\nOK\r\n", 14, note_stale,
-				 &seen);
+	mcred_line_splitter_feed(s, (const uint8_t *)"EEP: 1,0\r\nOK\r\n", 14, note_stale, &seen);
 	assert_int_equal(seen.lines, 2);
 	assert_int_equal(seen.stale, 1); /* the first only; the next line is a new one */
 	/* blanks alone: nothing to mark */

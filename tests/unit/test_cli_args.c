@@ -80,10 +80,20 @@ static void types_by_number_and_name(void **state)
 	static const struct {
 		const char *text;
 		int type;
-	} ok[] = { { "0", 0 },      { "ca", 0 },      { "cert", 1 },         { "key", 2 },
-		   { "psk", 3 },    { "psk-id", 4 },  { "pubkey", 5 },       { "identity", 6 },
-		   { "reserved", 7 }, { "endorsement", 8 }, { "ownership", 9 }, { "nordic-ca", 10 },
-		   { "nordic-base", 11 }, { "11", 11 } };
+	} ok[] = { { "0", 0 },
+		   { "ca", 0 },
+		   { "cert", 1 },
+		   { "key", 2 },
+		   { "psk", 3 },
+		   { "psk-id", 4 },
+		   { "pubkey", 5 },
+		   { "identity", 6 },
+		   { "reserved", 7 },
+		   { "endorsement", 8 },
+		   { "ownership", 9 },
+		   { "nordic-ca", 10 },
+		   { "nordic-base", 11 },
+		   { "11", 11 } };
 	struct mcred_error err;
 	size_t i;
 	int type;
@@ -235,14 +245,18 @@ static void cmdline_globals_anywhere(void **state)
 	assert_string_equal(cl.args[0], "ca.pem");
 
 	/* A command option's value is never taken for a global option. */
-	assert_int_equal(parse(&cl, &err, "keygen", "--tag", "3", "--attributes", "--json", NULL), 0);
+	assert_int_equal(parse(&cl, &err, "keygen", "--tag", "3", "--attributes", "--json", NULL),
+			 0);
 	assert_string_equal(cl.opt[OPT_ATTRIBUTES], "--json");
 	assert_int_equal(cl.json, 0);
 
 	/* "-" is stdin, "--" ends options. */
-	assert_int_equal(parse(&cl, &err, "compare", "--tag", "1", "--type", "0", "--", "-x", NULL), 0);
+	assert_int_equal(parse(&cl, &err, "compare", "--tag", "1", "--type", "0", "--", "-x", NULL),
+			 0);
 	assert_string_equal(cl.args[0], "-x");
-	assert_int_equal(parse(&cl, &err, "-pCOM3", "write", "--tag", "1", "--type", "0", "-", NULL), 0);
+	assert_int_equal(parse(&cl, &err, "-pCOM3", "write", "--tag", "1", "--type", "0", "-",
+			       NULL),
+			 0);
 	assert_string_equal(cl.port, "COM3");
 	assert_string_equal(cl.args[0], "-");
 }
@@ -285,7 +299,8 @@ static void cmdline_repeated_options(void **state)
 	assert_int_equal(parse(&cl, &err, "read", "--tag", "1", "--tag", "2", "--type", "0", NULL),
 			 -1);
 	assert_non_null(strstr(err.message, "--tag is given twice"));
-	assert_int_equal(parse(&cl, &err, "read", "--tag=1", "--type", "0", "--tag", "1", NULL), -1);
+	assert_int_equal(parse(&cl, &err, "read", "--tag=1", "--type", "0", "--tag", "1", NULL),
+			 -1);
 	assert_non_null(strstr(err.message, "--tag"));
 	/* global options, before and after the command, long and short forms */
 	assert_int_equal(parse(&cl, &err, "-p", "a", "info", "-p", "b", NULL), -1);
@@ -329,7 +344,8 @@ static void cmdline_clear_all_and_serial_number(void **state)
 	assert_int_equal(parse(&cl, &err, "info", "--serial-number=42", NULL), 0);
 	assert_string_equal(cl.serial_number, "42");
 	assert_int_equal(parse(&cl, &err, "-p", "/dev/ttyACM0", "info", "--serial-number", "42",
-			       NULL), -1);
+			       NULL),
+			 -1);
 	assert_non_null(strstr(err.message, "--port and --serial-number"));
 	assert_int_equal(parse(&cl, &err, "info", "--serial-number", "", NULL), -1);
 	assert_non_null(strstr(err.message, "empty"));
@@ -342,14 +358,14 @@ static void cmdline_provision_options(void **state)
 	struct mcred_error err;
 
 	(void)state;
-	assert_int_equal(parse(&cl, &err, "-p", "/dev/a", "--baud", "1000000", "provision",
-			       "--tag", "7", "--id", "nrf-imei", "--id-prefix", "line2-",
-			       "--subject-extra", "O=Acme", "--identity-key", "id.pem", "--force",
-			       "--ca=ca.pem", "--ca-key", "ca.key", "--days", "30", "--cert-dir",
-			       "certs", "--root-ca", "root.pem", "--attest", "--out", "arts",
-			       "--ledger", "l.jsonl", "--onboard-csv", "o.csv", "--subtype", "s",
-			       "--tags", "t", "--fw-types", "APP", "--replace", "--split",
-			       "--all-kits", "/dev/b", "-p", "/dev/c", "--json", "/dev/d", NULL),
+	assert_int_equal(parse(&cl, &err, "-p", "/dev/a", "--baud", "1000000", "provision", "--tag",
+			       "7", "--id", "nrf-imei", "--id-prefix", "line2-", "--subject-extra",
+			       "O=Acme", "--identity-key", "id.pem", "--force", "--ca=ca.pem",
+			       "--ca-key", "ca.key", "--days", "30", "--cert-dir", "certs",
+			       "--root-ca", "root.pem", "--attest", "--out", "arts", "--ledger",
+			       "l.jsonl", "--onboard-csv", "o.csv", "--subtype", "s", "--tags", "t",
+			       "--fw-types", "APP", "--replace", "--split", "--all-kits", "/dev/b",
+			       "-p", "/dev/c", "--json", "/dev/d", NULL),
 			 0);
 	assert_int_equal(cl.command, CMD_PROVISION);
 	assert_string_equal(cl.opt[OPT_TAG], "7");
@@ -425,7 +441,8 @@ static void cmdline_repeatable_options(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&cl, &err, "provision", "-p", "a", "--port", "b", "-pc",
-			       "--serial-number", "1", "--serial-number=2", NULL), 0);
+			       "--serial-number", "1", "--serial-number=2", NULL),
+			 0);
 	assert_int_equal(cl.nports, 3);
 	assert_string_equal(cl.ports[2], "c");
 	assert_int_equal(cl.nserial_numbers, 2);
@@ -435,7 +452,8 @@ static void cmdline_repeatable_options(void **state)
 	assert_int_equal(parse(&cl, &err, "-p", "a", "-p", "b", "provision", NULL), 0);
 	assert_int_equal(cl.nports, 2);
 	assert_int_equal(parse(&cl, &err, "--serial-number", "1", "provision", "--serial-number",
-			       "2", "-p", "a", NULL), 0);
+			       "2", "-p", "a", NULL),
+			 0);
 	assert_int_equal(cl.nserial_numbers, 2);
 	assert_int_equal(cl.nports, 1);
 	/* every other command takes one port */
@@ -443,7 +461,8 @@ static void cmdline_repeatable_options(void **state)
 	assert_non_null(strstr(err.message, "-p/--port is given twice"));
 	assert_non_null(strstr(err.message, "only provision"));
 	assert_int_equal(parse(&cl, &err, "list", "--serial-number", "1", "--serial-number", "2",
-			       NULL), -1);
+			       NULL),
+			 -1);
 	assert_non_null(strstr(err.message, "--serial-number is given twice"));
 	assert_int_equal(parse(&cl, &err, "-p", "a", "-p", "b", NULL), -1);
 	assert_non_null(strstr(err.message, "given twice"));
@@ -512,8 +531,8 @@ static void option_table_documented(void **state)
 			takers++;
 			for (j = 0; j < count; j++)
 				if (j != i && !strcmp(defs[j].name, defs[i].name))
-					assert_false(cli_command_takes((enum cli_command)c,
-								       &defs[j]));
+					assert_false(
+						cli_command_takes((enum cli_command)c, &defs[j]));
 			if (cli_opt_repeatable((enum cli_command)c, &defs[i]))
 				assert_true(c == CMD_PROVISION);
 		}
@@ -541,9 +560,10 @@ static void help_made_from_table(void **state)
 	cli_help_print(f, "Usage: x\n\nOptions:\n" CLI_HELP_OPTIONS "\nEnd.\n", CMD_WRITE);
 	fclose(f);
 	assert_non_null(strstr(buf, "Usage: x\n\nOptions:\n      --tag N  "));
-	assert_non_null(strstr(buf, "\n      --password-file FILE\n                        PKCS#8"));
-	assert_null(strstr(buf, "--kind"));  /* keygen's, not write's */
-	assert_null(strstr(buf, "--port"));  /* global */
+	assert_non_null(
+		strstr(buf, "\n      --password-file FILE\n                        PKCS#8"));
+	assert_null(strstr(buf, "--kind")); /* keygen's, not write's */
+	assert_null(strstr(buf, "--port")); /* global */
 	assert_null(strstr(buf, "@options"));
 	assert_non_null(strstr(buf, "\n\nEnd.\n"));
 	for (line = buf; *line; line += strcspn(line, "\n") + 1)

@@ -110,8 +110,7 @@ static void test_delete_types(void **state)
 		mcred_cmng_cmd_free(&cmd);
 	}
 	assert_invalid_mentions(mcred_cmng_build_delete(7, 7, &cmd, &e), &e, "reserved");
-	assert_invalid_mentions(mcred_cmng_build_delete(7, 9, &cmd, &e), &e,
-				"cannot be deleted");
+	assert_invalid_mentions(mcred_cmng_build_delete(7, 9, &cmd, &e), &e, "cannot be deleted");
 	static const int modem_own[] = { 6, 8, 10, 11 };
 	for (size_t i = 0; i < 4; i++)
 		assert_invalid_mentions(mcred_cmng_build_delete(7, modem_own[i], &cmd, &e), &e,
@@ -186,8 +185,8 @@ static void test_trailing_newline_stripped_from_sent_content(void **state)
 	assert_string_equal(sent, "00ff");
 	mcred_secret_free(sent, sent_len + 1);
 	mcred_cmng_cmd_free(&cmd);
-	assert_int_equal(mcred_cmng_build_write(9, 4, "dev 1\n", 6, NULL, NULL, &cmd, NULL,
-						NULL, &e),
+	assert_int_equal(mcred_cmng_build_write(9, 4, "dev 1\n", 6, NULL, NULL, &cmd, NULL, NULL,
+						&e),
 			 MCRED_OK);
 	assert_string_equal(cmd.text, "AT%CMNG=0,9,4,\"dev 1\"");
 	mcred_cmng_cmd_free(&cmd);
@@ -364,8 +363,7 @@ static void test_list_commands(void **state)
 	assert_int_equal(mcred_cmng_build_list(4294967295LL, 0, &cmd, &e), MCRED_OK);
 	assert_string_equal(cmd.text, "AT%CMNG=1,4294967295,0");
 	mcred_cmng_cmd_free(&cmd);
-	assert_invalid_mentions(mcred_cmng_build_list(4294967296LL, 0, &cmd, &e), &e,
-				"4294967296");
+	assert_invalid_mentions(mcred_cmng_build_list(4294967296LL, 0, &cmd, &e), &e, "4294967296");
 	assert_invalid_mentions(mcred_cmng_build_list(-2, 0, &cmd, &e), &e, "cannot list");
 	assert_invalid_mentions(mcred_cmng_build_list(1, 12, &cmd, &e), &e, "unknown");
 	assert_invalid_mentions(mcred_cmng_build_list(MCRED_ANY_TAG, 0, &cmd, &e), &e,
@@ -408,7 +406,8 @@ static void test_write_digest_matches_bytes_sent(void **state)
 	mcred_sha256_hex("A\r\nB\r\n", 6, want);
 	assert_string_equal(got, want);
 
-	assert_int_equal(mcred_cmng_write_digest(3, "0a1", 3, NULL, got, &e), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_cmng_write_digest(3, "0a1", 3, NULL, got, &e),
+			 MCRED_ERR_INVALID_ARG);
 	assert_int_equal(mcred_cmng_write_digest(9, "x", 1, NULL, got, &e), MCRED_ERR_INVALID_ARG);
 }
 

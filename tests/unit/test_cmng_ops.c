@@ -68,7 +68,8 @@ static void assert_restored(const struct fake_modem *f)
 	assert_int_equal(f->cmee, 0);
 }
 
-static const char pem_crlf[] = "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n";
+static const char pem_crlf[] =
+	"-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n";
 static const char pem_lf[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
 /* ---- tests ----------------------------------------------------------------- */
@@ -288,8 +289,7 @@ static void test_cmee_asked_once_per_handle(void **state)
 	int exists = 1;
 	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
 	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
-	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
-			 MCRED_OK);
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0), MCRED_OK);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 1);
 	/* each operation still turns numeric errors on, and off again at its end */
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 3);
@@ -436,7 +436,8 @@ static void test_secret_not_in_errors(void **state)
 {
 	struct fixture *fx = *state;
 	fx->fake->write_cme = 527;
-	static const char key[] = "-----BEGIN PRIVATE KEY-----\nSECRETKEYDATA\n-----END PRIVATE KEY-----\n";
+	static const char key[] =
+		"-----BEGIN PRIVATE KEY-----\nSECRETKEYDATA\n-----END PRIVATE KEY-----\n";
 	assert_int_equal(mcred_cmng_write(fx->m, 4, 2, key, strlen(key), "topsecretpw", 0),
 			 MCRED_ERR_CME);
 	assert_null(strstr(mcred_modem_error(fx->m)->message, "SECRETKEYDATA"));
@@ -539,11 +540,13 @@ static void test_read_content_must_match_its_digest(void **state)
 {
 	struct fixture *fx = *state;
 	char sha[65];
-	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n",
+				     sha),
 			 MCRED_OK);
 	assert_string_equal(sha, HELLO_SHA);
 	/* one byte of content changed on the way */
-	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hellO\"\r\nOK\r\n", sha),
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hellO\"\r\nOK\r\n",
+				     sha),
 			 MCRED_ERR_MISMATCH);
 	assert_message_has(fx->m, "hashes to");
 	assert_message_has(fx->m, HELLO_SHA);
@@ -554,8 +557,10 @@ static void test_read_lower_case_digest_normalised(void **state)
 {
 	struct fixture *fx = *state;
 	char sha[65];
-	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,0,\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa"
-					 "7425e73043362938b9824\",\"hello\"\r\nOK\r\n", sha),
+	assert_int_equal(read_canned(fx,
+				     "\r\n%CMNG: 12,0,\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa"
+				     "7425e73043362938b9824\",\"hello\"\r\nOK\r\n",
+				     sha),
 			 MCRED_OK);
 	assert_string_equal(sha, HELLO_SHA);
 }
@@ -564,10 +569,12 @@ static void test_read_about_another_credential(void **state)
 {
 	struct fixture *fx = *state;
 	char sha[65];
-	assert_int_equal(read_canned(fx, "\r\n%CMNG: 13,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 13,0,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n",
+				     sha),
 			 MCRED_ERR_PROTOCOL);
 	assert_message_has(fx->m, "answered about tag 13 type 0");
-	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,1,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n", sha),
+	assert_int_equal(read_canned(fx, "\r\n%CMNG: 12,1,\"" HELLO_SHA "\",\"hello\"\r\nOK\r\n",
+				     sha),
 			 MCRED_ERR_PROTOCOL);
 	assert_message_has(fx->m, "answered about tag 12 type 1");
 	/* without a digest too */
@@ -579,7 +586,8 @@ static void test_read_unterminated_quote_fails(void **state)
 {
 	struct fixture *fx = *state;
 	char sha[65];
-	enum mcred_err rc = read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\r\nOK\r\n", sha);
+	enum mcred_err rc =
+		read_canned(fx, "\r\n%CMNG: 12,0,\"" HELLO_SHA "\",\"hello\r\nOK\r\n", sha);
 	assert_int_not_equal(rc, MCRED_OK);
 	rc = read_canned(fx, "\r\n%CMNG: 12,0,\"hello\r\nOK\r\n", sha);
 	assert_int_not_equal(rc, MCRED_OK);

@@ -55,9 +55,8 @@ static void test_missing_sha(void **state)
 static void test_read_with_sha_and_crlf_content(void **state)
 {
 	(void)state;
-	static const char content[] =
-		"-----BEGIN CERTIFICATE-----\r\nMIIBc464...\r\n...bW9aAa4\n"
-		"-----END CERTIFICATE-----\r\n";
+	static const char content[] = "-----BEGIN CERTIFICATE-----\r\nMIIBc464...\r\n...bW9aAa4\n"
+				      "-----END CERTIFICATE-----\r\n";
 	char line[512];
 	snprintf(line, sizeof(line), "%%CMNG: 12345678, 0, \"%s\",\"%s\"", SHA_UP, content);
 	struct mcred_cmng_entry e;
@@ -172,8 +171,7 @@ static void test_length_bounded(void **state)
 	assert_int_equal(mcred_cmng_parse_line(line, 10, &e, NULL), MCRED_ERR_PROTOCOL);
 	/* a NUL inside the content is kept byte exact */
 	static const char with_nul[] = "%CMNG: 1,4,\"" SHA_UP "\",\"a\0b\"";
-	assert_int_equal(mcred_cmng_parse_line(with_nul, sizeof(with_nul) - 1, &e, NULL),
-			 MCRED_OK);
+	assert_int_equal(mcred_cmng_parse_line(with_nul, sizeof(with_nul) - 1, &e, NULL), MCRED_OK);
 	assert_int_equal(e.content_len, 3);
 	assert_memory_equal(e.content, "a\0b", 3);
 }

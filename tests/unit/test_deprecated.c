@@ -197,7 +197,8 @@ static void content_digest(void **state)
 	/* normalised: what a write of a certificate stores */
 	assert_int_equal(mcred_content_digest("x\r\ny\r\n", 6, 1, old), MCRED_OK);
 	assert_int_equal(mcred_cmng_write_digest(MCRED_TYPE_CA_CERT, "x\r\ny\r\n", 6, NULL, now,
-						 NULL), MCRED_OK);
+						 NULL),
+			 MCRED_OK);
 	assert_string_equal(old, now);
 	/* a PSK: the write drops the line break, the old function did not */
 	assert_int_equal(mcred_content_digest("00ff\n", 5, 1, old), MCRED_OK);
@@ -211,12 +212,9 @@ static void content_digest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(verify_keygen_alias),
-		cmocka_unit_test(verify_attest_alias),
-		cmocka_unit_test(keygen_alias),
-		cmocka_unit_test(attest_token_alias),
-		cmocka_unit_test(ports_aliases),
-		cmocka_unit_test(content_digest),
+		cmocka_unit_test(verify_keygen_alias), cmocka_unit_test(verify_attest_alias),
+		cmocka_unit_test(keygen_alias),        cmocka_unit_test(attest_token_alias),
+		cmocka_unit_test(ports_aliases),       cmocka_unit_test(content_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

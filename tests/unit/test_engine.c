@@ -25,7 +25,7 @@
 struct fixture {
 	struct fake_modem *fake;
 	mcred_modem *m;
-	char *seen;           /* every trace record and URC, one per line */
+	char *seen; /* every trace record and URC, one per line */
 	size_t seen_len;
 	int urcs;
 	int banner_urcs;
@@ -108,8 +108,9 @@ static int teardown(void **state)
 /* ---- secrets --------------------------------------------------------------- */
 
 static const char psk[] = "0123456789ABCDEF0123456789ABCDEF";
-#define KEY_BODY "MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIq5TLlQ8wQ6ICAggA\n" \
-		 "MAwGCCqGSIb3DQIJBQAwFAYIKoZIhvcNAwcECJ6NkV1xB0dUBIIEyPlW0Ez7Y2Lm\n"
+#define KEY_BODY                                                             \
+	"MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIq5TLlQ8wQ6ICAggA\n" \
+	"MAwGCCqGSIb3DQIJBQAwFAYIKoZIhvcNAwcECJ6NkV1xB0dUBIIEyPlW0Ez7Y2Lm\n"
 static const char key_body[] = KEY_BODY; /* the armour around it is no secret */
 static const char key_pem[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" KEY_BODY
 			      "-----END ENCRYPTED PRIVATE KEY-----\n";

@@ -23,7 +23,8 @@ static void test_version(void **state)
 		 MCRED_VERSION_PATCH);
 	assert_string_equal(MCRED_VERSION_STRING, parts);
 	assert_int_equal(MCRED_VERSION_NUM, (MCRED_VERSION_MAJOR << 16) |
-						    (MCRED_VERSION_MINOR << 8) | MCRED_VERSION_PATCH);
+						    (MCRED_VERSION_MINOR << 8) |
+						    MCRED_VERSION_PATCH);
 	assert_int_equal(MCRED_VERSION_ENCODE(0, 2, 0), 0x000200);
 	assert_int_equal(MCRED_VERSION_ENCODE(1, 0, 0), 0x010000);
 }
@@ -78,7 +79,7 @@ static void test_every_error_code_has_its_name(void **state)
 	 * without this table (and its name) fails here.
 	 */
 	assert_null(mcred_err_name((enum mcred_err)N_CODES));
-	assert_null(mcred_err_name((enum mcred_err)-1));
+	assert_null(mcred_err_name((enum mcred_err) - 1));
 	assert_null(mcred_err_name((enum mcred_err)999));
 }
 
@@ -104,11 +105,19 @@ static void test_every_listed_cme_code_maps(void **state)
 		int code;
 		const char *word;
 	} known[] = {
-		{ 0, "phone failure" }, { 23, "memory failure" }, { 50, "incorrect parameters" },
-		{ 60, "system error" }, { 513, "not found" }, { 514, "no access" },
-		{ 515, "memory full" }, { 518, "online" }, { 519, "already exists" },
-		{ 520, "authentication failed" }, { 523, "key generation failed" },
-		{ 527, "invalid content" }, { 528, "power-off warning" },
+		{ 0, "phone failure" },
+		{ 23, "memory failure" },
+		{ 50, "incorrect parameters" },
+		{ 60, "system error" },
+		{ 513, "not found" },
+		{ 514, "no access" },
+		{ 515, "memory full" },
+		{ 518, "online" },
+		{ 519, "already exists" },
+		{ 520, "authentication failed" },
+		{ 523, "key generation failed" },
+		{ 527, "invalid content" },
+		{ 528, "power-off warning" },
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		const char *msg = mcred_cme_message(known[i].code);
@@ -135,8 +144,7 @@ static void test_error_set_and_clear(void **state)
 	(void)state;
 	struct mcred_error e;
 	memset(&e, 0x55, sizeof(e));
-	assert_int_equal(mcred_error_set(&e, MCRED_ERR_IO, "port %s gone", "/dev/x"),
-			 MCRED_ERR_IO);
+	assert_int_equal(mcred_error_set(&e, MCRED_ERR_IO, "port %s gone", "/dev/x"), MCRED_ERR_IO);
 	assert_int_equal(e.code, MCRED_ERR_IO);
 	assert_int_equal(e.cme, -1);
 	assert_string_equal(e.message, "port /dev/x gone");
@@ -163,9 +171,9 @@ static void test_error_message_is_bounded(void **state)
 static void test_type_names(void **state)
 {
 	(void)state;
-	static const char *names[] = { "ca", "cert", "key", "psk", "psk-id", "pubkey",
-				       "identity", "reserved", "endorsement", "ownership",
-				       "nordic-ca", "nordic-base" };
+	static const char *names[] = { "ca",          "cert",      "key",       "psk",
+				       "psk-id",      "pubkey",    "identity",  "reserved",
+				       "endorsement", "ownership", "nordic-ca", "nordic-base" };
 	for (int t = 0; t < 12; t++) {
 		int parsed = -1;
 		char num[16];
@@ -189,14 +197,29 @@ static void test_type_parse_aliases_and_case(void **state)
 	static const struct {
 		const char *text;
 		int type;
-	} cases[] = { { "root-ca", 0 }, { "client-cert", 1 }, { "private-key", 2 },
-		      { "psk-identity", 4 }, { "public-key", 5 }, { "CA", 0 },
-		      { "Psk-Id", 4 }, { "NORDIC-BASE", 11 }, { "07", 7 },
+	} cases[] = { { "root-ca", 0 },
+		      { "client-cert", 1 },
+		      { "private-key", 2 },
+		      { "psk-identity", 4 },
+		      { "public-key", 5 },
+		      { "CA", 0 },
+		      { "Psk-Id", 4 },
+		      { "NORDIC-BASE", 11 },
+		      { "07", 7 },
 		      /* nrfcredstore's CredType names */
-		      { "ROOT_CA_CERT", 0 }, { "CLIENT_CERT", 1 }, { "CLIENT_KEY", 2 },
-		      { "PSK", 3 }, { "PSK_ID", 4 }, { "PUB_KEY", 5 }, { "DEV_ID_PUB_KEY", 6 },
-		      { "RESERVED", 7 }, { "ENDORSEMENT_KEY", 8 }, { "OWNERSHIP_KEY", 9 },
-		      { "NORDIC_ID_ROOT_CA", 10 }, { "NORDIC_PUB_KEY", 11 }, { "client_key", 2 } };
+		      { "ROOT_CA_CERT", 0 },
+		      { "CLIENT_CERT", 1 },
+		      { "CLIENT_KEY", 2 },
+		      { "PSK", 3 },
+		      { "PSK_ID", 4 },
+		      { "PUB_KEY", 5 },
+		      { "DEV_ID_PUB_KEY", 6 },
+		      { "RESERVED", 7 },
+		      { "ENDORSEMENT_KEY", 8 },
+		      { "OWNERSHIP_KEY", 9 },
+		      { "NORDIC_ID_ROOT_CA", 10 },
+		      { "NORDIC_PUB_KEY", 11 },
+		      { "client_key", 2 } };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int t = -1;
 		assert_int_equal(mcred_type_parse(cases[i].text, &t, NULL), MCRED_OK);

@@ -38,7 +38,8 @@ static void check_accepts(void **state)
 	assert_int_equal(check(2147483647u, MCRED_KEYGEN_PUBKEY, NULL, NULL, &e), MCRED_OK);
 	assert_int_equal(check(33, MCRED_KEYGEN_ENDORSEMENT, NULL, NULL, &e), MCRED_OK);
 	assert_int_equal(check(11, MCRED_KEYGEN_CSR, "O=Nordic Semiconductor,L=Trondheim,C=no",
-			       "101010000", &e), MCRED_OK);
+			       "101010000", &e),
+			 MCRED_OK);
 	assert_int_equal(check(11, MCRED_KEYGEN_CSR, NULL, "111010000", &e), MCRED_OK);
 	assert_int_equal(check(11, MCRED_KEYGEN_CSR,
 			       "CN=a,L=b,ST=c,O=d,OU=e,C=f,DC=g,SN=h,GN=i,R=j@k", NULL, &e),
@@ -49,7 +50,8 @@ static void check_accepts(void **state)
 			       "domainComponent=x,surName=x,surname=x,givenName=x,"
 			       "emailAddress=x,serialNumber=x,postalAddress=x,postalCode=x,"
 			       "dnQualifier=x,title=x,initials=x,pseudonym=x,"
-			       "generationQualifier=x", NULL, &e),
+			       "generationQualifier=x",
+			       NULL, &e),
 			 MCRED_OK);
 	assert_int_equal(check(11, MCRED_KEYGEN_CSR, "CN=with spaces & =signs!", NULL, &e),
 			 MCRED_OK);
@@ -104,12 +106,12 @@ static void check_rejects(void **state)
 struct fake {
 	char rx[CAP];
 	size_t rx_len, rx_pos;
-	char line[4096];           /* command being received */
+	char line[4096]; /* command being received */
 	size_t line_len;
-	char commands[16][4096];   /* every command received, in order */
+	char commands[16][4096]; /* every command received, in order */
 	int count;
-	const char *expect;        /* the %KEYGEN / %ATTESTTOKEN command expected */
-	const char *reply;         /* the answer to it */
+	const char *expect; /* the %KEYGEN / %ATTESTTOKEN command expected */
+	const char *reply;  /* the answer to it */
 };
 
 static void queue(struct fake *f, const char *s)
@@ -227,11 +229,15 @@ static void keygen_commands(void **state)
 		const char *cmd;
 	} cases[] = {
 		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, NULL, NULL }, "AT%KEYGEN=11,2,0" },
-		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, NULL, "101010000" }, "AT%KEYGEN=11,2,0,,\"101010000\"" },
-		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, "O=Nordic Semiconductor,L=Trondheim,C=no", "101010000" },
+		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, NULL, "101010000" },
+		  "AT%KEYGEN=11,2,0,,\"101010000\"" },
+		{ { REQ_SIZE, 11, MCRED_KEYGEN_CSR, "O=Nordic Semiconductor,L=Trondheim,C=no",
+		    "101010000" },
 		  "AT%KEYGEN=11,2,0,\"O=Nordic Semiconductor,L=Trondheim,C=no\",\"101010000\"" },
-		{ { REQ_SIZE, 12, MCRED_KEYGEN_CSR, "CN=dev", NULL }, "AT%KEYGEN=12,2,0,\"CN=dev\"" },
-		{ { REQ_SIZE, 2147483647u, MCRED_KEYGEN_PUBKEY, NULL, NULL }, "AT%KEYGEN=2147483647,2,1" },
+		{ { REQ_SIZE, 12, MCRED_KEYGEN_CSR, "CN=dev", NULL },
+		  "AT%KEYGEN=12,2,0,\"CN=dev\"" },
+		{ { REQ_SIZE, 2147483647u, MCRED_KEYGEN_PUBKEY, NULL, NULL },
+		  "AT%KEYGEN=2147483647,2,1" },
 		{ { REQ_SIZE, 33, MCRED_KEYGEN_ENDORSEMENT, NULL, NULL }, "AT%KEYGEN=33,8,1" },
 	};
 	char *fixture = fixture_read_blob("keygen_csr.txt");
@@ -262,8 +268,8 @@ static void keygen_commands(void **state)
 static void keygen_wrapped_answer(void **state)
 {
 	struct mcred_keygen_request req = keygen_req(11, MCRED_KEYGEN_CSR,
-					    "O=Nordic Semiconductor,L=Trondheim,C=no",
-					    "101010000");
+						     "O=Nordic Semiconductor,L=Trondheim,C=no",
+						     "101010000");
 	char *fixture = fixture_read_blob("spec_keygen_example.txt");
 	char reply[4096];
 	struct fake *f;
@@ -275,8 +281,10 @@ static void keygen_wrapped_answer(void **state)
 
 	(void)state;
 	snprintf(reply, sizeof(reply), "\r\n%s\r\n\r\nOK\r\n", fixture);
-	assert_int_equal(run_keygen(&req, "AT%KEYGEN=11,2,0,\"O=Nordic Semiconductor,L=Trondheim,"
-				    "C=no\",\"101010000\"", reply, &blob, &f, &m),
+	assert_int_equal(run_keygen(&req,
+				    "AT%KEYGEN=11,2,0,\"O=Nordic Semiconductor,L=Trondheim,"
+				    "C=no\",\"101010000\"",
+				    reply, &blob, &f, &m),
 			 MCRED_OK);
 	assert_non_null(blob);
 	assert_null(strchr(blob, '"'));
@@ -391,12 +399,9 @@ static void attest_commands(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(check_accepts),
-		cmocka_unit_test(check_rejects),
-		cmocka_unit_test(keygen_commands),
-		cmocka_unit_test(keygen_wrapped_answer),
-		cmocka_unit_test(keygen_errors),
-		cmocka_unit_test(keygen_invalid_sends_nothing),
+		cmocka_unit_test(check_accepts),   cmocka_unit_test(check_rejects),
+		cmocka_unit_test(keygen_commands), cmocka_unit_test(keygen_wrapped_answer),
+		cmocka_unit_test(keygen_errors),   cmocka_unit_test(keygen_invalid_sends_nothing),
 		cmocka_unit_test(attest_commands),
 	};
 

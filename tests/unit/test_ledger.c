@@ -20,14 +20,17 @@ static void test_row_quotes_like_python_csv(void **state)
 
 	(void)state;
 	assert_int_equal(csv_onboard_row(&b, "dev-1", "", "a,b", "APP|MODEM",
-					 "-----BEGIN\n\"x\"\n-----END\n"), 0);
-	assert_string_equal(b.data, "dev-1,,\"a,b\",APP|MODEM,\"-----BEGIN\n\"\"x\"\"\n-----END\n\"\n");
+					 "-----BEGIN\n\"x\"\n-----END\n"),
+			 0);
+	assert_string_equal(b.data,
+			    "dev-1,,\"a,b\",APP|MODEM,\"-----BEGIN\n\"\"x\"\"\n-----END\n\"\n");
 	strbuf_free(&b);
 }
 
 static void test_parse_rows_with_multiline_fields(void **state)
 {
-	const char *text = "a,,,APP|MODEM,\"line1\nline2\n\"\r\n\"b\"\"q\",x,y,z,\"p,q\"\r\n\r\nc,1,2,3,4";
+	const char *text =
+		"a,,,APP|MODEM,\"line1\nline2\n\"\r\n\"b\"\"q\",x,y,z,\"p,q\"\r\n\r\nc,1,2,3,4";
 	struct csv_rows rows;
 
 	(void)state;
@@ -85,12 +88,13 @@ static void test_ledger_line_fields(void **state)
 	assert_int_equal(len, strlen(line));
 	assert_int_equal(line[len - 1], '\n');
 	assert_null(memchr(line, '\n', len - 1)); /* one line */
-	assert_non_null(strstr(line, "{\"time\":\"1970-01-01T00:00:00Z\",\"port\":\"/dev/ttyACM0\","
-				     "\"device_id\":\"nrf-351358811234567\",\"imei\":\"351358811234567\","
-				     "\"device_uuid\":null,\"model\":null,\"firmware\":null,\"tag\":42,"
-				     "\"result\":\"failed\",\"error\":\"timed out \\\"x\\\"\","
-				     "\"exit_code\":3,\"cert_serial\":null,\"cert_sha256\":null,"
-				     "\"credentials\":[{\"tag\":42,\"type\":2,\"sha256\":\"AAAA"));
+	assert_non_null(strstr(line,
+			       "{\"time\":\"1970-01-01T00:00:00Z\",\"port\":\"/dev/ttyACM0\","
+			       "\"device_id\":\"nrf-351358811234567\",\"imei\":\"351358811234567\","
+			       "\"device_uuid\":null,\"model\":null,\"firmware\":null,\"tag\":42,"
+			       "\"result\":\"failed\",\"error\":\"timed out \\\"x\\\"\","
+			       "\"exit_code\":3,\"cert_serial\":null,\"cert_sha256\":null,"
+			       "\"credentials\":[{\"tag\":42,\"type\":2,\"sha256\":\"AAAA"));
 	assert_non_null(strstr(line, "\"}],\"duration_s\":1.500}\n"));
 	free(line);
 }
@@ -263,7 +267,8 @@ static void test_ledger_append_from_threads(void **state)
 		assert_in_range(th, 0, 5);
 		assert_in_range(k, 0, 49);
 		/* whole: exactly the line that thread wrote */
-		snprintf(want, sizeof(want), "{\"thread\":%d,\"i\":%d,\"pad\":\"%0200d\"}", th, k, 0);
+		snprintf(want, sizeof(want), "{\"thread\":%d,\"i\":%d,\"pad\":\"%0200d\"}", th, k,
+			 0);
 		assert_string_equal(line, want);
 		seen[th][k]++;
 		count++;

@@ -49,9 +49,9 @@
 
 /* What all workers share, read-only once the threads run. */
 struct shared {
-	char *blob;  /* tests/fixtures/keygen_csr.txt */
+	char *blob; /* tests/fixtures/keygen_csr.txt */
 	size_t blob_len;
-	char *pem;   /* tests/fixtures/identity_pub.pem */
+	char *pem; /* tests/fixtures/identity_pub.pem */
 	pthread_barrier_t start;
 };
 
@@ -59,9 +59,9 @@ struct shared {
 struct worker {
 	int id;
 	struct shared *shared;
-	pthread_t self;          /* set by the worker itself, for the callbacks */
+	pthread_t self; /* set by the worker itself, for the callbacks */
 	int iterations_done;
-	unsigned long traces;    /* trace callbacks received */
+	unsigned long traces; /* trace callbacks received */
 	unsigned failures;
 	char notes[MAX_NOTES][768];
 	size_t nnotes;
@@ -143,8 +143,8 @@ static void check_handle_ok(struct worker *w, int line, const char *what, mcred_
 }
 
 /* The fake was left as found: online, CMEE off, nothing else stored. */
-static void check_restored(struct worker *w, int line, const char *what,
-			   const struct fake_modem *f, size_t ncreds)
+static void check_restored(struct worker *w, int line, const char *what, const struct fake_modem *f,
+			   size_t ncreds)
 {
 	check_at(w, f->cfun == 1 && f->cmee == 0 && f->ncreds == ncreds, line,
 		 "%s: fake left with CFUN %d CMEE %d and %zu credentials (expected %zu)", what,
@@ -178,7 +178,8 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 	if (type == 0)
 		snprintf(content, sizeof(content),
 			 "-----BEGIN CERTIFICATE-----\nMIIBworker%dround%d\n"
-			 "-----END CERTIFICATE-----\n", w->id, i);
+			 "-----END CERTIFICATE-----\n",
+			 w->id, i);
 	else
 		snprintf(content, sizeof(content), "identity-w%d-r%d", w->id, i);
 	size_t len = strlen(content);
@@ -207,8 +208,9 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 			CHECK(w, list->items[0].tag == tag && list->items[0].type == type,
 			      "round %d: listed tag %" PRIu32 " type %d", i, list->items[0].tag,
 			      list->items[0].type);
-			CHECK(w, list->items[0].has_sha256 &&
-					 strcmp(list->items[0].sha256, want_sha) == 0,
+			CHECK(w,
+			      list->items[0].has_sha256 &&
+				      strcmp(list->items[0].sha256, want_sha) == 0,
 			      "round %d: listed digest %s, want %s", i, list->items[0].sha256,
 			      want_sha);
 			CHECK(w, list->items[1].tag == 4294967292u,
@@ -242,8 +244,7 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 	CHECK(w, rc == MCRED_ERR_NOT_FOUND && mcred_modem_cme(m) == 513,
 	      "round %d: second delete gave %d, CME %d", i, rc, mcred_modem_cme(m));
 	snprintf(expected, sizeof(expected), "tag %" PRIu32 " type %d", tag, type);
-	check_message_is_own(w, __LINE__, "second delete", mcred_modem_error(m)->message,
-			     expected);
+	check_message_is_own(w, __LINE__, "second delete", mcred_modem_error(m)->message, expected);
 	check_restored(w, __LINE__, "second delete", fake, 0);
 
 	/* an invalid write: refused before anything is sent */
@@ -253,8 +254,7 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 	CHECK(w, rc == MCRED_ERR_INVALID_ARG && mcred_modem_error(m)->code == MCRED_ERR_INVALID_ARG,
 	      "round %d: write to tag %" PRIu32 " gave %d", i, bad, rc);
 	snprintf(expected, sizeof(expected), "tag %" PRIu32 ":", bad);
-	check_message_is_own(w, __LINE__, "invalid write", mcred_modem_error(m)->message,
-			     expected);
+	check_message_is_own(w, __LINE__, "invalid write", mcred_modem_error(m)->message, expected);
 	CHECK(w, fake->bytes_written == written, "round %d: invalid write sent %zu bytes", i,
 	      fake->bytes_written - written);
 
@@ -268,9 +268,10 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 	if (CHECK(w, rc == MCRED_OK && r, "round %d: verify gave %d \"%s\"", i, rc, e.message)) {
 		CHECK(w, mcred_report_ok(r), "round %d: report not ok: %s", i,
 		      mcred_report_problem(r) ? mcred_report_problem(r) : "(no problem)");
-		CHECK(w, mcred_report_cose_signature_check(r) == MCRED_CHECK_VALID &&
-				 mcred_report_csr_signature_check(r) == MCRED_CHECK_VALID &&
-				 mcred_report_sec_tag_check(r) == MCRED_CHECK_VALID,
+		CHECK(w,
+		      mcred_report_cose_signature_check(r) == MCRED_CHECK_VALID &&
+			      mcred_report_csr_signature_check(r) == MCRED_CHECK_VALID &&
+			      mcred_report_sec_tag_check(r) == MCRED_CHECK_VALID,
 		      "round %d: a signature or the sec_tag did not check", i);
 		const char *subject = mcred_report_subject(r);
 		CHECK(w, subject && strcmp(subject, "O=Test Org,CN=device-1") == 0,
@@ -285,7 +286,8 @@ static void run_round(struct worker *w, mcred_modem *m, struct fake_modem *fake,
 	r = NULL;
 	rc = mcred_keygen_verify(w->shared->blob, w->shared->blob_len, &vo, &r, &e);
 	if (CHECK(w, rc == MCRED_OK && r, "round %d: verify gave %d \"%s\"", i, rc, e.message)) {
-		CHECK(w, !mcred_report_ok(r) && mcred_report_sec_tag_check(r) == MCRED_CHECK_INVALID,
+		CHECK(w,
+		      !mcred_report_ok(r) && mcred_report_sec_tag_check(r) == MCRED_CHECK_INVALID,
 		      "round %d: wrong sec_tag not reported", i);
 		snprintf(expected, sizeof(expected), "expected %" PRIu32, tag);
 		const char *problem = mcred_report_problem(r);
@@ -365,10 +367,12 @@ static void handles_in_parallel(void **state)
 		for (size_t n = 0; n < w->nnotes; n++)
 			print_error("%s\n", w->notes[n]);
 		if (w->failures > w->nnotes)
-			print_error("worker %d: %u more failures\n", i, w->failures - (unsigned)w->nnotes);
+			print_error("worker %d: %u more failures\n", i,
+				    w->failures - (unsigned)w->nnotes);
 		failures += w->failures;
 		if (w->iterations_done != ITERATIONS)
-			print_error("worker %d: %d of %d rounds\n", i, w->iterations_done, ITERATIONS);
+			print_error("worker %d: %d of %d rounds\n", i, w->iterations_done,
+				    ITERATIONS);
 		else if (w->traces == 0)
 			print_error("worker %d: no trace callbacks\n", i);
 	}

@@ -81,12 +81,10 @@ static void test_no_kit(void **state)
 	char name[128];
 
 	(void)state;
-	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err),
-			 MCRED_ERR_NOT_FOUND);
+	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err), MCRED_ERR_NOT_FOUND);
 	assert_int_equal(err.code, MCRED_ERR_NOT_FOUND);
 	list.count = 0;
-	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err),
-			 MCRED_ERR_NOT_FOUND);
+	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err), MCRED_ERR_NOT_FOUND);
 }
 
 static void test_several_kits_listed(void **state)
@@ -112,9 +110,12 @@ static void test_several_kits_listed(void **state)
 
 /* Two kits attached: --serial-number picks one by its exact USB serial. */
 static struct mcred_port two_kits[] = {
-	{ sizeof(struct mcred_port), "/dev/ttyACM1", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
-	{ sizeof(struct mcred_port), "/dev/ttyACM0", "", 0x1366, 0x1055, "000960011111", "nRF9160 DK" },
-	{ sizeof(struct mcred_port), "/dev/ttyACM2", "", 0x1915, 0x1055, "001055022222", "Thingy:91 X" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM1", "", 0x1366, 0x1055, "000960011111",
+	  "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM0", "", 0x1366, 0x1055, "000960011111",
+	  "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM2", "", 0x1915, 0x1055, "001055022222",
+	  "Thingy:91 X" },
 	{ sizeof(struct mcred_port), "/dev/ttyUSB0", "", 0x0403, 0x6001, "FT1234", NULL },
 };
 
@@ -127,10 +128,12 @@ static void test_kit_by_serial(void **state)
 
 	(void)state;
 	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
-							&err), MCRED_OK);
+						       &err),
+			 MCRED_OK);
 	assert_string_equal(name, "/dev/ttyACM0"); /* the kit's first port, not the first listed */
 	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "001055022222", name, sizeof(name),
-							&err), MCRED_OK);
+						       &err),
+			 MCRED_OK);
 	assert_string_equal(name, "/dev/ttyACM2");
 }
 
@@ -147,7 +150,8 @@ static void test_kit_by_serial_exact_only(void **state)
 			 MCRED_ERR_NOT_FOUND);
 	assert_string_equal(name, "");
 	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "0009600111112", name, sizeof(name),
-							&err), MCRED_ERR_NOT_FOUND);
+						       &err),
+			 MCRED_ERR_NOT_FOUND);
 	/* a serial that is not a Nordic kit's */
 	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "FT1234", name, sizeof(name), &err),
 			 MCRED_ERR_NOT_FOUND);
@@ -169,12 +173,14 @@ static void test_kit_by_serial_no_kit(void **state)
 
 	(void)state;
 	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
-							&err), MCRED_ERR_NOT_FOUND);
+						       &err),
+			 MCRED_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.message, "000960011111"));
 	assert_non_null(strstr(err.message, "no Nordic kit found"));
 	list.count = 0;
 	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "000960011111", name, sizeof(name),
-							&err), MCRED_ERR_NOT_FOUND);
+						       &err),
+			 MCRED_ERR_NOT_FOUND);
 }
 
 static void test_list_ports_runs(void **state)

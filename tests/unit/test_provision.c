@@ -27,8 +27,8 @@ static void test_firmware_rule(void **state)
 	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_2.0.0", why, sizeof(why)), 1);
 	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf91x1_2.0.2", why, sizeof(why)), 1);
 	assert_int_equal(mcred_fw_keygen_capable("mfw-pti_nrf91x1_2.3.3", why, sizeof(why)), 1);
-	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9151-ntn_1.0.0-1.alpha", why,
-						 sizeof(why)), 1);
+	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9151-ntn_1.0.0-1.alpha", why, sizeof(why)),
+			 1);
 	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_1.2.3", why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "older than 1.3.0"));
 	assert_int_equal(mcred_fw_keygen_capable("mfw_nrf9160_x", why, sizeof(why)), 0);
@@ -48,7 +48,8 @@ static void test_device_ids(void **state)
 	assert_int_equal(mcred_device_id_make(MCRED_ID_UUID, NULL, "", uuid, id, &err), MCRED_OK);
 	assert_string_equal(id, uuid);
 	assert_int_equal(mcred_device_id_make(MCRED_ID_NRF_IMEI, "lab-", "351358811234567", "", id,
-					      &err), MCRED_OK);
+					      &err),
+			 MCRED_OK);
 	assert_string_equal(id, "lab-nrf-351358811234567");
 	assert_int_equal(mcred_device_id_make(MCRED_ID_IMEI, NULL, "351358811234567", "", id, &err),
 			 MCRED_OK);
@@ -196,10 +197,11 @@ static void test_ca_load_checks(void **state)
 	assert_non_null(strstr(err.message, "not the certificate of the CA key"));
 	assert_null(ca);
 	assert_int_equal(mcred_ca_load(&ca, expired, strlen(expired), key_pem, strlen(key_pem),
-				       &err), MCRED_ERR_INVALID_ARG);
+				       &err),
+			 MCRED_ERR_INVALID_ARG);
 	assert_non_null(strstr(err.message, "expired"));
-	assert_int_equal(mcred_ca_load(&ca, future, strlen(future), key_pem, strlen(key_pem),
-				       &err), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_ca_load(&ca, future, strlen(future), key_pem, strlen(key_pem), &err),
+			 MCRED_ERR_INVALID_ARG);
 	assert_non_null(strstr(err.message, "not valid yet"));
 	assert_int_equal(mcred_ca_load(&ca, leaf, strlen(leaf), key_pem, strlen(key_pem), &err),
 			 MCRED_ERR_INVALID_ARG);
@@ -234,7 +236,8 @@ static void test_ca_sign_and_check(void **state)
 	(void)state;
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(mcred_ca_load(&ca, ca_pem, strlen(ca_pem), cakey_pem, strlen(cakey_pem),
-				       &err), MCRED_OK);
+				       &err),
+			 MCRED_OK);
 	assert_int_equal(mcred_ca_sign(ca, csr, 365, &cert, serial, &err), MCRED_OK);
 	assert_int_equal(mcred_ca_sign(ca, csr, 365, &cert2, serial2, &err), MCRED_OK);
 	assert_int_equal(strlen(serial), 32);
@@ -250,7 +253,8 @@ static void test_ca_sign_and_check(void **state)
 
 		assert_int_equal(mcred_ca_load(&ca2, p2, strlen(p2), kp2, strlen(kp2), &err),
 				 MCRED_OK);
-		assert_int_equal(mcred_cert_check(ca2, cert, dev_pub, NULL, &err), MCRED_ERR_VERIFY);
+		assert_int_equal(mcred_cert_check(ca2, cert, dev_pub, NULL, &err),
+				 MCRED_ERR_VERIFY);
 		free(p2);
 		free(kp2);
 		EVP_PKEY_free(k2);
@@ -290,10 +294,8 @@ static void test_ca_sign_and_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_firmware_rule),
-		cmocka_unit_test(test_device_ids),
-		cmocka_unit_test(test_request_checks),
-		cmocka_unit_test(test_ca_load_checks),
+		cmocka_unit_test(test_firmware_rule),     cmocka_unit_test(test_device_ids),
+		cmocka_unit_test(test_request_checks),    cmocka_unit_test(test_ca_load_checks),
 		cmocka_unit_test(test_ca_sign_and_check),
 	};
 

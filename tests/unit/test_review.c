@@ -35,7 +35,7 @@ struct script {
 	 * the next command (a modem answers in order).
 	 */
 	const char *held;
-	int held_due;          /* the reply it follows went out */
+	int held_due; /* the reply it follows went out */
 	int release;
 	/* Waiting to be read by the library. */
 	char rx[RX_CAP];

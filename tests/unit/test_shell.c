@@ -30,7 +30,7 @@
 struct script {
 	const char *replies[8];
 	int next;
-	size_t chunk;          /* bytes per read, 0: all there is */
+	size_t chunk; /* bytes per read, 0: all there is */
 	char rx[CAP];
 	size_t rx_len, rx_pos;
 	char written[CAP];
@@ -378,9 +378,11 @@ static void test_echo_broken_at_terminal_width(void **state)
 	run_echo_case(cmd, 0);
 	run_echo_case(cmd, 1);
 	run_echo_case("AT%CMNG=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,"
-		      "24,25,26,27,28,29,30", 0);
+		      "24,25,26,27,28,29,30",
+		      0);
 	run_echo_case("AT%CMNG=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,"
-		      "24,25,26,27,28,29,30", 1);
+		      "24,25,26,27,28,29,30",
+		      1);
 }
 
 static void test_cut_line_is_reported_not_waited_for(void **state)
@@ -412,10 +414,10 @@ static void test_at_shell_failures(void **state)
 	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
 
 	(void)state;
-	s->replies[0] = "at 'AT%CMNG=1'\r\nSending AT command failed with error code -7\r\n"
-			COLOURED_PROMPT;
-	s->replies[1] = "at 'AT+CFUN?'\r\nSending AT command failed with error code -108\r\n"
-			COLOURED_PROMPT;
+	s->replies[0] =
+		"at 'AT%CMNG=1'\r\nSending AT command failed with error code -7\r\n" COLOURED_PROMPT;
+	s->replies[1] =
+		"at 'AT+CFUN?'\r\nSending AT command failed with error code -108\r\n" COLOURED_PROMPT;
 	assert_fails(m, "AT%CMNG=1", MCRED_ERR_TOO_LARGE, "CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN",
 		     "compare", NULL);
 	assert_fails(m, "AT+CFUN?", MCRED_ERR_MODEM, "error code -108", "ESHUTDOWN", NULL);
@@ -462,7 +464,8 @@ static int collect(void *user, const char *line, size_t len)
 
 static void test_ansi_sequences_dropped_at_any_split(void **state)
 {
-	static const char in[] = "\x1b[1;32muart:~$ \x1b[m\x1b[8D\x1b[J+CFUN: 4\r\n\x1b" "7OK\r\n";
+	static const char in[] = "\x1b[1;32muart:~$ \x1b[m\x1b[8D\x1b[J+CFUN: 4\r\n\x1b"
+				 "7OK\r\n";
 
 	(void)state;
 	for (size_t cut = 0; cut <= sizeof(in) - 1; cut++) {
@@ -519,8 +522,8 @@ static void test_shell_lines_classified(void **state)
 static void test_auto_detection(void **state)
 {
 	static const struct {
-		const char *answer;        /* to "at AT" */
-		const char *answer2;       /* to "AT", if asked */
+		const char *answer;  /* to "at AT" */
+		const char *answer2; /* to "AT", if asked */
 		int shell;
 		size_t max_command;
 	} cases[] = {
@@ -533,7 +536,7 @@ static void test_auto_detection(void **state)
 		{ "at AT\r\nSending AT command failed with error code -108\r\nuart:~$ ", NULL,
 		  MCRED_SHELL_ON, 2048 },
 		{ "ERROR\r\n", NULL, MCRED_SHELL_NONE, 4096 },
-		{ "at AT\r\nERROR\r\n", NULL, MCRED_SHELL_NONE, 4096 },          /* ATE1 */
+		{ "at AT\r\nERROR\r\n", NULL, MCRED_SHELL_NONE, 4096 }, /* ATE1 */
 		{ "\r\n+CEREG: 1\r\n\r\n+CME ERROR: 0\r\n", NULL, MCRED_SHELL_NONE, 4096 },
 		/* a modem that took "at AT" for "AT": the raw AT host answers "AT" too */
 		{ "OK\r\n", "OK\r\n", MCRED_SHELL_NONE, 4096 },
@@ -611,8 +614,8 @@ static void test_cut_answer_reported_at_once(void **state)
 	/* a 200-byte buffer: the host sends its first 199 bytes (two entries and 41
 	 * bytes of the third) and no final result; the URC between them is not
 	 * part of the buffer */
-	snprintf(answer, sizeof(answer), "%s%s+CEREG: 1,\"76C1\",\"0102DA04\",7\r\n%.41s",
-		 entry(0), entry(1), entry(2));
+	snprintf(answer, sizeof(answer), "%s%s+CEREG: 1,\"76C1\",\"0102DA04\",7\r\n%.41s", entry(0),
+		 entry(1), entry(2));
 	s->replies[0] = answer;
 	s->replies[1] = "+CGMM: x\r\nnRF9160-SICA\r\nOK\r\n";
 	mcred_options_init(&o);

@@ -151,7 +151,8 @@ static int openssl_verify_csr(struct fixture *f, const char *blob)
 	write_file(path, a, alen);
 	free(a);
 	free(b);
-	snprintf(cmd, sizeof(cmd), "openssl req -verify -inform DER -in %s -noout 2>/dev/null", path);
+	snprintf(cmd, sizeof(cmd), "openssl req -verify -inform DER -in %s -noout 2>/dev/null",
+		 path);
 	return run(cmd);
 }
 
@@ -431,8 +432,8 @@ static void test_attest(void **state)
 	uint8_t *a, *b;
 	size_t alen, blen;
 	static const uint8_t head[] = { 0xd9, 0xd9, 0xf7, 0x84, 0x01, 0x50 };
-	static const uint8_t cose_head[] = { 0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26,
-					     0xa1, 0x04, 0x41, 0x21, 0xf6, 0x58, 0x40 };
+	static const uint8_t cose_head[] = { 0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0xa1,
+					     0x04, 0x41, 0x21, 0xf6, 0x58, 0x40 };
 
 	assert_int_equal(simkg_attest(f->id, dev_uuid, 3, fw_uuid, NULL, &blob), 0);
 	assert_int_equal(check_blob(f, blob, NULL), 0);
@@ -477,9 +478,9 @@ static void test_attest_challenge(void **state)
 	free(blob);
 	assert_int_equal(simkg_attest(f->id, dev_uuid, 6, fw_uuid, "0011", &blob), 50);
 	assert_null(blob);
-	assert_int_equal(
-		simkg_attest(f->id, dev_uuid, 6, fw_uuid, "zz112233445566778899aabbccddeeff", &blob),
-		50);
+	assert_int_equal(simkg_attest(f->id, dev_uuid, 6, fw_uuid,
+				      "zz112233445566778899aabbccddeeff", &blob),
+			 50);
 }
 
 static void test_invalid_params(void **state)
@@ -488,9 +489,8 @@ static void test_invalid_params(void **state)
 	struct simkg_request rq = { .sec_tag = 11, .key_type = 2, .device_uuid = dev_uuid };
 	char *blob = NULL, *key = NULL;
 	static const char *bad_usage[] = { "111111111", "11101000", "1110100000", "11101x000" };
-	static const char *bad_attr[] = { "XX=1",	   "CN",	 "CN=",	      "=x",
-					  "CN=a,,O=b", "CN=a\"b",   "C=NOR",      "CN=a,",
-					  "DC=\xc3\xa6" };
+	static const char *bad_attr[] = { "XX=1",    "CN",    "CN=",   "=x",         "CN=a,,O=b",
+					  "CN=a\"b", "C=NOR", "CN=a,", "DC=\xc3\xa6" };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_usage) / sizeof(bad_usage[0]); i++) {
@@ -528,12 +528,18 @@ static void test_invalid_params(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csr_legacy),	    cmocka_unit_test(test_csr_modern),
-		cmocka_unit_test(test_csr_default_subject), cmocka_unit_test(test_pubkey),
-		cmocka_unit_test(test_endorsement_new),	    cmocka_unit_test(test_endorsement_existing),
-		cmocka_unit_test(test_big_sec_tag),	    cmocka_unit_test(test_wrong_identity),
-		cmocka_unit_test(test_identity_roundtrip),  cmocka_unit_test(test_attest),
-		cmocka_unit_test(test_attest_challenge),    cmocka_unit_test(test_invalid_params),
+		cmocka_unit_test(test_csr_legacy),
+		cmocka_unit_test(test_csr_modern),
+		cmocka_unit_test(test_csr_default_subject),
+		cmocka_unit_test(test_pubkey),
+		cmocka_unit_test(test_endorsement_new),
+		cmocka_unit_test(test_endorsement_existing),
+		cmocka_unit_test(test_big_sec_tag),
+		cmocka_unit_test(test_wrong_identity),
+		cmocka_unit_test(test_identity_roundtrip),
+		cmocka_unit_test(test_attest),
+		cmocka_unit_test(test_attest_challenge),
+		cmocka_unit_test(test_invalid_params),
 	};
 
 	return cmocka_run_group_tests_name("sim_keygen", tests, setup, teardown);

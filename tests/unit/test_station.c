@@ -11,10 +11,14 @@
 #include "station.h"
 
 static struct mcred_port ports[] = {
-	{ sizeof(struct mcred_port), "/dev/ttyACM0", "", 0x1366, 0x1055, "000960012345", "nRF9160 DK" },
-	{ sizeof(struct mcred_port), "/dev/ttyACM1", "", 0x1366, 0x1055, "000960012345", "nRF9160 DK" },
-	{ sizeof(struct mcred_port), "/dev/ttyACM2", "", 0x1366, 0x1061, "001050912345", "nRF9161 DK" },
-	{ sizeof(struct mcred_port), "/dev/ttyACM3", "", 0x1366, 0x1061, "001050912345", "nRF9161 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM0", "", 0x1366, 0x1055, "000960012345",
+	  "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM1", "", 0x1366, 0x1055, "000960012345",
+	  "nRF9160 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM2", "", 0x1366, 0x1061, "001050912345",
+	  "nRF9161 DK" },
+	{ sizeof(struct mcred_port), "/dev/ttyACM3", "", 0x1366, 0x1061, "001050912345",
+	  "nRF9161 DK" },
 	{ sizeof(struct mcred_port), "/dev/ttyUSB0", "", 0x0403, 0x6001, "FT12345", NULL },
 };
 

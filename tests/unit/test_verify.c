@@ -493,8 +493,19 @@ static void tamper_signature(void **state)
 static void hostile_text(void **state)
 {
 	static const char *const bad[] = {
-		"", "   ", "\"\"", "abc", "a.b.c", "!!!.???", "MIIB.", ".0oRD", "A.A",
-		"%KEYGEN: \"abc\"", "%ATTESTTOKEN: \"AAAA.AAAA\"", "AAAA.AAAA", "AAAA=x.AAAA",
+		"",
+		"   ",
+		"\"\"",
+		"abc",
+		"a.b.c",
+		"!!!.???",
+		"MIIB.",
+		".0oRD",
+		"A.A",
+		"%KEYGEN: \"abc\"",
+		"%ATTESTTOKEN: \"AAAA.AAAA\"",
+		"AAAA.AAAA",
+		"AAAA=x.AAAA",
 	};
 	size_t i;
 	char nul[] = "AA\0A.AAAA";
@@ -528,8 +539,8 @@ static void hostile_cbor(void **state)
 	size_t i, n;
 	static const uint8_t huge_array[] = { 0xd2, 0x9b, 0x00, 0x00, 0x00, 0x10, 0, 0, 0, 0 };
 	static const uint8_t huge_bstr[] = { 0xd2, 0x84, 0x5b, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0 };
-	static const uint8_t huge_map[] = { 0xd2, 0x84, 0x41, 0xa0, 0xbb, 0x00, 0xff, 0xff, 0xff,
-					    0xff, 0xff, 0xff, 0xff };
+	static const uint8_t huge_map[] = { 0xd2, 0x84, 0x41, 0xa0, 0xbb, 0x00, 0xff,
+					    0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t untagged[] = { 0x84, 0x40, 0xa0, 0xf6, 0x40 };
 	static const uint8_t wrong_types[] = { 0xd2, 0x84, 0x61, 0x61, 0xa0, 0xf6, 0x40 };
 	static const uint8_t three[] = { 0xd2, 0x83, 0x43, 0xa1, 0x01, 0x26, 0xa0, 0xf6 };
@@ -745,20 +756,13 @@ static void names_and_nulls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(spec_example),
-		cmocka_unit_test(spec_example_forms),
-		cmocka_unit_test(csr_with_keys),
-		cmocka_unit_test(pubkey_vectors),
-		cmocka_unit_test(attestation),
-		cmocka_unit_test(tamper_csr),
-		cmocka_unit_test(tamper_payload),
-		cmocka_unit_test(tamper_signature),
-		cmocka_unit_test(hostile_text),
-		cmocka_unit_test(hostile_float_payload),
-		cmocka_unit_test(hostile_cbor),
-		cmocka_unit_test(hostile_body),
-		cmocka_unit_test(bad_keys),
-		cmocka_unit_test(identity_key_parse),
+		cmocka_unit_test(spec_example),    cmocka_unit_test(spec_example_forms),
+		cmocka_unit_test(csr_with_keys),   cmocka_unit_test(pubkey_vectors),
+		cmocka_unit_test(attestation),     cmocka_unit_test(tamper_csr),
+		cmocka_unit_test(tamper_payload),  cmocka_unit_test(tamper_signature),
+		cmocka_unit_test(hostile_text),    cmocka_unit_test(hostile_float_payload),
+		cmocka_unit_test(hostile_cbor),    cmocka_unit_test(hostile_body),
+		cmocka_unit_test(bad_keys),        cmocka_unit_test(identity_key_parse),
 		cmocka_unit_test(names_and_nulls),
 	};
 

@@ -58,8 +58,7 @@ struct fake_modem_cred *fake_modem_find(struct fake_modem *f, uint32_t tag, int 
 	return NULL;
 }
 
-void fake_modem_store(struct fake_modem *f, uint32_t tag, int type, const char *content,
-		      size_t len)
+void fake_modem_store(struct fake_modem *f, uint32_t tag, int type, const char *content, size_t len)
 {
 	struct fake_modem_cred *c = fake_modem_find(f, tag, type);
 	if (!c) {

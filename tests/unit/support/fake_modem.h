@@ -52,14 +52,17 @@ struct fake_modem {
 		const char *prefix;
 		const char *answer;
 	} canned[4];
-	int silent_online;     /* AT+CFUN=1 gets no answer at all */
-	int echo;              /* 1: echo each command (ATE1); 2: echo the previous one */
-	int echo_noise;        /* a 0xFF noise byte before each echo */
-	int echo_split;        /* echo without its quotes, a CRLF where each quote was
-	                          and CRLF for every LF: content lines stand alone */
-	const char *reset_on;  /* restart once on the first command starting so */
+	int silent_online; /* AT+CFUN=1 gets no answer at all */
+	int echo;          /* 1: echo each command (ATE1); 2: echo the previous one */
+	int echo_noise;    /* a 0xFF noise byte before each echo */
+	/*
+	 * echo without its quotes, a CRLF where each quote was and CRLF for every
+	 * LF: content lines stand alone
+	 */
+	int echo_split;
+	const char *reset_on;   /* restart once on the first command starting so */
 	int reset_after_answer; /* 1: answer that command first; 0: its answer is lost */
-	int restarts;          /* restarts done */
+	int restarts;           /* restarts done */
 	/*
 	 * Non-zero: what the library writes goes through a model of the AT
 	 * host of the at_client sample (nRF Connect SDK lib/at_host,
@@ -70,7 +73,7 @@ struct fake_modem {
 	 * terminator counts only outside quotes.
 	 */
 	size_t at_host_size;
-	int at_host_quoted;    /* the model's quote state */
+	int at_host_quoted;     /* the model's quote state */
 	size_t at_host_dropped; /* bytes it dropped */
 	/*
 	 * The answer to the first command starting so comes late: only when the
@@ -78,16 +81,16 @@ struct fake_modem {
 	 * the library's timeout, answering in order).
 	 */
 	const char *late_on;
-	char *late_answer;     /* private: the answer held back */
+	char *late_answer; /* private: the answer held back */
 	int late_done;
 
 	/* What happened. */
-	size_t bytes_written;  /* everything the library wrote */
+	size_t bytes_written; /* everything the library wrote */
 	struct fake_modem_cred creds[FAKE_MODEM_MAX_CREDS];
 	size_t ncreds;
 	char *log[FAKE_MODEM_MAX_LOG]; /* commands received, without CRLF */
 	size_t nlog;
-	char *prev_cmd;        /* for echo 2 */
+	char *prev_cmd; /* for echo 2 */
 
 	/* Private to fake_modem.c: input not yet split, output not yet read. */
 	char in[16384];

@@ -9,8 +9,7 @@
 #include "modemcred.h"
 
 static inline struct mcred_keygen_request keygen_req(uint32_t tag, enum mcred_keygen_kind kind,
-						     const char *attributes,
-						     const char *key_usage)
+						     const char *attributes, const char *key_usage)
 {
 	struct mcred_keygen_request r;
 
