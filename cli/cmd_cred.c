@@ -315,6 +315,30 @@ static int write_inputs(const struct cli_ctx *ctx, uint32_t tag, int type, char 
 	return 0;
 }
 
+/*
+ * Report a write that was sent. The digest is taken after it: the library
+ * hashed the content while the modem stored it, so OpenSSL's set-up is over
+ * and never delays the first command.
+ */
+static int write_outcome(const struct cli_ctx *ctx, struct write_result *w, const char *content,
+			 size_t len)
+{
+	/* A mismatch or a firmware without digests still means it was written. */
+	int written = w->rc == MCRED_OK || w->rc == MCRED_ERR_MISMATCH ||
+		      w->rc == MCRED_ERR_UNSUPPORTED;
+	int code;
+
+	if (written && (code = digest_as_sent(ctx, w->type, content, len, w->sha256)) != 0)
+		return code;
+	if (written)
+		write_report(ctx, w);
+	if (w->rc == MCRED_OK)
+		return 0;
+	code = cli_fail_modem(ctx, w->rc);
+	/* written, but the digest check asked for could not be made */
+	return w->rc == MCRED_ERR_UNSUPPORTED ? CLI_EXIT_NOT_CHECKED : code;
+}
+
 int cmd_write(struct cli_ctx *ctx)
 {
 	struct write_result w;
@@ -329,19 +353,10 @@ int cmd_write(struct cli_ctx *ctx)
 		code = write_inputs(ctx, w.tag, w.type, &content, &len, &password);
 	if (!code)
 		code = cli_open_modem(ctx);
-	if (!code)
-		code = digest_as_sent(ctx, w.type, content, len, w.sha256);
 	if (!code) {
 		w.rc = mcred_cmng_write(ctx->modem, w.tag, w.type, content, len, password,
 					w.verify ? MCRED_WRITE_VERIFY : 0);
-		/* A mismatch or a firmware without digests still means it was written. */
-		if (w.rc == MCRED_OK || w.rc == MCRED_ERR_MISMATCH || w.rc == MCRED_ERR_UNSUPPORTED)
-			write_report(ctx, &w);
-		if (w.rc != MCRED_OK)
-			code = cli_fail_modem(ctx, w.rc);
-		/* written, but the digest check asked for could not be made */
-		if (w.rc == MCRED_ERR_UNSUPPORTED)
-			code = CLI_EXIT_NOT_CHECKED;
+		code = write_outcome(ctx, &w, content, len);
 	}
 	mcred_secret_free(content, len);
 	if (password)

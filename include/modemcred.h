@@ -360,7 +360,8 @@ MCRED_API const char *mcred_modem_transport_name(const mcred_modem *modem);
  * (e.g. "*** Booting nRF Connect SDK ...", "Ready") arrived. A restart puts
  * the modem back in CFUN 0 with CMEE 0. Banner lines are never taken as an
  * answer; they also go to the urc callback and the trace. An operation
- * during which the modem restarted turns CMEE on again for what remains,
+ * that had turned CMEE on (to learn why a command failed: operations turn
+ * it on only then, see libmodemcred(3)) turns it on again after a restart,
  * restores at its end the functional mode it found when it knows it
  * (auto_offline operations read it first), and fails with
  * MCRED_ERR_PROTOCOL when a command's answer was lost to the restart.

@@ -945,6 +945,15 @@ static void restart_seen(mcred_modem *m)
 		m->after_restart(m);
 }
 
+/* The operation's host work, while the modem stores what was just sent. */
+static void run_while_storing(mcred_modem *m)
+{
+	void (*work)(void *) = m->while_storing;
+
+	m->while_storing = NULL;
+	work(m->while_storing_user);
+}
+
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
 				       const char *shown, unsigned timeout_ms, struct exchange *x)
 {
@@ -991,6 +1000,10 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	if (mcred_shell_is_on(&m->opts))
 		mcred_shell_echo_start(&x->echo, wire,
 				       wire_len - mcred_wire_terminator_length(m->opts.terminator));
+	if (rc == MCRED_OK && carries_content(cmd, cmd_len) && m->while_storing) {
+		run_while_storing(m);
+		deadline = deadline_in(m, timeout_ms);
+	}
 	if (rc == MCRED_OK) {
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
 		note_recovery_need(m, x, cmd, cmd_len, rc);
@@ -1003,6 +1016,24 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);
 	return rc;
+}
+
+/*
+ * A bare ERROR while a session runs with numeric errors off: the session's
+ * hook turns them on and the command goes once more, to learn its CME code.
+ * Only a failed command is sent again, once per session at most: successful
+ * operations never spend the AT+CMEE round trips. 1: send it again.
+ */
+static int explain_error(mcred_modem *m)
+{
+	int (*hook)(mcred_modem *) = m->explain_error;
+	struct mcred_error refused = m->err;
+
+	m->explain_error = NULL; /* also for the hook's own commands */
+	if (hook(m))
+		return 1;
+	m->err = refused; /* the ERROR stands, with its own message */
+	return 0;
 }
 
 enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, const char *trace_cmd,
@@ -1033,6 +1064,21 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, co
 	      trace_cmd ? strlen(trace_cmd) : cmd_len);
 	rc = send_and_collect(m, cmd, cmd_len, shown, timeout_ms ? timeout_ms : m->opts.timeout_ms,
 			      &x);
+	if (rc == MCRED_ERR_MODEM && reply->final == MCRED_LINE_ERROR && m->explain_error &&
+	    explain_error(m)) {
+		struct exchange again = {
+			.m = m, .reply = reply, .cmd = cmd_z, .trace_cmd = trace_cmd
+		};
+
+		mcred_reply_free(reply);
+		memset(reply, 0, sizeof(*reply));
+		reply->final = MCRED_LINE_INFO;
+		reply->code = -1;
+		trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
+		      trace_cmd ? strlen(trace_cmd) : cmd_len);
+		rc = send_and_collect(m, cmd, cmd_len, shown,
+				      timeout_ms ? timeout_ms : m->opts.timeout_ms, &again);
+	}
 	/* Wipe: the command may carry a key. */
 	mcred_secret_free(cmd_z, cmd_len + 1);
 	return rc;
@@ -1078,8 +1124,11 @@ enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_li
 	rc = check_raw_command(modem, command);
 	if (rc != MCRED_OK)
 		return rc;
-	modem->raw_commands++; /* it may change what a session assumes (CMEE) */
+	/* a raw command is never sent twice, not even to explain its ERROR */
+	int (*explain)(mcred_modem *) = modem->explain_error;
+	modem->explain_error = NULL;
 	rc = mcred_at_exec(modem, command, strlen(command), NULL, 0, &reply);
+	modem->explain_error = explain;
 	if (rc != MCRED_OK || !out) {
 		mcred_reply_free(&reply);
 		return rc;

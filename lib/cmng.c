@@ -275,12 +275,48 @@ static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type, con
 	return mcred_succeed(m);
 }
 
-/* Send a built write; with verify, compare the modem's digest with digest. */
+/*
+ * The digest of a write's content as the modem stores it. It is computed
+ * while the modem stores the content (the engine's while_storing hook), for
+ * every write, verified or not: then it costs no time, and OpenSSL's first
+ * use (about 1 ms of set-up per process) is over before a caller hashes the
+ * same content (the CLI prints the digest of what it wrote).
+ */
+struct stored_digest {
+	const struct mcred_options *opts;
+	const char *content; /* as sent (see mcred_cmng_build_write) */
+	size_t len;
+	char hex[65];
+	enum mcred_err rc; /* MCRED_ERR_CRYPTO until computed */
+	/* the caller's own while_storing work (provision.c), run after ours */
+	void (*then)(void *user);
+	void *then_user;
+};
+
+static void compute_stored_digest(void *user)
+{
+	struct stored_digest *d = user;
+	d->rc = mcred_cmng_stored_digest(d->opts, d->content, d->len, d->hex);
+	if (d->then)
+		d->then(d->then_user);
+}
+
+/* Send a built write; with verify, compare the modem's digest with the content's. */
 static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
-				const struct mcred_cmng_cmd *cmd, int verify, const char *digest)
+				const struct mcred_cmng_cmd *cmd, int verify,
+				struct stored_digest *d)
 {
 	struct mcred_reply reply;
+	d->then = m->while_storing;
+	d->then_user = m->while_storing_user;
+	m->while_storing = compute_stored_digest;
+	m->while_storing_user = d;
 	enum mcred_err rc = run(m, cmd, &reply);
+	/* not called when the write never went out whole: the caller's hook back */
+	if (m->while_storing == compute_stored_digest) {
+		m->while_storing = d->then;
+		m->while_storing_user = d->then_user;
+	}
 	mcred_reply_free(&reply);
 	if (rc != MCRED_OK) {
 		char context[96];
@@ -290,7 +326,9 @@ static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
 	}
 	if (!verify)
 		return MCRED_OK;
-	return compare_digest(m, tag, type, digest, NULL, NULL, "sent", " after writing it");
+	if (d->rc != MCRED_OK)
+		return mcred_fail(m, d->rc, "computing the SHA-256 of the content failed");
+	return compare_digest(m, tag, type, d->hex, NULL, NULL, "sent", " after writing it");
 }
 
 enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, const char *content,
@@ -305,18 +343,15 @@ enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, cons
 						   &cmd, &sent, &sent_len, &modem->err);
 	if (rc != MCRED_OK)
 		return rc; /* the checks filled modem->err */
-	char digest[65];
-	rc = mcred_cmng_stored_digest(&modem->opts, sent, sent_len, digest);
-	mcred_secret_free(sent, sent_len + 1);
-	if (rc != MCRED_OK) {
-		mcred_cmng_cmd_free(&cmd);
-		return mcred_fail(modem, rc, "computing the SHA-256 of the content failed");
-	}
+	struct stored_digest digest = {
+		.opts = &modem->opts, .content = sent, .len = sent_len, .rc = MCRED_ERR_CRYPTO
+	};
 	struct mcred_session session;
 	rc = mcred_session_begin(modem, 1, &session);
 	if (rc == MCRED_OK)
-		rc = write_now(modem, tag, type, &cmd, (flags & MCRED_WRITE_VERIFY) != 0, digest);
+		rc = write_now(modem, tag, type, &cmd, (flags & MCRED_WRITE_VERIFY) != 0, &digest);
 	rc = mcred_session_end(modem, &session, rc);
+	mcred_secret_free(sent, sent_len + 1);
 	mcred_cmng_cmd_free(&cmd);
 	return rc;
 }

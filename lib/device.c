@@ -127,7 +127,9 @@ static int answered(enum mcred_err rc)
 	       rc == MCRED_ERR_PROTOCOL;
 }
 
-enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *info)
+/* The facts of mcred_device_info(); with_uuid 0 leaves out %XMODEMUUID. */
+static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_info *info,
+				   int with_uuid)
 {
 	static const struct fact facts[] = {
 		{ "AT+CGSN", "+CGSN:", is_imei, "an IMEI (15 digits)" },
@@ -151,7 +153,10 @@ enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *i
 		{ info->uuid, sizeof(info->uuid), &info->uuid_status },
 	};
 	struct mcred_error firmware_err = { MCRED_OK, -1, "" };
-	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+	size_t n = sizeof(facts) / sizeof(facts[0]) - (with_uuid ? 0 : 1);
+	if (!with_uuid)
+		info->uuid_status = MCRED_ERR_UNSUPPORTED; /* not asked */
+	for (size_t i = 0; i < n; i++) {
 		unsigned restarts = modem->restarts;
 		enum mcred_err rc = query_fact(modem, &facts[i], into[i].dst, into[i].size);
 		*into[i].status = rc;
@@ -171,6 +176,16 @@ enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *i
 		return info->firmware_status;
 	}
 	return mcred_succeed(modem);
+}
+
+enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *info)
+{
+	return device_facts(modem, info, 1);
+}
+
+enum mcred_err mcred_device_identity(mcred_modem *m, struct mcred_device_info *info)
+{
+	return device_facts(m, info, 0);
 }
 
 /* A copy of s placed at *at (moved on), for a single-block allocation. */
@@ -405,62 +420,42 @@ static void session_after_restart(mcred_modem *m)
 }
 
 /*
- * The CMEE setting the last session on this handle left behind, when nothing
- * can have changed it since: no restart (a banner waiting is read first) and
- * no raw command. *cmee receives it.
+ * The engine's explain_error hook while a session runs: a command got a bare
+ * ERROR. Numeric errors are turned on (and off again at the session's end)
+ * and the engine sends the command once more for its CME code. 0: the ERROR
+ * stands (they were on already, or the modem cannot say or switch them).
  */
-static int cmee_still_known(mcred_modem *m, int *cmee)
+static int session_explain_error(mcred_modem *m)
 {
-	if (!m->cmee_known)
-		return 0;
-	mcred_at_poll(m);
-	if (m->restarts != m->cmee_known_restarts || m->raw_commands != m->cmee_known_raw)
-		return 0;
-	*cmee = m->cmee_known_value;
-	return 1;
-}
-
-/* Numeric errors on for the operation; remembers whether they were off. */
-static enum mcred_err session_cmee_on(mcred_modem *m, struct mcred_session *s)
-{
+	struct mcred_session *s = m->session;
 	int cmee = -1;
-	enum mcred_err rc = cmee_still_known(m, &cmee) ? MCRED_OK
-						       : query_int(m, "AT+CMEE?", "+CMEE:", &cmee);
-	/* a modem that does not answer (or a cancel) ends the operation here */
-	if (rc == MCRED_ERR_TIMEOUT || rc == MCRED_ERR_IO || rc == MCRED_ERR_CANCELLED ||
-	    rc == MCRED_ERR_NOMEM)
-		return rc;
-	s->cmee_found = rc == MCRED_OK ? cmee : -1;
-	/* a modem that cannot say its CMEE state still works, with bare ERRORs */
-	if (rc == MCRED_OK && cmee == 0) {
-		rc = set_int(m, "+CMEE", 1);
-		/* as for CFUN: only a refusal means the setting surely did not change */
-		s->cmee_was_off = !modem_refused(rc);
-		if (rc == MCRED_ERR_CANCELLED)
-			return rc;
-	}
-	m->session_cmee = rc == MCRED_OK && cmee >= 0;
-	return MCRED_OK;
+	if (!s || query_int(m, "AT+CMEE?", "+CMEE:", &cmee) != MCRED_OK || cmee != 0)
+		return 0;
+	enum mcred_err rc = set_int(m, "+CMEE", 1);
+	/* as for CFUN: only a refusal means the setting surely did not change */
+	s->cmee_was_off = !modem_refused(rc);
+	m->session_cmee = rc == MCRED_OK;
+	return rc == MCRED_OK;
 }
 
 enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcred_session *s)
 {
 	int offline = m->opts.auto_offline && needs_offline;
 	m->after_restart = session_after_restart;
+	m->explain_error = session_explain_error;
+	m->session = s;
 	s->cmee_was_off = 0;
-	s->cmee_found = -1;
-	s->cmee_restore_failed = 0;
 	s->cfun_found = -1;
 	s->cfun_saved = -1;
 	s->restarts_at_start = m->restarts;
 	m->restarts_handled = m->restarts;
 	m->unrestored_mode = -1;
+	if (!offline)
+		return mcred_succeed(m);
 	/* the mode comes first: a restart later on must not change what is restored */
-	enum mcred_err rc = offline ? mcred_cfun_get(m, &s->cfun_found) : MCRED_OK;
-	if (rc == MCRED_OK)
-		rc = session_cmee_on(m, s);
-	if (rc != MCRED_OK || !offline)
-		return rc == MCRED_OK ? mcred_succeed(m) : rc;
+	enum mcred_err rc = mcred_cfun_get(m, &s->cfun_found);
+	if (rc != MCRED_OK)
+		return rc;
 	return take_offline(m, s->cfun_found, &s->cfun_saved);
 }
 
@@ -487,27 +482,12 @@ static enum mcred_err restore_once(mcred_modem *m, struct mcred_session *s)
 	struct mcred_error first = m->err;
 	if (s->cmee_was_off) {
 		enum mcred_err cmee_rc = set_int(m, "+CMEE", 0);
-		s->cmee_restore_failed = cmee_rc != MCRED_OK;
 		if (rc == MCRED_OK)
 			rc = cmee_rc;
 		else
 			m->err = first;
 	}
 	return rc;
-}
-
-/*
- * What the session leaves behind is the CMEE setting it found, when it read
- * one, saw no restart and, if it changed the setting, restored it with an OK:
- * the next session on the handle need not ask again.
- */
-static void remember_cmee(mcred_modem *m, const struct mcred_session *s)
-{
-	m->cmee_known = s->cmee_found >= 0 && m->restarts == s->restarts_at_start &&
-			!s->cmee_restore_failed;
-	m->cmee_known_value = s->cmee_found;
-	m->cmee_known_restarts = m->restarts;
-	m->cmee_known_raw = m->raw_commands;
 }
 
 /*
@@ -518,6 +498,7 @@ static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int 
 {
 	int (*cancel_cb)(void *) = m->opts.cancel_cb;
 	m->opts.cancel_cb = NULL;
+	m->explain_error = NULL; /* a failed restore is reported as it is */
 	if (cancelled)
 		m->wait_cap = mcred_now_ms() + MCRED_RESTORE_AFTER_CANCEL_MS;
 	/* re-enable CMEE after a restart only when the session found it on */
@@ -531,10 +512,10 @@ static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int 
 			break;
 	}
 	mcred_at_settle(m); /* when no restore command did it: the next user needs the link */
-	remember_cmee(m, s);
 	m->wait_cap = 0;
 	m->session_cmee = 0;
 	m->after_restart = NULL;
+	m->session = NULL;
 	m->opts.cancel_cb = cancel_cb;
 	return rc;
 }

@@ -9,27 +9,33 @@
 
 #include "modemcred.h"
 
+/*
+ * mcred_device_info() without AT%XMODEMUUID (uuid "", uuid_status
+ * MCRED_ERR_UNSUPPORTED): IMEI, model and firmware, all a factory run needs
+ * (the firmware build's UUID is not the device's), in fewer bytes.
+ */
+enum mcred_err mcred_device_identity(mcred_modem *m, struct mcred_device_info *info);
+
 /* AT+CGMR into dst ("" and an error when the modem gives no version). */
 enum mcred_err mcred_firmware_query(mcred_modem *m, char *dst, size_t size);
 
 /* What a session found and changed, and must undo (filled by _begin). */
 struct mcred_session {
-	int cmee_was_off;
-	int cmee_found;          /* CMEE read (or still known) at the start, -1: none */
-	int cmee_restore_failed; /* restoring CMEE=0 got no OK */
-	int cfun_found;          /* mode read at the start, -1 when not read */
-	int cfun_saved;          /* mode offline_begin took the modem out of, or -1 */
+	int cmee_was_off; /* explaining an ERROR turned CMEE=1 on: off at the end */
+	int cfun_found;   /* mode read at the start, -1 when not read */
+	int cfun_saved;   /* mode offline_begin took the modem out of, or -1 */
 	unsigned restarts_at_start;
 };
 
 /*
- * Start an operation: numeric errors on (AT+CMEE=1), the previous CMEE
- * setting remembered, and, when opts.auto_offline and needs_offline, the
- * modem offline (CFUN=4, the mode found remembered). A restart of the modem
- * during the session turns numeric errors on again. The CMEE setting is read
- * with AT+CMEE? unless the handle still knows it: the last session left it as
- * found (restored with an OK) and since then no restart was seen and no raw
- * command (mcred_at) was sent. Each session still restores CMEE at its end. Whatever it returns,
+ * Start an operation: when opts.auto_offline and needs_offline, the modem
+ * offline (CFUN=4, the mode found remembered). Numeric errors are not
+ * touched up front: a successful operation never pays for them. When a
+ * command of the operation gets a bare ERROR, the engine asks the session
+ * (explain_error hook): CMEE is off, so it is turned on (AT+CMEE=1, off
+ * again at the end) and the command sent once more for its CME code; once
+ * per session. A restart of the modem during the session turns numeric
+ * errors on again if the session had turned them on. Whatever it returns,
  * mcred_session_end() must follow: a begin that failed half-way may already
  * have changed the modem.
  */

@@ -4,7 +4,8 @@
  *
  * Layers, lowest first. A file may include the headers of its own layer and
  * of the layers below, never of a layer above; the AT engine reaches the
- * session above it only through the after_restart hook of the handle.
+ * session above it only through the after_restart and explain_error hooks of
+ * the handle.
  *
  *   0. definitions only, no functions: modemcred.h and this file (any layer
  *      that touches the handle's fields includes it)
@@ -23,12 +24,13 @@
  * max_command_given, io, transport_name and splitter when the handle opens
  * (shell_detect.c may settle opts.shell and opts.max_command_len once, at
  * open); err belongs to whoever reports (error.h); abandoned, previous,
- * content_sent, restarts, in_banner, restarts_handled, raw_commands and
- * unfinished belong to the AT engine (at.c), read-only elsewhere (but a
+ * content_sent, restarts, in_banner, restarts_handled and unfinished
+ * belong to the AT engine (at.c), read-only elsewhere (but a
  * session that redoes CMEE after a restart itself marks the restart handled);
- * after_restart, session_cmee, cmee_known* and unrestored_mode belong to the
- * session (device.c); wait_cap is set by a session's restore (device.c,
- * provision.c) and obeyed by the engine.
+ * after_restart, explain_error, session, session_cmee and unrestored_mode
+ * belong to the session (device.c); wait_cap is set by a session's restore (device.c,
+ * provision.c) and obeyed by the engine; while_storing is set by an
+ * operation (cmng.c, provision.c) and called and cleared by the engine.
  */
 #ifndef MODEMCRED_MODEM_H
 #define MODEMCRED_MODEM_H
@@ -75,19 +77,27 @@ struct mcred_modem {
 	 * on again); NULL: nothing to redo. The engine calls down, never up.
 	 */
 	void (*after_restart)(struct mcred_modem *m);
-	/* A session runs and wants CMEE=1 re-established after a restart. */
-	int session_cmee;
-	/* Commands sent with mcred_at(): any of them may have changed CMEE. */
-	unsigned raw_commands;
 	/*
-	 * The CMEE setting the last session left behind (cmee_known set): 0 or 1,
-	 * valid while restarts and raw_commands still have the values noted with
-	 * it. It spares the next session its AT+CMEE? (device.c).
+	 * Called once by the engine right after the next %CMNG write went out
+	 * whole, before its answer is awaited (the answer waits in the port's
+	 * buffer meanwhile), then cleared: work on the host that need not wait
+	 * for the modem, done while the modem stores the content (cmng.c,
+	 * provision.c). It must not use the handle. The answer then gets the
+	 * whole timeout again, counted from the hook's return.
 	 */
-	int cmee_known;
-	int cmee_known_value;
-	unsigned cmee_known_restarts;
-	unsigned cmee_known_raw;
+	void (*while_storing)(void *user);
+	void *while_storing_user;
+	/*
+	 * Called by the engine when a command got a bare ERROR (numeric errors
+	 * off) while a session runs; it may turn them on (device.c). 1: send the
+	 * command once more, to learn its CME code. The engine clears it before
+	 * calling: once per session.
+	 */
+	int (*explain_error)(struct mcred_modem *m);
+	/* The session that runs (device.c), NULL outside one. */
+	struct mcred_session *session;
+	/* A session turned CMEE=1 on and wants it back after a restart. */
+	int session_cmee;
 	/* No wait ends later than this (monotonic ms), 0: no cap. */
 	long long wait_cap;
 	/* The mode the last session should have restored and could not, or -1. */

@@ -137,7 +137,7 @@ test_interrupt_message_truthful() {
 	pid=$!
 	( sleep 90; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
 	wd=$!
-	wait_for_log 'CMEE'
+	wait_for_log 'CMNG=1'
 	kill -INT "$pid"
 	RC=0; wait "$pid" || RC=$?
 	kill "$wd" 2>/dev/null || true

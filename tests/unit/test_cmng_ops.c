@@ -82,7 +82,9 @@ static void test_write_verify_ok(void **state)
 			 MCRED_OK);
 	assert_int_equal(fx->fake->ncreds, 1);
 	assert_string_equal(fx->fake->creds[0].content, pem_lf);
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 1);
+	/* nothing failed: numeric errors were never needed */
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 0);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 0);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CFUN=4"), 1);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CFUN=1"), 1);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT%CMNG=1,12,0"), 1);
@@ -165,13 +167,12 @@ static void test_cancel_while_going_offline_restores(void **state)
 static void test_silent_modem_stops_the_session(void **state)
 {
 	struct fixture *fx = *state;
-	fx->fake->silent_cmee_query = 1;
+	fx->fake->silent_cfun_query = 1;
 	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
 			 MCRED_ERR_TIMEOUT);
-	/* the mode found comes first (a restart must not change it), then AT+CMEE?: no more */
-	assert_int_equal(fx->fake->nlog, 2);
+	/* the mode found comes first (a restart must not change it): no more */
+	assert_int_equal(fx->fake->nlog, 1);
 	assert_string_equal(fx->fake->log[0], "AT+CFUN?");
-	assert_string_equal(fx->fake->log[1], "AT+CMEE?");
 	assert_int_equal(fx->fake->ncreds, 0);
 }
 
@@ -180,16 +181,17 @@ static void test_restore_failure(void **state)
 	struct fixture *fx = *state;
 	fx->fake->refuse_online = 1;
 	fake_modem_store(fx->fake, 5, 0, "c", 1);
-	/* the delete worked, the restore did not: say so */
-	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_CME);
+	/* the delete worked, the restore did not: say so (a restore is not explained) */
+	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_MODEM);
 	assert_int_equal(fx->fake->ncreds, 0);
-	assert_int_equal(mcred_modem_cme(fx->m), 60);
 	assert_message_has(fx->m, "succeeded, but restoring");
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 0);
 	assert_int_equal(fx->fake->cmee, 0);
 	/* both fail: the operation's error and message win */
 	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_NOT_FOUND);
 	assert_int_equal(mcred_modem_cme(fx->m), 513);
 	assert_message_has(fx->m, "does not exist");
+	assert_int_equal(fx->fake->cmee, 0);
 }
 
 static void test_already_offline_left_alone(void **state)
@@ -273,8 +275,8 @@ static void test_clear_counts(void **state)
 	assert_int_equal(fx->fake->ncreds, 2);
 	assert_non_null(fake_modem_find(fx->fake, 7, 9));
 	assert_non_null(fake_modem_find(fx->fake, 8, 0));
-	/* one session: CMEE and CFUN handled once */
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 1);
+	/* one session: CFUN handled once, CMEE never (nothing failed) */
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 0);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CFUN=4"), 1);
 	assert_restored(fx->fake);
 	size_t before = fx->fake->bytes_written;
@@ -282,66 +284,100 @@ static void test_clear_counts(void **state)
 	assert_int_equal(fx->fake->bytes_written, before);
 }
 
-/* A handle asks AT+CMEE? once: later operations know what the last one restored. */
-static void test_cmee_asked_once_per_handle(void **state)
+/* Operations that succeed never touch numeric errors: no AT+CMEE round trips. */
+static void test_success_needs_no_cmee(void **state)
 {
 	struct fixture *fx = *state;
 	int exists = 1;
 	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
-	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
 	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0), MCRED_OK);
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 1);
-	/* each operation still turns numeric errors on, and off again at its end */
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 3);
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 3);
+	assert_int_equal(mcred_cmng_delete(fx->m, 12, 0), MCRED_OK);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 0);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 0);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 0);
 	assert_restored(fx->fake);
 }
 
-/* Found on: nothing to set or restore, and nothing to ask the second time. */
+/*
+ * A bare ERROR is explained: numeric errors on, the failed command once more
+ * for its code, numeric errors off again at the end.
+ */
+static void test_error_explained_by_sending_again(void **state)
+{
+	struct fixture *fx = *state;
+	fx->fake->write_cme = 515;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
+			 MCRED_ERR_CME);
+	assert_int_equal(mcred_modem_cme(fx->m), 515);
+	assert_message_has(fx->m, "memory full");
+	size_t writes = 0;
+	for (size_t i = 0; i < fx->fake->nlog; i++)
+		writes += strncmp(fx->fake->log[i], "AT%CMNG=0,12,0,", 15) == 0;
+	assert_int_equal(writes, 2);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 1);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 1);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 1);
+	assert_restored(fx->fake);
+	/* the next operation starts from scratch: its own error explained the same way */
+	assert_int_equal(mcred_cmng_delete(fx->m, 99, 0), MCRED_ERR_NOT_FOUND);
+	assert_int_equal(mcred_modem_cme(fx->m), 513);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 2);
+	assert_restored(fx->fake);
+}
+
+/* Found on: the error comes with its code at once; nothing sent twice, CMEE left on. */
 static void test_cmee_found_on_left_on(void **state)
 {
 	struct fixture *fx = *state;
-	int exists = 1;
 	fx->fake->cmee = 1;
-	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
-	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 1);
+	assert_int_equal(mcred_cmng_delete(fx->m, 99, 0), MCRED_ERR_NOT_FOUND);
+	assert_int_equal(mcred_modem_cme(fx->m), 513);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT%CMNG=3,99,0"), 1);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 0);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 0);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 0);
 	assert_int_equal(fx->fake->cmee, 1);
 }
 
-/* A raw command may change CMEE: the next operation asks again, keeps the new state. */
-static void test_cmee_asked_again_after_raw_command(void **state)
+/* A modem that cannot say its CMEE setting: the bare ERROR stands, with its message. */
+static void test_unexplained_error_stands(void **state)
 {
 	struct fixture *fx = *state;
-	int exists = 1;
-	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
-	assert_int_equal(mcred_at(fx->m, "AT+CMEE=1", NULL), MCRED_OK);
-	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 2);
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=0"), 1);
-	assert_int_equal(fx->fake->cmee, 1); /* as the second operation found it */
+	fx->fake->silent_cmee_query = 1;
+	assert_int_equal(mcred_cmng_delete(fx->m, 99, 0), MCRED_ERR_MODEM);
+	assert_message_has(fx->m, "AT%CMNG=3,99,0");
+	assert_message_has(fx->m, "ERROR");
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT%CMNG=3,99,0"), 1);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 0);
+	assert_int_equal(fx->fake->cfun, 1);
+}
+
+/* A raw command is the caller's: never sent twice, not even to explain its ERROR. */
+static void test_raw_command_never_sent_again(void **state)
+{
+	struct fixture *fx = *state;
+	fx->fake->refuse_online = 1;
+	assert_int_equal(mcred_at(fx->m, "AT+CFUN=1", NULL), MCRED_ERR_MODEM);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CFUN=1"), 1);
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 0);
 }
 
 /*
- * A restart between operations turns CMEE off: the next operation asks again
- * and leaves CMEE as it found it then. Whether the banner was read behind an
+ * A restart turns CMEE off. An operation after it still explains its
+ * error and leaves CMEE as found. Whether the banner was read behind an
  * answer or still waits when the operation starts.
  */
-static void check_cmee_after_restart(struct fixture *fx)
+static void check_explained_after_restart(struct fixture *fx)
 {
-	int exists = 1;
 	assert_int_equal(fx->fake->restarts, 1);
 	fx->fake->cfun = 1;
-	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
-	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE?"), 2);
-	/* the second operation found CMEE off again: on for it, off at its end */
+	assert_int_equal(mcred_cmng_delete(fx->m, 99, 0), MCRED_ERR_NOT_FOUND);
+	assert_int_equal(mcred_modem_cme(fx->m), 513);
 	assert_int_equal(fake_modem_count_sent(fx->fake, "AT+CMEE=1"), 1);
 	assert_restored(fx->fake);
 }
 
-static void test_cmee_asked_again_after_restart(void **state)
+static void test_explained_after_restart(void **state)
 {
 	struct fixture *fx = *state;
 	int exists = 1;
@@ -351,17 +387,17 @@ static void test_cmee_asked_again_after_restart(void **state)
 	fx->fake->reset_on = "AT+CFUN=1";
 	fx->fake->reset_after_answer = 1;
 	assert_int_equal(mcred_cfun_set(fx->m, 1), MCRED_OK);
-	check_cmee_after_restart(fx);
+	check_explained_after_restart(fx);
 }
 
-static void test_cmee_asked_again_after_idle_restart(void **state)
+static void test_explained_after_idle_restart(void **state)
 {
 	struct fixture *fx = *state;
 	int exists = 1;
 	fx->fake->cmee = 1;
 	assert_int_equal(mcred_cmng_exists(fx->m, 12, 0, &exists, NULL), MCRED_OK);
 	fake_modem_restart(fx->fake); /* nobody reads the banner until the next operation */
-	check_cmee_after_restart(fx);
+	check_explained_after_restart(fx);
 }
 
 static void test_exists_and_list(void **state)
@@ -804,11 +840,13 @@ int main(void)
 		T(test_read_not_found_and_refused),
 		T(test_delete),
 		T(test_clear_counts),
-		T(test_cmee_asked_once_per_handle),
+		T(test_success_needs_no_cmee),
+		T(test_error_explained_by_sending_again),
 		T(test_cmee_found_on_left_on),
-		T(test_cmee_asked_again_after_raw_command),
-		T(test_cmee_asked_again_after_restart),
-		T(test_cmee_asked_again_after_idle_restart),
+		T(test_unexplained_error_stands),
+		T(test_raw_command_never_sent_again),
+		T(test_explained_after_restart),
+		T(test_explained_after_idle_restart),
 		T(test_exists_and_list),
 		T(test_compare),
 		T(test_invalid_input_sends_nothing),

@@ -276,7 +276,8 @@ static void answer_command(struct fake_modem *f, const char *cmd)
 		say(f, canned_answer(f, cmd));
 		return;
 	}
-	if (strcmp(cmd, "AT+CMEE?") == 0 && f->silent_cmee_query)
+	if ((strcmp(cmd, "AT+CMEE?") == 0 && f->silent_cmee_query) ||
+	    (strcmp(cmd, "AT+CFUN?") == 0 && f->silent_cfun_query))
 		return; /* a modem that stopped answering */
 	if (strcmp(cmd, "AT+CMEE?") == 0)
 		sayf(f, "\r\n+CMEE: %d\r\n\r\nOK\r\n", f->cmee);

@@ -44,6 +44,7 @@ struct fake_modem {
 	int no_uuid;           /* firmware without %XMODEMUUID */
 	int refuse_online;     /* AT+CFUN=1 fails (restore failure) */
 	int silent_cmee_query; /* AT+CMEE? gets no answer at all */
+	int silent_cfun_query; /* AT+CFUN? gets no answer at all */
 	/*
 	 * Canned answers: a command starting with prefix gets answer, byte for
 	 * byte, instead of the normal one (first match wins; NULL prefix ends).
