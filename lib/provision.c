@@ -6,8 +6,9 @@
  *
  * Built on the public API of this library, so that everything the engine
  * does for the single commands (CMEE, timeouts, digests, parsing) applies
- * here too. Only restoring the mode reaches inside the handle: it must not
- * be cancellable (see restore_mode).
+ * here too. Two things reach inside the handle: restoring the mode, which
+ * must not be cancellable (see restore_mode), and the host's work done
+ * while the modem stores the root CA (write_ca_beside_host_work).
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 
 #include "abi.h"
 #include "defaults.h"
+#include "device.h"
 #include "error.h"
 #include "modem.h"
 #include "provision.h"
@@ -230,6 +232,10 @@ struct run {
 	char key_sha256[65];
 	char ca_sha256[65]; /* of the root CA written or found */
 	int changed;
+	int key_unsaved; /* a new key's artifacts wait for save() (host_work) */
+	int have_cert;   /* a certificate was found or made (host_work) */
+	int host_done;   /* host_work ran; host_rc is its result */
+	enum mcred_err host_rc;
 	/* the result's strings, given to it (allocated) when the run ends */
 	char model[64];
 	char firmware[64];
@@ -284,7 +290,7 @@ static enum mcred_err step_info(struct run *r)
 {
 	struct mcred_device_info info;
 	char why[200];
-	enum mcred_err rc = mcred_device_info(r->m, &info);
+	enum mcred_err rc = mcred_device_identity(r->m, &info);
 
 	if (rc != MCRED_OK)
 		return modem_fail(r, rc);
@@ -529,7 +535,8 @@ static enum mcred_err generate_key(struct run *r)
 				"after %%KEYGEN the modem lists no digest "
 				"for the key in tag %lu",
 				(unsigned long)r->req->tag);
-	return save(r);
+	r->key_unsaved = 1; /* host_work, next, saves it whatever happens */
+	return MCRED_OK;
 }
 
 static enum mcred_err step_keygen(struct run *r)
@@ -547,7 +554,7 @@ static enum mcred_err step_keygen(struct run *r)
 	return generate_key(r);
 }
 
-/* 1: a certificate was found or made; 0: none (CSR only). */
+/* *have_cert 1: a certificate was found or made; 0: none (CSR only). */
 static enum mcred_err step_sign(struct run *r, int *have_cert)
 {
 	struct mcred_error err;
@@ -638,33 +645,8 @@ static void fill_credentials(struct run *r)
 		add_credential(r, MCRED_TYPE_PRIVATE_KEY, r->key_sha256);
 }
 
-/*
- * Numeric errors on for the whole run. Each library operation still asks
- * the CMEE state (and keeps it as found), but no longer switches it on and
- * off around itself: fewer commands and bytes per modem. *was is -1 when
- * nothing is to be restored.
- */
-static void cmee_begin(struct run *r, int *was)
-{
-	struct mcred_lines *lines = NULL;
-	size_t i;
-
-	*was = -1;
-	if (mcred_at(r->m, "AT+CMEE?", &lines) != MCRED_OK) {
-		mcred_lines_free(lines);
-		return; /* the operations manage on their own */
-	}
-	for (i = 0; lines && i < lines->count; i++)
-		if (strncmp(lines->lines[i], "+CMEE:", 6) == 0 &&
-		    strtol(lines->lines[i] + 6, NULL, 10) == 0)
-			*was = 0;
-	mcred_lines_free(lines);
-	if (*was == 0 && mcred_at(r->m, "AT+CMEE=1", NULL) != MCRED_OK)
-		*was = -1;
-}
-
 /* Leave the mode as found: never cancellable, or a second Ctrl-C would leave it offline. */
-static enum mcred_err restore_mode(struct run *r, int saved, int cmee_was)
+static enum mcred_err restore_mode(struct run *r, int saved)
 {
 	int (*cancel_cb)(void *) = r->m->opts.cancel_cb;
 	enum mcred_err rc;
@@ -674,8 +656,6 @@ static enum mcred_err restore_mode(struct run *r, int saved, int cmee_was)
 		r->m->wait_cap = mcred_now_ms() + MCRED_RESTORE_AFTER_CANCEL_MS;
 	r->m->opts.cancel_cb = NULL;
 	rc = mcred_offline_end(r->m, saved);
-	if (cmee_was == 0 && mcred_at(r->m, "AT+CMEE=0", NULL) != MCRED_OK && rc == MCRED_OK)
-		rc = mcred_modem_error(r->m)->code;
 	r->m->wait_cap = 0;
 	r->m->opts.cancel_cb = cancel_cb;
 	return rc;
@@ -697,24 +677,81 @@ static enum mcred_err enter(struct run *r, enum mcred_provision_step step)
 	return MCRED_OK;
 }
 
+/*
+ * What needs only the host once the key is known: keep a new key's
+ * artifacts (first, so that even a stop keeps them), then the certificate.
+ */
+static enum mcred_err host_work(struct run *r)
+{
+	enum mcred_err rc = MCRED_OK;
+
+	r->host_done = 1;
+	if (r->key_unsaved) {
+		r->key_unsaved = 0;
+		rc = save(r);
+	}
+	if (rc == MCRED_OK)
+		rc = enter(r, MCRED_STEP_SIGN);
+	if (rc == MCRED_OK)
+		rc = step_sign(r, &r->have_cert);
+	return r->host_rc = rc;
+}
+
+static void host_work_while_storing(void *user)
+{
+	(void)host_work(user);
+}
+
+/*
+ * The root CA goes to the modem while the host saves and signs: the engine
+ * runs host_work as soon as the write has gone out. 1.2 KB take the line
+ * about 100 ms at 115200 baud, the host's work a few ms, which so cost no
+ * time. host_work runs once either way: after the write when it was not
+ * sent (the modem holds that CA already, a stop, a failure before it).
+ */
+static enum mcred_err write_ca_beside_host_work(struct run *r)
+{
+	struct mcred_error write_err;
+	enum mcred_err rc;
+
+	r->m->while_storing = host_work_while_storing;
+	r->m->while_storing_user = r;
+	rc = enter(r, MCRED_STEP_WRITE_CA);
+	if (rc == MCRED_OK)
+		rc = write_if_needed(r, MCRED_TYPE_CA_CERT, r->req->root_ca_pem, r->ca_sha256);
+	r->m->while_storing = NULL;
+	write_err = r->res->error;
+	if (!r->host_done)
+		host_work(r);
+	if (rc != MCRED_OK) {
+		/* the write's failure is the one to tell; the host's work was still done */
+		r->res->step = MCRED_STEP_WRITE_CA;
+		r->res->error = write_err;
+		return rc;
+	}
+	return r->host_rc;
+}
+
 /* Everything between going offline and restoring the mode. */
 static enum mcred_err provision_offline(struct run *r)
 {
 	const struct mcred_provision_request *q = r->req;
-	int have_cert = 0;
+	/* signing needs no modem: it is done while the root CA is written */
+	int beside = q->root_ca_pem && q->ca;
 	enum mcred_err rc;
 
 	if ((rc = enter(r, MCRED_STEP_INFO)) || (rc = step_info(r)) ||
 	    (rc = enter(r, MCRED_STEP_INSPECT)) || (rc = step_inspect(r)) ||
 	    (rc = enter(r, MCRED_STEP_IDENTIFY)) || (rc = step_identify(r)) ||
-	    (rc = enter(r, MCRED_STEP_KEYGEN)) || (rc = step_keygen(r)) ||
-	    (rc = enter(r, MCRED_STEP_SIGN)) || (rc = step_sign(r, &have_cert)))
+	    (rc = enter(r, MCRED_STEP_KEYGEN)) || (rc = step_keygen(r)))
 		return rc;
-	if (!have_cert) {
+	if ((rc = beside ? write_ca_beside_host_work(r) : host_work(r)) != MCRED_OK)
+		return rc;
+	if (!r->have_cert) {
 		r->res->status = MCRED_PROVISION_CSR_SAVED;
 		return MCRED_OK;
 	}
-	if (q->root_ca_pem &&
+	if (q->root_ca_pem && !beside &&
 	    ((rc = enter(r, MCRED_STEP_WRITE_CA)) ||
 	     (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem, r->ca_sha256))))
 		return rc;
@@ -735,7 +772,7 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 {
 	struct mcred_provision_request copy;
 	struct run r;
-	int saved_mode = -1, cmee_was = -1;
+	int saved_mode = -1;
 	enum mcred_err rc, restore_rc;
 
 	if (!modem)
@@ -751,13 +788,11 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 	rc = enter(&r, MCRED_STEP_OFFLINE);
 	if (rc == MCRED_OK && (rc = mcred_offline_begin(modem, &saved_mode)) != MCRED_OK)
 		modem_fail(&r, rc);
-	if (rc == MCRED_OK) {
-		cmee_begin(&r, &cmee_was);
+	if (rc == MCRED_OK)
 		rc = provision_offline(&r);
-	}
 	if (req->progress_cb)
 		req->progress_cb(MCRED_STEP_RESTORE, req->user);
-	restore_rc = restore_mode(&r, saved_mode, cmee_was);
+	restore_rc = restore_mode(&r, saved_mode);
 	/* Also after a failure: what the tag holds as far as this run knows. */
 	fill_credentials(&r);
 	if (rc == MCRED_OK && restore_rc != MCRED_OK) {
