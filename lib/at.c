@@ -945,13 +945,13 @@ static void restart_seen(mcred_modem *m)
 		m->after_restart(m);
 }
 
-/* The operation's host work, while the modem stores what was just sent. */
-static void run_while_storing(mcred_modem *m)
+/* The operation's host work, while the modem works on what was just sent. */
+static void run_while_waiting(mcred_modem *m)
 {
-	void (*work)(void *) = m->while_storing;
+	void (*work)(void *) = m->while_waiting;
 
-	m->while_storing = NULL;
-	work(m->while_storing_user);
+	m->while_waiting = NULL;
+	work(m->while_waiting_user);
 }
 
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
@@ -1000,8 +1000,8 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	if (mcred_shell_is_on(&m->opts))
 		mcred_shell_echo_start(&x->echo, wire,
 				       wire_len - mcred_wire_terminator_length(m->opts.terminator));
-	if (rc == MCRED_OK && carries_content(cmd, cmd_len) && m->while_storing) {
-		run_while_storing(m);
+	if (rc == MCRED_OK && m->while_waiting) {
+		run_while_waiting(m);
 		deadline = deadline_in(m, timeout_ms);
 	}
 	if (rc == MCRED_OK) {
@@ -1022,15 +1022,19 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
  * A bare ERROR while a session runs with numeric errors off: the session's
  * hook turns them on and the command goes once more, to learn its CME code.
  * Only a failed command is sent again, once per session at most: successful
- * operations never spend the AT+CMEE round trips. 1: send it again.
+ * operations never spend the AT+CMEE round trips. Not after a restart seen
+ * meanwhile: the modem is no longer in the state that refused the command,
+ * and sending it again would be a new attempt, not an explanation.
+ * 1: send it again.
  */
 static int explain_error(mcred_modem *m)
 {
 	int (*hook)(mcred_modem *) = m->explain_error;
 	struct mcred_error refused = m->err;
+	unsigned restarts = m->restarts;
 
 	m->explain_error = NULL; /* also for the hook's own commands */
-	if (hook(m))
+	if (hook(m) && m->restarts == restarts)
 		return 1;
 	m->err = refused; /* the ERROR stands, with its own message */
 	return 0;

@@ -277,7 +277,7 @@ static enum mcred_err compare_digest(mcred_modem *m, uint32_t tag, int type, con
 
 /*
  * The digest of a write's content as the modem stores it. It is computed
- * while the modem stores the content (the engine's while_storing hook), for
+ * while the modem stores the content (the engine's while_waiting hook), for
  * every write, verified or not: then it costs no time, and OpenSSL's first
  * use (about 1 ms of set-up per process) is over before a caller hashes the
  * same content (the CLI prints the digest of what it wrote).
@@ -288,7 +288,7 @@ struct stored_digest {
 	size_t len;
 	char hex[65];
 	enum mcred_err rc; /* MCRED_ERR_CRYPTO until computed */
-	/* the caller's own while_storing work (provision.c), run after ours */
+	/* the caller's own while_waiting work (provision.c), run after ours */
 	void (*then)(void *user);
 	void *then_user;
 };
@@ -307,15 +307,16 @@ static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
 				struct stored_digest *d)
 {
 	struct mcred_reply reply;
-	d->then = m->while_storing;
-	d->then_user = m->while_storing_user;
-	m->while_storing = compute_stored_digest;
-	m->while_storing_user = d;
+	/* set right before the write: no other command comes in between */
+	d->then = m->while_waiting;
+	d->then_user = m->while_waiting_user;
+	m->while_waiting = compute_stored_digest;
+	m->while_waiting_user = d;
 	enum mcred_err rc = run(m, cmd, &reply);
 	/* not called when the write never went out whole: the caller's hook back */
-	if (m->while_storing == compute_stored_digest) {
-		m->while_storing = d->then;
-		m->while_storing_user = d->then_user;
+	if (m->while_waiting == compute_stored_digest) {
+		m->while_waiting = d->then;
+		m->while_waiting_user = d->then_user;
 	}
 	mcred_reply_free(&reply);
 	if (rc != MCRED_OK) {

@@ -29,7 +29,7 @@
  * session that redoes CMEE after a restart itself marks the restart handled);
  * after_restart, explain_error, session, session_cmee and unrestored_mode
  * belong to the session (device.c); wait_cap is set by a session's restore (device.c,
- * provision.c) and obeyed by the engine; while_storing is set by an
+ * provision.c) and obeyed by the engine; while_waiting is set by an
  * operation (cmng.c, provision.c) and called and cleared by the engine.
  */
 #ifndef MODEMCRED_MODEM_H
@@ -78,15 +78,17 @@ struct mcred_modem {
 	 */
 	void (*after_restart)(struct mcred_modem *m);
 	/*
-	 * Called once by the engine right after the next %CMNG write went out
+	 * Called once by the engine right after the next command went out
 	 * whole, before its answer is awaited (the answer waits in the port's
 	 * buffer meanwhile), then cleared: work on the host that need not wait
-	 * for the modem, done while the modem stores the content (cmng.c,
-	 * provision.c). It must not use the handle. The answer then gets the
-	 * whole timeout again, counted from the hook's return.
+	 * for the modem, done while the modem works (cmng.c: a write's digest;
+	 * provision.c: checking a %KEYGEN answer, signing). It must not use the
+	 * handle. The answer then gets the whole timeout again, counted from
+	 * the hook's return. Whoever sets it clears it when its command was
+	 * never sent.
 	 */
-	void (*while_storing)(void *user);
-	void *while_storing_user;
+	void (*while_waiting)(void *user);
+	void *while_waiting_user;
 	/*
 	 * Called by the engine when a command got a bare ERROR (numeric errors
 	 * off) while a session runs; it may turn them on (device.c). 1: send the

@@ -498,6 +498,22 @@ static int reuse_saved_key(struct run *r, const struct mcred_credential *key)
 	return r->csr_pem && r->pub_pem;
 }
 
+/* take_keygen_report() as the engine's while_waiting work. */
+struct keygen_check {
+	struct run *r;
+	const char *blob;
+	int done;
+	enum mcred_err rc;
+};
+
+static void check_keygen_answer(void *user)
+{
+	struct keygen_check *c = user;
+
+	c->done = 1;
+	c->rc = take_keygen_report(c->r, c->blob);
+}
+
 static enum mcred_err generate_key(struct run *r)
 {
 	struct mcred_keygen_request kr;
@@ -517,13 +533,23 @@ static enum mcred_err generate_key(struct run *r)
 	rc = mcred_keygen_run(r->m, &kr, &blob);
 	if (rc != MCRED_OK)
 		return modem_fail(r, rc);
-	rc = take_keygen_report(r, blob);
-	free(blob);
-	if (rc != MCRED_OK)
-		return rc;
-	r->changed = 1;
-	/* The digest the modem lists for the new key identifies it in later runs. */
+	/*
+	 * The digest the modem lists for the new key identifies it in later
+	 * runs; the answer is checked while the modem lists it.
+	 */
+	struct keygen_check check = { r, blob, 0, MCRED_OK };
+	r->m->while_waiting = check_keygen_answer;
+	r->m->while_waiting_user = &check;
 	rc = mcred_cmng_list(r->m, r->req->tag, MCRED_TYPE_PRIVATE_KEY, &keys);
+	r->m->while_waiting = NULL;
+	if (!check.done)
+		check_keygen_answer(&check);
+	free(blob);
+	if (check.rc != MCRED_OK) {
+		mcred_credential_list_free(keys);
+		return check.rc; /* a failed check is what matters, not the listing */
+	}
+	r->changed = 1;
 	if (rc != MCRED_OK)
 		return modem_fail(r, rc);
 	key = find_cred(keys, MCRED_TYPE_PRIVATE_KEY);
@@ -697,7 +723,7 @@ static enum mcred_err host_work(struct run *r)
 	return r->host_rc = rc;
 }
 
-static void host_work_while_storing(void *user)
+static void host_work_while_waiting(void *user)
 {
 	(void)host_work(user);
 }
@@ -714,12 +740,12 @@ static enum mcred_err write_ca_beside_host_work(struct run *r)
 	struct mcred_error write_err;
 	enum mcred_err rc;
 
-	r->m->while_storing = host_work_while_storing;
-	r->m->while_storing_user = r;
+	r->m->while_waiting = host_work_while_waiting;
+	r->m->while_waiting_user = r;
 	rc = enter(r, MCRED_STEP_WRITE_CA);
 	if (rc == MCRED_OK)
 		rc = write_if_needed(r, MCRED_TYPE_CA_CERT, r->req->root_ca_pem, r->ca_sha256);
-	r->m->while_storing = NULL;
+	r->m->while_waiting = NULL;
 	write_err = r->res->error;
 	if (!r->host_done)
 		host_work(r);

@@ -9,7 +9,8 @@ recorded answer, tests/fixtures/keygen_csr.txt, sec_tag 42) and
 CFUN 0 or 4 (else CME 518), as on the real modem.
 
 A scenario misbehaves on the "target": the first command matching a
-regular expression (the operation under test, e.g. AT%CMNG=0 for a write),
+regular expression (the operation under test, e.g. AT%CMNG=0 for a write;
+for bare_error every one: a modem that refuses a command refuses it again),
 on the commands it names (AT+CFUN=4, the restoring AT+CFUN, AT+CMEE), or on
 every command (echoes, NUL bytes). SCENARIOS lists them with one line each;
 tests/hostile/run.py drives the CLI against them.
@@ -43,6 +44,11 @@ URC = b"%XMODEMSLEEP: 1,0\r\n"  # a URC without quotes: safe anywhere
 TAIL = b"MODEMSLEEP: 1,0\r\n"  # its tail, as a port opened mid-line receives it
 GARBAGE_BEFORE = b"\xff\xfe\x01junk\x7f\r\n\x00\x1b[0m\x00\r\n"
 GARBAGE_AFTER = b"\x03\xffgarbage\r\n"
+
+
+# Scenarios that misbehave on every command matching the target, not only
+# the first: a refusal is the modem's answer to that command in that state.
+EVERY_MATCH = {"bare_error"}
 
 
 def fixture(name):
@@ -283,7 +289,7 @@ class Hostile:
         self.hits += 1
         if self.hits == 1:
             self.target_seen.set()
-        return self.hits == 1
+        return self.hits == 1 or self.scenario in EVERY_MATCH
 
     def handle(self, command):
         target = self.is_target(command)
