@@ -288,7 +288,11 @@ struct stored_digest {
 	size_t len;
 	char hex[65];
 	enum mcred_err rc; /* MCRED_ERR_CRYPTO until computed */
-	/* the caller's own while_waiting work (provision.c), run after ours */
+	int ran;
+	/*
+	 * The caller's own while_waiting work (provision.c): it runs after ours,
+	 * while the modem stores the content, not during the session's commands.
+	 */
 	void (*then)(void *user);
 	void *then_user;
 };
@@ -296,6 +300,7 @@ struct stored_digest {
 static void compute_stored_digest(void *user)
 {
 	struct stored_digest *d = user;
+	d->ran = 1;
 	d->rc = mcred_cmng_stored_digest(d->opts, d->content, d->len, d->hex);
 	if (d->then)
 		d->then(d->then_user);
@@ -308,16 +313,10 @@ static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
 {
 	struct mcred_reply reply;
 	/* set right before the write: no other command comes in between */
-	d->then = m->while_waiting;
-	d->then_user = m->while_waiting_user;
 	m->while_waiting = compute_stored_digest;
 	m->while_waiting_user = d;
 	enum mcred_err rc = run(m, cmd, &reply);
-	/* not called when the write never went out whole: the caller's hook back */
-	if (m->while_waiting == compute_stored_digest) {
-		m->while_waiting = d->then;
-		m->while_waiting_user = d->then_user;
-	}
+	m->while_waiting = NULL; /* not called when the write never went out whole */
 	mcred_reply_free(&reply);
 	if (rc != MCRED_OK) {
 		char context[96];
@@ -344,14 +343,22 @@ enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, cons
 						   &cmd, &sent, &sent_len, &modem->err);
 	if (rc != MCRED_OK)
 		return rc; /* the checks filled modem->err */
-	struct stored_digest digest = {
-		.opts = &modem->opts, .content = sent, .len = sent_len, .rc = MCRED_ERR_CRYPTO
-	};
+	struct stored_digest digest = { .opts = &modem->opts,
+					.content = sent,
+					.len = sent_len,
+					.rc = MCRED_ERR_CRYPTO,
+					.then = modem->while_waiting,
+					.then_user = modem->while_waiting_user };
+	modem->while_waiting = NULL;
 	struct mcred_session session;
 	rc = mcred_session_begin(modem, 1, &session);
 	if (rc == MCRED_OK)
 		rc = write_now(modem, tag, type, &cmd, (flags & MCRED_WRITE_VERIFY) != 0, &digest);
 	rc = mcred_session_end(modem, &session, rc);
+	if (!digest.ran) { /* the write never went out whole: the caller's work is still to do */
+		modem->while_waiting = digest.then;
+		modem->while_waiting_user = digest.then_user;
+	}
 	mcred_secret_free(sent, sent_len + 1);
 	mcred_cmng_cmd_free(&cmd);
 	return rc;

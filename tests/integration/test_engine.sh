@@ -90,10 +90,22 @@ test_split_late_echo_shows_no_secret() {
 # ---- defect 5: restarts ------------------------------------------------------------
 
 test_restart_early_restores_mode_found() {
-	# a restart right after CMEE=1: the mode found (1) comes back, CMEE again for the delete
-	start_emodem --reset-on 'AT+CMEE=1' --reset-after-answer
+	# a restart right after going offline: the mode found (1) comes back, and
+	# the delete's ERROR is still explained (513 needs CMEE)
+	start_emodem --reset-on 'AT+CFUN=4' --reset-after-answer
 	mc --offline delete --tag 5 --type ca
 	expect_rc 6 "delete of a missing credential after a restart (513 needs CMEE)"
+	err_has "warning: the modem restarted during delete" "restart warning"
+	expect_state "cfun=1 cmee=0"
+}
+
+test_restart_while_explaining_an_error() {
+	# a restart right after CMEE=1 was turned on to explain the delete's ERROR:
+	# the delete is not sent again (a new attempt, not an explanation)
+	start_emodem --reset-on 'AT+CMEE=1' --reset-after-answer
+	mc --offline delete --tag 5 --type ca
+	expect_rc 4 "delete refused, then a restart while explaining it"
+	err_has "AT%CMNG=3,5,0: ERROR" "the ERROR as the modem gave it"
 	err_has "warning: the modem restarted during delete" "restart warning"
 	expect_state "cfun=1 cmee=0"
 }

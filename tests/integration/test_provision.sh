@@ -174,6 +174,47 @@ EOF
 	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 32 "ledger lines after two runs"
 }
 
+# steps: the "step" events of the run in $OUT, one line
+steps() {
+	$PY -c '
+import json, sys
+print(" ".join(j["step"] for j in map(json.loads, open(sys.argv[1])) if j["event"] == "step"))
+' "$OUT"
+}
+
+# The certificate is signed while the modem stores the root CA: the sign step
+# starts once the root CA's write went out. A root CA write that never gets its
+# answer still leaves the key's and the certificate's artifacts saved.
+test_provision_signs_while_root_ca_is_written() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	prov $PORTS
+	expect_ok "provision"
+	expect_eq "$(steps)" "offline info inspect identify keygen write-ca sign write-cert restore" \
+		"step order"
+	check_provisioned 1
+
+	rm -rf "$T_DIR/arts" "$T_DIR/ledger.jsonl" "$T_DIR/onboard.csv"
+	mkdir "$T_DIR/arts"
+	start_sim --silent-after-cmd 'AT%CMNG=0,16842753,0,'
+	prov --timeout 2 "$LINK"
+	expect_rc 3 "a root CA write without an answer"
+	expect_eq "$(steps)" "offline info inspect identify keygen write-ca sign restore" \
+		"step order when the root CA's write is not answered"
+	id=4e5249d0-5349-4d00-8000-0123456789ab
+	for f in csr.pem pub.pem key.sha256 crt.pem; do
+		[ -s "$T_DIR/arts/${id}_$f" ] || fail "${id}_$f not saved"
+	done
+	openssl verify -CAfile "$T_DIR/ca.pem" "$T_DIR/arts/${id}_crt.pem" >/dev/null 2>&1 ||
+		fail "the saved certificate does not verify"
+	$PY -c '
+import json, sys
+l = json.loads(open(sys.argv[1]).readline())
+assert l["result"] == "failed" and l["exit_code"] == 3, l
+' "$T_DIR/ledger.jsonl" || fail "ledger line of the failed run"
+}
+
 test_provision_interrupt_and_resume() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"

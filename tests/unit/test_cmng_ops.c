@@ -284,6 +284,50 @@ static void test_clear_counts(void **state)
 	assert_int_equal(fx->fake->bytes_written, before);
 }
 
+/* What the while_waiting hook saw of the fake modem when it ran. */
+struct waited {
+	struct fake_modem *fake;
+	int calls;
+	char last_command[32]; /* the last command the modem had received */
+};
+
+static void note_waiting(void *user)
+{
+	struct waited *w = user;
+	w->calls++;
+	snprintf(w->last_command, sizeof(w->last_command), "%s",
+		 w->fake->nlog ? w->fake->log[w->fake->nlog - 1] : "");
+}
+
+/*
+ * The engine's while_waiting hook (host work while the modem works), set
+ * before a write: it runs once, after the write itself went out whole (not
+ * during the session's AT+CFUN commands before it), chained behind the
+ * write's own digest work; the verifying list after it does not run it
+ * again. A write refused before sending never runs it and leaves it set.
+ */
+static void test_host_work_while_the_modem_stores(void **state)
+{
+	struct fixture *fx = *state;
+	struct waited w = { .fake = fx->fake };
+	fx->m->while_waiting = note_waiting;
+	fx->m->while_waiting_user = &w;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL,
+					  MCRED_WRITE_VERIFY),
+			 MCRED_OK);
+	assert_int_equal(w.calls, 1);
+	assert_memory_equal(w.last_command, "AT%CMNG=0,12,0,", 15);
+	assert_null(fx->m->while_waiting);
+
+	w.calls = 0;
+	fx->m->while_waiting = note_waiting;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, "a\"b", 3, NULL, 0), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(w.calls, 0);
+	/* still the caller's: it is cleared by whoever set it */
+	assert_ptr_equal(fx->m->while_waiting, note_waiting);
+	fx->m->while_waiting = NULL;
+}
+
 /* Operations that succeed never touch numeric errors: no AT+CMEE round trips. */
 static void test_success_needs_no_cmee(void **state)
 {
@@ -840,6 +884,7 @@ int main(void)
 		T(test_read_not_found_and_refused),
 		T(test_delete),
 		T(test_clear_counts),
+		T(test_host_work_while_the_modem_stores),
 		T(test_success_needs_no_cmee),
 		T(test_error_explained_by_sending_again),
 		T(test_cmee_found_on_left_on),

@@ -217,9 +217,10 @@ static void assert_state(struct fake_modem *f, int cfun, int cmee)
 }
 
 /*
- * The modem restarts right after turning CMEE on (before the old code read
- * CFUN): the mode found (1) must come back, and CMEE must be on again for
- * the delete, so that its refusal has a code (513: not found).
+ * The modem restarts while the delete's ERROR is being explained, right
+ * after turning CMEE on: the delete is not sent again (the modem is no
+ * longer in the state that refused it), its ERROR stands, and the mode
+ * found (1) comes back.
  */
 static void test_restart_early_in_offline_session(void **state)
 {
@@ -227,8 +228,9 @@ static void test_restart_early_in_offline_session(void **state)
 
 	fx->fake->reset_on = "AT+CMEE=1";
 	fx->fake->reset_after_answer = 1;
-	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_NOT_FOUND);
-	assert_int_equal(mcred_modem_cme(fx->m), 513);
+	assert_int_equal(mcred_cmng_delete(fx->m, 5, 0), MCRED_ERR_MODEM);
+	assert_non_null(strstr(mcred_modem_error(fx->m)->message, "AT%CMNG=3,5,0: ERROR"));
+	assert_int_equal(fake_modem_count_sent(fx->fake, "AT%CMNG=3,5,0"), 1);
 	assert_int_equal(mcred_modem_restarts(fx->m), 1);
 	assert_int_equal(mcred_modem_unrestored_mode(fx->m), -1);
 	assert_state(fx->fake, 1, 0);
