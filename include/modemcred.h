@@ -1009,7 +1009,11 @@ MCRED_API enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_p
 					  const char *public_key_pem, char serial[33],
 					  struct mcred_error *err);
 
-/** Steps of mcred_provision(), in the order they run. Since 0.2.0. */
+/**
+ * Steps of mcred_provision(), in the order they run, but for one: with a CA
+ * and a root CA, the certificate is signed while the modem stores the root
+ * CA, so SIGN starts after WRITE_CA. Since 0.2.0.
+ */
 enum mcred_provision_step {
 	MCRED_STEP_OFFLINE = 0, /**< take the modem offline (CFUN=4) */
 	MCRED_STEP_INFO,        /**< IMEI, model, firmware; firmware check */
@@ -1019,7 +1023,7 @@ enum mcred_provision_step {
 	 * %KEYGEN); load_cb
 	 */
 	MCRED_STEP_IDENTIFY,
-	MCRED_STEP_KEYGEN,     /**< %KEYGEN, verify, list the key's digest, save */
+	MCRED_STEP_KEYGEN,     /**< %KEYGEN, list the key's digest, verify, save */
 	MCRED_STEP_SIGN,       /**< certificate: sign, or take an issued one */
 	MCRED_STEP_WRITE_CA,   /**< write the root CA certificate(s), type 0 */
 	MCRED_STEP_WRITE_CERT, /**< write the device certificate, type 1 */
@@ -1105,7 +1109,8 @@ struct mcred_provision_request {
 	/**
 	 * Keep new artifacts: after %KEYGEN (key digest, CSR, public key) and
 	 * after the certificate is issued (all of them). Non-zero return: the
-	 * run fails. May be NULL.
+	 * run fails. May be NULL. Called on the calling thread, possibly while
+	 * the modem stores the root CA: it must not use the handle.
 	 */
 	int (*save_cb)(const struct mcred_provision_artifacts *a, void *user);
 	void *user; /**< passed to every callback */
