@@ -174,38 +174,62 @@ fi
 # github.com/nRFCloud/utils at commit 7acbfb5 with nrfcredstore at e3fcc23
 # (github.com/pascal-nordic/nrfcredstore), Debian bookworm's python3 3.11.2,
 # pyserial 3.5, cryptography 38.0.4, cbor2, semver 2.10.2, coloredlogs 15.0.1,
-# against modemsim --baud 115200 (no latency, no %KEYGEN time), with
-# --cmd-type at --ca --ca-key --csv -s --verify --rtscts-off: 2.85 s for one
-# modem (2831 bytes on the wire, 9 commands), on 2026-11-30.
-REF_S=2.85
+# against this tree's modemsim --baud 115200 (no latency, no %KEYGEN time),
+# with --cmd-type at --ca --ca-key --csv -s --verify --rtscts-off: best of 5
+# runs 1.328 s (up to 1.390 s) for one modem, 2801 bytes on the wire, 9
+# commands, on 2026-11-30. (The 2.85 s measured earlier that day was against
+# a modemsim that still began every answer with CR LF, which the real AT
+# host does not: the installer sleeps 100 ms after each line that is not the
+# one it waits for, so each empty line cost it 0.1 s.)
+REF_S=1.328
+REF_BYTES=2801
 REF_NOTE="reference measured by hand on 2026-11-30 (nrfcloud-utils 7acbfb5, nrfcredstore e3fcc23, python 3.11.2); set NRFCLOUD_INSTALLER to measure it here"
 if [ -n "${NRFCLOUD_INSTALLER:-}" ]; then
-	start_sims nrfu- 1
-	mkdir -p "$DIR/out-nrfu"
-	t0=$(date +%s.%N)
-	rc=0
-	# shellcheck disable=SC2086
-	(cd "$DIR/out-nrfu" && timeout -k 3 120 $NRFCLOUD_INSTALLER --port $PORTS --cmd-type at \
-		--ca "$DIR/ca.pem" --ca-key "$DIR/ca.key" --csv "$DIR/out-nrfu/onboard.csv" -s \
-		-p "$DIR/out-nrfu/" --verify --rtscts-off -P) >"$DIR/nrfu.log" 2>&1 || rc=$?
-	t1=$(date +%s.%N)
-	stop_sims
-	if [ "$rc" -ne 0 ]; then
-		tail -n 5 "$DIR/nrfu.log" >&2
-		echo "nrfcloud-utils failed (exit $rc); using the $REF_NOTE"
-	else
-		REF_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-		REF_NOTE="measured now with NRFCLOUD_INSTALLER=$NRFCLOUD_INSTALLER"
+	best="" r=1
+	while [ "$r" -le "$REPS" ]; do
+		start_sims "nrfu$r-" 1
+		mkdir -p "$DIR/out-nrfu$r"
+		t0=$(date +%s.%N)
+		rc=0
+		# shellcheck disable=SC2086
+		(cd "$DIR/out-nrfu$r" && timeout -k 3 120 $NRFCLOUD_INSTALLER --port $PORTS \
+			--cmd-type at --ca "$DIR/ca.pem" --ca-key "$DIR/ca.key" \
+			--csv "$DIR/out-nrfu$r/onboard.csv" -s -p "$DIR/out-nrfu$r/" --verify \
+			--rtscts-off -P) >"$DIR/nrfu.log" 2>&1 || rc=$?
+		t1=$(date +%s.%N)
+		stop_sims
+		if [ "$rc" -ne 0 ]; then
+			tail -n 5 "$DIR/nrfu.log" >&2
+			echo "nrfcloud-utils failed (exit $rc); using the $REF_NOTE"
+			best=""
+			break
+		fi
+		t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$t
+			REF_BYTES=$(($(stat_sum "nrfu$r-" rx_bytes) + $(stat_sum "nrfu$r-" tx_bytes)))
+		fi
+		r=$((r + 1))
+	done
+	if [ -n "$best" ]; then
+		REF_S=$best
+		REF_NOTE="measured now, best of $REPS, with NRFCLOUD_INSTALLER=$NRFCLOUD_INSTALLER"
 	fi
 fi
-# The hand-measured reference had no modemsim processing time. The
-# installer's time hardly depends on it (its fixed waits absorb it: 2.91 s
-# with --keygen-ms 500, measured the same day), so it is used as it is.
+# The hand-measured reference had no modemsim processing time (with
+# --keygen-ms 500 the installer took 1.89 s: it waits for the answer).
 if [ -z "${NRFCLOUD_INSTALLER:-}" ] && { [ "$LAT" -gt 0 ] || [ "$KEYGEN_MS" -gt 0 ]; }; then
 	REF_NOTE="$REF_NOTE; measured without modemsim processing time"
 fi
-awk -v ref="$REF_S" -v w="$one_wall" -v note="$REF_NOTE" 'BEGIN {
+# 10x faster than the installer means finishing in a tenth of its time; its
+# own exchange needs (bytes x 10 / baud) on the wire, and ours about as much:
+# when a tenth of its time is below that, no tool can get there.
+awk -v ref="$REF_S" -v w="$one_wall" -v note="$REF_NOTE" -v rb="$REF_BYTES" \
+	-v ob=$((rx + tx)) -v baud="$BAUD" 'BEGIN {
 	r = ref / w
 	printf "nrfcloud-utils installer: %.3f s for one modem (%s)\n", ref, note
 	printf "modemcred is %.1fx faster (target >= 10: %s)\n", r, (r >= 10 ? "met" : "NOT met")
+	if (r < 10 && ref / 10 < rb * 10 / baud)
+		printf "  10x faster would be %.3f s: less than the installer'"'"'s own %d bytes need on the wire (%.3f s), or modemcred'"'"'s %d (%.3f s): out of any tool'"'"'s reach at %d baud\n",
+			ref / 10, rb, rb * 10 / baud, ob, ob * 10 / baud, baud
 }'
