@@ -8,7 +8,8 @@
  * does for the single commands (CMEE, timeouts, digests, parsing) applies
  * here too. Two things reach inside the handle: restoring the mode, which
  * must not be cancellable (see restore_mode), and the host's work done
- * while the modem stores the root CA (write_ca_beside_host_work).
+ * while the modem is busy (the engine's while_waiting hook: generate_key,
+ * write_ca_beside_host_work).
  */
 #include <ctype.h>
 #include <stdarg.h>
