@@ -247,3 +247,24 @@ test_kits_no_port_takes_the_only_kit() {
 	err_has "no Nordic kit is attached" "provision --all-kits without any kit"
 	only_these_talked m1
 }
+
+# Nordic ports without a USB serial number are each a device of their own
+# (lib/ports.c: nothing says two of them are one kit), as `ports` and the
+# choice of the only kit count them: --all-kits provisions each.
+test_kits_all_kits_without_serial_numbers() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2
+	FAKEKITS="ttyACM0=$T_DIR/m1.link:1915:520f: ttyACM1=$T_DIR/m2.link:1915:520f:"
+	export FAKEKITS
+	kmc --json ports
+	expect_ok "ports"
+	expect_eq "$(json "[p['kit'] for p in j]")" "['Nordic device', 'Nordic device']" "kits"
+	kmc info
+	expect_rc 3 "info without a port"
+	err_has "2 Nordic kits found" "two devices without serial numbers"
+	kprov --all-kits
+	expect_ok "provision --all-kits"
+	expect_eq "$(ports_of_results)" "ttyACM0 ttyACM1" "ports provisioned"
+	check_provisioned 2
+}
