@@ -202,12 +202,15 @@ imei_of() { printf '3513588112%05d' "$1"; }
 test_kits_serial_number_picks_the_kit_for_one_modem() {
 	start_kits
 	# info answers with the IMEI of the kit's modem, over both transports
-	for transport in auto serialport termios; do
+	# (auto takes libserialport for a port it accepts)
+	for case in auto:libserialport serialport:libserialport termios:termios; do
+		transport=${case%:*} used=${case#*:}
 		kmc -v --transport "$transport" --serial-number "$SERIAL_C" info
 		expect_ok "info --serial-number C --transport $transport"
 		out_has "$(imei_of 3)" "info of kit C over $transport"
 		err_has "using /dev/ttyACM5 (the Nordic kit with serial number $SERIAL_C)" \
 			"-v names the modem port of kit C"
+		err_has "opened /dev/ttyACM5 ($used)" "--transport $transport"
 	done
 	only_these_talked m3
 	kmc --json --serial-number "$SERIAL_A" list
