@@ -234,7 +234,8 @@ $(SIM): $(SIM_OBJ)
 
 $(PRELOAD): tests/preload/fakeserial.c $(FLAGS)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC -shared \
+		$(shell pkg-config --cflags libserialport) -pthread -o $@ $< -ldl
 
 # Unit tests link the shared test helpers of tests/unit/support (the fake
 # modem, ...) and -pthread (test_parallel runs handles in threads). A static

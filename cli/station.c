@@ -424,11 +424,17 @@ static void *port_thread(void *arg)
 
 /* ---- ports of kits ---------------------------------------------------------------- */
 
-/* The index of the first port of the kit of list->ports[i]-> */
+/*
+ * The index of the first port (the list is in natural name order) of the kit
+ * of list->ports[i]. Ports of one kit share a USB serial number; a kit port
+ * without one stands alone, as the library counts kits (lib/ports.c).
+ */
 static size_t kit_first_port(const struct mcred_port_list *list, size_t i)
 {
 	size_t j;
 
+	if (!list->ports[i]->serial[0])
+		return i;
 	for (j = 0; j < i; j++)
 		if (list->ports[j]->kit && !strcmp(list->ports[j]->serial, list->ports[i]->serial))
 			return j;

@@ -91,7 +91,11 @@ vg verify-garbage '1|2|5' verify --keygen "AAAA.BBBB"
 if [ -f "$BUILD/tests/libfakeserial.so" ]; then
 	export FAKESERIAL_NAME=ttyMCSIM0 FAKESERIAL_TARGET="$LINK" LD_PRELOAD="$BUILD/tests/libfakeserial.so"
 	vg serialport-list 0 --port /dev/ttyMCSIM0 --transport serialport --json list
-	unset FAKESERIAL_NAME FAKESERIAL_TARGET LD_PRELOAD
+	# port discovery: a fake kit with two ports, found by its USB serial number
+	export FAKEKITS="ttyACM3=$LINK:1915:910a:001055000001 ttyACM4=$LINK:1915:910a:001055000001"
+	vg kits-ports 0 --json ports
+	vg kits-serial-number 0 --serial-number 001055000001 --timeout 60 --json list
+	unset FAKESERIAL_NAME FAKESERIAL_TARGET FAKEKITS LD_PRELOAD
 fi
 # the station (threads, OpenSSL signing, records): a fresh run, then one that changes nothing
 mkdir -p "$TMP/prov"

@@ -1,17 +1,42 @@
 /*
- * fakeserial: a test-only LD_PRELOAD library that makes a pseudo-terminal
- * look like a native serial port to libserialport, so the library's
- * libserialport transport can be driven against the simulated modem.
+ * fakeserial: a test-only LD_PRELOAD library that makes pseudo-terminals
+ * look like serial ports to libserialport: one plain (virtual, non-USB)
+ * port, or a set of USB ports such as attached Nordic kits, so that the
+ * library's libserialport transport and its port discovery (--all-kits,
+ * --serial-number) can be driven against simulated modems.
  *
- * Contract:
+ * One plain port:
  *   FAKESERIAL_NAME    fake device name without /dev/, e.g. "ttyMCSIM0"
  *   FAKESERIAL_TARGET  path of the pty (or of a symlink to it)
- * With both set:
- *   - /dev/$FAKESERIAL_NAME opens FAKESERIAL_TARGET (open, open64, openat,
- *     __open_2, __open64_2), and stat-like calls on it describe the target;
- *   - /sys/class/tty/$FAKESERIAL_NAME is a symlink (lstat, __lxstat) to
- *     ../../devices/virtual/tty/$FAKESERIAL_NAME (readlink), i.e. a
- *     virtual, non-USB tty;
+ *
+ * Several ports, as USB ports (kits) or native ones:
+ *   FAKEKITS="NAME=TARGET:VID:PID:SERIAL ..."  entries separated by blanks;
+ *     NAME    device name without /dev/ ("ttyACM0")
+ *     TARGET  path of the pty or of a symlink to it (no blanks; it may hold
+ *             ':' since the last three fields are taken from the right)
+ *     VID PID the USB vendor and product id in hex ("1366", "1915");
+ *             both empty: a native (non-USB) port
+ *     SERIAL  the USB serial number ("000960012345"); may be empty
+ *   e.g. FAKEKITS="ttyACM0=/tmp/a.link:1366:1015:000960012345
+ *                  ttyACM1=/tmp/b.link:1366:1015:000960012345
+ *                  ttyUSB0=/tmp/c.link:0403:6001:FT1234 ttyS0=/tmp/d.link:::"
+ *   A malformed FAKEKITS stops the process with a message and exit code 125.
+ *   With FAKEKITS set (even empty), sp_list_ports lists exactly these ports
+ *   (none of the machine's), and sp_get_port_description,
+ *   sp_get_port_transport, sp_get_port_usb_vid_pid and sp_get_port_usb_serial
+ *   describe them as given (the description is "fake USB port VID:PID" or
+ *   "fake native port"): that is all the library's discovery (lib/ports.c)
+ *   asks libserialport.
+ *
+ * For the FAKESERIAL_NAME port and every FAKEKITS name alike:
+ *   - /dev/NAME opens its TARGET (open, open64, openat, __open_2,
+ *     __open64_2), and stat-like calls on it describe the target, so both
+ *     transports (libserialport's sp_get_port_by_name + sp_open, and plain
+ *     termios) reach the pty;
+ *   - /sys/class/tty/NAME is a symlink (lstat, __lxstat) to
+ *     ../../devices/virtual/tty/NAME (readlink), i.e. a virtual tty, which
+ *     libserialport's sp_get_port_by_name accepts without reading any USB
+ *     details from sysfs (the getters above supply those);
  *   - the modem-control ioctls TIOCMGET/TIOCMSET/TIOCMBIS/TIOCMBIC succeed on
  *     any descriptor even though a pty rejects them (TIOCMGET reports
  *     CTS, DSR and DCD asserted).
@@ -24,12 +49,17 @@
  * Usage:
  *   FAKESERIAL_NAME=ttyMCSIM0 FAKESERIAL_TARGET=/tmp/sim.pty \
  *   LD_PRELOAD=build/tests/libfakeserial.so prog ... /dev/ttyMCSIM0
+ *   FAKEKITS="ttyACM0=/tmp/sim.pty:1915:910a:001051234567" \
+ *   LD_PRELOAD=build/tests/libfakeserial.so modemcred provision --all-kits ...
  * Under gcc's AddressSanitizer also set ASAN_OPTIONS=verify_asan_link_order=0
  * (ASan insists on being first in the library list otherwise).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libserialport.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,26 +72,159 @@
 static const char sys_prefix[] = "/sys/class/tty/";
 static const char dev_prefix[] = "/dev/";
 
-/* Is path exactly prefix followed by the fake name? */
-static int is_fake(const char *path, const char *prefix)
+static void *real(const char *symbol)
 {
-	const char *name = getenv("FAKESERIAL_NAME");
+	return dlsym(RTLD_NEXT, symbol);
+}
+
+/* ---- FAKEKITS: parsed once, kept for the life of the process -------------- */
+
+#define MAX_FAKE_PORTS 64
+
+struct fake_port {
+	const char *name, *target, *serial; /* point into fake_ports.text */
+	int usb, vid, pid;
+	char description[32];
+};
+
+static struct {
+	char text[16384]; /* a copy of FAKEKITS, cut into the fields */
+	struct fake_port ports[MAX_FAKE_PORTS];
+	size_t count;
+} fake_ports;
+static pthread_once_t fake_ports_once = PTHREAD_ONCE_INIT;
+
+/* A test that got FAKEKITS wrong must fail loudly, not run against real ports. */
+static void bad_fakekits(size_t entry, const char *why)
+{
+	fprintf(stderr,
+		"fakeserial: FAKEKITS entry %zu: %s (the format is "
+		"NAME=TARGET:VID:PID:SERIAL, see tests/preload/fakeserial.c)\n",
+		entry, why);
+	_exit(125);
+}
+
+/* The last ':'-separated field of field (cut off there), or NULL if none. */
+static char *cut_last_field(char *field)
+{
+	char *colon = strrchr(field, ':');
+
+	if (!colon)
+		return NULL;
+	*colon = '\0';
+	return colon + 1;
+}
+
+/* A USB id: 1 to 4 hex digits. */
+static int parse_usb_id(const char *text, int *id)
+{
+	char *end;
+	long value;
+
+	if (!*text || strlen(text) > 4)
+		return -1;
+	value = strtol(text, &end, 16);
+	if (*end)
+		return -1;
+	*id = (int)value;
+	return 0;
+}
+
+/* One "NAME=TARGET:VID:PID:SERIAL" entry, cut in place, into p. */
+static void parse_fake_port(char *entry, size_t number, struct fake_port *p)
+{
+	char *equals = strchr(entry, '='), *serial, *pid, *vid;
+
+	if (!equals || equals == entry)
+		bad_fakekits(number, "no NAME= at its start");
+	*equals = '\0';
+	p->name = entry;
+	if (strchr(p->name, '/'))
+		bad_fakekits(number, "NAME is a name in /dev, without '/'");
+	serial = cut_last_field(equals + 1);
+	pid = serial ? cut_last_field(equals + 1) : NULL;
+	vid = pid ? cut_last_field(equals + 1) : NULL;
+	if (!vid)
+		bad_fakekits(number, "fewer than four fields");
+	p->target = equals + 1;
+	if (!*p->target)
+		bad_fakekits(number, "TARGET is empty");
+	p->serial = serial;
+	p->usb = *vid || *pid;
+	if (!p->usb) {
+		if (*serial)
+			bad_fakekits(number, "a native port (no VID:PID) has no USB serial");
+		snprintf(p->description, sizeof(p->description), "fake native port");
+		return;
+	}
+	if (parse_usb_id(vid, &p->vid) != 0 || parse_usb_id(pid, &p->pid) != 0)
+		bad_fakekits(number, "VID and PID are 1 to 4 hex digits");
+	snprintf(p->description, sizeof(p->description), "fake USB port %04x:%04x",
+		 (unsigned)p->vid, (unsigned)p->pid);
+}
+
+static void parse_fakekits(void)
+{
+	const char *env = getenv("FAKEKITS");
+	char *entry, *rest = NULL;
+
+	if (!env)
+		return;
+	if (strlen(env) >= sizeof(fake_ports.text))
+		bad_fakekits(0, "FAKEKITS is too long");
+	strcpy(fake_ports.text, env);
+	for (entry = strtok_r(fake_ports.text, " \t\n", &rest); entry;
+	     entry = strtok_r(NULL, " \t\n", &rest)) {
+		size_t n = fake_ports.count;
+
+		if (n == MAX_FAKE_PORTS)
+			bad_fakekits(n + 1, "too many entries");
+		parse_fake_port(entry, n + 1, &fake_ports.ports[n]);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(fake_ports.ports[i].name, fake_ports.ports[n].name))
+				bad_fakekits(n + 1, "NAME given twice");
+		fake_ports.count++;
+	}
+}
+
+/* The FAKEKITS port called name (without /dev/), or NULL. */
+static const struct fake_port *fake_port_named(const char *name)
+{
+	pthread_once(&fake_ports_once, parse_fakekits);
+	for (size_t i = 0; i < fake_ports.count; i++)
+		if (!strcmp(fake_ports.ports[i].name, name))
+			return &fake_ports.ports[i];
+	return NULL;
+}
+
+/* ---- which paths are fake ------------------------------------------------- */
+
+/* The target of path if it is prefix followed by a fake name, else NULL. */
+static const char *fake_target(const char *path, const char *prefix)
+{
+	const char *name = getenv("FAKESERIAL_NAME"), *target = getenv("FAKESERIAL_TARGET");
+	const struct fake_port *kit;
 	size_t n = strlen(prefix);
 
-	if (!path || !name || !*name || !getenv("FAKESERIAL_TARGET"))
-		return 0;
-	return strncmp(path, prefix, n) == 0 && strcmp(path + n, name) == 0;
+	if (!path || strncmp(path, prefix, n) != 0)
+		return NULL;
+	if (name && *name && target && strcmp(path + n, name) == 0)
+		return target;
+	kit = fake_port_named(path + n);
+	return kit ? kit->target : NULL;
+}
+
+static int is_fake(const char *path, const char *prefix)
+{
+	return fake_target(path, prefix) != NULL;
 }
 
 /* The real path behind /dev/<fake name>; other paths stay as they are. */
 static const char *redirect(const char *path)
 {
-	return is_fake(path, dev_prefix) ? getenv("FAKESERIAL_TARGET") : path;
-}
+	const char *target = fake_target(path, dev_prefix);
 
-static void *real(const char *symbol)
-{
-	return dlsym(RTLD_NEXT, symbol);
+	return target ? target : path;
 }
 
 static void fake_sys_link(struct stat *st)
@@ -120,7 +283,7 @@ ssize_t readlink(const char *path, char *buf, size_t len)
 	if (!is_fake(path, sys_prefix))
 		return next ? next(path, buf, len) : (errno = ENOSYS, -1);
 	n = snprintf(target, sizeof(target), "../../devices/virtual/tty/%s",
-		     getenv("FAKESERIAL_NAME"));
+		     path + strlen(sys_prefix));
 	if (n < 0 || (size_t)n > len)
 		n = (int)len;
 	memcpy(buf, target, (size_t)n); /* readlink does not NUL-terminate */
@@ -236,16 +399,12 @@ static void spy(const char *function, const char *arg)
 	close(fd);
 }
 
-/*
- * Declared without libserialport.h: a name in, a pointer to a pointer out,
- * an enum sp_return back (SP_ERR_ARG is -1).
- */
-int sp_get_port_by_name(const char *name, void **out)
+enum sp_return sp_get_port_by_name(const char *name, struct sp_port **out)
 {
-	int (*next)(const char *, void **) = real("sp_get_port_by_name");
+	enum sp_return (*next)(const char *, struct sp_port **) = real("sp_get_port_by_name");
 
 	spy("sp_get_port_by_name", name);
-	return next ? next(name, out) : -1;
+	return next ? next(name, out) : SP_ERR_SUPP;
 }
 
 FILE *fopen(const char *path, const char *mode)
@@ -262,4 +421,101 @@ FILE *fopen64(const char *path, const char *mode)
 
 	spy("fopen", path);
 	return next ? next(path, mode) : (errno = ENOSYS, NULL);
+}
+
+/* ---- port discovery (FAKEKITS) --------------------------------------------- */
+
+/* The FAKEKITS port that port is, or NULL (FAKEKITS unset, or another port). */
+static const struct fake_port *fake_port_of(const struct sp_port *port)
+{
+	char *(*port_name)(const struct sp_port *) = real("sp_get_port_name");
+	const char *name = port_name ? port_name(port) : NULL;
+
+	if (!name || strncmp(name, dev_prefix, strlen(dev_prefix)) != 0)
+		return NULL;
+	return fake_port_named(name + strlen(dev_prefix));
+}
+
+/*
+ * Exactly the FAKEKITS ports, made by libserialport itself (sp_get_port_by_name
+ * accepts them through the sysfs fakes above), so that its sp_free_port_list
+ * frees them.
+ */
+enum sp_return sp_list_ports(struct sp_port ***list_ptr)
+{
+	enum sp_return (*next)(struct sp_port ***) = real("sp_list_ports");
+	enum sp_return (*by_name)(const char *, struct sp_port **) = real("sp_get_port_by_name");
+	void (*free_list)(struct sp_port **) = real("sp_free_port_list");
+	struct sp_port **list;
+
+	if (!getenv("FAKEKITS"))
+		return next ? next(list_ptr) : SP_ERR_SUPP;
+	if (!list_ptr || !by_name || !free_list)
+		return SP_ERR_ARG;
+	*list_ptr = NULL;
+	pthread_once(&fake_ports_once, parse_fakekits);
+	list = calloc(fake_ports.count + 1, sizeof(*list));
+	if (!list)
+		return SP_ERR_MEM;
+	for (size_t i = 0; i < fake_ports.count; i++) {
+		char path[PATH_MAX];
+		enum sp_return rc;
+
+		snprintf(path, sizeof(path), "%s%s", dev_prefix, fake_ports.ports[i].name);
+		rc = by_name(path, &list[i]);
+		if (rc != SP_OK) {
+			list[i] = NULL;
+			free_list(list);
+			return rc;
+		}
+	}
+	*list_ptr = list;
+	return SP_OK;
+}
+
+char *sp_get_port_description(const struct sp_port *port)
+{
+	char *(*next)(const struct sp_port *) = real("sp_get_port_description");
+	const struct fake_port *p = fake_port_of(port);
+
+	if (p)
+		return (char *)p->description;
+	return next ? next(port) : NULL;
+}
+
+enum sp_transport sp_get_port_transport(const struct sp_port *port)
+{
+	enum sp_transport (*next)(const struct sp_port *) = real("sp_get_port_transport");
+	const struct fake_port *p = fake_port_of(port);
+
+	if (p)
+		return p->usb ? SP_TRANSPORT_USB : SP_TRANSPORT_NATIVE;
+	return next ? next(port) : SP_TRANSPORT_NATIVE;
+}
+
+enum sp_return sp_get_port_usb_vid_pid(const struct sp_port *port, int *usb_vid, int *usb_pid)
+{
+	enum sp_return (*next)(const struct sp_port *, int *, int *) =
+		real("sp_get_port_usb_vid_pid");
+	const struct fake_port *p = fake_port_of(port);
+
+	if (!p)
+		return next ? next(port, usb_vid, usb_pid) : SP_ERR_SUPP;
+	if (!p->usb)
+		return SP_ERR_ARG; /* as libserialport says of a port that is not USB */
+	if (usb_vid)
+		*usb_vid = p->vid;
+	if (usb_pid)
+		*usb_pid = p->pid;
+	return SP_OK;
+}
+
+char *sp_get_port_usb_serial(const struct sp_port *port)
+{
+	char *(*next)(const struct sp_port *) = real("sp_get_port_usb_serial");
+	const struct fake_port *p = fake_port_of(port);
+
+	if (p) /* NULL, as libserialport, when the device has no serial number */
+		return p->usb && *p->serial ? (char *)p->serial : NULL;
+	return next ? next(port) : NULL;
 }

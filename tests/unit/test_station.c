@@ -54,10 +54,31 @@ static void test_serial_numbers(void **state)
 	assert_string_equal(missing, "FT12345");
 }
 
+/* Kit ports without a USB serial number are not one kit: each is provisioned. */
+static void test_kit_ports_without_serial_numbers_stand_alone(void **state)
+{
+	static struct mcred_port bare[] = {
+		{ sizeof(struct mcred_port), "/dev/ttyACM0", "", 0x1915, 0x520f, "",
+		  "Nordic device" },
+		{ sizeof(struct mcred_port), "/dev/ttyACM1", "", 0x1915, 0x520f, "",
+		  "Nordic device" },
+	};
+	struct mcred_port *ptrs[] = { &bare[0], &bare[1] };
+	const struct mcred_port_list bare_list = { ptrs, 2 };
+	const char *out[8], *missing = NULL;
+
+	(void)state;
+	assert_int_equal(station_kit_ports(&bare_list, 1, NULL, 0, out, 8, &missing), 2);
+	assert_string_equal(out[0], "/dev/ttyACM0");
+	assert_string_equal(out[1], "/dev/ttyACM1");
+	assert_null(missing);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_kits_take_each_kits_first_port),
+		cmocka_unit_test(test_kit_ports_without_serial_numbers_stand_alone),
 		cmocka_unit_test(test_serial_numbers),
 	};
 
