@@ -180,7 +180,8 @@ fi
 # commands, on 2026-11-30. (The 2.85 s measured earlier that day was against
 # a modemsim that still began every answer with CR LF, which the real AT
 # host does not: the installer sleeps 100 ms after each line that is not the
-# one it waits for, so each empty line cost it 0.1 s.)
+# one it waits for, so each empty line cost it 0.1 s. Checked: the modemsim
+# of d1346b1^ gives 2.80-2.83 s with 2829 bytes on the wire.)
 REF_S=1.328
 REF_BYTES=2801
 REF_NOTE="reference measured by hand on 2026-11-30 (nrfcloud-utils 7acbfb5, nrfcredstore e3fcc23, python 3.11.2); set NRFCLOUD_INSTALLER to measure it here"
