@@ -194,6 +194,9 @@ test_provision_signs_while_root_ca_is_written() {
 	expect_eq "$(steps)" "offline info inspect identify keygen write-ca sign write-cert restore" \
 		"step order"
 	check_provisioned 1
+	# nothing failed: no command spent on numeric errors, nor on the firmware's UUID
+	expect_eq "$(count_in_logs 'CMEE')" 0 "CMEE commands of a run without errors"
+	expect_eq "$(count_in_logs 'XMODEMUUID')" 0 "firmware UUID queries"
 
 	rm -rf "$T_DIR/arts" "$T_DIR/ledger.jsonl" "$T_DIR/onboard.csv"
 	mkdir "$T_DIR/arts"
