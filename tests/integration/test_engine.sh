@@ -119,11 +119,16 @@ test_restart_loses_answer_exit_3() {
 	expect_state "cfun=1 cmee=0"
 }
 
-test_restart_during_list_says_how_to_turn_on() {
-	start_emodem --reset-on 'AT%CMNG=1' --reset-after-answer
-	mc list
-	expect_ok "list answered, then the modem restarted"
-	err_has "warning: the modem restarted during list" "restart warning"
+test_restart_during_info_says_how_to_turn_on() {
+	# the restart follows the IMEI's answer, so its banner comes before the
+	# model's: seen for certain. (One right behind an operation's last answer
+	# is seen only if it arrives before the tool is done: no test of that.)
+	start_emodem --reset-on 'AT+CGSN' --reset-after-answer
+	mc info
+	expect_ok "IMEI answered, then the modem restarted"
+	out_has "IMEI: *351358811234567" "IMEI"
+	out_has "Model: *nRF9160-SICA" "model, asked after the restart"
+	err_has "warning: the modem restarted during info" "restart warning"
 	err_has "AT+CFUN=1" "how to turn it on again"
 }
 
