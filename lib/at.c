@@ -1034,8 +1034,11 @@ static int explain_error(mcred_modem *m)
 	unsigned restarts = m->restarts;
 
 	m->explain_error = NULL; /* also for the hook's own commands */
-	if (hook(m) && m->restarts == restarts)
-		return 1;
+	if (hook(m)) {
+		drain_pending(m); /* a banner right behind the hook's last answer */
+		if (m->restarts == restarts)
+			return 1;
+	}
 	m->err = refused; /* the ERROR stands, with its own message */
 	return 0;
 }

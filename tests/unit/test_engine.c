@@ -236,6 +236,18 @@ static void test_restart_early_in_offline_session(void **state)
 	assert_state(fx->fake, 1, 0);
 }
 
+/*
+ * The same, with the banner in a read of its own after CMEE=1's OK: it is
+ * already waiting when the delete would go again, and stops that.
+ */
+static void test_restart_read_apart_from_the_answer(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->fake->line_per_read = 1;
+	test_restart_early_in_offline_session(state);
+}
+
 /* A restart between the delete and the restore: still the mode found. */
 static void test_restart_after_delete(void **state)
 {
@@ -467,6 +479,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_late_echo_cut_into_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_echo_cut_into_lines_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_early_in_offline_session, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_restart_read_apart_from_the_answer, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_loses_the_answer, setup, teardown),

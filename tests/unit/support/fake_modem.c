@@ -395,6 +395,11 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 		n = len;
 	if (n == 0)
 		return 0;
+	if (f->line_per_read) {
+		const char *lf = memchr(f->out + f->out_pos, '\n', n);
+		if (lf)
+			n = (size_t)(lf - (f->out + f->out_pos)) + 1;
+	}
 	memcpy(buf, f->out + f->out_pos, n);
 	f->out_pos += n;
 	if (f->out_pos == f->out_len) /* all read: reuse the buffer from the start */

@@ -63,7 +63,12 @@ struct fake_modem {
 	int echo_split;
 	const char *reset_on;   /* restart once on the first command starting so */
 	int reset_after_answer; /* 1: answer that command first; 0: its answer is lost */
-	int restarts;           /* restarts done */
+	/*
+	 * Each read returns one line at most: what follows comes in a read of
+	 * its own, as bytes the modem wrote a moment later do on a real port.
+	 */
+	int line_per_read;
+	int restarts; /* restarts done */
 	/*
 	 * Non-zero: what the library writes goes through a model of the AT
 	 * host of the at_client sample (nRF Connect SDK lib/at_host,
