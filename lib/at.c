@@ -1043,11 +1043,31 @@ static int explain_error(mcred_modem *m)
 	return 0;
 }
 
+/* An empty reply: no final result yet. */
+static void reply_start(struct mcred_reply *reply)
+{
+	memset(reply, 0, sizeof(*reply));
+	reply->final = MCRED_LINE_INFO;
+	reply->code = -1;
+}
+
+/* One exchange of cmd (cmd_z: the same, NUL-ended), traced, into an empty reply. */
+static enum mcred_err exchange_once(mcred_modem *m, const char *cmd, size_t cmd_len,
+				    const char *cmd_z, const char *trace_cmd, const char *shown,
+				    unsigned timeout_ms, struct mcred_reply *reply)
+{
+	struct exchange x = { .m = m, .reply = reply, .cmd = cmd_z, .trace_cmd = trace_cmd };
+
+	trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
+	      trace_cmd ? strlen(trace_cmd) : cmd_len);
+	return send_and_collect(m, cmd, cmd_len, shown,
+				timeout_ms ? timeout_ms : m->opts.timeout_ms, &x);
+}
+
 enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, const char *trace_cmd,
 			     unsigned timeout_ms, struct mcred_reply *reply)
 {
 	char shown[MESSAGE_COMMAND_MAX + 4];
-	struct exchange x = { .m = m, .reply = reply };
 	char *cmd_z;
 	enum mcred_err rc;
 
@@ -1055,36 +1075,20 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, co
 		return MCRED_ERR_INVALID_ARG;
 	if (!reply || !cmd)
 		return mcred_fail(m, MCRED_ERR_INVALID_ARG, "no command or reply given");
-	memset(reply, 0, sizeof(*reply));
-	reply->final = MCRED_LINE_INFO; /* no final result yet */
-	reply->code = -1;
+	reply_start(reply);
 	/* The classifier and the messages want a string ending at cmd_len. */
 	cmd_z = malloc(cmd_len + 1);
 	if (!cmd_z)
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory");
 	memcpy(cmd_z, cmd, cmd_len);
 	cmd_z[cmd_len] = '\0';
-	x.cmd = cmd_z;
-	x.trace_cmd = trace_cmd;
 	abbreviate(trace_cmd ? trace_cmd : cmd_z, shown, sizeof(shown));
-	trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
-	      trace_cmd ? strlen(trace_cmd) : cmd_len);
-	rc = send_and_collect(m, cmd, cmd_len, shown, timeout_ms ? timeout_ms : m->opts.timeout_ms,
-			      &x);
+	rc = exchange_once(m, cmd, cmd_len, cmd_z, trace_cmd, shown, timeout_ms, reply);
 	if (rc == MCRED_ERR_MODEM && reply->final == MCRED_LINE_ERROR && m->explain_error &&
 	    explain_error(m)) {
-		struct exchange again = {
-			.m = m, .reply = reply, .cmd = cmd_z, .trace_cmd = trace_cmd
-		};
-
 		mcred_reply_free(reply);
-		memset(reply, 0, sizeof(*reply));
-		reply->final = MCRED_LINE_INFO;
-		reply->code = -1;
-		trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
-		      trace_cmd ? strlen(trace_cmd) : cmd_len);
-		rc = send_and_collect(m, cmd, cmd_len, shown,
-				      timeout_ms ? timeout_ms : m->opts.timeout_ms, &again);
+		reply_start(reply);
+		rc = exchange_once(m, cmd, cmd_len, cmd_z, trace_cmd, shown, timeout_ms, reply);
 	}
 	/* Wipe: the command may carry a key. */
 	mcred_secret_free(cmd_z, cmd_len + 1);
