@@ -117,8 +117,12 @@ signal_during_write() {
 }
 
 test_ctrl_c_while_offline_restores_cfun() {
-	# SIGINT while the write itself is in progress (the modem is at CFUN=4)
-	start_sim --latency-ms 1000 --cfun 1
+	# SIGINT while the write itself is in progress (the modem is at CFUN=4).
+	# The restore after a Ctrl-C has 3 s; before AT+CFUN=1 it waits for the
+	# write's answer, the link recovery's ERROR and its query's answer: three
+	# modem latencies, so 0.6 s each leaves a loaded machine 1.2 s to spare
+	# (1 s each left only the time the signal took to arrive)
+	start_sim --latency-ms 600 --cfun 1
 	signal_during_write INT 'CMNG=0'
 	expect_rc 130 "write interrupted by SIGINT during %CMNG=0"
 	mc --timeout 20 at 'AT+CFUN?'
