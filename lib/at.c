@@ -13,10 +13,10 @@
 #include "at_parser.h"
 #include "defaults.h"
 #include "error.h"
-#include "modem.h"
-#include "shell.h"
+#include "handle.h"
+#include "at_shell.h"
 #include "util.h"
-#include "wire.h"
+#include "at_wire.h"
 
 /* Longest single wait, so the cancel callback is polled often enough. */
 #define READ_SLICE_MS 100u
@@ -223,11 +223,11 @@ static void on_banner(struct exchange *x, const char *line, size_t len, int in_f
 
 	trace(m, MCRED_TRACE_RX, line, len);
 	deliver_urc(m, line, len);
-	if (!m->in_banner) {
-		m->restarts++;
+	if (!m->at.in_banner) {
+		m->at.restarts++;
 		trace_text(m, restart_note);
 	}
-	m->in_banner = !(len == 5 && memcmp(line, "Ready", 5) == 0);
+	m->at.in_banner = !(len == 5 && memcmp(line, "Ready", 5) == 0);
 	if (in_flight)
 		x->restarted = 1;
 }
@@ -289,13 +289,13 @@ static void on_guarded_line(struct exchange *x, const char *cmd, enum mcred_line
 /* The whole line repeats the previous command (also in shell form): its late echo. */
 static int is_late_echo(const mcred_modem *m, const char *line, size_t len)
 {
-	size_t n = strlen(m->previous);
+	size_t n = strlen(m->at.previous);
 
 	if (len > 4 && strncasecmp(line, "at a", 4) == 0) {
 		line += 3;
 		len -= 3;
 	}
-	return n > 0 && len == n && strncasecmp(line, m->previous, n) == 0;
+	return n > 0 && len == n && strncasecmp(line, m->at.previous, n) == 0;
 }
 
 /* Before any content was sent: every line is shown as received. */
@@ -329,7 +329,7 @@ static void on_plain_line(struct exchange *x, const char *cmd, enum mcred_line_k
 static int on_line(void *user, const char *line, size_t len)
 {
 	struct exchange *x = user;
-	int stale = mcred_line_splitter_stale(x->m->splitter);
+	int stale = mcred_line_splitter_stale(x->m->at.splitter);
 	const char *cmd = x->final_seen || stale ? NULL : x->cmd;
 	enum mcred_line_kind kind;
 	int code;
@@ -348,11 +348,11 @@ static int on_line(void *user, const char *line, size_t len)
 		return 0;
 	}
 	if (kind != MCRED_LINE_NOISE)
-		x->m->in_banner = 0;
+		x->m->at.in_banner = 0;
 	/* what the device's buffer held of the answer (see answer_cut_off) */
 	if (cmd && kind == MCRED_LINE_INFO && !mcred_line_is_command_echo(line, len))
 		x->answer_bytes += len + 2;
-	if (x->m->content_sent)
+	if (x->m->at.content_sent)
 		on_guarded_line(x, cmd, kind, line, len, code);
 	else
 		on_plain_line(x, cmd, kind, line, len, code);
@@ -365,7 +365,7 @@ static void pass_to_splitter(void *user, const uint8_t *bytes, size_t n)
 {
 	struct exchange *x = user;
 
-	mcred_line_splitter_feed(x->m->splitter, bytes, n, on_line, x);
+	mcred_line_splitter_feed(x->m->at.splitter, bytes, n, on_line, x);
 }
 
 /* Nothing but a shell prompt waits in the splitter: the next byte starts a line. */
@@ -373,7 +373,7 @@ static int splitter_at_line_start(void *user)
 {
 	struct exchange *x = user;
 	const char *partial;
-	size_t n = mcred_line_splitter_pending(x->m->splitter, &partial);
+	size_t n = mcred_line_splitter_pending(x->m->at.splitter, &partial);
 
 	mcred_line_strip_prompt(partial, &n);
 	return n == 0;
@@ -405,9 +405,28 @@ static void drain_pending(mcred_modem *m)
 
 		if (n <= 0)
 			break;
-		mcred_line_splitter_feed(m->splitter, buf, (size_t)n, on_line, &x);
+		mcred_line_splitter_feed(m->at.splitter, buf, (size_t)n, on_line, &x);
 	}
 	mcred_reply_free(&scratch);
+}
+
+enum mcred_err mcred_at_state_init(struct mcred_at_state *s, size_t max_response_len)
+{
+	memset(s, 0, sizeof(*s));
+	/* One logical line is at most a whole answer. */
+	s->splitter = mcred_line_splitter_new(max_response_len);
+	return s->splitter ? MCRED_OK : MCRED_ERR_NOMEM;
+}
+
+void mcred_at_state_free(struct mcred_at_state *s)
+{
+	mcred_line_splitter_free(s->splitter);
+	s->splitter = NULL;
+}
+
+void mcred_at_restarts_handled(mcred_modem *m)
+{
+	m->at.restarts_handled = m->at.restarts;
 }
 
 void mcred_at_poll(mcred_modem *m)
@@ -429,7 +448,7 @@ void mcred_at_discard_stale_input(mcred_modem *m)
 		mid_line = buf[n - 1] != '\r' && buf[n - 1] != '\n' && buf[n - 1] != '\0';
 	}
 	if (mid_line)
-		mcred_line_splitter_begin_stale(m->splitter);
+		mcred_line_splitter_begin_stale(m->at.splitter);
 }
 
 /*
@@ -510,10 +529,10 @@ static void remember_abandoned(mcred_modem *m, const char *cmd)
 	if (!cmd)
 		return;
 	n = strcspn(cmd, "=?");
-	if (n >= sizeof(m->abandoned))
-		n = sizeof(m->abandoned) - 1;
-	memcpy(m->abandoned, cmd, n);
-	m->abandoned[n] = '\0';
+	if (n >= sizeof(m->at.abandoned))
+		n = sizeof(m->at.abandoned) - 1;
+	memcpy(m->at.abandoned, cmd, n);
+	m->at.abandoned[n] = '\0';
 }
 
 /*
@@ -556,7 +575,7 @@ static int partial_is_answer(const char *p, size_t n, const char *cmd)
 static int answer_cut_off(mcred_modem *m, const struct exchange *x)
 {
 	const char *partial;
-	size_t pending = mcred_line_splitter_pending(m->splitter, &partial);
+	size_t pending = mcred_line_splitter_pending(m->at.splitter, &partial);
 
 	if (x->final_seen || !x->cmd || mcred_shell_is_on(&m->opts))
 		return 0;
@@ -597,7 +616,7 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 		if (answer_cut_off(m, x)) {
 			x->cut_off = 1;
 			/* The cut line never ends: it must not become part of the next answer. */
-			mcred_line_splitter_reset(m->splitter);
+			mcred_line_splitter_reset(m->at.splitter);
 			break;
 		}
 	}
@@ -620,10 +639,10 @@ static void remember_unfinished(mcred_modem *m, const char *wire, size_t sent,
 
 	for (size_t i = 0; i < sent; i++)
 		quotes += wire[i] == '"';
-	m->unfinished_len = 0;
+	m->at.unfinished_len = 0;
 	if (quotes % 2)
-		m->unfinished[m->unfinished_len++] = '"';
-	mcred_wire_append_terminator(m->unfinished, &m->unfinished_len, m->opts.terminator);
+		m->at.unfinished[m->at.unfinished_len++] = '"';
+	mcred_wire_append_terminator(m->at.unfinished, &m->at.unfinished_len, m->opts.terminator);
 	remember_abandoned(m, x->cmd);
 }
 
@@ -632,11 +651,11 @@ static void send_unfinished(mcred_modem *m, const char *name)
 {
 	size_t sent;
 
-	if (!m->unfinished_len)
+	if (!m->at.unfinished_len)
 		return;
-	(void)write_all(m, m->unfinished, m->unfinished_len, deadline_in(m, m->opts.timeout_ms),
-			name, m->opts.timeout_ms, &sent);
-	m->unfinished_len = 0;
+	(void)write_all(m, m->at.unfinished, m->at.unfinished_len,
+			deadline_in(m, m->opts.timeout_ms), name, m->opts.timeout_ms, &sent);
+	m->at.unfinished_len = 0;
 }
 
 /*
@@ -658,13 +677,13 @@ static long long abandoned_deadline(const mcred_modem *m)
 static void finish_abandoned(mcred_modem *m)
 {
 	struct mcred_reply scratch = { .code = -1 };
-	struct exchange x = { .m = m, .cmd = m->abandoned, .reply = &scratch };
-	char name[sizeof(m->abandoned)];
+	struct exchange x = { .m = m, .cmd = m->at.abandoned, .reply = &scratch };
+	char name[sizeof(m->at.abandoned)];
 
-	if (!m->abandoned[0])
+	if (!m->at.abandoned[0])
 		return;
-	memcpy(name, m->abandoned, sizeof(name));
-	m->abandoned[0] = '\0';
+	memcpy(name, m->at.abandoned, sizeof(name));
+	m->at.abandoned[0] = '\0';
 	x.cmd = name;
 	send_unfinished(m, name);
 	/*
@@ -674,8 +693,8 @@ static void finish_abandoned(mcred_modem *m)
 	 */
 	(void)read_until_final(m, &x, abandoned_deadline(m), name, m->opts.timeout_ms);
 	if (!x.final_seen)
-		mcred_line_splitter_reset(m->splitter);
-	m->abandoned[0] = '\0'; /* it stays unknown if it never came: do not wait twice */
+		mcred_line_splitter_reset(m->at.splitter);
+	m->at.abandoned[0] = '\0'; /* it stays unknown if it never came: do not wait twice */
 	mcred_reply_free(&scratch);
 }
 
@@ -719,7 +738,7 @@ static enum mcred_err recovery_failed(mcred_modem *m, enum mcred_err rc, const c
 			  "out, not even %s sent after bytes that end that command (the device "
 			  "may still be busy with it, or not listening); try again, or reset "
 			  "the device",
-			  shown, resync_query[(m->resyncs - 1) % 2]);
+			  shown, resync_query[(m->at.resyncs - 1) % 2]);
 }
 
 /*
@@ -731,7 +750,7 @@ static enum mcred_err recovery_failed(mcred_modem *m, enum mcred_err rc, const c
  */
 static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 {
-	unsigned which = m->resyncs++ % 2;
+	unsigned which = m->at.resyncs++ % 2;
 	struct mcred_reply scratch = { .code = -1 };
 	struct exchange x = { .m = m,
 			      .cmd = resync_query[which],
@@ -754,25 +773,25 @@ static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 	 * ended, and its state (inside an unbalanced quote, say) must not
 	 * swallow the query's answer. Only that answer's own line ends this.
 	 */
-	mcred_line_splitter_reset(m->splitter);
+	mcred_line_splitter_reset(m->at.splitter);
 	rc = write_all(m, wire, len, deadline, x.cmd, m->opts.timeout_ms, &sent);
 	if (rc == MCRED_OK)
 		rc = read_until_final(m, &x, deadline, x.cmd, m->opts.timeout_ms);
 	mcred_reply_free(&scratch);
-	m->abandoned[0] = '\0'; /* its late answer is among what was discarded */
-	m->unfinished_len = 0;
+	m->at.abandoned[0] = '\0'; /* its late answer is among what was discarded */
+	m->at.unfinished_len = 0;
 	if (rc != MCRED_OK || !x.final_seen) {
-		mcred_line_splitter_reset(m->splitter);
+		mcred_line_splitter_reset(m->at.splitter);
 		return recovery_failed(m, rc == MCRED_OK ? MCRED_ERR_TIMEOUT : rc, shown);
 	}
-	m->needs_recovery = 0;
+	m->at.needs_recovery = 0;
 	return MCRED_OK;
 }
 
 /* Before a command: end what an earlier one left behind. */
 static enum mcred_err settle_link(mcred_modem *m, const char *shown)
 {
-	if (m->needs_recovery)
+	if (m->at.needs_recovery)
 		return recover_link(m, shown);
 	finish_abandoned(m);
 	return MCRED_OK;
@@ -780,7 +799,7 @@ static enum mcred_err settle_link(mcred_modem *m, const char *shown)
 
 void mcred_at_settle(mcred_modem *m)
 {
-	if (m && m->needs_recovery)
+	if (m && m->at.needs_recovery)
 		(void)recover_link(m, "the next command"); /* its message is not shown */
 }
 
@@ -794,7 +813,7 @@ static void note_recovery_need(mcred_modem *m, const struct exchange *x, const c
 {
 	if ((rc == MCRED_ERR_TIMEOUT || rc == MCRED_ERR_CANCELLED) && !x->restarted &&
 	    !mcred_shell_is_on(&m->opts) && memchr(cmd, '"', len))
-		m->needs_recovery = 1;
+		m->at.needs_recovery = 1;
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -924,11 +943,11 @@ void mcred_reply_free(struct mcred_reply *reply)
 /* Only a short command without content: content is the guarded mode's affair. */
 static void remember_previous(mcred_modem *m, const char *cmd, size_t len)
 {
-	m->previous[0] = '\0';
-	if (m->content_sent || len >= sizeof(m->previous) || memchr(cmd, '"', len))
+	m->at.previous[0] = '\0';
+	if (m->at.content_sent || len >= sizeof(m->at.previous) || memchr(cmd, '"', len))
 		return;
-	memcpy(m->previous, cmd, len);
-	m->previous[len] = '\0';
+	memcpy(m->at.previous, cmd, len);
+	m->at.previous[len] = '\0';
 }
 
 /* A %CMNG write: its content comes back in an echo, however late. */
@@ -940,7 +959,7 @@ static int carries_content(const char *cmd, size_t len)
 /* Hand a restart since the last command to whoever set the hook (a session). */
 static void restart_seen(mcred_modem *m)
 {
-	m->restarts_handled = m->restarts;
+	m->at.restarts_handled = m->at.restarts;
 	if (m->after_restart)
 		m->after_restart(m);
 }
@@ -986,12 +1005,12 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 		return rc;
 	}
 	drain_pending(m);
-	if (m->restarts != m->restarts_handled)
+	if (m->at.restarts != m->at.restarts_handled)
 		restart_seen(m);
 	/* the rest of a line already begun is no part of this command's answer */
-	mcred_line_splitter_mark_stale(m->splitter, mcred_shell_is_on(&m->opts));
+	mcred_line_splitter_mark_stale(m->at.splitter, mcred_shell_is_on(&m->opts));
 	if (x->trace_cmd || carries_content(cmd, cmd_len))
-		m->content_sent = 1; /* from the first byte on, its echo may come any time */
+		m->at.content_sent = 1; /* from the first byte on, its echo may come any time */
 	x->wire_len = wire_len;
 	deadline = deadline_in(m, timeout_ms);
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
@@ -1031,12 +1050,12 @@ static int explain_error(mcred_modem *m)
 {
 	int (*hook)(mcred_modem *) = m->explain_error;
 	struct mcred_error refused = m->err;
-	unsigned restarts = m->restarts;
+	unsigned restarts = m->at.restarts;
 
 	m->explain_error = NULL; /* also for the hook's own commands */
 	if (hook(m)) {
 		drain_pending(m); /* a banner right behind the hook's last answer */
-		if (m->restarts == restarts)
+		if (m->at.restarts == restarts)
 			return 1;
 	}
 	m->err = refused; /* the ERROR stands, with its own message */

@@ -1,7 +1,7 @@
 /*
  * The AT engine (at.c): send one command and collect its answer until the
  * final result, every wait bounded. Calls only the layers below it (wire,
- * shell, parser, transport, errors); see modem.h.
+ * shell, parser, transport, errors); see handle.h.
  */
 #ifndef MODEMCRED_AT_H
 #define MODEMCRED_AT_H
@@ -10,6 +10,57 @@
 
 #include "at_parser.h"
 #include "modemcred.h"
+
+/*
+ * The engine's state inside the handle (struct mcred_modem's "at"): written
+ * by at.c only; the session (device.c) reads restarts and marks them handled
+ * with mcred_at_restarts_handled().
+ */
+struct mcred_at_state {
+	/* Splits received bytes into logical lines (created with the handle). */
+	struct mcred_line_splitter *splitter;
+	/*
+	 * Name ("AT+CFUN") of a command that was sent but abandoned by a timeout
+	 * or cancellation before its final result, "" if none. Its late answer
+	 * must not be taken for the next command's.
+	 */
+	char abandoned[32];
+	/*
+	 * The last command sent, when short and without content, "" otherwise:
+	 * a line that repeats it whole is its echo come late (ATE1 on a slow
+	 * modem), never an answer.
+	 */
+	char previous[64];
+	/*
+	 * Content (a %CMNG write) or a secret went out on this handle. From then
+	 * on, since its echo may come late, cut or after noise, received lines
+	 * are shown and kept only when they have a strict answer or URC shape
+	 * (at.c). Never cleared: the echo may come any time later.
+	 */
+	int content_sent;
+	/* Boot banners seen (mcred_modem_restarts), and within one banner. */
+	unsigned restarts;
+	int in_banner;
+	/* Restarts already handed to after_restart (at.c). */
+	unsigned restarts_handled;
+	/*
+	 * What ends a command that was only partly sent (a closing quote if one
+	 * was open, then the terminator), sent before the next command so that
+	 * the device rejects the half command instead of prefixing the next.
+	 */
+	char unfinished[4];
+	size_t unfinished_len;
+	/*
+	 * A command holding a '"' went out whole and its answer never came
+	 * (timeout, cancel): the device may be deaf inside quotes (its buffer
+	 * dropped the closing quote), busy, or idle. Before anything else is
+	 * sent, at.c recovers the link and resynchronises on a query's answer.
+	 * resyncs counts the attempts, so that consecutive ones use different
+	 * queries (a late answer of one is never taken for the next one's).
+	 */
+	int needs_recovery;
+	unsigned resyncs;
+};
 
 /* The answer to one command: information lines, final result. */
 struct mcred_reply {
@@ -39,6 +90,13 @@ void mcred_reply_free(struct mcred_reply *reply);
  * and without sending anything.
  */
 void mcred_at_poll(mcred_modem *m);
+
+/* Set up the engine's state of a new handle (MCRED_ERR_NOMEM), and free it. */
+enum mcred_err mcred_at_state_init(struct mcred_at_state *s, size_t max_response_len);
+void mcred_at_state_free(struct mcred_at_state *s);
+
+/* The session took care of every restart seen so far (device.c). */
+void mcred_at_restarts_handled(mcred_modem *m);
 
 /*
  * Right after a port was opened: throw away what is already waiting (it

@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "at.h"
-#include "cmng.h"
+#include "cmng_check.h"
+#include "cmng_parse.h"
 #include "device.h"
 #include "error.h"
-#include "modem.h"
+#include "handle.h"
 #include "util.h"
 
 /* Put "<context>: " in front of the handle's message, keeping code and cme. */

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmng.h"
+#include "cmng_check.h"
 #include "defaults.h"
 #include "error.h"
-#include "shell.h"
+#include "at_shell.h"
 #include "util.h"
-#include "wire.h"
+#include "at_wire.h"
 
 MCRED_DEFAULT_VERSION(mcred_cmng_check_write);
 MCRED_DEFAULT_VERSION(mcred_cmng_write_digest);

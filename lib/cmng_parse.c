@@ -6,7 +6,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "cmng.h"
+#include "cmng_parse.h"
 #include "error.h"
 
 /* A cursor over the line; never reads past end. */

@@ -1,6 +1,6 @@
 /* Option defaults: what zero options stand for. */
 #include "defaults.h"
-#include "shell.h"
+#include "at_shell.h"
 
 void mcred_options_apply_defaults(struct mcred_options *o)
 {

@@ -11,7 +11,7 @@
 #include "defaults.h"
 #include "device.h"
 #include "error.h"
-#include "modem.h"
+#include "handle.h"
 #include "util.h"
 
 /* Run cmd; on success the caller owns reply (always freed by the caller). */
@@ -157,7 +157,7 @@ static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_info 
 	if (!with_uuid)
 		info->uuid_status = MCRED_ERR_UNSUPPORTED; /* not asked */
 	for (size_t i = 0; i < n; i++) {
-		unsigned restarts = modem->restarts;
+		unsigned restarts = modem->at.restarts;
 		enum mcred_err rc = query_fact(modem, &facts[i], into[i].dst, into[i].size);
 		*into[i].status = rc;
 		/*
@@ -165,7 +165,7 @@ static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_info 
 		 * answer is lost, not wrong) or a cancel ends it; an ERROR or a
 		 * wrongly shaped answer loses one fact.
 		 */
-		if (rc != MCRED_OK && (!answered(rc) || modem->restarts != restarts))
+		if (rc != MCRED_OK && (!answered(rc) || modem->at.restarts != restarts))
 			return rc;
 		if (into[i].dst == info->firmware)
 			firmware_err = modem->err;
@@ -413,7 +413,7 @@ enum mcred_err mcred_offline_end(mcred_modem *modem, int saved)
 /* The engine's after_restart hook while a session runs (also the restore's). */
 static void session_after_restart(mcred_modem *m)
 {
-	m->restarts_handled = m->restarts;
+	mcred_at_restarts_handled(m);
 	/* the restart turned numeric errors off; the rest of the operation needs them */
 	if (m->session_cmee)
 		(void)set_int(m, "+CMEE", 1);
@@ -447,8 +447,8 @@ enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcr
 	s->cmee_was_off = 0;
 	s->cfun_found = -1;
 	s->cfun_saved = -1;
-	s->restarts_at_start = m->restarts;
-	m->restarts_handled = m->restarts;
+	s->restarts_at_start = m->at.restarts;
+	mcred_at_restarts_handled(m);
 	m->unrestored_mode = -1;
 	if (!offline)
 		return mcred_succeed(m);
@@ -465,7 +465,7 @@ enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcr
  */
 static int mode_to_restore(const mcred_modem *m, const struct mcred_session *s)
 {
-	if (m->restarts != s->restarts_at_start)
+	if (m->at.restarts != s->restarts_at_start)
 		return s->cfun_found > 0 ? s->cfun_found : -1;
 	return s->cfun_saved >= 0 && !is_offline_mode(s->cfun_saved) ? s->cfun_saved : -1;
 }
@@ -474,7 +474,7 @@ static int mode_to_restore(const mcred_modem *m, const struct mcred_session *s)
 static enum mcred_err restore_once(mcred_modem *m, struct mcred_session *s)
 {
 	int mode = mode_to_restore(m, s);
-	if (m->restarts != m->restarts_handled)
+	if (m->at.restarts != m->at.restarts_handled)
 		session_after_restart(m); /* CMEE as found, when it was on */
 	enum mcred_err rc = mode >= 0 ? mcred_cfun_set(m, mode) : mcred_succeed(m);
 	m->unrestored_mode = rc == MCRED_OK ? -1 : mode;
@@ -505,10 +505,10 @@ static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int 
 	m->session_cmee = m->session_cmee && !s->cmee_was_off;
 	enum mcred_err rc = MCRED_OK;
 	for (int pass = 0; pass < 2; pass++) {
-		unsigned restarts = m->restarts;
+		unsigned restarts = m->at.restarts;
 		rc = restore_once(m, s);
 		mcred_at_poll(m); /* a banner right behind the last answer */
-		if (m->restarts == restarts)
+		if (m->at.restarts == restarts)
 			break;
 	}
 	mcred_at_settle(m); /* when no restore command did it: the next user needs the link */

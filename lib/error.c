@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "modem.h"
+#include "handle.h"
 
 const char *mcred_version(void)
 {

@@ -15,9 +15,9 @@
 #include "defaults.h"
 #include "device.h"
 #include "error.h"
-#include "modem.h"
-#include "shell.h"
-#include "wire.h"
+#include "handle.h"
+#include "at_shell.h"
+#include "at_wire.h"
 
 MCRED_DEFAULT_VERSION(mcred_keygen_check);
 

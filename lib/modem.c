@@ -16,9 +16,10 @@
 #include "at_parser.h"
 #include "defaults.h"
 #include "error.h"
-#include "modem.h"
-#include "shell_detect.h"
-#include "transport.h"
+#include "handle.h"
+#include "at_shell_detect.h"
+#include "transport_serialport.h"
+#include "transport_termios.h"
 
 MCRED_DEFAULT_VERSION(mcred_modem_open);
 MCRED_DEFAULT_VERSION(mcred_modem_open_transport);
@@ -62,9 +63,7 @@ static enum mcred_err new_modem(mcred_modem **out, const struct mcred_options *g
 		free(m);
 		return rc;
 	}
-	/* One logical line is at most a whole answer. */
-	m->splitter = mcred_line_splitter_new(m->opts.max_response_len);
-	if (!m->splitter) {
+	if (mcred_at_state_init(&m->at, m->opts.max_response_len) != MCRED_OK) {
 		free(m);
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
 	}
@@ -171,7 +170,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 		return rc;
 	rc = open_port(m, port, err);
 	if (rc != MCRED_OK) {
-		mcred_line_splitter_free(m->splitter);
+		mcred_at_state_free(&m->at);
 		free(m);
 		return rc;
 	}
@@ -212,7 +211,7 @@ void mcred_modem_free(mcred_modem *modem)
 		return;
 	if (modem->io.close)
 		modem->io.close(modem->io.user);
-	mcred_line_splitter_free(modem->splitter);
+	mcred_at_state_free(&modem->at);
 	free(modem);
 }
 
@@ -242,7 +241,7 @@ const char *mcred_modem_transport_name(const mcred_modem *modem)
 
 unsigned mcred_modem_restarts(const mcred_modem *modem)
 {
-	return modem ? modem->restarts : 0;
+	return modem ? modem->at.restarts : 0;
 }
 
 int mcred_modem_unrestored_mode(const mcred_modem *modem)

@@ -22,7 +22,7 @@
 #include "defaults.h"
 #include "device.h"
 #include "error.h"
-#include "modem.h"
+#include "handle.h"
 #include "provision.h"
 #include "util.h"
 

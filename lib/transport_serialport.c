@@ -12,7 +12,7 @@
 #include <libserialport.h>
 
 #include "error.h"
-#include "transport.h"
+#include "transport_serialport.h"
 
 /* A hint for the errno behind a failed open, "" when there is none. */
 static const char *open_hint(int error_code, const char *port)

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "transport.h"
+#include "transport_termios.h"
 
 struct speed_entry {
 	unsigned baud;

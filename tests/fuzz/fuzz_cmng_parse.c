@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmng.h"
+#include "cmng_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,8 +17,8 @@
 #include "at.h"
 #include "at_parser.h"
 #include "defaults.h"
-#include "modem.h"
-#include "wire.h"
+#include "handle.h"
+#include "at_wire.h"
 #include "support/structs.h"
 
 #define FAKE_CAP 16384

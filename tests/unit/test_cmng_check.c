@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "modemcred.h"
-#include "cmng.h"
+#include "cmng_check.h"
 #include "util.h"
 
 static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

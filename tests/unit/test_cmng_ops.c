@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "modemcred.h"
-#include "modem.h"
+#include "handle.h"
 #include "util.h"
 #include "support/fake_modem.h"
 

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "cmng.h"
+#include "cmng_parse.h"
 
 #define SHA_UP "978C0D5A9D2DF4A9E1AC0F07F7B0D9B31C4FD8C6D3A1C5B2E4A6F0B1C2D302C4"
 #define SHA_LO "978c0d5a9d2df4a9e1ac0f07f7b0d9b31c4fd8c6d3a1c5b2e4a6f0b1c2d302c4"

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "modemcred.h"
-#include "cmng.h"
+
 #include "error.h"
 #include "util.h"
 

@@ -19,7 +19,7 @@
 #include "cmdline.h"
 #include "at.h"
 #include "at_parser.h"
-#include "shell.h"
+#include "at_shell.h"
 #include "support/structs.h"
 
 #define CAP 32768

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modem.h"
+#include "handle.h"
 #include "util.h"
 #include "structs.h"
 

@@ -1,6 +1,6 @@
 /* Settling MCRED_SHELL_AUTO by probing the device (shell_detect.c). */
-#ifndef MODEMCRED_SHELL_DETECT_H
-#define MODEMCRED_SHELL_DETECT_H
+#ifndef MODEMCRED_AT_SHELL_DETECT_H
+#define MODEMCRED_AT_SHELL_DETECT_H
 
 #include "modemcred.h"
 

@@ -5,8 +5,8 @@
  * No I/O: the wire encoding and the AT engine use it (the probing that
  * settles MCRED_SHELL_AUTO sends commands and lives in shell_detect.c).
  */
-#ifndef MODEMCRED_SHELL_H
-#define MODEMCRED_SHELL_H
+#ifndef MODEMCRED_AT_SHELL_H
+#define MODEMCRED_AT_SHELL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shell.h"
-#include "wire.h"
+#include "at_shell.h"
+#include "at_wire.h"
 
 size_t mcred_wire_terminator_length(enum mcred_term term)
 {

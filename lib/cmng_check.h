@@ -1,10 +1,10 @@
 /*
- * Internal %CMNG helpers: validation and command building (cmng_check.c,
- * pure, no I/O) and response-line parsing (cmng_parse.c, pure). cmng.c runs
- * them against a modem.
+ * %CMNG validation and command building (cmng_check.c): pure, no I/O.
+ * Everything a write, list, read or delete checks before anything is sent,
+ * and the command text it then sends. cmng.c runs them against a modem.
  */
-#ifndef MODEMCRED_CMNG_H
-#define MODEMCRED_CMNG_H
+#ifndef MODEMCRED_CMNG_CHECK_H
+#define MODEMCRED_CMNG_CHECK_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -93,26 +93,5 @@ enum mcred_err mcred_cmng_build_read(uint32_t tag, int type, struct mcred_cmng_c
 /* AT%CMNG=3,<tag>,<type> after the delete rules. */
 enum mcred_err mcred_cmng_build_delete(uint32_t tag, int type, struct mcred_cmng_cmd *cmd,
 				       struct mcred_error *err);
-
-/* One parsed "%CMNG: <tag>,<type>[,"<sha>"[,"<content>"]]" line. */
-struct mcred_cmng_entry {
-	uint32_t tag;
-	int type;
-	int has_sha256;
-	char sha256[65]; /* upper-case hex when has_sha256 */
-	int has_content;
-	const char *content; /* points into the parsed line, not NUL-terminated */
-	size_t content_len;
-	const char *sha_text; /* the raw first quoted value (for reads without sha) */
-	size_t sha_text_len;
-};
-
-/*
- * Parse one logical line. A single quoted value that is not exactly 64 hex
- * digits is content (a read on firmware without digests). Malformed input
- * gives MCRED_ERR_PROTOCOL. Safe on any bytes.
- */
-enum mcred_err mcred_cmng_parse_line(const char *line, size_t len, struct mcred_cmng_entry *out,
-				     struct mcred_error *err);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "error.h"
-#include "shell.h"
+#include "at_shell.h"
 
 static const char shell_open[] = "at '";
 static const char shell_close[] = "'";

@@ -9,8 +9,8 @@
 #include "at_parser.h"
 #include "defaults.h"
 #include "error.h"
-#include "modem.h"
-#include "shell_detect.h"
+#include "handle.h"
+#include "at_shell_detect.h"
 
 /*
  * Two probes, typed as they are. "at AT": a shell's at_shell passes "AT" to

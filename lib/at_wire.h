@@ -3,8 +3,8 @@
  * options (shell wrapping and terminator), and the most a device takes.
  * Pure; used by the AT engine and by the checks that run before sending.
  */
-#ifndef MODEMCRED_WIRE_H
-#define MODEMCRED_WIRE_H
+#ifndef MODEMCRED_AT_WIRE_H
+#define MODEMCRED_AT_WIRE_H
 
 #include <stddef.h>
 
