@@ -532,7 +532,8 @@ static enum mcred_err generate_key(struct run *r)
 	if (!subject_for(r->res->device_id, r->req->subject_extra, subject, sizeof(subject)))
 		return run_fail(r, MCRED_ERR_INVALID_ARG, "the subject is too long");
 	rc = mcred_keygen_run(r->m, &kr, &blob);
-	if (rc != MCRED_OK)
+	/* cancelled once the key existed: its answer came all the same, keep it */
+	if (rc != MCRED_OK && !blob)
 		return modem_fail(r, rc);
 	/*
 	 * The digest the modem lists for the new key identifies it in later
