@@ -330,7 +330,7 @@ static const struct {
 	  "with --force)" },
 };
 
-/* The change_words entry of this run's command, or NULL. */
+/* The index in change_words of this run's command, or -1. */
 static int change_entry(const struct cli_ctx *ctx)
 {
 	size_t i;
@@ -351,6 +351,7 @@ static int report_interrupted(const struct cli_ctx *ctx, const char *done, const
 	int entry = change_entry(ctx);
 	enum mcred_change change = ctx && ctx->modem ? mcred_modem_last_change(ctx->modem)
 						     : MCRED_CHANGE_NONE;
+	int mode = ctx && ctx->modem ? mcred_modem_unrestored_mode(ctx->modem) : -1;
 	char text[sizeof(g_failure.message)];
 	size_t n;
 
@@ -369,14 +370,14 @@ static int report_interrupted(const struct cli_ctx *ctx, const char *done, const
 	if (n >= sizeof(text))
 		n = sizeof(text) - 1;
 	/* Only --offline changes the mode (and the library restores it). */
-	if (report_unrestored(ctx, "")) {
-		cli_errorf("%s", text);
-	} else if (ctx && ctx->modem && ctx->opts.auto_offline) {
+	if (mode >= 0)
+		snprintf(text + n, sizeof(text) - n,
+			 "; the modem's functional mode could not be restored (it stays as it is, "
+			 "probably offline): restore it with `modemcred at AT+CFUN=%d`",
+			 mode);
+	else if (ctx && ctx->modem && ctx->opts.auto_offline)
 		snprintf(text + n, sizeof(text) - n, "; the modem's functional mode was restored");
-		cli_errorf("%s", text);
-	} else {
-		cli_errorf("%s", text);
-	}
+	cli_errorf("%s", text);
 	return cli_exit_code(MCRED_ERR_CANCELLED);
 }
 

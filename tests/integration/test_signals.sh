@@ -196,3 +196,46 @@ test_late_answer_after_timeout_restores_the_mode() {
 	grep -q '^AT+CFUN=1$' "$LOG" || fail "the mode was never restored (no AT+CFUN=1)"
 	cfun_is 1 "after the late answer"
 }
+
+test_station_sighup_and_sigquit_restore_every_mode() {
+	# provision's station counts SIGHUP and SIGQUIT as Ctrl-C: the command
+	# in flight on each port finishes, every mode is restored, every modem
+	# gets its ledger line, exit 128 + the signal (before: killed by SIGHUP
+	# with the modems offline, SIGQUIT dumped core)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T_DIR/ca.key" -out "$T_DIR/ca.pem" -subj "/CN=Factory CA" -days 30 \
+		>/dev/null 2>&1 || fail "openssl could not make the test CA"
+	for sig in HUP QUIT; do
+		rm -rf "$T_DIR/arts" "$T_DIR/ledger.jsonl" "$T_DIR"/m*.log
+		mkdir "$T_DIR/arts"
+		ports=""
+		for i in 1 2; do
+			SIM_NAME="m$i$sig" start_sim --cfun 1 --latency-ms 300 \
+				--uuid "$(printf '4e5249d0-5349-4d00-8000-%012d' "$i")"
+			ports="$ports $LINK"
+		done
+		# shellcheck disable=SC2086
+		"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+			--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $ports \
+			>"$OUT" 2>"$ERR" &
+		pid=$!
+		( sleep 90; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
+		wd=$!
+		_w=0
+		until grep -q '"step":"keygen"' "$OUT" 2>/dev/null; do
+			_w=$((_w + 1))
+			[ "$_w" -le 1200 ] || fail "no modem reached the keygen step"
+			sleep 0.05
+		done
+		kill "-$sig" "$pid"
+		RC=0; wait "$pid" || RC=$?
+		kill "$wd" 2>/dev/null || true
+		case $sig in HUP) want=129 ;; QUIT) want=131 ;; esac
+		expect_rc "$want" "provision after SIG$sig"
+		expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 2 "ledger lines after SIG$sig"
+		for l in $ports; do
+			timeout 20 "$CLI" -p "$l" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
+			grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "$l: mode not restored after SIG$sig"
+		done
+	done
+}
