@@ -721,13 +721,13 @@ static int finish_output(int code)
  */
 static int finish_interrupted(const struct cli_ctx *ctx, int code)
 {
-	if (!cli_interrupted() || g_interrupt_reported)
-		return code;
 	char done[96];
 
+	if (!cli_interrupted() || g_interrupt_reported)
+		return code;
 	if (code != CLI_EXIT_OK)
 		return cli_fail_interrupted(ctx, NULL, NULL, NULL);
-	snprintf(done, sizeof(done), "%s had finished: its output is complete",
+	snprintf(done, sizeof(done), "`%s` had finished: its output is complete",
 		 cli_commands[ctx->cl->command].name);
 	return report_interrupted(ctx, done, NULL);
 }
