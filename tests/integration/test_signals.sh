@@ -71,6 +71,13 @@ test_ctrl_c_at_every_moment_of_a_write_reports_the_store() {
 		tag=$((tag + 1))
 		signal_at INT "$moment" --json --offline write --tag "$tag" --type ca --verify \
 			"$FIX/ca.pem"
+		# a signal delayed past the restore's 1 s (a starved test shell)
+		# would find nothing left to interrupt: the write then succeeded
+		if [ "$moment" = 'RX AT+CFUN=1' ] && [ "$RC" = 0 ]; then
+			note "the signal came after the end of the write"
+			expect_eq "$(stored "$tag")" true "a write that ended normally"
+			continue
+		fi
 		expect_rc 130 "write interrupted at $moment"
 		expect_eq "$(json "j['error']['kind']")" cancelled "kind at $moment"
 		completed=$(json "j['error']['completed']")
@@ -123,7 +130,9 @@ test_keygen_ctrl_c_while_generating_saves_the_csr() {
 }
 
 test_sighup_and_sigquit_restore_the_mode() {
-	start_sim --latency-ms 600 --cfun 1
+	# 1 s per command: the signal lands while the modem works on the one
+	# whose log line it was sent on
+	start_sim --latency-ms 1000 --cfun 1
 	signal_at HUP 'RX AT%CMNG=0' --json --offline write --tag 8 --type ca "$FIX/ca.pem"
 	expect_rc 129 "write hung up (SIGHUP) during %CMNG=0"
 	expect_eq "$(json "j['error']['completed']")" true "completed after SIGHUP"
