@@ -98,7 +98,8 @@ int app_apply_defaults(struct sim_options *o)
 		o->banner = 1; /* "Ready" when it starts, always */
 	}
 	if (o->shell && o->echo) {
-		fputs("modemsim: --echo is the raw AT host's ATE1; a shell echoes anyway\n", stderr);
+		fputs("modemsim: --echo is the raw AT host's ATE1; a shell echoes anyway\n",
+		      stderr);
 		return -1;
 	}
 	if ((o->uart_log || o->lte_lc) && o->shell) {

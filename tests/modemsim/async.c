@@ -149,8 +149,7 @@ void async_advance_bytes(struct sim *sim, size_t n)
 /* ---- the queue ------------------------------------------------------------------- */
 
 /* Insert in due order, after those due at the same time (first come first out). */
-static void enqueue(struct sim *sim, enum async_kind kind, int level, const char *text,
-		    double due)
+static void enqueue(struct sim *sim, enum async_kind kind, int level, const char *text, double due)
 {
 	struct async *a = &sim->async;
 	size_t i = a->count;
@@ -325,8 +324,8 @@ static void mosh_cereg(struct async *a, const char *args, struct buf *lines)
 	int cell = -1, act = 0;
 	char tac_hex[9] = "", ci_hex[9] = "";
 
-	if (tac && sscanf(tac, "\"%8[0-9A-Fa-f]\",\"%8[0-9A-Fa-f]\",%d", tac_hex, ci_hex, &act) ==
-			   3)
+	if (tac &&
+	    sscanf(tac, "\"%8[0-9A-Fa-f]\",\"%8[0-9A-Fa-f]\",%d", tac_hex, ci_hex, &act) == 3)
 		cell = (int)(strtoul(ci_hex, NULL, 16) & 0x7fffffff);
 	if (stat != a->mosh_stat) {
 		buf_addf(lines, "Network registration status: %s\n", reg_text(stat));
@@ -334,7 +333,9 @@ static void mosh_cereg(struct async *a, const char *args, struct buf *lines)
 	}
 	if (act != a->mosh_act) {
 		buf_addf(lines, "Currently active system mode: %s\n",
-			 act == 7 ? "LTE-M" : act == 9 ? "NB-IoT" : "None");
+			 act == 7   ? "LTE-M"
+			 : act == 9 ? "NB-IoT"
+				    : "None");
 		a->mosh_act = act;
 	}
 	if (cell != a->mosh_cell) {

@@ -257,8 +257,8 @@ static int cereg_command(struct sim *sim, struct reply *r, const char *rest, siz
 	if (is_query(rest, len)) {
 		if (n->cereg_n >= 2 && stat != 0)
 			reply_linef(sim, r, "+CEREG: %d%s%d%s\"%s\"%s\"%s\"%s%d", n->cereg_n,
-				    at_sep(sim), stat, at_sep(sim), cells[n->cell].tac,
-				    at_sep(sim), cells[n->cell].ci, at_sep(sim), ACT_LTE_M);
+				    at_sep(sim), stat, at_sep(sim), cells[n->cell].tac, at_sep(sim),
+				    cells[n->cell].ci, at_sep(sim), ACT_LTE_M);
 		else
 			reply_linef(sim, r, "+CEREG: %d%s%d", n->cereg_n, at_sep(sim), stat);
 		return RES_OK;

@@ -100,7 +100,8 @@ static int events_subcommand(struct sim *sim, const struct buf *arg, struct buf 
 static void print_failure(struct sim *sim, struct buf *out, long code)
 {
 	char text[80];
-	int n = snprintf(text, sizeof(text), "Sending AT command failed with error code -%ld", code);
+	int n = snprintf(text, sizeof(text), "Sending AT command failed with error code -%ld",
+			 code);
 
 	print_line(sim, out, 0, text, (size_t)n);
 }
@@ -177,7 +178,8 @@ int shell_at_command(struct sim *sim, int argc, struct buf *argv, struct buf *ou
 {
 	int mosh = sim->opt.app == APP_MODEM_SHELL;
 
-	if (argc < 2 || (mosh && (!strcmp(argv[1].data, "-h") || !strcmp(argv[1].data, "--help")))) {
+	if (argc < 2 ||
+	    (mosh && (!strcmp(argv[1].data, "-h") || !strcmp(argv[1].data, "--help")))) {
 		if (mosh) {
 			/* shell_help(): the command's help (Zephyr's layout, abridged) */
 			static const char help[] =

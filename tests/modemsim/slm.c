@@ -81,7 +81,8 @@ enum line_event slm_feed(struct sim *sim, unsigned char c)
 			l->cmd.data[--l->cmd.len] = '\0';
 		if (l->prev == '"')
 			l->in_quotes = !l->in_quotes;
-		l->prev = l->cmd.len && !l->dropped ? (unsigned char)l->cmd.data[l->cmd.len - 1] : 0;
+		l->prev = l->cmd.len && !l->dropped ? (unsigned char)l->cmd.data[l->cmd.len - 1]
+						    : 0;
 		return LINE_NONE;
 	}
 	if (!l->in_quotes && ends_command(sim, l, c)) {
@@ -141,7 +142,8 @@ static const char *skip_to_at(const char *cmd)
 	size_t len = strlen(cmd);
 
 	for (size_t i = 0; i + 1 < len; i++)
-		if (toupper((unsigned char)cmd[i]) == 'A' && toupper((unsigned char)cmd[i + 1]) == 'T')
+		if (toupper((unsigned char)cmd[i]) == 'A' &&
+		    toupper((unsigned char)cmd[i + 1]) == 'T')
 			return cmd + i;
 	return cmd;
 }
