@@ -188,14 +188,12 @@ $(STATIC): $(LIB_OBJ)
 # Every symbol gets its version node from $(SYMBOL_MAP), whose "local: *"
 # hides whatever it does not list. A function marked MCRED_API (default
 # visibility in the objects) but missing from the map would silently vanish
-# from the ABI: the link fails instead. (name__v0_1/name__v0_2 are the two
-# layouts of one name, exported as name@MODEMCRED_0.1 and name@@MODEMCRED_0.2;
-# see lib/abi.h.)
+# from the ABI: the link fails instead (how to add a function: the top of the map).
 $(SHARED): $(PIC_OBJ) $(SYMBOL_MAP)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(SYMBOL_MAP) $(LDFLAGS_ALL) \
 		-o $@ $(PIC_OBJ) $(LIB_LIBS)
 	@readelf -sW $(PIC_OBJ) | awk '$$5 == "GLOBAL" && $$6 == "DEFAULT" && $$7 != "UND" { print $$8 }' | \
-		grep -v '__v[0-9]' | sed 's/@.*//' | sort -u >$@.api
+		sort -u >$@.api
 	@nm -D --defined-only $@ | awk '{ print $$3 }' | sed 's/@.*//' | sort -u >$@.exported
 	@missing=$$(comm -23 $@.api $@.exported | tr '\n' ' '); rm -f $@.api $@.exported; \
 	if [ -n "$$missing" ]; then rm -f $@; \

@@ -6,7 +6,6 @@
  * they can be tested without hardware.
  */
 #define _GNU_SOURCE /* strverscmp */
-#include "abi.h"    /* first: this file defines functions of two layouts */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +15,6 @@
 
 #include "error.h"
 #include "ports.h"
-
-MCRED_DEFAULT_VERSION(mcred_port_list_free);
 
 #define USB_VID_SEGGER 0x1366
 #define USB_VID_NORDIC 0x1915

@@ -45,10 +45,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.message);
 		return 11;
 	}
-	struct mcred_device_info info;
-	enum mcred_err rc = mcred_device_info(m, &info);
+	struct mcred_device_details *details = NULL;
+	enum mcred_err rc = mcred_device_details_get(m, &details);
 	if (rc == MCRED_OK)
-		printf("imei %s\n", info.imei);
+		printf("imei %s\n", details->imei);
+	mcred_device_details_free(details);
 	mcred_modem_free(m);
 	return rc == MCRED_OK ? 0 : 12;
 }
