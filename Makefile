@@ -10,8 +10,9 @@
 #                   (PREFIX=/usr/local, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
 #                   MANDIR, PKGCONFIGDIR, BASHCOMPDIR); make uninstall
 #   make demo       run the CLI against the bundled simulated modem
-#   make check      the fast loop: build, unit and integration tests, on
-#                   every core, with -Werror; no sanitizers, valgrind,
+#   make check      the fast loop: build, the header rules
+#                   (tests/check_headers.sh), unit and integration tests,
+#                   on every core, with -Werror; no sanitizers, valgrind,
 #                   clang or fuzzing (a few minutes)
 #   make test       the whole suite, CI's command: the house style, make
 #                   check, the CLI against a misbehaving modem (make
@@ -69,8 +70,11 @@ SOVERSION := $(VERSION_MAJOR)
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 $(WERROR)
 # The tree's own headers come before anything CPPFLAGS adds, so that an
-# installed modemcred.h never shadows the one being built.
-BASE_CPPFLAGS := -Iinclude -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+# installed modemcred.h never shadows the one being built. The library's
+# internal headers (-Ilib) are for the library and its unit tests only: the
+# CLI, the examples and the integration programs see the public API alone.
+LIB_INCLUDE := -Ilib
+BASE_CPPFLAGS = -Iinclude $(LIB_INCLUDE) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 # Deferred (=, not :=): pkg-config may only exist once tests/deps.sh has run.
 ALL_CFLAGS = -std=c11 $(BASE_CPPFLAGS) $(CPPFLAGS) $(WARN) $(CFLAGS) \
 	$(SANITIZE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -120,9 +124,9 @@ FLAGS := $(BUILD)/.flags
 
 .PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench \
 	clean examples install uninstall test-programs docs FORCE \
-	hostile fuzz-long format format-check \
+	hostile fuzz-long format format-check headers \
 	$(addprefix do-,unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long \
-		demo check test format format-check)
+		demo check test headers format format-check)
 
 # What a user or a package needs. modemsim is here (not only in the test
 # targets) because `make demo` and anyone trying the CLI without hardware use
@@ -154,6 +158,7 @@ DEPS_asan := test
 DEPS_valgrind := test
 DEPS_check := test
 DEPS_test := test
+DEPS_headers := build
 DEPS_clang := fuzz
 DEPS_fuzz := fuzz
 DEPS_fuzz-run := fuzz
@@ -163,7 +168,7 @@ DEPS_format := format
 DEPS_format-check := format
 
 unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check test \
-		format format-check:
+		headers format format-check:
 	@sh tests/deps.sh $(DEPS_$@)
 	@$(MAKE) --no-print-directory do-$@
 
@@ -207,6 +212,10 @@ $(SHARED): $(PIC_OBJ) $(SYMBOL_MAP)
 		exit 1; fi
 	ln -sf $(SHARED_NAME) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/libmodemcred.so
+
+# (private: the flags file and the library these depend on keep -Ilib)
+$(CLI_OBJ) $(BUILD)/obj/cli/main.o $(BUILD)/obj/cli/gendoc.o: private LIB_INCLUDE :=
+$(BUILD)/examples/% $(BUILD)/tests/integ/%: private LIB_INCLUDE :=
 
 $(BUILD)/cli.a: $(CLI_OBJ)
 	@rm -f $@
@@ -319,19 +328,24 @@ do-test:
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) fuzz-run
 	@awk '{ p += $$1; f += $$2 } END { printf "make test: %d passed, %d failed\n", p, f }' $(RESULTS)
 
-# The fast loop: the build on every core, then its two stages, each run
+# The fast loop: the build on every core, then its three stages, each run
 # even when one before failed, and their total (added to make test's when
 # run as its stage).
 do-check:
 	@mkdir -p $(BUILD) && rm -f $(CHECK_RESULTS)
 	@$(MAKE) --no-print-directory $(STRICT) -j$(NPROC) test-programs $(UNIT_BIN)
 	@rc=0; \
+	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/check_headers.sh || rc=1; \
 	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/run-unit.sh $(UNIT_BIN) || rc=1; \
 	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/integration/run.sh $(BUILD) || rc=1; \
 	[ -z "$$MCRED_RESULTS" ] || cat $(CHECK_RESULTS) >>"$$MCRED_RESULTS"; \
 	awk '{ p += $$1; f += $$2 } END { printf "make check: %d passed, %d failed\n", p, f }' \
 		$(CHECK_RESULTS); \
 	exit $$rc
+
+# lib/x.h declares what lib/x.c defines, and the layers of lib/handle.h.
+do-headers:
+	@sh tests/check_headers.sh
 
 do-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
