@@ -116,8 +116,8 @@ CLI_SHARED := $(BUILD)/shared/modemcred
 SIM    := $(BUILD)/modemsim
 GENDOC := $(BUILD)/gendoc
 PRELOAD := $(BUILD)/tests/libfakeserial.so
-BASH_COMPLETION := completion/modemcred.bash
-PC_IN  := libmodemcred.pc.in
+BASH_COMPLETION := cli/modemcred.bash-completion
+PC_IN  := lib/libmodemcred.pc.in
 MAN_PAGES := man/modemcred.1 man/libmodemcred.3
 BUILD_DEPS_OK := $(BUILD)/.build-deps-ok
 FLAGS := $(BUILD)/.flags
@@ -237,7 +237,8 @@ $(GENDOC): $(BUILD)/obj/cli/gendoc.o $(BUILD)/cli.a $(STATIC)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
 
 docs: $(GENDOC)
-	$(GENDOC) bash > completion/modemcred.bash
+	$(GENDOC) bash > $(BUILD)/modemcred.bash.new
+	mv $(BUILD)/modemcred.bash.new $(BASH_COMPLETION)
 	$(GENDOC) man man/modemcred.1 > $(BUILD)/modemcred.1.new
 	mv $(BUILD)/modemcred.1.new man/modemcred.1
 

@@ -133,31 +133,41 @@ test_man_pages_lint_clean() {
 	done
 }
 
-# complete_words CLI WORD...: what the bash completion offers for the last word
+# complete_words WORD...: what the installed (generated) bash completion
+# offers for the last word
 complete_words() {
 	bash -c '. "$1/cli/modemcred.bash-completion"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _modemcred; printf "%s\n" "${COMPREPLY[@]}"' \
 		sh "$ROOT" "$@"
 }
 
-# The bash completion reads commands, options and option values from the
-# CLI's --help, so it knows what the CLI knows.
+# The completion make install installs is generated from the option table
+# (test_docs.sh checks it is current); here it must agree with the CLI as
+# built: every command of --help, every option of each command's --help.
 test_bash_completion() {
 	command -v bash >/dev/null 2>&1 || fail "bash is missing"
-	expect_eq "$(complete_words "$CLI" wr)" "write" "completion of 'wr'"
-	complete_words "$CLI" "" >"$OUT"
-	for c in ports info list write read delete clear exists compare at keygen attest verify; do
-		grep -qx "$c" "$OUT" || fail "command $c not offered"
-	done
-	expect_eq "$(complete_words "$CLI" --fl)" "--flow" "completion of '--fl'"
-	expect_eq "$(complete_words "$CLI" --flow "" | tr '\n' ' ')" "none rtscts " "values of --flow"
-	expect_eq "$(complete_words "$CLI" --baud 9600 write --veri)" "--verify" "write's --veri"
-	expect_eq "$(complete_words "$CLI" -p /dev/null keygen --format "" | tr '\n' ' ')" "pem der " \
+	expect_eq "$(complete_words modemcred wr)" "write" "completion of 'wr'"
+	"$CLI" --help | sed -n '/^Commands/,/^$/s/^  \([a-z][a-z-]*\)  .*/\1/p' >"$T_DIR/commands"
+	[ "$(wc -l <"$T_DIR/commands")" -gt 10 ] || fail "cannot read the commands of --help"
+	complete_words modemcred "" >"$OUT"
+	while read -r c; do
+		grep -qx "$c" "$OUT" || fail "command $c (of --help) not offered"
+		"$CLI" "$c" --help | sed -n 's/^ \{1,\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' \
+			>"$T_DIR/options"
+		complete_words modemcred "$c" -- >"$T_DIR/offered"
+		while read -r o; do
+			grep -qx -e "$o" "$T_DIR/offered" || fail "$c: option $o (of $c --help) not offered"
+		done <"$T_DIR/options"
+	done <"$T_DIR/commands"
+	expect_eq "$(complete_words modemcred --fl)" "--flow" "completion of '--fl'"
+	expect_eq "$(complete_words modemcred --flow "" | tr '\n' ' ')" "none rtscts " "values of --flow"
+	expect_eq "$(complete_words modemcred --baud 9600 write --veri)" "--verify" "write's --veri"
+	expect_eq "$(complete_words modemcred -p /dev/null keygen --format "" | tr '\n' ' ')" "pem der " \
 		"values of keygen --format"
-	complete_words "$CLI" write --type "" >"$OUT"
+	complete_words modemcred write --type "" >"$OUT"
 	grep -qx ca "$OUT" && grep -qx psk-id "$OUT" || fail "--type values not offered"
 	# a file argument completes file names
 	: >"$T_DIR/cert-to-write.pem"
-	expect_eq "$(complete_words "$CLI" write --tag 1 --type ca "$T_DIR/cert-to-")" \
+	expect_eq "$(complete_words modemcred write --tag 1 --type ca "$T_DIR/cert-to-")" \
 		"$T_DIR/cert-to-write.pem" "file argument of write"
 }

@@ -8,8 +8,8 @@ test_docs_generated_files_current() {
 	[ -x "$GENDOC" ] || fail "$GENDOC is missing (run make)"
 	"$GENDOC" bash >"$T_DIR/modemcred.bash" || fail "gendoc bash failed"
 	"$GENDOC" man "$ROOT/man/modemcred.1" >"$T_DIR/modemcred.1" || fail "gendoc man failed"
-	diff -u "$ROOT/completion/modemcred.bash" "$T_DIR/modemcred.bash" >&2 ||
-		fail "completion/modemcred.bash is out of date: run make docs"
+	diff -u "$ROOT/cli/modemcred.bash-completion" "$T_DIR/modemcred.bash" >&2 ||
+		fail "cli/modemcred.bash-completion is out of date: run make docs"
 	diff -u "$ROOT/man/modemcred.1" "$T_DIR/modemcred.1" >&2 ||
 		fail "the options sections of man/modemcred.1 are out of date: run make docs"
 }
@@ -44,7 +44,7 @@ test_docs_provision_section() {
 # complete WORDS...: what the completion script offers for the last word.
 complete_words() {
 	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _modemcred
-		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT/completion/modemcred.bash" "$@" \
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT/cli/modemcred.bash-completion" "$@" \
 		>"$OUT" 2>"$ERR" || fail "completion of '$*' failed"
 }
 

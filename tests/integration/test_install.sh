@@ -71,6 +71,8 @@ test_install_staged_tree_is_usable_and_uninstalls() {
 		usr/share/man/man3/libmodemcred.3 usr/share/bash-completion/completions/modemcred; do
 		[ -f "$stage/$f" ] || fail "make install did not install /$f"
 	done
+	cmp -s "$stage/usr/share/bash-completion/completions/modemcred" "$ROOT/cli/modemcred.bash-completion" ||
+		fail "the installed bash completion is not cli/modemcred.bash-completion"
 	expect_eq "$(readlink "$lib/$soname")" "libmodemcred.so.$version" "$soname link"
 	expect_eq "$(readlink "$lib/libmodemcred.so")" "$soname" "libmodemcred.so link"
 	[ -x "$stage/usr/bin/modemcred" ] || fail "the installed CLI is not executable"
