@@ -1,6 +1,7 @@
 /*
  * Port discovery: list serial ports through libserialport and recognise
- * Nordic kits by USB vendor and serial-number prefix (see NOTES.md).
+ * Nordic kits by USB vendor and serial-number prefix (README.md, "Real
+ * devices: what the code relies on", Kits and ports).
  * The recognition and the choice of "the" kit are pure functions
  * (mcred_kit_name, mcred_port_pick_kit, mcred_port_pick_kit_by_serial) so
  * they can be tested without hardware.
