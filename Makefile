@@ -57,6 +57,20 @@ BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
 INSTALL    ?= install
 LDCONFIG   ?= ldconfig
 
+# The directories the dynamic linker searches by itself: its built-in system
+# directories (ld.so --list-diagnostics, glibc 2.33 or later; /lib and
+# /usr/lib otherwise) and those of /etc/ld.so.conf, which reach it through
+# ldconfig's cache. Read only when an install needs them (=, not :=).
+LOADER_DIRS = $(sort $(patsubst %/,%,/lib /usr/lib $(shell \
+	ld.so --list-diagnostics 2>/dev/null | sed -n 's/^path\.system_dirs\[[^]]*\]="\(.*\)"$$/\1/p'; \
+	cat /etc/ld.so.conf /etc/ld.so.conf.d/*.conf 2>/dev/null | sed -n 's/^[ \t]*\(\/[^ \t\#]*\).*/\1/p')))
+LIBDIR_SEARCHED = $(filter $(patsubst %/,%,$(LIBDIR)),$(LOADER_DIRS))
+# A LIBDIR the linker does not search gets a RUNPATH in the installed CLI (as
+# libtool does); one it searches gets none, and a live install as root runs
+# ldconfig instead. INSTALL_RUNPATH= turns the RUNPATH off.
+INSTALL_RUNPATH ?= $(if $(LIBDIR_SEARCHED),,$(LIBDIR))
+comma := ,
+
 # The version is defined once, by MCRED_VERSION_* in the public header.
 version_part = $(shell sed -n 's/^\#define MCRED_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' include/modemcred.h)
 VERSION_MAJOR := $(call version_part,MAJOR)
@@ -225,11 +239,17 @@ $(CLI): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(STATIC)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
 
 # The installed CLI: linked by path to the shared library, so that it records
-# its SONAME; the others only if the CLI itself calls them (--as-needed).
-$(CLI_SHARED): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED)
+# its SONAME; the others only if the CLI itself calls them (--as-needed); with
+# INSTALL_RUNPATH as its RUNPATH, relinked when that changes.
+$(CLI_SHARED): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED) $(BUILD)/.runpath
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED) \
+		$(if $(INSTALL_RUNPATH),-Wl$(comma)--enable-new-dtags -Wl$(comma)-rpath$(comma)$(INSTALL_RUNPATH)) \
 		-Wl,--as-needed $(LIB_LIBS)
+
+$(BUILD)/.runpath: FORCE | $(BUILD_DEPS_OK)
+	@printf '%s\n' '$(INSTALL_RUNPATH)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 # The files made from the CLI's option table (committed; test_docs.sh checks
 # that they are current): bash completion and the options sections of the man page.
@@ -278,11 +298,18 @@ INSTALLED_FILES = $(BINDIR)/modemcred $(LIBDIR)/$(SHARED_NAME) $(LIBDIR)/$(SONAM
 	$(LIBDIR)/libmodemcred.so $(LIBDIR)/libmodemcred.a $(INCLUDEDIR)/modemcred.h \
 	$(PKGCONFIGDIR)/libmodemcred.pc $(MANDIR)/man1/modemcred.1 $(MANDIR)/man3/libmodemcred.3 \
 	$(BASHCOMPDIR)/modemcred
+INSTALL_DIRS = $(addprefix $(DESTDIR),$(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(PKGCONFIGDIR) \
+	$(MANDIR)/man1 $(MANDIR)/man3 $(BASHCOMPDIR))
+# The directories an install from this build directory created (with DESTDIR),
+# so that uninstall removes those it leaves empty, and only those.
+CREATED_DIRS := $(BUILD)/installed-dirs
 
 install: $(CLI_SHARED) $(SHARED) $(STATIC) $(PC_IN) $(MAN_PAGES) $(BASH_COMPLETION)
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(BASHCOMPDIR)
+	@for d in $(INSTALL_DIRS); do \
+		while [ ! -d "$$d" ]; do echo "$$d"; d=$$(dirname "$$d"); done; \
+	done | cat - $(wildcard $(CREATED_DIRS)) | sort -u >$(CREATED_DIRS).new
+	@mv -f $(CREATED_DIRS).new $(CREATED_DIRS)
+	$(INSTALL) -d $(INSTALL_DIRS)
 	$(INSTALL) -m 0755 $(CLI_SHARED) $(DESTDIR)$(BINDIR)/modemcred
 	$(INSTALL) -m 0755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SHARED_NAME)
 	ln -sf $(SHARED_NAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -298,14 +325,25 @@ install: $(CLI_SHARED) $(SHARED) $(STATIC) $(PC_IN) $(MAN_PAGES) $(BASH_COMPLETI
 	$(INSTALL) -m 0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/modemcred
 	@$(ldconfig_if_live)
 
+# Files first, then each install directory and its parents, deepest first,
+# as long as this build's install created them and they are empty.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	@touch $(CREATED_DIRS)
+	@for d in $(INSTALL_DIRS); do \
+		while grep -qxF -e "$$d" $(CREATED_DIRS) && rmdir "$$d" 2>/dev/null; do \
+			echo "rmdir $$d"; grep -vxF -e "$$d" $(CREATED_DIRS) >$(CREATED_DIRS).new; \
+			mv -f $(CREATED_DIRS).new $(CREATED_DIRS); d=$$(dirname "$$d"); \
+		done; \
+	done
 	@$(ldconfig_if_live)
 
-# A live install as root (no DESTDIR) refreshes the loader's cache, without
-# which the CLI would not find the new library in /usr/local/lib.
-ldconfig_if_live = if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
-	command -v $(LDCONFIG) >/dev/null 2>&1; then $(LDCONFIG); fi
+# A live install (no DESTDIR) into a directory the dynamic linker searches
+# refreshes its cache, without which the CLI would not find the new library
+# in /usr/local/lib: ldconfig as root, or a note saying so.
+ldconfig_if_live = if [ -z "$(DESTDIR)" ] && [ -n "$(LIBDIR_SEARCHED)" ]; then \
+	if [ "$$(id -u)" = 0 ] && command -v $(LDCONFIG) >/dev/null 2>&1; then $(LDCONFIG); \
+	else echo "note: run $(LDCONFIG) as root for the dynamic linker to see $(LIBDIR)"; fi; fi
 
 # ---- tests ------------------------------------------------------------------
 
