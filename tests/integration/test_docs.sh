@@ -141,3 +141,28 @@ test_help_lists_table_options() {
 		out_has '^Options:$' "$c --help"
 	done
 }
+
+# README's layout table matches the tree: it names every file of lib/ (x.h
+# through its x.c, which owns it), every directory of tests/ and every
+# script there, and names nothing that does not exist.
+test_readme_layout_matches_tree() {
+	sed -n '/^## Layout$/,/^## /p' "$ROOT/README.md" >"$T_DIR/layout"
+	[ "$(grep -c '^| `' "$T_DIR/layout")" -gt 10 ] || fail "no layout table in README.md"
+	for f in "$ROOT"/lib/* "$ROOT"/tests/*; do
+		dir=$(basename "$(dirname "$f")") name=$(basename "$f")
+		case "$name" in *.h) [ -f "${f%.h}.c" ] && continue ;; esac
+		if [ -d "$f" ]; then
+			grep -qF "\`$dir/$name/\`" "$T_DIR/layout" || fail "README's layout table does not name $dir/$name/"
+		else
+			grep -qF -e "\`$name\`" -e "\`$dir/$name\`" "$T_DIR/layout" ||
+				fail "README's layout table does not name $dir/$name"
+		fi
+	done
+	# every path it names exists (a bare file name in a row of lib/ or tests/)
+	grep -o '`[^` ]*`' "$T_DIR/layout" | tr -d '`' | grep '/\|\.[a-z0-9]*$' | sort -u >"$T_DIR/named"
+	while read -r p; do
+		case "$p" in *'*'*|'$'*|x.*|*.md) continue ;; esac
+		[ -e "$ROOT/$p" ] || [ -e "$ROOT/lib/$p" ] || [ -e "$ROOT/cli/$p" ] || [ -e "$ROOT/tests/$p" ] ||
+			[ -e "$ROOT/tests/fixtures/$p" ] || fail "README's layout table names $p, which does not exist"
+	done <"$T_DIR/named"
+}
