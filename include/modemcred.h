@@ -67,7 +67,7 @@ extern "C" {
  * Makefile, libmodemcred.pc and the shared library's file name read it from
  * here). Each function below notes the version it appeared in ("Since 0.2.0.",
  * 0.2.0 being the first ABI); its symbol has the matching node (MODEMCRED_0.2,
- * ...) of lib/libmodemcred.map.
+ * ...) of lib/libmodemcred.map, whose top says how to add a function.
  */
 #define MCRED_VERSION_MAJOR 0
 #define MCRED_VERSION_MINOR 2

@@ -20,8 +20,9 @@ pkg_make_flags() {
 	pkg_make CFLAGS="-g -O2" CPPFLAGS="-D_FORTIFY_SOURCE=2" LDFLAGS="-Wl,-z,relro -Wl,-z,now" "$@"
 }
 
-# An outside program: the public header, a compile-time version check, a
-# function of each version node, and one real exchange with the modem.
+# An outside program: the public header, a compile-time version check, the
+# library's version and error names, and one real exchange with the modem
+# (the device details the library allocates).
 write_outside_program() {
 	cat >"$1" <<'EOF'
 #include <modemcred.h>
@@ -77,6 +78,11 @@ test_install_staged_tree_is_usable_and_uninstalls() {
 	expect_eq "$(readlink "$lib/libmodemcred.so")" "$soname" "libmodemcred.so link"
 	[ -x "$stage/usr/bin/modemcred" ] || fail "the installed CLI is not executable"
 	cmp -s "$stage/usr/include/modemcred.h" "$ROOT/include/modemcred.h" || fail "installed header differs"
+	# the library a package ships exports exactly the committed list
+	exported_symbols "$lib/libmodemcred.so.$version" >"$T_DIR/exported"
+	diff "$ROOT/tests/fixtures/abi/symbols.txt" "$T_DIR/exported" >"$T_DIR/diff" ||
+		fail "the installed library's exports (>) differ from tests/fixtures/abi/symbols.txt (<):
+$(cat "$T_DIR/diff")"
 
 	# the flags a package build passes reach the compiler and the linker
 	nm -D "$lib/libmodemcred.so.$version" | grep -q '__[a-z]*_chk' ||
