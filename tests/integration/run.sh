@@ -16,8 +16,12 @@
 # most of a test's time is spent waiting for a modem, a pseudo-terminal or a
 # process; INTEG_JOBS=1 runs them one by one). Each test has its own
 # directory, simulators, links and files, so parallel tests cannot
-# interfere. The longest tests of the previous run (BUILD/integration-times)
-# start first, so that none of them is left to run alone at the end.
+# interfere. The longest tests of the previous run (BUILD/SUITE-times) start
+# first, so that none of them is left to run alone at the end.
+#
+# TEST_FILES (a glob, default tests/integration/test_*.sh) runs the test
+# functions of other files instead, without the programs of BUILD/tests/integ,
+# and SUITE (default "integration") names the summary line and the times file.
 set -u
 
 # run.sh --one ID runs one test for the job pool below, with BUILD, FIX and
@@ -30,11 +34,13 @@ else
 	PATTERN="${2:-}"
 fi
 TEST_TIMEOUT="${TEST_TIMEOUT:-300}"
+TEST_FILES="${TEST_FILES:-tests/integration/test_*.sh}"
+SUITE="${SUITE:-integration}"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-export BUILD ROOT TEST_TIMEOUT
+export BUILD ROOT TEST_TIMEOUT TEST_FILES SUITE
 
 # ---- one test ------------------------------------------------------------------
 
@@ -60,7 +66,9 @@ test_code() {
 			RC=0; timeout -k 3 90 '$prog' \"\$LINK\" \"\$IDKEY\" || RC=\$?
 			[ \"\$RC\" -eq 0 ] || fail '$prog exited with '\$RC" ;;
 	*)
-		echo ". '$ROOT/tests/integration/${1%%:*}.sh'; ${1#*:}" ;;
+		for file in $TEST_FILES; do
+			[ "$(basename "$file" .sh)" = "${1%%:*}" ] && echo ". '$ROOT/$file'; ${1#*:}"
+		done ;;
 	esac
 }
 
@@ -135,30 +143,33 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 for x in "$CLI" "$SIM"; do
-	[ -x "$x" ] || { echo "integration: $x is missing (run make first)" >&2
-		echo "integration: 0 passed, 1 failed"; exit 1; }
+	[ -x "$x" ] || { echo "$SUITE: $x is missing (run make first)" >&2
+		echo "$SUITE: 0 passed, 1 failed"; exit 1; }
 done
 
 FIX="$TMPROOT/fixtures"
 export FIX
 if ! make_fixtures "$FIX"; then
-	echo "integration: could not make the fixtures with openssl" >&2
-	echo "integration: 0 passed, 1 failed"; exit 1
+	echo "$SUITE: could not make the fixtures with openssl" >&2
+	echo "$SUITE: 0 passed, 1 failed"; exit 1
 fi
 
 # Every test's ID, in file order; PATTERN selects.
 ids="$TMPROOT/ids"
-for file in tests/integration/test_*.sh; do
+for file in $TEST_FILES; do
 	[ -f "$file" ] || continue
 	base=$(basename "$file" .sh)
 	for t in $(tests_in "$file"); do echo "$base:$t"; done
 done >"$ids"
-for prog in "$BUILD"/tests/integ/*; do
-	[ -f "$prog" ] && [ -x "$prog" ] || continue
-	# a plain simulator, then one that fragments its output and sends URCs
-	echo "integ:$(basename "$prog")"
-	echo "integ:$(basename "$prog")+urc+fragment"
-done >>"$ids"
+# the library's own test programs, with the integration files only
+if [ "$TEST_FILES" = "tests/integration/test_*.sh" ]; then
+	for prog in "$BUILD"/tests/integ/*; do
+		[ -f "$prog" ] && [ -x "$prog" ] || continue
+		# a plain simulator, then one that fragments its output and sends URCs
+		echo "integ:$(basename "$prog")"
+		echo "integ:$(basename "$prog")+urc+fragment"
+	done >>"$ids"
+fi
 if [ -n "$PATTERN" ]; then
 	grep -e "$PATTERN" "$ids" >"$ids.sel" || true
 	mv "$ids.sel" "$ids"
@@ -166,7 +177,7 @@ fi
 
 # The order they start in: longest (in the previous run) first; tests it
 # did not time keep their place ahead of those it did.
-TIMES="$BUILD/integration-times"
+TIMES="$BUILD/$SUITE-times"
 [ -f "$TIMES" ] || : >"$TIMES"
 awk 'FILENAME == ARGV[1] { t[$1] = $2; next } { print ($1 in t ? t[$1] : 1e9), FNR, $1 }' \
 	"$TIMES" "$ids" | sort -k1,1gr -k2,2n | cut -d ' ' -f 3 >"$ids.order"
@@ -192,8 +203,8 @@ done <"$ids"
 awk 'FILENAME == ARGV[1] { seen[$1] = 1; next } !($1 in seen)' "$TIMES.new" "$TIMES" >>"$TIMES.new"
 mv -f "$TIMES.new" "$TIMES"
 
-echo "integration: total $(elapsed "$start_all" "$(now)")s, $JOBS at a time" >&2
+echo "$SUITE: total $(elapsed "$start_all" "$(now)")s, $JOBS at a time" >&2
 [ "$failed" -eq 0 ] || echo "failed:$failed_names" >&2
-echo "integration: $passed passed, $failed failed"
+echo "$SUITE: $passed passed, $failed failed"
 [ -n "${MCRED_RESULTS:-}" ] && echo "$passed $failed" >>"$MCRED_RESULTS"
 [ "$failed" -eq 0 ]
