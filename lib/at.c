@@ -15,6 +15,7 @@
 #include "error.h"
 #include "handle.h"
 #include "at_shell.h"
+#include "at_screen.h"
 #include "util.h"
 #include "at_wire.h"
 
@@ -84,10 +85,12 @@ struct exchange {
 	int final_seen;
 	int too_large;
 	int nomem;
-	int restarted;                /* a boot banner came before the final result */
-	size_t answer_bytes;          /* answer lines so far, as "<line>\r\n" on the wire */
-	struct mcred_shell_echo echo; /* shell mode: takes the echo out (typed NULL: off) */
-	int cut_off;                  /* the answer filled the device's buffer, no final result */
+	int restarted;       /* a boot banner came before the final result */
+	size_t answer_bytes; /* answer lines so far, as "<line>\r\n" on the wire */
+	/* shell mode: finds where the answer begins, after the echo (typed NULL: off) */
+	struct mcred_shell_reader shell;
+	int before_echo; /* a row printed before the echo is being sorted: no answer */
+	int cut_off;     /* the answer filled the device's buffer, no final result */
 	/*
 	 * Resynchronising: only a final result after an information line that
 	 * starts with this counts; earlier ones are strays (late answers).
@@ -330,7 +333,7 @@ static int on_line(void *user, const char *line, size_t len)
 {
 	struct exchange *x = user;
 	int stale = mcred_line_splitter_stale(x->m->at.splitter);
-	const char *cmd = x->final_seen || stale ? NULL : x->cmd;
+	const char *cmd = x->final_seen || stale || x->before_echo ? NULL : x->cmd;
 	enum mcred_line_kind kind;
 	int code;
 
@@ -368,23 +371,49 @@ static void pass_to_splitter(void *user, const uint8_t *bytes, size_t n)
 	mcred_line_splitter_feed(x->m->at.splitter, bytes, n, on_line, x);
 }
 
-/* Nothing but a shell prompt waits in the splitter: the next byte starts a line. */
-static int splitter_at_line_start(void *user)
+/* A row the shell reader hands on, sorted like a line of the splitter. */
+static void on_row(struct exchange *x, const char *row, size_t len, int before_echo)
 {
-	struct exchange *x = user;
-	const char *partial;
-	size_t n = mcred_line_splitter_pending(x->m->at.splitter, &partial);
+	char *line = malloc(len + 1);
 
-	mcred_line_strip_prompt(partial, &n);
-	return n == 0;
+	if (!line) {
+		x->nomem = 1;
+		return;
+	}
+	memcpy(line, row, len);
+	line[len] = '\0';
+	x->before_echo = before_echo;
+	(void)on_line(x, line, len);
+	x->before_echo = 0;
+	mcred_secret_free(line, len + 1);
 }
 
-/* Received bytes to the splitter; in shell mode the echo taken out first. */
+static void row_before_echo(void *user, const char *row, size_t len)
+{
+	on_row(user, row, len, 1);
+}
+
+static void answer_row(void *user, const char *row, size_t len)
+{
+	on_row(user, row, len, 0);
+}
+
+/* The echo is complete: whatever the splitter holds was printed before it. */
+static void echo_seen(void *user)
+{
+	struct exchange *x = user;
+
+	mcred_line_splitter_reset(x->m->at.splitter);
+}
+
+/* Received bytes to the splitter; in shell mode only those after the echo. */
 static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
 {
-	if (x->echo.typed && !x->echo.done)
-		mcred_shell_echo_filter(&x->echo, buf, n, splitter_at_line_start, pass_to_splitter,
-					x);
+	const struct mcred_shell_reader_out out = { row_before_echo, echo_seen, answer_row,
+						    pass_to_splitter, x };
+
+	if (x->shell.typed)
+		mcred_shell_reader_feed(&x->shell, buf, n, &out);
 	else
 		pass_to_splitter(x, buf, n);
 }
@@ -973,10 +1002,37 @@ static void run_while_waiting(mcred_modem *m)
 	work(m->while_waiting_user);
 }
 
+/*
+ * Shell mode: the screen for what comes before the echo of the typed line,
+ * with rows enough for that echo broken at a terminal width of 40 columns or
+ * more (Zephyr's default is 80) and for rows printed meanwhile; a row holds
+ * the typed line and what may stand before it (a prompt, a half line).
+ */
+#define ECHO_MIN_TERMINAL_WIDTH 40u
+#define ECHO_SPARE_ROWS 64u
+#define ECHO_ROW_SPARE 1024u
+
+static struct mcred_screen *new_echo_screen(size_t typed_len)
+{
+	return mcred_screen_new(typed_len / ECHO_MIN_TERMINAL_WIDTH + ECHO_SPARE_ROWS,
+				typed_len + ECHO_ROW_SPARE);
+}
+
+/*
+ * The shell doubled the CR of each line break it printed, those inside the
+ * answer's quoted content too (see mcred_shell_reader): take them out.
+ */
+static void unfold_shell_crlf(struct mcred_reply *r)
+{
+	for (size_t i = 0; i < r->lines.count; i++)
+		(void)mcred_shell_unfold_crlf(r->lines.lines[i], strlen(r->lines.lines[i]));
+}
+
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
 				       const char *shown, unsigned timeout_ms, struct exchange *x)
 {
 	size_t wire_len = mcred_wire_length(&m->opts, cmd, cmd_len);
+	struct mcred_screen *screen = NULL;
 	size_t sent;
 	long long deadline;
 	enum mcred_err rc;
@@ -997,10 +1053,15 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 				  mcred_shell_is_on(&m->opts) ? "CONFIG_SHELL_CMD_BUFF_SIZE"
 							      : "CONFIG_AT_HOST_CMD_MAX_LEN");
 	wire = mcred_wire_encode(&m->opts, cmd, cmd_len, &wire_len);
-	if (!wire)
+	if (mcred_shell_is_on(&m->opts) && wire)
+		screen = new_echo_screen(wire_len);
+	if (!wire || (mcred_shell_is_on(&m->opts) && !screen)) {
+		mcred_secret_free(wire, wire_len);
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
+	}
 	rc = settle_link(m, shown);
 	if (rc != MCRED_OK) {
+		mcred_screen_free(screen);
 		mcred_secret_free(wire, wire_len);
 		return rc;
 	}
@@ -1016,9 +1077,13 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
 	if (rc != MCRED_OK && sent > 0)
 		remember_unfinished(m, wire, sent, x);
-	if (mcred_shell_is_on(&m->opts))
-		mcred_shell_echo_start(&x->echo, wire,
-				       wire_len - mcred_wire_terminator_length(m->opts.terminator));
+	if (screen) {
+		char begun[2]; /* a prompt's colour sequence may be cut by the command */
+		size_t begun_len = mcred_line_splitter_escape(m->at.splitter, begun);
+		size_t typed_len = wire_len - mcred_wire_terminator_length(m->opts.terminator);
+
+		mcred_shell_reader_start(&x->shell, screen, wire, typed_len, begun, begun_len);
+	}
 	if (rc == MCRED_OK && m->while_waiting) {
 		run_while_waiting(m);
 		deadline = deadline_in(m, timeout_ms);
@@ -1030,7 +1095,10 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	/* its echo may come with the next command's answer */
 	if (sent > 0)
 		remember_previous(m, cmd, cmd_len);
-	x->echo.typed = NULL;
+	if (rc == MCRED_OK && x->shell.crs_doubled)
+		unfold_shell_crlf(x->reply);
+	x->shell.typed = NULL;
+	mcred_screen_free(screen);         /* wiped: the echo may carry a key */
 	mcred_secret_free(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);

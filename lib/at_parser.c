@@ -20,6 +20,8 @@ static const char prompt_tail[] = ":~$";
 #define PROMPT_NAME_MAX 32u
 /* at_shell's words when the modem could not be reached (nrf_modem_at_cmd() < 0). */
 static const char shell_failed[] = "Sending AT command failed with error code";
+/* modem_shell's words for the same (samples/cellular/modem_shell, at/at_shell.c cmd_at()). */
+static const char mosh_failed[] = "Failed to send AT command, err";
 /* The Zephyr shell's answer to a line whose first word is no command. */
 static const char shell_unknown[] = ": command not found";
 /*
@@ -76,8 +78,19 @@ static void start_new_line(struct mcred_line_splitter *s)
 
 void mcred_line_splitter_reset(struct mcred_line_splitter *s)
 {
-	if (s)
-		start_new_line(s);
+	if (!s)
+		return;
+	start_new_line(s);
+	s->escape = ESC_NONE;
+}
+
+size_t mcred_line_splitter_escape(const struct mcred_line_splitter *s, char out[2])
+{
+	if (!s || s->escape == ESC_NONE)
+		return 0;
+	out[0] = 0x1b;
+	out[1] = '[';
+	return s->escape == ESC_CSI ? 2 : 1;
 }
 
 static int only_blanks(const char *p, size_t len);
@@ -454,13 +467,20 @@ static int is_echo(struct text t, const char *command)
 	return n >= 2 && starts_with_nocase(t, command, n);
 }
 
-/* "Sending AT command failed with error code -N": *code = N. */
+/*
+ * "Sending AT command failed with error code -N" (at_shell) or "Failed to
+ * send AT command, err -N" (modem_shell): *code = N.
+ */
 static int is_shell_failure(struct text t, int *code)
 {
-	size_t i = sizeof(shell_failed) - 1;
+	size_t i;
 	long value = 0;
 
-	if (!starts_with(t, shell_failed))
+	if (starts_with(t, shell_failed))
+		i = sizeof(shell_failed) - 1;
+	else if (starts_with(t, mosh_failed))
+		i = sizeof(mosh_failed) - 1;
+	else
 		return 0;
 	while (i < t.len && is_blank(t.p[i]))
 		i++;
@@ -520,12 +540,46 @@ static int is_log_line(struct text t)
 	return 0;
 }
 
-/* Console output that is no AT answer: log lines, "*** ... ***" notices. */
+/*
+ * What modem_shell (sdk-nrf samples/cellular/modem_shell) prints on its own
+ * whenever the link changes, before an echo or between answer lines:
+ * link/link.c link_ind_handler() and link_cell_change_work(),
+ * link/link_shell_print.c (registration status, modem domain events, modem
+ * sleep), link/link_shell_pdn.c link_pdn_event_handler(). No AT answer
+ * starts so.
+ */
+static const char *const shell_events[] = {
+	"Network registration status: ",
+	"Currently active system mode: ",
+	"LTE cell changed: ",
+	"RRC mode: ",
+	"PSM parameter update: ",
+	"eDRX parameter update: ",
+	"Modem domain event: ",
+	"RAI configuration update: ",
+	"TAU pre warning: ",
+	"Modem sleep enter: ",
+	"Modem sleep exit: ",
+	"Modem sleep exit pre-warning: ",
+	"Neighbor cell measurement results:",
+	"PDN event: ",
+	"RSRP: ",
+};
+
+static int is_shell_event(struct text t)
+{
+	for (size_t i = 0; i < sizeof(shell_events) / sizeof(shell_events[0]); i++)
+		if (starts_with(t, shell_events[i]))
+			return 1;
+	return 0;
+}
+
+/* Console output that is no AT answer: log lines, "*** ... ***" notices, shell events. */
 static int is_console_noise(struct text t)
 {
 	if (t.len >= 8 && starts_with(t, "*** ") && memcmp(t.p + t.len - 4, " ***", 4) == 0)
 		return 1;
-	return is_log_line(t);
+	return is_log_line(t) || is_shell_event(t);
 }
 
 int mcred_line_is_command_echo(const char *line, size_t len)
@@ -812,4 +866,12 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 	if (is_foreign_result(t, command))
 		return MCRED_LINE_URC;
 	return MCRED_LINE_INFO;
+}
+
+int mcred_line_is_async(const char *line, size_t len)
+{
+	struct text t = strip_prompt((struct text){ line, len });
+
+	return mcred_line_is_strict_urc(t.p, t.len) || is_console_noise(t) ||
+	       starts_with(t, shell_event) || is_boot_banner(t);
 }

@@ -315,9 +315,10 @@ static void test_write_verify_expects_crlf(void **state)
 
 	(void)state;
 	assert_int_equal(mcred_cmng_read_digest("a\r\nb\r\n", 6, want), MCRED_OK);
-	snprintf(list, sizeof(list), "%%CMNG: 5,0,\"%s\"\r\nOK\r\n\r\n" COLOURED_PROMPT, want);
+	snprintf(list, sizeof(list),
+		 "at 'AT%%CMNG=1,5,0'\r\n%%CMNG: 5,0,\"%s\"\r\nOK\r\n\r\n" COLOURED_PROMPT, want);
 	/* the write, then the list that verifies it (no CMEE: nothing failed) */
-	s->replies[0] = "OK\r\n\r\n" COLOURED_PROMPT;
+	s->replies[0] = "at 'AT%CMNG=0,5,0,\"a\\nb\\n\"'\r\nOK\r\n\r\n" COLOURED_PROMPT;
 	s->replies[1] = list;
 	m = open_shell(s, MCRED_SHELL_ON);
 	assert_int_equal(mcred_cmng_write(m, 5, 0, "a\nb\n", 4, NULL, MCRED_WRITE_VERIFY),
@@ -513,6 +514,205 @@ static void test_shell_lines_classified(void **state)
 		mcred_line_strip_prompt("a b:~$ text", &len);
 		assert_int_equal(len, 11);
 	}
+}
+
+/* ---- what else a shell prints: stale prompts, events, log lines ---------------- */
+
+#define MOSH_PROMPT_VT "\x1b[1;32mmosh:~$ \x1b[m"
+#define LIST_LINE_5 "%CMNG: 5,0,\"" SHA64 "\""
+#define LIST_LINE_6 "%CMNG: 6,0,\"" SHA64 "\""
+
+/* A handle opened on a port where stale bytes waited, thrown away as at a real open. */
+static mcred_modem *open_after_stale(struct script *s, const char *stale)
+{
+	mcred_modem *m;
+
+	memcpy(s->rx, stale, strlen(stale));
+	s->rx_len = strlen(stale);
+	m = open_shell(s, MCRED_SHELL_ON);
+	mcred_at_discard_stale_input(m);
+	assert_int_equal(s->rx_pos, s->rx_len);
+	return m;
+}
+
+/* cmd succeeds with exactly the lines given (NULL-ended). */
+static void assert_answer(mcred_modem *m, const char *cmd, ...)
+{
+	struct mcred_reply r;
+	const char *want;
+	size_t n = 0;
+	va_list ap;
+
+	if (exec(m, cmd, &r) != MCRED_OK)
+		fail_msg("%s: %s", cmd, mcred_modem_error(m)->message);
+	va_start(ap, cmd);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		if (n >= r.lines.count)
+			fail_msg("%s: line %zu \"%s\" missing", cmd, n, want);
+		assert_string_equal(r.lines.lines[n], want);
+		n++;
+	}
+	va_end(ap);
+	assert_int_equal(r.lines.count, n);
+	mcred_reply_free(&r);
+}
+
+/*
+ * The device printed its prompt before the run (at boot, or after the last
+ * command) and it waited in the port: the tool throws it away at open, and
+ * the shell echoes the typed line on the prompt's row.
+ */
+static void test_stale_prompt_at_open(void **state)
+{
+	static const char *const prompts[] = { "uart:~$ ", COLOURED_PROMPT, "mosh:~$ ",
+					       "\r\n" COLOURED_PROMPT };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++) {
+		for (size_t chunk = 0; chunk < 2; chunk++) {
+			struct script *s = new_script();
+			mcred_modem *m = open_after_stale(s, prompts[i]);
+
+			s->chunk = chunk;
+			s->replies[0] = "at 'AT+CFUN?'\r\n+CFUN: 4\r\nOK\r\n\r\n" COLOURED_PROMPT;
+			s->replies[1] = "at 'AT%CMNG=1'\r\n" LIST_LINE_5
+					"\r\nOK\r\n\r\n" COLOURED_PROMPT;
+			assert_answer(m, "AT+CFUN?", "+CFUN: 4", NULL);
+			assert_answer(m, "AT%CMNG=1", LIST_LINE_5, NULL);
+			mcred_modem_free(m);
+			free(s);
+		}
+	}
+}
+
+/* The same when the list is the first command: it must not come back empty. */
+static void test_stale_prompt_before_a_list(void **state)
+{
+	struct script *s = new_script();
+	mcred_modem *m = open_after_stale(s, COLOURED_PROMPT);
+
+	(void)state;
+	s->replies[0] = "at 'AT%CMNG=1'\r\n" LIST_LINE_5 "\r\n" LIST_LINE_6
+			"\r\nOK\r\n\r\n" COLOURED_PROMPT;
+	assert_answer(m, "AT%CMNG=1", LIST_LINE_5, LIST_LINE_6, NULL);
+	mcred_modem_free(m);
+	free(s);
+}
+
+/*
+ * modem_shell (sdk-nrf samples/cellular/modem_shell, link.c and
+ * link_shell_print.c) prints link events whenever they happen: at the idle
+ * prompt it erases the prompt's row, prints the event and draws the prompt
+ * again (Zephyr shell_vfprintf()); while a command runs, between its answer
+ * lines. Zephyr's serial shell prints every LF as CR LF, those of the
+ * modem's answer too.
+ */
+static void test_modem_shell_events_are_no_answer(void **state)
+{
+	static const char *const before[] = {
+		/* plain: what a page of text shows */
+		"Modem domain event: No IMEI\r\nmosh:~$ ",
+		/* as sent: erase the prompt's row, the event, the prompt again */
+		"\x1b[8D\x1b[JModem domain event: No IMEI\r\n" MOSH_PROMPT_VT
+		"\x1b[8D\x1b[JNetwork registration status: searching\r\n" MOSH_PROMPT_VT,
+		"",
+	};
+	static char reply[4][1024], reply2[4][512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		struct script *s = new_script();
+		mcred_modem *m = open_after_stale(s, MOSH_PROMPT_VT);
+		struct mcred_lines *lines = NULL;
+
+		snprintf(reply[i], sizeof(reply[i]),
+			 "%sat 'AT%%CMNG=1'\r\n%s\r\r\n"
+			 "Network registration status: searching\r\n%s\r\r\n"
+			 "LTE cell changed: ID: 17031947, Tracking area: 33902\r\n"
+			 "Currently active system mode: LTE-M\r\nOK\r\r\n\r\n" MOSH_PROMPT_VT,
+			 before[i], LIST_LINE_5, LIST_LINE_6);
+		snprintf(reply2[i], sizeof(reply2[i]),
+			 "%sat 'AT+CGMR'\r\nmfw_nrf91x1_2.0.1\r\r\n"
+			 "PDN event: PDP context 0 activated\r\nOK\r\r\n\r\n" MOSH_PROMPT_VT,
+			 before[i]);
+		s->replies[0] = reply[i];
+		s->replies[1] = reply2[i];
+		s->chunk = i;
+		assert_answer(m, "AT%CMNG=1", LIST_LINE_5, LIST_LINE_6, NULL);
+		assert_int_equal(mcred_at(m, "AT+CGMR", &lines), MCRED_OK);
+		assert_int_equal(lines->count, 1);
+		assert_string_equal(lines->lines[0], "mfw_nrf91x1_2.0.1");
+		mcred_lines_free(lines);
+		mcred_modem_free(m);
+		free(s);
+	}
+}
+
+/*
+ * A Zephyr log line while the command is typed: the log backend erases the
+ * typed line back to its prompt, prints the line and draws prompt and typed
+ * text again (shell.c shell_log_process(), shell_ops.c z_shell_cmd_line_erase()).
+ */
+static void test_log_line_redraws_the_echo(void **state)
+{
+	static const char short_reply[] =
+		"at 'AT+C\x1b[16D\x1b[J[00:00:05.123,456] \x1b[0m<inf> app: hello\x1b[0m\r\n" COLOURED_PROMPT
+		"at 'AT+CFUN?'\r\n+CFUN: 4\r\nOK\r\n\r\n" COLOURED_PROMPT;
+	static char long_reply[2048];
+	char cmd[300], typed[320], first[80];
+	size_t typed_len;
+
+	(void)state;
+	for (size_t chunk = 0; chunk < 2; chunk++) {
+		struct script *s = new_script();
+		mcred_modem *m = open_after_stale(s, COLOURED_PROMPT);
+
+		s->chunk = chunk;
+		s->replies[0] = short_reply;
+		assert_answer(m, "AT+CFUN?", "+CFUN: 4", NULL);
+		mcred_modem_free(m);
+		free(s);
+	}
+	/*
+	 * A line broken at the terminal width: the log line comes when the
+	 * echo is on its second row, so the erase goes up a row first.
+	 */
+	snprintf(cmd, sizeof(cmd), "AT%%CMNG=1,%0100d", 5);
+	typed_len = mcred_shell_encode(cmd, strlen(cmd), typed);
+	typed[typed_len] = '\0';
+	snprintf(first, sizeof(first), "%.72s", typed);
+	snprintf(long_reply, sizeof(long_reply),
+		 "%s\n%.10s\x1b[10D\x1b[1A\x1b[J<wrn> app: low battery\r\n" COLOURED_PROMPT
+		 "%s\n%s\r\n%s\r\nOK\r\n\r\n" COLOURED_PROMPT,
+		 first, typed + 72, first, typed + 72, LIST_LINE_5);
+	for (size_t chunk = 0; chunk < 2; chunk++) {
+		struct script *s = new_script();
+		mcred_modem *m = open_after_stale(s, COLOURED_PROMPT);
+
+		s->chunk = chunk;
+		s->replies[0] = long_reply;
+		assert_answer(m, cmd, LIST_LINE_5, NULL);
+		mcred_modem_free(m);
+		free(s);
+	}
+}
+
+/*
+ * The last bytes read before a command cut the prompt's colour sequence in
+ * two ("ESC [" before, "m" after): the rest of it is no text of the echo's row.
+ */
+static void test_prompt_colour_cut_by_the_command(void **state)
+{
+	struct script *s = new_script();
+	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
+
+	(void)state;
+	s->replies[0] = "at 'AT+CGMM'\r\nnRF9160-SICA\r\nOK\r\n\r\n\x1b[1;32mmosh:~$ \x1b[";
+	s->replies[1] = "mat 'AT+CGSN'\r\n351358811234567\r\nOK\r\n\r\n" MOSH_PROMPT_VT;
+	assert_answer(m, "AT+CGMM", "nRF9160-SICA", NULL);
+	assert_answer(m, "AT+CGSN", "351358811234567", NULL);
+	mcred_modem_free(m);
+	free(s);
 }
 
 /* ---- --shell auto ------------------------------------------------------------ */
@@ -720,6 +920,11 @@ int main(void)
 		cmocka_unit_test(test_other_prompts_plain_and_coloured),
 		cmocka_unit_test(test_ansi_sequences_dropped_at_any_split),
 		cmocka_unit_test(test_shell_lines_classified),
+		cmocka_unit_test(test_stale_prompt_at_open),
+		cmocka_unit_test(test_stale_prompt_before_a_list),
+		cmocka_unit_test(test_modem_shell_events_are_no_answer),
+		cmocka_unit_test(test_log_line_redraws_the_echo),
+		cmocka_unit_test(test_prompt_colour_cut_by_the_command),
 		cmocka_unit_test(test_auto_detection),
 		cmocka_unit_test(test_auto_keeps_a_given_length_and_fails_on_silence),
 		cmocka_unit_test(test_cut_answer_reported_at_once),
