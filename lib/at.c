@@ -93,9 +93,11 @@ struct exchange {
 	int cut_off;     /* the answer filled the device's buffer, no final result */
 	/*
 	 * Resynchronising: only a final result after an information line that
-	 * starts with this counts; earlier ones are strays (late answers).
+	 * starts with this counts; earlier ones are strays (late answers, the
+	 * refusal of what the recovery ended), counted here.
 	 */
 	const char *marker;
+	unsigned strays, stray_refusals;
 };
 
 /*
@@ -190,6 +192,8 @@ static void drop_stray_answer(struct exchange *x)
 static void record_final(struct exchange *x, enum mcred_line_kind kind, int code)
 {
 	if (x->marker && !marker_seen(x)) {
+		x->strays++;
+		x->stray_refusals += kind != MCRED_LINE_OK;
 		drop_stray_answer(x);
 		return;
 	}
@@ -353,8 +357,9 @@ static int on_line(void *user, const char *line, size_t len)
 	if (kind != MCRED_LINE_NOISE)
 		x->m->at.in_banner = 0;
 	/* what the device's buffer held of the answer (see answer_cut_off) */
-	if (cmd && kind == MCRED_LINE_INFO && !mcred_line_is_command_echo(line, len))
-		x->answer_bytes += len + 2;
+	if (cmd && kind == MCRED_LINE_INFO && !x->shell.typed &&
+	    !mcred_line_is_command_echo(line, len))
+		x->answer_bytes += mcred_line_splitter_raw_length(x->m->at.splitter) + 2;
 	if (x->m->at.content_sent)
 		on_guarded_line(x, cmd, kind, line, len, code);
 	else
@@ -489,10 +494,33 @@ static int command_was_long(const mcred_modem *m, const struct exchange *x)
 	return x->wire_len > m->opts.max_command_len / 2;
 }
 
-static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, const char *shown,
-				    unsigned waited_ms)
+/* Keep what the message of a timeout needs, should the recovery explain it later. */
+static void remember_timeout(mcred_modem *m, const struct exchange *x, const char *shown,
+			     unsigned waited_ms)
 {
-	if (x && command_was_long(m, x))
+	struct mcred_timed_out *t = &m->at.timed_out;
+	size_t head = strnlen(m->err.message, sizeof(t->head) - 1);
+
+	t->pending = 1;
+	t->cut_proven = 0;
+	memcpy(t->head, m->err.message, head);
+	t->head[head] = '\0';
+	snprintf(t->shown, sizeof(t->shown), "%s", shown);
+	t->waited_ms = waited_ms;
+	t->wire_len = x->wire_len;
+}
+
+static enum mcred_err timeout_message(mcred_modem *m, const struct exchange *x, const char *shown,
+				      unsigned waited_ms)
+{
+	if (x->shell.typed && !x->shell.done)
+		return mcred_fail(m, MCRED_ERR_TIMEOUT,
+				  "no answer to %s within %u ms: the device did not even echo "
+				  "the typed line, as a Zephyr shell does (wrong port? baud rate "
+				  "%u? a shell with its echo off: `shell echo on`; the raw AT host "
+				  "of the at_client sample: leave --shell out)",
+				  shown, waited_ms, m->opts.baud);
+	if (command_was_long(m, x))
 		return mcred_fail(m, MCRED_ERR_TIMEOUT,
 				  "no answer to %s within %u ms; the command was %zu bytes: a "
 				  "device whose AT command buffer (CONFIG_AT_HOST_CMD_MAX_LEN) is "
@@ -504,6 +532,48 @@ static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, co
 			  "no answer to %s within %u ms (wrong port? baud rate %u? "
 			  "does the device expect another command terminator or --shell?)",
 			  shown, waited_ms, m->opts.baud);
+}
+
+static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, const char *shown,
+				    unsigned waited_ms)
+{
+	enum mcred_err rc = timeout_message(m, x, shown, waited_ms);
+
+	remember_timeout(m, x, shown, waited_ms);
+	return rc;
+}
+
+/*
+ * The recovery after a timeout got exactly one stray final result before its
+ * query's answer, a refusal: the refusal of the cut command it ended. Had
+ * the device merely been slow, the timed-out command's own late answer
+ * would have come too.
+ */
+static int cut_command_ended(const struct exchange *x)
+{
+	return x->strays == 1 && x->stray_refusals == 1;
+}
+
+void mcred_at_refine_timeout(mcred_modem *m, struct mcred_error *err)
+{
+	struct mcred_timed_out *t = &m->at.timed_out;
+	/* the timeout's words, after whatever context the operation put before them */
+	char *from = t->pending && err->code == MCRED_ERR_TIMEOUT ? strstr(err->message, t->head)
+								  : NULL;
+
+	if (!from)
+		return;
+	t->pending = 0;
+	if (!t->cut_proven)
+		return;
+	snprintf(from, sizeof(err->message) - (size_t)(from - err->message),
+		 "no answer to %s within %u ms: the device stopped listening in the middle of "
+		 "the command (%zu bytes on the wire), because its AT command buffer "
+		 "(CONFIG_AT_HOST_CMD_MAX_LEN) is smaller and dropped the rest, closing quote "
+		 "included; the link recovery ended the cut command and the modem refused it: "
+		 "nothing was stored. Set max_command_len to the device's buffer size so that "
+		 "such commands are refused before they are sent",
+		 t->shown, t->waited_ms, t->wire_len);
 }
 
 /*
@@ -597,18 +667,22 @@ static int partial_is_answer(const char *p, size_t n, const char *cmd)
  * The raw AT host keeps the command and then the answer in one buffer of
  * max_command_len bytes and sends at most max_command_len - 1 of them: an
  * answer that reaches that size without a final result was cut and will
- * never end. Complete answer lines count as "<line>\r\n" (the host's
- * framing); URCs and the echo do not count, nor a partial line that may be
- * one. A shell reports its own overflow instead (error code -7).
+ * never end. Answer lines count as they took the wire, complete ones as
+ * "<line>\r\n" (the host's framing): a %CMNG=2 answer (the reference page's
+ * layout) breaks its line after "<sha>",, and its content has line breaks of
+ * its own, all in the buffer. URCs and the echo do not count, nor a partial
+ * line that may be one. A shell reports its own overflow instead (error code
+ * -7).
  */
 static int answer_cut_off(mcred_modem *m, const struct exchange *x)
 {
 	const char *partial;
-	size_t pending = mcred_line_splitter_pending(m->at.splitter, &partial);
+	size_t text = mcred_line_splitter_pending(m->at.splitter, &partial);
+	size_t pending = mcred_line_splitter_raw_length(m->at.splitter);
 
 	if (x->final_seen || !x->cmd || mcred_shell_is_on(&m->opts))
 		return 0;
-	if (pending && !partial_is_answer(partial, pending, x->cmd))
+	if (!text || !partial_is_answer(partial, text, x->cmd))
 		pending = 0;
 	return x->answer_bytes + pending >= mcred_max_wire_length(&m->opts);
 }
@@ -814,6 +888,7 @@ static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 		return recovery_failed(m, rc == MCRED_OK ? MCRED_ERR_TIMEOUT : rc, shown);
 	}
 	m->at.needs_recovery = 0;
+	m->at.timed_out.cut_proven = m->at.timed_out.pending && cut_command_ended(&x);
 	return MCRED_OK;
 }
 

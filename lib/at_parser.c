@@ -46,6 +46,7 @@ struct mcred_line_splitter {
 	int nomem;                /* allocation failed: treated like an overflow */
 	int stale;                /* current line began before mcred_line_splitter_mark_stale() */
 	enum escape_state escape; /* inside an ANSI escape sequence: dropped */
+	size_t raw_len;           /* bytes of the current line as received (see raw_length) */
 };
 
 struct mcred_line_splitter *mcred_line_splitter_new(size_t max_line)
@@ -74,6 +75,7 @@ static void start_new_line(struct mcred_line_splitter *s)
 	s->last_sig = 0;
 	s->overflow = 0;
 	s->stale = 0;
+	s->raw_len = 0;
 }
 
 void mcred_line_splitter_reset(struct mcred_line_splitter *s)
@@ -253,9 +255,22 @@ static int skip_escape(struct mcred_line_splitter *s, char c)
 	}
 }
 
+/*
+ * Count c among the bytes the current line took on the wire: all but the
+ * line break that ends it (or an empty line); a break after ',' is inside.
+ */
+static void count_raw(struct mcred_line_splitter *s, char c)
+{
+	int line_break = !s->in_quotes && s->escape == ESC_NONE && (c == '\r' || c == '\n');
+
+	if (!line_break || s->last_sig == ',')
+		s->raw_len++;
+}
+
 static int feed_byte(struct mcred_line_splitter *s, char c,
 		     int (*on_line)(void *, const char *, size_t), void *user)
 {
+	count_raw(s, c);
 	if (skip_escape(s, c))
 		return 0;
 	if (c == '\0')
@@ -288,6 +303,11 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
 			return rc;
 	}
 	return 0;
+}
+
+size_t mcred_line_splitter_raw_length(const struct mcred_line_splitter *s)
+{
+	return s ? s->raw_len : 0;
 }
 
 size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const char **line)

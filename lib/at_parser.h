@@ -55,6 +55,14 @@ const char *mcred_line_strip_prompt(const char *line, size_t *len);
  */
 size_t mcred_line_splitter_escape(const struct mcred_line_splitter *s, char out[2]);
 
+/*
+ * Bytes the line being assembled took on the wire so far, or, while on_line
+ * runs, the line being delivered: the line breaks after a ',' and escape
+ * sequences counted, the break that ends it not. (An AT host's buffer holds
+ * the answer in these bytes.)
+ */
+size_t mcred_line_splitter_raw_length(const struct mcred_line_splitter *s);
+
 /* Bytes of the line being assembled (not yet ended by a line break). */
 size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const char **line);
 

@@ -53,7 +53,8 @@ void mcred_screen_reset(struct mcred_screen *t);
  * row for the start of the next one), else 0. A row that scrolls off the top
  * goes to scrolled (which may be NULL).
  */
-int mcred_screen_put(struct mcred_screen *t, uint8_t byte, mcred_screen_row_cb scrolled, void *user);
+int mcred_screen_put(struct mcred_screen *t, uint8_t byte, mcred_screen_row_cb scrolled,
+		     void *user);
 
 /* Rows on the screen (at least 1: the cursor's) and the cursor's row and column. */
 size_t mcred_screen_rows(const struct mcred_screen *t);

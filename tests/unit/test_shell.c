@@ -715,6 +715,54 @@ static void test_prompt_colour_cut_by_the_command(void **state)
 	free(s);
 }
 
+/*
+ * Zephyr's serial shell prints each LF as CR LF (SHELL_FLAG_OLF_CRLF), those
+ * of the modem's answer too: a stored CR LF arrives as CR CR LF, a stored LF
+ * as CR LF. A read gives back what is stored, with its digest.
+ */
+static void read_through_shell(const char *stored, const char *wire_content, int doubled)
+{
+	struct script *s = new_script();
+	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
+	const char *eol = doubled ? "\r\r\n" : "\r\n";
+	char sha[65], got_sha[65], reply[512];
+	char *content = NULL;
+	size_t len = 0;
+
+	assert_int_equal(mcred_cmng_read_digest(stored, strlen(stored), sha), MCRED_OK);
+	snprintf(reply, sizeof(reply),
+		 "at 'AT%%CMNG=2,5,0'\r\n%%CMNG: 5,0,\"%s\",%s\"%s\"%sOK%s\r\n" COLOURED_PROMPT,
+		 sha, eol, wire_content, eol, eol);
+	s->replies[0] = reply;
+	if (mcred_cmng_read(m, 5, 0, &content, &len, got_sha) != MCRED_OK)
+		fail_msg("read: %s", mcred_modem_error(m)->message);
+	assert_int_equal(len, strlen(stored));
+	assert_memory_equal(content, stored, len);
+	assert_string_equal(got_sha, sha);
+	mcred_secret_free(content, len);
+	mcred_modem_free(m);
+	free(s);
+}
+
+static void test_read_through_a_shell_that_doubles_crs(void **state)
+{
+	(void)state;
+	/* what a shell-mode write stored (at_shell made CR LF of each \n) */
+	read_through_shell("-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   "-----BEGIN CERTIFICATE-----\r\r\nMIIB\r\r\n-----END CERTIFICATE-----\r\r\n",
+			   1);
+	/* what a raw write stored, read through the shell */
+	read_through_shell("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			   "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   1);
+	/* a shell that prints the answer's bytes as they are */
+	read_through_shell("-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   0);
+	read_through_shell("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			   "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", 0);
+}
+
 /* ---- --shell auto ------------------------------------------------------------ */
 
 static void test_auto_detection(void **state)
@@ -867,6 +915,145 @@ static void test_full_answer_that_fits_is_no_cut(void **state)
 	free(s);
 }
 
+/*
+ * A CA bundle of exactly n bytes: PEM blocks of 64-column base64 lines with
+ * LF line endings, the last line padded to make up the size.
+ */
+static char *ca_bundle(size_t n)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----\n";
+	static const char end[] = "-----END CERTIFICATE-----\n";
+	char *b = malloc(n + 1);
+	size_t len = 0;
+
+	assert_non_null(b);
+	while (len < n) {
+		size_t room = n - len;
+
+		if (room < sizeof(begin) - 1 + sizeof(end) - 1 + 2)
+			break;
+		memcpy(b + len, begin, sizeof(begin) - 1);
+		len += sizeof(begin) - 1;
+		room = n - len - (sizeof(end) - 1);
+		for (size_t i = 0; i < 20 && room > 1; i++) {
+			size_t line = room - 1 < 64 ? room - 1 : 64;
+
+			memset(b + len, 'A' + (char)(i % 26), line);
+			len += line;
+			b[len++] = '\n';
+			room = n - len - (sizeof(end) - 1);
+		}
+		memcpy(b + len, end, sizeof(end) - 1);
+		len += sizeof(end) - 1;
+	}
+	memset(b + len, '\n', n - len); /* never more than a few bytes */
+	b[n] = '\0';
+	return b;
+}
+
+/*
+ * The real %CMNG=2 layout (the %CMNG reference page): "%CMNG: <tag>,<type>,
+ * "<sha>"," and a line break, then the quoted content on its own lines. A
+ * 4033-byte CA bundle read from the raw AT host with its default 4096-byte
+ * buffer: the host sends the first 4095 bytes of the answer and no final
+ * result. That is reported at once, for every type a read answers.
+ */
+static void test_cut_read_in_the_reference_layout(void **state)
+{
+	static const int types[] = { 0, 4, 6, 8, 9, 11 };
+	static const char *const seps[] = { ",", ", " };
+	char *bundle = ca_bundle(4033);
+	static char answer[8192];
+
+	(void)state;
+	assert_int_equal(strlen(bundle), 4033);
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		for (size_t chunk = 0; chunk < 2; chunk++) {
+			const char *sep = seps[(t + chunk) % 2];
+			struct script *s = new_script();
+			struct mcred_options o;
+			struct mcred_error err;
+			mcred_modem *m = NULL;
+			struct mcred_reply r;
+			char cmd[64];
+			long long start;
+			int n;
+
+			n = snprintf(answer, sizeof(answer),
+				     "%%CMNG: 12345678%s%d%s\"%s\",\r\n\"%s\"\r\nOK\r\n", sep,
+				     types[t], sep, SHA64, bundle);
+			assert_true(n > 4095);
+			answer[4095] = '\0'; /* what the host's buffer held and sent */
+			s->replies[0] = answer;
+			s->chunk = chunk ? 7 : 0;
+			mcred_options_init(&o);
+			o.timeout_ms = 6000;
+			assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
+			snprintf(cmd, sizeof(cmd), "AT%%CMNG=2,12345678,%d", types[t]);
+			start = now_ms();
+			assert_int_equal(exec(m, cmd, &r), MCRED_ERR_TOO_LARGE);
+			assert_true(now_ms() - start < 5000); /* at once, not at the timeout */
+			assert_message_has(m, "4096-byte AT buffer");
+			assert_message_has(m, "CONFIG_AT_HOST_CMD_MAX_LEN");
+			mcred_reply_free(&r);
+			mcred_modem_free(m);
+			free(s);
+		}
+	}
+	/* the same bundle through the library's read: the buffer message, no timeout */
+	{
+		struct script *s = new_script();
+		struct mcred_options o;
+		struct mcred_error err;
+		mcred_modem *m = NULL;
+		char *content = NULL, sha[65];
+		size_t len;
+
+		snprintf(answer, sizeof(answer), "%%CMNG: 12,0,\"%s\",\r\n\"%s\"\r\nOK\r\n", SHA64,
+			 bundle);
+		answer[4095] = '\0';
+		s->replies[0] = answer;
+		mcred_options_init(&o);
+		o.timeout_ms = 6000;
+		assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
+		assert_int_equal(mcred_cmng_read(m, 12, 0, &content, &len, sha),
+				 MCRED_ERR_TOO_LARGE);
+		assert_null(content);
+		assert_message_has(m, "4096-byte AT buffer");
+		mcred_modem_free(m);
+		free(s);
+	}
+	free(bundle);
+}
+
+/* A read whose whole answer fits the buffer, in the same layout, is no cut. */
+static void test_read_that_fits_in_the_reference_layout(void **state)
+{
+	char *bundle = ca_bundle(3900);
+	static char answer[8192];
+	struct script *s = new_script();
+	struct mcred_options o;
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+	struct mcred_reply r;
+	int n;
+
+	(void)state;
+	n = snprintf(answer, sizeof(answer), "%%CMNG: 12,0,\"%s\",\r\n\"%s\"\r\nOK\r\n", SHA64,
+		     bundle);
+	assert_true(n <= 4095);
+	s->replies[0] = answer;
+	s->chunk = 1;
+	mcred_options_init(&o);
+	assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
+	assert_int_equal(exec(m, "AT%CMNG=2,12,0", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(s);
+	free(bundle);
+}
+
 /* ---- the CLI's --shell ------------------------------------------------------ */
 
 static int parse(const char *a, const char *b, const char *c, struct cli_cmdline *cl)
@@ -925,10 +1112,13 @@ int main(void)
 		cmocka_unit_test(test_modem_shell_events_are_no_answer),
 		cmocka_unit_test(test_log_line_redraws_the_echo),
 		cmocka_unit_test(test_prompt_colour_cut_by_the_command),
+		cmocka_unit_test(test_read_through_a_shell_that_doubles_crs),
 		cmocka_unit_test(test_auto_detection),
 		cmocka_unit_test(test_auto_keeps_a_given_length_and_fails_on_silence),
 		cmocka_unit_test(test_cut_answer_reported_at_once),
 		cmocka_unit_test(test_full_answer_that_fits_is_no_cut),
+		cmocka_unit_test(test_cut_read_in_the_reference_layout),
+		cmocka_unit_test(test_read_that_fits_in_the_reference_layout),
 		cmocka_unit_test(test_cli_shell_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
