@@ -215,12 +215,18 @@ void mcred_screen_scroll(struct mcred_screen *t, size_t n, mcred_screen_row_cb o
 /* LF: the start of the next row, a new one at the bottom (the top one scrolls off when full). */
 static void line_feed(struct mcred_screen *t, mcred_screen_row_cb scrolled, void *user)
 {
-	if (t->row + 1 == t->nrows) {
-		if (t->nrows == t->max_rows)
-			mcred_screen_scroll(t, 1, scrolled, user);
+	if (t->row + 1 < t->nrows) {
+		t->row++;
+	} else if (t->nrows < t->max_rows) {
 		t->nrows++;
+		t->row++;
+	} else {
+		mcred_screen_scroll(t, 1, scrolled, user);
+		if (t->max_rows > 1) { /* else the cursor's row itself left: row 0 is new */
+			t->nrows++;
+			t->row++;
+		}
 	}
-	t->row++;
 	t->col = 0;
 }
 
