@@ -18,6 +18,9 @@
 #   make fuzz       build the libFuzzer targets (clang)
 #   make fuzz-long  run each fuzz target FUZZ_SECONDS (default 300) and grow
 #                   the corpora in tests/fuzz/corpus/ with what found coverage
+#   make metamorphic  the same verdicts with lines a device prints on its own
+#                   (URCs, log lines, shell events) put into its output: real
+#                   transcripts replayed with them (tests/metamorphic/)
 #   make hostile    every CLI command against every scenario of a scripted
 #                   misbehaving modem on a pty (tests/hostile/: echoes,
 #                   garbage, stalls, disconnects, resets, lying answers); it
@@ -114,11 +117,11 @@ MAN_PAGES := man/modemcred.1 man/libmodemcred.3
 BUILD_DEPS_OK := $(BUILD)/.build-deps-ok
 FLAGS := $(BUILD)/.flags
 
-.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench \
-	clean examples install uninstall test-programs docs FORCE \
+.PHONY: all deps test check unit integration metamorphic asan tsan clang valgrind fuzz fuzz-run \
+	demo bench clean examples install uninstall test-programs docs FORCE \
 	hostile fuzz-long format format-check \
-	$(addprefix do-,unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long \
-		demo check format format-check)
+	$(addprefix do-,unit integration metamorphic hostile asan tsan clang valgrind fuzz fuzz-run \
+		fuzz-long demo check format format-check)
 
 # What a user or a package needs. modemsim is here (not only in the test
 # targets) because `make demo` and anyone trying the CLI without hardware use
@@ -145,6 +148,7 @@ $(BUILD_DEPS_OK): tests/deps.sh
 DEPS_unit := unit
 DEPS_tsan := unit
 DEPS_integration := test
+DEPS_metamorphic := test
 DEPS_hostile := test
 DEPS_asan := test
 DEPS_valgrind := test
@@ -157,8 +161,8 @@ DEPS_demo := demo
 DEPS_format := format
 DEPS_format-check := format
 
-unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check \
-		format format-check:
+unit integration metamorphic hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo \
+		check format format-check:
 	@sh tests/deps.sh $(DEPS_$@)
 	@$(MAKE) --no-print-directory do-$@
 
@@ -307,6 +311,7 @@ do-check:
 	@mkdir -p $(BUILD) && rm -f $(RESULTS)
 	MCRED_RESULTS=$(RESULTS) $(MAKE) format-check
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) unit integration
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) metamorphic
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) hostile
 	$(MAKE) $(STRICT) clang
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) asan
@@ -320,6 +325,10 @@ do-unit: $(UNIT_BIN)
 
 do-integration: test-programs
 	@sh tests/integration/run.sh $(BUILD)
+
+# The integration runner on tests/metamorphic/ (see test_metamorphic.sh there).
+do-metamorphic: test-programs
+	@TEST_FILES='tests/metamorphic/test_*.sh' SUITE=metamorphic sh tests/integration/run.sh $(BUILD)
 
 # Python 3 from Debian (python3-cryptography), as the integration tests use.
 do-hostile: all

@@ -10,10 +10,16 @@
 # simulator with URCs and fragmented output adds argv[3] --expect-urc). PATTERN (a grep regex on
 # "file:test") selects a subset. Prints PASS/FAIL per test and, last, exactly
 # one line "integration: N passed, N failed"; exits 1 if any failed.
+#
+# TEST_FILES (a glob, default tests/integration/test_*.sh) runs the test
+# functions of other files instead, without the programs of BUILD/tests/integ,
+# and SUITE (default "integration") names the summary line: make metamorphic
+# runs tests/metamorphic/test_*.sh so.
 set -u
 
 BUILD="${1:-build}"
 PATTERN="${2:-}"
+SUITE="${SUITE:-integration}"
 TEST_TIMEOUT="${TEST_TIMEOUT:-120}"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -92,7 +98,7 @@ run_one() {
 	fi
 }
 
-for file in tests/integration/test_*.sh; do
+for file in ${TEST_FILES:-tests/integration/test_*.sh}; do
 	[ -f "$file" ] || continue
 	base=$(basename "$file" .sh)
 	for t in $(tests_in "$file"); do
@@ -101,21 +107,24 @@ for file in tests/integration/test_*.sh; do
 	done
 done
 
-for prog in "$BUILD"/tests/integ/*; do
-	[ -f "$prog" ] && [ -x "$prog" ] || continue
-	name="integ:$(basename "$prog")"
-	if [ -n "$PATTERN" ] && ! echo "$name" | grep -q -e "$PATTERN"; then continue; fi
-	# a plain simulator, then one that fragments its output and sends URCs
-	run_one "$name" "start_sim
-		RC=0; timeout -k 3 90 '$prog' \"\$LINK\" \"\$IDKEY\" || RC=\$?
-		[ \"\$RC\" -eq 0 ] || fail '$prog exited with '\$RC"
-	run_one "$name+urc+fragment" "start_sim --urc-every 50 --fragment --seed 5
-		RC=0; timeout -k 3 90 '$prog' \"\$LINK\" \"\$IDKEY\" --expect-urc || RC=\$?
-		[ \"\$RC\" -eq 0 ] || fail '$prog exited with '\$RC"
-done
+# the library's own test programs, with the integration files only
+if [ -z "${TEST_FILES:-}" ]; then
+	for prog in "$BUILD"/tests/integ/*; do
+		[ -f "$prog" ] && [ -x "$prog" ] || continue
+		name="integ:$(basename "$prog")"
+		if [ -n "$PATTERN" ] && ! echo "$name" | grep -q -e "$PATTERN"; then continue; fi
+		# a plain simulator, then one that fragments its output and sends URCs
+		run_one "$name" "start_sim
+			RC=0; timeout -k 3 90 '$prog' \"\$LINK\" \"\$IDKEY\" || RC=\$?
+			[ \"\$RC\" -eq 0 ] || fail '$prog exited with '\$RC"
+		run_one "$name+urc+fragment" "start_sim --urc-every 50 --fragment --seed 5
+			RC=0; timeout -k 3 90 '$prog' \"\$LINK\" \"\$IDKEY\" --expect-urc || RC=\$?
+			[ \"\$RC\" -eq 0 ] || fail '$prog exited with '\$RC"
+	done
+fi
 
-echo "integration: total $(elapsed "$start_all" "$(now)")s" >&2
+echo "$SUITE: total $(elapsed "$start_all" "$(now)")s" >&2
 [ "$failed" -eq 0 ] || echo "failed:$failed_names" >&2
-echo "integration: $passed passed, $failed failed"
+echo "$SUITE: $passed passed, $failed failed"
 [ -n "${MCRED_RESULTS:-}" ] && echo "$passed $failed" >>"$MCRED_RESULTS"
 [ "$failed" -eq 0 ]

@@ -88,7 +88,9 @@ static void test_log_line_redraw(void **state)
 	assert_row(t, 2, "");
 	/* an erase that starts on the second row of a broken line goes up first */
 	mcred_screen_reset(t);
-	feed(t, "uart:~$ 0123456789\n0123\x1b[4D\x1b[1A\x1b[8D\x1b[Jlog\r\nuart:~$ 0123456789\n0123", NULL);
+	feed(t,
+	     "uart:~$ 0123456789\n0123\x1b[4D\x1b[1A\x1b[8D\x1b[Jlog\r\nuart:~$ 0123456789\n0123",
+	     NULL);
 	assert_row(t, 0, "log");
 	assert_row(t, 1, "uart:~$ 0123456789");
 	assert_row(t, 2, "0123");
@@ -117,7 +119,11 @@ static void test_cursor_moves_and_erasing(void **state)
 	feed(t, "\r\x1b[3Cz", NULL);
 	assert_row(t, 0, "   z");
 	/* save and restore (both forms) */
-	feed(t, "\r\x1b" "7ab\x1b" "8X\x1b[s\x1b[5Cq\x1b[uY", NULL);
+	feed(t,
+	     "\r\x1b"
+	     "7ab\x1b"
+	     "8X\x1b[s\x1b[5Cq\x1b[uY",
+	     NULL);
 	assert_row(t, 0, "XY z  q");
 	/* G: to a column; E, F: to the start of the next or previous row */
 	feed(t, "\x1b[3G#\r\n\r\nzz\x1b[F-\x1b[E+\x1b[9E", NULL);
@@ -170,7 +176,12 @@ static void test_what_prints_nothing(void **state)
 	struct mcred_screen *t = mcred_screen_new(4, 64);
 
 	(void)state;
-	feed(t, "a\x07" "b\x7f" "c\x01\td\x1b" "c\x1b[?25l\x1b[6n\x1b]e", NULL);
+	feed(t,
+	     "a\x07"
+	     "b\x7f"
+	     "c\x01\td\x1b"
+	     "c\x1b[?25l\x1b[6n\x1b]e",
+	     NULL);
 	assert_row(t, 0, "abc\tde"); /* ESC and one byte: "ESC c", "ESC ]" */
 	/* an escape sequence cut by another one ends there */
 	feed(t, "\r\x1b[1;\x1b[2Kz", NULL);
@@ -206,8 +217,14 @@ static void test_rows_scroll_off(void **state)
 	assert_row(t, 0, "");
 	assert_int_equal(mcred_screen_cursor_col(t), 0);
 	/* a saved cursor moves up with its row ("a" scrolls off) */
-	feed(t, "a\r\nb\x1b" "7\r\nc\r\nd", &s);
-	feed(t, "\x1b" "8#", &s);
+	feed(t,
+	     "a\r\nb\x1b"
+	     "7\r\nc\r\nd",
+	     &s);
+	feed(t,
+	     "\x1b"
+	     "8#",
+	     &s);
 	assert_row(t, 0, "b#");
 	mcred_screen_free(t);
 }
