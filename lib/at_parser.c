@@ -536,11 +536,27 @@ static int is_boot_banner(struct text t)
 	       starts_with(t, "The AT host sample started");
 }
 
-/* "[00:00:00.123,456] <inf> module: text" (or without the time): a Zephyr log line. */
+/*
+ * "E: text" ... "D: text": a Zephyr log line in minimal mode
+ * (CONFIG_LOG_MODE_MINIMAL, include/zephyr/logging/log_core.h
+ * Z_LOG_TO_PRINTK), as the nRF Cloud samples print them.
+ */
+static int is_minimal_log_line(struct text t)
+{
+	return t.len > 3 && strchr("EWID", t.p[0]) && t.p[1] == ':' && t.p[2] == ' ';
+}
+
+/*
+ * "[00:00:00.123,456] <inf> module: text" (or without the time): a Zephyr log
+ * line (subsys/logging/log_output.c), or one in minimal mode.
+ */
 static int is_log_line(struct text t)
 {
 	static const char *const levels[] = { "<inf> ", "<wrn> ", "<err> ", "<dbg> " };
 	size_t i = 0;
+
+	if (is_minimal_log_line(t))
+		return 1;
 
 	if (t.len && t.p[0] == '[') {
 		for (i = 1; i < t.len && (isdigit((unsigned char)t.p[i]) || t.p[i] == ':' ||

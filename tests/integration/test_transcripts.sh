@@ -44,5 +44,8 @@ test_list_modem_key_mgmt_empty() { run_transcript list_modem_key_mgmt_empty; }
 test_list_modem_key_mgmt_fixture() { run_transcript list_modem_key_mgmt_fixture; }
 test_list_modem_key_mgmt_one_entry() { run_transcript list_modem_key_mgmt_one_entry; }
 test_list_modem_key_mgmt_short_digest() { run_transcript list_modem_key_mgmt_short_digest; }
+test_list_slm_testing_doc_dtls_tag() { run_transcript list_slm_testing_doc_dtls_tag; }
+test_list_slm_testing_doc_tls_tag() { run_transcript list_slm_testing_doc_tls_tag; }
 test_read_reference_not_found_513() { run_transcript read_reference_not_found_513; }
 test_shell_devzone_112106_mosh_prompt() { run_transcript shell_devzone_112106_mosh_prompt; }
+test_shell_modem_shell_readme_events_before_echo() { run_transcript shell_modem_shell_readme_events_before_echo; }

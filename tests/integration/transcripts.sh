@@ -22,6 +22,8 @@ start_replay() {
 	set -- --replay "$_file" --log "$LOG" "$@"
 	_cfun=$(header "$_file" cfun)
 	[ -z "$_cfun" ] || set -- "$@" --cfun "$_cfun"
+	_stale=$(header "$_file" stale)
+	[ -z "$_stale" ] || set -- "$@" --stale "$_stale"
 	start_pymodem replay "$REPLAY" "$@"
 }
 

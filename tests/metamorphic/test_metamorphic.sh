@@ -87,5 +87,8 @@ test_transcript_list_modem_key_mgmt_empty() { metamorphic_transcript list_modem_
 test_transcript_list_modem_key_mgmt_fixture() { metamorphic_transcript list_modem_key_mgmt_fixture; }
 test_transcript_list_modem_key_mgmt_one_entry() { metamorphic_transcript list_modem_key_mgmt_one_entry; }
 test_transcript_list_modem_key_mgmt_short_digest() { metamorphic_transcript list_modem_key_mgmt_short_digest; }
+test_transcript_list_slm_testing_doc_dtls_tag() { metamorphic_transcript list_slm_testing_doc_dtls_tag; }
+test_transcript_list_slm_testing_doc_tls_tag() { metamorphic_transcript list_slm_testing_doc_tls_tag; }
 test_transcript_read_reference_not_found_513() { metamorphic_transcript read_reference_not_found_513; }
 test_transcript_shell_devzone_112106_mosh_prompt() { metamorphic_transcript shell_devzone_112106_mosh_prompt; }
+test_transcript_shell_modem_shell_readme_events_before_echo() { metamorphic_transcript shell_modem_shell_readme_events_before_echo; }

@@ -228,6 +228,8 @@ class Injector:
     LOG_LINES = [
         b"[00:00:05.123,456] <inf> app: sensor sample taken",
         b"[00:01:12.000,030] \x1b[1;33m<wrn> app: battery low\x1b[0m",
+        # CONFIG_LOG_MODE_MINIMAL (include/zephyr/logging/log_core.h)
+        b"I: Connected to LTE network",
     ]
     EVENTS = [
         b"Network registration status: searching",

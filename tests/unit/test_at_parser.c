@@ -579,6 +579,12 @@ static void test_modem_shell_lines(void **state)
 	assert_true(mcred_line_is_async("+CEREG: 1,\"76C1\",\"0102DA04\",7", 29));
 	assert_true(mcred_line_is_async("[00:00:05.123,456] <inf> app: hello", 35));
 	assert_true(mcred_line_is_async("AT event handler:", 17));
+	/* Zephyr's minimal log format, as nRF Cloud samples print it */
+	assert_int_equal(mcred_line_classify("I: Connected to LTE network", 27, "AT+CGMR", &code),
+			 MCRED_LINE_NOISE);
+	assert_int_equal(mcred_line_classify("W: x", 4, "AT+CGMR", &code), MCRED_LINE_NOISE);
+	assert_int_equal(mcred_line_classify("A: x", 4, "AT+CGMR", &code), MCRED_LINE_INFO);
+	assert_int_equal(mcred_line_classify("I:x", 3, "AT+CGMR", &code), MCRED_LINE_INFO);
 	assert_false(mcred_line_is_async("351358811234567", 15));
 	assert_false(mcred_line_is_async("OK", 2));
 	assert_false(mcred_line_is_async("at 'AT+CGMR'", 12));
