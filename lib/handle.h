@@ -14,7 +14,7 @@
  *      the handle's fields includes it; it includes at.h for the engine's
  *      state)
  *   1. pure helpers, no handle I/O: error.h (also fills the handle's error),
- *      util.h, defaults.h, at_parser.h, at_shell.h, at_wire.h, cmng_check.h,
+ *      util.h, defaults.h, at_parser.h, at_screen.h, at_shell.h, at_wire.h, cmng_check.h,
  *      cmng_parse.h, b64url.h, cose.h, csr.h, ports.h, provision.h (its pure
  *      rules)
  *   2. the handle's I/O: transport_serialport.h, transport_termios.h, at.h
