@@ -200,6 +200,15 @@ static void record_final(struct exchange *x, enum mcred_line_kind kind, int code
 	x->final_seen = 1;
 	x->reply->final = kind;
 	x->reply->code = code;
+	x->m->at.answered = 1;
+	x->m->at.boots_before_answer = 0; /* the started device took the command */
+}
+
+/* No answer after a banner before the handle's first answer: it was a restart. */
+static void count_boots_before_answer(mcred_modem *m)
+{
+	m->at.restarts += m->at.boots_before_answer;
+	m->at.boots_before_answer = 0;
 }
 
 /* A final result as the modem's fixed words, without anything else on its line. */
@@ -223,6 +232,11 @@ static void trace_final(mcred_modem *m, enum mcred_line_kind kind, int code)
  * A boot banner line: the modem lost its state. One restart per banner
  * (it ends with "Ready"). A command in flight fails unless its final result
  * still follows (then the restarted modem received it whole).
+ *
+ * Before the handle's first answer, a banner is the device's start as the
+ * port was opened (a Serial LTE Modem says "Ready" then), unless the command
+ * it came with then gets no answer: it is held apart (boots_before_answer),
+ * dropped when that answer comes, counted as a restart when it does not.
  */
 static void on_banner(struct exchange *x, const char *line, size_t len, int in_flight)
 {
@@ -231,7 +245,10 @@ static void on_banner(struct exchange *x, const char *line, size_t len, int in_f
 	trace(m, MCRED_TRACE_RX, line, len);
 	deliver_urc(m, line, len);
 	if (!m->at.in_banner) {
-		m->at.restarts++;
+		if (m->at.answered)
+			m->at.restarts++;
+		else
+			m->at.boots_before_answer++;
 		trace_text(m, restart_note);
 	}
 	m->at.in_banner = !(len == 5 && memcmp(line, "Ready", 5) == 0);
@@ -354,7 +371,8 @@ static int on_line(void *user, const char *line, size_t len)
 		on_banner(x, line, len, cmd != NULL);
 		return 0;
 	}
-	if (kind != MCRED_LINE_NOISE)
+	/* log lines and URCs are the device's own: a banner goes on across them */
+	if (kind != MCRED_LINE_NOISE && kind != MCRED_LINE_URC)
 		x->m->at.in_banner = 0;
 	/* what the device's buffer held of the answer (see answer_cut_off) */
 	if (cmd && kind == MCRED_LINE_INFO && !x->shell.typed &&
@@ -1167,6 +1185,8 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
 		note_recovery_need(m, x, cmd, cmd_len, rc);
 	}
+	if (!x->final_seen)
+		count_boots_before_answer(m);
 	/* its echo may come with the next command's answer */
 	if (sent > 0)
 		remember_previous(m, cmd, cmd_len);

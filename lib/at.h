@@ -58,6 +58,13 @@ struct mcred_at_state {
 	/* Restarts already handed to after_restart (at.c). */
 	unsigned restarts_handled;
 	/*
+	 * A command got its final result on this handle. Before that, a banner
+	 * is counted in boots_before_answer: the device may have started as the
+	 * port was opened (at.c, on_banner()).
+	 */
+	int answered;
+	unsigned boots_before_answer;
+	/*
 	 * What ends a command that was only partly sent (a closing quote if one
 	 * was open, then the terminator), sent before the next command so that
 	 * the device rejects the half command instead of prefixing the next.

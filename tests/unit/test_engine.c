@@ -303,6 +303,36 @@ static void test_banner_is_no_answer(void **state)
 	assert_int_equal(mcred_modem_restarts(fx->m), 1);
 }
 
+/*
+ * The device starts as the port is opened (a Serial LTE Modem says "Ready"):
+ * the banner comes before the run's first answer, which follows it. Nothing
+ * of the run was lost: no restart. One after an answer is one.
+ */
+static void test_start_at_open_is_no_restart(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_info info;
+
+	fake_modem_restart(fx->fake); /* its banner waits when the run begins */
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_string_equal(info.imei, "351358811234567");
+	assert_int_equal(mcred_modem_restarts(fx->m), 0);
+	fake_modem_restart(fx->fake);
+	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+}
+
+/* The same banner, with the command it came with that then got no answer: a restart. */
+static void test_start_at_open_that_loses_the_answer(void **state)
+{
+	struct fixture *fx = *state;
+
+	fake_modem_restart(fx->fake);
+	fx->fake->silent_cfun_query = 1;
+	assert_int_equal(mcred_at(fx->m, "AT+CFUN?", NULL), MCRED_ERR_TIMEOUT);
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+}
+
 /* ---- a restore that stalls after Ctrl-C -------------------------------------- */
 
 static long long now_ms(void)
@@ -537,6 +567,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_restores_offline_mode, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_banner_is_no_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_at_open_is_no_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_at_open_that_loses_the_answer, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_restore_after_cancel_is_bounded,
 						setup_long_timeout, teardown),
 		cmocka_unit_test_setup_teardown(test_deaf_device_is_recovered, setup, teardown),
