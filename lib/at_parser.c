@@ -47,6 +47,15 @@ struct mcred_line_splitter {
 	int stale;                /* current line began before mcred_line_splitter_mark_stale() */
 	enum escape_state escape; /* inside an ANSI escape sequence: dropped */
 	size_t raw_len;           /* bytes of the current line as received (see raw_length) */
+	/*
+	 * The line continues after a ',' from buf[cont_start] on, where the next
+	 * physical line begins (in_cont); phys_raw counts that line's bytes, and
+	 * skip_lf the LF after a line of the device's own taken out of it.
+	 */
+	int in_cont;
+	size_t cont_start;
+	size_t phys_raw;
+	int skip_lf;
 };
 
 struct mcred_line_splitter *mcred_line_splitter_new(size_t max_line)
@@ -76,6 +85,10 @@ static void start_new_line(struct mcred_line_splitter *s)
 	s->overflow = 0;
 	s->stale = 0;
 	s->raw_len = 0;
+	s->in_cont = 0;
+	s->cont_start = 0;
+	s->phys_raw = 0;
+	s->skip_lf = 0;
 }
 
 void mcred_line_splitter_reset(struct mcred_line_splitter *s)
@@ -215,14 +228,50 @@ static int only_blanks(const char *p, size_t len)
 	return 1;
 }
 
+/*
+ * A physical line that came inside a line continued after ',' (a %CMNG=2
+ * answer breaks its line after "<sha>",) and is a line the device printed
+ * on its own, a URC or a log line between the answer's lines: delivered
+ * apart, and taken out of the continued line (and of its bytes on the wire,
+ * which the AT host's answer buffer never held).
+ */
+static int own_line_inside(struct mcred_line_splitter *s,
+			   int (*on_line)(void *, const char *, size_t), void *user)
+{
+	const char *own = s->buf + s->cont_start;
+	size_t n = s->len - s->cont_start;
+	int rc;
+
+	s->buf[s->len] = '\0';
+	rc = on_line(user, own, n);
+	memset(s->buf + s->cont_start, 0, n);
+	s->len = s->cont_start;
+	s->raw_len -= s->phys_raw < s->raw_len ? s->phys_raw : s->raw_len;
+	s->last_sig = ',';
+	s->in_quotes = 0;
+	s->skip_lf = 1;
+	return rc;
+}
+
 /* A line break outside quotes: end the line unless it continues after ','. */
 static int end_of_line(struct mcred_line_splitter *s, int (*on_line)(void *, const char *, size_t),
 		       void *user)
 {
 	int rc = 0;
 
-	if (s->last_sig == ',')
-		return 0; /* parameters continue on the next line: drop the break */
+	if (s->last_sig == ',') {
+		/* parameters continue on the next line: drop the break */
+		s->in_cont = 1;
+		s->cont_start = s->len;
+		s->phys_raw = 0;
+		return 0;
+	}
+	if (s->in_cont && !s->overflow && s->len > s->cont_start &&
+	    mcred_line_is_async(s->buf + s->cont_start, s->len - s->cont_start)) {
+		rc = own_line_inside(s, on_line, user);
+		s->phys_raw = 0;
+		return rc;
+	}
 	if (!s->overflow && s->len > 0 && !only_blanks(s->buf, s->len)) {
 		s->buf[s->len] = '\0';
 		rc = on_line(user, s->buf, s->len);
@@ -263,6 +312,13 @@ static void count_raw(struct mcred_line_splitter *s, char c)
 {
 	int line_break = !s->in_quotes && s->escape == ESC_NONE && (c == '\r' || c == '\n');
 
+	if (s->skip_lf && line_break && c == '\n') {
+		s->skip_lf = 0; /* the end of a line taken out (own_line_inside) */
+		return;
+	}
+	s->skip_lf = 0;
+	if (!line_break)
+		s->phys_raw++;
 	if (!line_break || s->last_sig == ',')
 		s->raw_len++;
 }

@@ -11,6 +11,13 @@
 #    line boundary outside quoted content (and, for a shell, before every
 #    echo, as Zephyr does it: erase the prompt's row, print, prompt again),
 #    for the seeds in $SEEDS;
+#  - the CLI's whole workflow (tests/integration/zoo.sh: info, write, list,
+#    read, compare, exists, keygen, attest, delete, provision) against each
+#    application modemsim plays, once quiet and then with its asynchronous
+#    output on (--async-ms, at random places: before an echo, inside a line
+#    being typed, between answer lines), for the seeds in $ZOO_SEEDS; what
+#    differs on every run whatever happens (a generated key, a token's
+#    nonce) is left out of the verdict;
 #
 # and requires exit code and stdout to be identical, byte for byte, to the
 # run without the lines. One test function per input, so that run.sh prints
@@ -18,8 +25,10 @@
 # has no function here.
 
 . "$ROOT/tests/integration/transcripts.sh"
+. "$ROOT/tests/integration/zoo.sh"
 
 SEEDS="${MCRED_METAMORPHIC_SEEDS:-1 2 3}"
+ZOO_SEEDS="${MCRED_METAMORPHIC_ZOO_SEEDS:-1 2}"
 
 # run_replayed FILE [ptymodem options]: the transcript's "run:" command
 # against the replay modem; RC, $OUT as mc leaves them
@@ -59,6 +68,30 @@ metamorphic_transcript() {
 		same_verdict "$1 with lines put in (seed $_seed)"
 	done
 }
+
+# metamorphic_zoo APP: the workflow's verdicts against APP, quiet, then with
+# its asynchronous output for each seed; every step's the same
+metamorphic_zoo() {
+	zoo_workflow "$1" quiet
+	_quiet=$ZOO_VERDICTS
+	for _seed in $ZOO_SEEDS; do
+		zoo_workflow "$1" "seed$_seed" --async-ms 20 --seed "$_seed"
+		for _rc in "$_quiet"/*.rc; do
+			_step=$(basename "$_rc" .rc)
+			ZOO_VERDICTS=$_quiet zoo_verdict "$_step" >"$T_DIR/ref.txt"
+			zoo_verdict "$_step" >"$T_DIR/got.txt"
+			cmp -s "$T_DIR/ref.txt" "$T_DIR/got.txt" || {
+				diff "$T_DIR/ref.txt" "$T_DIR/got.txt" | sed 's/^/  diff: /' >&2
+				fail "$1, step $_step, seed $_seed: a verdict other than without the output"
+			}
+		done
+	done
+}
+
+test_zoo_at_client() { metamorphic_zoo at_client; }
+test_zoo_slm() { metamorphic_zoo slm; }
+test_zoo_modem_shell() { metamorphic_zoo modem_shell; }
+test_zoo_shell() { metamorphic_zoo shell; }
 
 test_metamorphic_all_transcripts() {
 	for f in "$TRANSCRIPTS"/*.txt; do

@@ -17,9 +17,8 @@ in a USB or tty buffer.
 
 --inject-seed N: the metamorphic mode. Every answer gets lines that a real
 device prints on its own inserted at each of its line boundaries outside
-quoted content (not after a ',' that continues the parameters on the next
-line), the start of the answer included; the seed picks which line goes
-where. What is inserted follows the device's kind (see Injector): a raw AT
+quoted content (a %CMNG=2 answer's break after "<sha>", is one), the start
+of the answer included; the seed picks which line goes where. What is inserted follows the device's kind (see Injector): a raw AT
 host (asset_tracker and similar applications) interleaves URCs and Zephyr
 log lines; a Zephyr shell (a command typed as "at ...") prints modem_shell
 events and log lines, before the echo by erasing the prompt's row and
@@ -247,22 +246,14 @@ class Injector:
     @staticmethod
     def boundaries(answer):
         """Offsets where a line may be put: the start, and after each LF
-        outside quotes that ends a line (not one that continues after ',')."""
+        outside quotes."""
         points = [0]
         in_quotes = False
-        last = None
         for i, byte in enumerate(answer):
             if byte == ord('"'):
                 in_quotes = not in_quotes
-                last = byte
-            elif in_quotes:
-                continue
-            elif byte == 0x0A:
-                if last != ord(","):
-                    points.append(i + 1)
-                    last = None
-            elif byte not in (0x0D, 0x20, 0x09):
-                last = byte
+            elif byte == 0x0A and not in_quotes:
+                points.append(i + 1)
         return points
 
     def line_for(self, command, shell):

@@ -541,6 +541,40 @@ static void test_raw_length_of_lines(void **state)
 }
 
 /*
+ * A URC and a log line between the line "%CMNG: <tag>,<type>,"<sha>"," and
+ * the content that continues it: lines of their own, out of the answer line
+ * and out of its count of bytes (the AT host's buffer never held them).
+ */
+static void test_own_lines_inside_a_continued_line(void **state)
+{
+	static const char head[] = "%CMNG: 12,0,\"978C\",\r\n\"ab\ncd\"";
+	static const char in[] = "%CMNG: 12,0,\"978C\",\r\n+CSCON: 1\r\n"
+				 "[00:00:05.319,917] \x1b[0m<inf> app: hi\x1b[0m\r\n"
+				 "\"ab\ncd\"\r\nOK\r\n";
+
+	(void)state;
+	for (size_t cut = 0; cut <= sizeof(in) - 1; cut++) {
+		struct raw_seen r = { .s = mcred_line_splitter_new(1024) };
+		struct collected c = { .count = 0 };
+
+		/* the lines, then their raw lengths */
+		feed_pieces(1024, in, sizeof(in) - 1, &cut, 1, &c);
+		assert_int_equal(c.count, 4);
+		assert_string_equal(c.lines[0], "+CSCON: 1");
+		assert_string_equal(c.lines[1], "[00:00:05.319,917] <inf> app: hi");
+		assert_string_equal(c.lines[2], "%CMNG: 12,0,\"978C\",\"ab\ncd\"");
+		assert_string_equal(c.lines[3], "OK");
+		collected_free(&c);
+		mcred_line_splitter_feed(r.s, (const uint8_t *)in, cut, record_raw, &r);
+		mcred_line_splitter_feed(r.s, (const uint8_t *)in + cut, sizeof(in) - 1 - cut,
+					 record_raw, &r);
+		assert_int_equal(r.count, 4);
+		assert_int_equal(r.raw[2], sizeof(head) - 1);
+		mcred_line_splitter_free(r.s);
+	}
+}
+
+/*
  * What modem_shell prints on its own (sdk-nrf samples/cellular/modem_shell,
  * link.c, link_shell_print.c, link_shell_pdn.c) is no answer to any command;
  * its failure to reach the modem is at_shell's.
@@ -605,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_strict_answer_shapes),
 		cmocka_unit_test(test_stale_partial_line),
 		cmocka_unit_test(test_raw_length_of_lines),
+		cmocka_unit_test(test_own_lines_inside_a_continued_line),
 		cmocka_unit_test(test_modem_shell_lines),
 	};
 
