@@ -6,7 +6,7 @@
 
 . "$ROOT/tests/integration/zoo.sh"
 
-ZOO_ASYNC_MS=25
+ZOO_ASYNC_MS=${ZOO_ASYNC_MS:-25}
 
 # zoo_file STEP: the verdict file of STEP, read
 zoo_out() { cat "$ZOO_VERDICTS/$1.out"; }
