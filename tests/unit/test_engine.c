@@ -295,12 +295,13 @@ static void test_restart_restores_offline_mode(void **state)
 static void test_banner_is_no_answer(void **state)
 {
 	struct fixture *fx = *state;
-	struct mcred_device_info info;
+	struct mcred_device_details *d = NULL;
 
 	fx->fake->reset_on = "AT+CGSN";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_ERR_PROTOCOL);
-	assert_string_equal(info.imei, "");
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_ERR_PROTOCOL);
+	assert_string_equal(d->imei, "");
 	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	mcred_device_details_free(d);
 }
 
 /*
@@ -311,15 +312,17 @@ static void test_banner_is_no_answer(void **state)
 static void test_start_at_open_is_no_restart(void **state)
 {
 	struct fixture *fx = *state;
-	struct mcred_device_info info;
+	struct mcred_device_details *d = NULL;
 
 	fake_modem_restart(fx->fake); /* its banner waits when the run begins */
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_string_equal(info.imei, "351358811234567");
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
+	assert_string_equal(d->imei, "351358811234567");
 	assert_int_equal(mcred_modem_restarts(fx->m), 0);
+	mcred_device_details_free(d);
 	fake_modem_restart(fx->fake);
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
 	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	mcred_device_details_free(d);
 }
 
 /* The same banner, with the command it came with that then got no answer: a restart. */
