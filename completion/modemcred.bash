@@ -18,7 +18,7 @@ _modemcred_dirs()
 _modemcred()
 {
 	local cur prev cmd opts i commands='help ports info list write read delete clear exists compare at keygen attest verify provision'
-	local global='--port --serial-number --baud --flow --timeout --terminator --max-command --transport --offline --shell --shell-no-unescape-lf --keep-line-endings --json --verbose --quiet --version --help'
+	local global='--port --serial-number --baud --flow --timeout --terminator --max-command --transport --ignore-busy --offline --shell --shell-no-unescape-lf --keep-line-endings --json --verbose --quiet --version --help'
 
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=
@@ -87,10 +87,10 @@ _modemcred()
 	if [[ $cur == -* ]]; then
 		case $cmd in
 		list) opts='--tag --type' ;;
-		write) opts='--tag --type --verify --password-file' ;;
+		write) opts='--tag --type --verify --password-file --skip-content-check' ;;
 		read) opts='--tag --type --output' ;;
 		delete) opts='--tag --type' ;;
-		clear) opts='--tag --all' ;;
+		clear) opts='--tag --all --yes --dry-run' ;;
 		exists) opts='--tag --type' ;;
 		compare) opts='--tag --type' ;;
 		keygen) opts='--tag --output --kind --attributes --key-usage --format --identity-key --force' ;;
