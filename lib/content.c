@@ -94,7 +94,8 @@ static size_t find_blocks(const char *content, size_t len, struct pem_block *blo
 	size_t n = 0, at = 0;
 
 	while (n < max && at < len) {
-		const char *b = find_bytes(content + at, len - at, begin_mark, sizeof(begin_mark) - 1);
+		const char *b =
+			find_bytes(content + at, len - at, begin_mark, sizeof(begin_mark) - 1);
 		struct pem_block *blk = &blocks[n];
 		char end_line[LABEL_MAX + 16];
 		const char *e;
@@ -120,7 +121,16 @@ static size_t find_blocks(const char *content, size_t len, struct pem_block *blo
 
 /* ---- what a block is ------------------------------------------------------------ */
 
-enum block_kind { B_CERT, B_OTHER_CERT, B_KEY, B_ENCRYPTED_KEY, B_CSR, B_PUBLIC, B_PARAMS, B_OTHER };
+enum block_kind {
+	B_CERT,
+	B_OTHER_CERT,
+	B_KEY,
+	B_ENCRYPTED_KEY,
+	B_CSR,
+	B_PUBLIC,
+	B_PARAMS,
+	B_OTHER
+};
 
 static int is_label(const char *label, const char *const *names)
 {
@@ -190,7 +200,9 @@ unsigned mcred_pem_find(const char *content, size_t len)
 		switch (kind_of(blocks[i].label)) {
 		case B_CERT:
 		case B_OTHER_CERT: found |= MCRED_PEM_CERTIFICATE; break;
-		case B_ENCRYPTED_KEY: found |= MCRED_PEM_PRIVATE_KEY | MCRED_PEM_ENCRYPTED_KEY; break;
+		case B_ENCRYPTED_KEY:
+			found |= MCRED_PEM_PRIVATE_KEY | MCRED_PEM_ENCRYPTED_KEY;
+			break;
 		case B_KEY:
 			found |= MCRED_PEM_PRIVATE_KEY;
 			if (legacy_encrypted(content, &blocks[i]))
@@ -271,7 +283,7 @@ static enum mcred_err parse_key(const char *content, const struct pem_block *b,
 {
 	BIO *bio = block_bio(content, b);
 	/* with a password, OpenSSL's own callback hands it over (no terminal) */
-	EVP_PKEY *key = !bio        ? NULL
+	EVP_PKEY *key = !bio       ? NULL
 			: password ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)password)
 				   : PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
 	char reason[128];
@@ -339,7 +351,8 @@ static enum mcred_err not_a_certificate(int type, const struct pem_block *b,
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "the file holds %s (\"%s\", line %zu), not a certificate: "
 				       "type %d (%s) takes PEM certificates only",
-				       kind_words(kind_of(b->label)), b->label, b->line, type, name);
+				       kind_words(kind_of(b->label)), b->label, b->line, type,
+				       name);
 	}
 }
 

@@ -273,8 +273,7 @@ static const char *holder_fix(const char *program)
  * name (flock says busy, but the process is not visible to this user):
  * what probably holds it.
  */
-static enum mcred_err busy_error(const char *port, const struct holders *h,
-				 struct mcred_error *err)
+static enum mcred_err busy_error(const char *port, const struct holders *h, struct mcred_error *err)
 {
 	char names[256] = "";
 	size_t named = h->count < HOLDERS_NAMED ? h->count : HOLDERS_NAMED;
@@ -290,7 +289,9 @@ static enum mcred_err busy_error(const char *port, const struct holders *h,
 		size_t used = strlen(names);
 
 		snprintf(names + used, sizeof(names) - used, "%s%s (pid %ld)",
-			 i == 0 ? "" : i + 1 == named && h->count == named ? " and " : ", ",
+			 i == 0                                ? ""
+			 : i + 1 == named && h->count == named ? " and "
+							       : ", ",
 			 h->found[i].program, h->found[i].pid);
 	}
 	if (h->count > named) {
@@ -459,7 +460,8 @@ const char *mcred_port_open_hint(const char *port, int e, char *buf, size_t len)
 	case EACCES:
 	case EPERM: return permission_hint(port, buf, len);
 	case ENOENT:
-		snprintf(buf, len, " (no such port: is the kit connected? is the simulator running?)");
+		snprintf(buf, len,
+			 " (no such port: is the kit connected? is the simulator running?)");
 		return buf;
 	case ENOTTY:
 		snprintf(buf, len,

@@ -130,9 +130,9 @@ static int make_material(void **state)
 						  (void *)PASSWORD));
 	m.key_encrypted = bio_text(b);
 	b = BIO_new(BIO_s_mem());
-	assert_true(PEM_write_bio_PrivateKey_traditional(
-		b, m.ec, EVP_aes_256_cbc(), (unsigned char *)PASSWORD, (int)strlen(PASSWORD), NULL,
-		NULL));
+	assert_true(PEM_write_bio_PrivateKey_traditional(b, m.ec, EVP_aes_256_cbc(),
+							 (unsigned char *)PASSWORD,
+							 (int)strlen(PASSWORD), NULL, NULL));
 	m.key_legacy = bio_text(b);
 	m.csr = csr_pem(m.ec);
 	b = BIO_new(BIO_s_mem());
@@ -148,9 +148,8 @@ static int make_material(void **state)
 
 static int free_material(void **state)
 {
-	char **texts[] = { &m.cert,    &m.cert2,	 &m.key_pkcs8,	&m.key_sec1,
-			   &m.key_params, &m.key_rsa,	 &m.key_encrypted, &m.key_legacy,
-			   &m.csr,	   &m.pubkey };
+	char **texts[] = { &m.cert,    &m.cert2,         &m.key_pkcs8,  &m.key_sec1, &m.key_params,
+			   &m.key_rsa, &m.key_encrypted, &m.key_legacy, &m.csr,      &m.pubkey };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
