@@ -541,10 +541,10 @@ static void print_plan(FILE *f, const struct clear_plan *p, const char *verb)
 	size_t i;
 
 	if (p->all)
-		fprintf(f, "%s %zu credential%s of every user tag:\n", verb, p->deletes,
+		fprintf(f, "clear %s %zu credential%s of every user tag:\n", verb, p->deletes,
 			p->deletes == 1 ? "" : "s");
 	else
-		fprintf(f, "%s %zu credential%s of tag %lu:\n", verb, p->deletes,
+		fprintf(f, "clear %s %zu credential%s of tag %lu:\n", verb, p->deletes,
 			p->deletes == 1 ? "" : "s", (unsigned long)p->tag);
 	for (i = 0; i < p->list->count; i++)
 		if (clear_deletes(&p->list->items[i]))
@@ -558,7 +558,7 @@ static int clear_confirm(const struct cli_ctx *ctx, const struct clear_plan *p)
 {
 	char answer[16];
 
-	print_plan(stderr, p, "clear will delete these");
+	print_plan(stderr, p, "will delete");
 	fprintf(stderr, "Delete %s? [y/N] ", p->deletes == 1 ? "it" : "them");
 	fflush(stderr);
 	if (!fgets(answer, sizeof(answer), stdin)) {
@@ -639,7 +639,7 @@ static int clear_run(struct cli_ctx *ctx, struct clear_plan *p, int ask)
 		else if (p->deletes == 0)
 			cli_info(ctx, "nothing to delete");
 		else if (!ctx->cl->quiet)
-			print_plan(stdout, p, "clear would delete these");
+			print_plan(stdout, p, "would delete");
 		return CLI_EXIT_OK;
 	}
 	if (ask && (code = clear_confirm(ctx, p)) != 0)
