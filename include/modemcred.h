@@ -703,6 +703,10 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * Write a credential (types 0-4). password: PKCS#8 password for an encrypted
  * type 2 key, else NULL. Content is validated (printable ASCII, CR/LF/TAB, no
  * '"', PSK as hex) and, unless keep_line_endings, CRLF is turned into LF.
+ * What the content is (certificates for types 0 and 1, a key that parses
+ * for 2) is not checked here: mcred_cmng_check_content() does that, call
+ * it first. Content that holds a private key is a secret in the trace
+ * whatever the type.
  * With MCRED_WRITE_VERIFY a differing digest gives MCRED_ERR_MISMATCH; when
  * the digest cannot be checked (a firmware without digests, or a differing
  * digest on firmware older than mfw 1.3.2, see mcred_fw_digests_trusted())
