@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,16 @@
 struct holder {
 	long pid;
 	char program[64];
+};
+
+/*
+ * The device looked for: its number, and the name a descriptor of it shows
+ * in /proc/<pid>/fd (the path it was opened by, symlinks resolved, e.g.
+ * /dev/ttyACM0 for /dev/serial/by-id/...), "" when unknown.
+ */
+struct device {
+	dev_t rdev;
+	char path[256];
 };
 
 struct holders {
@@ -112,6 +123,37 @@ struct held {
 };
 
 /*
+ * May a descriptor shown as target be the device under another name (a
+ * second node with its number)? Names that are the device's own are
+ * compared as text; a pty slave exists once in /dev/pts, and the system's
+ * pseudo devices are never a serial port: neither needs a stat.
+ */
+static int may_be_other_name(const char *target, const struct device *d)
+{
+	static const char *const never[] = { "/dev/null",   "/dev/zero",     "/dev/full",
+					     "/dev/random", "/dev/urandom",  "/dev/tty",
+					     "/dev/ptmx",   "/dev/pts/ptmx", NULL };
+
+	if (pty_index(d->rdev) >= 0 && d->path[0] && strncmp(target, "/dev/pts/", 9) == 0)
+		return 0;
+	for (size_t i = 0; never[i]; i++)
+		if (strcmp(target, never[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* Does descriptor name (of dir_fd, shown as target) hold the device? */
+static int holds_device(int dir_fd, const char *name, const char *target, const struct device *d)
+{
+	struct stat st;
+
+	if (d->path[0] && strcmp(target, d->path) == 0)
+		return 1;
+	return may_be_other_name(target, d) && fstatat(dir_fd, name, &st, 0) == 0 &&
+	       S_ISCHR(st.st_mode) && st.st_rdev == d->rdev;
+}
+
+/*
  * A process whose descriptors cannot be read: another user's, or a kernel
  * thread (it has no program file and holds nothing). 1 for another user's.
  */
@@ -124,33 +166,38 @@ static int is_hidden_process(long pid)
 }
 
 /*
- * Look through the descriptors of pid for dev. Only descriptors that are
- * paths under /dev/ are looked at (sockets, pipes and files are not
- * devices); returns -1 when they cannot be read (another user's process).
+ * Look through the descriptors of pid for the device. Only descriptors that
+ * are paths under /dev/ are looked at (sockets, pipes and files are not
+ * devices); returns -1 when they cannot be read (another user's process, or
+ * one the kernel keeps from being inspected even by root: not dumpable, or
+ * in another user namespace).
+ * It runs for every process on every open: each system call counts.
  */
-static int look_at_process(long pid, dev_t dev, struct held *h)
+static int look_at_process(long pid, const struct device *dev, struct held *h)
 {
 	char dir[64];
-	long index = pty_index(dev);
+	long index = pty_index(dev->rdev);
 	struct dirent *e;
 	DIR *d;
 	int dfd;
 
 	memset(h, 0, sizeof(*h));
 	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	d = opendir(dir);
+	if (!d)
 		return (errno == EACCES || errno == EPERM) && is_hidden_process(pid) ? -1 : 0;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
+	dfd = dirfd(d);
 	while ((e = readdir(d)) != NULL) {
 		char target[256];
-		struct stat st;
-		ssize_t n = readlinkat(dfd, e->d_name, target, sizeof(target) - 1);
+		ssize_t n;
 
+		if (e->d_name[0] == '.')
+			continue;
+		n = readlinkat(dfd, e->d_name, target, sizeof(target) - 1);
+		if (n < 0 && errno == EACCES) { /* listed, but not to be read: as unseen */
+			closedir(d);
+			return -1;
+		}
 		if (n <= 5)
 			continue;
 		target[n] = '\0';
@@ -158,8 +205,7 @@ static int look_at_process(long pid, dev_t dev, struct held *h)
 			continue;
 		if (index >= 0 && holds_master_of(pid, e->d_name, target, index))
 			h->master = 1;
-		else if (fstatat(dfd, e->d_name, &st, 0) == 0 && S_ISCHR(st.st_mode) &&
-			 st.st_rdev == dev)
+		else if (holds_device(dfd, e->d_name, target, dev))
 			h->device = 1;
 	}
 	closedir(d);
@@ -205,7 +251,7 @@ static int holders_add(struct holders *h, long pid)
  * sees a hangup). A process in another mount namespace with its own devpts
  * has indexes of its own; such setups are not looked for.
  */
-static enum mcred_err find_holders(dev_t dev, struct holders *out)
+static enum mcred_err find_holders(const struct device *dev, struct holders *out)
 {
 	long self = (long)getpid();
 	struct dirent *e;
@@ -243,7 +289,7 @@ static long pty_index(dev_t dev)
 	return -1;
 }
 
-static enum mcred_err find_holders(dev_t dev, struct holders *out)
+static enum mcred_err find_holders(const struct device *dev, struct holders *out)
 {
 	(void)dev;
 	memset(out, 0, sizeof(*out));
@@ -251,6 +297,30 @@ static enum mcred_err find_holders(dev_t dev, struct holders *out)
 }
 
 #endif
+
+/* The device open on fd (Linux: its name from /proc/self/fd). */
+static void device_of_fd(int fd, const struct stat *st, struct device *d)
+{
+	char link[64];
+	ssize_t n;
+
+	memset(d, 0, sizeof(*d));
+	d->rdev = st->st_rdev;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, d->path, sizeof(d->path) - 1);
+	d->path[n > 0 ? n : 0] = '\0';
+}
+
+/* The device port names (a symlink to it too). */
+static void device_of_path(const char *port, const struct stat *st, struct device *d)
+{
+	char resolved[PATH_MAX];
+
+	memset(d, 0, sizeof(*d));
+	d->rdev = st->st_rdev;
+	if (realpath(port, resolved) && strlen(resolved) < sizeof(d->path))
+		snprintf(d->path, sizeof(d->path), "%s", resolved);
+}
 
 /* ---- the busy message -------------------------------------------------------- */
 
@@ -336,8 +406,11 @@ enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *
 	/* EWOULDBLOCK: held; other failures (a file system without flock): no lock to honour */
 	locked = flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK;
 	if (!ignore_busy) {
+		struct device dev;
+
+		device_of_fd(fd, &st, &dev);
 		/* without /proc (or memory to read it) the lock alone decides */
-		if (find_holders(st.st_rdev, &h) != MCRED_OK)
+		if (find_holders(&dev, &h) != MCRED_OK)
 			memset(&h, 0, sizeof(h));
 		if (!locked || h.count > 0) {
 			enum mcred_err rc = busy_error(port, &h, err);
@@ -369,8 +442,13 @@ enum mcred_err mcred_port_busy_at_open(const char *port, struct mcred_error *err
 	enum mcred_err rc;
 
 	memset(&h, 0, sizeof(h));
-	if (stat(port, &st) == 0 && find_holders(st.st_rdev, &h) != MCRED_OK)
-		memset(&h, 0, sizeof(h));
+	if (stat(port, &st) == 0) {
+		struct device dev;
+
+		device_of_path(port, &st, &dev);
+		if (find_holders(&dev, &h) != MCRED_OK)
+			memset(&h, 0, sizeof(h));
+	}
 	if (h.count > 0)
 		rc = busy_error(port, &h, err);
 	else
@@ -515,6 +593,7 @@ enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder
 				      struct mcred_error *err)
 {
 	struct mcred_port_holder_list *list;
+	struct device dev;
 	struct holders h;
 	struct stat st;
 	enum mcred_err rc;
@@ -529,7 +608,8 @@ enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder
 				       strerror(errno));
 	if (!S_ISCHR(st.st_mode))
 		return mcred_error_set(err, MCRED_ERR_PORT, "%s is not a device", port);
-	rc = find_holders(st.st_rdev, &h);
+	device_of_path(port, &st, &dev);
+	rc = find_holders(&dev, &h);
 	if (rc == MCRED_ERR_NOMEM)
 		return mcred_error_set(err, rc, "out of memory");
 	if (rc != MCRED_OK)
