@@ -16,11 +16,11 @@
 static struct {
 	char port[256];
 	unsigned baud;
-	int notice;          /* tell a terminal when nothing answers */
-	int told;            /* told once: never again in this run */
-	int heard;           /* anything came from the modem */
-	int waiting;         /* a command went out and nothing came since */
-	double since;        /* when that command went out (monotonic seconds) */
+	int notice;                      /* tell a terminal when nothing answers */
+	int told;                        /* told once: never again in this run */
+	int heard;                       /* anything came from the modem */
+	int waiting;                     /* a command went out and nothing came since */
+	double since;                    /* when that command went out (monotonic seconds) */
 	char command[COMMAND_SHOWN + 8]; /* it, shortened: what the tool waits for */
 } g_wait;
 
