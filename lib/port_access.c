@@ -322,6 +322,13 @@ static void device_of_path(const char *port, const struct stat *st, struct devic
 		snprintf(d->path, sizeof(d->path), "%s", resolved);
 }
 
+const char *mcred_errno_text(int e, char *buf, size_t len)
+{
+	if (strerror_r(e, buf, len) != 0)
+		snprintf(buf, len, "error %d", e);
+	return buf;
+}
+
 /* ---- the busy message -------------------------------------------------------- */
 
 /* What to do about one kind of holder. */
@@ -395,6 +402,7 @@ static int set_exclusive(int fd, const struct stat *st)
 enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *exclusive,
 				struct mcred_error *err)
 {
+	char text[128];
 	struct holders h;
 	struct stat st;
 	int locked;
@@ -402,7 +410,7 @@ enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *
 	*exclusive = 0;
 	if (fstat(fd, &st) != 0)
 		return mcred_error_set(err, MCRED_ERR_PORT, "cannot look at %s: %s", port,
-				       strerror(errno));
+				       mcred_errno_text(errno, text, sizeof(text)));
 	/* EWOULDBLOCK: held; other failures (a file system without flock): no lock to honour */
 	locked = flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK;
 	if (!ignore_busy) {
@@ -596,6 +604,7 @@ enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder
 	struct device dev;
 	struct holders h;
 	struct stat st;
+	char text[128];
 	enum mcred_err rc;
 
 	if (out)
@@ -605,7 +614,7 @@ enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder
 				       "no port given (e.g. /dev/ttyACM0)");
 	if (stat(port, &st) != 0)
 		return mcred_error_set(err, MCRED_ERR_PORT, "cannot look at %s: %s", port,
-				       strerror(errno));
+				       mcred_errno_text(errno, text, sizeof(text)));
 	if (!S_ISCHR(st.st_mode))
 		return mcred_error_set(err, MCRED_ERR_PORT, "%s is not a device", port);
 	device_of_path(port, &st, &dev);

@@ -46,4 +46,10 @@ enum mcred_err mcred_port_check_kind(const char *port, struct mcred_error *err);
  */
 const char *mcred_port_open_hint(const char *port, int e, char *buf, size_t len);
 
+/*
+ * strerror(e) into buf, thread-safe (strerror() shares one buffer between
+ * threads, and handles may run in parallel); returns buf.
+ */
+const char *mcred_errno_text(int e, char *buf, size_t len);
+
 #endif

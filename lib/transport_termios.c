@@ -131,14 +131,6 @@ static void termios_close(void *user)
 	free(tp);
 }
 
-/* strerror() shares one buffer between threads; handles may run in parallel. */
-static const char *errno_text(int e, char *buf, size_t len)
-{
-	if (strerror_r(e, buf, len) != 0)
-		snprintf(buf, len, "error %d", e);
-	return buf;
-}
-
 /* open() failed with errno e: why, and what to do. */
 static enum mcred_err open_failure(const char *port, int e, struct mcred_error *err)
 {
@@ -147,7 +139,7 @@ static enum mcred_err open_failure(const char *port, int e, struct mcred_error *
 	if (e == EBUSY)
 		return mcred_port_busy_at_open(port, err);
 	return mcred_error_set(err, MCRED_ERR_PORT, "cannot open %s: %s%s", port,
-			       errno_text(e, text, sizeof(text)),
+			       mcred_errno_text(e, text, sizeof(text)),
 			       mcred_port_open_hint(port, e, hint, sizeof(hint)));
 }
 
@@ -170,7 +162,7 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 		saved = errno;
 		close(fd);
 		return mcred_error_set(err, MCRED_ERR_PORT, "cannot use %s: %s%s", port,
-				       errno_text(saved, text, sizeof(text)),
+				       mcred_errno_text(saved, text, sizeof(text)),
 				       mcred_port_open_hint(port, saved, hint, sizeof(hint)));
 	}
 	/* the port is ours before it is even configured: nothing was sent yet */
@@ -184,7 +176,7 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 		mcred_port_release(fd, exclusive);
 		close(fd);
 		return mcred_error_set(err, MCRED_ERR_PORT, "cannot configure %s: %s%s", port,
-				       errno_text(saved, text, sizeof(text)),
+				       mcred_errno_text(saved, text, sizeof(text)),
 				       mcred_port_open_hint(port, saved, hint, sizeof(hint)));
 	}
 	tp = malloc(sizeof(*tp));

@@ -36,8 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memset(&err, 0x55, sizeof(err));
 	rc = mcred_cmng_check_content(type, content, size - 1,
-				      (data[0] & 0x10) && type == MCRED_TYPE_PRIVATE_KEY ? "secret-pass"
-											 : NULL,
+				      (data[0] & 0x10) && type == MCRED_TYPE_PRIVATE_KEY
+					      ? "secret-pass"
+					      : NULL,
 				      &err);
 	if (rc != MCRED_OK && rc != MCRED_ERR_INVALID_ARG && rc != MCRED_ERR_NOMEM)
 		abort();
