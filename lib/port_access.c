@@ -319,7 +319,7 @@ static void device_of_path(const char *port, const struct stat *st, struct devic
 	memset(d, 0, sizeof(*d));
 	d->rdev = st->st_rdev;
 	if (realpath(port, resolved) && strlen(resolved) < sizeof(d->path))
-		snprintf(d->path, sizeof(d->path), "%s", resolved);
+		memcpy(d->path, resolved, strlen(resolved) + 1);
 }
 
 const char *mcred_errno_text(int e, char *buf, size_t len)
