@@ -11,11 +11,10 @@
  * the handle.
  *
  *   0. definitions only: modemcred.h and this file (any file that touches
- *      the handle's fields includes it; it includes at.h for the engine's
- *      state)
+ *      the handle's fields includes it)
  *   1. pure helpers, no handle I/O: error.h (also fills the handle's error),
- *      util.h, defaults.h, at_parser.h, at_shell.h, at_wire.h, cmng_check.h,
- *      cmng_parse.h, content.h, b64url.h, cose.h, csr.h, ports.h,
+ *      util.h, defaults.h, struct_size.h, at_parser.h, at_shell.h, at_wire.h,
+ *      cmng_check.h, cmng_parse.h, content.h, b64url.h, cose.h, csr.h, ports.h,
  *      port_access.h (a transport's descriptor, no handle), provision.h (its
  *      pure rules)
  *   2. the handle's I/O: transport_serialport.h, transport_termios.h, at.h
@@ -23,8 +22,13 @@
  *   3. handle set-up and sessions: at_shell_detect.h (probes through at.h),
  *      device.h (device.c: CFUN, firmware, session begin/end)
  *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
- *      (opening), types.c, deprecated.c; they export nothing to lib/ but the
+ *      (opening), types.c; they export nothing to lib/ but the
  *      public API (and provision.c the pure rules of provision.h)
+ *
+ * Upward include allowed: handle.h includes at.h, for the type of the
+ * engine's state inside the handle. tests/check_headers.sh checks these
+ * layers (a new file of lib/ goes into one of them) and that x.h declares
+ * what x.c defines.
  *
  * Fields of struct mcred_modem, by owner: modem.c sets opts,
  * max_command_given, io and transport_name when the handle opens

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "abi.h"
+#include "struct_size.h"
 #include "defaults.h"
 #include "device.h"
 #include "error.h"
@@ -289,7 +289,7 @@ static const struct mcred_credential *find_cred(const struct mcred_credential_li
 
 static enum mcred_err step_info(struct run *r)
 {
-	struct mcred_device_info info;
+	struct mcred_device_facts info;
 	char why[200];
 	enum mcred_err rc = mcred_device_identity(r->m, &info);
 
