@@ -223,11 +223,14 @@ test_provision_interrupt_and_resume() {
 	mkdir "$T_DIR/arts"
 	start_sims 8 --cfun 1 --latency-ms 60
 	# shellcheck disable=SC2086
-	timeout -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
-		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
-		$PORTS >"$T_DIR/events" 2>"$ERR" &
+	timeout --foreground -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" \
+		--ca-key "$T_DIR/ca.key" --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
 	pid=$!
-	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT)
+	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT;
+	# --foreground: forwarded to the CLI alone, once. Without it GNU timeout
+	# also sends it to its process group, and now and then the CLI sees two
+	# Ctrl-C, whose second cancels a %KEYGEN in flight.)
 	# Ctrl-C when the first modem has its key signed: the others are half-way
 	wait_for '"step":"sign"' "$T_DIR/events" "no modem reached the sign step"
 	kill -INT "$pid"
