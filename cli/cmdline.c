@@ -277,7 +277,10 @@ static const struct cli_opt_def opt_defs[] = {
 	  "breaks inside content go as \\n; content, passwords and attributes holding ' "
 	  "cannot be sent (exit 2). The command limit (--max-command) then defaults to 2048, "
 	  "the shell's line buffer (CONFIG_SHELL_CMD_BUFF_SIZE), and limits the typed line. "
-	  "auto probes with `at AT` and `AT` at open.",
+	  "The answer is what the shell prints after its echo of the typed line (a shell "
+	  "with its echo off times out). auto probes with `at AT` and `AT` at open, and "
+	  "tells the at_client sample and the Serial LTE Modem (raw AT) from modem_shell "
+	  "and at_shell.",
 	  CLI_COMPLETE_WORDS, 0 },
 	{ "shell-no-unescape-lf", 0, 0, G_SHELL_NO_UNESCAPE_LF, NULL,
 	  "the device's at_shell lacks CONFIG_AT_SHELL_UNESCAPE_LF",

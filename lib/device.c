@@ -526,6 +526,7 @@ enum mcred_err mcred_session_end(mcred_modem *m, struct mcred_session *s, enum m
 	struct mcred_error op_err = m->err;
 	enum mcred_err restore_rc =
 		undo_session(m, s, rc == MCRED_ERR_CANCELLED || cancel_requested(m));
+	mcred_at_refine_timeout(m, &op_err); /* what the link recovery found out */
 	if (rc != MCRED_OK) {
 		m->err = op_err;
 		return rc;
