@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
 #include "cli.h"
 #include "files.h"
+#include "prompt.h"
 #include "station.h"
 
 const char cli_help_provision[] =
@@ -57,6 +59,7 @@ struct provision_args {
 	size_t nserials;
 	int all_kits;
 	const char *tag, *id, *ca, *ca_key, *days, *root_ca, *identity_key;
+	const char *pkcs11_module, *ca_key_password_file;
 	struct station_config cfg;
 	/* Loaded files, freed at the end. */
 	char *identity_pem, *root_pem;
@@ -96,6 +99,8 @@ static int take_options(const struct cli_cmdline *cl, struct provision_args *a)
 	a->id = cl->opt[OPT_ID];
 	a->ca = cl->opt[OPT_CA];
 	a->ca_key = cl->opt[OPT_CA_KEY];
+	a->pkcs11_module = cl->opt[OPT_PKCS11_MODULE];
+	a->ca_key_password_file = cl->opt[OPT_CA_KEY_PASSWORD_FILE];
 	a->days = cl->opt[OPT_DAYS];
 	a->root_ca = cl->opt[OPT_ROOT_CA];
 	a->identity_key = cl->opt[OPT_IDENTITY_KEY];
@@ -161,30 +166,131 @@ static int load_text(const char *path, const char *what, char **data, size_t *le
 	return 0;
 }
 
+/* Where the CA key's PIN or passphrase comes from, and why there was none. */
+struct ca_password {
+	const char *file; /* --ca-key-password-file */
+	int no_terminal;  /* needed, but neither file nor terminal */
+	int file_failed;  /* the file could not be read: file_err says why */
+	struct mcred_error file_err;
+};
+
+/* The library's password_cb: the file's first line, else the terminal (no echo). */
+static int ca_password_cb(char *buf, size_t size, int is_pin, void *user)
+{
+	struct ca_password *p = user;
+	char *secret = NULL;
+	size_t n;
+
+	if (!p->file) {
+		if (!cli_can_prompt()) {
+			p->no_terminal = 1;
+			return -1;
+		}
+		return cli_prompt_secret(is_pin ? "PIN of the token holding the CA key"
+						: "passphrase of the CA key",
+					 buf, size);
+	}
+	if (cli_read_password(p->file, &secret, &p->file_err) != 0) {
+		p->file_failed = 1;
+		return -1;
+	}
+	n = strlen(secret);
+	if (n > size) {
+		mcred_secret_free(secret, n);
+		return -1;
+	}
+	memcpy(buf, secret, n);
+	mcred_secret_free(secret, n);
+	return (int)n;
+}
+
+/* A PKCS#11 URI names a key in a token; anything else is a PEM file. */
+static int is_pkcs11_uri(const char *key)
+{
+	return strncasecmp(key, "pkcs11:", 7) == 0;
+}
+
+/*
+ * --ca-key as messages show it: a URI's pin-value (which the library
+ * refuses) is not repeated, "<secret>" stands in its place.
+ */
+static void shown_key(const char *key, char *out, size_t len)
+{
+	const char *pin = NULL, *p;
+	size_t n;
+
+	for (p = key; *p && !pin; p++)
+		if (strncasecmp(p, "pin-value=", 10) == 0)
+			pin = p + 10;
+	if (!pin) {
+		snprintf(out, len, "%s", key);
+		return;
+	}
+	n = strcspn(pin, ";?&");
+	snprintf(out, len, "%.*s<secret>%s", (int)(pin - key), key, pin + n);
+}
+
+/* Why the CA could not be opened, with what to do when the secret was missing. */
+static int ca_open_failed(const struct provision_args *a, const struct ca_password *pw,
+			  const struct mcred_error *err)
+{
+	char key[1024];
+
+	shown_key(a->ca_key, key, sizeof(key));
+	if (pw->file_failed)
+		cli_errorf("--ca-key-password-file: %s", pw->file_err.message);
+	else if (pw->no_terminal)
+		cli_errorf("--ca-key %s: %s: give it with --ca-key-password-file FILE (there is no "
+			   "terminal to ask on)",
+			   key, err->message);
+	else
+		cli_errorf("--ca %s, --ca-key %s: %s", a->ca, key, err->message);
+	return CLI_EXIT_USAGE;
+}
+
 /* The CA: it must be the key's, valid now and a CA (exit 2 otherwise). */
 static int load_ca(struct provision_args *a)
 {
-	char *cert = NULL, *key = NULL;
+	char *cert = NULL, *key_pem = NULL;
 	size_t cert_len = 0, key_len = 0;
+	struct mcred_ca_key key;
+	struct ca_password pw;
 	struct mcred_error err;
 	int code;
 
-	if (!a->ca && !a->ca_key)
+	if (!a->ca && !a->ca_key) {
+		if (a->pkcs11_module || a->ca_key_password_file) {
+			cli_errorf("--pkcs11-module and --ca-key-password-file are for --ca-key");
+			return CLI_EXIT_USAGE;
+		}
 		return 0;
+	}
 	if (!a->ca || !a->ca_key) {
 		cli_errorf("--ca and --ca-key go together: give the CA certificate and its key");
 		return CLI_EXIT_USAGE;
 	}
-	code = load_text(a->ca, "CA certificate", &cert, &cert_len);
-	if (!code)
-		code = load_text(a->ca_key, "CA key", &key, &key_len);
-	memset(&err, 0, sizeof(err));
-	if (!code && mcred_ca_load(&a->ca_loaded, cert, cert_len, key, key_len, &err) != MCRED_OK) {
-		cli_errorf("--ca %s, --ca-key %s: %s", a->ca, a->ca_key, err.message);
-		code = CLI_EXIT_USAGE;
+	if (a->pkcs11_module && !is_pkcs11_uri(a->ca_key)) {
+		cli_errorf("--pkcs11-module is for a --ca-key that is a PKCS#11 URI (pkcs11:...)");
+		return CLI_EXIT_USAGE;
 	}
+	mcred_ca_key_init(&key);
+	memset(&pw, 0, sizeof(pw));
+	pw.file = a->ca_key_password_file;
+	key.password_cb = ca_password_cb;
+	key.user = &pw;
+	key.pkcs11_module = a->pkcs11_module;
+	code = load_text(a->ca, "CA certificate", &cert, &cert_len);
+	if (!code && is_pkcs11_uri(a->ca_key))
+		key.uri = a->ca_key;
+	else if (!code && !(code = load_text(a->ca_key, "CA key", &key_pem, &key_len))) {
+		key.pem = key_pem;
+		key.pem_len = key_len;
+	}
+	memset(&err, 0, sizeof(err));
+	if (!code && mcred_ca_open(&a->ca_loaded, cert, cert_len, &key, &err) != MCRED_OK)
+		code = ca_open_failed(a, &pw, &err);
 	free(cert);
-	mcred_secret_free(key, key_len);
+	mcred_secret_free(key_pem, key_len);
 	a->cfg.req.ca = a->ca_loaded;
 	return code;
 }

@@ -34,7 +34,7 @@ _modemcred()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|--id|--id-prefix|--subject-extra|--ca|--ca-key|--days|--cert-dir|--root-ca|--out|--ledger|--onboard-csv|--subtype|--tags|--fw-types|-p|--port|--serial-number|--baud|--flow|--timeout|--terminator|--max-command|--transport|--shell)
+		--tag|--type|-o|--output|--password-file|--kind|--attributes|--key-usage|--format|--identity-key|--challenge|--keygen|--attest|--id|--id-prefix|--subject-extra|--ca|--ca-key|--pkcs11-module|--ca-key-password-file|--days|--cert-dir|--root-ca|--attest-csv|--renew-within|--summary|--out|--ledger|--onboard-csv|--subtype|--tags|--fw-types|-p|--port|--serial-number|--baud|--flow|--timeout|--terminator|--max-command|--transport|--shell)
 			[ "${COMP_WORDS[i+1]}" = "=" ] && ((i++))
 			((i++)) ;;
 		-*) ;;
@@ -74,13 +74,13 @@ _modemcred()
 	--type)
 		COMPREPLY=($(compgen -W 'ca cert key psk psk-id pubkey identity reserved endorsement ownership nordic-ca nordic-base' -- "$cur"))
 		return ;;
-	-o|--output|--password-file|--identity-key|--ca|--ca-key|--root-ca|--ledger|--onboard-csv|-p|--port)
+	-o|--output|--password-file|--identity-key|--ca|--ca-key|--pkcs11-module|--ca-key-password-file|--root-ca|--attest-csv|--summary|--ledger|--onboard-csv|-p|--port)
 		_modemcred_files
 		return ;;
 	--cert-dir|--out)
 		_modemcred_dirs
 		return ;;
-	--tag|--attributes|--key-usage|--challenge|--keygen|--id-prefix|--subject-extra|--days|--subtype|--tags|--fw-types|--serial-number|--baud|--timeout|--max-command)
+	--tag|--attributes|--key-usage|--challenge|--keygen|--id-prefix|--subject-extra|--days|--renew-within|--subtype|--tags|--fw-types|--serial-number|--baud|--timeout|--max-command)
 		return ;; # a number or a string: nothing to offer
 	esac
 
@@ -96,7 +96,7 @@ _modemcred()
 		keygen) opts='--tag --output --kind --attributes --key-usage --format --identity-key --force' ;;
 		attest) opts='--identity-key --challenge' ;;
 		verify) opts='--tag --identity-key --keygen --attest' ;;
-		provision) opts='--tag --identity-key --force --all-kits --id --id-prefix --subject-extra --ca --ca-key --days --cert-dir --root-ca --attest --out --ledger --onboard-csv --subtype --tags --fw-types --replace --split' ;;
+		provision) opts='--tag --identity-key --force --all-kits --id --id-prefix --subject-extra --ca --ca-key --pkcs11-module --ca-key-password-file --days --cert-dir --root-ca --attest --attest-csv --renew-within --summary --out --ledger --onboard-csv --subtype --tags --fw-types --replace --split' ;;
 		*) opts= ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))

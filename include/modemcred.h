@@ -972,16 +972,72 @@ MCRED_API const char *mcred_report_problem(const mcred_report *r);
 
 /**
  * A factory CA: a CA certificate and its private key, loaded and checked.
- * A loaded CA is read-only and may sign from several threads at once.
+ * A loaded CA is read-only and may sign from several threads at once (with
+ * a key in a PKCS#11 token, one signature at a time: see mcred_ca_open()).
  */
 typedef struct mcred_ca mcred_ca;
 
 /**
- * Load a CA from PEM text (an unencrypted private key). Checks, before any
- * modem is touched: both parse, the certificate is the key's (same public
- * key), it is valid now (not expired, not before notBefore) and is a CA
- * (basicConstraints CA:TRUE). Any failure is MCRED_ERR_INVALID_ARG with the
- * reason. Since 0.2.0.
+ * Where the CA's private key is and how to unlock it, for mcred_ca_open().
+ * Initialise with mcred_ca_key_init(). Give pem or uri.
+ */
+struct mcred_ca_key {
+	size_t size; /**< sizeof(struct mcred_ca_key), by _init */
+	/**
+	 * The key as PEM text: unencrypted, or encrypted (PKCS#8 "ENCRYPTED
+	 * PRIVATE KEY", or a traditional key with a Proc-Type: 4,ENCRYPTED
+	 * header) with its passphrase from password_cb.
+	 */
+	const char *pem;
+	size_t pem_len;
+	/**
+	 * Or an RFC 7512 PKCS#11 URI naming the key in a token, e.g.
+	 * "pkcs11:token=factory;object=line-ca": every signature is made by the
+	 * token, the key never enters this process. The PIN comes from
+	 * password_cb; a URI holding pin-value is refused (a URI is no place for
+	 * a secret: it is seen on command lines and in logs).
+	 */
+	const char *uri;
+	/**
+	 * The PKCS#11 module (a .so) that reaches the token; NULL: p11-kit's
+	 * proxy, which loads every module registered with p11-kit (SoftHSM2,
+	 * OpenSC, most HSM vendors').
+	 */
+	const char *pkcs11_module;
+	/**
+	 * Asked at most once, and only when the key needs it: the token's PIN
+	 * (is_pin 1) or the PEM passphrase (is_pin 0). Write at most size bytes
+	 * to buf and return how many, or -1 when there is none (the open fails
+	 * with MCRED_ERR_INVALID_ARG saying a PIN or passphrase is needed). The
+	 * library wipes buf after use. NULL: no secret can be had.
+	 */
+	int (*password_cb)(char *buf, size_t size, int is_pin, void *user);
+	void *user; /**< given to password_cb */
+};
+
+/** What mcred_ca_key_init(key) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_ca_key_init_size(struct mcred_ca_key *key, size_t size);
+/** Zero *key and set its size. A macro, as mcred_options_init(). */
+#define mcred_ca_key_init(key) mcred_ca_key_init_size((key), sizeof(*(key)))
+
+/**
+ * Open a CA: its certificate (PEM) and its key (struct mcred_ca_key: PEM,
+ * encrypted PEM, or a key in a PKCS#11 token through OpenSSL's pkcs11
+ * engine). Checks, before any modem is touched: the certificate parses;
+ * the key parses, is unlocked (a wrong or missing PIN or passphrase is
+ * named as such) and is the certificate's key (for a token key: the token
+ * signs a random challenge that the certificate's public key verifies);
+ * the certificate is valid now (not expired, not before notBefore) and is
+ * a CA (basicConstraints CA:TRUE). Any failure is MCRED_ERR_INVALID_ARG
+ * with the reason. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_ca_open(mcred_ca **out, const char *cert_pem, size_t cert_len,
+				       const struct mcred_ca_key *key, struct mcred_error *err);
+
+/**
+ * mcred_ca_open() with an unencrypted PEM key, or (key_pem beginning with
+ * "pkcs11:") a token key that needs no PIN, through p11-kit's proxy.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_len,
 				       const char *key_pem, size_t key_len,

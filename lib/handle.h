@@ -23,7 +23,9 @@
  *      device.h (device.c: CFUN, firmware, session begin/end)
  *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
  *      (opening), types.c, deprecated.c; they export nothing to lib/ but the
- *      public API (and provision.c the pure rules of provision.h)
+ *      public API (and provision.c the pure rules of provision.h; ca.c and
+ *      ca_pkcs11.c, the CA key in a PKCS#11 token, to each other and to
+ *      provision.c what ca.h declares)
  *
  * Fields of struct mcred_modem, by owner: modem.c sets opts,
  * max_command_given, io and transport_name when the handle opens
