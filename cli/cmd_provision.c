@@ -16,6 +16,7 @@
 #include "args.h"
 #include "cli.h"
 #include "files.h"
+#include "ledger_summary.h"
 #include "prompt.h"
 #include "station.h"
 
@@ -60,6 +61,7 @@ struct provision_args {
 	int all_kits;
 	const char *tag, *id, *ca, *ca_key, *days, *root_ca, *identity_key;
 	const char *pkcs11_module, *ca_key_password_file;
+	const char *renew_within, *summary;
 	struct station_config cfg;
 	/* Loaded files, freed at the end. */
 	char *identity_pem, *root_pem;
@@ -108,6 +110,10 @@ static int take_options(const struct cli_cmdline *cl, struct provision_args *a)
 	q->subject_extra = cl->opt[OPT_SUBJECT_EXTRA];
 	q->force = cl->opt[OPT_FORCE] != NULL;
 	q->attest = cl->opt[OPT_ATTEST] != NULL;
+	a->renew_within = cl->opt[OPT_RENEW_WITHIN];
+	a->summary = cl->opt[OPT_SUMMARY];
+	a->cfg.attest_csv.path = cl->opt[OPT_ATTEST_CSV];
+	a->cfg.attest_csv.replace = cl->opt[OPT_REPLACE] != NULL;
 	a->cfg.cert_dir = cl->opt[OPT_CERT_DIR];
 	a->cfg.out_dir = cl->opt[OPT_OUT];
 	a->cfg.ledger = cl->opt[OPT_LEDGER];
@@ -132,7 +138,7 @@ static int parse_request(struct provision_args *a)
 {
 	struct mcred_provision_request *q = &a->cfg.req;
 	struct mcred_error err;
-	uint64_t days = 3650;
+	uint64_t days = 3650, renew = 0;
 
 	memset(&err, 0, sizeof(err));
 	q->tag = DEFAULT_TAG;
@@ -141,6 +147,20 @@ static int parse_request(struct provision_args *a)
 	if (a->days && cli_parse_uint(a->days, 1, 36500, "--days", &days, &err) != 0)
 		return usage_error(&err);
 	q->days = (unsigned)days;
+	if (a->renew_within) {
+		if (cli_parse_uint(a->renew_within, 1, 36500, "--renew-within", &renew, &err) != 0)
+			return usage_error(&err);
+		if (!a->ca) {
+			cli_errorf(
+				"--renew-within renews with the factory CA: give --ca and --ca-key");
+			return CLI_EXIT_USAGE;
+		}
+		q->renew_within_days = (unsigned)renew;
+	}
+	if (a->cfg.attest_csv.path && !q->attest) {
+		cli_errorf("--attest-csv collects attestation tokens: give --attest too");
+		return CLI_EXIT_USAGE;
+	}
 	if (!a->id || !strcmp(a->id, "uuid"))
 		q->id_kind = MCRED_ID_UUID;
 	else if (!strcmp(a->id, "imei"))
@@ -348,9 +368,10 @@ static int check_csv(struct provision_args *a)
 	long rows;
 
 	if (!c->path) {
-		if (c->subtype || c->tags || c->fw_types || c->replace || c->split) {
+		if (c->subtype || c->tags || c->fw_types || c->split ||
+		    (c->replace && !a->cfg.attest_csv.path)) {
 			cli_errorf("--subtype, --tags, --fw-types, --replace and --split are for "
-				   "--onboard-csv FILE");
+				   "--onboard-csv FILE (and --replace for --attest-csv FILE)");
 			return CLI_EXIT_USAGE;
 		}
 		return 0;
@@ -387,6 +408,10 @@ static int check_outputs(struct provision_args *a)
 	memset(&err, 0, sizeof(err));
 	if (a->cfg.ledger && cli_check_output(a->cfg.ledger, &err) != 0) {
 		cli_errorf("--ledger: %s", err.message);
+		return CLI_EXIT_USAGE;
+	}
+	if (a->cfg.attest_csv.path && cli_check_output(a->cfg.attest_csv.path, &err) != 0) {
+		cli_errorf("--attest-csv: %s", err.message);
 		return CLI_EXIT_USAGE;
 	}
 	return check_csv(a);
@@ -460,6 +485,24 @@ static void free_args(struct provision_args *a)
 	mcred_ca_free(a->ca_loaded);
 }
 
+/* --summary LEDGER reads a ledger: no port, no modem, no other option of provision. */
+static int summary_only(const struct cli_cmdline *cl, const struct provision_args *a)
+{
+	int o;
+
+	if (a->nports || a->nserials || a->all_kits) {
+		cli_errorf("--summary reads a ledger and touches no modem: give no ports");
+		return CLI_EXIT_USAGE;
+	}
+	for (o = 0; o < OPT_COUNT; o++)
+		if (o != OPT_SUMMARY && cl->opt[o]) {
+			cli_errorf("--summary LEDGER takes no other option of provision (--%s)",
+				   cli_opt_name((enum cli_opt)o));
+			return CLI_EXIT_USAGE;
+		}
+	return ledger_summary_command(a->summary, a->cfg.json);
+}
+
 int cmd_provision(struct cli_ctx *ctx)
 {
 	struct provision_args *a = calloc(1, sizeof(*a));
@@ -474,6 +517,12 @@ int cmd_provision(struct cli_ctx *ctx)
 	a->cfg.opts = ctx->cl->opts;
 	a->cfg.json = ctx->cl->json;
 	a->cfg.quiet = ctx->cl->quiet;
+	if (!code && a->summary) {
+		code = summary_only(ctx->cl, a);
+		free_args(a);
+		free(a);
+		return code;
+	}
 	if (!code)
 		code = parse_request(a);
 	if (!code)

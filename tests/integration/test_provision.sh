@@ -23,7 +23,10 @@ test_provision_sixteen_modems() {
 	$PY - "$T_DIR/ledger.jsonl" <<'EOF' || fail "ledger content"
 import json, sys
 want = ["time", "port", "device_id", "imei", "device_uuid", "model", "firmware", "tag", "result",
-        "error", "exit_code", "cert_serial", "cert_sha256", "credentials", "duration_s"]
+        "error", "exit_code", "cert_serial", "cert_sha256", "credentials", "attest_token",
+        "attest_uuid", "steps_s", "duration_s"]
+steps = ["offline", "facts", "keygen", "key_listed", "signing", "token_wait", "write_ca",
+         "write_cert", "verify", "restore"]
 ids = set()
 for line in open(sys.argv[1]):
     j = json.loads(line)
@@ -33,6 +36,12 @@ for line in open(sys.argv[1]):
     assert len(j["cert_serial"]) == 32, j["cert_serial"]
     assert sorted(c["type"] for c in j["credentials"]) == [0, 1, 2], j["credentials"]
     assert j["device_id"] == j["device_uuid"], j
+    assert j["attest_token"] is False and j["attest_uuid"] is None, j
+    # every step of a fresh modem ran and took its time (a file key: no token to wait for)
+    assert list(j["steps_s"]) == steps, j["steps_s"]
+    for k in steps:
+        assert isinstance(j["steps_s"][k], float) and 0 <= j["steps_s"][k] < j["duration_s"], (k, j)
+    assert j["steps_s"]["token_wait"] == 0, j
     ids.add(j["device_id"])
 assert len(ids) == 16
 EOF
@@ -72,7 +81,7 @@ test_provision_signs_while_root_ca_is_written() {
 	start_sims 1
 	prov $PORTS
 	expect_ok "provision"
-	expect_eq "$(steps)" "offline info inspect identify keygen write-ca sign write-cert restore" \
+	expect_eq "$(steps)" "info offline inspect identify keygen write-ca sign write-cert restore" \
 		"step order"
 	check_provisioned 1
 	# nothing failed: no command spent on numeric errors, nor on the firmware's UUID
@@ -84,7 +93,7 @@ test_provision_signs_while_root_ca_is_written() {
 	start_sim --silent-after-cmd 'AT%CMNG=0,16842753,0,'
 	prov --timeout 2 "$LINK"
 	expect_rc 3 "a root CA write without an answer"
-	expect_eq "$(steps)" "offline info inspect identify keygen write-ca sign restore" \
+	expect_eq "$(steps)" "info offline inspect identify keygen write-ca sign restore" \
 		"step order when the root CA's write is not answered"
 	id=4e5249d0-5349-4d00-8000-0123456789ab
 	for f in csr.pem pub.pem key.sha256 crt.pem; do

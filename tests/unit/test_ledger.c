@@ -76,6 +76,10 @@ static void test_ledger_line_fields(void **state)
 	r.credentials[0].type = 2;
 	r.credentials[0].has_sha256 = 1;
 	memset(r.credentials[0].sha256, 'A', 64);
+	r.timings.offline = 0.012;
+	r.timings.facts = r.timings.keygen = r.timings.key_listed = r.timings.signing = -1;
+	r.timings.token_wait = r.timings.write_ca = r.timings.write_cert = r.timings.verify = -1;
+	r.timings.restore = 2.25;
 	memset(&rec, 0, sizeof(rec));
 	rec.port = "/dev/ttyACM0";
 	rec.result = &r;
@@ -95,7 +99,12 @@ static void test_ledger_line_fields(void **state)
 			       "\"result\":\"failed\",\"error\":\"timed out \\\"x\\\"\","
 			       "\"exit_code\":3,\"cert_serial\":null,\"cert_sha256\":null,"
 			       "\"credentials\":[{\"tag\":42,\"type\":2,\"sha256\":\"AAAA"));
-	assert_non_null(strstr(line, "\"}],\"duration_s\":1.500}\n"));
+	assert_non_null(strstr(line,
+			       "\"}],\"attest_token\":false,\"attest_uuid\":null,"
+			       "\"steps_s\":{\"offline\":0.012,\"facts\":null,\"keygen\":null,"
+			       "\"key_listed\":null,\"signing\":null,\"token_wait\":null,"
+			       "\"write_ca\":null,\"write_cert\":null,\"verify\":null,"
+			       "\"restore\":2.250},\"duration_s\":1.500}\n"));
 	free(line);
 }
 
