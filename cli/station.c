@@ -351,11 +351,15 @@ static void fail_record(struct port_run *r, int code, const char *fmt, ...)
 static void add_csv_row(struct port_run *r)
 {
 	const struct station_config *c = r->st->cfg;
+	struct csv_options csv = c->csv;
 	struct mcred_error err;
 	enum csv_outcome out;
 
+	/* a renewed certificate takes its device's row: the old one is no longer on the modem */
+	if (r->res.status == MCRED_PROVISION_RENEWED)
+		csv.replace = 1;
 	memset(&err, 0, sizeof(err));
-	out = csv_add_device(&c->csv, r->res.device_id, r->cert_pem, &err);
+	out = csv_add_device(&csv, r->res.device_id, r->cert_pem, &err);
 	if (out == CSV_DUPLICATE)
 		fail_record(r, CLI_EXIT_FAILURE,
 			    "the onboarding CSV already has another row for "
@@ -498,6 +502,9 @@ static void provision_port(struct port_run *r)
 	if (rc == MCRED_ERR_CANCELLED)
 		r->exit_code = g_interrupts ? 128 + (g_signo ? (int)g_signo : SIGINT)
 					    : CLI_EXIT_FAILURE; /* the disk is full */
+	/* its journal (or an artifact) could not be written: the full disk, not the port */
+	if (rc == MCRED_ERR_IO && r->st->disk_full)
+		r->exit_code = CLI_EXIT_FAILURE;
 }
 
 static void *port_thread(void *arg)
