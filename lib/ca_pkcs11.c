@@ -38,7 +38,9 @@
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -106,6 +108,25 @@ static void engines_path(char *out, size_t len)
 	}
 }
 
+/*
+ * Keep the engine's module in memory once loaded: libp11 0.4.12 keeps its
+ * RSA and EC methods in static variables that nothing frees (its
+ * pkcs11_CTX_free() says so in a TODO), so unloading the module when an
+ * engine instance goes would orphan them. (OpenSSL keeps the engines of
+ * its own list loaded too.) A failure here only means the engine's own
+ * loading below will fail and say so.
+ */
+static void keep_module_loaded(const char *dir)
+{
+	char path[1100];
+	void *handle;
+
+	snprintf(path, sizeof(path), "%s/pkcs11.so", dir);
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	if (handle)
+		dlclose(handle); /* the module stays: RTLD_NODELETE */
+}
+
 /* A private instance of the pkcs11 engine (not added to OpenSSL's list), or NULL. */
 static ENGINE *load_engine(void)
 {
@@ -114,8 +135,9 @@ static ENGINE *load_engine(void)
 
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_ENGINE_DYNAMIC, NULL))
 		return NULL;
-	e = ENGINE_by_id("dynamic");
 	engines_path(dir, sizeof(dir));
+	keep_module_loaded(dir);
+	e = ENGINE_by_id("dynamic");
 	if (e && ENGINE_ctrl_cmd_string(e, "ID", "pkcs11", 0) &&
 	    ENGINE_ctrl_cmd_string(e, "DIR_LOAD", "2", 0) &&
 	    ENGINE_ctrl_cmd_string(e, "DIR_ADD", dir, 0) &&

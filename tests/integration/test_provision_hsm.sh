@@ -218,3 +218,25 @@ EOF
 		"$T_DIR/arts/4e5249d0-5349-4d00-8000-000000000001_crt.pem" >/dev/null 2>&1 ||
 		fail "the certificate does not verify"
 }
+
+# The library does the same for a program of its own (examples/factory_one).
+test_provision_hsm_library_example() {
+	make_ca "$T_DIR"
+	make_token
+	start_sims 1 --cfun 1
+	ex="$BUILD/examples/factory_one"
+	[ -x "$ex" ] || fail "$ex is missing (make examples)"
+	RC=0
+	(cd "$T_DIR" && timeout 60 "$ex" "$LINK" ca.pem "$URI" root.pem "$T_DIR/no-such-pin-file") \
+		>"$OUT" 2>"$ERR" </dev/null || RC=$?
+	expect_rc 2 "examples/factory_one without a readable PIN file"
+	err_has "needs a PIN"
+	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands before the CA was open"
+	RC=0
+	(cd "$T_DIR" && timeout 60 "$ex" "$LINK" ca.pem "$URI" root.pem "$T_DIR/pin") \
+		>"$OUT" 2>"$ERR" </dev/null || RC=$?
+	expect_ok "examples/factory_one with the CA key in the token"
+	out_has ': provisioned, certificate serial ' "result of examples/factory_one"
+	openssl verify -CAfile "$T_DIR/ca.pem" "$T_DIR/$(printf '4e5249d0-5349-4d00-8000-%012d' 1)_crt.pem" \
+		>/dev/null 2>&1 || fail "the example's certificate does not verify against the CA"
+}
