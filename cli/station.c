@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,8 @@ struct station {
 	int live; /* live lines on a terminal */
 	int lines_drawn;
 	double t0;
-	/* a full disk stops the station (mutex held to change; read by the runs) */
-	volatile int disk_full;
+	/* a full disk stops the station: 1, then 2 once told (read by the runs) */
+	atomic_int disk_full;
 	char disk_full_why[600];
 };
 
@@ -103,9 +104,10 @@ struct station {
 static void disk_full(struct station *st, const char *why)
 {
 	pthread_mutex_lock(&st->mutex);
-	if (!st->disk_full)
+	if (!atomic_load(&st->disk_full)) {
 		snprintf(st->disk_full_why, sizeof(st->disk_full_why), "%s", why);
-	st->disk_full = 1;
+		atomic_store(&st->disk_full, 1);
+	}
 	pthread_cond_signal(&st->cond);
 	pthread_mutex_unlock(&st->mutex);
 }
@@ -322,7 +324,7 @@ static int stop_cb(void *user)
 {
 	const struct port_run *r = user;
 
-	return g_interrupts >= 1 || r->st->disk_full;
+	return g_interrupts >= 1 || atomic_load(&r->st->disk_full) != 0;
 }
 
 static int cancel_cb(void *user)
@@ -503,7 +505,7 @@ static void provision_port(struct port_run *r)
 		r->exit_code = g_interrupts ? 128 + (g_signo ? (int)g_signo : SIGINT)
 					    : CLI_EXIT_FAILURE; /* the disk is full */
 	/* its journal (or an artifact) could not be written: the full disk, not the port */
-	if (rc == MCRED_ERR_IO && r->st->disk_full)
+	if (rc == MCRED_ERR_IO && atomic_load(&r->st->disk_full))
 		r->exit_code = CLI_EXIT_FAILURE;
 }
 
@@ -624,8 +626,8 @@ static void wait_runs(struct station *st)
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&st->cond, &st->mutex, &until);
-		if (st->disk_full == 1) {
-			st->disk_full = 2; /* told */
+		if (atomic_load(&st->disk_full) == 1) {
+			atomic_store(&st->disk_full, 2); /* told */
 			fprintf(stderr,
 				"modemcred: the disk is full (%s): stopping, each modem after its "
 				"command in flight, its mode restored\n",

@@ -327,7 +327,8 @@ static int is_offline_mode(int mode)
 /* Hand the intent to run step to the caller's journal, durably, before the step. */
 static enum mcred_err record_intent(struct run *r, enum mcred_provision_step step)
 {
-	if (!r->req->intent_cb)
+	/* a modem that does not say its IMEI (test firmware) has no journal to name */
+	if (!r->req->intent_cb || !r->res->imei[0])
 		return MCRED_OK;
 	r->intent.step = step;
 	if (r->req->intent_cb(&r->intent, r->req->user) != 0)
@@ -353,7 +354,7 @@ static enum mcred_err recall_intent(struct run *r)
 	r->intent.size = sizeof(r->intent);
 	r->intent.mode_found = -1;
 	snprintf(r->intent.imei, sizeof(r->intent.imei), "%s", r->res->imei);
-	if (!r->req->recall_cb)
+	if (!r->req->recall_cb || !r->res->imei[0])
 		return MCRED_OK;
 	memset(&j, 0, sizeof(j));
 	j.size = sizeof(j);
