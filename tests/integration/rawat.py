@@ -12,6 +12,8 @@ Steps, run in order (TEXT takes Python escapes: \\r \\n \\x7f ...):
   until:TEXT      receive up to and including the first TEXT; what came
                   before it stays in the received record
   save:PATH       write every byte received so far to PATH
+  savehead:PATH   write the bytes the steps so far consumed (up to the end
+                  of the last expect/until), not what came after them
   kill:SIG:PID    send signal SIG (e.g. USR1) to process PID
 
 Every wait is an event (bytes arriving) bounded by a generous timeout that
@@ -96,6 +98,9 @@ def main(argv):
         elif kind == "save":
             with open(arg, "wb") as f:
                 f.write(port.record)
+        elif kind == "savehead":
+            with open(arg, "wb") as f:
+                f.write(port.record[:len(port.record) - len(port.pending)])
         else:
             raise SystemExit("rawat.py: unknown step %r" % step)
 

@@ -356,8 +356,8 @@ test_station_of_sixteen_modems() {
 only_known_lines() {
 	tr -d '\r' <"$1" | while IFS= read -r line; do
 		case "$line" in
-		'+CEREG: 2,"76C1","0102DA04",7' | '%XMODEMSLEEP: 1,0' | '%CESQ: 54,2,16,2' | \
-			'+CSCON: 0' | nRF9160-SICA | OK) ;;
+		'+CEREG: '[0125]* | '%XMODEMSLEEP: 1,0' | '%CESQ: '[0-9]*,[0-9]*,[0-9]*,[0-9]* | \
+			'+CSCON: '[01] | nRF9160-SICA | OK) ;;
 		*) echo "$line" ;;
 		esac
 	done >"$T_DIR/odd"
@@ -365,7 +365,8 @@ only_known_lines() {
 }
 
 test_urc_never_split_across_clients() {
-	start_sim --urc-every 2 --fragment --seed 9
+	# online: an offline modem sends no such URCs
+	start_sim --urc-every 2 --fragment --seed 9 --cfun 1
 	i=0
 	while [ "$i" -lt 25 ]; do
 		raw 'send:AT+CGMM\r' 'until:nRF9160-SICA\r\n' 'until:OK\r\n' "save:$T_DIR/rec$i"
@@ -380,7 +381,7 @@ test_urc_never_inside_an_answer_line() {
 	# bytes come first. Two answers per round: every third answer carries a
 	# URC, so the one after the cut is such an answer in every third round.
 	start_sim --max-cmd 200 --urc-every 5 --seed 2
-	raw "send:AT%CMNG=0,7,4,\"$(x_times 150)\"\r" 'until:OK\r\n'
+	raw "send:AT%CMNG=0,7,4,\"$(x_times 150)\"\r" 'until:OK\r\n' 'send:AT+CFUN=1\r' 'until:OK\r\n'
 	i=0
 	while [ "$i" -lt 6 ]; do
 		raw 'send:AT%CMNG=2,7,4\r' "until:$(x_times 118)" 'send:AT\r' 'expect:OK\r\n'

@@ -6,16 +6,19 @@
  *   --silent-after-cmd -> processing time (--latency-ms) -> dispatch by
  *   name -> framing.
  *
- * Raw AT mode frames as the modem and at_host do: "<information line>\r\n"
- * ... "OK\r\n", or "ERROR\r\n", or "+CME ERROR: <n>\r\n" when CMEE is 1,
- * without a leading CRLF; the whole answer passes through the AT host's
- * buffer and goes out cut when it does not fit (athost.c).
+ * The at_client's AT host (sdk-nrf lib/at_host/at_host.c cmd_send) frames as
+ * the modem answers: "<information line>\r\n" ... "OK\r\n", or
+ * "ERROR\r\n", or "+CME ERROR: <n>\r\n" when CMEE is 1, without a leading
+ * CRLF; the whole answer passes through the AT host's buffer and goes out
+ * cut when it does not fit (athost.c). The modem's notifications reach the
+ * UART through another thread (AT_MONITOR ANY), so they can come before the
+ * answer, between its lines, after it: async.c decides what is due; here
+ * they are placed at line boundaries outside quoted content. With
+ * --urc-every, every third answer carries one between its information lines
+ * and its final result.
  *
- * With --urc-every, every third answer carries a URC at a line boundary
- * (between its information lines and its final result), because real URCs
- * can arrive at any moment.
- * In shell mode (--shell) shell.c owns the line and asks at_modem_answer()
- * for the modem's answer.
+ * The shells (shell.c) and the Serial LTE Modem (slm.c) frame on their own
+ * and ask at_modem_answer() for the modem's answer.
  */
 #include "sim.h"
 
@@ -31,8 +34,7 @@ const char *at_sep(const struct sim *sim)
 
 void reply_line(struct sim *sim, struct reply *r, const char *text, size_t len)
 {
-	if (sim->opt.shell)
-		buf_adds(&r->lines, "\r\n");
+	(void)sim;
 	buf_add(&r->lines, text, len);
 	buf_adds(&r->lines, "\r\n");
 }
@@ -157,36 +159,67 @@ static int dispatch(struct sim *sim, struct reply *r, const char *cmd, size_t le
 
 static void add_final_result(struct sim *sim, struct buf *out, int res)
 {
-	const char *nl = sim->opt.shell ? "\r\n" : "";
 	if (res == RES_OK)
-		buf_addf(out, "%sOK\r\n", nl);
+		buf_adds(out, "OK\r\n");
 	else if (res > 0 && sim->cmee == 1)
-		buf_addf(out, "%s+CME ERROR: %d\r\n", nl, res);
+		buf_addf(out, "+CME ERROR: %d\r\n", res);
 	else
-		buf_addf(out, "%sERROR\r\n", nl);
+		buf_adds(out, "ERROR\r\n");
+}
+
+/* Asynchronous output at a point of the raw output being composed in out:
+ * only where a line has ended (or nothing is open on the line). */
+static void raw_point(struct sim *sim, struct buf *out)
+{
+	int open = out->len ? out->data[out->len - 1] != '\n' : sim->line_open;
+
+	if (!open)
+		async_emit(sim, out, CTX_RAW, "", 0);
+}
+
+/* The end of the first line of text[0..len) that ends outside quotes, or len. */
+static size_t line_end(const char *text, size_t len)
+{
+	int quoted = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '"')
+			quoted = !quoted;
+		else if (text[i] == '\n' && !quoted)
+			return i + 1;
+	}
+	return len;
 }
 
 /*
  * Raw AT mode: the answer as the AT host writes it out of its buffer (cut
- * when it does not fit), maybe with a URC at a line boundary: after the
- * information lines, or after the last whole line of a cut answer.
+ * when it does not fit), with what comes asynchronously at its line
+ * boundaries, and with --urc-every a URC in every third answer after its
+ * information lines.
  */
 static void send_answer(struct sim *sim, struct reply *r, int res)
 {
 	struct buf answer = { 0 }, out = { 0 };
+	int urc_every = sim->opt.urc_every_ms > 0 && ++sim->answers % 3 == 0;
+
 	buf_add(&answer, r->lines.data, r->lines.len);
 	add_final_result(sim, &answer, res);
 	size_t len = athost_answer_length(sim, answer.len);
 	if (len < answer.len)
 		at_log(sim, "CUT answer of %zu bytes to %zu", answer.len, len);
-	size_t urc_at = len < answer.len ? len : r->lines.len;
-	while (urc_at > 0 && answer.data[urc_at - 1] != '\n')
-		urc_at--;
-	buf_add(&out, answer.data, urc_at);
-	/* Not right after a line the host left open (a cut answer). */
-	if (sim->opt.urc_every_ms > 0 && (urc_at > 0 || !sim->line_open) && ++sim->answers % 3 == 0)
-		io_add_urc(sim, &out);
-	buf_add(&out, answer.data + urc_at, len - urc_at);
+	raw_point(sim, &out);
+	for (size_t pos = 0; pos < len;) {
+		size_t n = line_end(answer.data + pos, len - pos);
+
+		if (urc_every && pos == r->lines.len) {
+			async_urc_every_step(sim);
+			raw_point(sim, &out);
+		}
+		buf_add(&out, answer.data + pos, n);
+		async_advance_bytes(sim, n);
+		pos += n;
+		raw_point(sim, &out);
+	}
 	io_send(sim, out.data, out.len);
 	buf_free(&out);
 	buf_free(&answer);
@@ -225,34 +258,12 @@ static int run_command(struct sim *sim, struct reply *r, struct buf *cmd)
 	}
 	if (sim->opt.latency_ms > 0)
 		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
+	/* emulated processing time: at least a millisecond (async.c's clock) */
+	async_advance(sim, 1.0 + (double)sim->opt.latency_ms);
 	return dispatch(sim, r, cmd->data, cmd->len);
 }
 
-/*
- * The modem's own text, as nrf_modem_at_cmd() returns it: "<line>\r\n" ...
- * "OK\r\n", no empty lines (whatever framing reply_line() uses). CR LF
- * inside quoted content stays.
- */
-static void modem_text(const struct buf *framed, struct buf *out)
-{
-	int quoted = 0;
-
-	for (size_t i = 0; i < framed->len; i++) {
-		const char *p = framed->data + i;
-		int line_start = out->len == 0 ||
-				 (out->len >= 2 && !memcmp(out->data + out->len - 2, "\r\n", 2));
-
-		if (*p == '"')
-			quoted = !quoted;
-		if (!quoted && line_start && i + 1 < framed->len && !memcmp(p, "\r\n", 2)) {
-			i++;
-			continue;
-		}
-		buf_add(out, p, 1);
-	}
-}
-
-void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer)
+int at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *answer)
 {
 	struct buf text = { 0 };
 	struct reply r = { { 0 } };
@@ -260,12 +271,15 @@ void at_modem_answer(struct sim *sim, const char *cmd, size_t len, struct buf *a
 	buf_add(&text, cmd, len);
 	int res = run_command(sim, &r, &text);
 	/* A reset while the modem was busy: the answer is lost with it. */
-	if (res != RES_NONE && !sim_reset_requested) {
-		add_final_result(sim, &r.lines, res);
-		modem_text(&r.lines, answer);
+	if (sim_reset_requested)
+		res = RES_NONE;
+	if (res != RES_NONE) {
+		buf_add(answer, r.lines.data, r.lines.len);
+		add_final_result(sim, answer, res);
 	}
 	buf_free(&r.lines);
 	buf_free(&text);
+	return res;
 }
 
 void at_handle_command(struct sim *sim, struct command *c)
@@ -279,11 +293,22 @@ void at_handle_command(struct sim *sim, struct command *c)
 		shell_handle_command(sim, c);
 		return;
 	}
+	if (sim->opt.app == APP_SLM) {
+		slm_handle_command(sim, c);
+		return;
+	}
 	if (c->dropped)
 		at_log(sim, "DROPPED %zu bytes beyond the AT host's buffer", c->dropped);
 	struct buf *cmd = &c->cmd;
-	if (sim->echo && !sim->silent)
-		io_send(sim, c->raw.data, c->raw.len);
+	async_advance_bytes(sim, c->raw.len);
+	if (sim->echo && !sim->silent) {
+		struct buf echo = { 0 };
+
+		raw_point(sim, &echo);
+		buf_add(&echo, c->raw.data, c->raw.len);
+		io_send(sim, echo.data, echo.len);
+		buf_free(&echo);
+	}
 	athost_modem_text(cmd);
 
 	struct reply r = { { 0 } };

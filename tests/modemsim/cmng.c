@@ -1,8 +1,10 @@
 /*
  * %CMNG=<opcode>[,<sec_tag>[,<type>[,<content>[,<passwd>]]]]
  *
- * 0 write, 1 list, 2 read, 3 delete, with the rules of the reference page
- * (shared/spec/cmng-set-command.txt) and NOTES.md. Checks run in this order:
+ * 0 write, 1 list, 2 read, 3 delete, with the rules of the nRF91 AT command
+ * reference (%CMNG set command) and what real modems answer (the CME codes
+ * sdk-nrf lib/modem_key_mgmt maps; 527 on mfw 2.x, DevZone case 127428).
+ * A list comes in storage order (store.c). Checks run in this order:
  * malformed parameters (50), access rules (514), online modem (518), content
  * (527, mfw 2.x only), then existence (513) and capacity (515).
  */
@@ -66,8 +68,9 @@ static int is_certificate_pem(const char *content, size_t len)
 	return ok;
 }
 
-/* mfw 2.x: certificates (types 0, 1) must parse; 2.0.2 also refused CRLF
- * line endings in them (NOTES.md). */
+/* mfw 2.x: certificates (types 0, 1) must parse (DevZone case 127428:
+ * +CME ERROR: 527 for content that is not one); 2.0.2 also refused CRLF
+ * line endings in them (reported by users of mfw_nrf91x1_2.0.2). */
 static int content_refused(const struct sim *sim, int type, const struct param *content)
 {
 	if ((type != 0 && type != 1) || !device_fw_checks_certificates(sim))

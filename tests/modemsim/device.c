@@ -1,7 +1,8 @@
 /*
  * The modem's general commands: AT, ATE0/ATE1, +CMEE, +CFUN and the device
  * information (+CGSN, +CGMR, +CGMM, %XMODEMUUID); what the firmware string
- * and the model imply; the device's reset.
+ * and the model imply; the device's reset. The subscription commands
+ * (+CEREG, +CSCON, ...) are net.c's.
  */
 #include "sim.h"
 
@@ -20,9 +21,11 @@ int device_is_active(const struct sim *sim)
 
 /*
  * The firmware string: "mfw_nrf9160_1.3.5", "mfw_nrf91x1_2.0.2", test
- * firmware "mfw-pti_nrf91x1_2.3.3", NTN builds "mfw_nrf9151-ntn_1.0.0-1.alpha"
- * (numbered on their own, but of the modern line: NOTES.md). The version is
- * what follows the last '_'; 0 when it does not parse.
+ * firmware "mfw-pti_nrf91x1_2.3.3" (DevZone case 112106), NTN builds
+ * "mfw_nrf9151-ntn_1.0.0-1.alpha" (numbered on their own, but of the modern
+ * line: nRFCloud/utils treats them so, commit 5fd34423 "treat NTN fw versions
+ * as modern"). The version is what follows the last '_'; 0 when it does not
+ * parse.
  */
 static int fw_version(const struct sim *sim, int *major, int *minor, int *patch)
 {
@@ -37,8 +40,9 @@ static int fw_is_ntn(const struct sim *sim)
 	return strstr(sim->opt.fw, "-ntn") != NULL;
 }
 
-/* Test firmware (pti): no IMEI, no modem UUID (NOTES.md). */
-static int fw_is_test(const struct sim *sim)
+/* Test firmware (pti): no IMEI, no modem UUID (DevZone case 112106: AT+CGSN
+ * answers ERROR on mfw-pti_nrf91x1_2.3.3). */
+int device_fw_is_test(const struct sim *sim)
 {
 	return strstr(sim->opt.fw, "-pti") != NULL;
 }
@@ -64,7 +68,8 @@ int device_fw_refuses_crlf_pem(const struct sim *sim)
 	return fw_version(sim, &major, &minor, &patch) && major == 2 && minor == 0 && patch == 2;
 }
 
-/* Device types of the attestation message (NOTES.md). */
+/* Device types of the attestation message (nRF91 AT command reference,
+ * %ATTESTTOKEN; nRFCloud/utils modem_credentials_parser.py). */
 static const struct {
 	const char *model;
 	int type;
@@ -83,16 +88,15 @@ int device_type_of_model(const char *model)
 	return -1;
 }
 
-/* What the at_client sample prints after a reset (nRF Connect SDK 2.6). */
-static const char boot_banner[] = "*** Booting nRF Connect SDK v2.6.0 ***\r\n"
-				  "The AT host sample started\r\n"
-				  "Ready\r\n";
-
 void device_send_banner(struct sim *sim)
 {
+	struct buf out = { 0 };
+
 	if (!sim->opt.banner)
 		return;
-	io_send(sim, boot_banner, sizeof(boot_banner) - 1);
+	app_boot_output(sim, &out);
+	io_send(sim, out.data, out.len);
+	buf_free(&out);
 	at_log(sim, "BANNER"); /* tests wait for it, not for a time */
 }
 
@@ -105,6 +109,8 @@ void device_reset(struct sim *sim)
 	sim->echo = 0;
 	sim->silent = 0;
 	sim->banner_owed = 0;
+	async_reboot(sim);
+	net_boot(sim);
 	at_log(sim, "RESET");
 	sim->answer_session = sim->sessions_ended;
 	device_send_banner(sim);
@@ -167,7 +173,10 @@ static int cmd_cfun(struct sim *sim, struct reply *r, const char *rest, size_t l
 	int n = single_int(rest, len);
 	for (size_t i = 0; i < sizeof(cfun_modes) / sizeof(cfun_modes[0]); i++) {
 		if (n == cfun_modes[i]) {
+			int old = sim->cfun;
+
 			sim->cfun = n;
+			net_cfun_changed(sim, old, n);
 			return RES_OK;
 		}
 	}
@@ -176,7 +185,7 @@ static int cmd_cfun(struct sim *sim, struct reply *r, const char *rest, size_t l
 
 static int cmd_cgsn(struct sim *sim, struct reply *r, const char *rest, size_t len)
 {
-	if (fw_is_test(sim))
+	if (device_fw_is_test(sim))
 		return RES_ERROR;
 	if (len == 0 || (len == 2 && !strncmp(rest, "=0", 2))) {
 		reply_line(sim, r, sim->opt.imei, strlen(sim->opt.imei));
@@ -216,10 +225,10 @@ int device_command(struct sim *sim, struct reply *r, const char *name, const cha
 	if (!strcasecmp(name, "%XMODEMUUID")) {
 		/* The firmware build's UUID, not the device UUID of %KEYGEN. */
 		char line[80];
-		if (fw_is_test(sim))
+		if (device_fw_is_test(sim))
 			return RES_ERROR;
 		snprintf(line, sizeof(line), "%%XMODEMUUID: %s", sim->opt.fw_uuid_text);
 		return cmd_info(sim, r, line, rest_len);
 	}
-	return RES_UNKNOWN;
+	return net_command(sim, r, name, rest, rest_len);
 }

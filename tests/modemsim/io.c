@@ -14,12 +14,15 @@
  * Fragmentation (--fragment) writes output in random 1-7 byte chunks with
  * tiny pauses, so a client's parser sees every possible split.
  *
- * URCs (--urc-every MS) are written every MS milliseconds between commands;
- * at.c also puts one inside every third answer, at a line boundary. A
- * periodic URC goes out whole in one write (never fragmented, never half
- * for one client and half for the next), and not while the output line is
- * open (after an answer the AT host cut mid-line), so it never lands inside
- * an answer line.
+ * URCs (--urc-every MS): every MS milliseconds of wall-clock time between
+ * commands the online modem changes something (net.c) and the application
+ * prints what it makes of it (async.c); at.c also puts one inside every
+ * third answer, at a line boundary. Such output goes out whole in one write
+ * (never fragmented, never half for one client and half for the next), and
+ * not while the output line is open (after an answer the AT host cut
+ * mid-line), so it never lands inside an answer line. The emulated-time
+ * asynchronous output of --async-ms needs no timer: it comes with the
+ * commands (async.c).
  *
  * A device reset (SIGUSR1, --reset-after-cmd) is carried out between
  * commands; sleeps end early when one is requested.
@@ -48,13 +51,6 @@
 #define URC_MAX_UNREAD 1024
 
 static void receive(struct sim *sim);
-
-static const char *const urcs[] = {
-	"+CEREG: 2,\"76C1\",\"0102DA04\",7",
-	"%XMODEMSLEEP: 1,0",
-	"%CESQ: 54,2,16,2",
-	"+CSCON: 0",
-};
 
 /* ---- time ----------------------------------------------------------------- */
 
@@ -221,13 +217,6 @@ void io_send(struct sim *sim, const char *data, size_t len)
 	send_chunks(sim, data, len, 0, sim->answer_session);
 }
 
-void io_add_urc(struct sim *sim, struct buf *b)
-{
-	const char *urc = urcs[sim->urc_index++ % (sizeof(urcs) / sizeof(urcs[0]))];
-	/* The modem's notification as at_host's response_handler forwards it. */
-	buf_addf(b, sim->opt.shell ? "\r\n%s\r\n" : "%s\r\n", urc);
-}
-
 /* Bytes sent and not yet read by the client. */
 static int unread_output(const struct sim *sim)
 {
@@ -236,17 +225,23 @@ static int unread_output(const struct sim *sim)
 }
 
 /*
- * A periodic URC, in one write: a client that opens the port meanwhile can
- * never get the rest of a line begun for the one before. Dropped when the
- * client does not read (like a modem whose UART buffer overflows) and while
- * the output line is open, so it never lands inside an answer line.
+ * A periodic URC (--urc-every), in one write: a client that opens the port
+ * meanwhile can never get the rest of a line begun for the one before.
+ * Dropped when the client does not read (like a modem whose UART buffer
+ * overflows) and while the output line is open, so it never lands inside an
+ * answer line.
  */
 static void send_periodic_urc(struct sim *sim)
 {
 	if ((sim->line_open && !sim->opt.shell) || unread_output(sim) > URC_MAX_UNREAD)
 		return;
 	struct buf b = { 0 };
-	io_add_urc(sim, &b);
+	async_urc_every_step(sim);
+	async_emit(sim, &b, sim->opt.shell ? CTX_SHELL_IDLE : CTX_RAW, "", 0);
+	if (b.len == 0) {
+		buf_free(&b);
+		return;
+	}
 	if (sim->byte_time) {
 		struct timespec now;
 		ts_now(&now);
@@ -285,6 +280,7 @@ static void enqueue(struct sim *sim, const struct timespec *arrival)
 	buf_add(&c->raw, l->raw.data, l->raw.len);
 	c->overflow = l->overflow;
 	c->dropped = l->dropped;
+	c->cancelled = l->cancelled;
 	c->arrival = *arrival;
 	c->session = sim->sessions_ended;
 	q->bytes += l->raw.len + l->overflow;
@@ -312,8 +308,7 @@ static void feed(struct sim *sim, const unsigned char *data, size_t n)
 	ts_add(&sim->rx_free, (double)n * sim->byte_time);
 
 	for (size_t i = 0; i < n; i++) {
-		enum line_event ev = sim->opt.shell ? line_feed(sim, data[i])
-						    : athost_feed(sim, data[i]);
+		enum line_event ev = app_feed(sim, data[i]);
 		if (ev == LINE_NONE)
 			continue;
 		struct timespec arrival = start;

@@ -129,6 +129,7 @@ int keygen_command(struct sim *sim, struct reply *r, const char *rest, size_t re
 		rc = RES_ERROR;
 		goto out;
 	}
+	async_advance(sim, (double)sim->opt.keygen_ms);
 	if (sim->opt.keygen_fail > 0)
 		rc = (int)sim->opt.keygen_fail;
 	else

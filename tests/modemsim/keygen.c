@@ -1,6 +1,8 @@
 /*
- * Cryptographic side of the simulated modem (see keygen.h and
- * shared/spec/NOTES.md, "%KEYGEN and %ATTESTTOKEN output").
+ * Cryptographic side of the simulated modem (see keygen.h), in the layout of
+ * the nRF91 AT command reference (%KEYGEN, %ATTESTTOKEN) and of real modem
+ * answers kept as test data by Nordic (nRFCloud/utils,
+ * tests/test_modem_credentials_parser.py, commit 7acbfb58).
  *
  * Layout produced, matching the worked example from a real modem:
  *
@@ -13,8 +15,12 @@
  *                    ["Signature1", h'A10126', h'', bstr(payload)]
  *
  *   %ATTESTTOKEN   = base64url(message) "." base64url(COSE_Sign1 with nil payload)
- *   message        = 55799([1, bstr16 device_uuid, device_type, bstr16 fw_uuid
- *                           (, bstr16 challenge)])
+ *   message        = 55799([1, bstr16 device_uuid, device_type, bstr16 fw_uuid,
+ *                           bstr16 nonce])
+ *                    the nonce is the challenge when one was given, else 16
+ *                    random bytes: a real token taken without a challenge has
+ *                    5 elements (nRFCloud/utils tests/test_modem_credentials_
+ *                    parser.py, ATTESTTOKEN, commit 7acbfb58)
  *   signature      = ES256 over ["Signature1", h'A10126', h'', bstr(message)]
  *
  * Independent of libmodemcred on purpose: OpenSSL and libcbor only.
@@ -808,7 +814,7 @@ static int hexval(int c)
 int simkg_attest(const struct simkg_identity *id, const uint8_t device_uuid[16], int device_type,
 		 const uint8_t fw_uuid[16], const char *challenge_hex, char **blob)
 {
-	uint8_t challenge[16];
+	uint8_t nonce[16];
 	uint8_t *msg = NULL, *cose = NULL;
 	size_t msg_len = 0, cose_len = 0, i;
 	cbor_item_t *arr = NULL;
@@ -828,15 +834,16 @@ int simkg_attest(const struct simkg_identity *id, const uint8_t device_uuid[16],
 
 			if (hi < 0 || lo < 0)
 				return SIMKG_CME_PARAM;
-			challenge[i] = (uint8_t)(hi << 4 | lo);
+			nonce[i] = (uint8_t)(hi << 4 | lo);
 		}
+	} else if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+		return SIMKG_CME_SYSTEM;
 	}
 
-	arr = cbor_new_definite_array(challenge_hex != NULL ? 5 : 4);
+	arr = cbor_new_definite_array(5);
 	if (arr == NULL || !arr_push(arr, mk_int(SIMKG_MSG_IDENTITY)) ||
 	    !arr_push(arr, mk_bstr(device_uuid, 16)) || !arr_push(arr, mk_int(device_type)) ||
-	    !arr_push(arr, mk_bstr(fw_uuid, 16)) ||
-	    (challenge_hex != NULL && !arr_push(arr, mk_bstr(challenge, sizeof(challenge))))) {
+	    !arr_push(arr, mk_bstr(fw_uuid, 16)) || !arr_push(arr, mk_bstr(nonce, sizeof(nonce)))) {
 		if (arr != NULL)
 			cbor_decref(&arr);
 		goto out;

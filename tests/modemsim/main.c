@@ -32,40 +32,72 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: modemsim --link PATH [options]\n"
-	      "Simulated nRF91 modem (at_client sample) on a pseudo-terminal, as strict\n"
-	      "as the real one: no echo, CR terminator, answers without a leading CRLF,\n"
-	      "one AT host buffer of --max-cmd bytes for a command and its answer.\n"
+	      "Simulated nRF91 modem on a pseudo-terminal, running one of the applications\n"
+	      "put in front of the modem, each as strict as the real one.\n"
 	      "  --link PATH            symlink to the pty (ready when it exists)\n"
+	      "  --app NAME             the application (default at_client):\n"
+	      "                         at_client    raw AT host (lib/at_host): no echo, CR\n"
+	      "                                      terminator, answers without a leading\n"
+	      "                                      CRLF, one --max-cmd buffer for a command\n"
+	      "                                      and its answer\n"
+	      "                         modem_shell  Zephyr shell \"mosh:~$ \", its at command,\n"
+	      "                                      link/PDN event lines as they happen\n"
+	      "                         shell        Zephyr shell \"uart:~$ \" with at_shell and\n"
+	      "                                      Zephyr log lines on the same UART\n"
+	      "                         slm          Serial LTE Modem: \"Ready\" at start,\n"
+	      "                                      answers \"\\r\\n<info>\\r\\n\\r\\nOK\\r\\n\",\n"
+	      "                                      CR LF terminator, #XSLMVER, #XUUID, #XRESET\n"
+	      "  --shell                the same as --app shell\n"
+	      "  --async-ms N           asynchronous output (URCs, event lines, log lines) on\n"
+	      "                         average every N ms of emulated time, at random places:\n"
+	      "                         before an echo, inside a line being typed, between\n"
+	      "                         answer lines, after a prompt (default 0: only what a\n"
+	      "                         CFUN change brings); repeatable with --seed\n"
+	      "  --seed N               random seed (--async-ms, --fragment; default 12345)\n"
+	      "  --stale TEXT           bytes waiting in the line when a client opens it;\n"
+	      "                         escapes \\r \\n \\t \\e \\\\ \\xHH\n"
+	      "  --lte-lc               at_client, slm: the application runs LTE link control,\n"
+	      "                         subscribed to +CEREG (5), +CSCON, %MDMEV and +CGEV\n"
+	      "  --uart-log             at_client, slm: the application's log lines (Zephyr\n"
+	      "                         UART log backend) on the same line\n"
 	      "  --store FILE           keep credentials and identity key in FILE (NVM)\n"
 	      "  --cfun N               functional mode at start (default 0)\n"
 	      "  --cmee N               CMEE at start (default 0)\n"
-	      "  --echo                 start with echo on (ATE1)\n"
-	      "  --shell                a Zephyr shell with at_shell: at '<command>', echo,\n"
-	      "                         Zephyr's quoting, VT100-coloured prompt\n"
-	      "  --shell-plain-prompt   the prompt without colours\n"
-	      "  --shell-prompt NAME    prompt NAME:~$ (default uart; mosh: modem_shell)\n"
-	      "  --shell-no-unescape-lf at_shell without CONFIG_AT_SHELL_UNESCAPE_LF\n"
-	      "  --shell-cmd-buff N     CONFIG_SHELL_CMD_BUFF_SIZE (default 2048)\n"
-	      "  --shell-response-max N CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN (default 2700)\n"
-	      "  --shell-at-fail N      every at command fails with error code -N\n"
+	      "  --echo                 at_client: start with echo on (ATE1)\n"
+	      "  --shell-plain-prompt   shells: no VT100 colours\n"
+	      "  --shell-prompt NAME    shells: prompt NAME:~$ (default uart; mosh: modem_shell)\n"
+	      "  --shell-no-unescape-lf shell: at_shell without CONFIG_AT_SHELL_UNESCAPE_LF\n"
+	      "  --shell-no-olf         shells: print \"\\n\" as it is (a backend with\n"
+	      "                         SHELL_FLAG_CRLF_DEFAULT); the UART backend sends\n"
+	      "                         every \"\\n\", also the modem's, as \"\\r\\n\"\n"
+	      "  --shell-cmd-buff N     shells: CONFIG_SHELL_CMD_BUFF_SIZE (default 2048;\n"
+	      "                         modem_shell 3584)\n"
+	      "  --shell-response-max N shells: longest answer of the at command (default\n"
+	      "                         2700, CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN)\n"
+	      "  --shell-at-fail N      shells: every at command fails with error code -N\n"
 	      "  --terminator T         cr|lf|crlf|nul, as CONFIG_AT_HOST_TERMINATION\n"
 	      "                         (default cr; an LF after it starts the next\n"
-	      "                         command and the modem skips it, so CRLF works)\n"
+	      "                         command and the modem skips it, so CRLF works);\n"
+	      "                         slm: cr|lf|crlf, default crlf\n"
 	      "  --max-cmd N            AT host buffer, CONFIG_AT_HOST_CMD_MAX_LEN (default\n"
 	      "                         4096): holds N-2 command bytes (more are dropped,\n"
 	      "                         a dropped closing quote makes the host deaf) and\n"
-	      "                         N-1 answer bytes (longer: cut, no final result)\n"
-	      "  --banner               boot banner at start (to the first client) and reset\n"
-	      "                         (SIGUSR1 resets: banner, CFUN 0, CMEE 0, echo off,\n"
-	      "                         unanswered input dropped)\n"
+	      "                         N-1 answer bytes (longer: cut, no final result);\n"
+	      "                         slm: SLM_AT_MAX_CMD_LEN (default 4096): N command\n"
+	      "                         bytes (more: ERROR), N-2 answer bytes (more: ERROR)\n"
+	      "  --banner               the application's boot output at start (to the\n"
+	      "                         first client) and on reset; always for slm\n"
+	      "                         (SIGUSR1 resets: boot output, CFUN 0, CMEE 0, echo\n"
+	      "                         off, unanswered input dropped)\n"
 	      "  --reset-after-cmd TEXT reset instead of answering the first command\n"
 	      "                         that contains TEXT\n"
 	      "  --silent-after-cmd TEXT  answer nothing from the first command that\n"
 	      "                         contains TEXT on, until a reset\n"
 	      "  --baud N               pace both directions as a line at N baud\n"
-	      "  --urc-every MS         inject URCs periodically and into every 3rd answer\n"
+	      "  --urc-every MS         every MS ms (wall clock) the online modem changes\n"
+	      "                         something and tells (+CEREG, %CESQ, +CSCON,\n"
+	      "                         %XMODEMSLEEP subscribed); also inside every 3rd answer\n"
 	      "  --fragment             write output in random 1-7 byte chunks\n"
-	      "  --seed N               random seed for --fragment\n"
 	      "  --latency-ms N         processing time before each answer\n"
 	      "  --keygen-ms N          processing time of %KEYGEN (default 0; real modems\n"
 	      "                         take longer, by an undocumented amount)\n"
@@ -90,6 +122,36 @@ static void usage(FILE *f)
 	      "                         RESET, BANNER, SILENT, CUT and DROPPED events\n"
 	      "  --help\n",
 	      f);
+}
+
+/* --stale TEXT: the escapes a test needs to write a prompt, colours included. */
+static int decode_escapes(const char *s, struct buf *out)
+{
+	for (; *s; s++) {
+		char c = *s;
+		if (c == '\\') {
+			char e = *++s;
+			unsigned v = 0;
+			if (e == 'r')
+				c = '\r';
+			else if (e == 'n')
+				c = '\n';
+			else if (e == 't')
+				c = '\t';
+			else if (e == 'e')
+				c = 0x1b;
+			else if (e == '\\')
+				c = '\\';
+			else if (e == 'x' && s[1] && s[2] && sscanf(s + 1, "%2x", &v) == 1 &&
+				 strspn(s + 1, "0123456789abcdefABCDEF") >= 2) {
+				c = (char)v;
+				s += 2;
+			} else
+				return -1;
+		}
+		buf_add(out, &c, 1);
+	}
+	return 0;
 }
 
 /* Parse a non-negative decimal number, or exit with a usage error. */
@@ -138,13 +200,11 @@ static void set_defaults(struct sim_options *o)
 	o->imei = "351358811234567";
 	o->uuid_text = "4e5249d0-5349-4d00-8000-0123456789ab";
 	o->fw_uuid_text = "7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357";
+	o->app = APP_AT_CLIENT;
 	o->terminator = TERM_CR;
 	o->max_cmd = 4096;
 	o->capacity = 32;
 	o->seed = 12345;
-	o->shell_prompt = "uart";
-	o->shell_cmd_buff = 2048;
-	o->shell_response_max = 2700;
 }
 
 static void parse_options(int argc, char **argv, struct sim_options *o)
@@ -187,6 +247,12 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		O_SH_BUFF,
 		O_SH_RESP,
 		O_SH_FAIL,
+		O_APP,
+		O_ASYNC,
+		O_STALE,
+		O_LTE_LC,
+		O_UART_LOG,
+		O_SH_NO_OLF,
 	};
 	static const struct option longopts[] = {
 		{ "link", required_argument, NULL, O_LINK },
@@ -226,6 +292,12 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		{ "shell-cmd-buff", required_argument, NULL, O_SH_BUFF },
 		{ "shell-response-max", required_argument, NULL, O_SH_RESP },
 		{ "shell-at-fail", required_argument, NULL, O_SH_FAIL },
+		{ "app", required_argument, NULL, O_APP },
+		{ "async-ms", required_argument, NULL, O_ASYNC },
+		{ "stale", required_argument, NULL, O_STALE },
+		{ "lte-lc", no_argument, NULL, O_LTE_LC },
+		{ "uart-log", no_argument, NULL, O_UART_LOG },
+		{ "shell-no-olf", no_argument, NULL, O_SH_NO_OLF },
 		{ NULL, 0, NULL, 0 },
 	};
 	set_defaults(o);
@@ -237,8 +309,32 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_CFUN: o->cfun = (int)parse_num("--cfun", optarg); break;
 		case O_CMEE: o->cmee = (int)parse_num("--cmee", optarg); break;
 		case O_ECHO: o->echo = 1; break;
-		case O_SHELL: o->shell = 1; break;
+		case O_SHELL: o->app = APP_SHELL; break;
+		case O_APP:
+			if (app_parse(optarg, &o->app)) {
+				fprintf(stderr,
+					"modemsim: --app: at_client, modem_shell, shell "
+					"or slm, not '%s'\n",
+					optarg);
+				exit(2);
+			}
+			break;
+		case O_ASYNC: o->async_ms = parse_num("--async-ms", optarg); break;
+		case O_STALE:
+			buf_clear(&o->stale);
+			if (decode_escapes(optarg, &o->stale)) {
+				fprintf(stderr,
+					"modemsim: --stale: unknown escape in '%s' "
+					"(\\r \\n \\t \\e \\\\ \\xHH)\n",
+					optarg);
+				exit(2);
+			}
+			break;
+		case O_LTE_LC: o->lte_lc = 1; break;
+		case O_UART_LOG: o->uart_log = 1; break;
+		case O_SH_NO_OLF: o->shell_no_olf = 1; break;
 		case O_TERM:
+			o->terminator_given = 1;
 			if (!strcmp(optarg, "crlf"))
 				o->terminator = TERM_CRLF;
 			else if (!strcmp(optarg, "cr"))
@@ -299,6 +395,8 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		usage(stderr);
 		exit(2);
 	}
+	if (app_apply_defaults(o))
+		exit(2);
 }
 
 /* Identity key: from the store file if it held one, else a new one. */
@@ -407,6 +505,8 @@ int main(int argc, char **argv)
 	sim.master_fd = sim.slave_fd = -1;
 
 	setup_signals();
+	async_init(&sim);
+	net_boot(&sim);
 	store_add_modem_owned(&sim.store);
 	if (persist_load(&sim) || init_identity(&sim))
 		return 1;
@@ -422,5 +522,7 @@ int main(int argc, char **argv)
 	simkg_identity_free(sim.identity);
 	store_free(&sim.store);
 	io_free(&sim);
+	async_free(&sim);
+	buf_free(&sim.opt.stale);
 	return rc ? 1 : 0;
 }

@@ -5,6 +5,13 @@
  * through the symlink given with --link. The simulator keeps its own slave fd
  * open for its whole life: otherwise the master would see EIO/hangup every
  * time the last client closes, and the next client would find a dead line.
+ *
+ * --stale TEXT: bytes already waiting in the line when a client opens it (a
+ * prompt the device printed after its last command, half a line, an old
+ * answer, which sat in the USB or tty buffer). They are put into the line
+ * before the link appears and again each time the last client has closed
+ * (after what that client left unread is discarded), so every session
+ * starts with them.
  */
 #include "sim.h"
 
@@ -49,6 +56,21 @@ static int publish_link(const char *link, const char *target)
 	return 0;
 }
 
+/* --stale: the bytes wait on the slave side for the next client. */
+static void queue_stale(struct sim *sim)
+{
+	const char *p = sim->opt.stale.data;
+	size_t len = sim->opt.stale.len;
+
+	while (len > 0) {
+		ssize_t n = write(sim->master_fd, p, len);
+		if (n <= 0)
+			return; /* a full buffer: what did not fit is not stale */
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
 int pty_open(struct sim *sim)
 {
 	char name[PATH_MAX];
@@ -77,6 +99,7 @@ int pty_open(struct sim *sim)
 		sim->watch_fd = -1;
 	}
 
+	queue_stale(sim);
 	if (publish_link(sim->opt.link, name)) {
 		fprintf(stderr, "modemsim: cannot create link %s: %s\n", sim->opt.link,
 			strerror(errno));
@@ -125,18 +148,22 @@ int pty_client_events(struct sim *sim)
 				sim->sessions_ended++;
 				/* What the client left unread goes nowhere. */
 				tcflush(sim->slave_fd, TCIFLUSH);
+				queue_stale(sim);
 			}
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 	if (new_session) {
 		/* Output the previous client never read is still queued on the
-		 * slave side: it is lost, as a USB serial port's is. In shell
-		 * mode a half line of it is forgotten too; the AT host keeps
-		 * its buffer, as a real device does: a command cut off by a
-		 * client that went away is still there for the next client's
-		 * bytes, and a host left deaf inside quotes stays deaf. */
-		tcflush(sim->slave_fd, TCIFLUSH);
+		 * slave side: it is lost, as a USB serial port's is (with
+		 * --stale that was done at its close, and the stale bytes wait
+		 * now). In shell mode a half line of it is forgotten too; the
+		 * AT host keeps its buffer, as a real device does: a command
+		 * cut off by a client that went away is still there for the
+		 * next client's bytes, and a host left deaf inside quotes stays
+		 * deaf. */
+		if (!sim->opt.stale.len)
+			tcflush(sim->slave_fd, TCIFLUSH);
 		if (sim->opt.shell)
 			line_reset(&sim->line);
 	}

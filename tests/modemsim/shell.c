@@ -1,31 +1,45 @@
 /*
- * Zephyr shell mode (--shell): the device runs nRF Connect SDK's at_shell in
- * a Zephyr shell instead of the raw AT host. What it does with a typed line,
- * as the real thing does (Zephyr subsys/shell, sdk-nrf lib/at_shell):
+ * The Zephyr shell as a terminal (apps modem_shell and shell). What it does,
+ * from Zephyr's subsys/shell: shell.c (state_collect, process_nl, execute,
+ * shell_vfprintf, shell_log_process; commit read 2024), shell_ops.c
+ * (data_insert, reprint_from_cursor, z_shell_cmd_line_erase,
+ * z_shell_print_prompt_and_cmd, z_shell_vfprintf; commit 044a759a),
+ * shell_fprintf.c (out_func; commit 0dde32b3) and backends/shell_uart.c
+ * (SHELL_DEFINE(shell_uart, ..., SHELL_FLAG_OLF_CRLF)):
  *
- *  - the line ends at CR or LF; the LF of a CR LF (or CR of LF CR) is no
- *    second line; backspace and DEL take the last character back. Characters beyond the line buffer (--shell-cmd-buff,
- *    CONFIG_SHELL_CMD_BUFF_SIZE, keeps size - 1 characters) are dropped
- *    silently and not echoed; the shortened line still runs;
- *  - every kept character is echoed; each time the cursor reaches the
- *    terminal width (80 columns, prompt included) a "\n" follows;
- *  - the line is split into arguments: blanks separate them, a backslash
+ *  - A line ends at CR or LF; the other half of a CR LF pair ends nothing
+ *    (process_nl: only a newline equal to the last one, or the first after
+ *    other input, counts). An empty line prints a line break and a new
+ *    prompt. Ctrl-C ends the typed line without running it.
+ *  - Printable ASCII is inserted and echoed as it is typed, until the line
+ *    buffer (CONFIG_SHELL_CMD_BUFF_SIZE, --shell-cmd-buff) holds size - 1
+ *    characters; further ones are dropped, not echoed, and the shortened
+ *    line still runs. Each time the cursor reaches the terminal width (80
+ *    columns, prompt included) a line break follows. Backspace and DEL take
+ *    the last character back (here: only the kept characters are echoed);
+ *    NUL, TAB, other control characters, bytes above 127 and VT100 escape
+ *    sequences (arrow keys) insert nothing.
+ *  - Enter moves to the next line (unless the cursor already is at the start
+ *    of one), the command runs, the prompt follows: "<name>:~$ " in VT100
+ *    green ("\e[1;32m...\e[m") unless --shell-plain-prompt
+ *    (CONFIG_SHELL_VT100_COLORS=n).
+ *  - The UART backend has SHELL_FLAG_OLF_CRLF: every "\n" the shell prints
+ *    goes out as "\r\n", also those inside the modem's answer: "OK\r\n" is
+ *    printed as "OK\r\r\n", and content stored with CR LF line endings
+ *    reads back with CR CR LF. --shell-no-olf plays a backend defined with
+ *    SHELL_FLAG_CRLF_DEFAULT instead, which prints "\n" as it is.
+ *  - The line is split into arguments: blanks separate them, a backslash
  *    outside quotes takes the next character literally, an unquoted ' or "
  *    starts a quoted run and is removed; inside quotes only a backslash
  *    before the same quote, \0ooo (octal) and \xHH (hex) are unescaped. An
- *    unterminated quote prints "not terminated: <q>";
- *  - a first word other than "at" prints "<word>: command not found";
- *  - at_shell passes only the first argument after "at" to the modem. With
- *    CONFIG_AT_SHELL_UNESCAPE_LF (on unless --shell-no-unescape-lf) each
- *    two-character "\n" of a command starting with AT%CMNG=0 becomes CR LF;
- *  - the modem's answer ("<info>\r\nOK\r\n", errors alike) is printed with a
- *    line break after it, unless it does not fit at_shell's buffer
- *    (--shell-response-max, CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN, 2700):
- *    then nrf_modem_at_cmd() fails with -E2BIG and the shell prints
- *    "Sending AT command failed with error code -7" and no answer at all.
- *    --shell-at-fail N makes every command fail that way with -N;
- *  - then the prompt, "<name>:~$ " in VT100 bold green (--shell-prompt NAME,
- *    --shell-plain-prompt for none).
+ *    unterminated quote prints "not terminated: <q>", a first word other
+ *    than "at" prints "<word>: command not found" (both in red).
+ *  - A print from another thread while no command runs (an event line, a
+ *    log line) erases the prompt and the typed text (cursor left, cursor up
+ *    for wrapped lines, "\e[J"), prints, and draws prompt and typed text
+ *    again; while a command runs it goes out as it is. Log lines are printed
+ *    by the shell thread itself, so never while a command runs; after each
+ *    the prompt is drawn again, and once more after the last.
  */
 #include "sim.h"
 
@@ -33,69 +47,148 @@
 
 #define TERMINAL_WIDTH 80u
 #define MAX_ARGS 8
-#define E2BIG_CODE 7
-static const char cmng_write_prefix[] = "AT%CMNG=0";
+#define CTRL_C 0x03
+#define CTRL_U 0x15
+#define ESC 0x1b
 
-/* ---- the line editor --------------------------------------------------------- */
+/* Escape sequence states of state_collect: after ESC, after "ESC[", and a
+ * "~" still to come ("ESC[3~"). Kept in line.in_quotes, unused by the shell. */
+enum { RX_DEFAULT, RX_ESC, RX_ESC_SEQ, RX_TILDE };
+
+/* ---- the line editor ------------------------------------------------------ */
+
+/* process_nl(): 1 when this CR or LF ends a line. */
+static int ends_line(struct line *l, unsigned char c)
+{
+	if (l->shell_last_nl == 0 || c == l->shell_last_nl) {
+		l->shell_last_nl = c;
+		return 1;
+	}
+	return 0;
+}
+
+/* An escape sequence swallows its bytes; 1 when c belonged to one. */
+static int in_escape(struct line *l, unsigned char c)
+{
+	switch (l->in_quotes) {
+	case RX_ESC: l->in_quotes = c == '[' ? RX_ESC_SEQ : RX_DEFAULT; return 1;
+	case RX_ESC_SEQ: l->in_quotes = c >= '1' && c <= '4' ? RX_TILDE : RX_DEFAULT; return 1;
+	case RX_TILDE: l->in_quotes = RX_DEFAULT; return 1;
+	default: break;
+	}
+	if (c == ESC) {
+		l->in_quotes = RX_ESC;
+		return 1;
+	}
+	return 0;
+}
 
 enum line_event shell_line_feed(struct sim *sim, unsigned char c)
 {
 	struct line *l = &sim->line;
 
-	if (c == '\r' || c == '\n') {
-		/* Zephyr's last_nl: the other half of a CR LF pair ends nothing. */
-		if (l->shell_last_nl && l->shell_last_nl != c) {
-			l->shell_last_nl = 0;
-			return LINE_NONE;
-		}
-		l->shell_last_nl = c;
-		return l->cmd.len || l->overflow ? LINE_COMMAND : LINE_NONE;
-	}
-	l->shell_last_nl = 0;
-	if (c == '\0')
+	if (c > 127)
+		return LINE_NONE; /* ascii_filter() */
+	if (in_escape(l, c))
 		return LINE_NONE;
-	if (c == 0x08 || c == 0x7f) { /* backspace and delete take the last character back */
+	if (c == '\r' || c == '\n')
+		return ends_line(l, c) ? LINE_COMMAND : LINE_NONE;
+	l->shell_last_nl = 0;
+	if (c == 0x08 || c == 0x7f) { /* backspace; DEL in CONFIG_SHELL_BACKSPACE_MODE_DELETE */
 		if (l->cmd.len)
 			l->cmd.data[--l->cmd.len] = '\0';
 		return LINE_NONE;
 	}
+	if (c == CTRL_C) {
+		l->cancelled = 1;
+		return LINE_COMMAND;
+	}
+	if (c == CTRL_U) {
+		buf_clear(&l->cmd);
+		return LINE_NONE;
+	}
+	if (c < ' ' || c == 0x7f)
+		return LINE_NONE; /* NUL, TAB (completion), other meta keys */
 	if (l->cmd.len + 1 >= sim->opt.shell_cmd_buff) {
 		l->overflow++; /* dropped, not echoed, counted for the log */
 		return LINE_NONE;
 	}
 	buf_add(&l->cmd, &c, 1);
+	buf_add(&l->raw, &c, 1);
 	return LINE_NONE;
 }
 
-/* ---- output -------------------------------------------------------------------- */
+/* ---- the terminal ---------------------------------------------------------- */
 
-static size_t prompt_width(const struct sim *sim)
+size_t shell_prompt_width(const struct sim *sim)
 {
 	return strlen(sim->opt.shell_prompt) + 4; /* "<name>:~$ " */
 }
 
-static void add_prompt(const struct sim *sim, struct buf *out)
+static int colours(const struct sim *sim)
 {
-	if (sim->opt.shell_plain_prompt)
-		buf_addf(out, "%s:~$ ", sim->opt.shell_prompt);
-	else
+	return !sim->opt.shell_plain_prompt;
+}
+
+void shell_add_prompt(const struct sim *sim, struct buf *out)
+{
+	if (colours(sim))
 		buf_addf(out, "\x1b[1;32m%s:~$ \x1b[m", sim->opt.shell_prompt);
+	else
+		buf_addf(out, "%s:~$ ", sim->opt.shell_prompt);
 }
 
-/* The echo of the kept characters, wrapped at the terminal width, and the Enter. */
-static void add_echo(const struct sim *sim, const struct buf *line, struct buf *out)
+void shell_print_text(const struct sim *sim, struct buf *out, int colour, const char *text,
+		      size_t len)
 {
-	size_t column = prompt_width(sim);
-
-	for (size_t i = 0; i < line->len; i++) {
-		buf_add(out, &line->data[i], 1);
-		if (++column % TERMINAL_WIDTH == 0)
-			buf_adds(out, "\n");
+	if (colour && colours(sim))
+		buf_addf(out, "\x1b[1;3%dm", colour);
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n' && !sim->opt.shell_no_olf)
+			buf_adds(out, "\r"); /* SHELL_FLAG_OLF_CRLF */
+		buf_add(out, &text[i], 1);
 	}
-	buf_adds(out, "\r\n");
+	if (colour && colours(sim))
+		buf_adds(out, "\x1b[m");
 }
 
-/* ---- argument splitting (Zephyr's rules) ----------------------------------------- */
+void shell_erase_line(const struct sim *sim, struct buf *out, size_t typed_len)
+{
+	size_t pos = typed_len + shell_prompt_width(sim);
+	size_t x = pos % TERMINAL_WIDTH, y = pos / TERMINAL_WIDTH;
+
+	if (x)
+		buf_addf(out, "\x1b[%zuD", x);
+	if (y)
+		buf_addf(out, "\x1b[%zuA", y);
+	buf_adds(out, "\x1b[J");
+}
+
+void shell_redraw_line(const struct sim *sim, struct buf *out, const char *typed, size_t typed_len)
+{
+	size_t room = TERMINAL_WIDTH - shell_prompt_width(sim), start = 0;
+
+	shell_add_prompt(sim, out);
+	/* z_shell_print_cmd(): whole lines end in "\n", the last does not */
+	while (typed_len - start > room) {
+		buf_add(out, typed + start, room);
+		shell_print_text(sim, out, 0, "\n", 1);
+		start += room;
+		room = TERMINAL_WIDTH;
+	}
+	buf_add(out, typed + start, typed_len - start);
+	/* z_shell_op_cursor_position_synchronize(): a full last line moves on */
+	if (typed_len && (typed_len + shell_prompt_width(sim)) % TERMINAL_WIDTH == 0)
+		shell_print_text(sim, out, 0, "\n", 1);
+}
+
+/* The cursor stands at the start of a line after this many typed characters. */
+static int cursor_in_empty_line(const struct sim *sim, size_t typed_len)
+{
+	return (typed_len + shell_prompt_width(sim)) % TERMINAL_WIDTH == 0;
+}
+
+/* ---- argument splitting (Zephyr's z_shell_make_argv) --------------------------- */
 
 static int hex_value(char c)
 {
@@ -186,68 +279,88 @@ static int split_args(const struct buf *line, struct buf args[MAX_ARGS], char *o
 	return argc;
 }
 
-/* ---- at_shell ---------------------------------------------------------------- */
+/* ---- running a line --------------------------------------------------------------- */
 
-/* CONFIG_AT_SHELL_UNESCAPE_LF: "\n" -> CR LF in AT%CMNG=0 commands (case as typed). */
-static void unescape_lf(struct buf *cmd)
+/* Asynchronous output while the shell waits for or reads a line. */
+static void idle_point(struct sim *sim, struct buf *out, const char *typed, size_t typed_len)
 {
-	size_t n = sizeof(cmng_write_prefix) - 1;
+	async_emit(sim, out, CTX_SHELL_IDLE, typed, typed_len);
+}
 
-	if (cmd->len < n || memcmp(cmd->data, cmng_write_prefix, n) != 0)
-		return;
-	for (size_t i = 0; i + 1 < cmd->len; i++) {
-		if (cmd->data[i] == '\\' && cmd->data[i + 1] == 'n') {
-			cmd->data[i] = '\r';
-			cmd->data[i + 1] = '\n';
-		}
+/* The echo of the kept characters, one at a time, with whatever comes
+ * between them. */
+static void echo_typed(struct sim *sim, const struct buf *line, struct buf *out)
+{
+	size_t width = shell_prompt_width(sim);
+
+	for (size_t i = 0; i < line->len; i++) {
+		/* the character arrives; what fell due meanwhile comes first */
+		async_advance_bytes(sim, 1);
+		idle_point(sim, out, line->data, i);
+		buf_add(out, &line->data[i], 1);
+		if ((width + i + 1) % TERMINAL_WIDTH == 0)
+			shell_print_text(sim, out, 0, "\n", 1);
 	}
 }
 
-/* What at_shell prints for one AT command: the modem's answer or its failure. */
-static void run_at(struct sim *sim, struct buf *cmd, struct buf *out)
+/*
+ * What the command prints (already for the terminal) into print; 0 when the
+ * device went silent or reset instead of answering (no output, no prompt).
+ */
+static int execute(struct sim *sim, const struct buf *line, struct buf *print)
 {
-	struct buf answer = { 0 };
+	struct buf args[MAX_ARGS] = { { 0 } };
+	char open_quote = 0, text[160];
+	int argc = split_args(line, args, &open_quote), ran = 1;
 
-	if (!sim->opt.shell_no_unescape_lf)
-		unescape_lf(cmd);
-	if (sim->opt.shell_at_fail) {
-		at_log_text(sim, cmd->data, cmd->len);
-		buf_addf(out, "Sending AT command failed with error code -%ld\r\n",
-			 sim->opt.shell_at_fail);
-		return;
+	if (argc < 0) {
+		snprintf(text, sizeof(text), "not terminated: %c\n", open_quote);
+		shell_print_text(sim, print, 1, text, strlen(text));
+	} else if (argc > 0 && strcmp(args[0].data, "at") != 0) {
+		snprintf(text, sizeof(text), "%.120s: command not found\n", args[0].data);
+		shell_print_text(sim, print, 1, text, strlen(text));
+	} else if (argc > 0) {
+		ran = shell_at_command(sim, argc, args, print);
 	}
-	at_modem_answer(sim, cmd->data, cmd->len, &answer);
-	if (answer.len > sim->opt.shell_response_max)
-		buf_addf(out, "Sending AT command failed with error code -%d\r\n", E2BIG_CODE);
-	else {
-		buf_add(out, answer.data, answer.len);
-		buf_adds(out, "\r\n");
-	}
-	buf_free(&answer);
+	for (int i = 0; i < MAX_ARGS; i++)
+		buf_free(&args[i]);
+	return ran;
 }
 
 void shell_handle_command(struct sim *sim, struct command *c)
 {
-	struct buf out = { 0 };
-	struct buf args[MAX_ARGS] = { { 0 } };
-	char open_quote = 0;
-	int argc;
+	struct buf out = { 0 }, print = { 0 };
+	const struct buf *line = &c->cmd;
 
-	add_echo(sim, &c->cmd, &out);
+	if (sim->silent) {
+		/* the shell thread still waits for the modem: nothing is read */
+		at_log(sim, "RX <ignored: the device went silent>");
+		return;
+	}
 	if (c->overflow)
 		at_log(sim, "CUT shell line: %zu characters dropped", c->overflow);
-	argc = split_args(&c->cmd, args, &open_quote);
-	if (argc < 0)
-		buf_addf(&out, "not terminated: %c\r\n", open_quote);
-	else if (argc > 0 && strcmp(args[0].data, "at") != 0)
-		buf_addf(&out, "%s: command not found\r\n", args[0].data);
-	else if (argc == 1)
-		buf_adds(&out, "Usage: at <subcommand>\r\n");
-	else if (argc > 1)
-		run_at(sim, &args[1], &out);
-	add_prompt(sim, &out);
+	echo_typed(sim, line, &out);
+	async_advance_bytes(sim, 1); /* the Enter */
+	if (!cursor_in_empty_line(sim, line->len))
+		shell_print_text(sim, &out, 0, "\n", 1); /* z_cursor_next_line_move() */
+	if (!c->cancelled && line->len) {
+		/* the echo is out before the command runs (and maybe resets) */
+		io_send(sim, out.data, out.len);
+		buf_clear(&out);
+		if (!execute(sim, line, &print)) {
+			buf_free(&out);
+			buf_free(&print);
+			return;
+		}
+		/* while the command runs, other threads print as they are */
+		async_emit(sim, &out, CTX_SHELL_CMD, "", 0);
+		buf_add(&out, print.data, print.len);
+		async_advance_bytes(sim, print.len);
+		async_emit(sim, &out, CTX_SHELL_CMD, "", 0);
+	}
+	shell_add_prompt(sim, &out);
+	idle_point(sim, &out, "", 0);
 	io_send(sim, out.data, out.len);
 	buf_free(&out);
-	for (int i = 0; i < MAX_ARGS; i++)
-		buf_free(&args[i]);
+	buf_free(&print);
 }

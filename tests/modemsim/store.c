@@ -1,7 +1,9 @@
 /*
- * The credential store in memory: a sorted array of (tag, type, content),
- * unique per tag+type, plus the modem's own credentials under tags above
- * 2147483647 that every full list shows and nobody may change.
+ * The credential store in memory, unique per tag+type, in the order a real
+ * modem lists it (%CMNG=1): the user's entries in the order they were
+ * stored, then the modem's own under tags above 2147483647, which every full
+ * list shows and nobody may change. A replaced entry keeps its place (the
+ * modem lists no timestamps; nothing published says otherwise).
  */
 #include "sim.h"
 
@@ -11,23 +13,24 @@
 
 /*
  * Stand-ins for what a real modem keeps under its reserved tags, with the
- * types a real list shows (nRF Connect SDK modem_key_mgmt test fixture):
- * 11 Nordic base public key, 10 Nordic identity root CA, 6 device identity
- * public key.
+ * types and in the order a real list shows them after the user's entries
+ * (sdk-nrf tests/lib/modem_key_mgmt/src/main.c, test_data_list, commit
+ * 1f718a31): 10 Nordic identity root CA, 6 device identity public key, 11
+ * Nordic base public key.
  */
 static const struct {
 	uint32_t tag;
 	int type;
 	const char *content;
 } modem_owned[] = {
-	{ 4294967292u, 11,
-	  "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gTm9yZGljIGJhc2UgcHVibGljIGtleQ==\n"
-	  "-----END PUBLIC KEY-----\n" },
 	{ 4294967293u, 10,
 	  "-----BEGIN CERTIFICATE-----\nbW9kZW1zaW0gTm9yZGljIGlkZW50aXR5IHJvb3QgQ0E=\n"
 	  "-----END CERTIFICATE-----\n" },
 	{ 4294967294u, 6,
 	  "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gZGV2aWNlIGlkZW50aXR5IGtleQ==\n"
+	  "-----END PUBLIC KEY-----\n" },
+	{ 4294967292u, 11,
+	  "-----BEGIN PUBLIC KEY-----\nbW9kZW1zaW0gTm9yZGljIGJhc2UgcHVibGljIGtleQ==\n"
 	  "-----END PUBLIC KEY-----\n" },
 };
 
@@ -45,26 +48,25 @@ void sha256_hex(const char *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-static int cred_cmp(uint32_t tag, int type, const struct cred *c)
-{
-	if (tag != c->tag)
-		return tag < c->tag ? -1 : 1;
-	return type < c->type ? -1 : type > c->type;
-}
-
-/* Index of the entry, or where it would be inserted. */
-static size_t position(const struct store *s, uint32_t tag, int type)
-{
-	size_t i = 0;
-	while (i < s->count && cred_cmp(tag, type, &s->items[i]) > 0)
-		i++;
-	return i;
-}
-
 struct cred *store_find(struct store *s, uint32_t tag, int type)
 {
-	size_t i = position(s, tag, type);
-	return i < s->count && cred_cmp(tag, type, &s->items[i]) == 0 ? &s->items[i] : NULL;
+	for (size_t i = 0; i < s->count; i++)
+		if (s->items[i].tag == tag && s->items[i].type == type)
+			return &s->items[i];
+	return NULL;
+}
+
+/* Where a new entry goes: after the user's entries, or at the very end for
+ * the modem's own. */
+static size_t insert_position(const struct store *s, int owned)
+{
+	size_t i = 0;
+
+	if (owned)
+		return s->count;
+	while (i < s->count && !s->items[i].modem_owned)
+		i++;
+	return i;
 }
 
 void store_put(struct store *s, uint32_t tag, int type, const char *content, size_t len, int owned)
@@ -85,7 +87,7 @@ void store_put(struct store *s, uint32_t tag, int type, const char *content, siz
 			if (!s->items)
 				abort();
 		}
-		size_t i = position(s, tag, type);
+		size_t i = insert_position(s, owned);
 		memmove(&s->items[i + 1], &s->items[i], (s->count - i) * sizeof(*s->items));
 		s->count++;
 		c = &s->items[i];

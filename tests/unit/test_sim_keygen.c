@@ -431,14 +431,16 @@ static void test_attest(void **state)
 	char *blob = NULL, *bad;
 	uint8_t *a, *b;
 	size_t alen, blen;
-	static const uint8_t head[] = { 0xd9, 0xd9, 0xf7, 0x84, 0x01, 0x50 };
+	/* 5 elements: a token taken without a challenge carries a random
+	 * 16-byte nonce (nRFCloud/utils tests, real ATTESTTOKEN) */
+	static const uint8_t head[] = { 0xd9, 0xd9, 0xf7, 0x85, 0x01, 0x50 };
 	static const uint8_t cose_head[] = { 0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0xa1,
 					     0x04, 0x41, 0x21, 0xf6, 0x58, 0x40 };
 
 	assert_int_equal(simkg_attest(f->id, dev_uuid, 3, fw_uuid, NULL, &blob), 0);
 	assert_int_equal(check_blob(f, blob, NULL), 0);
 	split(blob, &a, &alen, &b, &blen);
-	assert_int_equal(alen, 3 + 1 + 1 + 17 + 1 + 17);
+	assert_int_equal(alen, 3 + 1 + 1 + 17 + 1 + 17 + 17);
 	assert_memory_equal(a, head, sizeof(head));
 	assert_int_equal(blen, sizeof(cose_head) + 64);
 	assert_memory_equal(b, cose_head, sizeof(cose_head));
