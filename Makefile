@@ -10,10 +10,15 @@
 #                   (PREFIX=/usr/local, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
 #                   MANDIR, PKGCONFIGDIR, BASHCOMPDIR); make uninstall
 #   make demo       run the CLI against the bundled simulated modem
-#   make test       unit + integration tests, the CLI against a misbehaving
-#                   modem (make hostile), a clang build, the tests again
-#                   under ASan+UBSan, parallel handles under TSan, valgrind
-#                   on the CLI, a short fuzz run; all with -Werror
+#   make check      the fast loop: build, the header rules
+#                   (tests/check_headers.sh), unit and integration tests,
+#                   on every core, with -Werror; no sanitizers, valgrind,
+#                   clang or fuzzing (a few minutes)
+#   make test       the whole suite, CI's command: the house style, make
+#                   check, the CLI against a misbehaving modem (make
+#                   hostile), a clang build, the tests again under
+#                   ASan+UBSan, parallel handles under TSan, valgrind on the
+#                   CLI, a short fuzz run; all with -Werror
 #   make bench      speed against the wire-time bound at 115200 and 1 Mbaud
 #   make fuzz       build the libFuzzer targets (clang)
 #   make fuzz-long  run each fuzz target FUZZ_SECONDS (default 300) and grow
@@ -52,6 +57,20 @@ BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
 INSTALL    ?= install
 LDCONFIG   ?= ldconfig
 
+# The directories the dynamic linker searches by itself: its built-in system
+# directories (ld.so --list-diagnostics, glibc 2.33 or later; /lib and
+# /usr/lib otherwise) and those of /etc/ld.so.conf, which reach it through
+# ldconfig's cache. Read only when an install needs them (=, not :=).
+LOADER_DIRS = $(sort $(patsubst %/,%,/lib /usr/lib $(shell \
+	ld.so --list-diagnostics 2>/dev/null | sed -n 's/^path\.system_dirs\[[^]]*\]="\(.*\)"$$/\1/p'; \
+	cat /etc/ld.so.conf /etc/ld.so.conf.d/*.conf 2>/dev/null | sed -n 's/^[ \t]*\(\/[^ \t\#]*\).*/\1/p')))
+LIBDIR_SEARCHED = $(filter $(patsubst %/,%,$(LIBDIR)),$(LOADER_DIRS))
+# A LIBDIR the linker does not search gets a RUNPATH in the installed CLI (as
+# libtool does); one it searches gets none, and a live install as root runs
+# ldconfig instead. INSTALL_RUNPATH= turns the RUNPATH off.
+INSTALL_RUNPATH ?= $(if $(LIBDIR_SEARCHED),,$(LIBDIR))
+comma := ,
+
 # The version is defined once, by MCRED_VERSION_* in the public header.
 version_part = $(shell sed -n 's/^\#define MCRED_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' include/modemcred.h)
 VERSION_MAJOR := $(call version_part,MAJOR)
@@ -65,8 +84,11 @@ SOVERSION := $(VERSION_MAJOR)
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 $(WERROR)
 # The tree's own headers come before anything CPPFLAGS adds, so that an
-# installed modemcred.h never shadows the one being built.
-BASE_CPPFLAGS := -Iinclude -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+# installed modemcred.h never shadows the one being built. The library's
+# internal headers (-Ilib) are for the library and its unit tests only: the
+# CLI, the examples and the integration programs see the public API alone.
+LIB_INCLUDE := -Ilib
+BASE_CPPFLAGS = -Iinclude $(LIB_INCLUDE) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 # Deferred (=, not :=): pkg-config may only exist once tests/deps.sh has run.
 ALL_CFLAGS = -std=c11 $(BASE_CPPFLAGS) $(CPPFLAGS) $(WARN) $(CFLAGS) \
 	$(SANITIZE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -108,17 +130,17 @@ CLI_SHARED := $(BUILD)/shared/modemcred
 SIM    := $(BUILD)/modemsim
 GENDOC := $(BUILD)/gendoc
 PRELOAD := $(BUILD)/tests/libfakeserial.so
-BASH_COMPLETION := completion/modemcred.bash
-PC_IN  := libmodemcred.pc.in
+BASH_COMPLETION := cli/modemcred.bash-completion
+PC_IN  := lib/libmodemcred.pc.in
 MAN_PAGES := man/modemcred.1 man/libmodemcred.3
 BUILD_DEPS_OK := $(BUILD)/.build-deps-ok
 FLAGS := $(BUILD)/.flags
 
 .PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench \
 	clean examples install uninstall test-programs docs FORCE \
-	hostile fuzz-long format format-check \
+	hostile fuzz-long format format-check headers \
 	$(addprefix do-,unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long \
-		demo check format format-check)
+		demo check test headers format format-check)
 
 # What a user or a package needs. modemsim is here (not only in the test
 # targets) because `make demo` and anyone trying the CLI without hardware use
@@ -149,6 +171,8 @@ DEPS_hostile := test
 DEPS_asan := test
 DEPS_valgrind := test
 DEPS_check := test
+DEPS_test := test
+DEPS_headers := build
 DEPS_clang := fuzz
 DEPS_fuzz := fuzz
 DEPS_fuzz-run := fuzz
@@ -157,8 +181,8 @@ DEPS_demo := demo
 DEPS_format := format
 DEPS_format-check := format
 
-unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check \
-		format format-check:
+unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check test \
+		headers format format-check:
 	@sh tests/deps.sh $(DEPS_$@)
 	@$(MAKE) --no-print-directory do-$@
 
@@ -188,14 +212,12 @@ $(STATIC): $(LIB_OBJ)
 # Every symbol gets its version node from $(SYMBOL_MAP), whose "local: *"
 # hides whatever it does not list. A function marked MCRED_API (default
 # visibility in the objects) but missing from the map would silently vanish
-# from the ABI: the link fails instead. (name__v0_1/name__v0_2 are the two
-# layouts of one name, exported as name@MODEMCRED_0.1 and name@@MODEMCRED_0.2;
-# see lib/abi.h.)
+# from the ABI: the link fails instead (how to add a function: the top of the map).
 $(SHARED): $(PIC_OBJ) $(SYMBOL_MAP)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(SYMBOL_MAP) $(LDFLAGS_ALL) \
 		-o $@ $(PIC_OBJ) $(LIB_LIBS)
 	@readelf -sW $(PIC_OBJ) | awk '$$5 == "GLOBAL" && $$6 == "DEFAULT" && $$7 != "UND" { print $$8 }' | \
-		grep -v '__v[0-9]' | sed 's/@.*//' | sort -u >$@.api
+		sort -u >$@.api
 	@nm -D --defined-only $@ | awk '{ print $$3 }' | sed 's/@.*//' | sort -u >$@.exported
 	@missing=$$(comm -23 $@.api $@.exported | tr '\n' ' '); rm -f $@.api $@.exported; \
 	if [ -n "$$missing" ]; then rm -f $@; \
@@ -205,6 +227,10 @@ $(SHARED): $(PIC_OBJ) $(SYMBOL_MAP)
 	ln -sf $(SHARED_NAME) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/libmodemcred.so
 
+# (private: the flags file and the library these depend on keep -Ilib)
+$(CLI_OBJ) $(BUILD)/obj/cli/main.o $(BUILD)/obj/cli/gendoc.o: private LIB_INCLUDE :=
+$(BUILD)/examples/% $(BUILD)/tests/integ/%: private LIB_INCLUDE :=
+
 $(BUILD)/cli.a: $(CLI_OBJ)
 	@rm -f $@
 	ar rcs $@ $(CLI_OBJ)
@@ -213,11 +239,17 @@ $(CLI): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(STATIC)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
 
 # The installed CLI: linked by path to the shared library, so that it records
-# its SONAME; the others only if the CLI itself calls them (--as-needed).
-$(CLI_SHARED): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED)
+# its SONAME; the others only if the CLI itself calls them (--as-needed); with
+# INSTALL_RUNPATH as its RUNPATH, relinked when that changes.
+$(CLI_SHARED): $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED) $(BUILD)/.runpath
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/cli/main.o $(BUILD)/cli.a $(SHARED) \
+		$(if $(INSTALL_RUNPATH),-Wl$(comma)--enable-new-dtags -Wl$(comma)-rpath$(comma)$(INSTALL_RUNPATH)) \
 		-Wl,--as-needed $(LIB_LIBS)
+
+$(BUILD)/.runpath: FORCE | $(BUILD_DEPS_OK)
+	@printf '%s\n' '$(INSTALL_RUNPATH)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 # The files made from the CLI's option table (committed; test_docs.sh checks
 # that they are current): bash completion and the options sections of the man page.
@@ -225,7 +257,8 @@ $(GENDOC): $(BUILD)/obj/cli/gendoc.o $(BUILD)/cli.a $(STATIC)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
 
 docs: $(GENDOC)
-	$(GENDOC) bash > completion/modemcred.bash
+	$(GENDOC) bash > $(BUILD)/modemcred.bash.new
+	mv $(BUILD)/modemcred.bash.new $(BASH_COMPLETION)
 	$(GENDOC) man man/modemcred.1 > $(BUILD)/modemcred.1.new
 	mv $(BUILD)/modemcred.1.new man/modemcred.1
 
@@ -265,11 +298,18 @@ INSTALLED_FILES = $(BINDIR)/modemcred $(LIBDIR)/$(SHARED_NAME) $(LIBDIR)/$(SONAM
 	$(LIBDIR)/libmodemcred.so $(LIBDIR)/libmodemcred.a $(INCLUDEDIR)/modemcred.h \
 	$(PKGCONFIGDIR)/libmodemcred.pc $(MANDIR)/man1/modemcred.1 $(MANDIR)/man3/libmodemcred.3 \
 	$(BASHCOMPDIR)/modemcred
+INSTALL_DIRS = $(addprefix $(DESTDIR),$(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(PKGCONFIGDIR) \
+	$(MANDIR)/man1 $(MANDIR)/man3 $(BASHCOMPDIR))
+# The directories an install from this build directory created (with DESTDIR),
+# so that uninstall removes those it leaves empty, and only those.
+CREATED_DIRS := $(BUILD)/installed-dirs
 
 install: $(CLI_SHARED) $(SHARED) $(STATIC) $(PC_IN) $(MAN_PAGES) $(BASH_COMPLETION)
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(BASHCOMPDIR)
+	@for d in $(INSTALL_DIRS); do \
+		while [ ! -d "$$d" ]; do echo "$$d"; d=$$(dirname "$$d"); done; \
+	done | cat - $(wildcard $(CREATED_DIRS)) | sort -u >$(CREATED_DIRS).new
+	@mv -f $(CREATED_DIRS).new $(CREATED_DIRS)
+	$(INSTALL) -d $(INSTALL_DIRS)
 	$(INSTALL) -m 0755 $(CLI_SHARED) $(DESTDIR)$(BINDIR)/modemcred
 	$(INSTALL) -m 0755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SHARED_NAME)
 	ln -sf $(SHARED_NAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -285,28 +325,40 @@ install: $(CLI_SHARED) $(SHARED) $(STATIC) $(PC_IN) $(MAN_PAGES) $(BASH_COMPLETI
 	$(INSTALL) -m 0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/modemcred
 	@$(ldconfig_if_live)
 
+# Files first, then each install directory and its parents, deepest first,
+# as long as this build's install created them and they are empty.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	@touch $(CREATED_DIRS)
+	@for d in $(INSTALL_DIRS); do \
+		while grep -qxF -e "$$d" $(CREATED_DIRS) && rmdir "$$d" 2>/dev/null; do \
+			echo "rmdir $$d"; grep -vxF -e "$$d" $(CREATED_DIRS) >$(CREATED_DIRS).new; \
+			mv -f $(CREATED_DIRS).new $(CREATED_DIRS); d=$$(dirname "$$d"); \
+		done; \
+	done
 	@$(ldconfig_if_live)
 
-# A live install as root (no DESTDIR) refreshes the loader's cache, without
-# which the CLI would not find the new library in /usr/local/lib.
-ldconfig_if_live = if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
-	command -v $(LDCONFIG) >/dev/null 2>&1; then $(LDCONFIG); fi
+# A live install (no DESTDIR) into a directory the dynamic linker searches
+# refreshes its cache, without which the CLI would not find the new library
+# in /usr/local/lib: ldconfig as root, or a note saying so.
+ldconfig_if_live = if [ -z "$(DESTDIR)" ] && [ -n "$(LIBDIR_SEARCHED)" ]; then \
+	if [ "$$(id -u)" = 0 ] && command -v $(LDCONFIG) >/dev/null 2>&1; then $(LDCONFIG); \
+	else echo "note: run $(LDCONFIG) as root for the dynamic linker to see $(LIBDIR)"; fi; fi
 
 # ---- tests ------------------------------------------------------------------
 
-test: check
-
 # Each stage appends "passed failed" to RESULTS; the last line is the total.
 RESULTS = $(CURDIR)/$(BUILD)/test-results.txt
+CHECK_RESULTS = $(CURDIR)/$(BUILD)/check-results.txt
 # The project's own builds treat warnings as errors.
 STRICT := WERROR=-Werror
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
-do-check:
+# The whole suite (CI's command): stops at the first stage that fails.
+do-test:
 	@mkdir -p $(BUILD) && rm -f $(RESULTS)
 	MCRED_RESULTS=$(RESULTS) $(MAKE) format-check
-	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) unit integration
+	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) check
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) hostile
 	$(MAKE) $(STRICT) clang
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) asan
@@ -314,6 +366,25 @@ do-check:
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) valgrind
 	MCRED_RESULTS=$(RESULTS) $(MAKE) $(STRICT) fuzz-run
 	@awk '{ p += $$1; f += $$2 } END { printf "make test: %d passed, %d failed\n", p, f }' $(RESULTS)
+
+# The fast loop: the build on every core, then its three stages, each run
+# even when one before failed, and their total (added to make test's when
+# run as its stage).
+do-check:
+	@mkdir -p $(BUILD) && rm -f $(CHECK_RESULTS)
+	@$(MAKE) --no-print-directory $(STRICT) -j$(NPROC) test-programs $(UNIT_BIN)
+	@rc=0; \
+	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/check_headers.sh || rc=1; \
+	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/run-unit.sh $(UNIT_BIN) || rc=1; \
+	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/integration/run.sh $(BUILD) || rc=1; \
+	[ -z "$$MCRED_RESULTS" ] || cat $(CHECK_RESULTS) >>"$$MCRED_RESULTS"; \
+	awk '{ p += $$1; f += $$2 } END { printf "make check: %d passed, %d failed\n", p, f }' \
+		$(CHECK_RESULTS); \
+	exit $$rc
+
+# lib/x.h declares what lib/x.c defines, and the layers of lib/handle.h.
+do-headers:
+	@sh tests/check_headers.sh
 
 do-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)

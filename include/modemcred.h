@@ -34,10 +34,6 @@
  * only values whose format is fixed by definition (a SHA-256 as 64 hex
  * digits, a UUID as 36 characters), which never need to grow.
  *
- * The functions of 0.1.0 whose structs got their size field in 0.2.0 keep
- * their 0.1.0 symbols (version MODEMCRED_0.1, the 0.1.0 layouts) for
- * programs built against 0.1.0; programs built now link to the new ones.
- *
  * Names: mcred_<noun>_<verb>, the noun being what is acted on, most often
  * the modem command family: cmng (%CMNG), keygen (%KEYGEN), attest
  * (%ATTESTTOKEN), cfun (+CFUN), and modem, port, port_list, report, secret.
@@ -48,9 +44,7 @@
  *   _get/_set, _begin/_end, _open/_free, _parse, _find, _init
  * and the getters of a report that give one check's outcome end in _check
  * (enum mcred_check). Accessors are named after what they return
- * (mcred_report_device_uuid, mcred_type_name). The 0.1.0 names that broke
- * the rule still link and work, as deprecated aliases: "Deprecated names"
- * at the end of this header lists them with their new names.
+ * (mcred_report_device_uuid, mcred_type_name).
  */
 #ifndef MODEMCRED_H
 #define MODEMCRED_H
@@ -71,8 +65,9 @@ extern "C" {
 /*
  * The version of this header: the one place that defines the version (the
  * Makefile, libmodemcred.pc and the shared library's file name read it from
- * here). Each function below notes the version it appeared in ("Since 0.1.0.");
- * its symbol has the matching node (MODEMCRED_0.1, ...) of lib/libmodemcred.map.
+ * here). Each function below notes the version it appeared in ("Since 0.2.0.",
+ * 0.2.0 being the first ABI); its symbol has the matching node (MODEMCRED_0.2,
+ * ...) of lib/libmodemcred.map, whose top says how to add a function.
  */
 #define MCRED_VERSION_MAJOR 0
 #define MCRED_VERSION_MINOR 2
@@ -97,7 +92,7 @@ extern "C" {
 /**
  * Version of the library actually loaded, as "major.minor.patch" (may
  * differ from MCRED_VERSION_STRING of the header a program was built with).
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API const char *mcred_version(void);
 
@@ -131,7 +126,7 @@ enum mcred_err {
 	MCRED_ERR_CRYPTO = 17       /**< OpenSSL failed for a reason other than bad input */
 };
 
-/** Static English description of an error code ("operation timed out"). Since 0.1.0. */
+/** Static English description of an error code ("operation timed out"). Since 0.2.0. */
 MCRED_API const char *mcred_strerror(enum mcred_err code);
 
 /**
@@ -145,7 +140,7 @@ MCRED_API const char *mcred_err_name(enum mcred_err code);
  * Meaning of a CME error code as seen on nRF91 ("513: not found"), with the
  * obvious fix where there is one (518 tells to take the modem offline).
  * Returns a static string; unknown codes give "unknown CME error".
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API const char *mcred_cme_message(int cme);
 
@@ -288,8 +283,7 @@ struct mcred_options {
 MCRED_API void mcred_options_init_size(struct mcred_options *opts, size_t size);
 /**
  * Fill *opts with the defaults, size included. A macro, so that size is the
- * program's own sizeof. (The function mcred_options_init of 0.1.0, for the
- * layout without size, still exists for programs built against 0.1.0.)
+ * program's own sizeof.
  */
 #define mcred_options_init(opts) mcred_options_init_size((opts), sizeof(*(opts)))
 
@@ -320,7 +314,7 @@ typedef struct mcred_modem mcred_modem;
  * Open the modem on a serial port ("/dev/ttyACM0", "COM3", a pty path).
  * opts may be NULL for defaults. On failure *out is NULL and err (optional)
  * says why.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 					  const struct mcred_options *opts,
@@ -329,20 +323,20 @@ MCRED_API enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 /**
  * Open a modem over a caller-supplied transport (copied). When this fails
  * (also when a MCRED_SHELL_AUTO probe fails) the transport is not closed.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 						    const struct mcred_transport *transport,
 						    const struct mcred_options *opts,
 						    struct mcred_error *err);
 
-/** Close the port and free the handle. NULL is allowed. Since 0.1.0. */
+/** Close the port and free the handle. NULL is allowed. Since 0.2.0. */
 MCRED_API void mcred_modem_free(mcred_modem *modem);
 
-/** The last error on this handle (code MCRED_OK after a success). Since 0.1.0. */
+/** The last error on this handle (code MCRED_OK after a success). Since 0.2.0. */
 MCRED_API const struct mcred_error *mcred_modem_error(const mcred_modem *modem);
 
-/** CME/CMS code of the last failed command, or -1. Since 0.1.0. */
+/** CME/CMS code of the last failed command, or -1. Since 0.2.0. */
 MCRED_API int mcred_modem_cme(const mcred_modem *modem);
 
 /**
@@ -352,7 +346,7 @@ MCRED_API int mcred_modem_cme(const mcred_modem *modem);
  */
 MCRED_API const struct mcred_options *mcred_modem_options(const mcred_modem *modem);
 
-/** "libserialport", "termios" or "custom". Since 0.1.0. */
+/** "libserialport", "termios" or "custom". Since 0.2.0. */
 MCRED_API const char *mcred_modem_transport_name(const mcred_modem *modem);
 
 /**
@@ -400,8 +394,7 @@ struct mcred_port {
 
 /**
  * The ports, in natural name order. An array of pointers, so that struct
- * mcred_port can grow. (0.1.0 had an array of structs with fixed-size
- * strings; programs built against it keep getting that, see the map.)
+ * mcred_port can grow.
  */
 struct mcred_port_list {
 	struct mcred_port **ports; /**< count pointers */
@@ -410,16 +403,16 @@ struct mcred_port_list {
 
 /**
  * List serial ports with USB details; Nordic kits are recognised. Free the
- * list with mcred_port_list_free(). Since 0.2.0. Was mcred_ports_list() in 0.1.0.
+ * list with mcred_port_list_free(). Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_port_list_get(struct mcred_port_list **out, struct mcred_error *err);
-/** Free a list of mcred_port_list_get(); NULL is allowed. Since 0.1.0. */
+/** Free a list of mcred_port_list_get(); NULL is allowed. Since 0.2.0. */
 MCRED_API void mcred_port_list_free(struct mcred_port_list *list);
 
 /**
  * Name of the modem port when exactly one Nordic kit is attached (its first
  * port). MCRED_ERR_NOT_FOUND when none, MCRED_ERR_INVALID_ARG when several.
- * Since 0.2.0. Was mcred_ports_find_kit() in 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct mcred_error *err);
 
@@ -445,7 +438,7 @@ struct mcred_lines {
 /**
  * Send one AT command (without terminator) and collect its answer. Success
  * means the modem said OK. URCs go to the urc callback, never into *out.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_at(mcred_modem *modem, const char *command,
 				  struct mcred_lines **out);
@@ -457,13 +450,18 @@ MCRED_API void mcred_lines_free(struct mcred_lines *lines);
 
 /**
  * Device facts, allocated and owned by the library: read with
- * mcred_device_details_get(), free with mcred_device_details_free(). A
- * field the modem did not give is "" (unknown, never NULL) and its _status
- * says why, as for struct mcred_device_info below. The strings belong to
- * the struct. A later version may add fields at the end only: size is the
- * size of the struct this library filled, so a program built against a
- * newer header reads a field f only when
- * size >= offsetof(struct mcred_device_details, f) + sizeof(f).
+ * mcred_device_details_get(), free with mcred_device_details_free(). The
+ * strings belong to the struct. A field the modem did not give is ""
+ * (unknown, never NULL) and its _status says why: MCRED_OK when read;
+ * MCRED_ERR_MODEM, _CME or _CMS when the modem answered ERROR (test
+ * firmware such as mfw-pti_nrf91x1_2.3.3 does for AT+CGSN and
+ * AT%XMODEMUUID; older firmware lacks %XMODEMUUID); MCRED_ERR_PROTOCOL
+ * when the answer did not have the field's shape (an IMEI is 15 digits, a
+ * UUID 8-4-4-4-12 hex digits): such a line, e.g. the tail of an
+ * unsolicited result code, is never taken for the value. A later version
+ * may add fields at the end only: size is the size of the struct this
+ * library filled, so a program built against a newer header reads a field
+ * f only when size >= offsetof(struct mcred_device_details, f) + sizeof(f).
  */
 struct mcred_device_details {
 	size_t size;          /**< sizeof the struct the library filled */
@@ -483,53 +481,19 @@ struct mcred_device_details {
 
 /**
  * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID) into a
- * struct the library allocates. Returns what mcred_device_info() returns;
- * *out is set (free it with mcred_device_details_free()) on success and on
- * every failure but MCRED_ERR_INVALID_ARG and MCRED_ERR_NOMEM, with the
- * fields read so far. Since 0.2.0.
+ * struct the library allocates. A query answered with ERROR or an answer of
+ * the wrong shape leaves that field unknown and the others are still read.
+ * MCRED_OK when at least the firmware version was read; otherwise the
+ * firmware query's error. A timeout, I/O error or cancellation ends it at
+ * once with that error. *out is set (free it with
+ * mcred_device_details_free()) on success and on every failure but
+ * MCRED_ERR_INVALID_ARG and MCRED_ERR_NOMEM, with the fields read so far.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_device_details_get(mcred_modem *modem,
 						  struct mcred_device_details **out);
 /** Free what mcred_device_details_get() gave; NULL is allowed. Since 0.2.0. */
 MCRED_API void mcred_device_details_free(struct mcred_device_details *details);
-
-/**
- * The struct of mcred_device_info() (0.1.0), frozen: its fixed-size arrays
- * cannot grow, so new programs use struct mcred_device_details instead.
- * A field the modem did not give is "" (unknown) and its
- * _status says why: MCRED_OK when read; MCRED_ERR_MODEM, _CME or _CMS when
- * the modem answered ERROR (test firmware such as mfw-pti_nrf91x1_2.3.3
- * does for AT+CGSN and AT%XMODEMUUID; older firmware lacks %XMODEMUUID);
- * MCRED_ERR_PROTOCOL when the answer did not have the field's shape (an
- * IMEI is 15 digits, a UUID 8-4-4-4-12 hex digits): such a line, e.g. the
- * tail of an unsolicited result code, is never taken for the value.
- */
-struct mcred_device_info {
-	char imei[32];     /**< AT+CGSN: 15 digits */
-	char model[64];    /**< AT+CGMM, e.g. "nRF9160-SICA" */
-	char firmware[64]; /**< AT+CGMR, e.g. "mfw_nrf9160_1.3.5" */
-	/**
-	 * AT%XMODEMUUID: the UUID of the modem firmware build, not the device
-	 * UUID that %KEYGEN and %ATTESTTOKEN carry (named uuid for compatibility).
-	 */
-	char uuid[64];
-	enum mcred_err imei_status;
-	enum mcred_err model_status;
-	enum mcred_err firmware_status;
-	enum mcred_err uuid_status;
-};
-
-/**
- * Read the device facts (AT+CGSN, AT+CGMM, AT+CGMR, AT%XMODEMUUID) into the
- * frozen struct of 0.1.0; new programs use mcred_device_details_get(). A query
- * answered with ERROR or an answer of the wrong shape leaves that field
- * unknown and the others are still read. MCRED_OK when at least the
- * firmware version was read; otherwise the firmware query's error (the
- * fields read are still filled in). A timeout, I/O error or cancellation
- * ends it at once with that error.
- * Since 0.1.0.
- */
-MCRED_API enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *info);
 
 /** A modem firmware version, as parsed from AT+CGMR. */
 struct mcred_fw_version {
@@ -555,7 +519,7 @@ MCRED_API enum mcred_err mcred_fw_version_parse(const char *firmware, struct mcr
  */
 MCRED_API int mcred_fw_digests_trusted(const char *firmware);
 
-/** Read the functional mode (AT+CFUN?): 0 off, 1 on, 4 offline, ... Since 0.1.0. */
+/** Read the functional mode (AT+CFUN?): 0 off, 1 on, 4 offline, ... Since 0.2.0. */
 MCRED_API enum mcred_err mcred_cfun_get(mcred_modem *modem, int *mode);
 MCRED_API enum mcred_err mcred_cfun_set(mcred_modem *modem, int mode);
 
@@ -571,7 +535,7 @@ MCRED_API const char *mcred_cfun_name(int mode);
  * Take the modem offline for an operation: remembers the mode it found in
  * *saved and sets CFUN=4 unless it is already 0 or 4. Undo with
  * mcred_offline_end(), also after a failure.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_offline_begin(mcred_modem *modem, int *saved);
 MCRED_API enum mcred_err mcred_offline_end(mcred_modem *modem, int saved);
@@ -599,15 +563,15 @@ enum mcred_cred_type {
 
 /**
  * Short name of a type: "ca", "cert", "key", "psk", "psk-id", ...; NULL if unknown.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API const char *mcred_type_name(int type);
-/** Human description: "root CA certificate", ... ; "unknown type" if unknown. Since 0.1.0. */
+/** Human description: "root CA certificate", ... ; "unknown type" if unknown. Since 0.2.0. */
 MCRED_API const char *mcred_type_description(int type);
 /**
  * Parse a type given by number ("0"), name ("ca"), a longer alias
  * ("root-ca") or nrfcredstore's name ("ROOT_CA_CERT"); case is ignored.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_type_parse(const char *text, int *type, struct mcred_error *err);
 
@@ -626,7 +590,7 @@ struct mcred_credential_list {
 #define MCRED_ANY_TAG (-1)
 #define MCRED_ANY_TYPE (-1)
 
-/** List credentials: all (tag MCRED_ANY_TAG), one tag, or one tag and type. Since 0.1.0. */
+/** List credentials: all (tag MCRED_ANY_TAG), one tag, or one tag and type. Since 0.2.0. */
 MCRED_API enum mcred_err mcred_cmng_list(mcred_modem *modem, int64_t tag, int type,
 					 struct mcred_credential_list **out);
 MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
@@ -643,7 +607,7 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * digest on firmware older than mfw 1.3.2, see mcred_fw_digests_trusted())
  * MCRED_ERR_UNSUPPORTED, and the message says why: the write itself was
  * done in both cases.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type,
 					  const char *content, size_t len, const char *password,
@@ -651,15 +615,15 @@ MCRED_API enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int 
 
 /**
  * Read a credential's content, byte exact (malloc'd, NUL-terminated); sha256 optional.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_cmng_read(mcred_modem *modem, uint32_t tag, int type, char **content,
 					 size_t *len, char sha256[65]);
 
-/** Delete one credential. MCRED_ERR_NOT_FOUND when it does not exist. Since 0.1.0. */
+/** Delete one credential. MCRED_ERR_NOT_FOUND when it does not exist. Since 0.2.0. */
 MCRED_API enum mcred_err mcred_cmng_delete(mcred_modem *modem, uint32_t tag, int type);
 
-/** Delete every deletable credential of one tag; counts are optional. Since 0.1.0. */
+/** Delete every deletable credential of one tag; counts are optional. Since 0.2.0. */
 MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size_t *deleted,
 					  size_t *skipped);
 
@@ -672,7 +636,7 @@ MCRED_API enum mcred_err mcred_cmng_clear(mcred_modem *modem, uint32_t tag, size
  */
 MCRED_API enum mcred_err mcred_cmng_clear_all(mcred_modem *modem, size_t *deleted, size_t *skipped);
 
-/** *exists = 1 when the credential exists; sha256 (optional) gets its digest or "". Since 0.1.0. */
+/** *exists = 1 when the credential exists; sha256 (optional) gets its digest or "". Since 0.2.0. */
 MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int type, int *exists,
 					   char sha256[65]);
 
@@ -685,7 +649,7 @@ MCRED_API enum mcred_err mcred_cmng_exists(mcred_modem *modem, uint32_t tag, int
  * lists no digests, or the digests differ on firmware older than mfw 1.3.2,
  * whose digests are not reliable (Nordic's installer skips the check there).
  * Equal digests are equal content on any firmware.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_cmng_compare(mcred_modem *modem, uint32_t tag, int type,
 					    const char *content, size_t len);
@@ -709,7 +673,7 @@ MCRED_API enum mcred_err mcred_cmng_compare_match(mcred_modem *modem, uint32_t t
 /**
  * Check a write without a modem: the same validation mcred_cmng_write() does.
  * max_command_len 0 means 4096.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const char *content,
 						size_t len, const char *password,
@@ -722,7 +686,7 @@ MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const ch
  * unless keep_line_endings, the trailing line break of a PSK or PSK identity
  * removed. This is the digest the modem lists after the write. The type and
  * content are validated as for a write (tag, password and length are not).
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len,
 						 const struct mcred_options *opts, char sha256[65],
@@ -784,7 +748,7 @@ MCRED_API void mcred_keygen_request_init_size(struct mcred_keygen_request *req, 
 /** Zero *req (kind CSR, no attributes, no key usage) and set its size; then set tag. */
 #define mcred_keygen_request_init(req) mcred_keygen_request_init_size((req), sizeof(*(req)))
 
-/** Validate a keygen request without a modem. Since 0.1.0. */
+/** Validate a keygen request without a modem. Since 0.2.0. */
 MCRED_API enum mcred_err mcred_keygen_check(const struct mcred_keygen_request *req,
 					    struct mcred_error *err);
 
@@ -800,7 +764,7 @@ MCRED_API enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 /**
  * Generate a key on the modem (%KEYGEN). *blob receives the text between the
  * quotes of "%KEYGEN: "..."" (malloc'd, NUL-terminated); pass it to
- * mcred_keygen_verify(). Since 0.2.0. Was mcred_keygen() in 0.1.0.
+ * mcred_keygen_verify(). Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_keygen_run(mcred_modem *modem,
 					  const struct mcred_keygen_request *req, char **blob);
@@ -817,7 +781,6 @@ MCRED_API enum mcred_err mcred_attest_challenge_check(const char *challenge,
  * Ask the modem for an attestation token (%ATTESTTOKEN); challenge as for
  * mcred_attest_challenge_check(), checked before anything is sent. *blob as
  * for mcred_keygen_run(); pass it to mcred_attest_verify(). Since 0.2.0.
- * Was mcred_attest_token() in 0.1.0.
  */
 MCRED_API enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge, char **blob);
 
@@ -828,7 +791,7 @@ enum mcred_check {
 	MCRED_CHECK_INVALID          /**< performed and failed */
 };
 
-/** "not-checked", "valid", "invalid". Since 0.1.0. */
+/** "not-checked", "valid", "invalid". Since 0.2.0. */
 MCRED_API const char *mcred_check_name(enum mcred_check check);
 
 enum mcred_report_kind { MCRED_REPORT_CSR = 0, MCRED_REPORT_PUBKEY, MCRED_REPORT_ATTESTATION };
@@ -853,8 +816,8 @@ struct mcred_verify_options {
  */
 MCRED_API void mcred_verify_options_init_size(struct mcred_verify_options *opts, size_t size);
 /**
- * The defaults (nothing expected, no key) and the size. A macro; the
- * function of 0.1.0 still exists for programs built against 0.1.0.
+ * The defaults (nothing expected, no key) and the size. A macro, so that
+ * size is the program's own sizeof.
  */
 #define mcred_verify_options_init(opts) mcred_verify_options_init_size((opts), sizeof(*(opts)))
 
@@ -881,13 +844,13 @@ typedef struct mcred_report mcred_report;
  * Decode and check a KEYGEN blob ("<b64url body>.<b64url COSE>"), with CR/LF
  * and surrounding quotes tolerated. opts may be NULL. MCRED_ERR_DECODE when it
  * cannot be decoded at all; otherwise MCRED_OK and the report says each check.
- * Since 0.2.0. Was mcred_verify_keygen() in 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_keygen_verify(const char *blob, size_t len,
 					     const struct mcred_verify_options *opts,
 					     mcred_report **out, struct mcred_error *err);
 
-/** The same for an ATTESTTOKEN blob. Since 0.2.0. Was mcred_verify_attest() in 0.1.0. */
+/** The same for an ATTESTTOKEN blob. Since 0.2.0. */
 MCRED_API enum mcred_err mcred_attest_verify(const char *blob, size_t len,
 					     const struct mcred_verify_options *opts,
 					     mcred_report **out, struct mcred_error *err);
@@ -909,61 +872,61 @@ enum mcred_answer_kind {
  */
 MCRED_API enum mcred_answer_kind mcred_answer_find(const char *text, size_t len, size_t *offset);
 
-/** Since 0.1.0. */
+/** Since 0.2.0. */
 MCRED_API void mcred_report_free(mcred_report *report);
 
-/** Since 0.1.0. */
+/** Since 0.2.0. */
 MCRED_API enum mcred_report_kind mcred_report_kind(const mcred_report *r);
-/** "csr", "pubkey", "attestation". Since 0.1.0. */
+/** "csr", "pubkey", "attestation". Since 0.2.0. */
 MCRED_API const char *mcred_report_kind_name(const mcred_report *r);
-/** 1 when every performed check passed (checks not performed do not count). Since 0.1.0. */
+/** 1 when every performed check passed (checks not performed do not count). Since 0.2.0. */
 MCRED_API int mcred_report_ok(const mcred_report *r);
 
-/** Device UUID as 8-4-4-4-12 lower-case hex. Since 0.1.0. */
+/** Device UUID as 8-4-4-4-12 lower-case hex. Since 0.2.0. */
 MCRED_API const char *mcred_report_device_uuid(const mcred_report *r);
-/** 1 and *tag set when the payload carries a sec_tag. Since 0.1.0. */
+/** 1 and *tag set when the payload carries a sec_tag. Since 0.2.0. */
 MCRED_API int mcred_report_sec_tag(const mcred_report *r, uint32_t *tag);
-/** COSE payload id (KEYGEN) or message type (ATTESTTOKEN). Since 0.1.0. */
+/** COSE payload id (KEYGEN) or message type (ATTESTTOKEN). Since 0.2.0. */
 MCRED_API int mcred_report_payload_id(const mcred_report *r);
 /**
  * Its name: "CSR message v1", "device identity message v1", ..., or
  * "unknown payload"/"unknown message type".
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API const char *mcred_report_payload_name(const mcred_report *r);
 
-/** Since 0.1.0. */
+/** Since 0.2.0. */
 MCRED_API enum mcred_check mcred_report_payload_id_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_sec_tag_check(const mcred_report *r);
 MCRED_API enum mcred_check mcred_report_digest_check(const mcred_report *r);
-/** The CSR's self-signature. Since 0.2.0. Was mcred_report_csr_signature() in 0.1.0. */
+/** The CSR's self-signature. Since 0.2.0. */
 MCRED_API enum mcred_check mcred_report_csr_signature_check(const mcred_report *r);
 /**
  * The COSE signature, with the device identity key of the options (not
- * checked without one). Since 0.2.0. Was mcred_report_cose_signature() in 0.1.0.
+ * checked without one). Since 0.2.0.
  */
 MCRED_API enum mcred_check mcred_report_cose_signature_check(const mcred_report *r);
 
-/** CSR subject as "O=...,L=...,C=..." or NULL. Since 0.1.0. */
+/** CSR subject as "O=...,L=...,C=..." or NULL. Since 0.2.0. */
 MCRED_API const char *mcred_report_subject(const mcred_report *r);
-/** CSR key usage as 9 characters of 0/1, or NULL. Since 0.1.0. */
+/** CSR key usage as 9 characters of 0/1, or NULL. Since 0.2.0. */
 MCRED_API const char *mcred_report_key_usage(const mcred_report *r);
-/** Public key (from the CSR or the public-key body) as PEM, or NULL. Since 0.1.0. */
+/** Public key (from the CSR or the public-key body) as PEM, or NULL. Since 0.2.0. */
 MCRED_API const char *mcred_report_public_key_pem(const mcred_report *r);
-/** CSR as PEM ("-----BEGIN CERTIFICATE REQUEST-----"), or NULL. Since 0.1.0. */
+/** CSR as PEM ("-----BEGIN CERTIFICATE REQUEST-----"), or NULL. Since 0.2.0. */
 MCRED_API const char *mcred_report_csr_pem(const mcred_report *r);
 /**
  * Body (CSR DER, SubjectPublicKeyInfo DER, or attestation message) exactly as received.
- * Since 0.1.0.
+ * Since 0.2.0.
  */
 MCRED_API const uint8_t *mcred_report_body(const mcred_report *r, size_t *len);
-/** Attestation only: device type and its name ("nRF9160 SICA"), firmware UUID. Since 0.1.0. */
+/** Attestation only: device type and its name ("nRF9160 SICA"), firmware UUID. Since 0.2.0. */
 MCRED_API int mcred_report_device_type(const mcred_report *r);
 MCRED_API const char *mcred_report_device_type_name(const mcred_report *r);
 MCRED_API const char *mcred_report_fw_uuid(const mcred_report *r);
-/** COSE kid as a small negative integer (-2 device identity key), 0 if absent. Since 0.1.0. */
+/** COSE kid as a small negative integer (-2 device identity key), 0 if absent. Since 0.2.0. */
 MCRED_API int mcred_report_kid(const mcred_report *r);
-/** Human-readable message of the first failed check, or NULL. Since 0.1.0. */
+/** Human-readable message of the first failed check, or NULL. Since 0.2.0. */
 MCRED_API const char *mcred_report_problem(const mcred_report *r);
 
 /* ------------------------------------------------------------------------ */
@@ -1325,62 +1288,6 @@ MCRED_API void mcred_provision_result_clear(struct mcred_provision_result *resul
  */
 MCRED_API enum mcred_err mcred_provision_check(const struct mcred_provision_request *req,
 					       struct mcred_error *err);
-
-/* ------------------------------------------------------------------------ */
-/* Deprecated names                                                         */
-/* ------------------------------------------------------------------------ */
-
-/*
- * The names of version 0.1.0 that broke mcred_<noun>_<verb>. Each remains an
- * exported function that does exactly what its new name does, so programs
- * built against 0.1.0 keep linking and working; new code uses the new names.
- * Define MCRED_WARN_DEPRECATED before including this header to have the
- * compiler point at the old names left in a program.
- */
-#if defined(MCRED_WARN_DEPRECATED) && defined(__GNUC__)
-#define MCRED_DEPRECATED(use) __attribute__((deprecated("use " use)))
-#else
-#define MCRED_DEPRECATED(use)
-#endif
-
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_port_list_get(). */
-MCRED_API enum mcred_err mcred_ports_list(struct mcred_port_list **out, struct mcred_error *err)
-	MCRED_DEPRECATED("mcred_port_list_get");
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_port_find_kit(). */
-MCRED_API enum mcred_err mcred_ports_find_kit(char *name, size_t name_len, struct mcred_error *err)
-	MCRED_DEPRECATED("mcred_port_find_kit");
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_keygen_run(). */
-MCRED_API enum mcred_err mcred_keygen(mcred_modem *modem, const struct mcred_keygen_request *req,
-				      char **blob) MCRED_DEPRECATED("mcred_keygen_run");
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_attest_run(). */
-MCRED_API enum mcred_err mcred_attest_token(mcred_modem *modem, const char *challenge, char **blob)
-	MCRED_DEPRECATED("mcred_attest_run");
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_keygen_verify(). */
-MCRED_API enum mcred_err mcred_verify_keygen(const char *blob, size_t len,
-					     const struct mcred_verify_options *opts,
-					     mcred_report **out, struct mcred_error *err)
-	MCRED_DEPRECATED("mcred_keygen_verify");
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_attest_verify(). */
-MCRED_API enum mcred_err mcred_verify_attest(const char *blob, size_t len,
-					     const struct mcred_verify_options *opts,
-					     mcred_report **out, struct mcred_error *err)
-	MCRED_DEPRECATED("mcred_attest_verify");
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_report_csr_signature_check(). */
-MCRED_API enum mcred_check mcred_report_csr_signature(const mcred_report *r)
-	MCRED_DEPRECATED("mcred_report_csr_signature_check");
-/** Since 0.1.0. Deprecated since 0.2.0: use mcred_report_cose_signature_check(). */
-MCRED_API enum mcred_check mcred_report_cose_signature(const mcred_report *r)
-	MCRED_DEPRECATED("mcred_report_cose_signature_check");
-/**
- * Since 0.1.0. Deprecated since 0.2.0: use mcred_cmng_write_digest(), as a write's digest
- * has one source. This is the SHA-256 of content with, when normalise is
- * non-zero, CRLF turned into LF; unlike a write it keeps a PSK's trailing
- * line break, so its digest can differ from the one the modem lists.
- * normalise 0 is mcred_cmng_read_digest().
- */
-MCRED_API enum mcred_err mcred_content_digest(const char *content, size_t len, int normalise,
-					      char sha256[65])
-	MCRED_DEPRECATED("mcred_cmng_write_digest or mcred_cmng_read_digest");
 
 #ifdef __cplusplus
 }

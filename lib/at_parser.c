@@ -487,8 +487,9 @@ static int is_foreign_result(struct text t, const char *command)
 /* ---- console noise and boot banners ------------------------------------------- */
 
 /*
- * What the device prints after a reset, before anything else (NOTES.md: the
- * at_client sample; the text varies by version): the modem lost its state.
+ * What the device prints after a reset, before anything else (the at_client
+ * sample; the text varies by version; README.md, "Real devices"): the modem
+ * lost its state.
  */
 static int is_boot_banner(struct text t)
 {

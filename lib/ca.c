@@ -19,9 +19,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "abi.h"
 #include "ca.h"
+#include "ca_pkcs11.h"
 #include "error.h"
+#include "struct_size.h"
 #include "util.h"
 
 struct mcred_ca {

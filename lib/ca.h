@@ -1,14 +1,12 @@
 /*
- * The factory CA inside the library: ca.c (certificates, PEM keys,
- * signing), ca_pkcs11.c (a key in a PKCS#11 token) and what provision.c
- * needs beyond the public mcred_ca_* functions.
+ * The factory CA inside the library (ca.c): the PIN or passphrase of a CA
+ * key, which ca_pkcs11.c uses too, and what provision.c needs beyond the
+ * public mcred_ca_* functions.
  */
 #ifndef MODEMCRED_CA_H
 #define MODEMCRED_CA_H
 
 #include <stddef.h>
-
-#include <openssl/types.h>
 
 #include "modemcred.h"
 
@@ -27,30 +25,6 @@ struct ca_secret {
 /* The secret (asking for it the first time): 0, or -1 when there is none. */
 int ca_secret_get(struct ca_secret *s, int is_pin);
 void ca_secret_wipe(struct ca_secret *s);
-
-/* A key in a PKCS#11 token, opened through OpenSSL's pkcs11 engine (ca_pkcs11.c). */
-struct mcred_ca_token;
-
-/*
- * Open key->uri through the engine (key->pkcs11_module, else p11-kit's
- * proxy), logging in with the PIN of secret when the token asks for one.
- * *pkey is the key, whose private half stays in the token. MCRED_OK, or
- * MCRED_ERR_INVALID_ARG saying what is wrong (no engine, no such key, no
- * PIN, a wrong PIN, a URI holding a PIN).
- */
-enum mcred_err mcred_ca_token_open(const struct mcred_ca_key *key, struct ca_secret *secret,
-				   struct mcred_ca_token **token, EVP_PKEY **pkey,
-				   struct mcred_error *err);
-
-/* Close the token (after the EVP_PKEY from it is freed); NULL is allowed. */
-void mcred_ca_token_close(struct mcred_ca_token *token);
-
-/*
- * Take the token for one signature (see ca_pkcs11.c for why one at a time);
- * returns the seconds spent waiting for it. mcred_ca_token_release() after.
- */
-double mcred_ca_token_take(struct mcred_ca_token *token);
-void mcred_ca_token_release(struct mcred_ca_token *token);
 
 /*
  * mcred_ca_sign() that also gives the seconds it waited for the CA's token

@@ -52,7 +52,7 @@
 #include <openssl/evp.h>
 #include <openssl/ui.h>
 
-#include "ca.h"
+#include "ca_pkcs11.h"
 #include "error.h"
 
 struct mcred_ca_token {

@@ -3,8 +3,6 @@
  * what is wrong and how to fix it, because it ends up in front of a factory
  * engineer, not a developer.
  */
-#include "abi.h" /* first: this file defines functions of two layouts */
-
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,9 +15,7 @@
 #include "at_shell.h"
 #include "util.h"
 #include "at_wire.h"
-
-MCRED_DEFAULT_VERSION(mcred_cmng_check_write);
-MCRED_DEFAULT_VERSION(mcred_cmng_write_digest);
+#include "struct_size.h"
 
 #define WRITABLE_TYPES "0-4 (ca, cert, key, psk, psk-id)"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "abi.h"
+#include "struct_size.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>

@@ -127,8 +127,8 @@ static int answered(enum mcred_err rc)
 	       rc == MCRED_ERR_PROTOCOL;
 }
 
-/* The facts of mcred_device_info(); with_uuid 0 leaves out %XMODEMUUID. */
-static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_info *info,
+/* The facts of mcred_device_details_get(); with_uuid 0 leaves out %XMODEMUUID. */
+static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_facts *info,
 				   int with_uuid)
 {
 	static const struct fact facts[] = {
@@ -150,12 +150,12 @@ static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_info 
 		{ info->imei, sizeof(info->imei), &info->imei_status },
 		{ info->model, sizeof(info->model), &info->model_status },
 		{ info->firmware, sizeof(info->firmware), &info->firmware_status },
-		{ info->uuid, sizeof(info->uuid), &info->uuid_status },
+		{ info->firmware_uuid, sizeof(info->firmware_uuid), &info->firmware_uuid_status },
 	};
 	struct mcred_error firmware_err = { MCRED_OK, -1, "" };
 	size_t n = sizeof(facts) / sizeof(facts[0]) - (with_uuid ? 0 : 1);
 	if (!with_uuid)
-		info->uuid_status = MCRED_ERR_UNSUPPORTED; /* not asked */
+		info->firmware_uuid_status = MCRED_ERR_UNSUPPORTED; /* not asked */
 	for (size_t i = 0; i < n; i++) {
 		unsigned restarts = modem->at.restarts;
 		enum mcred_err rc = query_fact(modem, &facts[i], into[i].dst, into[i].size);
@@ -178,14 +178,9 @@ static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_info 
 	return mcred_succeed(modem);
 }
 
-enum mcred_err mcred_device_info(mcred_modem *modem, struct mcred_device_info *info)
+enum mcred_err mcred_device_identity(mcred_modem *m, struct mcred_device_facts *facts)
 {
-	return device_facts(modem, info, 1);
-}
-
-enum mcred_err mcred_device_identity(mcred_modem *m, struct mcred_device_info *info)
-{
-	return device_facts(m, info, 0);
+	return device_facts(m, facts, 0);
 }
 
 /* A copy of s placed at *at (moved on), for a single-block allocation. */
@@ -201,7 +196,7 @@ static const char *place(char **at, const char *s)
 
 enum mcred_err mcred_device_details_get(mcred_modem *modem, struct mcred_device_details **out)
 {
-	struct mcred_device_info info;
+	struct mcred_device_facts info;
 	struct mcred_device_details *d;
 	enum mcred_err rc;
 	char *strings;
@@ -211,10 +206,10 @@ enum mcred_err mcred_device_details_get(mcred_modem *modem, struct mcred_device_
 	if (!out)
 		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the device details");
 	*out = NULL;
-	rc = mcred_device_info(modem, &info);
+	rc = device_facts(modem, &info, 1);
 	/* one block: the struct, then its strings, freed by one free() */
 	d = malloc(sizeof(*d) + strlen(info.imei) + strlen(info.model) + strlen(info.firmware) +
-		   strlen(info.uuid) + 4);
+		   strlen(info.firmware_uuid) + 4);
 	if (!d)
 		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
 	strings = (char *)(d + 1);
@@ -222,11 +217,11 @@ enum mcred_err mcred_device_details_get(mcred_modem *modem, struct mcred_device_
 	d->imei = place(&strings, info.imei);
 	d->model = place(&strings, info.model);
 	d->firmware = place(&strings, info.firmware);
-	d->firmware_uuid = place(&strings, info.uuid);
+	d->firmware_uuid = place(&strings, info.firmware_uuid);
 	d->imei_status = info.imei_status;
 	d->model_status = info.model_status;
 	d->firmware_status = info.firmware_status;
-	d->firmware_uuid_status = info.uuid_status;
+	d->firmware_uuid_status = info.firmware_uuid_status;
 	*out = d;
 	return rc;
 }

@@ -10,11 +10,28 @@
 #include "modemcred.h"
 
 /*
- * mcred_device_info() without AT%XMODEMUUID (uuid "", uuid_status
- * MCRED_ERR_UNSUPPORTED): IMEI, model and firmware, all a factory run needs
- * (the firmware build's UUID is not the device's), in fewer bytes.
+ * The device facts of struct mcred_device_details, read into fixed buffers
+ * (what mcred_device_details_get() allocates its copy from; each field as
+ * that struct documents it).
  */
-enum mcred_err mcred_device_identity(mcred_modem *m, struct mcred_device_info *info);
+struct mcred_device_facts {
+	char imei[32];
+	char model[64];
+	char firmware[64];
+	char firmware_uuid[64];
+	enum mcred_err imei_status;
+	enum mcred_err model_status;
+	enum mcred_err firmware_status;
+	enum mcred_err firmware_uuid_status;
+};
+
+/*
+ * The facts of mcred_device_details_get() without AT%XMODEMUUID
+ * (firmware_uuid "", its status MCRED_ERR_UNSUPPORTED): IMEI, model and
+ * firmware, all a factory run needs (the firmware build's UUID is not the
+ * device's), in fewer bytes.
+ */
+enum mcred_err mcred_device_identity(mcred_modem *m, struct mcred_device_facts *facts);
 
 /* AT+CGMR into dst ("" and an error when the modem gives no version). */
 enum mcred_err mcred_firmware_query(mcred_modem *m, char *dst, size_t size);

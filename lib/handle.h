@@ -11,21 +11,25 @@
  * the handle.
  *
  *   0. definitions only: modemcred.h and this file (any file that touches
- *      the handle's fields includes it; it includes at.h for the engine's
- *      state)
+ *      the handle's fields includes it)
  *   1. pure helpers, no handle I/O: error.h (also fills the handle's error),
- *      util.h, defaults.h, at_parser.h, at_shell.h, at_wire.h, cmng_check.h,
- *      cmng_parse.h, b64url.h, cose.h, csr.h, ports.h, provision.h (its pure
- *      rules)
+ *      util.h, defaults.h, struct_size.h, at_parser.h, at_shell.h, at_wire.h,
+ *      cmng_check.h, cmng_parse.h, b64url.h, cose.h, csr.h, ports.h,
+ *      provision.h (its pure rules)
  *   2. the handle's I/O: transport_serialport.h, transport_termios.h, at.h
  *      (the AT engine, at.c)
  *   3. handle set-up and sessions: at_shell_detect.h (probes through at.h),
  *      device.h (device.c: CFUN, firmware, session begin/end)
- *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
- *      (opening), types.c, deprecated.c; they export nothing to lib/ but the
- *      public API (and provision.c the pure rules of provision.h; ca.c and
- *      ca_pkcs11.c, the CA key in a PKCS#11 token, to each other and to
- *      provision.c what ca.h declares)
+ *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c,
+ *      ca_pkcs11.c, modem.c (opening), types.c; they export nothing to lib/ but the
+ *      public API (and provision.c the pure rules of provision.h; ca.h and
+ *      ca_pkcs11.h the factory CA's insides, ca.c's and those of its key in
+ *      a PKCS#11 token, to ca.c and provision.c)
+ *
+ * Upward include allowed: handle.h includes at.h, for the type of the
+ * engine's state inside the handle. tests/check_headers.sh checks these
+ * layers (a new file of lib/ goes into one of them) and that x.h declares
+ * what x.c defines.
  *
  * Fields of struct mcred_modem, by owner: modem.c sets opts,
  * max_command_given, io and transport_name when the handle opens

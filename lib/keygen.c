@@ -3,8 +3,6 @@
  * before anything is sent (the modem's own errors are terse), and the CME
  * codes of these commands are turned into messages that say what to do.
  */
-#include "abi.h" /* first: this file defines functions of two layouts */
-
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +16,7 @@
 #include "handle.h"
 #include "at_shell.h"
 #include "at_wire.h"
-
-MCRED_DEFAULT_VERSION(mcred_keygen_check);
+#include "struct_size.h"
 
 /* Attribute names %KEYGEN accepts (spec: "Supported attributes"). */
 static const char *const attribute_names[] = {

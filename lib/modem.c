@@ -2,8 +2,6 @@
  * The modem handle: options, opening over a port or a caller's transport,
  * the last error, closing.
  */
-#include "abi.h" /* first: this file defines functions of two layouts */
-
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,11 +16,9 @@
 #include "error.h"
 #include "handle.h"
 #include "at_shell_detect.h"
+#include "struct_size.h"
 #include "transport_serialport.h"
 #include "transport_termios.h"
-
-MCRED_DEFAULT_VERSION(mcred_modem_open);
-MCRED_DEFAULT_VERSION(mcred_modem_open_transport);
 
 /*
  * Copy what the caller gave (or the defaults) and check the enums;

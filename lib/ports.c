@@ -1,12 +1,12 @@
 /*
  * Port discovery: list serial ports through libserialport and recognise
- * Nordic kits by USB vendor and serial-number prefix (see NOTES.md).
+ * Nordic kits by USB vendor and serial-number prefix (README.md, "Real
+ * devices: what the code relies on", Kits and ports).
  * The recognition and the choice of "the" kit are pure functions
  * (mcred_kit_name, mcred_port_pick_kit, mcred_port_pick_kit_by_serial) so
  * they can be tested without hardware.
  */
 #define _GNU_SOURCE /* strverscmp */
-#include "abi.h"    /* first: this file defines functions of two layouts */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +16,6 @@
 
 #include "error.h"
 #include "ports.h"
-
-MCRED_DEFAULT_VERSION(mcred_port_list_free);
 
 #define USB_VID_SEGGER 0x1366
 #define USB_VID_NORDIC 0x1915

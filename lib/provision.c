@@ -26,8 +26,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "abi.h"
 #include "ca.h"
+#include "struct_size.h"
 #include "defaults.h"
 #include "device.h"
 #include "error.h"
@@ -427,7 +427,7 @@ static const struct mcred_credential *find_cred(const struct mcred_credential_li
 
 static enum mcred_err step_info(struct run *r)
 {
-	struct mcred_device_info info;
+	struct mcred_device_facts info;
 	char why[200];
 	enum mcred_err rc = mcred_device_identity(r->m, &info);
 

@@ -4,7 +4,7 @@
  * cannot be performed (no key, nothing expected) is "not checked", never
  * "valid": callers must be able to tell proof from absence of proof.
  */
-#include "abi.h"
+#include "struct_size.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -73,6 +73,8 @@ for group in "$@"; do
 		check_command "${CLANG_FORMAT:-clang-format}" clang-format
 		check_command valgrind valgrind
 		check_command mandoc mandoc
+		# tests/check_headers.sh reads prototypes with gcc's -aux-info
+		check_command gcc gcc
 		# independent COSE check in the test suite (Debian's python, not a venv)
 		/usr/bin/python3 -c 'import cbor2, cryptography' 2>/dev/null ||
 			{ add python3; add python3-cbor2; add python3-cryptography; }

@@ -150,7 +150,7 @@ static void check_write(const uint8_t *data, size_t len)
 	if (mcred_cmng_check_write(tag, type, content, clen, password, &opts, &err) == MCRED_OK &&
 	    (tag > MCRED_TAG_MAX || clen == 0))
 		abort(); /* the CLI relies on these never passing */
-	mcred_content_digest(content, clen, !opts.keep_line_endings, sha);
+	mcred_cmng_write_digest(type, content, clen, &opts, sha, &err);
 	free(password);
 }
 

@@ -22,7 +22,7 @@
 
 #include "at_parser.h"
 
-/* Answers as real modems send them (NOTES.md, the reference pages, fixtures). */
+/* Answers as real modems send them (README.md "Real devices", the reference pages, fixtures). */
 static const char *const answers[] = {
 	"%CMNG: 12345678,0,\"978C02C4978C02C4978C02C4978C02C4978C02C4978C02C4978C02C4978C02C4\"\r\n"
 	"%CMNG: 4294967292,11,\"066CAA621BAF1E4DCB5CAC73C5D9AD08801B782D051B08BD8C71D0BB24F05354\"\r\n"

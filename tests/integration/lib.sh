@@ -324,3 +324,10 @@ make_fixtures() {
 	make_pem "$d/big5k.pem" 3700
 	return 0
 }
+
+# exported_symbols SO: "name VERSION" of each mcred_ function SO exports,
+# in the order and form of tests/fixtures/abi/symbols.txt
+exported_symbols() {
+	objdump -T "$1" | awk '$NF ~ /^mcred_/ { v = $(NF-1); gsub(/[()]/, "", v); print $NF, v }' |
+		LC_ALL=C sort
+}

@@ -162,7 +162,7 @@ static const struct mcred_credential *find_cred(const struct mcred_credential_li
 
 static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, int full)
 {
-	struct mcred_device_info info;
+	struct mcred_device_details *info = NULL;
 	struct mcred_credential_list *list = NULL;
 	size_t pem_len = 0, lf_len = 0;
 	char *pem = make_pem(&pem_len);
@@ -178,14 +178,17 @@ static void session(mcred_modem *m, const char *idkey_pem, uint32_t base_tag, in
 	}
 	lf_only(pem, pem_len, lf, &lf_len);
 
-	memset(&info, 0, sizeof(info));
-	CHECK_OK(m, mcred_device_info(m, &info));
-	CHECK(strcmp(info.imei, "351358811234567") == 0, "imei '%s'", info.imei);
-	CHECK(strcmp(info.model, "nRF9160-SICA") == 0, "model '%s'", info.model);
-	CHECK(strstr(info.firmware, "mfw_nrf9160") != NULL, "firmware '%s'", info.firmware);
-	/* %XMODEMUUID: the firmware build's UUID (modemsim's default --fw-uuid) */
-	CHECK(strcmp(info.uuid, "7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357") == 0, "uuid '%s'",
-	      info.uuid);
+	CHECK_OK(m, mcred_device_details_get(m, &info));
+	if (info) {
+		CHECK(strcmp(info->imei, "351358811234567") == 0, "imei '%s'", info->imei);
+		CHECK(strcmp(info->model, "nRF9160-SICA") == 0, "model '%s'", info->model);
+		CHECK(strstr(info->firmware, "mfw_nrf9160") != NULL, "firmware '%s'",
+		      info->firmware);
+		/* %XMODEMUUID: the firmware build's UUID (modemsim's default --fw-uuid) */
+		CHECK(strcmp(info->firmware_uuid, "7c1f3b2a-95d4-4e8b-a6f0-2d9e81c4b357") == 0,
+		      "firmware uuid '%s'", info->firmware_uuid);
+		mcred_device_details_free(info);
+	}
 
 	/* the simulator starts online (--cfun 1): a write is refused with 518 */
 	CHECK_OK(m, mcred_cfun_get(m, &mode));

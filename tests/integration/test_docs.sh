@@ -8,8 +8,8 @@ test_docs_generated_files_current() {
 	[ -x "$GENDOC" ] || fail "$GENDOC is missing (run make)"
 	"$GENDOC" bash >"$T_DIR/modemcred.bash" || fail "gendoc bash failed"
 	"$GENDOC" man "$ROOT/man/modemcred.1" >"$T_DIR/modemcred.1" || fail "gendoc man failed"
-	diff -u "$ROOT/completion/modemcred.bash" "$T_DIR/modemcred.bash" >&2 ||
-		fail "completion/modemcred.bash is out of date: run make docs"
+	diff -u "$ROOT/cli/modemcred.bash-completion" "$T_DIR/modemcred.bash" >&2 ||
+		fail "cli/modemcred.bash-completion is out of date: run make docs"
 	diff -u "$ROOT/man/modemcred.1" "$T_DIR/modemcred.1" >&2 ||
 		fail "the options sections of man/modemcred.1 are out of date: run make docs"
 }
@@ -44,7 +44,7 @@ test_docs_provision_section() {
 # complete WORDS...: what the completion script offers for the last word.
 complete_words() {
 	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _modemcred
-		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT/completion/modemcred.bash" "$@" \
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT/cli/modemcred.bash-completion" "$@" \
 		>"$OUT" 2>"$ERR" || fail "completion of '$*' failed"
 }
 
@@ -140,4 +140,29 @@ test_help_lists_table_options() {
 		out_lacks '@options' "$c --help"
 		out_has '^Options:$' "$c --help"
 	done
+}
+
+# README's layout table matches the tree: it names every file of lib/ (x.h
+# through its x.c, which owns it), every directory of tests/ and every
+# script there, and names nothing that does not exist.
+test_readme_layout_matches_tree() {
+	sed -n '/^## Layout$/,/^## /p' "$ROOT/README.md" >"$T_DIR/layout"
+	[ "$(grep -c '^| `' "$T_DIR/layout")" -gt 10 ] || fail "no layout table in README.md"
+	for f in "$ROOT"/lib/* "$ROOT"/tests/*; do
+		dir=$(basename "$(dirname "$f")") name=$(basename "$f")
+		case "$name" in *.h) [ -f "${f%.h}.c" ] && continue ;; esac
+		if [ -d "$f" ]; then
+			grep -qF "\`$dir/$name/\`" "$T_DIR/layout" || fail "README's layout table does not name $dir/$name/"
+		else
+			grep -qF -e "\`$name\`" -e "\`$dir/$name\`" "$T_DIR/layout" ||
+				fail "README's layout table does not name $dir/$name"
+		fi
+	done
+	# every path it names exists (a bare file name in a row of lib/ or tests/)
+	grep -o '`[^` ]*`' "$T_DIR/layout" | tr -d '`' | grep '/\|\.[a-z0-9]*$' | sort -u >"$T_DIR/named"
+	while read -r p; do
+		case "$p" in *'*'*|'$'*|x.*|*.md) continue ;; esac
+		[ -e "$ROOT/$p" ] || [ -e "$ROOT/lib/$p" ] || [ -e "$ROOT/cli/$p" ] || [ -e "$ROOT/tests/$p" ] ||
+			[ -e "$ROOT/tests/fixtures/$p" ] || fail "README's layout table names $p, which does not exist"
+	done <"$T_DIR/named"
 }

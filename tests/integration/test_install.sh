@@ -20,8 +20,9 @@ pkg_make_flags() {
 	pkg_make CFLAGS="-g -O2" CPPFLAGS="-D_FORTIFY_SOURCE=2" LDFLAGS="-Wl,-z,relro -Wl,-z,now" "$@"
 }
 
-# An outside program: the public header, a compile-time version check, a
-# function of each version node, and one real exchange with the modem.
+# An outside program: the public header, a compile-time version check, the
+# library's version and error names, and one real exchange with the modem
+# (the device details the library allocates).
 write_outside_program() {
 	cat >"$1" <<'EOF'
 #include <modemcred.h>
@@ -45,10 +46,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.message);
 		return 11;
 	}
-	struct mcred_device_info info;
-	enum mcred_err rc = mcred_device_info(m, &info);
+	struct mcred_device_details *details = NULL;
+	enum mcred_err rc = mcred_device_details_get(m, &details);
 	if (rc == MCRED_OK)
-		printf("imei %s\n", info.imei);
+		printf("imei %s\n", details->imei);
+	mcred_device_details_free(details);
 	mcred_modem_free(m);
 	return rc == MCRED_OK ? 0 : 12;
 }
@@ -70,10 +72,17 @@ test_install_staged_tree_is_usable_and_uninstalls() {
 		usr/share/man/man3/libmodemcred.3 usr/share/bash-completion/completions/modemcred; do
 		[ -f "$stage/$f" ] || fail "make install did not install /$f"
 	done
+	cmp -s "$stage/usr/share/bash-completion/completions/modemcred" "$ROOT/cli/modemcred.bash-completion" ||
+		fail "the installed bash completion is not cli/modemcred.bash-completion"
 	expect_eq "$(readlink "$lib/$soname")" "libmodemcred.so.$version" "$soname link"
 	expect_eq "$(readlink "$lib/libmodemcred.so")" "$soname" "libmodemcred.so link"
 	[ -x "$stage/usr/bin/modemcred" ] || fail "the installed CLI is not executable"
 	cmp -s "$stage/usr/include/modemcred.h" "$ROOT/include/modemcred.h" || fail "installed header differs"
+	# the library a package ships exports exactly the committed list
+	exported_symbols "$lib/libmodemcred.so.$version" >"$T_DIR/exported"
+	diff "$ROOT/tests/fixtures/abi/symbols.txt" "$T_DIR/exported" >"$T_DIR/diff" ||
+		fail "the installed library's exports (>) differ from tests/fixtures/abi/symbols.txt (<):
+$(cat "$T_DIR/diff")"
 
 	# the flags a package build passes reach the compiler and the linker
 	nm -D "$lib/libmodemcred.so.$version" | grep -q '__[a-z]*_chk' ||
@@ -136,10 +145,20 @@ test_install_staged_tree_is_usable_and_uninstalls() {
 			"$stage/usr/share/man/man3/libmodemcred.3" "man -w libmodemcred"
 	fi
 
-	# uninstall removes every file and link install made
+	# uninstall removes every file and link install made, and the directories
+	# it made (the whole stage here)
 	pkg_make_flags PREFIX=/usr LIBDIR=/usr/lib/multiarch-test DESTDIR="$stage" uninstall
-	left=$(find "$stage" ! -type d)
+	left=$(find "$stage" ! -type d 2>/dev/null || true)
 	[ -z "$left" ] || fail "left behind by make uninstall: $left"
+	[ ! -e "$stage" ] || fail "directories make install made, left by make uninstall: $(find "$stage")"
+
+	# a LIBDIR the dynamic linker searches by itself: no RUNPATH
+	stage="$T_DIR/stage-system"
+	pkg_make_flags PREFIX=/usr LIBDIR=/usr/lib DESTDIR="$stage" install
+	! readelf -d "$stage/usr/bin/modemcred" | grep -q 'RUNPATH\|RPATH' ||
+		fail "a CLI for LIBDIR=/usr/lib got a RUNPATH: $(readelf -d "$stage/usr/bin/modemcred" | grep PATH)"
+	pkg_make_flags PREFIX=/usr LIBDIR=/usr/lib DESTDIR="$stage" uninstall
+	[ ! -e "$stage" ] || fail "left by make uninstall: $(find "$stage")"
 
 	# the defaults: everything under /usr/local (same flags: no rebuild)
 	stage="$T_DIR/stage-default"
@@ -160,8 +179,28 @@ test_install_staged_tree_is_usable_and_uninstalls() {
 	grep -q '^libdir=/l$' "$stage/l/pkgconfig/libmodemcred.pc" || fail "libdir=/l in the .pc"
 	pkg_make_flags BINDIR=/b LIBDIR=/l INCLUDEDIR=/i MANDIR=/m DESTDIR="$stage" uninstall
 	pkg_make_flags DESTDIR="$stage" uninstall
-	left=$(find "$stage" ! -type d)
+	left=$(find "$stage" ! -type d 2>/dev/null || true)
 	[ -z "$left" ] || fail "left behind by make uninstall: $left"
+	[ ! -e "$stage" ] || fail "directories make install made, left by make uninstall: $(find "$stage")"
+	# a prefix of the user's own, installed for real (no DESTDIR): the CLI
+	# starts without LD_LIBRARY_PATH (its RUNPATH names LIBDIR), and uninstall
+	# removes what install made, never a directory that was there before
+	prefix="$T_DIR/prefix"
+	mkdir -p "$prefix/share/man"
+	pkg_make_flags PREFIX="$prefix" install
+	expect_eq "$(readelf -d "$prefix/bin/modemcred" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p')" \
+		"$prefix/lib" "RUNPATH of the CLI installed in $prefix"
+	RC=0; env -u LD_LIBRARY_PATH timeout -k 3 30 "$prefix/bin/modemcred" --version >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "the CLI installed in $prefix"
+	out_has "libmodemcred $version" "modemcred --version from $prefix"
+	env -u LD_LIBRARY_PATH ldd "$prefix/bin/modemcred" | grep -q "$soname => $prefix/lib/$soname" ||
+		fail "the CLI in $prefix does not load $prefix/lib/$soname: $(env -u LD_LIBRARY_PATH ldd "$prefix/bin/modemcred")"
+	RC=0; env -u LD_LIBRARY_PATH timeout -k 3 30 "$prefix/bin/modemcred" -p "$LINK" info >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "info by the CLI installed in $prefix"
+	pkg_make_flags PREFIX="$prefix" uninstall
+	expect_eq "$(cd "$T_DIR" && find prefix | sort | tr '\n' ' ')" "prefix prefix/share prefix/share/man " \
+		"what make uninstall left of $prefix"
+
 	# none of these installs rebuilt anything: the flags were the same
 	[ "$(grep -c '^cc .*-c lib/error.c' "$T_DIR/make.log")" -eq 2 ] ||
 		fail "the library was compiled $(grep -c '^cc .*-c lib/error.c' "$T_DIR/make.log") times, expected 2 (static, PIC)"

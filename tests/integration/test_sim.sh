@@ -1,5 +1,5 @@
-# modemsim as strict as the real device (NOTES.md, "Real firmware, the AT host
-# and the Zephyr shell"): raw bytes on the pty through rawat.py, where the
+# modemsim as strict as the real device (README.md, "Real devices: what the
+# code relies on"): raw bytes on the pty through rawat.py, where the
 # exact bytes matter, and the CLI where it is the user's view. No test waits
 # for silence: "answers nothing" is shown by what arrives first afterwards.
 

@@ -4,8 +4,7 @@
  * smaller version gets the defaults for the fields it lacks; size 0 and sizes
  * below the first version are refused with a message saying what to do; a
  * newer, larger struct is taken when what this library does not know is
- * zero. And the 0.1.0 symbols (name__v0_1, exported as name@MODEMCRED_0.1)
- * read the 0.1.0 layouts.
+ * zero.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +15,7 @@
 
 #include <cmocka.h>
 
-#include "abi.h"
-#include "compat_v0_1.h"
+#include "struct_size.h"
 #include "support/structs.h"
 
 /* A struct in two versions: version 2 added c, whose default is 7. */
@@ -223,59 +221,21 @@ static void provision_result_needs_init(void **state)
 	assert_int_equal(res.size, sizeof(res));
 }
 
-static void symbols_of_0_1_0_read_the_old_layout(void **state)
+/* Ports: the list holds pointers to growable records, each with its size. */
+static void port_list_records_carry_their_size(void **state)
 {
-	struct mcred_options_v0_1 old;
-	struct mcred_options now;
-	struct mcred_keygen_request_v0_1 kr = { 7, MCRED_KEYGEN_CSR, "CN=x", NULL };
-	char sha_old[65], sha_now[65];
+	struct mcred_port_list *list = NULL;
 	struct mcred_error err;
 
 	(void)state;
-	memset(&old, 0xa5, sizeof(old));
-	mcred_options_init__v0_1(&old);
-	old.keep_line_endings = 1;
-	mcred_options_init(&now);
-	now.keep_line_endings = 1;
-	assert_int_equal(mcred_cmng_write_digest__v0_1(0, "a\r\nb\r\n", 6, &old, sha_old, &err),
-			 MCRED_OK);
-	assert_int_equal(mcred_cmng_write_digest(0, "a\r\nb\r\n", 6, &now, sha_now, &err),
-			 MCRED_OK);
-	assert_string_equal(sha_old, sha_now);
-	now.keep_line_endings = 0;
-	assert_int_equal(mcred_cmng_write_digest(0, "a\r\nb\r\n", 6, &now, sha_now, &err),
-			 MCRED_OK);
-	assert_string_not_equal(sha_old, sha_now); /* keep_line_endings was read */
-
-	assert_int_equal(mcred_keygen_check__v0_1(&kr, &err), MCRED_OK);
-	kr.attributes = "XX=bad";
-	assert_int_equal(mcred_keygen_check__v0_1(&kr, &err), MCRED_ERR_INVALID_ARG);
-	kr.attributes = NULL;
-	kr.tag = 0;
-	assert_int_equal(mcred_keygen_check__v0_1(&kr, &err), MCRED_ERR_INVALID_ARG);
-	assert_non_null(strstr(err.message, "sec_tag 0"));
-}
-
-/* Ports: the current list holds pointers to growable structs; 0.1.0's an array. */
-static void port_lists_old_and_new(void **state)
-{
-	struct mcred_port_list *now = NULL;
-	struct mcred_port_list_v0_1 *old = NULL;
-	struct mcred_error err;
-
-	(void)state;
-	assert_int_equal(mcred_port_list_get(&now, &err), MCRED_OK);
-	assert_int_equal(mcred_ports_list__v0_1(&old, &err), MCRED_OK);
-	assert_int_equal(old->count, now->count);
-	for (size_t i = 0; i < now->count; i++) {
-		assert_int_equal(now->ports[i]->size, sizeof(struct mcred_port));
-		assert_non_null(now->ports[i]->description);
-		assert_non_null(now->ports[i]->serial);
-		assert_string_equal(old->ports[i].name, now->ports[i]->name);
-		assert_int_equal(old->ports[i].usb_vid, now->ports[i]->usb_vid);
+	assert_int_equal(mcred_port_list_get(&list, &err), MCRED_OK);
+	for (size_t i = 0; i < list->count; i++) {
+		assert_int_equal(list->ports[i]->size, sizeof(struct mcred_port));
+		assert_non_null(list->ports[i]->name);
+		assert_non_null(list->ports[i]->description);
+		assert_non_null(list->ports[i]->serial);
 	}
-	mcred_port_list_free(now);
-	mcred_port_list_free__v0_1(old);
+	mcred_port_list_free(list);
 }
 
 int main(void)
@@ -287,8 +247,7 @@ int main(void)
 		cmocka_unit_test(init_macros_set_the_callers_size),
 		cmocka_unit_test(public_functions_refuse_size_zero),
 		cmocka_unit_test(provision_result_needs_init),
-		cmocka_unit_test(symbols_of_0_1_0_read_the_old_layout),
-		cmocka_unit_test(port_lists_old_and_new),
+		cmocka_unit_test(port_list_records_carry_their_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
  * The line splitter and classifier against every response form of the
- * %CMNG reference and NOTES.md. Each input is fed whole, one byte at a time
+ * %CMNG reference and README.md's "Real devices". Each input is fed whole, one byte at a time
  * and split in two at every position: the lines must be identical.
  */
 #include <setjmp.h>
@@ -370,7 +370,7 @@ static enum mcred_line_kind kind_plain(const char *line, const char *command)
 	return mcred_line_classify(line, strlen(line), command, NULL);
 }
 
-/* Boot banners (NOTES.md, several SDK versions) and console noise are no answer. */
+/* Boot banners (README.md "Real devices", several SDK versions) and console noise are no answer. */
 static void test_banner_and_noise(void **state)
 {
 	(void)state;

@@ -525,15 +525,23 @@ static void test_secret_not_in_errors(void **state)
 	assert_message_has(fx->m, "527");
 }
 
+/* mcred_device_details_get() into *d, freeing what *d held before. */
+static enum mcred_err details_get(mcred_modem *m, struct mcred_device_details **d)
+{
+	mcred_device_details_free(*d);
+	*d = NULL;
+	return mcred_device_details_get(m, d);
+}
+
 static void test_device_info_and_cfun(void **state)
 {
 	struct fixture *fx = *state;
-	struct mcred_device_info info;
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_string_equal(info.imei, "351358811234567");
-	assert_string_equal(info.model, "nRF9160-SICA");
-	assert_string_equal(info.firmware, "mfw_nrf9160_1.3.5");
-	assert_string_equal(info.uuid, "50503041-3633-43b0-80c3-011a3496dac0");
+	struct mcred_device_details *info = NULL;
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_string_equal(info->imei, "351358811234567");
+	assert_string_equal(info->model, "nRF9160-SICA");
+	assert_string_equal(info->firmware, "mfw_nrf9160_1.3.5");
+	assert_string_equal(info->firmware_uuid, "50503041-3633-43b0-80c3-011a3496dac0");
 
 	int mode = -1, saved = 7;
 	assert_int_equal(mcred_cfun_get(fx->m, &mode), MCRED_OK);
@@ -549,6 +557,7 @@ static void test_device_info_and_cfun(void **state)
 	assert_int_equal(mcred_offline_end(fx->m, saved), MCRED_OK);
 	assert_int_equal(fx->fake->cfun, 0);
 	assert_int_equal(mcred_cfun_set(fx->m, 100), MCRED_ERR_INVALID_ARG);
+	mcred_device_details_free(info);
 }
 
 static void test_device_info_without_uuid_and_cgsn_prefix(void **state)
@@ -556,11 +565,12 @@ static void test_device_info_without_uuid_and_cgsn_prefix(void **state)
 	struct fixture *fx = *state;
 	fx->fake->cgsn_prefixed = 1;
 	fx->fake->no_uuid = 1;
-	struct mcred_device_info info;
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_string_equal(info.imei, "351358811234567");
-	assert_string_equal(info.uuid, "");
+	struct mcred_device_details *info = NULL;
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_string_equal(info->imei, "351358811234567");
+	assert_string_equal(info->firmware_uuid, "");
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
+	mcred_device_details_free(info);
 }
 
 /* The library-allocated details: the same facts, strings owned by the struct. */
@@ -704,7 +714,7 @@ static void test_list_about_another_credential(void **state)
 static void test_device_info_partial_on_test_firmware(void **state)
 {
 	struct fixture *fx = *state;
-	struct mcred_device_info info;
+	struct mcred_device_details *info = NULL;
 	/* mfw-pti_nrf91x1_2.3.3 answers ERROR to AT+CGSN and AT%XMODEMUUID */
 	fx->fake->canned[0].prefix = "AT+CGSN";
 	fx->fake->canned[0].answer = "\r\nERROR\r\n";
@@ -712,60 +722,63 @@ static void test_device_info_partial_on_test_firmware(void **state)
 	fx->fake->canned[1].answer = "\r\nERROR\r\n";
 	fx->fake->canned[2].prefix = "AT+CGMR";
 	fx->fake->canned[2].answer = "\r\nmfw-pti_nrf91x1_2.3.3\r\n\r\nOK\r\n";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_string_equal(info.imei, "");
-	assert_int_equal(info.imei_status, MCRED_ERR_MODEM);
-	assert_string_equal(info.model, "nRF9160-SICA");
-	assert_int_equal(info.model_status, MCRED_OK);
-	assert_string_equal(info.firmware, "mfw-pti_nrf91x1_2.3.3");
-	assert_int_equal(info.firmware_status, MCRED_OK);
-	assert_string_equal(info.uuid, "");
-	assert_int_equal(info.uuid_status, MCRED_ERR_MODEM);
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_string_equal(info->imei, "");
+	assert_int_equal(info->imei_status, MCRED_ERR_MODEM);
+	assert_string_equal(info->model, "nRF9160-SICA");
+	assert_int_equal(info->model_status, MCRED_OK);
+	assert_string_equal(info->firmware, "mfw-pti_nrf91x1_2.3.3");
+	assert_int_equal(info->firmware_status, MCRED_OK);
+	assert_string_equal(info->firmware_uuid, "");
+	assert_int_equal(info->firmware_uuid_status, MCRED_ERR_MODEM);
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
+	mcred_device_details_free(info);
 }
 
 static void test_device_info_fails_without_firmware(void **state)
 {
 	struct fixture *fx = *state;
-	struct mcred_device_info info;
+	struct mcred_device_details *info = NULL;
 	fx->fake->canned[0].prefix = "AT+CGMR";
 	fx->fake->canned[0].answer = "\r\nERROR\r\n";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_ERR_MODEM);
-	assert_int_equal(info.firmware_status, MCRED_ERR_MODEM);
+	assert_int_equal(details_get(fx->m, &info), MCRED_ERR_MODEM);
+	assert_int_equal(info->firmware_status, MCRED_ERR_MODEM);
 	/* what could be read is there all the same */
-	assert_string_equal(info.imei, "351358811234567");
-	assert_string_equal(info.uuid, "50503041-3633-43b0-80c3-011a3496dac0");
+	assert_string_equal(info->imei, "351358811234567");
+	assert_string_equal(info->firmware_uuid, "50503041-3633-43b0-80c3-011a3496dac0");
+	mcred_device_details_free(info);
 }
 
 static void test_device_info_imei_shape(void **state)
 {
 	struct fixture *fx = *state;
-	struct mcred_device_info info;
+	struct mcred_device_details *info = NULL;
 	/* the tail of a URC that began before the command is not the IMEI */
 	fx->fake->canned[0].prefix = "AT+CGSN";
 	fx->fake->canned[0].answer = "\r\nXMODEMSLEEP: 1,0\r\n\r\nOK\r\n";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_string_equal(info.imei, "");
-	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
-	assert_string_equal(info.firmware, "mfw_nrf9160_1.3.5");
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_string_equal(info->imei, "");
+	assert_int_equal(info->imei_status, MCRED_ERR_PROTOCOL);
+	assert_string_equal(info->firmware, "mfw_nrf9160_1.3.5");
 	/* 14 or 16 digits are no IMEI either */
 	fx->fake->canned[0].answer = "\r\n35135881123456\r\n\r\nOK\r\n";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_int_equal(info->imei_status, MCRED_ERR_PROTOCOL);
 	fx->fake->canned[0].answer = "\r\n3513588112345678\r\n\r\nOK\r\n";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_int_equal(info.imei_status, MCRED_ERR_PROTOCOL);
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_int_equal(info->imei_status, MCRED_ERR_PROTOCOL);
 	/* the IMEI line after such a tail is found */
 	fx->fake->canned[0].answer = "\r\nXMODEMSLEEP: 1,0\r\n351358811234567\r\n\r\nOK\r\n";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_string_equal(info.imei, "351358811234567");
-	assert_int_equal(info.imei_status, MCRED_OK);
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_string_equal(info->imei, "351358811234567");
+	assert_int_equal(info->imei_status, MCRED_OK);
 	/* a UUID must look like one */
 	fx->fake->canned[1].prefix = "AT%XMODEMUUID";
 	fx->fake->canned[1].answer = "\r\n%XMODEMUUID: 1,0\r\n\r\nOK\r\n";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_OK);
-	assert_int_equal(info.uuid_status, MCRED_ERR_PROTOCOL);
-	assert_string_equal(info.uuid, "");
+	assert_int_equal(details_get(fx->m, &info), MCRED_OK);
+	assert_int_equal(info->firmware_uuid_status, MCRED_ERR_PROTOCOL);
+	assert_string_equal(info->firmware_uuid, "");
+	mcred_device_details_free(info);
 }
 
 static void test_fw_version_parse(void **state)

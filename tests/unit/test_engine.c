@@ -295,12 +295,13 @@ static void test_restart_restores_offline_mode(void **state)
 static void test_banner_is_no_answer(void **state)
 {
 	struct fixture *fx = *state;
-	struct mcred_device_info info;
+	struct mcred_device_details *d = NULL;
 
 	fx->fake->reset_on = "AT+CGSN";
-	assert_int_equal(mcred_device_info(fx->m, &info), MCRED_ERR_PROTOCOL);
-	assert_string_equal(info.imei, "");
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_ERR_PROTOCOL);
+	assert_string_equal(d->imei, "");
 	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	mcred_device_details_free(d);
 }
 
 /* ---- a restore that stalls after Ctrl-C -------------------------------------- */

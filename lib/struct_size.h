@@ -1,42 +1,18 @@
 /*
- * The ABI's two mechanisms (see "Structs you fill" in modemcred.h and
- * "ABI stability" in libmodemcred.3):
- *
- * - mcred_struct_take() copies a caller-filled struct that starts with
- *   size_t size into the library's own full-size copy, so that a program
- *   built against an older (smaller) or newer header is read correctly.
- *
- * - The public functions that 0.1.0 exported with a struct layout without
- *   size keep that symbol (version MODEMCRED_0.1, lib/compat_v0_1.c), and
- *   their current definition gets the default version MODEMCRED_0.2.
- *   Files that define such a function include this header before any
- *   other, so that the definition is compiled as name__v0_2; calls from
- *   anywhere bind to the default version.
+ * Caller-filled structs that can grow (see "Structs you fill" in
+ * modemcred.h and "ABI stability" in libmodemcred.3): each starts with
+ * size_t size, which its _init macro sets to the program's own sizeof.
+ * mcred_struct_take() copies such a struct into the library's own
+ * full-size copy, so that a program built against an older (smaller) or
+ * newer header is read correctly; the _take functions below do it for each
+ * public struct, with its defaults.
  */
-#ifndef MODEMCRED_ABI_H
-#define MODEMCRED_ABI_H
+#ifndef MODEMCRED_STRUCT_SIZE_H
+#define MODEMCRED_STRUCT_SIZE_H
 
 #include <stddef.h>
 
-/* Give name__v0_2 the exported name "name" with the default version MODEMCRED_0.2. */
-#define MCRED_DEFAULT_VERSION(name) __asm__(".symver " #name "__v0_2, " #name "@@MODEMCRED_0.2")
-/* Give name__v0_1 the exported name "name" with the old version MODEMCRED_0.1 only. */
-#define MCRED_OLD_VERSION(name) __asm__(".symver " #name "__v0_1, " #name "@MODEMCRED_0.1")
-
-#define mcred_modem_open mcred_modem_open__v0_2
-#define mcred_modem_open_transport mcred_modem_open_transport__v0_2
-#define mcred_cmng_check_write mcred_cmng_check_write__v0_2
-#define mcred_cmng_write_digest mcred_cmng_write_digest__v0_2
-#define mcred_keygen_check mcred_keygen_check__v0_2
-#define mcred_keygen mcred_keygen__v0_2
-#define mcred_verify_keygen mcred_verify_keygen__v0_2
-#define mcred_verify_attest mcred_verify_attest__v0_2
-#define mcred_ports_list mcred_ports_list__v0_2
-#define mcred_port_list_free mcred_port_list_free__v0_2
-
 #include "modemcred.h"
-
-struct mcred_error;
 
 /*
  * Copy the caller's struct at given (first member size_t size) into dst,

@@ -3,11 +3,10 @@
  * its _init macro to the program's own sizeof. The library reads what fits
  * in that size into a copy of its own, whose other fields keep the defaults.
  */
-#include "abi.h"
-
 #include <string.h>
 
 #include "error.h"
+#include "struct_size.h"
 
 /* Size of a struct's first version: up to the end of its last member then. */
 #define FIRST_VERSION_SIZE(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
