@@ -472,11 +472,16 @@ static int check_ports(const struct provision_args *a)
 		return CLI_EXIT_USAGE;
 	}
 	for (i = 0; i < a->nports; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(a->ports[i], a->ports[j])) {
+		for (j = 0; j < i; j++) {
+			if (!station_same_port(a->ports[i], a->ports[j]))
+				continue;
+			if (!strcmp(a->ports[i], a->ports[j]))
 				cli_errorf("port %s is named twice", a->ports[i]);
-				return CLI_EXIT_USAGE;
-			}
+			else
+				cli_errorf("ports %s and %s are one device, named twice: give it once",
+					   a->ports[j], a->ports[i]);
+			return CLI_EXIT_USAGE;
+		}
 	return 0;
 }
 

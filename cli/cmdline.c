@@ -19,12 +19,16 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 	[CMD_PORTS] = { "ports", 0, 0, 0, 0, NULL },
 	[CMD_INFO] = { "info", 0, 0, 0, 0, NULL },
 	[CMD_LIST] = { "list", TAG_TYPE, 0, 0, 0, NULL },
-	[CMD_WRITE] = { "write", TAG_TYPE | OPTBIT(OPT_VERIFY) | OPTBIT(OPT_PASSWORD_FILE),
+	[CMD_WRITE] = { "write",
+			TAG_TYPE | OPTBIT(OPT_VERIFY) | OPTBIT(OPT_PASSWORD_FILE) |
+				OPTBIT(OPT_SKIP_CONTENT_CHECK),
 			TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_READ] = { "read", TAG_TYPE | OPTBIT(OPT_OUTPUT), TAG_TYPE, 0, 0, NULL },
 	[CMD_DELETE] = { "delete", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
 	/* --tag or --all: check_command() asks for exactly one of them */
-	[CMD_CLEAR] = { "clear", OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL), 0, 0, 0, NULL },
+	[CMD_CLEAR] = { "clear",
+			OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL) | OPTBIT(OPT_YES) | OPTBIT(OPT_DRY_RUN),
+			0, 0, 0, NULL },
 	[CMD_EXISTS] = { "exists", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
 	[CMD_COMPARE] = { "compare", TAG_TYPE, TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_AT] = { "at", 0, 0, 1, 1, "'COMMAND'" },
@@ -64,6 +68,7 @@ enum {
 	G_TERMINATOR,
 	G_MAX_COMMAND,
 	G_TRANSPORT,
+	G_IGNORE_BUSY,
 	G_OFFLINE,
 	G_SHELL,
 	G_SHELL_NO_UNESCAPE_LF,
@@ -94,6 +99,12 @@ static const struct cli_opt_def opt_defs[] = {
 	{ "tag", 0, 1, OPT_TAG, "N", "security tag", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "all", 0, 0, OPT_ALL, NULL, "every user credential of every tag",
 	  "Tags above 2147483647 belong to the modem and are left alone.", CLI_COMPLETE_NONE, 0 },
+	{ "yes", 'y', 0, OPT_YES, NULL, "delete without asking",
+	  "Without it clear lists what it will delete and asks on the terminal; with no "
+	  "terminal to ask on (a script, a pipe) it refuses with exit 2 unless --yes is given.",
+	  CLI_COMPLETE_NONE, 0 },
+	{ "dry-run", 'n', 0, OPT_DRY_RUN, NULL, "list what would be deleted, and delete nothing",
+	  NULL, CLI_COMPLETE_NONE, 0 },
 	{ "type", 0, 1, OPT_TYPE, "T", "credential type, by number or name",
 	  "Names as listed in DESCRIPTION.", CLI_COMPLETE_TYPE, 0 },
 	{ "output", 'o', 1, OPT_OUTPUT, "FILE", "write the result to FILE",
@@ -108,6 +119,18 @@ static const struct cli_opt_def opt_defs[] = {
 	  "PKCS#8 password of an encrypted key (type 2): the first line of FILE",
 	  "At most 32 characters. Secrets are never taken on the command line.", CLI_COMPLETE_FILE,
 	  0 },
+	{ "skip-content-check", 0, 0, OPT_SKIP_CONTENT_CHECK, NULL,
+	  "write what the content checks of --type refuse (risky: the modem may store what it "
+	  "cannot use)",
+	  "Before anything is sent, the file is checked with OpenSSL against --type: ca and "
+	  "cert one or more PEM X.509 certificates and no private key, key one PEM private key "
+	  "(PKCS#8, SEC1 or PKCS#1; an encrypted one with the password that decrypts it). This "
+	  "option writes what they refuse, for content a firmware accepts that they do not "
+	  "know. The risk: the modem stores what it may not be able to use (a TLS handshake "
+	  "then fails, far from here), and a private key written as a certificate type can be "
+	  "read back by anyone with the port (types 0 and 4 are readable). Content that holds "
+	  "a private key stays a secret in traces and messages either way.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "kind", 0, 1, OPT_KIND, "csr|pubkey|endorsement",
 	  "what to generate: csr (default), a client key (type 2) and a CSR; pubkey, a client "
 	  "key and its public key; endorsement, an endorsement key (type 8) and its public key",
@@ -282,6 +305,16 @@ static const struct cli_opt_def opt_defs[] = {
 	  "libserialport, plain POSIX termios (for pseudo-terminals made by socat, ser2net or "
 	  "a simulator), or auto: libserialport, else termios for devices it refuses.",
 	  CLI_COMPLETE_WORDS, 0 },
+	{ "ignore-busy", 0, 0, G_IGNORE_BUSY, NULL,
+	  "use a port another program holds (risky: both read the modem's answers)",
+	  "modemcred takes its port for itself before it sends anything: an advisory lock "
+	  "(flock) that every modemcred honours, a look for other programs that hold the "
+	  "device open (ModemManager, a terminal program, another modemcred), and TIOCEXCL on "
+	  "real serial ports. A held port is refused with exit 3, naming the program and its "
+	  "pid. With this option modemcred goes on anyway; both programs then read the "
+	  "modem's answers and each may take the other's: a list can come back short, a "
+	  "write be reported failed though stored, a key be generated with its CSR lost.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "offline", 0, 0, G_OFFLINE, NULL,
 	  "take the modem offline (CFUN=4) for writes, deletes and keygen, and restore its "
 	  "mode afterwards",
@@ -534,6 +567,7 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value, struc
 	case G_TERMINATOR: return cli_parse_terminator(value, &o->terminator, err);
 	case G_MAX_COMMAND: return cli_parse_max_command(value, &o->max_command_len, err);
 	case G_TRANSPORT: return cli_parse_transport(value, &o->transport, err);
+	case G_IGNORE_BUSY: o->ignore_busy = 1; return 0;
 	case G_OFFLINE: o->auto_offline = 1; return 0;
 	case G_SHELL: return cli_parse_shell(*value ? value : "on", &o->shell, err);
 	case G_SHELL_NO_UNESCAPE_LF: o->shell_no_unescape_lf = 1; return 0;

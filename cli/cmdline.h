@@ -53,6 +53,9 @@ enum cli_opt {
 	OPT_KEYGEN_STRING,
 	OPT_ATTEST_STRING,
 	OPT_ALL,
+	OPT_YES,
+	OPT_DRY_RUN,
+	OPT_SKIP_CONTENT_CHECK,
 	/* provision */
 	OPT_ALL_KITS,
 	OPT_ID,

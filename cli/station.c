@@ -580,6 +580,19 @@ long station_kit_ports(const struct mcred_port_list *list, int all, const char *
 	return (long)n;
 }
 
+int station_same_port(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return 0;
+	if (S_ISCHR(sa.st_mode) && S_ISCHR(sb.st_mode))
+		return sa.st_rdev == sb.st_rdev;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* ---- the whole station -------------------------------------------------------------- */
 
 static int start_threads(struct station *st)

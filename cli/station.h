@@ -35,6 +35,13 @@ long station_kit_ports(const struct mcred_port_list *list, int all, const char *
 		       size_t nserials, const char **out, size_t max, const char **missing);
 
 /*
+ * Non-zero when ports a and b name one device: the same name, or two names
+ * of one device (a symlink such as /dev/serial/by-id/..., a second device
+ * node), compared by device number. Two runs on one modem would fight.
+ */
+int station_same_port(const char *a, const char *b);
+
+/*
  * Provision every port in parallel; returns the exit code: 0 when every
  * modem ended provisioned, renewed or unchanged, 8 when some stopped after
  * the CSR, else the highest code of the documented table (130 after Ctrl-C;

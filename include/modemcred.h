@@ -123,7 +123,12 @@ enum mcred_err {
 	MCRED_ERR_DECODE = 14,      /**< a KEYGEN/ATTESTTOKEN blob, CSR, key or CBOR is malformed */
 	MCRED_ERR_VERIFY = 15,      /**< a cryptographic check failed */
 	MCRED_ERR_CANCELLED = 16,   /**< the cancel callback asked to stop */
-	MCRED_ERR_CRYPTO = 17       /**< OpenSSL failed for a reason other than bad input */
+	MCRED_ERR_CRYPTO = 17,      /**< OpenSSL failed for a reason other than bad input */
+	/**
+	 * another program or handle holds the port (nothing was sent); the
+	 * message names it, see mcred_port_holders_get(). Since 0.2.0.
+	 */
+	MCRED_ERR_BUSY = 18
 };
 
 /** Static English description of an error code ("operation timed out"). Since 0.2.0. */
@@ -274,6 +279,16 @@ struct mcred_options {
 	 */
 	int (*cancel_cb)(void *user);
 	void *cancel_user;
+	/**
+	 * 0 (default): mcred_modem_open() takes the port for this handle alone
+	 * before anything is sent, and refuses with MCRED_ERR_BUSY a port that
+	 * another handle or program holds (see "One program per port" in
+	 * libmodemcred(3)). 1: use it anyway. Risky: both programs then read
+	 * the modem's answers and each may take the other's, so a list can come
+	 * back short, a write be reported failed though stored, a key made with
+	 * no CSR saved. Since 0.2.0.
+	 */
+	int ignore_busy;
 };
 
 /**
@@ -424,6 +439,56 @@ MCRED_API enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct
  */
 MCRED_API enum mcred_err mcred_port_find_kit_by_serial(const char *serial, char *name,
 						       size_t name_len, struct mcred_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* One program per port                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * mcred_modem_open() takes the port for its handle before anything is sent:
+ * an advisory flock(2) on the device (as picocom does; every libmodemcred
+ * handle honours it, in this process too), a look at the processes that
+ * hold the device open (Linux), and TIOCEXCL where the system has it (later
+ * opens by unprivileged programs fail). A port held otherwise is refused
+ * with MCRED_ERR_BUSY, naming the program; mcred_options.ignore_busy
+ * proceeds anyway.
+ */
+
+/**
+ * A process that holds a port open. Allocated by the library; fields are
+ * only ever added at the end: size is the size of the struct the library
+ * filled.
+ */
+struct mcred_port_holder {
+	size_t size;         /**< sizeof the struct the library filled */
+	long pid;            /**< its process id */
+	const char *program; /**< its name as the system shows it ("ModemManager", "screen") */
+};
+
+/** The holders of one port, as mcred_port_holders_get() found them. */
+struct mcred_port_holder_list {
+	struct mcred_port_holder **holders; /**< count pointers */
+	size_t count;
+	/**
+	 * processes whose open files this user may not see (those of other
+	 * users, unless run as root): one of them may hold the port too
+	 */
+	size_t hidden;
+};
+
+/**
+ * The processes other than the caller's that hold port open ("/dev/ttyACM0",
+ * or a symlink to it), e.g. ModemManager or a terminal program. A process
+ * that holds the master side of a pseudo-terminal (a simulator, socat) owns
+ * that line and is not listed. Linux reads /proc; elsewhere
+ * MCRED_ERR_UNSUPPORTED. MCRED_ERR_PORT when port is no device. Free the
+ * list with mcred_port_holder_list_free(). Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_port_holders_get(const char *port,
+						struct mcred_port_holder_list **out,
+						struct mcred_error *err);
+/** Free a list of mcred_port_holders_get(); NULL is allowed. Since 0.2.0. */
+MCRED_API void mcred_port_holder_list_free(struct mcred_port_holder_list *list);
 
 /* ------------------------------------------------------------------------ */
 /* Raw AT                                                                   */
@@ -602,6 +667,10 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * Write a credential (types 0-4). password: PKCS#8 password for an encrypted
  * type 2 key, else NULL. Content is validated (printable ASCII, CR/LF/TAB, no
  * '"', PSK as hex) and, unless keep_line_endings, CRLF is turned into LF.
+ * What the content is (certificates for types 0 and 1, a key that parses
+ * for 2) is not checked here: mcred_cmng_check_content() does that, call
+ * it first. Content that holds a private key is a secret in the trace
+ * whatever the type.
  * With MCRED_WRITE_VERIFY a differing digest gives MCRED_ERR_MISMATCH; when
  * the digest cannot be checked (a firmware without digests, or a differing
  * digest on firmware older than mfw 1.3.2, see mcred_fw_digests_trusted())
@@ -679,6 +748,44 @@ MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const ch
 						size_t len, const char *password,
 						const struct mcred_options *opts,
 						struct mcred_error *err);
+
+/** What mcred_pem_find() found in a file: one bit per kind of PEM block. */
+#define MCRED_PEM_CERTIFICATE 0x01u /**< "CERTIFICATE" (or OpenSSL's X509/TRUSTED forms) */
+#define MCRED_PEM_PRIVATE_KEY 0x02u /**< any "... PRIVATE KEY": key material, a secret */
+#define MCRED_PEM_ENCRYPTED_KEY \
+	0x04u                      /**< a private key that is encrypted (also set: _PRIVATE_KEY) */
+#define MCRED_PEM_CSR 0x08u        /**< "CERTIFICATE REQUEST" */
+#define MCRED_PEM_PUBLIC_KEY 0x10u /**< "PUBLIC KEY", "RSA PUBLIC KEY" */
+#define MCRED_PEM_OTHER 0x20u      /**< any other "-----BEGIN ...-----" */
+
+/**
+ * The kinds of PEM blocks content holds, by their BEGIN lines (and, for
+ * MCRED_PEM_PRIVATE_KEY, any "PRIVATE KEY-----" at all, so that a cut-off
+ * key still counts); 0 for none. No parsing: a quick look, e.g. to treat
+ * a file that holds key material as a secret in logs whatever type it is
+ * written as (the library's traces do). NULL content gives 0. Since 0.2.0.
+ */
+MCRED_API unsigned mcred_pem_find(const char *content, size_t len);
+
+/**
+ * Check, with OpenSSL and without a modem, that content is what a write of
+ * type expects, before anything is sent: for types 0 (ca) and 1 (cert) one
+ * or more PEM X.509 certificates ("-----BEGIN CERTIFICATE-----", the only
+ * form the modem reads) that parse, and no private key or other PEM block
+ * (text outside the blocks is allowed, as the modem's parser skips it);
+ * for type 2 (key) exactly one PEM private key (PKCS#8, SEC1 "EC PRIVATE
+ * KEY" or PKCS#1 "RSA PRIVATE KEY"; an "EC PARAMETERS" block may come with
+ * it) that parses: an encrypted one ("ENCRYPTED PRIVATE KEY", PKCS#8) only
+ * with the password that decrypts it, an unencrypted one without a
+ * password; types 3 and 4 as mcred_cmng_check_write() checks them. Also
+ * makes the content checks of mcred_cmng_write() (printable ASCII, PSK as
+ * hex). MCRED_ERR_INVALID_ARG says what the content is ("the file holds a
+ * private key, not a certificate") and never quotes it. mcred_cmng_write()
+ * does not make these checks (a firmware may accept what they refuse): call
+ * this first. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_cmng_check_content(int type, const char *content, size_t len,
+						  const char *password, struct mcred_error *err);
 
 /**
  * SHA-256 (upper-case hex) of exactly what mcred_cmng_write() would send for

@@ -11,6 +11,7 @@
 
 #include "at.h"
 #include "at_parser.h"
+#include "content.h"
 #include "defaults.h"
 #include "error.h"
 #include "handle.h"
@@ -105,10 +106,22 @@ static const char withheld_echo[] = "<echo of an earlier command withheld>";
 static const char restart_note[] = "<the modem restarted: functional mode and CMEE are "
 				   "back to their power-on values>";
 
+/*
+ * Private key material never reaches a trace, whatever carries it: a key
+ * written as another type is redacted by its command's trace form, and
+ * this catches the rest (a read of a slot that holds a key, a raw command).
+ */
+static const char withheld_key[] = "<line withheld: it holds private key material>";
+
 static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, size_t len)
 {
-	if (m->opts.trace_cb)
-		m->opts.trace_cb(dir, text, len, m->opts.trace_user);
+	if (!m->opts.trace_cb)
+		return;
+	if (mcred_content_holds_key(text, len)) {
+		text = withheld_key;
+		len = sizeof(withheld_key) - 1;
+	}
+	m->opts.trace_cb(dir, text, len, m->opts.trace_user);
 }
 
 static void trace_text(mcred_modem *m, const char *text)

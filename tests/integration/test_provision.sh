@@ -112,14 +112,15 @@ test_provision_interrupt_and_resume() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
 	start_sims 8 --cfun 1 --latency-ms 60
-	# Not under timeout(1) (run.sh bounds the test): timeout sends a SIGINT it
-	# gets to its child and then to its process group, so the CLI may count
-	# two Ctrl-C and cancel the commands in flight, which this test is not about.
 	# shellcheck disable=SC2086
-	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
-		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
-		$PORTS >"$T_DIR/events" 2>"$ERR" &
+	timeout --foreground -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" \
+		--ca-key "$T_DIR/ca.key" --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
 	pid=$!
+	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT;
+	# --foreground: forwarded to the CLI alone, once. Without it GNU timeout
+	# also sends it to its process group, and now and then the CLI sees two
+	# Ctrl-C, whose second cancels a %KEYGEN in flight.)
 	# Ctrl-C when the first modem has its key signed: the others are half-way
 	wait_for '"step":"sign"' "$T_DIR/events" "no modem reached the sign step"
 	kill -INT "$pid"
