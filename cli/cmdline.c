@@ -51,7 +51,10 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 				    OPTBIT(OPT_ROOT_CA) | OPTBIT(OPT_ATTEST) | OPTBIT(OPT_OUT) |
 				    OPTBIT(OPT_LEDGER) | OPTBIT(OPT_ONBOARD_CSV) |
 				    OPTBIT(OPT_SUBTYPE) | OPTBIT(OPT_TAGS) | OPTBIT(OPT_FW_TYPES) |
-				    OPTBIT(OPT_REPLACE) | OPTBIT(OPT_SPLIT),
+				    OPTBIT(OPT_REPLACE) | OPTBIT(OPT_SPLIT) |
+				    OPTBIT(OPT_PKCS11_MODULE) | OPTBIT(OPT_CA_KEY_PASSWORD_FILE) |
+				    OPTBIT(OPT_ATTEST_CSV) | OPTBIT(OPT_SUMMARY) |
+				    OPTBIT(OPT_RENEW_WITHIN),
 			    0, 0, CLI_MAX_ARGS, "PORT..." },
 };
 
@@ -182,8 +185,29 @@ static const struct cli_opt_def opt_defs[] = {
 	  "keyUsage digitalSignature, extendedKeyUsage clientAuth, subject and authority key "
 	  "identifiers, SHA-256.",
 	  CLI_COMPLETE_FILE, 0 },
-	{ "ca-key", 0, 1, OPT_CA_KEY, "FILE", "the factory CA's private key (PEM, unencrypted)",
-	  NULL, CLI_COMPLETE_FILE, 0 },
+	{ "ca-key", 0, 1, OPT_CA_KEY, "FILE|URI",
+	  "the factory CA's private key: a PEM file, or a PKCS#11 URI (pkcs11:...) of a key in a "
+	  "token",
+	  "A PEM key may be encrypted (PKCS#8 or traditional PEM; the passphrase as below). A "
+	  "URI as RFC 7512 writes it, e.g. 'pkcs11:token=factory;object=line-ca' (quote it for "
+	  "the shell), names a key in an HSM, smart card or SoftHSM2 token: every signature is "
+	  "made by the token, through OpenSSL's pkcs11 engine (Debian package "
+	  "libengine-pkcs11-openssl) and p11-kit's proxy module. A URI holding pin-value is "
+	  "refused (exit 2): the PIN never goes on the command line.",
+	  CLI_COMPLETE_FILE, 0 },
+	{ "pkcs11-module", 0, 1, OPT_PKCS11_MODULE, "FILE",
+	  "the PKCS#11 module (.so) that reaches the token (default: p11-kit's proxy)",
+	  "p11-kit's proxy loads every module registered with p11-kit (SoftHSM2, OpenSC, most "
+	  "HSM vendors'); name another module here, e.g. "
+	  "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so.",
+	  CLI_COMPLETE_FILE, 0 },
+	{ "ca-key-password-file", 0, 1, OPT_CA_KEY_PASSWORD_FILE, "FILE",
+	  "the token's PIN or the PEM key's passphrase: the first line of FILE",
+	  "Without it, modemcred asks on the terminal (without echo) when the key needs one; with "
+	  "neither file nor terminal, exit 2 before any modem is touched. A wrong PIN or "
+	  "passphrase is exit 2 too. The secret never appears in traces, messages or the ledger, "
+	  "and is wiped after use.",
+	  CLI_COMPLETE_FILE, 0 },
 	{ "days", 0, 1, OPT_DAYS, "N", "validity of device certificates in days (default 3650)",
 	  NULL, CLI_COMPLETE_NONE, 0 },
 	{ "cert-dir", 0, 1, OPT_CERT_DIR, "DIR",
@@ -199,6 +223,31 @@ static const struct cli_opt_def opt_defs[] = {
 	{ "attest", 0, 0, OPT_ATTEST, NULL,
 	  "also collect an attestation token, saved as <id>_attest.txt", NULL, CLI_COMPLETE_NONE,
 	  0 },
+	{ "attest-csv", 0, 1, OPT_ATTEST_CSV, "FILE",
+	  "with --attest: append each device's claim row to FILE, as nrfcloud-utils' "
+	  "gather_attestation_tokens writes it",
+	  "Rows imei,uuid,token,time (the time in ISO 8601 UTC with its offset, no header), the "
+	  "input of nrfcloud-utils' claim_devices, which claims devices in nRF Cloud by their "
+	  "attestation tokens (nRF91x1 with mfw 2.0.0 or later). One row per device UUID: a "
+	  "device that has one keeps it (its token still claims it) unless --replace, which "
+	  "puts the new token in its place; a row naming the same UUID with another IMEI is "
+	  "refused without --replace. Each row is written whole and fsync'd before the next.",
+	  CLI_COMPLETE_FILE, 0 },
+	{ "renew-within", 0, 1, OPT_RENEW_WITHIN, "DAYS",
+	  "renew certificates (from --out) that expire within DAYS days, keeping the key",
+	  "A device found provisioned whose certificate expires within DAYS days gets a new one "
+	  "for the same on-device key: signed from the saved CSR once the key the tag holds is "
+	  "checked to be the one the CSR was made for (its digest, saved with the CSR), then "
+	  "written and verified as usual. No %KEYGEN; the result is renewed. Needs --ca.",
+	  CLI_COMPLETE_NONE, 0 },
+	{ "summary", 0, 1, OPT_SUMMARY, "LEDGER",
+	  "print per-step timings and devices per hour from a ledger, touching no modem",
+	  "For each step (offline, facts, keygen, key listed, signing, token wait, root CA "
+	  "write, certificate write, verification, restore) the median and 95th percentile "
+	  "over the ledger's records, the results counted, and per port the devices "
+	  "provisioned and devices per hour at its median time per device. With --json, one "
+	  "JSON document.",
+	  CLI_COMPLETE_FILE, 0 },
 	{ "out", 0, 1, OPT_OUT, "DIR",
 	  "directory of the artifacts <id>_csr.pem, _pub.pem, _crt.pem, _key.sha256 (default: "
 	  "the current directory)",

@@ -21,9 +21,11 @@
  *      (the AT engine, at.c)
  *   3. handle set-up and sessions: at_shell_detect.h (probes through at.h),
  *      device.h (device.c: CFUN, firmware, session begin/end)
- *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
- *      (opening), types.c; they export nothing to lib/ but the
- *      public API (and provision.c the pure rules of provision.h)
+ *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c,
+ *      ca_pkcs11.c, modem.c (opening), types.c; they export nothing to lib/ but the
+ *      public API (and provision.c the pure rules of provision.h; ca.h and
+ *      ca_pkcs11.h the factory CA's insides, ca.c's and those of its key in
+ *      a PKCS#11 token, to ca.c and provision.c)
  *
  * Upward include allowed: handle.h includes at.h, for the type of the
  * engine's state inside the handle. tests/check_headers.sh checks these

@@ -152,7 +152,7 @@ test_bash_completion() {
 	complete_words modemcred "" >"$OUT"
 	while read -r c; do
 		grep -qx "$c" "$OUT" || fail "command $c (of --help) not offered"
-		"$CLI" "$c" --help | sed -n 's/^ \{1,\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' \
+		"$CLI" "$c" --help | sed -n 's/^ \{1,\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z0-9-]*\).*/\2/p' \
 			>"$T_DIR/options"
 		complete_words modemcred "$c" -- >"$T_DIR/offered"
 		while read -r o; do
