@@ -11,9 +11,13 @@
 #                   MANDIR, PKGCONFIGDIR, BASHCOMPDIR); make uninstall
 #   make demo       run the CLI against the bundled simulated modem
 #   make check      the fast loop: build, the header rules
-#                   (tests/check_headers.sh), unit and integration tests,
-#                   on every core, with -Werror; no sanitizers, valgrind,
-#                   clang or fuzzing (a few minutes)
+#                   (tests/check_headers.sh), unit and integration tests and
+#                   the metamorphic stage, on every core, with -Werror; no
+#                   sanitizers, valgrind, clang or fuzzing (a few minutes)
+#   make metamorphic  the same verdicts with lines a device prints on its own
+#                   (URCs, log lines, shell events) put into its output: real
+#                   transcripts, and the CLI's workflow against every modemsim
+#                   application with its asynchronous output (tests/metamorphic/)
 #   make test       the whole suite, CI's command: the house style, make
 #                   check, the CLI against a misbehaving modem (make
 #                   hostile), a clang build, the tests again under
@@ -136,11 +140,11 @@ MAN_PAGES := man/modemcred.1 man/libmodemcred.3
 BUILD_DEPS_OK := $(BUILD)/.build-deps-ok
 FLAGS := $(BUILD)/.flags
 
-.PHONY: all deps test check unit integration asan tsan clang valgrind fuzz fuzz-run demo bench \
-	clean examples install uninstall test-programs docs FORCE \
+.PHONY: all deps test check unit integration metamorphic asan tsan clang valgrind fuzz fuzz-run \
+	demo bench clean examples install uninstall test-programs docs FORCE \
 	hostile fuzz-long format format-check headers \
-	$(addprefix do-,unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long \
-		demo check test headers format format-check)
+	$(addprefix do-,unit integration metamorphic hostile asan tsan clang valgrind fuzz fuzz-run \
+		fuzz-long demo check test headers format format-check)
 
 # What a user or a package needs. modemsim is here (not only in the test
 # targets) because `make demo` and anyone trying the CLI without hardware use
@@ -167,6 +171,7 @@ $(BUILD_DEPS_OK): tests/deps.sh
 DEPS_unit := unit
 DEPS_tsan := unit
 DEPS_integration := test
+DEPS_metamorphic := test
 DEPS_hostile := test
 DEPS_asan := test
 DEPS_valgrind := test
@@ -181,8 +186,8 @@ DEPS_demo := demo
 DEPS_format := format
 DEPS_format-check := format
 
-unit integration hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo check test \
-		headers format format-check:
+unit integration metamorphic hostile asan tsan clang valgrind fuzz fuzz-run fuzz-long demo \
+		check test headers format format-check:
 	@sh tests/deps.sh $(DEPS_$@)
 	@$(MAKE) --no-print-directory do-$@
 
@@ -377,6 +382,8 @@ do-check:
 	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/check_headers.sh || rc=1; \
 	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/run-unit.sh $(UNIT_BIN) || rc=1; \
 	MCRED_RESULTS=$(CHECK_RESULTS) sh tests/integration/run.sh $(BUILD) || rc=1; \
+	MCRED_RESULTS=$(CHECK_RESULTS) TEST_FILES='tests/metamorphic/test_*.sh' SUITE=metamorphic \
+		sh tests/integration/run.sh $(BUILD) || rc=1; \
 	[ -z "$$MCRED_RESULTS" ] || cat $(CHECK_RESULTS) >>"$$MCRED_RESULTS"; \
 	awk '{ p += $$1; f += $$2 } END { printf "make check: %d passed, %d failed\n", p, f }' \
 		$(CHECK_RESULTS); \
@@ -391,6 +398,11 @@ do-unit: $(UNIT_BIN)
 
 do-integration: test-programs
 	@sh tests/integration/run.sh $(BUILD)
+
+# The integration runner on tests/metamorphic/ (see test_metamorphic.sh there);
+# make check (and so make test) runs it after the integration tests.
+do-metamorphic: test-programs
+	@TEST_FILES='tests/metamorphic/test_*.sh' SUITE=metamorphic sh tests/integration/run.sh $(BUILD)
 
 # Python 3 from Debian (python3-cryptography), as the integration tests use.
 do-hostile: all

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
 #include "cli.h"
 #include "json.h"
+#include "waiting.h"
 
 /* ---- signals --------------------------------------------------------------- */
 
@@ -104,6 +106,7 @@ int cli_interrupted(void)
 static int cancel_cb(void *user)
 {
 	(void)user;
+	cli_wait_poll(); /* polled while the library waits: the silence notice */
 	if (g_signals >= 2)
 		return MCRED_CANCEL_NOW;
 	return g_signals ? MCRED_CANCEL_STOP : MCRED_CANCEL_NONE;
@@ -116,13 +119,12 @@ static int cancel_cb(void *user)
  * output line per line of text, control characters made visible. The
  * library has already replaced secret content by a placeholder.
  */
-static void trace_cb(enum mcred_trace_dir dir, const char *text, size_t len, void *user)
+static void print_trace(enum mcred_trace_dir dir, const char *text, size_t len)
 {
 	const char *mark = dir == MCRED_TRACE_TX ? "> " : "< ";
 	size_t i;
 	int at_line_start = 1;
 
-	(void)user;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
@@ -145,6 +147,19 @@ static void trace_cb(enum mcred_trace_dir dir, const char *text, size_t len, voi
 		fputc('\n', stderr);
 }
 
+/*
+ * Every trace record: what came and went for the silence notice
+ * (waiting.c), and on stderr with -v.
+ */
+static void trace_cb(enum mcred_trace_dir dir, const char *text, size_t len, void *user)
+{
+	const struct cli_ctx *ctx = user;
+
+	cli_wait_traced(dir, text, len);
+	if (ctx->cl->verbose)
+		print_trace(dir, text, len);
+}
+
 /* ---- errors and exit codes ----------------------------------------------------- */
 
 int cli_exit_code(enum mcred_err code)
@@ -153,6 +168,7 @@ int cli_exit_code(enum mcred_err code)
 	case MCRED_OK: return CLI_EXIT_OK;
 	case MCRED_ERR_INVALID_ARG: return CLI_EXIT_USAGE;
 	case MCRED_ERR_PORT:
+	case MCRED_ERR_BUSY:
 	case MCRED_ERR_IO:
 	case MCRED_ERR_TIMEOUT:
 	case MCRED_ERR_PROTOCOL:
@@ -402,8 +418,6 @@ static int fail_as(const struct cli_ctx *ctx, const struct mcred_error *err, int
 		return cli_fail_interrupted(ctx, NULL, NULL, NULL);
 	note_failure(err->code, err->cme, message);
 	cli_errorf("%s", message);
-	if (err->code == MCRED_ERR_PORT)
-		cli_errorf("`modemcred ports` lists the serial ports");
 	return exit_code;
 }
 
@@ -412,10 +426,64 @@ int cli_fail(const struct cli_ctx *ctx, const struct mcred_error *err)
 	return fail_as(ctx, err, cli_exit_code(err->code));
 }
 
+/*
+ * CME 518 in the CLI's words: the library's meaning names its own option
+ * (auto_offline); here it is --offline. Rewrites message in place (size bytes).
+ */
+static void name_offline_option(char *message, size_t size)
+{
+	const char *library = mcred_cme_message(518) + strlen("518: ");
+	static const char ours[] =
+		"the modem is online, and writes, deletes and key generation need it offline: "
+		"give --offline to have modemcred take it offline (AT+CFUN=4) and restore its "
+		"mode afterwards";
+	char *at = strstr(message, library);
+	char rest[1024];
+
+	if (!at)
+		return;
+	snprintf(rest, sizeof(rest), "%s", at + strlen(library));
+	snprintf(at, size - (size_t)(at - message), "%s%s", ours, rest);
+}
+
+/*
+ * A read or write on the port failed (EIO, ENXIO, a hang-up): the device
+ * went away under the command. Say what probably happened.
+ */
+static void explain_lost_port(const struct cli_ctx *ctx)
+{
+	struct stat st;
+
+	if (!ctx->port[0])
+		return;
+	if (stat(ctx->port, &st) != 0)
+		cli_errorf("%s is gone: the kit was unplugged, or reset (it may come back under "
+			   "another name); plug it in again and run the command again",
+			   ctx->port);
+	else
+		cli_errorf("%s stopped working during the command: was the kit unplugged and "
+			   "plugged in again, reset, or its USB cable loose? (for a pseudo-terminal: "
+			   "did the program behind it, such as socat or a simulator, exit?) Connect "
+			   "it again and run the command again",
+			   ctx->port);
+}
+
+/* A timeout, and nothing at all came from the port in this run. */
+static void explain_silence(const struct cli_ctx *ctx)
+{
+	if (!ctx->port[0] || cli_wait_heard_anything())
+		return;
+	cli_errorf("nothing at all came from %s at %u baud: is it the modem's port (a Nordic kit "
+		   "has several; the modem's is the first)? Does the device run an AT host "
+		   "(at_client, serial_lte_modem) or a Zephyr shell (--shell)? Another baud rate "
+		   "(--baud) or RTS/CTS (--flow rtscts)? Is the modem's application running?",
+		   ctx->port, ctx->opts.baud ? ctx->opts.baud : 115200u);
+}
+
 int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 {
 	const struct mcred_error *e = mcred_modem_error(ctx->modem);
-	char message[sizeof(e->message) + 64];
+	char message[sizeof(e->message) + 256];
 
 	if (code == MCRED_ERR_CANCELLED)
 		return cli_fail_interrupted(ctx, NULL, NULL, NULL);
@@ -427,6 +495,8 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 			 mcred_cme_message(e->cme));
 	else
 		snprintf(message, sizeof(message), "%s", mcred_strerror(code));
+	if (e && e->cme == 518)
+		name_offline_option(message, sizeof(message));
 	/* interrupted meanwhile: what the modem did first, then why it failed */
 	if (cli_interrupted()) {
 		note_interrupted(e ? e->cme : -1);
@@ -437,6 +507,10 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 	if (code == MCRED_ERR_TIMEOUT && e && strstr(e->message, "max_command_len"))
 		cli_errorf("give the size of the device's AT command buffer with --max-command "
 			   "BYTES");
+	if (code == MCRED_ERR_IO)
+		explain_lost_port(ctx);
+	if (code == MCRED_ERR_TIMEOUT)
+		explain_silence(ctx);
 	report_unrestored(ctx, "");
 	return cli_exit_code(code);
 }
@@ -487,7 +561,29 @@ static int find_kit_port_by_serial(const char *serial, char *name, size_t len)
 	/* No such kit is a port problem (exit 3), as when no kit is found at all. */
 	if (err.code == MCRED_ERR_NOT_FOUND)
 		err.code = MCRED_ERR_PORT;
-	return fail_as(NULL, &err, CLI_EXIT_PORT);
+	fail_as(NULL, &err, CLI_EXIT_PORT);
+	cli_errorf("`modemcred ports` lists the serial ports and kits");
+	return CLI_EXIT_PORT;
+}
+
+/*
+ * The port could not be opened: the library's reason, then what only the
+ * CLI can add: its option to use a busy port anyway, and for a port that
+ * does not exist where to find the right one.
+ */
+static int report_open_failure(const struct cli_ctx *ctx, const char *port,
+			       const struct mcred_error *err)
+{
+	int code = cli_fail(ctx, err);
+
+	if (err->code == MCRED_ERR_BUSY)
+		cli_errorf("to use %s anyway give --ignore-busy: risky, both programs then read "
+			   "the modem's answers, so a list can come back short and a write be "
+			   "reported failed though stored",
+			   port);
+	else if (err->code == MCRED_ERR_PORT && access(port, F_OK) != 0)
+		cli_errorf("`modemcred ports` lists the serial ports");
+	return code;
 }
 
 int cli_open_modem(struct cli_ctx *ctx)
@@ -523,10 +619,13 @@ int cli_open_modem(struct cli_ctx *ctx)
 		if (ctx->cl->verbose)
 			fprintf(stderr, "using %s (the only Nordic kit attached)\n", port);
 	}
+	snprintf(ctx->port, sizeof(ctx->port), "%s", port);
+	cli_wait_begin(port, ctx->opts.baud ? ctx->opts.baud : 115200u,
+		       !ctx->cl->quiet && isatty(STDERR_FILENO));
 	memset(&err, 0, sizeof(err));
 	rc = mcred_modem_open(&ctx->modem, port, &ctx->opts, &err);
 	if (rc != MCRED_OK)
-		return cli_fail(ctx, &err);
+		return report_open_failure(ctx, port, &err);
 	if (ctx->cl->verbose)
 		fprintf(stderr, "opened %s (%s)\n", port, mcred_modem_transport_name(ctx->modem));
 	return 0;
@@ -567,7 +666,8 @@ static const char global_help[] =
 	"  0  success\n"
 	"  1  other failure\n"
 	"  2  usage error or invalid input (nothing was sent to the modem)\n"
-	"  3  port, transport or timeout problem\n"
+	"  3  port, transport or timeout problem (also: the port is in use by\n"
+	"     another program; --ignore-busy)\n"
 	"  4  the modem refused (the message names the CME error and its meaning)\n"
 	"  5  a verification failed (digest mismatch, failed signature check)\n"
 	"  6  not found\n"
@@ -739,6 +839,10 @@ int cli_app_main(int argc, char **argv)
 	struct mcred_error err;
 	int code;
 
+	if (argc <= 1) { /* bare `modemcred`: what it can do, as a usage error */
+		cli_help_print(stdout, global_help, CMD_NONE);
+		return finish_output(CLI_EXIT_USAGE);
+	}
 	memset(&err, 0, sizeof(err));
 	if (cli_cmdline_parse(argc, argv, &cl, &err) != 0) {
 		note_failure(MCRED_ERR_INVALID_ARG, -1, err.message);
@@ -757,8 +861,8 @@ int cli_app_main(int argc, char **argv)
 	ctx.cl = &cl;
 	ctx.opts = cl.opts;
 	ctx.opts.cancel_cb = cancel_cb;
-	if (cl.verbose)
-		ctx.opts.trace_cb = trace_cb;
+	ctx.opts.trace_cb = trace_cb;
+	ctx.opts.trace_user = &ctx;
 
 	code = commands[cl.command].run(&ctx);
 	code = finish_interrupted(&ctx, code);

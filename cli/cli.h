@@ -35,6 +35,7 @@ struct cli_ctx {
 	const struct cli_cmdline *cl;
 	struct mcred_options opts; /* cl->opts plus the trace and cancel callbacks */
 	mcred_modem *modem;        /* NULL until cli_open_modem() */
+	char port[256];            /* the port cli_open_modem() opened, for messages */
 };
 
 /* Entry point called by main(). */

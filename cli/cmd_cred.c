@@ -5,6 +5,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "cli.h"
@@ -33,9 +35,12 @@ const char cli_help_write[] =
 	"Write a credential (types 0-4: ca, cert, key, psk, psk-id) from FILE, or\n"
 	"from standard input with \"-\". The content is checked before anything is\n"
 	"sent: printable ASCII, CR/LF/TAB, no '\"', PSK as hex, and the whole command\n"
-	"within --max-command. Windows line endings become LF unless\n"
-	"--keep-line-endings. The modem must be offline: use --offline to have\n"
-	"modemcred take it offline and restore its mode afterwards.\n"
+	"within --max-command; and with OpenSSL against --type: ca and cert PEM\n"
+	"certificates only, key one PEM private key (an encrypted one with the\n"
+	"--password-file that decrypts it). A file that is something else is\n"
+	"refused with exit 2, saying what it holds. Windows line endings become LF\n"
+	"unless --keep-line-endings. The modem must be offline: use --offline to\n"
+	"have modemcred take it offline and restore its mode afterwards.\n"
 	"\n"
 	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Prints: wrote <type> to tag <N> (sha256 <digest of the bytes sent>)\n"
@@ -70,19 +75,27 @@ const char cli_help_delete[] = "Usage: modemcred [-p PORT] [--offline] delete --
 			       "  modemcred --offline delete --tag 12 --type ca\n";
 
 const char cli_help_clear[] =
-	"Usage: modemcred [-p PORT] [--offline] clear (--tag N | --all)\n"
+	"Usage: modemcred [-p PORT] [--offline] clear (--tag N | --all) [--yes | --dry-run]\n"
 	"\n"
 	"Delete every deletable credential of one security tag, or with --all every\n"
 	"user credential of every tag (as nrfcredstore's deleteall does, e.g. for\n"
 	"rework at the factory), and print how many were deleted and skipped.\n"
 	"Tags above 2147483647 belong to the modem and are left alone.\n"
 	"\n"
+	"Nothing brings a deleted private key back: the modem never reveals one, and\n"
+	"a key it generated exists nowhere else. So clear lists what it will delete\n"
+	"and asks on the terminal; with no terminal to ask on it refuses (exit 2)\n"
+	"unless --yes. --dry-run lists and deletes nothing.\n"
+	"\n"
 	"Options:\n" CLI_HELP_OPTIONS "\n"
-	"JSON: {tag, deleted, skipped}; tag is null with --all.\n"
+	"JSON: {tag, deleted, skipped, dry_run[, credentials]}; tag is null with\n"
+	"--all; credentials (what was or would be deleted: {tag, type, type_name,\n"
+	"sha256}) when the tag was listed first (--dry-run, or asked).\n"
 	"\n"
 	"Examples:\n"
 	"  modemcred --offline clear --tag 12\n"
-	"  modemcred --offline clear --all\n";
+	"  modemcred clear --all --dry-run\n"
+	"  modemcred --offline clear --all --yes\n";
 
 const char cli_help_exists[] =
 	"Usage: modemcred [-p PORT] exists --tag N --type T [--json]\n"
@@ -312,6 +325,16 @@ static int write_inputs(const struct cli_ctx *ctx, uint32_t tag, int type, char 
 	if (mcred_cmng_check_write(tag, type, *content, *len, *password, &ctx->opts, &err) !=
 	    MCRED_OK)
 		return cli_fail(ctx, &err);
+	if (!ctx->cl->opt[OPT_SKIP_CONTENT_CHECK] &&
+	    mcred_cmng_check_content(type, *content, *len, *password, &err) != MCRED_OK) {
+		int code = cli_fail(ctx, &err);
+
+		if (type == MCRED_TYPE_PRIVATE_KEY && !*password &&
+		    (mcred_pem_find(*content, *len) & MCRED_PEM_ENCRYPTED_KEY))
+			cli_errorf("give the key's password with --password-file FILE (its first "
+				   "line)");
+		return code;
+	}
 	return 0;
 }
 
@@ -366,6 +389,7 @@ int cmd_write(struct cli_ctx *ctx)
 
 /* ---- read ------------------------------------------------------------------------ */
 
+/* content NULL: withheld (it holds a private key); withheld then says why. */
 static void read_json(uint32_t tag, int type, const char *sha256, const char *content, size_t len)
 {
 	struct json j;
@@ -373,8 +397,30 @@ static void read_json(uint32_t tag, int type, const char *sha256, const char *co
 	json_head(&j, tag, type);
 	json_field_string(&j, "sha256", sha256);
 	json_key(&j, "content");
-	json_string_n(&j, content, len);
+	if (content) {
+		json_string_n(&j, content, len);
+	} else {
+		json_null(&j);
+		json_field_string(&j, "withheld", "the content holds a private key");
+	}
 	json_object_end(&j);
+}
+
+/*
+ * A readable slot (type 0 or 4) that holds a private key: anyone with the
+ * port reads it. Say so, and how to put it right; 1 when it does.
+ */
+static int warn_key_in_slot(const struct cli_ctx *ctx, uint32_t tag, int type, const char *content,
+			    size_t len)
+{
+	if (!(mcred_pem_find(content, len) & MCRED_PEM_PRIVATE_KEY))
+		return 0;
+	cli_errorf("warning: tag %lu type %d (%s) holds a private key, which anyone with the port "
+		   "can read back: delete it (modemcred --offline delete --tag %lu --type %s) and "
+		   "write the key as type 2 (key)%s",
+		   (unsigned long)tag, type, type_label(type), (unsigned long)tag, type_label(type),
+		   ctx->cl->json ? "; --json leaves the content out (use -o FILE)" : "");
+	return 1;
 }
 
 int cmd_read(struct cli_ctx *ctx)
@@ -384,7 +430,7 @@ int cmd_read(struct cli_ctx *ctx)
 	char sha256[65] = "", *content = NULL;
 	size_t len = 0;
 	uint32_t tag;
-	int type, code;
+	int type, code, holds_key;
 	enum mcred_err rc;
 
 	if ((code = get_tag_type(ctx, 1, &tag, &type)) != 0)
@@ -401,11 +447,12 @@ int cmd_read(struct cli_ctx *ctx)
 	}
 	if (!sha256[0]) /* older firmware: digest of the bytes as stored */
 		mcred_cmng_read_digest(content, len, sha256);
+	holds_key = warn_key_in_slot(ctx, tag, type, content, len);
 	if (out && cli_write_file(out, content, len, &err) != 0) {
 		cli_fail(ctx, &err);
 		code = CLI_EXIT_FAILURE; /* the modem was asked: not a usage error */
 	} else if (ctx->cl->json) {
-		read_json(tag, type, sha256, content, len);
+		read_json(tag, type, sha256, holds_key ? NULL : content, len);
 	} else if (out) {
 		cli_info(ctx, "read %s from tag %lu (%zu bytes, sha256 %s) into %s",
 			 type_label(type), (unsigned long)tag, len, sha256, out);
@@ -442,42 +489,189 @@ int cmd_delete(struct cli_ctx *ctx)
 	return CLI_EXIT_OK;
 }
 
-int cmd_clear(struct cli_ctx *ctx)
+/*
+ * What clear deletes: what the library's clear deletes (lib/cmng.c): user
+ * tags, types 0-5; the modem's own tags and types stay.
+ */
+static int clear_deletes(const struct mcred_credential *c)
 {
-	size_t deleted = 0, skipped = 0;
-	uint32_t tag = 0;
-	int code, all = ctx->cl->opt[OPT_ALL] != NULL;
-	enum mcred_err rc;
+	return c->tag <= MCRED_TAG_MAX && c->type >= MCRED_TYPE_CA_CERT &&
+	       c->type <= MCRED_TYPE_PUBLIC_KEY;
+}
 
-	if (!all && (code = get_tag(ctx, 0, &tag)) != 0)
-		return code;
-	if ((code = cli_open_modem(ctx)) != 0)
-		return code;
-	if (all)
-		rc = mcred_cmng_clear_all(ctx->modem, &deleted, &skipped);
-	else
-		rc = mcred_cmng_clear(ctx->modem, tag, &deleted, &skipped);
+/* What a clear is about: one tag, or (all) every user tag. */
+struct clear_plan {
+	int all;
+	uint32_t tag;
+	struct mcred_credential_list *list; /* what the tag(s) hold; NULL when not listed */
+	size_t deletes, stays;
+};
+
+/* List the tag(s) and count what clear would delete. 0 or exit code. */
+static int clear_list(struct cli_ctx *ctx, struct clear_plan *p)
+{
+	enum mcred_err rc = mcred_cmng_list(ctx->modem, p->all ? MCRED_ANY_TAG : (int64_t)p->tag,
+					    MCRED_ANY_TYPE, &p->list);
+	size_t i;
+
 	if (rc != MCRED_OK)
 		return cli_fail_modem(ctx, rc);
-	if (ctx->cl->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_object_begin(&j);
-		if (all)
-			json_field_null(&j, "tag");
+	for (i = 0; i < p->list->count; i++) {
+		if (clear_deletes(&p->list->items[i]))
+			p->deletes++;
 		else
-			json_field_uint(&j, "tag", tag);
-		json_field_uint(&j, "deleted", deleted);
-		json_field_uint(&j, "skipped", skipped);
-		json_object_end(&j);
+			p->stays++;
 	}
-	if (all)
+	return 0;
+}
+
+/* One credential the plan deletes, as a line of the list shown before asking. */
+static void print_doomed(FILE *f, const struct mcred_credential *c)
+{
+	fprintf(f, "  tag %-10lu type %d (%s)%s\n", (unsigned long)c->tag, c->type,
+		type_label(c->type),
+		c->type == MCRED_TYPE_PRIVATE_KEY
+			? ": a private key, which cannot be recovered (the modem never reveals it; "
+			  "one the modem generated exists nowhere else)"
+			: "");
+}
+
+static void print_plan(FILE *f, const struct clear_plan *p, const char *verb)
+{
+	size_t i;
+
+	if (p->all)
+		fprintf(f, "clear %s %zu credential%s of every user tag:\n", verb, p->deletes,
+			p->deletes == 1 ? "" : "s");
+	else
+		fprintf(f, "clear %s %zu credential%s of tag %lu:\n", verb, p->deletes,
+			p->deletes == 1 ? "" : "s", (unsigned long)p->tag);
+	for (i = 0; i < p->list->count; i++)
+		if (clear_deletes(&p->list->items[i]))
+			print_doomed(f, &p->list->items[i]);
+	if (p->stays)
+		fprintf(f, "(%zu more belong to the modem and stay)\n", p->stays);
+}
+
+/* Ask on the terminal. 0 when confirmed, else the exit code (already reported). */
+static int clear_confirm(const struct cli_ctx *ctx, const struct clear_plan *p)
+{
+	char answer[16];
+
+	print_plan(stderr, p, "will delete");
+	fprintf(stderr, "Delete %s? [y/N] ", p->deletes == 1 ? "it" : "them");
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin)) {
+		fputc('\n', stderr);
+		if (cli_interrupted())
+			return cli_fail_modem(ctx, MCRED_ERR_CANCELLED);
+		answer[0] = '\0';
+	}
+	answer[strcspn(answer, "\r\n")] = '\0';
+	if (!strcasecmp(answer, "y") || !strcasecmp(answer, "yes"))
+		return 0;
+	cli_errorf("not confirmed: nothing was deleted");
+	return CLI_EXIT_FAILURE;
+}
+
+/* {tag, deleted, skipped, dry_run[, credentials]} */
+static void clear_json(const struct clear_plan *p, size_t deleted, size_t skipped, int dry_run)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	if (p->all)
+		json_field_null(&j, "tag");
+	else
+		json_field_uint(&j, "tag", p->tag);
+	json_field_uint(&j, "deleted", deleted);
+	json_field_uint(&j, "skipped", skipped);
+	json_field_bool(&j, "dry_run", dry_run);
+	if (p->list) { /* what was (or would be) deleted */
+		json_key(&j, "credentials");
+		json_array_begin(&j);
+		for (i = 0; i < p->list->count; i++) {
+			const struct mcred_credential *c = &p->list->items[i];
+
+			if (!clear_deletes(c))
+				continue;
+			json_object_begin(&j);
+			json_tag_type(&j, c->tag, c->type);
+			json_field_string(&j, "sha256", c->has_sha256 ? c->sha256 : NULL);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+	}
+	json_object_end(&j);
+}
+
+/*
+ * Ask before deleting, or know why not: --dry-run and --yes need no
+ * terminal; otherwise standard input must be one, checked before the port
+ * is opened (exit 2, nothing sent).
+ */
+static int clear_check_consent(const struct cli_ctx *ctx, int *ask)
+{
+	*ask = !ctx->cl->opt[OPT_YES] && !ctx->cl->opt[OPT_DRY_RUN];
+	if (!*ask || isatty(STDIN_FILENO))
+		return 0;
+	cli_errorf("clear deletes credentials and asks first, but standard input is no terminal "
+		   "to ask on: give --yes to delete without asking, or --dry-run to list what "
+		   "would be deleted");
+	return CLI_EXIT_USAGE;
+}
+
+static int clear_run(struct cli_ctx *ctx, struct clear_plan *p, int ask)
+{
+	size_t deleted = 0, skipped = 0;
+	int dry_run = ctx->cl->opt[OPT_DRY_RUN] != NULL, code;
+	enum mcred_err rc;
+
+	if ((code = cli_open_modem(ctx)) != 0)
+		return code;
+	if ((ask || dry_run) && (code = clear_list(ctx, p)) != 0)
+		return code;
+	if (dry_run || (ask && p->deletes == 0)) {
+		if (ctx->cl->json)
+			clear_json(p, 0, p->stays, dry_run);
+		else if (p->deletes == 0)
+			cli_info(ctx, "nothing to delete");
+		else if (!ctx->cl->quiet)
+			print_plan(stdout, p, "would delete");
+		return CLI_EXIT_OK;
+	}
+	if (ask && (code = clear_confirm(ctx, p)) != 0)
+		return code;
+	rc = p->all ? mcred_cmng_clear_all(ctx->modem, &deleted, &skipped)
+		    : mcred_cmng_clear(ctx->modem, p->tag, &deleted, &skipped);
+	if (rc != MCRED_OK)
+		return cli_fail_modem(ctx, rc);
+	if (ctx->cl->json)
+		clear_json(p, deleted, skipped, 0);
+	if (p->all)
 		cli_info(ctx, "cleared every user tag: %zu deleted, %zu skipped", deleted, skipped);
 	else
-		cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)tag,
+		cli_info(ctx, "cleared tag %lu: %zu deleted, %zu skipped", (unsigned long)p->tag,
 			 deleted, skipped);
 	return CLI_EXIT_OK;
+}
+
+int cmd_clear(struct cli_ctx *ctx)
+{
+	struct clear_plan p;
+	int code, ask;
+
+	memset(&p, 0, sizeof(p));
+	p.all = ctx->cl->opt[OPT_ALL] != NULL;
+	if (!p.all && (code = get_tag(ctx, 0, &p.tag)) != 0)
+		return code;
+	if ((code = clear_check_consent(ctx, &ask)) != 0)
+		return code;
+	code = clear_run(ctx, &p, ask);
+	mcred_credential_list_free(p.list);
+	return code;
 }
 
 /* ---- exists, compare ------------------------------------------------------------------- */

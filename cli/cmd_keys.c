@@ -301,6 +301,8 @@ static int keygen_args(const struct cli_ctx *ctx, struct keygen_args *a)
 	/* Find out now, not after the modem generated a key. */
 	if (a->output && cli_check_output(a->output, &err) != 0)
 		return cli_fail(ctx, &err);
+	if (a->der && cli_check_binary_output(a->output ? a->output : "-", &err) != 0)
+		return cli_fail(ctx, &err);
 	return 0;
 }
 

@@ -9,23 +9,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
 #include "cli.h"
 #include "files.h"
+#include "ledger_summary.h"
+#include "prompt.h"
 #include "station.h"
 
 const char cli_help_provision[] =
 	"Usage: modemcred provision [options] [PORT...]\n"
 	"\n"
-	"Factory station: for each modem (one thread per port, in parallel) take it\n"
-	"offline, read IMEI, model and firmware, generate a key on the modem with a\n"
+	"Factory station: for each modem (one thread per port, in parallel) read\n"
+	"IMEI, model and firmware, take it offline, generate a key on the modem with a\n"
 	"CSR for CN=<device id>, verify it, sign it with the factory CA, write the\n"
 	"root CA (type 0) and the device certificate (type 1), verify both by digest,\n"
 	"restore the modem's mode, and record it all. A second run finishes what\n"
-	"was interrupted and leaves modems already provisioned as asked unchanged.\n"
+	"was interrupted (also after a crash: a journal per modem in --out) and\n"
+	"leaves modems already provisioned as asked unchanged.\n"
+	"\n"
+	"The CA key may be a PKCS#11 URI ('pkcs11:token=factory;object=line-ca'):\n"
+	"the token makes every signature. --summary LEDGER prints the per-step\n"
+	"timings and devices per hour of a ledger instead, touching no modem.\n"
 	"\n"
 	"Ports: PORT arguments, -p PORT, --all-kits (every attached Nordic kit),\n"
 	"--serial-number N (a kit by its USB serial); -p and --serial-number may be\n"
@@ -34,13 +42,14 @@ const char cli_help_provision[] =
 	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Global options (--baud, --timeout, --flow, ...) apply to every port.\n"
 	"\n"
-	"Exit status: 0 when every modem ended provisioned or unchanged; 8 when,\n"
-	"without --ca, some stopped after saving their CSR; else the highest code of\n"
-	"`modemcred --help` among the modems; 2 before any modem is touched for\n"
-	"bad input (CA key, CA certificate, expired CA, files); 130 after Ctrl-C:\n"
-	"the command in flight on each port finishes, modes are restored, the\n"
-	"ledger stays valid. A second Ctrl-C cancels the commands in flight (the\n"
-	"modes then get a few seconds to be restored), a third exits at once.\n"
+	"Exit status: 0 when every modem ended provisioned, renewed or unchanged;\n"
+	"8 when, without --ca, some stopped after saving their CSR; else the highest\n"
+	"code of `modemcred --help` among the modems; 2 before any modem is touched\n"
+	"for bad input (CA key, PIN, CA certificate, expired CA, files); 130 after\n"
+	"Ctrl-C: the command in flight on each port finishes, modes are restored,\n"
+	"the ledger stays valid. A second Ctrl-C cancels the commands in flight (the\n"
+	"modes then get a few seconds to be restored), a third exits at once. A full\n"
+	"disk stops the station the same way (exit 1).\n"
 	"\n"
 	"Example:\n"
 	"  modemcred provision --ca ca.pem --ca-key ca.key --root-ca aws-root.pem \\\n"
@@ -57,6 +66,8 @@ struct provision_args {
 	size_t nserials;
 	int all_kits;
 	const char *tag, *id, *ca, *ca_key, *days, *root_ca, *identity_key;
+	const char *pkcs11_module, *ca_key_password_file;
+	const char *renew_within, *summary;
 	struct station_config cfg;
 	/* Loaded files, freed at the end. */
 	char *identity_pem, *root_pem;
@@ -96,6 +107,8 @@ static int take_options(const struct cli_cmdline *cl, struct provision_args *a)
 	a->id = cl->opt[OPT_ID];
 	a->ca = cl->opt[OPT_CA];
 	a->ca_key = cl->opt[OPT_CA_KEY];
+	a->pkcs11_module = cl->opt[OPT_PKCS11_MODULE];
+	a->ca_key_password_file = cl->opt[OPT_CA_KEY_PASSWORD_FILE];
 	a->days = cl->opt[OPT_DAYS];
 	a->root_ca = cl->opt[OPT_ROOT_CA];
 	a->identity_key = cl->opt[OPT_IDENTITY_KEY];
@@ -103,6 +116,10 @@ static int take_options(const struct cli_cmdline *cl, struct provision_args *a)
 	q->subject_extra = cl->opt[OPT_SUBJECT_EXTRA];
 	q->force = cl->opt[OPT_FORCE] != NULL;
 	q->attest = cl->opt[OPT_ATTEST] != NULL;
+	a->renew_within = cl->opt[OPT_RENEW_WITHIN];
+	a->summary = cl->opt[OPT_SUMMARY];
+	a->cfg.attest_csv.path = cl->opt[OPT_ATTEST_CSV];
+	a->cfg.attest_csv.replace = cl->opt[OPT_REPLACE] != NULL;
 	a->cfg.cert_dir = cl->opt[OPT_CERT_DIR];
 	a->cfg.out_dir = cl->opt[OPT_OUT];
 	a->cfg.ledger = cl->opt[OPT_LEDGER];
@@ -127,7 +144,7 @@ static int parse_request(struct provision_args *a)
 {
 	struct mcred_provision_request *q = &a->cfg.req;
 	struct mcred_error err;
-	uint64_t days = 3650;
+	uint64_t days = 3650, renew = 0;
 
 	memset(&err, 0, sizeof(err));
 	q->tag = DEFAULT_TAG;
@@ -136,6 +153,20 @@ static int parse_request(struct provision_args *a)
 	if (a->days && cli_parse_uint(a->days, 1, 36500, "--days", &days, &err) != 0)
 		return usage_error(&err);
 	q->days = (unsigned)days;
+	if (a->renew_within) {
+		if (cli_parse_uint(a->renew_within, 1, 36500, "--renew-within", &renew, &err) != 0)
+			return usage_error(&err);
+		if (!a->ca) {
+			cli_errorf(
+				"--renew-within renews with the factory CA: give --ca and --ca-key");
+			return CLI_EXIT_USAGE;
+		}
+		q->renew_within_days = (unsigned)renew;
+	}
+	if (a->cfg.attest_csv.path && !q->attest) {
+		cli_errorf("--attest-csv collects attestation tokens: give --attest too");
+		return CLI_EXIT_USAGE;
+	}
 	if (!a->id || !strcmp(a->id, "uuid"))
 		q->id_kind = MCRED_ID_UUID;
 	else if (!strcmp(a->id, "imei"))
@@ -161,30 +192,131 @@ static int load_text(const char *path, const char *what, char **data, size_t *le
 	return 0;
 }
 
+/* Where the CA key's PIN or passphrase comes from, and why there was none. */
+struct ca_password {
+	const char *file; /* --ca-key-password-file */
+	int no_terminal;  /* needed, but neither file nor terminal */
+	int file_failed;  /* the file could not be read: file_err says why */
+	struct mcred_error file_err;
+};
+
+/* The library's password_cb: the file's first line, else the terminal (no echo). */
+static int ca_password_cb(char *buf, size_t size, int is_pin, void *user)
+{
+	struct ca_password *p = user;
+	char *secret = NULL;
+	size_t n;
+
+	if (!p->file) {
+		if (!cli_can_prompt()) {
+			p->no_terminal = 1;
+			return -1;
+		}
+		return cli_prompt_secret(is_pin ? "PIN of the token holding the CA key"
+						: "passphrase of the CA key",
+					 buf, size);
+	}
+	if (cli_read_password(p->file, &secret, &p->file_err) != 0) {
+		p->file_failed = 1;
+		return -1;
+	}
+	n = strlen(secret);
+	if (n > size) {
+		mcred_secret_free(secret, n);
+		return -1;
+	}
+	memcpy(buf, secret, n);
+	mcred_secret_free(secret, n);
+	return (int)n;
+}
+
+/* A PKCS#11 URI names a key in a token; anything else is a PEM file. */
+static int is_pkcs11_uri(const char *key)
+{
+	return strncasecmp(key, "pkcs11:", 7) == 0;
+}
+
+/*
+ * --ca-key as messages show it: a URI's pin-value (which the library
+ * refuses) is not repeated, "<secret>" stands in its place.
+ */
+static void shown_key(const char *key, char *out, size_t len)
+{
+	const char *pin = NULL, *p;
+	size_t n;
+
+	for (p = key; *p && !pin; p++)
+		if (strncasecmp(p, "pin-value=", 10) == 0)
+			pin = p + 10;
+	if (!pin) {
+		snprintf(out, len, "%s", key);
+		return;
+	}
+	n = strcspn(pin, ";?&");
+	snprintf(out, len, "%.*s<secret>%s", (int)(pin - key), key, pin + n);
+}
+
+/* Why the CA could not be opened, with what to do when the secret was missing. */
+static int ca_open_failed(const struct provision_args *a, const struct ca_password *pw,
+			  const struct mcred_error *err)
+{
+	char key[1024];
+
+	shown_key(a->ca_key, key, sizeof(key));
+	if (pw->file_failed)
+		cli_errorf("--ca-key-password-file: %s", pw->file_err.message);
+	else if (pw->no_terminal)
+		cli_errorf("--ca-key %s: %s: give it with --ca-key-password-file FILE (there is no "
+			   "terminal to ask on)",
+			   key, err->message);
+	else
+		cli_errorf("--ca %s, --ca-key %s: %s", a->ca, key, err->message);
+	return CLI_EXIT_USAGE;
+}
+
 /* The CA: it must be the key's, valid now and a CA (exit 2 otherwise). */
 static int load_ca(struct provision_args *a)
 {
-	char *cert = NULL, *key = NULL;
+	char *cert = NULL, *key_pem = NULL;
 	size_t cert_len = 0, key_len = 0;
+	struct mcred_ca_key key;
+	struct ca_password pw;
 	struct mcred_error err;
 	int code;
 
-	if (!a->ca && !a->ca_key)
+	if (!a->ca && !a->ca_key) {
+		if (a->pkcs11_module || a->ca_key_password_file) {
+			cli_errorf("--pkcs11-module and --ca-key-password-file are for --ca-key");
+			return CLI_EXIT_USAGE;
+		}
 		return 0;
+	}
 	if (!a->ca || !a->ca_key) {
 		cli_errorf("--ca and --ca-key go together: give the CA certificate and its key");
 		return CLI_EXIT_USAGE;
 	}
-	code = load_text(a->ca, "CA certificate", &cert, &cert_len);
-	if (!code)
-		code = load_text(a->ca_key, "CA key", &key, &key_len);
-	memset(&err, 0, sizeof(err));
-	if (!code && mcred_ca_load(&a->ca_loaded, cert, cert_len, key, key_len, &err) != MCRED_OK) {
-		cli_errorf("--ca %s, --ca-key %s: %s", a->ca, a->ca_key, err.message);
-		code = CLI_EXIT_USAGE;
+	if (a->pkcs11_module && !is_pkcs11_uri(a->ca_key)) {
+		cli_errorf("--pkcs11-module is for a --ca-key that is a PKCS#11 URI (pkcs11:...)");
+		return CLI_EXIT_USAGE;
 	}
+	mcred_ca_key_init(&key);
+	memset(&pw, 0, sizeof(pw));
+	pw.file = a->ca_key_password_file;
+	key.password_cb = ca_password_cb;
+	key.user = &pw;
+	key.pkcs11_module = a->pkcs11_module;
+	code = load_text(a->ca, "CA certificate", &cert, &cert_len);
+	if (!code && is_pkcs11_uri(a->ca_key))
+		key.uri = a->ca_key;
+	else if (!code && !(code = load_text(a->ca_key, "CA key", &key_pem, &key_len))) {
+		key.pem = key_pem;
+		key.pem_len = key_len;
+	}
+	memset(&err, 0, sizeof(err));
+	if (!code && mcred_ca_open(&a->ca_loaded, cert, cert_len, &key, &err) != MCRED_OK)
+		code = ca_open_failed(a, &pw, &err);
 	free(cert);
-	mcred_secret_free(key, key_len);
+	mcred_secret_free(key_pem, key_len);
 	a->cfg.req.ca = a->ca_loaded;
 	return code;
 }
@@ -242,9 +374,10 @@ static int check_csv(struct provision_args *a)
 	long rows;
 
 	if (!c->path) {
-		if (c->subtype || c->tags || c->fw_types || c->replace || c->split) {
+		if (c->subtype || c->tags || c->fw_types || c->split ||
+		    (c->replace && !a->cfg.attest_csv.path)) {
 			cli_errorf("--subtype, --tags, --fw-types, --replace and --split are for "
-				   "--onboard-csv FILE");
+				   "--onboard-csv FILE (and --replace for --attest-csv FILE)");
 			return CLI_EXIT_USAGE;
 		}
 		return 0;
@@ -281,6 +414,10 @@ static int check_outputs(struct provision_args *a)
 	memset(&err, 0, sizeof(err));
 	if (a->cfg.ledger && cli_check_output(a->cfg.ledger, &err) != 0) {
 		cli_errorf("--ledger: %s", err.message);
+		return CLI_EXIT_USAGE;
+	}
+	if (a->cfg.attest_csv.path && cli_check_output(a->cfg.attest_csv.path, &err) != 0) {
+		cli_errorf("--attest-csv: %s", err.message);
 		return CLI_EXIT_USAGE;
 	}
 	return check_csv(a);
@@ -335,11 +472,16 @@ static int check_ports(const struct provision_args *a)
 		return CLI_EXIT_USAGE;
 	}
 	for (i = 0; i < a->nports; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(a->ports[i], a->ports[j])) {
+		for (j = 0; j < i; j++) {
+			if (!station_same_port(a->ports[i], a->ports[j]))
+				continue;
+			if (!strcmp(a->ports[i], a->ports[j]))
 				cli_errorf("port %s is named twice", a->ports[i]);
-				return CLI_EXIT_USAGE;
-			}
+			else
+				cli_errorf("ports %s and %s are one device, named twice: give it once",
+					   a->ports[j], a->ports[i]);
+			return CLI_EXIT_USAGE;
+		}
 	return 0;
 }
 
@@ -352,6 +494,24 @@ static void free_args(struct provision_args *a)
 	free(a->identity_pem);
 	free(a->root_pem);
 	mcred_ca_free(a->ca_loaded);
+}
+
+/* --summary LEDGER reads a ledger: no port, no modem, no other option of provision. */
+static int summary_only(const struct cli_cmdline *cl, const struct provision_args *a)
+{
+	int o;
+
+	if (a->nports || a->nserials || a->all_kits) {
+		cli_errorf("--summary reads a ledger and touches no modem: give no ports");
+		return CLI_EXIT_USAGE;
+	}
+	for (o = 0; o < OPT_COUNT; o++)
+		if (o != OPT_SUMMARY && cl->opt[o]) {
+			cli_errorf("--summary LEDGER takes no other option of provision (--%s)",
+				   cli_opt_name((enum cli_opt)o));
+			return CLI_EXIT_USAGE;
+		}
+	return ledger_summary_command(a->summary, a->cfg.json);
 }
 
 int cmd_provision(struct cli_ctx *ctx)
@@ -368,6 +528,12 @@ int cmd_provision(struct cli_ctx *ctx)
 	a->cfg.opts = ctx->cl->opts;
 	a->cfg.json = ctx->cl->json;
 	a->cfg.quiet = ctx->cl->quiet;
+	if (!code && a->summary) {
+		code = summary_only(ctx->cl, a);
+		free_args(a);
+		free(a);
+		return code;
+	}
 	if (!code)
 		code = parse_request(a);
 	if (!code)

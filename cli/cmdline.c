@@ -19,12 +19,16 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 	[CMD_PORTS] = { "ports", 0, 0, 0, 0, NULL },
 	[CMD_INFO] = { "info", 0, 0, 0, 0, NULL },
 	[CMD_LIST] = { "list", TAG_TYPE, 0, 0, 0, NULL },
-	[CMD_WRITE] = { "write", TAG_TYPE | OPTBIT(OPT_VERIFY) | OPTBIT(OPT_PASSWORD_FILE),
+	[CMD_WRITE] = { "write",
+			TAG_TYPE | OPTBIT(OPT_VERIFY) | OPTBIT(OPT_PASSWORD_FILE) |
+				OPTBIT(OPT_SKIP_CONTENT_CHECK),
 			TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_READ] = { "read", TAG_TYPE | OPTBIT(OPT_OUTPUT), TAG_TYPE, 0, 0, NULL },
 	[CMD_DELETE] = { "delete", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
 	/* --tag or --all: check_command() asks for exactly one of them */
-	[CMD_CLEAR] = { "clear", OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL), 0, 0, 0, NULL },
+	[CMD_CLEAR] = { "clear",
+			OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL) | OPTBIT(OPT_YES) | OPTBIT(OPT_DRY_RUN),
+			0, 0, 0, NULL },
 	[CMD_EXISTS] = { "exists", TAG_TYPE, TAG_TYPE, 0, 0, NULL },
 	[CMD_COMPARE] = { "compare", TAG_TYPE, TAG_TYPE, 1, 1, "FILE|-" },
 	[CMD_AT] = { "at", 0, 0, 1, 1, "'COMMAND'" },
@@ -47,7 +51,10 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 				    OPTBIT(OPT_ROOT_CA) | OPTBIT(OPT_ATTEST) | OPTBIT(OPT_OUT) |
 				    OPTBIT(OPT_LEDGER) | OPTBIT(OPT_ONBOARD_CSV) |
 				    OPTBIT(OPT_SUBTYPE) | OPTBIT(OPT_TAGS) | OPTBIT(OPT_FW_TYPES) |
-				    OPTBIT(OPT_REPLACE) | OPTBIT(OPT_SPLIT),
+				    OPTBIT(OPT_REPLACE) | OPTBIT(OPT_SPLIT) |
+				    OPTBIT(OPT_PKCS11_MODULE) | OPTBIT(OPT_CA_KEY_PASSWORD_FILE) |
+				    OPTBIT(OPT_ATTEST_CSV) | OPTBIT(OPT_SUMMARY) |
+				    OPTBIT(OPT_RENEW_WITHIN),
 			    0, 0, CLI_MAX_ARGS, "PORT..." },
 };
 
@@ -61,6 +68,7 @@ enum {
 	G_TERMINATOR,
 	G_MAX_COMMAND,
 	G_TRANSPORT,
+	G_IGNORE_BUSY,
 	G_OFFLINE,
 	G_SHELL,
 	G_SHELL_NO_UNESCAPE_LF,
@@ -91,6 +99,12 @@ static const struct cli_opt_def opt_defs[] = {
 	{ "tag", 0, 1, OPT_TAG, "N", "security tag", NULL, CLI_COMPLETE_NONE, 0 },
 	{ "all", 0, 0, OPT_ALL, NULL, "every user credential of every tag",
 	  "Tags above 2147483647 belong to the modem and are left alone.", CLI_COMPLETE_NONE, 0 },
+	{ "yes", 'y', 0, OPT_YES, NULL, "delete without asking",
+	  "Without it clear lists what it will delete and asks on the terminal; with no "
+	  "terminal to ask on (a script, a pipe) it refuses with exit 2 unless --yes is given.",
+	  CLI_COMPLETE_NONE, 0 },
+	{ "dry-run", 'n', 0, OPT_DRY_RUN, NULL, "list what would be deleted, and delete nothing",
+	  NULL, CLI_COMPLETE_NONE, 0 },
 	{ "type", 0, 1, OPT_TYPE, "T", "credential type, by number or name",
 	  "Names as listed in DESCRIPTION.", CLI_COMPLETE_TYPE, 0 },
 	{ "output", 'o', 1, OPT_OUTPUT, "FILE", "write the result to FILE",
@@ -105,6 +119,18 @@ static const struct cli_opt_def opt_defs[] = {
 	  "PKCS#8 password of an encrypted key (type 2): the first line of FILE",
 	  "At most 32 characters. Secrets are never taken on the command line.", CLI_COMPLETE_FILE,
 	  0 },
+	{ "skip-content-check", 0, 0, OPT_SKIP_CONTENT_CHECK, NULL,
+	  "write what the content checks of --type refuse (risky: the modem may store what it "
+	  "cannot use)",
+	  "Before anything is sent, the file is checked with OpenSSL against --type: ca and "
+	  "cert one or more PEM X.509 certificates and no private key, key one PEM private key "
+	  "(PKCS#8, SEC1 or PKCS#1; an encrypted one with the password that decrypts it). This "
+	  "option writes what they refuse, for content a firmware accepts that they do not "
+	  "know. The risk: the modem stores what it may not be able to use (a TLS handshake "
+	  "then fails, far from here), and a private key written as a certificate type can be "
+	  "read back by anyone with the port (types 0 and 4 are readable). Content that holds "
+	  "a private key stays a secret in traces and messages either way.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "kind", 0, 1, OPT_KIND, "csr|pubkey|endorsement",
 	  "what to generate: csr (default), a client key (type 2) and a CSR; pubkey, a client "
 	  "key and its public key; endorsement, an endorsement key (type 8) and its public key",
@@ -159,8 +185,29 @@ static const struct cli_opt_def opt_defs[] = {
 	  "keyUsage digitalSignature, extendedKeyUsage clientAuth, subject and authority key "
 	  "identifiers, SHA-256.",
 	  CLI_COMPLETE_FILE, 0 },
-	{ "ca-key", 0, 1, OPT_CA_KEY, "FILE", "the factory CA's private key (PEM, unencrypted)",
-	  NULL, CLI_COMPLETE_FILE, 0 },
+	{ "ca-key", 0, 1, OPT_CA_KEY, "FILE|URI",
+	  "the factory CA's private key: a PEM file, or a PKCS#11 URI (pkcs11:...) of a key in a "
+	  "token",
+	  "A PEM key may be encrypted (PKCS#8 or traditional PEM; the passphrase as below). A "
+	  "URI as RFC 7512 writes it, e.g. 'pkcs11:token=factory;object=line-ca' (quote it for "
+	  "the shell), names a key in an HSM, smart card or SoftHSM2 token: every signature is "
+	  "made by the token, through OpenSSL's pkcs11 engine (Debian package "
+	  "libengine-pkcs11-openssl) and p11-kit's proxy module. A URI holding pin-value is "
+	  "refused (exit 2): the PIN never goes on the command line.",
+	  CLI_COMPLETE_FILE, 0 },
+	{ "pkcs11-module", 0, 1, OPT_PKCS11_MODULE, "FILE",
+	  "the PKCS#11 module (.so) that reaches the token (default: p11-kit's proxy)",
+	  "p11-kit's proxy loads every module registered with p11-kit (SoftHSM2, OpenSC, most "
+	  "HSM vendors'); name another module here, e.g. "
+	  "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so.",
+	  CLI_COMPLETE_FILE, 0 },
+	{ "ca-key-password-file", 0, 1, OPT_CA_KEY_PASSWORD_FILE, "FILE",
+	  "the token's PIN or the PEM key's passphrase: the first line of FILE",
+	  "Without it, modemcred asks on the terminal (without echo) when the key needs one; with "
+	  "neither file nor terminal, exit 2 before any modem is touched. A wrong PIN or "
+	  "passphrase is exit 2 too. The secret never appears in traces, messages or the ledger, "
+	  "and is wiped after use.",
+	  CLI_COMPLETE_FILE, 0 },
 	{ "days", 0, 1, OPT_DAYS, "N", "validity of device certificates in days (default 3650)",
 	  NULL, CLI_COMPLETE_NONE, 0 },
 	{ "cert-dir", 0, 1, OPT_CERT_DIR, "DIR",
@@ -176,6 +223,31 @@ static const struct cli_opt_def opt_defs[] = {
 	{ "attest", 0, 0, OPT_ATTEST, NULL,
 	  "also collect an attestation token, saved as <id>_attest.txt", NULL, CLI_COMPLETE_NONE,
 	  0 },
+	{ "attest-csv", 0, 1, OPT_ATTEST_CSV, "FILE",
+	  "with --attest: append each device's claim row to FILE, as nrfcloud-utils' "
+	  "gather_attestation_tokens writes it",
+	  "Rows imei,uuid,token,time (the time in ISO 8601 UTC with its offset, no header), the "
+	  "input of nrfcloud-utils' claim_devices, which claims devices in nRF Cloud by their "
+	  "attestation tokens (nRF91x1 with mfw 2.0.0 or later). One row per device UUID: a "
+	  "device that has one keeps it (its token still claims it) unless --replace, which "
+	  "puts the new token in its place; a row naming the same UUID with another IMEI is "
+	  "refused without --replace. Each row is written whole and fsync'd before the next.",
+	  CLI_COMPLETE_FILE, 0 },
+	{ "renew-within", 0, 1, OPT_RENEW_WITHIN, "DAYS",
+	  "renew certificates (from --out) that expire within DAYS days, keeping the key",
+	  "A device found provisioned whose certificate expires within DAYS days gets a new one "
+	  "for the same on-device key: signed from the saved CSR once the key the tag holds is "
+	  "checked to be the one the CSR was made for (its digest, saved with the CSR), then "
+	  "written and verified as usual. No %KEYGEN; the result is renewed. Needs --ca.",
+	  CLI_COMPLETE_NONE, 0 },
+	{ "summary", 0, 1, OPT_SUMMARY, "LEDGER",
+	  "print per-step timings and devices per hour from a ledger, touching no modem",
+	  "For each step (offline, facts, keygen, key listed, signing, token wait, root CA "
+	  "write, certificate write, verification, restore) the median and 95th percentile "
+	  "over the ledger's records, the results counted, and per port the devices "
+	  "provisioned and devices per hour at its median time per device. With --json, one "
+	  "JSON document.",
+	  CLI_COMPLETE_FILE, 0 },
 	{ "out", 0, 1, OPT_OUT, "DIR",
 	  "directory of the artifacts <id>_csr.pem, _pub.pem, _crt.pem, _key.sha256 (default: "
 	  "the current directory)",
@@ -233,6 +305,16 @@ static const struct cli_opt_def opt_defs[] = {
 	  "libserialport, plain POSIX termios (for pseudo-terminals made by socat, ser2net or "
 	  "a simulator), or auto: libserialport, else termios for devices it refuses.",
 	  CLI_COMPLETE_WORDS, 0 },
+	{ "ignore-busy", 0, 0, G_IGNORE_BUSY, NULL,
+	  "use a port another program holds (risky: both read the modem's answers)",
+	  "modemcred takes its port for itself before it sends anything: an advisory lock "
+	  "(flock) that every modemcred honours, a look for other programs that hold the "
+	  "device open (ModemManager, a terminal program, another modemcred), and TIOCEXCL on "
+	  "real serial ports. A held port is refused with exit 3, naming the program and its "
+	  "pid. With this option modemcred goes on anyway; both programs then read the "
+	  "modem's answers and each may take the other's: a list can come back short, a "
+	  "write be reported failed though stored, a key be generated with its CSR lost.",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "offline", 0, 0, G_OFFLINE, NULL,
 	  "take the modem offline (CFUN=4) for writes, deletes and keygen, and restore its "
 	  "mode afterwards",
@@ -244,7 +326,10 @@ static const struct cli_opt_def opt_defs[] = {
 	  "breaks inside content go as \\n; content, passwords and attributes holding ' "
 	  "cannot be sent (exit 2). The command limit (--max-command) then defaults to 2048, "
 	  "the shell's line buffer (CONFIG_SHELL_CMD_BUFF_SIZE), and limits the typed line. "
-	  "auto probes with `at AT` and `AT` at open.",
+	  "The answer is what the shell prints after its echo of the typed line (a shell "
+	  "with its echo off times out). auto probes with `at AT` and `AT` at open, and "
+	  "tells the at_client sample and the Serial LTE Modem (raw AT) from modem_shell "
+	  "and at_shell.",
 	  CLI_COMPLETE_WORDS, 0 },
 	{ "shell-no-unescape-lf", 0, 0, G_SHELL_NO_UNESCAPE_LF, NULL,
 	  "the device's at_shell lacks CONFIG_AT_SHELL_UNESCAPE_LF",
@@ -487,6 +572,7 @@ static int apply_global(struct cli_cmdline *cl, int id, const char *value, struc
 	case G_TERMINATOR: return cli_parse_terminator(value, &o->terminator, err);
 	case G_MAX_COMMAND: return cli_parse_max_command(value, &o->max_command_len, err);
 	case G_TRANSPORT: return cli_parse_transport(value, &o->transport, err);
+	case G_IGNORE_BUSY: o->ignore_busy = 1; return 0;
 	case G_OFFLINE: o->auto_offline = 1; return 0;
 	case G_SHELL: return cli_parse_shell(*value ? value : "on", &o->shell, err);
 	case G_SHELL_NO_UNESCAPE_LF: o->shell_no_unescape_lf = 1; return 0;

@@ -179,6 +179,15 @@ int cli_check_output(const char *path, struct mcred_error *err)
 	return 0;
 }
 
+int cli_check_binary_output(const char *path, struct mcred_error *err)
+{
+	if (strcmp(path, "-") != 0 || !isatty(STDOUT_FILENO))
+		return 0;
+	cli_error_set(err, "--format der writes binary data, and standard output is a terminal: "
+			   "give -o FILE, or send it through a pipe (e.g. | xxd)");
+	return -1;
+}
+
 int cli_write_file(const char *path, const void *data, size_t len, struct mcred_error *err)
 {
 	const char *p = data;

@@ -36,6 +36,13 @@ int cli_read_password(const char *path, char **password, struct mcred_error *err
  */
 int cli_check_output(const char *path, struct mcred_error *err);
 
+/*
+ * Binary output (DER) goes to path ("-": standard output): refused when
+ * that is a terminal, where it would garble the screen. Returns 0, or -1
+ * with err set (MCRED_ERR_INVALID_ARG) saying to use -o FILE or a pipe.
+ */
+int cli_check_binary_output(const char *path, struct mcred_error *err);
+
 /* Write data to path ("-" means stdout). Returns 0, or -1 with err set. */
 int cli_write_file(const char *path, const void *data, size_t len, struct mcred_error *err);
 

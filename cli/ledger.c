@@ -40,6 +40,45 @@ static void credentials_json(struct json *j, const struct mcred_provision_result
 	json_array_end(j);
 }
 
+/* Seconds with millisecond digits, or null for a step that did not run. */
+static void seconds(FILE *f, const char *key, double s)
+{
+	if (s < 0)
+		fprintf(f, "\"%s\":null", key);
+	else
+		fprintf(f, "\"%s\":%.3f", key, s);
+}
+
+const char *const ledger_step_names[LEDGER_STEPS] = {
+	"offline",    "facts",    "keygen",     "key_listed", "signing",
+	"token_wait", "write_ca", "write_cert", "verify",     "restore",
+};
+
+void ledger_step_times(const struct mcred_provision_timings *t, double out[LEDGER_STEPS])
+{
+	const double v[LEDGER_STEPS] = { t->offline, t->facts,      t->keygen,   t->key_listed,
+					 t->signing, t->token_wait, t->write_ca, t->write_cert,
+					 t->verify,  t->restore };
+
+	memcpy(out, v, sizeof(v));
+}
+
+/* ,"steps_s":{"offline":0.012,...}: each step's seconds (the ledger's planning data). */
+static void steps_json(FILE *f, const struct mcred_provision_timings *t)
+{
+	double v[LEDGER_STEPS];
+	size_t i;
+
+	ledger_step_times(t, v);
+	fputs(",\"steps_s\":{", f);
+	for (i = 0; i < LEDGER_STEPS; i++) {
+		if (i)
+			fputc(',', f);
+		seconds(f, ledger_step_names[i], v[i]);
+	}
+	fputc('}', f);
+}
+
 char *ledger_line(const struct ledger_record *rec, size_t *len)
 {
 	const struct mcred_provision_result *r = rec->result;
@@ -74,7 +113,10 @@ char *ledger_line(const struct ledger_record *rec, size_t *len)
 	field_or_null(&j, "cert_serial", r->cert_serial);
 	field_or_null(&j, "cert_sha256", r->cert_sha256);
 	credentials_json(&j, r);
-	/* json.c writes integers only; the object is closed here with the duration. */
+	json_field_bool(&j, "attest_token", r->attest_token != NULL);
+	field_or_null(&j, "attest_uuid", r->attest_token ? r->device_uuid : NULL);
+	/* json.c writes integers only; the seconds and the object's end are written here. */
+	steps_json(f, &r->timings);
 	fprintf(f, ",\"duration_s\":%.3f}\n", rec->duration_s);
 	if (fclose(f) != 0) {
 		free(buf);
@@ -100,69 +142,148 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Open path for appending and write data with one write(2); the fd, or -1 with err. */
-static int append_whole(const char *path, const char *what, const char *data, size_t len,
-			struct mcred_error *err)
+/* ENOSPC and EDQUOT: the station stops (see station.c), the others go on. */
+static int no_space(int e)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	ssize_t n;
+	return e == ENOSPC || e == EDQUOT;
+}
 
-	if (fd < 0) {
-		cli_error_set(err, "cannot open the %s %s: %s", what, path, strerror(errno));
-		return -1;
+/* "cannot <verb> the <what> <path>: <errno e><more>"; LEDGER_NO_SPACE when the disk is full. */
+static int io_error(struct mcred_error *err, int e, const char *verb, const char *what,
+		    const char *path, const char *more)
+{
+	cli_error_set(err, "cannot %s the %s %s: %s%s", verb, what, path, strerror(e), more);
+	return no_space(e) ? LEDGER_NO_SPACE : -1;
+}
+
+static void unlock_close(int fd)
+{
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+/* 1 when the file's last byte (of size bytes) is not a newline: a line was left unfinished. */
+static int ends_unfinished(int fd, off_t size)
+{
+	char last = '\n';
+
+	return size > 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n';
+}
+
+/*
+ * Append data (whole lines) to path under an exclusive flock(2) of the
+ * file, which every writer here takes, threads and processes alike: a
+ * file whose last line is unfinished (a crash, a tool killed mid-line)
+ * first gets its newline, the lines go with one write(2), and a short
+ * write (the disk filled up) is undone with ftruncate() to the size
+ * before, so that each line is whole or absent. Returns the fd (unlocked)
+ * to fsync and close, its size before in *before and the bytes added in
+ * *added; or -1 / LEDGER_NO_SPACE with err set.
+ */
+static int append_whole(const char *path, const char *what, const char *data, size_t len,
+			off_t *before, size_t *added, struct mcred_error *err)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	struct stat st;
+	char *buf;
+	size_t n;
+	ssize_t w;
+	int e;
+
+	if (fd < 0)
+		return io_error(err, errno, "open", what, path, "");
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			e = errno;
+			close(fd);
+			return io_error(err, e, "lock", what, path, "");
+		}
+	if (fstat(fd, &st) != 0 || !(buf = malloc(len + 1))) {
+		e = errno ? errno : ENOMEM;
+		unlock_close(fd);
+		return io_error(err, e, "append to", what, path, "");
 	}
-	/* One write: O_APPEND places it whole at the end, never between another's bytes. */
+	n = 0;
+	if (ends_unfinished(fd, st.st_size))
+		buf[n++] = '\n';
+	memcpy(buf + n, data, len);
+	n += len;
 	do
-		n = write(fd, data, len);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len) {
-		cli_error_set(err, "cannot append to the %s %s: %s", what, path,
-			      n < 0 ? strerror(errno) : "short write");
-		close(fd);
-		return -1;
+		w = write(fd, buf, n);
+	while (w < 0 && errno == EINTR);
+	e = w < 0 ? errno : 0;
+	/* a short write: the next one says why (ENOSPC on a full disk) */
+	if (w >= 0 && (size_t)w < n && write(fd, buf + w, n - (size_t)w) < 0)
+		e = errno;
+	free(buf);
+	if (w < 0 || (size_t)w != n) {
+		int undone = w <= 0 || ftruncate(fd, st.st_size) == 0;
+
+		unlock_close(fd);
+		return io_error(err, e ? e : EIO, "append to", what, path,
+				undone ? " (nothing of the line was kept)"
+				       : " (the cut line could not be removed)");
 	}
+	flock(fd, LOCK_UN);
+	*before = st.st_size;
+	*added = n;
 	return fd;
 }
 
-/* fsync and close what append_whole() wrote. 0 or -1 with err. */
-static int sync_close(int fd, const char *what, const char *path, struct mcred_error *err)
+/*
+ * fsync and close what append_whole() wrote. When the data cannot be made
+ * durable, it is taken back if nothing was appended after it. 0, -1 or
+ * LEDGER_NO_SPACE with err.
+ */
+static int sync_close(int fd, const char *what, const char *path, off_t before, size_t added,
+		      struct mcred_error *err)
 {
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		cli_error_set(err, "cannot write the %s %s: %s", what, path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	struct stat st;
+	int e;
+
+	if (fsync(fd) == 0)
+		return close(fd) == 0 ? 0 : io_error(err, errno, "write", what, path, "");
+	e = errno;
+	if (flock(fd, LOCK_EX) == 0 && fstat(fd, &st) == 0 && st.st_size == before + (off_t)added)
+		(void)ftruncate(fd, before);
+	unlock_close(fd);
+	return io_error(err, e, "write", what, path, "");
 }
 
 int ledger_append(const char *path, const char *data, size_t len, struct mcred_error *err)
 {
-	int fd = append_whole(path, "ledger", data, len, err);
+	off_t before = 0;
+	size_t added = 0;
+	int fd = append_whole(path, "ledger", data, len, &before, &added, err);
 
-	return fd < 0 ? -1 : sync_close(fd, "ledger", path, err);
+	return fd < 0 ? fd : sync_close(fd, "ledger", path, before, added, err);
 }
 
 int file_replace(const char *path, const char *data, size_t len, struct mcred_error *err)
 {
 	char tmp[4200];
-	int fd;
+	int fd, e;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%lx", path, (long)getpid(),
 		 (unsigned long)pthread_self());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		cli_error_set(err, "cannot create %s: %s", tmp, strerror(errno));
-		return -1;
+		e = errno;
+		cli_error_set(err, "cannot create %s: %s", tmp, strerror(e));
+		return no_space(e) ? LEDGER_NO_SPACE : -1;
 	}
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0 || close(fd) != 0) {
-		cli_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		e = errno;
+		cli_error_set(err, "cannot write %s: %s", tmp, strerror(e));
 		close(fd);
 		unlink(tmp);
-		return -1;
+		return no_space(e) ? LEDGER_NO_SPACE : -1;
 	}
-	if (rename(tmp, path) != 0) {
-		cli_error_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		e = errno;
+		cli_error_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(e));
 		unlink(tmp);
-		return -1;
+		return no_space(e) ? LEDGER_NO_SPACE : -1;
 	}
 	return 0;
 }
@@ -252,23 +373,24 @@ static int add_row(struct csv_rows *rows, const char *first, size_t first_len, s
 	return 0;
 }
 
-/* The first field of the row starting at text[i]: unquoted into [*fs, *fl). */
-static size_t scan_row(const char *text, size_t len, size_t i, struct strbuf *first)
+/* The row starting at text[i]: its field number column, unquoted, into key; the next row's start. */
+static size_t scan_row(const char *text, size_t len, size_t i, unsigned column, struct strbuf *key)
 {
-	int quoted = 0, field = 0;
+	int quoted = 0;
+	unsigned field = 0;
 
 	for (; i < len; i++) {
 		char c = text[i];
 
 		if (quoted) {
 			if (c == '"' && i + 1 < len && text[i + 1] == '"') {
-				if (field == 0)
-					strbuf_add(first, "\"", 1);
+				if (field == column)
+					strbuf_add(key, "\"", 1);
 				i++;
 			} else if (c == '"') {
 				quoted = 0;
-			} else if (field == 0) {
-				strbuf_add(first, &c, 1);
+			} else if (field == column) {
+				strbuf_add(key, &c, 1);
 			}
 		} else if (c == '"') {
 			quoted = 1;
@@ -276,26 +398,25 @@ static size_t scan_row(const char *text, size_t len, size_t i, struct strbuf *fi
 			field++;
 		} else if (c == '\n') {
 			return i + 1;
-		} else if (c != '\r' && field == 0) {
-			strbuf_add(first, &c, 1);
+		} else if (c != '\r' && field == column) {
+			strbuf_add(key, &c, 1);
 		}
 	}
 	return len;
 }
 
-int csv_parse_rows(const char *text, size_t len, struct csv_rows *rows)
+int csv_parse_rows_by(const char *text, size_t len, unsigned column, struct csv_rows *rows)
 {
 	size_t i = 0;
 
 	memset(rows, 0, sizeof(*rows));
 	while (i < len) {
-		struct strbuf first = { NULL, 0, 0 };
-		size_t next = scan_row(text, len, i, &first);
+		struct strbuf key = { NULL, 0, 0 };
+		size_t next = scan_row(text, len, i, column, &key);
 		int blank = next - i <= 2 && strspn(text + i, "\r\n") >= next - i;
-		int rc = blank ? 0
-			       : add_row(rows, first.data ? first.data : "", first.len, i, next);
+		int rc = blank ? 0 : add_row(rows, key.data ? key.data : "", key.len, i, next);
 
-		strbuf_free(&first);
+		strbuf_free(&key);
 		if (rc != 0) {
 			csv_rows_free(rows);
 			return -1;
@@ -303,6 +424,11 @@ int csv_parse_rows(const char *text, size_t len, struct csv_rows *rows)
 		i = next;
 	}
 	return 0;
+}
+
+int csv_parse_rows(const char *text, size_t len, struct csv_rows *rows)
+{
+	return csv_parse_rows_by(text, len, 0, rows);
 }
 
 void csv_rows_free(struct csv_rows *rows)
@@ -340,7 +466,8 @@ struct csv_part {
 	int exists;
 };
 
-static int load_part(struct csv_part *p, struct mcred_error *err)
+/* Load a part and its rows, keyed by their field number column. */
+static int load_part_by(struct csv_part *p, unsigned column, struct mcred_error *err)
 {
 	FILE *f = fopen(p->path, "rb");
 	struct strbuf b = { NULL, 0, 0 };
@@ -369,7 +496,7 @@ static int load_part(struct csv_part *p, struct mcred_error *err)
 	fclose(f);
 	p->text = b.data;
 	p->len = b.len;
-	if (csv_parse_rows(p->text ? p->text : "", p->len, &p->rows) != 0) {
+	if (csv_parse_rows_by(p->text ? p->text : "", p->len, column, &p->rows) != 0) {
 		strbuf_free(&b);
 		p->text = NULL;
 		cli_error_set(err, "out of memory reading %s", p->path);
@@ -378,13 +505,18 @@ static int load_part(struct csv_part *p, struct mcred_error *err)
 	return 0;
 }
 
+static int load_part(struct csv_part *p, struct mcred_error *err)
+{
+	return load_part_by(p, 0, err);
+}
+
 static void free_part(struct csv_part *p)
 {
 	free(p->text);
 	csv_rows_free(&p->rows);
 }
 
-/* Index of device_id's row in p, or -1. */
+/* Index of the row of p whose key is device_id, or -1. */
 static long find_row(const struct csv_part *p, const char *device_id)
 {
 	size_t i;
@@ -414,26 +546,31 @@ static int rewrite_part(struct csv_part *p, size_t i, const struct strbuf *row,
 	return rc;
 }
 
-/*
- * Append row to part p (a new part file is created); the fd to fsync once
- * the lock is released (so that the threads' fsyncs can share a journal
- * commit), or -1 with err.
- */
-static int append_part(struct csv_part *p, const struct strbuf *row, struct mcred_error *err)
-{
-	struct strbuf b = { NULL, 0, 0 };
-	int fd;
+/* An appended row to fsync once the CSV's lock is released (see csv_add_device). */
+struct pending_sync {
+	int fd; /* -1: nothing to sync */
+	off_t before;
+	size_t added;
+	char path[4200];
+};
 
-	/* A file that does not end its last row would glue the new row onto it. */
-	if ((p->len > 0 && p->text[p->len - 1] != '\n' && strbuf_add(&b, "\n", 1) != 0) ||
-	    strbuf_add(&b, row->data, row->len) != 0) {
-		strbuf_free(&b);
-		cli_error_set(err, "out of memory");
-		return -1;
-	}
-	fd = append_whole(p->path, "onboarding CSV", b.data, b.len, err);
-	strbuf_free(&b);
-	return fd;
+/*
+ * Append row to part p (a new part file is created), whole or not at all
+ * (append_whole); the fsync waits in *sync until the lock is released, so
+ * that the threads' fsyncs can share a journal commit. 0, -1 or
+ * LEDGER_NO_SPACE with err.
+ */
+static int append_part(struct csv_part *p, const struct strbuf *row, struct pending_sync *sync,
+		       struct mcred_error *err)
+{
+	int fd =
+		append_whole(p->path, "CSV", row->data, row->len, &sync->before, &sync->added, err);
+
+	if (fd < 0)
+		return fd;
+	sync->fd = fd;
+	memcpy(sync->path, p->path, sizeof(sync->path));
+	return 0;
 }
 
 /* Serialises the station's threads; flock() serialises processes. */
@@ -458,14 +595,21 @@ static int lock_csv(const char *path, struct mcred_error *err)
 
 #define MAX_PARTS 1000u
 
+/* The outcome of a failed write: the disk is full, or another error. */
+static enum csv_outcome failed_write(int rc)
+{
+	return rc == LEDGER_NO_SPACE ? CSV_NO_SPACE : CSV_ERROR;
+}
+
 static enum csv_outcome add_locked(const struct csv_options *o, const char *device_id,
-				   const struct strbuf *row, int *sync_fd, char *sync_path,
+				   const struct strbuf *row, struct pending_sync *sync,
 				   struct mcred_error *err)
 {
 	struct csv_part p;
 	unsigned part, parts = o->split ? MAX_PARTS : 1;
 	unsigned room = 0; /* first part with room, 0: none */
 	enum csv_outcome out = CSV_FULL;
+	int rc;
 
 	for (part = 1; part <= parts; part++) {
 		long i;
@@ -482,8 +626,9 @@ static enum csv_outcome add_locked(const struct csv_options *o, const char *devi
 			else if (!o->replace)
 				out = CSV_DUPLICATE;
 			else
-				out = rewrite_part(&p, (size_t)i, row, err) == 0 ? CSV_REPLACED
-										 : CSV_ERROR;
+				out = (rc = rewrite_part(&p, (size_t)i, row, err)) == 0
+					      ? CSV_REPLACED
+					      : failed_write(rc);
 			free_part(&p);
 			return out;
 		}
@@ -498,34 +643,60 @@ static enum csv_outcome add_locked(const struct csv_options *o, const char *devi
 	csv_part_name(o->path, room, p.path, sizeof(p.path));
 	if (load_part(&p, err) != 0)
 		return CSV_ERROR;
-	*sync_fd = append_part(&p, row, err);
-	out = *sync_fd >= 0 ? CSV_ADDED : CSV_ERROR;
-	memcpy(sync_path, p.path, sizeof(p.path));
+	rc = append_part(&p, row, sync, err);
 	free_part(&p);
+	return rc == 0 ? CSV_ADDED : failed_write(rc);
+}
+
+/* Run add under the CSV's locks (threads, then processes); fsync what it appended. */
+static enum csv_outcome locked_add(const char *path, struct pending_sync *sync,
+				   enum csv_outcome (*add)(void *arg, struct pending_sync *sync,
+							   struct mcred_error *err),
+				   void *arg, struct mcred_error *err)
+{
+	enum csv_outcome out;
+	int lock, rc;
+
+	sync->fd = -1;
+	pthread_mutex_lock(&csv_mutex);
+	lock = lock_csv(path, err);
+	out = lock < 0 ? CSV_ERROR : add(arg, sync, err);
+	if (lock >= 0)
+		close(lock);
+	pthread_mutex_unlock(&csv_mutex);
+	if (sync->fd >= 0 &&
+	    (rc = sync_close(sync->fd, "CSV", sync->path, sync->before, sync->added, err)) != 0)
+		out = failed_write(rc);
 	return out;
+}
+
+struct onboard_add {
+	const struct csv_options *o;
+	const char *device_id;
+	const struct strbuf *row;
+};
+
+static enum csv_outcome onboard_add(void *arg, struct pending_sync *sync, struct mcred_error *err)
+{
+	struct onboard_add *a = arg;
+
+	return add_locked(a->o, a->device_id, a->row, sync, err);
 }
 
 enum csv_outcome csv_add_device(const struct csv_options *o, const char *device_id,
 				const char *cert_pem, struct mcred_error *err)
 {
 	struct strbuf row = { NULL, 0, 0 };
-	char sync_path[4200];
+	struct pending_sync sync;
+	struct onboard_add a = { o, device_id, &row };
 	enum csv_outcome out;
-	int lock, sync_fd = -1;
 
 	if (csv_onboard_row(&row, device_id, o->subtype, o->tags, o->fw_types, cert_pem) != 0) {
 		strbuf_free(&row);
 		cli_error_set(err, "out of memory");
 		return CSV_ERROR;
 	}
-	pthread_mutex_lock(&csv_mutex);
-	lock = lock_csv(o->path, err);
-	out = lock < 0 ? CSV_ERROR : add_locked(o, device_id, &row, &sync_fd, sync_path, err);
-	if (lock >= 0)
-		close(lock);
-	pthread_mutex_unlock(&csv_mutex);
-	if (sync_fd >= 0 && sync_close(sync_fd, "onboarding CSV", sync_path, err) != 0)
-		out = CSV_ERROR;
+	out = locked_add(o->path, &sync, onboard_add, &a, err);
 	strbuf_free(&row);
 	return out;
 }
@@ -548,4 +719,88 @@ long csv_count_rows(const char *path, int split, size_t *parts, struct mcred_err
 		*parts = part;
 	}
 	return total;
+}
+
+/* ---- claim CSV (attestation tokens) ------------------------------------------------ */
+
+int attest_csv_row(struct strbuf *b, const char *imei, const char *uuid, const char *token,
+		   const struct timespec *when)
+{
+	char date[32], line[64];
+	struct tm tm;
+	time_t t = when->tv_sec;
+	long us = when->tv_nsec / 1000;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* datetime.isoformat(): microseconds unless they are 0, then the offset */
+	if (us)
+		snprintf(line, sizeof(line), "%s.%06ld+00:00", date, us);
+	else
+		snprintf(line, sizeof(line), "%s+00:00", date);
+	return strbuf_add(b, imei, strlen(imei)) || strbuf_add(b, ",", 1) ||
+			       strbuf_add(b, uuid, strlen(uuid)) || strbuf_add(b, ",", 1) ||
+			       strbuf_add(b, token, strlen(token)) || strbuf_add(b, ",", 1) ||
+			       strbuf_add(b, line, strlen(line)) || strbuf_add(b, "\n", 1)
+		       ? -1
+		       : 0;
+}
+
+struct claim_add {
+	const struct attest_csv_options *o;
+	const char *imei, *uuid;
+	const struct strbuf *row;
+};
+
+/* 1 when row i of p names imei in its first field. */
+static int row_has_imei(const struct csv_part *p, size_t i, const char *imei)
+{
+	size_t n = strlen(imei);
+
+	return p->rows.end[i] - p->rows.start[i] > n &&
+	       memcmp(p->text + p->rows.start[i], imei, n) == 0 &&
+	       p->text[p->rows.start[i] + n] == ',';
+}
+
+static enum csv_outcome claim_add(void *arg, struct pending_sync *sync, struct mcred_error *err)
+{
+	struct claim_add *a = arg;
+	struct csv_part p;
+	enum csv_outcome out;
+	long i;
+	int rc;
+
+	snprintf(p.path, sizeof(p.path), "%s", a->o->path);
+	if (load_part_by(&p, 1, err) != 0) /* keyed by UUID, as gather_attestation_tokens */
+		return CSV_ERROR;
+	i = find_row(&p, a->uuid);
+	if (i < 0)
+		out = (rc = append_part(&p, a->row, sync, err)) == 0 ? CSV_ADDED : failed_write(rc);
+	else if (a->o->replace)
+		out = (rc = rewrite_part(&p, (size_t)i, a->row, err)) == 0 ? CSV_REPLACED
+									   : failed_write(rc);
+	else
+		out = row_has_imei(&p, (size_t)i, a->imei) ? CSV_SAME : CSV_DUPLICATE;
+	free_part(&p);
+	return out;
+}
+
+enum csv_outcome attest_csv_add(const struct attest_csv_options *o, const char *imei,
+				const char *uuid, const char *token, struct mcred_error *err)
+{
+	struct strbuf row = { NULL, 0, 0 };
+	struct pending_sync sync;
+	struct timespec now;
+	struct claim_add a = { o, imei, uuid, &row };
+	enum csv_outcome out;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (attest_csv_row(&row, imei, uuid, token, &now) != 0) {
+		strbuf_free(&row);
+		cli_error_set(err, "out of memory");
+		return CSV_ERROR;
+	}
+	out = locked_add(o->path, &sync, claim_add, &a, err);
+	strbuf_free(&row);
+	return out;
 }

@@ -24,17 +24,37 @@ struct ledger_record {
 	long long time; /* seconds since the epoch (UTC) */
 };
 
+/*
+ * The steps a ledger record times ("steps_s"), in this order: offline,
+ * facts, keygen, key_listed, signing, token_wait, write_ca, write_cert,
+ * verify, restore (struct mcred_provision_timings).
+ */
+#define LEDGER_STEPS 10
+extern const char *const ledger_step_names[LEDGER_STEPS];
+/* The timings in that order (-1: the step did not run). */
+void ledger_step_times(const struct mcred_provision_timings *t, double out[LEDGER_STEPS]);
+
 /* The JSON line for rec, newline included (malloc'd), or NULL when out of memory. */
 char *ledger_line(const struct ledger_record *rec, size_t *len);
 
+/* What the writers below return when the disk (or the user's quota) is full. */
+#define LEDGER_NO_SPACE (-2)
+
 /*
- * Append data to path with one write(2) on an O_APPEND descriptor, then
- * fsync: lines from several threads or processes never interleave, and a
- * crash loses at most the line being written. 0, or -1 with err set.
+ * Append data (whole lines) to path, then fsync. Under an exclusive
+ * flock(2) of the file, which every writer of these files takes (threads
+ * and processes): a file whose last line was left unfinished (a crash, a
+ * tool killed mid-line) first gets its newline; the lines go with one
+ * write(2); a short write (the disk filled up) is undone with ftruncate()
+ * and reported. So lines never interleave and each is whole or absent.
+ * 0, or -1 / LEDGER_NO_SPACE with err set.
  */
 int ledger_append(const char *path, const char *data, size_t len, struct mcred_error *err);
 
-/* Replace path by data: a temporary file, fsync, rename. 0 or -1 with err. */
+/*
+ * Replace path by data: a temporary file, fsync, rename. 0, or -1 /
+ * LEDGER_NO_SPACE with err (the temporary file removed).
+ */
 int file_replace(const char *path, const char *data, size_t len, struct mcred_error *err);
 
 /* One CSV field as Python's csv module writes it (quoted when needed) appended to buf. */
@@ -57,13 +77,23 @@ struct csv_rows {
 	size_t count;
 };
 int csv_parse_rows(const char *text, size_t len, struct csv_rows *rows);
+/* The same with the field number column (0 the first) as each row's key. */
+int csv_parse_rows_by(const char *text, size_t len, unsigned column, struct csv_rows *rows);
 void csv_rows_free(struct csv_rows *rows);
 
 /* "FILE-<n>.csv" for part n >= 2 ("x.csv" -> "x-2.csv", "x" -> "x-2"); part 1 is FILE. */
 void csv_part_name(const char *path, unsigned part, char *out, size_t len);
 
-/* What adding a row did, for the station's messages. */
-enum csv_outcome { CSV_ADDED, CSV_SAME, CSV_REPLACED, CSV_DUPLICATE, CSV_FULL, CSV_ERROR };
+/* What adding a row did, for the station's messages (CSV_NO_SPACE: the disk is full). */
+enum csv_outcome {
+	CSV_ADDED,
+	CSV_SAME,
+	CSV_REPLACED,
+	CSV_DUPLICATE,
+	CSV_FULL,
+	CSV_ERROR,
+	CSV_NO_SPACE
+};
 
 struct csv_options {
 	const char *path;
@@ -84,5 +114,31 @@ enum csv_outcome csv_add_device(const struct csv_options *opts, const char *devi
 
 /* Rows already in path and its parts (0 when absent); -1 with err on a read error. */
 long csv_count_rows(const char *path, int split, size_t *parts, struct mcred_error *err);
+
+/*
+ * The claim CSV of nRF Cloud's claim flow: the rows nrfcloud-utils'
+ * gather_attestation_tokens appends and claim_devices reads (its first
+ * four fields), f"{imei},{uuid},{token},{datetime.now(timezone.utc)
+ * .isoformat()}\n": no header, no quoting (no field can hold a comma),
+ * the time with microseconds (unless 0) and "+00:00".
+ */
+struct timespec;
+int attest_csv_row(struct strbuf *b, const char *imei, const char *uuid, const char *token,
+		   const struct timespec *when);
+
+struct attest_csv_options {
+	const char *path;
+	int replace; /* put a new token in the place of the device's row */
+};
+
+/*
+ * Add one device's claim row, under the same locks as the onboarding CSV,
+ * whole and fsync'd. One row per device UUID: a row of this UUID and IMEI
+ * is kept (CSV_SAME: its token still claims the device) unless
+ * opts->replace (CSV_REPLACED); a row of this UUID with another IMEI is
+ * CSV_DUPLICATE without replace. CSV_ADDED, CSV_ERROR, CSV_NO_SPACE.
+ */
+enum csv_outcome attest_csv_add(const struct attest_csv_options *opts, const char *imei,
+				const char *uuid, const char *token, struct mcred_error *err);
 
 #endif

@@ -10,11 +10,20 @@
  * (restoring the modes then gets a few seconds, as in the library's
  * sessions); a third exits at once. SIGPIPE is ignored (app.c): a closed
  * stdout fails the output, not the runs.
+ *
+ * A full disk (ENOSPC, EDQUOT) while writing any record (journal,
+ * artifact, ledger, CSV) stops the station as the first Ctrl-C does: each
+ * run ends after its command in flight with its mode restored, and the
+ * station says which file could not be written (exit 1).
+ *
+ * Before each step that changes a modem the library hands the station its
+ * intent, which goes to the modem's journal in --out (journal.c) first.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +33,7 @@
 
 #include "cli.h"
 #include "files.h"
+#include "journal.h"
 #include "json.h"
 #include "station.h"
 
@@ -88,6 +98,7 @@ struct port_run {
 	enum mcred_provision_step step;
 	int opened, done;
 	double t0, t1;
+	double step_t0; /* when the step in flight began */
 	struct mcred_provision_result res;
 	int exit_code;
 	char *cert_pem;      /* the certificate this run ended with */
@@ -106,7 +117,22 @@ struct station {
 	int live; /* live lines on a terminal */
 	int lines_drawn;
 	double t0;
+	/* a full disk stops the station: 1, then 2 once told (read by the runs) */
+	atomic_int disk_full;
+	char disk_full_why[600];
 };
+
+/* A write failed because the disk is full: stop every run, say which file once. */
+static void disk_full(struct station *st, const char *why)
+{
+	pthread_mutex_lock(&st->mutex);
+	if (!atomic_load(&st->disk_full)) {
+		snprintf(st->disk_full_why, sizeof(st->disk_full_why), "%s", why);
+		atomic_store(&st->disk_full, 1);
+	}
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->mutex);
+}
 
 /* ---- artifacts ------------------------------------------------------------------ */
 
@@ -170,17 +196,22 @@ static int load_cb(const char *id, struct mcred_provision_artifacts *a, void *us
 	return 0;
 }
 
-static int save_file(const char *dir, const char *id, const char *suffix, const char *text)
+static int save_file(struct station *st, const char *dir, const char *id, const char *suffix,
+		     const char *text)
 {
 	char path[4200];
 	struct mcred_error err;
+	int rc;
 
 	if (!text || !*text)
 		return 0;
 	artifact_path(dir, id, suffix, path, sizeof(path));
 	memset(&err, 0, sizeof(err));
-	if (file_replace(path, text, strlen(text), &err) != 0) {
-		cli_errorf("%s", err.message);
+	if ((rc = file_replace(path, text, strlen(text), &err)) != 0) {
+		if (rc == LEDGER_NO_SPACE)
+			disk_full(st, err.message);
+		else
+			cli_errorf("%s", err.message);
 		return -1;
 	}
 	return 0;
@@ -199,16 +230,46 @@ static int save_cb(const struct mcred_provision_artifacts *a, void *user)
 	}
 	/* The key's files once per key (each save is an fsync). */
 	if (a->key_sha256 && !strcmp(a->key_sha256, r->saved_key))
-		return save_file(dir, a->device_id, "_crt.pem", a->cert_pem);
+		return save_file(r->st, dir, a->device_id, "_crt.pem", a->cert_pem);
 	snprintf(key, sizeof(key), "%s\n", a->key_sha256 ? a->key_sha256 : "");
 	/* The key's digest last: it is what makes a later run trust the others. */
-	if (save_file(dir, a->device_id, "_csr.pem", a->csr_pem) ||
-	    save_file(dir, a->device_id, "_pub.pem", a->public_key_pem) ||
-	    save_file(dir, a->device_id, "_crt.pem", a->cert_pem) ||
-	    save_file(dir, a->device_id, "_key.sha256", a->key_sha256 ? key : NULL))
+	if (save_file(r->st, dir, a->device_id, "_csr.pem", a->csr_pem) ||
+	    save_file(r->st, dir, a->device_id, "_pub.pem", a->public_key_pem) ||
+	    save_file(r->st, dir, a->device_id, "_crt.pem", a->cert_pem) ||
+	    save_file(r->st, dir, a->device_id, "_key.sha256", a->key_sha256 ? key : NULL))
 		return -1;
 	snprintf(r->saved_key, sizeof(r->saved_key), "%s", a->key_sha256 ? a->key_sha256 : "");
 	return 0;
+}
+
+/* ---- the journal ------------------------------------------------------------------ */
+
+static int intent_cb(const struct mcred_provision_intent *intent, void *user)
+{
+	struct port_run *r = user;
+	struct mcred_error err;
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	rc = journal_record(r->st->cfg->out_dir, intent, &err);
+	if (rc == LEDGER_NO_SPACE)
+		disk_full(r->st, err.message);
+	else if (rc != 0)
+		cli_errorf("%s: %s", r->port, err.message);
+	return rc;
+}
+
+static int recall_cb(const char *imei, struct mcred_provision_intent *intent, void *user)
+{
+	struct port_run *r = user;
+	struct mcred_error err;
+	int found;
+
+	memset(&err, 0, sizeof(err));
+	found = journal_recall(r->st->cfg->out_dir, imei, intent, &err);
+	if (found < 0)
+		cli_errorf("%s: %s", r->port, err.message);
+	return found;
 }
 
 /* ---- progress -------------------------------------------------------------------- */
@@ -233,13 +294,17 @@ static void redraw(struct station *st)
 	for (i = 0; i < st->n; i++) {
 		const struct port_run *r = &st->runs[i];
 		double el = (r->done ? r->t1 : t) - r->t0;
+		double in_step = r->opened && !r->done ? t - r->step_t0 : 0.0;
+		int failed = r->done && r->res.status == MCRED_PROVISION_FAILED;
 
-		/* Short enough not to wrap, or the redraw would climb too few lines. */
-		printf("\r\033[K%-24.24s %-12s %6.1fs  %.36s%s%.40s\n", r->port, run_state(r),
-		       r->started ? el : 0.0, r->res.device_id,
-		       r->done && r->res.status == MCRED_PROVISION_FAILED ? "  " : "",
-		       r->done && r->res.status == MCRED_PROVISION_FAILED ? r->res.error.message
-									  : "");
+		/*
+		 * Port, step (and how long it has been in it), the port's elapsed
+		 * time, the device; short enough not to wrap, or the redraw would
+		 * climb too few lines.
+		 */
+		printf("\r\033[K%-24.24s %-11s %5.1fs %6.1fs  %.36s%s%.30s\n", r->port,
+		       run_state(r), in_step, r->started ? el : 0.0, r->res.device_id,
+		       failed ? "  " : "", failed ? r->res.error.message : "");
 	}
 	st->lines_drawn = (int)st->n;
 	fflush(stdout);
@@ -265,6 +330,7 @@ static void progress(struct port_run *r, enum mcred_provision_step step)
 
 	pthread_mutex_lock(&st->mutex);
 	r->step = step;
+	r->step_t0 = now_s();
 	if (!st->live && !st->cfg->quiet)
 		step_event(r, mcred_provision_step_name(step));
 	pthread_cond_signal(&st->cond);
@@ -278,8 +344,9 @@ static void progress_cb(enum mcred_provision_step step, void *user)
 
 static int stop_cb(void *user)
 {
-	(void)user;
-	return g_interrupts >= 1;
+	const struct port_run *r = user;
+
+	return g_interrupts >= 1 || atomic_load(&r->st->disk_full) != 0;
 }
 
 /* The second signal abandons the commands in flight (the first stops between steps). */
@@ -309,11 +376,15 @@ static void fail_record(struct port_run *r, int code, const char *fmt, ...)
 static void add_csv_row(struct port_run *r)
 {
 	const struct station_config *c = r->st->cfg;
+	struct csv_options csv = c->csv;
 	struct mcred_error err;
 	enum csv_outcome out;
 
+	/* a renewed certificate takes its device's row: the old one is no longer on the modem */
+	if (r->res.status == MCRED_PROVISION_RENEWED)
+		csv.replace = 1;
 	memset(&err, 0, sizeof(err));
-	out = csv_add_device(&c->csv, r->res.device_id, r->cert_pem, &err);
+	out = csv_add_device(&csv, r->res.device_id, r->cert_pem, &err);
 	if (out == CSV_DUPLICATE)
 		fail_record(r, CLI_EXIT_FAILURE,
 			    "the onboarding CSV already has another row for "
@@ -324,8 +395,31 @@ static void add_csv_row(struct port_run *r)
 			    "the onboarding CSV %s has 1000 rows, nRF Cloud's "
 			    "limit; --split continues in FILE-2.csv",
 			    c->csv.path);
-	else if (out == CSV_ERROR)
+	else if (out == CSV_ERROR || out == CSV_NO_SPACE)
 		fail_record(r, CLI_EXIT_FAILURE, "onboarding CSV: %.400s", err.message);
+	if (out == CSV_NO_SPACE)
+		disk_full(r->st, err.message);
+}
+
+/* The device's claim row (--attest-csv): its token, by device UUID. */
+static void add_claim_row(struct port_run *r)
+{
+	const struct station_config *c = r->st->cfg;
+	struct mcred_error err;
+	enum csv_outcome out;
+
+	memset(&err, 0, sizeof(err));
+	out = attest_csv_add(&c->attest_csv, r->res.imei, r->res.device_uuid, r->res.attest_token,
+			     &err);
+	if (out == CSV_DUPLICATE)
+		fail_record(r, CLI_EXIT_FAILURE,
+			    "the claim CSV %s has a row for device %s with another IMEI; --replace "
+			    "replaces it",
+			    c->attest_csv.path, r->res.device_uuid);
+	else if (out == CSV_ERROR || out == CSV_NO_SPACE)
+		fail_record(r, CLI_EXIT_FAILURE, "claim CSV: %.400s", err.message);
+	if (out == CSV_NO_SPACE)
+		disk_full(r->st, err.message);
 }
 
 static void fill_record(const struct port_run *r, struct ledger_record *rec)
@@ -348,27 +442,33 @@ static void record(struct port_run *r)
 	char *line;
 	size_t len;
 	int ok = r->res.status == MCRED_PROVISION_PROVISIONED ||
-		 r->res.status == MCRED_PROVISION_UNCHANGED;
+		 r->res.status == MCRED_PROVISION_UNCHANGED ||
+		 r->res.status == MCRED_PROVISION_RENEWED;
+	int rc = -1;
 
 	if (ok && r->cert_from_files && r->cert_pem &&
-	    save_file(c->out_dir, r->res.device_id, "_crt.pem", r->cert_pem) != 0)
+	    save_file(r->st, c->out_dir, r->res.device_id, "_crt.pem", r->cert_pem) != 0)
 		fail_record(r, CLI_EXIT_FAILURE, "cannot save %s_crt.pem", r->res.device_id);
 	if (ok && r->res.attest_token &&
-	    save_file(c->out_dir, r->res.device_id, "_attest.txt", r->res.attest_token) != 0)
+	    save_file(r->st, c->out_dir, r->res.device_id, "_attest.txt", r->res.attest_token) != 0)
 		fail_record(r, CLI_EXIT_FAILURE, "cannot save %s_attest.txt", r->res.device_id);
 	if (ok && c->csv.path && r->cert_pem)
 		add_csv_row(r);
+	if (ok && c->attest_csv.path && r->res.attest_token)
+		add_claim_row(r);
 	if (!c->ledger)
 		return;
 	fill_record(r, &rec);
 	line = ledger_line(&rec, &len);
 	memset(&err, 0, sizeof(err));
-	if (!line || ledger_append(c->ledger, line, len, &err) != 0) {
+	if (!line || (rc = ledger_append(c->ledger, line, len, &err)) != 0) {
 		cli_errorf("%s: the ledger line of %s was not written: %s", r->port,
 			   r->res.device_id[0] ? r->res.device_id : "this modem",
 			   line ? err.message : "out of memory");
 		if (r->exit_code < CLI_EXIT_FAILURE)
 			r->exit_code = CLI_EXIT_FAILURE;
+		if (rc == LEDGER_NO_SPACE)
+			disk_full(r->st, err.message);
 	}
 	free(line);
 }
@@ -415,6 +515,8 @@ static void provision_port(struct port_run *r)
 	req.stop_cb = stop_cb;
 	req.load_cb = load_cb;
 	req.save_cb = save_cb;
+	req.intent_cb = intent_cb;
+	req.recall_cb = recall_cb;
 	req.user = r;
 	rc = mcred_provision(m, &req, &r->res);
 	mcred_modem_free(m);
@@ -423,7 +525,11 @@ static void provision_port(struct port_run *r)
 	if (rc == MCRED_OK && r->res.status == MCRED_PROVISION_CSR_SAVED)
 		r->exit_code = CLI_EXIT_CSR_SAVED;
 	if (rc == MCRED_ERR_CANCELLED)
-		r->exit_code = 128 + (g_signo ? (int)g_signo : SIGINT);
+		r->exit_code = g_interrupts ? 128 + (g_signo ? (int)g_signo : SIGINT)
+					    : CLI_EXIT_FAILURE; /* the disk is full */
+	/* its journal (or an artifact) could not be written: the full disk, not the port */
+	if (rc == MCRED_ERR_IO && atomic_load(&r->st->disk_full))
+		r->exit_code = CLI_EXIT_FAILURE;
 }
 
 static void *port_thread(void *arg)
@@ -497,6 +603,19 @@ long station_kit_ports(const struct mcred_port_list *list, int all, const char *
 	return (long)n;
 }
 
+int station_same_port(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return 0;
+	if (S_ISCHR(sa.st_mode) && S_ISCHR(sb.st_mode))
+		return sa.st_rdev == sb.st_rdev;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* ---- the whole station -------------------------------------------------------------- */
 
 static int start_threads(struct station *st)
@@ -541,6 +660,13 @@ static void wait_runs(struct station *st)
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&st->cond, &st->mutex, &until);
+		if (atomic_load(&st->disk_full) == 1) {
+			atomic_store(&st->disk_full, 2); /* told */
+			fprintf(stderr,
+				"modemcred: the disk is full (%s): stopping, each modem after its "
+				"command in flight, its mode restored\n",
+				st->disk_full_why);
+		}
 		if (g_interrupts > told) {
 			told = g_interrupts;
 			fprintf(stderr,
@@ -557,38 +683,121 @@ static void wait_runs(struct station *st)
 	pthread_mutex_unlock(&st->mutex);
 }
 
-static int summary(const struct station *st)
-{
-	size_t count[4] = { 0, 0, 0, 0 }, i;
-	int code = 0;
-	double total = now_s() - st->t0;
+/* What the runs ended with. */
+struct tally {
+	size_t count[MCRED_PROVISION_RENEWED + 1]; /* by status */
+	double token_wait;                         /* seconds, all signatures */
+	double longest_wait;
+	size_t signed_here; /* runs that signed a certificate */
+	int code;           /* the exit code */
+};
 
+static void tally_runs(const struct station *st, struct tally *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < st->n; i++) {
+		const struct port_run *r = &st->runs[i];
+		double w = r->res.timings.token_wait;
+
+		if ((unsigned)r->res.status <= MCRED_PROVISION_RENEWED)
+			t->count[r->res.status]++;
+		if (r->res.timings.signing >= 0)
+			t->signed_here++;
+		if (w > 0) {
+			t->token_wait += w;
+			t->longest_wait = w > t->longest_wait ? w : t->longest_wait;
+		}
+		/* a failure outranks a stop after the CSR, whatever the numbers */
+		if (r->exit_code != CLI_EXIT_CSR_SAVED && r->exit_code > t->code)
+			t->code = r->exit_code;
+	}
+	if (t->code == 0 && t->count[MCRED_PROVISION_CSR_SAVED] > 0)
+		t->code = CLI_EXIT_CSR_SAVED;
+	if (g_interrupts)
+		t->code = 128 + (g_signo ? (int)g_signo : SIGINT);
+	else if (st->disk_full && t->code < CLI_EXIT_FAILURE)
+		t->code = CLI_EXIT_FAILURE;
+}
+
+static void summary_event(const struct station *st, const struct tally *t, double total)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_field_string(&j, "event", "summary");
+	json_field_uint(&j, "provisioned", t->count[MCRED_PROVISION_PROVISIONED]);
+	json_field_uint(&j, "renewed", t->count[MCRED_PROVISION_RENEWED]);
+	json_field_uint(&j, "unchanged", t->count[MCRED_PROVISION_UNCHANGED]);
+	json_field_uint(&j, "csr_saved", t->count[MCRED_PROVISION_CSR_SAVED]);
+	json_field_uint(&j, "failed", t->count[MCRED_PROVISION_FAILED]);
+	json_key(&j, "failures");
+	json_array_begin(&j);
 	for (i = 0; i < st->n; i++) {
 		const struct port_run *r = &st->runs[i];
 
-		count[r->res.status]++;
-		/* a failure outranks a stop after the CSR, whatever the numbers */
-		if (r->exit_code != CLI_EXIT_CSR_SAVED && r->exit_code > code)
-			code = r->exit_code;
+		if (r->res.status != MCRED_PROVISION_FAILED)
+			continue;
+		json_object_begin(&j);
+		json_field_string(&j, "port", r->port);
+		json_field_int(&j, "exit_code", r->exit_code);
+		json_field_string(&j, "error", r->res.error.message);
+		json_object_end(&j);
 	}
-	if (code == 0 && count[MCRED_PROVISION_CSR_SAVED] > 0)
-		code = CLI_EXIT_CSR_SAVED;
-	if (g_interrupts)
-		code = 128 + (g_signo ? (int)g_signo : SIGINT);
+	json_array_end(&j);
+	json_field_bool(&j, "disk_full", st->disk_full != 0);
+	json_field_int(&j, "exit_code", t->code);
+	fflush(stdout);
+	/* json.c writes integers only: the seconds and the object's end here */
+	printf(",\"token_wait_s\":%.3f,\"total_s\":%.3f}\n", t->token_wait, total);
+	fflush(stdout);
+}
+
+/* The table at the end of a live run: results counted, each failure with its reason. */
+static void summary_table(const struct station *st, const struct tally *t, double total)
+{
+	static const enum mcred_provision_status order[] = {
+		MCRED_PROVISION_PROVISIONED, MCRED_PROVISION_RENEWED, MCRED_PROVISION_UNCHANGED,
+		MCRED_PROVISION_CSR_SAVED,   MCRED_PROVISION_FAILED,
+	};
+	size_t i;
+
+	printf("\n%-12s %5s\n", "result", "count");
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		printf("%-12s %5zu\n", mcred_provision_status_name(order[i]), t->count[order[i]]);
+	for (i = 0; i < st->n; i++) {
+		const struct port_run *r = &st->runs[i];
+
+		if (r->res.status == MCRED_PROVISION_FAILED)
+			printf("  %s (exit %d): %s\n", r->port, r->exit_code, r->res.error.message);
+	}
+	if (t->token_wait > 0)
+		printf("waited %.3f s for the CA's token over %zu signatures (longest %.3f s)\n",
+		       t->token_wait, t->signed_here, t->longest_wait);
+	printf("%zu modems in %.1f s\n", st->n, total);
+}
+
+static int summary(const struct station *st)
+{
+	struct tally t;
+	double total = now_s() - st->t0;
+
+	tally_runs(st, &t);
+	if (st->disk_full)
+		cli_errorf("stopped because the disk is full: %s. Each modem's mode was restored "
+			   "(a modem whose restore failed says so above); free some space and run "
+			   "the same command again: it finishes what was left undone",
+			   st->disk_full_why);
 	if (st->cfg->quiet)
-		return code;
-	if (!st->live) {
-		printf("{\"event\":\"summary\",\"provisioned\":%zu,\"unchanged\":%zu,"
-		       "\"csr_saved\":%zu,\"failed\":%zu,\"total_s\":%.3f,\"exit_code\":%d}\n",
-		       count[MCRED_PROVISION_PROVISIONED], count[MCRED_PROVISION_UNCHANGED],
-		       count[MCRED_PROVISION_CSR_SAVED], count[MCRED_PROVISION_FAILED], total,
-		       code);
-		return code;
-	}
-	printf("%zu provisioned, %zu unchanged, %zu CSR saved, %zu failed in %.1f s\n",
-	       count[MCRED_PROVISION_PROVISIONED], count[MCRED_PROVISION_UNCHANGED],
-	       count[MCRED_PROVISION_CSR_SAVED], count[MCRED_PROVISION_FAILED], total);
-	return code;
+		return t.code;
+	if (st->live)
+		summary_table(st, &t, total);
+	else
+		summary_event(st, &t, total);
+	return t.code;
 }
 
 int station_run(const struct station_config *cfg)

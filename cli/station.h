@@ -12,13 +12,14 @@
 #include "modemcred.h"
 
 struct station_config {
-	struct mcred_options opts;          /* connection settings of every port */
-	struct mcred_provision_request req; /* the callbacks are the station's */
-	const char *out_dir;                /* artifacts */
-	const char *cert_dir;               /* certificates issued elsewhere, or NULL */
-	const char *ledger;                 /* or NULL */
-	struct csv_options csv;             /* csv.path NULL: no onboarding CSV */
-	int json;                           /* JSON events instead of live lines */
+	struct mcred_options opts;            /* connection settings of every port */
+	struct mcred_provision_request req;   /* the callbacks are the station's */
+	const char *out_dir;                  /* artifacts */
+	const char *cert_dir;                 /* certificates issued elsewhere, or NULL */
+	const char *ledger;                   /* or NULL */
+	struct csv_options csv;               /* csv.path NULL: no onboarding CSV */
+	struct attest_csv_options attest_csv; /* path NULL: no claim CSV */
+	int json;                             /* JSON events instead of live lines */
 	int quiet;
 	const char *const *ports;
 	size_t nports;
@@ -34,9 +35,17 @@ long station_kit_ports(const struct mcred_port_list *list, int all, const char *
 		       size_t nserials, const char **out, size_t max, const char **missing);
 
 /*
+ * Non-zero when ports a and b name one device: the same name, or two names
+ * of one device (a symlink such as /dev/serial/by-id/..., a second device
+ * node), compared by device number. Two runs on one modem would fight.
+ */
+int station_same_port(const char *a, const char *b);
+
+/*
  * Provision every port in parallel; returns the exit code: 0 when every
- * modem ended provisioned, unchanged (or csr-saved without a CA), else the
- * highest code of the documented table (130 after Ctrl-C).
+ * modem ended provisioned, renewed or unchanged, 8 when some stopped after
+ * the CSR, else the highest code of the documented table (130 after Ctrl-C;
+ * 1 when a full disk stopped the station: every mode is restored).
  */
 int station_run(const struct station_config *cfg);
 

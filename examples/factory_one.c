@@ -3,7 +3,12 @@
  * software would: a key made on the modem, a certificate from the factory
  * CA, the root CA and the certificate written and verified.
  *
- *   factory_one PORT CA.pem CA.key ROOT.pem
+ *   factory_one PORT CA.pem CA.key|pkcs11:URI ROOT.pem [SECRET_FILE]
+ *
+ * The CA key is a PEM file (encrypted or not) or an RFC 7512 PKCS#11 URI of
+ * a key in an HSM ('pkcs11:token=factory;object=line-ca'), which then
+ * makes the signature. SECRET_FILE's first line is the token's PIN or the
+ * PEM key's passphrase, read only if the key needs it.
  *
  * Prints each step and the result; saves <device id>_crt.pem in the current
  * directory. (modemcred provision does the same for many modems at once,
@@ -31,6 +36,21 @@ static char *read_file(const char *path, size_t *len)
 	}
 	fclose(f);
 	return buf;
+}
+
+/* The CA key's PIN or passphrase: the first line of the file given, when asked for. */
+static int read_secret(char *buf, size_t size, int is_pin, void *user)
+{
+	const char *path = user;
+	FILE *f = path ? fopen(path, "r") : NULL;
+	size_t n;
+
+	(void)is_pin;
+	if (!f)
+		return -1;
+	n = fgets(buf, (int)size, f) ? strcspn(buf, "\r\n") : 0;
+	fclose(f);
+	return n > 0 ? (int)n : -1;
 }
 
 static void on_step(enum mcred_provision_step step, void *user)
@@ -61,32 +81,49 @@ int main(int argc, char **argv)
 	struct mcred_provision_request req;
 	struct mcred_provision_result res;
 	struct mcred_error err = { MCRED_OK, -1, "" };
-	char *ca_pem, *key_pem, *root_pem;
+	struct mcred_ca_key key;
+	char *ca_pem, *key_pem = NULL, *root_pem;
 	size_t ca_len = 0, key_len = 0, root_len = 0;
 	mcred_ca *ca = NULL;
 	mcred_modem *m = NULL;
 	int code = 1;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s PORT CA.pem CA.key ROOT.pem\n", argv[0]);
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: %s PORT CA.pem CA.key|pkcs11:URI ROOT.pem [SECRET_FILE]\n",
+			argv[0]);
 		return 2;
 	}
+	mcred_ca_key_init(&key);
+	if (strncmp(argv[3], "pkcs11:", 7) == 0)
+		key.uri = argv[3]; /* the token signs; the key never comes here */
+	else if ((key_pem = read_file(argv[3], &key_len)) != NULL) {
+		key.pem = key_pem;
+		key.pem_len = key_len;
+	}
+	key.password_cb = read_secret;
+	key.user = argc == 6 ? argv[5] : NULL;
 	ca_pem = read_file(argv[2], &ca_len);
-	key_pem = read_file(argv[3], &key_len);
 	root_pem = read_file(argv[4], &root_len);
-	if (!ca_pem || !key_pem || !root_pem) {
-		fprintf(stderr, "cannot read the CA, key or root file\n");
-		return 2;
-	}
 	/* Check the CA before touching the modem. */
-	if (mcred_ca_load(&ca, ca_pem, ca_len, key_pem, key_len, &err) != MCRED_OK) {
+	if (!ca_pem || (!key.uri && !key_pem) || !root_pem)
+		fprintf(stderr, "cannot read the CA, key or root file\n");
+	else if (mcred_ca_open(&ca, ca_pem, ca_len, &key, &err) != MCRED_OK)
 		fprintf(stderr, "CA: %s\n", err.message);
+	if (!ca) {
+		free(ca_pem);
+		if (key_pem)
+			mcred_secret_free(key_pem, key_len);
+		free(root_pem);
 		return 2;
 	}
-	memset(key_pem, 0, key_len); /* the key lives in ca now */
+	if (key_pem)
+		mcred_secret_free(key_pem, key_len); /* the key lives in ca now */
+	key_pem = NULL;
 	if (mcred_modem_open(&m, argv[1], NULL, &err) != MCRED_OK) {
 		fprintf(stderr, "%s\n", err.message);
 		mcred_ca_free(ca);
+		free(ca_pem);
+		free(root_pem);
 		return 3;
 	}
 	mcred_provision_request_init(&req);

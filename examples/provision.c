@@ -3,8 +3,12 @@
  *
  *   provision PORT TAG CA.pem
  *
- * Takes the modem offline only for the write (restoring the mode it found),
- * verifies the modem's SHA-256 against the bytes sent, then lists the tag.
+ * Checks first that the file holds certificates and nothing else (no
+ * private key), before the port is even opened; takes the modem offline
+ * only for the write (restoring the mode it found), verifies the modem's
+ * SHA-256 against the bytes sent, then lists the tag. Another program on
+ * the port (ModemManager, a terminal) makes the open fail with
+ * MCRED_ERR_BUSY, naming it.
  * Build: make examples   (build/examples/provision)
  */
 #include <stdio.h>
@@ -54,12 +58,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	struct mcred_error err;
+	if (mcred_cmng_check_content(MCRED_TYPE_CA_CERT, pem, len, NULL, &err) != MCRED_OK) {
+		fprintf(stderr, "%s: %s\n", argv[3], err.message);
+		free(pem);
+		return 2;
+	}
+
 	struct mcred_options opts;
 	mcred_options_init(&opts);
 	opts.auto_offline = 1; /* writes need CFUN=4; restored afterwards */
 	opts.urc_cb = print_urc;
 
-	struct mcred_error err;
 	mcred_modem *modem;
 	if (mcred_modem_open(&modem, argv[1], &opts, &err) != MCRED_OK) {
 		fprintf(stderr, "open: %s\n", err.message);

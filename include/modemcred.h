@@ -123,7 +123,12 @@ enum mcred_err {
 	MCRED_ERR_DECODE = 14,      /**< a KEYGEN/ATTESTTOKEN blob, CSR, key or CBOR is malformed */
 	MCRED_ERR_VERIFY = 15,      /**< a cryptographic check failed */
 	MCRED_ERR_CANCELLED = 16,   /**< the cancel callback asked to stop */
-	MCRED_ERR_CRYPTO = 17       /**< OpenSSL failed for a reason other than bad input */
+	MCRED_ERR_CRYPTO = 17,      /**< OpenSSL failed for a reason other than bad input */
+	/**
+	 * another program or handle holds the port (nothing was sent); the
+	 * message names it, see mcred_port_holders_get(). Since 0.2.0.
+	 */
+	MCRED_ERR_BUSY = 18
 };
 
 /** Static English description of an error code ("operation timed out"). Since 0.2.0. */
@@ -291,6 +296,16 @@ struct mcred_options {
 	 */
 	int (*cancel_cb)(void *user);
 	void *cancel_user;
+	/**
+	 * 0 (default): mcred_modem_open() takes the port for this handle alone
+	 * before anything is sent, and refuses with MCRED_ERR_BUSY a port that
+	 * another handle or program holds (see "One program per port" in
+	 * libmodemcred(3)). 1: use it anyway. Risky: both programs then read
+	 * the modem's answers and each may take the other's, so a list can come
+	 * back short, a write be reported failed though stored, a key made with
+	 * no CSR saved. Since 0.2.0.
+	 */
+	int ignore_busy;
 };
 
 /**
@@ -461,6 +476,56 @@ MCRED_API enum mcred_err mcred_port_find_kit(char *name, size_t name_len, struct
  */
 MCRED_API enum mcred_err mcred_port_find_kit_by_serial(const char *serial, char *name,
 						       size_t name_len, struct mcred_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* One program per port                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * mcred_modem_open() takes the port for its handle before anything is sent:
+ * an advisory flock(2) on the device (as picocom does; every libmodemcred
+ * handle honours it, in this process too), a look at the processes that
+ * hold the device open (Linux), and TIOCEXCL where the system has it (later
+ * opens by unprivileged programs fail). A port held otherwise is refused
+ * with MCRED_ERR_BUSY, naming the program; mcred_options.ignore_busy
+ * proceeds anyway.
+ */
+
+/**
+ * A process that holds a port open. Allocated by the library; fields are
+ * only ever added at the end: size is the size of the struct the library
+ * filled.
+ */
+struct mcred_port_holder {
+	size_t size;         /**< sizeof the struct the library filled */
+	long pid;            /**< its process id */
+	const char *program; /**< its name as the system shows it ("ModemManager", "screen") */
+};
+
+/** The holders of one port, as mcred_port_holders_get() found them. */
+struct mcred_port_holder_list {
+	struct mcred_port_holder **holders; /**< count pointers */
+	size_t count;
+	/**
+	 * processes whose open files this user may not see (those of other
+	 * users, unless run as root): one of them may hold the port too
+	 */
+	size_t hidden;
+};
+
+/**
+ * The processes other than the caller's that hold port open ("/dev/ttyACM0",
+ * or a symlink to it), e.g. ModemManager or a terminal program. A process
+ * that holds the master side of a pseudo-terminal (a simulator, socat) owns
+ * that line and is not listed. Linux reads /proc; elsewhere
+ * MCRED_ERR_UNSUPPORTED. MCRED_ERR_PORT when port is no device. Free the
+ * list with mcred_port_holder_list_free(). Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_port_holders_get(const char *port,
+						struct mcred_port_holder_list **out,
+						struct mcred_error *err);
+/** Free a list of mcred_port_holders_get(); NULL is allowed. Since 0.2.0. */
+MCRED_API void mcred_port_holder_list_free(struct mcred_port_holder_list *list);
 
 /* ------------------------------------------------------------------------ */
 /* Raw AT                                                                   */
@@ -639,6 +704,10 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * Write a credential (types 0-4). password: PKCS#8 password for an encrypted
  * type 2 key, else NULL. Content is validated (printable ASCII, CR/LF/TAB, no
  * '"', PSK as hex) and, unless keep_line_endings, CRLF is turned into LF.
+ * What the content is (certificates for types 0 and 1, a key that parses
+ * for 2) is not checked here: mcred_cmng_check_content() does that, call
+ * it first. Content that holds a private key is a secret in the trace
+ * whatever the type.
  * With MCRED_WRITE_VERIFY a differing digest gives MCRED_ERR_MISMATCH; when
  * the digest cannot be checked (a firmware without digests, or a differing
  * digest on firmware older than mfw 1.3.2, see mcred_fw_digests_trusted())
@@ -716,6 +785,44 @@ MCRED_API enum mcred_err mcred_cmng_check_write(uint32_t tag, int type, const ch
 						size_t len, const char *password,
 						const struct mcred_options *opts,
 						struct mcred_error *err);
+
+/** What mcred_pem_find() found in a file: one bit per kind of PEM block. */
+#define MCRED_PEM_CERTIFICATE 0x01u /**< "CERTIFICATE" (or OpenSSL's X509/TRUSTED forms) */
+#define MCRED_PEM_PRIVATE_KEY 0x02u /**< any "... PRIVATE KEY": key material, a secret */
+#define MCRED_PEM_ENCRYPTED_KEY \
+	0x04u                      /**< a private key that is encrypted (also set: _PRIVATE_KEY) */
+#define MCRED_PEM_CSR 0x08u        /**< "CERTIFICATE REQUEST" */
+#define MCRED_PEM_PUBLIC_KEY 0x10u /**< "PUBLIC KEY", "RSA PUBLIC KEY" */
+#define MCRED_PEM_OTHER 0x20u      /**< any other "-----BEGIN ...-----" */
+
+/**
+ * The kinds of PEM blocks content holds, by their BEGIN lines (and, for
+ * MCRED_PEM_PRIVATE_KEY, any "PRIVATE KEY-----" at all, so that a cut-off
+ * key still counts); 0 for none. No parsing: a quick look, e.g. to treat
+ * a file that holds key material as a secret in logs whatever type it is
+ * written as (the library's traces do). NULL content gives 0. Since 0.2.0.
+ */
+MCRED_API unsigned mcred_pem_find(const char *content, size_t len);
+
+/**
+ * Check, with OpenSSL and without a modem, that content is what a write of
+ * type expects, before anything is sent: for types 0 (ca) and 1 (cert) one
+ * or more PEM X.509 certificates ("-----BEGIN CERTIFICATE-----", the only
+ * form the modem reads) that parse, and no private key or other PEM block
+ * (text outside the blocks is allowed, as the modem's parser skips it);
+ * for type 2 (key) exactly one PEM private key (PKCS#8, SEC1 "EC PRIVATE
+ * KEY" or PKCS#1 "RSA PRIVATE KEY"; an "EC PARAMETERS" block may come with
+ * it) that parses: an encrypted one ("ENCRYPTED PRIVATE KEY", PKCS#8) only
+ * with the password that decrypts it, an unencrypted one without a
+ * password; types 3 and 4 as mcred_cmng_check_write() checks them. Also
+ * makes the content checks of mcred_cmng_write() (printable ASCII, PSK as
+ * hex). MCRED_ERR_INVALID_ARG says what the content is ("the file holds a
+ * private key, not a certificate") and never quotes it. mcred_cmng_write()
+ * does not make these checks (a firmware may accept what they refuse): call
+ * this first. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_cmng_check_content(int type, const char *content, size_t len,
+						  const char *password, struct mcred_error *err);
 
 /**
  * SHA-256 (upper-case hex) of exactly what mcred_cmng_write() would send for
@@ -976,16 +1083,72 @@ MCRED_API const char *mcred_report_problem(const mcred_report *r);
 
 /**
  * A factory CA: a CA certificate and its private key, loaded and checked.
- * A loaded CA is read-only and may sign from several threads at once.
+ * A loaded CA is read-only and may sign from several threads at once (with
+ * a key in a PKCS#11 token, one signature at a time: see mcred_ca_open()).
  */
 typedef struct mcred_ca mcred_ca;
 
 /**
- * Load a CA from PEM text (an unencrypted private key). Checks, before any
- * modem is touched: both parse, the certificate is the key's (same public
- * key), it is valid now (not expired, not before notBefore) and is a CA
- * (basicConstraints CA:TRUE). Any failure is MCRED_ERR_INVALID_ARG with the
- * reason. Since 0.2.0.
+ * Where the CA's private key is and how to unlock it, for mcred_ca_open().
+ * Initialise with mcred_ca_key_init(). Give pem or uri.
+ */
+struct mcred_ca_key {
+	size_t size; /**< sizeof(struct mcred_ca_key), by _init */
+	/**
+	 * The key as PEM text: unencrypted, or encrypted (PKCS#8 "ENCRYPTED
+	 * PRIVATE KEY", or a traditional key with a Proc-Type: 4,ENCRYPTED
+	 * header) with its passphrase from password_cb.
+	 */
+	const char *pem;
+	size_t pem_len;
+	/**
+	 * Or an RFC 7512 PKCS#11 URI naming the key in a token, e.g.
+	 * "pkcs11:token=factory;object=line-ca": every signature is made by the
+	 * token, the key never enters this process. The PIN comes from
+	 * password_cb; a URI holding pin-value is refused (a URI is no place for
+	 * a secret: it is seen on command lines and in logs).
+	 */
+	const char *uri;
+	/**
+	 * The PKCS#11 module (a .so) that reaches the token; NULL: p11-kit's
+	 * proxy, which loads every module registered with p11-kit (SoftHSM2,
+	 * OpenSC, most HSM vendors').
+	 */
+	const char *pkcs11_module;
+	/**
+	 * Asked at most once, and only when the key needs it: the token's PIN
+	 * (is_pin 1) or the PEM passphrase (is_pin 0). Write at most size bytes
+	 * to buf and return how many, or -1 when there is none (the open fails
+	 * with MCRED_ERR_INVALID_ARG saying a PIN or passphrase is needed). The
+	 * library wipes buf after use. NULL: no secret can be had.
+	 */
+	int (*password_cb)(char *buf, size_t size, int is_pin, void *user);
+	void *user; /**< given to password_cb */
+};
+
+/** What mcred_ca_key_init(key) calls: zeroes and the size. Since 0.2.0. */
+MCRED_API void mcred_ca_key_init_size(struct mcred_ca_key *key, size_t size);
+/** Zero *key and set its size. A macro, as mcred_options_init(). */
+#define mcred_ca_key_init(key) mcred_ca_key_init_size((key), sizeof(*(key)))
+
+/**
+ * Open a CA: its certificate (PEM) and its key (struct mcred_ca_key: PEM,
+ * encrypted PEM, or a key in a PKCS#11 token through OpenSSL's pkcs11
+ * engine). Checks, before any modem is touched: the certificate parses;
+ * the key parses, is unlocked (a wrong or missing PIN or passphrase is
+ * named as such) and is the certificate's key (for a token key: the token
+ * signs a random challenge that the certificate's public key verifies);
+ * the certificate is valid now (not expired, not before notBefore) and is
+ * a CA (basicConstraints CA:TRUE). Any failure is MCRED_ERR_INVALID_ARG
+ * with the reason. Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_ca_open(mcred_ca **out, const char *cert_pem, size_t cert_len,
+				       const struct mcred_ca_key *key, struct mcred_error *err);
+
+/**
+ * mcred_ca_open() with an unencrypted PEM key, or (key_pem beginning with
+ * "pkcs11:") a token key that needs no PIN, through p11-kit's proxy.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_len,
 				       const char *key_pem, size_t key_len,
@@ -1014,9 +1177,11 @@ MCRED_API enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_p
 					  struct mcred_error *err);
 
 /**
- * Steps of mcred_provision(), in the order they run, but for one: with a CA
- * and a root CA, the certificate is signed while the modem stores the root
- * CA, so SIGN starts after WRITE_CA. Since 0.2.0.
+ * Steps of mcred_provision(), in the order they run, but for two: the
+ * device facts (INFO) are read before the modem goes offline (OFFLINE), so
+ * that the intent recorded before that names the modem; and with a CA and
+ * a root CA the certificate is signed while the modem stores the root CA,
+ * so SIGN starts after WRITE_CA. Since 0.2.0.
  */
 enum mcred_provision_step {
 	MCRED_STEP_OFFLINE = 0, /**< take the modem offline (CFUN=4) */
@@ -1072,11 +1237,59 @@ enum mcred_provision_status {
 	MCRED_PROVISION_PROVISIONED, /**< something was generated or written */
 	MCRED_PROVISION_UNCHANGED,   /**< already provisioned as asked; nothing written */
 	/** no CA and no issued certificate: stopped after saving the CSR */
-	MCRED_PROVISION_CSR_SAVED
+	MCRED_PROVISION_CSR_SAVED,
+	/** a certificate about to expire replaced for the same key (renew_within_days) */
+	MCRED_PROVISION_RENEWED
 };
 
-/** "failed", "provisioned", "unchanged", "csr-saved". Since 0.2.0. */
+/** "failed", "provisioned", "unchanged", "csr-saved", "renewed". Since 0.2.0. */
 MCRED_API const char *mcred_provision_status_name(enum mcred_provision_status status);
+
+/**
+ * What a run is about to do to one modem, for a journal that outlives a
+ * crash of the host (request's intent_cb and recall_cb): before each step
+ * that changes the modem the run hands this to intent_cb, which must store
+ * it durably (e.g. write and fsync a file) before returning 0. A later run
+ * on the same modem (by IMEI) gets it back from recall_cb: the mode to
+ * restore is the one found before the crash, and a key this run was
+ * generating when it died is its own and may be replaced without force.
+ * Strings are "" when unknown. Fields are only added at the end.
+ */
+struct mcred_provision_intent {
+	size_t size; /**< sizeof(struct mcred_provision_intent), set by the library */
+	/**
+	 * The step about to run: MCRED_STEP_OFFLINE, MCRED_STEP_KEYGEN (again,
+	 * with key_sha256, once the new key is listed), MCRED_STEP_WRITE_CA,
+	 * MCRED_STEP_WRITE_CERT; MCRED_STEP_DONE: the run ended with the mode
+	 * restored, the journal may go.
+	 */
+	enum mcred_provision_step step;
+	int mode_found;      /**< functional mode to restore at the end, -1 for none */
+	char imei[32];       /**< the modem's IMEI (15 digits by definition) */
+	int keygen;          /**< %KEYGEN was about to be sent to the tag */
+	int replace_key;     /**< the run was allowed to replace the tag's key */
+	char key_before[65]; /**< listed digest of the tag's key before %KEYGEN, "" none */
+	char key_sha256[65]; /**< listed digest of the new key, once listed */
+};
+
+/**
+ * Seconds the steps of one mcred_provision() took, -1 for a step that did
+ * not run. Steps overlap where the host works while the modem does: the
+ * signature is made while the root CA is stored. Frozen: later timings come
+ * as new fields of the result, never here.
+ */
+struct mcred_provision_timings {
+	double offline;    /**< the mode read, the intent recorded, AT+CFUN=4 */
+	double facts;      /**< IMEI, model, firmware, the tag's listing, the device UUID */
+	double keygen;     /**< %KEYGEN */
+	double key_listed; /**< the listing of the new key's digest */
+	double signing;    /**< the certificate made and signed by the CA, token_wait included */
+	double token_wait; /**< waiting for the CA's token while other modems' were signed */
+	double write_ca;   /**< the root CA's write (%CMNG=0, type 0) */
+	double write_cert; /**< the certificate's write (type 1) */
+	double verify;     /**< the listings that verify what was written, by digest */
+	double restore;    /**< restoring the functional mode */
+};
 
 /** Initialise with mcred_provision_request_init(); size as for struct mcred_options. */
 struct mcred_provision_request {
@@ -1119,6 +1332,28 @@ struct mcred_provision_request {
 	 */
 	int (*save_cb)(const struct mcred_provision_artifacts *a, void *user);
 	void *user; /**< passed to every callback */
+	/**
+	 * Renew: a certificate found for the on-device key (load_cb) that
+	 * expires within this many days is replaced by one from ca for the same
+	 * key, signed from the saved CSR once the key in the tag is checked to
+	 * be the CSR's (its listed digest is the one saved with the CSR);
+	 * status MCRED_PROVISION_RENEWED. 0: never. Needs ca. Since 0.2.0.
+	 */
+	unsigned renew_within_days;
+	/**
+	 * Record intent durably before the step it names (see struct
+	 * mcred_provision_intent; valid during the call). Non-zero return: the
+	 * step is not taken and the run fails (MCRED_ERR_IO; the mode is
+	 * restored). May be NULL: no journal. Since 0.2.0.
+	 */
+	int (*intent_cb)(const struct mcred_provision_intent *intent, void *user);
+	/**
+	 * Fill *intent (zeroed, its size set) with the last intent recorded for
+	 * the modem with this IMEI by a run that did not reach
+	 * MCRED_STEP_DONE: return 1; 0 when there is none; -1 on an error (the
+	 * run fails before the modem is changed). May be NULL. Since 0.2.0.
+	 */
+	int (*recall_cb)(const char *imei, struct mcred_provision_intent *intent, void *user);
 };
 
 /**
@@ -1160,6 +1395,8 @@ struct mcred_provision_result {
 	struct mcred_credential credentials[3];
 	size_t n_credentials;
 	char *attest_token; /**< malloc'd blob when asked for, else NULL */
+	/** how long each step took */
+	struct mcred_provision_timings timings;
 };
 
 /** What mcred_provision_result_init(res) calls: zeroes and the size. Since 0.2.0. */

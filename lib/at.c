@@ -11,10 +11,12 @@
 
 #include "at.h"
 #include "at_parser.h"
+#include "content.h"
 #include "defaults.h"
 #include "error.h"
 #include "handle.h"
 #include "at_shell.h"
+#include "at_screen.h"
 #include "util.h"
 #include "at_wire.h"
 
@@ -84,10 +86,12 @@ struct exchange {
 	int final_seen;
 	int too_large;
 	int nomem;
-	int restarted;                /* a boot banner came before the final result */
-	size_t answer_bytes;          /* answer lines so far, as "<line>\r\n" on the wire */
-	struct mcred_shell_echo echo; /* shell mode: takes the echo out (typed NULL: off) */
-	int cut_off;                  /* the answer filled the device's buffer, no final result */
+	int restarted;       /* a boot banner came before the final result */
+	size_t answer_bytes; /* answer lines so far, as "<line>\r\n" on the wire */
+	/* shell mode: finds where the answer begins, after the echo (typed NULL: off) */
+	struct mcred_shell_reader shell;
+	int before_echo; /* a row printed before the echo is being sorted: no answer */
+	int cut_off;     /* the answer filled the device's buffer, no final result */
 	/*
 	 * A command of the caller's (not a late answer awaited or a recovery):
 	 * once the device has it, a cancel lets it finish (check_cancel);
@@ -97,9 +101,11 @@ struct exchange {
 	int finishing;
 	/*
 	 * Resynchronising: only a final result after an information line that
-	 * starts with this counts; earlier ones are strays (late answers).
+	 * starts with this counts; earlier ones are strays (late answers, the
+	 * refusal of what the recovery ended), counted here.
 	 */
 	const char *marker;
+	unsigned strays, stray_refusals;
 };
 
 /*
@@ -112,10 +118,22 @@ static const char withheld_echo[] = "<echo of an earlier command withheld>";
 static const char restart_note[] = "<the modem restarted: functional mode and CMEE are "
 				   "back to their power-on values>";
 
+/*
+ * Private key material never reaches a trace, whatever carries it: a key
+ * written as another type is redacted by its command's trace form, and
+ * this catches the rest (a read of a slot that holds a key, a raw command).
+ */
+static const char withheld_key[] = "<line withheld: it holds private key material>";
+
 static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, size_t len)
 {
-	if (m->opts.trace_cb)
-		m->opts.trace_cb(dir, text, len, m->opts.trace_user);
+	if (!m->opts.trace_cb)
+		return;
+	if (mcred_content_holds_key(text, len)) {
+		text = withheld_key;
+		len = sizeof(withheld_key) - 1;
+	}
+	m->opts.trace_cb(dir, text, len, m->opts.trace_user);
 }
 
 static void trace_text(mcred_modem *m, const char *text)
@@ -194,12 +212,23 @@ static void drop_stray_answer(struct exchange *x)
 static void record_final(struct exchange *x, enum mcred_line_kind kind, int code)
 {
 	if (x->marker && !marker_seen(x)) {
+		x->strays++;
+		x->stray_refusals += kind != MCRED_LINE_OK;
 		drop_stray_answer(x);
 		return;
 	}
 	x->final_seen = 1;
 	x->reply->final = kind;
 	x->reply->code = code;
+	x->m->at.answered = 1;
+	x->m->at.boots_before_answer = 0; /* the started device took the command */
+}
+
+/* No answer after a banner before the handle's first answer: it was a restart. */
+static void count_boots_before_answer(mcred_modem *m)
+{
+	m->at.restarts += m->at.boots_before_answer;
+	m->at.boots_before_answer = 0;
 }
 
 /* A final result as the modem's fixed words, without anything else on its line. */
@@ -223,6 +252,11 @@ static void trace_final(mcred_modem *m, enum mcred_line_kind kind, int code)
  * A boot banner line: the modem lost its state. One restart per banner
  * (it ends with "Ready"). A command in flight fails unless its final result
  * still follows (then the restarted modem received it whole).
+ *
+ * Before the handle's first answer, a banner is the device's start as the
+ * port was opened (a Serial LTE Modem says "Ready" then), unless the command
+ * it came with then gets no answer: it is held apart (boots_before_answer),
+ * dropped when that answer comes, counted as a restart when it does not.
  */
 static void on_banner(struct exchange *x, const char *line, size_t len, int in_flight)
 {
@@ -231,7 +265,10 @@ static void on_banner(struct exchange *x, const char *line, size_t len, int in_f
 	trace(m, MCRED_TRACE_RX, line, len);
 	deliver_urc(m, line, len);
 	if (!m->at.in_banner) {
-		m->at.restarts++;
+		if (m->at.answered)
+			m->at.restarts++;
+		else
+			m->at.boots_before_answer++;
 		trace_text(m, restart_note);
 	}
 	m->at.in_banner = !(len == 5 && memcmp(line, "Ready", 5) == 0);
@@ -337,7 +374,7 @@ static int on_line(void *user, const char *line, size_t len)
 {
 	struct exchange *x = user;
 	int stale = mcred_line_splitter_stale(x->m->at.splitter);
-	const char *cmd = x->final_seen || stale ? NULL : x->cmd;
+	const char *cmd = x->final_seen || stale || x->before_echo ? NULL : x->cmd;
 	enum mcred_line_kind kind;
 	int code;
 
@@ -354,11 +391,13 @@ static int on_line(void *user, const char *line, size_t len)
 		on_banner(x, line, len, cmd != NULL);
 		return 0;
 	}
-	if (kind != MCRED_LINE_NOISE)
+	/* log lines and URCs are the device's own: a banner goes on across them */
+	if (kind != MCRED_LINE_NOISE && kind != MCRED_LINE_URC)
 		x->m->at.in_banner = 0;
 	/* what the device's buffer held of the answer (see answer_cut_off) */
-	if (cmd && kind == MCRED_LINE_INFO && !mcred_line_is_command_echo(line, len))
-		x->answer_bytes += len + 2;
+	if (cmd && kind == MCRED_LINE_INFO && !x->shell.typed &&
+	    !mcred_line_is_command_echo(line, len))
+		x->answer_bytes += mcred_line_splitter_raw_length(x->m->at.splitter) + 2;
 	if (x->m->at.content_sent)
 		on_guarded_line(x, cmd, kind, line, len, code);
 	else
@@ -375,23 +414,49 @@ static void pass_to_splitter(void *user, const uint8_t *bytes, size_t n)
 	mcred_line_splitter_feed(x->m->at.splitter, bytes, n, on_line, x);
 }
 
-/* Nothing but a shell prompt waits in the splitter: the next byte starts a line. */
-static int splitter_at_line_start(void *user)
+/* A row the shell reader hands on, sorted like a line of the splitter. */
+static void on_row(struct exchange *x, const char *row, size_t len, int before_echo)
 {
-	struct exchange *x = user;
-	const char *partial;
-	size_t n = mcred_line_splitter_pending(x->m->at.splitter, &partial);
+	char *line = malloc(len + 1);
 
-	mcred_line_strip_prompt(partial, &n);
-	return n == 0;
+	if (!line) {
+		x->nomem = 1;
+		return;
+	}
+	memcpy(line, row, len);
+	line[len] = '\0';
+	x->before_echo = before_echo;
+	(void)on_line(x, line, len);
+	x->before_echo = 0;
+	mcred_secret_free(line, len + 1);
 }
 
-/* Received bytes to the splitter; in shell mode the echo taken out first. */
+static void row_before_echo(void *user, const char *row, size_t len)
+{
+	on_row(user, row, len, 1);
+}
+
+static void answer_row(void *user, const char *row, size_t len)
+{
+	on_row(user, row, len, 0);
+}
+
+/* The echo is complete: whatever the splitter holds was printed before it. */
+static void echo_seen(void *user)
+{
+	struct exchange *x = user;
+
+	mcred_line_splitter_reset(x->m->at.splitter);
+}
+
+/* Received bytes to the splitter; in shell mode only those after the echo. */
 static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
 {
-	if (x->echo.typed && !x->echo.done)
-		mcred_shell_echo_filter(&x->echo, buf, n, splitter_at_line_start, pass_to_splitter,
-					x);
+	const struct mcred_shell_reader_out out = { row_before_echo, echo_seen, answer_row,
+						    pass_to_splitter, x };
+
+	if (x->shell.typed)
+		mcred_shell_reader_feed(&x->shell, buf, n, &out);
 	else
 		pass_to_splitter(x, buf, n);
 }
@@ -467,10 +532,33 @@ static int command_was_long(const mcred_modem *m, const struct exchange *x)
 	return x->wire_len > m->opts.max_command_len / 2;
 }
 
-static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, const char *shown,
-				    unsigned waited_ms)
+/* Keep what the message of a timeout needs, should the recovery explain it later. */
+static void remember_timeout(mcred_modem *m, const struct exchange *x, const char *shown,
+			     unsigned waited_ms)
 {
-	if (x && command_was_long(m, x))
+	struct mcred_timed_out *t = &m->at.timed_out;
+	size_t head = strnlen(m->err.message, sizeof(t->head) - 1);
+
+	t->pending = 1;
+	t->cut_proven = 0;
+	memcpy(t->head, m->err.message, head);
+	t->head[head] = '\0';
+	snprintf(t->shown, sizeof(t->shown), "%s", shown);
+	t->waited_ms = waited_ms;
+	t->wire_len = x->wire_len;
+}
+
+static enum mcred_err timeout_message(mcred_modem *m, const struct exchange *x, const char *shown,
+				      unsigned waited_ms)
+{
+	if (x->shell.typed && !x->shell.done)
+		return mcred_fail(m, MCRED_ERR_TIMEOUT,
+				  "no answer to %s within %u ms: the device did not even echo "
+				  "the typed line, as a Zephyr shell does (wrong port? baud rate "
+				  "%u? a shell with its echo off: `shell echo on`; the raw AT host "
+				  "of the at_client sample: leave --shell out)",
+				  shown, waited_ms, m->opts.baud);
+	if (command_was_long(m, x))
 		return mcred_fail(m, MCRED_ERR_TIMEOUT,
 				  "no answer to %s within %u ms; the command was %zu bytes: a "
 				  "device whose AT command buffer (CONFIG_AT_HOST_CMD_MAX_LEN) is "
@@ -482,6 +570,48 @@ static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, co
 			  "no answer to %s within %u ms (wrong port? baud rate %u? "
 			  "does the device expect another command terminator or --shell?)",
 			  shown, waited_ms, m->opts.baud);
+}
+
+static enum mcred_err timeout_error(mcred_modem *m, const struct exchange *x, const char *shown,
+				    unsigned waited_ms)
+{
+	enum mcred_err rc = timeout_message(m, x, shown, waited_ms);
+
+	remember_timeout(m, x, shown, waited_ms);
+	return rc;
+}
+
+/*
+ * The recovery after a timeout got exactly one stray final result before its
+ * query's answer, a refusal: the refusal of the cut command it ended. Had
+ * the device merely been slow, the timed-out command's own late answer
+ * would have come too.
+ */
+static int cut_command_ended(const struct exchange *x)
+{
+	return x->strays == 1 && x->stray_refusals == 1;
+}
+
+void mcred_at_refine_timeout(mcred_modem *m, struct mcred_error *err)
+{
+	struct mcred_timed_out *t = &m->at.timed_out;
+	/* the timeout's words, after whatever context the operation put before them */
+	char *from = t->pending && err->code == MCRED_ERR_TIMEOUT ? strstr(err->message, t->head)
+								  : NULL;
+
+	if (!from)
+		return;
+	t->pending = 0;
+	if (!t->cut_proven)
+		return;
+	snprintf(from, sizeof(err->message) - (size_t)(from - err->message),
+		 "no answer to %s within %u ms: the device stopped listening in the middle of "
+		 "the command (%zu bytes on the wire), because its AT command buffer "
+		 "(CONFIG_AT_HOST_CMD_MAX_LEN) is smaller and dropped the rest, closing quote "
+		 "included; the link recovery ended the cut command and the modem refused it: "
+		 "nothing was stored. Set max_command_len to the device's buffer size so that "
+		 "such commands are refused before they are sent",
+		 t->shown, t->waited_ms, t->wire_len);
 }
 
 /*
@@ -579,18 +709,22 @@ static int partial_is_answer(const char *p, size_t n, const char *cmd)
  * The raw AT host keeps the command and then the answer in one buffer of
  * max_command_len bytes and sends at most max_command_len - 1 of them: an
  * answer that reaches that size without a final result was cut and will
- * never end. Complete answer lines count as "<line>\r\n" (the host's
- * framing); URCs and the echo do not count, nor a partial line that may be
- * one. A shell reports its own overflow instead (error code -7).
+ * never end. Answer lines count as they took the wire, complete ones as
+ * "<line>\r\n" (the host's framing): a %CMNG=2 answer (the reference page's
+ * layout) breaks its line after "<sha>",, and its content has line breaks of
+ * its own, all in the buffer. URCs and the echo do not count, nor a partial
+ * line that may be one. A shell reports its own overflow instead (error code
+ * -7).
  */
 static int answer_cut_off(mcred_modem *m, const struct exchange *x)
 {
 	const char *partial;
-	size_t pending = mcred_line_splitter_pending(m->at.splitter, &partial);
+	size_t text = mcred_line_splitter_pending(m->at.splitter, &partial);
+	size_t pending = mcred_line_splitter_raw_length(m->at.splitter);
 
 	if (x->final_seen || !x->cmd || mcred_shell_is_on(&m->opts))
 		return 0;
-	if (pending && !partial_is_answer(partial, pending, x->cmd))
+	if (!text || !partial_is_answer(partial, text, x->cmd))
 		pending = 0;
 	return x->answer_bytes + pending >= mcred_max_wire_length(&m->opts);
 }
@@ -835,6 +969,7 @@ static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 		return recovery_failed(m, rc == MCRED_OK ? MCRED_ERR_TIMEOUT : rc, shown);
 	}
 	m->at.needs_recovery = 0;
+	m->at.timed_out.cut_proven = m->at.timed_out.pending && cut_command_ended(&x);
 	return MCRED_OK;
 }
 
@@ -1047,10 +1182,37 @@ static void run_while_waiting(mcred_modem *m)
 	work(m->while_waiting_user);
 }
 
+/*
+ * Shell mode: the screen for what comes before the echo of the typed line,
+ * with rows enough for that echo broken at a terminal width of 40 columns or
+ * more (Zephyr's default is 80) and for rows printed meanwhile; a row holds
+ * the typed line and what may stand before it (a prompt, a half line).
+ */
+#define ECHO_MIN_TERMINAL_WIDTH 40u
+#define ECHO_SPARE_ROWS 64u
+#define ECHO_ROW_SPARE 1024u
+
+static struct mcred_screen *new_echo_screen(size_t typed_len)
+{
+	return mcred_screen_new(typed_len / ECHO_MIN_TERMINAL_WIDTH + ECHO_SPARE_ROWS,
+				typed_len + ECHO_ROW_SPARE);
+}
+
+/*
+ * The shell doubled the CR of each line break it printed, those inside the
+ * answer's quoted content too (see mcred_shell_reader): take them out.
+ */
+static void unfold_shell_crlf(struct mcred_reply *r)
+{
+	for (size_t i = 0; i < r->lines.count; i++)
+		(void)mcred_shell_unfold_crlf(r->lines.lines[i], strlen(r->lines.lines[i]));
+}
+
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
 				       const char *shown, unsigned timeout_ms, struct exchange *x)
 {
 	size_t wire_len = mcred_wire_length(&m->opts, cmd, cmd_len);
+	struct mcred_screen *screen = NULL;
 	size_t sent;
 	long long deadline;
 	enum mcred_err rc;
@@ -1071,10 +1233,15 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 				  mcred_shell_is_on(&m->opts) ? "CONFIG_SHELL_CMD_BUFF_SIZE"
 							      : "CONFIG_AT_HOST_CMD_MAX_LEN");
 	wire = mcred_wire_encode(&m->opts, cmd, cmd_len, &wire_len);
-	if (!wire)
+	if (mcred_shell_is_on(&m->opts) && wire)
+		screen = new_echo_screen(wire_len);
+	if (!wire || (mcred_shell_is_on(&m->opts) && !screen)) {
+		mcred_secret_free(wire, wire_len);
 		return mcred_fail(m, MCRED_ERR_NOMEM, "out of memory encoding %s", shown);
+	}
 	rc = settle_link(m, shown);
 	if (rc != MCRED_OK) {
+		mcred_screen_free(screen);
 		mcred_secret_free(wire, wire_len);
 		return rc;
 	}
@@ -1091,9 +1258,13 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	x->reply->sent = sent > 0;
 	if (rc != MCRED_OK && sent > 0)
 		remember_unfinished(m, wire, sent, x);
-	if (mcred_shell_is_on(&m->opts))
-		mcred_shell_echo_start(&x->echo, wire,
-				       wire_len - mcred_wire_terminator_length(m->opts.terminator));
+	if (screen) {
+		char begun[2]; /* a prompt's colour sequence may be cut by the command */
+		size_t begun_len = mcred_line_splitter_escape(m->at.splitter, begun);
+		size_t typed_len = wire_len - mcred_wire_terminator_length(m->opts.terminator);
+
+		mcred_shell_reader_start(&x->shell, screen, wire, typed_len, begun, begun_len);
+	}
 	if (rc == MCRED_OK && m->while_waiting) {
 		run_while_waiting(m);
 		deadline = deadline_in(m, timeout_ms);
@@ -1102,10 +1273,15 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);
 		note_recovery_need(m, x, cmd, cmd_len, rc);
 	}
+	if (!x->final_seen)
+		count_boots_before_answer(m);
 	/* its echo may come with the next command's answer */
 	if (sent > 0)
 		remember_previous(m, cmd, cmd_len);
-	x->echo.typed = NULL;
+	if (rc == MCRED_OK && x->shell.crs_doubled)
+		unfold_shell_crlf(x->reply);
+	x->shell.typed = NULL;
+	mcred_screen_free(screen);         /* wiped: the echo may carry a key */
 	mcred_secret_free(wire, wire_len); /* it may carry a key */
 	if (rc == MCRED_OK)
 		rc = final_result(m, x, shown);

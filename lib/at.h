@@ -12,6 +12,20 @@
 #include "modemcred.h"
 
 /*
+ * The last command that timed out, as its message told it. The link recovery
+ * that may follow (see needs_recovery) can prove more: that the device had
+ * stopped listening in the middle of the command (mcred_at_refine_timeout()).
+ */
+struct mcred_timed_out {
+	int pending;    /* a timeout's message that may still be refined */
+	int cut_proven; /* the recovery proved the command was cut */
+	char head[48];  /* the start of that message, to find it again */
+	char shown[72]; /* the command as the message shows it */
+	unsigned waited_ms;
+	size_t wire_len;
+};
+
+/*
  * The engine's state inside the handle (struct mcred_modem's "at"): written
  * by at.c only; the session (device.c) reads restarts and marks them handled
  * with mcred_at_restarts_handled().
@@ -44,6 +58,13 @@ struct mcred_at_state {
 	/* Restarts already handed to after_restart (at.c). */
 	unsigned restarts_handled;
 	/*
+	 * A command got its final result on this handle. Before that, a banner
+	 * is counted in boots_before_answer: the device may have started as the
+	 * port was opened (at.c, on_banner()).
+	 */
+	int answered;
+	unsigned boots_before_answer;
+	/*
 	 * What ends a command that was only partly sent (a closing quote if one
 	 * was open, then the terminator), sent before the next command so that
 	 * the device rejects the half command instead of prefixing the next.
@@ -66,6 +87,7 @@ struct mcred_at_state {
 	 * the device read the whole command, so no link recovery is needed.
 	 */
 	int abandoned_early;
+	struct mcred_timed_out timed_out;
 };
 
 /* The answer to one command: information lines, final result. */
@@ -109,6 +131,14 @@ void mcred_at_poll(mcred_modem *m);
 /* Set up the engine's state of a new handle (MCRED_ERR_NOMEM), and free it. */
 enum mcred_err mcred_at_state_init(struct mcred_at_state *s, size_t max_response_len);
 void mcred_at_state_free(struct mcred_at_state *s);
+
+/*
+ * err is the message a command's timeout gave (copied and kept aside by a
+ * session while it restores the modem): when the link recovery since then
+ * proved that the device had stopped listening in the middle of that command
+ * (its buffer was too small), say so, and that nothing was stored.
+ */
+void mcred_at_refine_timeout(mcred_modem *m, struct mcred_error *err);
 
 /* The session took care of every restart seen so far (device.c). */
 void mcred_at_restarts_handled(mcred_modem *m);

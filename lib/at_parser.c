@@ -20,6 +20,8 @@ static const char prompt_tail[] = ":~$";
 #define PROMPT_NAME_MAX 32u
 /* at_shell's words when the modem could not be reached (nrf_modem_at_cmd() < 0). */
 static const char shell_failed[] = "Sending AT command failed with error code";
+/* modem_shell's words for the same (samples/cellular/modem_shell, at/at_shell.c cmd_at()). */
+static const char mosh_failed[] = "Failed to send AT command, err";
 /* The Zephyr shell's answer to a line whose first word is no command. */
 static const char shell_unknown[] = ": command not found";
 /*
@@ -44,6 +46,16 @@ struct mcred_line_splitter {
 	int nomem;                /* allocation failed: treated like an overflow */
 	int stale;                /* current line began before mcred_line_splitter_mark_stale() */
 	enum escape_state escape; /* inside an ANSI escape sequence: dropped */
+	size_t raw_len;           /* bytes of the current line as received (see raw_length) */
+	/*
+	 * The line continues after a ',' from buf[cont_start] on, where the next
+	 * physical line begins (in_cont); phys_raw counts that line's bytes, and
+	 * skip_lf the LF after a line of the device's own taken out of it.
+	 */
+	int in_cont;
+	size_t cont_start;
+	size_t phys_raw;
+	int skip_lf;
 };
 
 struct mcred_line_splitter *mcred_line_splitter_new(size_t max_line)
@@ -72,12 +84,28 @@ static void start_new_line(struct mcred_line_splitter *s)
 	s->last_sig = 0;
 	s->overflow = 0;
 	s->stale = 0;
+	s->raw_len = 0;
+	s->in_cont = 0;
+	s->cont_start = 0;
+	s->phys_raw = 0;
+	s->skip_lf = 0;
 }
 
 void mcred_line_splitter_reset(struct mcred_line_splitter *s)
 {
-	if (s)
-		start_new_line(s);
+	if (!s)
+		return;
+	start_new_line(s);
+	s->escape = ESC_NONE;
+}
+
+size_t mcred_line_splitter_escape(const struct mcred_line_splitter *s, char out[2])
+{
+	if (!s || s->escape == ESC_NONE)
+		return 0;
+	out[0] = 0x1b;
+	out[1] = '[';
+	return s->escape == ESC_CSI ? 2 : 1;
 }
 
 static int only_blanks(const char *p, size_t len);
@@ -200,14 +228,50 @@ static int only_blanks(const char *p, size_t len)
 	return 1;
 }
 
+/*
+ * A physical line that came inside a line continued after ',' (a %CMNG=2
+ * answer breaks its line after "<sha>",) and is a line the device printed
+ * on its own, a URC or a log line between the answer's lines: delivered
+ * apart, and taken out of the continued line (and of its bytes on the wire,
+ * which the AT host's answer buffer never held).
+ */
+static int own_line_inside(struct mcred_line_splitter *s,
+			   int (*on_line)(void *, const char *, size_t), void *user)
+{
+	const char *own = s->buf + s->cont_start;
+	size_t n = s->len - s->cont_start;
+	int rc;
+
+	s->buf[s->len] = '\0';
+	rc = on_line(user, own, n);
+	memset(s->buf + s->cont_start, 0, n);
+	s->len = s->cont_start;
+	s->raw_len -= s->phys_raw < s->raw_len ? s->phys_raw : s->raw_len;
+	s->last_sig = ',';
+	s->in_quotes = 0;
+	s->skip_lf = 1;
+	return rc;
+}
+
 /* A line break outside quotes: end the line unless it continues after ','. */
 static int end_of_line(struct mcred_line_splitter *s, int (*on_line)(void *, const char *, size_t),
 		       void *user)
 {
 	int rc = 0;
 
-	if (s->last_sig == ',')
-		return 0; /* parameters continue on the next line: drop the break */
+	if (s->last_sig == ',') {
+		/* parameters continue on the next line: drop the break */
+		s->in_cont = 1;
+		s->cont_start = s->len;
+		s->phys_raw = 0;
+		return 0;
+	}
+	if (s->in_cont && !s->overflow && s->len > s->cont_start &&
+	    mcred_line_is_async(s->buf + s->cont_start, s->len - s->cont_start)) {
+		rc = own_line_inside(s, on_line, user);
+		s->phys_raw = 0;
+		return rc;
+	}
 	if (!s->overflow && s->len > 0 && !only_blanks(s->buf, s->len)) {
 		s->buf[s->len] = '\0';
 		rc = on_line(user, s->buf, s->len);
@@ -240,9 +304,29 @@ static int skip_escape(struct mcred_line_splitter *s, char c)
 	}
 }
 
+/*
+ * Count c among the bytes the current line took on the wire: all but the
+ * line break that ends it (or an empty line); a break after ',' is inside.
+ */
+static void count_raw(struct mcred_line_splitter *s, char c)
+{
+	int line_break = !s->in_quotes && s->escape == ESC_NONE && (c == '\r' || c == '\n');
+
+	if (s->skip_lf && line_break && c == '\n') {
+		s->skip_lf = 0; /* the end of a line taken out (own_line_inside) */
+		return;
+	}
+	s->skip_lf = 0;
+	if (!line_break)
+		s->phys_raw++;
+	if (!line_break || s->last_sig == ',')
+		s->raw_len++;
+}
+
 static int feed_byte(struct mcred_line_splitter *s, char c,
 		     int (*on_line)(void *, const char *, size_t), void *user)
 {
+	count_raw(s, c);
 	if (skip_escape(s, c))
 		return 0;
 	if (c == '\0')
@@ -275,6 +359,11 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
 			return rc;
 	}
 	return 0;
+}
+
+size_t mcred_line_splitter_raw_length(const struct mcred_line_splitter *s)
+{
+	return s ? s->raw_len : 0;
 }
 
 size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const char **line)
@@ -454,13 +543,20 @@ static int is_echo(struct text t, const char *command)
 	return n >= 2 && starts_with_nocase(t, command, n);
 }
 
-/* "Sending AT command failed with error code -N": *code = N. */
+/*
+ * "Sending AT command failed with error code -N" (at_shell) or "Failed to
+ * send AT command, err -N" (modem_shell): *code = N.
+ */
 static int is_shell_failure(struct text t, int *code)
 {
-	size_t i = sizeof(shell_failed) - 1;
+	size_t i;
 	long value = 0;
 
-	if (!starts_with(t, shell_failed))
+	if (starts_with(t, shell_failed))
+		i = sizeof(shell_failed) - 1;
+	else if (starts_with(t, mosh_failed))
+		i = sizeof(mosh_failed) - 1;
+	else
 		return 0;
 	while (i < t.len && is_blank(t.p[i]))
 		i++;
@@ -497,11 +593,27 @@ static int is_boot_banner(struct text t)
 	       starts_with(t, "The AT host sample started");
 }
 
-/* "[00:00:00.123,456] <inf> module: text" (or without the time): a Zephyr log line. */
+/*
+ * "E: text" ... "D: text": a Zephyr log line in minimal mode
+ * (CONFIG_LOG_MODE_MINIMAL, include/zephyr/logging/log_core.h
+ * Z_LOG_TO_PRINTK), as the nRF Cloud samples print them.
+ */
+static int is_minimal_log_line(struct text t)
+{
+	return t.len > 3 && strchr("EWID", t.p[0]) && t.p[1] == ':' && t.p[2] == ' ';
+}
+
+/*
+ * "[00:00:00.123,456] <inf> module: text" (or without the time): a Zephyr log
+ * line (subsys/logging/log_output.c), or one in minimal mode.
+ */
 static int is_log_line(struct text t)
 {
 	static const char *const levels[] = { "<inf> ", "<wrn> ", "<err> ", "<dbg> " };
 	size_t i = 0;
+
+	if (is_minimal_log_line(t))
+		return 1;
 
 	if (t.len && t.p[0] == '[') {
 		for (i = 1; i < t.len && (isdigit((unsigned char)t.p[i]) || t.p[i] == ':' ||
@@ -521,12 +633,46 @@ static int is_log_line(struct text t)
 	return 0;
 }
 
-/* Console output that is no AT answer: log lines, "*** ... ***" notices. */
+/*
+ * What modem_shell (sdk-nrf samples/cellular/modem_shell) prints on its own
+ * whenever the link changes, before an echo or between answer lines:
+ * link/link.c link_ind_handler() and link_cell_change_work(),
+ * link/link_shell_print.c (registration status, modem domain events, modem
+ * sleep), link/link_shell_pdn.c link_pdn_event_handler(). No AT answer
+ * starts so.
+ */
+static const char *const shell_events[] = {
+	"Network registration status: ",
+	"Currently active system mode: ",
+	"LTE cell changed: ",
+	"RRC mode: ",
+	"PSM parameter update: ",
+	"eDRX parameter update: ",
+	"Modem domain event: ",
+	"RAI configuration update: ",
+	"TAU pre warning: ",
+	"Modem sleep enter: ",
+	"Modem sleep exit: ",
+	"Modem sleep exit pre-warning: ",
+	"Neighbor cell measurement results:",
+	"PDN event: ",
+	"RSRP: ",
+};
+
+static int is_shell_event(struct text t)
+{
+	for (size_t i = 0; i < sizeof(shell_events) / sizeof(shell_events[0]); i++)
+		if (starts_with(t, shell_events[i]))
+			return 1;
+	return 0;
+}
+
+/* Console output that is no AT answer: log lines, "*** ... ***" notices, shell events. */
 static int is_console_noise(struct text t)
 {
 	if (t.len >= 8 && starts_with(t, "*** ") && memcmp(t.p + t.len - 4, " ***", 4) == 0)
 		return 1;
-	return is_log_line(t);
+	return is_log_line(t) || is_shell_event(t);
 }
 
 int mcred_line_is_command_echo(const char *line, size_t len)
@@ -813,4 +959,12 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 	if (is_foreign_result(t, command))
 		return MCRED_LINE_URC;
 	return MCRED_LINE_INFO;
+}
+
+int mcred_line_is_async(const char *line, size_t len)
+{
+	struct text t = strip_prompt((struct text){ line, len });
+
+	return mcred_line_is_strict_urc(t.p, t.len) || is_console_noise(t) ||
+	       starts_with(t, shell_event) || is_boot_banner(t);
 }

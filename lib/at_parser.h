@@ -19,6 +19,7 @@ struct mcred_line_splitter;
 
 struct mcred_line_splitter *mcred_line_splitter_new(size_t max_line);
 void mcred_line_splitter_free(struct mcred_line_splitter *s);
+/* Forget the line being collected, and an escape sequence begun: start clean. */
 void mcred_line_splitter_reset(struct mcred_line_splitter *s);
 /*
  * Feed bytes. For each completed logical line, on_line(user, line, len) is
@@ -46,6 +47,21 @@ void mcred_line_splitter_begin_stale(struct mcred_line_splitter *s);
  * blanks; *len becomes 0 when nothing else is left.
  */
 const char *mcred_line_strip_prompt(const char *line, size_t *len);
+
+/*
+ * The start of an escape sequence that the last bytes fed began and did not
+ * end ("ESC" or "ESC ["), into out: its length, 0 if none. Whoever reads on
+ * from there (the shell's screen) is to begin with it.
+ */
+size_t mcred_line_splitter_escape(const struct mcred_line_splitter *s, char out[2]);
+
+/*
+ * Bytes the line being assembled took on the wire so far, or, while on_line
+ * runs, the line being delivered: the line breaks after a ',' and escape
+ * sequences counted, the break that ends it not. (An AT host's buffer holds
+ * the answer in these bytes.)
+ */
+size_t mcred_line_splitter_raw_length(const struct mcred_line_splitter *s);
 
 /* Bytes of the line being assembled (not yet ended by a line break). */
 size_t mcred_line_splitter_pending(const struct mcred_line_splitter *s, const char **line);
@@ -100,5 +116,11 @@ int mcred_line_is_command_echo(const char *line, size_t len);
 int mcred_line_is_strict_answer(const char *line, size_t len, const char *command);
 /* "+NAME: ..." / "%NAME: ..." with an upper-case name and plain parameters. */
 int mcred_line_is_strict_urc(const char *line, size_t len);
+/*
+ * Is the line one a device prints on its own, whatever command runs: a plain
+ * URC, a Zephyr log line, a modem_shell event, at_shell's "AT event handler:",
+ * a boot banner? (After a prompt too.) No answer line has such a shape.
+ */
+int mcred_line_is_async(const char *line, size_t len);
 
 #endif

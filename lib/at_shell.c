@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "at_parser.h"
 #include "at_shell.h"
 
 static const char shell_open[] = "at '";
@@ -24,6 +25,8 @@ static const char shell_close[] = "'";
 static const char cmng_write_prefix[] = "AT%CMNG=0";
 /* A backslash that the shell could take for an escape is sent as this. */
 static const char backslash_escape[] = "\\x5c";
+/* Zephyr's complaint about a typed line whose quote is open (shell.c execute()). */
+static const char shell_cut[] = "not terminated: ";
 
 int mcred_shell_is_on(const struct mcred_options *o)
 {
@@ -210,87 +213,226 @@ size_t mcred_shell_stored_form(const struct mcred_options *o, const char *conten
 	return n;
 }
 
-/* ---- the shell's echo ----------------------------------------------------- */
+/* ---- where the answer begins ------------------------------------------------ */
 
-void mcred_shell_echo_start(struct mcred_shell_echo *e, const char *typed, size_t len)
+/*
+ * Shortest start of the typed line taken for an echo that a small line
+ * buffer shortened: more than the "at '" every typed line begins with.
+ */
+#define SHORT_ECHO_MIN 5u
+
+void mcred_shell_reader_start(struct mcred_shell_reader *r, struct mcred_screen *screen,
+			      const char *typed, size_t len, const char *begun, size_t begun_len)
 {
-	memset(e, 0, sizeof(*e));
-	e->typed = typed;
-	e->len = len;
+	memset(r, 0, sizeof(*r));
+	r->screen = screen;
+	r->typed = typed;
+	r->len = len;
+	mcred_screen_reset(screen);
+	for (size_t i = 0; i < begun_len; i++)
+		(void)mcred_screen_put(screen, (uint8_t)begun[i], NULL, NULL);
 }
 
 /*
- * One received byte: 1 when it belongs to the echo (swallowed), 0 when not.
- * *refeed is set when bytes taken for the echo turn out not to be one: the
- * caller hands typed[0..*refeed) on before this byte.
+ * A row inside an echo that is no part of it: empty, or a line the device
+ * printed on its own. Zephyr draws such a line above the typed line, never
+ * inside it; a simpler device may print it between two pieces of the echo.
  */
-static int echo_take(struct mcred_shell_echo *e, uint8_t b, int at_line_start, size_t *refeed)
+static int foreign_row(const char *text, size_t n)
 {
-	*refeed = 0;
-	/* VT100 sequences the shell mixes into its echo: ESC [ ... final byte. */
-	if (e->escape == 1) {
-		e->escape = b == '[' ? 2 : 0;
-		return 1;
-	}
-	if (e->escape == 2) {
-		if (b >= 0x40 && b <= 0x7e)
-			e->escape = 0;
-		return 1;
-	}
-	if (e->pos == 0) {
-		/* The echo starts a line (after the prompt) with the typed line's first byte. */
-		if (b != (uint8_t)e->typed[0] || !at_line_start)
+	return n == 0 || mcred_line_is_async(text, n);
+}
+
+/*
+ * Does the whole typed line end at the end of row last? Its first character
+ * may be anywhere in its first row (after a prompt, a half line, whatever the
+ * row held before); the rows after that one hold nothing else, or a line of
+ * their own between two pieces (foreign_row). 1 and that first row in *first
+ * if so.
+ */
+static int whole_echo_ends_at(const struct mcred_shell_reader *r, size_t last, size_t *first)
+{
+	size_t rest = r->len; /* typed[0 .. rest) still to be found, from its end */
+
+	for (size_t row = last + 1; row-- > 0 && rest > 0;) {
+		size_t n;
+		const char *text = mcred_screen_row(r->screen, row, &n);
+
+		if (n >= rest && memcmp(text + n - rest, r->typed, rest) == 0) {
+			*first = row;
+			return 1;
+		}
+		if (n > 0 && n < rest && memcmp(text, r->typed + rest - n, n) == 0)
+			rest -= n;
+		else if (row == last || rest == r->len || !foreign_row(text, n))
 			return 0;
-		e->pos = 1;
-		return 1;
 	}
-	if (b == '\r' || b == '\n') { /* a break at the terminal width, or the Enter */
-		e->after_break = 1;
-		return 1;
-	}
-	if (b == 0x1b) {
-		e->escape = 1;
-		return 1;
-	}
-	if (e->pos < e->len && b == (uint8_t)e->typed[e->pos]) {
-		e->pos++;
-		e->after_break = 0;
-		return 1;
-	}
-	/*
-	 * Not the echo's next byte. After a line break the echo simply ended
-	 * (complete, or shortened by a shell that dropped what its buffer could
-	 * not hold); without one, the bytes taken were answer text after all.
-	 */
-	if (!e->after_break && e->pos < e->len)
-		*refeed = e->pos;
-	e->done = 1;
 	return 0;
 }
 
-void mcred_shell_echo_filter(struct mcred_shell_echo *e, const uint8_t *buf, size_t n,
-			     int (*at_line_start)(void *user),
-			     void (*pass)(void *user, const uint8_t *bytes, size_t n), void *user)
+/* Where typing starts in a row: after its prompts ("uart:~$ ") and blanks. */
+static size_t typing_column(const char *text, size_t n)
 {
-	size_t start = 0;
+	size_t len = n;
 
-	for (size_t i = 0; i < n && !e->done; i++) {
-		size_t refeed;
-		int line_start = e->pos == 0 && at_line_start(user);
+	return (size_t)(mcred_line_strip_prompt(text, &len) - text);
+}
 
-		if (i > start && e->pos == 0 && buf[i] == (uint8_t)e->typed[0]) {
-			pass(user, buf + start, i - start); /* the line start depends on them */
-			start = i;
-			line_start = at_line_start(user);
-		}
-		if (echo_take(e, buf[i], line_start, &refeed)) {
-			if (i > start)
-				pass(user, buf + start, i - start);
-			start = i + 1;
-		} else if (refeed) {
-			pass(user, (const uint8_t *)e->typed, refeed);
-		}
+/*
+ * Rows first..last spell a start of the typed line, from the typing column
+ * of row first on: how long a start, or 0 if they do not.
+ */
+static size_t echo_start_length(const struct mcred_shell_reader *r, size_t first, size_t last)
+{
+	size_t k = 0;
+
+	for (size_t row = first; row <= last; row++) {
+		size_t n, from = 0;
+		const char *text = mcred_screen_row(r->screen, row, &n);
+
+		if (row == first)
+			from = typing_column(text, n);
+		if (n == from || n - from > r->len - k ||
+		    memcmp(text + from, r->typed + k, n - from) != 0)
+			return 0;
+		k += n - from;
 	}
-	if (n > start)
-		pass(user, buf + start, n - start);
+	return k;
+}
+
+/*
+ * The latest start of the typed line, shorter than the whole, that ends at
+ * the end of row last: its length (0 if none) and first row.
+ */
+static size_t short_echo_ends_at(const struct mcred_shell_reader *r, size_t last, size_t *first)
+{
+	size_t below = 0; /* characters on the rows after the one tried */
+
+	for (size_t row = last + 1; row-- > 0 && below < r->len;) {
+		size_t n, k = echo_start_length(r, row, last);
+
+		if (k >= SHORT_ECHO_MIN && k < r->len) {
+			*first = row;
+			return k;
+		}
+		(void)mcred_screen_row(r->screen, row, &n);
+		below += n;
+	}
+	return 0;
+}
+
+/*
+ * Rows after the shortened echo, up to last: the shell's complaint about the
+ * line it cut ("not terminated: '", every cut line lost its closing quote)
+ * ends them, lines printed on their own may come before it.
+ */
+static int shell_cut_follows(const struct mcred_shell_reader *r, size_t last)
+{
+	size_t n, len;
+	const char *text = mcred_screen_row(r->screen, last, &n);
+
+	len = n;
+	text = mcred_line_strip_prompt(text, &len);
+	if (len < sizeof(shell_cut) - 1 || memcmp(text, shell_cut, sizeof(shell_cut) - 1) != 0)
+		return 0;
+	for (size_t row = r->cand_last + 1; row < last; row++) {
+		text = mcred_screen_row(r->screen, row, &n);
+		if (!foreign_row(text, n))
+			return 0;
+	}
+	return 1;
+}
+
+/* The screen's rows go to the caller; a row that scrolls off comes before the echo. */
+static void row_before_echo(void *user, const char *row, size_t len)
+{
+	const struct mcred_shell_reader_out *out = user;
+
+	out->before_echo(out->user, row, len);
+}
+
+/*
+ * The echo is rows first..echo_last: the rows above it were printed before
+ * it, those after it up to last are answer text (after a shortened echo).
+ */
+static void echo_found(struct mcred_shell_reader *r, size_t first, size_t echo_last, size_t last,
+		       const struct mcred_shell_reader_out *out)
+{
+	mcred_screen_scroll(r->screen, first, row_before_echo, (void *)out);
+	out->echo_seen(out->user);
+	for (size_t row = echo_last - first + 1; row <= last - first; row++) {
+		size_t n;
+		const char *text = mcred_screen_row(r->screen, row, &n);
+
+		out->answer_row(out->user, text, n);
+	}
+	mcred_screen_reset(r->screen); /* the echo may hold a key */
+	r->done = 1;
+}
+
+/* The cursor went down a row: is the echo complete now? */
+static void look_for_echo(struct mcred_shell_reader *r, const struct mcred_shell_reader_out *out)
+{
+	size_t row = mcred_screen_cursor_row(r->screen), last, first, k;
+
+	if (row == 0)
+		return;
+	last = row - 1;
+	if (whole_echo_ends_at(r, last, &first)) {
+		echo_found(r, first, last, last, out);
+		return;
+	}
+	k = short_echo_ends_at(r, last, &first);
+	if (k > 0) {
+		r->has_candidate = 1;
+		r->cand_first = first;
+		r->cand_last = last;
+		r->cand_len = k;
+		return;
+	}
+	if (!r->has_candidate)
+		return;
+	if (echo_start_length(r, r->cand_first, r->cand_last) != r->cand_len)
+		r->has_candidate = 0; /* erased or drawn over since */
+	else if (r->cand_last < last && shell_cut_follows(r, last))
+		echo_found(r, r->cand_first, r->cand_last, last, out);
+}
+
+/* After the echo: the bytes as they came, noting a CR CR LF on the way. */
+static void pass_on(struct mcred_shell_reader *r, const uint8_t *buf, size_t n,
+		    const struct mcred_shell_reader_out *out)
+{
+	for (size_t i = 0; i < n && !r->crs_doubled; i++) {
+		if (buf[i] == '\n' && r->last[0] == '\r' && r->last[1] == '\r')
+			r->crs_doubled = 1;
+		r->last[0] = r->last[1];
+		r->last[1] = buf[i];
+	}
+	out->pass(out->user, buf, n);
+}
+
+void mcred_shell_reader_feed(struct mcred_shell_reader *r, const uint8_t *buf, size_t n,
+			     const struct mcred_shell_reader_out *out)
+{
+	size_t i = 0;
+
+	while (i < n && !r->done) {
+		if (mcred_screen_put(r->screen, buf[i++], row_before_echo, (void *)out))
+			look_for_echo(r, out);
+	}
+	if (i < n)
+		pass_on(r, buf + i, n - i, out);
+}
+
+size_t mcred_shell_unfold_crlf(char *line, size_t len)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\r' && i + 1 < len && line[i + 1] == '\n')
+			continue;
+		line[kept++] = line[i];
+	}
+	memset(line + kept, 0, len - kept);
+	return kept;
 }

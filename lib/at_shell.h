@@ -1,7 +1,8 @@
 /*
  * Zephyr shell mode, the pure part (shell.c): how a command is typed into
  * nRF Connect SDK's at_shell, what cannot be typed, what the modem then
- * stores, and the filter that takes the shell's echo out of the answer.
+ * stores, and the reader that finds where the answer begins: after the
+ * shell's echo of the typed line.
  * No I/O: the wire encoding and the AT engine use it (the probing that
  * settles MCRED_SHELL_AUTO sends commands and lives in shell_detect.c).
  */
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "at_screen.h"
 #include "modemcred.h"
 
 /* 1 when commands go through a shell (o->shell on, not auto or none). */
@@ -42,30 +44,76 @@ enum mcred_err mcred_shell_check_content(const struct mcred_options *o, const ch
 size_t mcred_shell_stored_length(const struct mcred_options *o, const char *content, size_t len);
 size_t mcred_shell_stored_form(const struct mcred_options *o, const char *content, size_t len,
 			       char *out);
+
 /*
- * The shell echoes every typed character and breaks the echo with a line
- * feed at the terminal width (80 columns), wherever that falls: inside
- * quotes, or in a line it shortened (dropping what its buffer could not
- * hold, closing quote included). This filter takes the echo out of the
- * received bytes before they are split into lines.
+ * Where the answer begins: after the shell's echo of the typed line.
+ *
+ * What a shell prints before the echo is complete is read through a small
+ * terminal (at_screen.h), because there the shell draws rather than prints: a
+ * prompt waiting in the port since before the command puts the echo on its
+ * row; a log line or an event printed while the line is typed erases the
+ * line, prints the message and draws prompt and typed text again; the echo
+ * breaks at the terminal width, in the middle of a quoted string too. On the
+ * screen the typed line stands whole, on the rows just before the cursor
+ * goes down after its last character (the Enter). It is found wherever it
+ * starts in its first row; rows above it were printed before it (a stale
+ * prompt or answer, events, log lines) and are never the answer.
+ *
+ * A shell whose line buffer is smaller than the line echoes only what it
+ * kept (and answers "not terminated"): a start of the typed line, right
+ * after a prompt, that the next row does not continue, is such an echo.
+ *
+ * From the end of the echo on, until the final result, a shell prints the
+ * command's output as a line printer does (it moves the cursor only while a
+ * line is being typed), and the answer may hold a quoted credential whose
+ * line breaks must stay byte for byte: those bytes are passed on as they
+ * came. Zephyr's serial shell turns every LF it prints into CR LF
+ * (SHELL_FLAG_OLF_CRLF, subsys/shell/backends/shell_uart.c), the LFs of the
+ * modem's answer included; a CR CR LF among them shows it (the modem ends
+ * its lines with CR LF), and mcred_shell_unfold_crlf() then undoes it inside
+ * the answer's quoted content.
  */
-struct mcred_shell_echo {
-	const char *typed; /* the typed line, terminator excluded */
+struct mcred_shell_reader {
+	struct mcred_screen *screen; /* the screen before the echo (the caller's) */
+	const char *typed;           /* the typed line, terminator excluded */
 	size_t len;
-	size_t pos;      /* bytes of it echoed so far */
-	int after_break; /* a line break came after the last echoed byte */
-	int escape;      /* inside a VT100 sequence: 1 after ESC, 2 in ESC [ */
-	int done;        /* the echo is over (or there was none) */
+	int done; /* the echo was seen: bytes pass on */
+	/* A shortened echo that may be complete: rows cand_first..cand_last. */
+	int has_candidate;
+	size_t cand_first, cand_last, cand_len;
+	/* After the echo: a CR CR LF was seen (the shell doubled the modem's CRs). */
+	int crs_doubled;
+	uint8_t last[2]; /* the last two bytes passed on */
 };
 
-void mcred_shell_echo_start(struct mcred_shell_echo *e, const char *typed, size_t len);
+/* What the reader hands on; user is given back to each. */
+struct mcred_shell_reader_out {
+	/* A row printed before the echo: never part of the answer. */
+	void (*before_echo)(void *user, const char *row, size_t len);
+	/* The echo is complete: what follows is the answer. */
+	void (*echo_seen)(void *user);
+	/* A row printed after a shortened echo, in the same read: answer text. */
+	void (*answer_row)(void *user, const char *row, size_t len);
+	/* Received bytes after the echo, as they came. */
+	void (*pass)(void *user, const uint8_t *bytes, size_t n);
+	void *user;
+};
+
 /*
- * Pass received bytes through: the echo is dropped, everything else goes to
- * pass() in order. at_line_start() tells whether the next byte would start a
- * line (nothing but a prompt pending): only there can the echo begin.
+ * Start reading for typed (len bytes) on an empty screen (screen is reset).
+ * begun: the start of an escape sequence received before (see
+ * mcred_line_splitter_escape()), begun_len bytes, fed to the screen first.
  */
-void mcred_shell_echo_filter(struct mcred_shell_echo *e, const uint8_t *buf, size_t n,
-			     int (*at_line_start)(void *user),
-			     void (*pass)(void *user, const uint8_t *bytes, size_t n), void *user);
+void mcred_shell_reader_start(struct mcred_shell_reader *r, struct mcred_screen *screen,
+			      const char *typed, size_t len, const char *begun, size_t begun_len);
+/* Received bytes: before the echo to the screen, after it to out->pass. */
+void mcred_shell_reader_feed(struct mcred_shell_reader *r, const uint8_t *buf, size_t n,
+			     const struct mcred_shell_reader_out *out);
+/*
+ * Take out, in place, the CR that the shell put before each LF of line (a
+ * line of the answer: its line breaks are those of quoted content). Returns
+ * the new length; the bytes freed at the end are zeroed.
+ */
+size_t mcred_shell_unfold_crlf(char *line, size_t len);
 
 #endif

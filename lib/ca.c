@@ -2,10 +2,13 @@
  * A factory CA: load and check a CA certificate and key, sign the CSRs the
  * modems make, and tell whether a certificate was issued by the CA for a
  * given public key. All of it is OpenSSL; this file only chooses the
- * profile of a device certificate.
+ * profile of a device certificate. The key is PEM (encrypted or not) held
+ * here, or a key in a PKCS#11 token (ca_pkcs11.c), which signs one
+ * signature at a time.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/bio.h>
@@ -16,15 +19,19 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "ca.h"
+#include "ca_pkcs11.h"
 #include "error.h"
+#include "struct_size.h"
 #include "util.h"
 
 struct mcred_ca {
 	X509 *cert;
 	EVP_PKEY *key;
+	struct mcred_ca_token *token; /* the key's token, NULL for a key held here */
 };
 
-/* A PEM password callback that refuses: an encrypted key is reported, never prompted for. */
+/* A PEM password callback that refuses: for certificates, CSRs and public keys. */
 static int no_password(char *buf, int size, int rwflag, void *u)
 {
 	(void)buf;
@@ -32,6 +39,40 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 	(void)rwflag;
 	(void)u;
 	return -1;
+}
+
+/* ---- the PIN or passphrase ------------------------------------------------- */
+
+int ca_secret_get(struct ca_secret *s, int is_pin)
+{
+	if (!s->asked) {
+		int n = -1;
+
+		s->asked = 1;
+		if (s->key->password_cb)
+			n = s->key->password_cb(s->buf, sizeof(s->buf), is_pin, s->key->user);
+		s->given = n >= 0 && (size_t)n <= sizeof(s->buf);
+		s->len = s->given ? (size_t)n : 0;
+	}
+	return s->given ? 0 : -1;
+}
+
+void ca_secret_wipe(struct ca_secret *s)
+{
+	OPENSSL_cleanse(s->buf, sizeof(s->buf));
+	s->len = 0;
+}
+
+/* OpenSSL's PEM password callback over a struct ca_secret. */
+static int pem_passphrase(char *buf, int size, int rwflag, void *user)
+{
+	struct ca_secret *s = user;
+
+	(void)rwflag;
+	if (ca_secret_get(s, 0) != 0 || s->len > (size_t)size)
+		return -1;
+	memcpy(buf, s->buf, s->len);
+	return (int)s->len;
 }
 
 static X509 *cert_from_pem(const char *pem, size_t len)
@@ -52,16 +93,6 @@ static EVP_PKEY *pubkey_from_pem(const char *pem)
 	return key;
 }
 
-static int contains(const char *text, size_t len, const char *word)
-{
-	size_t n = strlen(word), i;
-
-	for (i = 0; i + n <= len; i++)
-		if (memcmp(text + i, word, n) == 0)
-			return 1;
-	return 0;
-}
-
 /* Why a CA certificate cannot sign today, or NULL when it can. */
 static const char *ca_cert_problem(X509 *cert)
 {
@@ -74,16 +105,105 @@ static const char *ca_cert_problem(X509 *cert)
 	return NULL;
 }
 
-enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_len,
-			     const char *key_pem, size_t key_len, struct mcred_error *err)
+void mcred_ca_key_init_size(struct mcred_ca_key *key, size_t size)
 {
+	mcred_struct_init(key, size);
+}
+
+/* The PEM key of k, decrypted with the passphrase of secret when it is encrypted. */
+static enum mcred_err load_pem_key(const struct mcred_ca_key *k, struct ca_secret *secret,
+				   EVP_PKEY **key, struct mcred_error *err)
+{
+	BIO *bio = BIO_new_mem_buf(k->pem, (int)k->pem_len);
+
+	*key = bio ? PEM_read_bio_PrivateKey(bio, NULL, pem_passphrase, secret) : NULL;
+	BIO_free(bio);
+	ERR_clear_error();
+	if (*key)
+		return MCRED_OK;
+	if (secret->asked && !secret->given)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the CA key is encrypted, and no passphrase was given");
+	if (secret->given)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the CA key cannot be decrypted: wrong passphrase");
+	return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the CA key is not a PEM private key");
+}
+
+/* 1 when key signs what the certificate's public key verifies: the token holds its key. */
+static int signs_for(EVP_PKEY *key, X509 *cert)
+{
+	unsigned char challenge[32], sig[1024];
+	size_t sig_len = sizeof(sig);
+	EVP_MD_CTX *sign = EVP_MD_CTX_new(), *verify = EVP_MD_CTX_new();
+	int ok = sign && verify && RAND_bytes(challenge, sizeof(challenge)) == 1 &&
+		 EVP_DigestSignInit(sign, NULL, EVP_sha256(), NULL, key) == 1 &&
+		 EVP_DigestSign(sign, sig, &sig_len, challenge, sizeof(challenge)) == 1 &&
+		 EVP_DigestVerifyInit(verify, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) ==
+			 1 &&
+		 EVP_DigestVerify(verify, sig, sig_len, challenge, sizeof(challenge)) == 1;
+
+	EVP_MD_CTX_free(sign);
+	EVP_MD_CTX_free(verify);
+	ERR_clear_error();
+	return ok;
+}
+
+/* The key of k into ca: from the token or from PEM, and the certificate's. */
+static enum mcred_err load_key(mcred_ca *ca, const struct mcred_ca_key *k, struct mcred_error *err)
+{
+	struct ca_secret secret;
+	enum mcred_err rc;
+
+	memset(&secret, 0, sizeof(secret));
+	secret.key = k;
+	if (k->uri)
+		rc = mcred_ca_token_open(k, &secret, &ca->token, &ca->key, err);
+	else
+		rc = load_pem_key(k, &secret, &ca->key, err);
+	ca_secret_wipe(&secret);
+	if (rc != MCRED_OK)
+		return rc;
+	if (ca->token ? !signs_for(ca->key, ca->cert)
+		      : X509_check_private_key(ca->cert, ca->key) != 1) {
+		ERR_clear_error();
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       ca->token
+					       ? "the CA certificate is not the certificate of the "
+						 "token's key (a signature by the token does not "
+						 "verify with the certificate's public key)"
+					       : "the CA certificate is not the certificate of the CA "
+						 "key (their public keys differ)");
+	}
+	return MCRED_OK;
+}
+
+/* The caller's struct mcred_ca_key (any size) into a full copy. */
+static enum mcred_err take_key(struct mcred_ca_key *k, const struct mcred_ca_key *given,
+			       struct mcred_error *err)
+{
+	mcred_ca_key_init(k);
+	return mcred_struct_take(k, sizeof(*k), given, sizeof(*k), "struct mcred_ca_key",
+				 "mcred_ca_key_init", err);
+}
+
+enum mcred_err mcred_ca_open(mcred_ca **out, const char *cert_pem, size_t cert_len,
+			     const struct mcred_ca_key *given, struct mcred_error *err)
+{
+	struct mcred_ca_key k;
 	mcred_ca *ca;
 	const char *problem;
-	BIO *bio;
+	enum mcred_err rc;
 
-	if (!out || !cert_pem || !key_pem)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "mcred_ca_load: NULL argument");
+	if (!out || !cert_pem || !given)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "mcred_ca_open: NULL argument");
 	*out = NULL;
+	if ((rc = take_key(&k, given, err)) != MCRED_OK)
+		return rc;
+	if (!k.pem == !k.uri)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "give the CA key as PEM text or as a PKCS#11 URI (one of "
+				       "the two)");
 	ca = calloc(1, sizeof(*ca));
 	if (!ca)
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
@@ -94,25 +214,9 @@ enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_l
 				       "the CA certificate is not a PEM certificate "
 				       "(-----BEGIN CERTIFICATE-----)");
 	}
-	bio = BIO_new_mem_buf(key_pem, (int)key_len);
-	ca->key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL) : NULL;
-	BIO_free(bio);
-	if (!ca->key) {
-		int encrypted = contains(key_pem, key_len, "ENCRYPTED");
-
+	if ((rc = load_key(ca, &k, err)) != MCRED_OK) {
 		mcred_ca_free(ca);
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "%s",
-				       encrypted
-					       ? "the CA key is encrypted: give it unencrypted "
-						 "(e.g. `openssl pkey -in ca.key -out plain.key`) "
-						 "on a protected file system"
-					       : "the CA key is not a PEM private key");
-	}
-	if (X509_check_private_key(ca->cert, ca->key) != 1) {
-		mcred_ca_free(ca);
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-				       "the CA certificate is not the certificate of the CA key "
-				       "(their public keys differ)");
+		return rc;
 	}
 	problem = ca_cert_problem(ca->cert);
 	if (problem) {
@@ -124,12 +228,36 @@ enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_l
 	return MCRED_OK;
 }
 
+enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_len,
+			     const char *key_pem, size_t key_len, struct mcred_error *err)
+{
+	struct mcred_ca_key k;
+	char *uri = NULL;
+	enum mcred_err rc;
+
+	if (!key_pem)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "mcred_ca_load: NULL argument");
+	mcred_ca_key_init(&k);
+	k.pem = key_pem;
+	k.pem_len = key_len;
+	if (key_len > 7 && strncasecmp(key_pem, "pkcs11:", 7) == 0) {
+		if (!(uri = strndup(key_pem, key_len)))
+			return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+		k.pem = NULL;
+		k.uri = uri;
+	}
+	rc = mcred_ca_open(out, cert_pem, cert_len, &k, err);
+	free(uri);
+	return rc;
+}
+
 void mcred_ca_free(mcred_ca *ca)
 {
 	if (!ca)
 		return;
 	X509_free(ca->cert);
-	EVP_PKEY_free(ca->key);
+	EVP_PKEY_free(ca->key); /* before its token closes */
+	mcred_ca_token_close(ca->token);
 	free(ca);
 }
 
@@ -222,14 +350,31 @@ static int build_cert(X509 *cert, X509_REQ *req, EVP_PKEY *pub, X509 *issuer, un
 	       X509_set_pubkey(cert, pub) == 1 && add_device_extensions(cert, issuer);
 }
 
-enum mcred_err mcred_ca_sign(const mcred_ca *ca, const char *csr_pem, unsigned days,
-			     char **cert_pem, char serial[33], struct mcred_error *err)
+/* Sign cert with the CA's key: one signature at a time on a token (ca_pkcs11.c). */
+static int sign_cert(const mcred_ca *ca, X509 *cert, double *token_wait_s)
+{
+	int ok;
+
+	if (ca->token)
+		*token_wait_s = mcred_ca_token_take(ca->token);
+	ok = X509_sign(cert, ca->key, EVP_sha256()) > 0;
+	if (ca->token)
+		mcred_ca_token_release(ca->token);
+	return ok;
+}
+
+enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem, unsigned days,
+				   char **cert_pem, char serial[33], double *token_wait_s,
+				   struct mcred_error *err)
 {
 	X509_REQ *req;
 	EVP_PKEY *pub;
 	X509 *cert = NULL;
+	double waited = 0.0;
 	enum mcred_err rc = MCRED_OK;
 
+	if (token_wait_s)
+		*token_wait_s = 0.0;
 	if (!ca || !csr_pem || !cert_pem || !serial || days == 0)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "mcred_ca_sign: bad argument");
 	*cert_pem = NULL;
@@ -244,12 +389,21 @@ enum mcred_err mcred_ca_sign(const mcred_ca *ca, const char *csr_pem, unsigned d
 	}
 	cert = X509_new();
 	if (!cert || !build_cert(cert, req, pub, ca->cert, days, serial) ||
-	    X509_sign(cert, ca->key, EVP_sha256()) <= 0 || !(*cert_pem = cert_to_pem(cert)))
-		rc = mcred_error_set(err, MCRED_ERR_CRYPTO,
-				     "signing the certificate failed (OpenSSL)");
+	    !sign_cert(ca, cert, &waited) || !(*cert_pem = cert_to_pem(cert)))
+		rc = mcred_error_set(err, MCRED_ERR_CRYPTO, "signing the certificate failed (%s)",
+				     ca->token ? "the CA's token" : "OpenSSL");
+	ERR_clear_error();
+	if (token_wait_s)
+		*token_wait_s = waited;
 	X509_free(cert);
 	X509_REQ_free(req);
 	return rc;
+}
+
+enum mcred_err mcred_ca_sign(const mcred_ca *ca, const char *csr_pem, unsigned days,
+			     char **cert_pem, char serial[33], struct mcred_error *err)
+{
+	return mcred_ca_sign_timed(ca, csr_pem, days, cert_pem, serial, NULL, err);
 }
 
 /* ---- checking ------------------------------------------------------------ */
@@ -290,8 +444,9 @@ enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_pem,
 		rc = mcred_error_set(err, MCRED_ERR_MISMATCH,
 				     "the certificate's public key is not "
 				     "the modem's on-device key");
+	/* the CA certificate's public key: the same as the key's, checked at open */
 	else if (ca && (X509_check_issued(ca->cert, cert) != X509_V_OK ||
-			X509_verify(cert, ca->key) != 1))
+			X509_verify(cert, X509_get0_pubkey(ca->cert)) != 1))
 		rc = mcred_error_set(err, MCRED_ERR_VERIFY,
 				     "the certificate was not issued by "
 				     "this CA");
@@ -300,4 +455,18 @@ enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_pem,
 	EVP_PKEY_free(want);
 	X509_free(cert);
 	return rc;
+}
+
+int mcred_cert_expires_within(const char *cert_pem, unsigned days)
+{
+	X509 *cert = cert_from_pem(cert_pem, strlen(cert_pem));
+	time_t limit = time(NULL) + (time_t)days * 86400;
+	int cmp;
+
+	if (!cert)
+		return -1;
+	/* -1: notAfter is at or before the limit; 0: cannot compare */
+	cmp = X509_cmp_time(X509_get0_notAfter(cert), &limit);
+	X509_free(cert);
+	return cmp < 0 ? 1 : cmp > 0 ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmng_check.h"
+#include "content.h"
 #include "defaults.h"
 #include "error.h"
 #include "at_shell.h"
@@ -318,7 +319,9 @@ static enum mcred_err format_write(uint32_t tag, int type, const char *content, 
 	text[at] = '\0';
 	cmd->text = text;
 	cmd->len = at;
-	cmd->secret = mcred_cmng_type_is_secret(type) || password != NULL;
+	/* whatever the type: a private key written as a certificate is still a key */
+	cmd->secret = mcred_cmng_type_is_secret(type) || password != NULL ||
+		      mcred_content_holds_key(content, len);
 	if (cmd->secret) {
 		cmd->trace = redacted_write(tag, type, len, password != NULL);
 		if (!cmd->trace) {

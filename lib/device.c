@@ -559,6 +559,7 @@ enum mcred_err mcred_session_end(mcred_modem *m, struct mcred_session *s, enum m
 	struct mcred_error op_err = m->err;
 	int cancelled = rc == MCRED_ERR_CANCELLED || cancel_requested(m);
 	enum mcred_err restore_rc = undo_session(m, s, cancelled);
+	mcred_at_refine_timeout(m, &op_err); /* what the link recovery found out */
 	/*
 	 * A cancel asked for while the last command was answered, or while the
 	 * mode was restored, still ends the operation as cancelled: the caller

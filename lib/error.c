@@ -32,6 +32,7 @@ const char *mcred_strerror(enum mcred_err code)
 	case MCRED_ERR_VERIFY: return "a cryptographic check failed";
 	case MCRED_ERR_CANCELLED: return "operation cancelled";
 	case MCRED_ERR_CRYPTO: return "the cryptographic library failed";
+	case MCRED_ERR_BUSY: return "the serial port is in use by another program";
 	}
 	return "unknown error";
 }
@@ -60,6 +61,7 @@ const char *mcred_err_name(enum mcred_err code)
 		MCRED_ERR_NAME(MCRED_ERR_VERIFY);
 		MCRED_ERR_NAME(MCRED_ERR_CANCELLED);
 		MCRED_ERR_NAME(MCRED_ERR_CRYPTO);
+		MCRED_ERR_NAME(MCRED_ERR_BUSY);
 	}
 #undef MCRED_ERR_NAME
 	return NULL;

@@ -13,16 +13,19 @@
  *   0. definitions only: modemcred.h and this file (any file that touches
  *      the handle's fields includes it)
  *   1. pure helpers, no handle I/O: error.h (also fills the handle's error),
- *      util.h, defaults.h, struct_size.h, at_parser.h, at_shell.h, at_wire.h,
- *      cmng_check.h, cmng_parse.h, b64url.h, cose.h, csr.h, ports.h,
- *      provision.h (its pure rules)
+ *      util.h, defaults.h, struct_size.h, at_parser.h, at_screen.h,
+ *      at_shell.h, at_wire.h, cmng_check.h, cmng_parse.h, content.h, b64url.h,
+ *      cose.h, csr.h, ports.h, port_access.h (a transport's descriptor, no
+ *      handle), provision.h (its pure rules)
  *   2. the handle's I/O: transport_serialport.h, transport_termios.h, at.h
  *      (the AT engine, at.c)
  *   3. handle set-up and sessions: at_shell_detect.h (probes through at.h),
  *      device.h (device.c: CFUN, firmware, session begin/end)
- *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c, modem.c
- *      (opening), types.c; they export nothing to lib/ but the
- *      public API (and provision.c the pure rules of provision.h)
+ *   4. operations: cmng.c, keygen.c, report.c, provision.c, ca.c,
+ *      ca_pkcs11.c, modem.c (opening), types.c; they export nothing to lib/ but the
+ *      public API (and provision.c the pure rules of provision.h; ca.h and
+ *      ca_pkcs11.h the factory CA's insides, ca.c's and those of its key in
+ *      a PKCS#11 token, to ca.c and provision.c)
  *
  * Upward include allowed: handle.h includes at.h, for the type of the
  * engine's state inside the handle. tests/check_headers.sh checks these

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "handle.h"
 #include "at_shell_detect.h"
+#include "port_access.h"
 #include "struct_size.h"
 #include "transport_serialport.h"
 #include "transport_termios.h"
@@ -102,10 +103,17 @@ static int serialport_refuses(const char *port)
 #endif
 }
 
+/*
+ * Open the port with the transport the options ask for; either transport
+ * takes the port for this handle before anything is sent (port_access.c),
+ * so a port another program holds fails with MCRED_ERR_BUSY.
+ */
 static enum mcred_err open_port(mcred_modem *m, const char *port, struct mcred_error *err)
 {
-	enum mcred_err rc;
+	enum mcred_err rc = mcred_port_check_kind(port, err);
 
+	if (rc != MCRED_OK)
+		return rc;
 	switch (m->opts.transport) {
 	case MCRED_TRANSPORT_SERIALPORT:
 		m->transport_name = "libserialport";

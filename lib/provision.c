@@ -10,6 +10,13 @@
  * must not be cancellable (see restore_mode), and the host's work done
  * while the modem is busy (the engine's while_waiting hook: generate_key,
  * write_ca_beside_host_work).
+ *
+ * Crash safety: before each step that changes the modem (offline, %KEYGEN,
+ * each write) the intent is handed to the caller's journal (intent_cb),
+ * which stores it durably; a later run on the same modem recalls it
+ * (recall_cb) to restore the mode found before the crash and to know a key
+ * it was generating when it died as its own. Each step's duration goes to
+ * the result's timings.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -17,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "ca.h"
 #include "struct_size.h"
 #include "defaults.h"
 #include "device.h"
@@ -152,6 +161,7 @@ const char *mcred_provision_status_name(enum mcred_provision_status status)
 	case MCRED_PROVISION_PROVISIONED: return "provisioned";
 	case MCRED_PROVISION_UNCHANGED: return "unchanged";
 	case MCRED_PROVISION_CSR_SAVED: return "csr-saved";
+	case MCRED_PROVISION_RENEWED: return "renewed";
 	case MCRED_PROVISION_FAILED:
 	default: return "failed";
 	}
@@ -233,10 +243,17 @@ struct run {
 	char key_sha256[65];
 	char ca_sha256[65]; /* of the root CA written or found */
 	int changed;
+	int key_reused;  /* the tag's key is the one the saved CSR was made for */
+	int renewed;     /* a certificate about to expire was replaced (renew_within_days) */
 	int key_unsaved; /* a new key's artifacts wait for save() (host_work) */
+	int key_saved;   /* a new key's artifacts were saved: a later run knows it */
 	int have_cert;   /* a certificate was found or made (host_work) */
 	int host_done;   /* host_work ran; host_rc is its result */
 	enum mcred_err host_rc;
+	/* the journal: what a crashed run recorded (recalled), then this run's intent */
+	struct mcred_provision_intent intent;
+	int recalled;        /* a crashed run's intent was found for this modem */
+	int intent_recorded; /* this run recorded its intent to go offline */
 	/* the result's strings, given to it (allocated) when the run ends */
 	char model[64];
 	char firmware[64];
@@ -270,6 +287,127 @@ static enum mcred_err modem_fail(struct run *r, enum mcred_err code)
 		snprintf(r->res->error.message, sizeof(r->res->error.message), "%s",
 			 mcred_strerror(code));
 	return code;
+}
+
+/* ---- timings ----------------------------------------------------------------------- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Add seconds to a step's timing (-1: the step had not run yet). */
+static void add_seconds(double *timing, double seconds)
+{
+	*timing = *timing < 0 ? seconds : *timing + seconds;
+}
+
+/* Add the time since t0 to a step's timing. */
+static void add_time(double *timing, double t0)
+{
+	add_seconds(timing, now_s() - t0);
+}
+
+static void timings_init(struct mcred_provision_timings *t)
+{
+	t->offline = t->facts = t->keygen = t->key_listed = t->signing = t->token_wait = -1;
+	t->write_ca = t->write_cert = t->verify = t->restore = -1;
+}
+
+/* ---- the journal ----------------------------------------------------------------------- */
+
+static int is_offline_mode(int mode)
+{
+	return mode == 0 || mode == 4;
+}
+
+/* Hand the intent to run step to the caller's journal, durably, before the step. */
+static enum mcred_err record_intent(struct run *r, enum mcred_provision_step step)
+{
+	/* a modem that does not say its IMEI (test firmware) has no journal to name */
+	if (!r->req->intent_cb || !r->res->imei[0])
+		return MCRED_OK;
+	r->intent.step = step;
+	if (r->req->intent_cb(&r->intent, r->req->user) != 0)
+		return run_fail(r, MCRED_ERR_IO,
+				"the intent to %s could not be recorded in the journal of modem "
+				"%s, so it was not done",
+				step == MCRED_STEP_OFFLINE ? "take the modem offline"
+							   : mcred_provision_step_name(step),
+				r->res->imei);
+	return MCRED_OK;
+}
+
+/*
+ * What a crashed run recorded for this modem: its mode found and what it
+ * knew of the tag's key become this run's starting point.
+ */
+static enum mcred_err recall_intent(struct run *r)
+{
+	struct mcred_provision_intent j;
+	int found;
+
+	memset(&r->intent, 0, sizeof(r->intent));
+	r->intent.size = sizeof(r->intent);
+	r->intent.mode_found = -1;
+	snprintf(r->intent.imei, sizeof(r->intent.imei), "%s", r->res->imei);
+	if (!r->req->recall_cb || !r->res->imei[0])
+		return MCRED_OK;
+	memset(&j, 0, sizeof(j));
+	j.size = sizeof(j);
+	j.mode_found = -1;
+	found = r->req->recall_cb(r->res->imei, &j, r->req->user);
+	if (found < 0)
+		return run_fail(r, MCRED_ERR_IO, "the journal of modem %s cannot be read",
+				r->res->imei);
+	if (found == 0 || (j.imei[0] && strcmp(j.imei, r->res->imei) != 0))
+		return MCRED_OK;
+	r->recalled = 1;
+	r->intent.mode_found = j.mode_found;
+	r->intent.keygen = j.keygen;
+	r->intent.replace_key = j.replace_key;
+	memcpy(r->intent.key_before, j.key_before, sizeof(j.key_before));
+	memcpy(r->intent.key_sha256, j.key_sha256, sizeof(j.key_sha256));
+	r->intent.key_before[64] = r->intent.key_sha256[64] = '\0';
+	return MCRED_OK;
+}
+
+/* The modem refused (ERROR): whatever was asked did not happen. */
+static int modem_refused(enum mcred_err rc)
+{
+	return rc == MCRED_ERR_MODEM || rc == MCRED_ERR_CME || rc == MCRED_ERR_CMS;
+}
+
+/*
+ * Offline (CFUN=4), the intent recorded first with the mode to restore:
+ * the mode found, or, when a crashed run left the modem offline, the mode
+ * that run found. *restore gets it (-1: nothing to restore).
+ */
+static enum mcred_err go_offline(struct run *r, int *restore)
+{
+	int mode, inherited;
+	enum mcred_err rc = mcred_cfun_get(r->m, &mode);
+
+	*restore = -1;
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	inherited = r->recalled && is_offline_mode(mode) && r->intent.mode_found >= 0;
+	if (!inherited)
+		r->intent.mode_found = mode;
+	if ((rc = record_intent(r, MCRED_STEP_OFFLINE)) != MCRED_OK)
+		return rc;
+	r->intent_recorded = 1;
+	*restore = r->intent.mode_found;
+	if (is_offline_mode(mode))
+		return MCRED_OK;
+	rc = mcred_cfun_set(r->m, 4);
+	/* unless the modem refused, it may be offline without our having seen its OK */
+	if (rc != MCRED_OK && modem_refused(rc) && !inherited)
+		*restore = -1;
+	return rc == MCRED_OK ? MCRED_OK : modem_fail(r, rc);
 }
 
 static char *dup_or_null(const char *s)
@@ -524,6 +662,8 @@ static enum mcred_err generate_key(struct run *r)
 	const struct mcred_credential *key;
 	enum mcred_err rc;
 
+	double t0;
+
 	mcred_keygen_request_init(&kr);
 	kr.tag = r->req->tag;
 	kr.kind = MCRED_KEYGEN_CSR;
@@ -531,7 +671,11 @@ static enum mcred_err generate_key(struct run *r)
 	kr.attributes = r->res->device_id[0] ? subject : NULL;
 	if (!subject_for(r->res->device_id, r->req->subject_extra, subject, sizeof(subject)))
 		return run_fail(r, MCRED_ERR_INVALID_ARG, "the subject is too long");
+	if ((rc = record_intent(r, MCRED_STEP_KEYGEN)) != MCRED_OK)
+		return rc;
+	t0 = now_s();
 	rc = mcred_keygen_run(r->m, &kr, &blob);
+	add_time(&r->res->timings.keygen, t0);
 	/* cancelled once the key existed: its answer came all the same, keep it */
 	if (rc != MCRED_OK && !blob)
 		return modem_fail(r, rc);
@@ -542,7 +686,9 @@ static enum mcred_err generate_key(struct run *r)
 	struct keygen_check check = { r, blob, 0, MCRED_OK };
 	r->m->while_waiting = check_keygen_answer;
 	r->m->while_waiting_user = &check;
+	t0 = now_s();
 	rc = mcred_cmng_list(r->m, r->req->tag, MCRED_TYPE_PRIVATE_KEY, &keys);
+	add_time(&r->res->timings.key_listed, t0);
 	r->m->while_waiting = NULL;
 	if (!check.done)
 		check_keygen_answer(&check);
@@ -564,22 +710,60 @@ static enum mcred_err generate_key(struct run *r)
 				"for the key in tag %lu",
 				(unsigned long)r->req->tag);
 	r->key_unsaved = 1; /* host_work, next, saves it whatever happens */
-	return MCRED_OK;
+	/* the new key is this station's from now on, even before its artifacts are saved */
+	memcpy(r->intent.key_sha256, r->key_sha256, sizeof(r->key_sha256));
+	return record_intent(r, MCRED_STEP_KEYGEN);
+}
+
+/*
+ * A key the journal shows this station was generating when it died: the
+ * one it listed, or one that differs from the key the tag held before
+ * (none, or one it was allowed to replace).
+ */
+static int own_orphan(const struct run *r, const struct mcred_credential *key)
+{
+	const struct mcred_provision_intent *j = &r->intent;
+
+	if (!r->recalled || !j->keygen || !key->has_sha256)
+		return 0;
+	return j->replace_key || strcasecmp(key->sha256, j->key_sha256) == 0 ||
+	       strcasecmp(key->sha256, j->key_before) != 0;
 }
 
 static enum mcred_err step_keygen(struct run *r)
 {
 	const struct mcred_credential *key = find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY);
 
-	if (key && reuse_saved_key(r, key))
+	if (key && reuse_saved_key(r, key)) {
+		r->key_reused = 1;
 		return MCRED_OK;
-	if (key && !r->req->force)
+	}
+	if (key && !r->req->force && !own_orphan(r, key))
 		return run_fail(r, MCRED_ERR_MISMATCH,
 				"tag %lu already holds a private key that "
 				"no saved artifact of device %s identifies (its listed digest "
 				"differs or none was saved); --force replaces it with a new key",
 				(unsigned long)r->req->tag, r->res->device_id);
+	/* what a crash during %KEYGEN leaves the next run to know */
+	r->intent.keygen = 1;
+	r->intent.replace_key = key != NULL;
+	snprintf(r->intent.key_before, sizeof(r->intent.key_before), "%s",
+		 key && key->has_sha256 ? key->sha256 : "");
+	r->intent.key_sha256[0] = '\0';
 	return generate_key(r);
+}
+
+/*
+ * Renewal: the certificate found for the key the saved CSR was made for
+ * (reuse_saved_key checked the tag's key against the digest saved with the
+ * CSR) expires within renew_within_days, and there is a CA to sign again.
+ */
+static int renewal_due(const struct run *r, const char *cert_pem)
+{
+	const struct mcred_provision_request *q = r->req;
+
+	return q->renew_within_days > 0 && q->ca && r->key_reused &&
+	       mcred_cert_expires_within(cert_pem, q->renew_within_days) == 1;
 }
 
 /* *have_cert 1: a certificate was found or made; 0: none (CSR only). */
@@ -587,21 +771,28 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 {
 	struct mcred_error err;
 	const char *saved = r->saved.cert_pem;
+	double t0, waited = 0.0;
 	enum mcred_err rc;
 
 	*have_cert = 0;
 	memset(&err, 0, sizeof(err));
 	if (saved && *saved &&
 	    mcred_cert_check(r->req->ca, saved, r->pub_pem, r->cert_serial, &err) == MCRED_OK) {
-		if (!(r->cert_pem = strdup(saved)))
-			return run_fail(r, MCRED_ERR_NOMEM, "out of memory");
-		*have_cert = 1;
-		return MCRED_OK;
+		if (!renewal_due(r, saved)) {
+			if (!(r->cert_pem = strdup(saved)))
+				return run_fail(r, MCRED_ERR_NOMEM, "out of memory");
+			*have_cert = 1;
+			return MCRED_OK;
+		}
+		r->renewed = 1;
 	}
 	if (!r->req->ca)
 		return MCRED_OK;
-	rc = mcred_ca_sign(r->req->ca, r->csr_pem, r->req->days ? r->req->days : DEFAULT_DAYS,
-			   &r->cert_pem, r->cert_serial, &err);
+	t0 = now_s();
+	rc = mcred_ca_sign_timed(r->req->ca, r->csr_pem, r->req->days ? r->req->days : DEFAULT_DAYS,
+				 &r->cert_pem, r->cert_serial, &waited, &err);
+	add_time(&r->res->timings.signing, t0);
+	add_seconds(&r->res->timings.token_wait, waited);
 	if (rc != MCRED_OK) {
 		r->res->error = err;
 		return rc;
@@ -614,6 +805,40 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 	*have_cert = 1;
 	r->changed = 1;
 	return save(r);
+}
+
+/*
+ * Write and verify: the intent recorded, the write, then the listing that
+ * verifies the digest (each timed on its own). Only the exact form counts:
+ * what was just written must be stored as sent.
+ */
+static enum mcred_err write_verified(struct run *r, int type, const char *content, double *timing)
+{
+	enum mcred_provision_step step = type == MCRED_TYPE_CA_CERT ? MCRED_STEP_WRITE_CA
+								    : MCRED_STEP_WRITE_CERT;
+	enum mcred_compare_match match = MCRED_MATCH_NONE;
+	enum mcred_err rc;
+	double t0;
+
+	if ((rc = record_intent(r, step)) != MCRED_OK)
+		return rc;
+	t0 = now_s();
+	rc = mcred_cmng_write(r->m, r->req->tag, type, content, strlen(content), NULL, 0);
+	add_time(timing, t0);
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	r->changed = 1;
+	t0 = now_s();
+	rc = mcred_cmng_compare_match(r->m, r->req->tag, type, content, strlen(content), &match);
+	add_time(&r->res->timings.verify, t0);
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	if (match != MCRED_MATCH_EXACT)
+		return run_fail(r, MCRED_ERR_MISMATCH,
+				"tag %lu type %d was written, but the modem lists the digest of "
+				"the content without its last line break",
+				(unsigned long)r->req->tag, type);
+	return MCRED_OK;
 }
 
 /* Write content as type unless the tag already holds exactly it; verified by digest. */
@@ -630,13 +855,12 @@ static enum mcred_err write_if_needed(struct run *r, int type, const char *conte
 		r->res->error = err;
 		return rc;
 	}
-	if (!have || !have->has_sha256 || strcmp(have->sha256, want) != 0) {
-		rc = mcred_cmng_write(r->m, r->req->tag, type, content, strlen(content), NULL,
-				      MCRED_WRITE_VERIFY);
-		if (rc != MCRED_OK)
-			return modem_fail(r, rc);
-		r->changed = 1;
-	}
+	if ((!have || !have->has_sha256 || strcmp(have->sha256, want) != 0) &&
+	    (rc = write_verified(r, type, content,
+				 type == MCRED_TYPE_CA_CERT ? &r->res->timings.write_ca
+							    : &r->res->timings.write_cert)) !=
+		    MCRED_OK)
+		return rc;
 	/* Only what the modem now lists: the result must not claim a failed write. */
 	memcpy(digest, want, sizeof(want));
 	return MCRED_OK;
@@ -717,6 +941,7 @@ static enum mcred_err host_work(struct run *r)
 	if (r->key_unsaved) {
 		r->key_unsaved = 0;
 		rc = save(r);
+		r->key_saved = rc == MCRED_OK;
 	}
 	if (rc == MCRED_OK)
 		rc = enter(r, MCRED_STEP_SIGN);
@@ -760,6 +985,35 @@ static enum mcred_err write_ca_beside_host_work(struct run *r)
 	return r->host_rc;
 }
 
+/* The attestation token asked for, which must name the device the key's CSR named. */
+static enum mcred_err step_attest(struct run *r)
+{
+	char uuid[37] = "";
+	enum mcred_err rc = get_token(r, uuid, &r->res->attest_token);
+
+	if (rc != MCRED_OK)
+		return rc;
+	if (r->res->device_uuid[0] && strcmp(uuid, r->res->device_uuid) != 0)
+		return run_fail(r, MCRED_ERR_VERIFY,
+				"the attestation token names device %s, the %%KEYGEN payload %s",
+				uuid, r->res->device_uuid);
+	snprintf(r->res->device_uuid, sizeof(r->res->device_uuid), "%s", uuid);
+	return MCRED_OK;
+}
+
+/* The tag's listing and the device id: more facts (timed with step_info). */
+static enum mcred_err step_tag_and_id(struct run *r)
+{
+	double t0 = now_s();
+	enum mcred_err rc;
+
+	if (!(rc = enter(r, MCRED_STEP_INSPECT)) && !(rc = step_inspect(r)) &&
+	    !(rc = enter(r, MCRED_STEP_IDENTIFY)))
+		rc = step_identify(r);
+	add_time(&r->res->timings.facts, t0);
+	return rc;
+}
+
 /* Everything between going offline and restoring the mode. */
 static enum mcred_err provision_offline(struct run *r)
 {
@@ -768,10 +1022,8 @@ static enum mcred_err provision_offline(struct run *r)
 	int beside = q->root_ca_pem && q->ca;
 	enum mcred_err rc;
 
-	if ((rc = enter(r, MCRED_STEP_INFO)) || (rc = step_info(r)) ||
-	    (rc = enter(r, MCRED_STEP_INSPECT)) || (rc = step_inspect(r)) ||
-	    (rc = enter(r, MCRED_STEP_IDENTIFY)) || (rc = step_identify(r)) ||
-	    (rc = enter(r, MCRED_STEP_KEYGEN)) || (rc = step_keygen(r)))
+	if ((rc = step_tag_and_id(r)) || (rc = enter(r, MCRED_STEP_KEYGEN)) ||
+	    (rc = step_keygen(r)))
 		return rc;
 	if ((rc = beside ? write_ca_beside_host_work(r) : host_work(r)) != MCRED_OK)
 		return rc;
@@ -786,11 +1038,46 @@ static enum mcred_err provision_offline(struct run *r)
 	if ((rc = enter(r, MCRED_STEP_WRITE_CERT)) ||
 	    (rc = write_if_needed(r, MCRED_TYPE_CLIENT_CERT, r->cert_pem, r->res->cert_sha256)))
 		return rc;
-	if (q->attest && ((rc = enter(r, MCRED_STEP_ATTEST)) ||
-			  (rc = get_token(r, r->res->device_uuid, &r->res->attest_token))))
+	if (q->attest && ((rc = enter(r, MCRED_STEP_ATTEST)) || (rc = step_attest(r))))
 		return rc;
-	r->res->status = r->changed ? MCRED_PROVISION_PROVISIONED : MCRED_PROVISION_UNCHANGED;
+	r->res->status = r->renewed   ? MCRED_PROVISION_RENEWED
+			 : r->changed ? MCRED_PROVISION_PROVISIONED
+				      : MCRED_PROVISION_UNCHANGED;
 	return MCRED_OK;
+}
+
+/*
+ * The device facts (before anything changes: the intent to go offline
+ * names the modem by its IMEI), a crashed run's journal, then offline.
+ */
+static enum mcred_err facts_then_offline(struct run *r, int *restore)
+{
+	double t0 = now_s();
+	enum mcred_err rc = enter(r, MCRED_STEP_INFO);
+
+	if (rc == MCRED_OK)
+		rc = step_info(r);
+	add_time(&r->res->timings.facts, t0);
+	if (rc == MCRED_OK)
+		rc = recall_intent(r);
+	if (rc == MCRED_OK && (rc = enter(r, MCRED_STEP_OFFLINE)) == MCRED_OK) {
+		t0 = now_s();
+		rc = go_offline(r, restore);
+		add_time(&r->res->timings.offline, t0);
+	}
+	return rc;
+}
+
+/*
+ * The journal once the mode is restored: done, unless a key this run
+ * generated is known to nothing else (its artifacts were not saved): then
+ * the journal stays to tell the next run that key is this station's own.
+ */
+static void close_journal(struct run *r)
+{
+	if (!r->intent_recorded || (r->intent.keygen && !r->key_saved && !r->key_reused))
+		return;
+	(void)record_intent(r, MCRED_STEP_DONE); /* a stale journal only repeats a restore */
 }
 
 /* mcred_provision() once result is checked and reset; r gets the strings. */
@@ -800,7 +1087,8 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 {
 	struct mcred_provision_request copy;
 	struct run r;
-	int saved_mode = -1;
+	int restore = -1;
+	double t0;
 	enum mcred_err rc, restore_rc;
 
 	if (!modem)
@@ -813,14 +1101,17 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 	r.m = modem;
 	r.req = req;
 	r.res = result;
-	rc = enter(&r, MCRED_STEP_OFFLINE);
-	if (rc == MCRED_OK && (rc = mcred_offline_begin(modem, &saved_mode)) != MCRED_OK)
-		modem_fail(&r, rc);
+	rc = facts_then_offline(&r, &restore);
 	if (rc == MCRED_OK)
 		rc = provision_offline(&r);
 	if (req->progress_cb)
 		req->progress_cb(MCRED_STEP_RESTORE, req->user);
-	restore_rc = restore_mode(&r, saved_mode);
+	t0 = now_s();
+	restore_rc = restore_mode(&r, restore);
+	if (restore >= 0)
+		add_time(&result->timings.restore, t0);
+	if (restore_rc == MCRED_OK)
+		close_journal(&r);
 	/* Also after a failure: what the tag holds as far as this run knows. */
 	fill_credentials(&r);
 	if (rc == MCRED_OK && restore_rc != MCRED_OK) {
@@ -874,6 +1165,7 @@ static void publish_strings(struct mcred_provision_result *result, const struct 
 enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_request *req,
 			       struct mcred_provision_result *result)
 {
+	struct mcred_provision_result full;
 	struct run r;
 	size_t size;
 	enum mcred_err rc;
@@ -881,23 +1173,30 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	if (!result)
 		return MCRED_ERR_INVALID_ARG;
 	/*
-	 * The caller's size is at least the first version (checked), all of
-	 * whose fields this library has: once a field is added, fill a full
-	 * copy and hand back only what fits in size.
+	 * The caller's size is at least the first version (checked): the run
+	 * fills a full copy, and the caller gets what fits in its size.
 	 */
 	size = result->size;
-	memset(result, 0, sizeof(*result));
-	result->size = size;
-	result->error.cme = -1;
+	memset(&full, 0, sizeof(full));
+	full.size = size < sizeof(full) ? size : sizeof(full); /* what the caller gets */
+	full.error.cme = -1;
+	timings_init(&full.timings);
 	memset(&r, 0, sizeof(r));
 	if (size < RESULT_FIRST_VERSION_SIZE)
-		rc = mcred_error_set(&result->error, MCRED_ERR_INVALID_ARG,
+		rc = mcred_error_set(&full.error, MCRED_ERR_INVALID_ARG,
 				     "struct mcred_provision_result has size %zu: initialise it "
 				     "with mcred_provision_result_init() before mcred_provision()",
 				     size);
 	else
-		rc = provision_run(&r, modem, req, result);
-	publish_strings(result, &r);
+		rc = provision_run(&r, modem, req, &full);
+	publish_strings(&full, &r);
+	/*
+	 * A struct declared by any header has the first version's fields, even
+	 * when its size was never set: the error and the strings go there.
+	 */
+	memcpy(result, &full,
+	       size < RESULT_FIRST_VERSION_SIZE ? RESULT_FIRST_VERSION_SIZE : full.size);
+	result->size = size;
 	return rc;
 }
 

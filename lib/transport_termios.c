@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "port_access.h"
 #include "transport_termios.h"
 
 struct speed_entry {
@@ -42,6 +43,7 @@ static int speed_code(unsigned baud, speed_t *code)
 /* Heap-held so the transport's user pointer owns the descriptor. */
 struct termios_port {
 	int fd;
+	int exclusive; /* TIOCEXCL set (mcred_port_claim()): cleared at close */
 };
 
 /* Raw 8N1, receiver on, modem lines ignored, optional RTS/CTS. */
@@ -124,28 +126,21 @@ static void termios_close(void *user)
 {
 	struct termios_port *tp = user;
 
+	mcred_port_release(tp->fd, tp->exclusive);
 	close(tp->fd);
 	free(tp);
 }
 
-static const char *errno_hint(int error_code)
+/* open() failed with errno e: why, and what to do. */
+static enum mcred_err open_failure(const char *port, int e, struct mcred_error *err)
 {
-	switch (error_code) {
-	case EACCES:
-	case EPERM:
-		return " (permission denied: add yourself to the dialout group and log in again)";
-	case ENOENT: return " (is the kit or the simulator running?)";
-	case ENOTTY: return " (not a terminal)";
-	default: return "";
-	}
-}
+	char text[128], hint[512];
 
-/* strerror() shares one buffer between threads; handles may run in parallel. */
-static const char *errno_text(int e, char *buf, size_t len)
-{
-	if (strerror_r(e, buf, len) != 0)
-		snprintf(buf, len, "error %d", e);
-	return buf;
+	if (e == EBUSY)
+		return mcred_port_busy_at_open(port, err);
+	return mcred_error_set(err, MCRED_ERR_PORT, "cannot open %s: %s%s", port,
+			       mcred_errno_text(e, text, sizeof(text)),
+			       mcred_port_open_hint(port, e, hint, sizeof(hint)));
 }
 
 enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const char *port,
@@ -153,30 +148,45 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 {
 	struct termios_port *tp;
 	speed_t speed;
-	int fd, saved;
-	char text[128];
+	int fd, saved, exclusive;
+	char text[128], hint[512];
+	enum mcred_err rc;
 
 	if (speed_code(o->baud, &speed) != 0)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "baud rate %u is not supported (use e.g. 115200)", o->baud);
 	fd = open(port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0)
+		return open_failure(port, errno, err);
+	if (!isatty(fd)) { /* /dev/null and the like: no port, whoever holds it */
 		saved = errno;
-		return mcred_error_set(err, MCRED_ERR_PORT, "cannot open %s: %s%s", port,
-				       errno_text(saved, text, sizeof(text)), errno_hint(saved));
+		close(fd);
+		return mcred_error_set(err, MCRED_ERR_PORT, "cannot use %s: %s%s", port,
+				       mcred_errno_text(saved, text, sizeof(text)),
+				       mcred_port_open_hint(port, saved, hint, sizeof(hint)));
+	}
+	/* the port is ours before it is even configured: nothing was sent yet */
+	rc = mcred_port_claim(fd, port, o->ignore_busy, &exclusive, err);
+	if (rc != MCRED_OK) {
+		close(fd);
+		return rc;
 	}
 	if (configure(fd, speed, o->flow) != 0) {
 		saved = errno;
+		mcred_port_release(fd, exclusive);
 		close(fd);
 		return mcred_error_set(err, MCRED_ERR_PORT, "cannot configure %s: %s%s", port,
-				       errno_text(saved, text, sizeof(text)), errno_hint(saved));
+				       mcred_errno_text(saved, text, sizeof(text)),
+				       mcred_port_open_hint(port, saved, hint, sizeof(hint)));
 	}
 	tp = malloc(sizeof(*tp));
 	if (!tp) {
+		mcred_port_release(fd, exclusive);
 		close(fd);
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
 	}
 	tp->fd = fd;
+	tp->exclusive = exclusive;
 	t->read = termios_read;
 	t->write = termios_write;
 	t->close = termios_close;

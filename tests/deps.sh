@@ -10,9 +10,12 @@
 #   unit    + cmocka
 #   test    everything `make test` uses: cmocka, openssl, clang and its
 #           fuzzer runtime, clang-format, valgrind, mandoc (man page lint), python3 with
-#           cbor2 and cryptography (the independent COSE check)
+#           cbor2 and cryptography (the independent COSE check), and for a
+#           factory CA key in a PKCS#11 token: SoftHSM2, OpenSSL's pkcs11
+#           engine and p11-kit's proxy module
 #   fuzz    + clang and its fuzzer runtime
 #   format  + clang-format (make format, make format-check)
+#   pkcs11  + SoftHSM2, the pkcs11 engine, p11-kit's proxy (make bench)
 #
 # As root with apt-get, missing packages are installed; otherwise (or with
 # --check) the exact command to run is printed and the script fails. The
@@ -43,6 +46,17 @@ check_clang() {
 		[ "$(uname -m)" != x86_64 ] || add libclang-rt-dev
 }
 
+# A CA key in a token (tests/integration/test_provision_hsm.sh, make bench):
+# SoftHSM2 makes the token, the pkcs11 engine (libp11) signs through
+# p11-kit's proxy module, which loads the modules registered with p11-kit.
+check_pkcs11() {
+	check_command softhsm2-util softhsm2
+	_engines=$(openssl version -e 2>/dev/null | sed -n 's/^ENGINESDIR: "\(.*\)"$/\1/p')
+	[ -n "$_engines" ] && [ -e "$_engines/pkcs11.so" ] || add libengine-pkcs11-openssl
+	[ -n "$(ls /usr/lib/*/p11-kit-proxy.so /usr/lib/p11-kit-proxy.so 2>/dev/null)" ] ||
+		add p11-kit-modules
+}
+
 check_build
 for group in "$@"; do
 	case "$group" in
@@ -51,6 +65,7 @@ for group in "$@"; do
 	unit) check_pkgconfig cmocka libcmocka-dev ;;
 	fuzz) check_clang ;;
 	format) check_command "${CLANG_FORMAT:-clang-format}" clang-format ;;
+	pkcs11) check_command openssl openssl; check_pkcs11 ;;
 	test)
 		check_pkgconfig cmocka libcmocka-dev
 		check_command openssl openssl
@@ -63,8 +78,9 @@ for group in "$@"; do
 		# independent COSE check in the test suite (Debian's python, not a venv)
 		/usr/bin/python3 -c 'import cbor2, cryptography' 2>/dev/null ||
 			{ add python3; add python3-cbor2; add python3-cryptography; }
+		check_pkcs11
 		;;
-	*) echo "deps: unknown group $group (build, demo, unit, test, fuzz, format)" >&2; exit 2 ;;
+	*) echo "deps: unknown group $group (build, demo, unit, test, fuzz, format, pkcs11)" >&2; exit 2 ;;
 	esac
 done
 

@@ -50,6 +50,10 @@ static const char *const answers[] = {
 	"7hhi6iDLCYPQ2VMJ5zie6v_2M1ZvV_z8z-2Xcv3uQvzX8merIvdNnjreZiQGIFP1r3LEwsR-q177Erld_es\"\r\n"
 	"OK\r\n",
 	"OK\r\n%CMNG: 7,3,\"unbalanced\r\n+CEREG: 1\r\n\xff\x00ERROR\r\n",
+	/* lines of the device's own inside a read's continued line (issue 14) */
+	"%CMNG: 12,0,\"978C02C4978C02C4978C02C4978C02C4978C02C4978C02C4978C02C4978C02C4\",\r\n"
+	"+CSCON: 1\r\n[00:00:05.319,917] \x1b[0m<inf> app: hi\x1b[0m\r\nI: up\r\n"
+	"\"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n\"\r\nOK\r\n",
 };
 
 #define N_ANSWERS (sizeof(answers) / sizeof(answers[0]))

@@ -123,7 +123,7 @@ COMMANDS = {c.name: c for c in [
             r"^AT%CMNG=3", offline=True, short_answer=True),
     Command("delete_online", ["delete", "--tag", str(CA_TAG), "--type", "ca"],
             r"^AT%CMNG=3", plain_rc=4, short_answer=True),
-    Command("clear", ["--offline", "clear", "--tag", str(CA_TAG)], r"^AT%CMNG=3",
+    Command("clear", ["--offline", "clear", "--yes", "--tag", str(CA_TAG)], r"^AT%CMNG=3",
             offline=True, short_answer=True),
     Command("exists", ["exists", "--tag", str(CA_TAG), "--type", "ca"], r"^AT%CMNG=1",
             needs_info=True),

@@ -175,10 +175,12 @@ ERR="$T_DIR/err"
 MC_TIMEOUT="${MC_TIMEOUT:-40}"
 
 # mc [args...]: run the CLI on the current simulator's link. Sets RC; stdout
-# in $OUT, stderr in $ERR. Never fails by itself; never hangs.
+# in $OUT, stderr in $ERR. Never fails by itself; never hangs. Standard input
+# is no terminal (/dev/null), also when the suite runs at one: a command that
+# would ask (clear) behaves as in a script.
 mc() {
 	RC=0
-	timeout -k 3 "$MC_TIMEOUT" "$CLI" -p "$LINK" "$@" >"$OUT" 2>"$ERR" || RC=$?
+	timeout -k 3 "$MC_TIMEOUT" "$CLI" -p "$LINK" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
 	cat "$ERR" >>"$T_DIR/stderr.all"
 	return 0
 }
@@ -186,7 +188,7 @@ mc() {
 # mcx [args...]: the CLI without a port (verify, --help, ...)
 mcx() {
 	RC=0
-	timeout -k 3 "$MC_TIMEOUT" "$CLI" "$@" >"$OUT" 2>"$ERR" || RC=$?
+	timeout -k 3 "$MC_TIMEOUT" "$CLI" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
 	cat "$ERR" >>"$T_DIR/stderr.all"
 	return 0
 }

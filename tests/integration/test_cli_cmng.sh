@@ -195,7 +195,7 @@ test_clear_tag() {
 	mc write --tag 80 --type 1 "$FIX/cert.pem";    expect_ok "write 80/1"
 	mc write --tag 80 --type 2 "$FIX/key.pem";     expect_ok "write 80/2"
 	mc write --tag 81 --type 0 "$FIX/ca.pem";      expect_ok "write 81/0"
-	mc clear --tag 80
+	mc clear --yes --tag 80
 	expect_ok "clear --tag 80"
 	mc --json list
 	expect_ok "list"
@@ -221,10 +221,10 @@ test_clear_all() {
 	mc --offline write --tag 0 --type 0 "$FIX/ca.pem";    expect_ok "write 0/0"
 	mc --offline write --tag 2147483647 --type 0 "$FIX/ca.pem"; expect_ok "write max/0"
 	# like clear, it needs the modem offline
-	mc clear --all
+	mc clear --yes --all
 	expect_rc 4 "clear --all while online"
 	either_hasi 518 "clear --all while online"
-	mc --offline --json clear --all
+	mc --offline --json clear --yes --all
 	expect_ok "clear --all"
 	expect_eq "$(json "j['tag']")" null "clear --all --json tag"
 	expect_eq "$(json "j['deleted']")" 5 "clear --all --json deleted"
@@ -239,7 +239,7 @@ test_clear_all() {
 	mc at 'AT+CFUN?'
 	out_has '+CFUN: 1' "functional mode after clear --all"
 	# the human output says the counts; nothing left to delete now
-	mc --offline clear --all
+	mc --offline clear --yes --all
 	expect_ok "clear --all again"
 	out_has "cleared every user tag: 0 deleted, $skipped skipped" "clear --all output"
 }

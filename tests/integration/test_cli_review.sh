@@ -189,7 +189,7 @@ test_json_contract() {
 	mc --json delete --tag 12 --type ca
 	expect_ok "delete --json"
 	expect_eq "$(json "j['deleted']")" true "delete --json deleted"
-	mc --json clear --tag 13
+	mc --json clear --yes --tag 13
 	expect_ok "clear --json"
 	json "(j['tag'] == 13 and j['deleted'] == 1 and j['skipped'] == 0) or exit(1)" >/dev/null
 	mc --json at 'AT+CFUN?'

@@ -207,7 +207,7 @@ test_silence_after_long_command_names_max_command() {
 	head -c 2500 /dev/zero | tr '\0' 'A' | fold -w 64 >"$T_DIR/body"
 	{ echo '-----BEGIN CERTIFICATE-----'; cat "$T_DIR/body"; echo; echo '-----END CERTIFICATE-----'; } \
 		>"$T_DIR/long.pem"
-	mc --timeout 1 --offline write --tag 9 --type ca "$T_DIR/long.pem"
+	mc --timeout 1 --offline write --skip-content-check --tag 9 --type ca "$T_DIR/long.pem"
 	expect_rc 3 "a long write the device never answers"
 	err_has "max_command_len" "library words for the limit"
 	err_has "CONFIG_AT_HOST_CMD_MAX_LEN" "the device's setting"
@@ -226,8 +226,10 @@ test_sim_banner_at_start_is_no_answer() {
 	sleep 60 <"$LINK" &
 	holder=$!
 	wait_for_log BANNER
-	mc info
+	# closed before the tool starts: modemcred refuses a port another program holds
 	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	mc info
 	expect_ok "info after the boot banner"
 	out_has "IMEI: *351358811234567" "IMEI"
 	err_lacks "restarted" "a banner before the tool started is no restart of its own"

@@ -1,117 +1,6 @@
 # `modemcred provision`: the factory station against several simulated modems.
 
-# start_sims N [modemsim options]: N simulators named m1..mN with their own
-# IMEI and device UUID; their links are in $PORTS.
-start_sims() {
-	_n="$1"; shift
-	PORTS=""
-	_i=1
-	while [ "$_i" -le "$_n" ]; do
-		SIM_NAME="m$_i" start_sim --imei "$(printf '3513588112%05d' "$_i")" \
-			--uuid "$(printf '4e5249d0-5349-4d00-8000-%012d' "$_i")" "$@"
-		PORTS="$PORTS $LINK"
-		_i=$((_i + 1))
-	done
-}
-
-# make_ca DIR: a factory CA (ca.pem, ca.key) and a server root (root.pem)
-make_ca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/ca.key" \
-		-out "$1/ca.pem" -subj "/O=modemcred test/CN=Factory CA" -days 30 >/dev/null 2>&1 ||
-		fail "openssl could not make the test CA"
-	cp "$FIX/ca.pem" "$1/root.pem"
-}
-
-# prov [args...]: provision with the test CA, artifacts in $T_DIR/arts,
-# ledger and CSV in $T_DIR; JSON events in $OUT
-prov() {
-	RC=0
-	timeout -k 3 "${PROV_TIMEOUT:-100}" "$CLI" --json provision --ca "$T_DIR/ca.pem" \
-		--ca-key "$T_DIR/ca.key" --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
-		--ledger "$T_DIR/ledger.jsonl" --onboard-csv "$T_DIR/onboard.csv" "$@" \
-		>"$OUT" 2>"$ERR" || RC=$?
-	cat "$ERR" >>"$T_DIR/stderr.all"
-}
-
-# provq [args...]: provision --quiet with the test CA, no records; sets RC
-provq() {
-	RC=0
-	timeout 40 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/arts" \
-		--quiet "$@" >"$OUT" 2>"$ERR" || RC=$?
-}
-
-# summary KEY: a number of the summary event
-summary() {
-	$PY -c '
-import json, sys
-for line in open(sys.argv[1]):
-    j = json.loads(line)
-    if j["event"] == "summary":
-        print(j[sys.argv[2]])
-' "$OUT" "$1"
-}
-
-# results: "port result exit_code" per result event
-results() {
-	$PY -c '
-import json, sys
-for line in open(sys.argv[1]):
-    j = json.loads(line)
-    if j["event"] == "result":
-        r = j["record"]
-        print(r["port"].rsplit("/", 1)[-1], r["result"], r["exit_code"])
-' "$OUT" | sort
-}
-
-# sim_list_json LINK: `list --json` of the tag on one simulator into $T_DIR/list.json
-sim_list_json() {
-	timeout -k 3 20 "$CLI" -p "$1" --json list --tag 16842753 >"$T_DIR/list.json" 2>"$T_DIR/list.err" ||
-		{ cat "$T_DIR/list.err" >&2; fail "list on $1"; }
-}
-
-listed_sha() {
-	$PY -c '
-import json, sys
-print(next((c["sha256"] for c in json.load(open(sys.argv[1])) if int(c["type"]) == int(sys.argv[2])), ""))
-' "$T_DIR/list.json" "$1"
-}
-
-# check_provisioned N: every modem m1..mN holds what the artifacts say
-check_provisioned() {
-	_i=1
-	while [ "$_i" -le "$1" ]; do
-		id=$(printf '4e5249d0-5349-4d00-8000-%012d' "$_i")
-		crt="$T_DIR/arts/${id}_crt.pem"
-		[ -s "$crt" ] || fail "no certificate artifact for $id"
-		openssl verify -CAfile "$T_DIR/ca.pem" "$crt" >"$T_DIR/verify.out" 2>&1 ||
-			{ cat "$T_DIR/verify.out" >&2; fail "openssl verify of $crt against the CA"; }
-		openssl x509 -in "$crt" -noout -subject | grep -q "CN *= *$id" ||
-			fail "certificate of $id does not have CN=$id"
-		sim_list_json "$T_DIR/m$_i.link"
-		expect_eq "$(listed_sha 1)" "$(sha_of "$crt")" "m$_i type 1 digest vs ${id}_crt.pem"
-		expect_eq "$(listed_sha 0)" "$(sha_of "$T_DIR/root.pem")" "m$_i type 0 digest vs root.pem"
-		expect_eq "$(listed_sha 2)" "$(cat "$T_DIR/arts/${id}_key.sha256")" "m$_i key digest vs ${id}_key.sha256"
-		# the certificate is for the on-device key (the CSR's key)
-		openssl x509 -in "$crt" -noout -pubkey >"$T_DIR/crt.pub"
-		files_equal "$T_DIR/crt.pub" "$T_DIR/arts/${id}_pub.pem" "public keys of $id"
-		_i=$((_i + 1))
-	done
-}
-
-# wait_for PATTERN FILE WHAT: wait (up to 60 s) until FILE has a line matching PATTERN
-wait_for() {
-	_w=0
-	until grep -q "$1" "$2" 2>/dev/null; do
-		_w=$((_w + 1))
-		[ "$_w" -lt 1200 ] || fail "$3"
-		sleep 0.05
-	done
-}
-
-# count_in_logs PATTERN: commands matching PATTERN over every simulator log
-count_in_logs() {
-	cat "$T_DIR"/m*.log 2>/dev/null | grep -c "$1" || true
-}
+. "$ROOT/tests/integration/provision_lib.sh"
 
 test_provision_sixteen_modems() {
 	make_ca "$T_DIR"
@@ -134,7 +23,10 @@ test_provision_sixteen_modems() {
 	$PY - "$T_DIR/ledger.jsonl" <<'EOF' || fail "ledger content"
 import json, sys
 want = ["time", "port", "device_id", "imei", "device_uuid", "model", "firmware", "tag", "result",
-        "error", "exit_code", "cert_serial", "cert_sha256", "credentials", "duration_s"]
+        "error", "exit_code", "cert_serial", "cert_sha256", "credentials", "attest_token",
+        "attest_uuid", "steps_s", "duration_s"]
+steps = ["offline", "facts", "keygen", "key_listed", "signing", "token_wait", "write_ca",
+         "write_cert", "verify", "restore"]
 ids = set()
 for line in open(sys.argv[1]):
     j = json.loads(line)
@@ -144,6 +36,12 @@ for line in open(sys.argv[1]):
     assert len(j["cert_serial"]) == 32, j["cert_serial"]
     assert sorted(c["type"] for c in j["credentials"]) == [0, 1, 2], j["credentials"]
     assert j["device_id"] == j["device_uuid"], j
+    assert j["attest_token"] is False and j["attest_uuid"] is None, j
+    # every step of a fresh modem ran and took its time (a file key: no token to wait for)
+    assert list(j["steps_s"]) == steps, j["steps_s"]
+    for k in steps:
+        assert isinstance(j["steps_s"][k], float) and 0 <= j["steps_s"][k] < j["duration_s"], (k, j)
+    assert j["steps_s"]["token_wait"] == 0, j
     ids.add(j["device_id"])
 assert len(ids) == 16
 EOF
@@ -174,14 +72,6 @@ EOF
 	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 32 "ledger lines after two runs"
 }
 
-# steps: the "step" events of the run in $OUT, one line
-steps() {
-	$PY -c '
-import json, sys
-print(" ".join(j["step"] for j in map(json.loads, open(sys.argv[1])) if j["event"] == "step"))
-' "$OUT"
-}
-
 # The certificate is signed while the modem stores the root CA: the sign step
 # starts once the root CA's write went out. A root CA write that never gets its
 # answer still leaves the key's and the certificate's artifacts saved.
@@ -191,7 +81,7 @@ test_provision_signs_while_root_ca_is_written() {
 	start_sims 1
 	prov $PORTS
 	expect_ok "provision"
-	expect_eq "$(steps)" "offline info inspect identify keygen write-ca sign write-cert restore" \
+	expect_eq "$(steps)" "info offline inspect identify keygen write-ca sign write-cert restore" \
 		"step order"
 	check_provisioned 1
 	# nothing failed: no command spent on numeric errors, nor on the firmware's UUID
@@ -203,7 +93,7 @@ test_provision_signs_while_root_ca_is_written() {
 	start_sim --silent-after-cmd 'AT%CMNG=0,16842753,0,'
 	prov --timeout 2 "$LINK"
 	expect_rc 3 "a root CA write without an answer"
-	expect_eq "$(steps)" "offline info inspect identify keygen write-ca sign restore" \
+	expect_eq "$(steps)" "info offline inspect identify keygen write-ca sign restore" \
 		"step order when the root CA's write is not answered"
 	id=4e5249d0-5349-4d00-8000-0123456789ab
 	for f in csr.pem pub.pem key.sha256 crt.pem; do
@@ -223,11 +113,14 @@ test_provision_interrupt_and_resume() {
 	mkdir "$T_DIR/arts"
 	start_sims 8 --cfun 1 --latency-ms 60
 	# shellcheck disable=SC2086
-	timeout -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
-		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
-		$PORTS >"$T_DIR/events" 2>"$ERR" &
+	timeout --foreground -k 30 100 "$CLI" --json provision --ca "$T_DIR/ca.pem" \
+		--ca-key "$T_DIR/ca.key" --root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
 	pid=$!
-	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT)
+	# (timeout -k 30: timeout sends SIGKILL that long after forwarding a SIGINT;
+	# --foreground: forwarded to the CLI alone, once. Without it GNU timeout
+	# also sends it to its process group, and now and then the CLI sees two
+	# Ctrl-C, whose second cancels a %KEYGEN in flight.)
 	# Ctrl-C when the first modem has its key signed: the others are half-way
 	wait_for '"step":"sign"' "$T_DIR/events" "no modem reached the sign step"
 	kill -INT "$pid"
@@ -302,28 +195,6 @@ test_provision_failing_modems_among_healthy() {
 	check_provisioned 2
 	timeout 20 "$CLI" -p "$bad_keygen" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
 	grep -q '+CFUN: 1' "$T_DIR/cfun" || fail "m3's mode not restored after the failure"
-}
-
-# expired_ca DIR: an EC CA certificate that expired yesterday (ca-old.pem, ca-old.key)
-expired_ca() {
-	$PY - "$1" <<'EOF'
-import datetime, sys
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-key = ec.generate_private_key(ec.SECP256R1())
-name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Old CA")])
-now = datetime.datetime.now(datetime.timezone.utc)
-cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=30)).not_valid_after(now - datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256()))
-open(sys.argv[1] + "/ca-old.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
-open(sys.argv[1] + "/ca-old.key", "wb").write(key.private_bytes(serialization.Encoding.PEM,
-     serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-EOF
 }
 
 test_provision_ca_checks_before_any_modem() {

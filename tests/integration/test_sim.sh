@@ -233,10 +233,10 @@ test_mfw2_refuses_invalid_certificates() {
 	crlf_copy "$FIX/cert.pem" "$T_DIR/cert.crlf.pem"
 	# 2.0.2: not a certificate, or CRLF line endings: 527; LF certificates pass
 	start_sim --fw mfw_nrf91x1_2.0.2 --model nRF9151-LACA
-	mc write --tag 50 --type 0 "$T_DIR/junk.pem"
+	mc write --skip-content-check --tag 50 --type 0 "$T_DIR/junk.pem"
 	expect_nonzero "junk as a root CA on 2.0.2"
 	either_hasi 527 "junk as a root CA on 2.0.2"
-	mc write --tag 50 --type 1 "$T_DIR/junk.pem"
+	mc write --skip-content-check --tag 50 --type 1 "$T_DIR/junk.pem"
 	either_hasi 527 "junk as a client certificate on 2.0.2"
 	mc write --tag 50 --type 1 --keep-line-endings "$T_DIR/cert.crlf.pem"
 	either_hasi 527 "a CRLF certificate on 2.0.2"
@@ -251,12 +251,12 @@ test_mfw2_refuses_invalid_certificates() {
 	start_sim --fw mfw_nrf91x1_2.1.0 --model nRF9151-LACA
 	mc write --tag 50 --type 1 --keep-line-endings --verify "$T_DIR/cert.crlf.pem"
 	expect_ok "a CRLF certificate on 2.1.0"
-	mc write --tag 50 --type 0 "$T_DIR/junk.pem"
+	mc write --skip-content-check --tag 50 --type 0 "$T_DIR/junk.pem"
 	either_hasi 527 "junk as a root CA on 2.1.0"
 	stop_sim
 	# 1.3.x stores whatever it is given
 	start_sim
-	mc write --tag 50 --type 0 "$T_DIR/junk.pem"
+	mc write --skip-content-check --tag 50 --type 0 "$T_DIR/junk.pem"
 	expect_ok "junk as a root CA on 1.3.5"
 }
 

@@ -7,8 +7,23 @@ tests can replay real modem answers byte for byte (--replay) or misbehave on
 purpose (tests/hostile/ builds its scenarios on PtyModem).
 
     python3 tests/tools/ptymodem.py --link PATH --replay FILE [--log FILE]
+        [--cfun N] [--stale TEXT] [--inject-seed N]
 
 Ready means: PATH exists. SIGTERM or SIGINT stop it and remove PATH.
+
+--stale TEXT: bytes (Python escapes) already waiting in the line when a
+client opens it, as a prompt or a half line printed before the run waits
+in a USB or tty buffer.
+
+--inject-seed N: the metamorphic mode. Every answer gets lines that a real
+device prints on its own inserted at each of its line boundaries outside
+quoted content (a %CMNG=2 answer's break after "<sha>", is one), the start
+of the answer included; the seed picks which line goes where. What is inserted follows the device's kind (see Injector): a raw AT
+host (asset_tracker and similar applications) interleaves URCs and Zephyr
+log lines; a Zephyr shell (a command typed as "at ...") prints modem_shell
+events and log lines, before the echo by erasing the prompt's row and
+drawing the prompt again (Zephyr shell_vfprintf()), after it as plain lines.
+A client must come to the same verdict as without them.
 
 Replay files (tests/fixtures/transcripts/*.txt) are plain text:
 
@@ -33,6 +48,8 @@ test can check from the modem's side what was (or was not) sent.
 import argparse
 import codecs
 import os
+import random
+import re
 import select
 import signal
 import sys
@@ -47,7 +64,7 @@ class PtyModem:
     while no client has the port open.
     """
 
-    def __init__(self, link, log=None):
+    def __init__(self, link, log=None, stale=b""):
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)
         attrs = termios.tcgetattr(self.slave)
@@ -56,6 +73,9 @@ class PtyModem:
         self.link = link
         self.log = open(log, "a", buffering=1) if log else None
         self.pending = b""
+        # written before the link exists: it waits in the line for the first client
+        if stale:
+            self.send(stale)
         # publish atomically: a client never sees a half-made link
         tmp = link + ".tmp"
         if os.path.lexists(tmp):
@@ -188,7 +208,80 @@ class SessionState:
         return self.error(0)
 
 
-def replay(modem, exchanges, session):
+class Injector:
+    """Lines a device prints on its own, put into answers (--inject-seed).
+
+    Their shapes are those of real firmware: URCs as the modem sends them
+    (NOTES.md, the AT command reference), Zephyr log lines as log_output
+    formats them (subsys/logging/log_output.c: timestamp, colour, level,
+    module), modem_shell's event lines (sdk-nrf samples/cellular/modem_shell
+    link/link.c, link/link_shell_print.c, link/link_shell_pdn.c).
+    """
+
+    URCS = [
+        b'+CEREG: 2,"76C1","0102DA04",7',
+        b"%CESQ: 54,2,16,2",
+        b"+CSCON: 0",
+        b"%XMODEMSLEEP: 1,0",
+    ]
+    LOG_LINES = [
+        b"[00:00:05.123,456] <inf> app: sensor sample taken",
+        b"[00:01:12.000,030] \x1b[1;33m<wrn> app: battery low\x1b[0m",
+        # CONFIG_LOG_MODE_MINIMAL (include/zephyr/logging/log_core.h)
+        b"I: Connected to LTE network",
+    ]
+    EVENTS = [
+        b"Network registration status: searching",
+        b"Modem domain event: No IMEI",
+        b"LTE cell changed: ID: 17031947, Tracking area: 33902",
+        b"Currently active system mode: LTE-M",
+        b"PDN event: PDP context 0 activated",
+        b"RRC mode: Connected",
+    ]
+    PROMPT = re.compile(rb"(?:\x1b\[1;32m)?[a-z0-9_.-]+:~\$ (?:\x1b\[m)?")
+
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+
+    @staticmethod
+    def boundaries(answer):
+        """Offsets where a line may be put: the start, and after each LF
+        outside quotes."""
+        points = [0]
+        in_quotes = False
+        for i, byte in enumerate(answer):
+            if byte == ord('"'):
+                in_quotes = not in_quotes
+            elif byte == 0x0A and not in_quotes:
+                points.append(i + 1)
+        return points
+
+    def line_for(self, command, shell):
+        if shell:
+            return self.rng.choice(self.EVENTS + self.LOG_LINES)
+        own = re.match(rb"(?i)AT([+%][A-Z0-9]+)", command)
+        urcs = [u for u in self.URCS if not own or not u.upper().startswith(own.group(1).upper() + b":")]
+        return self.rng.choice(urcs + self.LOG_LINES)
+
+    def inject(self, command, answer):
+        shell = command[:3].lower() == b"at "
+        prompt = self.PROMPT.search(answer)
+        prompt = prompt.group(0) if prompt else b"uart:~$ "
+        out = b""
+        start = 0
+        for point in self.boundaries(answer):
+            out += answer[start:point]
+            line = self.line_for(command, shell)
+            if shell and point == 0:
+                # at the idle prompt: erase its row, the line, the prompt again
+                out += b"\x1b[8D\x1b[J" + line + b"\r\n" + prompt
+            else:
+                out += line + b"\r\n"
+            start = point
+        return out + answer[start:]
+
+
+def replay(modem, exchanges, session, injector=None):
     used = [False] * len(exchanges)
     while True:
         command = modem.read_command()
@@ -199,9 +292,12 @@ def replay(modem, exchanges, session):
         if unused or matches:
             i = unused[0] if unused else matches[-1]
             used[i] = True
-            modem.send(exchanges[i][1])
+            answer = exchanges[i][1]
         else:
-            modem.send(session.answer(command))
+            answer = session.answer(command)
+        if injector:
+            answer = injector.inject(command, answer)
+        modem.send(answer)
 
 
 def main():
@@ -210,10 +306,13 @@ def main():
     parser.add_argument("--replay", required=True, help="transcript to answer from")
     parser.add_argument("--log", help="append each received command here")
     parser.add_argument("--cfun", type=int, default=4, help="AT+CFUN? answer at start")
+    parser.add_argument("--stale", default="", help="bytes waiting in the line at open")
+    parser.add_argument("--inject-seed", type=int, help="insert lines of a device's own")
     args = parser.parse_args()
 
     exchanges = load_transcript(args.replay)
-    modem = PtyModem(args.link, args.log)
+    modem = PtyModem(args.link, args.log, decode_answer(args.stale))
+    injector = Injector(args.inject_seed) if args.inject_seed is not None else None
 
     def stop(signum, frame):
         raise SystemExit(0)
@@ -221,7 +320,7 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        replay(modem, exchanges, SessionState(cfun=args.cfun))
+        replay(modem, exchanges, SessionState(cfun=args.cfun), injector)
     finally:
         modem.close()
     return 0

@@ -707,7 +707,7 @@ static void test_shell_escaping(void **state)
 	assert_memory_equal(f->written, wire, strlen(wire));
 	mcred_reply_free(&r);
 	/* the pending prompt does not disturb the next answer */
-	f->reply = "\r\n+CFUN: 4\r\nOK\r\n";
+	f->reply = "at 'AT+CFUN?'\r\n+CFUN: 4\r\nOK\r\n";
 	f->reply_queued = 0;
 	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_OK);
 	assert_int_equal(r.lines.count, 1);
@@ -914,7 +914,7 @@ static void test_late_echo_of_previous_command_is_no_answer(void **state)
 /* A shell's prompt waiting for the command has begun no line: the answer is whole. */
 static void test_prompt_before_command_is_no_stale_line(void **state)
 {
-	struct fake *f = new_fake("352656100123456\r\nOK\r\nuart:~$ ");
+	struct fake *f = new_fake("at 'AT+CGSN'\r\n352656100123456\r\nOK\r\nuart:~$ ");
 	struct mcred_options o;
 	mcred_modem *m;
 	struct mcred_reply r;

@@ -494,6 +494,136 @@ static void test_stale_partial_line(void **state)
 	mcred_line_splitter_free(s);
 }
 
+/* Raw lengths seen while each line is delivered. */
+struct raw_seen {
+	struct mcred_line_splitter *s;
+	size_t raw[MAX_LINES];
+	size_t count;
+};
+
+static int record_raw(void *user, const char *line, size_t len)
+{
+	struct raw_seen *r = user;
+
+	(void)line;
+	(void)len;
+	assert_true(r->count < MAX_LINES);
+	r->raw[r->count++] = mcred_line_splitter_raw_length(r->s);
+	return 0;
+}
+
+/*
+ * What a line took on the wire: a %CMNG read in the reference page's layout
+ * (a line break after "<sha>",, LFs inside the content), colours and all.
+ */
+static void test_raw_length_of_lines(void **state)
+{
+	static const char head[] = "%CMNG: 12345678, 0, \"978C\",\r\n\"-----BEGIN\nMIIB\n\"";
+	static const char in[] = "%CMNG: 12345678, 0, \"978C\",\r\n\"-----BEGIN\nMIIB\n\"\r\n"
+				 "\x1b[1mOK\x1b[m\r\n\r\nab";
+
+	(void)state;
+	for (size_t cut = 0; cut <= sizeof(in) - 1; cut++) {
+		struct raw_seen r = { .s = mcred_line_splitter_new(1024) };
+
+		mcred_line_splitter_feed(r.s, (const uint8_t *)in, cut, record_raw, &r);
+		mcred_line_splitter_feed(r.s, (const uint8_t *)in + cut, sizeof(in) - 1 - cut,
+					 record_raw, &r);
+		assert_int_equal(r.count, 2);
+		assert_int_equal(r.raw[0], sizeof(head) - 1);
+		assert_int_equal(r.raw[1], 2 + 4 + 3); /* OK and its escape sequences */
+		/* the line begun: its two bytes, not the empty line before it */
+		assert_int_equal(mcred_line_splitter_raw_length(r.s), 2);
+		mcred_line_splitter_reset(r.s);
+		assert_int_equal(mcred_line_splitter_raw_length(r.s), 0);
+		mcred_line_splitter_free(r.s);
+	}
+}
+
+/*
+ * A URC and a log line between the line "%CMNG: <tag>,<type>,"<sha>"," and
+ * the content that continues it: lines of their own, out of the answer line
+ * and out of its count of bytes (the AT host's buffer never held them).
+ */
+static void test_own_lines_inside_a_continued_line(void **state)
+{
+	static const char head[] = "%CMNG: 12,0,\"978C\",\r\n\"ab\ncd\"";
+	static const char in[] = "%CMNG: 12,0,\"978C\",\r\n+CSCON: 1\r\n"
+				 "[00:00:05.319,917] \x1b[0m<inf> app: hi\x1b[0m\r\n"
+				 "\"ab\ncd\"\r\nOK\r\n";
+
+	(void)state;
+	for (size_t cut = 0; cut <= sizeof(in) - 1; cut++) {
+		struct raw_seen r = { .s = mcred_line_splitter_new(1024) };
+		struct collected c = { .count = 0 };
+
+		/* the lines, then their raw lengths */
+		feed_pieces(1024, in, sizeof(in) - 1, &cut, 1, &c);
+		assert_int_equal(c.count, 4);
+		assert_string_equal(c.lines[0], "+CSCON: 1");
+		assert_string_equal(c.lines[1], "[00:00:05.319,917] <inf> app: hi");
+		assert_string_equal(c.lines[2], "%CMNG: 12,0,\"978C\",\"ab\ncd\"");
+		assert_string_equal(c.lines[3], "OK");
+		collected_free(&c);
+		mcred_line_splitter_feed(r.s, (const uint8_t *)in, cut, record_raw, &r);
+		mcred_line_splitter_feed(r.s, (const uint8_t *)in + cut, sizeof(in) - 1 - cut,
+					 record_raw, &r);
+		assert_int_equal(r.count, 4);
+		assert_int_equal(r.raw[2], sizeof(head) - 1);
+		mcred_line_splitter_free(r.s);
+	}
+}
+
+/*
+ * What modem_shell prints on its own (sdk-nrf samples/cellular/modem_shell,
+ * link.c, link_shell_print.c, link_shell_pdn.c) is no answer to any command;
+ * its failure to reach the modem is at_shell's.
+ */
+static void test_modem_shell_lines(void **state)
+{
+	static const char *const events[] = {
+		"Modem domain event: No IMEI",
+		"Network registration status: searching",
+		"LTE cell changed: ID: 17031947, Tracking area: 33902",
+		"Currently active system mode: LTE-M",
+		"PDN event: PDP context 0 activated",
+		"RRC mode: Connected",
+		"Modem sleep enter: Time: 30.00 seconds, Type: PSM",
+		"mosh:~$ Network registration status: Connected - home network",
+	};
+	static const char fail[] = "Failed to send AT command, err -8";
+	int code;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		const char *cmd[] = { "AT%CMNG=1", "AT+CGMR", NULL };
+
+		for (size_t k = 0; k < 3; k++) {
+			size_t len = strlen(events[i]);
+			const char *line = mcred_line_strip_prompt(events[i], &len);
+
+			assert_int_equal(mcred_line_classify(line, len, cmd[k], &code),
+					 MCRED_LINE_NOISE);
+		}
+		assert_true(mcred_line_is_async(events[i], strlen(events[i])));
+	}
+	assert_int_equal(mcred_line_classify(fail, strlen(fail), "AT+CGMR", &code),
+			 MCRED_LINE_SHELL_FAILED);
+	assert_int_equal(code, 8);
+	assert_true(mcred_line_is_async("+CEREG: 1,\"76C1\",\"0102DA04\",7", 29));
+	assert_true(mcred_line_is_async("[00:00:05.123,456] <inf> app: hello", 35));
+	assert_true(mcred_line_is_async("AT event handler:", 17));
+	/* Zephyr's minimal log format, as nRF Cloud samples print it */
+	assert_int_equal(mcred_line_classify("I: Connected to LTE network", 27, "AT+CGMR", &code),
+			 MCRED_LINE_NOISE);
+	assert_int_equal(mcred_line_classify("W: x", 4, "AT+CGMR", &code), MCRED_LINE_NOISE);
+	assert_int_equal(mcred_line_classify("A: x", 4, "AT+CGMR", &code), MCRED_LINE_INFO);
+	assert_int_equal(mcred_line_classify("I:x", 3, "AT+CGMR", &code), MCRED_LINE_INFO);
+	assert_false(mcred_line_is_async("351358811234567", 15));
+	assert_false(mcred_line_is_async("OK", 2));
+	assert_false(mcred_line_is_async("at 'AT+CGMR'", 12));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +638,9 @@ int main(void)
 		cmocka_unit_test(test_command_echo_shapes),
 		cmocka_unit_test(test_strict_answer_shapes),
 		cmocka_unit_test(test_stale_partial_line),
+		cmocka_unit_test(test_raw_length_of_lines),
+		cmocka_unit_test(test_own_lines_inside_a_continued_line),
+		cmocka_unit_test(test_modem_shell_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

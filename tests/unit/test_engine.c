@@ -304,6 +304,38 @@ static void test_banner_is_no_answer(void **state)
 	mcred_device_details_free(d);
 }
 
+/*
+ * The device starts as the port is opened (a Serial LTE Modem says "Ready"):
+ * the banner comes before the run's first answer, which follows it. Nothing
+ * of the run was lost: no restart. One after an answer is one.
+ */
+static void test_start_at_open_is_no_restart(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_details *d = NULL;
+
+	fake_modem_restart(fx->fake); /* its banner waits when the run begins */
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
+	assert_string_equal(d->imei, "351358811234567");
+	assert_int_equal(mcred_modem_restarts(fx->m), 0);
+	mcred_device_details_free(d);
+	fake_modem_restart(fx->fake);
+	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	mcred_device_details_free(d);
+}
+
+/* The same banner, with the command it came with that then got no answer: a restart. */
+static void test_start_at_open_that_loses_the_answer(void **state)
+{
+	struct fixture *fx = *state;
+
+	fake_modem_restart(fx->fake);
+	fx->fake->silent_cfun_query = 1;
+	assert_int_equal(mcred_at(fx->m, "AT+CFUN?", NULL), MCRED_ERR_TIMEOUT);
+	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+}
+
 /* ---- a restore that stalls after Ctrl-C -------------------------------------- */
 
 static long long now_ms(void)
@@ -451,6 +483,56 @@ static void test_late_answers_are_not_taken(void **state)
 	assert_string_equal(f->log[f->nlog - 2], "AT+CFUN?");
 }
 
+/*
+ * The timeout of a write that the device's buffer cut: the recovery's bytes
+ * end the cut command and the modem refuses it (nothing else comes), which
+ * proves what happened, however short the command was next to max_command_len.
+ */
+static void test_timeout_of_a_cut_command_says_so(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_modem *f = fx->fake;
+	static const size_t sizes[] = { 600, 300 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char content[600];
+		const char *msg;
+
+		memset(content, 'a', sizes[i]);
+		f->at_host_size = 200;
+		assert_int_equal(mcred_cmng_write(fx->m, 1, MCRED_TYPE_PSK_IDENTITY, content,
+						  sizes[i], NULL, 0),
+				 MCRED_ERR_TIMEOUT);
+		msg = mcred_modem_error(fx->m)->message;
+		if (!strstr(msg, "stopped listening in the middle of the command") ||
+		    !strstr(msg, "CONFIG_AT_HOST_CMD_MAX_LEN") || !strstr(msg, "max_command_len") ||
+		    !strstr(msg, "nothing was stored") || strstr(msg, "wrong port"))
+			fail_msg("message: %s", msg);
+		/* the operation's own words stay in front */
+		assert_non_null(strstr(msg, "writing tag 1 type 4"));
+		assert_int_equal(f->ncreds, 0);
+		assert_false(f->at_host_quoted);
+	}
+}
+
+/* A device that was only slow answers the write late: its timeout is not blamed on a buffer. */
+static void test_timeout_of_a_slow_device_blames_no_buffer(void **state)
+{
+	struct fixture *fx = *state;
+	struct fake_modem *f = fx->fake;
+	const char *msg;
+
+	f->cfun = 4;
+	f->late_on = "AT%CMNG=0";
+	assert_int_equal(mcred_cmng_write(fx->m, 1, MCRED_TYPE_PSK_IDENTITY, "id", 2, NULL, 0),
+			 MCRED_ERR_TIMEOUT);
+	msg = mcred_modem_error(fx->m)->message;
+	assert_non_null(strstr(msg, "no answer to"));
+	assert_null(strstr(msg, "stopped listening"));
+	assert_null(strstr(msg, "nothing was stored"));
+	assert_int_equal(f->ncreds, 1); /* it was stored, late */
+}
+
 /* No answer to the resynchronisation: the next command waits for a later one. */
 static void test_unanswered_resync_holds_the_command(void **state)
 {
@@ -488,6 +570,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_restores_offline_mode, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_banner_is_no_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_at_open_is_no_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_at_open_that_loses_the_answer, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_restore_after_cancel_is_bounded,
 						setup_long_timeout, teardown),
 		cmocka_unit_test_setup_teardown(test_deaf_device_is_recovered, setup, teardown),
@@ -496,6 +581,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_end_recovers_without_restore, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_late_answers_are_not_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_of_a_cut_command_says_so, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_of_a_slow_device_blames_no_buffer,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_resync_holds_the_command, setup,
 						teardown),
 	};

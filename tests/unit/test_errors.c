@@ -59,6 +59,7 @@ static const struct {
 	{ MCRED_ERR_VERIFY, 15, "MCRED_ERR_VERIFY" },
 	{ MCRED_ERR_CANCELLED, 16, "MCRED_ERR_CANCELLED" },
 	{ MCRED_ERR_CRYPTO, 17, "MCRED_ERR_CRYPTO" },
+	{ MCRED_ERR_BUSY, 18, "MCRED_ERR_BUSY" },
 };
 #define N_CODES (sizeof(all_codes) / sizeof(all_codes[0]))
 
@@ -87,7 +88,7 @@ static void test_every_error_has_its_own_message(void **state)
 {
 	(void)state;
 	const char *unknown = mcred_strerror((enum mcred_err)999);
-	for (int code = MCRED_OK; code <= MCRED_ERR_CRYPTO; code++) {
+	for (int code = MCRED_OK; code <= MCRED_ERR_BUSY; code++) {
 		const char *msg = mcred_strerror((enum mcred_err)code);
 		assert_non_null(msg);
 		assert_true(strlen(msg) > 5);

@@ -11,7 +11,11 @@
 
 #include <cmocka.h>
 
+#include <time.h>
+
+#include "journal.h"
 #include "ledger.h"
+#include "ledger_summary.h"
 
 /* nrfcloud-utils: csv.writer(lineterminator='\n', quoting=QUOTE_MINIMAL) */
 static void test_row_quotes_like_python_csv(void **state)
@@ -76,6 +80,10 @@ static void test_ledger_line_fields(void **state)
 	r.credentials[0].type = 2;
 	r.credentials[0].has_sha256 = 1;
 	memset(r.credentials[0].sha256, 'A', 64);
+	r.timings.offline = 0.012;
+	r.timings.facts = r.timings.keygen = r.timings.key_listed = r.timings.signing = -1;
+	r.timings.token_wait = r.timings.write_ca = r.timings.write_cert = r.timings.verify = -1;
+	r.timings.restore = 2.25;
 	memset(&rec, 0, sizeof(rec));
 	rec.port = "/dev/ttyACM0";
 	rec.result = &r;
@@ -95,7 +103,12 @@ static void test_ledger_line_fields(void **state)
 			       "\"result\":\"failed\",\"error\":\"timed out \\\"x\\\"\","
 			       "\"exit_code\":3,\"cert_serial\":null,\"cert_sha256\":null,"
 			       "\"credentials\":[{\"tag\":42,\"type\":2,\"sha256\":\"AAAA"));
-	assert_non_null(strstr(line, "\"}],\"duration_s\":1.500}\n"));
+	assert_non_null(strstr(line,
+			       "\"}],\"attest_token\":false,\"attest_uuid\":null,"
+			       "\"steps_s\":{\"offline\":0.012,\"facts\":null,\"keygen\":null,"
+			       "\"key_listed\":null,\"signing\":null,\"token_wait\":null,"
+			       "\"write_ca\":null,\"write_cert\":null,\"verify\":null,"
+			       "\"restore\":2.250},\"duration_s\":1.500}\n"));
 	free(line);
 }
 
@@ -279,6 +292,181 @@ static void test_ledger_append_from_threads(void **state)
 		assert_int_equal(seen[i / 50][i % 50], 1);
 }
 
+/* A line left unfinished (a crash, a tool killed mid-line) is ended before the next. */
+static void test_ledger_append_after_an_unfinished_line(void **state)
+{
+	struct dir *d = *state;
+	char path[128];
+	struct mcred_error err;
+	FILE *f;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/ledger.jsonl", d->path);
+	f = fopen(path, "w");
+	fputs("{\"a\":1}\n{\"torn\":", f);
+	fclose(f);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(ledger_append(path, "{\"b\":2}\n", 8, &err), 0);
+	text = slurp(path);
+	assert_string_equal(text, "{\"a\":1}\n{\"torn\":\n{\"b\":2}\n");
+	free(text);
+}
+
+/* gather_attestation_tokens: f"{imei},{uuid},{token},{datetime.now(timezone.utc).isoformat()}\n" */
+static void test_claim_row_like_gather_attestation_tokens(void **state)
+{
+	struct strbuf b = { NULL, 0, 0 };
+	struct timespec when = { 1767225600, 123456789 }; /* 2026-01-01T00:00:00.123456789Z */
+
+	(void)state;
+	assert_int_equal(attest_csv_row(&b, "351358811234567",
+					"4e5249d0-5349-4d00-8000-000000000001", "2dn3hAFQ.0oRDoQEm",
+					&when),
+			 0);
+	assert_string_equal(b.data, "351358811234567,4e5249d0-5349-4d00-8000-000000000001,"
+				    "2dn3hAFQ.0oRDoQEm,2026-01-01T00:00:00.123456+00:00\n");
+	strbuf_free(&b);
+	/* isoformat() leaves out microseconds that are 0 */
+	when.tv_nsec = 999;
+	assert_int_equal(attest_csv_row(&b, "1", "u", "t", &when), 0);
+	assert_string_equal(b.data, "1,u,t,2026-01-01T00:00:00+00:00\n");
+	strbuf_free(&b);
+}
+
+static void test_claim_csv_one_row_per_uuid(void **state)
+{
+	struct dir *d = *state;
+	struct attest_csv_options o = { NULL, 0 };
+	struct mcred_error err;
+	struct csv_rows rows;
+	char path[128], *text;
+
+	snprintf(path, sizeof(path), "%s/claims.csv", d->path);
+	o.path = path;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(attest_csv_add(&o, "111111111111111", "uuid-a", "tok1", &err), CSV_ADDED);
+	assert_int_equal(attest_csv_add(&o, "222222222222222", "uuid-b", "tok2", &err), CSV_ADDED);
+	/* the same device again: its row stays */
+	assert_int_equal(attest_csv_add(&o, "111111111111111", "uuid-a", "tok3", &err), CSV_SAME);
+	/* its UUID with another IMEI: refused unless replace */
+	assert_int_equal(attest_csv_add(&o, "333333333333333", "uuid-a", "tok4", &err),
+			 CSV_DUPLICATE);
+	o.replace = 1;
+	assert_int_equal(attest_csv_add(&o, "111111111111111", "uuid-a", "tok5", &err),
+			 CSV_REPLACED);
+	text = slurp(path);
+	assert_int_equal(csv_parse_rows_by(text, strlen(text), 1, &rows), 0);
+	assert_int_equal(rows.count, 2);
+	assert_string_equal(rows.first[0], "uuid-a");
+	assert_string_equal(rows.first[1], "uuid-b");
+	assert_memory_equal(text + rows.start[0], "111111111111111,uuid-a,tok5,", 28);
+	csv_rows_free(&rows);
+	free(text);
+}
+
+/* The journal's lines: written and read back; the last whole line counts; DONE removes it. */
+static void test_journal_record_recall(void **state)
+{
+	struct dir *d = *state;
+	struct mcred_provision_intent in, out;
+	struct mcred_error err;
+	char path[4200], line[512];
+	FILE *f;
+
+	memset(&in, 0, sizeof(in));
+	in.size = sizeof(in);
+	in.step = MCRED_STEP_KEYGEN;
+	in.mode_found = 1;
+	snprintf(in.imei, sizeof(in.imei), "351358811234567");
+	in.keygen = 1;
+	memset(in.key_sha256, 'A', 64);
+	journal_line(&in, line, sizeof(line));
+	assert_string_equal(line,
+			    "step=keygen mode_found=1 imei=351358811234567 keygen=1 "
+			    "replace_key=0 key_before=- key_sha256="
+			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+	memset(&err, 0, sizeof(err));
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(journal_recall(d->path, "351358811234567", &out, &err), 0);
+	in.step = MCRED_STEP_OFFLINE;
+	assert_int_equal(journal_record(d->path, &in, &err), 0);
+	in.step = MCRED_STEP_KEYGEN;
+	assert_int_equal(journal_record(d->path, &in, &err), 0);
+	assert_int_equal(journal_recall(d->path, "351358811234567", &out, &err), 1);
+	assert_int_equal(out.step, MCRED_STEP_KEYGEN);
+	assert_int_equal(out.mode_found, 1);
+	assert_int_equal(out.keygen, 1);
+	assert_string_equal(out.key_before, "");
+	assert_memory_equal(out.key_sha256, in.key_sha256, 65);
+	/* a line cut by a crash does not count: the one before does */
+	assert_int_equal(journal_path(d->path, "351358811234567", path, sizeof(path)), 0);
+	f = fopen(path, "a");
+	fputs("step=write-ca mode_fo", f);
+	fclose(f);
+	assert_int_equal(journal_recall(d->path, "351358811234567", &out, &err), 1);
+	assert_int_equal(out.step, MCRED_STEP_KEYGEN);
+	in.step = MCRED_STEP_DONE;
+	assert_int_equal(journal_record(d->path, &in, &err), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	/* an IMEI that is not 15 digits names no file */
+	snprintf(in.imei, sizeof(in.imei), "../x");
+	in.step = MCRED_STEP_OFFLINE;
+	assert_int_equal(journal_record(d->path, &in, &err), -1);
+	assert_int_equal(journal_parse("step=keygen mode_found=1 imei=12 keygen=1 replace_key=0 "
+				       "key_before=- key_sha256=-",
+				       &out),
+			 -1);
+}
+
+static void test_summary_statistics(void **state)
+{
+	double v[] = { 5, 1, 4, 2, 3 }, w[20];
+	struct seconds_stats st;
+	int i;
+
+	(void)state;
+	st = seconds_stats_of(v, 5);
+	assert_int_equal(st.n, 5);
+	assert_true(st.median == 3 && st.p95 == 5);
+	for (i = 0; i < 20; i++)
+		w[i] = 20 - i; /* 1..20 */
+	st = seconds_stats_of(w, 20);
+	assert_true(st.median == 10.5 && st.p95 == 19); /* nearest rank: the 19th of 20 */
+	st = seconds_stats_of(w, 0);
+	assert_true(st.n == 0 && st.median == 0);
+}
+
+static void test_summary_of_ledger_text(void **state)
+{
+	const char *text =
+		"{\"port\":\"/dev/a\",\"error\":\"say \\\"port\\\":x, {}\",\"result\":"
+		"\"provisioned\",\"credentials\":[{\"tag\":1}],\"steps_s\":{\"keygen\":2.000,"
+		"\"signing\":null},\"duration_s\":4.000}\n"
+		"{\"port\":\"/dev/a\",\"result\":\"provisioned\",\"steps_s\":{\"keygen\":4.000},"
+		"\"duration_s\":8.000}\n"
+		"{\"port\":\"/dev/b\",\"result\":\"failed\",\"steps_s\":{\"keygen\":1.000},"
+		"\"duration_s\":1.000}\n"
+		"{\"time\":\"2026-\n";
+	struct ledger_summary s;
+
+	(void)state;
+	assert_int_equal(ledger_summarize(text, strlen(text), &s), 0);
+	assert_int_equal(s.records, 3);
+	assert_int_equal(s.unreadable, 1);
+	assert_int_equal(s.provisioned, 2);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(s.steps[2].n, 3); /* keygen */
+	assert_true(s.steps[2].median == 2.0);
+	assert_int_equal(s.steps[4].n, 0); /* signing: null */
+	assert_int_equal(s.nports, 2);
+	assert_string_equal(s.ports[0].port, "/dev/a");
+	assert_int_equal(s.ports[0].devices, 2);
+	assert_true(s.ports[0].per_device.median == 6.0 && s.ports[0].per_hour == 600.0);
+	assert_int_equal(s.ports[1].devices, 0);
+	assert_int_equal(s.all.devices, 2);
+	ledger_summary_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +481,14 @@ int main(void)
 						remove_dir),
 		cmocka_unit_test_setup_teardown(test_ledger_append_from_threads, make_dir,
 						remove_dir),
+		cmocka_unit_test_setup_teardown(test_ledger_append_after_an_unfinished_line,
+						make_dir, remove_dir),
+		cmocka_unit_test(test_claim_row_like_gather_attestation_tokens),
+		cmocka_unit_test_setup_teardown(test_claim_csv_one_row_per_uuid, make_dir,
+						remove_dir),
+		cmocka_unit_test_setup_teardown(test_journal_record_recall, make_dir, remove_dir),
+		cmocka_unit_test(test_summary_statistics),
+		cmocka_unit_test(test_summary_of_ledger_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,8 +13,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "ca.h"
 #include "modemcred.h"
-#include "provision.h"
 #include "provision.h"
 
 static void test_firmware_rule(void **state)
@@ -291,12 +291,167 @@ static void test_ca_sign_and_check(void **state)
 	EVP_PKEY_free(other);
 }
 
+/* The PEM of key encrypted with pass: PKCS#8 (traditional: the legacy PEM form). */
+static char *encrypted_pem(EVP_PKEY *key, const char *pass, int traditional)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *copy;
+	long len;
+
+	if (traditional)
+		PEM_write_bio_PrivateKey_traditional(bio, key, EVP_aes_256_cbc(),
+						     (unsigned char *)pass, (int)strlen(pass), NULL,
+						     NULL);
+	else
+		PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), NULL, 0, NULL,
+					      (void *)pass);
+	len = BIO_get_mem_data(bio, &data);
+	copy = strndup(data, (size_t)len);
+	BIO_free(bio);
+	return copy;
+}
+
+/* A password_cb that counts its calls and gives what it is told (NULL: none). */
+struct asked {
+	const char *give;
+	int calls, is_pin;
+};
+
+static int give_password(char *buf, size_t size, int is_pin, void *user)
+{
+	struct asked *a = user;
+	size_t n;
+
+	a->calls++;
+	a->is_pin = is_pin;
+	if (!a->give || (n = strlen(a->give)) > size)
+		return -1;
+	memcpy(buf, a->give, n);
+	return (int)n;
+}
+
+static enum mcred_err open_pem(const char *cert, const char *pem, struct asked *a,
+			       struct mcred_error *err)
+{
+	struct mcred_ca_key key;
+	mcred_ca *ca = NULL;
+	enum mcred_err rc;
+
+	mcred_ca_key_init(&key);
+	key.pem = pem;
+	key.pem_len = strlen(pem);
+	key.password_cb = give_password;
+	key.user = a;
+	rc = mcred_ca_open(&ca, cert, strlen(cert), &key, err);
+	assert_true((rc == MCRED_OK) == (ca != NULL));
+	mcred_ca_free(ca);
+	return rc;
+}
+
+/* Encrypted CA keys: the passphrase asked once, only when needed; wrong or none named. */
+static void test_ca_open_encrypted_keys(void **state)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	char *cert = self_signed(key, 0, 30, 1), *plain = pem_of_key(key, 1);
+	char *p8 = encrypted_pem(key, "s3cret pass", 0),
+	     *trad = encrypted_pem(key, "s3cret pass", 1);
+	const char *encrypted[] = { p8, trad };
+	struct mcred_error err;
+	struct asked a;
+	int i;
+
+	(void)state;
+	assert_non_null(strstr(p8, "BEGIN ENCRYPTED PRIVATE KEY"));
+	assert_non_null(strstr(trad, "Proc-Type: 4,ENCRYPTED"));
+	memset(&err, 0, sizeof(err));
+	for (i = 0; i < 2; i++) {
+		a = (struct asked){ "s3cret pass", 0, -1 };
+		assert_int_equal(open_pem(cert, encrypted[i], &a, &err), MCRED_OK);
+		assert_int_equal(a.calls, 1);
+		assert_int_equal(a.is_pin, 0);
+		a = (struct asked){ "wrong", 0, -1 };
+		assert_int_equal(open_pem(cert, encrypted[i], &a, &err), MCRED_ERR_INVALID_ARG);
+		assert_non_null(strstr(err.message, "wrong passphrase"));
+		assert_int_equal(a.calls, 1);
+		assert_null(strstr(err.message, "wrong\""));
+		a = (struct asked){ NULL, 0, -1 };
+		assert_int_equal(open_pem(cert, encrypted[i], &a, &err), MCRED_ERR_INVALID_ARG);
+		assert_non_null(strstr(err.message, "no passphrase was given"));
+	}
+	/* an unencrypted key asks for nothing */
+	a = (struct asked){ "unused", 0, -1 };
+	assert_int_equal(open_pem(cert, plain, &a, &err), MCRED_OK);
+	assert_int_equal(a.calls, 0);
+	free(cert);
+	free(plain);
+	free(p8);
+	free(trad);
+	EVP_PKEY_free(key);
+}
+
+/* A URI is checked before any engine or token is touched. */
+static void test_ca_open_refuses_bad_sources(void **state)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	char *cert = self_signed(key, 0, 30, 1), *plain = pem_of_key(key, 1);
+	struct mcred_ca_key k;
+	struct mcred_error err;
+	mcred_ca *ca = NULL;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	mcred_ca_key_init(&k);
+	k.uri = "pkcs11:token=factory;object=line-ca;pin-value=1234";
+	assert_int_equal(mcred_ca_open(&ca, cert, strlen(cert), &k, &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "holds a PIN"));
+	assert_null(strstr(err.message, "1234"));
+	k.uri = "file:///etc/ca.key";
+	assert_int_equal(mcred_ca_open(&ca, cert, strlen(cert), &k, &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "PKCS#11 URI"));
+	/* one of the two, not both, not none */
+	k.uri = "pkcs11:object=x";
+	k.pem = plain;
+	k.pem_len = strlen(plain);
+	assert_int_equal(mcred_ca_open(&ca, cert, strlen(cert), &k, &err), MCRED_ERR_INVALID_ARG);
+	mcred_ca_key_init(&k);
+	assert_int_equal(mcred_ca_open(&ca, cert, strlen(cert), &k, &err), MCRED_ERR_INVALID_ARG);
+	/* an uninitialised struct is refused */
+	memset(&k, 0, sizeof(k));
+	k.pem = plain;
+	assert_int_equal(mcred_ca_open(&ca, cert, strlen(cert), &k, &err), MCRED_ERR_INVALID_ARG);
+	assert_null(ca);
+	free(cert);
+	free(plain);
+	EVP_PKEY_free(key);
+}
+
+static void test_cert_expires_within(void **state)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	char *ten_days = self_signed(key, 0, 10, 0), *expired = self_signed(key, -30, -1, 0);
+
+	(void)state;
+	assert_int_equal(mcred_cert_expires_within(ten_days, 30), 1);
+	assert_int_equal(mcred_cert_expires_within(ten_days, 11), 1);
+	assert_int_equal(mcred_cert_expires_within(ten_days, 9), 0);
+	assert_int_equal(mcred_cert_expires_within(expired, 1), 1);
+	assert_int_equal(mcred_cert_expires_within("junk", 30), -1);
+	free(ten_days);
+	free(expired);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_firmware_rule),     cmocka_unit_test(test_device_ids),
-		cmocka_unit_test(test_request_checks),    cmocka_unit_test(test_ca_load_checks),
+		cmocka_unit_test(test_firmware_rule),
+		cmocka_unit_test(test_device_ids),
+		cmocka_unit_test(test_request_checks),
+		cmocka_unit_test(test_ca_load_checks),
 		cmocka_unit_test(test_ca_sign_and_check),
+		cmocka_unit_test(test_ca_open_encrypted_keys),
+		cmocka_unit_test(test_ca_open_refuses_bad_sources),
+		cmocka_unit_test(test_cert_expires_within),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

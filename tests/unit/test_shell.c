@@ -315,9 +315,10 @@ static void test_write_verify_expects_crlf(void **state)
 
 	(void)state;
 	assert_int_equal(mcred_cmng_read_digest("a\r\nb\r\n", 6, want), MCRED_OK);
-	snprintf(list, sizeof(list), "%%CMNG: 5,0,\"%s\"\r\nOK\r\n\r\n" COLOURED_PROMPT, want);
+	snprintf(list, sizeof(list),
+		 "at 'AT%%CMNG=1,5,0'\r\n%%CMNG: 5,0,\"%s\"\r\nOK\r\n\r\n" COLOURED_PROMPT, want);
 	/* the write, then the list that verifies it (no CMEE: nothing failed) */
-	s->replies[0] = "OK\r\n\r\n" COLOURED_PROMPT;
+	s->replies[0] = "at 'AT%CMNG=0,5,0,\"a\\nb\\n\"'\r\nOK\r\n\r\n" COLOURED_PROMPT;
 	s->replies[1] = list;
 	m = open_shell(s, MCRED_SHELL_ON);
 	assert_int_equal(mcred_cmng_write(m, 5, 0, "a\nb\n", 4, NULL, MCRED_WRITE_VERIFY),
@@ -515,6 +516,253 @@ static void test_shell_lines_classified(void **state)
 	}
 }
 
+/* ---- what else a shell prints: stale prompts, events, log lines ---------------- */
+
+#define MOSH_PROMPT_VT "\x1b[1;32mmosh:~$ \x1b[m"
+#define LIST_LINE_5 "%CMNG: 5,0,\"" SHA64 "\""
+#define LIST_LINE_6 "%CMNG: 6,0,\"" SHA64 "\""
+
+/* A handle opened on a port where stale bytes waited, thrown away as at a real open. */
+static mcred_modem *open_after_stale(struct script *s, const char *stale)
+{
+	mcred_modem *m;
+
+	memcpy(s->rx, stale, strlen(stale));
+	s->rx_len = strlen(stale);
+	m = open_shell(s, MCRED_SHELL_ON);
+	mcred_at_discard_stale_input(m);
+	assert_int_equal(s->rx_pos, s->rx_len);
+	return m;
+}
+
+/* cmd succeeds with exactly the lines given (NULL-ended). */
+static void assert_answer(mcred_modem *m, const char *cmd, ...)
+{
+	struct mcred_reply r;
+	const char *want;
+	size_t n = 0;
+	va_list ap;
+
+	if (exec(m, cmd, &r) != MCRED_OK)
+		fail_msg("%s: %s", cmd, mcred_modem_error(m)->message);
+	va_start(ap, cmd);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		if (n >= r.lines.count)
+			fail_msg("%s: line %zu \"%s\" missing", cmd, n, want);
+		assert_string_equal(r.lines.lines[n], want);
+		n++;
+	}
+	va_end(ap);
+	assert_int_equal(r.lines.count, n);
+	mcred_reply_free(&r);
+}
+
+/*
+ * The device printed its prompt before the run (at boot, or after the last
+ * command) and it waited in the port: the tool throws it away at open, and
+ * the shell echoes the typed line on the prompt's row.
+ */
+static void test_stale_prompt_at_open(void **state)
+{
+	static const char *const prompts[] = { "uart:~$ ", COLOURED_PROMPT, "mosh:~$ ",
+					       "\r\n" COLOURED_PROMPT };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++) {
+		for (size_t chunk = 0; chunk < 2; chunk++) {
+			struct script *s = new_script();
+			mcred_modem *m = open_after_stale(s, prompts[i]);
+
+			s->chunk = chunk;
+			s->replies[0] = "at 'AT+CFUN?'\r\n+CFUN: 4\r\nOK\r\n\r\n" COLOURED_PROMPT;
+			s->replies[1] = "at 'AT%CMNG=1'\r\n" LIST_LINE_5
+					"\r\nOK\r\n\r\n" COLOURED_PROMPT;
+			assert_answer(m, "AT+CFUN?", "+CFUN: 4", NULL);
+			assert_answer(m, "AT%CMNG=1", LIST_LINE_5, NULL);
+			mcred_modem_free(m);
+			free(s);
+		}
+	}
+}
+
+/* The same when the list is the first command: it must not come back empty. */
+static void test_stale_prompt_before_a_list(void **state)
+{
+	struct script *s = new_script();
+	mcred_modem *m = open_after_stale(s, COLOURED_PROMPT);
+
+	(void)state;
+	s->replies[0] = "at 'AT%CMNG=1'\r\n" LIST_LINE_5 "\r\n" LIST_LINE_6
+			"\r\nOK\r\n\r\n" COLOURED_PROMPT;
+	assert_answer(m, "AT%CMNG=1", LIST_LINE_5, LIST_LINE_6, NULL);
+	mcred_modem_free(m);
+	free(s);
+}
+
+/*
+ * modem_shell (sdk-nrf samples/cellular/modem_shell, link.c and
+ * link_shell_print.c) prints link events whenever they happen: at the idle
+ * prompt it erases the prompt's row, prints the event and draws the prompt
+ * again (Zephyr shell_vfprintf()); while a command runs, between its answer
+ * lines. Zephyr's serial shell prints every LF as CR LF, those of the
+ * modem's answer too.
+ */
+static void test_modem_shell_events_are_no_answer(void **state)
+{
+	static const char *const before[] = {
+		/* plain: what a page of text shows */
+		"Modem domain event: No IMEI\r\nmosh:~$ ",
+		/* as sent: erase the prompt's row, the event, the prompt again */
+		"\x1b[8D\x1b[JModem domain event: No IMEI\r\n" MOSH_PROMPT_VT
+		"\x1b[8D\x1b[JNetwork registration status: searching\r\n" MOSH_PROMPT_VT,
+		"",
+	};
+	static char reply[4][1024], reply2[4][512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		struct script *s = new_script();
+		mcred_modem *m = open_after_stale(s, MOSH_PROMPT_VT);
+		struct mcred_lines *lines = NULL;
+
+		snprintf(reply[i], sizeof(reply[i]),
+			 "%sat 'AT%%CMNG=1'\r\n%s\r\r\n"
+			 "Network registration status: searching\r\n%s\r\r\n"
+			 "LTE cell changed: ID: 17031947, Tracking area: 33902\r\n"
+			 "Currently active system mode: LTE-M\r\nOK\r\r\n\r\n" MOSH_PROMPT_VT,
+			 before[i], LIST_LINE_5, LIST_LINE_6);
+		snprintf(reply2[i], sizeof(reply2[i]),
+			 "%sat 'AT+CGMR'\r\nmfw_nrf91x1_2.0.1\r\r\n"
+			 "PDN event: PDP context 0 activated\r\nOK\r\r\n\r\n" MOSH_PROMPT_VT,
+			 before[i]);
+		s->replies[0] = reply[i];
+		s->replies[1] = reply2[i];
+		s->chunk = i;
+		assert_answer(m, "AT%CMNG=1", LIST_LINE_5, LIST_LINE_6, NULL);
+		assert_int_equal(mcred_at(m, "AT+CGMR", &lines), MCRED_OK);
+		assert_int_equal(lines->count, 1);
+		assert_string_equal(lines->lines[0], "mfw_nrf91x1_2.0.1");
+		mcred_lines_free(lines);
+		mcred_modem_free(m);
+		free(s);
+	}
+}
+
+/*
+ * A Zephyr log line while the command is typed: the log backend erases the
+ * typed line back to its prompt, prints the line and draws prompt and typed
+ * text again (shell.c shell_log_process(), shell_ops.c z_shell_cmd_line_erase()).
+ */
+static void test_log_line_redraws_the_echo(void **state)
+{
+	static const char short_reply[] =
+		"at 'AT+C\x1b[16D\x1b[J[00:00:05.123,456] \x1b[0m<inf> app: hello\x1b[0m\r\n" COLOURED_PROMPT
+		"at 'AT+CFUN?'\r\n+CFUN: 4\r\nOK\r\n\r\n" COLOURED_PROMPT;
+	static char long_reply[2048];
+	char cmd[300], typed[320], first[80];
+	size_t typed_len;
+
+	(void)state;
+	for (size_t chunk = 0; chunk < 2; chunk++) {
+		struct script *s = new_script();
+		mcred_modem *m = open_after_stale(s, COLOURED_PROMPT);
+
+		s->chunk = chunk;
+		s->replies[0] = short_reply;
+		assert_answer(m, "AT+CFUN?", "+CFUN: 4", NULL);
+		mcred_modem_free(m);
+		free(s);
+	}
+	/*
+	 * A line broken at the terminal width: the log line comes when the
+	 * echo is on its second row, so the erase goes up a row first.
+	 */
+	snprintf(cmd, sizeof(cmd), "AT%%CMNG=1,%0100d", 5);
+	typed_len = mcred_shell_encode(cmd, strlen(cmd), typed);
+	typed[typed_len] = '\0';
+	snprintf(first, sizeof(first), "%.72s", typed);
+	snprintf(long_reply, sizeof(long_reply),
+		 "%s\n%.10s\x1b[10D\x1b[1A\x1b[J<wrn> app: low battery\r\n" COLOURED_PROMPT
+		 "%s\n%s\r\n%s\r\nOK\r\n\r\n" COLOURED_PROMPT,
+		 first, typed + 72, first, typed + 72, LIST_LINE_5);
+	for (size_t chunk = 0; chunk < 2; chunk++) {
+		struct script *s = new_script();
+		mcred_modem *m = open_after_stale(s, COLOURED_PROMPT);
+
+		s->chunk = chunk;
+		s->replies[0] = long_reply;
+		assert_answer(m, cmd, LIST_LINE_5, NULL);
+		mcred_modem_free(m);
+		free(s);
+	}
+}
+
+/*
+ * The last bytes read before a command cut the prompt's colour sequence in
+ * two ("ESC [" before, "m" after): the rest of it is no text of the echo's row.
+ */
+static void test_prompt_colour_cut_by_the_command(void **state)
+{
+	struct script *s = new_script();
+	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
+
+	(void)state;
+	s->replies[0] = "at 'AT+CGMM'\r\nnRF9160-SICA\r\nOK\r\n\r\n\x1b[1;32mmosh:~$ \x1b[";
+	s->replies[1] = "mat 'AT+CGSN'\r\n351358811234567\r\nOK\r\n\r\n" MOSH_PROMPT_VT;
+	assert_answer(m, "AT+CGMM", "nRF9160-SICA", NULL);
+	assert_answer(m, "AT+CGSN", "351358811234567", NULL);
+	mcred_modem_free(m);
+	free(s);
+}
+
+/*
+ * Zephyr's serial shell prints each LF as CR LF (SHELL_FLAG_OLF_CRLF), those
+ * of the modem's answer too: a stored CR LF arrives as CR CR LF, a stored LF
+ * as CR LF. A read gives back what is stored, with its digest.
+ */
+static void read_through_shell(const char *stored, const char *wire_content, int doubled)
+{
+	struct script *s = new_script();
+	mcred_modem *m = open_shell(s, MCRED_SHELL_ON);
+	const char *eol = doubled ? "\r\r\n" : "\r\n";
+	char sha[65], got_sha[65], reply[512];
+	char *content = NULL;
+	size_t len = 0;
+
+	assert_int_equal(mcred_cmng_read_digest(stored, strlen(stored), sha), MCRED_OK);
+	snprintf(reply, sizeof(reply),
+		 "at 'AT%%CMNG=2,5,0'\r\n%%CMNG: 5,0,\"%s\",%s\"%s\"%sOK%s\r\n" COLOURED_PROMPT,
+		 sha, eol, wire_content, eol, eol);
+	s->replies[0] = reply;
+	if (mcred_cmng_read(m, 5, 0, &content, &len, got_sha) != MCRED_OK)
+		fail_msg("read: %s", mcred_modem_error(m)->message);
+	assert_int_equal(len, strlen(stored));
+	assert_memory_equal(content, stored, len);
+	assert_string_equal(got_sha, sha);
+	mcred_secret_free(content, len);
+	mcred_modem_free(m);
+	free(s);
+}
+
+static void test_read_through_a_shell_that_doubles_crs(void **state)
+{
+	(void)state;
+	/* what a shell-mode write stored (at_shell made CR LF of each \n) */
+	read_through_shell("-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   "-----BEGIN CERTIFICATE-----\r\r\nMIIB\r\r\n-----END CERTIFICATE-----\r\r\n",
+			   1);
+	/* what a raw write stored, read through the shell */
+	read_through_shell("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			   "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   1);
+	/* a shell that prints the answer's bytes as they are */
+	read_through_shell("-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n",
+			   0);
+	read_through_shell("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			   "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", 0);
+}
+
 /* ---- --shell auto ------------------------------------------------------------ */
 
 static void test_auto_detection(void **state)
@@ -667,6 +915,145 @@ static void test_full_answer_that_fits_is_no_cut(void **state)
 	free(s);
 }
 
+/*
+ * A CA bundle of exactly n bytes: PEM blocks of 64-column base64 lines with
+ * LF line endings, the last line padded to make up the size.
+ */
+static char *ca_bundle(size_t n)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----\n";
+	static const char end[] = "-----END CERTIFICATE-----\n";
+	char *b = malloc(n + 1);
+	size_t len = 0;
+
+	assert_non_null(b);
+	while (len < n) {
+		size_t room = n - len;
+
+		if (room < sizeof(begin) - 1 + sizeof(end) - 1 + 2)
+			break;
+		memcpy(b + len, begin, sizeof(begin) - 1);
+		len += sizeof(begin) - 1;
+		room = n - len - (sizeof(end) - 1);
+		for (size_t i = 0; i < 20 && room > 1; i++) {
+			size_t line = room - 1 < 64 ? room - 1 : 64;
+
+			memset(b + len, 'A' + (char)(i % 26), line);
+			len += line;
+			b[len++] = '\n';
+			room = n - len - (sizeof(end) - 1);
+		}
+		memcpy(b + len, end, sizeof(end) - 1);
+		len += sizeof(end) - 1;
+	}
+	memset(b + len, '\n', n - len); /* never more than a few bytes */
+	b[n] = '\0';
+	return b;
+}
+
+/*
+ * The real %CMNG=2 layout (the %CMNG reference page): "%CMNG: <tag>,<type>,
+ * "<sha>"," and a line break, then the quoted content on its own lines. A
+ * 4033-byte CA bundle read from the raw AT host with its default 4096-byte
+ * buffer: the host sends the first 4095 bytes of the answer and no final
+ * result. That is reported at once, for every type a read answers.
+ */
+static void test_cut_read_in_the_reference_layout(void **state)
+{
+	static const int types[] = { 0, 4, 6, 8, 9, 11 };
+	static const char *const seps[] = { ",", ", " };
+	char *bundle = ca_bundle(4033);
+	static char answer[8192];
+
+	(void)state;
+	assert_int_equal(strlen(bundle), 4033);
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		for (size_t chunk = 0; chunk < 2; chunk++) {
+			const char *sep = seps[(t + chunk) % 2];
+			struct script *s = new_script();
+			struct mcred_options o;
+			struct mcred_error err;
+			mcred_modem *m = NULL;
+			struct mcred_reply r;
+			char cmd[64];
+			long long start;
+			int n;
+
+			n = snprintf(answer, sizeof(answer),
+				     "%%CMNG: 12345678%s%d%s\"%s\",\r\n\"%s\"\r\nOK\r\n", sep,
+				     types[t], sep, SHA64, bundle);
+			assert_true(n > 4095);
+			answer[4095] = '\0'; /* what the host's buffer held and sent */
+			s->replies[0] = answer;
+			s->chunk = chunk ? 7 : 0;
+			mcred_options_init(&o);
+			o.timeout_ms = 6000;
+			assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
+			snprintf(cmd, sizeof(cmd), "AT%%CMNG=2,12345678,%d", types[t]);
+			start = now_ms();
+			assert_int_equal(exec(m, cmd, &r), MCRED_ERR_TOO_LARGE);
+			assert_true(now_ms() - start < 5000); /* at once, not at the timeout */
+			assert_message_has(m, "4096-byte AT buffer");
+			assert_message_has(m, "CONFIG_AT_HOST_CMD_MAX_LEN");
+			mcred_reply_free(&r);
+			mcred_modem_free(m);
+			free(s);
+		}
+	}
+	/* the same bundle through the library's read: the buffer message, no timeout */
+	{
+		struct script *s = new_script();
+		struct mcred_options o;
+		struct mcred_error err;
+		mcred_modem *m = NULL;
+		char *content = NULL, sha[65];
+		size_t len;
+
+		snprintf(answer, sizeof(answer), "%%CMNG: 12,0,\"%s\",\r\n\"%s\"\r\nOK\r\n", SHA64,
+			 bundle);
+		answer[4095] = '\0';
+		s->replies[0] = answer;
+		mcred_options_init(&o);
+		o.timeout_ms = 6000;
+		assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
+		assert_int_equal(mcred_cmng_read(m, 12, 0, &content, &len, sha),
+				 MCRED_ERR_TOO_LARGE);
+		assert_null(content);
+		assert_message_has(m, "4096-byte AT buffer");
+		mcred_modem_free(m);
+		free(s);
+	}
+	free(bundle);
+}
+
+/* A read whose whole answer fits the buffer, in the same layout, is no cut. */
+static void test_read_that_fits_in_the_reference_layout(void **state)
+{
+	char *bundle = ca_bundle(3900);
+	static char answer[8192];
+	struct script *s = new_script();
+	struct mcred_options o;
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+	struct mcred_reply r;
+	int n;
+
+	(void)state;
+	n = snprintf(answer, sizeof(answer), "%%CMNG: 12,0,\"%s\",\r\n\"%s\"\r\nOK\r\n", SHA64,
+		     bundle);
+	assert_true(n <= 4095);
+	s->replies[0] = answer;
+	s->chunk = 1;
+	mcred_options_init(&o);
+	assert_int_equal(open_script(s, &o, &m, &err), MCRED_OK);
+	assert_int_equal(exec(m, "AT%CMNG=2,12,0", &r), MCRED_OK);
+	assert_int_equal(r.lines.count, 1);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(s);
+	free(bundle);
+}
+
 /* ---- the CLI's --shell ------------------------------------------------------ */
 
 static int parse(const char *a, const char *b, const char *c, struct cli_cmdline *cl)
@@ -720,10 +1107,18 @@ int main(void)
 		cmocka_unit_test(test_other_prompts_plain_and_coloured),
 		cmocka_unit_test(test_ansi_sequences_dropped_at_any_split),
 		cmocka_unit_test(test_shell_lines_classified),
+		cmocka_unit_test(test_stale_prompt_at_open),
+		cmocka_unit_test(test_stale_prompt_before_a_list),
+		cmocka_unit_test(test_modem_shell_events_are_no_answer),
+		cmocka_unit_test(test_log_line_redraws_the_echo),
+		cmocka_unit_test(test_prompt_colour_cut_by_the_command),
+		cmocka_unit_test(test_read_through_a_shell_that_doubles_crs),
 		cmocka_unit_test(test_auto_detection),
 		cmocka_unit_test(test_auto_keeps_a_given_length_and_fails_on_silence),
 		cmocka_unit_test(test_cut_answer_reported_at_once),
 		cmocka_unit_test(test_full_answer_that_fits_is_no_cut),
+		cmocka_unit_test(test_cut_read_in_the_reference_layout),
+		cmocka_unit_test(test_read_that_fits_in_the_reference_layout),
 		cmocka_unit_test(test_cli_shell_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,43 @@
+/*
+ * The factory CA inside the library (ca.c): the PIN or passphrase of a CA
+ * key, which ca_pkcs11.c uses too, and what provision.c needs beyond the
+ * public mcred_ca_* functions.
+ */
+#ifndef MODEMCRED_CA_H
+#define MODEMCRED_CA_H
+
+#include <stddef.h>
+
+#include "modemcred.h"
+
+/*
+ * The PIN or passphrase of a struct mcred_ca_key, asked for at most once
+ * (its password_cb) and wiped by ca_secret_wipe().
+ */
+struct ca_secret {
+	const struct mcred_ca_key *key;
+	int asked; /* password_cb was called */
+	int given; /* and gave a secret: buf[0..len) */
+	char buf[256];
+	size_t len;
+};
+
+/* The secret (asking for it the first time): 0, or -1 when there is none. */
+int ca_secret_get(struct ca_secret *s, int is_pin);
+void ca_secret_wipe(struct ca_secret *s);
+
+/*
+ * mcred_ca_sign() that also gives the seconds it waited for the CA's token
+ * (*token_wait_s, 0 for a key in memory; may be NULL).
+ */
+enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem, unsigned days,
+				   char **cert_pem, char serial[33], double *token_wait_s,
+				   struct mcred_error *err);
+
+/*
+ * Whether the certificate (PEM) expires within days days from now (or has
+ * expired): 1 yes, 0 no, -1 when it does not parse.
+ */
+int mcred_cert_expires_within(const char *cert_pem, unsigned days);
+
+#endif

@@ -1,0 +1,649 @@
+/*
+ * One program per port. On an ordinary Linux desk other programs open a
+ * modem's port too: ModemManager probes every new /dev/ttyACM* with AT
+ * commands (unless udev marks it ID_MM_DEVICE_IGNORE=1), a terminal program
+ * left open reads the answers, a second modemcred talks at the same time.
+ * Any of them takes answers meant for us. So a transport takes its port
+ * before anything is sent, by three means, each for what the others miss:
+ *
+ * - flock(2) LOCK_EX|LOCK_NB on the open device, as terminal programs such
+ *   as picocom do: it keeps out every libmodemcred handle (also one in this
+ *   process: the lock belongs to the open file description) and every
+ *   program that keeps the convention; the kernel drops it with the last
+ *   descriptor, also when the process dies.
+ * - the processes that hold the device open (Linux: /proc/<pid>/fd), for
+ *   programs that take no lock (ModemManager, cat, a script).
+ * - TIOCEXCL: later open()s by processes without CAP_SYS_ADMIN fail with
+ *   EBUSY. Not on a pseudo-terminal: there the flag outlives our close as
+ *   long as the master side is open (verified on Linux 6.x), so a modemcred
+ *   that was killed would lock every other user out of the simulator's or
+ *   socat's line until it restarts; flock covers pseudo-terminals.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <dirent.h>
+#include <sys/sysmacros.h>
+#endif
+
+#include "error.h"
+#include "port_access.h"
+
+/* At most this many holders are named in a message. */
+#define HOLDERS_NAMED 4
+
+/* ---- the holders of a device ------------------------------------------------ */
+
+struct holder {
+	long pid;
+	char program[64];
+};
+
+/*
+ * The device looked for: its number, and the name a descriptor of it shows
+ * in /proc/<pid>/fd (the path it was opened by, symlinks resolved, e.g.
+ * /dev/ttyACM0 for /dev/serial/by-id/...), "" when unknown.
+ */
+struct device {
+	dev_t rdev;
+	char path[256];
+};
+
+struct holders {
+	struct holder *found; /* count of them (malloc'd) */
+	size_t count;
+	size_t hidden; /* processes whose descriptors this user may not read */
+};
+
+static void holders_free(struct holders *h)
+{
+	free(h->found);
+	memset(h, 0, sizeof(*h));
+}
+
+#ifdef __linux__
+
+/*
+ * Unix98 pseudo-terminal slaves (/dev/pts/N) have this major number and
+ * their index N as minor (UNIX98_PTY_SLAVE_MAJOR, include/linux/major.h;
+ * drivers/tty/pty.c registers all of them under it).
+ */
+#define PTY_SLAVE_MAJOR 136
+
+/* The pty index of a slave device, or -1 when dev is no pty slave. */
+static long pty_index(dev_t dev)
+{
+	return major(dev) == PTY_SLAVE_MAJOR ? (long)minor(dev) : -1;
+}
+
+/*
+ * Does descriptor name of pid, whose link reads target, hold the master
+ * side of pty index? A master is a descriptor of /dev/ptmx (or
+ * /dev/pts/ptmx); which pair it belongs to the kernel writes as
+ * "tty-index:\t<N>" into /proc/<pid>/fdinfo/<fd> (pty_show_fdinfo() in
+ * drivers/tty/pty.c). A master whose fdinfo lacks that line (a kernel too
+ * old for it) counts as ours: never refuse a port because of its owner.
+ */
+static int holds_master_of(long pid, const char *name, const char *target, long index)
+{
+	char path[320], line[128];
+	size_t n = strlen(target);
+	long found = -1;
+	FILE *f;
+
+	if (n < 4 || strcmp(target + n - 4, "ptmx") != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%s", pid, name);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "tty-index: %ld", &found) == 1)
+			break;
+	fclose(f);
+	return found < 0 || found == index;
+}
+
+/* What one process holds of the device: the device (a pty's slave side), its master side. */
+struct held {
+	int device;
+	int master;
+};
+
+/*
+ * May a descriptor shown as target be the device under another name (a
+ * second node with its number)? Names that are the device's own are
+ * compared as text; a pty slave exists once in /dev/pts, and the system's
+ * pseudo devices are never a serial port: neither needs a stat.
+ */
+static int may_be_other_name(const char *target, const struct device *d)
+{
+	static const char *const never[] = { "/dev/null",   "/dev/zero",     "/dev/full",
+					     "/dev/random", "/dev/urandom",  "/dev/tty",
+					     "/dev/ptmx",   "/dev/pts/ptmx", NULL };
+
+	if (pty_index(d->rdev) >= 0 && d->path[0] && strncmp(target, "/dev/pts/", 9) == 0)
+		return 0;
+	for (size_t i = 0; never[i]; i++)
+		if (strcmp(target, never[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* Does descriptor name (of dir_fd, shown as target) hold the device? */
+static int holds_device(int dir_fd, const char *name, const char *target, const struct device *d)
+{
+	struct stat st;
+
+	if (d->path[0] && strcmp(target, d->path) == 0)
+		return 1;
+	return may_be_other_name(target, d) && fstatat(dir_fd, name, &st, 0) == 0 &&
+	       S_ISCHR(st.st_mode) && st.st_rdev == d->rdev;
+}
+
+/*
+ * A process whose descriptors cannot be read: another user's, or a kernel
+ * thread (it has no program file and holds nothing). 1 for another user's.
+ */
+static int is_hidden_process(long pid)
+{
+	char path[64], target[8];
+
+	snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+	return readlink(path, target, sizeof(target)) >= 0 || errno != ENOENT;
+}
+
+/*
+ * Look through the descriptors of pid for the device. Only descriptors that
+ * are paths under /dev/ are looked at (sockets, pipes and files are not
+ * devices); returns -1 when they cannot be read (another user's process, or
+ * one the kernel keeps from being inspected even by root: not dumpable, or
+ * in another user namespace).
+ * It runs for every process on every open: each system call counts.
+ */
+static int look_at_process(long pid, const struct device *dev, struct held *h)
+{
+	char dir[64];
+	long index = pty_index(dev->rdev);
+	struct dirent *e;
+	DIR *d;
+	int dfd;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return (errno == EACCES || errno == EPERM) && is_hidden_process(pid) ? -1 : 0;
+	dfd = dirfd(d);
+	while ((e = readdir(d)) != NULL) {
+		char target[256];
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		n = readlinkat(dfd, e->d_name, target, sizeof(target) - 1);
+		if (n < 0 && errno == EACCES) { /* listed, but not to be read: as unseen */
+			closedir(d);
+			return -1;
+		}
+		if (n <= 5)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, "/dev/", 5) != 0)
+			continue;
+		if (index >= 0 && holds_master_of(pid, e->d_name, target, index))
+			h->master = 1;
+		else if (holds_device(dfd, e->d_name, target, dev))
+			h->device = 1;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* /proc/<pid>/comm: the name the process runs under ("ModemManager"). */
+static void program_name(long pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	buf[0] = '\0';
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(buf, (int)len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "a process");
+}
+
+/* Add pid to the holders; 0, or -1 when out of memory. */
+static int holders_add(struct holders *h, long pid)
+{
+	struct holder *grown = realloc(h->found, (h->count + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	h->found = grown;
+	grown[h->count].pid = pid;
+	program_name(pid, grown[h->count].program, sizeof(grown[h->count].program));
+	h->count++;
+	return 0;
+}
+
+/*
+ * The processes other than this one that hold dev open, not counting those
+ * that hold its master side (the owner of a pseudo-terminal: a simulator,
+ * socat; they usually keep the slave open too, so that the master never
+ * sees a hangup). A process in another mount namespace with its own devpts
+ * has indexes of its own; such setups are not looked for.
+ */
+static enum mcred_err find_holders(const struct device *dev, struct holders *out)
+{
+	long self = (long)getpid();
+	struct dirent *e;
+	DIR *proc = opendir("/proc");
+
+	memset(out, 0, sizeof(*out));
+	if (!proc)
+		return MCRED_ERR_UNSUPPORTED;
+	while ((e = readdir(proc)) != NULL) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		struct held h;
+
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		if (look_at_process(pid, dev, &h) < 0) {
+			out->hidden++;
+			continue;
+		}
+		if (h.device && !h.master && holders_add(out, pid) != 0) {
+			closedir(proc);
+			holders_free(out);
+			return MCRED_ERR_NOMEM;
+		}
+	}
+	closedir(proc);
+	return MCRED_OK;
+}
+
+#else
+
+static long pty_index(dev_t dev)
+{
+	(void)dev;
+	return -1;
+}
+
+static enum mcred_err find_holders(const struct device *dev, struct holders *out)
+{
+	(void)dev;
+	memset(out, 0, sizeof(*out));
+	return MCRED_ERR_UNSUPPORTED;
+}
+
+#endif
+
+/* The device open on fd (Linux: its name from /proc/self/fd). */
+static void device_of_fd(int fd, const struct stat *st, struct device *d)
+{
+	char link[64];
+	ssize_t n;
+
+	memset(d, 0, sizeof(*d));
+	d->rdev = st->st_rdev;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, d->path, sizeof(d->path) - 1);
+	d->path[n > 0 ? n : 0] = '\0';
+}
+
+/* The device port names (a symlink to it too). */
+static void device_of_path(const char *port, const struct stat *st, struct device *d)
+{
+	char resolved[PATH_MAX];
+
+	memset(d, 0, sizeof(*d));
+	d->rdev = st->st_rdev;
+	if (realpath(port, resolved) && strlen(resolved) < sizeof(d->path))
+		memcpy(d->path, resolved, strlen(resolved) + 1);
+}
+
+const char *mcred_errno_text(int e, char *buf, size_t len)
+{
+	if (strerror_r(e, buf, len) != 0)
+		snprintf(buf, len, "error %d", e);
+	return buf;
+}
+
+/* ---- the busy message -------------------------------------------------------- */
+
+/* What to do about one kind of holder. */
+static const char *holder_fix(const char *program)
+{
+	if (strcmp(program, "ModemManager") == 0)
+		return "ModemManager probes and keeps modem ports: make it leave the kit alone "
+		       "with a udev rule that sets ENV{ID_MM_DEVICE_IGNORE}=\"1\" for it (e.g. "
+		       "for ATTRS{idVendor}==\"1366\"), or stop it while you work (sudo "
+		       "systemctl stop ModemManager)";
+	if (strcmp(program, "modemcred") == 0)
+		return "another modemcred is working with this modem: wait for it to finish";
+	return "close it (a terminal program such as screen, minicom or picocom reads the "
+	       "modem's answers too)";
+}
+
+/*
+ * "PORT is in use by A (pid 1) and B (pid 2): <fix>". Without a holder to
+ * name (flock says busy, but the process is not visible to this user):
+ * what probably holds it.
+ */
+static enum mcred_err busy_error(const char *port, const struct holders *h, struct mcred_error *err)
+{
+	char names[256] = "";
+	size_t named = h->count < HOLDERS_NAMED ? h->count : HOLDERS_NAMED;
+
+	if (h->count == 0)
+		return mcred_error_set(err, MCRED_ERR_BUSY,
+				       "%s is in use: its lock is held by another handle of this "
+				       "program, or by a program this user cannot see (another "
+				       "user's modemcred, or a terminal program such as picocom); "
+				       "wait for it to finish, or close it",
+				       port);
+	for (size_t i = 0; i < named; i++) {
+		size_t used = strlen(names);
+
+		snprintf(names + used, sizeof(names) - used, "%s%s (pid %ld)",
+			 i == 0                                ? ""
+			 : i + 1 == named && h->count == named ? " and "
+							       : ", ",
+			 h->found[i].program, h->found[i].pid);
+	}
+	if (h->count > named) {
+		size_t used = strlen(names);
+
+		snprintf(names + used, sizeof(names) - used, " and %zu more", h->count - named);
+	}
+	return mcred_error_set(err, MCRED_ERR_BUSY, "%s is in use by %s: %s", port, names,
+			       holder_fix(h->found[0].program));
+}
+
+/* ---- taking a port ---------------------------------------------------------------- */
+
+/* Exclusive mode for later opens, on a real serial port (see the top of this file). */
+static int set_exclusive(int fd, const struct stat *st)
+{
+#if defined(TIOCEXCL) && defined(__linux__)
+	if (pty_index(st->st_rdev) >= 0)
+		return 0;
+	return ioctl(fd, TIOCEXCL) == 0;
+#elif defined(TIOCEXCL)
+	(void)st;
+	return ioctl(fd, TIOCEXCL) == 0;
+#else
+	(void)fd;
+	(void)st;
+	return 0;
+#endif
+}
+
+enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *exclusive,
+				struct mcred_error *err)
+{
+	char text[128];
+	struct holders h;
+	struct stat st;
+	int locked;
+
+	*exclusive = 0;
+	if (fstat(fd, &st) != 0)
+		return mcred_error_set(err, MCRED_ERR_PORT, "cannot look at %s: %s", port,
+				       mcred_errno_text(errno, text, sizeof(text)));
+	/* EWOULDBLOCK: held; other failures (a file system without flock): no lock to honour */
+	locked = flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK;
+	if (!ignore_busy) {
+		struct device dev;
+
+		device_of_fd(fd, &st, &dev);
+		/* without /proc (or memory to read it) the lock alone decides */
+		if (find_holders(&dev, &h) != MCRED_OK)
+			memset(&h, 0, sizeof(h));
+		if (!locked || h.count > 0) {
+			enum mcred_err rc = busy_error(port, &h, err);
+
+			holders_free(&h);
+			return rc;
+		}
+		holders_free(&h);
+	}
+	*exclusive = set_exclusive(fd, &st);
+	return MCRED_OK;
+}
+
+void mcred_port_release(int fd, int exclusive)
+{
+#ifdef TIOCNXCL
+	if (exclusive)
+		ioctl(fd, TIOCNXCL);
+#else
+	(void)fd;
+	(void)exclusive;
+#endif
+}
+
+enum mcred_err mcred_port_busy_at_open(const char *port, struct mcred_error *err)
+{
+	struct holders h;
+	struct stat st;
+	enum mcred_err rc;
+
+	memset(&h, 0, sizeof(h));
+	if (stat(port, &st) == 0) {
+		struct device dev;
+
+		device_of_path(port, &st, &dev);
+		if (find_holders(&dev, &h) != MCRED_OK)
+			memset(&h, 0, sizeof(h));
+	}
+	if (h.count > 0)
+		rc = busy_error(port, &h, err);
+	else
+		rc = mcred_error_set(err, MCRED_ERR_BUSY,
+				     "%s is in use: another program opened it for itself alone "
+				     "(TIOCEXCL), and its process is not visible to this user; close "
+				     "that program (a terminal program; ModemManager: see "
+				     "ID_MM_DEVICE_IGNORE in modemcred(1))",
+				     port);
+	holders_free(&h);
+	return rc;
+}
+
+/* ---- ports that cannot be used ------------------------------------------------------ */
+
+enum mcred_err mcred_port_check_kind(const char *port, struct mcred_error *err)
+{
+	struct stat st;
+
+	if (stat(port, &st) != 0)
+		return MCRED_OK;
+	if (S_ISREG(st.st_mode))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%s is a regular file, not a serial port: give the modem's "
+				       "device as the port (e.g. /dev/ttyACM0, the first port of a "
+				       "Nordic kit), and the file where the command takes it",
+				       port);
+	if (S_ISDIR(st.st_mode))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%s is a directory, not a serial port: give the modem's "
+				       "device (e.g. /dev/ttyACM0)",
+				       port);
+	return MCRED_OK;
+}
+
+/* Is gid among this process's groups? */
+static int in_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
+
+	if (getegid() == gid)
+		return 1;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/*
+ * The group that may use the device: "dialout" on Debian, Ubuntu and
+ * Fedora, "uucp" on Arch. Whether this session is in it decides the fix:
+ * join the group, or (joined after logging in) log in again.
+ */
+static const char *permission_hint(const char *port, char *buf, size_t len)
+{
+	char text[1024], name[64];
+	struct group gr, *found = NULL;
+	struct stat st;
+
+	if (stat(port, &st) != 0 || getgrgid_r(st.st_gid, &gr, text, sizeof(text), &found) != 0 ||
+	    !found) {
+		snprintf(buf, len,
+			 " (permission denied: add yourself to the group that owns the port, "
+			 "dialout on most systems: sudo usermod -aG dialout $USER, then log out "
+			 "and in again)");
+		return buf;
+	}
+	snprintf(name, sizeof(name), "%s", gr.gr_name);
+	if (in_group(st.st_gid) || st.st_gid == 0)
+		snprintf(buf, len,
+			 " (permission denied: %s belongs to user %ld, group %s, and its "
+			 "permissions do not let you use it)",
+			 port, (long)st.st_uid, name);
+	else
+		snprintf(buf, len,
+			 " (permission denied: %s belongs to group %s, which this session is not "
+			 "in: sudo usermod -aG %s $USER, then log out and in again (or run `newgrp "
+			 "%s`))",
+			 port, name, name, name);
+	return buf;
+}
+
+const char *mcred_port_open_hint(const char *port, int e, char *buf, size_t len)
+{
+	switch (e) {
+	case EACCES:
+	case EPERM: return permission_hint(port, buf, len);
+	case ENOENT:
+		snprintf(buf, len,
+			 " (no such port: is the kit connected? is the simulator running?)");
+		return buf;
+	case ENOTTY:
+		snprintf(buf, len,
+			 " (not a serial port: a device that is no terminal; give the modem's "
+			 "port, e.g. /dev/ttyACM0)");
+		return buf;
+	case ENXIO:
+	case ENODEV:
+		snprintf(buf, len,
+			 " (the device is gone: was the kit unplugged or reset? plug it in "
+			 "again)");
+		return buf;
+	default: buf[0] = '\0'; return buf;
+	}
+}
+
+/* ---- the public look at a port's holders --------------------------------------------- */
+
+void mcred_port_holder_list_free(struct mcred_port_holder_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++) {
+		if (!list->holders[i])
+			continue;
+		free((char *)list->holders[i]->program);
+		free(list->holders[i]);
+	}
+	free(list->holders);
+	free(list);
+}
+
+/* One entry of the public list, allocated with its string. */
+static struct mcred_port_holder *new_holder(const struct holder *h)
+{
+	struct mcred_port_holder *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->size = sizeof(*p);
+	p->pid = h->pid;
+	p->program = strdup(h->program);
+	if (!p->program) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder_list **out,
+				      struct mcred_error *err)
+{
+	struct mcred_port_holder_list *list;
+	struct device dev;
+	struct holders h;
+	struct stat st;
+	char text[128];
+	enum mcred_err rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !port || !*port)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "no port given (e.g. /dev/ttyACM0)");
+	if (stat(port, &st) != 0)
+		return mcred_error_set(err, MCRED_ERR_PORT, "cannot look at %s: %s", port,
+				       mcred_errno_text(errno, text, sizeof(text)));
+	if (!S_ISCHR(st.st_mode))
+		return mcred_error_set(err, MCRED_ERR_PORT, "%s is not a device", port);
+	device_of_path(port, &st, &dev);
+	rc = find_holders(&dev, &h);
+	if (rc == MCRED_ERR_NOMEM)
+		return mcred_error_set(err, rc, "out of memory");
+	if (rc != MCRED_OK)
+		return mcred_error_set(err, MCRED_ERR_UNSUPPORTED,
+				       "finding the programs that hold a port needs Linux's /proc");
+	list = calloc(1, sizeof(*list));
+	int complete = list != NULL;
+
+	if (list && h.count) {
+		list->holders = calloc(h.count, sizeof(*list->holders));
+		complete = list->holders != NULL;
+	}
+	for (size_t i = 0; complete && i < h.count; i++) {
+		list->holders[i] = new_holder(&h.found[i]);
+		list->count = i + 1; /* what the list holds, for freeing it */
+		complete = list->holders[i] != NULL;
+	}
+	if (!complete) {
+		holders_free(&h);
+		mcred_port_holder_list_free(list);
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	}
+	list->hidden = h.hidden;
+	holders_free(&h);
+	mcred_error_clear(err);
+	*out = list;
+	return MCRED_OK;
+}

@@ -1,0 +1,488 @@
+# At a real desk (issue 13): one program per port, the file is what --type
+# says, clear asks before it deletes, and messages that say what to do.
+
+ON_TTY="$ROOT/tests/tools/on_tty.py"
+
+# ---- helpers ---------------------------------------------------------------------
+
+# hold_port NAME [PORT]: a process that `ps` shows as NAME holds PORT ($LINK)
+# open, as a terminal program left open (or ModemManager) does; its pid in
+# HOLDER. Returns once the port is open.
+hold_port() {
+	rm -f "$T_DIR/held"
+	"$PY" -c '
+import ctypes, os, sys, time
+ctypes.CDLL(None).prctl(15, sys.argv[3].encode(), 0, 0, 0)  # PR_SET_NAME
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+open(sys.argv[2], "w").close()
+time.sleep(110)
+' "${2:-$LINK}" "$T_DIR/held" "$1" &
+	HOLDER=$!
+	_i=0
+	while [ ! -e "$T_DIR/held" ]; do
+		kill -0 "$HOLDER" 2>/dev/null || fail "the process meant to hold the port ended"
+		_i=$((_i + 1))
+		[ "$_i" -le 400 ] || fail "the holder did not open the port within 20 s"
+		sleep 0.05
+	done
+}
+
+release_port() {
+	[ -n "${HOLDER:-}" ] || return 0
+	kill "$HOLDER" 2>/dev/null || true
+	wait "$HOLDER" 2>/dev/null || true
+	HOLDER=
+}
+
+# Background processes of a test end with it, whatever happens to it.
+cleanup() {
+	release_port
+	[ -z "${FIRST:-}" ] || kill "$FIRST" 2>/dev/null || true
+	stop_all_sims
+}
+
+# sp [args...]: the CLI through libserialport (the preload shim maps the fake
+# /dev/ttyMCDESK0 onto $LINK), as mc does through termios
+sp() {
+	RC=0
+	FAKESERIAL_NAME=ttyMCDESK0 FAKESERIAL_TARGET="$LINK" LD_PRELOAD="$PRELOAD" \
+		timeout -k 3 "$MC_TIMEOUT" "$CLI" --port /dev/ttyMCDESK0 --transport serialport "$@" \
+		</dev/null >"$OUT" 2>"$ERR" || RC=$?
+	cat "$ERR" >>"$T_DIR/stderr.all"
+}
+
+# on_tty ANSWER_REGEX ANSWER [args...]: the CLI on $LINK at a terminal of its
+# own, typing ANSWER once REGEX shows ("" "" answers nothing); everything it
+# wrote (stdout and stderr: one terminal) in $OUT
+on_tty() {
+	_re=$1 _text=$2
+	shift 2
+	RC=0
+	if [ -n "$_re" ]; then
+		"$PY" "$ON_TTY" --answer "$_re" "$_text" -- "$CLI" -p "$LINK" "$@" >"$OUT" 2>"$ERR" ||
+			RC=$?
+	else
+		"$PY" "$ON_TTY" -- "$CLI" -p "$LINK" "$@" >"$OUT" 2>"$ERR" || RC=$?
+	fi
+	tr -d '\r' <"$OUT" >"$OUT.lf" && mv "$OUT.lf" "$OUT"
+}
+
+# rx_count: commands the simulator received
+rx_count() { log_count '^RX '; }
+
+# no_piece_of FILE: no 16 characters of FILE's base64 body in $OUT or $ERR
+no_piece_of() {
+	_piece=$(sed -n 3p "$1" | cut -c1-16)
+	[ ${#_piece} -eq 16 ] || fail "no body line in $1"
+	! grep -q -F -e "$_piece" "$OUT" "$ERR" || fail "output shows content of $1 ($2)"
+}
+
+# make_ca DIR: a factory CA for provision
+make_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/ca.key" \
+		-out "$1/ca.pem" -subj "/O=modemcred test/CN=Factory CA" -days 30 >/dev/null 2>&1 ||
+		fail "openssl could not make the test CA"
+}
+
+# ---- one program per port --------------------------------------------------------------
+
+# The issue's first finding: a second modemcred on a port where a write runs
+# printed [] and exit 0. Now it is refused at once, naming the first, and
+# sends nothing; the first goes on undisturbed.
+test_second_modemcred_refused_at_once() {
+	trap cleanup EXIT
+	# 6 s per answer: the first needs 12 s more once its write is at the modem
+	start_sim --cfun 4 --latency-ms 6000
+	"$CLI" -p "$LINK" --json write --tag 20 --type ca --verify "$FIX/ca.pem" </dev/null \
+		>"$T_DIR/first.out" 2>"$T_DIR/first.err" &
+	FIRST=$!
+	wait_for_log "AT%CMNG=0,20,0"
+	mc --json list
+	expect_rc 3 "list while another modemcred writes"
+	kill -0 "$FIRST" 2>/dev/null || fail "the first modemcred had ended: the second was not refused at once"
+	err_has "is in use by modemcred (pid $FIRST)" "the message names the other modemcred"
+	err_has "wait for it to finish" "the fix for another modemcred"
+	err_lacks "modemcred ports" "no hint about listing ports"
+	expect_eq "$(json "j['error']['kind']")" busy "--json error kind"
+	expect_eq "$(json "j['error']['exit_code']")" 3 "--json exit code"
+	[ "$(log_count '^RX AT%CMNG=1$')" -eq 0 ] || fail "the second modemcred's list reached the modem"
+	RC=0
+	wait "$FIRST" || RC=$?
+	FIRST=
+	expect_ok "the first modemcred's write --verify"
+	expect_eq "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["verified"])' \
+		"$T_DIR/first.out")" True "the first write verified"
+	expect_eq "$(list_sha 20 0)" "$(sha_lf "$FIX/ca.pem")" "tag 20 holds what the first wrote"
+}
+
+# The lock is one for both transports: a termios modemcred keeps a
+# libserialport one out and the other way round.
+test_lock_shared_by_both_transports() {
+	[ -f "$PRELOAD" ] || fail "$PRELOAD is missing"
+	trap cleanup EXIT
+	start_sim --cfun 4 --latency-ms 6000
+	FAKESERIAL_NAME=ttyMCDESK0 FAKESERIAL_TARGET="$LINK" LD_PRELOAD="$PRELOAD" \
+		"$CLI" --port /dev/ttyMCDESK0 --transport serialport write --tag 21 --type ca \
+		"$FIX/ca.pem" </dev/null >"$T_DIR/first.out" 2>"$T_DIR/first.err" &
+	FIRST=$!
+	wait_for_log "AT%CMNG=0,21,0"
+	mc list
+	expect_rc 3 "termios while libserialport writes"
+	err_has "is in use by modemcred (pid $FIRST)" "termios names the libserialport modemcred"
+	sp list
+	expect_rc 3 "libserialport while libserialport writes"
+	err_has "/dev/ttyMCDESK0 is in use by modemcred (pid $FIRST)" "libserialport names it too"
+	RC=0
+	wait "$FIRST" || RC=$?
+	FIRST=
+	expect_ok "the write over libserialport"
+	[ "$(rx_count)" -eq 1 ] || fail "only the write should have reached the modem"
+	# free again: both transports work
+	sp exists --tag 21 --type ca
+	expect_ok "libserialport after the first ended"
+	mc exists --tag 21 --type ca
+	expect_ok "termios after the first ended"
+}
+
+# A program that holds the port without any lock (a terminal, a script,
+# ModemManager): refused by name and pid, with its fix; nothing sent.
+test_foreign_holder_named() {
+	trap cleanup EXIT
+	start_sim
+	hold_port picocom
+	mc info
+	expect_rc 3 "info while picocom holds the port"
+	err_has "$LINK is in use by picocom (pid $HOLDER)" "program and pid"
+	err_has "close it" "the fix for a terminal program"
+	err_has "\-\-ignore-busy" "the option to go on anyway"
+	err_lacks "modemcred ports" "no hint about listing ports"
+	sp info
+	expect_rc 3 "libserialport while picocom holds the port"
+	err_has "/dev/ttyMCDESK0 is in use by picocom (pid $HOLDER)" "libserialport names it"
+	release_port
+	hold_port ModemManager
+	mc --json info
+	expect_rc 3 "info while ModemManager holds the port"
+	err_has "is in use by ModemManager (pid $HOLDER)" "ModemManager by name"
+	err_has "ID_MM_DEVICE_IGNORE" "the udev rule"
+	err_has "systemctl stop ModemManager" "or stopping it"
+	expect_eq "$(json "j['error']['kind']")" busy "--json error kind"
+	release_port
+	[ "$(rx_count)" -eq 0 ] || fail "a command reached a port another program held"
+	mc info
+	expect_ok "info once the port is free"
+}
+
+# --ignore-busy goes on anyway (its risk is documented).
+test_ignore_busy_goes_on() {
+	trap cleanup EXIT
+	start_sim
+	hold_port screen
+	mc --ignore-busy info
+	expect_ok "info --ignore-busy while screen holds the port"
+	out_has "IMEI: *351358811234567" "info --ignore-busy"
+	sp --ignore-busy info
+	expect_ok "libserialport --ignore-busy"
+	release_port
+}
+
+# provision: one device named twice, also under two names, is refused before
+# anything is sent; a port another station holds fails for that port only.
+test_provision_refuses_a_device_twice() {
+	start_sim
+	make_ca "$T_DIR"
+	ln -s "$(readlink "$LINK")" "$T_DIR/alias.link"
+	for ports in "$LINK $LINK" "$LINK $T_DIR/alias.link"; do
+		RC=0
+		# shellcheck disable=SC2086
+		timeout -k 3 60 "$CLI" provision --quiet --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+			--out "$T_DIR" $ports </dev/null >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 2 "provision $ports"
+		err_has "named twice" "provision $ports"
+	done
+	err_has "one device" "two names of one device"
+	[ "$(rx_count)" -eq 0 ] || fail "provision sent commands before refusing"
+}
+
+test_provision_port_held_by_another_station() {
+	trap cleanup EXIT
+	start_sim --keygen-ms 8000
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/a" "$T_DIR/b"
+	"$CLI" provision --json --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/a" \
+		"$LINK" </dev/null >"$T_DIR/first.out" 2>"$T_DIR/first.err" &
+	FIRST=$!
+	wait_for_log "AT%KEYGEN"
+	RC=0
+	timeout -k 3 60 "$CLI" provision --json --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--out "$T_DIR/b" --ledger "$T_DIR/ledger.jsonl" "$LINK" </dev/null >"$OUT" 2>"$ERR" ||
+		RC=$?
+	expect_rc 3 "a second station on a port the first holds"
+	kill -0 "$FIRST" 2>/dev/null || fail "the first station had ended: the second was not refused at once"
+	$PY -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+assert r["result"] == "failed" and r["exit_code"] == 3, r
+assert "is in use by modemcred (pid %s)" % sys.argv[2] in r["error"], r["error"]
+' "$T_DIR/ledger.jsonl" "$FIRST" || fail "the second station's ledger line"
+	[ "$(log_count 'AT%KEYGEN')" -eq 1 ] || fail "the second station reached the modem"
+	RC=0
+	wait "$FIRST" || RC=$?
+	FIRST=
+	expect_ok "the first station"
+	ls "$T_DIR/a"/*_crt.pem >/dev/null 2>&1 || fail "the first station wrote no certificate"
+}
+
+# ---- the file is what --type says ----------------------------------------------------
+
+# wrong_file TYPE FILE WORDS [write options...]: refused with exit 2 saying
+# WORDS, nothing sent, nothing of a key printed (-v --json)
+wrong_file() {
+	_type=$1 _file=$2 _words=$3
+	shift 3
+	mc -v --json --offline write --tag 30 --type "$_type" "$@" "$_file"
+	expect_rc 2 "$(basename "$_file") as $_type"
+	err_has "$_words" "$(basename "$_file") as $_type"
+	expect_eq "$(json "j['error']['kind']")" invalid_arg "$(basename "$_file") as $_type: --json"
+	no_piece_of "$FIX/key.pem" "$(basename "$_file") as $_type"
+	no_piece_of "$FIX/key.enc.pem" "$(basename "$_file") as $_type"
+	[ "$(rx_count)" -eq 0 ] || fail "$(basename "$_file") as $_type: sent to the modem"
+}
+
+test_wrong_files_refused_nothing_sent() {
+	start_sim --cfun 4
+	d=$T_DIR
+	openssl req -new -key "$FIX/key.pem" -subj /CN=device-1 -out "$d/csr.pem" 2>/dev/null
+	openssl pkey -in "$FIX/key.pem" -pubout -out "$d/pub.pem" 2>/dev/null
+	openssl ec -in "$FIX/key.pem" -aes256 -passout pass:secret-pass -out "$d/legacy.pem" 2>/dev/null
+	openssl x509 -in "$FIX/cert.pem" -outform der -out "$d/cert.der"
+	grep -q 'Proc-Type: 4,ENCRYPTED' "$d/legacy.pem" || fail "openssl made no legacy encrypted key"
+	cat "$FIX/cert.pem" "$FIX/key.pem" >"$d/cert+key.pem"
+	head -n 3 "$FIX/ca.pem" >"$d/cut.pem"
+	printf 'wrong-pass' >"$d/wrong"
+	wrong_file ca "$FIX/key.pem" "holds a private key"
+	wrong_file ca "$FIX/key.pem" "not a certificate"
+	wrong_file cert "$FIX/key.pem" "holds a private key"
+	wrong_file ca "$FIX/key.enc.pem" "holds a private key"
+	wrong_file ca "$d/cert+key.pem" "holds a private key"
+	wrong_file cert "$d/csr.pem" "certificate request"
+	wrong_file ca "$d/pub.pem" "a public key"
+	wrong_file ca "$d/cut.pem" "cut off"
+	wrong_file ca "$d/cert.der" "DER"
+	wrong_file key "$FIX/ca.pem" "not a private key"
+	wrong_file key "$FIX/key.enc.pem" "encrypted"
+	err_has "\-\-password-file" "an encrypted key without a password: the option to give"
+	wrong_file key "$FIX/key.enc.pem" "does not decrypt" --password-file "$d/wrong"
+	wrong_file key "$FIX/key.pem" "not encrypted" --password-file "$FIX/password"
+	wrong_file key "$d/legacy.pem" "old OpenSSL way" --password-file "$FIX/password"
+	wrong_file key "$d/cert+key.pem" "a private key and a certificate"
+	# what is right still goes: a chain, keys in their forms
+	cat "$FIX/ca.pem" "$FIX/cert.pem" >"$d/chain.pem"
+	mc --offline write --tag 30 --type ca --verify "$d/chain.pem"
+	expect_ok "a chain of two certificates as ca"
+	mc --offline write --tag 30 --type key "$FIX/key.enc.pem" --password-file "$FIX/password"
+	expect_ok "an encrypted key with its password"
+	openssl ecparam -name prime256v1 -genkey -out "$d/sec1.pem" 2>/dev/null
+	mc --offline write --tag 31 --type key "$d/sec1.pem"
+	expect_ok "an EC PARAMETERS + EC PRIVATE KEY file (openssl ecparam -genkey)"
+}
+
+# The escape hatch writes what the checks refuse; a key stays a secret
+# whatever type it went in as, also when read back.
+test_skip_content_check_keeps_the_key_secret() {
+	start_sim --cfun 4
+	mc -v --json write --skip-content-check --tag 32 --type ca "$FIX/key.pem"
+	expect_ok "a key as ca with --skip-content-check"
+	err_has "<secret: " "the trace shows a placeholder"
+	no_piece_of "$FIX/key.pem" "write of a key as ca"
+	mc -v --json read --tag 32 --type ca
+	expect_ok "read back the key written as ca"
+	expect_eq "$(json "j['content']")" null "--json leaves the key out"
+	expect_eq "$(json "j['withheld']")" "the content holds a private key" "--json says why"
+	err_has "holds a private key, which anyone with the port can read back" "a warning"
+	err_has "private key material" "the trace withholds the answer"
+	no_piece_of "$FIX/key.pem" "read of a key written as ca"
+	mc read --tag 32 --type ca -o "$T_DIR/back.pem"
+	expect_ok "read -o of the key written as ca"
+	files_equal "$T_DIR/back.pem" "$FIX/key.pem" "-o gets what was asked for"
+}
+
+# ---- clear asks ---------------------------------------------------------------------------
+
+fill_tag_12() {
+	start_sim --cfun 4
+	mc write --tag 12 --type ca "$FIX/ca.pem"; expect_ok "write 12/ca"
+	mc write --tag 12 --type cert "$FIX/cert.pem"; expect_ok "write 12/cert"
+	mc write --tag 12 --type key "$FIX/key.pem"; expect_ok "write 12/key"
+	BEFORE=$(rx_count)
+}
+
+tag_12_count() {
+	mc --json list --tag 12
+	expect_ok "list --tag 12"
+	json "len(j)"
+}
+
+test_clear_refused_without_a_terminal() {
+	fill_tag_12
+	mc clear --tag 12
+	expect_rc 2 "clear with no terminal and no --yes"
+	err_has "\-\-yes" "the message names --yes"
+	err_has "\-\-dry-run" "and --dry-run"
+	mc --json clear --all
+	expect_rc 2 "clear --all with no terminal and no --yes"
+	expect_eq "$(json "j['error']['kind']")" invalid_arg "--json error kind"
+	expect_eq "$(rx_count)" "$BEFORE" "nothing sent before refusing"
+	expect_eq "$(tag_12_count)" 3 "credentials in tag 12"
+	mc clear --tag 12 --yes
+	expect_ok "clear --yes"
+	out_has "3 deleted" "clear --yes"
+	expect_eq "$(tag_12_count)" 0 "credentials in tag 12 after --yes"
+}
+
+test_clear_dry_run_deletes_nothing() {
+	fill_tag_12
+	mc clear --tag 12 --dry-run
+	expect_ok "clear --dry-run"
+	out_has "clear would delete 3 credentials of tag 12" "the list"
+	out_has "type 2 (key): a private key, which cannot be recovered" "the key named unrecoverable"
+	mc --json --offline clear --all --dry-run
+	expect_ok "clear --all --dry-run --json"
+	expect_eq "$(json "j['dry_run']")" true "dry_run"
+	expect_eq "$(json "j['deleted']")" 0 "deleted"
+	expect_eq "$(json "sorted(c['type'] for c in j['credentials'])")" "[0, 1, 2]" "credentials"
+	[ "$(log_count 'CMNG=3')" -eq 0 ] || fail "--dry-run sent a delete"
+	[ "$(log_count 'CFUN=')" -eq 0 ] || fail "--dry-run took the modem offline"
+	expect_eq "$(tag_12_count)" 3 "credentials in tag 12"
+}
+
+test_clear_asks_on_a_terminal() {
+	fill_tag_12
+	on_tty 'y/N\]' 'n\n' clear --tag 12
+	expect_rc 1 "clear answered no"
+	out_has "clear will delete 3 credentials of tag 12" "the list before the question"
+	out_has "cannot be recovered" "the key named unrecoverable"
+	out_has "not confirmed: nothing was deleted" "the answer no"
+	[ "$(log_count 'CMNG=3')" -eq 0 ] || fail "a delete was sent though the answer was no"
+	on_tty 'y/N\]' 'y\n' --offline clear --tag 12
+	expect_ok "clear answered yes"
+	out_has "cleared tag 12: 3 deleted" "the answer yes"
+	expect_eq "$(tag_12_count)" 0 "credentials in tag 12 after yes"
+	mc write --tag 13 --type ca "$FIX/ca.pem"; expect_ok "write 13/ca"
+	on_tty 'y/N\]' 'yes\n' clear --all
+	expect_ok "clear --all answered yes"
+	out_has "clear will delete 1 credential of every user tag" "clear --all lists"
+	out_has "belong to the modem and stay" "the modem's own stay"
+	mc --json list
+	expect_ok "list"
+	expect_eq "$(json "len([c for c in j if c['tag'] <= 2147483647])")" 0 "user credentials left"
+	[ "$(json "len(j)")" -ge 3 ] || fail "the modem's own credentials must stay"
+}
+
+# ---- messages that say what to do ---------------------------------------------------------
+
+test_silence_told_once_on_a_terminal() {
+	start_sim --silent-after-cmd CGSN
+	on_tty "" "" --timeout 8 info
+	expect_rc 3 "info from a modem that never answers"
+	expect_eq "$(grep -c "nothing has come from $LINK (115200 baud) for 2 s" "$OUT")" 1 \
+		"the notice, once"
+	out_has "still waiting for the answer to AT+CGSN" "what the tool waits for"
+	out_has "nothing at all came from $LINK at 115200 baud" "the timeout's likely causes"
+	! grep -q "modemcred ports" "$OUT" || fail "no hint about listing ports"
+	# not on a terminal: no notice, the timeout message alone
+	SIM_NAME=quiet start_sim --silent-after-cmd CGSN
+	mc --timeout 3 info
+	expect_rc 3 "info without a terminal"
+	err_lacks "nothing has come" "no notice without a terminal"
+	err_has "nothing at all came from" "the timeout's likely causes"
+}
+
+test_unplugged_during_a_command() {
+	trap cleanup EXIT
+	start_sim --latency-ms 20000
+	"$CLI" -p "$LINK" --timeout 60 info </dev/null >"$T_DIR/first.out" 2>"$ERR" &
+	FIRST=$!
+	wait_for_log "AT+CGSN"
+	stop_sim
+	RC=0
+	wait "$FIRST" || RC=$?
+	FIRST=
+	expect_rc 3 "info when the port went away"
+	err_has "unplugged" "the likely cause"
+	err_has "run the command again" "the fix"
+	err_lacks "modemcred ports" "no hint about listing ports"
+}
+
+test_permission_denied_names_the_group() {
+	start_sim
+	dev=$(readlink "$LINK")
+	if [ "$(id -u)" = 0 ]; then
+		# root opens anything: the CLI runs as nobody, outside the port's
+		# group (dialout, as a kit's port has on Debian and Fedora), from a
+		# directory nobody may enter
+		group=dialout
+		getent group "$group" >/dev/null || group=tty
+		chgrp "$group" "$dev"
+		chmod 660 "$dev"
+		bin=$(mktemp -d "${TMPDIR:-/tmp}/mcperm.XXXXXX")
+		chmod 755 "$bin"
+		cp "$CLI" "$bin/modemcred"
+		RC=0
+		timeout -k 3 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$bin/modemcred" -p "$dev" info </dev/null >"$OUT" 2>"$ERR" || RC=$?
+		rm -rf "$bin"
+		err_has "usermod -aG $group" "the fix: join the group"
+	else
+		group=$(stat -c %G "$dev")
+		chmod 000 "$dev"
+		mc info
+	fi
+	expect_rc 3 "info on a port without permission"
+	err_has "permission denied" "the cause"
+	err_has "group $group" "the group that may use the port"
+	err_lacks "modemcred ports" "no hint about listing ports"
+	[ "$(rx_count)" -eq 0 ] || fail "a command reached the modem"
+}
+
+test_not_a_serial_port() {
+	mcx -p "$FIX/ca.pem" info
+	expect_rc 2 "a regular file as the port"
+	err_has "is a regular file, not a serial port" "the cause"
+	err_has "/dev/ttyACM0" "what a port looks like"
+	err_lacks "modemcred ports" "no hint about listing ports"
+	mcx -p /dev/null info
+	expect_rc 3 "a device that is no terminal"
+	err_has "not a serial port" "/dev/null"
+	mcx -p "$T_DIR/no-such-port" info
+	expect_rc 3 "a port that does not exist"
+	err_has "modemcred ports" "a missing port: where to find the right one"
+}
+
+test_518_names_offline() {
+	start_sim --cfun 1
+	mc --json write --tag 5 --type ca "$FIX/ca.pem"
+	expect_rc 4 "write while online"
+	err_has "give \-\-offline" "the CLI's option"
+	json "'--offline' in j['error']['message'] and 'auto_offline' not in j['error']['message'] or exit(1)" >/dev/null
+}
+
+test_bare_modemcred_prints_usage() {
+	RC=0
+	timeout -k 3 10 "$CLI" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 2 "modemcred without arguments"
+	out_has "^Usage: modemcred" "the usage"
+	out_has "^Commands" "the commands"
+}
+
+test_der_is_not_written_to_a_terminal() {
+	start_sim
+	on_tty "" "" --offline keygen --tag 11 --format der
+	expect_rc 2 "keygen --format der to a terminal"
+	out_has "binary" "the cause"
+	out_has "\-o FILE" "the fix"
+	[ "$(log_count KEYGEN)" -eq 0 ] || fail "a key was generated for output that cannot be written"
+	mc --offline keygen --tag 11 --format der
+	expect_ok "keygen --format der into a pipe or file"
+	openssl req -inform der -in "$OUT" -noout 2>/dev/null || fail "stdout is no DER CSR"
+}

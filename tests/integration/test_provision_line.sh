@@ -1,0 +1,404 @@
+# `modemcred provision` on a production line: a station killed during
+# %KEYGEN and run again, records on a full disk, the claim CSV of nRF
+# Cloud's claim flow, renewing certificates, the ledger's summary, the live
+# view on a terminal.
+
+. "$ROOT/tests/integration/provision_lib.sh"
+
+imei_of() { printf '3513588112%05d' "$1"; }
+uuid_of() { printf '4e5249d0-5349-4d00-8000-%012d' "$1"; }
+
+# cfun_of LINK: the modem's functional mode
+cfun_of() {
+	timeout 20 "$CLI" -p "$1" at 'AT+CFUN?' 2>&1 | sed -n 's/^+CFUN: *\([0-9]*\).*/\1/p'
+}
+
+# A station killed (SIGKILL) while three modems generate their keys: the
+# journal in --out says so, and the same command run again, without
+# --force, replaces those keys (its own) and restores the mode each modem
+# had before the crash. A modem whose journal is gone is refused as before.
+test_provision_sigkill_during_keygen_then_rerun() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 3 --cfun 1 --keygen-ms 4000
+	# shellcheck disable=SC2086
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
+		$PORTS >"$T_DIR/killed.out" 2>"$T_DIR/killed.err" &
+	pid=$!
+	for i in 1 2 3; do
+		wait_for 'KEYGEN' "$T_DIR/m$i.log" "m$i never got its %KEYGEN"
+	done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	for i in 1 2 3; do
+		j="$T_DIR/arts/$(imei_of "$i").journal"
+		[ -s "$j" ] || fail "no journal for m$i after the crash"
+		tail -n 1 "$j" | grep -q '^step=keygen mode_found=1 imei=[0-9]* keygen=1 ' ||
+			fail "m$i's journal does not say it was generating a key: $(cat "$j")"
+	done
+	[ ! -s "$T_DIR/ledger.jsonl" ] || fail "the killed station wrote ledger lines"
+	# each modem finishes its key for nobody, and stays offline as the dead station left it
+	for i in 1 2 3; do
+		wait_for '^cred 16842753 2 ' "$T_DIR/m$i.store" "m$i never stored its key"
+		expect_eq "$(cfun_of "$T_DIR/m$i.link")" 4 "m$i's mode after the crash"
+	done
+	# m3 lost its journal: it is treated as before journals existed
+	mv "$T_DIR/arts/$(imei_of 3).journal" "$T_DIR/m3.journal.saved"
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_rc 5 "the rerun (m3's key is unknown without its journal)"
+	results >"$T_DIR/results"
+	grep -q '^m1.link provisioned 0$' "$T_DIR/results" || fail "m1: $(cat "$T_DIR/results")"
+	grep -q '^m2.link provisioned 0$' "$T_DIR/results" || fail "m2: $(cat "$T_DIR/results")"
+	grep -q '^m3.link failed 5$' "$T_DIR/results" || fail "m3: $(cat "$T_DIR/results")"
+	for i in 1 2; do
+		expect_eq "$(grep -c KEYGEN "$T_DIR/m$i.log")" 2 "KEYGEN commands at m$i"
+		expect_eq "$(cfun_of "$T_DIR/m$i.link")" 1 "m$i's mode restored to the one before the crash"
+		[ ! -e "$T_DIR/arts/$(imei_of "$i").journal" ] || fail "m$i's journal is left over"
+	done
+	check_provisioned 2
+	expect_eq "$(grep -c KEYGEN "$T_DIR/m3.log")" 1 "KEYGEN commands at m3 (refused)"
+	expect_eq "$(cfun_of "$T_DIR/m3.link")" 4 "m3's mode (the one found, as before journals)"
+	# with its journal back, m3 is finished too, and brought back to mode 1
+	mv "$T_DIR/m3.journal.saved" "$T_DIR/arts/$(imei_of 3).journal"
+	prov "$T_DIR/m3.link"
+	expect_ok "the rerun of m3 with its journal"
+	expect_eq "$(cfun_of "$T_DIR/m3.link")" 1 "m3's mode restored to the one before the crash"
+	check_provisioned 3
+	ls "$T_DIR/arts" | grep -q '\.journal$' && fail "journals left: $(ls "$T_DIR/arts")"
+	return 0
+}
+
+# run_in_full_tmpfs SCRIPT: SCRIPT (sh) in a private mount namespace with a
+# 2-page tmpfs on $T_DIR/full, whose one-page ledger.jsonl has about 200
+# bytes free and no page beyond it. Whatever the script leaves in
+# $T_DIR/full is copied to $T_DIR/after-full before the namespace ends.
+run_in_full_tmpfs() {
+	mkdir -p "$T_DIR/full" "$T_DIR/after-full"
+	cat >"$T_DIR/ns.sh" <<EOF
+set -e
+mount -t tmpfs -o size=8k,mode=0755 modemcred-test "$T_DIR/full"
+# one page of whole ledger lines, about 200 bytes short of full
+$PY -c '
+import json, sys
+lines = []
+while sum(map(len, lines)) < 4096 - 200 - 120:
+    lines.append(json.dumps({"time": "2026-01-01T00:00:00Z", "port": "old", "n": len(lines)}) + "\\n")
+open(sys.argv[1], "w").write("".join(lines))
+' "$T_DIR/full/ledger.jsonl"
+# and no page more
+head -c 4096 /dev/zero >"$T_DIR/full/filler" 2>/dev/null || true
+head -c 1 /dev/zero >>"$T_DIR/full/filler" 2>/dev/null && exit 97
+cp "$T_DIR/full/ledger.jsonl" "$T_DIR/ledger.before"
+$1
+cp -r "$T_DIR/full/." "$T_DIR/after-full/"
+EOF
+	RC=0
+	unshare -m --propagation private sh "$T_DIR/ns.sh" >"$T_DIR/ns.out" 2>&1 || RC=$?
+	[ "$RC" -ne 97 ] || fail "the tmpfs had room beyond its two pages"
+	[ "$RC" -eq 0 ] || { cat "$T_DIR/ns.out" >&2; fail "the run in a tmpfs (exit $RC)"; }
+}
+
+# The ledger on a nearly full tmpfs: the line that does not fit is taken
+# back whole, the station stops with a clear message and every mode
+# restored; with room again, the same command finishes and every line of
+# the ledger is whole.
+test_provision_ledger_on_a_full_disk() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2 --cfun 1
+	# the third modem is slow: the full disk stops it half-way
+	SIM_NAME=m3 start_sim --cfun 1 --latency-ms 400 --imei "$(imei_of 3)" --uuid "$(uuid_of 3)"
+	PORTS="$PORTS $LINK"
+	run_in_full_tmpfs "
+		rc=0
+		timeout -k 3 100 '$CLI' --json provision --ca '$T_DIR/ca.pem' --ca-key '$T_DIR/ca.key' \
+			--root-ca '$T_DIR/root.pem' --out '$T_DIR/arts' --ledger '$T_DIR/full/ledger.jsonl' \
+			$PORTS >'$T_DIR/first.out' 2>'$T_DIR/first.err' || rc=\$?
+		echo \$rc >'$T_DIR/first.rc'
+		cp '$T_DIR/full/ledger.jsonl' '$T_DIR/ledger.after-first'
+		rm '$T_DIR/full/filler'
+		rc=0
+		timeout -k 3 100 '$CLI' --json provision --ca '$T_DIR/ca.pem' --ca-key '$T_DIR/ca.key' \
+			--root-ca '$T_DIR/root.pem' --out '$T_DIR/arts' --ledger '$T_DIR/full/ledger.jsonl' \
+			$PORTS >'$T_DIR/second.out' 2>'$T_DIR/second.err' || rc=\$?
+		echo \$rc >'$T_DIR/second.rc'"
+	OUT="$T_DIR/first.out" ERR="$T_DIR/first.err"
+	expect_eq "$(cat "$T_DIR/first.rc")" 1 "exit code of the station stopped by a full disk"
+	err_has "disk is full"
+	err_has "ledger"
+	# nothing of the line that did not fit: the ledger is as it was
+	files_equal "$T_DIR/ledger.before" "$T_DIR/ledger.after-first" "the ledger after ENOSPC"
+	# the slow modem was stopped half-way, and every mode is back
+	grep -q '"port":"[^"]*m3.link","device_id"' "$T_DIR/first.out" ||
+		fail "no result for m3"
+	for i in 1 2 3; do
+		expect_eq "$(cfun_of "$T_DIR/m$i.link")" 1 "m$i's mode after the station stopped"
+	done
+	$PY - "$T_DIR/first.out" <<'EOF' || fail "m3 should have been stopped before it was done"
+import json, sys
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if j["event"] == "result" and j["record"]["port"].endswith("m3.link"):
+        assert j["record"]["result"] == "failed", j
+        assert "stopped" in j["record"]["error"], j
+EOF
+	# room again: the same command finishes; every line whole, the old ones kept
+	OUT="$T_DIR/second.out" ERR="$T_DIR/second.err"
+	expect_eq "$(cat "$T_DIR/second.rc")" 0 "exit code once there is room"
+	check_provisioned 3
+	$PY - "$T_DIR/ledger.before" "$T_DIR/after-full/ledger.jsonl" <<'EOF' || fail "the ledger"
+import json, sys
+before = open(sys.argv[1]).read()
+after = open(sys.argv[2]).read()
+assert after.startswith(before), "the old lines changed"
+new = [json.loads(l) for l in after[len(before):].splitlines()]
+assert len(new) == 3, len(new)
+assert {l["device_id"] for l in new} == {"4e5249d0-5349-4d00-8000-%012d" % i for i in (1, 2, 3)}
+EOF
+}
+
+# --out on a full disk: the journal cannot be written, so no modem is changed.
+test_provision_journal_on_a_full_disk_changes_nothing() {
+	make_ca "$T_DIR"
+	start_sims 2 --cfun 1
+	run_in_full_tmpfs "
+		rc=0
+		timeout -k 3 60 '$CLI' --json provision --ca '$T_DIR/ca.pem' --ca-key '$T_DIR/ca.key' \
+			--out '$T_DIR/full' $PORTS >'$T_DIR/out' 2>'$T_DIR/err' || rc=\$?
+		echo \$rc >'$T_DIR/rc'"
+	expect_eq "$(cat "$T_DIR/rc")" 1 "exit code when the journal cannot be written"
+	err_has "disk is full"
+	for i in 1 2; do
+		grep -q 'CFUN=4\|KEYGEN\|CMNG=0' "$T_DIR/m$i.log" &&
+			fail "m$i was changed without a journal: $(cat "$T_DIR/m$i.log")"
+		expect_eq "$(cfun_of "$T_DIR/m$i.link")" 1 "m$i's mode"
+	done
+	return 0
+}
+
+# claim_reader CSV LEDGER: the claim CSV read as nrfcloud-utils'
+# claim_devices reads it (csv.reader, the first four fields of each row,
+# the token alone in the bulk claim's QUOTE_ALL CSV), each token decoded
+# independently (base64url, CBOR tag 55799) to check it names the row's
+# device UUID, which the ledger's record of that IMEI names too.
+claim_reader() {
+	$PY - "$1" "$2" <<'EOF'
+import base64, csv, datetime, io, json, sys, uuid
+import cbor2
+ledger = {}
+for line in open(sys.argv[2]):
+    j = json.loads(line)
+    ledger[j["imei"]] = j
+rows = []
+with open(sys.argv[1]) as csvfile:
+    for row in csv.reader(csvfile, delimiter=','):
+        imei, dev_uuid, attest_tok, date_time = row[:4]   # as claim_devices
+        rows.append((imei, dev_uuid, attest_tok, date_time))
+claims = io.StringIO()
+csv.writer(claims, lineterminator='\n', quoting=csv.QUOTE_ALL).writerows([[r[2]] for r in rows])
+for (imei, dev_uuid, tok, when), line in zip(rows, claims.getvalue().splitlines()):
+    assert line == '"%s"' % tok, line
+    body = tok.split(".")[0]
+    msg = cbor2.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    # cbor2 drops the self-describe tag 55799 itself; older versions keep it
+    msg = msg.value if isinstance(msg, cbor2.CBORTag) and msg.tag == 55799 else msg
+    assert msg[0] == 1, msg  # device identity message v1
+    assert str(uuid.UUID(bytes=msg[1])) == dev_uuid, (dev_uuid, msg[1])
+    t = datetime.datetime.fromisoformat(when)
+    assert t.utcoffset() == datetime.timedelta(0) and when.endswith("+00:00"), when
+    rec = ledger[imei]
+    assert rec["device_uuid"] == dev_uuid and rec["attest_uuid"] == dev_uuid, rec
+    assert rec["attest_token"] is True, rec
+for r in rows:
+    print(r[0], r[1], r[2])
+EOF
+}
+
+test_provision_claim_csv_for_claim_devices() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 3 --model nRF9161-LACA --fw mfw_nrf91x1_2.0.2
+	# shellcheck disable=SC2086
+	prov --attest --attest-csv "$T_DIR/claims.csv" $PORTS
+	expect_ok "provision --attest --attest-csv"
+	claim_reader "$T_DIR/claims.csv" "$T_DIR/ledger.jsonl" >"$T_DIR/claims.1" ||
+		fail "the claim CSV as claim_devices reads it"
+	expect_eq "$(wc -l <"$T_DIR/claims.1")" 3 "claim rows"
+	for i in 1 2 3; do
+		grep -q "^$(imei_of "$i") $(uuid_of "$i") " "$T_DIR/claims.1" || fail "no row for m$i"
+	done
+	# resumable: run again, the rows stay (their tokens still claim the devices)
+	# shellcheck disable=SC2086
+	prov --attest --attest-csv "$T_DIR/claims.csv" $PORTS
+	expect_ok "second run"
+	cp "$T_DIR/claims.csv" "$T_DIR/claims.2.csv"
+	claim_reader "$T_DIR/claims.csv" "$T_DIR/ledger.jsonl" >"$T_DIR/claims.2" ||
+		fail "the claim CSV after a second run"
+	files_equal "$T_DIR/claims.1" "$T_DIR/claims.2" "claim rows after the second run"
+	# --replace puts the new tokens in their places
+	# shellcheck disable=SC2086
+	prov --attest --attest-csv "$T_DIR/claims.csv" --replace $PORTS
+	expect_ok "--replace"
+	claim_reader "$T_DIR/claims.csv" "$T_DIR/ledger.jsonl" >"$T_DIR/claims.3" ||
+		fail "the claim CSV after --replace"
+	expect_eq "$(wc -l <"$T_DIR/claims.3")" 3 "claim rows after --replace"
+	cut -d' ' -f1,2 "$T_DIR/claims.1" >"$T_DIR/ids.1"
+	cut -d' ' -f1,2 "$T_DIR/claims.3" >"$T_DIR/ids.3"
+	files_equal "$T_DIR/ids.1" "$T_DIR/ids.3" "devices after --replace"
+	cmp -s "$T_DIR/claims.1" "$T_DIR/claims.3" && fail "--replace kept the old tokens"
+	# a row of that UUID with another IMEI is not overwritten without --replace
+	sed "s/^$(imei_of 2),/999999999999999,/" "$T_DIR/claims.csv" >"$T_DIR/claims.x" &&
+		mv "$T_DIR/claims.x" "$T_DIR/claims.csv"
+	prov --attest --attest-csv "$T_DIR/claims.csv" "$T_DIR/m2.link"
+	expect_rc 1 "a claim row of the device's UUID with another IMEI"
+	grep -q "another IMEI" "$T_DIR/ledger.jsonl" || fail "the ledger should say why"
+	grep -q "^999999999999999,$(uuid_of 2)," "$T_DIR/claims.csv" || fail "the row was changed"
+	# --attest-csv needs --attest
+	prov --attest-csv "$T_DIR/claims.csv" "$T_DIR/m1.link"
+	expect_rc 2 "--attest-csv without --attest"
+	err_has "--attest"
+}
+
+test_provision_renew_within() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2
+	id=$(uuid_of 1)
+	# shellcheck disable=SC2086
+	prov --days 10 $PORTS
+	expect_ok "provision with 10-day certificates"
+	serial0=$(openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -serial)
+	# m2's key is replaced behind the station's back: its saved CSR names another key
+	LINK="$T_DIR/m2.link"
+	mc --offline keygen --tag 16842753 --force -o "$T_DIR/other.csr"
+	expect_ok "another key in m2's tag"
+	w0=$(count_in_logs 'CMNG=0')
+	# not due yet
+	prov --renew-within 5 "$T_DIR/m1.link"
+	expect_ok "--renew-within 5"
+	expect_eq "$(summary unchanged)" 1 "unchanged when the certificate has 10 days left"
+	expect_eq "$(count_in_logs 'CMNG=0')" "$w0" "writes when nothing is due"
+	# due: a new certificate for the same key, written and verified; no %KEYGEN
+	prov --renew-within 30 "$T_DIR/m1.link"
+	expect_ok "--renew-within 30"
+	expect_eq "$(summary renewed)" 1 "renewed"
+	expect_eq "$(tail -n 1 "$T_DIR/ledger.jsonl" | $PY -c 'import json,sys; print(json.load(sys.stdin)["result"])')" \
+		renewed "the ledger's result"
+	expect_eq "$(grep -c KEYGEN "$T_DIR/m1.log")" 1 "KEYGEN commands at m1 (the key is kept)"
+	expect_eq "$(grep -c 'CMNG=0,16842753,1,' "$T_DIR/m1.log")" 2 "certificate writes"
+	expect_eq "$(grep -c 'CMNG=0,16842753,0,' "$T_DIR/m1.log")" 1 "root CA writes (unchanged)"
+	[ "$(openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -serial)" != "$serial0" ] ||
+		fail "the certificate was not renewed"
+	openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -checkend $((3000 * 86400)) >/dev/null ||
+		fail "the renewed certificate is not valid for the default 3650 days"
+	check_provisioned 1
+	# m2's certificate is due, but the key in its tag is not the saved CSR's: no renewal
+	w1=$(grep -c 'CMNG=0' "$T_DIR/m2.log")
+	prov --renew-within 30 "$T_DIR/m2.link"
+	expect_rc 5 "--renew-within when the tag's key is not the saved CSR's"
+	out_has "no saved artifact of device .* identifies" "the refusal"
+	expect_eq "$(grep -c 'CMNG=0' "$T_DIR/m2.log")" "$w1" "writes at m2 when its key changed"
+	# renewing needs the CA
+	RC=0
+	timeout 20 "$CLI" provision --renew-within 30 --out "$T_DIR/arts" "$T_DIR/m1.link" \
+		>"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 2 "--renew-within without --ca"
+	err_has "--ca"
+}
+
+test_provision_summary_of_a_ledger() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 3 --keygen-ms 100
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_ok "provision"
+	SIM_NAME=bad start_sim --keygen-fail 523
+	prov "$LINK"
+	expect_rc 4 "a modem that refuses %KEYGEN"
+	mcx --json provision --summary "$T_DIR/ledger.jsonl"
+	expect_ok "provision --summary --json"
+	cp "$OUT" "$T_DIR/summary.json"
+	$PY - "$T_DIR/ledger.jsonl" "$T_DIR/summary.json" <<'EOF' || fail "the summary's figures"
+import json, math, statistics, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+s = json.load(open(sys.argv[2]))
+assert s["records"] == 4 and s["unreadable"] == 0, s
+assert s["results"] == {"provisioned": 3, "renewed": 0, "unchanged": 0, "csr_saved": 0,
+                        "failed": 1}, s["results"]
+for step, st in s["steps"].items():
+    v = sorted(r["steps_s"][step] for r in recs if r["steps_s"][step] is not None)
+    assert st["runs"] == len(v), (step, st, v)
+    if v:
+        assert abs(st["median_s"] - statistics.median(v)) < 0.0015, (step, st, v)
+        assert abs(st["p95_s"] - v[math.ceil(0.95 * len(v)) - 1]) < 0.0015, (step, st, v)
+# %KEYGEN takes the simulator's 100 ms at least
+assert s["steps"]["keygen"]["median_s"] >= 0.1, s["steps"]["keygen"]
+done = [r["duration_s"] for r in recs if r["result"] == "provisioned"]
+assert s["every_port"]["provisioned"] == 3, s["every_port"]
+m = statistics.median(done)
+assert abs(s["every_port"]["devices_per_hour"] - 3600 / m) <= 0.02 * 3600 / m + 1, (s, m)
+assert len(s["ports"]) == 4 and sum(p["provisioned"] for p in s["ports"]) == 3, s["ports"]
+EOF
+	mcx provision --summary "$T_DIR/ledger.jsonl"
+	expect_ok "provision --summary"
+	out_has "^key generation  *4 " "the table's keygen row (the refused one too)"
+	out_has "devices/hour" "the table's ports"
+	out_has "3 provisioned, 0 renewed, 0 unchanged, 0 csr-saved, 1 failed" "the results"
+	# a torn line is left out and said so
+	printf '{"time":"2026-' >>"$T_DIR/ledger.jsonl"
+	mcx provision --summary "$T_DIR/ledger.jsonl"
+	expect_ok "--summary with a torn last line"
+	out_has "1 lines are no ledger record" "the torn line"
+	# it reads a ledger, nothing else
+	mcx provision --summary "$T_DIR/ledger.jsonl" "$T_DIR/m1.link"
+	expect_rc 2 "--summary with a port"
+	mcx provision --summary "$T_DIR/nonexistent.jsonl"
+	expect_rc 2 "--summary of a missing ledger"
+}
+
+# On a terminal: one live line per port with its step, then the table.
+test_provision_live_view_and_table() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2 --keygen-ms 300
+	SIM_NAME=bad start_sim --keygen-fail 523 --uuid "$(uuid_of 9)"
+	$PY - "$CLI" "$T_DIR" "$T_DIR/m1.link" "$T_DIR/m2.link" "$LINK" >"$T_DIR/pty.out" 2>&1 <<'EOF' ||
+import os, pty, select, sys, time
+cli, d = sys.argv[1:3]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(cli, [cli, "provision", "--ca", d + "/ca.pem", "--ca-key", d + "/ca.key",
+                   "--out", d + "/arts"] + sys.argv[3:])
+seen = b""
+end = time.monotonic() + 60
+while time.monotonic() < end:
+    r, _, _ = select.select([fd], [], [], 0.5)
+    if r:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+done, status = os.waitpid(pid, os.WNOHANG)
+while not done and time.monotonic() < end:
+    time.sleep(0.1)
+    done, status = os.waitpid(pid, os.WNOHANG)
+text = seen.decode(errors="replace")
+sys.stdout.write(text)
+assert done and os.WEXITSTATUS(status) == 4, (done, status)
+assert "keygen" in text, "the keygen step was never shown"
+assert "\x1b[" in text, "no live redraw"
+lines = text.replace("\r", "").split("\n")
+i = next(k for k, l in enumerate(lines) if l.startswith("result") and "count" in l)
+table = lines[i:i + 8]
+assert table[1].split() == ["provisioned", "2"], table
+assert table[5].split() == ["failed", "1"], table
+assert "bad.link (exit 4)" in table[6] and "523" in table[6], table
+EOF
+		{ cat "$T_DIR/pty.out" >&2; fail "the live view and the table on a terminal"; }
+}

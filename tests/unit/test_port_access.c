@@ -1,0 +1,268 @@
+/*
+ * One program per port, on pseudo-terminals this test makes (Linux: the
+ * holders are found in /proc): mcred_port_holders_get() names a process
+ * that holds a port and not one that owns its master side, and
+ * mcred_modem_open() refuses a port another process or handle holds, with
+ * MCRED_ERR_BUSY and before anything is sent, unless ignore_busy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "modemcred.h"
+
+/* A child process and the pipes that start and stop it. */
+struct child {
+	pid_t pid;
+	int told;   /* read end: the child's report (a line) */
+	int finish; /* write end: a byte (or closing it) ends the child */
+	char report[128];
+};
+
+/* Read the child's one-line report: it is ready. */
+static void wait_ready(struct child *c)
+{
+	size_t n = 0;
+
+	while (n + 1 < sizeof(c->report)) {
+		ssize_t got = read(c->told, c->report + n, 1);
+
+		assert_true(got == 1);
+		if (c->report[n] == '\n')
+			break;
+		n++;
+	}
+	c->report[n] = '\0';
+}
+
+static void end_child(struct child *c)
+{
+	int status;
+
+	close(c->finish);
+	close(c->told);
+	assert_int_equal(waitpid(c->pid, &status, 0), c->pid);
+}
+
+/*
+ * A process named name that opens slave (O_RDWR, as a terminal program
+ * does), says "ready" and holds it until told to finish. With slave NULL it
+ * makes a pseudo-terminal of its own and holds both sides, as a simulator
+ * or socat does, and reports the slave's name.
+ */
+static void start_holder(struct child *c, const char *name, const char *slave)
+{
+	int to_parent[2], from_parent[2];
+
+	assert_int_equal(pipe(to_parent), 0);
+	assert_int_equal(pipe(from_parent), 0);
+	c->pid = fork();
+	assert_true(c->pid >= 0);
+	if (c->pid == 0) {
+		char own[64] = "", buf;
+		int master = -1, fd = -1;
+
+		prctl(PR_SET_NAME, name, 0, 0, 0);
+		/* nothing of the parent's: a pty master it holds would make this an owner */
+		for (int other = 3; other < 256; other++)
+			if (other != to_parent[1] && other != from_parent[0])
+				close(other);
+		if (slave)
+			fd = open(slave, O_RDWR | O_NOCTTY);
+		else if (openpty(&master, &fd, own, NULL, NULL) != 0)
+			fd = -1;
+		if (fd < 0)
+			_exit(1);
+		dprintf(to_parent[1], "%s\n", slave ? "ready" : own);
+		while (read(from_parent[0], &buf, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(to_parent[1]);
+	close(from_parent[0]);
+	c->told = to_parent[0];
+	c->finish = from_parent[1];
+	wait_ready(c);
+}
+
+/* A pseudo-terminal whose master this process holds; its slave's name in name. */
+static int make_pty(char name[64])
+{
+	int master, slave;
+
+	assert_int_equal(openpty(&master, &slave, name, NULL, NULL), 0);
+	close(slave);
+	return master;
+}
+
+static enum mcred_err open_modem(mcred_modem **m, const char *port, int ignore_busy,
+				 struct mcred_error *err)
+{
+	struct mcred_options o;
+
+	mcred_options_init(&o);
+	o.transport = MCRED_TRANSPORT_TERMIOS;
+	o.ignore_busy = ignore_busy;
+	memset(err, 0, sizeof(*err));
+	return mcred_modem_open(m, port, &o, err);
+}
+
+static void assert_has(const char *text, const char *word)
+{
+	if (!strstr(text, word))
+		fail_msg("\"%s\" lacks \"%s\"", text, word);
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+static void test_holder_is_named(void **state)
+{
+	struct mcred_port_holder_list *list = NULL;
+	struct mcred_error err;
+	struct child c;
+	char slave[64];
+	int master = make_pty(slave);
+
+	(void)state;
+	assert_int_equal(mcred_port_holders_get(slave, &list, &err), MCRED_OK);
+	assert_int_equal(list->count, 0); /* this process owns the master: no holder */
+	mcred_port_holder_list_free(list);
+	start_holder(&c, "screen", slave);
+	assert_int_equal(mcred_port_holders_get(slave, &list, &err), MCRED_OK);
+	assert_int_equal(list->count, 1);
+	assert_true(list->holders[0]->size >= sizeof(struct mcred_port_holder));
+	assert_int_equal(list->holders[0]->pid, c.pid);
+	assert_string_equal(list->holders[0]->program, "screen");
+	mcred_port_holder_list_free(list);
+	end_child(&c);
+	assert_int_equal(mcred_port_holders_get(slave, &list, &err), MCRED_OK);
+	assert_int_equal(list->count, 0); /* it let go */
+	mcred_port_holder_list_free(list);
+	close(master);
+}
+
+static void test_master_owner_is_no_holder(void **state)
+{
+	struct mcred_port_holder_list *list = NULL;
+	struct mcred_error err;
+	struct child owner, other;
+
+	(void)state;
+	start_holder(&owner, "modemsim", NULL); /* master and slave, as modemsim holds them */
+	assert_int_equal(mcred_port_holders_get(owner.report, &list, &err), MCRED_OK);
+	assert_int_equal(list->count, 0);
+	mcred_port_holder_list_free(list);
+	start_holder(&other, "minicom", owner.report);
+	assert_int_equal(mcred_port_holders_get(owner.report, &list, &err), MCRED_OK);
+	assert_int_equal(list->count, 1);
+	assert_int_equal(list->holders[0]->pid, other.pid);
+	mcred_port_holder_list_free(list);
+	end_child(&other);
+	end_child(&owner);
+}
+
+static void test_open_refuses_a_held_port(void **state)
+{
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+	struct child c;
+	char slave[64], expected[128];
+	int master = make_pty(slave);
+
+	(void)state;
+	start_holder(&c, "ModemManager", slave);
+	assert_int_equal(open_modem(&m, slave, 0, &err), MCRED_ERR_BUSY);
+	assert_null(m);
+	assert_int_equal(err.code, MCRED_ERR_BUSY);
+	snprintf(expected, sizeof(expected), "%s is in use by ModemManager (pid %ld)", slave,
+		 (long)c.pid);
+	assert_has(err.message, expected);
+	assert_has(err.message, "ID_MM_DEVICE_IGNORE");
+	assert_null(strstr(err.message, "modemcred ports")); /* library words, no tool's */
+	/* nothing reached the line */
+	assert_int_equal(fcntl(master, F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(read(master, expected, sizeof(expected)), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* the override */
+	assert_int_equal(open_modem(&m, slave, 1, &err), MCRED_OK);
+	mcred_modem_free(m);
+	end_child(&c);
+	close(master);
+}
+
+static void test_second_handle_is_refused_until_the_first_is_freed(void **state)
+{
+	struct mcred_error err;
+	mcred_modem *first = NULL, *second = NULL;
+	char slave[64];
+	int master = make_pty(slave);
+
+	(void)state;
+	assert_int_equal(open_modem(&first, slave, 0, &err), MCRED_OK);
+	/* the same process: the lock (flock) keeps a second handle out */
+	assert_int_equal(open_modem(&second, slave, 0, &err), MCRED_ERR_BUSY);
+	assert_has(err.message, "is in use");
+	assert_null(second);
+	mcred_modem_free(first);
+	assert_int_equal(open_modem(&second, slave, 0, &err), MCRED_OK);
+	mcred_modem_free(second);
+	close(master);
+}
+
+static void test_holders_of_what_is_no_port(void **state)
+{
+	struct mcred_port_holder_list *list = (void *)1;
+	struct mcred_error err;
+
+	(void)state;
+	assert_int_equal(mcred_port_holders_get("/dev/ttyNOSUCHPORT9", &list, &err),
+			 MCRED_ERR_PORT);
+	assert_null(list);
+	assert_int_equal(mcred_port_holders_get("/etc/passwd", &list, &err), MCRED_ERR_PORT);
+	assert_int_equal(mcred_port_holders_get(NULL, &list, &err), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_port_holders_get("/dev/null", NULL, &err), MCRED_ERR_INVALID_ARG);
+	mcred_port_holder_list_free(NULL);
+}
+
+static void test_regular_file_is_no_serial_port(void **state)
+{
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+
+	(void)state;
+	assert_int_equal(open_modem(&m, "/etc/passwd", 0, &err), MCRED_ERR_INVALID_ARG);
+	assert_has(err.message, "regular file, not a serial port");
+	assert_int_equal(open_modem(&m, "/tmp", 0, &err), MCRED_ERR_INVALID_ARG);
+	assert_has(err.message, "directory");
+	/* a character device that is no terminal */
+	assert_int_equal(open_modem(&m, "/dev/null", 0, &err), MCRED_ERR_PORT);
+	assert_has(err.message, "not a serial port");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_holder_is_named),
+		cmocka_unit_test(test_master_owner_is_no_holder),
+		cmocka_unit_test(test_open_refuses_a_held_port),
+		cmocka_unit_test(test_second_handle_is_refused_until_the_first_is_freed),
+		cmocka_unit_test(test_holders_of_what_is_no_port),
+		cmocka_unit_test(test_regular_file_is_no_serial_port),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
