@@ -6,6 +6,7 @@
  * line into library calls and library results into output and exit codes.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,27 +23,78 @@
 /* ---- signals --------------------------------------------------------------- */
 
 /*
- * SIGINT/SIGTERM only set this flag. The library polls cancel_cb, stops
- * waiting, restores the functional mode itself and returns
- * MCRED_ERR_CANCELLED; we then free the modem and exit 128 + signal.
+ * SIGINT, SIGTERM, SIGHUP (the terminal or the SSH session went away) and
+ * SIGQUIT only count here. The library polls cancel_cb: after the first
+ * signal the modem finishes the command it has (its answer is awaited
+ * within that command's timeout, so that we know what it did), nothing else
+ * is sent, the library restores the functional mode itself and returns
+ * MCRED_ERR_CANCELLED; a second signal abandons that command at once. We
+ * then report what the modem did and exit 128 + the first signal.
+ *
+ * SIGPIPE is ignored: a reader that went away (`modemcred -v ... | head`)
+ * makes our writes fail with EPIPE instead of killing us mid-operation with
+ * the modem offline; finish_output() then says the output was lost.
+ *
+ * SIGHUP ignored when modemcred starts stays ignored: nohup promises a
+ * command that outlives its terminal. (SIGINT and SIGQUIT are handled even
+ * when a shell started us ignoring them, as a background job: a script's
+ * `kill -INT` must still stop us with the mode restored.)
  */
-static volatile sig_atomic_t g_signal;
+static volatile sig_atomic_t g_signal;  /* the first signal, 0: none */
+static volatile sig_atomic_t g_signals; /* how many arrived (counted up to 2) */
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* The handler's words: write(2) only, the one output a handler may use. */
+static void say_from_handler(const char *text, size_t len)
+{
+	ssize_t n = write(STDERR_FILENO, text, len);
+
+	(void)n; /* stderr closed: nothing to do about it here */
+}
 
 static void on_signal(int signo)
 {
-	g_signal = signo;
+	static const char finishing[] =
+		"modemcred: interrupted: letting the modem finish the command it has, then "
+		"stopping (interrupt again to abandon that command)\n";
+	static const char abandoning[] =
+		"modemcred: interrupted again: abandoning the command in flight\n";
+	int saved_errno = errno;
+
+	if (g_signals == 0) {
+		g_signal = signo;
+		say_from_handler(finishing, sizeof(finishing) - 1);
+	} else if (g_signals == 1) {
+		say_from_handler(abandoning, sizeof(abandoning) - 1);
+	}
+	if (g_signals < 2)
+		g_signals++;
+	errno = saved_errno;
 }
 
 static void install_signal_handlers(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
+	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]); /* one handler at a time counts */
 	sa.sa_flags = 0; /* no SA_RESTART: a blocked read of stdin must return EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		int nohup = stop_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+			    old.sa_handler == SIG_IGN;
+
+		if (!nohup)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 int cli_interrupted(void)
@@ -50,11 +102,14 @@ int cli_interrupted(void)
 	return (int)g_signal;
 }
 
+/* Let the modem finish the command it has; a second signal abandons it. */
 static int cancel_cb(void *user)
 {
 	(void)user;
 	cli_wait_poll(); /* polled while the library waits: the silence notice */
-	return g_signal != 0;
+	if (g_signals >= 2)
+		return MCRED_CANCEL_NOW;
+	return g_signals ? MCRED_CANCEL_STOP : MCRED_CANCEL_NONE;
 }
 
 /* ---- AT trace (-v) ----------------------------------------------------------- */
@@ -133,6 +188,9 @@ int cli_exit_code(enum mcred_err code)
 	}
 }
 
+/* g_failure.completed of a run that changes nothing on the modem. */
+#define COMPLETED_ABSENT (-2)
+
 /*
  * The failure of this run, for the --json error object. The first report
  * with a library error code wins (what follows are hints); a plain message
@@ -142,7 +200,15 @@ static struct {
 	enum mcred_err code; /* MCRED_OK: none known; derived from the exit code */
 	int cme;             /* -1 when the modem gave none */
 	char message[1024];
-} g_failure = { MCRED_OK, -1, "" };
+	/*
+	 * An interrupted write, delete or keygen: what the modem did, as
+	 * "completed" (MCRED_CHANGE_*); COMPLETED_ABSENT for other runs.
+	 */
+	int completed;
+} g_failure = { MCRED_OK, -1, "", COMPLETED_ABSENT };
+
+/* The interruption was reported (report_interrupted). */
+static int g_interrupt_reported;
 
 static void note_failure(enum mcred_err code, int cme, const char *message)
 {
@@ -152,6 +218,18 @@ static void note_failure(enum mcred_err code, int cme, const char *message)
 	g_failure.cme = cme;
 	/* Without a message, the next cli_errorf() gives it. */
 	snprintf(g_failure.message, sizeof(g_failure.message), "%s", message ? message : "");
+}
+
+/*
+ * The run was interrupted: that is its failure, whatever was noted before
+ * (an answer that failed a check while the modem was stopping, say); the
+ * message is the report that follows. cme: the modem's, when it gave one.
+ */
+static void note_interrupted(int cme)
+{
+	g_failure.code = MCRED_ERR_CANCELLED;
+	g_failure.cme = cme;
+	g_failure.message[0] = '\0';
 }
 
 void cli_errorf(const char *fmt, ...)
@@ -199,8 +277,13 @@ static void err_kind(enum mcred_err code, char *kind, size_t len)
 	kind[i] = '\0';
 }
 
-/* {"error": {"exit_code": N, "kind": "...", "message": "...", "cme": N|null}} */
-static void print_json_error(int exit_code)
+/*
+ * {"error": {"exit_code": N, "kind": "...", "message": "...", "cme": N|null
+ * [, "completed": true|false|null]}[, "result": {...}]}: result, when given,
+ * prints what the command would have printed had it not been interrupted.
+ */
+static void print_json_error(int exit_code, void (*result)(struct json *j, const void *user),
+			     const void *user)
 {
 	enum mcred_err code = g_failure.code != MCRED_OK ? g_failure.code : code_of_exit(exit_code);
 	char kind[32];
@@ -219,7 +302,15 @@ static void print_json_error(int exit_code)
 		json_field_int(&j, "cme", g_failure.cme);
 	else
 		json_field_null(&j, "cme");
+	if (g_failure.completed == MCRED_CHANGE_UNKNOWN)
+		json_field_null(&j, "completed");
+	else if (g_failure.completed != COMPLETED_ABSENT)
+		json_field_bool(&j, "completed", g_failure.completed == MCRED_CHANGE_MADE);
 	json_object_end(&j);
+	if (result) {
+		json_key(&j, "result");
+		result(&j, user);
+	}
 	json_object_end(&j);
 }
 
@@ -236,16 +327,86 @@ static int report_unrestored(const struct cli_ctx *ctx, const char *why)
 	return 1;
 }
 
-static int report_interrupted(const struct cli_ctx *ctx)
+/* What an interrupted command that changes the modem did, in words. */
+static const struct {
+	enum cli_command command;
+	const char *made, *none, *unknown;
+} change_words[] = {
+	{ CMD_WRITE, "the modem stored the credential: the write was carried out",
+	  "nothing was written",
+	  "whether the modem stored the credential is unknown: the answer to the write never "
+	  "came (`modemcred list` shows what it holds)" },
+	{ CMD_DELETE, "the modem deleted the credential: the delete was carried out",
+	  "nothing was deleted",
+	  "whether the modem deleted the credential is unknown: the answer to the delete never "
+	  "came (`modemcred list` shows what it holds)" },
+	{ CMD_KEYGEN, "the modem generated the key", "no key was generated",
+	  "whether the modem generated a key is unknown: the answer to %KEYGEN never came, so "
+	  "there is no CSR (`modemcred list` shows a new key; if there is one, generate again "
+	  "with --force)" },
+};
+
+/* The index in change_words of this run's command, or -1. */
+static int change_entry(const struct cli_ctx *ctx)
 {
+	size_t i;
+
+	for (i = 0; ctx && i < sizeof(change_words) / sizeof(change_words[0]); i++)
+		if (change_words[i].command == ctx->cl->command)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * "interrupted; <what the modem did>[ (<why>)]; <the mode>", and what the
+ * modem did for the error object. done: the words of the command itself,
+ * NULL for the usual ones; why: a failure the operation met meanwhile.
+ */
+static int report_interrupted(const struct cli_ctx *ctx, const char *done, const char *why)
+{
+	int entry = change_entry(ctx);
+	enum mcred_change change = ctx && ctx->modem ? mcred_modem_last_change(ctx->modem)
+						     : MCRED_CHANGE_NONE;
+	int mode = ctx && ctx->modem ? mcred_modem_unrestored_mode(ctx->modem) : -1;
+	char text[sizeof(g_failure.message)];
+	size_t n;
+
+	g_interrupt_reported = 1;
+	if (entry >= 0) {
+		g_failure.completed = change;
+		if (!done)
+			done = change == MCRED_CHANGE_MADE   ? change_words[entry].made
+			       : change == MCRED_CHANGE_NONE ? change_words[entry].none
+							     : change_words[entry].unknown;
+	}
+	n = (size_t)snprintf(text, sizeof(text), "interrupted%s%s", done ? "; " : "",
+			     done ? done : "");
+	if (why && n < sizeof(text))
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " (%s)", why);
+	if (n >= sizeof(text))
+		n = sizeof(text) - 1;
 	/* Only --offline changes the mode (and the library restores it). */
-	if (report_unrestored(ctx, "interrupted; "))
-		return cli_exit_code(MCRED_ERR_CANCELLED);
-	if (ctx && ctx->modem && ctx->opts.auto_offline)
-		cli_errorf("interrupted; the modem's functional mode was restored");
-	else
-		cli_errorf("interrupted");
+	if (mode >= 0)
+		snprintf(text + n, sizeof(text) - n,
+			 "; the modem's functional mode could not be restored (it stays as it is, "
+			 "probably offline): restore it with `modemcred at AT+CFUN=%d`",
+			 mode);
+	else if (ctx && ctx->modem && ctx->opts.auto_offline)
+		snprintf(text + n, sizeof(text) - n, "; the modem's functional mode was restored");
+	cli_errorf("%s", text);
 	return cli_exit_code(MCRED_ERR_CANCELLED);
+}
+
+int cli_fail_interrupted(const struct cli_ctx *ctx, const char *done,
+			 void (*result)(struct json *j, const void *user), const void *user)
+{
+	int code;
+
+	note_interrupted(-1);
+	code = report_interrupted(ctx, done, NULL);
+	if (result && ctx->cl->json)
+		print_json_error(code, result, user);
+	return code;
 }
 
 /* Report err (message, code, CME) with the given exit code. */
@@ -253,10 +414,8 @@ static int fail_as(const struct cli_ctx *ctx, const struct mcred_error *err, int
 {
 	const char *message = err->message[0] ? err->message : mcred_strerror(err->code);
 
-	if (err->code == MCRED_ERR_CANCELLED) {
-		note_failure(MCRED_ERR_CANCELLED, -1, NULL);
-		return report_interrupted(ctx);
-	}
+	if (err->code == MCRED_ERR_CANCELLED)
+		return cli_fail_interrupted(ctx, NULL, NULL, NULL);
 	note_failure(err->code, err->cme, message);
 	cli_errorf("%s", message);
 	return exit_code;
@@ -326,10 +485,8 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 	const struct mcred_error *e = mcred_modem_error(ctx->modem);
 	char message[sizeof(e->message) + 256];
 
-	if (code == MCRED_ERR_CANCELLED) {
-		note_failure(MCRED_ERR_CANCELLED, -1, NULL);
-		return report_interrupted(ctx);
-	}
+	if (code == MCRED_ERR_CANCELLED)
+		return cli_fail_interrupted(ctx, NULL, NULL, NULL);
 	/* The library's message already says what failed and how to fix it. */
 	if (e && e->message[0])
 		snprintf(message, sizeof(message), "%s", e->message);
@@ -340,6 +497,11 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 		snprintf(message, sizeof(message), "%s", mcred_strerror(code));
 	if (e && e->cme == 518)
 		name_offline_option(message, sizeof(message));
+	/* interrupted meanwhile: what the modem did first, then why it failed */
+	if (cli_interrupted()) {
+		note_interrupted(e ? e->cme : -1);
+		return report_interrupted(ctx, NULL, message);
+	}
 	note_failure(code, e ? e->cme : -1, message);
 	cli_errorf("%s", message);
 	if (code == MCRED_ERR_TIMEOUT && e && strstr(e->message, "max_command_len"))
@@ -378,7 +540,7 @@ static int find_kit_port(char *name, size_t len)
 	if (rc == MCRED_OK)
 		return 0;
 	if (rc == MCRED_ERR_CANCELLED)
-		return report_interrupted(NULL);
+		return cli_fail_interrupted(NULL, NULL, NULL, NULL);
 	/* Always say the ways to name the port, and how to look the ports up. */
 	cli_errorf("no port given, and %s: give the port with --port PORT or MODEMCRED_PORT, "
 		   "or a kit with --serial-number; `modemcred ports` lists the serial ports",
@@ -395,7 +557,7 @@ static int find_kit_port_by_serial(const char *serial, char *name, size_t len)
 	if (mcred_port_find_kit_by_serial(serial, name, len, &err) == MCRED_OK)
 		return 0;
 	if (err.code == MCRED_ERR_CANCELLED)
-		return report_interrupted(NULL);
+		return cli_fail_interrupted(NULL, NULL, NULL, NULL);
 	/* No such kit is a port problem (exit 3), as when no kit is found at all. */
 	if (err.code == MCRED_ERR_NOT_FOUND)
 		err.code = MCRED_ERR_PORT;
@@ -432,7 +594,7 @@ int cli_open_modem(struct cli_ctx *ctx)
 	enum mcred_err rc;
 
 	if (cli_interrupted())
-		return report_interrupted(ctx);
+		return cli_fail_interrupted(ctx, NULL, NULL, NULL);
 	if (!port && ctx->cl->serial_number) { /* the option wins over MODEMCRED_PORT */
 		int code = find_kit_port_by_serial(ctx->cl->serial_number, found, sizeof(found));
 
@@ -512,7 +674,11 @@ static const char global_help[] =
 	"  7  a digest check asked for could not be made (write --verify, compare):\n"
 	"     the firmware lists no digests, or is older than mfw 1.3.2\n"
 	"  8  provision without --ca: key and CSR saved, no certificate yet\n"
-	"  130, 143  interrupted by SIGINT, SIGTERM (functional mode restored)\n"
+	"  129, 130, 131, 143  interrupted by SIGHUP, SIGINT, SIGQUIT, SIGTERM: the\n"
+	"     command the modem has finishes, nothing more is sent, the functional\n"
+	"     mode is restored; a second signal abandons that command\n"
+	"  141  output lost: standard output or error could not be written (a closed\n"
+	"     pipe); the modem work was done and the mode restored\n"
 	"\n"
 	"Example:\n"
 	"  modemcred -p /dev/ttyACM0 --offline write --tag 12 --type ca --verify ca.pem\n"
@@ -585,7 +751,7 @@ static int wants_json(int argc, char **argv)
 static int finish_json(int json, int code)
 {
 	if (json && code != CLI_EXIT_OK && json_documents_on_stdout() == 0)
-		print_json_error(code);
+		print_json_error(code, NULL, NULL);
 	return code;
 }
 
@@ -621,14 +787,49 @@ static void warn_if_restarted(const struct cli_ctx *ctx)
 				   : "");
 }
 
-/* Flush stdout and report a failed write (full disk, closed pipe). */
+/* Output that could not be written so far (see finish_output). */
+static int g_output_lost;
+
+void cli_output_lost(void)
+{
+	g_output_lost = 1;
+}
+
+/*
+ * Flush stdout and tell whether output was lost: standard output or
+ * standard error could not be written (a reader that went away, `| head`:
+ * EPIPE, as SIGPIPE is ignored; a full disk). The modem work went on and
+ * the mode was restored; the exit status says the output was lost
+ * (CLI_EXIT_OUTPUT_LOST), unless a signal interrupted the run (128 + it).
+ */
 static int finish_output(int code)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_errorf("cannot write standard output");
-		return code ? code : CLI_EXIT_FAILURE;
-	}
-	return code;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		g_output_lost = 1;
+	if (ferror(stderr))
+		g_output_lost = 1;
+	if (!g_output_lost)
+		return code;
+	cli_errorf("output lost: standard output or standard error could not be written");
+	return cli_interrupted() ? code : CLI_EXIT_OUTPUT_LOST;
+}
+
+/*
+ * A signal came that the command did not report (it arrived after the
+ * library's last look, or the command sends nothing that stops): the run
+ * still ends as interrupted, 128 + the signal; its output is complete.
+ */
+static int finish_interrupted(const struct cli_ctx *ctx, int code)
+{
+	char done[96];
+
+	if (!cli_interrupted() || g_interrupt_reported)
+		return code;
+	if (code != CLI_EXIT_OK)
+		return cli_fail_interrupted(ctx, NULL, NULL, NULL);
+	snprintf(done, sizeof(done), "`%s` had finished: its output is complete",
+		 cli_commands[ctx->cl->command].name);
+	return report_interrupted(ctx, done, NULL);
 }
 
 int cli_app_main(int argc, char **argv)
@@ -664,6 +865,7 @@ int cli_app_main(int argc, char **argv)
 	ctx.opts.trace_user = &ctx;
 
 	code = commands[cl.command].run(&ctx);
+	code = finish_interrupted(&ctx, code);
 	warn_if_restarted(&ctx);
 	mcred_modem_free(ctx.modem);
 	return finish_output(finish_json(cl.json, code));

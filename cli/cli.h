@@ -21,7 +21,13 @@ enum {
 	CLI_EXIT_VERIFY = 5,      /* a verification failed */
 	CLI_EXIT_NOT_FOUND = 6,   /* the credential does not exist */
 	CLI_EXIT_NOT_CHECKED = 7, /* a digest check could not be made on this firmware */
-	CLI_EXIT_CSR_SAVED = 8    /* provision without a CA: stopped, as asked, with a CSR */
+	CLI_EXIT_CSR_SAVED = 8,   /* provision without a CA: stopped, as asked, with a CSR */
+	/*
+	 * Standard output or standard error could not be written (a closed
+	 * pipe: 128 + SIGPIPE, as a shell shows a program SIGPIPE ended; a
+	 * full disk); the modem work was done. Interrupted: 128 + that signal.
+	 */
+	CLI_EXIT_OUTPUT_LOST = 141
 };
 
 /* One run of the CLI. */
@@ -57,8 +63,24 @@ int cli_open_modem(struct cli_ctx *ctx);
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Non-zero (the signal number) once SIGINT or SIGTERM arrived. */
+/* Non-zero (the first signal's number) once SIGINT, SIGTERM, SIGHUP or SIGQUIT arrived. */
 int cli_interrupted(void);
+
+struct json;
+
+/*
+ * Report the interruption of the run (a signal): "interrupted; <done>" on
+ * stderr, done NULL for what the modem did (a write, delete or keygen: from
+ * mcred_modem_last_change()), the mode, and "completed" in the --json error
+ * object. With result and --json, print the error object now, with result
+ * printing as "result" what the command would have printed (keygen: its
+ * report, which holds the CSR). Returns the exit code, 128 + the signal.
+ */
+int cli_fail_interrupted(const struct cli_ctx *ctx, const char *done,
+			 void (*result)(struct json *j, const void *user), const void *user);
+
+/* Output could not be written (stdout by write(2)): the run ends CLI_EXIT_OUTPUT_LOST. */
+void cli_output_lost(void);
 
 /* Commands: each returns the exit code. */
 int cmd_ports(struct cli_ctx *ctx);

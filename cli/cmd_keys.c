@@ -121,48 +121,56 @@ static const char *check_or_null(enum mcred_check c)
 	return c == MCRED_CHECK_NOT_CHECKED ? NULL : mcred_check_name(c);
 }
 
-/* One JSON object for keygen, attest and verify. blob and output may be NULL. */
-static void report_json(const mcred_report *r, const char *blob, const char *output)
+/* One JSON object for keygen, attest and verify, at j's place. blob and output may be NULL. */
+static void report_object(struct json *j, const mcred_report *r, const char *blob,
+			  const char *output)
 {
 	enum mcred_report_kind kind = mcred_report_kind(r);
-	struct json j;
 	uint32_t tag;
 
-	json_init(&j, stdout);
-	json_object_begin(&j);
-	json_field_string(&j, "kind", mcred_report_kind_name(r));
-	json_field_string(&j, "device_uuid", mcred_report_device_uuid(r));
+	json_object_begin(j);
+	json_field_string(j, "kind", mcred_report_kind_name(r));
+	json_field_string(j, "device_uuid", mcred_report_device_uuid(r));
 	if (mcred_report_sec_tag(r, &tag))
-		json_field_uint(&j, "sec_tag", tag);
+		json_field_uint(j, "sec_tag", tag);
 	else
-		json_field_null(&j, "sec_tag");
-	json_field_int(&j, "payload_id", mcred_report_payload_id(r));
-	json_field_string(&j, "digest", digest_word(mcred_report_digest_check(r)));
-	json_field_string(&j, "csr_signature", check_or_null(mcred_report_csr_signature_check(r)));
-	json_field_string(&j, "cose_signature",
+		json_field_null(j, "sec_tag");
+	json_field_int(j, "payload_id", mcred_report_payload_id(r));
+	json_field_string(j, "digest", digest_word(mcred_report_digest_check(r)));
+	json_field_string(j, "csr_signature", check_or_null(mcred_report_csr_signature_check(r)));
+	json_field_string(j, "cose_signature",
 			  mcred_check_name(mcred_report_cose_signature_check(r)));
-	json_field_string(&j, "subject", mcred_report_subject(r));
-	json_field_string(&j, "public_key_pem", mcred_report_public_key_pem(r));
+	json_field_string(j, "subject", mcred_report_subject(r));
+	json_field_string(j, "public_key_pem", mcred_report_public_key_pem(r));
 	/* Extras beyond the documented contract. */
-	json_field_string(&j, "sec_tag_check", mcred_check_name(mcred_report_sec_tag_check(r)));
-	json_field_string(&j, "payload_id_check",
+	json_field_string(j, "sec_tag_check", mcred_check_name(mcred_report_sec_tag_check(r)));
+	json_field_string(j, "payload_id_check",
 			  mcred_check_name(mcred_report_payload_id_check(r)));
-	json_field_string(&j, "key_usage", mcred_report_key_usage(r));
-	json_field_int(&j, "kid", mcred_report_kid(r));
+	json_field_string(j, "key_usage", mcred_report_key_usage(r));
+	json_field_int(j, "kid", mcred_report_kid(r));
 	if (kind == MCRED_REPORT_CSR)
-		json_field_string(&j, "csr_pem", mcred_report_csr_pem(r));
+		json_field_string(j, "csr_pem", mcred_report_csr_pem(r));
 	if (kind == MCRED_REPORT_ATTESTATION) {
-		json_field_int(&j, "device_type", mcred_report_device_type(r));
-		json_field_string(&j, "device_type_name", mcred_report_device_type_name(r));
-		json_field_string(&j, "fw_uuid", mcred_report_fw_uuid(r));
+		json_field_int(j, "device_type", mcred_report_device_type(r));
+		json_field_string(j, "device_type_name", mcred_report_device_type_name(r));
+		json_field_string(j, "fw_uuid", mcred_report_fw_uuid(r));
 	}
-	json_field_bool(&j, "ok", mcred_report_ok(r));
-	json_field_string(&j, "problem", mcred_report_problem(r));
+	json_field_bool(j, "ok", mcred_report_ok(r));
+	json_field_string(j, "problem", mcred_report_problem(r));
 	if (blob)
-		json_field_string(&j, "blob", blob);
+		json_field_string(j, "blob", blob);
 	if (output)
-		json_field_string(&j, "output", output);
-	json_object_end(&j);
+		json_field_string(j, "output", output);
+	json_object_end(j);
+}
+
+/* The report as a document of its own on stdout. */
+static void report_json(const mcred_report *r, const char *blob, const char *output)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	report_object(&j, r, blob, output);
 }
 
 /* Why a check was not performed, for the human report. */
@@ -350,7 +358,9 @@ static int keygen_output(const struct cli_ctx *ctx, const struct keygen_args *a,
 	memset(&err, 0, sizeof(err));
 	if (cli_write_file(path, data, len, &err) != 0) {
 		cli_fail(ctx, &err);
-		return CLI_EXIT_FAILURE; /* the key exists now: not a usage error */
+		if (strcmp(path, "-") == 0)
+			cli_output_lost(); /* a closed pipe: the exit status says so */
+		return CLI_EXIT_FAILURE;   /* the key exists now: not a usage error */
 	}
 	return 0;
 }
@@ -373,27 +383,79 @@ static int answer_undecodable(const struct cli_ctx *ctx, const struct mcred_erro
 	return code;
 }
 
-/* Decode and check the blob, then print and write. Returns the exit code. */
+/* What the error object of an interrupted keygen holds as its result. */
+struct keygen_result {
+	const mcred_report *r;
+	const char *blob;   /* when the check failed, as in finish_report */
+	const char *output; /* -o FILE, or NULL */
+};
+
+static void print_keygen_result(struct json *j, const void *user)
+{
+	const struct keygen_result *k = user;
+
+	report_object(j, k->r, k->blob, k->output);
+}
+
+/* "the modem generated the key, and its CSR was verified and saved to FILE". */
+static const char *saved_words(const struct cli_ctx *ctx, const struct keygen_args *a,
+			       const mcred_report *r, char *buf, size_t size)
+{
+	const char *what = mcred_report_kind(r) == MCRED_REPORT_CSR ? "CSR" : "public key";
+
+	if (a->output && strcmp(a->output, "-") != 0)
+		snprintf(buf, size,
+			 "the modem generated the key, and its %s was verified and saved "
+			 "to %s",
+			 what, a->output);
+	else if (ctx->cl->json)
+		snprintf(buf, size,
+			 "the modem generated the key, and its %s was verified: it is in "
+			 "the result",
+			 what);
+	else
+		snprintf(buf, size,
+			 "the modem generated the key, and its %s was verified and printed "
+			 "on standard output",
+			 what);
+	return buf;
+}
+
+/*
+ * Decode and check the blob, then print and write. Returns the exit code.
+ * interrupted: the run was interrupted while the modem generated the key;
+ * the answer is handled as usual all the same (a key never stays without
+ * its CSR saved), then the interruption is reported, with --json as the
+ * error object holding the report as its result.
+ */
 static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const char *blob,
-			 struct mcred_verify_options *vo, const struct identity_key *key)
+			 struct mcred_verify_options *vo, const struct identity_key *key,
+			 int interrupted)
 {
 	struct report_context rc = { key->path, 1 };
+	struct keygen_result result = { NULL, NULL, a->output };
 	struct mcred_error err;
 	mcred_report *r = NULL;
 	/* Without -o the PEM goes to stdout, so the report goes to stderr. */
 	FILE *f = a->output ? stdout : stderr;
+	/* interrupted with --json: the report goes into the error object */
+	int report_now = !(interrupted && ctx->cl->json);
+	char words[512];
+	const char *done;
 	int code;
 
 	vo->expected_tag = a->req.tag;
 	vo->expected_payload_id = mcred_keygen_kind_payload_id(a->req.kind);
 	memset(&err, 0, sizeof(err));
-	if (mcred_keygen_verify(blob, strlen(blob), vo, &r, &err) != MCRED_OK)
-		return answer_undecodable(ctx, &err, "%KEYGEN", blob);
-	if (mcred_report_ok(r)) {
+	if (mcred_keygen_verify(blob, strlen(blob), vo, &r, &err) != MCRED_OK) {
+		code = answer_undecodable(ctx, &err, "%KEYGEN", blob);
+		done = "the modem generated the key, but its answer (above) cannot be decoded";
+	} else if (mcred_report_ok(r)) {
 		code = keygen_output(ctx, a, r);
-		if (code == 0)
+		done = saved_words(ctx, a, r, words, sizeof(words));
+		if (code == 0 && report_now)
 			code = finish_report(ctx, f, r, &rc, blob, a->output);
-		else
+		if (code != 0) {
 			fprintf(stderr,
 				"the key was generated in tag %lu; `modemcred --json verify` "
 				"on the modem's answer gives it as %s: %s\n",
@@ -401,9 +463,19 @@ static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const
 				mcred_report_kind(r) == MCRED_REPORT_CSR ? "csr_pem"
 									 : "public_key_pem",
 				blob);
+			done = "the modem generated the key; its answer (above) could not be saved";
+		}
 	} else {
-		code = finish_report(ctx, f, r, &rc, blob, NULL);
+		code = report_now ? finish_report(ctx, f, r, &rc, blob, NULL) : CLI_EXIT_VERIFY;
 		fprintf(stderr, "nothing written; the modem answered: %s\n", blob);
+		result.blob = blob;
+		result.output = NULL;
+		done = "the modem generated the key, but its answer failed a check (above): nothing "
+		       "was written";
+	}
+	if (interrupted) {
+		result.r = r;
+		code = cli_fail_interrupted(ctx, done, r ? print_keygen_result : NULL, &result);
 	}
 	mcred_report_free(r);
 	return code;
@@ -431,8 +503,11 @@ int cmd_keygen(struct cli_ctx *ctx)
 		code = keygen_guard(ctx, &a);
 	if (!code) {
 		rc = mcred_keygen_run(ctx->modem, &a.req, &blob);
-		code = rc == MCRED_OK ? keygen_finish(ctx, &a, blob, &vo, &key)
-				      : cli_fail_modem(ctx, rc);
+		/* interrupted once the key existed: its answer came all the same */
+		if (rc == MCRED_OK || (rc == MCRED_ERR_CANCELLED && blob))
+			code = keygen_finish(ctx, &a, blob, &vo, &key, rc != MCRED_OK);
+		else
+			code = cli_fail_modem(ctx, rc);
 	}
 	free(blob);
 	free_identity_key(&key);

@@ -347,7 +347,9 @@ static const struct cli_opt_def opt_defs[] = {
 	  "result already says what failed (compare, exists, a verification report); the "
 	  "human message still goes to standard error. The kind is the library's error name in "
 	  "lower case (invalid_arg, port, timeout, cme, not_found, verify, cancelled, ...), "
-	  "or failure when none applies; cme is the modem's CME or CMS code.",
+	  "or failure when none applies; cme is the modem's CME or CMS code. An interrupted "
+	  "write, delete or keygen adds \"completed\": true, false or null, what the modem did "
+	  "(see SIGNALS).",
 	  CLI_COMPLETE_NONE, 0 },
 	{ "verbose", 'v', 0, G_VERBOSE, NULL, "trace AT traffic on stderr (secrets redacted)",
 	  "Sent lines show as \"> AT%CMNG=1\", received ones as \"< %CMNG: ...\"; secret "

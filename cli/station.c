@@ -1,12 +1,15 @@
 /*
  * The provisioning station (see station.h).
  *
- * Threads: one per port, with SIGINT/SIGTERM blocked, so that the signals
- * reach the main thread, which only redraws the live lines and waits. The
- * first Ctrl-C asks every run to stop after the command in flight (its
- * result is saved, the mode restored, the ledger line written); a second
- * one also cancels the commands in flight (restoring the modes then gets a
- * few seconds, as in the library's sessions); a third exits at once.
+ * Threads: one per port, with the stop signals blocked, so that they reach
+ * the main thread, which only redraws the live lines and waits. SIGHUP and
+ * SIGQUIT count as SIGTERM and SIGINT do (a closed terminal or SSH session
+ * must not leave modems offline). The first asks every run to stop after the
+ * command in flight (its result is saved, the mode restored, the ledger
+ * line written); a second one also cancels the commands in flight
+ * (restoring the modes then gets a few seconds, as in the library's
+ * sessions); a third exits at once. SIGPIPE is ignored (app.c): a closed
+ * stdout fails the output, not the runs.
  *
  * A full disk (ENOSPC, EDQUOT) while writing any record (journal,
  * artifact, ledger, CSV) stops the station as the first Ctrl-C does: each
@@ -46,15 +49,34 @@ static void on_signal(int signo)
 	g_interrupts++;
 }
 
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+/* The stop signals, as a set. */
+static void stop_signal_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < N_STOP_SIGNALS; i++)
+		sigaddset(set, stop_signals[i]);
+}
+
 static void install_handlers(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
+	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_signal_set(&sa.sa_mask); /* one handler at a time counts */
+	for (i = 0; i < N_STOP_SIGNALS; i++) {
+		/* SIGHUP ignored at start (nohup) stays ignored, as in app.c */
+		if (stop_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stop_signals[i], &sa, NULL);
+	}
 }
 
 static double now_s(void)
@@ -327,10 +349,11 @@ static int stop_cb(void *user)
 	return g_interrupts >= 1 || atomic_load(&r->st->disk_full) != 0;
 }
 
+/* The second signal abandons the commands in flight (the first stops between steps). */
 static int cancel_cb(void *user)
 {
 	(void)user;
-	return g_interrupts >= 2;
+	return g_interrupts >= 2 ? MCRED_CANCEL_NOW : MCRED_CANCEL_NONE;
 }
 
 /* ---- records ---------------------------------------------------------------------- */
@@ -604,9 +627,7 @@ static int start_threads(struct station *st)
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 512 * 1024);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
+	stop_signal_set(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i < st->n; i++) {
 		struct port_run *r = &st->runs[i];

@@ -199,6 +199,16 @@ enum mcred_shell_mode {
 enum mcred_trace_dir { MCRED_TRACE_TX = 0, MCRED_TRACE_RX };
 
 /**
+ * What mcred_options.cancel_cb returns: 0 to go on, else how to stop (see
+ * there). Since 0.2.0.
+ */
+enum mcred_cancel {
+	MCRED_CANCEL_NONE = 0, /**< go on */
+	MCRED_CANCEL_STOP = 1, /**< stop once the command the modem has is answered */
+	MCRED_CANCEL_NOW = 2   /**< stop now, abandoning a command the modem has */
+};
+
+/**
  * Options for opening a modem. Initialise with mcred_options_init() and
  * change what you need; zero values mean the documented default. The
  * library checks size (see the top of this header): set it with
@@ -272,9 +282,16 @@ struct mcred_options {
 	void *trace_user;
 	/**
 	 * Polled while waiting for an answer (at least every 100 ms) and before a
-	 * command is sent; non-zero stops with MCRED_ERR_CANCELLED. A command is
-	 * never cut off half sent. Restoring CMEE and CFUN is not cancellable,
-	 * but after a cancellation it gets 3 s at most; see
+	 * command is sent; non-zero (an enum mcred_cancel) stops the operation
+	 * with MCRED_ERR_CANCELLED. A command is never cut off half sent, and no
+	 * command is sent after the request but those restoring the mode.
+	 * MCRED_CANCEL_STOP (or any value but MCRED_CANCEL_NOW) lets a command
+	 * the modem already has finish first: its answer is still awaited
+	 * within its timeout, so that what the modem did is known
+	 * (mcred_modem_last_change()) and the link stays in step.
+	 * MCRED_CANCEL_NOW, also while such an answer is awaited, abandons it
+	 * (what it did stays unknown). Restoring CMEE and CFUN is not
+	 * cancellable, but after a cancellation it gets 3 s at most; see
 	 * mcred_modem_unrestored_mode().
 	 */
 	int (*cancel_cb)(void *user);
@@ -386,6 +403,26 @@ MCRED_API unsigned mcred_modem_restarts(const mcred_modem *modem);
  * Since 0.2.0.
  */
 MCRED_API int mcred_modem_unrestored_mode(const mcred_modem *modem);
+
+/** What became of the change an operation asked the modem to make. Since 0.2.0. */
+enum mcred_change {
+	MCRED_CHANGE_UNKNOWN = -1, /**< sent, and no final result came (timeout, restart, cancel) */
+	MCRED_CHANGE_NONE = 0,     /**< not made: never sent, or refused; or nothing to change */
+	MCRED_CHANGE_MADE = 1      /**< made: the modem answered OK */
+};
+
+/**
+ * Whether the modem made the change the last operation on the handle asked
+ * for: the credential stored (mcred_cmng_write()), deleted
+ * (mcred_cmng_delete(); for mcred_cmng_clear() and _clear_all() the last
+ * deletion sent, the others are counted), the key generated
+ * (mcred_keygen_run()). Meant for an operation that failed or was
+ * cancelled: one interrupted while the modem had its command waits for that
+ * command's answer (see mcred_options.cancel_cb), so this is
+ * MCRED_CHANGE_UNKNOWN only when the answer never came. Operations that
+ * change nothing leave MCRED_CHANGE_NONE. Since 0.2.0.
+ */
+MCRED_API enum mcred_change mcred_modem_last_change(const mcred_modem *modem);
 
 /* ------------------------------------------------------------------------ */
 /* Port discovery                                                           */
@@ -871,7 +908,11 @@ MCRED_API enum mcred_err mcred_keygen_check_modem(mcred_modem *modem,
 /**
  * Generate a key on the modem (%KEYGEN). *blob receives the text between the
  * quotes of "%KEYGEN: "..."" (malloc'd, NUL-terminated); pass it to
- * mcred_keygen_verify(). Since 0.2.0.
+ * mcred_keygen_verify(). A key must never exist without its CSR or public
+ * key in hand: when the operation was cancelled (MCRED_ERR_CANCELLED) after
+ * the modem answered %KEYGEN, *blob holds that answer all the same
+ * (mcred_modem_last_change() is then MCRED_CHANGE_MADE); free it.
+ * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_keygen_run(mcred_modem *modem,
 					  const struct mcred_keygen_request *req, char **blob);
@@ -1272,8 +1313,9 @@ struct mcred_provision_request {
 	 * Polled between steps: non-zero ends the run after the step in flight
 	 * (MCRED_ERR_CANCELLED; the mode is restored and what that step made was
 	 * already passed to save_cb). To stop a command in flight use the
-	 * handle's cancel_cb instead; restoring the mode then gets a few
-	 * seconds only, and a failed restore is added to the error message.
+	 * handle's cancel_cb (MCRED_CANCEL_NOW) instead; restoring the mode
+	 * then gets a few seconds only, and a failed restore is added to the
+	 * error message.
 	 */
 	int (*stop_cb)(void *user);
 	/**

@@ -93,6 +93,13 @@ struct exchange {
 	int before_echo; /* a row printed before the echo is being sorted: no answer */
 	int cut_off;     /* the answer filled the device's buffer, no final result */
 	/*
+	 * A command of the caller's (not a late answer awaited or a recovery):
+	 * once the device has it, a cancel lets it finish (check_cancel);
+	 * finishing: a cancel came while its answer was awaited.
+	 */
+	int finish_on_cancel;
+	int finishing;
+	/*
 	 * Resynchronising: only a final result after an information line that
 	 * starts with this counts; earlier ones are strays (late answers, the
 	 * refusal of what the recovery ended), counted here.
@@ -651,13 +658,17 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len, lo
 	return MCRED_OK;
 }
 
-/* Keep the name of a command whose answer may still come (no parameters: no secrets). */
-static void remember_abandoned(mcred_modem *m, const char *cmd)
+/*
+ * Keep the name of a command whose answer may still come (no parameters: no
+ * secrets); early: given up before its deadline (see abandoned_early).
+ */
+static void remember_abandoned(mcred_modem *m, const char *cmd, int early)
 {
 	size_t n;
 
 	if (!cmd)
 		return;
+	m->at.abandoned_early = early;
 	n = strcspn(cmd, "=?");
 	if (n >= sizeof(m->at.abandoned))
 		n = sizeof(m->at.abandoned) - 1;
@@ -718,6 +729,49 @@ static int answer_cut_off(mcred_modem *m, const struct exchange *x)
 	return x->answer_bytes + pending >= mcred_max_wire_length(&m->opts);
 }
 
+/*
+ * The cancel callback, polled while an answer is awaited. A command of the
+ * caller's that the device has is finished (MCRED_CANCEL_STOP): its answer
+ * is still awaited until its own deadline, so that what the modem did is
+ * known and no late answer is left behind. MCRED_CANCEL_NOW, a command the
+ * modem forgot in a restart, and the engine's own waits (a late answer, a
+ * recovery) stop at once. MCRED_OK: go on waiting.
+ */
+static enum mcred_err check_cancel(mcred_modem *m, struct exchange *x, const char *shown)
+{
+	int asked = m->opts.cancel_cb ? m->opts.cancel_cb(m->opts.cancel_user) : 0;
+
+	if (!asked)
+		return MCRED_OK;
+	if (asked != MCRED_CANCEL_NOW && x->finish_on_cancel && !x->restarted) {
+		x->finishing = 1;
+		return MCRED_OK;
+	}
+	/* after a restart the modem forgot the command: no late answer to wait for */
+	if (!x->restarted)
+		remember_abandoned(m, x->cmd, 1);
+	return mcred_fail(m, MCRED_ERR_CANCELLED, "cancelled while waiting for the answer to %s",
+			  shown);
+}
+
+/*
+ * The wait's deadline passed without a final result: a restart lost the
+ * answer, or none came (after a cancel: what the command did is unknown).
+ */
+static enum mcred_err deadline_passed(mcred_modem *m, const struct exchange *x, const char *shown,
+				      unsigned timeout_ms)
+{
+	if (x->restarted)
+		return restart_error(m, shown);
+	remember_abandoned(m, x->cmd, 0);
+	if (x->finishing)
+		return mcred_fail(m, MCRED_ERR_CANCELLED,
+				  "cancelled while waiting for the answer to %s, which did not come "
+				  "within %u ms: whether the modem carried it out is unknown",
+				  shown, timeout_ms);
+	return timeout_error(m, x, shown, timeout_ms);
+}
+
 static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long long deadline,
 				       const char *shown, unsigned timeout_ms)
 {
@@ -725,21 +779,13 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 
 	while (!x->final_seen) {
 		unsigned left = remaining_ms(deadline);
+		enum mcred_err rc = check_cancel(m, x, shown);
 		int n;
 
-		/* after a restart the modem forgot the command: no late answer to wait for */
-		if (m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user)) {
-			if (!x->restarted)
-				remember_abandoned(m, x->cmd);
-			return mcred_fail(m, MCRED_ERR_CANCELLED,
-					  "cancelled while waiting for the answer to %s", shown);
-		}
-		if (left == 0 && x->restarted)
-			return restart_error(m, shown);
-		if (left == 0) {
-			remember_abandoned(m, x->cmd);
-			return timeout_error(m, x, shown, timeout_ms);
-		}
+		if (rc != MCRED_OK)
+			return rc;
+		if (left == 0)
+			return deadline_passed(m, x, shown, timeout_ms);
 		n = m->io.read(m->io.user, buf, sizeof(buf),
 			       left < READ_SLICE_MS ? left : READ_SLICE_MS);
 		if (n < 0)
@@ -777,7 +823,7 @@ static void remember_unfinished(mcred_modem *m, const char *wire, size_t sent,
 	if (quotes % 2)
 		m->at.unfinished[m->at.unfinished_len++] = '"';
 	mcred_wire_append_terminator(m->at.unfinished, &m->at.unfinished_len, m->opts.terminator);
-	remember_abandoned(m, x->cmd);
+	remember_abandoned(m, x->cmd, 0);
 }
 
 /* End a half-sent command; the device answers it with an error. */
@@ -808,16 +854,18 @@ static long long abandoned_deadline(const mcred_modem *m)
 	return deadline;
 }
 
-static void finish_abandoned(mcred_modem *m)
+/* 1: the abandoned command's final result came (the device listens). */
+static int finish_abandoned(mcred_modem *m)
 {
 	struct mcred_reply scratch = { .code = -1 };
 	struct exchange x = { .m = m, .cmd = m->at.abandoned, .reply = &scratch };
 	char name[sizeof(m->at.abandoned)];
 
 	if (!m->at.abandoned[0])
-		return;
+		return 0;
 	memcpy(name, m->at.abandoned, sizeof(name));
 	m->at.abandoned[0] = '\0';
+	m->at.abandoned_early = 0;
 	x.cmd = name;
 	send_unfinished(m, name);
 	/*
@@ -830,6 +878,7 @@ static void finish_abandoned(mcred_modem *m)
 		mcred_line_splitter_reset(m->at.splitter);
 	m->at.abandoned[0] = '\0'; /* it stays unknown if it never came: do not wait twice */
 	mcred_reply_free(&scratch);
+	return x.final_seen;
 }
 
 /* ---- recovery after a timeout ------------------------------------------- */
@@ -913,6 +962,7 @@ static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 		rc = read_until_final(m, &x, deadline, x.cmd, m->opts.timeout_ms);
 	mcred_reply_free(&scratch);
 	m->at.abandoned[0] = '\0'; /* its late answer is among what was discarded */
+	m->at.abandoned_early = 0;
 	m->at.unfinished_len = 0;
 	if (rc != MCRED_OK || !x.final_seen) {
 		mcred_line_splitter_reset(m->at.splitter);
@@ -923,19 +973,31 @@ static enum mcred_err recover_link(mcred_modem *m, const char *shown)
 	return MCRED_OK;
 }
 
-/* Before a command: end what an earlier one left behind. */
+/*
+ * Before a command: end what an earlier one left behind. The late answer of
+ * an abandoned command is awaited first (bounded), so that it is never taken
+ * for the next one's. A command with quotes that got no answer calls for
+ * the link recovery; one given up before its deadline (MCRED_CANCEL_NOW) is
+ * given the chance to answer first: when its answer comes, the device read
+ * it whole and listens, and the recovery's two round trips are saved. One
+ * that had its whole timeout is recovered from at once.
+ */
 static enum mcred_err settle_link(mcred_modem *m, const char *shown)
 {
+	if (m->at.needs_recovery && !m->at.abandoned_early)
+		return recover_link(m, shown);
+	if (finish_abandoned(m))
+		m->at.needs_recovery = 0;
 	if (m->at.needs_recovery)
 		return recover_link(m, shown);
-	finish_abandoned(m);
 	return MCRED_OK;
 }
 
-void mcred_at_settle(mcred_modem *m)
+enum mcred_err mcred_at_settle(mcred_modem *m)
 {
-	if (m && m->at.needs_recovery)
-		(void)recover_link(m, "the next command"); /* its message is not shown */
+	if (!m || !m->at.needs_recovery)
+		return MCRED_OK;
+	return settle_link(m, "the next command");
 }
 
 /*
@@ -1064,6 +1126,18 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 	}
 }
 
+enum mcred_change mcred_reply_change(const struct mcred_reply *reply)
+{
+	switch (reply->final) {
+	case MCRED_LINE_OK: return MCRED_CHANGE_MADE;
+	case MCRED_LINE_INFO: return reply->sent ? MCRED_CHANGE_UNKNOWN : MCRED_CHANGE_NONE;
+	/* E2BIG: the modem carried the command out, its answer did not fit the shell's buffer */
+	case MCRED_LINE_SHELL_FAILED:
+		return reply->code == 7 ? MCRED_CHANGE_UNKNOWN : MCRED_CHANGE_NONE;
+	default: return MCRED_CHANGE_NONE; /* an error answer: refused */
+	}
+}
+
 void mcred_reply_free(struct mcred_reply *reply)
 {
 	if (!reply)
@@ -1181,6 +1255,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	x->wire_len = wire_len;
 	deadline = deadline_in(m, timeout_ms);
 	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
+	x->reply->sent = sent > 0;
 	if (rc != MCRED_OK && sent > 0)
 		remember_unfinished(m, wire, sent, x);
 	if (screen) {
@@ -1251,7 +1326,9 @@ static enum mcred_err exchange_once(mcred_modem *m, const char *cmd, size_t cmd_
 				    const char *cmd_z, const char *trace_cmd, const char *shown,
 				    unsigned timeout_ms, struct mcred_reply *reply)
 {
-	struct exchange x = { .m = m, .reply = reply, .cmd = cmd_z, .trace_cmd = trace_cmd };
+	struct exchange x = {
+		.m = m, .reply = reply, .cmd = cmd_z, .trace_cmd = trace_cmd, .finish_on_cancel = 1
+	};
 
 	trace(m, MCRED_TRACE_TX, trace_cmd ? trace_cmd : cmd_z,
 	      trace_cmd ? strlen(trace_cmd) : cmd_len);

@@ -81,14 +81,22 @@ struct mcred_at_state {
 	 */
 	int needs_recovery;
 	unsigned resyncs;
+	/*
+	 * The abandoned command was given up before its deadline
+	 * (MCRED_CANCEL_NOW): its answer may well still come, and when it does
+	 * the device read the whole command, so no link recovery is needed.
+	 */
+	int abandoned_early;
 	struct mcred_timed_out timed_out;
 };
 
 /* The answer to one command: information lines, final result. */
 struct mcred_reply {
 	struct mcred_lines lines;
-	enum mcred_line_kind final; /* MCRED_LINE_OK, _ERROR, _CME_ERROR, _CMS_ERROR */
-	int code;                   /* CME/CMS code or -1 */
+	/* MCRED_LINE_OK, _ERROR, _CME_ERROR, _CMS_ERROR, a shell's; _INFO: none came */
+	enum mcred_line_kind final;
+	int code; /* CME/CMS code or -1 */
+	int sent; /* some or all of the command went out: the device may have it */
 };
 
 /*
@@ -106,6 +114,13 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, co
 			     unsigned timeout_ms, struct mcred_reply *reply);
 /* Wipe (an answer may hold an echoed secret) and free the reply's lines. */
 void mcred_reply_free(struct mcred_reply *reply);
+
+/*
+ * What the reply of a command that changes the modem says of that change:
+ * made (OK), not made (never sent, or an error answer), or unknown (sent,
+ * and no final result came, or one that does not say).
+ */
+enum mcred_change mcred_reply_change(const struct mcred_reply *reply);
 
 /*
  * Read whatever is already waiting (URCs, a boot banner), without waiting
@@ -136,10 +151,11 @@ void mcred_at_restarts_handled(mcred_modem *m);
 void mcred_at_discard_stale_input(mcred_modem *m);
 
 /*
- * Before a handle is left (end of a session): carry out a pending link
- * recovery (see needs_recovery), so the next user finds the device listening.
- * Bounded by the timeout; does nothing when no command timed out.
+ * Before a handle is left (end of a session), or before a command that
+ * could not be sent is tried again: carry out a pending link recovery (see
+ * needs_recovery), so that the device listens again. Bounded by the
+ * timeout; MCRED_OK at once when none is pending, else its result.
  */
-void mcred_at_settle(mcred_modem *m);
+enum mcred_err mcred_at_settle(mcred_modem *m);
 
 #endif

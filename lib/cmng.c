@@ -318,6 +318,7 @@ static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
 	m->while_waiting_user = d;
 	enum mcred_err rc = run(m, cmd, &reply);
 	m->while_waiting = NULL; /* not called when the write never went out whole */
+	m->last_change = mcred_reply_change(&reply);
 	mcred_reply_free(&reply);
 	if (rc != MCRED_OK) {
 		char context[96];
@@ -534,6 +535,7 @@ static enum mcred_err delete_now(mcred_modem *m, uint32_t tag, int type)
 		return rc;
 	struct mcred_reply reply;
 	rc = run(m, &cmd, &reply);
+	m->last_change = mcred_reply_change(&reply);
 	mcred_reply_free(&reply);
 	mcred_cmng_cmd_free(&cmd);
 	rc = map_not_found(m, rc, tag, type);

@@ -323,14 +323,22 @@ static enum mcred_err query_int(mcred_modem *m, const char *cmd, const char *pre
 	return rc;
 }
 
-static enum mcred_err set_int(mcred_modem *m, const char *what, int value)
+/* Send "AT<what>=<value>"; *sent (optional) tells whether it went out at all. */
+static enum mcred_err set_int_sent(mcred_modem *m, const char *what, int value, int *sent)
 {
 	char cmd[32];
 	snprintf(cmd, sizeof(cmd), "AT%s=%d", what, value);
 	struct mcred_reply reply;
 	enum mcred_err rc = exec(m, cmd, &reply);
+	if (sent)
+		*sent = reply.sent;
 	mcred_reply_free(&reply);
 	return rc;
+}
+
+static enum mcred_err set_int(mcred_modem *m, const char *what, int value)
+{
+	return set_int_sent(m, what, value, NULL);
 }
 
 enum mcred_err mcred_cfun_get(mcred_modem *modem, int *mode)
@@ -354,6 +362,15 @@ enum mcred_err mcred_cfun_set(mcred_modem *modem, int mode)
 	return set_int(modem, "+CFUN", mode);
 }
 
+/* mcred_cfun_set(), telling in *sent whether the command went out at all. */
+static enum mcred_err cfun_set_sent(mcred_modem *m, int mode, int *sent)
+{
+	*sent = 0;
+	if (mode < 0 || mode > 99)
+		return mcred_cfun_set(m, mode); /* refused, nothing sent */
+	return set_int_sent(m, "+CFUN", mode, sent);
+}
+
 static int is_offline_mode(int mode)
 {
 	return mode == 0 || mode == 4;
@@ -370,12 +387,14 @@ static enum mcred_err take_offline(mcred_modem *m, int mode, int *saved)
 {
 	if (is_offline_mode(mode))
 		return mcred_succeed(m);
-	enum mcred_err rc = mcred_cfun_set(m, 4);
+	int sent;
+	enum mcred_err rc = cfun_set_sent(m, 4, &sent);
 	/*
-	 * Unless the modem refused, it may have gone offline even though we did
-	 * not see its OK (timeout, Ctrl-C): the end must still restore.
+	 * Unless the modem refused or never got it (a cancel before it was
+	 * sent), it may have gone offline even though we did not see its OK
+	 * (timeout): the end must still restore.
 	 */
-	if (!modem_refused(rc))
+	if (sent && !modem_refused(rc))
 		*saved = mode;
 	return rc;
 }
@@ -445,6 +464,7 @@ enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcr
 	s->restarts_at_start = m->at.restarts;
 	mcred_at_restarts_handled(m);
 	m->unrestored_mode = -1;
+	m->last_change = MCRED_CHANGE_NONE;
 	if (!offline)
 		return mcred_succeed(m);
 	/* the mode comes first: a restart later on must not change what is restored */
@@ -465,14 +485,19 @@ static int mode_to_restore(const mcred_modem *m, const struct mcred_session *s)
 	return s->cfun_saved >= 0 && !is_offline_mode(s->cfun_saved) ? s->cfun_saved : -1;
 }
 
-/* One pass of undoing the session; a restart during it calls for another. */
-static enum mcred_err restore_once(mcred_modem *m, struct mcred_session *s)
+/*
+ * One pass of undoing the session; a restart during it calls for another.
+ * *unsent: the mode was to be restored and its command could not even be
+ * sent (the link was not back from a timeout yet).
+ */
+static enum mcred_err restore_once(mcred_modem *m, struct mcred_session *s, int *unsent)
 {
-	int mode = mode_to_restore(m, s);
+	int mode = mode_to_restore(m, s), sent = 1;
 	if (m->at.restarts != m->at.restarts_handled)
 		session_after_restart(m); /* CMEE as found, when it was on */
-	enum mcred_err rc = mode >= 0 ? mcred_cfun_set(m, mode) : mcred_succeed(m);
+	enum mcred_err rc = mode >= 0 ? cfun_set_sent(m, mode, &sent) : mcred_succeed(m);
 	m->unrestored_mode = rc == MCRED_OK ? -1 : mode;
+	*unsent = !sent;
 	/* restore CMEE even when CFUN failed, but report the first failure */
 	struct mcred_error first = m->err;
 	if (s->cmee_was_off) {
@@ -501,12 +526,20 @@ static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int 
 	enum mcred_err rc = MCRED_OK;
 	for (int pass = 0; pass < 2; pass++) {
 		unsigned restarts = m->at.restarts;
-		rc = restore_once(m, s);
+		int unsent;
+		rc = restore_once(m, s, &unsent);
+		/*
+		 * The link was not back from a timeout when the mode was to be
+		 * restored. A modem that answers again (to the recovery's other
+		 * query) gets its mode back: only a silent one is left as it is.
+		 */
+		if (unsent && m->at.needs_recovery && mcred_at_settle(m) == MCRED_OK)
+			rc = restore_once(m, s, &unsent);
 		mcred_at_poll(m); /* a banner right behind the last answer */
 		if (m->at.restarts == restarts)
 			break;
 	}
-	mcred_at_settle(m); /* when no restore command did it: the next user needs the link */
+	(void)mcred_at_settle(m); /* when no restore command did it: the next user needs the link */
 	m->wait_cap = 0;
 	m->session_cmee = 0;
 	m->after_restart = NULL;
@@ -524,9 +557,20 @@ enum mcred_err mcred_session_end(mcred_modem *m, struct mcred_session *s, enum m
 {
 	/* the operation's error (and its message) wins over a restore error */
 	struct mcred_error op_err = m->err;
-	enum mcred_err restore_rc =
-		undo_session(m, s, rc == MCRED_ERR_CANCELLED || cancel_requested(m));
+	int cancelled = rc == MCRED_ERR_CANCELLED || cancel_requested(m);
+	enum mcred_err restore_rc = undo_session(m, s, cancelled);
 	mcred_at_refine_timeout(m, &op_err); /* what the link recovery found out */
+	/*
+	 * A cancel asked for while the last command was answered, or while the
+	 * mode was restored, still ends the operation as cancelled: the caller
+	 * asked to stop and learns it did; mcred_modem_last_change() says what
+	 * the modem did meanwhile.
+	 */
+	if (rc == MCRED_OK && (cancelled || cancel_requested(m))) {
+		rc = mcred_fail(m, MCRED_ERR_CANCELLED,
+				"cancelled; the operation had been carried out by then");
+		op_err = m->err;
+	}
 	if (rc != MCRED_OK) {
 		m->err = op_err;
 		return rc;

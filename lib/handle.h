@@ -37,7 +37,8 @@
  * (at_shell_detect.c may settle opts.shell and opts.max_command_len once, at
  * open); err belongs to whoever reports (error.h); at belongs to the AT
  * engine (at.c); after_restart, explain_error, session, session_cmee and
- * unrestored_mode belong to the session (device.c); wait_cap is set by a
+ * unrestored_mode belong to the session (device.c), last_change to the
+ * operations (cmng.c, keygen.c; reset by device.c); wait_cap is set by a
  * session's restore (device.c, provision.c) and obeyed by the engine;
  * while_waiting is set by an operation (cmng.c, provision.c) and called and
  * cleared by the engine.
@@ -92,6 +93,12 @@ struct mcred_modem {
 	long long wait_cap;
 	/* The mode the last session should have restored and could not, or -1. */
 	int unrestored_mode;
+	/*
+	 * What became of the change the last operation asked for
+	 * (mcred_modem_last_change): set by the operation that sends it (cmng.c,
+	 * keygen.c), reset by every session's begin (device.c).
+	 */
+	enum mcred_change last_change;
 };
 
 #endif

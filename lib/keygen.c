@@ -303,15 +303,21 @@ static enum mcred_err command_failed(mcred_modem *m, enum mcred_err rc,
 	return rc;
 }
 
-/* Send cmd, then hand back the quoted blob of the answer's prefix line. */
+/*
+ * Send cmd, then hand back the quoted blob of the answer's prefix line.
+ * changes: the command changes the modem (%KEYGEN); its fate goes to
+ * last_change.
+ */
 static enum mcred_err exec_for_blob(mcred_modem *m, const char *cmd, unsigned timeout_ms,
-				    const char *prefix, const char *what, char **blob)
+				    const char *prefix, const char *what, int changes, char **blob)
 {
 	struct mcred_reply reply;
 	enum mcred_err rc;
 
 	memset(&reply, 0, sizeof(reply));
 	rc = mcred_at_exec(m, cmd, strlen(cmd), NULL, timeout_ms, &reply);
+	if (changes)
+		m->last_change = mcred_reply_change(&reply);
 	if (rc != MCRED_OK) {
 		rc = command_failed(m, rc, &reply, what);
 		mcred_reply_free(&reply);
@@ -401,10 +407,12 @@ enum mcred_err mcred_keygen_run(mcred_modem *modem, const struct mcred_keygen_re
 	}
 	rc = mcred_session_begin(modem, 1, &session);
 	if (rc == MCRED_OK)
-		rc = exec_for_blob(modem, cmd, keygen_timeout(modem), "%KEYGEN:", "%KEYGEN", blob);
+		rc = exec_for_blob(modem, cmd, keygen_timeout(modem), "%KEYGEN:", "%KEYGEN", 1,
+				   blob);
 	rc = mcred_session_end(modem, &session, rc);
 	free(cmd);
-	if (rc != MCRED_OK) {
+	/* cancelled once the key exists: its answer is the caller's, never lost */
+	if (rc != MCRED_OK && rc != MCRED_ERR_CANCELLED) {
 		free(*blob);
 		*blob = NULL;
 	}
@@ -455,7 +463,7 @@ enum mcred_err mcred_attest_run(mcred_modem *modem, const char *challenge, char 
 		snprintf(cmd, sizeof(cmd), "AT%%ATTESTTOKEN");
 	rc = mcred_session_begin(modem, 0, &session);
 	if (rc == MCRED_OK)
-		rc = exec_for_blob(modem, cmd, 0, "%ATTESTTOKEN:", "%ATTESTTOKEN", blob);
+		rc = exec_for_blob(modem, cmd, 0, "%ATTESTTOKEN:", "%ATTESTTOKEN", 0, blob);
 	rc = mcred_session_end(modem, &session, rc);
 	if (rc != MCRED_OK) {
 		free(*blob);

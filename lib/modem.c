@@ -252,3 +252,8 @@ int mcred_modem_unrestored_mode(const mcred_modem *modem)
 {
 	return modem ? modem->unrestored_mode : -1;
 }
+
+enum mcred_change mcred_modem_last_change(const mcred_modem *modem)
+{
+	return modem ? modem->last_change : MCRED_CHANGE_NONE;
+}

@@ -676,7 +676,8 @@ static enum mcred_err generate_key(struct run *r)
 	t0 = now_s();
 	rc = mcred_keygen_run(r->m, &kr, &blob);
 	add_time(&r->res->timings.keygen, t0);
-	if (rc != MCRED_OK)
+	/* cancelled once the key existed: its answer came all the same, keep it */
+	if (rc != MCRED_OK && !blob)
 		return modem_fail(r, rc);
 	/*
 	 * The digest the modem lists for the new key identifies it in later

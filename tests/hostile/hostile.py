@@ -219,6 +219,10 @@ class Hostile:
         self.went_offline = False
         self.mute = False         # drain(): execute what is left, answer nothing
         self.target_seen = threading.Event()  # for drivers that act on it (signals)
+        # hold_target: the driver has acted (a signal sent, the pipes closed)
+        self.released = threading.Event()
+        self.busy_left = 0        # busy_past_recovery: commands still to hold back,
+        self.busy_held = b""      # and their answers
         self.stop = threading.Event()
         self.tail_sent = False
         if scenario == "tail_before_open":
@@ -454,6 +458,29 @@ class Hostile:
         if not self.restoring(command):
             self.send(self.plain(command))
 
+    def sc_hold_target(self, command, target):
+        # the driver acts while the client waits for this answer: an event,
+        # not a guess how long the client takes to get there
+        if target:
+            self.released.wait(60)
+        self.send(self.plain(command))
+
+    def sc_busy_past_recovery(self, command, target):
+        # A modem busy with the target past the client's timeout and past its
+        # first link recovery (the recovery bytes and a query): what it is
+        # sent meanwhile waits in its buffer, and it answers all of it, in
+        # order, once a fourth command (the client's next try) has come.
+        if target:
+            self.busy_left = 4
+        if self.busy_left:
+            self.busy_held += self.plain(command)
+            self.busy_left -= 1
+            if self.busy_left == 0:
+                held, self.busy_held = self.busy_held, b""
+                self.send(held)
+            return
+        self.send(self.plain(command))
+
     def sc_stall_restore_silent(self, command, target):
         if not target and not self.restoring(command):
             self.send(self.plain(command))
@@ -534,6 +561,9 @@ SCENARIOS = {
     "restore_refused": "the restoring AT+CFUN answered ERROR",
     "restore_silent": "the restoring AT+CFUN never answered",
     "stall_restore_silent": "no answer to the target nor to the restoring AT+CFUN",
+    "hold_target": "the answer to the target waits until the driver acted (signal, closed pipe)",
+    "busy_past_recovery": "busy with the target past the timeout and the first link recovery, "
+                          "then all answered in order",
     "cfun_malformed": "+CFUN: one",
     "cmee_unsupported": "AT+CMEE? and AT+CMEE= answer ERROR",
     "other_tag": "the list/read answer names tag 99",

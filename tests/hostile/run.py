@@ -22,6 +22,17 @@ outer bound, and asserts:
                 PSK (random per case) in stdout or stderr, raw or with the
                 line breaks and JSON escapes taken out
   sent          nothing sent that must not be (the modem's own log)
+  wrong report  after a signal or a closed pipe, what the CLI reports of its
+                change ("completed" of the --json error object, the -o file of
+                keygen, exit 141 after a closed pipe) is what the modem's store
+                holds at the end
+
+Signal cases (issue 13): SIGHUP, SIGQUIT and SIGINT at several moments of a
+write, a delete and a keygen (the modem holds its answer to the command of
+that moment until the driver has sent the signal: an event, not a sleep), a
+second signal that abandons a command the modem never answers, and the
+pipes of stdout and stderr closed at those moments (-v, so that output is
+lost): the mode restored, 128 + signal or 141, and the report true.
 
 Failing cases are printed with their reasons and kept in BUILD/hostile/
 (inputs, stdout, stderr, modem.log); passing ones keep modem.log (what
@@ -34,6 +45,7 @@ exit code and time. The figures and the line
 import argparse
 import concurrent.futures
 import datetime
+import json
 import os
 import re
 import secrets
@@ -56,8 +68,14 @@ from cryptography.x509.oid import NameOID  # noqa: E402
 
 TIMEOUT = 2           # --timeout of every case but the slow ones (seconds)
 SLOW_TIMEOUT = 10     # trickled short answers
-SIGNAL_TIMEOUT = 12   # signal cases: above what the tool may take after one
+# A second signal must not need the command's timeout to end the wait: set
+# far above the bound after it.
+SIGNAL_TIMEOUT = 12
 RESTORE_BOUND = 5     # seconds the restore may take after Ctrl-C (issue 6: a few)
+# The CLI's note that the first signal arrived (its handler writes it): the
+# driver sends the second signal once it has read it.
+FIRST_SIGNAL_NOTE = b"modemcred: interrupted: letting the modem finish"
+OUTPUT_LOST = 141     # exit status when stdout or stderr could not be written
 CA_TAG = 12           # the store holds a CA certificate there at the start
 INITIAL_CFUN, INITIAL_CMEE = 1, 0
 
@@ -129,6 +147,21 @@ COMMANDS = {c.name: c for c in [
             r"^AT%CMNG=0", plain_rc=2, bad_input=True, secret="psk"),
 ]}
 
+# Only in the signal cases: a write whose change shows in the store (the
+# store already holds the CA at CA_TAG, so write_ca would change nothing).
+SIGNAL_COMMANDS = {c.name: c for c in [
+    Command("write_new", ["--offline", "write", "--tag", "15", "--type", "ca", "--verify",
+                          "{ca}"], r"^AT%CMNG=0", offline=True, short_answer=True),
+]}
+# Whether the command's change is in the modem's store at the end.
+CHANGE_MADE = {
+    "write_new": lambda store: store.get((15, 0)) == CA_PEM,
+    "write_key": lambda store: (13, 2) in store,
+    "write_psk": lambda store: (14, 3) in store,
+    "delete": lambda store: (CA_TAG, 0) not in store,
+    "keygen": lambda store: (hostile.KEYGEN_TAG, 2) in store,
+}
+
 OFFLINE = [n for n, c in COMMANDS.items() if c.offline]
 GOOD = {n: c for n, c in COMMANDS.items() if not c.bad_input}
 DIGESTS = ["list", "read", "exists", "compare", "write_ca"]
@@ -182,6 +215,10 @@ SPECIFIC = {
     "unterminated_read": {"read": {3}},
     "blob_empty": {n: {3} for n in BLOBS},
     "blob_garbage": {n: {3} for n in BLOBS},
+    # the write's answer comes after the timeout and after the first link
+    # recovery: the mode found is restored once the modem answers again
+    # (issue 13), and the write stays a timeout
+    "busy_past_recovery": {n: {3} for n in ("write_ca", "write_key", "write_psk")},
 }
 
 # Scenarios after which the line is dead or the modem cannot be restored:
@@ -198,27 +235,45 @@ DISCONNECT_SAMPLED = ["list", "read", "keygen", "attest"]
 SAMPLES = 8
 
 
+# What the driver does once the modem has the target command.
+SIGNAL = "signal"              # send signal_no
+SIGNAL_TWICE = "signal_twice"  # send it, and again once the CLI said it arrived
+CLOSE_PIPES = "close_pipes"    # close the reading ends of stdout and stderr
+
+# Scenarios that keep an answer from coming: a single signal lets the tool
+# wait for it as long as the command's timeout allows.
+STALLS = ("stall_one", "stall_from", "no_final", "late_answer", "reboot_on",
+          "stall_restore_silent", "restore_silent", "cfun4_silent")
+
+
 class Case:
-    """A scenario x a command. label names variants (another target, a signal)."""
+    """A scenario x a command. label names variants (another target, a signal).
+
+    action: what the driver does once the modem has the target (SIGNAL,
+    SIGNAL_TWICE, CLOSE_PIPES, or None); completed: what the --json error
+    object must then say of the change (True, False, None for null), or
+    "any" when only the store decides; flags: CLI options put first."""
 
     def __init__(self, scenario, command, expected, k=None, timeout=TIMEOUT, signal_no=None,
-                 target=None, label=None):
+                 target=None, label=None, action=None, completed="any", flags=()):
         self.scenario = scenario
-        self.command = COMMANDS[command]
+        self.command = COMMANDS.get(command) or SIGNAL_COMMANDS[command]
         self.expected = expected
         self.k = k
         self.timeout = timeout
         self.signal_no = signal_no
+        self.action = action or (SIGNAL if signal_no is not None else None)
+        self.completed = completed
+        self.flags = list(flags)
         self.target = target or self.command.target
         suffix = "" if k is None else "@%d" % k
         self.name = "%s/%s%s" % (label or scenario, command, suffix)
 
     def slow(self):
         """Roughly how long it takes, to start the slow ones first."""
-        waits = self.scenario in ("stall_one", "stall_from", "no_final", "late_answer",
-                                  "reboot_on", "trickle", "urc_unbalanced",
-                                  "stall_restore_silent", "restore_silent", "cfun4_silent")
-        return (max(self.timeout, self.command.min_wait) if waits else 0) + \
+        waits = self.scenario in STALLS + ("trickle", "urc_unbalanced")
+        recoveries = 3 * self.timeout if self.scenario == "busy_past_recovery" else 0
+        return (max(self.timeout, self.command.min_wait) if waits else 0) + recoveries + \
             (self.timeout if self.signal_no else 0)
 
 
@@ -298,19 +353,61 @@ def cases():
             # command that needs nothing after it (no mode to restore) succeeds
             want = {0, 3} if k == length - 1 and not command.offline else {3}
             out.append(Case("disconnect", name, want, k=k))
-    # Ctrl-C and SIGTERM while the operation stalls: restored, 130/143, within
-    # a few seconds of the signal (issue 6, item 8), whether the interrupted
-    # command's answer never comes or the restoring AT+CFUN stalls too; so the
-    # timeout is set far above that bound.
-    for name in ("write_ca", "write_key", "delete", "keygen"):
-        out.append(Case("stall_one", name, {130}, timeout=SIGNAL_TIMEOUT,
-                        signal_no=signal.SIGINT, label="sigint"))
-    out.append(Case("stall_one", "write_psk", {143}, timeout=SIGNAL_TIMEOUT,
-                    signal_no=signal.SIGTERM, label="sigterm"))
-    for name in ("write_ca", "delete"):
-        out.append(Case("stall_restore_silent", name, {130}, timeout=SIGNAL_TIMEOUT,
-                        signal_no=signal.SIGINT, label="sigint_restore_silent"))
+    out += signal_cases()
     return sorted(out, key=lambda c: -c.slow())
+
+
+# Moments of an operation (issue 13): the command the modem holds its answer
+# to while the driver acts, and what the modem has done of the change when a
+# signal lands there.
+MOMENTS = [
+    ("start", r"^AT\+CFUN\?$", False),     # the session reads the mode
+    ("offline", r"^AT\+CFUN=4$", False),   # the modem goes offline
+    ("op", None, True),                      # the operation's own command
+    ("restore", r"^AT\+CFUN=1$", True),     # the mode found is restored
+]
+SIGNAL_NAMES = {signal.SIGHUP: "sighup", signal.SIGQUIT: "sigquit", signal.SIGINT: "sigint",
+                signal.SIGTERM: "sigterm"}
+CHANGERS = ["write_new", "delete", "keygen"]
+
+
+def signal_cases():
+    out = []
+    # SIGHUP and SIGQUIT like SIGTERM, at every moment: the command the modem
+    # has completes, the mode is restored, 128 + signal, and the error object
+    # says whether the change was made
+    for sig in (signal.SIGHUP, signal.SIGQUIT):
+        for name in CHANGERS:
+            for moment, target, completed in MOMENTS:
+                out.append(Case("hold_target", name, {128 + sig}, target=target,
+                                signal_no=sig, completed=completed, flags=["--json"],
+                                label="%s_%s" % (SIGNAL_NAMES[sig], moment)))
+    for name in CHANGERS:
+        out.append(Case("hold_target", name, {130}, signal_no=signal.SIGINT, completed=True,
+                        flags=["--json"], label="sigint_op"))
+    # a closed pipe at every moment: nothing stops, the mode is restored, the
+    # change is made, and the exit status says the output was lost
+    for name in CHANGERS:
+        for moment, target, _ in MOMENTS:
+            out.append(Case("hold_target", name, {OUTPUT_LOST}, target=target,
+                            action=CLOSE_PIPES, flags=["-v"], label="pipe_%s" % moment))
+    # Ctrl-C and SIGTERM while the operation stalls: the tool waits for the
+    # answer as long as the command's timeout allows, then restores within a
+    # few seconds (issue 6, item 8), whether the interrupted command's answer
+    # never comes or the restoring AT+CFUN stalls too; 130/143
+    for name in ("write_ca", "write_key", "delete", "keygen"):
+        out.append(Case("stall_one", name, {130}, signal_no=signal.SIGINT, label="sigint"))
+    out.append(Case("stall_one", "write_psk", {143}, signal_no=signal.SIGTERM, label="sigterm"))
+    for name in ("write_ca", "delete"):
+        out.append(Case("stall_restore_silent", name, {130}, signal_no=signal.SIGINT,
+                        label="sigint_restore_silent"))
+    # a second Ctrl-C abandons the stalled command at once: restored within a
+    # few seconds of it, far below the command's timeout; what it did is unknown
+    for name in CHANGERS:
+        out.append(Case("stall_one", name, {130}, timeout=SIGNAL_TIMEOUT,
+                        signal_no=signal.SIGINT, action=SIGNAL_TWICE, completed=None,
+                        flags=["--json"], label="sigint_twice"))
+    return out
 
 
 # ---- per-case material ------------------------------------------------------
@@ -372,9 +469,13 @@ def leaked(output, secret_list):
 def bound(case):
     """Seconds the CLI may take: its timeout for the operation (the library
     waits longer for %KEYGEN), the CFUN and CMEE restores, and room for a
-    loaded machine. After a signal: a bounded restore, and room for load."""
-    if case.signal_no is not None:
-        return RESTORE_BOUND + 5
+    loaded machine. After a signal (counted from the last one): the rest of
+    the stalled command's timeout after a single one, a bounded restore, and
+    room for load."""
+    if case.action in (SIGNAL, SIGNAL_TWICE):
+        finishing = case.action == SIGNAL and case.scenario in STALLS
+        return (max(case.timeout, case.command.min_wait) if finishing else 0) + \
+            RESTORE_BOUND + 5
     return max(case.timeout, case.command.min_wait) + 4 * case.timeout + 10
 
 
@@ -412,30 +513,73 @@ class Outcome:
         self.elapsed = 0.0
         self.alive = True       # the line was not hung up
         self.cfun = self.cmee = None
+        self.store = {}         # the modem's credentials at the end
         self.received = b""     # the modem's log: one line per command
         self.reasons = []       # (figure, why)
 
 
+class Collector(threading.Thread):
+    """Reads one pipe of the CLI to its end; seen is set once it holds mark."""
+
+    def __init__(self, pipe, mark=None):
+        super().__init__(daemon=True)
+        self.pipe, self.mark = pipe, mark
+        self.data = b""
+        self.seen = threading.Event()
+        self.start()
+
+    def run(self):
+        for chunk in iter(lambda: self.pipe.read1(4096), b""):
+            self.data += chunk
+            if self.mark and self.mark in self.data:
+                self.seen.set()
+
+
+def act(case, modem, proc, collectors, outcome, hard):
+    """Once the modem has the target (an event): the case's action; then the
+    held answer goes out. Returns when the bound starts: after the last signal."""
+    t0 = time.monotonic()
+    if case.action is None:
+        return t0
+    if not modem.target_seen.wait(hard):
+        outcome.reasons.append(("hang", "the operation never reached the modem"))
+        return t0
+    if case.action == CLOSE_PIPES:
+        proc.stdout.close()
+        proc.stderr.close()
+    else:
+        proc.send_signal(case.signal_no)
+    t0 = time.monotonic()
+    modem.released.set()
+    if case.action == SIGNAL_TWICE:
+        if collectors[1].seen.wait(hard):
+            proc.send_signal(case.signal_no)
+            t0 = time.monotonic()
+        else:
+            outcome.reasons.append(("hang", "the CLI never said the first signal arrived"))
+    return t0
+
+
 def run_cli(case, modem, argv, outcome):
-    """Run the CLI against the serving modem; a signal case interrupts it once
-    the modem has the operation's command (an event, not a sleep)."""
-    hard = bound(case) + (20 if case.signal_no else 30)
+    """Run the CLI against the serving modem, acting (a signal, closed pipes)
+    once the modem has the operation's command."""
+    hard = bound(case) + (20 if case.action else 30)
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    if case.signal_no is not None:
-        if modem.target_seen.wait(hard):
-            proc.send_signal(case.signal_no)
-            t0 = time.monotonic()  # the bound runs from the signal
-        else:
-            outcome.reasons.append(("hang", "the operation never reached the modem"))
+    collectors = [] if case.action == CLOSE_PIPES else \
+        [Collector(proc.stdout), Collector(proc.stderr, FIRST_SIGNAL_NOTE)]
+    t0 = act(case, modem, proc, collectors, outcome, hard) if case.action else t0
     try:
-        outcome.out, outcome.err = proc.communicate(timeout=hard)
-        outcome.rc = proc.returncode
+        outcome.rc = proc.wait(timeout=hard)
     except subprocess.TimeoutExpired:
         proc.kill()
-        outcome.out, outcome.err = proc.communicate()
+        proc.wait()
         outcome.reasons.append(("hang", "killed after %ds" % hard))
+    for c in collectors:
+        c.join(30)
+    if collectors:
+        outcome.out, outcome.err = collectors[0].data, collectors[1].data
     outcome.elapsed = time.monotonic() - t0
 
 
@@ -448,7 +592,7 @@ def run_case(case, cli, workdir):
                             cfun=INITIAL_CFUN, cmee=INITIAL_CMEE, store=initial_store())
     server = threading.Thread(target=modem.serve, daemon=True)
     server.start()
-    argv = [cli, "-p", link, "--timeout", str(case.timeout)]
+    argv = [cli, "-p", link, "--timeout", str(case.timeout)] + case.flags
     argv += [a.format(**files) for a in case.command.args]
     outcome = Outcome()
     run_cli(case, modem, argv, outcome)
@@ -457,6 +601,7 @@ def run_case(case, cli, workdir):
     outcome.alive = modem.pty.alive
     modem.drain()
     outcome.cfun, outcome.cmee = modem.modem.cfun, modem.modem.cmee
+    outcome.store = dict(modem.modem.store)
     modem.close()
     for name, data in (("stdout", outcome.out), ("stderr", outcome.err)):
         with open(os.path.join(d, name), "wb") as f:
@@ -475,12 +620,17 @@ def judge(case, o, files, secret_list):
     why = o.reasons
     if o.rc is not None and o.elapsed > bound(case):
         why.append(("hang", "took %.1fs, bound %ds" % (o.elapsed, bound(case))))
+    # None: not known from the store (write_ca writes what tag 12 holds already)
+    change = CHANGE_MADE.get(case.command.name)
+    made = change(o.store) if case.action and change else None
     if o.rc == 0 and not case.command.bad_input:
         wrong = wrong_result(case.command.name, case.scenario, o.out, files["out"])
         if wrong:
             why.append(("false success", wrong))
-    elif o.rc != 0 and "{out}" in case.command.args and file_bytes(files["out"]):
+    elif o.rc != 0 and "{out}" in case.command.args and file_bytes(files["out"]) and not made:
         why.append(("false success", "failed, yet wrote its -o file"))
+    if case.action:
+        judge_report(case, o, made, files)
     if o.rc is not None and (o.rc < 0 or o.rc in (86, 87) or SANITIZER.search(o.err)):
         why.append(("crash", "exit %s" % o.rc))
     elif o.rc is not None and o.rc not in case.expected:
@@ -510,6 +660,36 @@ def judge_mode(case, o):
             o.cfun, o.cmee, INITIAL_CFUN, INITIAL_CMEE)))
 
 
+def judge_report(case, o, made, files):
+    """After a signal or closed pipes: the report is what the modem's store holds."""
+    why = o.reasons
+    name = case.command.name
+    if made and "{out}" in case.command.args and not file_bytes(files["out"]).startswith(
+            b"-----BEGIN CERTIFICATE REQUEST-----"):
+        why.append(("wrong report", "the modem made the key, yet no CSR was saved"))
+    if case.action == CLOSE_PIPES:
+        if made is False:
+            why.append(("wrong report", "the output was closed and the %s not done" % name))
+        return
+    if "--json" not in case.flags or o.rc is None:
+        return
+    try:
+        error = json.loads(o.out.decode())["error"]
+    except (ValueError, KeyError, TypeError):
+        why.append(("wrong report", "stdout is not one error object"))
+        return
+    if "completed" not in error:
+        why.append(("wrong report", "the error object has no \"completed\""))
+        return
+    completed = error["completed"]
+    if case.completed != "any" and completed != case.completed:
+        why.append(("wrong report", "completed %s, expected %s" % (
+            json.dumps(completed), json.dumps(case.completed))))
+    if completed is not None and made is not None and completed != made:
+        why.append(("wrong report", "completed %s, yet the store says %s" % (
+            json.dumps(completed), "made" if made else "not made")))
+
+
 SANITIZER = re.compile(rb"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
 
 
@@ -528,7 +708,8 @@ def summary_line(case, o):
 # figure: how the end of the stage counts the cases with it
 FIGURES = {"hang": "hangs", "crash": "crashes", "false success": "false successes",
            "wrong exit code": "wrong exit codes", "mode not restored": "modes not restored",
-           "secret leak": "secret leaks", "sent": "sent when they must not be"}
+           "secret leak": "secret leaks", "sent": "sent when they must not be",
+           "wrong report": "wrong reports"}
 
 
 def run_all(selected, cli, workdir, jobs):

@@ -39,6 +39,8 @@ struct fake {
 	int closes;
 	int cancel_after; /* cancel_cb says stop after this many polls, 0: never */
 	int cancel_polls;
+	int cancel_how; /* what it says then: 0 is MCRED_CANCEL_STOP */
+	int now_after;  /* it says MCRED_CANCEL_NOW from this many polls on, 0: never */
 	int idle_reads; /* reads that found nothing and waited */
 	char urcs[8][128];
 	int urc_count;
@@ -149,7 +151,11 @@ static int on_cancel(void *user)
 {
 	struct fake *f = user;
 
-	return f->cancel_after && ++f->cancel_polls >= f->cancel_after;
+	if (!f->cancel_after || ++f->cancel_polls < f->cancel_after)
+		return MCRED_CANCEL_NONE;
+	if (f->now_after && f->cancel_polls >= f->now_after)
+		return MCRED_CANCEL_NOW;
+	return f->cancel_how ? f->cancel_how : MCRED_CANCEL_STOP;
 }
 
 /* Open a handle on f with the test's options (callbacks wired to f). */
@@ -447,6 +453,7 @@ static void test_too_large(void **state)
 	free(f);
 }
 
+/* MCRED_CANCEL_NOW: the wait stops at once, long before the timeout. */
 static void test_cancel(void **state)
 {
 	struct fake *f = new_fake(NULL);
@@ -459,6 +466,7 @@ static void test_cancel(void **state)
 	mcred_options_init(&o);
 	o.timeout_ms = 5000;
 	f->cancel_after = 3;
+	f->cancel_how = MCRED_CANCEL_NOW;
 	m = open_fake(f, &o);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_ERR_CANCELLED);
@@ -467,9 +475,118 @@ static void test_cancel(void **state)
 	assert_true(f->cancel_polls == 3);
 	assert_true(elapsed_ms(&start) < 4000);
 	assert_int_equal(mcred_modem_error(m)->code, MCRED_ERR_CANCELLED);
+	/* it went out and was not answered: what it did is unknown */
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_UNKNOWN);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
 	free(f);
+}
+
+/*
+ * MCRED_CANCEL_STOP while the modem has the command: its answer is still
+ * awaited and taken (what the modem did is known), and the next command is
+ * not sent.
+ */
+static void test_cancel_finishes_the_command_in_flight(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	size_t before;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 5000;
+	f->cancel_after = 2;    /* the first poll is before the first byte goes out */
+	f->late = "\r\nOK\r\n"; /* after a few empty reads: the cancel came first */
+	f->late_reads = 3;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT%CMNG=3,5,0", &r), MCRED_OK);
+	assert_true(f->cancel_polls >= 2); /* asked while the answer was awaited */
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_MADE);
+	mcred_reply_free(&r);
+	before = f->written_len;
+	assert_int_equal(exec(m, "AT+CFUN=1", &r), MCRED_ERR_CANCELLED);
+	assert_int_equal(f->written_len, before); /* nothing sent after the cancel */
+	assert_non_null(strstr(mcred_modem_error(m)->message, "before sending"));
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_NONE);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* A command finished after a cancel whose answer never comes: its timeout, then unknown. */
+static void test_cancel_then_no_answer_within_the_timeout(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	struct timespec start;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 300;
+	f->cancel_after = 2; /* once the command went out */
+	m = open_fake(f, &o);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(exec(m, "AT%CMNG=3,5,0", &r), MCRED_ERR_CANCELLED);
+	assert_true(elapsed_ms(&start) >= 290); /* its whole timeout */
+	assert_non_null(strstr(mcred_modem_error(m)->message, "unknown"));
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_UNKNOWN);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* While the answer is awaited after MCRED_CANCEL_STOP, MCRED_CANCEL_NOW abandons it. */
+static void test_cancel_now_while_finishing(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	struct timespec start;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 5000;
+	f->cancel_after = 2; /* once the command went out */
+	f->now_after = 5;
+	m = open_fake(f, &o);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(exec(m, "AT%CMNG=3,5,0", &r), MCRED_ERR_CANCELLED);
+	assert_int_equal(f->cancel_polls, 5);
+	assert_true(elapsed_ms(&start) < 4000);
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_UNKNOWN);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* What a reply says of the change its command asked for. */
+static void test_reply_change(void **state)
+{
+	struct mcred_reply r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.final = MCRED_LINE_INFO;
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_NONE); /* never sent */
+	r.sent = 1;
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_UNKNOWN);
+	r.final = MCRED_LINE_OK;
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_MADE);
+	r.final = MCRED_LINE_CME_ERROR;
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_NONE);
+	r.final = MCRED_LINE_ERROR;
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_NONE);
+	r.final = MCRED_LINE_SHELL_FAILED;
+	r.code = 7; /* E2BIG: carried out, its answer did not fit */
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_UNKNOWN);
+	r.code = 8;
+	assert_int_equal(mcred_reply_change(&r), MCRED_CHANGE_NONE);
 }
 
 /* After Ctrl-C the abandoned command's OK must not answer the next command. */
@@ -484,6 +601,7 @@ static void test_late_answer_after_cancel_not_taken(void **state)
 	mcred_options_init(&o);
 	o.timeout_ms = 2000;
 	f->cancel_after = 2;
+	f->cancel_how = MCRED_CANCEL_NOW;
 	m = open_fake(f, &o);
 	assert_int_equal(exec(m, "AT+CFUN?", &r), MCRED_ERR_CANCELLED);
 	mcred_reply_free(&r);
@@ -497,6 +615,71 @@ static void test_late_answer_after_cancel_not_taken(void **state)
 	assert_int_equal(r.lines.count, 1);
 	assert_string_equal(r.lines.lines[0], "+CMEE: 1");
 	assert_int_equal(f->urc_count, 0); /* the stale +CFUN line is no URC either */
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/*
+ * A quoted command abandoned early (MCRED_CANCEL_NOW) whose late answer
+ * comes: the device read it whole, so the next command goes out alone,
+ * without the link recovery's bytes and query (issue 16: two round trips
+ * saved per Ctrl-C).
+ */
+static void test_early_abandoned_quoted_command_late_answer_saves_the_recovery(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	size_t before;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 2000;
+	f->cancel_after = 2;
+	f->cancel_how = MCRED_CANCEL_NOW;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT%CMNG=0,5,0,\"abc\"", &r), MCRED_ERR_CANCELLED);
+	mcred_reply_free(&r);
+	f->cancel_after = 0;
+	f->late = "\r\nOK\r\n";
+	f->late_reads = 2;
+	f->reply = "\r\nOK\r\n";
+	f->reply_queued = 0;
+	before = f->written_len;
+	assert_int_equal(exec(m, "AT+CFUN=1", &r), MCRED_OK);
+	assert_int_equal(f->written_len - before, strlen("AT+CFUN=1\r\n"));
+	assert_memory_equal(f->written + before, "AT+CFUN=1\r\n", f->written_len - before);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* The same without a late answer: the link is recovered before the next command. */
+static void test_early_abandoned_quoted_command_without_answer_is_recovered(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	size_t before;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 300;
+	f->cancel_after = 2;
+	f->cancel_how = MCRED_CANCEL_NOW;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT%CMNG=0,5,0,\"abc\"", &r), MCRED_ERR_CANCELLED);
+	mcred_reply_free(&r);
+	f->cancel_after = 0;
+	f->reply = "\r\nERROR\r\n+CMEE: 0\r\nOK\r\n"; /* the recovery's, then its query's */
+	f->reply_queued = 0;
+	f->reply2 = "\r\nOK\r\n";
+	before = f->written_len;
+	assert_int_equal(exec(m, "AT+CFUN=1", &r), MCRED_OK);
+	assert_memory_equal(f->written + before, "\x7f\x7f\x7f\"xx\"\x7f\r\nAT+CMEE?\r\n", 18);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
 	free(f);
@@ -883,7 +1066,14 @@ int main(void)
 		cmocka_unit_test(test_half_sent_command_is_finished_first),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_cancel_finishes_the_command_in_flight),
+		cmocka_unit_test(test_cancel_then_no_answer_within_the_timeout),
+		cmocka_unit_test(test_cancel_now_while_finishing),
+		cmocka_unit_test(test_reply_change),
 		cmocka_unit_test(test_late_answer_after_cancel_not_taken),
+		cmocka_unit_test(
+			test_early_abandoned_quoted_command_late_answer_saves_the_recovery),
+		cmocka_unit_test(test_early_abandoned_quoted_command_without_answer_is_recovered),
 		cmocka_unit_test(test_shell_escaping),
 		cmocka_unit_test(test_terminators),
 		cmocka_unit_test(test_overlong_command_not_sent),

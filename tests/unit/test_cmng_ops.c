@@ -149,6 +149,9 @@ static void test_cancel_still_restores(void **state)
 	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
 			 MCRED_ERR_CANCELLED);
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_ERR_CANCELLED);
+	/* the modem had the write and answered it: stored, and said so */
+	assert_int_equal(fx->fake->ncreds, 1);
+	assert_int_equal(mcred_modem_last_change(fx->m), MCRED_CHANGE_MADE);
 	assert_restored(fx->fake);
 }
 
@@ -160,6 +163,7 @@ static void test_cancel_while_going_offline_restores(void **state)
 	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0),
 			 MCRED_ERR_CANCELLED);
 	assert_int_equal(fx->fake->ncreds, 0); /* stopped before the write */
+	assert_int_equal(mcred_modem_last_change(fx->m), MCRED_CHANGE_NONE);
 	assert_restored(fx->fake);
 }
 

@@ -112,6 +112,14 @@ struct fake {
 	int count;
 	const char *expect; /* the %KEYGEN / %ATTESTTOKEN command expected */
 	const char *reply;  /* the answer to it */
+	/*
+	 * A Ctrl-C while the modem generates the key: the expected command
+	 * raises cancel, and its answer comes a few empty reads later.
+	 */
+	int cancel_on_expect;
+	int cancel;
+	const char *held;
+	int held_reads;
 };
 
 static void queue(struct fake *f, const char *s)
@@ -134,7 +142,11 @@ static void answer(struct fake *f, const char *cmd)
 		queue(f, "\r\nOK\r\n");
 	else if (strcmp(cmd, "AT+CFUN?") == 0)
 		queue(f, "\r\n+CFUN: 4\r\n\r\nOK\r\n");
-	else if (f->expect && strcmp(cmd, f->expect) == 0)
+	else if (f->expect && strcmp(cmd, f->expect) == 0 && f->cancel_on_expect) {
+		f->cancel = 1;
+		f->held = f->reply;
+		f->held_reads = 3;
+	} else if (f->expect && strcmp(cmd, f->expect) == 0)
 		queue(f, f->reply);
 	else
 		queue(f, "\r\nERROR\r\n");
@@ -168,6 +180,11 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 	struct timespec ts = { 0, 1000000L };
 
 	(void)timeout_ms;
+	if (n == 0 && f->held && --f->held_reads <= 0) {
+		queue(f, f->held);
+		f->held = NULL;
+		n = f->rx_len - f->rx_pos;
+	}
 	if (n == 0) {
 		nanosleep(&ts, NULL);
 		return 0;
@@ -179,6 +196,11 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 	return (int)n;
 }
 
+static int fake_cancel(void *user)
+{
+	return ((struct fake *)user)->cancel;
+}
+
 static mcred_modem *open_fake(struct fake *f)
 {
 	struct mcred_transport t = transport_of(fake_read, fake_write, NULL, f);
@@ -188,6 +210,8 @@ static mcred_modem *open_fake(struct fake *f)
 
 	mcred_options_init(&o);
 	o.timeout_ms = 2000;
+	o.cancel_cb = fake_cancel;
+	o.cancel_user = f;
 	if (mcred_modem_open_transport(&m, &t, &o, &e) != MCRED_OK)
 		fail_msg("open_transport: %s", e.message);
 	return m;
@@ -396,12 +420,48 @@ static void attest_commands(void **state)
 	free(fixture);
 }
 
+/*
+ * Ctrl-C while the modem generates the key: its answer is still awaited and
+ * handed back with MCRED_ERR_CANCELLED, so the key never stays without its
+ * CSR (issue 13).
+ */
+static void keygen_cancelled_while_generating_keeps_the_answer(void **state)
+{
+	char *fixture = fixture_read_blob("keygen_csr.txt");
+	struct mcred_keygen_request req;
+	struct fake *f = calloc(1, sizeof(*f));
+	mcred_modem *m;
+	char *blob = NULL;
+	char reply[2048];
+
+	(void)state;
+	snprintf(reply, sizeof(reply), "\r\n%%KEYGEN: \"%s\"\r\n\r\nOK\r\n", fixture);
+	mcred_keygen_request_init(&req);
+	req.tag = 11;
+	f->expect = "AT%KEYGEN=11,2,0";
+	f->reply = reply;
+	f->cancel_on_expect = 1;
+	m = open_fake(f);
+	assert_int_equal(mcred_keygen_run(m, &req, &blob), MCRED_ERR_CANCELLED);
+	assert_non_null(blob);
+	assert_string_equal(blob, fixture);
+	assert_int_equal(mcred_modem_last_change(m), MCRED_CHANGE_MADE);
+	free(blob);
+	mcred_modem_free(m);
+	free(f);
+	free(fixture);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(check_accepts),   cmocka_unit_test(check_rejects),
-		cmocka_unit_test(keygen_commands), cmocka_unit_test(keygen_wrapped_answer),
-		cmocka_unit_test(keygen_errors),   cmocka_unit_test(keygen_invalid_sends_nothing),
+		cmocka_unit_test(check_accepts),
+		cmocka_unit_test(check_rejects),
+		cmocka_unit_test(keygen_commands),
+		cmocka_unit_test(keygen_wrapped_answer),
+		cmocka_unit_test(keygen_errors),
+		cmocka_unit_test(keygen_invalid_sends_nothing),
+		cmocka_unit_test(keygen_cancelled_while_generating_keeps_the_answer),
 		cmocka_unit_test(attest_commands),
 	};
 
