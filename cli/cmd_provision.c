@@ -338,9 +338,12 @@ static int load_inputs(struct provision_args *a)
 		if ((code = load_text(a->root_ca, "root CA file", &a->root_pem, &len)))
 			return code;
 		memset(&err, 0, sizeof(err));
-		if (!strstr(a->root_pem, "-----BEGIN CERTIFICATE-----") ||
-		    mcred_cmng_check_write(1, MCRED_TYPE_CA_CERT, a->root_pem, len, NULL,
-					   &a->cfg.opts, &err) != MCRED_OK) {
+		/* the same checks as write --type ca: a key in this file would be
+		 * stored where anyone can read it back */
+		if (mcred_cmng_check_write(1, MCRED_TYPE_CA_CERT, a->root_pem, len, NULL,
+					   &a->cfg.opts, &err) != MCRED_OK ||
+		    mcred_cmng_check_content(MCRED_TYPE_CA_CERT, a->root_pem, len, NULL,
+					     &err) != MCRED_OK) {
 			cli_errorf("--root-ca %s: %s", a->root_ca,
 				   err.message[0] ? err.message : "not a PEM certificate");
 			return CLI_EXIT_USAGE;

@@ -217,6 +217,29 @@ test_provision_ca_checks_before_any_modem() {
 	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands: $(cat "$T_DIR/m1.log")"
 }
 
+# --root-ca is checked as write --type ca checks its file: a private key in
+# it (which the modem would store where anyone reads it back) or a CSR is
+# refused before any modem is touched, and the key is never printed
+test_provision_root_ca_content_checked() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	cat "$T_DIR/root.pem" "$T_DIR/ca.key" >"$T_DIR/root-and-key.pem"
+	openssl req -new -key "$T_DIR/ca.key" -subj /CN=x -out "$T_DIR/req.pem" 2>/dev/null ||
+		fail "openssl req"
+	for case in "root-and-key.pem:private key" "ca.key:private key" "req.pem:not a certificate"; do
+		file=${case%%:*} why=${case#*:}
+		RC=0
+		timeout 20 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+			--root-ca "$T_DIR/$file" --out "$T_DIR/arts" $PORTS >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 2 "provision --root-ca $file"
+		err_has "$why" "--root-ca $file"
+		err_has "--root-ca" "--root-ca $file names the option"
+		! grep -q 'PRIVATE KEY-----' "$OUT" "$ERR" || fail "key text printed for $file"
+	done
+	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands: $(cat "$T_DIR/m1.log")"
+}
+
 test_provision_csr_only_then_cert_dir() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts" "$T_DIR/issued"
