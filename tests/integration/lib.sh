@@ -150,14 +150,56 @@ start_pymodem() {
 	done
 }
 
-# wait_for_log TEXT: wait until the modem's log shows TEXT (a fixed string:
-# a command reached the modem), polling every 50 ms; fails the test only if
-# it never comes within 30 s, so a loaded machine just waits longer.
+# wait_for PATTERN FILE WHAT: wait until FILE has a line matching PATTERN
+# (an event: a command reached the modem, the CLI said something), polling
+# every 50 ms; fails the test with WHAT only if it never comes within 60 s,
+# so a loaded machine just waits longer.
+wait_for() {
+	_w=0
+	until grep -q -e "$1" "$2" 2>/dev/null; do
+		_w=$((_w + 1))
+		[ "$_w" -lt 1200 ] || fail "$3"
+		sleep 0.05
+	done
+}
+
+# Holding an answer back (modemsim --hold-file): a test that must make
+# something happen while the modem works on a command, a signal to the CLI
+# say, starts the modem with --hold-file "$(hold_file)", names the command
+# with hold_next TEXT before starting the CLI, and then signal_held: events
+# all the way, never a race against --latency-ms on a loaded machine.
+hold_file() { echo "$T_DIR/hold"; }
+
+held_count() {
+	if [ -f "$LOG" ]; then grep -c -F -e HELD "$LOG" || true; else echo 0; fi
+}
+
+# hold_next TEXT: the modem holds the next command that contains TEXT
+hold_next() {
+	_held=$(held_count)
+	printf '%s\n' "$1" >"$(hold_file)"
+}
+
+# signal_held PID SIGNAL: once the modem holds that command, send SIGNAL to
+# PID; the modem answers once the CLI's stderr ($ERR) says it got the signal
+signal_held() {
+	_w=0
+	while [ "$(held_count)" -le "$_held" ]; do
+		_w=$((_w + 1))
+		[ "$_w" -lt 1200 ] || fail "the modem never got the command to hold"
+		sleep 0.05
+	done
+	kill "-$2" "$1"
+	wait_for "interrupted" "$ERR" "the CLI never said it got SIG$2"
+	rm -f "$(hold_file)"
+}
+
+# wait_for_log TEXT: wait until the modem's log shows TEXT (a fixed string)
 wait_for_log() {
 	_w=0
 	while ! grep -q -F -e "$1" "$LOG" 2>/dev/null; do
 		_w=$((_w + 1))
-		[ "$_w" -le 600 ] || fail "'$1' never reached the modem"
+		[ "$_w" -lt 1200 ] || fail "'$1' never reached the modem"
 		sleep 0.05
 	done
 }

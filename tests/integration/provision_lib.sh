@@ -99,16 +99,6 @@ check_provisioned() {
 	done
 }
 
-# wait_for PATTERN FILE WHAT: wait (up to 60 s) until FILE has a line matching PATTERN
-wait_for() {
-	_w=0
-	until grep -q "$1" "$2" 2>/dev/null; do
-		_w=$((_w + 1))
-		[ "$_w" -lt 1200 ] || fail "$3"
-		sleep 0.05
-	done
-}
-
 # count_in_logs PATTERN: commands matching PATTERN over every simulator log
 count_in_logs() {
 	cat "$T_DIR"/m*.log 2>/dev/null | grep -c "$1" || true

@@ -87,9 +87,9 @@ test_offline_write_restores_cfun() {
 }
 
 test_ctrl_c_restores_cfun() {
-	# SIGINT once the modem has the AT+CFUN=4 (its answer is 1 s away): it goes
-	# offline after the CLI asked for it, so the CLI must put it back
-	start_sim --latency-ms 1000 --cfun 1
+	# SIGINT while the modem holds the AT+CFUN=4: it goes offline after the
+	# CLI asked for it, so the CLI must put it back
+	start_sim --hold-file "$(hold_file)" --cfun 1
 	t0=$(now)
 	signal_during_write INT 'CFUN=4'
 	t=$(elapsed "$t0" "$(now)")
@@ -100,10 +100,11 @@ test_ctrl_c_restores_cfun() {
 	out_has '+CFUN: 1' "functional mode after Ctrl-C"
 }
 
-# signal_during_write SIGNAL WAIT_FOR: start an --offline write against a slow
-# online modem, send SIGNAL once the sim log shows WAIT_FOR (the modem has the
-# command: an event, not a guess how long start-up takes), and collect RC.
+# signal_during_write SIGNAL COMMAND: start an --offline write against an
+# online modem started with --hold-file, send SIGNAL while the modem holds
+# COMMAND unanswered (lib.sh's signal_held), and collect RC.
 signal_during_write() {
+	hold_next "$2"
 	sig=""
 	[ "$1" = INT ] && env --default-signal=INT true 2>/dev/null && sig="--default-signal=INT"
 	env $sig "$CLI" -p "$LINK" --timeout 30 --offline write --tag 7 --type 0 "$FIX/ca.pem" \
@@ -111,8 +112,7 @@ signal_during_write() {
 	pid=$!
 	( sleep 90; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
 	wd=$!
-	wait_for_log "$2"
-	kill "-$1" "$pid"
+	signal_held "$pid" "$1"
 	RC=0; wait "$pid" || RC=$?
 	kill "$wd" 2>/dev/null || true
 	cat "$ERR" >>"$T_DIR/stderr.all"
@@ -122,8 +122,8 @@ test_ctrl_c_while_offline_restores_cfun() {
 	# SIGINT while the write itself is in progress (the modem is at CFUN=4).
 	# The modem finishes the write (its answer is awaited within the write's
 	# timeout), then the restore, which has 3 s after a Ctrl-C, sends
-	# AT+CFUN=1 alone: its one latency of 0.6 s leaves plenty to spare
-	start_sim --latency-ms 600 --cfun 1
+	# AT+CFUN=1 alone
+	start_sim --hold-file "$(hold_file)" --cfun 1
 	signal_during_write INT 'CMNG=0'
 	expect_rc 130 "write interrupted by SIGINT during %CMNG=0"
 	err_has "the modem stored the credential" "what the modem did"
@@ -135,7 +135,7 @@ test_ctrl_c_while_offline_restores_cfun() {
 test_sigterm_restores_cfun() {
 	# SIGTERM while AT+CFUN=4 is in flight: the modem goes offline after the
 	# CLI asked for it, so the CLI must still put it back
-	start_sim --latency-ms 1000 --cfun 1
+	start_sim --hold-file "$(hold_file)" --cfun 1
 	signal_during_write TERM 'CFUN=4'
 	expect_rc 143 "write terminated by SIGTERM"
 	mc --timeout 20 at 'AT+CFUN?'

@@ -130,15 +130,15 @@ test_exists_json_has_type_name() {
 }
 
 test_interrupt_message_truthful() {
-	start_sim --latency-ms 2000
+	start_sim --hold-file "$(hold_file)"
+	hold_next 'CMNG=1'
 	sig=""
 	env --default-signal=INT true 2>/dev/null && sig="--default-signal=INT"
 	env $sig "$CLI" -p "$LINK" --timeout 30 list >"$OUT" 2>"$ERR" &
 	pid=$!
 	( sleep 90; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 &
 	wd=$!
-	wait_for_log 'CMNG=1'
-	kill -INT "$pid"
+	signal_held "$pid" INT
 	RC=0; wait "$pid" || RC=$?
 	kill "$wd" 2>/dev/null || true
 	expect_rc 130 "list interrupted by SIGINT"

@@ -91,12 +91,13 @@ make_ca() {
 # sends nothing; the first goes on undisturbed.
 test_second_modemcred_refused_at_once() {
 	trap cleanup EXIT
-	# 6 s per answer: the first needs 12 s more once its write is at the modem
-	start_sim --cfun 4 --latency-ms 6000
+	# the modem holds the first one's write unanswered while the second tries
+	start_sim --cfun 4 --hold-file "$(hold_file)"
+	hold_next "AT%CMNG=0,20,0"
 	"$CLI" -p "$LINK" --json write --tag 20 --type ca --verify "$FIX/ca.pem" </dev/null \
 		>"$T_DIR/first.out" 2>"$T_DIR/first.err" &
 	FIRST=$!
-	wait_for_log "AT%CMNG=0,20,0"
+	wait_for_log HELD
 	mc --json list
 	expect_rc 3 "list while another modemcred writes"
 	kill -0 "$FIRST" 2>/dev/null || fail "the first modemcred had ended: the second was not refused at once"
@@ -106,6 +107,7 @@ test_second_modemcred_refused_at_once() {
 	expect_eq "$(json "j['error']['kind']")" busy "--json error kind"
 	expect_eq "$(json "j['error']['exit_code']")" 3 "--json exit code"
 	[ "$(log_count '^RX AT%CMNG=1$')" -eq 0 ] || fail "the second modemcred's list reached the modem"
+	rm -f "$(hold_file)"
 	RC=0
 	wait "$FIRST" || RC=$?
 	FIRST=
@@ -120,18 +122,20 @@ test_second_modemcred_refused_at_once() {
 test_lock_shared_by_both_transports() {
 	[ -f "$PRELOAD" ] || fail "$PRELOAD is missing"
 	trap cleanup EXIT
-	start_sim --cfun 4 --latency-ms 6000
+	start_sim --cfun 4 --hold-file "$(hold_file)"
+	hold_next "AT%CMNG=0,21,0"
 	FAKESERIAL_NAME=ttyMCDESK0 FAKESERIAL_TARGET="$LINK" LD_PRELOAD="$PRELOAD" \
 		"$CLI" --port /dev/ttyMCDESK0 --transport serialport write --tag 21 --type ca \
 		"$FIX/ca.pem" </dev/null >"$T_DIR/first.out" 2>"$T_DIR/first.err" &
 	FIRST=$!
-	wait_for_log "AT%CMNG=0,21,0"
+	wait_for_log HELD
 	mc list
 	expect_rc 3 "termios while libserialport writes"
 	err_has "is in use by modemcred (pid $FIRST)" "termios names the libserialport modemcred"
 	sp list
 	expect_rc 3 "libserialport while libserialport writes"
 	err_has "/dev/ttyMCDESK0 is in use by modemcred (pid $FIRST)" "libserialport names it too"
+	rm -f "$(hold_file)"
 	RC=0
 	wait "$FIRST" || RC=$?
 	FIRST=
@@ -206,13 +210,14 @@ test_provision_refuses_a_device_twice() {
 
 test_provision_port_held_by_another_station() {
 	trap cleanup EXIT
-	start_sim --keygen-ms 8000
+	start_sim --hold-file "$(hold_file)"
+	hold_next "AT%KEYGEN"
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/a" "$T_DIR/b"
 	"$CLI" provision --json --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --out "$T_DIR/a" \
 		"$LINK" </dev/null >"$T_DIR/first.out" 2>"$T_DIR/first.err" &
 	FIRST=$!
-	wait_for_log "AT%KEYGEN"
+	wait_for_log HELD
 	RC=0
 	timeout -k 3 60 "$CLI" provision --json --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
 		--out "$T_DIR/b" --ledger "$T_DIR/ledger.jsonl" "$LINK" </dev/null >"$OUT" 2>"$ERR" ||
@@ -226,6 +231,7 @@ assert r["result"] == "failed" and r["exit_code"] == 3, r
 assert "is in use by modemcred (pid %s)" % sys.argv[2] in r["error"], r["error"]
 ' "$T_DIR/ledger.jsonl" "$FIRST" || fail "the second station's ledger line"
 	[ "$(log_count 'AT%KEYGEN')" -eq 1 ] || fail "the second station reached the modem"
+	rm -f "$(hold_file)"
 	RC=0
 	wait "$FIRST" || RC=$?
 	FIRST=

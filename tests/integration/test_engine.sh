@@ -182,12 +182,7 @@ test_stalled_restore_after_ctrl_c_is_bounded() {
 	wait_for_log 'AT+CFUN=4'
 	t0=$(now)
 	kill -INT "$pid"
-	_w=0
-	until grep -q "interrupted: letting the modem finish" "$ERR"; do
-		_w=$((_w + 1))
-		[ "$_w" -le 600 ] || fail "the CLI never said it got the first Ctrl-C"
-		sleep 0.05
-	done
+	wait_for "interrupted: letting the modem finish" "$ERR" "the CLI never said it got the first Ctrl-C"
 	kill -INT "$pid"
 	RC=0; wait "$pid" || RC=$?
 	t=$(elapsed "$t0" "$(now)")

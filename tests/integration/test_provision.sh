@@ -331,18 +331,22 @@ assert all(len(r) == 5 for r in a + b)
 test_provision_second_ctrl_c_cancels_the_command_in_flight() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
-	start_sims 1 --cfun 1 --keygen-ms 6000
+	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
+	hold_next KEYGEN
 	# not under timeout(1): it would not forward the second SIGINT (run.sh bounds the test)
 	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
 		--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
 	pid=$!
 	wait_for '"step":"keygen"' "$T_DIR/events" "the modem never reached the keygen step"
-	wait_for 'KEYGEN' "$LOG" "%KEYGEN never reached the modem"
-	# %KEYGEN takes 6 s: both signals land while it is in flight; the second
-	# only once the first was seen (pending signals merge)
+	wait_for HELD "$LOG" "%KEYGEN never reached the modem"
+	# the modem holds %KEYGEN unanswered: both signals land while it is in
+	# flight; the second only once the first was seen (pending signals
+	# merge); the modem answers once the station is cancelling
 	kill -INT "$pid"
 	wait_for interrupted "$ERR" "the first Ctrl-C was not reported"
 	kill -INT "$pid"
+	wait_for cancelling "$ERR" "the second Ctrl-C was not reported"
+	rm -f "$(hold_file)"
 	RC=0; wait "$pid" || RC=$?
 	expect_rc 130 "provision after two Ctrl-C"
 	grep -q 'cancelled' "$T_DIR/ledger.jsonl" || fail "the ledger line should say the command was cancelled: $(cat "$T_DIR/ledger.jsonl")"

@@ -20,17 +20,20 @@ cfun_of() {
 test_provision_sigkill_during_keygen_then_rerun() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
-	start_sims 3 --cfun 1 --keygen-ms 4000
+	# each modem holds its %KEYGEN unanswered until the station is dead
+	start_sims 3 --cfun 1 --hold-file "$(hold_file)"
+	hold_next KEYGEN
 	# shellcheck disable=SC2086
 	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
 		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
 		$PORTS >"$T_DIR/killed.out" 2>"$T_DIR/killed.err" &
 	pid=$!
 	for i in 1 2 3; do
-		wait_for 'KEYGEN' "$T_DIR/m$i.log" "m$i never got its %KEYGEN"
+		wait_for HELD "$T_DIR/m$i.log" "m$i never got its %KEYGEN"
 	done
 	kill -KILL "$pid"
 	wait "$pid" || true
+	rm -f "$(hold_file)"
 	for i in 1 2 3; do
 		j="$T_DIR/arts/$(imei_of "$i").journal"
 		[ -s "$j" ] || fail "no journal for m$i after the crash"

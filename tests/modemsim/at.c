@@ -3,8 +3,8 @@
  *
  *   a silent device ignores it -> echo (ATE1) -> what the modem gets (the
  *   AT host's "%s" and blanks) -> log (--log) -> --reset-after-cmd /
- *   --silent-after-cmd -> processing time (--latency-ms) -> dispatch by
- *   name -> framing.
+ *   --silent-after-cmd -> --hold-file -> processing time (--latency-ms) ->
+ *   dispatch by name -> framing.
  *
  * The at_client's AT host (sdk-nrf lib/at_host/at_host.c cmd_send) frames as
  * the modem answers: "<information line>\r\n" ... "OK\r\n", or
@@ -24,8 +24,10 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char *at_sep(const struct sim *sim)
 {
@@ -232,8 +234,34 @@ static int matches(const struct buf *cmd, const char *pattern)
 }
 
 /*
- * Log, --reset-after-cmd / --silent-after-cmd, processing time, dispatch:
- * the final result of cmd, or RES_NONE when the device went silent or reset
+ * --hold-file: a test that must make something happen while the modem works
+ * on a command (a signal to the client, say) names the command in FILE; the
+ * answer waits until the test removes FILE. An event, not a race against
+ * --latency-ms. Bounded, so that a test that forgets the file still ends.
+ */
+static void hold_while_gated(struct sim *sim, const struct buf *cmd)
+{
+	char text[256];
+	FILE *f;
+	int i;
+
+	if (!sim->opt.hold_file || !(f = fopen(sim->opt.hold_file, "r")))
+		return;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = '\0';
+	fclose(f);
+	text[strcspn(text, "\r\n")] = '\0';
+	if (!text[0] || !matches(cmd, text))
+		return;
+	at_log(sim, "HELD");
+	for (i = 0; i < 6000 && access(sim->opt.hold_file, F_OK) == 0; i++)
+		if (sleep_seconds(sim, 0.01))
+			return;
+}
+
+/*
+ * Log, --reset-after-cmd / --silent-after-cmd, --hold-file, processing
+ * time, dispatch: the final result of cmd, or RES_NONE when the device went silent or reset
  * instead of answering.
  */
 static int run_command(struct sim *sim, struct reply *r, struct buf *cmd)
@@ -256,6 +284,7 @@ static int run_command(struct sim *sim, struct reply *r, struct buf *cmd)
 		sim->silent = 1;
 		return RES_NONE;
 	}
+	hold_while_gated(sim, cmd);
 	if (sim->opt.latency_ms > 0)
 		sleep_seconds(sim, (double)sim->opt.latency_ms / 1000.0);
 	/* emulated processing time: at least a millisecond (async.c's clock) */

@@ -93,6 +93,10 @@ static void usage(FILE *f)
 	      "                         that contains TEXT\n"
 	      "  --silent-after-cmd TEXT  answer nothing from the first command that\n"
 	      "                         contains TEXT on, until a reset\n"
+	      "  --hold-file FILE       while FILE exists, a command that contains its\n"
+	      "                         first line is logged, then \"HELD\", and answered\n"
+	      "                         only once FILE is removed (60 s at most): a test\n"
+	      "                         makes something happen while the modem works\n"
 	      "  --baud N               pace both directions as a line at N baud\n"
 	      "  --urc-every MS         every MS ms (wall clock) the online modem changes\n"
 	      "                         something and tells (+CEREG, %CESQ, +CSCON,\n"
@@ -240,6 +244,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		O_BANNER,
 		O_RESET_AFTER,
 		O_SILENT_AFTER,
+		O_HOLD_FILE,
 		O_KGMS,
 		O_SH_PLAIN,
 		O_SH_PROMPT,
@@ -285,6 +290,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		{ "banner", no_argument, NULL, O_BANNER },
 		{ "reset-after-cmd", required_argument, NULL, O_RESET_AFTER },
 		{ "silent-after-cmd", required_argument, NULL, O_SILENT_AFTER },
+		{ "hold-file", required_argument, NULL, O_HOLD_FILE },
 		{ "keygen-ms", required_argument, NULL, O_KGMS },
 		{ "shell-plain-prompt", no_argument, NULL, O_SH_PLAIN },
 		{ "shell-prompt", required_argument, NULL, O_SH_PROMPT },
@@ -370,6 +376,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_BANNER: o->banner = 1; break;
 		case O_RESET_AFTER: o->reset_after_cmd = optarg; break;
 		case O_SILENT_AFTER: o->silent_after_cmd = optarg; break;
+		case O_HOLD_FILE: o->hold_file = optarg; break;
 		case O_KGMS: o->keygen_ms = parse_num("--keygen-ms", optarg); break;
 		case O_HELP: usage(stdout); exit(0);
 		/* Zephyr shell mode (shell.c) */

@@ -95,6 +95,7 @@ struct sim_options {
 	const char *fw_uuid_text;
 	const char *reset_after_cmd;  /* reset on the first command holding this text */
 	const char *silent_after_cmd; /* mute from the first command holding this text */
+	const char *hold_file;        /* --hold-file: a test's gate on one answer */
 	enum app app;
 	enum terminator terminator;
 	int terminator_given;
