@@ -176,11 +176,18 @@ if [ -n "$PATTERN" ]; then
 fi
 
 # The order they start in: longest (in the previous run) first; tests it
-# did not time keep their place ahead of those it did.
+# did not time keep their place ahead of those it did. A fresh build has no
+# times yet: the slowest tests named in tests/SUITE/slow-tests start first,
+# so that none of them is left to run alone at the end.
 TIMES="$BUILD/$SUITE-times"
-[ -f "$TIMES" ] || : >"$TIMES"
-awk 'FILENAME == ARGV[1] { t[$1] = $2; next } { print ($1 in t ? t[$1] : 1e9), FNR, $1 }' \
-	"$TIMES" "$ids" | sort -k1,1gr -k2,2n | cut -d ' ' -f 3 >"$ids.order"
+KNOWN="$TIMES" untimed=1e9
+if [ ! -f "$TIMES" ]; then
+	: >"$TIMES"
+	[ -f "$ROOT/tests/$SUITE/slow-tests" ] && KNOWN="$ROOT/tests/$SUITE/slow-tests" untimed=1
+fi
+awk -v untimed="$untimed" 'FILENAME == ARGV[1] { if ($1 !~ /^#/) t[$1] = $2; next }
+	{ print ($1 in t ? t[$1] : untimed), FNR, $1 }' \
+	"$KNOWN" "$ids" | sort -k1,1gr -k2,2n | cut -d ' ' -f 3 >"$ids.order"
 
 JOBS="${INTEG_JOBS:-$(($(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) * 2))}"
 start_all=$(now)
