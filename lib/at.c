@@ -117,6 +117,9 @@ static const char withheld_line[] = "<line withheld: it may hold content sent ea
 static const char withheld_echo[] = "<echo of an earlier command withheld>";
 static const char restart_note[] = "<the modem restarted: functional mode and CMEE are "
 				   "back to their power-on values>";
+static const char start_note[] = "<a boot banner before the first answer: the device "
+				 "starting as the port was opened, unless this command "
+				 "gets no answer>";
 
 /*
  * Private key material never reaches a trace, whatever carries it: a key
@@ -227,6 +230,8 @@ static void record_final(struct exchange *x, enum mcred_line_kind kind, int code
 /* No answer after a banner before the handle's first answer: it was a restart. */
 static void count_boots_before_answer(mcred_modem *m)
 {
+	if (m->at.boots_before_answer)
+		trace_text(m, restart_note);
 	m->at.restarts += m->at.boots_before_answer;
 	m->at.boots_before_answer = 0;
 }
@@ -269,7 +274,7 @@ static void on_banner(struct exchange *x, const char *line, size_t len, int in_f
 			m->at.restarts++;
 		else
 			m->at.boots_before_answer++;
-		trace_text(m, restart_note);
+		trace_text(m, m->at.answered ? restart_note : start_note);
 	}
 	m->at.in_banner = !(len == 5 && memcmp(line, "Ready", 5) == 0);
 	if (in_flight)

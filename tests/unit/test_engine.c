@@ -318,10 +318,14 @@ static void test_start_at_open_is_no_restart(void **state)
 	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
 	assert_string_equal(d->imei, "351358811234567");
 	assert_int_equal(mcred_modem_restarts(fx->m), 0);
+	/* the trace says what it was, not that the modem restarted */
+	assert_non_null(strstr(fx->seen, "< <a boot banner before the first answer"));
+	assert_null(strstr(fx->seen, "the modem restarted"));
 	mcred_device_details_free(d);
 	fake_modem_restart(fx->fake);
 	assert_int_equal(mcred_device_details_get(fx->m, &d), MCRED_OK);
 	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	assert_non_null(strstr(fx->seen, "< <the modem restarted"));
 	mcred_device_details_free(d);
 }
 
@@ -334,6 +338,7 @@ static void test_start_at_open_that_loses_the_answer(void **state)
 	fx->fake->silent_cfun_query = 1;
 	assert_int_equal(mcred_at(fx->m, "AT+CFUN?", NULL), MCRED_ERR_TIMEOUT);
 	assert_int_equal(mcred_modem_restarts(fx->m), 1);
+	assert_non_null(strstr(fx->seen, "< <the modem restarted"));
 }
 
 /* ---- a restore that stalls after Ctrl-C -------------------------------------- */
