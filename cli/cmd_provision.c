@@ -342,8 +342,8 @@ static int load_inputs(struct provision_args *a)
 		 * stored where anyone can read it back */
 		if (mcred_cmng_check_write(1, MCRED_TYPE_CA_CERT, a->root_pem, len, NULL,
 					   &a->cfg.opts, &err) != MCRED_OK ||
-		    mcred_cmng_check_content(MCRED_TYPE_CA_CERT, a->root_pem, len, NULL,
-					     &err) != MCRED_OK) {
+		    mcred_cmng_check_content(MCRED_TYPE_CA_CERT, a->root_pem, len, NULL, &err) !=
+			    MCRED_OK) {
 			cli_errorf("--root-ca %s: %s", a->root_ca,
 				   err.message[0] ? err.message : "not a PEM certificate");
 			return CLI_EXIT_USAGE;
