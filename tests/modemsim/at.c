@@ -261,8 +261,8 @@ static void hold_while_gated(struct sim *sim, const struct buf *cmd)
 
 /*
  * Log, --reset-after-cmd / --silent-after-cmd, --hold-file, processing
- * time, dispatch: the final result of cmd, or RES_NONE when the device went silent or reset
- * instead of answering.
+ * time, dispatch: the final result of cmd, or RES_NONE when the device went
+ * silent or reset instead of answering.
  */
 static int run_command(struct sim *sim, struct reply *r, struct buf *cmd)
 {
