@@ -568,15 +568,17 @@ static int find_kit_port_by_serial(const char *serial, char *name, size_t len)
 
 /*
  * The port could not be opened: the library's reason, then what only the
- * CLI can add: its option to use a busy port anyway, and for a port that
- * does not exist where to find the right one.
+ * CLI can add: its option to use a busy port anyway (not when another
+ * program opened it with TIOCEXCL, as the library's message says: then the
+ * kernel refuses every open, --ignore-busy too), and for a port that does
+ * not exist where to find the right one.
  */
 static int report_open_failure(const struct cli_ctx *ctx, const char *port,
 			       const struct mcred_error *err)
 {
 	int code = cli_fail(ctx, err);
 
-	if (err->code == MCRED_ERR_BUSY)
+	if (err->code == MCRED_ERR_BUSY && !strstr(err->message, "(TIOCEXCL)"))
 		cli_errorf("to use %s anyway give --ignore-busy: risky, both programs then read "
 			   "the modem's answers, so a list can come back short and a write be "
 			   "reported failed though stored",

@@ -65,6 +65,13 @@ struct holders {
 	struct holder *found; /* count of them (malloc'd) */
 	size_t count;
 	size_t hidden; /* processes whose descriptors this user may not read */
+	/*
+	 * A ModemManager among those: it runs as root, so a desk user cannot
+	 * see what it holds, and it opens the ports it probes with TIOCEXCL
+	 * (ModemManager src/mm-port-serial.c, mm_port_serial_open()): the
+	 * likely holder of a port whose open fails with EBUSY. 0: none.
+	 */
+	long hidden_modem_manager;
 };
 
 static void holders_free(struct holders *h)
@@ -230,6 +237,15 @@ static void program_name(long pid, char *buf, size_t len)
 		snprintf(buf, len, "a process");
 }
 
+/* Whether pid runs ModemManager (its name is readable whoever runs it). */
+static int is_modem_manager(long pid)
+{
+	char name[64];
+
+	program_name(pid, name, sizeof(name));
+	return strcmp(name, "ModemManager") == 0;
+}
+
 /* Add pid to the holders; 0, or -1 when out of memory. */
 static int holders_add(struct holders *h, long pid)
 {
@@ -269,6 +285,8 @@ static enum mcred_err find_holders(const struct device *dev, struct holders *out
 			continue;
 		if (look_at_process(pid, dev, &h) < 0) {
 			out->hidden++;
+			if (!out->hidden_modem_manager && is_modem_manager(pid))
+				out->hidden_modem_manager = pid;
 			continue;
 		}
 		if (h.device && !h.master && holders_add(out, pid) != 0) {
@@ -459,6 +477,12 @@ enum mcred_err mcred_port_busy_at_open(const char *port, struct mcred_error *err
 	}
 	if (h.count > 0)
 		rc = busy_error(port, &h, err);
+	else if (h.hidden_modem_manager)
+		rc = mcred_error_set(err, MCRED_ERR_BUSY,
+				     "%s is in use: another program opened it for itself alone "
+				     "(TIOCEXCL), probably ModemManager (pid %ld), which runs as "
+				     "another user and opens the modem ports it probes so: %s",
+				     port, h.hidden_modem_manager, holder_fix("ModemManager"));
 	else
 		rc = mcred_error_set(err, MCRED_ERR_BUSY,
 				     "%s is in use: another program opened it for itself alone "

@@ -7,16 +7,19 @@ ON_TTY="$ROOT/tests/tools/on_tty.py"
 
 # hold_port NAME [PORT]: a process that `ps` shows as NAME holds PORT ($LINK)
 # open, as a terminal program left open (or ModemManager) does; its pid in
-# HOLDER. Returns once the port is open.
+# HOLDER. Returns once the port is open. HOLD_EXCL=1: it also sets TIOCEXCL
+# on the port, as ModemManager does.
 hold_port() {
 	rm -f "$T_DIR/held"
 	"$PY" -c '
-import ctypes, os, sys, time
+import ctypes, fcntl, os, sys, termios, time
 ctypes.CDLL(None).prctl(15, sys.argv[3].encode(), 0, 0, 0)  # PR_SET_NAME
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+if sys.argv[4] == "1":
+    fcntl.ioctl(fd, termios.TIOCEXCL)
 open(sys.argv[2], "w").close()
 time.sleep(110)
-' "${2:-$LINK}" "$T_DIR/held" "$1" &
+' "${2:-$LINK}" "$T_DIR/held" "$1" "${HOLD_EXCL:-0}" &
 	HOLDER=$!
 	_i=0
 	while [ ! -e "$T_DIR/held" ]; do
@@ -175,6 +178,42 @@ test_foreign_holder_named() {
 	[ "$(rx_count)" -eq 0 ] || fail "a command reached a port another program held"
 	mc info
 	expect_ok "info once the port is free"
+}
+
+# ModemManager runs as root and opens the ports it probes with TIOCEXCL
+# (ModemManager src/mm-port-serial.c): a desk user cannot read its
+# descriptors, and the open fails with EBUSY. The message names the
+# ModemManager that runs, its pid and its fix; nothing is sent.
+test_exclusive_modemmanager_of_another_user_named() {
+	trap cleanup EXIT
+	start_sim
+	dev=$(readlink "$LINK")
+	HOLD_EXCL=1 hold_port ModemManager "$dev"
+	if [ "$(id -u)" = 0 ]; then
+		# root opens past TIOCEXCL and reads every process: the CLI runs as
+		# nobody, as a desk user beside a root ModemManager
+		chmod 666 "$dev"
+		bin=$(mktemp -d "${TMPDIR:-/tmp}/mcmm.XXXXXX")
+		chmod 755 "$bin"
+		cp "$CLI" "$bin/modemcred"
+		RC=0
+		timeout -k 3 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$bin/modemcred" -p "$dev" info </dev/null >"$OUT" 2>"$ERR" || RC=$?
+		rm -rf "$bin"
+		err_has "for itself alone (TIOCEXCL), probably ModemManager (pid $HOLDER)" \
+			"the hidden ModemManager named"
+		# the kernel refuses every open then: no use offering --ignore-busy
+		err_lacks "\-\-ignore-busy" "no --ignore-busy against TIOCEXCL"
+	else
+		# the holder is this user's own process: seen by its descriptors
+		mcx -p "$dev" info
+		err_has "is in use by ModemManager (pid $HOLDER)" "ModemManager by name"
+	fi
+	expect_rc 3 "info while ModemManager holds the port exclusively"
+	err_has "ID_MM_DEVICE_IGNORE" "the udev rule"
+	err_has "systemctl stop ModemManager" "or stopping it"
+	release_port
+	[ "$(rx_count)" -eq 0 ] || fail "a command reached a port ModemManager held"
 }
 
 # --ignore-busy goes on anyway (its risk is documented).
