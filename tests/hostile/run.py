@@ -26,11 +26,14 @@ outer bound, and asserts:
                 change ("completed" of the --json error object, the -o file of
                 keygen, exit 141 after a closed pipe) is what the modem's store
                 holds at the end
+  recovery      no link recovery after a command abandoned by a second
+                signal whose answer then came (issue 16)
 
 Signal cases (issue 13): SIGHUP, SIGQUIT and SIGINT at several moments of a
 write, a delete and a keygen (the modem holds its answer to the command of
 that moment until the driver has sent the signal: an event, not a sleep), a
-second signal that abandons a command the modem never answers, and the
+second signal that abandons a command the modem never answers, or answers
+only then (its late answer is used: no link recovery may follow), and the
 pipes of stdout and stderr closed at those moments (-v, so that output is
 lost): the mode restored, 128 + signal or 141, and the report true.
 
@@ -75,6 +78,7 @@ RESTORE_BOUND = 5     # seconds the restore may take after Ctrl-C (issue 6: a fe
 # The CLI's note that the first signal arrived (its handler writes it): the
 # driver sends the second signal once it has read it.
 FIRST_SIGNAL_NOTE = b"modemcred: interrupted: letting the modem finish"
+SECOND_SIGNAL_NOTE = b"modemcred: interrupted again: abandoning the command in flight"
 OUTPUT_LOST = 141     # exit status when stdout or stderr could not be written
 CA_TAG = 12           # the store holds a CA certificate there at the start
 INITIAL_CFUN, INITIAL_CMEE = 1, 0
@@ -238,6 +242,9 @@ SAMPLES = 8
 # What the driver does once the modem has the target command.
 SIGNAL = "signal"              # send signal_no
 SIGNAL_TWICE = "signal_twice"  # send it, and again once the CLI said it arrived
+# the same, and the held answer goes out only once the CLI said it abandons
+# the command: a late answer, which spares the link recovery (issue 16)
+SIGNAL_TWICE_LATE = "signal_twice_late"
 CLOSE_PIPES = "close_pipes"    # close the reading ends of stdout and stderr
 
 # Scenarios that keep an answer from coming: a single signal lets the tool
@@ -407,6 +414,14 @@ def signal_cases():
         out.append(Case("stall_one", name, {130}, timeout=SIGNAL_TIMEOUT,
                         signal_no=signal.SIGINT, action=SIGNAL_TWICE, completed=None,
                         flags=["--json"], label="sigint_twice"))
+    # the abandoned command's answer does come, late: it is used, and the
+    # restore goes out without the link recovery's bytes and query (not for
+    # keygen: a CSR that comes after the user abandoned the command is not
+    # saved, as documented for a second signal)
+    for name in ("write_new", "delete"):
+        out.append(Case("hold_target", name, {130}, timeout=SIGNAL_TIMEOUT,
+                        signal_no=signal.SIGINT, action=SIGNAL_TWICE_LATE,
+                        flags=["--json"], label="sigint_twice_late"))
     return out
 
 
@@ -472,7 +487,7 @@ def bound(case):
     loaded machine. After a signal (counted from the last one): the rest of
     the stalled command's timeout after a single one, a bounded restore, and
     room for load."""
-    if case.action in (SIGNAL, SIGNAL_TWICE):
+    if case.action in (SIGNAL, SIGNAL_TWICE, SIGNAL_TWICE_LATE):
         finishing = case.action == SIGNAL and case.scenario in STALLS
         return (max(case.timeout, case.command.min_wait) if finishing else 0) + \
             RESTORE_BOUND + 5
@@ -533,6 +548,17 @@ class Collector(threading.Thread):
             self.data += chunk
             if self.mark and self.mark in self.data:
                 self.seen.set()
+        self.ended = True
+
+    def wait_for(self, text, timeout):
+        """Until the data holds text (polled every 10 ms); False after timeout
+        or once the pipe ended without it."""
+        end = time.monotonic() + timeout
+        while text not in self.data:
+            if getattr(self, "ended", False) or time.monotonic() > end:
+                return False
+            time.sleep(0.01)
+        return True
 
 
 def act(case, modem, proc, collectors, outcome, hard):
@@ -550,6 +576,16 @@ def act(case, modem, proc, collectors, outcome, hard):
     else:
         proc.send_signal(case.signal_no)
     t0 = time.monotonic()
+    if case.action == SIGNAL_TWICE_LATE:
+        if collectors[1].seen.wait(hard):
+            proc.send_signal(case.signal_no)
+            t0 = time.monotonic()
+            if not collectors[1].wait_for(SECOND_SIGNAL_NOTE, hard):
+                outcome.reasons.append(("hang", "the CLI never said it abandons the command"))
+        else:
+            outcome.reasons.append(("hang", "the CLI never said the first signal arrived"))
+        modem.released.set()
+        return t0
     modem.released.set()
     if case.action == SIGNAL_TWICE:
         if collectors[1].seen.wait(hard):
@@ -678,6 +714,9 @@ def judge_report(case, o, made, files):
     except (ValueError, KeyError, TypeError):
         why.append(("wrong report", "stdout is not one error object"))
         return
+    if case.action == SIGNAL_TWICE_LATE and b"\\x7f" in o.received:
+        why.append(("needless recovery", "the abandoned command's answer came, yet the "
+                    "link recovery was sent"))
     if "completed" not in error:
         why.append(("wrong report", "the error object has no \"completed\""))
         return
@@ -709,7 +748,7 @@ def summary_line(case, o):
 FIGURES = {"hang": "hangs", "crash": "crashes", "false success": "false successes",
            "wrong exit code": "wrong exit codes", "mode not restored": "modes not restored",
            "secret leak": "secret leaks", "sent": "sent when they must not be",
-           "wrong report": "wrong reports"}
+           "wrong report": "wrong reports", "needless recovery": "needless link recoveries"}
 
 
 def run_all(selected, cli, workdir, jobs):
