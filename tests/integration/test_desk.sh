@@ -30,6 +30,19 @@ time.sleep(110)
 	done
 }
 
+# mc_as_nobody [args...]: the CLI run by root as the user nobody, as a desk
+# user runs it (root opens past permissions and TIOCEXCL and reads every
+# process's descriptors), from a copy the user nobody may run; sets RC
+mc_as_nobody() {
+	_bin=$(mktemp -d "${TMPDIR:-/tmp}/mcnobody.XXXXXX")
+	chmod 755 "$_bin"
+	cp "$CLI" "$_bin/modemcred"
+	RC=0
+	timeout -k 3 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$_bin/modemcred" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+	rm -rf "$_bin"
+}
+
 release_port() {
 	[ -n "${HOLDER:-}" ] || return 0
 	kill "$HOLDER" 2>/dev/null || true
@@ -190,16 +203,9 @@ test_exclusive_modemmanager_of_another_user_named() {
 	dev=$(readlink "$LINK")
 	HOLD_EXCL=1 hold_port ModemManager "$dev"
 	if [ "$(id -u)" = 0 ]; then
-		# root opens past TIOCEXCL and reads every process: the CLI runs as
-		# nobody, as a desk user beside a root ModemManager
+		# a desk user beside a root ModemManager
 		chmod 666 "$dev"
-		bin=$(mktemp -d "${TMPDIR:-/tmp}/mcmm.XXXXXX")
-		chmod 755 "$bin"
-		cp "$CLI" "$bin/modemcred"
-		RC=0
-		timeout -k 3 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
-			"$bin/modemcred" -p "$dev" info </dev/null >"$OUT" 2>"$ERR" || RC=$?
-		rm -rf "$bin"
+		mc_as_nobody -p "$dev" info
 		err_has "for itself alone (TIOCEXCL), probably ModemManager (pid $HOLDER)" \
 			"the hidden ModemManager named"
 		# the kernel refuses every open then: no use offering --ignore-busy
@@ -463,20 +469,13 @@ test_permission_denied_names_the_group() {
 	start_sim
 	dev=$(readlink "$LINK")
 	if [ "$(id -u)" = 0 ]; then
-		# root opens anything: the CLI runs as nobody, outside the port's
-		# group (dialout, as a kit's port has on Debian and Fedora), from a
-		# directory nobody may enter
+		# a desk user outside the port's group (dialout, as a kit's port
+		# has on Debian and Fedora)
 		group=dialout
 		getent group "$group" >/dev/null || group=tty
 		chgrp "$group" "$dev"
 		chmod 660 "$dev"
-		bin=$(mktemp -d "${TMPDIR:-/tmp}/mcperm.XXXXXX")
-		chmod 755 "$bin"
-		cp "$CLI" "$bin/modemcred"
-		RC=0
-		timeout -k 3 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
-			"$bin/modemcred" -p "$dev" info </dev/null >"$OUT" 2>"$ERR" || RC=$?
-		rm -rf "$bin"
+		mc_as_nobody -p "$dev" info
 		err_has "usermod -aG $group" "the fix: join the group"
 	else
 		group=$(stat -c %G "$dev")
