@@ -122,7 +122,7 @@ sim_stat() {
 	sed -n "s/^$1 \([0-9]*\)$/\1/p" "$STATS"
 }
 
-# log_cmng_count: %CMNG commands the simulator received
+# log_count REGEX: lines of the simulator's log that match REGEX
 log_count() {
 	if [ -f "$LOG" ]; then grep -c "$1" "$LOG" || true; else echo 0; fi
 }
@@ -170,13 +170,9 @@ wait_for() {
 # all the way, never a race against --latency-ms on a loaded machine.
 hold_file() { echo "$T_DIR/hold"; }
 
-held_count() {
-	if [ -f "$LOG" ]; then grep -c -F -e HELD "$LOG" || true; else echo 0; fi
-}
-
 # hold_next TEXT: the modem holds the next command that contains TEXT
 hold_next() {
-	_held=$(held_count)
+	_held=$(log_count '^HELD$')
 	printf '%s\n' "$1" >"$(hold_file)"
 }
 
@@ -184,7 +180,7 @@ hold_next() {
 # PID; the modem answers once the CLI's stderr ($ERR) says it got the signal
 signal_held() {
 	_w=0
-	while [ "$(held_count)" -le "$_held" ]; do
+	while [ "$(log_count '^HELD$')" -le "$_held" ]; do
 		_w=$((_w + 1))
 		[ "$_w" -lt 1200 ] || fail "the modem never got the command to hold"
 		sleep 0.05

@@ -43,6 +43,15 @@ mc_as_nobody() {
 	rm -rf "$_bin"
 }
 
+# finish_first: the modem answers the command it held for the first program
+# (--hold-file); wait for that program, RC its exit status
+finish_first() {
+	rm -f "$(hold_file)"
+	RC=0
+	wait "$FIRST" || RC=$?
+	FIRST=
+}
+
 release_port() {
 	[ -n "${HOLDER:-}" ] || return 0
 	kill "$HOLDER" 2>/dev/null || true
@@ -123,10 +132,7 @@ test_second_modemcred_refused_at_once() {
 	expect_eq "$(json "j['error']['kind']")" busy "--json error kind"
 	expect_eq "$(json "j['error']['exit_code']")" 3 "--json exit code"
 	[ "$(log_count '^RX AT%CMNG=1$')" -eq 0 ] || fail "the second modemcred's list reached the modem"
-	rm -f "$(hold_file)"
-	RC=0
-	wait "$FIRST" || RC=$?
-	FIRST=
+	finish_first
 	expect_ok "the first modemcred's write --verify"
 	expect_eq "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["verified"])' \
 		"$T_DIR/first.out")" True "the first write verified"
@@ -151,10 +157,7 @@ test_lock_shared_by_both_transports() {
 	sp list
 	expect_rc 3 "libserialport while libserialport writes"
 	err_has "/dev/ttyMCDESK0 is in use by modemcred (pid $FIRST)" "libserialport names it too"
-	rm -f "$(hold_file)"
-	RC=0
-	wait "$FIRST" || RC=$?
-	FIRST=
+	finish_first
 	expect_ok "the write over libserialport"
 	[ "$(rx_count)" -eq 1 ] || fail "only the write should have reached the modem"
 	# free again: both transports work
@@ -276,10 +279,7 @@ assert r["result"] == "failed" and r["exit_code"] == 3, r
 assert "is in use by modemcred (pid %s)" % sys.argv[2] in r["error"], r["error"]
 ' "$T_DIR/ledger.jsonl" "$FIRST" || fail "the second station's ledger line"
 	[ "$(log_count 'AT%KEYGEN')" -eq 1 ] || fail "the second station reached the modem"
-	rm -f "$(hold_file)"
-	RC=0
-	wait "$FIRST" || RC=$?
-	FIRST=
+	finish_first
 	expect_ok "the first station"
 	ls "$T_DIR/a"/*_crt.pem >/dev/null 2>&1 || fail "the first station wrote no certificate"
 }

@@ -19,22 +19,6 @@ finish_cli() {
 	cat "$ERR" >>"$T_DIR/stderr.all"
 }
 
-# count_in_log TEXT: lines of the modem's log with TEXT (a fixed string)
-count_in_log() {
-	if [ -f "$LOG" ]; then grep -c -F -e "$1" "$LOG" || true; else echo 0; fi
-}
-
-# wait_for_count TEXT N: until the modem's log has more than N lines with
-# TEXT: a command reached the modem once more
-wait_for_count() {
-	_w=0
-	while [ "$(count_in_log "$1")" -le "$2" ]; do
-		_w=$((_w + 1))
-		[ "$_w" -le 600 ] || fail "'$1' never reached the modem (again)"
-		sleep 0.05
-	done
-}
-
 # start_held_sim [modemsim options...]: a modem whose answers signal_at can
 # hold back
 start_held_sim() {
