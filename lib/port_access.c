@@ -265,9 +265,11 @@ static int holders_add(struct holders *h, long pid)
  * that hold its master side (the owner of a pseudo-terminal: a simulator,
  * socat; they usually keep the slave open too, so that the master never
  * sees a hangup). A process in another mount namespace with its own devpts
- * has indexes of its own; such setups are not looked for.
+ * has indexes of its own; such setups are not looked for. name_hidden:
+ * also note a ModemManager among the processes not to be read (for an open
+ * the kernel refused; every other open spares the extra reads).
  */
-static enum mcred_err find_holders(const struct device *dev, struct holders *out)
+static enum mcred_err find_holders(const struct device *dev, int name_hidden, struct holders *out)
 {
 	long self = (long)getpid();
 	struct dirent *e;
@@ -285,7 +287,7 @@ static enum mcred_err find_holders(const struct device *dev, struct holders *out
 			continue;
 		if (look_at_process(pid, dev, &h) < 0) {
 			out->hidden++;
-			if (!out->hidden_modem_manager && is_modem_manager(pid))
+			if (name_hidden && !out->hidden_modem_manager && is_modem_manager(pid))
 				out->hidden_modem_manager = pid;
 			continue;
 		}
@@ -307,9 +309,10 @@ static long pty_index(dev_t dev)
 	return -1;
 }
 
-static enum mcred_err find_holders(const struct device *dev, struct holders *out)
+static enum mcred_err find_holders(const struct device *dev, int name_hidden, struct holders *out)
 {
 	(void)dev;
+	(void)name_hidden;
 	memset(out, 0, sizeof(*out));
 	return MCRED_ERR_UNSUPPORTED;
 }
@@ -436,7 +439,7 @@ enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *
 
 		device_of_fd(fd, &st, &dev);
 		/* without /proc (or memory to read it) the lock alone decides */
-		if (find_holders(&dev, &h) != MCRED_OK)
+		if (find_holders(&dev, 0, &h) != MCRED_OK)
 			memset(&h, 0, sizeof(h));
 		if (!locked || h.count > 0) {
 			enum mcred_err rc = busy_error(port, &h, err);
@@ -472,7 +475,7 @@ enum mcred_err mcred_port_busy_at_open(const char *port, struct mcred_error *err
 		struct device dev;
 
 		device_of_path(port, &st, &dev);
-		if (find_holders(&dev, &h) != MCRED_OK)
+		if (find_holders(&dev, 1, &h) != MCRED_OK)
 			memset(&h, 0, sizeof(h));
 	}
 	if (h.count > 0)
@@ -642,7 +645,7 @@ enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder
 	if (!S_ISCHR(st.st_mode))
 		return mcred_error_set(err, MCRED_ERR_PORT, "%s is not a device", port);
 	device_of_path(port, &st, &dev);
-	rc = find_holders(&dev, &h);
+	rc = find_holders(&dev, 0, &h);
 	if (rc == MCRED_ERR_NOMEM)
 		return mcred_error_set(err, rc, "out of memory");
 	if (rc != MCRED_OK)
