@@ -116,6 +116,8 @@ struct station {
 	pthread_cond_t cond;
 	int live; /* live lines on a terminal */
 	int lines_drawn;
+	/* who else holds the ports, looked for once for all of them; NULL: each open looks */
+	mcred_port_survey *survey;
 	double t0;
 	/* a full disk stops the station: 1, then 2 once told (read by the runs) */
 	atomic_int disk_full;
@@ -500,6 +502,7 @@ static void provision_port(struct port_run *r)
 	enum mcred_err rc;
 
 	opts.cancel_cb = cancel_cb;
+	opts.port_survey = r->st->survey;
 	memset(&err, 0, sizeof(err));
 	rc = mcred_modem_open(&m, r->port, &opts, &err);
 	if (rc != MCRED_OK) {
@@ -617,6 +620,21 @@ int station_same_port(const char *a, const char *b)
 }
 
 /* ---- the whole station -------------------------------------------------------------- */
+
+/*
+ * Who else holds the ports: one pass over the system's processes for all of
+ * them, made right before the opens, instead of one pass per open (32 ports
+ * opening at once made 32 passes over the same processes). When no survey
+ * can be made, each open looks for itself.
+ */
+static void look_at_holders(struct station *st)
+{
+	const struct station_config *c = st->cfg;
+
+	if (c->opts.ignore_busy || st->n < 2 ||
+	    mcred_port_survey_new(&st->survey, c->ports, st->n, NULL) != MCRED_OK)
+		st->survey = NULL;
+}
 
 static int start_threads(struct station *st)
 {
@@ -824,6 +842,7 @@ int station_run(const struct station_config *cfg)
 	}
 	install_handlers();
 	st.t0 = now_s();
+	look_at_holders(&st);
 	if (start_threads(&st) != 0) {
 		cli_errorf("cannot start a thread per port: %s", strerror(errno));
 		g_interrupts = 2; /* stop those that started */
@@ -837,6 +856,7 @@ int station_run(const struct station_config *cfg)
 	for (i = 0; i < st.n; i++)
 		if (st.runs[i].started)
 			pthread_join(st.runs[i].thread, NULL);
+	mcred_port_survey_free(st.survey);
 	code = summary(&st);
 	for (i = 0; i < st.n; i++) {
 		const struct port_run *r = &st.runs[i];

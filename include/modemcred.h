@@ -209,6 +209,16 @@ enum mcred_cancel {
 };
 
 /**
+ * One look at the holders of many ports, for a program that opens them all
+ * at once, such as a factory station: a look is a pass over every process's
+ * open files (Linux: /proc), and one pass for all the ports replaces one per
+ * open (see mcred_options.port_survey). Made by mcred_port_survey_new(),
+ * read-only after: handles opening in many threads may share one. Free it
+ * with mcred_port_survey_free() once the opens are done.
+ */
+typedef struct mcred_port_survey mcred_port_survey;
+
+/**
  * Options for opening a modem. Initialise with mcred_options_init() and
  * change what you need; zero values mean the documented default. The
  * library checks size (see the top of this header): set it with
@@ -306,6 +316,18 @@ struct mcred_options {
 	 * no CSR saved. Since 0.2.0.
 	 */
 	int ignore_busy;
+	/**
+	 * NULL (default): mcred_modem_open() looks for other programs holding
+	 * the port itself, a pass over every process's open files. A survey
+	 * that covers the port (mcred_port_survey_new(), made for many ports
+	 * in one pass): the open takes what it found instead, and still takes
+	 * the port's lock. A survey is a snapshot, so make it right before the
+	 * opens: a program that opens a port later is seen only if it keeps
+	 * the lock convention. Read only while the handle opens; the handle
+	 * keeps NULL (mcred_modem_options()). Not used with ignore_busy.
+	 * Since 0.2.0.
+	 */
+	const mcred_port_survey *port_survey;
 };
 
 /**
@@ -512,6 +534,18 @@ struct mcred_port_holder_list {
 	 */
 	size_t hidden;
 };
+
+/**
+ * Look once for the programs that hold any of count ports, as
+ * mcred_port_holders_get() does for one. A port that is missing or no
+ * device is left out: its open says what is wrong. MCRED_ERR_UNSUPPORTED
+ * where there is no /proc (then open without a survey: each open relies on
+ * the port's lock). Since 0.2.0.
+ */
+MCRED_API enum mcred_err mcred_port_survey_new(mcred_port_survey **out, const char *const *ports,
+					       size_t count, struct mcred_error *err);
+/** Free a survey; NULL is allowed. Since 0.2.0. */
+MCRED_API void mcred_port_survey_free(mcred_port_survey *survey);
 
 /**
  * The processes other than the caller's that hold port open ("/dev/ttyACM0",

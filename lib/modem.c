@@ -173,6 +173,7 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 	if (rc != MCRED_OK)
 		return rc;
 	rc = open_port(m, port, err);
+	m->opts.port_survey = NULL; /* the caller's, and used up: see mcred_modem_options() */
 	if (rc != MCRED_OK) {
 		mcred_at_state_free(&m->at);
 		free(m);

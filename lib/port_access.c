@@ -80,6 +80,17 @@ static void holders_free(struct holders *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/*
+ * One device looked for, and what the look found: its holders, and what the
+ * process being looked at holds of it.
+ */
+struct sought {
+	struct device dev;
+	struct holders found;
+	int held;  /* the device (a pty's slave side) */
+	int owned; /* its master side: the process owns the line */
+};
+
 #ifdef __linux__
 
 /*
@@ -95,39 +106,38 @@ static long pty_index(dev_t dev)
 	return major(dev) == PTY_SLAVE_MAJOR ? (long)minor(dev) : -1;
 }
 
+/* Does a descriptor whose link reads target hold a pseudo-terminal's master side? */
+static int is_master(const char *target)
+{
+	size_t n = strlen(target);
+
+	return n >= 4 && strcmp(target + n - 4, "ptmx") == 0;
+}
+
 /*
- * Does descriptor name of pid, whose link reads target, hold the master
- * side of pty index? A master is a descriptor of /dev/ptmx (or
- * /dev/pts/ptmx); which pair it belongs to the kernel writes as
- * "tty-index:\t<N>" into /proc/<pid>/fdinfo/<fd> (pty_show_fdinfo() in
- * drivers/tty/pty.c). A master whose fdinfo lacks that line (a kernel too
- * old for it) counts as ours: never refuse a port because of its owner.
+ * The pty index whose master side descriptor name of pid holds (a link to
+ * /dev/ptmx or /dev/pts/ptmx): the kernel writes it as "tty-index:\t<N>"
+ * into /proc/<pid>/fdinfo/<fd> (pty_show_fdinfo() in drivers/tty/pty.c).
+ * -1 when fdinfo lacks that line (a kernel too old for it): such a master
+ * counts as that of every pty, so that a port is never refused because of
+ * its owner. -2 when fdinfo cannot be read.
  */
-static int holds_master_of(long pid, const char *name, const char *target, long index)
+static long master_index(long pid, const char *name)
 {
 	char path[320], line[128];
-	size_t n = strlen(target);
 	long found = -1;
 	FILE *f;
 
-	if (n < 4 || strcmp(target + n - 4, "ptmx") != 0)
-		return 0;
 	snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%s", pid, name);
 	f = fopen(path, "re");
 	if (!f)
-		return 0;
+		return -2;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "tty-index: %ld", &found) == 1)
 			break;
 	fclose(f);
-	return found < 0 || found == index;
+	return found;
 }
-
-/* What one process holds of the device: the device (a pty's slave side), its master side. */
-struct held {
-	int device;
-	int master;
-};
 
 /*
  * May a descriptor shown as target be the device under another name (a
@@ -149,15 +159,25 @@ static int may_be_other_name(const char *target, const struct device *d)
 	return 1;
 }
 
-/* Does descriptor name (of dir_fd, shown as target) hold the device? */
-static int holds_device(int dir_fd, const char *name, const char *target, const struct device *d)
-{
+/* A descriptor being looked at: its name in /proc/<pid>/fd, its link, its stat once made. */
+struct descriptor {
+	int dir_fd;
+	const char *name;
+	const char *target;
+	int stated; /* 0: not yet; 1: st is valid; -1: fstatat failed */
 	struct stat st;
+};
 
-	if (d->path[0] && strcmp(target, d->path) == 0)
+/* Does the descriptor hold the device? */
+static int holds_device(struct descriptor *fd, const struct device *d)
+{
+	if (d->path[0] && strcmp(fd->target, d->path) == 0)
 		return 1;
-	return may_be_other_name(target, d) && fstatat(dir_fd, name, &st, 0) == 0 &&
-	       S_ISCHR(st.st_mode) && st.st_rdev == d->rdev;
+	if (!may_be_other_name(fd->target, d))
+		return 0;
+	if (!fd->stated)
+		fd->stated = fstatat(fd->dir_fd, fd->name, &fd->st, 0) == 0 ? 1 : -1;
+	return fd->stated > 0 && S_ISCHR(fd->st.st_mode) && fd->st.st_rdev == d->rdev;
 }
 
 /*
@@ -173,50 +193,100 @@ static int is_hidden_process(long pid)
 }
 
 /*
- * Look through the descriptors of pid for the device. Only descriptors that
- * are paths under /dev/ are looked at (sockets, pipes and files are not
- * devices); returns -1 when they cannot be read (another user's process, or
- * one the kernel keeps from being inspected even by root: not dumpable, or
- * in another user namespace).
- * It runs for every process on every open: each system call counts.
+ * Read the link of the next descriptor of d that is a path under /dev/
+ * (sockets, pipes and files are not devices) into target (len bytes);
+ * its entry, or NULL at the end. *denied: the links are listed but not to
+ * be read.
  */
-static int look_at_process(long pid, const struct device *dev, struct held *h)
+static struct dirent *next_device_fd(DIR *d, char *target, size_t len, int *denied)
 {
-	char dir[64];
-	long index = pty_index(dev->rdev);
 	struct dirent *e;
-	DIR *d;
-	int dfd;
 
-	memset(h, 0, sizeof(*h));
-	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
-	d = opendir(dir);
-	if (!d)
-		return (errno == EACCES || errno == EPERM) && is_hidden_process(pid) ? -1 : 0;
-	dfd = dirfd(d);
 	while ((e = readdir(d)) != NULL) {
-		char target[256];
 		ssize_t n;
 
 		if (e->d_name[0] == '.')
 			continue;
-		n = readlinkat(dfd, e->d_name, target, sizeof(target) - 1);
-		if (n < 0 && errno == EACCES) { /* listed, but not to be read: as unseen */
-			closedir(d);
-			return -1;
+		n = readlinkat(dirfd(d), e->d_name, target, len - 1);
+		if (n < 0 && errno == EACCES) {
+			*denied = 1;
+			return NULL;
 		}
 		if (n <= 5)
 			continue;
 		target[n] = '\0';
-		if (strncmp(target, "/dev/", 5) != 0)
-			continue;
-		if (index >= 0 && holds_master_of(pid, e->d_name, target, index))
-			h->master = 1;
-		else if (holds_device(dfd, e->d_name, target, dev))
-			h->device = 1;
+		if (strncmp(target, "/dev/", 5) == 0)
+			return e;
 	}
+	return NULL;
+}
+
+/*
+ * The process holds a sought pty (its descriptors in d): which of the held
+ * ones does it own, holding their master side too? Only then are its
+ * masters' fdinfo files read, one each.
+ */
+static void note_owned(long pid, DIR *d, struct sought *s, size_t n)
+{
+	char target[256];
+	struct dirent *e;
+	int denied = 0;
+
+	rewinddir(d);
+	while ((e = next_device_fd(d, target, sizeof(target), &denied)) != NULL) {
+		long index;
+
+		if (!is_master(target))
+			continue;
+		index = master_index(pid, e->d_name);
+		for (size_t i = 0; i < n; i++) {
+			long own = pty_index(s[i].dev.rdev);
+
+			if (s[i].held && own >= 0 && (index == -1 || index == own))
+				s[i].owned = 1;
+		}
+	}
+}
+
+/*
+ * Look through the descriptors of pid for the sought devices, setting each
+ * one's held and owned. Returns -1 when they cannot be read (another user's
+ * process, or one the kernel keeps from being inspected even by root: not
+ * dumpable, or in another user namespace).
+ * It runs for every process: each system call counts. A descriptor's link
+ * is read once whatever the number of devices sought, and stat'ed at most
+ * once.
+ */
+static int look_at_process(long pid, struct sought *s, size_t n)
+{
+	char dir[64], target[256];
+	int masters = 0, held_pty = 0, denied = 0;
+	struct dirent *e;
+	DIR *d;
+
+	for (size_t i = 0; i < n; i++)
+		s[i].held = s[i].owned = 0;
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return (errno == EACCES || errno == EPERM) && is_hidden_process(pid) ? -1 : 0;
+	while ((e = next_device_fd(d, target, sizeof(target), &denied)) != NULL) {
+		struct descriptor fd = { dirfd(d), e->d_name, target, 0, { 0 } };
+
+		if (is_master(target)) {
+			masters++;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!s[i].held && holds_device(&fd, &s[i].dev)) {
+				s[i].held = 1;
+				held_pty |= pty_index(s[i].dev.rdev) >= 0;
+			}
+	}
+	if (!denied && masters && held_pty)
+		note_owned(pid, d, s, n);
 	closedir(d);
-	return 0;
+	return denied ? -1 : 0;
 }
 
 /* /proc/<pid>/comm: the name the process runs under ("ModemManager"). */
@@ -261,40 +331,47 @@ static int holders_add(struct holders *h, long pid)
 }
 
 /*
- * The processes other than this one that hold dev open, not counting those
- * that hold its master side (the owner of a pseudo-terminal: a simulator,
- * socat; they usually keep the slave open too, so that the master never
- * sees a hangup). A process in another mount namespace with its own devpts
- * has indexes of its own; such setups are not looked for. name_hidden:
- * also note a ModemManager among the processes not to be read (for an open
- * the kernel refused; every other open spares the extra reads).
+ * The processes other than this one that hold each of the n sought
+ * devices open, in one pass over /proc, not counting those that hold its
+ * master side (the owner of a pseudo-terminal: a simulator, socat; they
+ * usually keep the slave open too, so that the master never sees a
+ * hangup). A process in another mount namespace with its own devpts has
+ * indexes of its own; such setups are not looked for. name_hidden: also
+ * note a ModemManager among the processes not to be read (for an open the
+ * kernel refused; every other look spares the extra reads).
  */
-static enum mcred_err find_holders(const struct device *dev, int name_hidden, struct holders *out)
+static enum mcred_err find_holders(struct sought *s, size_t n, int name_hidden)
 {
-	long self = (long)getpid();
+	long self = (long)getpid(), modem_manager = 0;
 	struct dirent *e;
-	DIR *proc = opendir("/proc");
+	DIR *proc;
 
-	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		memset(&s[i].found, 0, sizeof(s[i].found));
+	proc = opendir("/proc");
 	if (!proc)
 		return MCRED_ERR_UNSUPPORTED;
 	while ((e = readdir(proc)) != NULL) {
 		char *end;
 		long pid = strtol(e->d_name, &end, 10);
-		struct held h;
+		int hidden;
 
 		if (*end || pid <= 0 || pid == self)
 			continue;
-		if (look_at_process(pid, dev, &h) < 0) {
-			out->hidden++;
-			if (name_hidden && !out->hidden_modem_manager && is_modem_manager(pid))
-				out->hidden_modem_manager = pid;
-			continue;
-		}
-		if (h.device && !h.master && holders_add(out, pid) != 0) {
-			closedir(proc);
-			holders_free(out);
-			return MCRED_ERR_NOMEM;
+		hidden = look_at_process(pid, s, n) < 0;
+		if (hidden && name_hidden && !modem_manager && is_modem_manager(pid))
+			modem_manager = pid;
+		for (size_t i = 0; i < n; i++) {
+			s[i].found.hidden += (size_t)hidden;
+			s[i].found.hidden_modem_manager = modem_manager;
+			if (hidden || !s[i].held || s[i].owned)
+				continue;
+			if (holders_add(&s[i].found, pid) != 0) {
+				closedir(proc);
+				for (size_t j = 0; j < n; j++)
+					holders_free(&s[j].found);
+				return MCRED_ERR_NOMEM;
+			}
 		}
 	}
 	closedir(proc);
@@ -309,11 +386,11 @@ static long pty_index(dev_t dev)
 	return -1;
 }
 
-static enum mcred_err find_holders(const struct device *dev, int name_hidden, struct holders *out)
+static enum mcred_err find_holders(struct sought *s, size_t n, int name_hidden)
 {
-	(void)dev;
 	(void)name_hidden;
-	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		memset(&s[i].found, 0, sizeof(s[i].found));
 	return MCRED_ERR_UNSUPPORTED;
 }
 
@@ -420,11 +497,13 @@ static int set_exclusive(int fd, const struct stat *st)
 #endif
 }
 
-enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *exclusive,
-				struct mcred_error *err)
+/* The survey made before this open, when there is one: what it found of the device, or NULL. */
+static const struct holders *surveyed(const mcred_port_survey *survey, dev_t rdev);
+
+enum mcred_err mcred_port_claim(int fd, const char *port, const struct mcred_options *o,
+				int *exclusive, struct mcred_error *err)
 {
 	char text[128];
-	struct holders h;
 	struct stat st;
 	int locked;
 
@@ -434,20 +513,23 @@ enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *
 				       mcred_errno_text(errno, text, sizeof(text)));
 	/* EWOULDBLOCK: held; other failures (a file system without flock): no lock to honour */
 	locked = flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK;
-	if (!ignore_busy) {
-		struct device dev;
+	if (!o->ignore_busy) {
+		const struct holders *found = surveyed(o->port_survey, st.st_rdev);
+		struct sought one;
+		enum mcred_err rc = MCRED_OK;
 
-		device_of_fd(fd, &st, &dev);
-		/* without /proc (or memory to read it) the lock alone decides */
-		if (find_holders(&dev, 0, &h) != MCRED_OK)
-			memset(&h, 0, sizeof(h));
-		if (!locked || h.count > 0) {
-			enum mcred_err rc = busy_error(port, &h, err);
-
-			holders_free(&h);
-			return rc;
+		memset(&one, 0, sizeof(one));
+		if (!found) {
+			device_of_fd(fd, &st, &one.dev);
+			/* without /proc (or memory to read it) the lock alone decides */
+			(void)find_holders(&one, 1, 0);
+			found = &one.found;
 		}
-		holders_free(&h);
+		if (!locked || found->count > 0)
+			rc = busy_error(port, found, err);
+		holders_free(&one.found);
+		if (rc != MCRED_OK)
+			return rc;
 	}
 	*exclusive = set_exclusive(fd, &st);
 	return MCRED_OK;
@@ -466,26 +548,24 @@ void mcred_port_release(int fd, int exclusive)
 
 enum mcred_err mcred_port_busy_at_open(const char *port, struct mcred_error *err)
 {
-	struct holders h;
+	struct sought one;
+	struct holders *h = &one.found;
 	struct stat st;
 	enum mcred_err rc;
 
-	memset(&h, 0, sizeof(h));
+	memset(&one, 0, sizeof(one));
 	if (stat(port, &st) == 0) {
-		struct device dev;
-
-		device_of_path(port, &st, &dev);
-		if (find_holders(&dev, 1, &h) != MCRED_OK)
-			memset(&h, 0, sizeof(h));
+		device_of_path(port, &st, &one.dev);
+		(void)find_holders(&one, 1, 1); /* nothing found: the messages below */
 	}
-	if (h.count > 0)
-		rc = busy_error(port, &h, err);
-	else if (h.hidden_modem_manager)
+	if (h->count > 0)
+		rc = busy_error(port, h, err);
+	else if (h->hidden_modem_manager)
 		rc = mcred_error_set(err, MCRED_ERR_BUSY,
 				     "%s is in use: another program opened it for itself alone "
 				     "(TIOCEXCL), probably ModemManager (pid %ld), which runs as "
 				     "another user and opens the modem ports it probes so: %s",
-				     port, h.hidden_modem_manager, holder_fix("ModemManager"));
+				     port, h->hidden_modem_manager, holder_fix("ModemManager"));
 	else
 		rc = mcred_error_set(err, MCRED_ERR_BUSY,
 				     "%s is in use: another program opened it for itself alone "
@@ -493,7 +573,7 @@ enum mcred_err mcred_port_busy_at_open(const char *port, struct mcred_error *err
 				     "that program (a terminal program; ModemManager: see "
 				     "ID_MM_DEVICE_IGNORE in modemcred(1))",
 				     port);
-	holders_free(&h);
+	holders_free(h);
 	return rc;
 }
 
@@ -624,12 +704,45 @@ static struct mcred_port_holder *new_holder(const struct holder *h)
 	return p;
 }
 
+/* What a failed find_holders() means, in err. */
+static enum mcred_err look_failed(enum mcred_err rc, struct mcred_error *err)
+{
+	if (rc == MCRED_ERR_NOMEM)
+		return mcred_error_set(err, rc, "out of memory");
+	return mcred_error_set(err, MCRED_ERR_UNSUPPORTED,
+			       "finding the programs that hold a port needs Linux's /proc");
+}
+
+/* The public list of what was found of one device. */
+static enum mcred_err holder_list(const struct holders *h, struct mcred_port_holder_list **out,
+				  struct mcred_error *err)
+{
+	struct mcred_port_holder_list *list = calloc(1, sizeof(*list));
+	int complete = list != NULL;
+
+	if (list && h->count) {
+		list->holders = calloc(h->count, sizeof(*list->holders));
+		complete = list->holders != NULL;
+	}
+	for (size_t i = 0; complete && i < h->count; i++) {
+		list->holders[i] = new_holder(&h->found[i]);
+		list->count = i + 1; /* what the list holds, for freeing it */
+		complete = list->holders[i] != NULL;
+	}
+	if (!complete) {
+		mcred_port_holder_list_free(list);
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
+	}
+	list->hidden = h->hidden;
+	mcred_error_clear(err);
+	*out = list;
+	return MCRED_OK;
+}
+
 enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder_list **out,
 				      struct mcred_error *err)
 {
-	struct mcred_port_holder_list *list;
-	struct device dev;
-	struct holders h;
+	struct sought one;
 	struct stat st;
 	char text[128];
 	enum mcred_err rc;
@@ -644,33 +757,72 @@ enum mcred_err mcred_port_holders_get(const char *port, struct mcred_port_holder
 				       mcred_errno_text(errno, text, sizeof(text)));
 	if (!S_ISCHR(st.st_mode))
 		return mcred_error_set(err, MCRED_ERR_PORT, "%s is not a device", port);
-	device_of_path(port, &st, &dev);
-	rc = find_holders(&dev, 0, &h);
-	if (rc == MCRED_ERR_NOMEM)
-		return mcred_error_set(err, rc, "out of memory");
+	memset(&one, 0, sizeof(one));
+	device_of_path(port, &st, &one.dev);
+	rc = find_holders(&one, 1, 0);
 	if (rc != MCRED_OK)
-		return mcred_error_set(err, MCRED_ERR_UNSUPPORTED,
-				       "finding the programs that hold a port needs Linux's /proc");
-	list = calloc(1, sizeof(*list));
-	int complete = list != NULL;
+		return look_failed(rc, err);
+	rc = holder_list(&one.found, out, err);
+	holders_free(&one.found);
+	return rc;
+}
 
-	if (list && h.count) {
-		list->holders = calloc(h.count, sizeof(*list->holders));
-		complete = list->holders != NULL;
-	}
-	for (size_t i = 0; complete && i < h.count; i++) {
-		list->holders[i] = new_holder(&h.found[i]);
-		list->count = i + 1; /* what the list holds, for freeing it */
-		complete = list->holders[i] != NULL;
-	}
-	if (!complete) {
-		holders_free(&h);
-		mcred_port_holder_list_free(list);
+/* ---- one look for many ports ---------------------------------------------------- */
+
+/* The devices of the ports a survey was made for, each with what was found of it. */
+struct mcred_port_survey {
+	struct sought *ports;
+	size_t count;
+};
+
+void mcred_port_survey_free(mcred_port_survey *survey)
+{
+	if (!survey)
+		return;
+	for (size_t i = 0; i < survey->count; i++)
+		holders_free(&survey->ports[i].found);
+	free(survey->ports);
+	free(survey);
+}
+
+enum mcred_err mcred_port_survey_new(mcred_port_survey **out, const char *const *ports,
+				     size_t count, struct mcred_error *err)
+{
+	mcred_port_survey *survey;
+	enum mcred_err rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || (!ports && count))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "no ports given");
+	survey = calloc(1, sizeof(*survey));
+	if (survey && count)
+		survey->ports = calloc(count, sizeof(*survey->ports));
+	if (!survey || (count && !survey->ports)) {
+		free(survey);
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
 	}
-	list->hidden = h.hidden;
-	holders_free(&h);
+	for (size_t i = 0; i < count; i++) {
+		struct stat st;
+
+		/* a port that cannot be used is left for its open to report */
+		if (ports[i] && stat(ports[i], &st) == 0 && S_ISCHR(st.st_mode))
+			device_of_path(ports[i], &st, &survey->ports[survey->count++].dev);
+	}
+	rc = survey->count ? find_holders(survey->ports, survey->count, 0) : MCRED_OK;
+	if (rc != MCRED_OK) {
+		mcred_port_survey_free(survey);
+		return look_failed(rc, err);
+	}
 	mcred_error_clear(err);
-	*out = list;
+	*out = survey;
 	return MCRED_OK;
+}
+
+static const struct holders *surveyed(const mcred_port_survey *survey, dev_t rdev)
+{
+	for (size_t i = 0; survey && i < survey->count; i++)
+		if (survey->ports[i].dev.rdev == rdev)
+			return &survey->ports[i].found;
+	return NULL;
 }

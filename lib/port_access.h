@@ -13,14 +13,15 @@
 /*
  * Take the port open on fd for this handle, before anything is sent:
  * flock(2) LOCK_EX|LOCK_NB, then a look for other processes holding the
- * device open, then TIOCEXCL (not on a pseudo-terminal). MCRED_ERR_BUSY,
- * err naming the holders and the fix, when another handle or program has
- * it; with ignore_busy the port is used anyway (the lock is taken if free).
+ * device open (what o->port_survey found of it, when it covers the device),
+ * then TIOCEXCL (not on a pseudo-terminal). MCRED_ERR_BUSY, err naming the
+ * holders and the fix, when another handle or program has it; with
+ * o->ignore_busy the port is used anyway (the lock is taken if free).
  * *exclusive says whether TIOCEXCL was set: give it to mcred_port_release().
  * port names the port in messages.
  */
-enum mcred_err mcred_port_claim(int fd, const char *port, int ignore_busy, int *exclusive,
-				struct mcred_error *err);
+enum mcred_err mcred_port_claim(int fd, const char *port, const struct mcred_options *o,
+				int *exclusive, struct mcred_error *err);
 
 /* Undo what mcred_port_claim() set that outlives a close (TIOCEXCL); before close(fd). */
 void mcred_port_release(int fd, int exclusive);

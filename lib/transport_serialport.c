@@ -129,7 +129,7 @@ static enum mcred_err claim(struct sp_port *p, const char *port, const struct mc
 				       port);
 	sp->p = p;
 	sp->fd = fd;
-	return mcred_port_claim(fd, port, o->ignore_busy, &sp->exclusive, err);
+	return mcred_port_claim(fd, port, o, &sp->exclusive, err);
 }
 
 enum mcred_err mcred_transport_open_serialport(struct mcred_transport *t, const char *port,

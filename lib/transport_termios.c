@@ -166,7 +166,7 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 				       mcred_port_open_hint(port, saved, hint, sizeof(hint)));
 	}
 	/* the port is ours before it is even configured: nothing was sent yet */
-	rc = mcred_port_claim(fd, port, o->ignore_busy, &exclusive, err);
+	rc = mcred_port_claim(fd, port, o, &exclusive, err);
 	if (rc != MCRED_OK) {
 		close(fd);
 		return rc;

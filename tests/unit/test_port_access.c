@@ -108,16 +108,24 @@ static int make_pty(char name[64])
 	return master;
 }
 
-static enum mcred_err open_modem(mcred_modem **m, const char *port, int ignore_busy,
-				 struct mcred_error *err)
+/* Open port (termios) with the survey given (NULL: the open looks itself). */
+static enum mcred_err open_surveyed(mcred_modem **m, const char *port, int ignore_busy,
+				    const mcred_port_survey *survey, struct mcred_error *err)
 {
 	struct mcred_options o;
 
 	mcred_options_init(&o);
 	o.transport = MCRED_TRANSPORT_TERMIOS;
 	o.ignore_busy = ignore_busy;
+	o.port_survey = survey;
 	memset(err, 0, sizeof(*err));
 	return mcred_modem_open(m, port, &o, err);
+}
+
+static enum mcred_err open_modem(mcred_modem **m, const char *port, int ignore_busy,
+				 struct mcred_error *err)
+{
+	return open_surveyed(m, port, ignore_busy, NULL, err);
 }
 
 static void assert_has(const char *text, const char *word)
@@ -252,12 +260,66 @@ static void test_regular_file_is_no_serial_port(void **state)
 	assert_has(err.message, "not a serial port");
 }
 
+/*
+ * One look for several ports: it names the holder of the held one, not the
+ * owner of a line's master side, and the opens take what it found.
+ */
+static void test_survey_of_many_ports(void **state)
+{
+	struct mcred_error err;
+	mcred_port_survey *survey = NULL;
+	mcred_modem *m = NULL;
+	struct child owner, holder, late;
+	char free_port[64], held_port[64], expected[160];
+	int master = make_pty(free_port), master2 = make_pty(held_port);
+	const char *ports[5];
+
+	(void)state;
+	start_holder(&owner, "modemsim", NULL);
+	start_holder(&holder, "minicom", held_port);
+	ports[0] = free_port;
+	ports[1] = held_port;
+	ports[2] = owner.report;
+	ports[3] = "/dev/ttyNOSUCHPORT9"; /* left out: its open says what is wrong */
+	ports[4] = "/etc/passwd";
+	assert_int_equal(mcred_port_survey_new(&survey, ports, 5, &err), MCRED_OK);
+	assert_int_equal(open_surveyed(&m, held_port, 0, survey, &err), MCRED_ERR_BUSY);
+	snprintf(expected, sizeof(expected), "%s is in use by minicom (pid %ld)", held_port,
+		 (long)holder.pid);
+	assert_has(err.message, expected);
+	assert_int_equal(open_surveyed(&m, owner.report, 0, survey, &err), MCRED_OK);
+	/* the handle keeps no pointer to the caller's survey */
+	assert_null(mcred_modem_options(m)->port_survey);
+	mcred_modem_free(m);
+	assert_int_equal(open_surveyed(&m, "/dev/ttyNOSUCHPORT9", 0, survey, &err), MCRED_ERR_PORT);
+	/*
+	 * A snapshot: a holder that came after it is not in it, and an open with
+	 * it does not look again (one that looks itself sees the holder).
+	 */
+	start_holder(&late, "screen", free_port);
+	assert_int_equal(open_modem(&m, free_port, 0, &err), MCRED_ERR_BUSY);
+	assert_has(err.message, "in use by screen");
+	assert_int_equal(open_surveyed(&m, free_port, 0, survey, &err), MCRED_OK);
+	mcred_modem_free(m);
+	mcred_port_survey_free(survey);
+	mcred_port_survey_free(NULL);
+	assert_int_equal(mcred_port_survey_new(NULL, ports, 1, &err), MCRED_ERR_INVALID_ARG);
+	assert_int_equal(mcred_port_survey_new(&survey, NULL, 1, &err), MCRED_ERR_INVALID_ARG);
+	assert_null(survey);
+	end_child(&late);
+	end_child(&holder);
+	end_child(&owner);
+	close(master);
+	close(master2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_holder_is_named),
 		cmocka_unit_test(test_master_owner_is_no_holder),
 		cmocka_unit_test(test_open_refuses_a_held_port),
+		cmocka_unit_test(test_survey_of_many_ports),
 		cmocka_unit_test(test_second_handle_is_refused_until_the_first_is_freed),
 		cmocka_unit_test(test_holders_of_what_is_no_port),
 		cmocka_unit_test(test_regular_file_is_no_serial_port),
