@@ -28,11 +28,14 @@ void ca_secret_wipe(struct ca_secret *s);
 
 /*
  * mcred_ca_sign() that also gives the seconds it waited for the CA's token
- * (*token_wait_s, 0 for a key in memory; may be NULL).
+ * (*token_wait_s, 0 for a key in memory; may be NULL), and checks the
+ * certificate it made as mcred_cert_check() would, without reading it back:
+ * for public_key_pem (the modem's on-device key; NULL: any key), issued by
+ * the CA (its signature verifies under the CA's certificate).
  */
-enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem, unsigned days,
-				   char **cert_pem, char serial[33], double *token_wait_s,
-				   struct mcred_error *err);
+enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem,
+				   const char *public_key_pem, unsigned days, char **cert_pem,
+				   char serial[33], double *token_wait_s, struct mcred_error *err);
 
 /*
  * Whether the certificate (PEM) expires within days days from now (or has

@@ -789,16 +789,13 @@ static enum mcred_err step_sign(struct run *r, int *have_cert)
 	if (!r->req->ca)
 		return MCRED_OK;
 	t0 = now_s();
-	rc = mcred_ca_sign_timed(r->req->ca, r->csr_pem, r->req->days ? r->req->days : DEFAULT_DAYS,
-				 &r->cert_pem, r->cert_serial, &waited, &err);
+	/* Belt and braces: what is signed must be for the on-device key. */
+	rc = mcred_ca_sign_timed(r->req->ca, r->csr_pem, r->pub_pem,
+				 r->req->days ? r->req->days : DEFAULT_DAYS, &r->cert_pem,
+				 r->cert_serial, &waited, &err);
 	add_time(&r->res->timings.signing, t0);
 	add_seconds(&r->res->timings.token_wait, waited);
 	if (rc != MCRED_OK) {
-		r->res->error = err;
-		return rc;
-	}
-	/* Belt and braces: what we just signed must be for the on-device key. */
-	if ((rc = mcred_cert_check(r->req->ca, r->cert_pem, r->pub_pem, NULL, &err)) != MCRED_OK) {
 		r->res->error = err;
 		return rc;
 	}

@@ -291,6 +291,104 @@ static void test_ca_sign_and_check(void **state)
 	EVP_PKEY_free(other);
 }
 
+/* The DER SubjectPublicKeyInfo of a PEM certificate or CSR (is_csr). */
+static int spki_of(const char *pem, int is_csr, unsigned char **der)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	int len = -1;
+
+	*der = NULL;
+	if (is_csr) {
+		X509_REQ *req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+
+		if (req)
+			len = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(req), der);
+		X509_REQ_free(req);
+	} else {
+		X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+
+		if (x)
+			len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), der);
+		X509_free(x);
+	}
+	BIO_free(bio);
+	return len;
+}
+
+/* Sign csr for the key public_pem holds; the result, the certificate in *cert. */
+static enum mcred_err sign_for(mcred_ca *ca, const char *csr, const char *public_pem, char **cert)
+{
+	struct mcred_error err;
+	char serial[33];
+
+	*cert = NULL;
+	memset(&err, 0, sizeof(err));
+	return mcred_ca_sign_timed(ca, csr, public_pem, 30, cert, serial, NULL, &err);
+}
+
+/*
+ * The certificate carries the CSR's public key as the CSR holds it (copied,
+ * not encoded again), EC with a named curve as RSA with its NULL
+ * parameters, and is made only for the modem's key, whatever the encoding
+ * of that key's PEM.
+ */
+static void test_ca_sign_for_the_modems_key(void **state)
+{
+	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *dev = EVP_EC_gen("P-256");
+	EVP_PKEY *other = EVP_EC_gen("P-256"), *rsa = EVP_RSA_gen(2048);
+	char *ca_pem = self_signed(cakey, 0, 30, 1), *cakey_pem = pem_of_key(cakey, 1);
+	char *csr = csr_for(dev), *rsa_csr = csr_for(rsa), *dev_pub = pem_of_key(dev, 0);
+	char *other_pub = pem_of_key(other, 0), *rsa_pub = pem_of_key(rsa, 0);
+	char *compressed_pub, *cert = NULL;
+	unsigned char *want = NULL, *have = NULL;
+	int want_len, have_len;
+	struct mcred_error err;
+	mcred_ca *ca = NULL;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mcred_ca_load(&ca, ca_pem, strlen(ca_pem), cakey_pem, strlen(cakey_pem),
+				       &err),
+			 MCRED_OK);
+	for (int i = 0; i < 2; i++) {
+		const char *req = i ? rsa_csr : csr;
+
+		assert_int_equal(sign_for(ca, req, i ? rsa_pub : dev_pub, &cert), MCRED_OK);
+		want_len = spki_of(req, 1, &want);
+		have_len = spki_of(cert, 0, &have);
+		assert_true(want_len > 0);
+		assert_int_equal(have_len, want_len);
+		assert_memory_equal(have, want, (size_t)want_len);
+		assert_int_equal(mcred_cert_check(ca, cert, i ? rsa_pub : dev_pub, NULL, &err),
+				 MCRED_OK);
+		OPENSSL_free(want);
+		OPENSSL_free(have);
+		free(cert);
+	}
+	/* another key: no certificate */
+	assert_int_equal(sign_for(ca, csr, other_pub, &cert), MCRED_ERR_MISMATCH);
+	assert_null(cert);
+	/* the same key, its point compressed in the PEM: the same key all the same */
+	assert_int_equal(EVP_PKEY_set_utf8_string_param(dev, "point-format", "compressed"), 1);
+	compressed_pub = pem_of_key(dev, 0);
+	assert_string_not_equal(compressed_pub, dev_pub);
+	assert_int_equal(sign_for(ca, csr, compressed_pub, &cert), MCRED_OK);
+	free(cert);
+	mcred_ca_free(ca);
+	free(ca_pem);
+	free(cakey_pem);
+	free(csr);
+	free(rsa_csr);
+	free(dev_pub);
+	free(other_pub);
+	free(rsa_pub);
+	free(compressed_pub);
+	EVP_PKEY_free(cakey);
+	EVP_PKEY_free(dev);
+	EVP_PKEY_free(other);
+	EVP_PKEY_free(rsa);
+}
+
 /* The PEM of key encrypted with pass: PKCS#8 (traditional: the legacy PEM form). */
 static char *encrypted_pem(EVP_PKEY *key, const char *pass, int traditional)
 {
@@ -449,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_request_checks),
 		cmocka_unit_test(test_ca_load_checks),
 		cmocka_unit_test(test_ca_sign_and_check),
+		cmocka_unit_test(test_ca_sign_for_the_modems_key),
 		cmocka_unit_test(test_ca_open_encrypted_keys),
 		cmocka_unit_test(test_ca_open_refuses_bad_sources),
 		cmocka_unit_test(test_cert_expires_within),
