@@ -335,7 +335,8 @@ static void progress(struct port_run *r, enum mcred_provision_step step)
 	r->step_t0 = now_s();
 	if (!st->live && !st->cfg->quiet)
 		step_event(r, mcred_provision_step_name(step));
-	pthread_cond_signal(&st->cond);
+	if (st->live) /* redraw now; otherwise the main thread waits only for the ends */
+		pthread_cond_signal(&st->cond);
 	pthread_mutex_unlock(&st->mutex);
 }
 

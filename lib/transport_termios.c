@@ -106,20 +106,30 @@ static int termios_read(void *user, uint8_t *buf, size_t len, unsigned timeout_m
 	return n == 0 ? -1 : (int)n;
 }
 
-static int termios_write(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms)
+/* One write(); 0 when the output buffer is full (the descriptor does not block). */
+static int write_some(int fd, const uint8_t *buf, size_t len)
 {
-	struct termios_port *tp = user;
 	ssize_t n;
-	int ready = wait_for(tp->fd, POLLOUT, timeout_ms);
 
-	if (ready <= 0)
-		return ready;
 	do {
-		n = write(tp->fd, buf, len > INT32_MAX ? INT32_MAX : len);
+		n = write(fd, buf, len > INT32_MAX ? INT32_MAX : len);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 	return (int)n;
+}
+
+/* The output buffer usually has room: write first, wait only when it is full. */
+static int termios_write(void *user, const uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct termios_port *tp = user;
+	int n = write_some(tp->fd, buf, len);
+	int ready;
+
+	if (n != 0)
+		return n;
+	ready = wait_for(tp->fd, POLLOUT, timeout_ms);
+	return ready <= 0 ? ready : write_some(tp->fd, buf, len);
 }
 
 static void termios_close(void *user)
