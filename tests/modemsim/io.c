@@ -106,10 +106,17 @@ static int wait_io(struct sim *sim, int want_write, double timeout_s)
 		ts.tv_nsec = (long)((timeout_s - (double)ts.tv_sec) * 1e9);
 		tp = &ts;
 	}
-	if (pselect(maxfd + 1, &rd, &wr, NULL, tp, &open_mask) <= 0)
+	int ready = pselect(maxfd + 1, &rd, &wr, NULL, tp, &open_mask);
+	/*
+	 * pselect() told whether a client event is pending: the inotify file
+	 * is read only then (paced output waits before every chunk).
+	 */
+	sim->events_checked = ready >= 0;
+	if (ready <= 0)
 		return 0;
 	/* Session changes first: a new client's open precedes its bytes. */
-	pty_client_events(sim);
+	if (sim->watch_fd >= 0 && FD_ISSET(sim->watch_fd, &rd))
+		pty_client_events(sim);
 	if (reading && FD_ISSET(sim->master_fd, &rd))
 		receive(sim);
 	return want_write && FD_ISSET(sim->master_fd, &wr);
@@ -153,7 +160,9 @@ static unsigned next_rand(struct sim *sim)
 static int write_all(struct sim *sim, const char *p, size_t len, int best_effort, unsigned session)
 {
 	while (len > 0) {
-		pty_client_events(sim);
+		if (!sim->events_checked)
+			pty_client_events(sim);
+		sim->events_checked = 0;
 		if (sim_stop || sim->clients == 0 || sim->sessions_ended != session)
 			return -1; /* nobody listening: the bytes go nowhere */
 		if (sim_reset_requested)

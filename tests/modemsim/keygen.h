@@ -18,8 +18,8 @@ struct simkg_identity;
 /* Load the identity key from a PEM private key, or make a new P-256 key when
  * private_pem is NULL. NULL on failure. */
 struct simkg_identity *simkg_identity_new(const char *private_pem);
-/* The identity private key as PEM (malloc'd), to keep it in the store. */
-char *simkg_identity_private_pem(const struct simkg_identity *id);
+/* The identity private key as PEM (the identity's own), to keep it in the store. */
+const char *simkg_identity_private_pem(const struct simkg_identity *id);
 /* Write the identity public key as PEM to path; 0 on success. */
 int simkg_identity_write_public_pem(const struct simkg_identity *id, const char *path);
 void simkg_identity_free(struct simkg_identity *id);

@@ -90,12 +90,11 @@ int persist_load(struct sim *sim)
 static int write_store(struct sim *sim, FILE *f)
 {
 	fputs(MAGIC, f);
-	char *pem = sim->identity ? simkg_identity_private_pem(sim->identity) : NULL;
+	const char *pem = sim->identity ? simkg_identity_private_pem(sim->identity) : NULL;
 	if (pem) {
 		fprintf(f, "identity %zu\n", strlen(pem));
 		fputs(pem, f);
 		fputc('\n', f);
-		free(pem);
 	}
 	for (size_t i = 0; i < sim->store.count; i++) {
 		const struct cred *c = &sim->store.items[i];

@@ -345,7 +345,9 @@ struct sim {
 	int master_fd;
 	int slave_fd; /* kept open so the master never sees a hangup */
 	int watch_fd; /* inotify on the slave: clients opening and closing */
-	int clients;  /* client fds open on the slave; -1 = unknown (no inotify) */
+	/* the last wait found no client event pending, and nothing was written since */
+	int events_checked;
+	int clients; /* client fds open on the slave; -1 = unknown (no inotify) */
 	/*
 	 * counts "last client closed": answers owed to a client that is gone are
 	 * dropped, not sent to the next

@@ -353,7 +353,7 @@ static void test_endorsement_existing(void **state)
 {
 	struct fixture *f = *state;
 	struct simkg_identity *other = simkg_identity_new(NULL);
-	char *pem = simkg_identity_private_pem(other);
+	const char *pem = simkg_identity_private_pem(other);
 	struct simkg_request rq = { .sec_tag = 33,
 				    .key_type = 8,
 				    .response_content = 1,
@@ -362,8 +362,6 @@ static void test_endorsement_existing(void **state)
 
 	assert_non_null(pem);
 	pubkey_case(f, &rq, "--tag 33 --expect-kind pubkey");
-	OPENSSL_cleanse(pem, strlen(pem));
-	free(pem);
 	simkg_identity_free(other);
 }
 
@@ -405,7 +403,7 @@ static void test_wrong_identity(void **state)
 static void test_identity_roundtrip(void **state)
 {
 	struct fixture *f = *state;
-	char *pem = simkg_identity_private_pem(f->id);
+	const char *pem = simkg_identity_private_pem(f->id);
 	struct simkg_identity *again;
 	struct simkg_request rq = { .sec_tag = 7, .key_type = 8, .device_uuid = dev_uuid };
 	char *blob = NULL, *key = NULL;
@@ -419,8 +417,6 @@ static void test_identity_roundtrip(void **state)
 	assert_int_equal(check_blob(f, blob, "--tag 7"), 0);
 	free_blob(&blob, &key);
 	simkg_identity_free(again);
-	OPENSSL_cleanse(pem, strlen(pem));
-	free(pem);
 	assert_null(simkg_identity_new("not a key"));
 	assert_int_equal(simkg_identity_write_public_pem(f->id, "/nonexistent/dir/x.pem"), -1);
 }
