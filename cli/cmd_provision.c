@@ -468,24 +468,26 @@ static int find_kits(struct provision_args *a)
 static int check_ports(const struct provision_args *a)
 {
 	size_t i, j;
+	int twice;
 
 	if (a->nports == 0) {
 		cli_errorf("provision needs ports: PORT arguments, -p PORT, --all-kits or "
 			   "--serial-number N; `modemcred ports` lists them");
 		return CLI_EXIT_USAGE;
 	}
-	for (i = 0; i < a->nports; i++)
-		for (j = 0; j < i; j++) {
-			if (!station_same_port(a->ports[i], a->ports[j]))
-				continue;
-			if (!strcmp(a->ports[i], a->ports[j]))
-				cli_errorf("port %s is named twice", a->ports[i]);
-			else
-				cli_errorf("ports %s and %s are one device, named twice: give it once",
-					   a->ports[j], a->ports[i]);
-			return CLI_EXIT_USAGE;
-		}
-	return 0;
+	twice = station_duplicate_port(a->ports, a->nports, &j, &i);
+	if (twice < 0) {
+		cli_errorf("out of memory");
+		return CLI_EXIT_FAILURE;
+	}
+	if (twice == 0)
+		return 0;
+	if (!strcmp(a->ports[i], a->ports[j]))
+		cli_errorf("port %s is named twice", a->ports[i]);
+	else
+		cli_errorf("ports %s and %s are one device, named twice: give it once", a->ports[j],
+			   a->ports[i]);
+	return CLI_EXIT_USAGE;
 }
 
 static void free_args(struct provision_args *a)

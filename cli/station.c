@@ -607,17 +607,42 @@ long station_kit_ports(const struct mcred_port_list *list, int all, const char *
 	return (long)n;
 }
 
-int station_same_port(const char *a, const char *b)
+/* Do two ports (and what stat() found of them, ok: it did) name one device? */
+static int same_port(const char *a, const struct stat *sa, int a_ok, const char *b,
+		     const struct stat *sb, int b_ok)
 {
-	struct stat sa, sb;
-
 	if (strcmp(a, b) == 0)
 		return 1;
-	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+	if (!a_ok || !b_ok)
 		return 0;
-	if (S_ISCHR(sa.st_mode) && S_ISCHR(sb.st_mode))
-		return sa.st_rdev == sb.st_rdev;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (S_ISCHR(sa->st_mode) && S_ISCHR(sb->st_mode))
+		return sa->st_rdev == sb->st_rdev;
+	return sa->st_dev == sb->st_dev && sa->st_ino == sb->st_ino;
+}
+
+int station_duplicate_port(const char *const *ports, size_t n, size_t *first, size_t *second)
+{
+	struct stat *st = calloc(n ? n : 1, sizeof(*st));
+	char *ok = calloc(n ? n : 1, 1);
+	int found = 0;
+
+	if (!st || !ok) {
+		free(st);
+		free(ok);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		ok[i] = stat(ports[i], &st[i]) == 0;
+	for (size_t i = 0; i < n && !found; i++)
+		for (size_t j = 0; j < i && !found; j++)
+			if (same_port(ports[j], &st[j], ok[j], ports[i], &st[i], ok[i])) {
+				*first = j;
+				*second = i;
+				found = 1;
+			}
+	free(st);
+	free(ok);
+	return found;
 }
 
 /* ---- the whole station -------------------------------------------------------------- */

@@ -35,11 +35,13 @@ long station_kit_ports(const struct mcred_port_list *list, int all, const char *
 		       size_t nserials, const char **out, size_t max, const char **missing);
 
 /*
- * Non-zero when ports a and b name one device: the same name, or two names
- * of one device (a symlink such as /dev/serial/by-id/..., a second device
+ * Two of the n ports that name one device: the same name, or two names of
+ * one device (a symlink such as /dev/serial/by-id/..., a second device
  * node), compared by device number. Two runs on one modem would fight.
+ * Returns 1 with *first < *second naming them, 0 when all differ, -1 when
+ * out of memory. Each port is looked at once (stat), whatever n.
  */
-int station_same_port(const char *a, const char *b);
+int station_duplicate_port(const char *const *ports, size_t n, size_t *first, size_t *second);
 
 /*
  * Provision every port in parallel; returns the exit code: 0 when every
