@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -104,34 +105,106 @@ static int sync_dir(const char *dir)
 	return rc;
 }
 
-int journal_record(const char *dir, const struct mcred_provision_intent *in,
-		   struct mcred_error *err)
+void journal_dir_init(struct journal_dir *d, const char *path)
 {
-	char path[4200], line[512];
-	int existed, rc;
+	d->path = path;
+	atomic_init(&d->created, 0);
+	pthread_mutex_init(&d->sync, NULL);
+	d->synced = 0;
+}
 
-	if (journal_path(dir, in->imei, path, sizeof(path)) != 0) {
+void journal_dir_destroy(struct journal_dir *d)
+{
+	pthread_mutex_destroy(&d->sync);
+}
+
+/*
+ * A journal was just created in d: return once its name is durable. A
+ * sync that began after the creation covers it; otherwise this thread
+ * syncs, for every journal created until then (a group commit: 32 modems
+ * starting at once need a few syncs, not 32).
+ */
+static int dir_synced(struct journal_dir *d)
+{
+	unsigned long mine = atomic_fetch_add(&d->created, 1) + 1;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->sync);
+	if (d->synced < mine) {
+		unsigned long upto = atomic_load(&d->created);
+
+		rc = sync_dir(d->path);
+		if (rc == 0)
+			d->synced = upto;
+	}
+	pthread_mutex_unlock(&d->sync);
+	return rc;
+}
+
+void journal_init(struct journal *j)
+{
+	j->fd = -1;
+	j->size = 0;
+	j->path[0] = '\0';
+}
+
+void journal_close(struct journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+}
+
+/* Open the journal at j->path: a new one, or the one a crashed run left. */
+static int journal_open(struct journal *j, struct journal_dir *d, struct mcred_error *err)
+{
+	int fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int created = fd >= 0, e;
+	struct stat st;
+
+	if (fd < 0 && errno == EEXIST)
+		fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		cli_error_set(err, "cannot open the journal %s: %s", j->path, strerror(e));
+		return e == ENOSPC || e == EDQUOT ? LEDGER_NO_SPACE : -1;
+	}
+	j->fd = fd;
+	j->size = st.st_size;
+	if (created && dir_synced(d) != 0) {
+		cli_error_set(err, "cannot sync the directory %s of the journal: %s", d->path,
+			      strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int journal_record(struct journal *j, struct journal_dir *d,
+		   const struct mcred_provision_intent *in, struct mcred_error *err)
+{
+	char line[512];
+	int rc;
+
+	if (j->fd < 0 && journal_path(d->path, in->imei, j->path, sizeof(j->path)) != 0) {
 		cli_error_set(err, "no journal for a modem whose IMEI is '%.40s'", in->imei);
 		return -1;
 	}
 	if (in->step == MCRED_STEP_DONE) {
+		journal_close(j);
 		/* a removal lost in a crash leaves a journal that only repeats a restore */
-		if (unlink(path) != 0 && errno != ENOENT) {
-			cli_error_set(err, "cannot remove the journal %s: %s", path,
+		if (unlink(j->path) != 0 && errno != ENOENT) {
+			cli_error_set(err, "cannot remove the journal %s: %s", j->path,
 				      strerror(errno));
 			return -1;
 		}
 		return 0;
 	}
-	existed = access(path, F_OK) == 0;
+	if (j->fd < 0 && (rc = journal_open(j, d, err)) != 0)
+		return rc;
 	journal_line(in, line, sizeof(line));
-	rc = ledger_append(path, line, strlen(line), err);
-	if (rc == 0 && !existed && sync_dir(dir) != 0) {
-		cli_error_set(err, "cannot sync the directory %s of the journal: %s", dir,
-			      strerror(errno));
-		return -1;
-	}
-	return rc;
+	return ledger_append_fd(j->fd, &j->size, "journal", j->path, line, strlen(line), err);
 }
 
 int journal_recall(const char *dir, const char *imei, struct mcred_provision_intent *in,

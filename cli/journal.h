@@ -2,8 +2,9 @@
  * The station's intent journal (mcred_provision()'s intent_cb and
  * recall_cb): one small file per modem in the artifacts directory,
  * <dir>/<IMEI>.journal, that says what the station was about to do to the
- * modem. A line is appended and fdatasync'd before each step that changes
- * the modem; the file goes when the run ends with the mode restored. A run
+ * modem. A line is appended and fsync'd before each step that changes the
+ * modem; the file stays open while the modem's run lasts, and goes when the
+ * run ends with the mode restored. A run
  * killed half-way (SIGKILL, power loss) leaves it: the next run on that
  * modem restores the mode found before the crash and knows a key the dead
  * run was generating as the station's own.
@@ -15,9 +16,37 @@
 #ifndef MODEMCRED_CLI_JOURNAL_H
 #define MODEMCRED_CLI_JOURNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "modemcred.h"
+
+/*
+ * The directory of a station's journals. A new journal's name is durable
+ * once the directory is synced, and one sync covers every journal created
+ * before it began: the modems of a station starting at once share it.
+ */
+struct journal_dir {
+	const char *path;
+	atomic_ulong created; /* journals created in it so far */
+	pthread_mutex_t sync; /* one directory sync at a time */
+	unsigned long synced; /* the first `synced` journals are durable (under sync) */
+};
+
+/* One modem's journal while its run lasts. */
+struct journal {
+	int fd;     /* -1 until the first record */
+	off_t size; /* of the open file */
+	char path[4200];
+};
+
+void journal_dir_init(struct journal_dir *d, const char *path);
+void journal_dir_destroy(struct journal_dir *d);
+void journal_init(struct journal *j);
+/* Close a journal whose run ended without MCRED_STEP_DONE: the file stays. */
+void journal_close(struct journal *j);
 
 /* The journal's path for a modem: 0, or -1 when imei is not 15 digits. */
 int journal_path(const char *dir, const char *imei, char *out, size_t len);
@@ -29,11 +58,13 @@ void journal_line(const struct mcred_provision_intent *in, char *out, size_t len
 int journal_parse(const char *line, struct mcred_provision_intent *in);
 
 /*
- * Record an intent durably (MCRED_STEP_DONE removes the journal). 0, or -1
- * / LEDGER_NO_SPACE (the disk is full) with err set.
+ * Record an intent durably in the modem's journal j, in d (the first
+ * record creates the file, or appends to one a crashed run left), before
+ * the step is taken; MCRED_STEP_DONE closes and removes it. 0, or -1 /
+ * LEDGER_NO_SPACE (the disk is full) with err set.
  */
-int journal_record(const char *dir, const struct mcred_provision_intent *in,
-		   struct mcred_error *err);
+int journal_record(struct journal *j, struct journal_dir *d,
+		   const struct mcred_provision_intent *in, struct mcred_error *err);
 
 /* The last intent recorded for imei: 1 found, 0 none, -1 with err on an error. */
 int journal_recall(const char *dir, const char *imei, struct mcred_provision_intent *in,

@@ -171,40 +171,24 @@ static int ends_unfinished(int fd, off_t size)
 }
 
 /*
- * Append data (whole lines) to path under an exclusive flock(2) of the
- * file, which every writer here takes, threads and processes alike: a
+ * Append data (whole lines) to the file open on fd, of size before: a
  * file whose last line is unfinished (a crash, a tool killed mid-line)
  * first gets its newline, the lines go with one write(2), and a short
  * write (the disk filled up) is undone with ftruncate() to the size
- * before, so that each line is whole or absent. Returns the fd (unlocked)
- * to fsync and close, its size before in *before and the bytes added in
- * *added; or -1 / LEDGER_NO_SPACE with err set.
+ * before, so that each line is whole or absent. 0 with the bytes added in
+ * *added, or -1 / LEDGER_NO_SPACE with err set.
  */
-static int append_whole(const char *path, const char *what, const char *data, size_t len,
-			off_t *before, size_t *added, struct mcred_error *err)
+static int append_lines(int fd, off_t before, const char *what, const char *path, const char *data,
+			size_t len, size_t *added, struct mcred_error *err)
 {
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	struct stat st;
-	char *buf;
-	size_t n;
+	char *buf = malloc(len + 1);
+	size_t n = 0;
 	ssize_t w;
 	int e;
 
-	if (fd < 0)
-		return io_error(err, errno, "open", what, path, "");
-	while (flock(fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			e = errno;
-			close(fd);
-			return io_error(err, e, "lock", what, path, "");
-		}
-	if (fstat(fd, &st) != 0 || !(buf = malloc(len + 1))) {
-		e = errno ? errno : ENOMEM;
-		unlock_close(fd);
-		return io_error(err, e, "append to", what, path, "");
-	}
-	n = 0;
-	if (ends_unfinished(fd, st.st_size))
+	if (!buf)
+		return io_error(err, ENOMEM, "append to", what, path, "");
+	if (ends_unfinished(fd, before))
 		buf[n++] = '\n';
 	memcpy(buf + n, data, len);
 	n += len;
@@ -217,16 +201,50 @@ static int append_whole(const char *path, const char *what, const char *data, si
 		e = errno;
 	free(buf);
 	if (w < 0 || (size_t)w != n) {
-		int undone = w <= 0 || ftruncate(fd, st.st_size) == 0;
+		int undone = w <= 0 || ftruncate(fd, before) == 0;
 
-		unlock_close(fd);
 		return io_error(err, e ? e : EIO, "append to", what, path,
 				undone ? " (nothing of the line was kept)"
 				       : " (the cut line could not be removed)");
 	}
+	*added = n;
+	return 0;
+}
+
+/*
+ * Append data (whole lines, see append_lines()) to path under an exclusive
+ * flock(2) of the file, which every writer here takes, threads and
+ * processes alike. Returns the fd (unlocked) to fsync and close, its size
+ * before in *before and the bytes added in *added; or -1 / LEDGER_NO_SPACE
+ * with err set.
+ */
+static int append_whole(const char *path, const char *what, const char *data, size_t len,
+			off_t *before, size_t *added, struct mcred_error *err)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	struct stat st;
+	int e, rc;
+
+	if (fd < 0)
+		return io_error(err, errno, "open", what, path, "");
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			e = errno;
+			close(fd);
+			return io_error(err, e, "lock", what, path, "");
+		}
+	if (fstat(fd, &st) != 0) {
+		e = errno;
+		unlock_close(fd);
+		return io_error(err, e, "append to", what, path, "");
+	}
+	rc = append_lines(fd, st.st_size, what, path, data, len, added, err);
+	if (rc != 0) {
+		unlock_close(fd);
+		return rc;
+	}
 	flock(fd, LOCK_UN);
 	*before = st.st_size;
-	*added = n;
 	return fd;
 }
 
@@ -257,6 +275,24 @@ int ledger_append(const char *path, const char *data, size_t len, struct mcred_e
 	int fd = append_whole(path, "ledger", data, len, &before, &added, err);
 
 	return fd < 0 ? fd : sync_close(fd, "ledger", path, before, added, err);
+}
+
+int ledger_append_fd(int fd, off_t *size, const char *what, const char *path, const char *data,
+		     size_t len, struct mcred_error *err)
+{
+	size_t added = 0;
+	int rc = append_lines(fd, *size, what, path, data, len, &added, err);
+
+	if (rc != 0)
+		return rc;
+	if (fsync(fd) != 0) {
+		int e = errno;
+
+		(void)ftruncate(fd, *size); /* not durable: take it back */
+		return io_error(err, e, "write", what, path, "");
+	}
+	*size += (off_t)added;
+	return 0;
 }
 
 int file_replace(const char *path, const char *data, size_t len, struct mcred_error *err)

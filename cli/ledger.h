@@ -8,6 +8,7 @@
 #define MODEMCRED_CLI_LEDGER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "modemcred.h"
 
@@ -50,6 +51,14 @@ char *ledger_line(const struct ledger_record *rec, size_t *len);
  * 0, or -1 / LEDGER_NO_SPACE with err set.
  */
 int ledger_append(const char *path, const char *data, size_t len, struct mcred_error *err);
+
+/*
+ * ledger_append() to a file the caller holds open (O_APPEND) and writes
+ * alone: no open, no lock. *size is the file's size, updated; what and
+ * path name the file in messages.
+ */
+int ledger_append_fd(int fd, off_t *size, const char *what, const char *path, const char *data,
+		     size_t len, struct mcred_error *err);
 
 /*
  * Replace path by data: a temporary file, fsync, rename. 0, or -1 /

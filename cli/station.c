@@ -101,9 +101,10 @@ struct port_run {
 	double step_t0; /* when the step in flight began */
 	struct mcred_provision_result res;
 	int exit_code;
-	char *cert_pem;      /* the certificate this run ended with */
-	int cert_from_files; /* it came from --cert-dir: copy it to --out */
-	char saved_key[65];  /* key digest whose CSR and public key are saved already */
+	char *cert_pem;         /* the certificate this run ended with */
+	int cert_from_files;    /* it came from --cert-dir: copy it to --out */
+	char saved_key[65];     /* key digest whose CSR and public key are saved already */
+	struct journal journal; /* the modem's, open while the run lasts */
 	/* Artifacts loaded for load_cb; valid during the run. */
 	char *a_csr, *a_pub, *a_crt, *a_key;
 };
@@ -118,6 +119,7 @@ struct station {
 	int lines_drawn;
 	/* who else holds the ports, looked for once for all of them; NULL: each open looks */
 	mcred_port_survey *survey;
+	struct journal_dir journals; /* in the artifacts directory (--out) */
 	double t0;
 	/* a full disk stops the station: 1, then 2 once told (read by the runs) */
 	atomic_int disk_full;
@@ -253,7 +255,7 @@ static int intent_cb(const struct mcred_provision_intent *intent, void *user)
 	int rc;
 
 	memset(&err, 0, sizeof(err));
-	rc = journal_record(r->st->cfg->out_dir, intent, &err);
+	rc = journal_record(&r->journal, &r->st->journals, intent, &err);
 	if (rc == LEDGER_NO_SPACE)
 		disk_full(r->st, err.message);
 	else if (rc != 0)
@@ -542,6 +544,7 @@ static void *port_thread(void *arg)
 	struct station *st = r->st;
 
 	provision_port(r);
+	journal_close(&r->journal); /* still there if the run ended without restoring the mode */
 	r->t1 = now_s();
 	record(r);
 	free_artifacts(r);
@@ -860,10 +863,12 @@ int station_run(const struct station_config *cfg)
 	}
 	pthread_mutex_init(&st.mutex, NULL);
 	pthread_cond_init(&st.cond, NULL);
+	journal_dir_init(&st.journals, cfg->out_dir);
 	st.live = !cfg->json && !cfg->quiet && isatty(STDOUT_FILENO);
 	for (i = 0; i < st.n; i++) {
 		st.runs[i].st = &st;
 		st.runs[i].port = cfg->ports[i];
+		journal_init(&st.runs[i].journal);
 		mcred_provision_result_init(&st.runs[i].res);
 	}
 	install_handlers();
@@ -892,6 +897,7 @@ int station_run(const struct station_config *cfg)
 		mcred_provision_result_clear(&st.runs[i].res);
 		free(st.runs[i].cert_pem);
 	}
+	journal_dir_destroy(&st.journals);
 	pthread_cond_destroy(&st.cond);
 	pthread_mutex_destroy(&st.mutex);
 	free(st.runs);

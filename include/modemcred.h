@@ -1292,10 +1292,10 @@ MCRED_API const char *mcred_provision_status_name(enum mcred_provision_status st
 struct mcred_provision_intent {
 	size_t size; /**< sizeof(struct mcred_provision_intent), set by the library */
 	/**
-	 * The step about to run: MCRED_STEP_OFFLINE, MCRED_STEP_KEYGEN (again,
-	 * with key_sha256, once the new key is listed), MCRED_STEP_WRITE_CA,
-	 * MCRED_STEP_WRITE_CERT; MCRED_STEP_DONE: the run ended with the mode
-	 * restored, the journal may go.
+	 * The step about to run: MCRED_STEP_OFFLINE, MCRED_STEP_KEYGEN,
+	 * MCRED_STEP_WRITE_CA, MCRED_STEP_WRITE_CERT (a write's intent carries
+	 * key_sha256 once the new key is listed); MCRED_STEP_DONE: the run
+	 * ended with the mode restored, the journal may go.
 	 */
 	enum mcred_provision_step step;
 	int mode_found;      /**< functional mode to restore at the end, -1 for none */

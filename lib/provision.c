@@ -710,9 +710,14 @@ static enum mcred_err generate_key(struct run *r)
 				"for the key in tag %lu",
 				(unsigned long)r->req->tag);
 	r->key_unsaved = 1; /* host_work, next, saves it whatever happens */
-	/* the new key is this station's from now on, even before its artifacts are saved */
+	/*
+	 * The new key is this station's from now on, even before its artifacts
+	 * are saved: the next intent recorded carries its digest. Until then
+	 * (nothing changes the modem in between) the keygen intent tells a
+	 * rerun that the key in the tag is the one this station made.
+	 */
 	memcpy(r->intent.key_sha256, r->key_sha256, sizeof(r->key_sha256));
-	return record_intent(r, MCRED_STEP_KEYGEN);
+	return MCRED_OK;
 }
 
 /*

@@ -370,6 +370,8 @@ static void test_journal_record_recall(void **state)
 	struct dir *d = *state;
 	struct mcred_provision_intent in, out;
 	struct mcred_error err;
+	struct journal_dir jd;
+	struct journal j;
 	char path[4200], line[512];
 	FILE *f;
 
@@ -387,11 +389,14 @@ static void test_journal_record_recall(void **state)
 			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
 	memset(&err, 0, sizeof(err));
 	memset(&out, 0, sizeof(out));
+	journal_dir_init(&jd, d->path);
+	journal_init(&j);
 	assert_int_equal(journal_recall(d->path, "351358811234567", &out, &err), 0);
 	in.step = MCRED_STEP_OFFLINE;
-	assert_int_equal(journal_record(d->path, &in, &err), 0);
+	assert_int_equal(journal_record(&j, &jd, &in, &err), 0);
+	assert_true(jd.synced >= 1); /* the new name is durable */
 	in.step = MCRED_STEP_KEYGEN;
-	assert_int_equal(journal_record(d->path, &in, &err), 0);
+	assert_int_equal(journal_record(&j, &jd, &in, &err), 0);
 	assert_int_equal(journal_recall(d->path, "351358811234567", &out, &err), 1);
 	assert_int_equal(out.step, MCRED_STEP_KEYGEN);
 	assert_int_equal(out.mode_found, 1);
@@ -399,19 +404,28 @@ static void test_journal_record_recall(void **state)
 	assert_string_equal(out.key_before, "");
 	assert_memory_equal(out.key_sha256, in.key_sha256, 65);
 	/* a line cut by a crash does not count: the one before does */
+	journal_close(&j); /* the station died */
 	assert_int_equal(journal_path(d->path, "351358811234567", path, sizeof(path)), 0);
 	f = fopen(path, "a");
 	fputs("step=write-ca mode_fo", f);
 	fclose(f);
 	assert_int_equal(journal_recall(d->path, "351358811234567", &out, &err), 1);
 	assert_int_equal(out.step, MCRED_STEP_KEYGEN);
+	/* the next run appends to the journal it left, after a newline */
+	journal_init(&j);
+	in.step = MCRED_STEP_WRITE_CERT;
+	assert_int_equal(journal_record(&j, &jd, &in, &err), 0);
+	assert_int_equal(journal_recall(d->path, "351358811234567", &out, &err), 1);
+	assert_int_equal(out.step, MCRED_STEP_WRITE_CERT);
 	in.step = MCRED_STEP_DONE;
-	assert_int_equal(journal_record(d->path, &in, &err), 0);
+	assert_int_equal(journal_record(&j, &jd, &in, &err), 0);
 	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(j.fd, -1);
 	/* an IMEI that is not 15 digits names no file */
 	snprintf(in.imei, sizeof(in.imei), "../x");
 	in.step = MCRED_STEP_OFFLINE;
-	assert_int_equal(journal_record(d->path, &in, &err), -1);
+	assert_int_equal(journal_record(&j, &jd, &in, &err), -1);
+	journal_dir_destroy(&jd);
 	assert_int_equal(journal_parse("step=keygen mode_found=1 imei=12 keygen=1 replace_key=0 "
 				       "key_before=- key_sha256=-",
 				       &out),
