@@ -7,7 +7,9 @@
  * main loop processes them in order.
  *
  * Pacing (--baud N): one byte takes 10/N seconds (8N1). Output is released in
- * small chunks no earlier than the emulated line could have carried it. Input
+ * small chunks (a millisecond of line time; after a late wake-up, all the
+ * line has carried since, in one write) no earlier than the emulated line
+ * could have carried it. Input
  * is read as fast as the client writes it, but a command is not processed
  * before its last byte could have arrived on the emulated line.
  *
@@ -189,6 +191,29 @@ static size_t pace_chunk(const struct sim *sim)
 	return n ? n : 1;
 }
 
+/*
+ * Woken late (the host was busy): the bytes the line has carried since
+ * tx_free, at most max, go out with the chunk due, as a USB serial bridge
+ * hands over all it holds when the host asks late. None leaves before its
+ * time; fewer, larger writes when the machine is loaded.
+ */
+static size_t carried_meanwhile(struct sim *sim, size_t max)
+{
+	struct timespec now;
+	double late;
+	size_t n;
+
+	ts_now(&now);
+	late = ts_diff(&now, &sim->tx_free);
+	if (late <= 0 || max == 0)
+		return 0;
+	n = (size_t)(late / sim->byte_time);
+	if (n > max)
+		n = max;
+	ts_add(&sim->tx_free, (double)n * sim->byte_time);
+	return n;
+}
+
 static void send_chunks(struct sim *sim, const char *data, size_t len, int best_effort,
 			unsigned session)
 {
@@ -211,6 +236,8 @@ static void send_chunks(struct sim *sim, const char *data, size_t len, int best_
 			/* A chunk is on the client's side once the line carried it. */
 			ts_add(&sim->tx_free, (double)n * sim->byte_time);
 			sleep_until(sim, &sim->tx_free);
+			if (!sim->opt.fragment)
+				n += carried_meanwhile(sim, len - n);
 		}
 		if (write_all(sim, data, n, best_effort, session))
 			return;
