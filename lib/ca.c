@@ -360,12 +360,13 @@ static int copy_public_key(X509 *cert, X509_REQ *req)
 	    len <= 0)
 		return 0;
 	X509_ALGOR_get0(&alg, &type, &param, algor);
-	if (type == V_ASN1_OBJECT) /* a named curve */
+	if (type == V_ASN1_OBJECT) /* a named curve: the modems' keys */
 		param_copy = OBJ_dup(param);
-	else if (type == V_ASN1_SEQUENCE) /* explicit parameters */
+	else if (type == V_ASN1_SEQUENCE) /* explicit curve parameters */
 		param_copy = ASN1_STRING_dup(param);
-	else if (type != V_ASN1_NULL && type != V_ASN1_UNDEF) /* RSA's NULL, or none */
+	else if (type != V_ASN1_NULL && type != V_ASN1_UNDEF) /* no key known has other kinds */
 		return X509_set_pubkey(cert, X509_REQ_get0_pubkey(req)) == 1;
+	/* RSA's NULL parameters, or none: nothing to copy */
 	alg_copy = OBJ_dup(alg);
 	bits_copy = OPENSSL_memdup(bits, (size_t)len);
 	if (alg_copy && bits_copy && (param_copy || type == V_ASN1_NULL || type == V_ASN1_UNDEF) &&
