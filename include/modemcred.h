@@ -551,7 +551,8 @@ MCRED_API void mcred_port_survey_free(mcred_port_survey *survey);
  * The processes other than the caller's that hold port open ("/dev/ttyACM0",
  * or a symlink to it), e.g. ModemManager or a terminal program. A process
  * that holds the master side of a pseudo-terminal (a simulator, socat) owns
- * that line and is not listed. Linux reads /proc; elsewhere
+ * that line and is not listed, nor is a child between fork and exec that
+ * holds its parent's copy. Linux reads /proc; elsewhere
  * MCRED_ERR_UNSUPPORTED. MCRED_ERR_PORT when port is no device. Free the
  * list with mcred_port_holder_list_free(). Since 0.2.0.
  */

@@ -35,6 +35,8 @@
 
 #ifdef __linux__
 #include <dirent.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #endif
 
@@ -87,8 +89,9 @@ static void holders_free(struct holders *h)
 struct sought {
 	struct device dev;
 	struct holders found;
-	int held;  /* the device (a pty's slave side) */
-	int owned; /* its master side: the process owns the line */
+	int held;    /* the device (a pty's slave side) */
+	int held_fd; /* through this descriptor (the first one found) */
+	int owned;   /* its master side: the process owns the line */
 };
 
 #ifdef __linux__
@@ -280,6 +283,7 @@ static int look_at_process(long pid, struct sought *s, size_t n)
 		for (size_t i = 0; i < n; i++)
 			if (!s[i].held && holds_device(&fd, &s[i].dev)) {
 				s[i].held = 1;
+				s[i].held_fd = atoi(e->d_name);
 				held_pty |= pty_index(s[i].dev.rdev) >= 0;
 			}
 	}
@@ -287,6 +291,71 @@ static int look_at_process(long pid, struct sought *s, size_t n)
 		note_owned(pid, d, s, n);
 	closedir(d);
 	return denied ? -1 : 0;
+}
+
+/* The parent of pid (/proc/<pid>/stat's fourth field, after the name in parentheses); 0 if unknown. */
+static long parent_of(long pid)
+{
+	char path[64], line[512], *name_end;
+	long parent = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f) && (name_end = strrchr(line, ')')) != NULL &&
+	    sscanf(name_end + 1, " %*c %ld", &parent) != 1)
+		parent = 0;
+	fclose(f);
+	return parent;
+}
+
+/*
+ * Does pid's descriptor fd still hold the device? A descriptor may close
+ * while the process is looked at.
+ */
+static int still_holds(long pid, int fd, const struct device *d)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", pid, fd);
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == d->rdev;
+}
+
+/*
+ * Is pid's descriptor fd its parent's own, the same open file copied by
+ * fork? kcmp(2) compares the two; where it is missing or not allowed the
+ * descriptor counts as the child's.
+ */
+static int is_parents_copy(long pid, int fd)
+{
+#ifdef SYS_kcmp
+	long parent = parent_of(pid);
+
+	return parent > 0 && syscall(SYS_kcmp, (pid_t)pid, (pid_t)parent, KCMP_FILE, fd, fd) == 0;
+#else
+	(void)pid;
+	(void)fd;
+	return 0;
+#endif
+}
+
+/*
+ * Is a process seen holding s's device through s->held_fd a holder? Between
+ * fork and exec a child holds copies of every descriptor of its parent:
+ * Python's subprocess closes them one by one, execve drops the
+ * close-on-exec ones only after the process has taken the new program's
+ * name. A simulator written in Python that starts any program would
+ * otherwise make its own line look held, now and then. Such a copy is
+ * judged as the parent's (an owner's is no holder, a holder's is named with
+ * the parent), and a descriptor closed meanwhile holds nothing. Asked in
+ * that order, a copy closed between the two questions is no holder either.
+ */
+static int is_holder(long pid, const struct sought *s)
+{
+	return !is_parents_copy(pid, s->held_fd) && still_holds(pid, s->held_fd, &s->dev);
 }
 
 /* /proc/<pid>/comm: the name the process runs under ("ModemManager"). */
@@ -364,7 +433,7 @@ static enum mcred_err find_holders(struct sought *s, size_t n, int name_hidden)
 		for (size_t i = 0; i < n; i++) {
 			s[i].found.hidden += (size_t)hidden;
 			s[i].found.hidden_modem_manager = modem_manager;
-			if (hidden || !s[i].held || s[i].owned)
+			if (hidden || !s[i].held || s[i].owned || !is_holder(pid, &s[i]))
 				continue;
 			if (holders_add(&s[i].found, pid) != 0) {
 				closedir(proc);

@@ -182,6 +182,49 @@ static void test_master_owner_is_no_holder(void **state)
 	end_child(&owner);
 }
 
+/*
+ * A child between fork and exec holds copies of its parent's descriptors
+ * (Python's subprocess closes them one by one, execve drops the others):
+ * the owner's line is not held by it. This process owns the pty and keeps
+ * its slave open, as a simulator does; the child closes the master first,
+ * as a child that closes in ascending order may, and keeps the rest.
+ */
+static void test_forked_copy_of_the_owner_is_no_holder(void **state)
+{
+	struct mcred_port_holder_list *list = NULL;
+	struct mcred_error err;
+	int master, slave, ready[2], finish[2], status;
+	char name[64], buf;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(openpty(&master, &slave, name, NULL, NULL), 0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(finish), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(master);
+		close(finish[1]); /* or its end never sees the parent's close */
+		if (write(ready[1], "", 1) != 1)
+			_exit(1);
+		while (read(finish[0], &buf, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &buf, 1), 1);
+	assert_int_equal(mcred_port_holders_get(name, &list, &err), MCRED_OK);
+	assert_int_equal(list->count, 0);
+	mcred_port_holder_list_free(list);
+	close(finish[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(finish[0]);
+	close(ready[0]);
+	close(ready[1]);
+	close(slave);
+	close(master);
+}
+
 static void test_open_refuses_a_held_port(void **state)
 {
 	struct mcred_error err;
@@ -318,6 +361,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_holder_is_named),
 		cmocka_unit_test(test_master_owner_is_no_holder),
+		cmocka_unit_test(test_forked_copy_of_the_owner_is_no_holder),
 		cmocka_unit_test(test_open_refuses_a_held_port),
 		cmocka_unit_test(test_survey_of_many_ports),
 		cmocka_unit_test(test_second_handle_is_refused_until_the_first_is_freed),
