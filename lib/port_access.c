@@ -304,9 +304,8 @@ static long parent_of(long pid)
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
-	if (fgets(line, sizeof(line), f) && (name_end = strrchr(line, ')')) != NULL &&
-	    sscanf(name_end + 1, " %*c %ld", &parent) != 1)
-		parent = 0;
+	if (fgets(line, sizeof(line), f) && (name_end = strrchr(line, ')')) != NULL)
+		(void)sscanf(name_end + 1, " %*c %ld", &parent); /* unchanged (0) if it fails */
 	fclose(f);
 	return parent;
 }

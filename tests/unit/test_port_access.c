@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -230,11 +231,11 @@ static void test_forked_copy_of_the_owner_is_no_holder(void **state)
 /* Start /bin/true over and over until *stop: children between fork and exec. */
 static void *spawn_children(void *arg)
 {
-	volatile int *stop = arg;
+	atomic_int *stop = arg;
 	char *const argv[] = { "true", NULL };
 	extern char **environ;
 
-	while (!*stop) {
+	while (!atomic_load(stop)) {
 		pid_t pid;
 		int status;
 
@@ -254,7 +255,7 @@ static void test_owner_starting_programs_is_no_holder(void **state)
 {
 	struct mcred_port_holder_list *list = NULL;
 	struct mcred_error err;
-	volatile int stop = 0;
+	atomic_int stop = 0;
 	int master, slave, found = 0;
 	char name[64];
 	pthread_t spawner;
@@ -263,7 +264,7 @@ static void test_owner_starting_programs_is_no_holder(void **state)
 	assert_int_equal(openpty(&master, &slave, name, NULL, NULL), 0);
 	assert_int_equal(fcntl(master, F_SETFD, FD_CLOEXEC), 0);
 	assert_int_equal(fcntl(slave, F_SETFD, FD_CLOEXEC), 0);
-	assert_int_equal(pthread_create(&spawner, NULL, spawn_children, (void *)&stop), 0);
+	assert_int_equal(pthread_create(&spawner, NULL, spawn_children, &stop), 0);
 	for (int look = 0; look < 500; look++) {
 		assert_int_equal(mcred_port_holders_get(name, &list, &err), MCRED_OK);
 		if (list->count && !found++)
@@ -271,7 +272,7 @@ static void test_owner_starting_programs_is_no_holder(void **state)
 				      list->holders[0]->program, list->holders[0]->pid);
 		mcred_port_holder_list_free(list);
 	}
-	stop = 1;
+	atomic_store(&stop, 1);
 	pthread_join(spawner, NULL);
 	close(slave);
 	close(master);
