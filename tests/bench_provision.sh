@@ -4,8 +4,11 @@
 #
 #   sh tests/bench_provision.sh BUILD
 #
-# Each figure is the best of MCRED_BENCH_REPS runs (default 3) on fresh
+# Each figure is the best of MCRED_BENCH_REPS runs (default 5) on fresh
 # simulated modems: the run least disturbed by other load on the machine.
+# The runs of one modem and of thirty-two alternate, so that a spell of load
+# from elsewhere (this machine's host, say) falls on both kinds alike
+# instead of on all the runs of one kind.
 #
 # 1. One modem: the whole CLI process (start to exit) against the time its
 #    bytes need on the wire ((rx + tx) x 10 / baud, from modemsim --stats)
@@ -147,52 +150,58 @@ provision() {
 echo "modemcred provision bench: emulated $BAUD baud 8N1, modemsim latency ${LAT} ms/command, %KEYGEN ${KEYGEN_MS} ms"
 echo
 
-# best_of NAME COUNT: REPS runs of COUNT fresh modems (new stores each time);
-# the fastest is kept (the least disturbed by other load): BEST, BEST_RSS, BEST_NAME
-REPS="${MCRED_BENCH_REPS:-3}"
-best_of() {
-	BEST="" BEST_RSS="" BEST_NAME="" BEST_WAIT=""
-	r=1
-	while [ "$r" -le "$REPS" ]; do
-		start_sims "$1$r-" "$2"
-		# shellcheck disable=SC2086
-		provision "$1$r" $PORTS
-		stop_sims
-		if [ -z "$BEST" ] || awk -v a="$WALL" -v b="$BEST" 'BEGIN { exit !(a < b) }'; then
-			BEST=$WALL BEST_RSS=$RSS BEST_NAME="$1$r-" BEST_WAIT=$WAIT
-		fi
-		r=$((r + 1))
-	done
+# run_keep KIND LABEL R: run R of one modem (KIND one) or N (KIND many),
+# fresh ones (new stores each time); the fastest run of a kind is kept, the
+# least disturbed by other load: ONE_WALL ONE_NAME, MANY_WALL MANY_RSS MANY_WAIT
+REPS="${MCRED_BENCH_REPS:-5}"
+faster() { [ -z "$2" ] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+run_keep() {
+	count=1
+	[ "$1" = one ] || count=$N
+	start_sims "$1$2$3-" "$count"
+	# shellcheck disable=SC2086
+	provision "$1$2$3" $PORTS
+	stop_sims
+	if [ "$1" = one ]; then
+		faster "$WALL" "$ONE_WALL" && ONE_WALL=$WALL ONE_NAME="$1$2$3-"
+	else
+		faster "$WALL" "$MANY_WALL" && MANY_WALL=$WALL MANY_RSS=$RSS MANY_WAIT=$WAIT
+	fi
+	return 0
 }
 
-# one_and_many LABEL: a modem alone, then N at once, with the CA key of CA_KEY_ARGS
+# one_and_many LABEL: a modem alone and N at once, alternately, with the CA key of CA_KEY_ARGS
 one_and_many() {
 	echo "CA key $1:"
-	best_of "one$2" 1
-	one_wall=$BEST
-	rx=$(stat_sum "$BEST_NAME" rx_bytes) tx=$(stat_sum "$BEST_NAME" tx_bytes)
-	cmds=$(stat_sum "$BEST_NAME" commands)
+	ONE_WALL="" ONE_NAME="" MANY_WALL="" MANY_RSS="" MANY_WAIT=""
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		run_keep one "$2" "$r"
+		run_keep many "$2" "$r"
+		r=$((r + 1))
+	done
+	one_wall=$ONE_WALL
+	rx=$(stat_sum "$ONE_NAME" rx_bytes) tx=$(stat_sum "$ONE_NAME" tx_bytes)
+	cmds=$(stat_sum "$ONE_NAME" commands)
 	awk -v w="$one_wall" -v b=$((rx + tx)) -v c="$cmds" -v baud="$BAUD" -v lat="$LAT" -v kg="$KEYGEN_MS" -v reps="$REPS" 'BEGIN {
 		bound = b * 10 / baud + (c * lat + kg) / 1000; r = w / bound
 		printf "  one modem:  %d bytes on the wire, %d commands, %.3f s (best of %d); wire + processing %.3f s: ratio %.2f (target <= 1.30: %s)\n",
 			b, c, w, reps, bound, r, (r <= 1.30 ? "met" : "NOT met")
 	}'
-	best_of "many$2" "$N"
-	many_wall=$BEST many_rss=$BEST_RSS
-	awk -v w="$many_wall" -v o="$one_wall" -v n="$N" -v reps="$REPS" 'BEGIN {
+	awk -v w="$MANY_WALL" -v o="$one_wall" -v n="$N" -v reps="$REPS" 'BEGIN {
 		r = w / o
 		printf "  %d modems: %.3f s in one run (best of %d): %.2fx the time of one (target <= 1.30: %s)\n",
 			n, w, reps, r, (r <= 1.30 ? "met" : "NOT met")
 	}'
-	if [ -n "$many_rss" ]; then
-		awk -v k="$many_rss" -v n="$N" 'BEGIN {
+	if [ -n "$MANY_RSS" ]; then
+		awk -v k="$MANY_RSS" -v n="$N" 'BEGIN {
 			printf "  peak RSS of the CLI with %d ports: %d KiB (target < 24576: %s)\n", n, k, (k < 24576 ? "met" : "NOT met")
 		}'
 	else
 		echo "  peak RSS: not measured (no /usr/bin/time)"
 	fi
-	[ "$2" != hsm ] || [ -z "$BEST_WAIT" ] ||
-		awk -v w="$BEST_WAIT" -v n="$N" 'BEGIN {
+	[ "$2" != hsm ] || [ -z "$MANY_WAIT" ] ||
+		awk -v w="$MANY_WAIT" -v n="$N" 'BEGIN {
 			printf "  time the ports waited for the CA'"'"'s key: %.3f s over %d signatures (%.1f ms each on average)\n", w, n, w * 1000 / n
 		}'
 }
