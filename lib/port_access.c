@@ -171,6 +171,12 @@ struct descriptor {
 	struct stat st;
 };
 
+/* Is st (a descriptor's target, stat'ed) the device? */
+static int is_device(const struct stat *st, const struct device *d)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == d->rdev;
+}
+
 /* Does the descriptor hold the device? */
 static int holds_device(struct descriptor *fd, const struct device *d)
 {
@@ -180,7 +186,7 @@ static int holds_device(struct descriptor *fd, const struct device *d)
 		return 0;
 	if (!fd->stated)
 		fd->stated = fstatat(fd->dir_fd, fd->name, &fd->st, 0) == 0 ? 1 : -1;
-	return fd->stated > 0 && S_ISCHR(fd->st.st_mode) && fd->st.st_rdev == d->rdev;
+	return fd->stated > 0 && is_device(&fd->st, d);
 }
 
 /*
@@ -320,7 +326,7 @@ static int still_holds(long pid, int fd, const struct device *d)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", pid, fd);
-	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == d->rdev;
+	return stat(path, &st) == 0 && is_device(&st, d);
 }
 
 /*
