@@ -7,12 +7,14 @@
  */
 #include "ledger_summary.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "args.h"
 #include "cli.h"
-#include "files.h"
 
 /* ---- statistics --------------------------------------------------------------- */
 
@@ -202,14 +204,17 @@ struct collect {
 	size_t nports;
 };
 
+/* Append x to v (n values): capacity doubles, so a long ledger costs no quadratic copying. */
 static int push(double **v, size_t *n, double x)
 {
-	double *p = realloc(*v, (*n + 1) * sizeof(**v));
+	if (*n == 0 || (*n >= 16 && (*n & (*n - 1)) == 0)) {
+		double *p = realloc(*v, (*n ? 2 * *n : 16) * sizeof(**v));
 
-	if (!p)
-		return -1;
-	p[(*n)++] = x;
-	*v = p;
+		if (!p)
+			return -1;
+		*v = p;
+	}
+	(*v)[(*n)++] = x;
 	return 0;
 }
 
@@ -304,10 +309,26 @@ static int finish(struct ledger_summary *s, struct collect *c)
 	return 0;
 }
 
+/* One line of a ledger (without its newline) into the summary; 0, or -1 when out of memory. */
+static int summarize_line(struct ledger_summary *s, struct collect *c, const char *line, size_t n)
+{
+	struct record r;
+
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (n == 0)
+		return 0;
+	if (read_record(line, n, &r) != 0) {
+		s->unreadable++;
+		return 0;
+	}
+	s->records++;
+	return count_record(s, c, &r);
+}
+
 int ledger_summarize(const char *text, size_t len, struct ledger_summary *s)
 {
 	struct collect c;
-	struct record r;
 	size_t i = 0;
 	int rc = 0;
 
@@ -317,19 +338,41 @@ int ledger_summarize(const char *text, size_t len, struct ledger_summary *s)
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
 
-		if (n > 0 && !(n == 1 && text[i] == '\r')) {
-			if (read_record(text + i, n, &r) == 0) {
-				s->records++;
-				rc = count_record(s, &c, &r);
-			} else {
-				s->unreadable++;
-			}
-		}
+		rc = summarize_line(s, &c, text + i, n);
 		i += n + 1;
 	}
 	if (rc == 0)
 		rc = finish(s, &c);
 	free_collect(&c);
+	return rc;
+}
+
+/*
+ * The same over a stream, a line at a time: a ledger grows by about a
+ * kilobyte per device, a production line's year by hundreds of megabytes,
+ * and it is never held whole. 0, -1 when out of memory, -2 on a read error (errno).
+ */
+static int summarize_stream(FILE *f, struct ledger_summary *s)
+{
+	struct collect c;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	memset(&c, 0, sizeof(c));
+	errno = 0;
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0)
+		rc = summarize_line(s, &c, line, (size_t)n - (n > 0 && line[n - 1] == '\n'));
+	if (rc == 0 && ferror(f))
+		rc = -2;
+	free(line);
+	if (rc == 0)
+		rc = finish(s, &c);
+	free_collect(&c);
+	if (rc != 0)
+		ledger_summary_free(s);
 	return rc;
 }
 
@@ -350,8 +393,40 @@ static const char *const step_labels[LEDGER_STEPS] = {
 	"token wait", "root CA write", "certificate write", "verification", "restore",
 };
 
+/* A statistic's seconds in the table: "-" when nothing was measured (not a time of 0). */
+static void table_seconds(FILE *out, int width, size_t n, double v)
+{
+	if (n)
+		fprintf(out, " %*.3f", width, v);
+	else
+		fprintf(out, " %*s", width, "-");
+}
+
+/* The port column is as wide as the longest name: kit ports differ only at their end. */
+static int port_width(const struct ledger_summary *s, const char *every)
+{
+	size_t i, w = strlen(every);
+
+	for (i = 0; i < s->nports; i++)
+		if (strlen(s->ports[i].port) > w)
+			w = strlen(s->ports[i].port);
+	return w > 512 ? 512 : (int)w;
+}
+
+static void port_row(FILE *out, int width, const char *name, const struct port_stats *p)
+{
+	fprintf(out, "%-*s %11zu", width, name, p->devices);
+	table_seconds(out, 11, p->devices, p->per_device.median);
+	if (p->devices)
+		fprintf(out, " %12.0f\n", p->per_hour);
+	else
+		fprintf(out, " %12s\n", "-");
+}
+
 static void print_table(const struct ledger_summary *s, const char *name, FILE *out)
 {
+	static const char every[] = "every port (per port)";
+	int width = port_width(s, every);
 	size_t i;
 
 	fprintf(out,
@@ -362,23 +437,36 @@ static void print_table(const struct ledger_summary *s, const char *name, FILE *
 	if (s->unreadable)
 		fprintf(out, " (%zu lines are no ledger record and were left out)", s->unreadable);
 	fprintf(out, "\n\n%-18s %6s %11s %11s\n", "step", "runs", "median (s)", "p95 (s)");
-	for (i = 0; i < LEDGER_STEPS; i++)
-		fprintf(out, "%-18s %6zu %11.3f %11.3f\n", step_labels[i], s->steps[i].n,
-			s->steps[i].median, s->steps[i].p95);
-	fprintf(out, "\n%-30s %11s %11s %12s\n", "port", "provisioned", "median (s)",
+	for (i = 0; i < LEDGER_STEPS; i++) {
+		fprintf(out, "%-18s %6zu", step_labels[i], s->steps[i].n);
+		table_seconds(out, 11, s->steps[i].n, s->steps[i].median);
+		table_seconds(out, 11, s->steps[i].n, s->steps[i].p95);
+		fputc('\n', out);
+	}
+	fprintf(out, "\n%-*s %11s %11s %12s\n", width, "port", "provisioned", "median (s)",
 		"devices/hour");
 	for (i = 0; i < s->nports; i++)
-		fprintf(out, "%-30.30s %11zu %11.3f %12.0f\n", s->ports[i].port,
-			s->ports[i].devices, s->ports[i].per_device.median, s->ports[i].per_hour);
-	fprintf(out, "%-30s %11zu %11.3f %12.0f\n", "every port (per port)", s->all.devices,
-		s->all.per_device.median, s->all.per_hour);
+		port_row(out, width, s->ports[i].port, &s->ports[i]);
+	port_row(out, width, every, &s->all);
+}
+
+/* ,"name":x with x in seconds, or null when nothing was measured (n is 0) */
+static void seconds_json(FILE *out, const char *name, size_t n, double v, int decimals)
+{
+	fprintf(out, ",\"%s\":", name);
+	if (n)
+		fprintf(out, "%.*f", decimals, v);
+	else
+		fputs("null", out);
 }
 
 /* "name":{"runs":n,"median_s":x,"p95_s":y} (json.c writes integers: the seconds by hand) */
 static void stats_json(FILE *out, const char *name, const struct seconds_stats *st)
 {
-	fprintf(out, "\"%s\":{\"runs\":%zu,\"median_s\":%.3f,\"p95_s\":%.3f}", name, st->n,
-		st->median, st->p95);
+	fprintf(out, "\"%s\":{\"runs\":%zu", name, st->n);
+	seconds_json(out, "median_s", st->n, st->median, 3);
+	seconds_json(out, "p95_s", st->n, st->p95, 3);
+	fputc('}', out);
 }
 
 /* A JSON string: the port names are paths, escaped all the same. */
@@ -406,9 +494,11 @@ static void port_json(FILE *out, const struct port_stats *p)
 		quoted(out, p->port);
 		fputc(',', out);
 	}
-	fprintf(out,
-		"\"provisioned\":%zu,\"median_s\":%.3f,\"p95_s\":%.3f,\"devices_per_hour\":%.0f}",
-		p->devices, p->per_device.median, p->per_device.p95, p->per_hour);
+	fprintf(out, "\"provisioned\":%zu", p->devices);
+	seconds_json(out, "median_s", p->devices, p->per_device.median, 3);
+	seconds_json(out, "p95_s", p->devices, p->per_device.p95, 3);
+	seconds_json(out, "devices_per_hour", p->devices, p->per_hour, 0);
+	fputc('}', out);
 }
 
 static void print_json(const struct ledger_summary *s, FILE *out)
@@ -448,21 +538,35 @@ void ledger_summary_print(const struct ledger_summary *s, const char *name, int 
 int ledger_summary_command(const char *path, int json)
 {
 	struct ledger_summary s;
-	struct mcred_error err;
-	char *text = NULL;
-	size_t len = 0;
+	struct stat st;
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	int rc, saved;
 
-	memset(&err, 0, sizeof(err));
-	if (cli_read_file(path, "ledger", &text, &len, &err) != 0) {
-		cli_errorf("--summary: %s", err.message);
+	if (!f) {
+		cli_errorf("--summary: cannot open the ledger %s: %s", path, strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
-	if (ledger_summarize(text, len, &s) != 0) {
-		free(text);
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		cli_errorf("--summary: %s is a directory: give the ledger file (--ledger FILE of "
+			   "the runs)",
+			   path);
+		if (!is_stdin)
+			fclose(f);
+		return CLI_EXIT_USAGE;
+	}
+	rc = summarize_stream(f, &s);
+	saved = errno;
+	if (!is_stdin)
+		fclose(f);
+	if (rc == -2) {
+		cli_errorf("--summary: cannot read the ledger %s: %s", path, strerror(saved));
+		return CLI_EXIT_USAGE;
+	}
+	if (rc != 0) {
 		cli_errorf("out of memory");
 		return CLI_EXIT_FAILURE;
 	}
-	free(text);
 	ledger_summary_print(&s, path, json, stdout);
 	ledger_summary_free(&s);
 	return CLI_EXIT_OK;

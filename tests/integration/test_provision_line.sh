@@ -337,6 +337,8 @@ for step, st in s["steps"].items():
     if v:
         assert abs(st["median_s"] - statistics.median(v)) < 0.0015, (step, st, v)
         assert abs(st["p95_s"] - v[math.ceil(0.95 * len(v)) - 1]) < 0.0015, (step, st, v)
+    else:  # nothing measured is no time of 0
+        assert st["median_s"] is None and st["p95_s"] is None, (step, st)
 # %KEYGEN takes the simulator's 100 ms at least
 assert s["steps"]["keygen"]["median_s"] >= 0.1, s["steps"]["keygen"]
 done = [r["duration_s"] for r in recs if r["result"] == "provisioned"]
@@ -344,9 +346,13 @@ assert s["every_port"]["provisioned"] == 3, s["every_port"]
 m = statistics.median(done)
 assert abs(s["every_port"]["devices_per_hour"] - 3600 / m) <= 0.02 * 3600 / m + 1, (s, m)
 assert len(s["ports"]) == 4 and sum(p["provisioned"] for p in s["ports"]) == 3, s["ports"]
+bad = [p for p in s["ports"] if p["provisioned"] == 0]
+assert len(bad) == 1 and bad[0]["median_s"] is None and bad[0]["devices_per_hour"] is None, bad
 EOF
 	mcx provision --summary "$T_DIR/ledger.jsonl"
 	expect_ok "provision --summary"
+	out_has "^$T_DIR/m3.link  *1 " "the table's port names, whole"
+	out_has "^$T_DIR/bad.link  *0  *-  *-$" "a port without a provisioned device"
 	out_has "^key generation  *4 " "the table's keygen row (the refused one too)"
 	out_has "devices/hour" "the table's ports"
 	out_has "3 provisioned, 0 renewed, 0 unchanged, 0 csr-saved, 1 failed" "the results"
@@ -355,6 +361,23 @@ EOF
 	mcx provision --summary "$T_DIR/ledger.jsonl"
 	expect_ok "--summary with a torn last line"
 	out_has "1 lines are no ledger record" "the torn line"
+	# a production line's year of records (hundreds of megabytes) is read a
+	# line at a time: here 6000 records, about 6 MB, more than any file the
+	# CLI reads whole
+	$PY - "$T_DIR/ledger.jsonl" "$T_DIR/big.jsonl" <<'EOF'
+import sys
+lines = [l for l in open(sys.argv[1]) if l.endswith("}\n")]
+assert len(lines) == 4, lines
+with open(sys.argv[2], "w") as f:
+    for _ in range(1500):
+        f.writelines(lines)
+EOF
+	mcx --json provision --summary "$T_DIR/big.jsonl"
+	expect_ok "--summary of 6000 records"
+	$PY -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["records"] == 6000 and s["results"]["provisioned"] == 4500, s' "$OUT" ||
+		fail "the summary of 6000 records"
+	mcx provision --summary "$T_DIR"
+	expect_rc 2 "--summary of a directory"
 	# it reads a ledger, nothing else
 	mcx provision --summary "$T_DIR/ledger.jsonl" "$T_DIR/m1.link"
 	expect_rc 2 "--summary with a port"
