@@ -44,10 +44,11 @@ void journal_line(const struct mcred_provision_intent *in, char *out, size_t len
 {
 	snprintf(out, len,
 		 "step=%s mode_found=%d imei=%s keygen=%d replace_key=%d key_before=%s "
-		 "key_sha256=%s\n",
+		 "key_sha256=%s cert_before=%s\n",
 		 mcred_provision_step_name(in->step), in->mode_found, in->imei, in->keygen ? 1 : 0,
 		 in->replace_key ? 1 : 0, in->key_before[0] ? in->key_before : "-",
-		 in->key_sha256[0] ? in->key_sha256 : "-");
+		 in->key_sha256[0] ? in->key_sha256 : "-",
+		 in->cert_before[0] ? in->cert_before : "-");
 }
 
 /* A digest field: 64 hex digits, or "-" for none. */
@@ -69,16 +70,17 @@ static int take_digest(const char *text, char out[65])
 
 int journal_parse(const char *line, struct mcred_provision_intent *in)
 {
-	char step[32], imei[32], before[80], after[80];
+	char step[32], imei[32], before[80], after[80], cert[80];
 	int mode, keygen, replace, n = 0;
 	size_t i;
 
 	if (sscanf(line,
 		   "step=%31s mode_found=%d imei=%31s keygen=%d replace_key=%d key_before=%79s "
-		   "key_sha256=%79s%n",
-		   step, &mode, imei, &keygen, &replace, before, after, &n) != 7 ||
+		   "key_sha256=%79s cert_before=%79s%n",
+		   step, &mode, imei, &keygen, &replace, before, after, cert, &n) != 8 ||
 	    (line[n] != '\0' && line[n] != '\n') || !is_imei(imei) ||
-	    take_digest(before, in->key_before) != 0 || take_digest(after, in->key_sha256) != 0)
+	    take_digest(before, in->key_before) != 0 || take_digest(after, in->key_sha256) != 0 ||
+	    take_digest(cert, in->cert_before) != 0)
 		return -1;
 	for (i = 0; i < sizeof(journal_steps) / sizeof(journal_steps[0]); i++)
 		if (strcmp(step, mcred_provision_step_name(journal_steps[i])) == 0)

@@ -10,8 +10,8 @@
  * run was generating as the station's own.
  *
  * Each line: "step=keygen mode_found=1 imei=351358811234567 keygen=1
- * replace_key=0 key_before=- key_sha256=<64 hex>" ("-" for none); only the
- * last whole line counts.
+ * replace_key=0 key_before=- key_sha256=<64 hex> cert_before=-" ("-" for
+ * none); only the last whole line counts.
  */
 #ifndef MODEMCRED_CLI_JOURNAL_H
 #define MODEMCRED_CLI_JOURNAL_H

@@ -50,26 +50,28 @@ static void seconds(FILE *f, const char *key, double s)
 }
 
 const char *const ledger_step_names[LEDGER_STEPS] = {
-	"offline",    "facts",    "keygen",     "key_listed", "signing",
-	"token_wait", "write_ca", "write_cert", "verify",     "restore",
+	"offline",  "facts",    "keygen",     "key_listed", "signing", "token_wait",
+	"write_ca", "write_cert", "verify",   "attest",     "restore",
 };
 
-void ledger_step_times(const struct mcred_provision_timings *t, double out[LEDGER_STEPS])
+void ledger_step_times(const struct mcred_provision_result *r, double out[LEDGER_STEPS])
 {
-	const double v[LEDGER_STEPS] = { t->offline, t->facts,      t->keygen,   t->key_listed,
-					 t->signing, t->token_wait, t->write_ca, t->write_cert,
-					 t->verify,  t->restore };
+	const struct mcred_provision_timings *t = &r->timings;
+	const double v[LEDGER_STEPS] = { t->offline,    t->facts,   t->keygen,
+					 t->key_listed, t->signing, t->token_wait,
+					 t->write_ca,   t->write_cert, t->verify,
+					 r->attest_seconds, t->restore };
 
 	memcpy(out, v, sizeof(v));
 }
 
 /* ,"steps_s":{"offline":0.012,...}: each step's seconds (the ledger's planning data). */
-static void steps_json(FILE *f, const struct mcred_provision_timings *t)
+static void steps_json(FILE *f, const struct mcred_provision_result *r)
 {
 	double v[LEDGER_STEPS];
 	size_t i;
 
-	ledger_step_times(t, v);
+	ledger_step_times(r, v);
 	fputs(",\"steps_s\":{", f);
 	for (i = 0; i < LEDGER_STEPS; i++) {
 		if (i)
@@ -116,7 +118,7 @@ char *ledger_line(const struct ledger_record *rec, size_t *len)
 	json_field_bool(&j, "attest_token", r->attest_token != NULL);
 	field_or_null(&j, "attest_uuid", r->attest_token ? r->device_uuid : NULL);
 	/* json.c writes integers only; the seconds and the object's end are written here. */
-	steps_json(f, &r->timings);
+	steps_json(f, r);
 	fprintf(f, ",\"duration_s\":%.3f}\n", rec->duration_s);
 	if (fclose(f) != 0) {
 		free(buf);

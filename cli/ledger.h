@@ -28,12 +28,13 @@ struct ledger_record {
 /*
  * The steps a ledger record times ("steps_s"), in this order: offline,
  * facts, keygen, key_listed, signing, token_wait, write_ca, write_cert,
- * verify, restore (struct mcred_provision_timings).
+ * verify (struct mcred_provision_timings), attest (the result's
+ * attest_seconds), restore.
  */
-#define LEDGER_STEPS 10
+#define LEDGER_STEPS 11
 extern const char *const ledger_step_names[LEDGER_STEPS];
-/* The timings in that order (-1: the step did not run). */
-void ledger_step_times(const struct mcred_provision_timings *t, double out[LEDGER_STEPS]);
+/* The timings of a result in that order (-1: the step did not run). */
+void ledger_step_times(const struct mcred_provision_result *r, double out[LEDGER_STEPS]);
 
 /* The JSON line for rec, newline included (malloc'd), or NULL when out of memory. */
 char *ledger_line(const struct ledger_record *rec, size_t *len);

@@ -1305,6 +1305,11 @@ struct mcred_provision_intent {
 	int replace_key;     /**< the run was allowed to replace the tag's key */
 	char key_before[65]; /**< listed digest of the tag's key before %KEYGEN, "" none */
 	char key_sha256[65]; /**< listed digest of the new key, once listed */
+	/**
+	 * listed digest of the tag's client certificate before %KEYGEN, "" none:
+	 * a certificate written since is another run's, and so is the key
+	 */
+	char cert_before[65];
 };
 
 /**
@@ -1432,6 +1437,8 @@ struct mcred_provision_result {
 	char *attest_token; /**< malloc'd blob when asked for, else NULL */
 	/** how long each step took */
 	struct mcred_provision_timings timings;
+	/** seconds of %ATTESTTOKEN and its checks (req->attest); -1 when it did not run */
+	double attest_seconds;
 };
 
 /** What mcred_provision_result_init(res) calls: zeroes and the size. Since 0.2.0. */

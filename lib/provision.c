@@ -371,7 +371,8 @@ static enum mcred_err recall_intent(struct run *r)
 	r->intent.replace_key = j.replace_key;
 	memcpy(r->intent.key_before, j.key_before, sizeof(j.key_before));
 	memcpy(r->intent.key_sha256, j.key_sha256, sizeof(j.key_sha256));
-	r->intent.key_before[64] = r->intent.key_sha256[64] = '\0';
+	memcpy(r->intent.cert_before, j.cert_before, sizeof(j.cert_before));
+	r->intent.key_before[64] = r->intent.key_sha256[64] = r->intent.cert_before[64] = '\0';
 	return MCRED_OK;
 }
 
@@ -720,10 +721,20 @@ static enum mcred_err generate_key(struct run *r)
 	return MCRED_OK;
 }
 
+/* The listed digest of the tag's credential of type, "" when none is listed. */
+static const char *listed_digest(const struct run *r, int type)
+{
+	const struct mcred_credential *c = find_cred(r->inspected, type);
+
+	return c && c->has_sha256 ? c->sha256 : "";
+}
+
 /*
  * A key the journal shows this station was generating when it died: the
  * one it listed, or one that differs from the key the tag held before
- * (none, or one it was allowed to replace).
+ * (none, or one it was allowed to replace) while the tag's certificate is
+ * still the one found then. A certificate written since means another run
+ * (another station, a desk) finished the tag meanwhile: that key is its.
  */
 static int own_orphan(const struct run *r, const struct mcred_credential *key)
 {
@@ -731,8 +742,11 @@ static int own_orphan(const struct run *r, const struct mcred_credential *key)
 
 	if (!r->recalled || !j->keygen || !key->has_sha256)
 		return 0;
-	return j->replace_key || strcasecmp(key->sha256, j->key_sha256) == 0 ||
-	       strcasecmp(key->sha256, j->key_before) != 0;
+	if (j->key_sha256[0] && strcasecmp(key->sha256, j->key_sha256) == 0)
+		return 1;
+	if (strcasecmp(listed_digest(r, MCRED_TYPE_CLIENT_CERT), j->cert_before) != 0)
+		return 0;
+	return j->replace_key || strcasecmp(key->sha256, j->key_before) != 0;
 }
 
 static enum mcred_err step_keygen(struct run *r)
@@ -754,6 +768,8 @@ static enum mcred_err step_keygen(struct run *r)
 	r->intent.replace_key = key != NULL;
 	snprintf(r->intent.key_before, sizeof(r->intent.key_before), "%s",
 		 key && key->has_sha256 ? key->sha256 : "");
+	snprintf(r->intent.cert_before, sizeof(r->intent.cert_before), "%s",
+		 listed_digest(r, MCRED_TYPE_CLIENT_CERT));
 	r->intent.key_sha256[0] = '\0';
 	return generate_key(r);
 }
@@ -1040,8 +1056,17 @@ static enum mcred_err provision_offline(struct run *r)
 	if ((rc = enter(r, MCRED_STEP_WRITE_CERT)) ||
 	    (rc = write_if_needed(r, MCRED_TYPE_CLIENT_CERT, r->cert_pem, r->res->cert_sha256)))
 		return rc;
-	if (q->attest && ((rc = enter(r, MCRED_STEP_ATTEST)) || (rc = step_attest(r))))
-		return rc;
+	if (q->attest) {
+		double t0;
+
+		if ((rc = enter(r, MCRED_STEP_ATTEST)) != MCRED_OK)
+			return rc;
+		t0 = now_s();
+		rc = step_attest(r);
+		add_time(&r->res->attest_seconds, t0); /* a timeout's seconds too */
+		if (rc != MCRED_OK)
+			return rc;
+	}
 	r->res->status = r->renewed   ? MCRED_PROVISION_RENEWED
 			 : r->changed ? MCRED_PROVISION_PROVISIONED
 				      : MCRED_PROVISION_UNCHANGED;
@@ -1183,6 +1208,7 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	full.size = size < sizeof(full) ? size : sizeof(full); /* what the caller gets */
 	full.error.cme = -1;
 	timings_init(&full.timings);
+	full.attest_seconds = -1;
 	memset(&r, 0, sizeof(r));
 	if (size < RESULT_FIRST_VERSION_SIZE)
 		rc = mcred_error_set(&full.error, MCRED_ERR_INVALID_ARG,

@@ -73,6 +73,45 @@ test_provision_sigkill_during_keygen_then_rerun() {
 	return 0
 }
 
+# A journal left by a station killed during %KEYGEN makes the key it finds
+# its own only while nobody else finished the tag: here another station
+# (its own --out, --force) provisions the modem before the dead one reruns.
+test_provision_dead_stations_journal_after_another_station() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts" "$T_DIR/arts-b"
+	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
+	hold_next KEYGEN
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" "$T_DIR/m1.link" \
+		>"$T_DIR/killed.out" 2>"$T_DIR/killed.err" &
+	pid=$!
+	wait_for HELD "$T_DIR/m1.log" "m1 never got its %KEYGEN"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	rm -f "$(hold_file)"
+	wait_for '^cred 16842753 2 ' "$T_DIR/m1.store" "m1 never stored its key"
+	[ -s "$T_DIR/arts/$(imei_of 1).journal" ] || fail "no journal after the crash"
+	# station B: refused without --force (the key is unknown to it), then forced
+	rc=0
+	timeout 60 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts-b" --quiet "$T_DIR/m1.link" \
+		2>/dev/null || rc=$?
+	expect_eq "$rc" 5 "station B without --force"
+	timeout 60 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts-b" --quiet --force "$T_DIR/m1.link" ||
+		fail "station B with --force"
+	key_b=$(tr -d '\n' <"$T_DIR/arts-b/$(uuid_of 1)_key.sha256")
+	# the dead station's rerun: B's key is not its orphan
+	prov "$T_DIR/m1.link"
+	expect_rc 5 "the dead station's rerun after station B finished the modem"
+	grep -q "no saved artifact" "$T_DIR/ledger.jsonl" || fail "the ledger should say why"
+	expect_eq "$(grep -c KEYGEN "$T_DIR/m1.log")" 2 "KEYGEN commands (the dead station's and B's)"
+	timeout 20 "$CLI" -p "$T_DIR/m1.link" --json list >"$T_DIR/list.json" ||
+		fail "list after the rerun"
+	grep -qi "$key_b" "$T_DIR/list.json" || fail "station B's key was replaced: $(cat "$T_DIR/list.json")"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 1 "the mode found before the crash"
+}
+
 # run_in_full_tmpfs SCRIPT: SCRIPT (sh) in a private mount namespace with a
 # 2-page tmpfs on $T_DIR/full, whose one-page ledger.jsonl has about 200
 # bytes free and no page beyond it. Whatever the script leaves in

@@ -84,6 +84,7 @@ static void test_ledger_line_fields(void **state)
 	r.timings.facts = r.timings.keygen = r.timings.key_listed = r.timings.signing = -1;
 	r.timings.token_wait = r.timings.write_ca = r.timings.write_cert = r.timings.verify = -1;
 	r.timings.restore = 2.25;
+	r.attest_seconds = 3.016; /* a timed-out %ATTESTTOKEN's seconds are planning data too */
 	memset(&rec, 0, sizeof(rec));
 	rec.port = "/dev/ttyACM0";
 	rec.result = &r;
@@ -108,7 +109,7 @@ static void test_ledger_line_fields(void **state)
 			       "\"steps_s\":{\"offline\":0.012,\"facts\":null,\"keygen\":null,"
 			       "\"key_listed\":null,\"signing\":null,\"token_wait\":null,"
 			       "\"write_ca\":null,\"write_cert\":null,\"verify\":null,"
-			       "\"restore\":2.250},\"duration_s\":1.500}\n"));
+			       "\"attest\":3.016,\"restore\":2.250},\"duration_s\":1.500}\n"));
 	free(line);
 }
 
@@ -382,11 +383,13 @@ static void test_journal_record_recall(void **state)
 	snprintf(in.imei, sizeof(in.imei), "351358811234567");
 	in.keygen = 1;
 	memset(in.key_sha256, 'A', 64);
+	memset(in.cert_before, 'B', 64);
 	journal_line(&in, line, sizeof(line));
 	assert_string_equal(line,
 			    "step=keygen mode_found=1 imei=351358811234567 keygen=1 "
 			    "replace_key=0 key_before=- key_sha256="
-			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA "
+			    "cert_before=BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n");
 	memset(&err, 0, sizeof(err));
 	memset(&out, 0, sizeof(out));
 	journal_dir_init(&jd, d->path);
@@ -403,6 +406,7 @@ static void test_journal_record_recall(void **state)
 	assert_int_equal(out.keygen, 1);
 	assert_string_equal(out.key_before, "");
 	assert_memory_equal(out.key_sha256, in.key_sha256, 65);
+	assert_memory_equal(out.cert_before, in.cert_before, 65);
 	/* a line cut by a crash does not count: the one before does */
 	journal_close(&j); /* the station died */
 	assert_int_equal(journal_path(d->path, "351358811234567", path, sizeof(path)), 0);
@@ -427,7 +431,12 @@ static void test_journal_record_recall(void **state)
 	assert_int_equal(journal_record(&j, &jd, &in, &err), -1);
 	journal_dir_destroy(&jd);
 	assert_int_equal(journal_parse("step=keygen mode_found=1 imei=12 keygen=1 replace_key=0 "
-				       "key_before=- key_sha256=-",
+				       "key_before=- key_sha256=- cert_before=-",
+				       &out),
+			 -1);
+	/* a line without the certificate found before says too little to trust */
+	assert_int_equal(journal_parse("step=keygen mode_found=1 imei=351358811234567 keygen=1 "
+				       "replace_key=0 key_before=- key_sha256=-",
 				       &out),
 			 -1);
 }
