@@ -5,6 +5,7 @@
  * to the station (station.c), which runs mcred_provision() on each port.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,6 +402,49 @@ static int check_csv(struct provision_args *a)
 	return 0;
 }
 
+/*
+ * Where path leads: its real path when it exists, else its directory's real
+ * path and its name (the file comes later). "" when even that is unknown.
+ */
+static void output_place(const char *path, char *out, size_t len)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	out[0] = '\0';
+	if (realpath(path, real)) {
+		snprintf(out, len, "%s", real);
+		return;
+	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	if (realpath(dir, real))
+		snprintf(out, len, "%s/%s", real, slash ? slash + 1 : path);
+}
+
+/* The ledger and the two CSVs are three files: one given twice would mix their lines. */
+static int check_distinct_outputs(const struct provision_args *a)
+{
+	const char *names[3] = { "--ledger", "--onboard-csv", "--attest-csv" };
+	const char *paths[3] = { a->cfg.ledger, a->cfg.csv.path, a->cfg.attest_csv.path };
+	char place[3][PATH_MAX + 256];
+	size_t i, j;
+
+	for (i = 0; i < 3; i++)
+		if (paths[i])
+			output_place(paths[i], place[i], sizeof(place[i]));
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++)
+			if (paths[i] && paths[j] && place[i][0] && !strcmp(place[i], place[j])) {
+				cli_errorf("%s and %s name the same file (%s): each needs its own",
+					   names[i], names[j], paths[j]);
+				return CLI_EXIT_USAGE;
+			}
+	return 0;
+}
+
 static int check_outputs(struct provision_args *a)
 {
 	struct mcred_error err;
@@ -423,6 +467,8 @@ static int check_outputs(struct provision_args *a)
 		cli_errorf("--attest-csv: %s", err.message);
 		return CLI_EXIT_USAGE;
 	}
+	if ((code = check_distinct_outputs(a)) != 0)
+		return code;
 	return check_csv(a);
 }
 

@@ -411,10 +411,16 @@ static int add_row(struct csv_rows *rows, const char *first, size_t first_len, s
 	return 0;
 }
 
-/* The row starting at text[i]: its field number column, unquoted, into key; the next row's start. */
-static size_t scan_row(const char *text, size_t len, size_t i, unsigned column, struct strbuf *key)
+/*
+ * The row starting at text[i]: its field number column, unquoted, into key;
+ * the next row's start. *cut is 1 when the text ends inside a quoted field.
+ */
+static size_t scan_row(const char *text, size_t len, size_t i, unsigned column, struct strbuf *key,
+		       int *cut)
 {
 	int quoted = 0;
+
+	*cut = 0;
 	unsigned field = 0;
 
 	for (; i < len; i++) {
@@ -440,6 +446,7 @@ static size_t scan_row(const char *text, size_t len, size_t i, unsigned column, 
 			strbuf_add(key, &c, 1);
 		}
 	}
+	*cut = quoted;
 	return len;
 }
 
@@ -448,13 +455,17 @@ int csv_parse_rows_by(const char *text, size_t len, unsigned column, struct csv_
 	size_t i = 0;
 
 	memset(rows, 0, sizeof(*rows));
+	rows->complete = len;
 	while (i < len) {
 		struct strbuf key = { NULL, 0, 0 };
-		size_t next = scan_row(text, len, i, column, &key);
+		int cut;
+		size_t next = scan_row(text, len, i, column, &key, &cut);
 		int blank = next - i <= 2 && strspn(text + i, "\r\n") >= next - i;
-		int rc = blank ? 0 : add_row(rows, key.data ? key.data : "", key.len, i, next);
+		int rc = blank || cut ? 0 : add_row(rows, key.data ? key.data : "", key.len, i, next);
 
 		strbuf_free(&key);
+		if (cut)
+			rows->complete = i; /* a cut row is none: no quote of it may swallow the next */
 		if (rc != 0) {
 			csv_rows_free(rows);
 			return -1;
@@ -554,27 +565,52 @@ static void free_part(struct csv_part *p)
 	csv_rows_free(&p->rows);
 }
 
-/* Index of the row of p whose key is device_id, or -1. */
+/* Index of the first row of p whose key is device_id (ids are hex: any case), or -1. */
 static long find_row(const struct csv_part *p, const char *device_id)
 {
 	size_t i;
 
 	for (i = 0; i < p->rows.count; i++)
-		if (strcmp(p->rows.first[i], device_id) == 0)
+		if (strcasecmp(p->rows.first[i], device_id) == 0)
 			return (long)i;
 	return -1;
 }
 
-/* Swap row i of p for row (or drop it when row is NULL), keeping the others. */
-static int rewrite_part(struct csv_part *p, size_t i, const struct strbuf *row,
+/* Field number column of row i of p, unquoted (malloc'd), or NULL when out of memory. */
+static char *row_field(const struct csv_part *p, size_t i, unsigned column)
+{
+	struct strbuf b = { NULL, 0, 0 };
+	int cut;
+
+	if (strbuf_add(&b, "", 0) != 0)
+		return NULL;
+	scan_row(p->text, p->rows.end[i], p->rows.start[i], column, &b, &cut);
+	return b.data;
+}
+
+/*
+ * Rewrite part p with the rows of device_id replaced: the first by row,
+ * the others dropped; a cut last row goes too. Without a row of
+ * device_id, row is added at the end. 0, -1 or LEDGER_NO_SPACE with err.
+ */
+static int rewrite_part(struct csv_part *p, const char *device_id, const struct strbuf *row,
 			struct mcred_error *err)
 {
 	struct strbuf b = { NULL, 0, 0 };
-	int rc;
+	size_t i, at = 0;
+	int placed = 0, fail = 0, rc;
 
-	if (strbuf_add(&b, p->text, p->rows.start[i]) != 0 ||
-	    (row && strbuf_add(&b, row->data, row->len) != 0) ||
-	    strbuf_add(&b, p->text + p->rows.end[i], p->len - p->rows.end[i]) != 0) {
+	for (i = 0; i < p->rows.count && !fail; i++) {
+		if (strcasecmp(p->rows.first[i], device_id) != 0)
+			continue;
+		fail = strbuf_add(&b, p->text + at, p->rows.start[i] - at) ||
+		       (!placed && strbuf_add(&b, row->data, row->len));
+		placed = 1;
+		at = p->rows.end[i];
+	}
+	fail = fail || strbuf_add(&b, p->text ? p->text + at : "", p->rows.complete - at) ||
+	       (!placed && strbuf_add(&b, row->data, row->len));
+	if (fail) {
 		strbuf_free(&b);
 		cli_error_set(err, "out of memory");
 		return -1;
@@ -639,14 +675,59 @@ static enum csv_outcome failed_write(int rc)
 	return rc == LEDGER_NO_SPACE ? CSV_NO_SPACE : CSV_ERROR;
 }
 
+/*
+ * Add row at the end of part p, which holds no row of device_id: appended,
+ * or when the part's last row was cut, the part rewritten without it.
+ */
+static int add_to_part(struct csv_part *p, const char *device_id, const struct strbuf *row,
+		       struct pending_sync *sync, struct mcred_error *err)
+{
+	if (p->rows.complete < p->len)
+		return rewrite_part(p, device_id, row, err);
+	return append_part(p, row, sync, err);
+}
+
+/* The row of p at i differs from row: may it take row's place? */
+static int may_replace(const struct csv_options *o, const struct csv_part *p, size_t i)
+{
+	char *cert;
+	int same;
+
+	if (o->replace)
+		return 1;
+	if (!o->same_key || !(cert = row_field(p, i, 4))) /* device id, subtype, tags, fw, cert */
+		return 0;
+	same = o->same_key(cert, o->user) == 1;
+	free(cert);
+	return same;
+}
+
+/* The device's row in a part that has one: the same, replaced, or a duplicate. */
+static enum csv_outcome update_row(const struct csv_options *o, struct csv_part *p, long i,
+				   const char *device_id, const struct strbuf *row, int dry,
+				   struct mcred_error *err)
+{
+	size_t n = p->rows.end[i] - p->rows.start[i];
+	int rc;
+
+	if (n == row->len && memcmp(p->text + p->rows.start[i], row->data, n) == 0)
+		return CSV_SAME;
+	if (!may_replace(o, p, (size_t)i))
+		return CSV_DUPLICATE;
+	if (dry)
+		return CSV_REPLACED;
+	rc = rewrite_part(p, device_id, row, err);
+	return rc == 0 ? CSV_REPLACED : failed_write(rc);
+}
+
 static enum csv_outcome add_locked(const struct csv_options *o, const char *device_id,
-				   const struct strbuf *row, struct pending_sync *sync,
+				   const struct strbuf *row, int dry, struct pending_sync *sync,
 				   struct mcred_error *err)
 {
 	struct csv_part p;
 	unsigned part, parts = o->split ? MAX_PARTS : 1;
 	unsigned room = 0; /* first part with room, 0: none */
-	enum csv_outcome out = CSV_FULL;
+	enum csv_outcome out;
 	int rc;
 
 	for (part = 1; part <= parts; part++) {
@@ -657,16 +738,7 @@ static enum csv_outcome add_locked(const struct csv_options *o, const char *devi
 			return CSV_ERROR;
 		i = find_row(&p, device_id);
 		if (i >= 0) {
-			size_t n = p.rows.end[i] - p.rows.start[i];
-
-			if (n == row->len && memcmp(p.text + p.rows.start[i], row->data, n) == 0)
-				out = CSV_SAME;
-			else if (!o->replace)
-				out = CSV_DUPLICATE;
-			else
-				out = (rc = rewrite_part(&p, (size_t)i, row, err)) == 0
-					      ? CSV_REPLACED
-					      : failed_write(rc);
+			out = update_row(o, &p, i, device_id, row, dry, err);
 			free_part(&p);
 			return out;
 		}
@@ -678,10 +750,12 @@ static enum csv_outcome add_locked(const struct csv_options *o, const char *devi
 	}
 	if (!room)
 		return CSV_FULL;
+	if (dry)
+		return CSV_ADDED;
 	csv_part_name(o->path, room, p.path, sizeof(p.path));
 	if (load_part(&p, err) != 0)
 		return CSV_ERROR;
-	rc = append_part(&p, row, sync, err);
+	rc = add_to_part(&p, device_id, row, sync, err);
 	free_part(&p);
 	return rc == 0 ? CSV_ADDED : failed_write(rc);
 }
@@ -712,21 +786,22 @@ struct onboard_add {
 	const struct csv_options *o;
 	const char *device_id;
 	const struct strbuf *row;
+	int dry;
 };
 
 static enum csv_outcome onboard_add(void *arg, struct pending_sync *sync, struct mcred_error *err)
 {
 	struct onboard_add *a = arg;
 
-	return add_locked(a->o, a->device_id, a->row, sync, err);
+	return add_locked(a->o, a->device_id, a->row, a->dry, sync, err);
 }
 
-enum csv_outcome csv_add_device(const struct csv_options *o, const char *device_id,
-				const char *cert_pem, struct mcred_error *err)
+static enum csv_outcome onboard(const struct csv_options *o, const char *device_id,
+				const char *cert_pem, int dry, struct mcred_error *err)
 {
 	struct strbuf row = { NULL, 0, 0 };
 	struct pending_sync sync;
-	struct onboard_add a = { o, device_id, &row };
+	struct onboard_add a = { o, device_id, &row, dry };
 	enum csv_outcome out;
 
 	if (csv_onboard_row(&row, device_id, o->subtype, o->tags, o->fw_types, cert_pem) != 0) {
@@ -737,6 +812,18 @@ enum csv_outcome csv_add_device(const struct csv_options *o, const char *device_
 	out = locked_add(o->path, &sync, onboard_add, &a, err);
 	strbuf_free(&row);
 	return out;
+}
+
+enum csv_outcome csv_add_device(const struct csv_options *o, const char *device_id,
+				const char *cert_pem, struct mcred_error *err)
+{
+	return onboard(o, device_id, cert_pem, 0, err);
+}
+
+enum csv_outcome csv_check_device(const struct csv_options *o, const char *device_id,
+				  const char *cert_pem, struct mcred_error *err)
+{
+	return onboard(o, device_id, cert_pem, 1, err);
 }
 
 long csv_count_rows(const char *path, int split, size_t *parts, struct mcred_error *err)
@@ -788,16 +875,29 @@ struct claim_add {
 	const struct attest_csv_options *o;
 	const char *imei, *uuid;
 	const struct strbuf *row;
+	int dry;
+	char **kept; /* dry: the token of the row kept */
 };
 
-/* 1 when row i of p names imei in its first field. */
-static int row_has_imei(const struct csv_part *p, size_t i, const char *imei)
+/* 1 when every row of p for uuid names imei in its first field (as parsed: quotes allowed). */
+static int rows_name_imei(const struct csv_part *p, const char *uuid, const char *imei)
 {
-	size_t n = strlen(imei);
+	size_t i;
 
-	return p->rows.end[i] - p->rows.start[i] > n &&
-	       memcmp(p->text + p->rows.start[i], imei, n) == 0 &&
-	       p->text[p->rows.start[i] + n] == ',';
+	for (i = 0; i < p->rows.count; i++) {
+		char *field;
+		int same;
+
+		if (strcasecmp(p->rows.first[i], uuid) != 0)
+			continue;
+		if (!(field = row_field(p, i, 0)))
+			return 0;
+		same = strcmp(field, imei) == 0;
+		free(field);
+		if (!same)
+			return 0;
+	}
+	return 1;
 }
 
 static enum csv_outcome claim_add(void *arg, struct pending_sync *sync, struct mcred_error *err)
@@ -806,30 +906,43 @@ static enum csv_outcome claim_add(void *arg, struct pending_sync *sync, struct m
 	struct csv_part p;
 	enum csv_outcome out;
 	long i;
-	int rc;
+	int rc = 0;
 
 	snprintf(p.path, sizeof(p.path), "%s", a->o->path);
 	if (load_part_by(&p, 1, err) != 0) /* keyed by UUID, as gather_attestation_tokens */
 		return CSV_ERROR;
 	i = find_row(&p, a->uuid);
-	if (i < 0)
-		out = (rc = append_part(&p, a->row, sync, err)) == 0 ? CSV_ADDED : failed_write(rc);
-	else if (a->o->replace)
-		out = (rc = rewrite_part(&p, (size_t)i, a->row, err)) == 0 ? CSV_REPLACED
-									   : failed_write(rc);
-	else
-		out = row_has_imei(&p, (size_t)i, a->imei) ? CSV_SAME : CSV_DUPLICATE;
+	if (i < 0) {
+		out = CSV_ADDED;
+		if (!a->dry)
+			rc = add_to_part(&p, a->uuid, a->row, sync, err);
+	} else if (a->o->replace) {
+		out = CSV_REPLACED;
+		if (!a->dry)
+			rc = rewrite_part(&p, a->uuid, a->row, err);
+	} else if (!rows_name_imei(&p, a->uuid, a->imei)) {
+		out = CSV_DUPLICATE;
+	} else {
+		out = CSV_SAME;
+		if (a->kept && !(*a->kept = row_field(&p, (size_t)i, 2)))
+			out = CSV_ERROR;
+	}
+	if (rc != 0)
+		out = failed_write(rc);
+	if (out == CSV_ERROR && rc == 0)
+		cli_error_set(err, "out of memory reading %s", p.path);
 	free_part(&p);
 	return out;
 }
 
-enum csv_outcome attest_csv_add(const struct attest_csv_options *o, const char *imei,
-				const char *uuid, const char *token, struct mcred_error *err)
+static enum csv_outcome claim(const struct attest_csv_options *o, const char *imei,
+			      const char *uuid, const char *token, char **kept,
+			      struct mcred_error *err)
 {
 	struct strbuf row = { NULL, 0, 0 };
 	struct pending_sync sync;
 	struct timespec now;
-	struct claim_add a = { o, imei, uuid, &row };
+	struct claim_add a = { o, imei, uuid, &row, kept != NULL, kept };
 	enum csv_outcome out;
 
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -840,5 +953,21 @@ enum csv_outcome attest_csv_add(const struct attest_csv_options *o, const char *
 	}
 	out = locked_add(o->path, &sync, claim_add, &a, err);
 	strbuf_free(&row);
+	return out;
+}
+
+enum csv_outcome attest_csv_add(const struct attest_csv_options *o, const char *imei,
+				const char *uuid, const char *token, struct mcred_error *err)
+{
+	return claim(o, imei, uuid, token, NULL, err);
+}
+
+enum csv_outcome attest_csv_check(const struct attest_csv_options *o, const char *imei,
+				  const char *uuid, char **kept, struct mcred_error *err)
+{
+	char *unused = NULL;
+	enum csv_outcome out = claim(o, imei, uuid, "", kept ? kept : &unused, err);
+
+	free(unused);
 	return out;
 }

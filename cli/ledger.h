@@ -80,11 +80,16 @@ void strbuf_free(struct strbuf *b);
 int csv_onboard_row(struct strbuf *b, const char *device_id, const char *subtype, const char *tags,
 		    const char *fw_types, const char *cert_pem);
 
-/* Rows of a CSV text: their count and, per row, its first field (malloc'd). */
+/*
+ * Rows of a CSV text: their count and, per row, its first field (malloc'd).
+ * A last row that ends inside a quoted field was cut (a crash, power loss
+ * during someone's write): it is no row, and complete is where it begins.
+ */
 struct csv_rows {
 	char **first;        /* device ids */
 	size_t *start, *end; /* byte range of each row in the text */
 	size_t count;
+	size_t complete; /* the text's length without a cut last row */
 };
 int csv_parse_rows(const char *text, size_t len, struct csv_rows *rows);
 /* The same with the field number column (0 the first) as each row's key. */
@@ -110,17 +115,30 @@ struct csv_options {
 	const char *subtype, *tags, *fw_types;
 	int replace; /* replace an existing row of the same device id */
 	int split;   /* a full file continues in FILE-2.csv, ... */
+	/*
+	 * Optional: 1 when the certificate of a device's existing row (PEM) is
+	 * for the key the device holds now. Such a row is an earlier
+	 * certificate of the same key (a renewal whose row a crash or a full
+	 * disk kept out) and takes the new one without replace.
+	 */
+	int (*same_key)(const char *cert_pem, void *user);
+	void *user;
 };
 
 /*
  * Add the row of one device under an exclusive lock of path (several
- * processes may share it). A row with the same id and content: CSV_SAME;
- * with other content: replaced with opts->replace, else CSV_DUPLICATE.
- * The row goes into the first part with room; when every part is full and
- * not opts->split: CSV_FULL. CSV_ERROR with err set on I/O errors.
+ * processes may share it). Ids match whatever their case. A row with the
+ * same id and content: CSV_SAME; with other content: replaced with
+ * opts->replace (or same_key), else CSV_DUPLICATE. The row goes into the
+ * first part with room; when every part is full and not opts->split:
+ * CSV_FULL. CSV_ERROR with err set on I/O errors. A part whose last row
+ * was cut loses that row when a row is added to it.
  */
 enum csv_outcome csv_add_device(const struct csv_options *opts, const char *device_id,
 				const char *cert_pem, struct mcred_error *err);
+/* What csv_add_device() would do, under the same locks, writing nothing. */
+enum csv_outcome csv_check_device(const struct csv_options *opts, const char *device_id,
+				  const char *cert_pem, struct mcred_error *err);
 
 /* Rows already in path and its parts (0 when absent); -1 with err on a read error. */
 long csv_count_rows(const char *path, int split, size_t *parts, struct mcred_error *err);
@@ -143,12 +161,20 @@ struct attest_csv_options {
 
 /*
  * Add one device's claim row, under the same locks as the onboarding CSV,
- * whole and fsync'd. One row per device UUID: a row of this UUID and IMEI
- * is kept (CSV_SAME: its token still claims the device) unless
- * opts->replace (CSV_REPLACED); a row of this UUID with another IMEI is
+ * whole and fsync'd. One row per device UUID (whatever its case): rows of
+ * this UUID and IMEI are kept (CSV_SAME: their token still claims the
+ * device) unless opts->replace (CSV_REPLACED: the first takes the new
+ * row, the others go); a row of this UUID with another IMEI is
  * CSV_DUPLICATE without replace. CSV_ADDED, CSV_ERROR, CSV_NO_SPACE.
  */
 enum csv_outcome attest_csv_add(const struct attest_csv_options *opts, const char *imei,
 				const char *uuid, const char *token, struct mcred_error *err);
+/*
+ * What attest_csv_add() would do, writing nothing. On CSV_SAME, *kept (when
+ * kept is not NULL) gets the kept row's token (malloc'd), the one that
+ * claims the device.
+ */
+enum csv_outcome attest_csv_check(const struct attest_csv_options *opts, const char *imei,
+				  const char *uuid, char **kept, struct mcred_error *err);
 
 #endif

@@ -107,6 +107,7 @@ struct port_run {
 	struct journal journal; /* the modem's, open while the run lasts */
 	/* Artifacts loaded for load_cb; valid during the run. */
 	char *a_csr, *a_pub, *a_crt, *a_key;
+	char *made_pub; /* the public key of a key made this run (save_cb) */
 };
 
 struct station {
@@ -171,7 +172,8 @@ static void free_artifacts(struct port_run *r)
 	free(r->a_pub);
 	free(r->a_crt);
 	free(r->a_key);
-	r->a_csr = r->a_pub = r->a_crt = r->a_key = NULL;
+	free(r->made_pub);
+	r->a_csr = r->a_pub = r->a_crt = r->a_key = r->made_pub = NULL;
 }
 
 static int load_cb(const char *id, struct mcred_provision_artifacts *a, void *user)
@@ -231,6 +233,11 @@ static int save_cb(const struct mcred_provision_artifacts *a, void *user)
 		free(r->cert_pem);
 		r->cert_pem = strdup(a->cert_pem);
 		r->cert_from_files = 0;
+	}
+	if (a->public_key_pem && *a->public_key_pem &&
+	    (!r->made_pub || strcmp(r->made_pub, a->public_key_pem) != 0)) {
+		free(r->made_pub);
+		r->made_pub = strdup(a->public_key_pem);
 	}
 	/* The key's files once per key (each save is an fsync). */
 	if (a->key_sha256 && !strcmp(a->key_sha256, r->saved_key))
@@ -378,18 +385,38 @@ static void fail_record(struct port_run *r, int code, const char *fmt, ...)
 		r->exit_code = code;
 }
 
-static void add_csv_row(struct port_run *r)
+/*
+ * 1 when cert_pem (an onboarding row's certificate) is for the key the
+ * device holds: that row is an earlier certificate of the same key.
+ */
+static int for_device_key(const char *cert_pem, void *user)
 {
-	const struct station_config *c = r->st->cfg;
-	struct csv_options csv = c->csv;
+	const struct port_run *r = user;
+	const char *pub = r->made_pub ? r->made_pub : r->a_pub;
 	struct mcred_error err;
-	enum csv_outcome out;
+
+	memset(&err, 0, sizeof(err));
+	return pub && mcred_cert_check(NULL, cert_pem, pub, NULL, &err) == MCRED_OK;
+}
+
+static struct csv_options onboard_options(struct port_run *r)
+{
+	struct csv_options csv = r->st->cfg->csv;
 
 	/* a renewed certificate takes its device's row: the old one is no longer on the modem */
 	if (r->res.status == MCRED_PROVISION_RENEWED)
 		csv.replace = 1;
-	memset(&err, 0, sizeof(err));
-	out = csv_add_device(&csv, r->res.device_id, r->cert_pem, &err);
+	/* so does one whose renewal a crash or a full disk kept out of the CSV */
+	csv.same_key = for_device_key;
+	csv.user = r;
+	return csv;
+}
+
+/* What an onboarding CSV outcome means for the run: 0 fine, -1 failed (recorded). */
+static int onboard_outcome(struct port_run *r, enum csv_outcome out, const struct mcred_error *err)
+{
+	const struct station_config *c = r->st->cfg;
+
 	if (out == CSV_DUPLICATE)
 		fail_record(r, CLI_EXIT_FAILURE,
 			    "the onboarding CSV already has another row for "
@@ -401,9 +428,88 @@ static void add_csv_row(struct port_run *r)
 			    "limit; --split continues in FILE-2.csv",
 			    c->csv.path);
 	else if (out == CSV_ERROR || out == CSV_NO_SPACE)
-		fail_record(r, CLI_EXIT_FAILURE, "onboarding CSV: %.400s", err.message);
+		fail_record(r, CLI_EXIT_FAILURE, "onboarding CSV: %.400s", err->message);
+	else
+		return 0;
 	if (out == CSV_NO_SPACE)
-		disk_full(r->st, err.message);
+		disk_full(r->st, err->message);
+	return -1;
+}
+
+/* What a claim CSV outcome means for the run: 0 fine, -1 failed (recorded). */
+static int claim_outcome(struct port_run *r, enum csv_outcome out, const struct mcred_error *err)
+{
+	const struct station_config *c = r->st->cfg;
+
+	if (out == CSV_DUPLICATE)
+		fail_record(r, CLI_EXIT_FAILURE,
+			    "the claim CSV %s has a row for device %s with another IMEI; --replace "
+			    "replaces it",
+			    c->attest_csv.path, r->res.device_uuid);
+	else if (out == CSV_ERROR || out == CSV_NO_SPACE)
+		fail_record(r, CLI_EXIT_FAILURE, "claim CSV: %.400s", err->message);
+	else
+		return 0;
+	if (out == CSV_NO_SPACE)
+		disk_full(r->st, err->message);
+	return -1;
+}
+
+/*
+ * nRF Cloud claims nRF91x1 devices by attestation token, not the nRF9160
+ * (nrfcloud-utils' gather_attestation_tokens refuses it too): such a row
+ * would only fail in claim_devices.
+ */
+static int unclaimable(struct port_run *r)
+{
+	const char *model = r->res.model ? r->res.model : "";
+
+	if (strncasecmp(model, "nRF9160", 7) != 0)
+		return 0;
+	fail_record(r, CLI_EXIT_FAILURE,
+		    "%s is an %s: nRF Cloud claims only nRF91x1 devices by attestation token, so "
+		    "it gets no claim row; its credentials are in place: onboard it with "
+		    "--onboard-csv instead of --attest-csv",
+		    r->res.device_id, model);
+	return 1;
+}
+
+/*
+ * Whether the device's rows may go into the CSVs: both are checked before
+ * either is written, so that a device failed by one has a row in neither
+ * (a claim row for a failed device would have claim_devices claim it).
+ * *kept gets the token of a claim row that stays (malloc'd), which the
+ * device's token file then holds too. 0 or -1 (the run failed, recorded).
+ */
+static int check_rows(struct port_run *r, char **kept)
+{
+	const struct station_config *c = r->st->cfg;
+	struct csv_options csv = onboard_options(r);
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (c->attest_csv.path && r->res.attest_token && unclaimable(r))
+		return -1;
+	if (c->csv.path && r->cert_pem &&
+	    onboard_outcome(r, csv_check_device(&csv, r->res.device_id, r->cert_pem, &err), &err) !=
+		    0)
+		return -1;
+	if (c->attest_csv.path && r->res.attest_token &&
+	    claim_outcome(r,
+			  attest_csv_check(&c->attest_csv, r->res.imei, r->res.device_uuid, kept,
+					   &err),
+			  &err) != 0)
+		return -1;
+	return 0;
+}
+
+static void add_csv_row(struct port_run *r)
+{
+	struct csv_options csv = onboard_options(r);
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	onboard_outcome(r, csv_add_device(&csv, r->res.device_id, r->cert_pem, &err), &err);
 }
 
 /* The device's claim row (--attest-csv): its token, by device UUID. */
@@ -411,20 +517,12 @@ static void add_claim_row(struct port_run *r)
 {
 	const struct station_config *c = r->st->cfg;
 	struct mcred_error err;
-	enum csv_outcome out;
 
 	memset(&err, 0, sizeof(err));
-	out = attest_csv_add(&c->attest_csv, r->res.imei, r->res.device_uuid, r->res.attest_token,
-			     &err);
-	if (out == CSV_DUPLICATE)
-		fail_record(r, CLI_EXIT_FAILURE,
-			    "the claim CSV %s has a row for device %s with another IMEI; --replace "
-			    "replaces it",
-			    c->attest_csv.path, r->res.device_uuid);
-	else if (out == CSV_ERROR || out == CSV_NO_SPACE)
-		fail_record(r, CLI_EXIT_FAILURE, "claim CSV: %.400s", err.message);
-	if (out == CSV_NO_SPACE)
-		disk_full(r->st, err.message);
+	claim_outcome(r,
+		      attest_csv_add(&c->attest_csv, r->res.imei, r->res.device_uuid,
+				     r->res.attest_token, &err),
+		      &err);
 }
 
 static void fill_record(const struct port_run *r, struct ledger_record *rec)
@@ -450,16 +548,24 @@ static void record(struct port_run *r)
 		 r->res.status == MCRED_PROVISION_UNCHANGED ||
 		 r->res.status == MCRED_PROVISION_RENEWED;
 	int rc = -1;
+	char *kept = NULL; /* the token of a claim row that stays */
+	int rows = ok && check_rows(r, &kept) == 0;
 
 	if (ok && r->cert_from_files && r->cert_pem &&
 	    save_file(r->st, c->out_dir, r->res.device_id, "_crt.pem", r->cert_pem) != 0)
 		fail_record(r, CLI_EXIT_FAILURE, "cannot save %s_crt.pem", r->res.device_id);
+	/* the token file holds the token that claims the device: the kept row's */
 	if (ok && r->res.attest_token &&
-	    save_file(r->st, c->out_dir, r->res.device_id, "_attest.txt", r->res.attest_token) != 0)
+	    save_file(r->st, c->out_dir, r->res.device_id, "_attest.txt",
+		      kept && *kept ? kept : r->res.attest_token) != 0)
 		fail_record(r, CLI_EXIT_FAILURE, "cannot save %s_attest.txt", r->res.device_id);
-	if (ok && c->csv.path && r->cert_pem)
+	free(kept);
+	rows = rows && r->res.status != MCRED_PROVISION_FAILED;
+	if (rows && c->csv.path && r->cert_pem) {
 		add_csv_row(r);
-	if (ok && c->attest_csv.path && r->res.attest_token)
+		rows = r->res.status != MCRED_PROVISION_FAILED;
+	}
+	if (rows && c->attest_csv.path && r->res.attest_token)
 		add_claim_row(r);
 	if (!c->ledger)
 		return;

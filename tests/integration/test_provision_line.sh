@@ -303,6 +303,97 @@ test_provision_claim_csv_for_claim_devices() {
 	err_has "--attest"
 }
 
+# csv_rows FILE: the rows Python's csv module reads (a certificate spans lines)
+csv_rows() {
+	$PY -c 'import csv, sys; print(len(list(csv.reader(open(sys.argv[1], newline="")))))' "$1"
+}
+
+# The two CSVs agree with each other, with the token files and with rows
+# written by other hands (quoted fields, another case, duplicates, a row
+# cut by a crash).
+test_provision_csv_rows_other_hands_wrote() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 3 --model nRF9161-LACA --fw mfw_nrf91x1_2.0.2
+	u1=$(uuid_of 1)
+	u2=$(uuid_of 2)
+	u3=$(uuid_of 3)
+	# rows left by others: m1's with its IMEI quoted, m2's UUID in upper case
+	U2=$(echo "$u2" | tr a-f A-F)
+	printf '"%s",%s,old1.tok,2026-01-01T00:00:00+00:00\n%s,%s,old2.tok,2026-01-01T00:00:00+00:00\n' \
+		"$(imei_of 1)" "$u1" "$(imei_of 2)" "$U2" >"$T_DIR/claims.csv"
+	# shellcheck disable=SC2086
+	prov --attest --attest-csv "$T_DIR/claims.csv" $PORTS
+	expect_ok "rows of the same devices written by others"
+	expect_eq "$(wc -l <"$T_DIR/claims.csv")" 3 "claim rows (one per device)"
+	grep -q ",old1.tok," "$T_DIR/claims.csv" || fail "m1's row (its IMEI quoted) was not kept"
+	grep -q ",old2.tok," "$T_DIR/claims.csv" || fail "m2's row (its UUID in upper case) was not kept"
+	# each token file holds the token of its device's row: the one that claims it
+	expect_eq "$(cat "$T_DIR/arts/${u1}_attest.txt")" old1.tok "m1's token file"
+	expect_eq "$(cat "$T_DIR/arts/${u2}_attest.txt")" old2.tok "m2's token file"
+	expect_eq "$(cat "$T_DIR/arts/${u3}_attest.txt")" \
+		"$(grep ",$u3," "$T_DIR/claims.csv" | cut -d, -f3)" "m3's token file"
+	# --replace leaves one row per device, also where there were two
+	printf '%s,%s,dup.tok,2026-01-01T00:00:00+00:00\n' "$(imei_of 3)" "$u3" >>"$T_DIR/claims.csv"
+	# shellcheck disable=SC2086
+	prov --attest --attest-csv "$T_DIR/claims.csv" --replace $PORTS
+	expect_ok "--replace"
+	expect_eq "$(wc -l <"$T_DIR/claims.csv")" 3 "claim rows after --replace"
+	grep -q "old1.tok\|old2.tok\|dup.tok" "$T_DIR/claims.csv" && fail "--replace kept an old token"
+	claim_reader "$T_DIR/claims.csv" "$T_DIR/ledger.jsonl" >/dev/null ||
+		fail "the claim CSV after --replace"
+	# a device failed by one CSV gets a row in neither
+	sed "s/^$(imei_of 2),/999999999999999,/" "$T_DIR/claims.csv" >"$T_DIR/claims.x" &&
+		mv "$T_DIR/claims.x" "$T_DIR/claims.csv"
+	rm -f "$T_DIR/onboard.csv"
+	# shellcheck disable=SC2086
+	prov --attest --attest-csv "$T_DIR/claims.csv" $PORTS
+	expect_rc 1 "m2's claim row names another IMEI"
+	grep -q "$u2" "$T_DIR/onboard.csv" && fail "the failed m2 got an onboarding row"
+	expect_eq "$(csv_rows "$T_DIR/onboard.csv")" 2 "onboarding rows (m1 and m3)"
+	# the ledger and the CSVs are three files
+	prov --attest --attest-csv "$T_DIR/ledger.jsonl" "$T_DIR/m1.link"
+	expect_rc 2 "--attest-csv naming the ledger"
+	err_has "name the same file"
+	prov --attest --attest-csv "$T_DIR/./onboard.csv" "$T_DIR/m1.link"
+	expect_rc 2 "--attest-csv naming the onboarding CSV"
+	# an onboarding CSV whose last row a crash cut inside its certificate:
+	# the cut row goes, the file stays one Python's csv module reads
+	n=$(($(sed -n '/END CERTIFICATE/{=;q}' "$T_DIR/onboard.csv") + 8))
+	head -n "$n" "$T_DIR/onboard.csv" >"$T_DIR/cut.csv"
+	mv "$T_DIR/cut.csv" "$T_DIR/onboard.csv"
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_ok "an onboarding CSV with a cut last row"
+	# shellcheck disable=SC2086
+	prov $PORTS
+	expect_ok "the same again"
+	$PY - "$T_DIR/onboard.csv" "$u1" "$u2" "$u3" <<'EOF' || fail "the onboarding CSV after a cut row"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert sorted(r[0] for r in rows) == sorted(sys.argv[2:]), rows
+assert all(r[4].startswith("-----BEGIN CERTIFICATE-----") and
+           r[4].rstrip().endswith("-----END CERTIFICATE-----") for r in rows), rows
+EOF
+}
+
+# nRF Cloud claims nRF91x1 devices by token, not the nRF9160: no claim row.
+test_provision_claim_csv_refuses_nrf9160() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --model nRF9160-SICA --fw mfw_nrf9160_1.3.5
+	prov --attest --attest-csv "$T_DIR/claims.csv" "$T_DIR/m1.link"
+	expect_rc 1 "an nRF9160 with --attest-csv"
+	grep -q "nRF9160-SICA: nRF Cloud claims only nRF91x1" "$T_DIR/ledger.jsonl" ||
+		fail "the ledger should say why: $(cat "$T_DIR/ledger.jsonl")"
+	[ ! -s "$T_DIR/claims.csv" ] || fail "a claim row for an nRF9160: $(cat "$T_DIR/claims.csv")"
+	[ ! -s "$T_DIR/onboard.csv" ] || fail "an onboarding row for the failed device"
+	# its credentials are in place: onboarded without --attest-csv
+	prov "$T_DIR/m1.link"
+	expect_ok "the same modem onboarded instead"
+	expect_eq "$(csv_rows "$T_DIR/onboard.csv")" 1 "onboarding rows"
+}
+
 test_provision_renew_within() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
@@ -323,6 +414,7 @@ test_provision_renew_within() {
 	expect_eq "$(summary unchanged)" 1 "unchanged when the certificate has 10 days left"
 	expect_eq "$(count_in_logs 'CMNG=0')" "$w0" "writes when nothing is due"
 	# due: a new certificate for the same key, written and verified; no %KEYGEN
+	cp "$T_DIR/onboard.csv" "$T_DIR/onboard.before-renewal"
 	prov --renew-within 30 "$T_DIR/m1.link"
 	expect_ok "--renew-within 30"
 	expect_eq "$(summary renewed)" 1 "renewed"
@@ -336,6 +428,16 @@ test_provision_renew_within() {
 	openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -checkend $((3000 * 86400)) >/dev/null ||
 		fail "the renewed certificate is not valid for the default 3650 days"
 	check_provisioned 1
+	# a renewal whose CSV row a crash lost: the rerun finds the modem up to
+	# date, and the row of the earlier certificate of the same key takes the
+	# new one (no --replace: the old certificate is no longer on the modem)
+	cp "$T_DIR/onboard.csv" "$T_DIR/onboard.renewed"
+	grep -q "$id" "$T_DIR/onboard.before-renewal" || fail "m1 had no row before its renewal"
+	cp "$T_DIR/onboard.before-renewal" "$T_DIR/onboard.csv"
+	prov "$T_DIR/m1.link"
+	expect_ok "the rerun after a renewal whose row was lost"
+	expect_eq "$(summary unchanged)" 1 "unchanged (the modem has the renewed certificate)"
+	files_equal "$T_DIR/onboard.renewed" "$T_DIR/onboard.csv" "the row of the renewed certificate"
 	# m2's certificate is due, but the key in its tag is not the saved CSR's: no renewal
 	w1=$(grep -c 'CMNG=0' "$T_DIR/m2.log")
 	prov --renew-within 30 "$T_DIR/m2.link"
