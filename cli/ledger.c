@@ -50,17 +50,16 @@ static void seconds(FILE *f, const char *key, double s)
 }
 
 const char *const ledger_step_names[LEDGER_STEPS] = {
-	"offline",  "facts",    "keygen",     "key_listed", "signing", "token_wait",
-	"write_ca", "write_cert", "verify",   "attest",     "restore",
+	"offline",  "facts",      "keygen", "key_listed", "signing", "token_wait",
+	"write_ca", "write_cert", "verify", "attest",     "restore",
 };
 
 void ledger_step_times(const struct mcred_provision_result *r, double out[LEDGER_STEPS])
 {
 	const struct mcred_provision_timings *t = &r->timings;
-	const double v[LEDGER_STEPS] = { t->offline,    t->facts,   t->keygen,
-					 t->key_listed, t->signing, t->token_wait,
-					 t->write_ca,   t->write_cert, t->verify,
-					 r->attest_seconds, t->restore };
+	const double v[LEDGER_STEPS] = { t->offline, t->facts,          t->keygen,   t->key_listed,
+					 t->signing, t->token_wait,     t->write_ca, t->write_cert,
+					 t->verify,  r->attest_seconds, t->restore };
 
 	memcpy(out, v, sizeof(v));
 }
@@ -461,11 +460,13 @@ int csv_parse_rows_by(const char *text, size_t len, unsigned column, struct csv_
 		int cut;
 		size_t next = scan_row(text, len, i, column, &key, &cut);
 		int blank = next - i <= 2 && strspn(text + i, "\r\n") >= next - i;
-		int rc = blank || cut ? 0 : add_row(rows, key.data ? key.data : "", key.len, i, next);
+		int rc = blank || cut ? 0
+				      : add_row(rows, key.data ? key.data : "", key.len, i, next);
 
 		strbuf_free(&key);
 		if (cut)
-			rows->complete = i; /* a cut row is none: no quote of it may swallow the next */
+			rows->complete =
+				i; /* a cut row is none: no quote of it may swallow the next */
 		if (rc != 0) {
 			csv_rows_free(rows);
 			return -1;

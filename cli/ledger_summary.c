@@ -389,9 +389,9 @@ void ledger_summary_free(struct ledger_summary *s)
 /* ---- printing ----------------------------------------------------------------------- */
 
 static const char *const step_labels[LEDGER_STEPS] = {
-	"offline",       "device facts",      "key generation", "key listed",
-	"signing",       "token wait",        "root CA write",  "certificate write",
-	"verification",  "attestation token", "restore",
+	"offline",      "device facts",      "key generation", "key listed",
+	"signing",      "token wait",        "root CA write",  "certificate write",
+	"verification", "attestation token", "restore",
 };
 
 /* A statistic's seconds in the table: "-" when nothing was measured (not a time of 0). */

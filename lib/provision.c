@@ -624,18 +624,33 @@ static enum mcred_err take_keygen_report(struct run *r, const char *blob)
 	return rc;
 }
 
+/* An artifact an earlier run saved (an empty file is none). */
+static int saved(const char *artifact)
+{
+	return artifact && *artifact;
+}
+
 /* The key an earlier run made for this device is still there: use it. */
 static int reuse_saved_key(struct run *r, const struct mcred_credential *key)
 {
 	const struct mcred_provision_artifacts *s = &r->saved;
 
-	if (!key->has_sha256 || !s->key_sha256 || !s->csr_pem || !s->public_key_pem ||
+	if (!key->has_sha256 || !s->key_sha256 || !saved(s->csr_pem) || !saved(s->public_key_pem) ||
 	    strcasecmp(key->sha256, s->key_sha256) != 0)
 		return 0;
 	r->csr_pem = strdup(s->csr_pem);
 	r->pub_pem = strdup(s->public_key_pem);
 	snprintf(r->key_sha256, sizeof(r->key_sha256), "%s", key->sha256);
 	return r->csr_pem && r->pub_pem;
+}
+
+/* The saved digest names the tag's key, but what reusing it needs is missing. */
+static int saved_key_incomplete(const struct run *r, const struct mcred_credential *key)
+{
+	const struct mcred_provision_artifacts *s = &r->saved;
+
+	return key->has_sha256 && s->key_sha256 && strcasecmp(key->sha256, s->key_sha256) == 0 &&
+	       (!saved(s->csr_pem) || !saved(s->public_key_pem));
 }
 
 /* take_keygen_report() as the engine's while_waiting work. */
@@ -757,6 +772,17 @@ static enum mcred_err step_keygen(struct run *r)
 		r->key_reused = 1;
 		return MCRED_OK;
 	}
+	if (key && !r->req->force && !own_orphan(r, key) && saved_key_incomplete(r, key))
+		return run_fail(r, MCRED_ERR_MISMATCH,
+				"tag %lu holds the key the saved digest of device %s names, but "
+				"the saved artifacts lack its %s: restore them from a backup (the "
+				"station keeps <id>_csr.pem and <id>_pub.pem in --out); --force "
+				"would replace this working key with a new one",
+				(unsigned long)r->req->tag, r->res->device_id,
+				!saved(r->saved.csr_pem) && !saved(r->saved.public_key_pem)
+					? "CSR and public key"
+				: !saved(r->saved.csr_pem) ? "CSR"
+							   : "public key");
 	if (key && !r->req->force && !own_orphan(r, key))
 		return run_fail(r, MCRED_ERR_MISMATCH,
 				"tag %lu already holds a private key that "

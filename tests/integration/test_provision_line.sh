@@ -377,6 +377,21 @@ assert all(r[4].startswith("-----BEGIN CERTIFICATE-----") and
 EOF
 }
 
+# A saved digest that names the tag's key, its CSR lost: say so, not "unknown key".
+test_provision_missing_csr_is_named() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	prov "$T_DIR/m1.link"
+	expect_ok "provision"
+	rm "$T_DIR/arts/$(uuid_of 1)_csr.pem"
+	prov "$T_DIR/m1.link"
+	expect_rc 5 "a rerun without the CSR"
+	grep -q "lack its CSR: restore them from a backup" "$T_DIR/ledger.jsonl" ||
+		fail "the ledger should name the missing CSR: $(tail -n 1 "$T_DIR/ledger.jsonl")"
+	expect_eq "$(grep -c KEYGEN "$T_DIR/m1.log")" 1 "KEYGEN commands (the key is kept)"
+}
+
 # nRF Cloud claims nRF91x1 devices by token, not the nRF9160: no claim row.
 test_provision_claim_csv_refuses_nrf9160() {
 	make_ca "$T_DIR"
