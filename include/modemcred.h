@@ -1269,7 +1269,11 @@ struct mcred_provision_artifacts {
 /** Outcome of provisioning one modem. */
 enum mcred_provision_status {
 	MCRED_PROVISION_FAILED = 0,
-	MCRED_PROVISION_PROVISIONED, /**< something was generated or written */
+	/**
+	 * something was generated or written, or a provisioning a crash cut
+	 * short (recall_cb: %KEYGEN or a write under way) was found complete
+	 */
+	MCRED_PROVISION_PROVISIONED,
 	MCRED_PROVISION_UNCHANGED,   /**< already provisioned as asked; nothing written */
 	/** no CA and no issued certificate: stopped after saving the CSR */
 	MCRED_PROVISION_CSR_SAVED,

@@ -252,7 +252,9 @@ struct run {
 	enum mcred_err host_rc;
 	/* the journal: what a crashed run recorded (recalled), then this run's intent */
 	struct mcred_provision_intent intent;
-	int recalled;        /* a crashed run's intent was found for this modem */
+	int recalled; /* a crashed run's intent was found for this modem */
+	/* that intent had the modem changed: %KEYGEN or a write was under way */
+	int recalled_change;
 	int intent_recorded; /* this run recorded its intent to go offline */
 	/* the result's strings, given to it (allocated) when the run ends */
 	char model[64];
@@ -366,6 +368,7 @@ static enum mcred_err recall_intent(struct run *r)
 	if (found == 0 || (j.imei[0] && strcmp(j.imei, r->res->imei) != 0))
 		return MCRED_OK;
 	r->recalled = 1;
+	r->recalled_change = j.step != MCRED_STEP_OFFLINE && j.step != MCRED_STEP_DONE;
 	r->intent.mode_found = j.mode_found;
 	r->intent.keygen = j.keygen;
 	r->intent.replace_key = j.replace_key;
@@ -1093,9 +1096,10 @@ static enum mcred_err provision_offline(struct run *r)
 		if (rc != MCRED_OK)
 			return rc;
 	}
-	r->res->status = r->renewed   ? MCRED_PROVISION_RENEWED
-			 : r->changed ? MCRED_PROVISION_PROVISIONED
-				      : MCRED_PROVISION_UNCHANGED;
+	/* a provisioning a crash cut short is finished here, even with nothing left to write */
+	r->res->status = r->renewed                         ? MCRED_PROVISION_RENEWED
+			 : r->changed || r->recalled_change ? MCRED_PROVISION_PROVISIONED
+							    : MCRED_PROVISION_UNCHANGED;
 	return MCRED_OK;
 }
 

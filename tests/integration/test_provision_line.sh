@@ -73,6 +73,33 @@ test_provision_sigkill_during_keygen_then_rerun() {
 	return 0
 }
 
+# Killed while the modem stores the certificate: the modem finishes the
+# write for nobody; the rerun writes nothing and still records the device
+# as provisioned, so every device has such a record in the ledger.
+test_provision_killed_during_the_last_write_is_provisioned_by_the_rerun() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
+	hold_next 'CMNG=0,16842753,1,'
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
+		"$T_DIR/m1.link" >"$T_DIR/killed.out" 2>"$T_DIR/killed.err" &
+	pid=$!
+	wait_for HELD "$T_DIR/m1.log" "m1 never got its certificate"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	rm -f "$(hold_file)"
+	wait_for '^cred 16842753 1 ' "$T_DIR/m1.store" "m1 never stored its certificate"
+	writes=$(grep -c 'CMNG=0' "$T_DIR/m1.log")
+	prov "$T_DIR/m1.link"
+	expect_ok "the rerun"
+	expect_eq "$(results)" "m1.link provisioned 0" "the rerun's result"
+	expect_eq "$(grep -c 'CMNG=0' "$T_DIR/m1.log")" "$writes" "writes by the rerun"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 1 "the mode found before the crash"
+	prov "$T_DIR/m1.link"
+	expect_eq "$(results)" "m1.link unchanged 0" "a run after that"
+}
+
 # A journal left by a station killed during %KEYGEN makes the key it finds
 # its own only while nobody else finished the tag: here another station
 # (its own --out, --force) provisions the modem before the dead one reruns.
