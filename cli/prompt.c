@@ -14,14 +14,22 @@
 static struct termios g_saved;
 static volatile sig_atomic_t g_echo_off;
 
-/* Echo back on, then the signal's default action (tcsetattr is async-signal-safe). */
-static void restore_and_die(int signo)
+/*
+ * A stop signal at the prompt (Ctrl-C, Ctrl-Backslash, a closed terminal, kill):
+ * echo back on, and out with 128 + the signal's number, as the CLI's exit
+ * codes say. Nothing was sent to any modem yet. _exit, not the default
+ * action: SIGQUIT's would dump a core holding what was typed so far.
+ * (tcsetattr and _exit are async-signal-safe.)
+ */
+static void restore_and_exit(int signo)
 {
 	if (g_echo_off)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved);
-	signal(signo, SIG_DFL);
-	raise(signo);
+	_exit(128 + signo);
 }
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
 
 int cli_can_prompt(void)
 {
@@ -54,17 +62,22 @@ static int read_line(char *buf, size_t size)
 
 int cli_prompt_secret(const char *question, char *buf, size_t size)
 {
-	struct sigaction sa, old_int, old_term;
+	struct sigaction sa, old[N_STOP_SIGNALS];
 	struct termios quiet;
+	size_t i;
 	int n;
 
 	if (!cli_can_prompt() || tcgetattr(STDIN_FILENO, &g_saved) != 0)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = restore_and_die;
+	sa.sa_handler = restore_and_exit;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	for (i = 0; i < N_STOP_SIGNALS; i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		/* SIGHUP ignored at start (nohup) stays ignored */
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
 	quiet = g_saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
@@ -76,8 +89,8 @@ int cli_prompt_secret(const char *question, char *buf, size_t size)
 	n = read_line(buf, size);
 	tcsetattr(STDIN_FILENO, TCSANOW, &g_saved);
 	g_echo_off = 0;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	for (i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
 	fputc('\n', stderr);
 	if (n < 0)
 		memset(buf, 0, size); /* the caller's buffer: a partial line is wiped */

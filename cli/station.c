@@ -610,6 +610,12 @@ static void provision_port(struct port_run *r)
 	mcred_modem *m = NULL;
 	enum mcred_err rc;
 
+	if (g_interrupts) { /* a stop signal before the port's turn came: not even opened */
+		fail_record(r, 128 + (g_signo ? (int)g_signo : SIGINT),
+			    "stopped before this modem was touched");
+		r->res.error.code = MCRED_ERR_CANCELLED;
+		return;
+	}
 	opts.cancel_cb = cancel_cb;
 	opts.port_survey = r->st->survey;
 	memset(&err, 0, sizeof(err));
@@ -978,6 +984,11 @@ int station_run(const struct station_config *cfg)
 		mcred_provision_result_init(&st.runs[i].res);
 	}
 	install_handlers();
+	/* a stop signal that came before (at a prompt, while a token logged in) stops them all */
+	if (cli_interrupted() && !g_interrupts) {
+		g_signo = cli_interrupted();
+		g_interrupts = 1;
+	}
 	st.t0 = now_s();
 	look_at_holders(&st);
 	if (start_threads(&st) != 0) {

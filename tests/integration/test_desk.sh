@@ -530,3 +530,30 @@ test_der_is_not_written_to_a_terminal() {
 	expect_ok "keygen --format der into a pipe or file"
 	openssl req -inform der -in "$OUT" -noout 2>/dev/null || fail "stdout is no DER CSR"
 }
+
+# Started with standard output, error or input closed (">&-"), the program
+# must not let the serial port take that descriptor: its own output would
+# reach the modem as commands (a CSR, a trace line, the "wrote" line).
+test_closed_standard_descriptors_never_reach_the_modem() {
+	start_sim
+	for args in "read --tag 10 --type ca" "--offline keygen --tag 21"; do
+		# shellcheck disable=SC2086
+		RC=0
+		timeout -k 3 "$MC_TIMEOUT" "$CLI" -p "$LINK" $args </dev/null 2>"$ERR" >&- || RC=$?
+		expect_rc 141 "$args with standard output closed"
+		err_has "standard output is closed: nothing was done" "why"
+	done
+	[ "$(log_count '^RX')" -eq 0 ] || fail "the modem received: $(grep '^RX' "$LOG")"
+	# standard error closed: the trace goes nowhere, the command still works
+	RC=0
+	timeout -k 3 "$MC_TIMEOUT" "$CLI" -p "$LINK" -v at AT+CGMR </dev/null >"$OUT" 2>&- || RC=$?
+	expect_ok "-v at AT+CGMR with standard error closed"
+	out_has "mfw_" "the answer"
+	expect_eq "$(grep '^RX' "$LOG")" "RX AT+CGMR" "what the modem received"
+	# standard input closed
+	RC=0
+	timeout -k 3 "$MC_TIMEOUT" "$CLI" -p "$LINK" at AT+CGMM <&- >"$OUT" 2>"$ERR" || RC=$?
+	expect_ok "at AT+CGMM with standard input closed"
+	mc at AT+CGMR
+	expect_ok "the next run (nothing was left in the modem's buffer)"
+}
