@@ -224,11 +224,29 @@ static int ca_password_cb(char *buf, size_t size, int is_pin, void *user)
 	n = strlen(secret);
 	if (n > size) {
 		mcred_secret_free(secret, n);
+		cli_error_set(&p->file_err, "the first line of %s is longer than %zu bytes", p->file,
+			      size);
+		p->file_failed = 1;
 		return -1;
 	}
 	memcpy(buf, secret, n);
 	mcred_secret_free(secret, n);
 	return (int)n;
+}
+
+/* The password file can be read and holds a first line (its copy wiped); 0 or exit 2. */
+static int check_password_file(const char *path)
+{
+	struct mcred_error err;
+	char *secret = NULL;
+
+	memset(&err, 0, sizeof(err));
+	if (cli_read_password(path, &secret, &err) != 0) {
+		cli_errorf("--ca-key-password-file: %s", err.message);
+		return CLI_EXIT_USAGE;
+	}
+	mcred_secret_free(secret, strlen(secret));
+	return 0;
 }
 
 /* A PKCS#11 URI names a key in a token; anything else is a PEM file. */
@@ -303,6 +321,9 @@ static int load_ca(struct provision_args *a)
 	mcred_ca_key_init(&key);
 	memset(&pw, 0, sizeof(pw));
 	pw.file = a->ca_key_password_file;
+	/* a file given is read even when the key turns out to need none: a wrong path is a mistake */
+	if (pw.file && (code = check_password_file(pw.file)) != 0)
+		return code;
 	key.password_cb = ca_password_cb;
 	key.user = &pw;
 	key.pkcs11_module = a->pkcs11_module;

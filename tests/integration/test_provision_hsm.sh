@@ -240,3 +240,78 @@ test_provision_hsm_library_example() {
 	openssl verify -CAfile "$T_DIR/ca.pem" "$T_DIR/$(printf '4e5249d0-5349-4d00-8000-%012d' 1)_crt.pem" \
 		>/dev/null 2>&1 || fail "the example's certificate does not verify against the CA"
 }
+
+# CA certificates and keys that cannot issue device certificates, refused
+# before any modem is touched, each for its own reason.
+test_provision_ca_that_cannot_issue_refused_first() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	mkca() { # NAME KEYALG EXTENSIONS...: a self-signed CA NAME.pem with key NAME.key
+		_n=$1 _alg=$2
+		shift 2
+		openssl req -x509 -newkey "$_alg" -nodes -keyout "$T_DIR/$_n.key" -out "$T_DIR/$_n.pem" \
+			-subj "/CN=$_n" -days 30 "$@" >/dev/null 2>&1 || fail "openssl req ($_n)"
+	}
+	mkca ed ed25519
+	mkca nokcs ec -pkeyopt ec_paramgen_curve:P-256 \
+		-addext "keyUsage=critical,digitalSignature" -addext "basicConstraints=critical,CA:TRUE"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T_DIR/v1.key" \
+		-subj "/CN=v1" -out "$T_DIR/v1.csr" >/dev/null 2>&1 || fail "openssl req (v1)"
+	openssl x509 -req -in "$T_DIR/v1.csr" -signkey "$T_DIR/v1.key" -days 30 \
+		-out "$T_DIR/v1.pem" >/dev/null 2>&1 || fail "openssl x509 (v1)"
+	openssl x509 -in "$T_DIR/v1.pem" -noout -text | grep -q "Version: 1" ||
+		fail "not an X.509 v1 certificate"
+	for case in "ed|an ED25519 key" "nokcs|lacks keyCertSign" "v1|no basicConstraints CA:TRUE"; do
+		name=${case%%|*} why=${case#*|}
+		RC=0
+		timeout 30 "$CLI" provision --ca "$T_DIR/$name.pem" --ca-key "$T_DIR/$name.key" \
+			--out "$T_DIR/arts" "$T_DIR/m1.link" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 2 "a CA $name"
+		err_has "$why"
+	done
+	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands: $(cat "$T_DIR/m1.log")"
+	# a password file given for a key that needs none is still read
+	RC=0
+	timeout 30 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--ca-key-password-file "$T_DIR/no-such-file" --out "$T_DIR/arts" "$T_DIR/m1.link" \
+		</dev/null >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 2 "a password file that does not exist"
+	err_has "no-such-file"
+	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands: $(cat "$T_DIR/m1.log")"
+}
+
+# Passphrases as long as OpenSSL takes them; a longer one is named as such.
+test_provision_long_passphrase() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	$PY -c 'print("p" * 1000)' >"$T_DIR/pass"
+	$PY -c 'print("p" * 1100)' >"$T_DIR/toolong"
+	openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$T_DIR/ca.key" -out "$T_DIR/ca.p8.pem" \
+		-passout "file:$T_DIR/pass" || fail "openssl pkcs8"
+	RC=0
+	timeout 30 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.p8.pem" \
+		--ca-key-password-file "$T_DIR/toolong" --out "$T_DIR/arts" "$T_DIR/m1.link" \
+		</dev/null >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 2 "a passphrase longer than OpenSSL takes"
+	err_has "is longer than"
+	provh --ca-key "$T_DIR/ca.p8.pem" --ca-key-password-file "$T_DIR/pass" "$T_DIR/m1.link"
+	expect_ok "a 1000-character passphrase"
+}
+
+# Ctrl-\ (SIGQUIT) at the passphrase prompt stops everything, like Ctrl-C.
+test_provision_quit_at_the_prompt_stops() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	printf 'correct horse battery\n' >"$T_DIR/pass"
+	openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$T_DIR/ca.key" -out "$T_DIR/ca.p8.pem" \
+		-passout "file:$T_DIR/pass" || fail "openssl pkcs8"
+	RC=0
+	$PY "$ROOT/tests/tools/on_tty.py" --answer 'passphrase of the CA key' '\x1c' -- \
+		"$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.p8.pem" --out "$T_DIR/arts" \
+		"$T_DIR/m1.link" >"$OUT" 2>&1 || RC=$?
+	expect_rc 131 "Ctrl-\\ at the passphrase prompt"
+	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands: $(cat "$T_DIR/m1.log")"
+}
