@@ -114,37 +114,42 @@ static int cancel_cb(void *user)
 
 /* ---- AT trace (-v) ----------------------------------------------------------- */
 
-/*
- * Print one trace record as "> line" (sent) or "< line" (received), one
- * output line per line of text, control characters made visible. The
- * library has already replaced secret content by a placeholder.
- */
-static void print_trace(enum mcred_trace_dir dir, const char *text, size_t len)
+/* (cli.h) The library has already replaced secret content by a placeholder. */
+void cli_print_trace(const char *prefix, enum mcred_trace_dir dir, const char *text, size_t len)
 {
 	const char *mark = dir == MCRED_TRACE_TX ? "> " : "< ";
-	size_t i;
+	char *buf = NULL;
+	size_t size = 0, i;
 	int at_line_start = 1;
+	FILE *f = open_memstream(&buf, &size);
 
+	if (!f)
+		return;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c == '\r')
 			continue;
 		if (at_line_start) {
-			fputs(mark, stderr);
+			fputs(prefix, f);
+			fputs(mark, f);
 			at_line_start = 0;
 		}
 		if (c == '\n') {
-			fputc('\n', stderr);
+			fputc('\n', f);
 			at_line_start = 1;
 		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(stderr, "\\x%02x", c);
+			fprintf(f, "\\x%02x", c);
 		} else {
-			fputc(c, stderr);
+			fputc(c, f);
 		}
 	}
 	if (!at_line_start)
-		fputc('\n', stderr);
+		fputc('\n', f);
+	/* one write per record: the records of several ports' threads never mix within a line */
+	if (fclose(f) == 0)
+		fwrite(buf, 1, size, stderr);
+	free(buf);
 }
 
 /*
@@ -157,7 +162,7 @@ static void trace_cb(enum mcred_trace_dir dir, const char *text, size_t len, voi
 
 	cli_wait_traced(dir, text, len);
 	if (ctx->cl->verbose)
-		print_trace(dir, text, len);
+		cli_print_trace("", dir, text, len);
 }
 
 /* ---- errors and exit codes ----------------------------------------------------- */

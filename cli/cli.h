@@ -63,6 +63,13 @@ int cli_open_modem(struct cli_ctx *ctx);
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * -v: one trace record on stderr as "<prefix>> line" (sent) or "<prefix>< line"
+ * (received), one output line per line of text, control characters made
+ * visible, in one write (several threads may trace at once).
+ */
+void cli_print_trace(const char *prefix, enum mcred_trace_dir dir, const char *text, size_t len);
+
 /* Non-zero (the first signal's number) once SIGINT, SIGTERM, SIGHUP or SIGQUIT arrived. */
 int cli_interrupted(void);
 

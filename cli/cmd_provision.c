@@ -598,6 +598,7 @@ int cmd_provision(struct cli_ctx *ctx)
 	mcred_provision_request_init(&a->cfg.req);
 	code = take_options(ctx->cl, a);
 	a->cfg.opts = ctx->cl->opts;
+	a->cfg.verbose = ctx->cl->verbose;
 	a->cfg.json = ctx->cl->json;
 	a->cfg.quiet = ctx->cl->quiet;
 	if (!code && a->summary) {

@@ -354,6 +354,16 @@ static void progress_cb(enum mcred_provision_step step, void *user)
 	progress(user, step);
 }
 
+/* -v: the port's AT trace, each line after the port's name */
+static void trace_cb(enum mcred_trace_dir dir, const char *text, size_t len, void *user)
+{
+	const struct port_run *r = user;
+	char prefix[4200];
+
+	snprintf(prefix, sizeof(prefix), "%s: ", r->port);
+	cli_print_trace(prefix, dir, text, len);
+}
+
 static int stop_cb(void *user)
 {
 	const struct port_run *r = user;
@@ -618,6 +628,10 @@ static void provision_port(struct port_run *r)
 	}
 	opts.cancel_cb = cancel_cb;
 	opts.port_survey = r->st->survey;
+	if (c->verbose) {
+		opts.trace_cb = trace_cb;
+		opts.trace_user = r;
+	}
 	memset(&err, 0, sizeof(err));
 	rc = mcred_modem_open(&m, r->port, &opts, &err);
 	if (rc != MCRED_OK) {
@@ -976,7 +990,8 @@ int station_run(const struct station_config *cfg)
 	pthread_mutex_init(&st.mutex, NULL);
 	pthread_cond_init(&st.cond, NULL);
 	journal_dir_init(&st.journals, cfg->out_dir);
-	st.live = !cfg->json && !cfg->quiet && isatty(STDOUT_FILENO);
+	/* live lines are redrawn in place: not among -v's trace lines */
+	st.live = !cfg->json && !cfg->quiet && !cfg->verbose && isatty(STDOUT_FILENO);
 	for (i = 0; i < st.n; i++) {
 		st.runs[i].st = &st;
 		st.runs[i].port = cfg->ports[i];

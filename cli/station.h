@@ -21,6 +21,7 @@ struct station_config {
 	struct attest_csv_options attest_csv; /* path NULL: no claim CSV */
 	int json;                             /* JSON events instead of live lines */
 	int quiet;
+	int verbose; /* -v: every port's AT trace on stderr, each line after its port's name */
 	const char *const *ports;
 	size_t nports;
 };

@@ -419,6 +419,25 @@ test_provision_missing_csr_is_named() {
 	expect_eq "$(grep -c KEYGEN "$T_DIR/m1.log")" 1 "KEYGEN commands (the key is kept)"
 }
 
+# -v traces every port's AT commands and answers, each line after its port.
+test_provision_verbose_traces_each_port() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2
+	# shellcheck disable=SC2086
+	prov -v $PORTS
+	expect_ok "provision -v"
+	for i in 1 2; do
+		grep -q "^$T_DIR/m$i.link: > AT+CGSN$" "$ERR" || fail "no trace of m$i's AT+CGSN: $(head "$ERR")"
+		grep -q "^$T_DIR/m$i.link: < $(imei_of "$i")$" "$ERR" || fail "no trace of m$i's IMEI"
+		grep -q "^$T_DIR/m$i.link: > AT%KEYGEN=" "$ERR" || fail "no trace of m$i's %KEYGEN"
+	done
+	# every trace line names its port (the threads' lines never mix)
+	grep -v -e "^$T_DIR/m[12].link: [<>] " "$ERR" | grep -q . &&
+		fail "a line that is no port's trace: $(grep -v -e "^$T_DIR/m[12].link: [<>] " "$ERR" | head -3)"
+	return 0
+}
+
 # nRF Cloud claims nRF91x1 devices by token, not the nRF9160: no claim row.
 test_provision_claim_csv_refuses_nrf9160() {
 	make_ca "$T_DIR"
