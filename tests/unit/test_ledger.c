@@ -159,7 +159,7 @@ static char *slurp(const char *path)
 static void test_csv_add_same_duplicate_replace(void **state)
 {
 	struct dir *d = *state;
-	struct csv_options o = { d->csv, "", "", "APP|MODEM", 0, 0 };
+	struct csv_options o = { d->csv, "", "", "APP|MODEM", 0, 0, NULL, NULL };
 	struct mcred_error err;
 	size_t parts;
 	char *text;
@@ -181,7 +181,7 @@ static void test_csv_add_same_duplicate_replace(void **state)
 static void test_csv_full_then_split(void **state)
 {
 	struct dir *d = *state;
-	struct csv_options o = { d->csv, "", "", "APP|MODEM", 0, 0 };
+	struct csv_options o = { d->csv, "", "", "APP|MODEM", 0, 0, NULL, NULL };
 	struct mcred_error err;
 	struct strbuf b = { NULL, 0, 0 };
 	char id[32], part2[128];
