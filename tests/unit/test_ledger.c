@@ -49,6 +49,26 @@ static void test_parse_rows_with_multiline_fields(void **state)
 	csv_rows_free(&rows);
 }
 
+/* A last row cut inside its quotes (a crash) is no row: it would swallow every row after it. */
+static void test_parse_rows_cut_inside_quotes(void **state)
+{
+	const char *text = "a,,,APP|MODEM,\"-----BEGIN\nAAA\n-----END\n\"\nb,,,APP|MODEM,\"-----BEGIN\nBB";
+	const char *whole = "c,1,2,3,4";
+	struct csv_rows rows;
+
+	(void)state;
+	assert_int_equal(csv_parse_rows(text, strlen(text), &rows), 0);
+	assert_int_equal(rows.count, 1);
+	assert_string_equal(rows.first[0], "a");
+	assert_int_equal(rows.complete, rows.end[0]);
+	csv_rows_free(&rows);
+	/* a last row without its newline, but whole, is a row */
+	assert_int_equal(csv_parse_rows(whole, strlen(whole), &rows), 0);
+	assert_int_equal(rows.count, 1);
+	assert_int_equal(rows.complete, strlen(whole));
+	csv_rows_free(&rows);
+}
+
 static void test_part_names(void **state)
 {
 	char name[64];
@@ -495,6 +515,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row_quotes_like_python_csv),
 		cmocka_unit_test(test_parse_rows_with_multiline_fields),
+		cmocka_unit_test(test_parse_rows_cut_inside_quotes),
 		cmocka_unit_test(test_part_names),
 		cmocka_unit_test(test_ledger_line_fields),
 		cmocka_unit_test_setup_teardown(test_csv_add_same_duplicate_replace, make_dir,
