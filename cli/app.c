@@ -875,5 +875,5 @@ int cli_app_main(int argc, char **argv)
 	code = finish_interrupted(&ctx, code);
 	warn_if_restarted(&ctx);
 	mcred_modem_free(ctx.modem);
-	return finish_output(finish_json(cl.json, code));
+	return finish_output(finish_json(cl.json || ctx.json_output, code));
 }

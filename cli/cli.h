@@ -36,6 +36,7 @@ struct cli_ctx {
 	struct mcred_options opts; /* cl->opts plus the trace and cancel callbacks */
 	mcred_modem *modem;        /* NULL until cli_open_modem() */
 	char port[256];            /* the port cli_open_modem() opened, for messages */
+	int json_output; /* the command prints JSON without --json (provision on a pipe) */
 };
 
 /* Entry point called by main(). */

@@ -601,6 +601,8 @@ int cmd_provision(struct cli_ctx *ctx)
 	a->cfg.verbose = ctx->cl->verbose;
 	a->cfg.json = ctx->cl->json;
 	a->cfg.quiet = ctx->cl->quiet;
+	/* off a terminal its events are JSON Lines: so is a failure before any port ran */
+	ctx->json_output = !a->summary && !ctx->cl->quiet && !isatty(STDOUT_FILENO);
 	if (!code && a->summary) {
 		code = summary_only(ctx->cl, a);
 		free_args(a);

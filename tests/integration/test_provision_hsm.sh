@@ -269,6 +269,9 @@ test_provision_ca_that_cannot_issue_refused_first() {
 			--out "$T_DIR/arts" "$T_DIR/m1.link" </dev/null >"$OUT" 2>"$ERR" || RC=$?
 		expect_rc 2 "a CA $name"
 		err_has "$why"
+		# off a terminal provision speaks JSON Lines: its failure too
+		$PY -c 'import json, sys; j = json.load(open(sys.argv[1])); assert j["error"]["exit_code"] == 2, j' \
+			"$OUT" || fail "no JSON error object on standard output: $(cat "$OUT")"
 	done
 	[ ! -s "$T_DIR/m1.log" ] || fail "the modem received commands: $(cat "$T_DIR/m1.log")"
 	# a password file given for a key that needs none is still read
