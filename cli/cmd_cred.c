@@ -448,7 +448,7 @@ int cmd_read(struct cli_ctx *ctx)
 	if (!sha256[0]) /* older firmware: digest of the bytes as stored */
 		mcred_cmng_read_digest(content, len, sha256);
 	holds_key = warn_key_in_slot(ctx, tag, type, content, len);
-	if (out && cli_write_file(out, content, len, &err) != 0) {
+	if (out && cli_write_file(out, content, len, holds_key, &err) != 0) {
 		cli_fail(ctx, &err);
 		code = CLI_EXIT_FAILURE; /* the modem was asked: not a usage error */
 	} else if (ctx->cl->json) {

@@ -356,7 +356,7 @@ static int keygen_output(const struct cli_ctx *ctx, const struct keygen_args *a,
 		return CLI_EXIT_FAILURE;
 	}
 	memset(&err, 0, sizeof(err));
-	if (cli_write_file(path, data, len, &err) != 0) {
+	if (cli_write_file(path, data, len, 0, &err) != 0) {
 		cli_fail(ctx, &err);
 		if (strcmp(path, "-") == 0)
 			cli_output_lost(); /* a closed pipe: the exit status says so */

@@ -188,19 +188,28 @@ int cli_check_binary_output(const char *path, struct mcred_error *err)
 	return -1;
 }
 
-int cli_write_file(const char *path, const void *data, size_t len, struct mcred_error *err)
+int cli_write_file(const char *path, const void *data, size_t len, int secret,
+		   struct mcred_error *err)
 {
 	const char *p = data;
 	int fd, to_stdout = strcmp(path, "-") == 0;
+	struct stat st;
 
 	if (to_stdout) {
 		fflush(stdout);
 		fd = STDOUT_FILENO;
 	} else {
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
 	}
 	if (fd < 0) {
 		cli_error_set(err, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* an existing file keeps its mode when truncated: a key's is for its owner only */
+	if (secret && !to_stdout && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) != 0) {
+		cli_error_set(err, "cannot make %s private (chmod go-rwx): %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	while (len > 0) {

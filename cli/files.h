@@ -43,7 +43,12 @@ int cli_check_output(const char *path, struct mcred_error *err);
  */
 int cli_check_binary_output(const char *path, struct mcred_error *err);
 
-/* Write data to path ("-" means stdout). Returns 0, or -1 with err set. */
-int cli_write_file(const char *path, const void *data, size_t len, struct mcred_error *err);
+/*
+ * Write data to path ("-" means stdout). secret: key material, in a file
+ * only its owner may read (mode 0600, also for a file that existed).
+ * Returns 0, or -1 with err set.
+ */
+int cli_write_file(const char *path, const void *data, size_t len, int secret,
+		   struct mcred_error *err);
 
 #endif

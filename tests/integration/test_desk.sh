@@ -356,6 +356,22 @@ test_skip_content_check_keeps_the_key_secret() {
 	mc read --tag 32 --type ca -o "$T_DIR/back.pem"
 	expect_ok "read -o of the key written as ca"
 	files_equal "$T_DIR/back.pem" "$FIX/key.pem" "-o gets what was asked for"
+	expect_eq "$(stat -c %a "$T_DIR/back.pem")" 600 "the key's file is its owner's only"
+	# also a file that was there, readable by all
+	: >"$T_DIR/was.pem"
+	chmod 644 "$T_DIR/was.pem"
+	mc read --tag 32 --type ca -o "$T_DIR/was.pem"
+	expect_ok "read -o into an existing file"
+	expect_eq "$(stat -c %a "$T_DIR/was.pem")" 600 "the existing file made private"
+	# what holds no key keeps the usual mode
+	mc write --tag 33 --type ca "$FIX/ca.pem"
+	mc read --tag 33 --type ca -o "$T_DIR/ca.back.pem"
+	expect_eq "$(stat -c %a "$T_DIR/ca.back.pem")" "$(umask_mode 644)" "a certificate's file"
+}
+
+# umask_mode MODE: MODE (octal) as the umask leaves it for a new file
+umask_mode() {
+	printf '%o\n' $((0$1 & ~0$(umask)))
 }
 
 # ---- clear asks ---------------------------------------------------------------------------
