@@ -1086,13 +1086,18 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 
 static enum mcred_err cut_off_failure(mcred_modem *m, const char *shown)
 {
+	/* a listing of every tag outgrows the buffer first: one tag's is short */
+	int listing = strstr(shown, "%CMNG=1") != NULL;
+
 	return mcred_fail(m, MCRED_ERR_TOO_LARGE,
 			  "the answer to %s does not fit the device's %zu-byte AT buffer "
-			  "(max_command_len, CONFIG_AT_HOST_CMD_MAX_LEN): it stopped after %zu "
-			  "bytes without a final result. Compare by digest instead (compare, or "
-			  "the SHA-256 of list), or build the device with a larger "
-			  "CONFIG_AT_HOST_CMD_MAX_LEN and give that size as max_command_len",
-			  shown, m->opts.max_command_len, mcred_max_wire_length(&m->opts));
+			  "(CONFIG_AT_HOST_CMD_MAX_LEN): it stopped after %zu bytes without a "
+			  "final result. %s, or build the device with a larger "
+			  "CONFIG_AT_HOST_CMD_MAX_LEN and give that size as max_command_len "
+			  "(the CLI's --max-command)",
+			  shown, m->opts.max_command_len, mcred_max_wire_length(&m->opts),
+			  listing ? "List one security tag at a time instead (list --tag N)"
+				  : "Compare by digest instead (compare, or the SHA-256 of list)");
 }
 
 static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, const char *shown)

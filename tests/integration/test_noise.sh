@@ -148,6 +148,24 @@ test_read_longer_than_the_at_host_buffer() {
 	expect_ok "compare by digest instead"
 }
 
+# A listing of every tag outgrows the AT host's buffer long before one
+# tag's does: the advice is to list a tag at a time, not to compare.
+test_list_longer_than_the_at_host_buffer() {
+	start_sim --cfun 4 --capacity 100
+	printf 'identity-%s' 0123456789 >"$T_DIR/id"
+	for tag in $(seq 1 60); do
+		mc write --tag "$tag" --type psk-id "$T_DIR/id"
+		expect_ok "write of psk-id $tag"
+	done
+	mc list
+	expect_rc 3 "a listing longer than the AT host's buffer"
+	err_has "List one security tag at a time instead (list --tag N)" "the advice for a listing"
+	err_has "the CLI's --max-command" "the CLI's option, not only the library's field"
+	err_lacks "Compare by digest" "no advice for reads"
+	mc list --tag 7
+	expect_ok "one tag's listing"
+}
+
 # A 1206-byte write to a device whose AT buffer is 1024 bytes, with the
 # default --max-command: the device keeps the start, drops the rest with the
 # closing quote and stops listening; the link recovery proves it.
