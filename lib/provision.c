@@ -1178,9 +1178,18 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 		/* The first failure stays the error; the caller must still hear of this. */
 		size_t n = strlen(result->error.message);
 
-		snprintf(result->error.message + n, sizeof(result->error.message) - n,
-			 "; the functional mode could not be restored (%s)",
-			 mcred_strerror(restore_rc));
+		if (restore_rc == MCRED_ERR_TIMEOUT) /* sent, unanswered: a busy modem may do it later */
+			snprintf(result->error.message + n, sizeof(result->error.message) - n,
+				 "; AT+CFUN=%d, which restores the functional mode, got no answer "
+				 "in time (the modem may still be finishing the cancelled command "
+				 "and set it afterwards): check with AT+CFUN? and send AT+CFUN=%d "
+				 "if the mode is not %d",
+				 restore, restore, restore);
+		else
+			snprintf(result->error.message + n, sizeof(result->error.message) - n,
+				 "; the functional mode could not be restored (%s): send "
+				 "AT+CFUN=%d",
+				 mcred_strerror(restore_rc), restore);
 	}
 	if (rc != MCRED_OK) {
 		result->status = MCRED_PROVISION_FAILED;

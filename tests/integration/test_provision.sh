@@ -26,7 +26,7 @@ want = ["time", "port", "device_id", "imei", "device_uuid", "model", "firmware",
         "error", "exit_code", "cert_serial", "cert_sha256", "credentials", "attest_token",
         "attest_uuid", "steps_s", "duration_s"]
 steps = ["offline", "facts", "keygen", "key_listed", "signing", "token_wait", "write_ca",
-         "write_cert", "verify", "restore"]
+         "write_cert", "verify", "attest", "restore"]
 ids = set()
 for line in open(sys.argv[1]):
     j = json.loads(line)
@@ -39,7 +39,8 @@ for line in open(sys.argv[1]):
     assert j["attest_token"] is False and j["attest_uuid"] is None, j
     # every step of a fresh modem ran and took its time (a file key: no token to wait for)
     assert list(j["steps_s"]) == steps, j["steps_s"]
-    for k in steps:
+    assert j["steps_s"]["attest"] is None, j  # no --attest
+    for k in [s for s in steps if s != "attest"]:
         assert isinstance(j["steps_s"][k], float) and 0 <= j["steps_s"][k] < j["duration_s"], (k, j)
     assert j["steps_s"]["token_wait"] == 0, j
     ids.add(j["device_id"])
@@ -354,8 +355,36 @@ test_provision_second_ctrl_c_cancels_the_command_in_flight() {
 	# the restore after a cancel is bounded (a few seconds): the mode is back,
 	# or the ledger says it could not be
 	timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' >"$T_DIR/cfun" 2>&1
-	grep -q '+CFUN: 1' "$T_DIR/cfun" || grep -q 'could not be restored' "$T_DIR/ledger.jsonl" ||
+	grep -q '+CFUN: 1' "$T_DIR/cfun" || grep -q 'could not be restored\|got no answer in time' "$T_DIR/ledger.jsonl" ||
 		fail "mode neither restored nor reported after two Ctrl-C: $(cat "$T_DIR/cfun")"
+}
+
+# Two Ctrl-C while the modem is still busy with %KEYGEN: the restore goes
+# out but cannot be answered in time. The ledger says that it was sent and
+# how to check, not that the mode could not be restored: the modem sets it
+# once it has finished.
+test_provision_restore_unanswered_after_a_cancel_is_told_as_such() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
+	hold_next KEYGEN
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
+	pid=$!
+	wait_for HELD "$LOG" "%KEYGEN never reached the modem"
+	kill -INT "$pid"
+	wait_for interrupted "$ERR" "the first Ctrl-C was not reported"
+	kill -INT "$pid"
+	RC=0; wait "$pid" || RC=$?
+	expect_rc 130 "provision after two Ctrl-C"
+	grep -q 'AT+CFUN=1, which restores the functional mode, got no answer in time' \
+		"$T_DIR/ledger.jsonl" || fail "the ledger: $(cat "$T_DIR/ledger.jsonl")"
+	grep -q 'could not be restored' "$T_DIR/ledger.jsonl" && fail "told as not restored"
+	# the modem finishes %KEYGEN, then takes the restore it received
+	rm -f "$(hold_file)"
+	wait_for 'RX AT+CFUN=1' "$LOG" "the restore never reached the modem"
+	expect_eq "$(timeout 20 "$CLI" -p "$LINK" at 'AT+CFUN?' 2>&1 | tr -d '\r' | head -n 1)" "+CFUN: 1" \
+		"the mode once the modem was free"
 }
 
 test_provision_identity_key_attest_subject() {

@@ -295,6 +295,11 @@ test_provision_claim_csv_for_claim_devices() {
 	claim_reader "$T_DIR/claims.csv" "$T_DIR/ledger.jsonl" >"$T_DIR/claims.1" ||
 		fail "the claim CSV as claim_devices reads it"
 	expect_eq "$(wc -l <"$T_DIR/claims.1")" 3 "claim rows"
+	# %ATTESTTOKEN's seconds are planning data like any step's
+	$PY -c 'import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)["steps_s"]["attest"]
+    assert isinstance(t, float) and t >= 0, t' "$T_DIR/ledger.jsonl" || fail "the ledger's attest seconds"
 	for i in 1 2 3; do
 		grep -q "^$(imei_of "$i") $(uuid_of "$i") " "$T_DIR/claims.1" || fail "no row for m$i"
 	done
