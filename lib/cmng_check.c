@@ -202,6 +202,29 @@ static enum mcred_err check_psk(const char *psk, size_t len, struct mcred_error 
 	return MCRED_OK;
 }
 
+/*
+ * A PSK identity is "ASCII text" (the %CMNG reference): one line of
+ * printable characters. A line break or control character inside comes
+ * from a file holding more than the identity.
+ */
+static enum mcred_err check_psk_identity(const char *id, size_t len, struct mcred_error *err)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)id[i];
+
+		if (c < 0x20 || c > 0x7e)
+			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+					       "the PSK identity has %s at position %zu: an identity "
+					       "is one line of printable ASCII text; give a file "
+					       "holding the identity alone",
+					       c == '\n' || c == '\r' ? "a line break"
+					       : c > 0x7e	       ? "a byte that is not ASCII"
+								       : "a control character",
+					       i + 1);
+	}
+	return MCRED_OK;
+}
+
 enum mcred_err mcred_cmng_check_password(int type, const char *password, struct mcred_error *err)
 {
 	if (!password)
@@ -260,6 +283,8 @@ enum mcred_err mcred_cmng_prepare_content(int type, const char *content, size_t 
 	enum mcred_err rc = mcred_cmng_check_text(content, len, err);
 	if (rc == MCRED_OK && type == MCRED_TYPE_PSK)
 		rc = check_psk(content, len, err);
+	if (rc == MCRED_OK && type == MCRED_TYPE_PSK_IDENTITY)
+		rc = check_psk_identity(content, len, err);
 	if (rc != MCRED_OK)
 		return rc;
 	char *copy = malloc(len + 1);

@@ -64,7 +64,7 @@ static void test_write_types(void **state)
 	(void)state;
 	struct mcred_error e;
 	for (int t = 0; t <= 4; t++) {
-		const char *c = t == 3 ? "00AA" : pem;
+		const char *c = t == 3 ? "00AA" : t == 4 ? "client-1" : pem;
 		assert_int_equal(check(1, t, c, strlen(c), NULL, NULL, &e), MCRED_OK);
 	}
 	assert_invalid_mentions(check(1, 5, pem, strlen(pem), NULL, NULL, &e), &e,
@@ -168,6 +168,19 @@ static void test_psk_rules(void **state)
 	/* the PSK itself never appears in the message */
 	check(1, 3, "DEADBEEFX1", 10, NULL, NULL, &e);
 	assert_null(strstr(e.message, "DEADBEEF"));
+}
+
+/* A PSK identity is one line of printable ASCII; a file's last newline is not part of it. */
+static void test_psk_identity_rules(void **state)
+{
+	(void)state;
+	struct mcred_error e;
+	assert_int_equal(check(1, 4, "client-1 @ line 2", 17, NULL, NULL, &e), MCRED_OK);
+	assert_int_equal(check(1, 4, "client-1\r\n", 10, NULL, NULL, &e), MCRED_OK);
+	assert_invalid_mentions(check(1, 4, "id\nsecond", 9, NULL, NULL, &e), &e,
+				"a line break at position 3");
+	assert_invalid_mentions(check(1, 4, "id\tx", 4, NULL, NULL, &e), &e, "control character");
+	assert_invalid_mentions(check(1, 4, "id\xc3\xa9", 4, NULL, NULL, &e), &e, "non-ASCII");
 }
 
 static void test_trailing_newline_stripped_from_sent_content(void **state)
@@ -423,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_quote_injection_with_position),
 		cmocka_unit_test(test_control_and_non_ascii),
 		cmocka_unit_test(test_psk_rules),
+		cmocka_unit_test(test_psk_identity_rules),
 		cmocka_unit_test(test_trailing_newline_stripped_from_sent_content),
 		cmocka_unit_test(test_password_rules),
 		cmocka_unit_test(test_crlf_normalisation),
