@@ -224,8 +224,8 @@ static int ca_password_cb(char *buf, size_t size, int is_pin, void *user)
 	n = strlen(secret);
 	if (n > size) {
 		mcred_secret_free(secret, n);
-		cli_error_set(&p->file_err, "the first line of %s is longer than %zu bytes", p->file,
-			      size);
+		cli_error_set(&p->file_err, "the first line of %s is longer than %zu bytes",
+			      p->file, size);
 		p->file_failed = 1;
 		return -1;
 	}

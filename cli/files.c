@@ -208,7 +208,8 @@ int cli_write_file(const char *path, const void *data, size_t len, int secret,
 	/* an existing file keeps its mode when truncated: a key's is for its owner only */
 	if (secret && !to_stdout && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) != 0) {
-		cli_error_set(err, "cannot make %s private (chmod go-rwx): %s", path, strerror(errno));
+		cli_error_set(err, "cannot make %s private (chmod go-rwx): %s", path,
+			      strerror(errno));
 		close(fd);
 		return -1;
 	}

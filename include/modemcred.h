@@ -1274,7 +1274,7 @@ enum mcred_provision_status {
 	 * short (recall_cb: %KEYGEN or a write under way) was found complete
 	 */
 	MCRED_PROVISION_PROVISIONED,
-	MCRED_PROVISION_UNCHANGED,   /**< already provisioned as asked; nothing written */
+	MCRED_PROVISION_UNCHANGED, /**< already provisioned as asked; nothing written */
 	/** no CA and no issued certificate: stopped after saving the CSR */
 	MCRED_PROVISION_CSR_SAVED,
 	/** a certificate about to expire replaced for the same key (renew_within_days) */

@@ -16,8 +16,8 @@
  */
 struct ca_secret {
 	const struct mcred_ca_key *key;
-	int asked; /* password_cb was called */
-	int given; /* and gave a secret: buf[0..len) */
+	int asked;      /* password_cb was called */
+	int given;      /* and gave a secret: buf[0..len) */
 	char buf[1024]; /* OpenSSL's PEM_BUFSIZE: the longest passphrase it asks for */
 	size_t len;
 };

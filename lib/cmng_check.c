@@ -218,8 +218,8 @@ static enum mcred_err check_psk_identity(const char *id, size_t len, struct mcre
 					       "is one line of printable ASCII text; give a file "
 					       "holding the identity alone",
 					       c == '\n' || c == '\r' ? "a line break"
-					       : c > 0x7e	       ? "a byte that is not ASCII"
-								       : "a control character",
+					       : c > 0x7e             ? "a byte that is not ASCII"
+								      : "a control character",
 					       i + 1);
 	}
 	return MCRED_OK;

@@ -1178,7 +1178,8 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 		/* The first failure stays the error; the caller must still hear of this. */
 		size_t n = strlen(result->error.message);
 
-		if (restore_rc == MCRED_ERR_TIMEOUT) /* sent, unanswered: a busy modem may do it later */
+		if (restore_rc ==
+		    MCRED_ERR_TIMEOUT) /* sent, unanswered: a busy modem may do it later */
 			snprintf(result->error.message + n, sizeof(result->error.message) - n,
 				 "; AT+CFUN=%d, which restores the functional mode, got no answer "
 				 "in time (the modem may still be finishing the cancelled command "

@@ -52,7 +52,8 @@ static void test_parse_rows_with_multiline_fields(void **state)
 /* A last row cut inside its quotes (a crash) is no row: it would swallow every row after it. */
 static void test_parse_rows_cut_inside_quotes(void **state)
 {
-	const char *text = "a,,,APP|MODEM,\"-----BEGIN\nAAA\n-----END\n\"\nb,,,APP|MODEM,\"-----BEGIN\nBB";
+	const char *text =
+		"a,,,APP|MODEM,\"-----BEGIN\nAAA\n-----END\n\"\nb,,,APP|MODEM,\"-----BEGIN\nBB";
 	const char *whole = "c,1,2,3,4";
 	struct csv_rows rows;
 
