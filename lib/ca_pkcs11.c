@@ -216,6 +216,29 @@ static enum mcred_err load_failed(const struct mcred_ca_key *key, const struct c
 			       why[0] ? " (OpenSSL: " : "", why, why[0] ? ")" : "");
 }
 
+/*
+ * A module given by path must load and be a PKCS#11 module. Looked at here
+ * because libp11 prints its own line on stderr when it cannot load one
+ * (QUIET or not), and the engine's failure then reads like a wrong URI.
+ */
+static enum mcred_err check_module(const char *path, struct mcred_error *err)
+{
+	void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	int is_pkcs11;
+
+	if (!handle)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the PKCS#11 module %.200s cannot be loaded: %.300s", path,
+				       dlerror());
+	is_pkcs11 = dlsym(handle, "C_GetFunctionList") != NULL;
+	dlclose(handle);
+	if (!is_pkcs11)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%.200s is no PKCS#11 module (it has no C_GetFunctionList)",
+				       path);
+	return MCRED_OK;
+}
+
 /* A URI attribute "pin-value" (RFC 7512 §2.3) would put the PIN where anyone sees it. */
 static int uri_holds_pin(const char *uri)
 {
@@ -228,6 +251,7 @@ enum mcred_err mcred_ca_token_open(const struct mcred_ca_key *key, struct ca_sec
 {
 	struct mcred_ca_token *t;
 	UI_METHOD *ui;
+	enum mcred_err rc;
 
 	*out = NULL;
 	*pkey = NULL;
@@ -239,6 +263,8 @@ enum mcred_err mcred_ca_token_open(const struct mcred_ca_key *key, struct ca_sec
 				       "the PKCS#11 URI holds a PIN (pin-value): a URI is seen on "
 				       "command lines and in logs; remove it and give the PIN "
 				       "separately");
+	if (key->pkcs11_module && (rc = check_module(key->pkcs11_module, err)) != MCRED_OK)
+		return rc;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
@@ -274,8 +300,7 @@ enum mcred_err mcred_ca_token_open(const struct mcred_ca_key *key, struct ca_sec
 	*pkey = ui ? ENGINE_load_private_key(t->engine, key->uri, ui, secret) : NULL;
 	UI_destroy_method(ui);
 	if (!*pkey) {
-		enum mcred_err rc = load_failed(key, secret, err);
-
+		rc = load_failed(key, secret, err);
 		mcred_ca_token_close(t);
 		return rc;
 	}

@@ -96,6 +96,20 @@ test_provision_hsm_checks_before_any_modem() {
 		expect_rc 2 "provision --ca $cert --ca-key $key ${pin:+--ca-key-password-file $pin}"
 		err_has "$why"
 	done
+	# a module that does not load, one that is no PKCS#11 module: said so,
+	# and nothing of libp11's own on stderr
+	notp11=$(ldconfig -p | sed -n 's/.*libcbor\.so\.[0-9.]* .*=> //p' | head -n 1)
+	[ -n "$notp11" ] || fail "libcbor not found for the no-module case"
+	for case in "$T_DIR/no-such-module.so|cannot be loaded" "$notp11|is no PKCS#11 module"; do
+		module=${case%%|*} why=${case#*|}
+		RC=0
+		timeout 30 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$URI" --pkcs11-module "$module" \
+			--ca-key-password-file "$T_DIR/pin" --out "$T_DIR/arts" $PORTS </dev/null \
+			>"$OUT" 2>"$ERR" || RC=$?
+		expect_rc 2 "--pkcs11-module $module"
+		err_has "$why"
+		expect_eq "$(grep -c . "$ERR")" 1 "lines on stderr for --pkcs11-module $module"
+	done
 	# the wrong PIN is never repeated; the right one never shown
 	grep -q -F wrong-pin-0000 "$T_DIR/stderr.all" && fail "a PIN was printed"
 	grep -q -F "$PIN" "$T_DIR/stderr.all" && fail "the PIN was printed"
