@@ -263,6 +263,12 @@ enum mcred_err mcred_ca_token_open(const struct mcred_ca_key *key, struct ca_sec
 				       "the PKCS#11 URI holds a PIN (pin-value): a URI is seen on "
 				       "command lines and in logs; remove it and give the PIN "
 				       "separately");
+	/* the PIN comes from password_cb alone: one place, asked once, wiped */
+	if (contains_nocase(key->uri, "pin-source"))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the PKCS#11 URI names a pin-source, which is not read "
+				       "here: remove it and give the PIN separately (the CLI's "
+				       "--ca-key-password-file FILE)");
 	if (key->pkcs11_module && (rc = check_module(key->pkcs11_module, err)) != MCRED_OK)
 		return rc;
 	t = calloc(1, sizeof(*t));

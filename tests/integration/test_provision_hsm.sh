@@ -82,6 +82,7 @@ test_provision_hsm_checks_before_any_modem() {
 		"pkcs11:token=factory;object=other-ca|$T_DIR/pin|ca.pem|not the certificate of the token's key" \
 		"$URI|$T_DIR/pin|x.pem|not the certificate of the token's key" \
 		"pkcs11:token=factory;object=line-ca;pin-value=$PIN|$T_DIR/pin|ca.pem|holds a PIN" \
+		"pkcs11:token=factory;object=line-ca?pin-source=file:$T_DIR/pin|$T_DIR/pin|ca.pem|names a pin-source" \
 		"pkcs11:token=nosuchtoken;object=line-ca|$T_DIR/pin|ca.pem|no private key for the PKCS#11 URI" \
 		"pkcs11:token=factory;object=nosuchkey|$T_DIR/pin|ca.pem|no private key for the PKCS#11 URI" \
 		"$URI|$T_DIR/nonexistent|ca.pem|--ca-key-password-file"; do
