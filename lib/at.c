@@ -571,6 +571,12 @@ static enum mcred_err timeout_message(mcred_modem *m, const struct exchange *x, 
 				  "set max_command_len to the device's buffer size so that such "
 				  "commands are refused before they are sent",
 				  shown, waited_ms, x->wire_len);
+	/* the device answered on this handle before: port, speed and framing are right */
+	if (m->at.answered)
+		return mcred_fail(m, MCRED_ERR_TIMEOUT,
+				  "no answer to %s within %u ms, although the device answered "
+				  "the commands before it (busy with something else? restarting?)",
+				  shown, waited_ms);
 	return mcred_fail(m, MCRED_ERR_TIMEOUT,
 			  "no answer to %s within %u ms (wrong port? baud rate %u? "
 			  "does the device expect another command terminator or --shell?)",

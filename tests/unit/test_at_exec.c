@@ -279,6 +279,34 @@ static void test_cms_and_bare_error(void **state)
 	free(f);
 }
 
+/*
+ * A device that answered before and then goes silent: the port, speed and
+ * framing were right, and the message does not send the user looking there.
+ */
+static void test_silence_after_answers_blames_no_port(void **state)
+{
+	struct fake *f = new_fake("OK\r\n");
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+	const char *msg;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 50;
+	m = open_fake(f, &o);
+	assert_int_equal(exec(m, "AT", &r), MCRED_OK);
+	mcred_reply_free(&r);
+	f->reply = NULL; /* silent from now on */
+	assert_int_equal(exec(m, "AT+CFUN=1", &r), MCRED_ERR_TIMEOUT);
+	msg = mcred_modem_error(m)->message;
+	if (!strstr(msg, "answered the commands before it") || strstr(msg, "wrong port"))
+		fail_msg("message: %s", msg);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
 static void test_urcs_go_to_callback_only(void **state)
 {
 	struct fake *f =
@@ -1056,6 +1084,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_and_ok),
+		cmocka_unit_test(test_silence_after_answers_blames_no_port),
 		cmocka_unit_test(test_read_example_byte_by_byte),
 		cmocka_unit_test(test_cme_error),
 		cmocka_unit_test(test_cms_and_bare_error),
