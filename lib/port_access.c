@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef __linux__
@@ -494,6 +495,56 @@ static void device_of_path(const char *port, const struct stat *st, struct devic
 		memcpy(d->path, resolved, strlen(resolved) + 1);
 }
 
+/*
+ * Two copies of this program that open a port at the same moment see each
+ * other as its holder. The one without the lock refuses and closes the
+ * port; the one holding it looks again for a moment (LOOKS_AGAIN times,
+ * LOOK_AGAIN_MS apart) instead of refusing too. 1 when every holder found
+ * was such a copy and is gone now.
+ */
+#define LOOKS_AGAIN 50
+#define LOOK_AGAIN_MS 20
+
+static int copies_only(const struct holders *h)
+{
+#ifdef __linux__
+	char self[64];
+
+	program_name((long)getpid(), self, sizeof(self));
+	for (size_t i = 0; i < h->count; i++)
+		if (strcmp(h->found[i].program, self) != 0)
+			return 0;
+	return h->count > 0 && h->hidden_modem_manager == 0;
+#else
+	(void)h;
+	return 0;
+#endif
+}
+
+static int copies_backed_off(int fd, const struct stat *st, const struct holders *found)
+{
+	const struct timespec pause = { 0, LOOK_AGAIN_MS * 1000000L };
+
+	if (!copies_only(found))
+		return 0;
+	for (int i = 0; i < LOOKS_AGAIN; i++) {
+		struct sought again;
+		int gone, others;
+
+		nanosleep(&pause, NULL);
+		memset(&again, 0, sizeof(again));
+		device_of_fd(fd, st, &again.dev);
+		if (find_holders(&again, 1, 0) != MCRED_OK)
+			return 0;
+		gone = again.found.count == 0;
+		others = !gone && !copies_only(&again.found);
+		holders_free(&again.found);
+		if (gone || others)
+			return gone;
+	}
+	return 0;
+}
+
 const char *mcred_errno_text(int e, char *buf, size_t len)
 {
 	if (strerror_r(e, buf, len) != 0)
@@ -599,7 +650,7 @@ enum mcred_err mcred_port_claim(int fd, const char *port, const struct mcred_opt
 			(void)find_holders(&one, 1, 0);
 			found = &one.found;
 		}
-		if (!locked || found->count > 0)
+		if (!locked || (found->count > 0 && !copies_backed_off(fd, &st, found)))
 			rc = busy_error(port, found, err);
 		holders_free(&one.found);
 		if (rc != MCRED_OK)

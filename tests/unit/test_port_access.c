@@ -327,6 +327,46 @@ static void test_second_handle_is_refused_until_the_first_is_freed(void **state)
 	close(master);
 }
 
+/* Ends a holder child after a pause: a copy that lost the race backing off. */
+static void *end_child_soon(void *arg)
+{
+	const struct timespec pause = { 0, 100 * 1000000L };
+
+	nanosleep(&pause, NULL);
+	end_child(arg);
+	return NULL;
+}
+
+/*
+ * Two copies of one program open a port at the same moment: the one that
+ * gets the lock looks again while the other backs off, instead of both
+ * refusing. A copy that stays is refused after that look, and named.
+ */
+static void test_copy_of_this_program_backing_off_is_waited_for(void **state)
+{
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+	struct child c;
+	pthread_t ender;
+	char slave[64], self[17] = "";
+	int master = make_pty(slave);
+
+	(void)state;
+	prctl(PR_GET_NAME, self, 0, 0, 0);
+	start_holder(&c, self, slave);
+	assert_int_equal(pthread_create(&ender, NULL, end_child_soon, &c), 0);
+	assert_int_equal(open_modem(&m, slave, 0, &err), MCRED_OK);
+	mcred_modem_free(m);
+	pthread_join(ender, NULL);
+	/* a copy that does not go is a holder like any other */
+	start_holder(&c, self, slave);
+	assert_int_equal(open_modem(&m, slave, 0, &err), MCRED_ERR_BUSY);
+	assert_has(err.message, "is in use by");
+	assert_null(m);
+	end_child(&c);
+	close(master);
+}
+
 static void test_holders_of_what_is_no_port(void **state)
 {
 	struct mcred_port_holder_list *list = (void *)1;
@@ -420,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_a_held_port),
 		cmocka_unit_test(test_survey_of_many_ports),
 		cmocka_unit_test(test_second_handle_is_refused_until_the_first_is_freed),
+		cmocka_unit_test(test_copy_of_this_program_backing_off_is_waited_for),
 		cmocka_unit_test(test_holders_of_what_is_no_port),
 		cmocka_unit_test(test_regular_file_is_no_serial_port),
 	};
