@@ -54,8 +54,8 @@ const char cli_help_verify[] =
 	"\n"
 	"Verify a %KEYGEN or %ATTESTTOKEN answer without a modem (no port is\n"
 	"opened). FILE may hold the whole answer line (`%KEYGEN: \"...\"`) or only\n"
-	"the blob; a file starting with %ATTESTTOKEN is an attestation token,\n"
-	"anything else is tried as a KEYGEN answer first.\n"
+	"the blob; the first answer in a file (%KEYGEN or %ATTESTTOKEN) is the one\n"
+	"checked, and a bare blob is tried as a KEYGEN answer first.\n"
 	"\n"
 	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Exit 0 when every performed check passed, 5 when one failed, 2 when the\n"
@@ -154,6 +154,7 @@ static void report_object(struct json *j, const mcred_report *r, const char *blo
 		json_field_int(j, "device_type", mcred_report_device_type(r));
 		json_field_string(j, "device_type_name", mcred_report_device_type_name(r));
 		json_field_string(j, "fw_uuid", mcred_report_fw_uuid(r));
+		json_field_string(j, "nonce_check", mcred_check_name(mcred_report_nonce_check(r)));
 	}
 	json_field_bool(j, "ok", mcred_report_ok(r));
 	json_field_string(j, "problem", mcred_report_problem(r));
@@ -232,6 +233,9 @@ static void report_text(FILE *f, const mcred_report *r, const struct report_cont
 
 	if (mcred_report_kind(r) == MCRED_REPORT_ATTESTATION) {
 		print_attestation(f, r);
+		print_check(f, "message type check", mcred_report_payload_id_check(r),
+			    "nothing expected");
+		print_check(f, "nonce", mcred_report_nonce_check(r), "no --challenge given");
 		/* --tag was asked for: say it could not be checked, never stay silent. */
 		if (rc->tag_expected)
 			print_check(f, "sec_tag check", mcred_report_sec_tag_check(r),
@@ -287,14 +291,17 @@ static int keygen_args(const struct cli_ctx *ctx, struct keygen_args *a)
 	a->req.kind = MCRED_KEYGEN_CSR;
 	a->req.attributes = cl->opt[OPT_ATTRIBUTES];
 	a->req.key_usage = cl->opt[OPT_KEY_USAGE];
-	a->output = cl->opt[OPT_OUTPUT];
+	/* "-o -" is standard output, where the result goes without -o: the same thing */
+	a->output = cl->opt[OPT_OUTPUT] && strcmp(cl->opt[OPT_OUTPUT], "-") != 0
+			    ? cl->opt[OPT_OUTPUT]
+			    : NULL;
 	a->force = cl->opt[OPT_FORCE] != NULL;
 	if (cli_parse_tag(cl->opt[OPT_TAG], &a->req.tag, &err) != 0 ||
 	    (cl->opt[OPT_KIND] && cli_parse_keygen_kind(cl->opt[OPT_KIND], &a->req.kind, &err)) ||
 	    (cl->opt[OPT_FORMAT] && cli_parse_format(cl->opt[OPT_FORMAT], &a->der, &err)) ||
 	    mcred_keygen_check(&a->req, &err) != MCRED_OK)
 		return cli_fail(ctx, &err);
-	if (a->der && cl->json && (!a->output || strcmp(a->output, "-") == 0)) {
+	if (a->der && cl->json && !a->output) {
 		cli_errorf("--format der with --json needs -o FILE (JSON carries PEM only)");
 		return CLI_EXIT_USAGE;
 	}
@@ -403,7 +410,7 @@ static const char *saved_words(const struct cli_ctx *ctx, const struct keygen_ar
 {
 	const char *what = mcred_report_kind(r) == MCRED_REPORT_CSR ? "CSR" : "public key";
 
-	if (a->output && strcmp(a->output, "-") != 0)
+	if (a->output)
 		snprintf(buf, size,
 			 "the modem generated the key, and its %s was verified and saved "
 			 "to %s",
@@ -516,11 +523,18 @@ int cmd_keygen(struct cli_ctx *ctx)
 
 /* ---- attest ---------------------------------------------------------------------------- */
 
+/* The value of a hex digit (mcred_attest_challenge_check() accepted it). */
+static int hex_digit(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
 int cmd_attest(struct cli_ctx *ctx)
 {
 	const char *challenge = ctx->cl->opt[OPT_CHALLENGE];
 	struct report_context rctx = { NULL, 0 };
 	struct mcred_verify_options vo;
+	uint8_t nonce[16];
 	struct identity_key key;
 	struct mcred_error err;
 	mcred_report *r = NULL;
@@ -532,6 +546,13 @@ int cmd_attest(struct cli_ctx *ctx)
 	mcred_verify_options_init(&vo);
 	if (mcred_attest_challenge_check(challenge, &err) != MCRED_OK)
 		return cli_fail(ctx, &err);
+	/* the token must answer this challenge: its nonce is the challenge's 16 bytes */
+	if (challenge) {
+		for (size_t i = 0; i < sizeof(nonce); i++)
+			nonce[i] = (uint8_t)(hex_digit(challenge[2 * i]) << 4 |
+					     hex_digit(challenge[2 * i + 1]));
+		vo.expected_nonce = nonce;
+	}
 	if ((code = load_identity_key(ctx, &key, &vo)) != 0)
 		return code;
 	rctx.identity_key_path = key.path;

@@ -991,6 +991,12 @@ struct mcred_verify_options {
 	const char *identity_key_pem;    /**< device identity public key as PEM, or NULL */
 	const uint8_t *identity_key_raw; /**< or a raw 65-byte uncompressed P-256 point */
 	size_t identity_key_raw_len;
+	/**
+	 * An attestation token's nonce must be these 16 bytes: the challenge
+	 * given to %ATTESTTOKEN (a token without it may be a replayed one).
+	 * NULL: not checked.
+	 */
+	const uint8_t *expected_nonce;
 };
 
 /**
@@ -1047,8 +1053,8 @@ enum mcred_answer_kind {
 
 /**
  * Find the modem's answer in captured text (a terminal log, a saved reply;
- * it may hold NUL bytes): the "%ATTESTTOKEN:" line, else the "%KEYGEN:" line
- * (never the echoed "AT%KEYGEN=..." command). *offset (optional) receives
+ * it may hold NUL bytes): the first "%ATTESTTOKEN:" or "%KEYGEN:" line (never
+ * the echoed "AT%KEYGEN=..." command). *offset (optional) receives
  * where it starts, 0 when none is found; give the text from there to
  * mcred_attest_verify() or mcred_keygen_verify(), which read the line, its
  * quotes and line breaks and ignore what follows. Since 0.2.0.
@@ -1089,6 +1095,11 @@ MCRED_API enum mcred_check mcred_report_csr_signature_check(const mcred_report *
  * checked without one). Since 0.2.0.
  */
 MCRED_API enum mcred_check mcred_report_cose_signature_check(const mcred_report *r);
+/**
+ * An attestation token's nonce against the options' expected_nonce (not
+ * checked without one). Since 0.2.0.
+ */
+MCRED_API enum mcred_check mcred_report_nonce_check(const mcred_report *r);
 
 /** CSR subject as "O=...,L=...,C=..." or NULL. Since 0.2.0. */
 MCRED_API const char *mcred_report_subject(const mcred_report *r);

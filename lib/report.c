@@ -20,7 +20,7 @@
 #define SELF_DESCRIBE_TAG 55799
 #define MAX_BLOB_LEN ((size_t)1 << 20)
 
-enum check_index { CK_PAYLOAD_ID = 0, CK_SEC_TAG, CK_DIGEST, CK_CSR, CK_COSE, CK_COUNT };
+enum check_index { CK_PAYLOAD_ID = 0, CK_SEC_TAG, CK_DIGEST, CK_CSR, CK_COSE, CK_NONCE, CK_COUNT };
 
 struct mcred_report {
 	enum mcred_report_kind kind;
@@ -53,6 +53,8 @@ struct attest_message {
 	uint8_t uuid[16];
 	int64_t device_type;
 	uint8_t fw_uuid[16];
+	int has_nonce; /* the fifth element, a 16-byte nonce (the challenge, if one was given) */
+	uint8_t nonce[16];
 };
 
 /* The two base64url halves of a blob, decoded. */
@@ -305,6 +307,8 @@ static enum mcred_err decode_attest_message(const uint8_t *data, size_t len,
 		bad = "device type is not an integer";
 	else if (!fixed_bstr(it[3], am->fw_uuid, 16))
 		bad = "firmware UUID is not a 16-byte string";
+	else if (cbor_array_size(arr) > 4 && !(am->has_nonce = fixed_bstr(it[4], am->nonce, 16)))
+		bad = "nonce is not a 16-byte string";
 	cbor_decref(&arr);
 	if (bad)
 		return mcred_error_set(err, MCRED_ERR_DECODE, "attestation message: %s", bad);
@@ -368,6 +372,19 @@ static void check_payload_id(mcred_report *r, int64_t expected)
 		  "payload id mismatch: COSE payload says %d (%s), expected %lld (%s)",
 		  r->payload_id, payload_name(r->kind, r->payload_id), (long long)expected,
 		  payload_name(r->kind, expected));
+}
+
+/* The token answers this challenge: its nonce is the challenge, not an old token's. */
+static void check_nonce(mcred_report *r, const struct attest_message *am, const uint8_t want[16])
+{
+	char want_hex[33], got_hex[33];
+
+	mcred_hex_encode(want, 16, 0, want_hex);
+	mcred_hex_encode(am->nonce, 16, 0, got_hex);
+	set_check(r, CK_NONCE, am->has_nonce && memcmp(am->nonce, want, 16) == 0,
+		  "nonce mismatch: the token's nonce is %s, the challenge was %s (a token "
+		  "taken for another challenge, or replayed)",
+		  am->has_nonce ? got_hex : "(none)", want_hex);
 }
 
 static void check_digest(mcred_report *r, const uint8_t want[32])
@@ -452,6 +469,13 @@ static enum mcred_err keygen_checks(mcred_report *r, const struct mcred_verify_o
 		      : r->kind == MCRED_REPORT_CSR     ? MCRED_PAYLOAD_ID_CSR
 							: MCRED_PAYLOAD_ID_PUBKEY;
 	check_payload_id(r, expected_id);
+	/* and the body is what its payload id says: a CSR (9) or a public key (8) */
+	if (r->payload_id !=
+	    (r->kind == MCRED_REPORT_CSR ? MCRED_PAYLOAD_ID_CSR : MCRED_PAYLOAD_ID_PUBKEY))
+		set_check(r, CK_PAYLOAD_ID, 0,
+			  "the body is a %s, but the COSE payload id %d says %s",
+			  r->kind == MCRED_REPORT_CSR ? "CSR" : "public key", r->payload_id,
+			  payload_name(r->kind, r->payload_id));
 	if (opts && opts->expected_tag >= 0)
 		set_check(r, CK_SEC_TAG, (int64_t)r->sec_tag == opts->expected_tag,
 			  "sec_tag mismatch: COSE payload says %lu, expected %lld",
@@ -517,8 +541,10 @@ static enum mcred_err attest_report(struct halves *h, const struct mcred_cose *c
 	r->payload_id = (int)am.msg_type;
 	r->device_type = (int)am.device_type;
 	r->kid = c->kid;
-	if (opts && opts->expected_payload_id)
-		check_payload_id(r, opts->expected_payload_id);
+	/* %ATTESTTOKEN answers a device identity message (1); other types are other things */
+	check_payload_id(r, opts && opts->expected_payload_id ? opts->expected_payload_id : 1);
+	if (opts && opts->expected_nonce)
+		check_nonce(r, &am, opts->expected_nonce);
 	rc = check_cose(r, c, r->body, r->body_len, key, err);
 	if (rc != MCRED_OK) {
 		mcred_report_free(r);
@@ -666,6 +692,11 @@ enum mcred_check mcred_report_cose_signature_check(const mcred_report *r)
 	return check_of(r, CK_COSE);
 }
 
+enum mcred_check mcred_report_nonce_check(const mcred_report *r)
+{
+	return check_of(r, CK_NONCE);
+}
+
 const char *mcred_report_subject(const mcred_report *r)
 {
 	return r ? r->info.subject : NULL;
@@ -753,18 +784,21 @@ enum mcred_answer_kind mcred_answer_find(const char *text, size_t len, size_t *o
 		{ "%ATTESTTOKEN:", MCRED_ANSWER_ATTEST },
 		{ "%KEYGEN:", MCRED_ANSWER_KEYGEN },
 	};
-	const char *p;
+	const char *p, *first = NULL;
+	enum mcred_answer_kind kind = MCRED_ANSWER_NONE;
 	size_t i;
 
 	if (offset)
 		*offset = 0;
+	/* the first answer in the text (a capture may hold both kinds) */
 	for (i = 0; text && i < sizeof(answers) / sizeof(answers[0]); i++) {
 		p = find_bounded(text, len, answers[i].prefix);
-		if (p) {
-			if (offset)
-				*offset = (size_t)(p - text);
-			return answers[i].kind;
+		if (p && (!first || p < first)) {
+			first = p;
+			kind = answers[i].kind;
 		}
 	}
-	return MCRED_ANSWER_NONE;
+	if (first && offset)
+		*offset = (size_t)(first - text);
+	return kind;
 }

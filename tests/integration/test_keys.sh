@@ -38,6 +38,11 @@ test_keygen_csr() {
 	expect_ok "keygen --force"
 	cmp -s "$T_DIR/out.csr" "$T_DIR/again.csr" && fail "--force should have made a new key"
 	openssl req -verify -in "$T_DIR/again.csr" -noout >/dev/null 2>&1 || fail "openssl req -verify (second CSR)"
+	# "-o -" is standard output, as without -o: the CSR there, the report on stderr
+	mc keygen --tag 1001 --kind csr --force -o -
+	expect_ok "keygen -o -"
+	openssl req -verify -in "$OUT" -noout >/dev/null 2>&1 || fail "stdout holds only the CSR: $(cat "$OUT")"
+	err_has "every performed check passed" "the report on stderr"
 	true
 }
 
@@ -212,8 +217,15 @@ test_attest() {
 	expect_eq "$(json "j['kind']")" attestation "kind"
 	expect_eq "$(json "j['cose_signature']")" valid "cose_signature"
 	expect_eq "$(json "j['device_uuid']")" 4e5249d0-5349-4d00-8000-0123456789ab "device_uuid"
+	# the token answers the challenge: its nonce is the challenge
+	expect_eq "$(json "j['nonce_check']")" valid "nonce_check"
+	mc attest --challenge 0123456789abcdef0123456789abcdef
+	expect_ok "attest --challenge (text)"
+	out_has "^nonce: valid" "the nonce in the report"
+	out_has "^message type check: valid" "the message type in the report"
 	mc --json attest
 	expect_ok "attest without challenge or key"
+	expect_eq "$(json "j['nonce_check']")" not-checked "nonce_check without a challenge"
 	expect_eq "$(json "j['cose_signature']")" not-checked "cose_signature without key"
 	mc attest --challenge 0123
 	expect_rc 2 "attest with a short challenge"

@@ -113,10 +113,20 @@ def main():
           keygen_blob(identity, spki(ec.generate_private_key(ec.SECP256R1())), 8, -4) + "\n")
 
     # %ATTESTTOKEN: message [1, uuid, 3 (nRF9160 SICA), fw uuid, nonce], detached payload.
-    message = cbor2.dumps(cbor2.CBORTag(55799, [1, OTHER_UUID, 3, FW_UUID, NONCE]))
-    write("attest.txt", b64url(message) + "." +
-          b64url(cose_sign1(identity, None, detached_payload=message)) + "\n")
+    write("attest.txt", attest_blob(identity, 1) + "\n")
+
+    # Correctly signed answers that are not what they say: a public key body
+    # whose payload id says CSR (9), and a token whose message type is 2
+    # (public key message), not 1 (device identity).
+    write("keygen_pubkey_as_csr.txt",
+          keygen_blob(identity, spki(ec.generate_private_key(ec.SECP256R1())), 9, 42) + "\n")
+    write("attest_type2.txt", attest_blob(identity, 2) + "\n")
     return 0
+
+
+def attest_blob(identity, msg_type):
+    message = cbor2.dumps(cbor2.CBORTag(55799, [msg_type, OTHER_UUID, 3, FW_UUID, NONCE]))
+    return b64url(message) + "." + b64url(cose_sign1(identity, None, detached_payload=message))
 
 
 if __name__ == "__main__":

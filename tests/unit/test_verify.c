@@ -334,6 +334,27 @@ static void pubkey_vectors(void **state)
 	mcred_report_free(r);
 	free(blob);
 
+	/* Signed, but not what it says: a public key body under payload id 9 (CSR). */
+	blob = fixture_read("keygen_pubkey_as_csr.txt", &len);
+	o.expected_tag = 42;
+	o.expected_payload_id = 9; /* a CSR was asked for, as keygen does */
+	r = verify_ok(blob, len, &o, 0);
+	assert_int_equal(mcred_report_cose_signature_check(r), MCRED_CHECK_VALID);
+	assert_int_equal(mcred_report_payload_id_check(r), MCRED_CHECK_INVALID);
+	assert_non_null(strstr(mcred_report_problem(r), "the body is a public key"));
+	assert_false(mcred_report_ok(r));
+	mcred_report_free(r);
+	free(blob);
+	/* and a token whose message type is no device identity message */
+	blob = fixture_read("attest_type2.txt", &len);
+	o.expected_tag = -1;
+	o.expected_payload_id = 0;
+	r = verify_ok(blob, len, &o, 1);
+	assert_int_equal(mcred_report_payload_id_check(r), MCRED_CHECK_INVALID);
+	assert_false(mcred_report_ok(r));
+	mcred_report_free(r);
+	free(blob);
+
 	/* A sec_tag sent as a negative CBOR int reads as unsigned 32-bit. */
 	blob = fixture_read("keygen_pubkey_negtag.txt", &len);
 	o.expected_tag = 4294967292LL;
@@ -349,6 +370,9 @@ static void pubkey_vectors(void **state)
 
 static void attestation(void **state)
 {
+	static const uint8_t challenge[16] = { 0xfb, 0x08, 0x34, 0x5a, 0x5b, 0xef, 0xac, 0xd1,
+					       0xce, 0xd7, 0x03, 0x8a, 0x48, 0xde, 0xbf, 0x70 };
+	static const uint8_t other[16] = { 0 };
 	size_t len;
 	char *blob = fixture_read("attest.txt", &len);
 	char *pem;
@@ -372,8 +396,25 @@ static void attestation(void **state)
 	assert_int_equal(mcred_report_sec_tag_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_int_equal(mcred_report_csr_signature_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_false(mcred_report_sec_tag(r, &tag));
+	assert_int_equal(mcred_report_payload_id_check(r), MCRED_CHECK_VALID); /* type 1 */
+	assert_int_equal(mcred_report_nonce_check(r), MCRED_CHECK_NOT_CHECKED);
 	assert_true(mcred_report_ok(r));
 	mcred_report_free(r);
+
+	/* The challenge asked for is the token's nonce (make_fixtures.py's NONCE)... */
+	o.expected_nonce = challenge;
+	r = verify_ok(blob, len, &o, 1);
+	assert_int_equal(mcred_report_nonce_check(r), MCRED_CHECK_VALID);
+	assert_true(mcred_report_ok(r));
+	mcred_report_free(r);
+	/* ...and a token for another challenge (or an old one replayed) fails. */
+	o.expected_nonce = other;
+	r = verify_ok(blob, len, &o, 1);
+	assert_int_equal(mcred_report_nonce_check(r), MCRED_CHECK_INVALID);
+	assert_false(mcred_report_ok(r));
+	assert_non_null(strstr(mcred_report_problem(r), "nonce mismatch"));
+	mcred_report_free(r);
+	o.expected_nonce = NULL;
 	free(pem);
 
 	/* The whole response line works too. */
