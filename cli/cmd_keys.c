@@ -515,6 +515,14 @@ int cmd_keygen(struct cli_ctx *ctx)
 			code = keygen_finish(ctx, &a, blob, &vo, &key, rc != MCRED_OK);
 		else
 			code = cli_fail_modem(ctx, rc);
+		/* unanswered is not undone: the modem may have made the key all the same */
+		if (rc == MCRED_ERR_TIMEOUT)
+			cli_errorf("the modem may still have generated a key in tag %lu without its "
+				   "%s reaching here: `modemcred list --tag %lu` shows it; keygen "
+				   "--force replaces it",
+				   (unsigned long)a.req.tag,
+				   a.req.kind == MCRED_KEYGEN_CSR ? "CSR" : "public key",
+				   (unsigned long)a.req.tag);
 	}
 	free(blob);
 	free_identity_key(&key);

@@ -281,3 +281,16 @@ test_sim_keygen_518_and_types() {
 	expect_rc 4 "raw AT%KEYGEN while online"
 	either_hasi 518 "raw AT%KEYGEN while online"
 }
+
+# %KEYGEN unanswered within its 30 s: the modem may have made the key all
+# the same, and the message says how to find out (the only test that waits
+# a whole %KEYGEN timeout).
+test_keygen_timeout_names_the_key_it_may_have_made() {
+	start_sim --keygen-ms 40000
+	mc --offline keygen --tag 1200 -o "$T_DIR/slow.csr"
+	expect_rc 3 "keygen unanswered within 30 s"
+	err_has "no answer to AT%KEYGEN" "the timeout"
+	err_has "may still have generated a key in tag 1200" "the key it may have made"
+	err_has "modemcred list --tag 1200" "how to find out"
+	[ ! -e "$T_DIR/slow.csr" ] || fail "a CSR file without a CSR"
+}
