@@ -25,8 +25,10 @@
  * a size of 0 (no _init) or one too small for the struct's first version is
  * refused with MCRED_ERR_INVALID_ARG, before anything is sent; a larger size
  * (a program built against a newer header) is accepted when the fields this
- * library does not know are zero, refused otherwise. New fields are only
- * ever added at the end. See "ABI stability" in libmodemcred(3).
+ * library does not know are zero, refused otherwise; a size more than 4096
+ * bytes beyond this library's struct (a struct never initialised) is
+ * refused without reading past it. New fields are only ever added at the
+ * end. See "ABI stability" in libmodemcred(3).
  *
  * Structs the library fills for you are either allocated by the library and
  * read through accessors or `const char *` fields it owns (they can grow at

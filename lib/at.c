@@ -19,6 +19,7 @@
 #include "at_screen.h"
 #include "util.h"
 #include "at_wire.h"
+#include "cmng_check.h"
 
 /* Longest single wait, so the cancel callback is polled often enough. */
 #define READ_SLICE_MS 100u
@@ -467,6 +468,24 @@ static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
 }
 
 /*
+ * The transport's read and write, held to their contract: more bytes than
+ * asked for (a custom transport's bug) is an error, never an over-read.
+ */
+static int port_read(mcred_modem *m, uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	int n = m->io.read(m->io.user, buf, len, timeout_ms);
+
+	return n > (int)len ? -1 : n;
+}
+
+static int port_write(mcred_modem *m, const uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	int n = m->io.write(m->io.user, buf, len, timeout_ms);
+
+	return n > (int)len ? -1 : n;
+}
+
+/*
  * Hand whatever is already waiting (URCs, leftovers of a command that timed
  * out) to the URC callback, without waiting.
  */
@@ -478,7 +497,7 @@ static void drain_pending(mcred_modem *m)
 
 	x.reply = &scratch;
 	for (unsigned i = 0; i < DRAIN_MAX_READS; i++) {
-		int n = m->io.read(m->io.user, buf, sizeof(buf), 0);
+		int n = port_read(m, buf, sizeof(buf), 0);
 
 		if (n <= 0)
 			break;
@@ -518,7 +537,7 @@ void mcred_at_discard_stale_input(mcred_modem *m)
 	int mid_line = 0;
 
 	for (unsigned i = 0; i < DRAIN_MAX_READS; i++) {
-		int n = m->io.read(m->io.user, buf, sizeof(buf), 0);
+		int n = port_read(m, buf, sizeof(buf), 0);
 
 		if (n <= 0)
 			break;
@@ -659,8 +678,8 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len, lo
 					  "could not send %s within %u ms (is the device reading? "
 					  "check the flow control setting)",
 					  shown, timeout_ms);
-		n = m->io.write(m->io.user, (const uint8_t *)wire + done, len - done,
-				left < READ_SLICE_MS ? left : READ_SLICE_MS);
+		n = port_write(m, (const uint8_t *)wire + done, len - done,
+			       left < READ_SLICE_MS ? left : READ_SLICE_MS);
 		if (n < 0)
 			return mcred_fail(m, MCRED_ERR_IO, "writing %s to the port failed", shown);
 		done += (size_t)n;
@@ -797,8 +816,7 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 			return rc;
 		if (left == 0)
 			return deadline_passed(m, x, shown, timeout_ms);
-		n = m->io.read(m->io.user, buf, sizeof(buf),
-			       left < READ_SLICE_MS ? left : READ_SLICE_MS);
+		n = port_read(m, buf, sizeof(buf), left < READ_SLICE_MS ? left : READ_SLICE_MS);
 		if (n < 0)
 			return mcred_fail(m, MCRED_ERR_IO,
 					  "reading the answer to %s from the port failed", shown);
@@ -1425,9 +1443,12 @@ enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_li
 		return rc;
 	/* a raw command is never sent twice, not even to explain its ERROR */
 	int (*explain)(mcred_modem *) = modem->explain_error;
+	/* a %CMNG write of a key or PSK is traced as mcred_cmng_write() traces it */
+	char *trace_cmd = mcred_cmng_raw_trace(command);
 	modem->explain_error = NULL;
-	rc = mcred_at_exec(modem, command, strlen(command), NULL, 0, &reply);
+	rc = mcred_at_exec(modem, command, strlen(command), trace_cmd, 0, &reply);
 	modem->explain_error = explain;
+	free(trace_cmd);
 	if (rc != MCRED_OK || !out) {
 		mcred_reply_free(&reply);
 		return rc;

@@ -317,6 +317,35 @@ static char *redacted_write(uint32_t tag, int type, size_t content_len, int has_
 	return strdup(buf);
 }
 
+char *mcred_cmng_raw_trace(const char *command)
+{
+	static const char prefix[] = "AT%CMNG=0,";
+	const char *p = command, *content, *end;
+	unsigned long tag;
+	long type;
+	char *next;
+
+	if (strncasecmp(p, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	p += sizeof(prefix) - 1;
+	tag = strtoul(p, &next, 10);
+	if (next == p || *next != ',' || tag > UINT32_MAX)
+		return NULL;
+	p = next + 1;
+	type = strtol(p, &next, 10);
+	if (next == p || strncmp(next, ",\"", 2) != 0)
+		return NULL;
+	content = next + 2;
+	end = strchr(content, '"');
+	if (!end)
+		return NULL;
+	/* whatever the type: a private key written as a certificate is still a key */
+	if (!mcred_cmng_type_is_secret((int)type) && end[1] != ',' &&
+	    !mcred_content_holds_key(content, (size_t)(end - content)))
+		return NULL;
+	return redacted_write((uint32_t)tag, (int)type, (size_t)(end - content), end[1] == ',');
+}
+
 static enum mcred_err format_write(uint32_t tag, int type, const char *content, size_t len,
 				   const char *password, struct mcred_cmng_cmd *cmd,
 				   struct mcred_error *err)
@@ -494,8 +523,12 @@ enum mcred_err mcred_cmng_write_digest(int type, const char *content, size_t len
 	char *prepared = NULL;
 	size_t prepared_len = 0;
 	struct mcred_options o;
-	enum mcred_err rc = mcred_options_take(&o, opts, err);
+	enum mcred_err rc;
 
+	if (!sha256)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "no buffer given for the digest (sha256)");
+	rc = mcred_options_take(&o, opts, err);
 	if (rc != MCRED_OK)
 		return rc;
 	if (opts)

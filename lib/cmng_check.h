@@ -43,6 +43,13 @@ const char *mcred_cmng_type_label(int type);
 /* 1 when content of this type is secret (private key, PSK). */
 int mcred_cmng_type_is_secret(int type);
 
+/*
+ * What a trace shows of a raw command (mcred_at()) that writes secret
+ * content with %CMNG (a key, a PSK, any password): the redacted form
+ * mcred_cmng_write() traces, malloc'd; NULL for any other command.
+ */
+char *mcred_cmng_raw_trace(const char *command);
+
 /* Tag a write or delete may touch (0..MCRED_TAG_MAX); what names the op. */
 enum mcred_err mcred_cmng_check_user_tag(uint32_t tag, const char *what, struct mcred_error *err);
 /* Type checks per operation; each message says why and what to do instead. */

@@ -44,6 +44,12 @@ enum mcred_err mcred_struct_take(void *dst, size_t dst_size, const void *given, 
 				       "%s has size %zu, less than the %zu bytes of its first "
 				       "version: initialise it with %s(), never set size by hand",
 				       what, size, min_size, init);
+	/* a size far beyond any version's is garbage: never read that far */
+	if (size > dst_size + MCRED_STRUCT_GROWTH_MAX)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%s has size %zu, which no version of it has: initialise "
+				       "it with %s() before setting its fields",
+				       what, size, init);
 	if (size > dst_size && !all_zero((const unsigned char *)given + dst_size, size - dst_size))
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "%s sets fields this libmodemcred %s does not know (the "

@@ -23,6 +23,9 @@
  * for size 0 or below min_size, or a larger size with non-zero bytes past
  * dst_size (fields of a newer header this library does not know).
  */
+/* How much a struct may grow beyond this library's: a larger size is garbage (no _init). */
+#define MCRED_STRUCT_GROWTH_MAX 4096u
+
 enum mcred_err mcred_struct_take(void *dst, size_t dst_size, const void *given, size_t min_size,
 				 const char *what, const char *init, struct mcred_error *err);
 

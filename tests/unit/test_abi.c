@@ -93,6 +93,10 @@ static void size_zero_and_too_small_are_refused(void **state)
 	assert_int_equal(take_sample(&got, &s, &err), MCRED_ERR_INVALID_ARG);
 	assert_non_null(strstr(err.message, "less than the"));
 	assert_non_null(strstr(err.message, "sample_init()"));
+	/* a struct never initialised: a garbage size is refused without reading past it */
+	s.size = (size_t)0xdeadbeefcafe;
+	assert_int_equal(take_sample(&got, &s, &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "which no version of it has"));
 }
 
 static void newer_size_needs_unknown_fields_zero(void **state)

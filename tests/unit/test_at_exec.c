@@ -29,6 +29,7 @@ struct fake {
 	size_t rx_len, rx_pos;
 	const char *reply; /* queued once the first write arrives */
 	int reply_queued;
+	int overlong_reads;
 	const char *reply2; /* queued on the write after that, if set */
 	char written[FAKE_CAP];
 	size_t written_len;
@@ -75,6 +76,8 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 
 	if (f->fail_reads)
 		return -1;
+	if (f->overlong_reads) /* a transport that breaks its contract */
+		return (int)len + 10;
 	if (n == 0 && f->late && --f->late_reads <= 0) {
 		queue_rx(f, f->late, strlen(f->late));
 		f->late = NULL;
@@ -302,6 +305,21 @@ static void test_silence_after_answers_blames_no_port(void **state)
 	msg = mcred_modem_error(m)->message;
 	if (!strstr(msg, "answered the commands before it") || strstr(msg, "wrong port"))
 		fail_msg("message: %s", msg);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/* A transport's read that claims more bytes than asked for: an I/O error, no over-read. */
+static void test_overlong_read_is_an_error(void **state)
+{
+	struct fake *f = new_fake("OK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+	struct mcred_reply r;
+
+	(void)state;
+	f->overlong_reads = 1;
+	assert_int_equal(exec(m, "AT", &r), MCRED_ERR_IO);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
 	free(f);
@@ -1085,6 +1103,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_and_ok),
 		cmocka_unit_test(test_silence_after_answers_blames_no_port),
+		cmocka_unit_test(test_overlong_read_is_an_error),
 		cmocka_unit_test(test_read_example_byte_by_byte),
 		cmocka_unit_test(test_cme_error),
 		cmocka_unit_test(test_cms_and_bare_error),

@@ -175,6 +175,8 @@ static void test_psk_identity_rules(void **state)
 {
 	(void)state;
 	struct mcred_error e;
+	assert_int_equal(mcred_cmng_write_digest(3, "0011", 4, NULL, NULL, &e),
+			 MCRED_ERR_INVALID_ARG); /* no buffer for the digest: no crash */
 	assert_int_equal(check(1, 4, "client-1 @ line 2", 17, NULL, NULL, &e), MCRED_OK);
 	assert_int_equal(check(1, 4, "client-1\r\n", 10, NULL, NULL, &e), MCRED_OK);
 	assert_invalid_mentions(check(1, 4, "id\nsecond", 9, NULL, NULL, &e), &e,
