@@ -222,7 +222,7 @@ test_attest() {
 	mc attest --challenge 0123456789abcdef0123456789abcdef
 	expect_ok "attest --challenge (text)"
 	out_has "^nonce: valid" "the nonce in the report"
-	out_has "^message type check: valid" "the message type in the report"
+	out_has "^message type: 1 (device identity message v1)" "the message type in the report"
 	mc --json attest
 	expect_ok "attest without challenge or key"
 	expect_eq "$(json "j['nonce_check']")" not-checked "nonce_check without a challenge"
