@@ -1093,6 +1093,20 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  "give the device's size as max_command_len, or build it with "
 				  "CONFIG_SHELL_CMD_BUFF_SIZE=2048",
 				  shown, m->opts.max_command_len);
+	if (x->reply->final == MCRED_LINE_SHELL_PRINT_CUT)
+		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
+				  "the answer to %s did not fit modem_shell's print buffer "
+				  "(CONFIG_MOSH_PRINT_BUFFER_SIZE, 1024 bytes by default): it printed "
+				  "\"Cutting too long string while printing...\" and the answer's "
+				  "beginning only. %s, or build the device with a larger "
+				  "CONFIG_MOSH_PRINT_BUFFER_SIZE",
+				  shown,
+				  strstr(shown, "%CMNG=1") ? "List one security tag at a time "
+							     "instead (list --tag N)"
+				  : strstr(shown, "%KEYGEN")
+					  ? "The modem made the key all the same; a shorter "
+					    "subject (--attributes) makes a shorter answer"
+					  : "Compare by digest instead (compare)");
 	if (code == 7)
 		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
 				  "the answer to %s did not fit the device's at_shell answer "
@@ -1151,7 +1165,8 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 		return rc;
 	case MCRED_LINE_SHELL_FAILED:
 	case MCRED_LINE_SHELL_UNKNOWN:
-	case MCRED_LINE_SHELL_CUT: return shell_failure(m, x, shown);
+	case MCRED_LINE_SHELL_CUT:
+	case MCRED_LINE_SHELL_PRINT_CUT: return shell_failure(m, x, shown);
 	case MCRED_LINE_ERROR:
 	default:
 		return mcred_fail(m, MCRED_ERR_MODEM,
@@ -1168,7 +1183,9 @@ enum mcred_change mcred_reply_change(const struct mcred_reply *reply)
 	/* E2BIG: the modem carried the command out, its answer did not fit the shell's buffer */
 	case MCRED_LINE_SHELL_FAILED:
 		return reply->code == 7 ? MCRED_CHANGE_UNKNOWN : MCRED_CHANGE_NONE;
-	default: return MCRED_CHANGE_NONE; /* an error answer: refused */
+	case MCRED_LINE_SHELL_PRINT_CUT:
+		return MCRED_CHANGE_UNKNOWN; /* it ran, its answer was cut */
+	default: return MCRED_CHANGE_NONE;   /* an error answer: refused */
 	}
 }
 

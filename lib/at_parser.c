@@ -22,6 +22,8 @@ static const char prompt_tail[] = ":~$";
 static const char shell_failed[] = "Sending AT command failed with error code";
 /* modem_shell's words for the same (samples/cellular/modem_shell, at/at_shell.c cmd_at()). */
 static const char mosh_failed[] = "Failed to send AT command, err";
+/* modem_shell's mosh_print() with an answer longer than its buffer (utils/mosh_print.c). */
+static const char mosh_print_cut[] = "Cutting too long string while printing";
 /* The Zephyr shell's answer to a line whose first word is no command. */
 static const char shell_unknown[] = ": command not found";
 /*
@@ -952,6 +954,8 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 		return MCRED_LINE_SHELL_UNKNOWN;
 	if (starts_with(t, shell_cut))
 		return MCRED_LINE_SHELL_CUT;
+	if (starts_with(t, mosh_print_cut))
+		return MCRED_LINE_SHELL_PRINT_CUT;
 	if (!command || starts_with(t, shell_event))
 		return MCRED_LINE_URC;
 	if (is_echo(t, command))

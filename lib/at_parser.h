@@ -88,7 +88,13 @@ enum mcred_line_kind {
 	 * Zephyr shell: "not terminated: '": the typed line lost its closing
 	 * quote, cut by a line buffer smaller than the line.
 	 */
-	MCRED_LINE_SHELL_CUT
+	MCRED_LINE_SHELL_CUT,
+	/*
+	 * modem_shell: "Cutting too long string while printing...": the answer
+	 * outgrew its print buffer; what follows is the answer cut short, with
+	 * no final result.
+	 */
+	MCRED_LINE_SHELL_PRINT_CUT
 };
 
 /*

@@ -271,3 +271,23 @@ test_shell_sim_options() {
 	grep -q '^RX AT%CMNG=0,55' "$LOG" && fail "a cut line reached the modem"
 	true
 }
+
+# modem_shell prints an answer longer than its 1024-byte print buffer as
+# "Cutting too long string while printing..." and the answer's beginning,
+# with no final result: said at once, not after the timeout, with the way
+# around it; the next command is not disturbed by the cut answer.
+test_modem_shell_cut_answer_said_at_once() {
+	start_sim --app modem_shell --cfun 4
+	for tag in 1 2 3 4 5 6 7 8 9 10; do
+		mc --shell write --tag "$tag" --type ca "$FIX/ca.pem"
+		expect_ok "write $tag"
+	done
+	mc --shell --timeout 20 list
+	expect_rc 3 "a listing longer than modem_shell's print buffer"
+	err_has "CONFIG_MOSH_PRINT_BUFFER_SIZE" "the device's setting named"
+	err_has "list --tag N" "the way around it"
+	err_lacks "wrong port" "the port is not blamed"
+	mc --shell list --tag 7
+	expect_ok "one tag's listing"
+	out_has "^7 " "tag 7 listed"
+}

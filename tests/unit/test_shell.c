@@ -499,6 +499,10 @@ static void test_shell_lines_classified(void **state)
 			 MCRED_LINE_SHELL_UNKNOWN);
 	assert_int_equal(mcred_line_classify("not terminated: '", 17, "AT", &code),
 			 MCRED_LINE_SHELL_CUT);
+	/* modem_shell's print buffer outgrown: the cut answer that follows has no result */
+	assert_int_equal(mcred_line_classify("Cutting too long string while printing...", 41,
+					     "AT%CMNG=1", &code),
+			 MCRED_LINE_SHELL_PRINT_CUT);
 	/* at_shell's and modem_shell's URC headers are no answer lines */
 	assert_int_equal(mcred_line_classify("AT event handler:", 17, "AT%CMNG=1", &code),
 			 MCRED_LINE_URC);
