@@ -95,6 +95,11 @@ static size_t first_unsendable(const char *s, size_t len, int line_breaks_ok, in
 			*why = '\'';
 			return i;
 		}
+		/* typed into the Zephyr shell, a TAB asks for completion: it never arrives */
+		if (s[i] == '\t') {
+			*why = '\t';
+			return i;
+		}
 		if (s[i] == '\r' && !(line_breaks_ok && i + 1 < len && s[i + 1] == '\n')) {
 			*why = '\r';
 			return i;
@@ -121,6 +126,13 @@ static enum mcred_err explain(int why, const char *what, struct mcred_error *err
 				       "is sent as at '<command>' and the Zephyr shell cannot carry "
 				       "a ' inside it; remove the quote, or use a device running "
 				       "the raw AT host (at_client sample)",
+				       what);
+	case '\t':
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%s holds a TAB: the Zephyr shell takes a typed TAB as a "
+				       "request to complete the command, so it never reaches the "
+				       "modem; replace it with spaces, or use a device running the "
+				       "raw AT host (at_client sample)",
 				       what);
 	case '\r':
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,

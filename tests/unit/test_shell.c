@@ -221,6 +221,12 @@ static void test_single_quote_refused_nothing_sent(void **state)
 	mcred_reply_free(&r);
 	assert_int_equal(mcred_cmng_write(m, 5, 4, "it's\n", 5, NULL, 0), MCRED_ERR_INVALID_ARG);
 	assert_message_has(m, "line 1, column 3");
+	/* a TAB, typed into the shell, asks for completion and never arrives */
+	assert_int_equal(mcred_cmng_write(m, 5, 0, "subject=a\tb\n", 12, NULL, 0),
+			 MCRED_ERR_INVALID_ARG);
+	assert_message_has(m, "TAB");
+	assert_int_equal(exec(m, "AT+CGMI\t", &r), MCRED_ERR_INVALID_ARG);
+	mcred_reply_free(&r);
 	assert_int_equal(mcred_keygen_run(m, &req, &blob), MCRED_ERR_INVALID_ARG);
 	assert_message_has(m, "the attributes");
 	/* at_shell unescapes \n in AT%CMNG=0 only: in attributes it is two characters */
