@@ -148,6 +148,16 @@ int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s, int shell)
 {
 	if (!s)
 		return 0;
+	/*
+	 * Nothing more of a line begun before (mcred_line_splitter_begin_stale)
+	 * came: it ended where its bytes stopped, a half line left in the port.
+	 * A raw AT host's answer, which comes next without an echo, is none of
+	 * it. (A shell's answer follows the echo of the typed line, found apart.)
+	 */
+	if (!shell && s->stale && s->len == 0 && !s->in_quotes) {
+		s->stale = 0;
+		return 0;
+	}
 	/* in shell mode a prompt still arriving waits for the command too */
 	if (shell && partial_prompt(s))
 		return 0;

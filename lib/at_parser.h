@@ -35,7 +35,9 @@ int mcred_line_splitter_feed(struct mcred_line_splitter *s, const uint8_t *data,
  * it is still split as usual, and mcred_line_splitter_stale() says so while
  * it is delivered. Blanks and a shell prompt alone are dropped instead (the
  * prompt waits for the command); with shell set, so is the start of a prompt
- * that is still arriving ("mos" of "mosh:~$ "). Returns 1 if marked.
+ * that is still arriving ("mos" of "mosh:~$ "). Without shell, a line begun
+ * stale (mcred_line_splitter_begin_stale) of which nothing came since is
+ * over: the next line is new. Returns 1 if marked.
  */
 int mcred_line_splitter_mark_stale(struct mcred_line_splitter *s, int shell);
 int mcred_line_splitter_stale(const struct mcred_line_splitter *s);

@@ -185,3 +185,26 @@ test_write_longer_than_the_device_buffer() {
 	expect_ok "the device listens again"
 	out_lacks "^13 " "nothing stored"
 }
+
+# A half line left in a raw AT host's port (no line end will ever come):
+# the first line of the first answer is no part of it. (The at_client
+# answers without an echo, so that line follows the junk directly.)
+test_half_line_left_in_a_raw_port_swallows_no_answer_line() {
+	start_sim --cfun 4
+	mc write --tag 3 --type ca "$FIX/ca.pem"
+	expect_ok "write tag 3"
+	stop_sim
+	start_sim --cfun 4 --stale 'junk'
+	mc exists --tag 3 --type ca
+	expect_ok "exists --tag 3 after a half line"
+	stop_sim
+	start_sim --cfun 4 --stale 'junk'
+	mc list
+	expect_ok "list after a half line"
+	out_has "^3 " "tag 3, the first line of the answer"
+	stop_sim
+	start_sim --cfun 4 --stale 'junk'
+	mc at AT+CGMR
+	expect_ok "at AT+CGMR after a half line"
+	out_has "^mfw_" "the firmware line"
+}
