@@ -104,6 +104,11 @@ static int take_options(const struct cli_cmdline *cl, struct provision_args *a)
 	for (i = 0; i < cl->nserial_numbers && i < MAX_PORTS; i++)
 		a->serials[a->nserials++] = cl->serial_numbers[i];
 	a->all_kits = cl->opt[OPT_ALL_KITS] != NULL;
+	/* no port named: $MODEMCRED_PORT, as for every command */
+	if (a->nports == 0 && a->nserials == 0 && !a->all_kits && !cl->opt[OPT_SUMMARY] &&
+	    getenv("MODEMCRED_PORT") && *getenv("MODEMCRED_PORT") &&
+	    add_port(a, getenv("MODEMCRED_PORT")) != 0)
+		return CLI_EXIT_USAGE;
 	a->tag = cl->opt[OPT_TAG];
 	a->id = cl->opt[OPT_ID];
 	a->ca = cl->opt[OPT_CA];
@@ -538,8 +543,8 @@ static int check_ports(const struct provision_args *a)
 	int twice;
 
 	if (a->nports == 0) {
-		cli_errorf("provision needs ports: PORT arguments, -p PORT, --all-kits or "
-			   "--serial-number N; `modemcred ports` lists them");
+		cli_errorf("provision needs ports: PORT arguments, -p PORT, --all-kits, "
+			   "--serial-number N or MODEMCRED_PORT; `modemcred ports` lists them");
 		return CLI_EXIT_USAGE;
 	}
 	twice = station_duplicate_port(a->ports, a->nports, &j, &i);

@@ -443,6 +443,18 @@ test_provision_verbose_traces_each_port() {
 	return 0
 }
 
+# provision takes $MODEMCRED_PORT when no port is named, as every command does.
+test_provision_takes_modemcred_port() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	MODEMCRED_PORT="$T_DIR/m1.link" prov
+	expect_ok "provision with MODEMCRED_PORT"
+	expect_eq "$(results)" "m1.link provisioned 0" "the result"
+	MODEMCRED_PORT="$T_DIR/m1.link" mcx provision --summary "$T_DIR/ledger.jsonl"
+	expect_ok "--summary is no port's"
+}
+
 # nRF Cloud claims nRF91x1 devices by token, not the nRF9160: no claim row.
 test_provision_claim_csv_refuses_nrf9160() {
 	make_ca "$T_DIR"
