@@ -476,8 +476,18 @@ static void explain_lost_port(const struct cli_ctx *ctx)
 /* A timeout, and nothing at all came from the port in this run. */
 static void explain_silence(const struct cli_ctx *ctx)
 {
+	const struct mcred_options *o = mcred_modem_options(ctx->modem);
+
 	if (!ctx->port[0] || cli_wait_heard_anything())
 		return;
+	/* a shell's output shows in traces only after the echo of the typed line */
+	if (o && o->shell == MCRED_SHELL_ON) {
+		cli_errorf("no answer to the typed command came from %s, or none after its "
+			   "echo: does the device run a Zephyr shell with the `at` command "
+			   "(CONFIG_AT_SHELL), or the raw AT host (leave --shell out)?",
+			   ctx->port);
+		return;
+	}
 	cli_errorf("nothing at all came from %s at %u baud: is it the modem's port (a Nordic kit "
 		   "has several; the modem's is the first)? Does the device run an AT host "
 		   "(at_client, serial_lte_modem) or a Zephyr shell (--shell)? Another baud rate "

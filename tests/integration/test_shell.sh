@@ -291,3 +291,13 @@ test_modem_shell_cut_answer_said_at_once() {
 	expect_ok "one tag's listing"
 	out_has "^7 " "tag 7 listed"
 }
+
+# --shell given for a raw AT host: it answers ERROR to the typed line, and
+# echoes nothing. Bytes came: the message must not say that nothing did.
+test_shell_mode_on_a_raw_host_says_what_it_missed() {
+	start_sim
+	mc --shell --timeout 2 list
+	expect_rc 3 "--shell against the raw AT host"
+	err_lacks "nothing at all came" "bytes did come"
+	err_has "shell" "the way out names the shell mode"
+}
