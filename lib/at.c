@@ -1090,8 +1090,8 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  "the device's shell cut the line of %s (it answered \"not "
 				  "terminated\" and ran nothing): its line buffer "
 				  "(CONFIG_SHELL_CMD_BUFF_SIZE) is smaller than the %zu bytes assumed; "
-				  "give the device's size as max_command_len, or build it with "
-				  "CONFIG_SHELL_CMD_BUFF_SIZE=2048",
+				  "give the device's size as max_command_len (the CLI's "
+				  "--max-command), or build it with CONFIG_SHELL_CMD_BUFF_SIZE=2048",
 				  shown, m->opts.max_command_len);
 	if (x->reply->final == MCRED_LINE_SHELL_PRINT_CUT)
 		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
@@ -1117,8 +1117,8 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  "larger CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN",
 				  shown, MCRED_DEFAULT_SHELL_RESPONSE_MAX);
 	return mcred_fail(m, MCRED_ERR_MODEM,
-			  "the device's shell could not pass %s to the modem: \"Sending AT "
-			  "command failed with error code -%d\" (%s)",
+			  "the device's shell could not pass %s to the modem: it reported error "
+			  "-%d (%s)",
 			  shown, code, shell_errno_meaning(code));
 }
 

@@ -12,9 +12,18 @@
 #include "cmng_check.h"
 #include "cmng_parse.h"
 #include "device.h"
+#include "at_shell.h"
 #include "error.h"
 #include "handle.h"
 #include "util.h"
+
+/* Add hint at the end of the handle's message (cut when it does not fit). */
+static void append_hint(mcred_modem *m, const char *hint)
+{
+	size_t used = strnlen(m->err.message, sizeof(m->err.message) - 1);
+
+	snprintf(m->err.message + used, sizeof(m->err.message) - used, "%s", hint);
+}
 
 /* Put "<context>: " in front of the handle's message, keeping code and cme. */
 static enum mcred_err add_context(mcred_modem *m, enum mcred_err rc, const char *context)
@@ -330,7 +339,19 @@ static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
 		return MCRED_OK;
 	if (d->rc != MCRED_OK)
 		return mcred_fail(m, d->rc, "computing the SHA-256 of the content failed");
-	return compare_digest(m, tag, type, d->hex, NULL, NULL, "sent", " after writing it");
+	rc = compare_digest(m, tag, type, d->hex, NULL, NULL, "sent", " after writing it");
+	/*
+	 * Through a shell, line breaks went as "\n", which at_shell turns back
+	 * into line breaks only when built with CONFIG_AT_SHELL_UNESCAPE_LF:
+	 * without, the modem stored the two characters.
+	 */
+	if (rc == MCRED_ERR_MISMATCH && mcred_shell_is_on(&m->opts) &&
+	    !m->opts.shell_no_unescape_lf && memchr(d->content, '\n', d->len))
+		append_hint(m, "; a device whose at_shell is built without "
+			       "CONFIG_AT_SHELL_UNESCAPE_LF stores each line break as the two "
+			       "characters \\n: write it with shell_no_unescape_lf (the CLI's "
+			       "--shell-no-unescape-lf)");
+	return rc;
 }
 
 enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, const char *content,

@@ -84,6 +84,8 @@ test_shell_without_unescape_lf() {
 	mc --shell write --tag 36 --type 0 --verify "$FIX/ca.pem"
 	expect_rc 5 "write --verify assuming unescaping on a shell without it"
 	err_hasi mismatch "digest mismatch message"
+	err_has "CONFIG_AT_SHELL_UNESCAPE_LF" "the likely cause"
+	err_has "\-\-shell-no-unescape-lf" "the CLI's option"
 }
 
 test_shell_refuses_single_quote() {
@@ -155,7 +157,7 @@ test_shell_modem_unreachable() {
 	mc --shell --timeout 20 at AT+CGMM
 	t1=$(now)
 	expect_rc 4 "a command when at_shell cannot reach the modem"
-	err_has "error code -108" "message"
+	err_has "error -108" "message"
 	lt "$(elapsed "$t0" "$t1")" 10 || fail "the failure took the timeout to report"
 }
 

@@ -425,7 +425,7 @@ static void test_at_shell_failures(void **state)
 		"at 'AT+CFUN?'\r\nSending AT command failed with error code -108\r\n" COLOURED_PROMPT;
 	assert_fails(m, "AT%CMNG=1", MCRED_ERR_TOO_LARGE, "CONFIG_AT_SHELL_CMD_RESPONSE_MAX_LEN",
 		     "compare", NULL);
-	assert_fails(m, "AT+CFUN?", MCRED_ERR_MODEM, "error code -108", "ESHUTDOWN", NULL);
+	assert_fails(m, "AT+CFUN?", MCRED_ERR_MODEM, "error -108", "ESHUTDOWN", NULL);
 	mcred_modem_free(m);
 	free(s);
 }
