@@ -580,7 +580,7 @@ static enum mcred_err timeout_message(mcred_modem *m, const struct exchange *x, 
 				  "no answer to %s within %u ms: the device did not even echo "
 				  "the typed line, as a Zephyr shell does (wrong port? baud rate "
 				  "%u? a shell with its echo off: `shell echo on`; the raw AT host "
-				  "of the at_client sample: leave --shell out)",
+				  "of the at_client sample: shell mode off, the CLI's --shell left out)",
 				  shown, waited_ms, m->opts.baud);
 	if (command_was_long(m, x))
 		return mcred_fail(m, MCRED_ERR_TIMEOUT,
@@ -598,7 +598,8 @@ static enum mcred_err timeout_message(mcred_modem *m, const struct exchange *x, 
 				  shown, waited_ms);
 	return mcred_fail(m, MCRED_ERR_TIMEOUT,
 			  "no answer to %s within %u ms (wrong port? baud rate %u? "
-			  "does the device expect another command terminator or --shell?)",
+			  "does the device expect another command terminator, or shell mode (the "
+			  "CLI's --shell)?)",
 			  shown, waited_ms, m->opts.baud);
 }
 
@@ -1084,7 +1085,7 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  mcred_shell_is_on(&m->opts)
 					  ? "its shell has no `at` command (build it with "
 					    "CONFIG_AT_SHELL=y)"
-					  : "use shell mode (--shell)");
+					  : "use shell mode (the CLI's --shell)");
 	if (x->reply->final == MCRED_LINE_SHELL_CUT)
 		return mcred_fail(m, MCRED_ERR_MODEM,
 				  "the device's shell cut the line of %s (it answered \"not "
@@ -1102,10 +1103,10 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  "CONFIG_MOSH_PRINT_BUFFER_SIZE",
 				  shown,
 				  strstr(shown, "%CMNG=1") ? "List one security tag at a time "
-							     "instead (list --tag N)"
+							     "instead (the CLI's list --tag N)"
 				  : strstr(shown, "%KEYGEN")
 					  ? "The modem made the key all the same; a shorter "
-					    "subject (--attributes) makes a shorter answer"
+					    "subject (the CLI's --attributes) makes a shorter answer"
 					  : "Compare by digest instead (compare)");
 	if (code == 7)
 		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
@@ -1134,7 +1135,7 @@ static enum mcred_err cut_off_failure(mcred_modem *m, const char *shown)
 			  "CONFIG_AT_HOST_CMD_MAX_LEN and give that size as max_command_len "
 			  "(the CLI's --max-command)",
 			  shown, m->opts.max_command_len, mcred_max_wire_length(&m->opts),
-			  listing ? "List one security tag at a time instead (list --tag N)"
+			  listing ? "List one security tag at a time instead (the CLI's list --tag N)"
 				  : "Compare by digest instead (compare, or the SHA-256 of list)");
 }
 

@@ -779,8 +779,9 @@ static enum mcred_err step_keygen(struct run *r)
 		return run_fail(r, MCRED_ERR_MISMATCH,
 				"tag %lu holds the key the saved digest of device %s names, but "
 				"the saved artifacts lack its %s: restore them from a backup (the "
-				"station keeps <id>_csr.pem and <id>_pub.pem in --out); --force "
-				"would replace this working key with a new one",
+				"station keeps <id>_csr.pem and <id>_pub.pem in --out); the request's "
+				"force (the CLI's --force) would replace this working key with a new "
+				"one",
 				(unsigned long)r->req->tag, r->res->device_id,
 				!saved(r->saved.csr_pem) && !saved(r->saved.public_key_pem)
 					? "CSR and public key"
@@ -790,7 +791,8 @@ static enum mcred_err step_keygen(struct run *r)
 		return run_fail(r, MCRED_ERR_MISMATCH,
 				"tag %lu already holds a private key that "
 				"no saved artifact of device %s identifies (its listed digest "
-				"differs or none was saved); --force replaces it with a new key",
+				"differs or none was saved); the request's force (the CLI's --force) "
+				"replaces it with a new key",
 				(unsigned long)r->req->tag, r->res->device_id);
 	/* what a crash during %KEYGEN leaves the next run to know */
 	r->intent.keygen = 1;
