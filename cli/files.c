@@ -5,6 +5,7 @@
 #include "files.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,49 +189,101 @@ int cli_check_binary_output(const char *path, struct mcred_error *err)
 	return -1;
 }
 
-int cli_write_file(const char *path, const void *data, size_t len, int secret,
-		   struct mcred_error *err)
+/* Write all of data to fd; 0, or -1 with errno set. */
+static int write_fully(int fd, const char *p, size_t len)
 {
-	const char *p = data;
-	int fd, to_stdout = strcmp(path, "-") == 0;
-	struct stat st;
-
-	if (to_stdout) {
-		fflush(stdout);
-		fd = STDOUT_FILENO;
-	} else {
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
-	}
-	if (fd < 0) {
-		cli_error_set(err, "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	/* an existing file keeps its mode when truncated: a key's is for its owner only */
-	if (secret && !to_stdout && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) != 0) {
-		cli_error_set(err, "cannot make %s private (chmod go-rwx): %s", path,
-			      strerror(errno));
-		close(fd);
-		return -1;
-	}
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			cli_error_set(err, "cannot write %s: %s",
-				      to_stdout ? "standard output" : path, strerror(errno));
-			if (!to_stdout)
-				close(fd);
+			if (n == 0)
+				errno = EIO;
 			return -1;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	if (!to_stdout && close(fd) != 0) {
-		cli_error_set(err, "cannot write %s: %s", path, strerror(errno));
-		return -1;
+	return 0;
+}
+
+/* An I/O failure on path (not a usage error): err's code says so. */
+static int write_failed(struct mcred_error *err, const char *what, const char *path, int e)
+{
+	cli_error_set(err, "cannot %s %s: %s", what, path, strerror(e));
+	if (err)
+		err->code = MCRED_ERR_IO;
+	return -1;
+}
+
+/*
+ * A regular file is replaced whole or not at all: the data go to a
+ * temporary file beside it, synced, then renamed over it. A full disk or a
+ * crash leaves the old file (or none), never a cut one. The mode is the old
+ * file's, else the usual one the umask leaves; secret: its owner's only.
+ */
+static int replace_regular(const char *path, const char *data, size_t len, int secret,
+			   const struct stat *old, struct mcred_error *err)
+{
+	char tmp[4200];
+	mode_t mask, mode;
+	int fd, e;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return write_failed(err, "create", path, ENAMETOOLONG);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return write_failed(err, "create", path, errno);
+	mask = umask(0);
+	umask(mask);
+	mode = old ? old->st_mode & 07777 : (mode_t)(0644 & ~mask);
+	if (secret)
+		mode &= 0700;
+	if (fchmod(fd, mode) != 0 || write_fully(fd, data, len) != 0 || fsync(fd) != 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return write_failed(err, "write", path, e);
 	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		return write_failed(err, "write", path, e);
+	}
+	return 0;
+}
+
+int cli_write_file(const char *path, const void *data, size_t len, int secret,
+		   struct mcred_error *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int fd, exists;
+
+	if (strcmp(path, "-") == 0) {
+		fflush(stdout);
+		return write_fully(STDOUT_FILENO, data, len) == 0
+			       ? 0
+			       : write_failed(err, "write", "standard output", errno);
+	}
+	exists = stat(path, &st) == 0;
+	/* through a symbolic link: the file it names is replaced, the link stays */
+	if (exists && S_ISREG(st.st_mode) && realpath(path, real))
+		path = real;
+	if (!exists || S_ISREG(st.st_mode))
+		return replace_regular(path, data, len, secret, exists ? &st : NULL, err);
+	/* a device or a FIFO (/dev/stdout, a pipe to another program): written as it is */
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return write_failed(err, "open", path, errno);
+	if (write_fully(fd, data, len) != 0) {
+		int e = errno;
+
+		close(fd);
+		return write_failed(err, "write", path, e);
+	}
+	if (close(fd) != 0)
+		return write_failed(err, "write", path, errno);
 	return 0;
 }

@@ -44,9 +44,11 @@ int cli_check_output(const char *path, struct mcred_error *err);
 int cli_check_binary_output(const char *path, struct mcred_error *err);
 
 /*
- * Write data to path ("-" means stdout). secret: key material, in a file
+ * Write data to path ("-" means stdout). A regular file (or a new one) is
+ * replaced whole or not at all (a temporary file beside it, renamed over
+ * it): a full disk never leaves it cut. secret: key material, in a file
  * only its owner may read (mode 0600, also for a file that existed).
- * Returns 0, or -1 with err set.
+ * Returns 0, or -1 with err set (MCRED_ERR_IO when the writing failed).
  */
 int cli_write_file(const char *path, const void *data, size_t len, int secret,
 		   struct mcred_error *err);
