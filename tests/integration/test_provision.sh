@@ -329,17 +329,24 @@ assert all(len(r) == 5 for r in a + b)
 ' "$T_DIR/onboard.csv" "$T_DIR/onboard-2.csv" || fail "the rows after 1000 go to onboard-2.csv"
 }
 
-test_provision_second_ctrl_c_cancels_the_command_in_flight() {
+# station_held_at_keygen: one modem at mode 1 that holds %KEYGEN unanswered,
+# and a station on it in the background, its pid in $pid, once the modem
+# holds the command. Not under timeout(1), which would not forward a second
+# SIGINT (run.sh bounds the test).
+station_held_at_keygen() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
 	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
 	hold_next KEYGEN
-	# not under timeout(1): it would not forward the second SIGINT (run.sh bounds the test)
 	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
 		--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
 	pid=$!
 	wait_for '"step":"keygen"' "$T_DIR/events" "the modem never reached the keygen step"
 	wait_for HELD "$LOG" "%KEYGEN never reached the modem"
+}
+
+test_provision_second_ctrl_c_cancels_the_command_in_flight() {
+	station_held_at_keygen
 	# the modem holds %KEYGEN unanswered: both signals land while it is in
 	# flight; the second only once the first was seen (pending signals
 	# merge); the modem answers once the station is cancelling
@@ -364,14 +371,7 @@ test_provision_second_ctrl_c_cancels_the_command_in_flight() {
 # how to check, not that the mode could not be restored: the modem sets it
 # once it has finished.
 test_provision_restore_unanswered_after_a_cancel_is_told_as_such() {
-	make_ca "$T_DIR"
-	mkdir "$T_DIR/arts"
-	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
-	hold_next KEYGEN
-	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
-		--out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" $PORTS >"$T_DIR/events" 2>"$ERR" &
-	pid=$!
-	wait_for HELD "$LOG" "%KEYGEN never reached the modem"
+	station_held_at_keygen
 	kill -INT "$pid"
 	wait_for interrupted "$ERR" "the first Ctrl-C was not reported"
 	kill -INT "$pid"

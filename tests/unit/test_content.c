@@ -392,17 +392,13 @@ static void keep_trace(enum mcred_trace_dir dir, const char *text, size_t len, v
 	}
 }
 
-static void test_key_written_as_ca_stays_out_of_traces(void **state)
+/* A handle on the offline fake modem f whose trace goes into t. */
+static mcred_modem *open_traced(struct fake_modem *f, struct trace_log *t)
 {
-	struct fake_modem *f = fake_modem_new();
-	struct trace_log *t = calloc(1, sizeof(*t));
 	struct mcred_options o;
 	struct mcred_transport tr = fake_modem_transport(f);
 	mcred_modem *modem = NULL;
-	char piece[17], *content = NULL;
-	size_t len = 0;
 
-	(void)state;
 	assert_non_null(t);
 	mcred_options_init(&o);
 	o.timeout_ms = 300;
@@ -410,6 +406,18 @@ static void test_key_written_as_ca_stays_out_of_traces(void **state)
 	o.trace_user = t;
 	f->cfun = 4;
 	assert_int_equal(mcred_modem_open_transport(&modem, &tr, &o, NULL), MCRED_OK);
+	return modem;
+}
+
+static void test_key_written_as_ca_stays_out_of_traces(void **state)
+{
+	struct fake_modem *f = fake_modem_new();
+	struct trace_log *t = calloc(1, sizeof(*t));
+	mcred_modem *modem = open_traced(f, t);
+	char piece[17], *content = NULL;
+	size_t len = 0;
+
+	(void)state;
 	/* the library's write does not refuse it (the checks are the caller's) */
 	assert_int_equal(mcred_cmng_write(modem, 12, MCRED_TYPE_CA_CERT, m.key_pkcs8,
 					  strlen(m.key_pkcs8), NULL, MCRED_WRITE_VERIFY),
@@ -434,18 +442,9 @@ static void test_raw_psk_write_stays_out_of_traces(void **state)
 {
 	struct fake_modem *f = fake_modem_new();
 	struct trace_log *t = calloc(1, sizeof(*t));
-	struct mcred_options o;
-	struct mcred_transport tr = fake_modem_transport(f);
-	mcred_modem *modem = NULL;
+	mcred_modem *modem = open_traced(f, t);
 
 	(void)state;
-	assert_non_null(t);
-	mcred_options_init(&o);
-	o.timeout_ms = 300;
-	o.trace_cb = keep_trace;
-	o.trace_user = t;
-	f->cfun = 4;
-	assert_int_equal(mcred_modem_open_transport(&modem, &tr, &o, NULL), MCRED_OK);
 	assert_int_equal(mcred_at(modem, "AT%CMNG=0,81,3,\"DEADBEEF00112233\"", NULL), MCRED_OK);
 	assert_non_null(fake_modem_find(f, 81, 3));
 	/* the modem may refuse this one: the trace is what counts */
