@@ -464,9 +464,9 @@ int csv_parse_rows_by(const char *text, size_t len, unsigned column, struct csv_
 				      : add_row(rows, key.data ? key.data : "", key.len, i, next);
 
 		strbuf_free(&key);
+		/* a cut row is none: no quote of it may swallow the next */
 		if (cut)
-			rows->complete =
-				i; /* a cut row is none: no quote of it may swallow the next */
+			rows->complete = i;
 		if (rc != 0) {
 			csv_rows_free(rows);
 			return -1;
