@@ -159,7 +159,7 @@ test_list_longer_than_the_at_host_buffer() {
 	done
 	mc list
 	expect_rc 3 "a listing longer than the AT host's buffer"
-	err_has "List one security tag at a time instead (list --tag N)" "the advice for a listing"
+	err_has "List one security tag at a time instead (the CLI's list --tag N)" "the advice for a listing"
 	err_has "the CLI's --max-command" "the CLI's option, not only the library's field"
 	err_lacks "Compare by digest" "no advice for reads"
 	mc list --tag 7
