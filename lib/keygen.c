@@ -271,7 +271,11 @@ static enum mcred_err command_failed(mcred_modem *m, enum mcred_err rc,
 				  what, what);
 	if (rc != MCRED_ERR_CME)
 		return rc; /* timeouts, I/O: mcred_at_exec already said it */
-	switch (cme) {
+	/*
+	 * The tag and key hints are %KEYGEN's: %ATTESTTOKEN names no tag and
+	 * makes no key, its CME codes get their general meaning (case 0).
+	 */
+	switch (strcmp(what, "%KEYGEN") == 0 || cme == 515 || cme == 518 ? cme : 0) {
 	case 514:
 		rc = mcred_fail(m, rc,
 				"%s: not allowed (CME 514); the tag may be reserved by the "

@@ -354,6 +354,36 @@ static void keygen_errors(void **state)
 	expect_failure("\r\nOK\r\n", MCRED_ERR_PROTOCOL, -1, "%KEYGEN");
 }
 
+/* %ATTESTTOKEN's CME codes get their general meaning: it names no tag and makes no key. */
+static void attest_errors_have_no_keygen_hints(void **state)
+{
+	static const int codes[] = { 514, 519 };
+	struct fake *f;
+	mcred_modem *m;
+	char *blob;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		char reply[32];
+		const char *msg;
+
+		snprintf(reply, sizeof(reply), "\r\n+CME ERROR: %d\r\n", codes[i]);
+		f = calloc(1, sizeof(*f));
+		f->expect = "AT%ATTESTTOKEN";
+		f->reply = reply;
+		m = open_fake(f);
+		blob = NULL;
+		assert_int_equal(mcred_attest_run(m, NULL, &blob), MCRED_ERR_CME);
+		assert_null(blob);
+		assert_int_equal(mcred_modem_cme(m), codes[i]);
+		msg = mcred_modem_error(m)->message;
+		if (strstr(msg, "tag") || strstr(msg, "key") || !strstr(msg, "%ATTESTTOKEN"))
+			fail_msg("message: %s", msg);
+		mcred_modem_free(m);
+		free(f);
+	}
+}
+
 /* A bad request sends nothing at all. */
 static void keygen_invalid_sends_nothing(void **state)
 {
@@ -460,6 +490,7 @@ int main(void)
 		cmocka_unit_test(keygen_commands),
 		cmocka_unit_test(keygen_wrapped_answer),
 		cmocka_unit_test(keygen_errors),
+		cmocka_unit_test(attest_errors_have_no_keygen_hints),
 		cmocka_unit_test(keygen_invalid_sends_nothing),
 		cmocka_unit_test(keygen_cancelled_while_generating_keeps_the_answer),
 		cmocka_unit_test(attest_commands),
