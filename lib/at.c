@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "at.h"
 #include "at_parser.h"
@@ -473,9 +474,22 @@ static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
  */
 static int port_read(mcred_modem *m, uint8_t *buf, size_t len, unsigned timeout_ms)
 {
+	long long t0 = timeout_ms ? now_ms() : 0;
 	int n = m->io.read(m->io.user, buf, len, timeout_ms);
 
-	return n > (int)len ? -1 : n;
+	if (n > (int)len)
+		return -1;
+	/*
+	 * Nothing, and back at once although it was given time: a custom
+	 * transport that does not wait. A pause keeps waiting from costing a
+	 * whole CPU (millions of reads until the deadline).
+	 */
+	if (n == 0 && timeout_ms && now_ms() == t0) {
+		const struct timespec pause = { 0, 1000000L };
+
+		nanosleep(&pause, NULL);
+	}
+	return n;
 }
 
 static int port_write(mcred_modem *m, const uint8_t *buf, size_t len, unsigned timeout_ms)

@@ -30,6 +30,7 @@ struct fake {
 	const char *reply; /* queued once the first write arrives */
 	int reply_queued;
 	int overlong_reads;
+	int no_wait;        /* reads that find nothing return at once (allowed: "at most") */
 	const char *reply2; /* queued on the write after that, if set */
 	char written[FAKE_CAP];
 	size_t written_len;
@@ -87,7 +88,8 @@ static int fake_read(void *user, uint8_t *buf, size_t len, unsigned timeout_ms)
 	}
 	if (n == 0) {
 		f->idle_reads += timeout_ms > 0; /* a zero-time poll is not a wait */
-		sleep_ms(timeout_ms);            /* nothing comes: the wait really passes */
+		if (!f->no_wait)
+			sleep_ms(timeout_ms); /* nothing comes: the wait really passes */
 		return 0;
 	}
 	if (f->read_chunk && n > f->read_chunk)
@@ -305,6 +307,31 @@ static void test_silence_after_answers_blames_no_port(void **state)
 	msg = mcred_modem_error(m)->message;
 	if (!strstr(msg, "answered the commands before it") || strstr(msg, "wrong port"))
 		fail_msg("message: %s", msg);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/*
+ * A transport whose read returns at once when nothing came: the wait for an
+ * answer that never comes still ends at the deadline, without spinning.
+ */
+static void test_transport_that_does_not_wait_is_not_spun(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 100;
+	m = open_fake(f, &o);
+	f->no_wait = 1;
+	f->idle_reads = 0;
+	assert_int_equal(exec(m, "AT", &r), MCRED_ERR_TIMEOUT);
+	/* about one read per millisecond, not millions */
+	assert_true(f->idle_reads > 0 && f->idle_reads < 1000);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
 	free(f);
@@ -1104,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(test_lines_and_ok),
 		cmocka_unit_test(test_silence_after_answers_blames_no_port),
 		cmocka_unit_test(test_overlong_read_is_an_error),
+		cmocka_unit_test(test_transport_that_does_not_wait_is_not_spun),
 		cmocka_unit_test(test_read_example_byte_by_byte),
 		cmocka_unit_test(test_cme_error),
 		cmocka_unit_test(test_cms_and_bare_error),
