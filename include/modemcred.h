@@ -976,7 +976,7 @@ enum mcred_check {
 	MCRED_CHECK_INVALID          /**< performed and failed */
 };
 
-/** "not-checked", "valid", "invalid". Since 0.2.0. */
+/** "not-checked", "valid", "invalid" ("unknown" for no such value). Since 0.2.0. */
 MCRED_API const char *mcred_check_name(enum mcred_check check);
 
 enum mcred_report_kind { MCRED_REPORT_CSR = 0, MCRED_REPORT_PUBKEY, MCRED_REPORT_ATTESTATION };
@@ -1294,7 +1294,10 @@ enum mcred_provision_status {
 	MCRED_PROVISION_RENEWED
 };
 
-/** "failed", "provisioned", "unchanged", "csr-saved", "renewed". Since 0.2.0. */
+/**
+ * "failed", "provisioned", "unchanged", "csr-saved", "renewed" ("unknown"
+ * for no such value). Since 0.2.0.
+ */
 MCRED_API const char *mcred_provision_status_name(enum mcred_provision_status status);
 
 /**

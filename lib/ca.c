@@ -404,6 +404,9 @@ static int copy_public_key(X509 *cert, X509_REQ *req)
 }
 
 /* Fill a new certificate from the CSR; the caller signs it. */
+/* Days a certificate may be valid: from now to well before the year 9999. */
+#define MCRED_CERT_DAYS_MAX 2000000u
+
 static int build_cert(X509 *cert, X509_REQ *req, X509 *issuer, unsigned days, char serial[33])
 {
 	return X509_set_version(cert, 2) == 1 && random_serial(cert, serial) &&
@@ -505,8 +508,17 @@ enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem,
 
 	if (token_wait_s)
 		*token_wait_s = 0.0;
-	if (!ca || !csr_pem || !cert_pem || !serial || days == 0)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "mcred_ca_sign: bad argument");
+	if (!ca || !csr_pem || !cert_pem || !serial)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "mcred_ca_sign: no %s given",
+				       !ca         ? "CA"
+				       : !csr_pem  ? "CSR"
+				       : !cert_pem ? "cert_pem"
+						   : "serial");
+	/* an X.509 time ends with the year 9999 */
+	if (days == 0 || days > MCRED_CERT_DAYS_MAX)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "a certificate valid for %u days: give 1 to %u", days,
+				       MCRED_CERT_DAYS_MAX);
 	*cert_pem = NULL;
 	req = csr_from_pem(csr_pem);
 	if (!req)

@@ -162,8 +162,8 @@ const char *mcred_provision_status_name(enum mcred_provision_status status)
 	case MCRED_PROVISION_UNCHANGED: return "unchanged";
 	case MCRED_PROVISION_CSR_SAVED: return "csr-saved";
 	case MCRED_PROVISION_RENEWED: return "renewed";
-	case MCRED_PROVISION_FAILED:
-	default: return "failed";
+	case MCRED_PROVISION_FAILED: return "failed";
+	default: return "unknown"; /* no status */
 	}
 }
 

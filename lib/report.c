@@ -70,8 +70,8 @@ const char *mcred_check_name(enum mcred_check check)
 	switch (check) {
 	case MCRED_CHECK_VALID: return "valid";
 	case MCRED_CHECK_INVALID: return "invalid";
-	case MCRED_CHECK_NOT_CHECKED:
-	default: return "not-checked";
+	case MCRED_CHECK_NOT_CHECKED: return "not-checked";
+	default: return "unknown"; /* no check has that outcome */
 	}
 }
 

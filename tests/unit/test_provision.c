@@ -96,6 +96,8 @@ static void test_request_checks(void **state)
 	assert_int_equal(mcred_provision_check(&req, &err), MCRED_ERR_INVALID_ARG);
 	assert_string_equal(mcred_provision_step_name(MCRED_STEP_WRITE_CERT), "write-cert");
 	assert_string_equal(mcred_provision_status_name(MCRED_PROVISION_UNCHANGED), "unchanged");
+	assert_string_equal(mcred_provision_status_name((enum mcred_provision_status)99),
+			    "unknown");
 }
 
 /* ---- the CA ------------------------------------------------------------------------ */
@@ -240,6 +242,14 @@ static void test_ca_sign_and_check(void **state)
 			 MCRED_OK);
 	assert_int_equal(mcred_ca_sign(ca, csr, 365, &cert, serial, &err), MCRED_OK);
 	assert_int_equal(mcred_ca_sign(ca, csr, 365, &cert2, serial2, &err), MCRED_OK);
+	/* a validity no X.509 time can end: a bad argument, not a crypto failure */
+	{
+		char *none = NULL, no_serial[33];
+
+		assert_int_equal(mcred_ca_sign(ca, csr, 4000000000u, &none, no_serial, &err),
+				 MCRED_ERR_INVALID_ARG);
+		assert_null(none);
+	}
 	assert_int_equal(strlen(serial), 32);
 	assert_string_not_equal(serial, serial2);
 	assert_int_equal(mcred_cert_check(ca, cert, dev_pub, read_serial, &err), MCRED_OK);

@@ -785,6 +785,7 @@ static void names_and_nulls(void **state)
 	assert_string_equal(mcred_check_name(MCRED_CHECK_NOT_CHECKED), "not-checked");
 	assert_string_equal(mcred_check_name(MCRED_CHECK_VALID), "valid");
 	assert_string_equal(mcred_check_name(MCRED_CHECK_INVALID), "invalid");
+	assert_string_equal(mcred_check_name((enum mcred_check)99), "unknown");
 	assert_false(mcred_report_ok(NULL));
 	assert_false(mcred_report_sec_tag(NULL, &tag));
 	assert_null(mcred_report_problem(NULL));
