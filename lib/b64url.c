@@ -37,7 +37,7 @@ static size_t to_standard(const char *in, size_t len, const char *what, char *st
 			  struct mcred_error *err)
 {
 	size_t n = 0;
-	size_t i;
+	size_t i, first_pad = 0;
 	int padding = 0;
 
 	for (i = 0; i < len; i++) {
@@ -47,11 +47,18 @@ static size_t to_standard(const char *in, size_t len, const char *what, char *st
 		if (is_skippable(c))
 			continue;
 		if (c == '=') {
-			padding++;
+			if (!padding++)
+				first_pad = i;
 			continue;
 		}
 		m = map_char(c);
-		if (m == 0 || padding) {
+		if (padding) { /* padding ends the data: more after it is the error, named at the '=' */
+			mcred_error_set(err, MCRED_ERR_DECODE,
+					"%s: padding '=' at offset %zu is followed by more data",
+					what, first_pad);
+			return (size_t)-1;
+		}
+		if (m == 0) {
 			unsigned char uc = (unsigned char)c;
 
 			mcred_error_set(err, MCRED_ERR_DECODE,

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "b64url.h"
 #include "modemcred.h"
 #include "support/fixtures.h"
 
@@ -795,17 +796,44 @@ static void names_and_nulls(void **state)
 	mcred_verify_options_init(NULL);
 }
 
+/* A '=' inside base64url is named where it is, not at the character after it. */
+static void padding_inside_is_named_at_the_padding(void **state)
+{
+	struct mcred_error err;
+	uint8_t *out = NULL;
+	size_t len;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mcred_b64url_decode("QUJD=RA", 7, "body", &out, &len, &err),
+			 MCRED_ERR_DECODE);
+	assert_non_null(strstr(err.message, "padding '=' at offset 4"));
+	free(out);
+	out = NULL;
+	assert_int_equal(mcred_b64url_decode("QUJDRA==", 8, "body", &out, &len, &err), MCRED_OK);
+	assert_int_equal(len, 4);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(spec_example),    cmocka_unit_test(spec_example_forms),
-		cmocka_unit_test(csr_with_keys),   cmocka_unit_test(pubkey_vectors),
-		cmocka_unit_test(attestation),     cmocka_unit_test(tamper_csr),
-		cmocka_unit_test(tamper_payload),  cmocka_unit_test(tamper_signature),
-		cmocka_unit_test(hostile_text),    cmocka_unit_test(hostile_float_payload),
-		cmocka_unit_test(hostile_cbor),    cmocka_unit_test(hostile_body),
-		cmocka_unit_test(bad_keys),        cmocka_unit_test(identity_key_parse),
+		cmocka_unit_test(spec_example),
+		cmocka_unit_test(spec_example_forms),
+		cmocka_unit_test(csr_with_keys),
+		cmocka_unit_test(pubkey_vectors),
+		cmocka_unit_test(attestation),
+		cmocka_unit_test(tamper_csr),
+		cmocka_unit_test(tamper_payload),
+		cmocka_unit_test(tamper_signature),
+		cmocka_unit_test(hostile_text),
+		cmocka_unit_test(hostile_float_payload),
+		cmocka_unit_test(hostile_cbor),
+		cmocka_unit_test(hostile_body),
+		cmocka_unit_test(bad_keys),
+		cmocka_unit_test(identity_key_parse),
 		cmocka_unit_test(names_and_nulls),
+		cmocka_unit_test(padding_inside_is_named_at_the_padding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
