@@ -333,6 +333,16 @@ static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
 		char context[96];
 		snprintf(context, sizeof(context), "writing tag %" PRIu32 " type %d (%s)", tag,
 			 type, mcred_cmng_type_label(type));
+		/*
+		 * Through a shell every line break arrives as CR LF (the shell makes
+		 * them), which mfw 2.0.2 refused with 527 for certificates: the
+		 * file's own line endings are not the cause there.
+		 */
+		if (rc == MCRED_ERR_CME && m->err.cme == 527 && mcred_shell_is_on(&m->opts) &&
+		    memchr(d->content, '\n', d->len))
+			append_hint(m, "; through a shell each line break reaches the modem as "
+				       "CR LF, which some firmware (mfw 2.0.2) refuses in "
+				       "certificates: write it over the raw AT host instead");
 		return add_context(m, rc, context);
 	}
 	if (!verify)

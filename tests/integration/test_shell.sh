@@ -303,3 +303,18 @@ test_shell_mode_on_a_raw_host_says_what_it_missed() {
 	err_lacks "nothing at all came" "bytes did come"
 	err_has "shell" "the way out names the shell mode"
 }
+
+# mfw 2.0.2 refuses a certificate whose lines end in CR LF (527). Through a
+# shell every line break arrives so, whatever the file: the message says
+# that, not to check the file's line endings.
+test_shell_crlf_refused_by_mfw_202_names_the_shell() {
+	start_sim --shell --fw mfw_nrf91x1_2.0.2 --model nRF9161-LACA --cfun 4
+	mc --shell write --tag 41 --type ca "$FIX/ca.pem"
+	expect_rc 4 "a certificate through a shell on mfw 2.0.2"
+	err_has "527" "the modem's refusal"
+	err_has "through a shell each line break reaches the modem as CR LF" "the shell as the cause"
+	stop_sim
+	start_sim --fw mfw_nrf91x1_2.0.2 --model nRF9161-LACA --cfun 4
+	mc write --tag 41 --type ca "$FIX/ca.pem"
+	expect_ok "the same over the raw AT host"
+}
