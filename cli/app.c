@@ -43,7 +43,7 @@
 static volatile sig_atomic_t g_signal;  /* the first signal, 0: none */
 static volatile sig_atomic_t g_signals; /* how many arrived (counted up to 2) */
 
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+const int cli_stop_signals[CLI_STOP_SIGNALS] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 /* The handler's words: write(2) only, the one output a handler may use. */
 static void say_from_handler(const char *text, size_t len)
@@ -81,15 +81,15 @@ static void install_signal_handlers(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&sa.sa_mask, stop_signals[i]); /* one handler at a time counts */
+	for (i = 0; i < CLI_STOP_SIGNALS; i++)
+		sigaddset(&sa.sa_mask, cli_stop_signals[i]); /* one handler at a time counts */
 	sa.sa_flags = 0; /* no SA_RESTART: a blocked read of stdin must return EINTR */
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
-		int nohup = stop_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+	for (i = 0; i < CLI_STOP_SIGNALS; i++) {
+		int nohup = cli_stop_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
 			    old.sa_handler == SIG_IGN;
 
 		if (!nohup)
-			sigaction(stop_signals[i], &sa, NULL);
+			sigaction(cli_stop_signals[i], &sa, NULL);
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;

@@ -71,6 +71,10 @@ void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
  */
 void cli_print_trace(const char *prefix, enum mcred_trace_dir dir, const char *text, size_t len);
 
+/* The signals that stop a run (README "Signals"): SIGINT, SIGTERM, SIGHUP, SIGQUIT. */
+#define CLI_STOP_SIGNALS 4
+extern const int cli_stop_signals[CLI_STOP_SIGNALS];
+
 /* Non-zero (the first signal's number) once SIGINT, SIGTERM, SIGHUP or SIGQUIT arrived. */
 int cli_interrupted(void);
 

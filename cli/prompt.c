@@ -10,6 +10,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli.h"
+
 /* The terminal's settings before echo went off, for a signal at the prompt. */
 static struct termios g_saved;
 static volatile sig_atomic_t g_echo_off;
@@ -27,9 +29,6 @@ static void restore_and_exit(int signo)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved);
 	_exit(128 + signo);
 }
-
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
 
 int cli_can_prompt(void)
 {
@@ -62,7 +61,7 @@ static int read_line(char *buf, size_t size)
 
 int cli_prompt_secret(const char *question, char *buf, size_t size)
 {
-	struct sigaction sa, old[N_STOP_SIGNALS];
+	struct sigaction sa, old[CLI_STOP_SIGNALS];
 	struct termios quiet;
 	size_t i;
 	int n;
@@ -72,11 +71,11 @@ int cli_prompt_secret(const char *question, char *buf, size_t size)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = restore_and_exit;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < N_STOP_SIGNALS; i++) {
-		sigaction(stop_signals[i], NULL, &old[i]);
+	for (i = 0; i < CLI_STOP_SIGNALS; i++) {
+		sigaction(cli_stop_signals[i], NULL, &old[i]);
 		/* SIGHUP ignored at start (nohup) stays ignored */
 		if (old[i].sa_handler != SIG_IGN)
-			sigaction(stop_signals[i], &sa, NULL);
+			sigaction(cli_stop_signals[i], &sa, NULL);
 	}
 	quiet = g_saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
@@ -89,8 +88,8 @@ int cli_prompt_secret(const char *question, char *buf, size_t size)
 	n = read_line(buf, size);
 	tcsetattr(STDIN_FILENO, TCSANOW, &g_saved);
 	g_echo_off = 0;
-	for (i = 0; i < N_STOP_SIGNALS; i++)
-		sigaction(stop_signals[i], &old[i], NULL);
+	for (i = 0; i < CLI_STOP_SIGNALS; i++)
+		sigaction(cli_stop_signals[i], &old[i], NULL);
 	fputc('\n', stderr);
 	if (n < 0)
 		memset(buf, 0, size); /* the caller's buffer: a partial line is wiped */

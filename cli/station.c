@@ -49,17 +49,14 @@ static void on_signal(int signo)
 	g_interrupts++;
 }
 
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
-
 /* The stop signals, as a set. */
 static void stop_signal_set(sigset_t *set)
 {
 	size_t i;
 
 	sigemptyset(set);
-	for (i = 0; i < N_STOP_SIGNALS; i++)
-		sigaddset(set, stop_signals[i]);
+	for (i = 0; i < CLI_STOP_SIGNALS; i++)
+		sigaddset(set, cli_stop_signals[i]);
 }
 
 static void install_handlers(void)
@@ -70,12 +67,12 @@ static void install_handlers(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	stop_signal_set(&sa.sa_mask); /* one handler at a time counts */
-	for (i = 0; i < N_STOP_SIGNALS; i++) {
+	for (i = 0; i < CLI_STOP_SIGNALS; i++) {
 		/* SIGHUP ignored at start (nohup) stays ignored, as in app.c */
-		if (stop_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		if (cli_stop_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
 		    old.sa_handler == SIG_IGN)
 			continue;
-		sigaction(stop_signals[i], &sa, NULL);
+		sigaction(cli_stop_signals[i], &sa, NULL);
 	}
 }
 
