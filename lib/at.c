@@ -1087,6 +1087,21 @@ static const char *shell_errno_meaning(int code)
 	}
 }
 
+/*
+ * What to do instead when a device cut the answer to shown: a listing of
+ * every tag outgrows a buffer first (one tag's is short); a key was made
+ * all the same; anything else can be compared by digest.
+ */
+static const char *cut_answer_advice(const char *shown)
+{
+	if (strstr(shown, "%CMNG=1"))
+		return "List one security tag at a time instead (the CLI's list --tag N)";
+	if (strstr(shown, "%KEYGEN"))
+		return "The modem made the key all the same; a shorter subject (the CLI's "
+		       "--attributes) makes a shorter answer";
+	return "Compare by digest instead (compare, or the SHA-256 of list)";
+}
+
 static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, const char *shown)
 {
 	int code = x->reply->code;
@@ -1115,13 +1130,7 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  "\"Cutting too long string while printing...\" and the answer's "
 				  "beginning only. %s, or build the device with a larger "
 				  "CONFIG_MOSH_PRINT_BUFFER_SIZE",
-				  shown,
-				  strstr(shown, "%CMNG=1") ? "List one security tag at a time "
-							     "instead (the CLI's list --tag N)"
-				  : strstr(shown, "%KEYGEN")
-					  ? "The modem made the key all the same; a shorter "
-					    "subject (the CLI's --attributes) makes a shorter answer"
-					  : "Compare by digest instead (compare)");
+				  shown, cut_answer_advice(shown));
 	if (code == 7)
 		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
 				  "the answer to %s did not fit the device's at_shell answer "
@@ -1139,9 +1148,6 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 
 static enum mcred_err cut_off_failure(mcred_modem *m, const char *shown)
 {
-	/* a listing of every tag outgrows the buffer first: one tag's is short */
-	int listing = strstr(shown, "%CMNG=1") != NULL;
-
 	return mcred_fail(m, MCRED_ERR_TOO_LARGE,
 			  "the answer to %s does not fit the device's %zu-byte AT buffer "
 			  "(CONFIG_AT_HOST_CMD_MAX_LEN): it stopped after %zu bytes without a "
@@ -1149,8 +1155,7 @@ static enum mcred_err cut_off_failure(mcred_modem *m, const char *shown)
 			  "CONFIG_AT_HOST_CMD_MAX_LEN and give that size as max_command_len "
 			  "(the CLI's --max-command)",
 			  shown, m->opts.max_command_len, mcred_max_wire_length(&m->opts),
-			  listing ? "List one security tag at a time instead (the CLI's list --tag N)"
-				  : "Compare by digest instead (compare, or the SHA-256 of list)");
+			  cut_answer_advice(shown));
 }
 
 static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, const char *shown)
