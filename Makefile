@@ -134,6 +134,7 @@ CLI_SHARED := $(BUILD)/shared/modemcred
 SIM    := $(BUILD)/modemsim
 GENDOC := $(BUILD)/gendoc
 PRELOAD := $(BUILD)/tests/libfakeserial.so
+SYNCLOG := $(BUILD)/tests/libsynclog.so
 BASH_COMPLETION := cli/modemcred.bash-completion
 PC_IN  := lib/libmodemcred.pc.in
 MAN_PAGES := man/modemcred.1 man/libmodemcred.3
@@ -152,7 +153,7 @@ FLAGS := $(BUILD)/.flags
 all: $(STATIC) $(SHARED) $(CLI) $(CLI_SHARED) $(SIM) examples
 
 # Programs only the tests use (test_docs.sh runs gendoc).
-test-programs: all $(PRELOAD) $(INTEG_BIN) $(GENDOC)
+test-programs: all $(PRELOAD) $(SYNCLOG) $(INTEG_BIN) $(GENDOC)
 
 # ---- dependencies ---------------------------------------------------------
 
@@ -274,6 +275,10 @@ $(PRELOAD): tests/preload/fakeserial.c $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC -shared \
 		$(shell pkg-config --cflags libserialport) -pthread -o $@ $< -ldl
+
+$(SYNCLOG): tests/preload/synclog.c $(FLAGS)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
 
 # Unit tests link the shared test helpers of tests/unit/support (the fake
 # modem, ...) and -pthread (test_parallel runs handles in threads). A static

@@ -251,7 +251,42 @@ static int replace_regular(const char *path, const char *data, size_t len, int s
 		unlink(tmp);
 		return write_failed(err, "write", path, e);
 	}
+	/* the new file is in place either way: only its durability is unknown */
+	if (cli_sync_parent_dir(path) != 0)
+		return write_failed(err, "sync the directory of", path, errno);
 	return 0;
+}
+
+int cli_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, e;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+int cli_sync_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (!slash)
+		return cli_sync_dir(".");
+	if (n == 0)
+		return cli_sync_dir("/");
+	if (n >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return cli_sync_dir(dir);
 }
 
 int cli_write_file(const char *path, const void *data, size_t len, int secret,

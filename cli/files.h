@@ -53,4 +53,15 @@ int cli_check_binary_output(const char *path, struct mcred_error *err);
 int cli_write_file(const char *path, const void *data, size_t len, int secret,
 		   struct mcred_error *err);
 
+/*
+ * A name created, renamed or removed in a directory survives a power loss
+ * only once the directory itself is synced: fsync() of the file makes its
+ * data durable, not its name (fsync(2), "Calling fsync() does not
+ * necessarily ensure that the entry in the directory containing the file
+ * has also reached disk"). cli_sync_dir() syncs dir; cli_sync_parent_dir()
+ * the directory path is in. 0, or -1 with errno set.
+ */
+int cli_sync_dir(const char *dir);
+int cli_sync_parent_dir(const char *path);
+
 #endif

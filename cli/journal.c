@@ -95,22 +95,10 @@ int journal_parse(const char *line, struct mcred_provision_intent *in)
 	return 0;
 }
 
-/* A new file's name is durable once its directory is synced. */
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 void journal_dir_init(struct journal_dir *d, const char *path)
 {
 	d->path = path;
-	atomic_init(&d->created, 0);
+	atomic_init(&d->changes, 0);
 	pthread_mutex_init(&d->sync, NULL);
 	d->synced = 0;
 }
@@ -121,21 +109,21 @@ void journal_dir_destroy(struct journal_dir *d)
 }
 
 /*
- * A journal was just created in d: return once its name is durable. A
- * sync that began after the creation covers it; otherwise this thread
- * syncs, for every journal created until then (a group commit: 32 modems
- * starting at once need a few syncs, not 32).
+ * Return once the names created or renamed in d so far are durable. A sync
+ * that began after the change covers it; otherwise this thread syncs, for
+ * every change made until then (a group commit: 32 modems starting at once
+ * need a few syncs, not 32).
  */
-static int dir_synced(struct journal_dir *d)
+int journal_dir_commit(struct journal_dir *d)
 {
-	unsigned long mine = atomic_fetch_add(&d->created, 1) + 1;
+	unsigned long mine = atomic_fetch_add(&d->changes, 1) + 1;
 	int rc = 0;
 
 	pthread_mutex_lock(&d->sync);
 	if (d->synced < mine) {
-		unsigned long upto = atomic_load(&d->created);
+		unsigned long upto = atomic_load(&d->changes);
 
-		rc = sync_dir(d->path);
+		rc = cli_sync_dir(d->path);
 		if (rc == 0)
 			d->synced = upto;
 	}
@@ -175,7 +163,7 @@ static int journal_open(struct journal *j, struct journal_dir *d, struct mcred_e
 	}
 	j->fd = fd;
 	j->size = st.st_size;
-	if (created && dir_synced(d) != 0) {
+	if (created && journal_dir_commit(d) != 0) {
 		cli_error_set(err, "cannot sync the directory %s of the journal: %s", d->path,
 			      strerror(errno));
 		return -1;

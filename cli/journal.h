@@ -24,15 +24,16 @@
 #include "modemcred.h"
 
 /*
- * The directory of a station's journals. A new journal's name is durable
- * once the directory is synced, and one sync covers every journal created
- * before it began: the modems of a station starting at once share it.
+ * The directory of a station's journals and artifacts (--out). A new or
+ * renamed file's name is durable once the directory is synced, and one
+ * sync covers every change made before it began: the modems of a station
+ * share it.
  */
 struct journal_dir {
 	const char *path;
-	atomic_ulong created; /* journals created in it so far */
+	atomic_ulong changes; /* names created or renamed in it so far */
 	pthread_mutex_t sync; /* one directory sync at a time */
-	unsigned long synced; /* the first `synced` journals are durable (under sync) */
+	unsigned long synced; /* the first `synced` changes are durable (under sync) */
 };
 
 /* One modem's journal while its run lasts. */
@@ -44,6 +45,11 @@ struct journal {
 
 void journal_dir_init(struct journal_dir *d, const char *path);
 void journal_dir_destroy(struct journal_dir *d);
+/*
+ * Call after creating or renaming files in d: returns once their names are
+ * durable (shared with the other threads' changes). 0, or -1 with errno.
+ */
+int journal_dir_commit(struct journal_dir *d);
 void journal_init(struct journal *j);
 /* Close a journal whose run ended without MCRED_STEP_DONE: the file stays. */
 void journal_close(struct journal *j);

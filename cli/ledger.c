@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "files.h"
 #include "json.h"
 #include "ledger.h"
 
@@ -234,7 +235,8 @@ static int append_whole(const char *path, const char *what, const char *data, si
 			close(fd);
 			return io_error(err, e, "lock", what, path, "");
 		}
-	if (fstat(fd, &st) != 0) {
+	/* an empty file may be new: its name must survive a power loss too */
+	if (fstat(fd, &st) != 0 || (st.st_size == 0 && cli_sync_parent_dir(path) != 0)) {
 		e = errno;
 		unlock_close(fd);
 		return io_error(err, e, "append to", what, path, "");
@@ -296,7 +298,8 @@ int ledger_append_fd(int fd, off_t *size, const char *what, const char *path, co
 	return 0;
 }
 
-int file_replace(const char *path, const char *data, size_t len, struct mcred_error *err)
+int file_replace(const char *path, const char *data, size_t len, int sync_dir,
+		 struct mcred_error *err)
 {
 	char tmp[4200];
 	int fd, e;
@@ -320,6 +323,11 @@ int file_replace(const char *path, const char *data, size_t len, struct mcred_er
 		e = errno;
 		cli_error_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(e));
 		unlink(tmp);
+		return no_space(e) ? LEDGER_NO_SPACE : -1;
+	}
+	if (sync_dir && cli_sync_parent_dir(path) != 0) {
+		e = errno;
+		cli_error_set(err, "cannot sync the directory of %s: %s", path, strerror(e));
 		return no_space(e) ? LEDGER_NO_SPACE : -1;
 	}
 	return 0;
@@ -616,7 +624,7 @@ static int rewrite_part(struct csv_part *p, const char *device_id, const struct 
 		cli_error_set(err, "out of memory");
 		return -1;
 	}
-	rc = file_replace(p->path, b.data, b.len, err);
+	rc = file_replace(p->path, b.data, b.len, 1, err);
 	strbuf_free(&b);
 	return rc;
 }

@@ -62,10 +62,13 @@ int ledger_append_fd(int fd, off_t *size, const char *what, const char *path, co
 		     size_t len, struct mcred_error *err);
 
 /*
- * Replace path by data: a temporary file, fsync, rename. 0, or -1 /
- * LEDGER_NO_SPACE with err (the temporary file removed).
+ * Replace path by data: a temporary file, fsync, rename; with sync_dir,
+ * then the directory's sync that makes the new name durable (without: the
+ * caller syncs it, once for several files). 0, or -1 / LEDGER_NO_SPACE
+ * with err (the temporary file removed).
  */
-int file_replace(const char *path, const char *data, size_t len, struct mcred_error *err);
+int file_replace(const char *path, const char *data, size_t len, int sync_dir,
+		 struct mcred_error *err);
 
 /* One CSV field as Python's csv module writes it (quoted when needed) appended to buf. */
 struct strbuf {

@@ -210,7 +210,7 @@ static int save_file(struct station *st, const char *dir, const char *id, const 
 		return 0;
 	artifact_path(dir, id, suffix, path, sizeof(path));
 	memset(&err, 0, sizeof(err));
-	if ((rc = file_replace(path, text, strlen(text), &err)) != 0) {
+	if ((rc = file_replace(path, text, strlen(text), 0, &err)) != 0) {
 		if (rc == LEDGER_NO_SPACE)
 			disk_full(st, err.message);
 		else
@@ -218,6 +218,22 @@ static int save_file(struct station *st, const char *dir, const char *id, const 
 		return -1;
 	}
 	return 0;
+}
+
+/* The files just saved in the artifacts directory: their names made durable. */
+static int commit_names(struct station *st)
+{
+	int e;
+
+	if (journal_dir_commit(&st->journals) == 0)
+		return 0;
+	e = errno;
+	if (e == ENOSPC || e == EDQUOT)
+		disk_full(st, "cannot sync the artifacts directory: no space left on the device");
+	else
+		cli_errorf("cannot sync the artifacts directory %s: %s", st->cfg->out_dir,
+			   strerror(e));
+	return -1;
 }
 
 static int save_cb(const struct mcred_provision_artifacts *a, void *user)
@@ -238,13 +254,18 @@ static int save_cb(const struct mcred_provision_artifacts *a, void *user)
 	}
 	/* The key's files once per key (each save is an fsync). */
 	if (a->key_sha256 && !strcmp(a->key_sha256, r->saved_key))
-		return save_file(r->st, dir, a->device_id, "_crt.pem", a->cert_pem);
+		return save_file(r->st, dir, a->device_id, "_crt.pem", a->cert_pem) ||
+		       commit_names(r->st);
 	snprintf(key, sizeof(key), "%s\n", a->key_sha256 ? a->key_sha256 : "");
-	/* The key's digest last: it is what makes a later run trust the others. */
+	/*
+	 * The key's digest last, its name durable after the others': it is what
+	 * makes a later run trust them.
+	 */
 	if (save_file(r->st, dir, a->device_id, "_csr.pem", a->csr_pem) ||
 	    save_file(r->st, dir, a->device_id, "_pub.pem", a->public_key_pem) ||
-	    save_file(r->st, dir, a->device_id, "_crt.pem", a->cert_pem) ||
-	    save_file(r->st, dir, a->device_id, "_key.sha256", a->key_sha256 ? key : NULL))
+	    save_file(r->st, dir, a->device_id, "_crt.pem", a->cert_pem) || commit_names(r->st) ||
+	    save_file(r->st, dir, a->device_id, "_key.sha256", a->key_sha256 ? key : NULL) ||
+	    commit_names(r->st))
 		return -1;
 	snprintf(r->saved_key, sizeof(r->saved_key), "%s", a->key_sha256 ? a->key_sha256 : "");
 	return 0;

@@ -228,6 +228,67 @@ assert {l["device_id"] for l in new} == {"4e5249d0-5349-4d00-8000-%012d" % i for
 EOF
 }
 
+# A file's data survive a power loss once it is synced, its name only once
+# its directory is: the station syncs --out after renaming each modem's
+# files into it, before it trusts them (the key's digest after the files it
+# vouches for, the journal removed after all of them), and the directory of
+# a new ledger or CSV. No crash of a process can show a missing directory
+# sync, so a preloaded library (tests/preload/synclog.c) logs the order of
+# renames, removals and syncs.
+test_provision_names_are_durable_before_they_are_trusted() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts" "$T_DIR/records"
+	start_sims 2 --cfun 1
+	RC=0
+	# shellcheck disable=SC2086
+	SYNCLOG="$T_DIR/sync.log" LD_PRELOAD="$BUILD/tests/libsynclog.so" timeout -k 3 100 \
+		"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" \
+		--ledger "$T_DIR/records/ledger.jsonl" --onboard-csv "$T_DIR/records/onboard.csv" \
+		$PORTS >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 0
+	check_provisioned 2
+	$PY - "$T_DIR/sync.log" "$T_DIR/arts" "$T_DIR/records" <<'EOF' || fail "the order of syncs"
+import os, sys
+log = [l.rstrip("\n").split(" ") for l in open(sys.argv[1])]
+arts, records = sys.argv[2], sys.argv[3]
+assert log, "nothing logged: the preloaded library did not work"
+
+def dir_synced(d, after, before=len(log)):
+    return ["fsync", d + "/"] in log[after + 1:before]
+
+artifacts = [(i, e[2]) for i, e in enumerate(log) if e[0] == "rename" and os.path.dirname(e[2]) == arts]
+journals = [i for i, e in enumerate(log) if e[0] == "unlink" and e[1].endswith(".journal")]
+assert len(artifacts) == 8, artifacts  # CSR, public key, digest, certificate of 2 modems
+assert len(journals) == 2, log
+for i, target in artifacts:
+    # where the file is relied on: the digest vouches for the CSR and the
+    # public key; the journal's removal (the run is done) for all of them
+    device = os.path.basename(target).rsplit("_", 1)[0]
+    digest = [j for j, t in artifacts if t.endswith(device + "_key.sha256")][0]
+    trusted = digest if target.endswith(("_csr.pem", "_pub.pem")) else max(journals)
+    assert dir_synced(arts, i, trusted), "%s: %s not synced before it was relied on" % (target, arts)
+for name in ("ledger.jsonl", "onboard.csv"):
+    assert ["fsync", records + "/" + name] in log, "%s never synced" % name
+assert ["fsync", records + "/"] in log, "the directory of the new ledger and CSV never synced"
+EOF
+	# the desk's -o FILE: the new name is synced before the command is done
+	RC=0
+	# shellcheck disable=SC2086
+	set -- $PORTS
+	SYNCLOG="$T_DIR/desk.log" LD_PRELOAD="$BUILD/tests/libsynclog.so" timeout 20 \
+		"$CLI" -p "$1" read --tag 16842753 --type 0 -o "$T_DIR/records/root.pem" \
+		>"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 0
+	$PY - "$T_DIR/desk.log" "$T_DIR/records" <<'EOF' || fail "read -o: the order of syncs"
+import sys
+log = [l.rstrip("\n").split(" ") for l in open(sys.argv[1])]
+at = [i for i, e in enumerate(log) if e[0] == "rename" and e[2] == sys.argv[2] + "/root.pem"]
+assert at, log
+assert ["fsync", sys.argv[2] + "/"] in log[at[0] + 1:], log
+EOF
+}
+
 # --out on a full disk: the journal cannot be written, so no modem is changed.
 test_provision_journal_on_a_full_disk_changes_nothing() {
 	make_ca "$T_DIR"
