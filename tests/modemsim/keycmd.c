@@ -119,6 +119,9 @@ int keygen_command(struct sim *sim, struct reply *r, const char *rest, size_t re
 	if (req.response_content == 0) {
 		req.attributes = attributes;
 		req.key_usage = key_usage;
+		/* --keygen-subject: a faulty modem, its own subject whatever was asked */
+		if (sim->opt.keygen_subject)
+			req.attributes = sim->opt.keygen_subject;
 	}
 	if (device_is_active(sim)) {
 		rc = 518;

@@ -120,6 +120,9 @@ static void usage(FILE *f)
 	      "  --fw-uuid UUID         firmware build UUID (%XMODEMUUID, %ATTESTTOKEN)\n"
 	      "  --identity-key-out F   write the identity public key (PEM) at start\n"
 	      "  --keygen-fail CODE     answer every %KEYGEN with +CME ERROR CODE\n"
+	      "  --keygen-subject ATTRS a faulty modem: every CSR's subject is made of\n"
+	      "                         ATTRS (same syntax as %KEYGEN's; '' the default\n"
+	      "                         CN=<uuid>), whatever %KEYGEN asked for\n"
 	      "  --modern-csr           CSR without legacy NULL parameters\n"
 	      "  --stats FILE           write rx_bytes/tx_bytes/commands on exit\n"
 	      "  --log FILE             append one line per command received, and\n"
@@ -236,6 +239,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		O_UUID,
 		O_IDOUT,
 		O_KGFAIL,
+		O_KGSUBJECT,
 		O_MODERN,
 		O_STATS,
 		O_LOG,
@@ -282,6 +286,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		{ "uuid", required_argument, NULL, O_UUID },
 		{ "identity-key-out", required_argument, NULL, O_IDOUT },
 		{ "keygen-fail", required_argument, NULL, O_KGFAIL },
+		{ "keygen-subject", required_argument, NULL, O_KGSUBJECT },
 		{ "modern-csr", no_argument, NULL, O_MODERN },
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "log", required_argument, NULL, O_LOG },
@@ -369,6 +374,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_UUID: o->uuid_text = optarg; break;
 		case O_IDOUT: o->identity_key_out = optarg; break;
 		case O_KGFAIL: o->keygen_fail = parse_num("--keygen-fail", optarg); break;
+		case O_KGSUBJECT: o->keygen_subject = optarg; break;
 		case O_MODERN: o->modern_csr = 1; break;
 		case O_STATS: o->stats_file = optarg; break;
 		case O_LOG: o->log_file = optarg; break;

@@ -105,6 +105,7 @@ struct sim_options {
 	long async_ms; /* --async-ms: mean interval of asynchronous output, 0 = off */
 	long latency_ms;
 	long keygen_fail;
+	const char *keygen_subject; /* --keygen-subject: a faulty modem's CSR subject */
 	long keygen_ms;
 	size_t capacity;
 	unsigned seed;
