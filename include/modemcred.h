@@ -999,6 +999,17 @@ struct mcred_verify_options {
 	 * NULL: not checked.
 	 */
 	const uint8_t *expected_nonce;
+	/**
+	 * 1: a CSR's subject must be the one %KEYGEN makes of
+	 * expected_attributes, the attributes it was asked for (those of
+	 * struct mcred_keygen_request): every attribute, one RDN each, in the
+	 * order given, with its value byte for byte (UTF-8), and no other; with
+	 * expected_attributes NULL, the modem's default CN=<device UUID>, the
+	 * UUID of the answer's payload (hex in either case). Attributes that
+	 * mcred_keygen_check() refuses are MCRED_ERR_INVALID_ARG. 0: not checked.
+	 */
+	int check_subject;
+	const char *expected_attributes; /**< as asked of %KEYGEN ("CN=x,O=y"), or NULL */
 };
 
 /**
@@ -1102,6 +1113,11 @@ MCRED_API enum mcred_check mcred_report_cose_signature_check(const mcred_report 
  * checked without one). Since 0.2.0.
  */
 MCRED_API enum mcred_check mcred_report_nonce_check(const mcred_report *r);
+/**
+ * A CSR's subject against the one asked for (check_subject of the options;
+ * not checked without it, nor for a body that is no CSR). Since 0.2.0.
+ */
+MCRED_API enum mcred_check mcred_report_subject_check(const mcred_report *r);
 
 /** CSR subject as "O=...,L=...,C=..." or NULL. Since 0.2.0. */
 MCRED_API const char *mcred_report_subject(const mcred_report *r);

@@ -170,12 +170,13 @@ enum mcred_err mcred_csr_inspect(const uint8_t *der, size_t len, struct mcred_bo
 	/* X509_REQ_verify checks the bytes as received (OpenSSL keeps them). */
 	info->sig_valid = key != NULL && X509_REQ_verify(req, key) == 1;
 	info->subject = subject_line(X509_REQ_get_subject_name(req));
+	info->name = X509_NAME_dup(X509_REQ_get_subject_name(req));
 	info->has_key_usage = key_usage_bits(req, info->key_usage);
 	info->pubkey_pem = key ? pubkey_to_pem(req) : NULL;
 	info->csr_pem = der_to_pem("CERTIFICATE REQUEST", der, len);
 	X509_REQ_free(req);
 	ERR_clear_error();
-	if (!info->subject || !info->csr_pem || (key && !info->pubkey_pem)) {
+	if (!info->subject || !info->name || !info->csr_pem || (key && !info->pubkey_pem)) {
 		mcred_body_info_clear(info);
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory describing the CSR");
 	}
@@ -211,5 +212,6 @@ void mcred_body_info_clear(struct mcred_body_info *info)
 	free(info->subject);
 	free(info->pubkey_pem);
 	free(info->csr_pem);
+	X509_NAME_free(info->name);
 	memset(info, 0, sizeof(*info));
 }

@@ -5,12 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include "modemcred.h"
 
 /* What a KEYGEN body says about itself. */
 struct mcred_body_info {
-	int sig_valid; /* CSR self-signature: 1 valid, 0 not */
-	char *subject; /* "O=...,L=...,C=..." (CSR) */
+	int sig_valid;   /* CSR self-signature: 1 valid, 0 not */
+	char *subject;   /* "O=...,L=...,C=..." (CSR) */
+	X509_NAME *name; /* (CSR) the subject itself, for mcred_subject_matches() */
 	int has_key_usage;
 	char key_usage[10]; /* 9 x 0/1 */
 	char *pubkey_pem;

@@ -15,8 +15,8 @@
  *   1. pure helpers, no handle I/O: error.h (also fills the handle's error),
  *      util.h, defaults.h, struct_size.h, at_parser.h, at_screen.h,
  *      at_shell.h, at_wire.h, cmng_check.h, cmng_parse.h, content.h, b64url.h,
- *      cose.h, csr.h, ports.h, port_access.h (a transport's descriptor, no
- *      handle), provision.h (its pure rules)
+ *      cose.h, csr.h, subject.h, ports.h, port_access.h (a transport's
+ *      descriptor, no handle), provision.h (its pure rules)
  *   2. the handle's I/O: transport_serialport.h, transport_termios.h, at.h
  *      (the AT engine, at.c)
  *   3. handle set-up and sessions: at_shell_detect.h (probes through at.h),

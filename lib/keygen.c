@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/objects.h>
+
 #include "at.h"
 #include "cose.h"
 #include "defaults.h"
@@ -17,50 +19,7 @@
 #include "at_shell.h"
 #include "at_wire.h"
 #include "struct_size.h"
-
-/* Attribute names %KEYGEN accepts (spec: "Supported attributes"). */
-static const char *const attribute_names[] = {
-	"CN",
-	"L",
-	"ST",
-	"O",
-	"OU",
-	"C",
-	"DC",
-	"SN",
-	"GN",
-	"R",
-	"commonName",
-	"locality",
-	"localityName",
-	"stateOrProvinceName",
-	"organizationName",
-	"organizationalUnitName",
-	"countryName",
-	"domainComponent",
-	"surName",
-	"surname",
-	"givenName",
-	"emailAddress",
-	"serialNumber",
-	"postalAddress",
-	"postalCode",
-	"dnQualifier",
-	"title",
-	"initials",
-	"pseudonym",
-	"generationQualifier",
-};
-
-static int attribute_known(const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(attribute_names) / sizeof(attribute_names[0]); i++)
-		if (strlen(attribute_names[i]) == len && memcmp(attribute_names[i], name, len) == 0)
-			return 1;
-	return 0;
-}
+#include "subject.h"
 
 /* One "NAME=VALUE" item of the attribute list (len bytes, no ','). */
 static enum mcred_err check_attribute(const char *item, size_t len, struct mcred_error *err)
@@ -77,7 +36,7 @@ static enum mcred_err check_attribute(const char *item, size_t len, struct mcred
 				       "attribute \"%.*s\" is not NAME=VALUE (e.g. CN=device-1)",
 				       (int)len, item);
 	nlen = (size_t)(eq - item);
-	if (!attribute_known(item, nlen))
+	if (mcred_attribute_nid(item, nlen) == NID_undef)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "attribute name \"%.*s\" is not supported by %%KEYGEN; use CN, "
 				       "L, ST, O, OU, C, DC, SN, GN, R (emailAddress), serialNumber, "

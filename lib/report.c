@@ -15,12 +15,22 @@
 #include "cose.h"
 #include "csr.h"
 #include "error.h"
+#include "subject.h"
 #include "util.h"
 
 #define SELF_DESCRIBE_TAG 55799
 #define MAX_BLOB_LEN ((size_t)1 << 20)
 
-enum check_index { CK_PAYLOAD_ID = 0, CK_SEC_TAG, CK_DIGEST, CK_CSR, CK_COSE, CK_NONCE, CK_COUNT };
+enum check_index {
+	CK_PAYLOAD_ID = 0,
+	CK_SEC_TAG,
+	CK_DIGEST,
+	CK_CSR,
+	CK_SUBJECT,
+	CK_COSE,
+	CK_NONCE,
+	CK_COUNT
+};
 
 struct mcred_report {
 	enum mcred_report_kind kind;
@@ -401,6 +411,52 @@ static void check_digest(mcred_report *r, const uint8_t want[32])
 		  "digest mismatch: COSE payload says %s, body hashes to %s", want_hex, got_hex);
 }
 
+/*
+ * The CSR's subject is the one %KEYGEN was asked for (attributes NULL: its
+ * default CN=<device UUID>). A CSR that does not parse has none to compare:
+ * its CSR check failed already.
+ */
+static enum mcred_err check_subject(mcred_report *r, const char *attributes,
+				    struct mcred_error *err)
+{
+	char why[112], got[104], want[104];
+	int matches;
+
+	if (!r->info.name)
+		return MCRED_OK;
+	matches = mcred_subject_matches(r->info.name, attributes, r->device_uuid, why, sizeof(why));
+	if (matches < 0)
+		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory comparing the subject");
+	mcred_subject_printable(r->info.subject, strlen(r->info.subject), got, sizeof(got));
+	if (attributes)
+		mcred_subject_printable(attributes, strlen(attributes), want, sizeof(want));
+	else
+		snprintf(want, sizeof(want), "CN=%s", r->device_uuid);
+	set_check(r, CK_SUBJECT, matches,
+		  "subject mismatch: the CSR is for '%s', not '%s' as asked of %%KEYGEN (%s); do "
+		  "not have it signed: generate the key again (a modem that does this again does "
+		  "not build the subject it is asked for)",
+		  got, want, why);
+	return MCRED_OK;
+}
+
+/* What the caller says %KEYGEN was asked for must be what %KEYGEN takes. */
+static enum mcred_err check_expected_attributes(const struct mcred_verify_options *opts,
+						struct mcred_error *err)
+{
+	struct mcred_keygen_request req;
+	struct mcred_error why;
+
+	if (!opts || !opts->check_subject || !opts->expected_attributes)
+		return MCRED_OK;
+	mcred_keygen_request_init(&req);
+	req.tag = 1;
+	req.attributes = opts->expected_attributes;
+	if (mcred_keygen_check(&req, &why) == MCRED_OK)
+		return MCRED_OK;
+	return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "the expected subject: %s", why.message);
+}
+
 static enum mcred_err check_cose(mcred_report *r, const struct mcred_cose *c,
 				 const uint8_t *payload, size_t len, EVP_PKEY *key,
 				 struct mcred_error *err)
@@ -483,6 +539,11 @@ static enum mcred_err keygen_checks(mcred_report *r, const struct mcred_verify_o
 	check_digest(r, kp->digest);
 	if (r->kind == MCRED_REPORT_CSR)
 		set_check(r, CK_CSR, csr_problem == NULL, "%s", csr_problem ? csr_problem : "");
+	if (r->kind == MCRED_REPORT_CSR && opts && opts->check_subject) {
+		rc = check_subject(r, opts->expected_attributes, err);
+		if (rc != MCRED_OK)
+			return rc;
+	}
 	return check_cose(r, c, c->payload, c->payload_len, key, err);
 }
 
@@ -494,6 +555,9 @@ static enum mcred_err keygen_report(struct halves *h, const struct mcred_cose *c
 	mcred_report *r;
 	enum mcred_err rc;
 
+	rc = check_expected_attributes(opts, err);
+	if (rc != MCRED_OK)
+		return rc;
 	if (!c->has_payload)
 		return mcred_error_set(err, MCRED_ERR_DECODE,
 				       "KEYGEN COSE_Sign1 has no payload (nil)");
@@ -695,6 +759,11 @@ enum mcred_check mcred_report_cose_signature_check(const mcred_report *r)
 enum mcred_check mcred_report_nonce_check(const mcred_report *r)
 {
 	return check_of(r, CK_NONCE);
+}
+
+enum mcred_check mcred_report_subject_check(const mcred_report *r)
+{
+	return check_of(r, CK_SUBJECT);
 }
 
 const char *mcred_report_subject(const mcred_report *r)

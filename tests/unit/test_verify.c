@@ -222,6 +222,83 @@ static void spec_example(void **state)
 	free(blob);
 }
 
+/* The subject check of a report, on the spec's real answer (O, L, C asked in that order). */
+static void subject_check(void **state)
+{
+	static const struct {
+		const char *attributes; /* NULL: the modem's default, CN=<device UUID> */
+		enum mcred_check check;
+		const char *problem; /* a part of the report's problem */
+	} cases[] = {
+		{ "O=Nordic Semiconductor,L=Trondheim,C=no", MCRED_CHECK_VALID, NULL },
+		{ "C=no,L=Trondheim,O=Nordic Semiconductor", MCRED_CHECK_INVALID,
+		  "not 'C=no,L=Trondheim,O=Nordic Semiconductor' as asked of %KEYGEN (it holds the "
+		  "attributes asked for in another order)" },
+		{ "O=Nordic Semiconductor,L=Trondheim", MCRED_CHECK_INVALID, "(it adds C=no)" },
+		{ "O=Nordic Semiconductor,L=Trondheim,C=no,OU=R&D", MCRED_CHECK_INVALID,
+		  "(it lacks OU=R&D)" },
+		{ "O=Nordic Semiconductor,L=Trondheim,C=NO", MCRED_CHECK_INVALID,
+		  "(its C is 'no', not 'NO')" },
+		{ NULL, MCRED_CHECK_INVALID, "not 'CN=" SPEC_UUID "' as asked of %KEYGEN" },
+	};
+	size_t len, i;
+	char *blob = fixture_read("spec_keygen_example.txt", &len);
+	struct mcred_verify_options o;
+	struct mcred_error e;
+	mcred_report *r;
+
+	(void)state;
+	mcred_verify_options_init(&o);
+	r = verify_ok(blob, len, &o, 0);
+	assert_int_equal(mcred_report_subject_check(r), MCRED_CHECK_NOT_CHECKED);
+	mcred_report_free(r);
+	o.check_subject = 1;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o.expected_attributes = cases[i].attributes;
+		r = verify_ok(blob, len, &o, 0);
+		assert_int_equal(mcred_report_subject_check(r), cases[i].check);
+		assert_int_equal(mcred_report_ok(r), cases[i].check == MCRED_CHECK_VALID);
+		if (cases[i].problem) {
+			const char *p = mcred_report_problem(r);
+
+			assert_non_null(p);
+			if (!strstr(p, cases[i].problem))
+				fail_msg("problem \"%s\" lacks \"%s\"", p, cases[i].problem);
+			/* it names both subjects and says what to do */
+			assert_non_null(strstr(p, "the CSR is for 'O=Nordic Semiconductor,"
+						  "L=Trondheim,C=no'"));
+			assert_non_null(strstr(p, "do not have it signed"));
+		} else {
+			assert_null(mcred_report_problem(r));
+		}
+		assert_int_equal(mcred_report_digest_check(r), MCRED_CHECK_VALID);
+		mcred_report_free(r);
+	}
+	/* what was asked must be what %KEYGEN takes: a bad argument, no report */
+	o.expected_attributes = "X=1";
+	r = (mcred_report *)1;
+	assert_int_equal(mcred_keygen_verify(blob, len, &o, &r, &e), MCRED_ERR_INVALID_ARG);
+	assert_null(r);
+	assert_non_null(strstr(e.message, "the expected subject: attribute name \"X\""));
+	free(blob);
+
+	/* a public key has no subject: not checked, whatever was expected */
+	blob = fixture_read("keygen_pubkey.txt", &len);
+	o.expected_attributes = NULL;
+	r = verify_ok(blob, len, &o, 0);
+	assert_int_equal(mcred_report_subject_check(r), MCRED_CHECK_NOT_CHECKED);
+	assert_true(mcred_report_ok(r));
+	mcred_report_free(r);
+	free(blob);
+	/* nor an attestation token */
+	blob = fixture_read("attest.txt", &len);
+	r = verify_ok(blob, len, &o, 1);
+	assert_int_equal(mcred_report_subject_check(r), MCRED_CHECK_NOT_CHECKED);
+	mcred_report_free(r);
+	free(blob);
+	assert_int_equal(mcred_report_subject_check(NULL), MCRED_CHECK_NOT_CHECKED);
+}
+
 /* Bare blob, CRLF wrapping, quotes only: all the same answer. */
 static void spec_example_forms(void **state)
 {
@@ -820,6 +897,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(spec_example),
 		cmocka_unit_test(spec_example_forms),
+		cmocka_unit_test(subject_check),
 		cmocka_unit_test(csr_with_keys),
 		cmocka_unit_test(pubkey_vectors),
 		cmocka_unit_test(attestation),
