@@ -20,9 +20,11 @@ const char cli_help_keygen[] =
 	"\n"
 	"Generate a private key inside the modem (%KEYGEN; it never leaves the\n"
 	"modem), receive a CSR or the public key, and verify what came back: the\n"
-	"CSR self-signature, the digest and sec_tag in the COSE payload, and the\n"
-	"COSE signature when the device identity public key is given. The modem\n"
-	"must be offline (use --offline). Needs modem firmware 1.3.0 or later.\n"
+	"CSR self-signature, its subject (exactly the attributes asked for, in\n"
+	"their order; without --attributes CN=<device UUID>), the digest and\n"
+	"sec_tag in the COSE payload, and the COSE signature when the device\n"
+	"identity public key is given. The modem must be offline (use --offline).\n"
+	"Needs modem firmware 1.3.0 or later.\n"
 	"\n"
 	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Nothing is written to FILE when a check fails (exit 5); the modem's answer\n"
@@ -50,12 +52,14 @@ const char cli_help_attest[] =
 
 const char cli_help_verify[] =
 	"Usage: modemcred verify (--keygen STRING | --attest STRING | FILE|-)\n"
-	"                 [--tag N] [--identity-key FILE]\n"
+	"                 [--tag N] [--attributes 'CN=...,O=...'] [--identity-key FILE]\n"
 	"\n"
 	"Verify a %KEYGEN or %ATTESTTOKEN answer without a modem (no port is\n"
 	"opened). FILE may hold the whole answer line (`%KEYGEN: \"...\"`) or only\n"
 	"the blob; the first answer in a file (%KEYGEN or %ATTESTTOKEN) is the one\n"
-	"checked, and a bare blob is tried as a KEYGEN answer first.\n"
+	"checked, and a bare blob is tried as a KEYGEN answer first. With\n"
+	"--attributes, a CSR's subject must be exactly what %KEYGEN was asked for\n"
+	"(for a %KEYGEN without attributes: CN=<the device UUID>).\n"
 	"\n"
 	"Options:\n" CLI_HELP_OPTIONS "\n"
 	"Exit 0 when every performed check passed, 5 when one failed, 2 when the\n"
@@ -146,6 +150,9 @@ static void report_object(struct json *j, const mcred_report *r, const char *blo
 	json_field_string(j, "sec_tag_check", mcred_check_name(mcred_report_sec_tag_check(r)));
 	json_field_string(j, "payload_id_check",
 			  mcred_check_name(mcred_report_payload_id_check(r)));
+	if (kind == MCRED_REPORT_CSR)
+		json_field_string(j, "subject_check",
+				  mcred_check_name(mcred_report_subject_check(r)));
 	json_field_string(j, "key_usage", mcred_report_key_usage(r));
 	json_field_int(j, "kid", mcred_report_kid(r));
 	if (kind == MCRED_REPORT_CSR)
@@ -178,6 +185,7 @@ static void report_json(const mcred_report *r, const char *blob, const char *out
 struct report_context {
 	const char *identity_key_path; /* NULL: no --identity-key */
 	int tag_expected;              /* a sec_tag was asked for */
+	int subject_expected;          /* verify --attributes (keygen checks every CSR's) */
 };
 
 static void print_check(FILE *f, const char *label, enum mcred_check c, const char *why_not)
@@ -225,6 +233,11 @@ static void print_keygen(FILE *f, const mcred_report *r, const struct report_con
 						: "not checked");
 	if (kind == MCRED_REPORT_CSR)
 		print_check(f, "CSR signature", mcred_report_csr_signature_check(r), "no CSR");
+	if (kind == MCRED_REPORT_CSR || rc->subject_expected)
+		print_check(f, "subject check", mcred_report_subject_check(r),
+			    !rc->subject_expected      ? "no --attributes given"
+			    : kind == MCRED_REPORT_CSR ? "the body does not parse as a CSR"
+						       : "the body is a public key, not a CSR");
 }
 
 static void report_text(FILE *f, const mcred_report *r, const struct report_context *rc)
@@ -238,6 +251,9 @@ static void report_text(FILE *f, const mcred_report *r, const struct report_cont
 		if (rc->tag_expected)
 			print_check(f, "sec_tag check", mcred_report_sec_tag_check(r),
 				    "an attestation token carries no sec_tag");
+		if (rc->subject_expected)
+			print_check(f, "subject check", mcred_report_subject_check(r),
+				    "an attestation token carries no CSR");
 	} else {
 		print_keygen(f, r, rc);
 	}
@@ -437,7 +453,7 @@ static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const
 			 struct mcred_verify_options *vo, const struct identity_key *key,
 			 int interrupted)
 {
-	struct report_context rc = { key->path, 1 };
+	struct report_context rc = { key->path, 1, a->req.kind == MCRED_KEYGEN_CSR };
 	struct keygen_result result = { NULL, NULL, a->output };
 	struct mcred_error err;
 	mcred_report *r = NULL;
@@ -451,6 +467,9 @@ static int keygen_finish(struct cli_ctx *ctx, const struct keygen_args *a, const
 
 	vo->expected_tag = a->req.tag;
 	vo->expected_payload_id = mcred_keygen_kind_payload_id(a->req.kind);
+	/* the CSR names what was asked: these attributes, or the modem's CN=<device UUID> */
+	vo->check_subject = a->req.kind == MCRED_KEYGEN_CSR;
+	vo->expected_attributes = a->req.attributes;
 	memset(&err, 0, sizeof(err));
 	if (mcred_keygen_verify(blob, strlen(blob), vo, &r, &err) != MCRED_OK) {
 		code = answer_undecodable(ctx, &err, "%KEYGEN", blob);
@@ -538,7 +557,7 @@ static int hex_digit(char c)
 int cmd_attest(struct cli_ctx *ctx)
 {
 	const char *challenge = ctx->cl->opt[OPT_CHALLENGE];
-	struct report_context rctx = { NULL, 0 };
+	struct report_context rctx = { NULL, 0, 0 };
 	struct mcred_verify_options vo;
 	uint8_t nonce[16];
 	struct identity_key key;
@@ -632,9 +651,31 @@ static enum mcred_err verify_blob(enum mcred_answer_kind kind, const char *blob,
 	return rc; /* report why it is not a KEYGEN answer, the likelier intent */
 }
 
+/*
+ * --attributes: the subject %KEYGEN was asked for, checked as keygen checks
+ * it (before the input is read). 0 or exit code.
+ */
+static int verify_attributes(const char *attributes, struct mcred_verify_options *vo)
+{
+	struct mcred_keygen_request req;
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	mcred_keygen_request_init(&req);
+	req.tag = 1; /* any: only the attributes are checked */
+	req.attributes = attributes;
+	if (mcred_keygen_check(&req, &err) != MCRED_OK) {
+		cli_errorf("--attributes: %s", err.message);
+		return CLI_EXIT_USAGE;
+	}
+	vo->check_subject = 1;
+	vo->expected_attributes = attributes;
+	return 0;
+}
+
 int cmd_verify(struct cli_ctx *ctx)
 {
-	struct report_context rctx = { NULL, 0 };
+	struct report_context rctx = { NULL, 0, 0 };
 	struct mcred_verify_options vo;
 	struct identity_key key = { NULL, NULL, 0 };
 	struct mcred_error err;
@@ -654,6 +695,10 @@ int cmd_verify(struct cli_ctx *ctx)
 		vo.expected_tag = tag;
 		rctx.tag_expected = 1;
 	}
+	if (ctx->cl->opt[OPT_ATTRIBUTES] &&
+	    (code = verify_attributes(ctx->cl->opt[OPT_ATTRIBUTES], &vo)) != 0)
+		return code;
+	rctx.subject_expected = ctx->cl->opt[OPT_ATTRIBUTES] != NULL;
 	if ((code = verify_input(ctx, &text, &len, &forced)) != 0)
 		return code;
 	code = load_identity_key(ctx, &key, &vo);

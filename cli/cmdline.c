@@ -40,8 +40,9 @@ const struct cli_command_def cli_commands[CMD_COUNT] = {
 	[CMD_ATTEST] = { "attest", OPTBIT(OPT_CHALLENGE) | OPTBIT(OPT_IDENTITY_KEY), 0, 0, 0,
 			 NULL },
 	[CMD_VERIFY] = { "verify",
-			 KEY_CHECK | OPTBIT(OPT_KEYGEN_STRING) | OPTBIT(OPT_ATTEST_STRING), 0, 0, 1,
-			 "FILE|-" },
+			 KEY_CHECK | OPTBIT(OPT_KEYGEN_STRING) | OPTBIT(OPT_ATTEST_STRING) |
+				 OPTBIT(OPT_ATTRIBUTES),
+			 0, 0, 1, "FILE|-" },
 	/* Ports as PORT arguments, -p or --serial-number (repeatable), or --all-kits. */
 	[CMD_PROVISION] = { "provision",
 			    OPTBIT(OPT_TAG) | OPTBIT(OPT_ALL_KITS) | OPTBIT(OPT_ID) |
@@ -136,7 +137,15 @@ static const struct cli_opt_def opt_defs[] = {
 	  "key and its public key; endorsement, an endorsement key (type 8) and its public key",
 	  NULL, CLI_COMPLETE_WORDS, 0 },
 	{ "attributes", 0, 1, OPT_ATTRIBUTES, "A",
-	  "CSR subject, e.g. 'CN=device-42,O=Example' (csr only)", NULL, CLI_COMPLETE_NONE, 0 },
+	  "CSR subject, e.g. 'CN=device-42,O=Example' (csr only)",
+	  "The names %KEYGEN takes: CN, L, ST, O, OU, C, DC, SN, GN, R (emailAddress), "
+	  "serialNumber, postalAddress, postalCode, dnQualifier, title, initials, pseudonym, "
+	  "generationQualifier; values are printable ASCII without '\"' or ','. keygen checks "
+	  "that the CSR's subject is exactly this, attribute by attribute in this order (without "
+	  "--attributes: CN=<device UUID>), and fails with exit 5 when the modem added, dropped "
+	  "or changed one. verify: the attributes %KEYGEN was asked for, checked the same way "
+	  "(not checked without it).",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "key-usage", 0, 1, OPT_KEY_USAGE, "BITS",
 	  "9 characters of 0/1, decipherOnly last (csr only)", "decipherOnly must be 0.",
 	  CLI_COMPLETE_NONE, 0 },

@@ -20,7 +20,8 @@ test_keygen_csr() {
 	expect_eq "$(json "j['payload_id']")" 9 "payload_id"
 	expect_eq "$(json "j['device_uuid']")" 4e5249d0-5349-4d00-8000-0123456789ab "device_uuid"
 	subj=$(json "j['subject']")
-	echo "$subj" | grep -q 'CN=4e5249d0-5349-4d00-8000-0123456789ab' || fail "default subject should be CN=<uuid>, got $subj"
+	expect_eq "$subj" CN=4e5249d0-5349-4d00-8000-0123456789ab "default subject"
+	expect_eq "$(json "j['subject_check']")" valid "subject_check"
 	json "j['public_key_pem']" | grep -q 'BEGIN PUBLIC KEY' || fail "public_key_pem"
 	openssl req -verify -in "$T_DIR/out.csr" -noout >"$T_DIR/ossl" 2>&1 ||
 		{ cat "$T_DIR/ossl" >&2; fail "openssl req -verify on the CSR"; }
@@ -61,6 +62,66 @@ test_keygen_csr_attributes_der() {
 	openssl req -inform DER -in "$T_DIR/out.der" -noout -text >"$T_DIR/csr.txt" 2>&1
 	grep -qi 'Key Encipherment' "$T_DIR/csr.txt" || fail "key usage keyEncipherment missing from the CSR"
 	grep -qi 'Non Repudiation\|Content Commitment' "$T_DIR/csr.txt" && fail "key usage 101010000 should not have nonRepudiation"
+	true
+}
+
+# A modem whose CSR names another subject than the one asked for: keygen
+# fails the check (exit 5), writes nothing, names both subjects; verify
+# checks the same when told what was asked.
+test_keygen_wrong_subject() {
+	start_sim --keygen-subject 'CN=device-7,O=Other Oy'
+	mc --json keygen --tag 1010 --attributes 'CN=device-7,O=Example Oy' -o "$T_DIR/w.csr"
+	expect_rc 5 "keygen, the CSR names another O"
+	expect_eq "$(json "j['subject_check']")" invalid "subject_check"
+	expect_eq "$(json "j['csr_signature']")" valid "csr_signature (the CSR itself is sound)"
+	expect_eq "$(json "j['ok']")" false "ok"
+	json "j['problem']" | grep -qF "the CSR is for 'CN=device-7,O=Other Oy', not 'CN=device-7,O=Example Oy'" ||
+		fail "problem should name both subjects: $(json "j['problem']")"
+	json "j['problem']" | grep -qF "its O is 'Other Oy', not 'Example Oy'" ||
+		fail "problem should say what differs: $(json "j['problem']")"
+	[ -e "$T_DIR/w.csr" ] && fail "a CSR with the wrong subject was written"
+	err_has "subject mismatch" "the message on stderr"
+	blob=$(sed -n 's/^nothing written; the modem answered: //p' "$ERR" | head -n 1)
+	[ -n "$blob" ] || fail "the modem's answer is not on stderr: $(cat "$ERR")"
+	# the same, in text, with an attribute the modem dropped and one it added
+	mc --offline keygen --tag 1010 --force --attributes 'CN=device-7,O=Other Oy,OU=Line 2' \
+		-o "$T_DIR/w.csr"
+	expect_rc 5 "keygen, the CSR lacks an OU"
+	out_has "subject check: INVALID" "the text report"
+	out_has "(it lacks OU=Line 2)" "the text report"
+	mc --offline keygen --tag 1010 --force --attributes 'CN=device-7' -o "$T_DIR/w.csr"
+	expect_rc 5 "keygen, the CSR adds an O"
+	out_has "(it adds O=Other Oy)" "the text report"
+	# asked in another order than the modem made it
+	mc --offline keygen --tag 1010 --force --attributes 'O=Other Oy,CN=device-7' -o "$T_DIR/w.csr"
+	expect_rc 5 "keygen, the CSR in another order"
+	out_has "another order" "the text report"
+	# exactly what the modem makes: it passes
+	mc --offline --json keygen --tag 1010 --force --attributes 'CN=device-7,O=Other Oy' \
+		-o "$T_DIR/w.csr"
+	expect_ok "keygen, the subject asked for"
+	expect_eq "$(json "j['subject_check']")" valid "subject_check"
+	# verify: not checked unless told what was asked; then checked the same way
+	mcx verify --keygen "$blob"
+	expect_ok "verify without --attributes"
+	out_has "subject check: not checked (no --attributes given)" "verify report"
+	mcx verify --keygen "$blob" --attributes 'CN=device-7,O=Other Oy'
+	expect_ok "verify --attributes as the CSR has them"
+	out_has "subject check: valid" "verify report"
+	mcx --json verify --keygen "$blob" --attributes 'CN=device-7,O=Example Oy'
+	expect_rc 5 "verify --attributes as they were asked"
+	expect_eq "$(json "j['subject_check']")" invalid "verify subject_check"
+	mcx verify --keygen "$blob" --attributes 'CN=device-7,XX=1'
+	expect_rc 2 "verify --attributes with a name %KEYGEN does not take"
+	err_has "--attributes: attribute name" "the usage error"
+	# no attributes: the CSR must be CN=<device UUID> alone
+	stop_sim
+	SIM_NAME=sim2 start_sim --keygen-subject 'CN=4e5249d0-5349-4d00-8000-0123456789ab,O=Extra'
+	mc --offline keygen --tag 1011 -o "$T_DIR/d.csr"
+	expect_rc 5 "keygen without attributes, the CSR adds an O"
+	out_has "not 'CN=4e5249d0-5349-4d00-8000-0123456789ab' as asked of %KEYGEN (it adds O=Extra)" \
+		"the text report"
+	[ -e "$T_DIR/d.csr" ] && fail "a CSR with the wrong subject was written"
 	true
 }
 
