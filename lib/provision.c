@@ -559,22 +559,14 @@ static enum mcred_err save(struct run *r)
 	return MCRED_OK;
 }
 
-/* 1 when subject is "CN=<id>" alone or followed by more attributes. */
-static int subject_names(const char *subject, const char *id)
-{
-	size_t n = strlen(id);
-
-	return subject && strncmp(subject, "CN=", 3) == 0 && strncasecmp(subject + 3, id, n) == 0 &&
-	       (subject[3 + n] == '\0' || subject[3 + n] == ',');
-}
-
 /*
  * The device UUID of the %KEYGEN payload, and the device id made from it
- * when the modem chose the subject. Either way the CSR must name the id.
+ * when the modem chose the subject. Either way the CSR names the id: the
+ * report checked its subject against the one asked for.
  */
 static enum mcred_err take_identity(struct run *r, const mcred_report *rep)
 {
-	const char *uuid = mcred_report_device_uuid(rep), *subject = mcred_report_subject(rep);
+	const char *uuid = mcred_report_device_uuid(rep);
 	struct mcred_error err;
 
 	snprintf(r->res->device_uuid, sizeof(r->res->device_uuid), "%s", uuid);
@@ -584,16 +576,16 @@ static enum mcred_err take_identity(struct run *r, const mcred_report *rep)
 		r->res->error = err;
 		return err.code;
 	}
-	if (!subject_names(subject, r->res->device_id))
-		return run_fail(r, MCRED_ERR_VERIFY,
-				"the modem made a CSR for '%.100s', not for "
-				"CN=%s",
-				subject ? subject : "", r->res->device_id);
 	return MCRED_OK;
 }
 
-/* Check what %KEYGEN returned and keep its CSR and public key. */
-static enum mcred_err take_keygen_report(struct run *r, const char *blob)
+/*
+ * Check what %KEYGEN returned and keep its CSR and public key. attributes:
+ * what %KEYGEN was asked for ("CN=<id>[,<subject extra>]", or NULL for the
+ * modem's CN=<device UUID>): the CSR's subject must be exactly that, so a
+ * modem that adds, drops or changes an attribute is caught.
+ */
+static enum mcred_err take_keygen_report(struct run *r, const char *blob, const char *attributes)
 {
 	struct mcred_verify_options vo;
 	struct mcred_error err;
@@ -603,6 +595,8 @@ static enum mcred_err take_keygen_report(struct run *r, const char *blob)
 	verify_options(r, &vo);
 	vo.expected_tag = r->req->tag;
 	vo.expected_payload_id = 9;
+	vo.check_subject = 1;
+	vo.expected_attributes = attributes;
 	memset(&err, 0, sizeof(err));
 	rc = mcred_keygen_verify(blob, strlen(blob), &vo, &rep, &err);
 	if (rc != MCRED_OK) {
@@ -660,6 +654,7 @@ static int saved_key_incomplete(const struct run *r, const struct mcred_credenti
 struct keygen_check {
 	struct run *r;
 	const char *blob;
+	const char *attributes; /* asked of %KEYGEN */
 	int done;
 	enum mcred_err rc;
 };
@@ -669,7 +664,7 @@ static void check_keygen_answer(void *user)
 	struct keygen_check *c = user;
 
 	c->done = 1;
-	c->rc = take_keygen_report(c->r, c->blob);
+	c->rc = take_keygen_report(c->r, c->blob, c->attributes);
 }
 
 static enum mcred_err generate_key(struct run *r)
@@ -702,7 +697,7 @@ static enum mcred_err generate_key(struct run *r)
 	 * The digest the modem lists for the new key identifies it in later
 	 * runs; the answer is checked while the modem lists it.
 	 */
-	struct keygen_check check = { r, blob, 0, MCRED_OK };
+	struct keygen_check check = { r, blob, kr.attributes, 0, MCRED_OK };
 	r->m->while_waiting = check_keygen_answer;
 	r->m->while_waiting_user = &check;
 	t0 = now_s();

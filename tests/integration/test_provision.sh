@@ -411,6 +411,35 @@ test_provision_identity_key_attest_subject() {
 	expect_eq "$(log_count 'CMNG=0')" "$n0" "writes after a failed COSE check"
 }
 
+# A modem that adds or drops attributes: the CSR is not for the subject
+# provision asked for (CN=<id> plus --subject-extra), so no certificate is
+# made and nothing is written.
+test_provision_wrong_subject() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	id=4e5249d0-5349-4d00-8000-000000000001
+	# the modem drops OU: "CN=<id>" then anything used to pass
+	start_sims 1 --keygen-subject "CN=$id,O=Acme Oy"
+	n0=$(log_count 'CMNG=0')
+	prov --attest --subject-extra 'O=Acme Oy,OU=Line 2' $PORTS
+	expect_rc 5 "provision, the modem dropped OU"
+	grep -qF "the CSR is for 'CN=$id,O=Acme Oy', not 'CN=$id,O=Acme Oy,OU=Line 2'" "$OUT" ||
+		fail "the result should name both subjects: $(cat "$OUT")"
+	grep -qF "(it lacks OU=Line 2)" "$OUT" || fail "the result should say what differs: $(cat "$OUT")"
+	expect_eq "$(log_count 'CMNG=0')" "$n0" "writes after a wrong subject"
+	[ -e "$T_DIR/arts/${id}_crt.pem" ] && fail "a certificate was made for the wrong subject"
+	stop_sim
+	# the modem adds an O to the CN=<device UUID> it was asked for (no extra: the default)
+	SIM_NAME=m2 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000002 \
+		--keygen-subject 'CN=4e5249d0-5349-4d00-8000-000000000002,O=Extra'
+	n0=$(log_count 'CMNG=0')
+	prov "$LINK"
+	expect_rc 5 "provision, the modem added O"
+	grep -qF "(it adds O=Extra)" "$OUT" || fail "the result should say what differs: $(cat "$OUT")"
+	expect_eq "$(log_count 'CMNG=0')" "$n0" "writes after a wrong subject"
+	true
+}
+
 test_provision_two_stations_share_ledger_and_csv() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
