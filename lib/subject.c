@@ -14,7 +14,10 @@
  * - nRFCloud/utils tests/test_modem_credentials_parser.py (KEYGEN_CSR), a
  *   real answer to %KEYGEN without attributes: the subject is one RDN,
  *   CN=50363154-3931-44f0-8022-121b6401627d, the device UUID of the payload
- *   in lower-case hex.
+ *   in lower-case hex;
+ * - nRFCloud/utils tests/test_device_credentials_installer.py: real answers
+ *   to "CN=nrf-<IMEI>" and to no attributes, each exactly that subject
+ *   (tests/fixtures/transcripts/keygen_nrfcloud_utils_installer_*.txt).
  * Values are compared as UTF-8 bytes, whatever the string type (the
  * example's C is a PrintableString, its O a UTF8String).
  */
