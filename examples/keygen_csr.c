@@ -32,12 +32,15 @@ static void print_check(const char *what, enum mcred_check check)
 	fprintf(stderr, "  %-16s %s\n", what, mcred_check_name(check));
 }
 
-static int check_and_print(const char *blob, uint32_t tag, const char *identity_pem)
+static int check_and_print(const char *blob, const struct mcred_keygen_request *req,
+			   const char *identity_pem)
 {
 	struct mcred_verify_options vopts;
 	mcred_verify_options_init(&vopts);
-	vopts.expected_tag = tag;
-	vopts.expected_payload_id = mcred_keygen_kind_payload_id(MCRED_KEYGEN_CSR);
+	vopts.expected_tag = req->tag;
+	vopts.expected_payload_id = mcred_keygen_kind_payload_id(req->kind);
+	vopts.check_subject = 1; /* the CSR must name exactly what was asked */
+	vopts.expected_attributes = req->attributes;
 	vopts.identity_key_pem = identity_pem;
 
 	mcred_report *report;
@@ -49,6 +52,7 @@ static int check_and_print(const char *blob, uint32_t tag, const char *identity_
 	fprintf(stderr, "device %s, subject %s\n", mcred_report_device_uuid(report),
 		mcred_report_subject(report) ? mcred_report_subject(report) : "-");
 	print_check("CSR signature", mcred_report_csr_signature_check(report));
+	print_check("subject", mcred_report_subject_check(report));
 	print_check("digest", mcred_report_digest_check(report));
 	print_check("security tag", mcred_report_sec_tag_check(report));
 	print_check("payload id", mcred_report_payload_id_check(report));
@@ -104,7 +108,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keygen: %s\n", mcred_modem_error(modem)->message);
 		status = 4;
 	} else {
-		status = check_and_print(blob, req.tag, identity_pem);
+		status = check_and_print(blob, &req, identity_pem);
 	}
 	free(blob);
 	mcred_modem_free(modem);
