@@ -275,16 +275,11 @@ static void why_is_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(names_map_to_nids),
-		cmocka_unit_test(same_attributes_same_order),
-		cmocka_unit_test(another_order),
-		cmocka_unit_test(missing_attribute),
-		cmocka_unit_test(extra_attribute),
-		cmocka_unit_test(different_value),
-		cmocka_unit_test(special_characters),
-		cmocka_unit_test(multi_valued_rdn),
-		cmocka_unit_test(default_subject),
-		cmocka_unit_test(string_types),
+		cmocka_unit_test(names_map_to_nids),  cmocka_unit_test(same_attributes_same_order),
+		cmocka_unit_test(another_order),      cmocka_unit_test(missing_attribute),
+		cmocka_unit_test(extra_attribute),    cmocka_unit_test(different_value),
+		cmocka_unit_test(special_characters), cmocka_unit_test(multi_valued_rdn),
+		cmocka_unit_test(default_subject),    cmocka_unit_test(string_types),
 		cmocka_unit_test(why_is_bounded),
 	};
 
