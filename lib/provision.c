@@ -1,8 +1,11 @@
 /*
- * Provisioning one modem in one call (mcred_provision): offline, device
- * facts, device id, an on-device key and its CSR, a certificate from the
- * factory CA, the root CA and the certificate written and verified, the
- * mode restored.
+ * Provisioning one modem in one call (mcred_provision): device facts, the
+ * tag's listing and the device id, an on-device key and its CSR, a
+ * certificate from the factory CA, the root CA and the certificate written
+ * and verified. Reading needs the modem online or offline alike; only
+ * %KEYGEN and writes need it offline, so the run takes it offline just
+ * before the first of them (offline_for_change) and restores the mode
+ * found at the end. A modem that already holds everything stays online.
  *
  * Built on the public API of this library, so that everything the engine
  * does for the single commands (CMEE, timeouts, digests, parsing) applies
@@ -256,6 +259,8 @@ struct run {
 	/* that intent had the modem changed: %KEYGEN or a write was under way */
 	int recalled_change;
 	int intent_recorded; /* this run recorded its intent to go offline */
+	int offline;         /* this run took the modem offline (or found it so) */
+	int restore;         /* the mode to restore at the end, -1: nothing to restore */
 	/* the result's strings, given to it (allocated) when the run ends */
 	char model[64];
 	char firmware[64];
@@ -290,6 +295,24 @@ static enum mcred_err modem_fail(struct run *r, enum mcred_err code)
 			 mcred_strerror(code));
 	return code;
 }
+
+static int stop_asked(const struct run *r)
+{
+	return r->req->stop_cb && r->req->stop_cb(r->req->user);
+}
+
+static enum mcred_err enter(struct run *r, enum mcred_provision_step step)
+{
+	r->res->step = step;
+	if (stop_asked(r))
+		return run_fail(r, MCRED_ERR_CANCELLED, "stopped before the %s step",
+				mcred_provision_step_name(step));
+	if (r->req->progress_cb)
+		r->req->progress_cb(step, r->req->user);
+	return MCRED_OK;
+}
+
+static void host_work_while_waiting(void *user);
 
 /* ---- timings ----------------------------------------------------------------------- */
 
@@ -386,31 +409,27 @@ static int modem_refused(enum mcred_err rc)
 }
 
 /*
- * Offline (CFUN=4), the intent recorded first with the mode to restore:
- * the mode found, or, when a crashed run left the modem offline, the mode
- * that run found. *restore gets it (-1: nothing to restore).
+ * Offline (CFUN=4) from mode, the intent recorded first with the mode to
+ * restore: the mode found, or, when a crashed run left the modem offline,
+ * the mode that run found. r->restore gets it (-1: nothing to restore).
  */
-static enum mcred_err go_offline(struct run *r, int *restore)
+static enum mcred_err go_offline(struct run *r, int mode)
 {
-	int mode, inherited;
-	enum mcred_err rc = mcred_cfun_get(r->m, &mode);
+	int inherited = r->recalled && is_offline_mode(mode) && r->intent.mode_found >= 0;
+	enum mcred_err rc;
 
-	*restore = -1;
-	if (rc != MCRED_OK)
-		return modem_fail(r, rc);
-	inherited = r->recalled && is_offline_mode(mode) && r->intent.mode_found >= 0;
 	if (!inherited)
 		r->intent.mode_found = mode;
 	if ((rc = record_intent(r, MCRED_STEP_OFFLINE)) != MCRED_OK)
 		return rc;
 	r->intent_recorded = 1;
-	*restore = r->intent.mode_found;
+	r->restore = r->intent.mode_found;
 	if (is_offline_mode(mode))
 		return MCRED_OK;
 	rc = mcred_cfun_set(r->m, 4);
 	/* unless the modem refused, it may be offline without our having seen its OK */
 	if (rc != MCRED_OK && modem_refused(rc) && !inherited)
-		*restore = -1;
+		r->restore = -1;
 	return rc == MCRED_OK ? MCRED_OK : modem_fail(r, rc);
 }
 
@@ -488,6 +507,116 @@ static enum mcred_err step_inspect(struct run *r)
 	enum mcred_err rc = mcred_cmng_list(r->m, r->req->tag, MCRED_ANY_TYPE, &r->inspected);
 
 	return rc == MCRED_OK ? MCRED_OK : modem_fail(r, rc);
+}
+
+/* 1 when b lists what a lists: the same types with the same digests. */
+static int same_listing(const struct mcred_credential_list *a,
+			const struct mcred_credential_list *b)
+{
+	size_t i, j, na = a ? a->count : 0, nb = b ? b->count : 0;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++)
+			if (a->items[i].tag == b->items[j].tag &&
+			    a->items[i].type == b->items[j].type &&
+			    a->items[i].has_sha256 == b->items[j].has_sha256 &&
+			    strcmp(a->items[i].sha256, b->items[j].sha256) == 0)
+				break;
+		if (j == nb)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The tag listed again once the modem is offline. What decided the change
+ * was listed before, mostly while the modem was online, where the device's
+ * application (or anything else on the port) could still take it offline,
+ * change the tag and bring it back: a decision on an older listing must
+ * not be carried out. This run has changed nothing yet (its first change
+ * is what takes the modem offline), so a difference stops it with nothing
+ * written, and the next run decides on what the tag holds then.
+ */
+static enum mcred_err list_again_offline(struct run *r)
+{
+	struct mcred_credential_list *now = NULL;
+	enum mcred_err rc = mcred_cmng_list(r->m, r->req->tag, MCRED_ANY_TYPE, &now);
+	int same = rc == MCRED_OK && same_listing(r->inspected, now);
+
+	mcred_credential_list_free(now);
+	if (rc != MCRED_OK)
+		return modem_fail(r, rc);
+	if (!same)
+		return run_fail(r, MCRED_ERR_MISMATCH,
+				"tag %lu changed between its listing and taking the modem offline "
+				"(did another program write it?): nothing was written; run again to "
+				"provision the modem as it is now",
+				(unsigned long)r->req->tag);
+	return MCRED_OK;
+}
+
+/*
+ * From mode, offline as go_offline() does, timed from t0 (list_again: and
+ * the tag listed again, checked against the listing that decided).
+ */
+static enum mcred_err offline_from(struct run *r, int mode, double t0, int list_again)
+{
+	enum mcred_err rc = go_offline(r, mode);
+
+	if (rc == MCRED_OK) {
+		r->offline = 1;
+		if (list_again)
+			rc = list_again_offline(r);
+	}
+	add_time(&r->res->timings.offline, t0);
+	return rc;
+}
+
+/*
+ * Offline just before the first change (%KEYGEN, a write), which is what
+ * needs it: a modem that already holds everything is never taken offline.
+ * The tag is listed again whatever the mode found (also one found offline
+ * may have been online when the tag was listed). Nothing once offline.
+ */
+static enum mcred_err offline_for_change(struct run *r)
+{
+	double t0 = now_s();
+	int mode;
+	enum mcred_err rc;
+
+	if (r->offline)
+		return MCRED_OK;
+	if ((rc = enter(r, MCRED_STEP_OFFLINE)) != MCRED_OK)
+		return rc;
+	if ((rc = mcred_cfun_get(r->m, &mode)) != MCRED_OK) {
+		add_time(&r->res->timings.offline, t0);
+		return modem_fail(r, rc);
+	}
+	return offline_from(r, mode, t0, 1);
+}
+
+/*
+ * A crashed run left the modem offline: this run takes over from there (no
+ * AT+CFUN=4 to send) and restores the mode that run found, also when it
+ * has nothing left to change.
+ */
+static enum mcred_err take_over_offline(struct run *r)
+{
+	double t0 = now_s();
+	int mode;
+	enum mcred_err rc;
+
+	if (!r->recalled || r->intent.mode_found < 0)
+		return MCRED_OK;
+	if ((rc = mcred_cfun_get(r->m, &mode)) != MCRED_OK)
+		return modem_fail(r, rc);
+	if (!is_offline_mode(mode))
+		return MCRED_OK; /* brought back since: this run goes offline when it must */
+	if ((rc = enter(r, MCRED_STEP_OFFLINE)) != MCRED_OK)
+		return rc;
+	return offline_from(r, mode, t0, 0); /* before the tag is listed: no list again */
 }
 
 /*
@@ -762,10 +891,10 @@ static int own_orphan(const struct run *r, const struct mcred_credential *key)
 	return j->replace_key || strcasecmp(key->sha256, j->key_before) != 0;
 }
 
-static enum mcred_err step_keygen(struct run *r)
+/* The tag's key reused (*generate 0), refused, or a new one to generate (*generate 1). */
+static enum mcred_err choose_key(struct run *r, const struct mcred_credential *key, int *generate)
 {
-	const struct mcred_credential *key = find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY);
-
+	*generate = 0;
 	if (key && reuse_saved_key(r, key)) {
 		r->key_reused = 1;
 		return MCRED_OK;
@@ -789,6 +918,27 @@ static enum mcred_err step_keygen(struct run *r)
 				"differs or none was saved); the request's force (the CLI's --force) "
 				"replaces it with a new key",
 				(unsigned long)r->req->tag, r->res->device_id);
+	*generate = 1;
+	return MCRED_OK;
+}
+
+/*
+ * The key step, entered once the key is chosen: a new one needs the modem
+ * offline, and that step comes first.
+ */
+static enum mcred_err step_keygen(struct run *r)
+{
+	const struct mcred_credential *key = find_cred(r->inspected, MCRED_TYPE_PRIVATE_KEY);
+	int generate;
+	enum mcred_err rc = choose_key(r, key, &generate);
+
+	if (rc != MCRED_OK) {
+		r->res->step = MCRED_STEP_KEYGEN;
+		return rc;
+	}
+	if ((generate && (rc = offline_for_change(r)) != MCRED_OK) ||
+	    (rc = enter(r, MCRED_STEP_KEYGEN)) != MCRED_OK || !generate)
+		return rc;
 	/* what a crash during %KEYGEN leaves the next run to know */
 	r->intent.keygen = 1;
 	r->intent.replace_key = key != NULL;
@@ -885,26 +1035,44 @@ static enum mcred_err write_verified(struct run *r, int type, const char *conten
 	return MCRED_OK;
 }
 
-/* Write content as type unless the tag already holds exactly it; verified by digest. */
-static enum mcred_err write_if_needed(struct run *r, int type, const char *content, char digest[65])
+/*
+ * The step that writes content as type: entered (the modem taken offline
+ * first) and the write verified by digest, unless the tag already holds
+ * exactly that content. beside: host_work runs while the modem stores it.
+ * digest gets what the modem now lists.
+ */
+static enum mcred_err write_step(struct run *r, enum mcred_provision_step step, int type,
+				 const char *content, char digest[65], int beside)
 {
 	const struct mcred_credential *have = find_cred(r->inspected, type);
+	double *timing = type == MCRED_TYPE_CA_CERT ? &r->res->timings.write_ca
+						    : &r->res->timings.write_cert;
 	struct mcred_error err;
 	char want[65];
+	int needed;
 	enum mcred_err rc;
 
 	memset(&err, 0, sizeof(err));
 	rc = mcred_cmng_write_digest(type, content, strlen(content), NULL, want, &err);
 	if (rc != MCRED_OK) {
+		r->res->step = step;
 		r->res->error = err;
 		return rc;
 	}
-	if ((!have || !have->has_sha256 || strcmp(have->sha256, want) != 0) &&
-	    (rc = write_verified(r, type, content,
-				 type == MCRED_TYPE_CA_CERT ? &r->res->timings.write_ca
-							    : &r->res->timings.write_cert)) !=
-		    MCRED_OK)
+	needed = !have || !have->has_sha256 || strcmp(have->sha256, want) != 0;
+	if ((needed && (rc = offline_for_change(r)) != MCRED_OK) ||
+	    (rc = enter(r, step)) != MCRED_OK)
 		return rc;
+	if (needed) {
+		if (beside) {
+			r->m->while_waiting = host_work_while_waiting;
+			r->m->while_waiting_user = r;
+		}
+		rc = write_verified(r, type, content, timing);
+		r->m->while_waiting = NULL;
+		if (rc != MCRED_OK)
+			return rc;
+	}
 	/* Only what the modem now lists: the result must not claim a failed write. */
 	memcpy(digest, want, sizeof(want));
 	return MCRED_OK;
@@ -957,22 +1125,6 @@ static enum mcred_err restore_mode(struct run *r, int saved)
 	return rc;
 }
 
-static int stop_asked(const struct run *r)
-{
-	return r->req->stop_cb && r->req->stop_cb(r->req->user);
-}
-
-static enum mcred_err enter(struct run *r, enum mcred_provision_step step)
-{
-	r->res->step = step;
-	if (stop_asked(r))
-		return run_fail(r, MCRED_ERR_CANCELLED, "stopped before the %s step",
-				mcred_provision_step_name(step));
-	if (r->req->progress_cb)
-		r->req->progress_cb(step, r->req->user);
-	return MCRED_OK;
-}
-
 /*
  * What needs only the host once the key is known: keep a new key's
  * artifacts (first, so that even a stop keeps them), then the certificate.
@@ -1009,20 +1161,17 @@ static void host_work_while_waiting(void *user)
 static enum mcred_err write_ca_beside_host_work(struct run *r)
 {
 	struct mcred_error write_err;
-	enum mcred_err rc;
+	enum mcred_provision_step write_step_failed;
+	enum mcred_err rc = write_step(r, MCRED_STEP_WRITE_CA, MCRED_TYPE_CA_CERT,
+				       r->req->root_ca_pem, r->ca_sha256, 1);
 
-	r->m->while_waiting = host_work_while_waiting;
-	r->m->while_waiting_user = r;
-	rc = enter(r, MCRED_STEP_WRITE_CA);
-	if (rc == MCRED_OK)
-		rc = write_if_needed(r, MCRED_TYPE_CA_CERT, r->req->root_ca_pem, r->ca_sha256);
-	r->m->while_waiting = NULL;
 	write_err = r->res->error;
+	write_step_failed = r->res->step;
 	if (!r->host_done)
 		host_work(r);
 	if (rc != MCRED_OK) {
-		/* the write's failure is the one to tell; the host's work was still done */
-		r->res->step = MCRED_STEP_WRITE_CA;
+		/* the write's failure (or going offline's) is told; the host's work was done */
+		r->res->step = write_step_failed;
 		r->res->error = write_err;
 		return rc;
 	}
@@ -1058,16 +1207,18 @@ static enum mcred_err step_tag_and_id(struct run *r)
 	return rc;
 }
 
-/* Everything between going offline and restoring the mode. */
-static enum mcred_err provision_offline(struct run *r)
+/*
+ * Everything between the device facts and restoring the mode; the modem
+ * goes offline before the first step that changes it, if any does.
+ */
+static enum mcred_err provision_steps(struct run *r)
 {
 	const struct mcred_provision_request *q = r->req;
 	/* signing needs no modem: it is done while the root CA is written */
 	int beside = q->root_ca_pem && q->ca;
 	enum mcred_err rc;
 
-	if ((rc = step_tag_and_id(r)) || (rc = enter(r, MCRED_STEP_KEYGEN)) ||
-	    (rc = step_keygen(r)))
+	if ((rc = step_tag_and_id(r)) || (rc = step_keygen(r)))
 		return rc;
 	if ((rc = beside ? write_ca_beside_host_work(r) : host_work(r)) != MCRED_OK)
 		return rc;
@@ -1076,11 +1227,11 @@ static enum mcred_err provision_offline(struct run *r)
 		return MCRED_OK;
 	}
 	if (q->root_ca_pem && !beside &&
-	    ((rc = enter(r, MCRED_STEP_WRITE_CA)) ||
-	     (rc = write_if_needed(r, MCRED_TYPE_CA_CERT, q->root_ca_pem, r->ca_sha256))))
+	    (rc = write_step(r, MCRED_STEP_WRITE_CA, MCRED_TYPE_CA_CERT, q->root_ca_pem,
+			     r->ca_sha256, 0)))
 		return rc;
-	if ((rc = enter(r, MCRED_STEP_WRITE_CERT)) ||
-	    (rc = write_if_needed(r, MCRED_TYPE_CLIENT_CERT, r->cert_pem, r->res->cert_sha256)))
+	if ((rc = write_step(r, MCRED_STEP_WRITE_CERT, MCRED_TYPE_CLIENT_CERT, r->cert_pem,
+			     r->res->cert_sha256, 0)))
 		return rc;
 	if (q->attest) {
 		double t0;
@@ -1102,9 +1253,10 @@ static enum mcred_err provision_offline(struct run *r)
 
 /*
  * The device facts (before anything changes: the intent to go offline
- * names the modem by its IMEI), a crashed run's journal, then offline.
+ * names the modem by its IMEI), then a crashed run's journal, and the
+ * modem that run left offline taken over.
  */
-static enum mcred_err facts_then_offline(struct run *r, int *restore)
+static enum mcred_err facts_and_journal(struct run *r)
 {
 	double t0 = now_s();
 	enum mcred_err rc = enter(r, MCRED_STEP_INFO);
@@ -1114,12 +1266,7 @@ static enum mcred_err facts_then_offline(struct run *r, int *restore)
 	add_time(&r->res->timings.facts, t0);
 	if (rc == MCRED_OK)
 		rc = recall_intent(r);
-	if (rc == MCRED_OK && (rc = enter(r, MCRED_STEP_OFFLINE)) == MCRED_OK) {
-		t0 = now_s();
-		rc = go_offline(r, restore);
-		add_time(&r->res->timings.offline, t0);
-	}
-	return rc;
+	return rc == MCRED_OK ? take_over_offline(r) : rc;
 }
 
 /*
@@ -1129,7 +1276,9 @@ static enum mcred_err facts_then_offline(struct run *r, int *restore)
  */
 static void close_journal(struct run *r)
 {
-	if (!r->intent_recorded || (r->intent.keygen && !r->key_saved && !r->key_reused))
+	/* a crashed run's journal closes too when this run had nothing to change */
+	if ((!r->intent_recorded && !r->recalled) ||
+	    (r->intent.keygen && !r->key_saved && !r->key_reused))
 		return;
 	(void)record_intent(r, MCRED_STEP_DONE); /* a stale journal only repeats a restore */
 }
@@ -1141,7 +1290,6 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 {
 	struct mcred_provision_request copy;
 	struct run r;
-	int restore = -1;
 	double t0;
 	enum mcred_err rc, restore_rc;
 
@@ -1155,14 +1303,16 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 	r.m = modem;
 	r.req = req;
 	r.res = result;
-	rc = facts_then_offline(&r, &restore);
+	r.restore = -1;
+	rc = facts_and_journal(&r);
 	if (rc == MCRED_OK)
-		rc = provision_offline(&r);
-	if (req->progress_cb)
+		rc = provision_steps(&r);
+	/* a modem never taken offline has no mode to restore: no step, no time */
+	if (req->progress_cb && r.restore >= 0)
 		req->progress_cb(MCRED_STEP_RESTORE, req->user);
 	t0 = now_s();
-	restore_rc = restore_mode(&r, restore);
-	if (restore >= 0)
+	restore_rc = restore_mode(&r, r.restore);
+	if (r.restore >= 0)
 		add_time(&result->timings.restore, t0);
 	if (restore_rc == MCRED_OK)
 		close_journal(&r);
@@ -1182,12 +1332,12 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 				 "in time (the modem may still be finishing the cancelled command "
 				 "and set it afterwards): check with AT+CFUN? and send AT+CFUN=%d "
 				 "if the mode is not %d",
-				 restore, restore, restore);
+				 r.restore, r.restore, r.restore);
 		else
 			snprintf(result->error.message + n, sizeof(result->error.message) - n,
 				 "; the functional mode could not be restored (%s): send "
 				 "AT+CFUN=%d",
-				 mcred_strerror(restore_rc), restore);
+				 mcred_strerror(restore_rc), r.restore);
 	}
 	if (rc != MCRED_OK) {
 		result->status = MCRED_PROVISION_FAILED;

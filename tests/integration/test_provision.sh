@@ -82,7 +82,7 @@ test_provision_signs_while_root_ca_is_written() {
 	start_sims 1
 	prov $PORTS
 	expect_ok "provision"
-	expect_eq "$(steps)" "info offline inspect identify keygen write-ca sign write-cert restore" \
+	expect_eq "$(steps)" "info inspect identify offline keygen write-ca sign write-cert restore" \
 		"step order"
 	check_provisioned 1
 	# nothing failed: no command spent on numeric errors, nor on the firmware's UUID
@@ -94,7 +94,7 @@ test_provision_signs_while_root_ca_is_written() {
 	start_sim --silent-after-cmd 'AT%CMNG=0,16842753,0,'
 	prov --timeout 2 "$LINK"
 	expect_rc 3 "a root CA write without an answer"
-	expect_eq "$(steps)" "info offline inspect identify keygen write-ca sign restore" \
+	expect_eq "$(steps)" "info inspect identify offline keygen write-ca sign restore" \
 		"step order when the root CA's write is not answered"
 	id=4e5249d0-5349-4d00-8000-0123456789ab
 	for f in csr.pem pub.pem key.sha256 crt.pem; do
