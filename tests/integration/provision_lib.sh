@@ -99,6 +99,26 @@ check_provisioned() {
 	done
 }
 
+# cfun_of LINK: the modem's functional mode
+cfun_of() {
+	timeout 20 "$CLI" -p "$1" at 'AT+CFUN?' 2>&1 | sed -n 's/^+CFUN: *\([0-9]*\).*/\1/p'
+}
+
+# cfun_sets LOG: the modes the modem was set to (its AT+CFUN=N), one line
+cfun_sets() {
+	sed -n 's/^RX AT+CFUN=\([0-9]*\).*/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# ledger_steps KEY...: per ledger line, those steps_s seconds ("null" when absent)
+ledger_steps() {
+	$PY -c '
+import json, sys
+for line in open(sys.argv[1]):
+    s = json.loads(line)["steps_s"]
+    print(" ".join("null" if s[k] is None else "s" for k in sys.argv[2:]))
+' "$T_DIR/ledger.jsonl" "$@"
+}
+
 # count_in_logs PATTERN: commands matching PATTERN over every simulator log
 count_in_logs() {
 	cat "$T_DIR"/m*.log 2>/dev/null | grep -c "$1" || true

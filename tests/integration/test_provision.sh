@@ -73,6 +73,97 @@ EOF
 	expect_eq "$(wc -l <"$T_DIR/ledger.jsonl")" 32 "ledger lines after two runs"
 }
 
+# Reading (the tag's listing, the device facts, the attestation token) needs
+# no offline modem; %KEYGEN and writes do. A rerun over a provisioned fleet
+# (a factory rerun, a field rework) leaves every modem that holds what it
+# should online: no AT+CFUN=N at all, and its ledger line has no offline or
+# restore time (null, not 0). The first run goes offline just before
+# %KEYGEN and restores the mode found.
+test_provision_rerun_leaves_provisioned_modems_online() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --cfun 1 --model nRF9161-LACA --fw mfw_nrf91x1_2.0.2
+	l="$T_DIR/m1.link"
+	prov "$l"
+	expect_ok "the first run"
+	cp "$OUT" "$T_DIR/first.out"
+	expect_eq "$(cfun_sets "$T_DIR/m1.log")" "4 1" "the first run's mode changes"
+	# the tag is listed again once offline, before %KEYGEN
+	sed -n '/^RX AT+CFUN=4/,/KEYGEN/p' "$T_DIR/m1.log" | grep -q '^RX AT%CMNG=1,16842753$' ||
+		fail "no listing between going offline and %KEYGEN: $(cat "$T_DIR/m1.log")"
+	expect_eq "$(cfun_of "$l")" 1 "the mode after the first run"
+	for args in "" "--attest" "--attest --attest-csv $T_DIR/claims.csv" \
+		"--attest --attest-csv $T_DIR/claims.csv --replace" "--renew-within 5" "--force"; do
+		n=$(wc -l <"$T_DIR/m1.log")
+		# shellcheck disable=SC2086
+		prov $args "$l"
+		expect_ok "the rerun with '$args'"
+		expect_eq "$(results)" "m1.link unchanged 0" "the rerun with '$args'"
+		expect_eq "$(tail -n +$((n + 1)) "$T_DIR/m1.log" | grep -c 'CFUN=')" 0 \
+			"mode changes by the rerun with '$args'"
+		expect_eq "$(cfun_of "$l")" 1 "the mode after the rerun with '$args'"
+		cp "$OUT" "$T_DIR/rerun.out"
+	done
+	$PY -c 'import csv, sys; assert len(list(csv.reader(open(sys.argv[1], newline="")))) == 1' \
+		"$T_DIR/claims.csv" || fail "claim rows: $(cat "$T_DIR/claims.csv")"
+	# offline and restore seconds: the first run's, none for the reruns
+	expect_eq "$(ledger_steps offline restore facts | tr '\n' ',')" \
+		"s s s,null null s,null null s,null null s,null null s,null null s,null null s," \
+		"the ledger's offline and restore seconds"
+	mcx --json provision --summary "$T_DIR/ledger.jsonl"
+	expect_ok "provision --summary"
+	$PY -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["results"]["unchanged"] == 6, s["results"]
+assert s["steps"]["offline"]["runs"] == 1 and s["steps"]["restore"]["runs"] == 1, s["steps"]
+assert s["steps"]["facts"]["runs"] == 7, s["steps"]' "$OUT" || fail "the summary: $(cat "$OUT")"
+	# the live view's steps: offline just before %KEYGEN; no offline nor restore in a rerun
+	cp "$T_DIR/rerun.out" "$OUT"
+	expect_eq "$(steps)" "info inspect identify keygen write-ca sign write-cert" \
+		"the steps of a rerun"
+	cp "$T_DIR/first.out" "$OUT"
+	expect_eq "$(steps)" "info inspect identify offline keygen write-ca sign write-cert restore" \
+		"the first run's steps"
+}
+
+# A modem found offline (CFUN 4) is provisioned without a mode change and
+# stays offline; a change on a provisioned online modem (a new root CA)
+# still takes it offline, just before the write, and back.
+test_provision_goes_offline_only_to_change() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 2 --cfun 4
+	prov "$T_DIR/m1.link"
+	expect_ok "a modem found offline"
+	expect_eq "$(results)" "m1.link provisioned 0" "the result"
+	expect_eq "$(cfun_sets "$T_DIR/m1.log")" "" "mode changes of a modem found offline"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 4 "the mode found offline"
+	prov "$T_DIR/m1.link"
+	expect_eq "$(results)" "m1.link unchanged 0" "the rerun"
+	expect_eq "$(cfun_sets "$T_DIR/m1.log")" "" "mode changes of the rerun"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 4 "the mode after the rerun"
+	# m2 provisioned, brought online, then the server's root CA changes
+	prov "$T_DIR/m2.link"
+	expect_ok "m2"
+	timeout 20 "$CLI" -p "$T_DIR/m2.link" at 'AT+CFUN=1' >/dev/null 2>&1 || fail "m2 online"
+	cp "$T_DIR/ca.pem" "$T_DIR/root.pem"
+	n=$(wc -l <"$T_DIR/m2.log")
+	prov "$T_DIR/m2.link"
+	expect_ok "a new root CA"
+	expect_eq "$(results)" "m2.link provisioned 0" "the result with a new root CA"
+	tail -n +$((n + 1)) "$T_DIR/m2.log" >"$T_DIR/m2.rerun.log"
+	expect_eq "$(cfun_sets "$T_DIR/m2.rerun.log")" "4 1" "mode changes for a new root CA"
+	expect_eq "$(grep -c KEYGEN "$T_DIR/m2.rerun.log")" 0 "KEYGEN for a new root CA"
+	# offline, the tag listed again, then the write
+	expect_eq "$(sed -n '/^RX AT+CFUN=4/,$p' "$T_DIR/m2.rerun.log" | sed -n 2,3p | cut -c1-24 | tr '\n' '|')" \
+		"RX AT%CMNG=1,16842753|RX AT%CMNG=0,16842753,0,|" "the commands after going offline"
+	expect_eq "$(cfun_of "$T_DIR/m2.link")" 1 "m2's mode restored"
+	sim_list_json "$T_DIR/m2.link"
+	expect_eq "$(listed_sha 0)" "$(sha_of "$T_DIR/root.pem")" "m2's root CA"
+	expect_eq "$(steps)" "info inspect identify keygen offline write-ca sign write-cert restore" \
+		"the steps with a new root CA"
+}
+
 # The certificate is signed while the modem stores the root CA: the sign step
 # starts once the root CA's write went out. A root CA write that never gets its
 # answer still leaves the key's and the certificate's artifacts saved.

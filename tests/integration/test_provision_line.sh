@@ -8,11 +8,6 @@
 imei_of() { printf '3513588112%05d' "$1"; }
 uuid_of() { printf '4e5249d0-5349-4d00-8000-%012d' "$1"; }
 
-# cfun_of LINK: the modem's functional mode
-cfun_of() {
-	timeout 20 "$CLI" -p "$1" at 'AT+CFUN?' 2>&1 | sed -n 's/^+CFUN: *\([0-9]*\).*/\1/p'
-}
-
 # A station killed (SIGKILL) while three modems generate their keys: the
 # journal in --out says so, and the same command run again, without
 # --force, replaces those keys (its own) and restores the mode each modem
