@@ -1241,14 +1241,15 @@ MCRED_API enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_p
 					  struct mcred_error *err);
 
 /**
- * Steps of mcred_provision(), in the order they run, but for two: the
- * device facts (INFO) are read before the modem goes offline (OFFLINE), so
- * that the intent recorded before that names the modem; and with a CA and
- * a root CA the certificate is signed while the modem stores the root CA,
- * so SIGN starts after WRITE_CA. Since 0.2.0.
+ * Steps of mcred_provision(), in the order they run, but for two: OFFLINE
+ * runs just before the first step that changes the modem (KEYGEN, or
+ * WRITE_CA or WRITE_CERT when the key is reused), and not at all when
+ * nothing changes (nor then RESTORE); and with a CA and a root CA the
+ * certificate is signed while the modem stores the root CA, so SIGN starts
+ * after WRITE_CA. Since 0.2.0.
  */
 enum mcred_provision_step {
-	MCRED_STEP_OFFLINE = 0, /**< take the modem offline (CFUN=4) */
+	MCRED_STEP_OFFLINE = 0, /**< take the modem offline (CFUN=4), list the tag again */
 	MCRED_STEP_INFO,        /**< IMEI, model, firmware; firmware check */
 	MCRED_STEP_INSPECT,     /**< what the tag holds */
 	/**
@@ -1355,7 +1356,8 @@ struct mcred_provision_intent {
  * as new fields of the result, never here.
  */
 struct mcred_provision_timings {
-	double offline;    /**< the mode read, the intent recorded, AT+CFUN=4 */
+	/** the mode read, the intent recorded, AT+CFUN=4, the tag listed again; -1: stayed online */
+	double offline;
 	double facts;      /**< IMEI, model, firmware, the tag's listing, the device UUID */
 	double keygen;     /**< %KEYGEN */
 	double key_listed; /**< the listing of the new key's digest */
@@ -1364,7 +1366,7 @@ struct mcred_provision_timings {
 	double write_ca;   /**< the root CA's write (%CMNG=0, type 0) */
 	double write_cert; /**< the certificate's write (type 1) */
 	double verify;     /**< the listings that verify what was written, by digest */
-	double restore;    /**< restoring the functional mode */
+	double restore;    /**< restoring the functional mode; -1: never taken offline */
 };
 
 /** Initialise with mcred_provision_request_init(); size as for struct mcred_options. */
@@ -1483,8 +1485,8 @@ MCRED_API void mcred_provision_result_init_size(struct mcred_provision_result *r
 #define mcred_provision_result_init(res) mcred_provision_result_init_size((res), sizeof(*(res)))
 
 /**
- * Provision one open modem: take it offline; read IMEI, model, firmware
- * (%KEYGEN needs firmware 1.3.0 or later: MCRED_ERR_UNSUPPORTED below);
+ * Provision one open modem: read IMEI, model, firmware (%KEYGEN needs
+ * firmware 1.3.0 or later: MCRED_ERR_UNSUPPORTED below); list the tag and
  * make the device id; generate a key in req->tag with a CSR for
  * "CN=<id>[,<subject_extra>]" and verify it (CSR self-signature, digest,
  * sec_tag, payload id, device UUID, the COSE signature with an identity
@@ -1494,7 +1496,11 @@ MCRED_API void mcred_provision_result_init_size(struct mcred_provision_result *r
  * certificate (type 1), each verified by digest, after checking the
  * certificate's key is the on-device key; attest if asked. What already
  * matches is not written again (MCRED_PROVISION_UNCHANGED when nothing
- * was). The functional mode found is restored, also on failure. Returns
+ * was). Reading needs no offline modem: the modem is taken offline just
+ * before the first %KEYGEN or write, the tag listed again there
+ * (MCRED_ERR_MISMATCH, nothing written, when it changed since the listing
+ * that decided), and never when nothing changes. The functional mode found
+ * is restored, also on failure. Returns
  * result->error.code (MCRED_ERR_INVALID_ARG, nothing sent, when result
  * was not initialised by mcred_provision_result_init()). Free what result
  * holds with mcred_provision_result_clear(). Since 0.2.0.
