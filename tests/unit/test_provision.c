@@ -16,6 +16,8 @@
 #include "ca.h"
 #include "modemcred.h"
 #include "provision.h"
+#include "support/fake_modem.h"
+#include "support/fixtures.h"
 
 static void test_firmware_rule(void **state)
 {
@@ -549,6 +551,127 @@ static void test_cert_expires_within(void **state)
 	EVP_PKEY_free(key);
 }
 
+/* ---- a run against the fake modem ---------------------------------------------------- */
+
+#define RUN_TAG 12345u
+
+/* What an earlier run saved for the device: its key (by digest), CSR, public key, certificate. */
+static int load_saved(const char *device_id, struct mcred_provision_artifacts *a, void *user)
+{
+	const struct mcred_provision_artifacts *saved = user;
+
+	(void)device_id;
+	a->key_sha256 = saved->key_sha256;
+	a->csr_pem = saved->csr_pem;
+	a->public_key_pem = saved->public_key_pem;
+	a->cert_pem = saved->cert_pem;
+	return 0;
+}
+
+/* The SHA-256 of text in hex, as the modem lists a digest. */
+static void sha256_hex(const char *text, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+
+	EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < n; i++)
+		sprintf(hex + 2 * i, "%02X", md[i]);
+}
+
+static enum mcred_err provision_fake(struct fake_modem *f,
+				     const struct mcred_provision_artifacts *saved,
+				     struct mcred_provision_result *res)
+{
+	struct mcred_provision_request req;
+	struct mcred_options o;
+	struct mcred_transport t = fake_modem_transport(f);
+	mcred_modem *m = NULL;
+	enum mcred_err rc;
+
+	mcred_options_init(&o);
+	o.timeout_ms = 2000;
+	assert_int_equal(mcred_modem_open_transport(&m, &t, &o, NULL), MCRED_OK);
+	mcred_provision_request_init(&req);
+	req.tag = RUN_TAG;
+	req.id_kind = MCRED_ID_IMEI;
+	req.load_cb = load_saved;
+	req.user = (void *)saved;
+	mcred_provision_result_clear(res);
+	mcred_provision_result_init(res);
+	rc = mcred_provision(m, &req, res);
+	mcred_modem_free(m);
+	return rc;
+}
+
+/*
+ * The modem goes offline only to change it, and what decided the change is
+ * listed again once it is offline: a tag changed before AT+CFUN=4 (here by
+ * "the device's application") stops the run with nothing written and the
+ * mode restored. The next run writes; the one after finds nothing to do and
+ * never takes the modem offline.
+ */
+static void test_provision_offline_only_to_change(void **state)
+{
+	EVP_PKEY *dev = EVP_EC_gen("P-256");
+	char *pub = pem_of_key(dev, 0), *cert = self_signed(dev, 0, 30, 0);
+	char *token = fixture_read_blob("attest.txt"), answer[4096], key_sha[65];
+	struct fake_modem *f = fake_modem_new();
+	struct mcred_provision_artifacts saved;
+	struct mcred_provision_result res;
+	size_t offline_sent;
+
+	(void)state;
+	assert_non_null(f);
+	snprintf(answer, sizeof(answer), "\r\n%%ATTESTTOKEN: \"%s\"\r\n\r\nOK\r\n", token);
+	f->canned[0].prefix = "AT%ATTESTTOKEN";
+	f->canned[0].answer = answer;
+	f->cfun = 1;
+	/* the key an earlier run made and saved; its certificate never reached the modem */
+	fake_modem_store(f, RUN_TAG, MCRED_TYPE_PRIVATE_KEY, "the key", strlen("the key"));
+	sha256_hex("the key", key_sha);
+	memset(&saved, 0, sizeof(saved));
+	saved.key_sha256 = key_sha;
+	saved.csr_pem = "the CSR";
+	saved.public_key_pem = pub;
+	saved.cert_pem = cert;
+	memset(&res, 0, sizeof(res));
+
+	f->store_on_offline.tag = RUN_TAG;
+	f->store_on_offline.type = MCRED_TYPE_CA_CERT;
+	f->store_on_offline.content = "someone else's CA";
+	assert_int_equal(provision_fake(f, &saved, &res), MCRED_ERR_MISMATCH);
+	assert_int_equal(res.status, MCRED_PROVISION_FAILED);
+	assert_int_equal(res.step, MCRED_STEP_OFFLINE);
+	assert_non_null(strstr(res.error.message, "changed"));
+	assert_null(fake_modem_find(f, RUN_TAG, MCRED_TYPE_CLIENT_CERT));
+	assert_int_equal(f->cfun, 1);
+	assert_true(res.timings.offline >= 0 && res.timings.restore >= 0);
+
+	f->store_on_offline.content = NULL;
+	assert_int_equal(provision_fake(f, &saved, &res), MCRED_OK);
+	assert_int_equal(res.status, MCRED_PROVISION_PROVISIONED);
+	assert_non_null(fake_modem_find(f, RUN_TAG, MCRED_TYPE_CLIENT_CERT));
+	assert_int_equal(f->cfun, 1);
+	offline_sent = fake_modem_count_sent(f, "AT+CFUN=4");
+	assert_int_equal(offline_sent, 2);
+
+	assert_int_equal(provision_fake(f, &saved, &res), MCRED_OK);
+	assert_int_equal(res.status, MCRED_PROVISION_UNCHANGED);
+	assert_int_equal(fake_modem_count_sent(f, "AT+CFUN=4"), offline_sent);
+	assert_int_equal(fake_modem_count_sent(f, "AT+CFUN=1"), offline_sent);
+	assert_int_equal(f->cfun, 1);
+	assert_true(res.timings.offline < 0 && res.timings.restore < 0);
+	assert_true(f->nlog < FAKE_MODEM_MAX_LOG); /* every command was counted */
+
+	mcred_provision_result_clear(&res);
+	fake_modem_free(f);
+	free(token);
+	free(pub);
+	free(cert);
+	EVP_PKEY_free(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_ca_open_encrypted_keys),
 		cmocka_unit_test(test_ca_open_refuses_bad_sources),
 		cmocka_unit_test(test_cert_expires_within),
+		cmocka_unit_test(test_provision_offline_only_to_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -287,7 +287,11 @@ static void answer_command(struct fake_modem *f, const char *cmd)
 		sayf(f, "\r\n+CFUN: %d\r\n\r\nOK\r\n", f->cfun);
 	else if (strcmp(cmd, "AT+CFUN=4") == 0 && f->cancel_on_offline)
 		f->cfun = 4, f->cancel = 1, say(f, "\r\nOK\r\n");
-	else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1 && n == 1 && f->refuse_online)
+	else if (strcmp(cmd, "AT+CFUN=4") == 0 && f->store_on_offline.content) {
+		fake_modem_store(f, f->store_on_offline.tag, f->store_on_offline.type,
+				 f->store_on_offline.content, strlen(f->store_on_offline.content));
+		f->cfun = 4, say(f, "\r\nOK\r\n");
+	} else if (sscanf(cmd, "AT+CFUN=%d", &n) == 1 && n == 1 && f->refuse_online)
 		fail_cme(f, 60);
 	else if (strcmp(cmd, "AT+CFUN=1") == 0 && f->silent_online)
 		return; /* a restore that stalls */

@@ -39,6 +39,15 @@ struct fake_modem {
 	int write_cme;         /* non-zero: refuse writes with this code */
 	int cancel_on_write;   /* raise cancel once a write arrives */
 	int cancel_on_offline; /* raise cancel once AT+CFUN=4 arrives */
+	/*
+	 * Non-NULL content: stored (tag, type) when AT+CFUN=4 arrives, before
+	 * its OK, as when the device's application changed the tag meanwhile.
+	 */
+	struct {
+		uint32_t tag;
+		int type;
+		const char *content;
+	} store_on_offline;
 	int cancel;            /* what fake_modem_cancel() returns */
 	int cgsn_prefixed;     /* answers +CGSN: "<imei>" */
 	int no_uuid;           /* firmware without %XMODEMUUID */
