@@ -95,6 +95,36 @@ test_provision_killed_during_the_last_write_is_provisioned_by_the_rerun() {
 	expect_eq "$(results)" "m1.link unchanged 0" "a run after that"
 }
 
+# Killed while the modem stores the certificate, and the modem brought back
+# online by hand before the rerun: nothing is left to change, so the rerun
+# never takes it offline, still records the device as provisioned (the
+# journal says a write was under way) and removes the journal.
+test_provision_rerun_after_a_crash_on_a_modem_back_online() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
+	hold_next 'CMNG=0,16842753,1,'
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
+		"$T_DIR/m1.link" >"$T_DIR/killed.out" 2>"$T_DIR/killed.err" &
+	pid=$!
+	wait_for HELD "$T_DIR/m1.log" "m1 never got its certificate"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	rm -f "$(hold_file)"
+	wait_for '^cred 16842753 1 ' "$T_DIR/m1.store" "m1 never stored its certificate"
+	j="$T_DIR/arts/$(imei_of 1).journal"
+	[ -s "$j" ] || fail "no journal after the crash"
+	timeout 20 "$CLI" -p "$T_DIR/m1.link" at 'AT+CFUN=1' >/dev/null 2>&1 || fail "m1 back online"
+	n=$(wc -l <"$T_DIR/m1.log")
+	prov "$T_DIR/m1.link"
+	expect_ok "the rerun"
+	expect_eq "$(results)" "m1.link provisioned 0" "the rerun's result"
+	expect_eq "$(tail -n +$((n + 1)) "$T_DIR/m1.log" | grep -c 'CFUN=')" 0 "mode changes by the rerun"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 1 "the mode after the rerun"
+	[ ! -e "$j" ] || fail "the journal is left over: $(cat "$j")"
+}
+
 # A journal left by a station killed during %KEYGEN makes the key it finds
 # its own only while nobody else finished the tag: here another station
 # (its own --out, --force) provisions the modem before the dead one reruns.
