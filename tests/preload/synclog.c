@@ -70,8 +70,8 @@ int rename(const char *from, const char *to)
 
 int renameat(int dfrom, const char *from, int dto, const char *to)
 {
-	int rc = REAL("renameat", int (*)(int, const char *, int, const char *))(dfrom, from,
-										   dto, to);
+	int rc = REAL("renameat", int (*)(int, const char *, int, const char *))(dfrom, from, dto,
+										 to);
 
 	if (rc == 0)
 		log_line("rename %s %s\n", from, to);
