@@ -469,6 +469,21 @@ static void feed_answer(struct exchange *x, const uint8_t *buf, size_t n)
 }
 
 /*
+ * Nothing moved, and the transport came back at once although it was given
+ * time: a custom transport that does not wait (a read with nothing there, a
+ * write the line cannot take yet). A pause keeps waiting from costing a
+ * whole CPU (millions of calls until the deadline).
+ */
+static void pause_if_not_waited(int n, unsigned timeout_ms, long long t0)
+{
+	if (n == 0 && timeout_ms && now_ms() == t0) {
+		const struct timespec pause = { 0, 1000000L };
+
+		nanosleep(&pause, NULL);
+	}
+}
+
+/*
  * The transport's read and write, held to their contract: more bytes than
  * asked for (a custom transport's bug) is an error, never an over-read.
  */
@@ -479,24 +494,19 @@ static int port_read(mcred_modem *m, uint8_t *buf, size_t len, unsigned timeout_
 
 	if (n > (int)len)
 		return -1;
-	/*
-	 * Nothing, and back at once although it was given time: a custom
-	 * transport that does not wait. A pause keeps waiting from costing a
-	 * whole CPU (millions of reads until the deadline).
-	 */
-	if (n == 0 && timeout_ms && now_ms() == t0) {
-		const struct timespec pause = { 0, 1000000L };
-
-		nanosleep(&pause, NULL);
-	}
+	pause_if_not_waited(n, timeout_ms, t0);
 	return n;
 }
 
 static int port_write(mcred_modem *m, const uint8_t *buf, size_t len, unsigned timeout_ms)
 {
+	long long t0 = timeout_ms ? now_ms() : 0;
 	int n = m->io.write(m->io.user, buf, len, timeout_ms);
 
-	return n > (int)len ? -1 : n;
+	if (n > (int)len)
+		return -1;
+	pause_if_not_waited(n, timeout_ms, t0);
+	return n;
 }
 
 /*

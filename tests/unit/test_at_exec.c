@@ -37,6 +37,8 @@ struct fake {
 	size_t read_chunk;     /* max bytes per read, 0: unlimited */
 	size_t write_chunk;    /* max bytes per write, 0: unlimited */
 	size_t write_stall_at; /* accept no bytes beyond this many, 0: no stall */
+	int stall_no_wait;     /* a stalled write returns 0 at once (breaks "> 0 or -1") */
+	int stalled_writes;    /* writes that took nothing */
 	int fail_reads;
 	int closes;
 	int cancel_after; /* cancel_cb says stop after this many polls, 0: never */
@@ -108,7 +110,9 @@ static int fake_write(void *user, const uint8_t *buf, size_t len, unsigned timeo
 	if (f->write_stall_at && f->written_len + len > f->write_stall_at)
 		len = f->write_stall_at - f->written_len;
 	if (len == 0) {
-		sleep_ms(timeout_ms); /* flow control holds the line */
+		f->stalled_writes++;
+		if (!f->stall_no_wait)
+			sleep_ms(timeout_ms); /* flow control holds the line */
 		return 0;
 	}
 	if (f->write_chunk && len > f->write_chunk)
@@ -332,6 +336,33 @@ static void test_transport_that_does_not_wait_is_not_spun(void **state)
 	assert_int_equal(exec(m, "AT", &r), MCRED_ERR_TIMEOUT);
 	/* about one read per millisecond, not millions */
 	assert_true(f->idle_reads > 0 && f->idle_reads < 1000);
+	mcred_reply_free(&r);
+	mcred_modem_free(m);
+	free(f);
+}
+
+/*
+ * A transport whose write returns 0 at once while the line takes nothing
+ * (a non-blocking descriptor's EAGAIN passed on as 0): the send still ends
+ * at the deadline, without spinning.
+ */
+static void test_transport_write_that_does_not_wait_is_not_spun(void **state)
+{
+	struct fake *f = new_fake(NULL);
+	struct mcred_options o;
+	mcred_modem *m;
+	struct mcred_reply r;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.timeout_ms = 100;
+	m = open_fake(f, &o);
+	f->write_stall_at = f->written_len + 1;
+	f->stall_no_wait = 1;
+	assert_int_equal(exec(m, "AT+CGMR", &r), MCRED_ERR_TIMEOUT);
+	assert_non_null(strstr(mcred_modem_error(m)->message, "could not send"));
+	/* about one write per millisecond, not millions */
+	assert_true(f->stalled_writes > 0 && f->stalled_writes < 1000);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
 	free(f);
@@ -1154,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_terminators),
 		cmocka_unit_test(test_overlong_command_not_sent),
 		cmocka_unit_test(test_echoed_secret_is_redacted_in_trace),
+		cmocka_unit_test(test_transport_write_that_does_not_wait_is_not_spun),
 		cmocka_unit_test(test_trace_shows_redacted_command),
 		cmocka_unit_test(test_console_noise_is_no_answer),
 		cmocka_unit_test(test_banner_during_command),
