@@ -577,7 +577,14 @@ struct mcred_lines {
 /**
  * Send one AT command (without terminator) and collect its answer. Success
  * means the modem said OK. URCs go to the urc callback, never into *out.
- * Since 0.2.0.
+ * Refused (MCRED_ERR_INVALID_ARG, nothing sent): text not starting with
+ * "AT", a line break outside quotes, an unbalanced '"', a control byte
+ * other than TAB (and CR/LF inside quotes): the AT host takes backspace and
+ * DEL as edits. A command that may write content with CMNG is traced and
+ * named in messages without its content: a key or PSK in the canonical
+ * AT%CMNG=0,<tag>,<type>,"<content>" as mcred_cmng_write() traces it, any
+ * other form (spaces, a chained command, no quotes) up to where the
+ * content starts. Messages never quote a refused command. Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_at(mcred_modem *modem, const char *command,
 				  struct mcred_lines **out);

@@ -1450,24 +1450,50 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, co
 
 /* ---- raw AT, public --------------------------------------------------------- */
 
-/* A raw command must be one well-formed line: what the device would parse. */
+/*
+ * A control byte the device would not store as it is: backspace and DEL
+ * delete the byte before them in the AT host's buffer, CR, LF and NUL end
+ * the command; what ran would not be what was checked, traced and named.
+ */
+static int raw_control_byte(unsigned char c, int in_quotes)
+{
+	if (c == '\t')
+		return 0;
+	if ((c == '\r' || c == '\n') && in_quotes)
+		return 0; /* content of a quoted parameter: a PEM's lines */
+	return c < 0x20 || c == 0x7f;
+}
+
+/*
+ * A raw command must be one well-formed line: what the device would parse.
+ * Messages never quote it: it may hold a key or a PSK.
+ */
 static enum mcred_err check_raw_command(mcred_modem *m, const char *command)
 {
 	int in_quotes = 0;
 
-	if (!command)
+	if (!command || !*command)
 		return mcred_fail(m, MCRED_ERR_INVALID_ARG, "no AT command given");
 	if (strncasecmp(command, "at", 2) != 0)
 		return mcred_fail(m, MCRED_ERR_INVALID_ARG,
-				  "an AT command starts with \"AT\" (e.g. \"AT+CGMR\"), got \"%.40s\"",
-				  command);
+				  "an AT command starts with \"AT\" (e.g. \"AT+CGMR\"); the %zu bytes "
+				  "given do not (not repeated here: they may hold a secret)",
+				  strlen(command));
 	for (const char *p = command; *p; p++) {
-		if (*p == '"')
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"')
 			in_quotes = !in_quotes;
-		else if (!in_quotes && (*p == '\r' || *p == '\n'))
+		else if (!in_quotes && (c == '\r' || c == '\n'))
 			return mcred_fail(m, MCRED_ERR_INVALID_ARG,
 					  "the AT command contains a line break outside quotes; "
 					  "send one command at a time");
+		else if (raw_control_byte(c, in_quotes))
+			return mcred_fail(m, MCRED_ERR_INVALID_ARG,
+					  "the AT command has control byte 0x%02X at byte %zu: send "
+					  "printable text only (the device's AT host takes backspace "
+					  "and DEL as edits, so what ran would not be what was sent)",
+					  c, (size_t)(p - command) + 1);
 	}
 	if (in_quotes)
 		return mcred_fail(m, MCRED_ERR_INVALID_ARG,
@@ -1479,6 +1505,8 @@ enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_li
 {
 	struct mcred_reply reply;
 	struct mcred_lines *lines;
+	int (*explain)(mcred_modem *);
+	char *trace_cmd;
 	enum mcred_err rc;
 
 	if (out)
@@ -1488,10 +1516,15 @@ enum mcred_err mcred_at(mcred_modem *modem, const char *command, struct mcred_li
 	rc = check_raw_command(modem, command);
 	if (rc != MCRED_OK)
 		return rc;
+	/*
+	 * A %CMNG write of a key or PSK is traced as mcred_cmng_write() traces
+	 * it, and one whose content cannot be told apart without its content;
+	 * messages name the command by that form too.
+	 */
+	if (mcred_cmng_raw_trace(command, &trace_cmd) != MCRED_OK)
+		return mcred_fail(modem, MCRED_ERR_NOMEM, "out of memory");
 	/* a raw command is never sent twice, not even to explain its ERROR */
-	int (*explain)(mcred_modem *) = modem->explain_error;
-	/* a %CMNG write of a key or PSK is traced as mcred_cmng_write() traces it */
-	char *trace_cmd = mcred_cmng_raw_trace(command);
+	explain = modem->explain_error;
 	modem->explain_error = NULL;
 	rc = mcred_at_exec(modem, command, strlen(command), trace_cmd, 0, &reply);
 	modem->explain_error = explain;

@@ -317,33 +317,153 @@ static char *redacted_write(uint32_t tag, int type, size_t content_len, int has_
 	return strdup(buf);
 }
 
-char *mcred_cmng_raw_trace(const char *command)
+/* A type whose content mcred_cmng_write() traces as it is (when it holds no key). */
+static int shown_type(long type)
+{
+	return type == MCRED_TYPE_CA_CERT || type == MCRED_TYPE_CLIENT_CERT ||
+	       type == MCRED_TYPE_PSK_IDENTITY;
+}
+
+/*
+ * Is command the canonical write AT%CMNG=0,<tag>,<type>,"<content>"[,
+ * "<password>"], nothing before or after? 1, and *secret says whether it
+ * carries a secret (a key or PSK type, a password, or key material in any
+ * type); 0: some other form.
+ */
+static int canonical_write(const char *command, int *secret)
 {
 	static const char prefix[] = "AT%CMNG=0,";
-	const char *p = command, *content, *end;
+	const char *p = command, *content, *end, *after;
 	unsigned long tag;
 	long type;
 	char *next;
 
 	if (strncasecmp(p, prefix, sizeof(prefix) - 1) != 0)
-		return NULL;
+		return 0;
 	p += sizeof(prefix) - 1;
+	if (!isdigit((unsigned char)*p))
+		return 0;
 	tag = strtoul(p, &next, 10);
-	if (next == p || *next != ',' || tag > UINT32_MAX)
-		return NULL;
+	if (*next != ',' || tag > UINT32_MAX)
+		return 0;
 	p = next + 1;
+	if (!isdigit((unsigned char)*p))
+		return 0;
 	type = strtol(p, &next, 10);
-	if (next == p || strncmp(next, ",\"", 2) != 0)
-		return NULL;
+	if (strncmp(next, ",\"", 2) != 0)
+		return 0;
 	content = next + 2;
 	end = strchr(content, '"');
 	if (!end)
+		return 0;
+	after = end + 1;
+	if (*after == ',') { /* the password: one more quoted string, then the end */
+		const char *pw_end = after[1] == '"' ? strchr(after + 2, '"') : NULL;
+
+		if (!pw_end || pw_end[1] != '\0')
+			return 0;
+	} else if (*after != '\0') {
+		return 0;
+	}
+	/*
+	 * Shown only what mcred_cmng_write() shows: the content of a type it
+	 * writes in clear (certificates, a PSK identity). A private key written
+	 * as a certificate is still a key, and a type it never writes (5-11,
+	 * or none) may hold anything.
+	 */
+	*secret = !shown_type(type) || mcred_cmng_type_is_secret((int)type) || *after == ',' ||
+		  mcred_content_holds_key(content, (size_t)(end - content));
+	return 1;
+}
+
+/* The trace form of a canonical write that carries a secret (see canonical_write()). */
+static char *canonical_write_trace(const char *command)
+{
+	const char *tag = command + strlen("AT%CMNG=0,");
+	const char *type = strchr(tag, ',') + 1;
+	const char *content = strchr(type, '"') + 1;
+	const char *end = strchr(content, '"');
+
+	return redacted_write((uint32_t)strtoul(tag, NULL, 10), (int)strtol(type, NULL, 10),
+			      (size_t)(end - content), end[1] == ',');
+}
+
+/* Where "CMNG" (%CMNG, SLM's #XCMNG) first is in command, any case; NULL: nowhere. */
+static const char *find_cmng(const char *command)
+{
+	for (const char *p = command; *p; p++)
+		if (strncasecmp(p, "CMNG", 4) == 0)
+			return p;
+	return NULL;
+}
+
+/*
+ * A command naming CMNG that surely carries no content: a list, read, delete
+ * or test (no quote anywhere; after each CMNG only "=", "?", digits, commas
+ * and spaces up to the end or a ';', and an operation other than 0, the
+ * write).
+ */
+static int cmng_without_content(const char *command)
+{
+	if (strchr(command, '"'))
+		return 0;
+	for (const char *p = find_cmng(command); p; p = find_cmng(p + 4)) {
+		const char *q = p + 4;
+
+		q += strspn(q, " =");
+		if (*q == '0')
+			return 0;
+		q += strspn(q, "?0123456789, ");
+		if (*q != '\0' && *q != ';')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Any other command naming CMNG that may carry content (spaces around "=",
+ * a chained command, content without quotes, SLM's #XCMNG): the command up
+ * to its third comma after CMNG (where a write's content starts) or its
+ * first quote, and the size of the rest. Nothing of the content is shown,
+ * whatever the type: the parts of such a form cannot be told apart.
+ */
+static char *withheld_cmng_trace(const char *command)
+{
+	const char *p = find_cmng(command) + 4;
+	int commas = 0;
+	size_t keep;
+	char *out;
+
+	while (*p && commas < 3 && *p != '"') {
+		commas += *p == ',';
+		p++;
+	}
+	keep = (size_t)(p - command);
+	out = malloc(keep + 48);
+	if (!out)
 		return NULL;
-	/* whatever the type: a private key written as a certificate is still a key */
-	if (!mcred_cmng_type_is_secret((int)type) && end[1] != ',' &&
-	    !mcred_content_holds_key(content, (size_t)(end - content)))
-		return NULL;
-	return redacted_write((uint32_t)tag, (int)type, (size_t)(end - content), end[1] == ',');
+	memcpy(out, command, keep);
+	snprintf(out + keep, 48, "<withheld: %zu bytes>", strlen(p));
+	return out;
+}
+
+enum mcred_err mcred_cmng_raw_trace(const char *command, char **trace)
+{
+	int secret = 0;
+
+	*trace = NULL;
+	if (!find_cmng(command))
+		return MCRED_OK;
+	if (canonical_write(command, &secret)) {
+		if (!secret)
+			return MCRED_OK;
+		*trace = canonical_write_trace(command);
+	} else if (cmng_without_content(command)) {
+		return MCRED_OK;
+	} else {
+		*trace = withheld_cmng_trace(command);
+	}
+	return *trace ? MCRED_OK : MCRED_ERR_NOMEM;
 }
 
 static enum mcred_err format_write(uint32_t tag, int type, const char *content, size_t len,

@@ -44,11 +44,15 @@ const char *mcred_cmng_type_label(int type);
 int mcred_cmng_type_is_secret(int type);
 
 /*
- * What a trace shows of a raw command (mcred_at()) that writes secret
- * content with %CMNG (a key, a PSK, any password): the redacted form
- * mcred_cmng_write() traces, malloc'd; NULL for any other command.
+ * What a trace shows of a raw command (mcred_at()) that may write content
+ * with CMNG: for a canonical write of secret content (a key, a PSK, any
+ * password) the redacted form mcred_cmng_write() traces; for any other form
+ * that may carry content (spaces, chained commands, unquoted content,
+ * SLM's #XCMNG) the command up to where content would start and the size
+ * of the rest. *trace is malloc'd, NULL when the command is shown as it
+ * is. MCRED_ERR_NOMEM when a form was needed and could not be made.
  */
-char *mcred_cmng_raw_trace(const char *command);
+enum mcred_err mcred_cmng_raw_trace(const char *command, char **trace);
 
 /* Tag a write or delete may touch (0..MCRED_TAG_MAX); what names the op. */
 enum mcred_err mcred_cmng_check_user_tag(uint32_t tag, const char *what, struct mcred_error *err);

@@ -1107,6 +1107,106 @@ static void test_raw_at(void **state)
 	free(f);
 }
 
+/* Send command through mcred_at() to a modem answering answer; the traces and message. */
+static void raw_at_on_fake(struct fake *f, mcred_modem *m, const char *command, const char *answer,
+			   enum mcred_err expected)
+{
+	f->reply = answer;
+	f->reply_queued = 0;
+	f->trace_count = 0;
+	assert_int_equal(mcred_at(m, command, NULL), expected);
+}
+
+static int traces_hold(const struct fake *f, const char *text)
+{
+	for (int i = 0; i < f->trace_count; i++)
+		if (strstr(f->traces[i], text))
+			return 1;
+	return 0;
+}
+
+/*
+ * A raw %CMNG write in a form other than the canonical one still carries
+ * its content: spaces around '=', a chained command, content without
+ * quotes, a type the library never writes, SLM's #XCMNG. Neither the trace
+ * (also of the modem's echo) nor the message shows any of it.
+ */
+static void test_raw_cmng_forms_keep_content_out_of_traces(void **state)
+{
+	static const char *const forms[] = {
+		"AT%CMNG = 0,106,3,\"SECRETSECRET\"", "AT+CFUN?;%CMNG=0,107,3,\"SECRETSECRET\"",
+		"AT%CMNG=0,108,3,SECRETSECRET",       "AT%CMNG=0,104,9,\"SECRETSECRET\"",
+		"AT%CMNG=0, 105,3,\"SECRETSECRET\"",  "AT%CMNG=0,109,3,\"SECRETSECRET\";+CFUN?",
+		"AT#XCMNG=0,110,3,\"SECRETSECRET\"",
+	};
+	struct fake *f = new_fake(NULL);
+	mcred_modem *m = open_fake(f, NULL);
+	char echo[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		raw_at_on_fake(f, m, forms[i], "ERROR\r\n", MCRED_ERR_MODEM);
+		assert_false(traces_hold(f, "SECRET"));
+		assert_true(traces_hold(f, "CMNG"));
+		assert_null(strstr(mcred_modem_error(m)->message, "SECRET"));
+		/* a modem with echo on (ATE1) repeats it */
+		snprintf(echo, sizeof(echo), "%s\r\r\nOK\r\n", forms[i]);
+		raw_at_on_fake(f, m, forms[i], echo, MCRED_OK);
+		assert_false(traces_hold(f, "SECRET"));
+	}
+	/* lists, reads and deletes carry no content: shown as they are */
+	raw_at_on_fake(f, m, "AT%CMNG=1", "OK\r\n", MCRED_OK);
+	assert_string_equal(f->traces[0], "AT%CMNG=1");
+	raw_at_on_fake(f, m, "AT%CMNG = 3,16842753,0", "OK\r\n", MCRED_OK);
+	assert_string_equal(f->traces[0], "AT%CMNG = 3,16842753,0");
+	raw_at_on_fake(f, m, "AT+CFUN=4;%CMNG=2,12,0", "OK\r\n", MCRED_OK);
+	assert_string_equal(f->traces[0], "AT+CFUN=4;%CMNG=2,12,0");
+	/* a certificate in the canonical form too */
+	raw_at_on_fake(f, m, "AT%CMNG=0,12,0,\"CERT\"", "OK\r\n", MCRED_OK);
+	assert_string_equal(f->traces[0], "AT%CMNG=0,12,0,\"CERT\"");
+	mcred_modem_free(m);
+	free(f);
+}
+
+/*
+ * A raw command that is no AT command may be anything the caller holds, a
+ * key or a PSK passed by mistake: the message does not repeat it. Control
+ * bytes are refused before anything is sent: the AT host takes backspace
+ * and DEL as edits, so what ran would not be what was checked and traced.
+ */
+static void test_raw_at_refusals_quote_nothing(void **state)
+{
+	static const char *const not_at[] = {
+		"SECRETSECRET",
+		"%CMNG=0,1,3,\"SECRETSECRET\"",
+		"-----BEGIN PRIVATE KEY-----\nSECRETSECRET",
+	};
+	static const char *const controls[] = {
+		"AT+CFUN=1\b4",
+		"AT%CMNG=3,1,0\x7f",
+		"AT\x1b+CGMR",
+		"AT%CMNG=0,1,0,\"A\bB\"",
+	};
+	struct fake *f = new_fake("OK\r\n");
+	mcred_modem *m = open_fake(f, NULL);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(not_at) / sizeof(not_at[0]); i++) {
+		assert_int_equal(mcred_at(m, not_at[i], NULL), MCRED_ERR_INVALID_ARG);
+		assert_null(strstr(mcred_modem_error(m)->message, "SECRET"));
+		assert_non_null(strstr(mcred_modem_error(m)->message, "starts with \"AT\""));
+	}
+	for (size_t i = 0; i < sizeof(controls) / sizeof(controls[0]); i++) {
+		assert_int_equal(mcred_at(m, controls[i], NULL), MCRED_ERR_INVALID_ARG);
+		assert_non_null(strstr(mcred_modem_error(m)->message, "control byte"));
+	}
+	assert_int_equal(f->written_len, 0);
+	/* a tab and line breaks inside quotes are content */
+	assert_int_equal(mcred_at(m, "AT%CMNG=0,1,4,\"a\tb\r\nc\"", NULL), MCRED_OK);
+	mcred_modem_free(m);
+	free(f);
+}
+
 static void test_open_transport_checks(void **state)
 {
 	struct mcred_transport t = transport_of(NULL, fake_write, NULL, NULL);
@@ -1186,6 +1286,8 @@ int main(void)
 		cmocka_unit_test(test_overlong_command_not_sent),
 		cmocka_unit_test(test_echoed_secret_is_redacted_in_trace),
 		cmocka_unit_test(test_transport_write_that_does_not_wait_is_not_spun),
+		cmocka_unit_test(test_raw_cmng_forms_keep_content_out_of_traces),
+		cmocka_unit_test(test_raw_at_refusals_quote_nothing),
 		cmocka_unit_test(test_trace_shows_redacted_command),
 		cmocka_unit_test(test_console_noise_is_no_answer),
 		cmocka_unit_test(test_banner_during_command),
