@@ -10,6 +10,12 @@
  * - Handles are opaque and freed with their own _free function. A handle is
  *   used by one thread at a time; distinct handles may run in parallel. The
  *   library keeps no global mutable state, never prints and never exits.
+ *   A handle's own callbacks (urc_cb, trace_cb, cancel_cb) run in the middle
+ *   of one of its operations and must not use it: a call on the handle from
+ *   inside one is refused with MCRED_ERR_INVALID_ARG (nothing sent, the
+ *   handle's error record left to the operation in progress), and
+ *   mcred_modem_free() there is undefined; the const accessors
+ *   (mcred_modem_error(), ...) may be called.
  * - Input is validated before anything is sent: an MCRED_ERR_INVALID_ARG
  *   means nothing reached the modem.
  * - Security tags are unsigned 32-bit. Tags 0..2147483647 belong to the user;

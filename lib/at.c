@@ -138,7 +138,9 @@ static void trace(mcred_modem *m, enum mcred_trace_dir dir, const char *text, si
 		text = withheld_key;
 		len = sizeof(withheld_key) - 1;
 	}
+	m->at.in_callback++;
 	m->opts.trace_cb(dir, text, len, m->opts.trace_user);
+	m->at.in_callback--;
 }
 
 static void trace_text(mcred_modem *m, const char *text)
@@ -173,6 +175,13 @@ static void keep_info_line(struct exchange *x, const char *line, size_t len)
 	x->info_bytes += len;
 }
 
+static void call_urc_cb(mcred_modem *m, const char *line)
+{
+	m->at.in_callback++;
+	m->opts.urc_cb(line, m->opts.urc_user);
+	m->at.in_callback--;
+}
+
 static void deliver_urc(mcred_modem *m, const char *line, size_t len)
 {
 	char *copy;
@@ -181,7 +190,7 @@ static void deliver_urc(mcred_modem *m, const char *line, size_t len)
 		return;
 	/* The callback wants a string: give it one that ends where the line does. */
 	if (line[len] == '\0') {
-		m->opts.urc_cb(line, m->opts.urc_user);
+		call_urc_cb(m, line);
 		return;
 	}
 	copy = malloc(len + 1);
@@ -189,8 +198,25 @@ static void deliver_urc(mcred_modem *m, const char *line, size_t len)
 		return;
 	memcpy(copy, line, len);
 	copy[len] = '\0';
-	m->opts.urc_cb(copy, m->opts.urc_user);
+	call_urc_cb(m, copy);
 	free(copy);
+}
+
+int mcred_at_in_callback(const mcred_modem *m)
+{
+	return m && m->at.in_callback > 0;
+}
+
+int mcred_at_cancel_asked(mcred_modem *m)
+{
+	int asked;
+
+	if (!m->opts.cancel_cb)
+		return 0;
+	m->at.in_callback++;
+	asked = m->opts.cancel_cb(m->opts.cancel_user);
+	m->at.in_callback--;
+	return asked;
 }
 
 static int marker_seen(const struct exchange *x)
@@ -695,7 +721,7 @@ static enum mcred_err write_all(mcred_modem *m, const char *wire, size_t len, lo
 		int n;
 
 		/* Cancel only before the first byte: half a command would garble the next. */
-		if (done == 0 && m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user))
+		if (done == 0 && mcred_at_cancel_asked(m))
 			return mcred_fail(m, MCRED_ERR_CANCELLED, "cancelled before sending %s",
 					  shown);
 		if (left == 0)
@@ -794,7 +820,7 @@ static int answer_cut_off(mcred_modem *m, const struct exchange *x)
  */
 static enum mcred_err check_cancel(mcred_modem *m, struct exchange *x, const char *shown)
 {
-	int asked = m->opts.cancel_cb ? m->opts.cancel_cb(m->opts.cancel_user) : 0;
+	int asked = mcred_at_cancel_asked(m);
 
 	if (!asked)
 		return MCRED_OK;
@@ -1260,7 +1286,9 @@ static void run_while_waiting(mcred_modem *m)
 	void (*work)(void *) = m->while_waiting;
 
 	m->while_waiting = NULL;
+	m->at.in_callback++; /* it may call the caller's (provision's save_cb): not on the handle */
 	work(m->while_waiting_user);
+	m->at.in_callback--;
 }
 
 /*
@@ -1429,6 +1457,8 @@ enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, co
 	if (!reply || !cmd)
 		return mcred_fail(m, MCRED_ERR_INVALID_ARG, "no command or reply given");
 	reply_start(reply);
+	if (mcred_at_in_callback(m))
+		return MCRED_ERR_INVALID_ARG; /* see mcred_at_in_callback() */
 	/* The classifier and the messages want a string ending at cmd_len. */
 	cmd_z = malloc(cmd_len + 1);
 	if (!cmd_z)

@@ -52,6 +52,11 @@ struct mcred_at_state {
 	 * (at.c). Never cleared: the echo may come any time later.
 	 */
 	int content_sent;
+	/*
+	 * One of the handle's callbacks (trace, urc, cancel) is running: calls
+	 * on the handle from inside it are refused (mcred_at_in_callback()).
+	 */
+	unsigned in_callback;
 	/* Boot banners seen (mcred_modem_restarts), and within one banner. */
 	unsigned restarts;
 	int in_banner;
@@ -112,6 +117,19 @@ struct mcred_reply {
  */
 enum mcred_err mcred_at_exec(mcred_modem *m, const char *cmd, size_t cmd_len, const char *trace_cmd,
 			     unsigned timeout_ms, struct mcred_reply *reply);
+/*
+ * 1 when one of m's callbacks (trace_cb, urc_cb, cancel_cb) is running: the
+ * handle is in the middle of an operation, and a call on it from inside the
+ * callback would tear the exchange apart (its answer read by the inner
+ * call, buffers the callback was given reused). Every public function that
+ * uses the handle refuses then, with MCRED_ERR_INVALID_ARG and without
+ * touching m->err, which belongs to the call in progress.
+ */
+int mcred_at_in_callback(const mcred_modem *m);
+
+/* Ask the handle's cancel_cb (0 when there is none), as a callback (see above). */
+int mcred_at_cancel_asked(mcred_modem *m);
+
 /* Wipe (an answer may hold an echoed secret) and free the reply's lines. */
 void mcred_reply_free(struct mcred_reply *reply);
 

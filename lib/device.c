@@ -455,6 +455,9 @@ static int session_explain_error(mcred_modem *m)
 enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcred_session *s)
 {
 	int offline = m->opts.auto_offline && needs_offline;
+	s->refused = mcred_at_in_callback(m);
+	if (s->refused)
+		return MCRED_ERR_INVALID_ARG; /* the session in progress is the callback's caller's */
 	m->after_restart = session_after_restart;
 	m->explain_error = session_explain_error;
 	m->session = s;
@@ -548,13 +551,15 @@ static enum mcred_err undo_session(mcred_modem *m, struct mcred_session *s, int 
 	return rc;
 }
 
-static int cancel_requested(const mcred_modem *m)
+static int cancel_requested(mcred_modem *m)
 {
-	return m->opts.cancel_cb && m->opts.cancel_cb(m->opts.cancel_user);
+	return mcred_at_cancel_asked(m);
 }
 
 enum mcred_err mcred_session_end(mcred_modem *m, struct mcred_session *s, enum mcred_err rc)
 {
+	if (s->refused)
+		return rc;
 	/* the operation's error (and its message) wins over a restore error */
 	struct mcred_error op_err = m->err;
 	int cancelled = rc == MCRED_ERR_CANCELLED || cancel_requested(m);

@@ -42,6 +42,8 @@ struct mcred_session {
 	int cfun_found;   /* mode read at the start, -1 when not read */
 	int cfun_saved;   /* mode offline_begin took the modem out of, or -1 */
 	unsigned restarts_at_start;
+	/* begun from inside one of the handle's callbacks: refused, nothing done */
+	int refused;
 };
 
 /*
@@ -54,7 +56,9 @@ struct mcred_session {
  * per session. A restart of the modem during the session turns numeric
  * errors on again if the session had turned them on. Whatever it returns,
  * mcred_session_end() must follow: a begin that failed half-way may already
- * have changed the modem.
+ * have changed the modem. Begun from inside one of the handle's callbacks
+ * (mcred_at_in_callback()) it is refused with MCRED_ERR_INVALID_ARG, the
+ * handle untouched, and the end does nothing.
  */
 enum mcred_err mcred_session_begin(mcred_modem *m, int needs_offline, struct mcred_session *s);
 
