@@ -43,7 +43,7 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 
 /* ---- the PIN or passphrase ------------------------------------------------- */
 
-int ca_secret_get(struct ca_secret *s, int is_pin)
+int mcred_ca_secret_get(struct ca_secret *s, int is_pin)
 {
 	if (!s->asked) {
 		int n = -1;
@@ -57,7 +57,7 @@ int ca_secret_get(struct ca_secret *s, int is_pin)
 	return s->given ? 0 : -1;
 }
 
-void ca_secret_wipe(struct ca_secret *s)
+void mcred_ca_secret_wipe(struct ca_secret *s)
 {
 	OPENSSL_cleanse(s->buf, sizeof(s->buf));
 	s->len = 0;
@@ -69,7 +69,7 @@ static int pem_passphrase(char *buf, int size, int rwflag, void *user)
 	struct ca_secret *s = user;
 
 	(void)rwflag;
-	if (ca_secret_get(s, 0) != 0 || s->len > (size_t)size)
+	if (mcred_ca_secret_get(s, 0) != 0 || s->len > (size_t)size)
 		return -1;
 	memcpy(buf, s->buf, s->len);
 	return (int)s->len;
@@ -177,7 +177,7 @@ static enum mcred_err load_key(mcred_ca *ca, const struct mcred_ca_key *k, struc
 		rc = mcred_ca_token_open(k, &secret, &ca->token, &ca->key, err);
 	else
 		rc = load_pem_key(k, &secret, &ca->key, err);
-	ca_secret_wipe(&secret);
+	mcred_ca_secret_wipe(&secret);
 	if (rc != MCRED_OK)
 		return rc;
 	if (!signs_with_sha256(ca->key))

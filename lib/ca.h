@@ -12,7 +12,7 @@
 
 /*
  * The PIN or passphrase of a struct mcred_ca_key, asked for at most once
- * (its password_cb) and wiped by ca_secret_wipe().
+ * (its password_cb) and wiped by mcred_ca_secret_wipe().
  */
 struct ca_secret {
 	const struct mcred_ca_key *key;
@@ -23,8 +23,8 @@ struct ca_secret {
 };
 
 /* The secret (asking for it the first time): 0, or -1 when there is none. */
-int ca_secret_get(struct ca_secret *s, int is_pin);
-void ca_secret_wipe(struct ca_secret *s);
+int mcred_ca_secret_get(struct ca_secret *s, int is_pin);
+void mcred_ca_secret_wipe(struct ca_secret *s);
 
 /*
  * mcred_ca_sign() that also gives the seconds it waited for the CA's token

@@ -74,7 +74,7 @@ static int read_pin(UI *ui, UI_STRING *uis)
 	switch (UI_get_string_type(uis)) {
 	case UIT_PROMPT:
 	case UIT_VERIFY:
-		if (!secret || ca_secret_get(secret, 1) != 0)
+		if (!secret || mcred_ca_secret_get(secret, 1) != 0)
 			return 0;
 		return UI_set_result_ex(ui, uis, secret->buf, (int)secret->len) >= 0;
 	default: return 1;

@@ -18,6 +18,20 @@ test_shared_library_exports_only_public_api() {
 		fail "exported but not declared in include/modemcred.h: $(tr '\n' ' ' <"$T_DIR/undeclared")"
 }
 
+# A program linked with libmodemcred.a gets every global symbol of the
+# library in its own namespace, not only the exported ones: each carries the
+# one prefix, so that none can clash with the program's own (a helper named
+# ca_secret_get did).
+test_static_library_defines_only_prefixed_symbols() {
+	a="$BUILD/libmodemcred.a"
+	[ -f "$a" ] || fail "$a is missing"
+	nm -g --defined-only "$a" | awk 'NF == 3 && $2 ~ /^[TDBRVWC]$/ { print $3 }' | sort -u >"$T_DIR/defined"
+	[ "$(wc -l <"$T_DIR/defined")" -gt 40 ] || fail "could not read the symbols of $a"
+	grep -v '^mcred_' "$T_DIR/defined" >"$T_DIR/unprefixed" || true
+	[ ! -s "$T_DIR/unprefixed" ] ||
+		fail "libmodemcred.a defines symbols without the mcred_ prefix: $(tr '\n' ' ' <"$T_DIR/unprefixed")"
+}
+
 # Every export carries the version node of the release it appeared in: the
 # "Since x.y.z." note of its declaration in the header gives node
 # MODEMCRED_x.y of lib/libmodemcred.map. New functions need both; a function
