@@ -165,8 +165,12 @@ static enum mcred_err device_facts(mcred_modem *modem, struct mcred_device_facts
 		 * answer is lost, not wrong) or a cancel ends it; an ERROR or a
 		 * wrongly shaped answer loses one fact.
 		 */
-		if (rc != MCRED_OK && (!answered(rc) || modem->at.restarts != restarts))
+		if (rc != MCRED_OK && (!answered(rc) || modem->at.restarts != restarts)) {
+			/* the facts not asked for are unknown for the same reason */
+			for (size_t j = i + 1; j < n; j++)
+				*into[j].status = rc;
 			return rc;
+		}
 		if (into[i].dst == info->firmware)
 			firmware_err = modem->err;
 	}
@@ -207,6 +211,8 @@ enum mcred_err mcred_device_details_get(mcred_modem *modem, struct mcred_device_
 		return mcred_fail(modem, MCRED_ERR_INVALID_ARG, "no place for the device details");
 	*out = NULL;
 	rc = device_facts(modem, &info, 1);
+	if (rc == MCRED_ERR_INVALID_ARG || rc == MCRED_ERR_NOMEM)
+		return rc; /* nothing was read (a call from a callback), or no memory */
 	/* one block: the struct, then its strings, freed by one free() */
 	d = malloc(sizeof(*d) + strlen(info.imei) + strlen(info.model) + strlen(info.firmware) +
 		   strlen(info.firmware_uuid) + 4);

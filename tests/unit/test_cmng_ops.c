@@ -753,6 +753,29 @@ static void test_device_info_fails_without_firmware(void **state)
 	mcred_device_details_free(info);
 }
 
+/*
+ * A modem that stops answering ends the queries at once: the facts never
+ * asked for are unknown for that reason, never MCRED_OK with "".
+ */
+static void test_device_info_cut_short_marks_the_rest_unknown(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcred_device_details *info = NULL;
+	fx->fake->canned[0].prefix = "AT+CGMM";
+	fx->fake->canned[0].answer = ""; /* silence: a timeout */
+	assert_int_equal(details_get(fx->m, &info), MCRED_ERR_TIMEOUT);
+	assert_non_null(info);
+	assert_string_equal(info->imei, "351358811234567");
+	assert_int_equal(info->imei_status, MCRED_OK);
+	assert_string_equal(info->model, "");
+	assert_int_equal(info->model_status, MCRED_ERR_TIMEOUT);
+	assert_string_equal(info->firmware, "");
+	assert_int_equal(info->firmware_status, MCRED_ERR_TIMEOUT);
+	assert_string_equal(info->firmware_uuid, "");
+	assert_int_equal(info->firmware_uuid_status, MCRED_ERR_TIMEOUT);
+	mcred_device_details_free(info);
+}
+
 static void test_device_info_imei_shape(void **state)
 {
 	struct fixture *fx = *state;
@@ -923,6 +946,7 @@ int main(void)
 		T(test_list_about_another_credential),
 		T(test_device_info_partial_on_test_firmware),
 		T(test_device_info_fails_without_firmware),
+		T(test_device_info_cut_short_marks_the_rest_unknown),
 		T(test_device_info_imei_shape),
 		T(test_fw_version_parse),
 		T(test_old_firmware_digest_not_checked),
