@@ -763,6 +763,8 @@ MCRED_API void mcred_credential_list_free(struct mcred_credential_list *list);
  * digest on firmware older than mfw 1.3.2, see mcred_fw_digests_trusted())
  * MCRED_ERR_UNSUPPORTED, and the message says why: the write itself was
  * done in both cases.
+ * A flag bit this library does not know (a program built against a newer
+ * header) is refused with MCRED_ERR_INVALID_ARG, nothing sent.
  * Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type,

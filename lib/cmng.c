@@ -369,6 +369,17 @@ enum mcred_err mcred_cmng_write(mcred_modem *modem, uint32_t tag, int type, cons
 {
 	if (!modem)
 		return MCRED_ERR_INVALID_ARG;
+	/*
+	 * A flag this library does not know comes from a program built against
+	 * a newer header: doing the write without what it asks would be
+	 * reporting a success it did not ask for (as for a struct's fields).
+	 */
+	if (flags & ~MCRED_WRITE_VERIFY)
+		return mcred_fail(modem, MCRED_ERR_INVALID_ARG,
+				  "write flags 0x%x hold bits this libmodemcred %s does not know "
+				  "(only MCRED_WRITE_VERIFY, 0x1): install a libmodemcred at least "
+				  "as new as the program's header",
+				  flags, mcred_version());
 	struct mcred_cmng_cmd cmd;
 	char *sent = NULL;
 	size_t sent_len = 0;

@@ -92,6 +92,25 @@ static void test_write_verify_ok(void **state)
 	assert_int_equal(mcred_modem_error(fx->m)->code, MCRED_OK);
 }
 
+/*
+ * A flag bit this library does not know comes from a program built against
+ * a newer header: refused before anything is sent, never a write done
+ * without what the flag asked for.
+ */
+static void test_write_unknown_flag_refused(void **state)
+{
+	struct fixture *fx = *state;
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL,
+					  MCRED_WRITE_VERIFY | 0x2u),
+			 MCRED_ERR_INVALID_ARG);
+	assert_message_has(fx->m, "0x3");
+	assert_int_equal(fx->fake->bytes_written, 0);
+	assert_int_equal(fx->fake->ncreds, 0);
+	assert_int_equal(mcred_cmng_write(fx->m, 12, 0, pem_lf, strlen(pem_lf), NULL, 0x80000000u),
+			 MCRED_ERR_INVALID_ARG);
+	assert_int_equal(fx->fake->bytes_written, 0);
+}
+
 static void test_write_verify_mismatch(void **state)
 {
 	struct fixture *fx = *state;
@@ -911,6 +930,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_write_verify_ok),
+		T(test_write_unknown_flag_refused),
 		T(test_write_verify_mismatch),
 		T(test_write_verify_unsupported),
 		T(test_write_failure_restores),
