@@ -164,9 +164,11 @@ enum mcred_err mcred_modem_open(mcred_modem **out, const char *port,
 	mcred_modem *m = NULL;
 	enum mcred_err rc;
 
-	if (out)
-		*out = NULL;
-	if (!out || !port || !*port)
+	if (!out)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "no place for the handle given (out is NULL)");
+	*out = NULL;
+	if (!port || !*port)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "no serial port given (e.g. /dev/ttyACM0)");
 	rc = new_modem(&m, opts, err);
@@ -191,11 +193,14 @@ enum mcred_err mcred_modem_open_transport(mcred_modem **out,
 	struct mcred_transport t;
 	enum mcred_err rc;
 
-	if (out)
-		*out = NULL;
-	if (!out || !transport)
+	if (!out)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-				       "a transport needs read and write callbacks");
+				       "no place for the handle given (out is NULL)");
+	*out = NULL;
+	if (!transport)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "no transport given: a transport needs read and write "
+				       "callbacks");
 	rc = mcred_transport_take(&t, transport, err);
 	if (rc != MCRED_OK)
 		return rc;

@@ -1224,6 +1224,12 @@ static void test_open_transport_checks(void **state)
 	assert_int_equal(mcred_modem_open_transport(&m, &t, &o, &err), MCRED_ERR_INVALID_ARG);
 	assert_null(m);
 	assert_int_equal(mcred_modem_open(&m, "", NULL, &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "no serial port given"));
+	/* a missing out is named as such, not blamed on the port or transport */
+	assert_int_equal(mcred_modem_open(NULL, "/dev/ttyACM0", NULL, &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "out is NULL"));
+	assert_int_equal(mcred_modem_open_transport(NULL, &t, NULL, &err), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(err.message, "out is NULL"));
 	assert_int_equal(mcred_modem_error(NULL)->code, MCRED_ERR_INVALID_ARG);
 	mcred_modem_free(NULL);
 }
