@@ -39,8 +39,14 @@ size_t mcred_max_wire_length(const struct mcred_options *o)
 	if (o->max_command_len == 0)
 		return 0;
 	/* The shell keeps the typed line, not the key that ends it. */
-	if (mcred_shell_is_on(o))
-		return o->max_command_len - 1 + mcred_wire_terminator_length(o->terminator);
+	if (mcred_shell_is_on(o)) {
+		size_t term = mcred_wire_terminator_length(o->terminator);
+
+		/* no limit to speak of (SIZE_MAX, "unlimited"): no wrap to a tiny one */
+		if (o->max_command_len - 1 > SIZE_MAX - term)
+			return SIZE_MAX;
+		return o->max_command_len - 1 + term;
+	}
 	return o->max_command_len - 1;
 }
 

@@ -363,6 +363,27 @@ static void test_max_length_shell_counts_escapes(void **state)
 	free(c);
 }
 
+/*
+ * A buffer too large to matter (SIZE_MAX, an embedder's "no limit"): the
+ * shell's limit, line plus terminator, must not wrap around to a tiny one
+ * that refuses every command.
+ */
+static void test_max_length_without_limit(void **state)
+{
+	(void)state;
+	struct mcred_error e;
+	struct mcred_options o;
+	mcred_options_init(&o);
+	o.max_command_len = SIZE_MAX;
+	for (int shell = 0; shell <= 1; shell++) {
+		o.shell = shell;
+		for (enum mcred_term t = MCRED_TERM_CRLF; t <= MCRED_TERM_NUL; t++) {
+			o.terminator = t;
+			assert_int_equal(check(1, 0, pem, strlen(pem), NULL, &o, &e), MCRED_OK);
+		}
+	}
+}
+
 static void test_list_commands(void **state)
 {
 	(void)state;
@@ -445,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_redacted_trace),
 		cmocka_unit_test(test_max_length_boundary),
 		cmocka_unit_test(test_max_length_shell_counts_escapes),
+		cmocka_unit_test(test_max_length_without_limit),
 		cmocka_unit_test(test_list_commands),
 		cmocka_unit_test(test_read_delete_commands),
 		cmocka_unit_test(test_write_digest_matches_bytes_sent),
