@@ -16,6 +16,8 @@
  *   handle's error record left to the operation in progress), and
  *   mcred_modem_free() there is undefined; the const accessors
  *   (mcred_modem_error(), ...) may be called.
+ * - No error of the library's stays in the calling thread's OpenSSL error
+ *   queue, which the program's next SSL_get_error() would read.
  * - Input is validated before anything is sent: an MCRED_ERR_INVALID_ARG
  *   means nothing reached the modem.
  * - Security tags are unsigned 32-bit. Tags 0..2147483647 belong to the user;

@@ -122,7 +122,7 @@ static enum mcred_err load_pem_key(const struct mcred_ca_key *k, struct ca_secre
 
 	*key = bio ? PEM_read_bio_PrivateKey(bio, NULL, pem_passphrase, secret) : NULL;
 	BIO_free(bio);
-	ERR_clear_error();
+	mcred_openssl_forget();
 	if (*key)
 		return MCRED_OK;
 	if (secret->asked && !secret->given)
@@ -161,7 +161,7 @@ static int signs_for(EVP_PKEY *key, X509 *cert)
 
 	EVP_MD_CTX_free(sign);
 	EVP_MD_CTX_free(verify);
-	ERR_clear_error();
+	mcred_openssl_forget();
 	return ok;
 }
 
@@ -187,7 +187,7 @@ static enum mcred_err load_key(mcred_ca *ca, const struct mcred_ca_key *k, struc
 				       OBJ_nid2sn(EVP_PKEY_get_base_id(ca->key)));
 	if (ca->token ? !signs_for(ca->key, ca->cert)
 		      : X509_check_private_key(ca->cert, ca->key) != 1) {
-		ERR_clear_error();
+		mcred_openssl_forget();
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       ca->token
 					       ? "the CA certificate is not the certificate of the "
@@ -208,8 +208,8 @@ static enum mcred_err take_key(struct mcred_ca_key *k, const struct mcred_ca_key
 				 "mcred_ca_key_init", err);
 }
 
-enum mcred_err mcred_ca_open(mcred_ca **out, const char *cert_pem, size_t cert_len,
-			     const struct mcred_ca_key *given, struct mcred_error *err)
+static enum mcred_err ca_open(mcred_ca **out, const char *cert_pem, size_t cert_len,
+			      const struct mcred_ca_key *given, struct mcred_error *err)
 {
 	struct mcred_ca_key k;
 	mcred_ca *ca;
@@ -249,6 +249,17 @@ enum mcred_err mcred_ca_open(mcred_ca **out, const char *cert_pem, size_t cert_l
 	return MCRED_OK;
 }
 
+enum mcred_err mcred_ca_open(mcred_ca **out, const char *cert_pem, size_t cert_len,
+			     const struct mcred_ca_key *given, struct mcred_error *err)
+{
+	enum mcred_err rc;
+
+	mcred_openssl_enter();
+	rc = ca_open(out, cert_pem, cert_len, given, err);
+	mcred_openssl_leave();
+	return rc;
+}
+
 enum mcred_err mcred_ca_load(mcred_ca **out, const char *cert_pem, size_t cert_len,
 			     const char *key_pem, size_t key_len, struct mcred_error *err)
 {
@@ -276,10 +287,12 @@ void mcred_ca_free(mcred_ca *ca)
 {
 	if (!ca)
 		return;
+	mcred_openssl_enter();
 	X509_free(ca->cert);
 	EVP_PKEY_free(ca->key); /* before its token closes */
 	mcred_ca_token_close(ca->token);
 	free(ca);
+	mcred_openssl_leave();
 }
 
 /* ---- issuing ------------------------------------------------------------ */
@@ -496,9 +509,9 @@ static enum mcred_err check_made(const mcred_ca *ca, X509 *cert, X509_REQ *req,
 	return MCRED_OK;
 }
 
-enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem,
-				   const char *public_key_pem, unsigned days, char **cert_pem,
-				   char serial[33], double *token_wait_s, struct mcred_error *err)
+static enum mcred_err ca_sign(const mcred_ca *ca, const char *csr_pem, const char *public_key_pem,
+			      unsigned days, char **cert_pem, char serial[33], double *token_wait_s,
+			      struct mcred_error *err)
 {
 	X509_REQ *req;
 	EVP_PKEY *pub;
@@ -537,11 +550,23 @@ enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem,
 	else if ((rc = check_made(ca, cert, req, public_key_pem, err)) == MCRED_OK &&
 		 !(*cert_pem = cert_to_pem(cert)))
 		rc = mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory");
-	ERR_clear_error();
+	mcred_openssl_forget();
 	if (token_wait_s)
 		*token_wait_s = waited;
 	X509_free(cert);
 	X509_REQ_free(req);
+	return rc;
+}
+
+enum mcred_err mcred_ca_sign_timed(const mcred_ca *ca, const char *csr_pem,
+				   const char *public_key_pem, unsigned days, char **cert_pem,
+				   char serial[33], double *token_wait_s, struct mcred_error *err)
+{
+	enum mcred_err rc;
+
+	mcred_openssl_enter();
+	rc = ca_sign(ca, csr_pem, public_key_pem, days, cert_pem, serial, token_wait_s, err);
+	mcred_openssl_leave();
 	return rc;
 }
 
@@ -566,9 +591,9 @@ static void serial_hex(X509 *cert, char serial[33])
 	BN_free(bn);
 }
 
-enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_pem,
-				const char *public_key_pem, char serial[33],
-				struct mcred_error *err)
+static enum mcred_err cert_check(const mcred_ca *ca, const char *cert_pem,
+				 const char *public_key_pem, char serial[33],
+				 struct mcred_error *err)
 {
 	X509 *cert;
 	EVP_PKEY *want = NULL;
@@ -602,16 +627,32 @@ enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_pem,
 	return rc;
 }
 
+enum mcred_err mcred_cert_check(const mcred_ca *ca, const char *cert_pem,
+				const char *public_key_pem, char serial[33],
+				struct mcred_error *err)
+{
+	enum mcred_err rc;
+
+	mcred_openssl_enter();
+	rc = cert_check(ca, cert_pem, public_key_pem, serial, err);
+	mcred_openssl_leave();
+	return rc;
+}
+
 int mcred_cert_expires_within(const char *cert_pem, unsigned days)
 {
-	X509 *cert = cert_from_pem(cert_pem, strlen(cert_pem));
+	X509 *cert;
 	time_t limit = time(NULL) + (time_t)days * 86400;
-	int cmp;
+	int cmp = 0, parsed;
 
-	if (!cert)
-		return -1;
-	/* -1: notAfter is at or before the limit; 0: cannot compare */
-	cmp = X509_cmp_time(X509_get0_notAfter(cert), &limit);
-	X509_free(cert);
-	return cmp < 0 ? 1 : cmp > 0 ? 0 : -1;
+	mcred_openssl_enter();
+	cert = cert_from_pem(cert_pem, strlen(cert_pem));
+	parsed = cert != NULL;
+	if (parsed) {
+		/* -1: notAfter is at or before the limit; 0: cannot compare */
+		cmp = X509_cmp_time(X509_get0_notAfter(cert), &limit);
+		X509_free(cert);
+	}
+	mcred_openssl_leave();
+	return !parsed ? -1 : cmp < 0 ? 1 : cmp > 0 ? 0 : -1;
 }

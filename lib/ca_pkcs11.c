@@ -54,6 +54,7 @@
 
 #include "ca_pkcs11.h"
 #include "error.h"
+#include "util.h"
 
 struct mcred_ca_token {
 	ENGINE *engine;
@@ -155,7 +156,7 @@ static void first_error(char *why, size_t len)
 	const char *reason = code ? ERR_reason_error_string(code) : NULL;
 
 	snprintf(why, len, "%s", reason ? reason : "");
-	ERR_clear_error();
+	mcred_openssl_forget();
 }
 
 /* 1 when text holds word, whatever the case. */
@@ -195,13 +196,13 @@ static enum mcred_err load_failed(const struct mcred_ca_key *key, const struct c
 	char why[200];
 
 	if (secret->asked && !secret->given) {
-		ERR_clear_error();
+		mcred_openssl_forget();
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "the token holding the CA key needs a PIN, and none was "
 				       "given");
 	}
 	if (secret->given && pin_refused()) {
-		ERR_clear_error();
+		mcred_openssl_forget();
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "the token refused the PIN (wrong PIN): nothing was "
 				       "signed");
@@ -278,7 +279,7 @@ enum mcred_err mcred_ca_token_open(const struct mcred_ca_key *key, struct ca_sec
 	t->engine = load_engine();
 	if (!t->engine) {
 		mcred_ca_token_close(t);
-		ERR_clear_error();
+		mcred_openssl_forget();
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "OpenSSL's pkcs11 engine cannot be loaded from %s: install "
 				       "it (Debian: apt-get install libengine-pkcs11-openssl)",
@@ -302,7 +303,7 @@ enum mcred_err mcred_ca_token_open(const struct mcred_ca_key *key, struct ca_sec
 	ui = UI_create_method("modemcred PKCS#11 PIN");
 	if (ui)
 		UI_method_set_reader(ui, read_pin);
-	ERR_clear_error();
+	mcred_openssl_forget();
 	*pkey = ui ? ENGINE_load_private_key(t->engine, key->uri, ui, secret) : NULL;
 	UI_destroy_method(ui);
 	if (!*pkey) {

@@ -26,6 +26,7 @@
 #include "cmng_check.h"
 #include "content.h"
 #include "error.h"
+#include "util.h"
 
 /* ---- finding PEM blocks ------------------------------------------------------ */
 
@@ -234,7 +235,7 @@ static const char *openssl_reason(char *buf, size_t len)
 	const char *reason = e ? ERR_reason_error_string(e) : NULL;
 
 	snprintf(buf, len, "%s", reason ? reason : "not valid");
-	ERR_clear_error();
+	mcred_openssl_forget();
 	return buf;
 }
 
@@ -270,7 +271,7 @@ static enum mcred_err parse_certificate(const char *content, const struct pem_bl
 				     b->line, openssl_reason(reason, sizeof(reason)));
 	X509_free(x);
 	BIO_free(bio);
-	ERR_clear_error();
+	mcred_openssl_forget();
 	return rc;
 }
 
@@ -301,7 +302,7 @@ static enum mcred_err parse_key(const char *content, const struct pem_block *b,
 				     b->line, openssl_reason(reason, sizeof(reason)));
 	EVP_PKEY_free(key);
 	BIO_free(bio);
-	ERR_clear_error();
+	mcred_openssl_forget();
 	return rc;
 }
 
@@ -485,8 +486,8 @@ static enum mcred_err check_private_key(const char *content, size_t len, const c
 	return rc == MCRED_OK ? check_key_form(content, &blocks[key], password, err) : rc;
 }
 
-enum mcred_err mcred_cmng_check_content(int type, const char *content, size_t len,
-					const char *password, struct mcred_error *err)
+static enum mcred_err check_content(int type, const char *content, size_t len, const char *password,
+				    struct mcred_error *err)
 {
 	char *prepared = NULL;
 	size_t prepared_len = 0;
@@ -505,5 +506,16 @@ enum mcred_err mcred_cmng_check_content(int type, const char *content, size_t le
 	mcred_secret_free(prepared, prepared_len + 1);
 	if (rc == MCRED_OK)
 		mcred_error_clear(err);
+	return rc;
+}
+
+enum mcred_err mcred_cmng_check_content(int type, const char *content, size_t len,
+					const char *password, struct mcred_error *err)
+{
+	enum mcred_err rc;
+
+	mcred_openssl_enter();
+	rc = check_content(type, content, len, password, err);
+	mcred_openssl_leave();
 	return rc;
 }

@@ -16,6 +16,7 @@
 
 #include "cose.h"
 #include "error.h"
+#include "util.h"
 
 #define CBOR_MAX_DEPTH 16
 #define COSE_TAG_SIGN1 18
@@ -640,8 +641,8 @@ static void use_identity_key(struct mcred_verify_options *opts, const char *pem,
 	opts->identity_key_raw_len = raw_len;
 }
 
-enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
-					struct mcred_verify_options *opts, struct mcred_error *err)
+static enum mcred_err identity_key_parse(const void *data, size_t len,
+					 struct mcred_verify_options *opts, struct mcred_error *err)
 {
 	const uint8_t *bytes = data;
 	const char *text = data;
@@ -681,4 +682,15 @@ enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
 			       "(-----BEGIN PUBLIC KEY-----) nor a raw 65-byte uncompressed P-256 "
 			       "point",
 			       len);
+}
+
+enum mcred_err mcred_identity_key_parse(const void *data, size_t len,
+					struct mcred_verify_options *opts, struct mcred_error *err)
+{
+	enum mcred_err rc;
+
+	mcred_openssl_enter();
+	rc = identity_key_parse(data, len, opts, err);
+	mcred_openssl_leave();
+	return rc;
 }

@@ -656,15 +656,25 @@ enum mcred_err mcred_keygen_verify(const char *blob, size_t len,
 				   const struct mcred_verify_options *opts, mcred_report **out,
 				   struct mcred_error *err)
 {
-	return verify_blob(blob, len, opts, out, "%KEYGEN:", "KEYGEN body", keygen_report, err);
+	enum mcred_err rc;
+
+	mcred_openssl_enter();
+	rc = verify_blob(blob, len, opts, out, "%KEYGEN:", "KEYGEN body", keygen_report, err);
+	mcred_openssl_leave();
+	return rc;
 }
 
 enum mcred_err mcred_attest_verify(const char *blob, size_t len,
 				   const struct mcred_verify_options *opts, mcred_report **out,
 				   struct mcred_error *err)
 {
-	return verify_blob(blob, len, opts, out, "%ATTESTTOKEN:", "attestation message",
-			   attest_report, err);
+	enum mcred_err rc;
+
+	mcred_openssl_enter();
+	rc = verify_blob(blob, len, opts, out, "%ATTESTTOKEN:", "attestation message",
+			 attest_report, err);
+	mcred_openssl_leave();
+	return rc;
 }
 
 void mcred_report_free(mcred_report *r)

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "util.h"
@@ -55,4 +56,22 @@ long long mcred_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void mcred_openssl_enter(void)
+{
+	/* on an empty queue there is nothing to mark: leave() then empties it */
+	ERR_set_mark();
+}
+
+void mcred_openssl_leave(void)
+{
+	/* without a mark (the queue was empty, or a step cleared it) it empties the queue */
+	(void)ERR_pop_to_mark();
+}
+
+void mcred_openssl_forget(void)
+{
+	(void)ERR_pop_to_mark();
+	ERR_set_mark(); /* on the program's topmost error again, if it has one */
 }
