@@ -388,7 +388,7 @@ static char *canonical_write_trace(const char *command)
 			      (size_t)(end - content), end[1] == ',');
 }
 
-/* Where "CMNG" (%CMNG, SLM's #XCMNG) first is in command, any case; NULL: nowhere. */
+/* Where "CMNG" (%CMNG, or a command wrapping it) first is in command, any case; NULL: nowhere. */
 static const char *find_cmng(const char *command)
 {
 	for (const char *p = command; *p; p++)
@@ -422,7 +422,7 @@ static int cmng_without_content(const char *command)
 
 /*
  * Any other command naming CMNG that may carry content (spaces around "=",
- * a chained command, content without quotes, SLM's #XCMNG): the command up
+ * a chained command, content without quotes, a command wrapping it): the command up
  * to its third comma after CMNG (where a write's content starts) or its
  * first quote, and the size of the rest. Nothing of the content is shown,
  * whatever the type: the parts of such a form cannot be told apart.

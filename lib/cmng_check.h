@@ -48,7 +48,7 @@ int mcred_cmng_type_is_secret(int type);
  * with CMNG: for a canonical write of secret content (a key, a PSK, any
  * password) the redacted form mcred_cmng_write() traces; for any other form
  * that may carry content (spaces, chained commands, unquoted content,
- * SLM's #XCMNG) the command up to where content would start and the size
+ * a command wrapping it) the command up to where content would start and the size
  * of the rest. *trace is malloc'd, NULL when the command is shown as it
  * is. MCRED_ERR_NOMEM when a form was needed and could not be made.
  */

@@ -1128,7 +1128,8 @@ static int traces_hold(const struct fake *f, const char *text)
 /*
  * A raw %CMNG write in a form other than the canonical one still carries
  * its content: spaces around '=', a chained command, content without
- * quotes, a type the library never writes, SLM's #XCMNG. Neither the trace
+ * quotes, a type the library never writes, a command of the
+ * device's own application that names CMNG (#XCMNG). Neither the trace
  * (also of the modem's echo) nor the message shows any of it.
  */
 static void test_raw_cmng_forms_keep_content_out_of_traces(void **state)
