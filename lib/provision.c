@@ -1397,7 +1397,8 @@ enum mcred_err mcred_provision(mcred_modem *modem, const struct mcred_provision_
 	timings_init(&full.timings);
 	full.attest_seconds = -1;
 	memset(&r, 0, sizeof(r));
-	if (size < RESULT_FIRST_VERSION_SIZE)
+	/* a size far beyond any header's is no size: a struct never initialised */
+	if (size < RESULT_FIRST_VERSION_SIZE || size > sizeof(full) + MCRED_STRUCT_GROWTH_MAX)
 		rc = mcred_error_set(&full.error, MCRED_ERR_INVALID_ARG,
 				     "struct mcred_provision_result has size %zu: initialise it "
 				     "with mcred_provision_result_init() before mcred_provision()",

@@ -215,6 +215,12 @@ static void provision_result_needs_init(void **state)
 	mcred_provision_result_clear(&res);
 	assert_null(res.model);
 
+	/* a struct never initialised holds garbage: a size far too large is no size */
+	memset(&res, 0x5A, sizeof(res));
+	assert_int_equal(mcred_provision(NULL, &req, &res), MCRED_ERR_INVALID_ARG);
+	assert_non_null(strstr(res.error.message, "mcred_provision_result_init()"));
+	mcred_provision_result_clear(&res);
+
 	/* initialised: the size passes, the missing modem is the error */
 	mcred_provision_result_init(&res);
 	assert_int_equal(mcred_provision(NULL, &req, &res), MCRED_ERR_INVALID_ARG);
