@@ -1577,8 +1577,10 @@ void mcred_lines_free(struct mcred_lines *lines)
 {
 	if (!lines)
 		return;
+	/* wiped like the engine's own replies: a raw answer may carry a secret */
 	for (size_t i = 0; i < lines->count; i++)
-		free(lines->lines[i]);
+		if (lines->lines[i])
+			mcred_secret_free(lines->lines[i], strlen(lines->lines[i]));
 	free(lines->lines);
 	free(lines);
 }
