@@ -596,7 +596,10 @@ struct mcred_lines {
  */
 MCRED_API enum mcred_err mcred_at(mcred_modem *modem, const char *command,
 				  struct mcred_lines **out);
-/** Free (wiped first, like every buffer that may hold a secret) what mcred_at() gave; NULL is allowed. */
+/**
+ * Free what mcred_at() gave, wiped first like every buffer that may hold a
+ * secret; NULL is allowed.
+ */
 MCRED_API void mcred_lines_free(struct mcred_lines *lines);
 
 /* ------------------------------------------------------------------------ */
