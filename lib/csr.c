@@ -14,6 +14,7 @@
 
 #include "csr.h"
 #include "error.h"
+#include "util.h"
 
 /* Everything a memory BIO holds, as a malloc'd string. */
 static char *bio_to_string(BIO *bio)
@@ -163,7 +164,7 @@ enum mcred_err mcred_csr_inspect(const uint8_t *der, size_t len, struct mcred_bo
 
 	memset(info, 0, sizeof(*info));
 	if (!req) {
-		ERR_clear_error();
+		mcred_openssl_forget();
 		return mcred_error_set(err, MCRED_ERR_DECODE, "body is not a DER CSR");
 	}
 	key = X509_REQ_get0_pubkey(req);
@@ -175,7 +176,7 @@ enum mcred_err mcred_csr_inspect(const uint8_t *der, size_t len, struct mcred_bo
 	info->pubkey_pem = key ? pubkey_to_pem(req) : NULL;
 	info->csr_pem = der_to_pem("CERTIFICATE REQUEST", der, len);
 	X509_REQ_free(req);
-	ERR_clear_error();
+	mcred_openssl_forget();
 	if (!info->subject || !info->name || !info->csr_pem || (key && !info->pubkey_pem)) {
 		mcred_body_info_clear(info);
 		return mcred_error_set(err, MCRED_ERR_NOMEM, "out of memory describing the CSR");
@@ -194,7 +195,7 @@ enum mcred_err mcred_pubkey_inspect(const uint8_t *der, size_t len, struct mcred
 		key = d2i_PUBKEY(NULL, &p, (long)len);
 	if (!key || p != der + len) {
 		EVP_PKEY_free(key);
-		ERR_clear_error();
+		mcred_openssl_forget();
 		return mcred_error_set(err, MCRED_ERR_DECODE,
 				       "body is not a DER SubjectPublicKeyInfo");
 	}

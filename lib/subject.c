@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "subject.h"
+#include "util.h"
 
 /* Attribute names %KEYGEN accepts (the reference's "Supported attributes"). */
 static const struct {
@@ -271,6 +272,6 @@ int mcred_subject_matches(const X509_NAME *name, const char *attributes, const c
 	free(used);
 	free_got(g, ng);
 	free(w);
-	ERR_clear_error(); /* a value that is no string leaves its error behind */
+	mcred_openssl_forget(); /* a value that is no string leaves its error behind */
 	return rc;
 }
