@@ -431,12 +431,14 @@ static int check_csv(struct provision_args *a)
 
 /*
  * Where path leads: its real path when it exists, else its directory's real
- * path and its name (the file comes later). "" when even that is unknown.
+ * path and its name (the file comes later), following a symbolic link to a
+ * file not yet made (depth: links left to follow). "" when even that is unknown.
  */
-static void output_place(const char *path, char *out, size_t len)
+static void output_place(const char *path, char *out, size_t len, int depth)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
+	char dir[PATH_MAX], real[PATH_MAX], target[PATH_MAX], joined[2 * PATH_MAX + 2];
 	const char *slash = strrchr(path, '/');
+	ssize_t n;
 
 	out[0] = '\0';
 	if (realpath(path, real)) {
@@ -447,24 +449,55 @@ static void output_place(const char *path, char *out, size_t len)
 		snprintf(dir, sizeof(dir), ".");
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	n = depth > 0 ? readlink(path, target, sizeof(target) - 1) : -1;
+	if (n > 0) {
+		target[n] = '\0';
+		snprintf(joined, sizeof(joined), "%s%s%s", target[0] == '/' ? "" : dir,
+			 target[0] == '/' ? "" : "/", target);
+		output_place(joined, out, len, depth - 1);
+		return;
+	}
 	if (realpath(dir, real))
 		snprintf(out, len, "%s/%s", real, slash ? slash + 1 : path);
 }
 
-/* The ledger and the two CSVs are three files: one given twice would mix their lines. */
+/* Whether two paths lead to one file: one inode (a hard link too), or one place. */
+static int same_file(const char *a, const char *b)
+{
+	char pa[PATH_MAX + 256], pb[PATH_MAX + 256];
+	struct stat sa, sb;
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	output_place(a, pa, sizeof(pa), 8);
+	output_place(b, pb, sizeof(pb), 8);
+	return pa[0] && !strcmp(pa, pb);
+}
+
+/*
+ * The ledger and the two CSVs are three files, none of them a file the run
+ * reads: one given twice would mix their lines, an input named as an
+ * output would get lines appended to a certificate or key.
+ */
 static int check_distinct_outputs(const struct provision_args *a)
 {
-	const char *names[3] = { "--ledger", "--onboard-csv", "--attest-csv" };
-	const char *paths[3] = { a->cfg.ledger, a->cfg.csv.path, a->cfg.attest_csv.path };
-	char place[3][PATH_MAX + 256];
+	const char *names[8] = {
+		"--ledger", "--onboard-csv", "--attest-csv",           "--ca",
+		"--ca-key", "--root-ca",     "--ca-key-password-file", "--identity-key"
+	};
+	const char *paths[8] = { a->cfg.ledger,
+				 a->cfg.csv.path,
+				 a->cfg.attest_csv.path,
+				 a->ca,
+				 a->ca_key && is_pkcs11_uri(a->ca_key) ? NULL : a->ca_key,
+				 a->root_ca,
+				 a->ca_key_password_file,
+				 a->identity_key };
 	size_t i, j;
 
-	for (i = 0; i < 3; i++)
-		if (paths[i])
-			output_place(paths[i], place[i], sizeof(place[i]));
-	for (i = 0; i < 3; i++)
-		for (j = i + 1; j < 3; j++)
-			if (paths[i] && paths[j] && place[i][0] && !strcmp(place[i], place[j])) {
+	for (i = 0; i < 3; i++) /* the outputs, each against every file after it */
+		for (j = i + 1; j < 8; j++)
+			if (paths[i] && paths[j] && same_file(paths[i], paths[j])) {
 				cli_errorf("%s and %s name the same file (%s): each needs its own",
 					   names[i], names[j], paths[j]);
 				return CLI_EXIT_USAGE;
@@ -488,6 +521,10 @@ static int check_outputs(struct provision_args *a)
 	memset(&err, 0, sizeof(err));
 	if (a->cfg.ledger && cli_check_output(a->cfg.ledger, &err) != 0) {
 		cli_errorf("--ledger: %s", err.message);
+		return CLI_EXIT_USAGE;
+	}
+	if (a->cfg.csv.path && cli_check_output(a->cfg.csv.path, &err) != 0) {
+		cli_errorf("--onboard-csv: %s", err.message);
 		return CLI_EXIT_USAGE;
 	}
 	if (a->cfg.attest_csv.path && cli_check_output(a->cfg.attest_csv.path, &err) != 0) {

@@ -394,6 +394,43 @@ test_provision_refusals() {
 	expect_eq "$(wc -l <"$LOG")" "$n0" "commands sent for bad input"
 }
 
+# The ledger and the CSVs are files of their own, whatever names lead to
+# them: a symbolic link (to a file not made yet), a hard link, or a file the
+# run reads (the CA's key) are refused before any modem is touched, as is a
+# CSV in a directory that does not exist.
+test_provision_outputs_are_files_of_their_own() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	ln -s ledger.jsonl "$T_DIR/records.csv"
+	records --ledger "$T_DIR/ledger.jsonl" --onboard-csv "$T_DIR/records.csv"
+	expect_rc 2 "--onboard-csv a symbolic link to the ledger to be"
+	err_has "--ledger and --onboard-csv name the same file"
+	: >"$T_DIR/ledger.jsonl"
+	ln "$T_DIR/ledger.jsonl" "$T_DIR/hard.csv"
+	records --ledger "$T_DIR/ledger.jsonl" --onboard-csv "$T_DIR/hard.csv"
+	expect_rc 2 "--onboard-csv a hard link of the ledger"
+	err_has "name the same file"
+	cp "$T_DIR/ca.key" "$T_DIR/ca.key.before"
+	records --onboard-csv "$T_DIR/ca.key"
+	expect_rc 2 "--onboard-csv naming the CA key"
+	err_has "--onboard-csv and --ca-key name the same file"
+	files_equal "$T_DIR/ca.key" "$T_DIR/ca.key.before" "the CA key after the refusal"
+	records --onboard-csv "$T_DIR/no-such-dir/onboard.csv"
+	expect_rc 2 "--onboard-csv in a directory that does not exist"
+	err_has "no-such-dir"
+	expect_eq "$(log_count .)" 0 "commands sent to the modem"
+	[ -s "$T_DIR/ledger.jsonl" ] && fail "a refused run wrote the ledger"
+	return 0
+}
+
+# records [options]: provision $LINK with the test CA and the records the options name; sets RC
+records() {
+	RC=0
+	timeout -k 3 40 "$CLI" provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
+		--out "$T_DIR/arts" "$@" "$LINK" >"$OUT" 2>"$ERR" || RC=$?
+}
+
 test_provision_csv_limit() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
