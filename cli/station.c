@@ -105,6 +105,10 @@ struct port_run {
 	/* Artifacts loaded for load_cb; valid during the run. */
 	char *a_csr, *a_pub, *a_crt, *a_key;
 	char *made_pub; /* the public key of a key made this run (save_cb) */
+	/* the IMEI and the device id this port's modem gave, claimed for it in this run */
+	char claims[2][80];
+	const char *twin; /* the port whose modem claimed them first (claim_device) */
+	int twin_kind;    /* what it claimed first: enum claim */
 };
 
 struct station {
@@ -173,12 +177,43 @@ static void free_artifacts(struct port_run *r)
 	r->a_csr = r->a_pub = r->a_crt = r->a_key = r->made_pub = NULL;
 }
 
+/* What a port's modem is known by: its IMEI (its journal's name), its device id (its files' names). */
+enum claim { CLAIM_IMEI, CLAIM_ID };
+
+/*
+ * Claim value for this port's modem: 0, or -1 (r->twin set) when another
+ * port of this run already did. One modem on two ports (a copy of the line
+ * through another pseudo-terminal) or two modems that give one IMEI or id
+ * would otherwise share a journal and artifacts, each run overwriting the
+ * other's and both saying "provisioned".
+ */
+static int claim_device(struct port_run *r, enum claim kind, const char *value)
+{
+	struct station *st = r->st;
+	size_t i;
+
+	if (!value || !*value)
+		return 0;
+	pthread_mutex_lock(&st->mutex);
+	for (i = 0; i < st->n && !r->twin; i++)
+		if (&st->runs[i] != r && !strcmp(st->runs[i].claims[kind], value))
+			r->twin = st->runs[i].port;
+	if (r->twin)
+		r->twin_kind = kind;
+	else
+		snprintf(r->claims[kind], sizeof(r->claims[kind]), "%s", value);
+	pthread_mutex_unlock(&st->mutex);
+	return r->twin ? -1 : 0;
+}
+
 static int load_cb(const char *id, struct mcred_provision_artifacts *a, void *user)
 {
 	struct port_run *r = user;
 	const struct station_config *c = r->st->cfg;
 	char *nl;
 
+	if (claim_device(r, CLAIM_ID, id) != 0)
+		return -1;
 	free_artifacts(r);
 	r->a_csr = read_artifact(c->out_dir, id, "_csr.pem");
 	r->a_pub = read_artifact(c->out_dir, id, "_pub.pem");
@@ -242,6 +277,8 @@ static int save_cb(const struct mcred_provision_artifacts *a, void *user)
 	const char *dir = r->st->cfg->out_dir;
 	char key[80];
 
+	if (claim_device(r, CLAIM_ID, a->device_id) != 0)
+		return -1;
 	if (a->cert_pem && *a->cert_pem) {
 		free(r->cert_pem);
 		r->cert_pem = strdup(a->cert_pem);
@@ -294,6 +331,8 @@ static int recall_cb(const char *imei, struct mcred_provision_intent *intent, vo
 	struct mcred_error err;
 	int found;
 
+	if (claim_device(r, CLAIM_IMEI, imei) != 0)
+		return -1;
 	memset(&err, 0, sizeof(err));
 	found = journal_recall(r->st->cfg->out_dir, imei, intent, &err);
 	if (found < 0)
@@ -629,6 +668,22 @@ static void result_event(struct port_run *r)
 
 /* ---- one port ---------------------------------------------------------------------- */
 
+/* The record of a port whose modem another port of this run claimed first (claim_device). */
+static void say_twin(struct port_run *r)
+{
+	int by_imei = r->twin_kind == CLAIM_IMEI; /* refused before any change */
+
+	r->exit_code = 0;
+	fail_record(r, CLI_EXIT_PORT,
+		    "the modem on this port gives %s %s, as does the one on %s: one modem "
+		    "reached through two ports, or two modems with one %s; give each modem "
+		    "once (%s)",
+		    by_imei ? "IMEI" : "device id", by_imei ? r->res.imei : r->res.device_id,
+		    r->twin, by_imei ? "IMEI" : "id",
+		    by_imei ? "nothing was changed on this one"
+			    : "this one's artifacts were not saved: its own run saves them");
+}
+
 static void provision_port(struct port_run *r)
 {
 	const struct station_config *c = r->st->cfg;
@@ -680,6 +735,8 @@ static void provision_port(struct port_run *r)
 	/* its journal (or an artifact) could not be written: the full disk, not the port */
 	if (rc == MCRED_ERR_IO && atomic_load(&r->st->disk_full))
 		r->exit_code = CLI_EXIT_FAILURE;
+	if (r->twin)
+		say_twin(r);
 }
 
 static void *port_thread(void *arg)

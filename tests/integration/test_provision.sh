@@ -431,6 +431,40 @@ records() {
 		--out "$T_DIR/arts" "$@" "$LINK" >"$OUT" 2>"$ERR" || RC=$?
 }
 
+# Two ports whose modems give one IMEI (one modem reached through two
+# ports), or one device id (two modems with one UUID): the first to say so
+# is provisioned, the other fails without sharing its journal or artifacts,
+# and the artifacts are those of the modem the ledger calls provisioned.
+test_provision_one_device_on_two_ports() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	u=4e5249d0-5349-4d00-8000-000000000001
+	SIM_NAME=a start_sim --imei 351358811200001 --uuid "$u"
+	SIM_NAME=b start_sim --imei 351358811200001 --uuid "$u"
+	prov "$T_DIR/a.link" "$T_DIR/b.link"
+	expect_rc 3 "two ports, one IMEI"
+	expect_eq "$(results | cut -d' ' -f2- | sort | tr '\n' ' ')" "failed 3 provisioned 0 " "results"
+	out_has "gives IMEI 351358811200001, as does the one on"
+	loser=$(results | sed -n 's/^\(.\)\.link failed.*/\1/p')
+	expect_eq "$(grep -c 'KEYGEN\|CFUN=' "$T_DIR/$loser.log")" 0 "changes sent to the refused modem"
+	winner=$( [ "$loser" = a ] && echo b || echo a)
+	sim_list_json "$T_DIR/$winner.link"
+	expect_eq "$(listed_sha 2)" "$(cat "$T_DIR/arts/${u}_key.sha256")" "winner's key digest vs the artifact"
+	# another IMEI, the same device UUID: refused at the id, the files stay the winner's
+	SIM_NAME=c start_sim --imei 351358811200003 --uuid "$u"
+	rm -f "$T_DIR/ledger.jsonl" "$T_DIR/onboard.csv"
+	prov --force "$T_DIR/$winner.link" "$T_DIR/c.link"
+	expect_rc 3 "two modems, one device id"
+	out_has "gives device id $u, as does the one on"
+	if grep -q '"port":"[^"]*c.link".*"result":"provisioned"' "$T_DIR/ledger.jsonl"; then
+		sim_list_json "$T_DIR/c.link"
+	else
+		sim_list_json "$T_DIR/$winner.link"
+	fi
+	expect_eq "$(listed_sha 2)" "$(cat "$T_DIR/arts/${u}_key.sha256")" "key digest of the modem provisioned vs the artifact"
+	expect_eq "$(grep -c '"result":"provisioned"\|"result":"unchanged"' "$T_DIR/ledger.jsonl")" 1 "records of a done device"
+}
+
 test_provision_csv_limit() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
