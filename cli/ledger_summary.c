@@ -8,6 +8,7 @@
 #include "ledger_summary.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -90,7 +91,25 @@ static int string_value(struct scan *s, char *out, size_t size)
 	return take(s, '"') ? 0 : -1;
 }
 
-/* A number (or null: -1 seconds); 0 or -1. */
+/*
+ * No run of a step or of a device lasts this long (eleven days): a larger
+ * value was written by other hands, and would also burst the table's columns.
+ */
+#define SECONDS_MAX 1e6
+
+/* Whether [p, end) holds only what a JSON number is written with (strtod also reads inf, nan, hex). */
+static int json_number_chars(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (!strchr("0123456789+-.eE", *p))
+			return 0;
+	return 1;
+}
+
+/*
+ * A number of seconds (null, or one no run can take: -1 seconds, not
+ * measured); 0, or -1 when it is no JSON number.
+ */
 static int number_value(struct scan *s, double *v)
 {
 	char *next;
@@ -102,8 +121,10 @@ static int number_value(struct scan *s, double *v)
 		return 0;
 	}
 	*v = strtod(s->p, &next);
-	if (next == s->p || next > s->end)
+	if (next == s->p || next > s->end || !json_number_chars(s->p, next))
 		return -1;
+	if (!isfinite(*v) || *v >= SECONDS_MAX) /* 1e999 reads as inf */
+		*v = -1;
 	s->p = next;
 	return 0;
 }
@@ -418,7 +439,7 @@ static void port_row(FILE *out, int width, const char *name, const struct port_s
 {
 	fprintf(out, "%-*s %11zu", width, name, p->devices);
 	table_seconds(out, 11, p->devices, p->per_device.median);
-	if (p->devices)
+	if (p->per_hour > 0) /* none for a median of 0 s */
 		fprintf(out, " %12.0f\n", p->per_hour);
 	else
 		fprintf(out, " %12s\n", "-");
@@ -498,7 +519,7 @@ static void port_json(FILE *out, const struct port_stats *p)
 	fprintf(out, "\"provisioned\":%zu", p->devices);
 	seconds_json(out, "median_s", p->devices, p->per_device.median, 3);
 	seconds_json(out, "p95_s", p->devices, p->per_device.p95, 3);
-	seconds_json(out, "devices_per_hour", p->devices, p->per_hour, 0);
+	seconds_json(out, "devices_per_hour", p->per_hour > 0, p->per_hour, 0);
 	fputc('}', out);
 }
 

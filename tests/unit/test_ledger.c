@@ -511,6 +511,48 @@ static void test_summary_of_ledger_text(void **state)
 	ledger_summary_free(&s);
 }
 
+/*
+ * Seconds no run can take (a hand-edited or corrupted ledger: 1e308, inf)
+ * are no measurement, as negative ones are: they stay out of the medians,
+ * and the table keeps its width. A median of 0 s gives no devices/hour.
+ */
+static void test_summary_of_implausible_seconds(void **state)
+{
+	const char *text = "{\"port\":\"/dev/a\",\"result\":\"provisioned\",\"steps_s\":{"
+			   "\"signing\":1e300,\"keygen\":2.000},\"duration_s\":1e308}\n"
+			   "{\"port\":\"/dev/a\",\"result\":\"provisioned\",\"steps_s\":{"
+			   "\"signing\":0.001},\"duration_s\":4.000}\n"
+			   "{\"port\":\"/dev/b\",\"result\":\"provisioned\",\"duration_s\":0.000}\n"
+			   "{\"port\":\"/dev/c\",\"result\":\"provisioned\",\"duration_s\":inf}\n";
+	struct ledger_summary s;
+	char *out = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(ledger_summarize(text, strlen(text), &s), 0);
+	assert_int_equal(s.records, 3); /* "inf" is no JSON number */
+	assert_int_equal(s.unreadable, 1);
+	assert_int_equal(s.steps[4].n, 1); /* signing: 1e300 left out */
+	assert_true(s.steps[4].median == 0.001);
+	assert_int_equal(s.ports[0].devices, 1); /* /dev/a: 1e308 left out */
+	assert_true(s.ports[0].per_device.median == 4.0);
+	assert_int_equal(s.ports[1].devices, 1); /* /dev/b: 0 s, measured */
+	assert_true(s.ports[1].per_hour == 0.0);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	ledger_summary_print(&s, "ledger", 0, f);
+	fclose(f);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "ledger:", 7) != 0)
+			assert_true(strlen(line) < 80);
+		if (strncmp(line, "/dev/b", 6) == 0)
+			assert_non_null(strstr(line, "            -")); /* devices/hour: none */
+	}
+	free(out);
+	ledger_summary_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal_record_recall, make_dir, remove_dir),
 		cmocka_unit_test(test_summary_statistics),
 		cmocka_unit_test(test_summary_of_ledger_text),
+		cmocka_unit_test(test_summary_of_implausible_seconds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
