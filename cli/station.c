@@ -684,6 +684,28 @@ static void say_twin(struct port_run *r)
 			    : "this one's artifacts were not saved: its own run saves them");
 }
 
+/*
+ * --cert-dir had a certificate for the device id, but the run could not use
+ * it (it is for another key, or no certificate at all): the operator who
+ * put it there hears why, instead of a CSR saved as if none was given.
+ */
+static void refuse_cert_from_files(struct port_run *r)
+{
+	const struct station_config *c = r->st->cfg;
+	const char *pub = r->made_pub ? r->made_pub : r->a_pub;
+	const char *id = r->res.device_id;
+	struct mcred_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (!pub || mcred_cert_check(c->req.ca, r->cert_pem, pub, NULL, &err) == MCRED_OK)
+		snprintf(err.message, sizeof(err.message), "it is not for the key on the modem");
+	r->exit_code = 0;
+	fail_record(r, CLI_EXIT_VERIFY,
+		    "--cert-dir has %s_crt.pem, but it was not used: %s; a certificate for "
+		    "%s/%s_csr.pem is what this modem needs",
+		    id, err.message, c->out_dir, id);
+}
+
 static void provision_port(struct port_run *r)
 {
 	const struct station_config *c = r->st->cfg;
@@ -729,6 +751,8 @@ static void provision_port(struct port_run *r)
 	/* no certificate yet: never the exit 0 that says "this device is done" */
 	if (rc == MCRED_OK && r->res.status == MCRED_PROVISION_CSR_SAVED)
 		r->exit_code = CLI_EXIT_CSR_SAVED;
+	if (rc == MCRED_OK && r->res.status == MCRED_PROVISION_CSR_SAVED && r->cert_from_files)
+		refuse_cert_from_files(r);
 	if (rc == MCRED_ERR_CANCELLED)
 		r->exit_code = g_interrupts ? 128 + (g_signo ? (int)g_signo : SIGINT)
 					    : CLI_EXIT_FAILURE; /* the disk is full */

@@ -362,6 +362,38 @@ test_provision_csr_only_then_cert_dir() {
 	expect_eq "$(listed_sha 1)" "$(sha_of "$T_DIR/issued/${id}_crt.pem")" "type 1 digest"
 }
 
+# A certificate in --cert-dir that the run cannot use (another device's, or
+# no certificate) is named with the reason: the modem is not reported as
+# one merely waiting for its certificate, and nothing is written to it.
+test_provision_cert_dir_certificate_not_used_is_named() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts" "$T_DIR/issued"
+	start_sims 2
+	RC=0
+	# shellcheck disable=SC2086
+	timeout 40 "$CLI" provision --quiet --out "$T_DIR/arts" $PORTS >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 8 "CSRs saved"
+	u1=4e5249d0-5349-4d00-8000-000000000001
+	u2=4e5249d0-5349-4d00-8000-000000000002
+	# m1's certificate issued for m2's CSR
+	openssl x509 -req -in "$T_DIR/arts/${u2}_csr.pem" -CA "$T_DIR/ca.pem" -CAkey "$T_DIR/ca.key" \
+		-days 10 -out "$T_DIR/issued/${u1}_crt.pem" >/dev/null 2>&1 || fail "openssl x509 -req"
+	RC=0
+	timeout 40 "$CLI" --json provision --out "$T_DIR/arts" --cert-dir "$T_DIR/issued" \
+		--ledger "$T_DIR/ledger.jsonl" "$T_DIR/m1.link" >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 5 "a certificate for another key in --cert-dir"
+	expect_eq "$(results)" "m1.link failed 5" "result"
+	out_has "${u1}_crt.pem, but it was not used: the certificate's public key is not"
+	out_has "${u1}_csr.pem is what this modem needs"
+	expect_eq "$(grep -c 'CMNG=0' "$T_DIR/m1.log")" 0 "writes to m1"
+	echo "not a certificate" >"$T_DIR/issued/${u1}_crt.pem"
+	RC=0
+	timeout 40 "$CLI" --json provision --out "$T_DIR/arts" --cert-dir "$T_DIR/issued" \
+		"$T_DIR/m1.link" >"$OUT" 2>"$ERR" || RC=$?
+	expect_rc 5 "no certificate in --cert-dir's file"
+	out_has "not a PEM certificate"
+}
+
 test_provision_refusals() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
