@@ -1053,7 +1053,8 @@ static enum mcred_err write_step(struct run *r, enum mcred_provision_step step, 
 	enum mcred_err rc;
 
 	memset(&err, 0, sizeof(err));
-	rc = mcred_cmng_write_digest(type, content, strlen(content), NULL, want, &err);
+	/* as the modem stores it: through a shell, with the CR LF it makes of each \n */
+	rc = mcred_cmng_write_digest(type, content, strlen(content), &r->m->opts, want, &err);
 	if (rc != MCRED_OK) {
 		r->res->step = step;
 		r->res->error = err;

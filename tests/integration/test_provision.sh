@@ -394,6 +394,33 @@ test_provision_cert_dir_certificate_not_used_is_named() {
 	out_has "not a PEM certificate"
 }
 
+# Through a shell (modem_shell), which stores each line break of a
+# certificate as CR LF: the ledger's digests are those the modem lists, and
+# a second run finds everything in place and writes nothing.
+test_provision_through_a_shell_twice() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --app modem_shell
+	prov --shell on "$LINK"
+	expect_ok "provision through modem_shell"
+	expect_eq "$(summary provisioned)" 1 "provisioned"
+	timeout -k 3 20 "$CLI" --shell on -p "$LINK" --json list --tag 16842753 >"$T_DIR/list.json" ||
+		fail "list through modem_shell"
+	$PY -c '
+import json, sys
+listed = {int(c["type"]): c["sha256"] for c in json.load(open(sys.argv[1]))}
+rec = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+said = {c["type"]: c["sha256"] for c in rec["credentials"]}
+assert said == listed, (said, listed)
+assert rec["cert_sha256"] == listed[1], (rec["cert_sha256"], listed[1])
+' "$T_DIR/list.json" "$T_DIR/ledger.jsonl" || fail "the ledger's digests are not those the modem lists"
+	writes=$(log_count 'CMNG=0')
+	prov --shell on "$LINK"
+	expect_ok "provision through modem_shell again"
+	expect_eq "$(summary unchanged)" 1 "unchanged the second time"
+	expect_eq "$(log_count 'CMNG=0')" "$writes" "writes of the second run"
+}
+
 test_provision_refusals() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
