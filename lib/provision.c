@@ -1274,12 +1274,17 @@ static enum mcred_err facts_and_journal(struct run *r)
  * The journal once the mode is restored: done, unless a key this run
  * generated is known to nothing else (its artifacts were not saved): then
  * the journal stays to tell the next run that key is this station's own.
+ * It stays too when the run changed the modem and then failed or was
+ * stopped (rc): the run that finishes the work, even with nothing left to
+ * write, records the device as provisioned, as after a crash.
  */
-static void close_journal(struct run *r)
+static void close_journal(struct run *r, enum mcred_err rc)
 {
 	/* a crashed run's journal closes too when this run had nothing to change */
 	if ((!r->intent_recorded && !r->recalled) ||
 	    (r->intent.keygen && !r->key_saved && !r->key_reused))
+		return;
+	if (rc != MCRED_OK && (r->changed || r->recalled_change))
 		return;
 	(void)record_intent(r, MCRED_STEP_DONE); /* a stale journal only repeats a restore */
 }
@@ -1316,7 +1321,7 @@ static enum mcred_err provision_run(struct run *run, mcred_modem *modem,
 	if (r.restore >= 0)
 		add_time(&result->timings.restore, t0);
 	if (restore_rc == MCRED_OK)
-		close_journal(&r);
+		close_journal(&r, rc);
 	/* Also after a failure: what the tag holds as far as this run knows. */
 	fill_credentials(&r);
 	if (rc == MCRED_OK && restore_rc != MCRED_OK) {

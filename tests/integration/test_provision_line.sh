@@ -125,6 +125,38 @@ test_provision_rerun_after_a_crash_on_a_modem_back_online() {
 	[ ! -e "$j" ] || fail "the journal is left over: $(cat "$j")"
 }
 
+# Ctrl-C while the certificate is written, with --attest: the write
+# finishes, the run stops before the token, the mode is restored. The modem
+# has all its credentials, so the rerun writes nothing, and it still records
+# the device as provisioned (the first record says failed): every device
+# that was provisioned has such a record in the ledger.
+test_provision_stopped_after_the_last_write_is_provisioned_by_the_rerun() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --cfun 1 --hold-file "$(hold_file)" --model nRF9151-LACA --fw mfw_nrf91x1_2.0.2
+	hold_next 'CMNG=0,16842753,1,'
+	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" --attest \
+		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
+		"$T_DIR/m1.link" >"$OUT" 2>"$ERR" &
+	pid=$!
+	signal_held "$pid" INT
+	RC=0
+	wait "$pid" || RC=$?
+	expect_rc 130 "the station stopped by Ctrl-C"
+	expect_eq "$(results)" "m1.link failed 130" "the stopped run's result"
+	out_has "stopped before the attest step"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 1 "the mode after the stop"
+	writes=$(grep -c 'CMNG=0' "$T_DIR/m1.log")
+	prov --attest "$T_DIR/m1.link"
+	expect_ok "the rerun"
+	expect_eq "$(results)" "m1.link provisioned 0" "the rerun's result"
+	expect_eq "$(grep -c 'CMNG=0' "$T_DIR/m1.log")" "$writes" "writes by the rerun"
+	prov --attest "$T_DIR/m1.link"
+	expect_eq "$(results)" "m1.link unchanged 0" "a run after that"
+	ls "$T_DIR/arts" | grep -q '\.journal$' && fail "journals left: $(ls "$T_DIR/arts")"
+	return 0
+}
+
 # A journal left by a station killed during %KEYGEN makes the key it finds
 # its own only while nobody else finished the tag: here another station
 # (its own --out, --force) provisions the modem before the dead one reruns.
