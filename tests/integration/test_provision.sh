@@ -258,13 +258,15 @@ test_provision_failing_modems_among_healthy() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
 	start_sims 2 --cfun 1
-	SIM_NAME=m3 start_sim --keygen-fail 523 --cfun 1 --uuid 4e5249d0-5349-4d00-8000-000000000003
+	SIM_NAME=m3 start_sim --keygen-fail 523 --cfun 1 --uuid 4e5249d0-5349-4d00-8000-000000000003 \
+		--imei 351358811200003
 	bad_keygen="$LINK"
 	# stops answering half-way, from its first %CMNG on (after the device facts)
-	SIM_NAME=m4 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000004 --silent-after-cmd CMNG
+	SIM_NAME=m4 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000004 --silent-after-cmd CMNG \
+		--imei 351358811200004
 	silent="$LINK"
 	# a process that stops altogether
-	SIM_NAME=m5 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000005
+	SIM_NAME=m5 start_sim --uuid 4e5249d0-5349-4d00-8000-000000000005 --imei 351358811200005
 	stopped="$LINK" stopped_pid=$SIMPID
 	kill -STOP "$stopped_pid"
 	# shellcheck disable=SC2086
