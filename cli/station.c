@@ -109,6 +109,9 @@ struct port_run {
 	char claims[2][80];
 	const char *twin; /* the port whose modem claimed them first (claim_device) */
 	int twin_kind;    /* what it claimed first: enum claim */
+	/* the last intent the library announced (intent_cb), if any */
+	struct mcred_provision_intent last_change;
+	int changes;
 };
 
 struct station {
@@ -322,7 +325,33 @@ static int intent_cb(const struct mcred_provision_intent *intent, void *user)
 		disk_full(r->st, err.message);
 	else if (rc != 0)
 		cli_errorf("%s: %s", r->port, err.message);
+	if (rc == 0 && intent->step != MCRED_STEP_DONE) {
+		r->last_change = *intent;
+		r->changes = 1;
+	}
 	return rc;
+}
+
+/*
+ * The library finished the modem, but its records failed here (a CSV row,
+ * an artifact): the journal gets the last change back, so that the run
+ * that finishes the records, with nothing left to write to the modem,
+ * says provisioned rather than unchanged, as after a crash.
+ */
+static void journal_unfinished(struct port_run *r)
+{
+	struct mcred_provision_intent last = r->last_change;
+	struct mcred_error err;
+
+	if (!r->changes)
+		return;
+	/* a run finishing a recalled change goes offline only: the change is still to record */
+	if (last.step == MCRED_STEP_OFFLINE)
+		last.step = MCRED_STEP_WRITE_CERT;
+	memset(&err, 0, sizeof(err));
+	if (journal_record(&r->journal, &r->st->journals, &last, &err) != 0)
+		cli_errorf("%s: %s", r->port, err.message);
+	journal_close(&r->journal);
 }
 
 static int recall_cb(const char *imei, struct mcred_provision_intent *intent, void *user)
@@ -616,6 +645,9 @@ static void record(struct port_run *r)
 		 r->res.status == MCRED_PROVISION_RENEWED;
 	int rc = -1;
 	char *kept = NULL; /* the token of a claim row that stays */
+	/* before check_rows, which may fail the record */
+	int changed = r->res.status == MCRED_PROVISION_PROVISIONED ||
+		      r->res.status == MCRED_PROVISION_RENEWED;
 	int rows = ok && check_rows(r, &kept) == 0;
 
 	if (ok && r->cert_from_files && r->cert_pem &&
@@ -634,6 +666,8 @@ static void record(struct port_run *r)
 	}
 	if (rows && c->attest_csv.path && r->res.attest_token)
 		add_claim_row(r);
+	if (changed && r->res.status == MCRED_PROVISION_FAILED)
+		journal_unfinished(r);
 	if (!c->ledger)
 		return;
 	fill_record(r, &rec);

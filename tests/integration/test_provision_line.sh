@@ -157,6 +157,32 @@ test_provision_stopped_after_the_last_write_is_provisioned_by_the_rerun() {
 	return 0
 }
 
+# The modem provisioned, its record failed by the station (the onboarding
+# CSV has another row for the device): the run that finishes the records
+# (--replace), with nothing to write to the modem, records the device as
+# provisioned, also after a rerun that failed the same way.
+test_provision_records_failed_after_the_modem_then_finished() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	printf '%s,,,APP|MODEM,"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"\n' \
+		"$(uuid_of 1)" >"$T_DIR/onboard.csv"
+	prov "$T_DIR/m1.link"
+	expect_rc 1 "another row for the device in the CSV"
+	out_has "already has another row"
+	prov "$T_DIR/m1.link"
+	expect_eq "$(results)" "m1.link failed 1" "the rerun without --replace"
+	writes=$(grep -c 'CMNG=0' "$T_DIR/m1.log")
+	prov --replace "$T_DIR/m1.link"
+	expect_ok "the run with --replace"
+	expect_eq "$(results)" "m1.link provisioned 0" "its result"
+	expect_eq "$(grep -c 'CMNG=0' "$T_DIR/m1.log")" "$writes" "writes by that run"
+	prov "$T_DIR/m1.link"
+	expect_eq "$(results)" "m1.link unchanged 0" "a run after that"
+	ls "$T_DIR/arts" | grep -q '\.journal$' && fail "journals left: $(ls "$T_DIR/arts")"
+	return 0
+}
+
 # A journal left by a station killed during %KEYGEN makes the key it finds
 # its own only while nobody else finished the tag: here another station
 # (its own --out, --force) provisions the modem before the dead one reruns.
