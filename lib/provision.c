@@ -847,10 +847,12 @@ static enum mcred_err generate_key(struct run *r)
 	if (key && key->has_sha256)
 		snprintf(r->key_sha256, sizeof(r->key_sha256), "%s", key->sha256);
 	mcred_credential_list_free(keys);
+	/* firmware that lists no digests: no later run could tell this key from another */
 	if (!r->key_sha256[0])
-		return run_fail(r, MCRED_ERR_PROTOCOL,
-				"after %%KEYGEN the modem lists no digest "
-				"for the key in tag %lu",
+		return run_fail(r, MCRED_ERR_UNSUPPORTED,
+				"after %%KEYGEN the modem lists no digest for the key in tag %lu: "
+				"provisioning identifies keys and verifies writes by the digests "
+				"the firmware lists; update the modem firmware",
 				(unsigned long)r->req->tag);
 	r->key_unsaved = 1; /* host_work, next, saves it whatever happens */
 	/*

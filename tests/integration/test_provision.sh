@@ -423,6 +423,20 @@ assert rec["cert_sha256"] == listed[1], (rec["cert_sha256"], listed[1])
 	expect_eq "$(log_count 'CMNG=0')" "$writes" "writes of the second run"
 }
 
+# Firmware that lists no digests (modemsim --no-sha): the key just made
+# cannot be identified, so the run stops there, saying so; not a port or
+# transport problem (exit 3), and nothing is written after the key.
+test_provision_firmware_without_digests() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1 --no-sha
+	prov "$LINK"
+	expect_rc 1 "provision on firmware that lists no digests"
+	out_has "lists no digest for the key in tag 16842753: provisioning identifies keys"
+	out_has "update the modem firmware"
+	expect_eq "$(log_count 'CMNG=0')" 0 "writes after the key"
+}
+
 test_provision_refusals() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
