@@ -348,6 +348,7 @@ static void journal_unfinished(struct port_run *r)
 	/* a run finishing a recalled change goes offline only: the change is still to record */
 	if (last.step == MCRED_STEP_OFFLINE)
 		last.step = MCRED_STEP_WRITE_CERT;
+	last.mode_found = -1; /* restored: the next run leaves the mode it finds */
 	memset(&err, 0, sizeof(err));
 	if (journal_record(&r->journal, &r->st->journals, &last, &err) != 0)
 		cli_errorf("%s: %s", r->port, err.message);

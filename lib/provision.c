@@ -1286,8 +1286,13 @@ static void close_journal(struct run *r, enum mcred_err rc)
 	if ((!r->intent_recorded && !r->recalled) ||
 	    (r->intent.keygen && !r->key_saved && !r->key_reused))
 		return;
-	if (rc != MCRED_OK && (r->changed || r->recalled_change))
+	if (rc != MCRED_OK && (r->changed || r->recalled_change)) {
+		/* the mode is restored: the next run leaves the one it finds */
+		r->intent.mode_found = -1;
+		(void)record_intent(r, r->intent.step == MCRED_STEP_OFFLINE ? MCRED_STEP_WRITE_CERT
+									    : r->intent.step);
 		return;
+	}
 	(void)record_intent(r, MCRED_STEP_DONE); /* a stale journal only repeats a restore */
 }
 

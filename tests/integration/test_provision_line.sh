@@ -146,11 +146,14 @@ test_provision_stopped_after_the_last_write_is_provisioned_by_the_rerun() {
 	expect_eq "$(results)" "m1.link failed 130" "the stopped run's result"
 	out_has "stopped before the attest step"
 	expect_eq "$(cfun_of "$T_DIR/m1.link")" 1 "the mode after the stop"
+	# the mode was restored: a mode set since (a power cycle's 0) stays
+	timeout 20 "$CLI" -p "$T_DIR/m1.link" at 'AT+CFUN=0' >/dev/null 2>&1 || fail "AT+CFUN=0"
 	writes=$(grep -c 'CMNG=0' "$T_DIR/m1.log")
 	prov --attest "$T_DIR/m1.link"
 	expect_ok "the rerun"
 	expect_eq "$(results)" "m1.link provisioned 0" "the rerun's result"
 	expect_eq "$(grep -c 'CMNG=0' "$T_DIR/m1.log")" "$writes" "writes by the rerun"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 0 "the mode the rerun found"
 	prov --attest "$T_DIR/m1.link"
 	expect_eq "$(results)" "m1.link unchanged 0" "a run after that"
 	ls "$T_DIR/arts" | grep -q '\.journal$' && fail "journals left: $(ls "$T_DIR/arts")"
@@ -164,7 +167,7 @@ test_provision_stopped_after_the_last_write_is_provisioned_by_the_rerun() {
 test_provision_records_failed_after_the_modem_then_finished() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
-	start_sims 1
+	start_sims 1 --cfun 1
 	printf '%s,,,APP|MODEM,"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"\n' \
 		"$(uuid_of 1)" >"$T_DIR/onboard.csv"
 	prov "$T_DIR/m1.link"
@@ -172,11 +175,14 @@ test_provision_records_failed_after_the_modem_then_finished() {
 	out_has "already has another row"
 	prov "$T_DIR/m1.link"
 	expect_eq "$(results)" "m1.link failed 1" "the rerun without --replace"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 1 "the mode after the failed records"
+	timeout 20 "$CLI" -p "$T_DIR/m1.link" at 'AT+CFUN=0' >/dev/null 2>&1 || fail "AT+CFUN=0"
 	writes=$(grep -c 'CMNG=0' "$T_DIR/m1.log")
 	prov --replace "$T_DIR/m1.link"
 	expect_ok "the run with --replace"
 	expect_eq "$(results)" "m1.link provisioned 0" "its result"
 	expect_eq "$(grep -c 'CMNG=0' "$T_DIR/m1.log")" "$writes" "writes by that run"
+	expect_eq "$(cfun_of "$T_DIR/m1.link")" 0 "the mode that run found"
 	prov "$T_DIR/m1.link"
 	expect_eq "$(results)" "m1.link unchanged 0" "a run after that"
 	ls "$T_DIR/arts" | grep -q '\.journal$' && fail "journals left: $(ls "$T_DIR/arts")"
