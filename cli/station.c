@@ -367,6 +367,15 @@ static int recall_cb(const char *imei, struct mcred_provision_intent *intent, vo
 	found = journal_recall(r->st->cfg->out_dir, imei, intent, &err);
 	if (found < 0)
 		cli_errorf("%s: %s", r->port, err.message);
+	/*
+	 * A change an earlier run made and did not record: if this run's
+	 * records fail too, with nothing left to change (the modem is not
+	 * even taken offline), the journal must still say so.
+	 */
+	if (found > 0 && intent->step != MCRED_STEP_OFFLINE && intent->step != MCRED_STEP_DONE) {
+		r->last_change = *intent;
+		r->changes = 1;
+	}
 	return found;
 }
 
@@ -659,6 +668,10 @@ static void record(struct port_run *r)
 	    save_file(r->st, c->out_dir, r->res.device_id, "_attest.txt",
 		      kept && *kept ? kept : r->res.attest_token) != 0)
 		fail_record(r, CLI_EXIT_FAILURE, "cannot save %s_attest.txt", r->res.device_id);
+	/* the files' names durable before a record says they are there */
+	if (ok && ((r->cert_from_files && r->cert_pem) || r->res.attest_token) &&
+	    commit_names(r->st) != 0)
+		fail_record(r, CLI_EXIT_FAILURE, "cannot sync the files of %s", r->res.device_id);
 	free(kept);
 	rows = rows && r->res.status != MCRED_PROVISION_FAILED;
 	if (rows && c->csv.path && r->cert_pem) {
