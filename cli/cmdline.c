@@ -218,7 +218,9 @@ static const struct cli_opt_def opt_defs[] = {
 	  "and is wiped after use.",
 	  CLI_COMPLETE_FILE, 0 },
 	{ "days", 0, 1, OPT_DAYS, "N", "validity of device certificates in days (default 3650)",
-	  NULL, CLI_COMPLETE_NONE, 0 },
+	  "A certificate never outlives the factory CA that signs it: with a CA that expires "
+	  "sooner, it ends when the CA does (no chain verifies past its CA).",
+	  CLI_COMPLETE_NONE, 0 },
 	{ "cert-dir", 0, 1, OPT_CERT_DIR, "DIR",
 	  "certificates issued elsewhere, as DIR/<device id>_crt.pem",
 	  "A certificate found there (or saved by an earlier run) is used when its public key "

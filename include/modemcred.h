@@ -1242,10 +1242,11 @@ MCRED_API void mcred_ca_free(mcred_ca *ca);
 
 /**
  * Sign a CSR (PEM; its self-signature is checked first) as a device
- * certificate valid for days days from now: a positive 128-bit random
- * serial, the CSR's subject, basicConstraints critical CA:FALSE, keyUsage
- * critical digitalSignature, extendedKeyUsage clientAuth, subject and
- * authority key identifiers, SHA-256. *cert_pem is malloc'd PEM; serial gets
+ * certificate valid for days days from now, or until the CA's own
+ * certificate expires if that comes first (no chain verifies past it): a
+ * positive 128-bit random serial, the CSR's subject, basicConstraints
+ * critical CA:FALSE, keyUsage critical digitalSignature, extendedKeyUsage
+ * clientAuth, subject and authority key identifiers, SHA-256. *cert_pem is malloc'd PEM; serial gets
  * the serial as 32 upper-case hex digits. Since 0.2.0.
  */
 MCRED_API enum mcred_err mcred_ca_sign(const mcred_ca *ca, const char *csr_pem, unsigned days,

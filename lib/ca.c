@@ -420,14 +420,30 @@ static int copy_public_key(X509 *cert, X509_REQ *req)
 /* Days a certificate may be valid: from now to well before the year 9999. */
 #define MCRED_CERT_DAYS_MAX 2000000u
 
+/*
+ * notAfter days from now, but not past the issuer's own: a chain does not
+ * verify once its CA has expired (RFC 5280, 6.1.3), so a later date would
+ * only promise what the certificate cannot keep.
+ */
+static int set_not_after(X509 *cert, X509 *issuer, unsigned days)
+{
+	const ASN1_TIME *ca_end = X509_get0_notAfter(issuer);
+	int cmp;
+
+	if (X509_time_adj_ex(X509_getm_notAfter(cert), (int)days, 0, NULL) == NULL)
+		return 0;
+	cmp = ASN1_TIME_compare(X509_get0_notAfter(cert), ca_end);
+	return cmp == -1 || cmp == 0 || (cmp == 1 && X509_set1_notAfter(cert, ca_end) == 1);
+}
+
 static int build_cert(X509 *cert, X509_REQ *req, X509 *issuer, unsigned days, char serial[33])
 {
 	return X509_set_version(cert, 2) == 1 && random_serial(cert, serial) &&
 	       X509_set_issuer_name(cert, X509_get_subject_name(issuer)) == 1 &&
 	       X509_set_subject_name(cert, X509_REQ_get_subject_name(req)) == 1 &&
 	       X509_gmtime_adj(X509_getm_notBefore(cert), 0) != NULL &&
-	       X509_time_adj_ex(X509_getm_notAfter(cert), (int)days, 0, NULL) != NULL &&
-	       copy_public_key(cert, req) && add_device_extensions(cert, issuer);
+	       set_not_after(cert, issuer, days) && copy_public_key(cert, req) &&
+	       add_device_extensions(cert, issuer);
 }
 
 /* Sign cert with the CA's key: one signature at a time on a token (ca_pkcs11.c). */

@@ -282,6 +282,33 @@ static void test_ca_sign_and_check(void **state)
 	assert_non_null(X509_get0_subject_key_id(x));
 	assert_non_null(X509_get0_authority_key_id(x));
 	assert_int_equal(X509_get_version(x), 2);
+	/* 365 days asked of a CA that expires in 30: the certificate ends with the CA */
+	{
+		BIO *cb = BIO_new_mem_buf(ca_pem, -1);
+		X509 *cax = PEM_read_bio_X509(cb, NULL, NULL, NULL);
+		char *short_cert = NULL;
+		X509 *sx;
+		BIO *sb;
+
+		assert_non_null(cax);
+		assert_int_equal(ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(cax)),
+				 0);
+		/* 10 days: within the CA's life, kept */
+		assert_int_equal(mcred_ca_sign(ca, csr, 10, &short_cert, serial2, &err), MCRED_OK);
+		sb = BIO_new_mem_buf(short_cert, -1);
+		sx = PEM_read_bio_X509(sb, NULL, NULL, NULL);
+		assert_non_null(sx);
+		assert_int_equal(ASN1_TIME_compare(X509_get0_notAfter(sx), X509_get0_notAfter(cax)),
+				 -1);
+		assert_int_equal(X509_cmp_timeframe(NULL, X509_get0_notBefore(sx),
+						    X509_get0_notAfter(sx)),
+				 0);
+		X509_free(sx);
+		BIO_free(sb);
+		free(short_cert);
+		X509_free(cax);
+		BIO_free(cb);
+	}
 	X509_free(x);
 	BIO_free(bio);
 	/* a CSR whose self-signature is broken is not signed */
