@@ -1317,6 +1317,18 @@ static void unfold_shell_crlf(struct mcred_reply *r)
 		(void)mcred_shell_unfold_crlf(r->lines.lines[i], strlen(r->lines.lines[i]));
 }
 
+/* Shell mode: whatever the shell's line buffer holds must not prefix the command. */
+static enum mcred_err empty_shell_line(mcred_modem *m, long long deadline, const char *shown,
+				       unsigned timeout_ms)
+{
+	size_t sent;
+
+	if (!mcred_shell_is_on(&m->opts))
+		return MCRED_OK;
+	return write_all(m, MCRED_SHELL_KILL_LINE, sizeof(MCRED_SHELL_KILL_LINE) - 1, deadline,
+			 shown, timeout_ms, &sent);
+}
+
 static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t cmd_len,
 				       const char *shown, unsigned timeout_ms, struct exchange *x)
 {
@@ -1363,7 +1375,11 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 		m->at.content_sent = 1; /* from the first byte on, its echo may come any time */
 	x->wire_len = wire_len;
 	deadline = deadline_in(m, timeout_ms);
-	rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
+	rc = empty_shell_line(m, deadline, shown, timeout_ms);
+	if (rc == MCRED_OK)
+		rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
+	else
+		sent = 0;
 	x->reply->sent = sent > 0;
 	if (rc != MCRED_OK && sent > 0)
 		remember_unfinished(m, wire, sent, x);

@@ -15,6 +15,17 @@
 #include "at_screen.h"
 #include "modemcred.h"
 
+/*
+ * Typed before every line: Ctrl-U, the key with which a Zephyr shell empties
+ * its line buffer (shell.c ctrl_metakeys_handle(), CONFIG_SHELL_METAKEYS, on
+ * by default; without it the shell ignores the key). The shell keeps a half
+ * typed line for as long as it runs, whoever opens or closes the port: what
+ * a terminal program left there, or a run stopped in the middle of a line,
+ * would otherwise become the start of the next command. Enter instead would
+ * run that half line.
+ */
+#define MCRED_SHELL_KILL_LINE "\x15"
+
 /* 1 when commands go through a shell (o->shell on, not auto or none). */
 int mcred_shell_is_on(const struct mcred_options *o);
 /* Length of the typed line for cmd, at '...' included, terminator excluded. */

@@ -10,6 +10,7 @@
 #include "defaults.h"
 #include "error.h"
 #include "handle.h"
+#include "at_shell.h"
 #include "at_shell_detect.h"
 
 /*
@@ -17,9 +18,14 @@
  * the modem, which answers OK; the raw AT host passes the whole line, which
  * the modem refuses. Should a modem ever accept "at AT", the second probe
  * decides: "AT" alone is no shell command ("AT: command not found"), while
- * the raw AT host answers OK.
+ * the raw AT host answers OK. The first probe empties a shell's line buffer
+ * first (MCRED_SHELL_KILL_LINE): a half line left there would turn it into
+ * another command, which the modem refuses, and the shell would be taken for
+ * a raw AT host. A raw AT host keeps that key as part of the command, which
+ * the modem refuses all the same.
  */
-static const char probe_shell[] = "at AT";
+static const char probe_shell[] = MCRED_SHELL_KILL_LINE "at AT";
+static const char probe_shell_shown[] = "at AT";
 static const char probe_raw[] = "AT";
 
 /* The final result of a probe, or MCRED_LINE_INFO when none came (rc says why). */
@@ -70,7 +76,7 @@ enum mcred_err mcred_shell_detect(struct mcred_modem *m)
 				  "detecting a shell: the device runs a Zephyr shell without the "
 				  "`at` command (\"at: command not found\"); build it with "
 				  "CONFIG_AT_SHELL=y");
-	default: return probe_failed(m, rc, probe_shell);
+	default: return probe_failed(m, rc, probe_shell_shown);
 	}
 	switch (run_probe(m, probe_raw, &rc)) {
 	case MCRED_LINE_SHELL_UNKNOWN: return settle(m, MCRED_SHELL_ON);

@@ -191,6 +191,22 @@ test_shell_auto_detection() {
 	auto_case "--shell --shell-prompt mosh --urc-every 20 --fragment --seed 4" "" on
 }
 
+test_shell_half_line_left_in_the_shell() {
+	# A Zephyr shell keeps a half typed line whoever opens or closes the
+	# port (a terminal program's, or a run stopped mid-command): it must not
+	# become the start of the next command, and the shell is still a shell.
+	for mode in on auto; do
+		start_sim --app modem_shell
+		printf 'at AT+CG' >"$LINK"
+		mc --shell "$mode" info
+		expect_ok "info after a half line (--shell $mode)"
+		out_has 'IMEI: *351358811234567' "IMEI after a half line (--shell $mode)"
+		grep -q '^RX AT+CGSN$' "$LOG" || fail "the modem did not get AT+CGSN (--shell $mode)"
+		! grep -q '^RX AT+CGat' "$LOG" || fail "the half line became part of a command (--shell $mode)"
+		stop_sim
+	done
+}
+
 test_raw_answer_longer_than_the_at_host_buffer() {
 	# a 1024-byte CONFIG_AT_HOST_CMD_MAX_LEN: a ~900-byte certificate can be
 	# written, but its read answer (digest and framing added) does not fit

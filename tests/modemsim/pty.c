@@ -157,15 +157,15 @@ int pty_client_events(struct sim *sim)
 		/* Output the previous client never read is still queued on the
 		 * slave side: it is lost, as a USB serial port's is (with
 		 * --stale that was done at its close, and the stale bytes wait
-		 * now). In shell mode a half line of it is forgotten too; the
-		 * AT host keeps its buffer, as a real device does: a command
-		 * cut off by a client that went away is still there for the
-		 * next client's bytes, and a host left deaf inside quotes stays
-		 * deaf. */
+		 * now). The application keeps what it was given, as a real
+		 * device does (it never sees the port open or close): a
+		 * command cut off by a client that went away is still there
+		 * for the next client's bytes, an AT host left deaf inside
+		 * quotes stays deaf, and a line half typed into a shell (by a
+		 * terminal program, or a run stopped mid-command) is still in
+		 * the shell's line buffer. */
 		if (!sim->opt.stale.len)
 			tcflush(sim->slave_fd, TCIFLUSH);
-		if (sim->opt.shell)
-			line_reset(&sim->line);
 	}
 	return new_session;
 }

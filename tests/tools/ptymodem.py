@@ -57,6 +57,10 @@ import termios
 import tty
 
 
+# Typed by modemcred before each line in shell mode (lib/at_shell.h)
+CTRL_U = 0x15
+
+
 class PtyModem:
     """A pseudo-terminal published as a symlink, read as AT commands.
 
@@ -116,6 +120,10 @@ class PtyModem:
     def _take_command(self):
         in_quotes = False
         for i, byte in enumerate(self.pending):
+            if byte == CTRL_U:
+                # a Zephyr shell's Ctrl-U: what was typed so far is gone
+                self.pending = self.pending[i + 1:]
+                return self._take_command()
             if byte == ord('"'):
                 in_quotes = not in_quotes
             elif not in_quotes and byte in (0x0D, 0x0A, 0x00):

@@ -199,9 +199,11 @@ static void test_wire_form(void **state)
 	assert_int_equal(mcred_shell_line_length(cmd, strlen(cmd)), strlen(typed));
 	assert_int_equal(exec(m, cmd, &r), MCRED_OK);
 	assert_int_equal(r.lines.count, 0);
-	assert_int_equal(s->written_len, strlen(typed) + 2);
-	assert_memory_equal(s->written, typed, strlen(typed));
-	assert_memory_equal(s->written + strlen(typed), "\r\n", 2);
+	/* Ctrl-U first: a half line in the shell's buffer is gone */
+	assert_int_equal(s->written_len, 1 + strlen(typed) + 2);
+	assert_memory_equal(s->written, "\x15", 1);
+	assert_memory_equal(s->written + 1, typed, strlen(typed));
+	assert_memory_equal(s->written + 1 + strlen(typed), "\r\n", 2);
 	mcred_reply_free(&r);
 	mcred_modem_free(m);
 	free(s);
@@ -809,7 +811,10 @@ static void test_auto_detection(void **state)
 		m = open_shell(s, MCRED_SHELL_AUTO);
 		assert_int_equal(mcred_modem_options(m)->shell, cases[i].shell);
 		assert_int_equal(mcred_modem_options(m)->max_command_len, cases[i].max_command);
-		assert_memory_equal(s->written, "at AT\r\n", 7);
+		assert_memory_equal(s->written,
+				    "\x15"
+				    "at AT\r\n",
+				    8);
 		mcred_modem_free(m);
 		free(s);
 	}
