@@ -25,21 +25,37 @@ struct kit_prefix {
 	const char *kit;
 };
 
+/* Kits with an nRF91 modem (nrfcloud-utils' usb_patterns); "THINGY91" after "THINGY91X". */
 static const struct kit_prefix kit_prefixes[] = {
 	{ "0009600", "nRF9160 DK" },  { "0010509", "nRF9161 DK" },  { "0010512", "nRF9151 DK" },
-	{ "0010550", "Thingy:91 X" }, { "0010551", "Thingy:91 X" }, { "0010513", "Thingy:91 X" },
+	{ "0010520", "nRF9151 DK" },  { "0010510", "nRF9131 EK" },  { "0010550", "Thingy:91 X" },
+	{ "0010551", "Thingy:91 X" }, { "0010513", "Thingy:91 X" }, { "THINGY91X", "Thingy:91 X" },
+	{ "THINGY91", "Thingy:91" },  { "PCA20035", "Thingy:91" },
 };
+
+/*
+ * Nordic kits without a cellular modem, on the same USB vendors (nrfcloud-utils'
+ * usb_patterns): nRF5340 DK, nRF7002 DK, nRF54H20 DK, nRF54L15 DK. On a desk
+ * they sit beside the nRF91 kits; no AT command is for them.
+ */
+static const char *const modemless_prefixes[] = { "0009601", "0010500", "0010507", "0010511",
+						  "0010577" };
+
+static int has_prefix(const char *serial, const char *prefix)
+{
+	return serial && strncmp(serial, prefix, strlen(prefix)) == 0;
+}
 
 const char *mcred_kit_name(int usb_vid, const char *serial)
 {
 	if (usb_vid != USB_VID_SEGGER && usb_vid != USB_VID_NORDIC)
 		return NULL;
-	for (size_t i = 0; i < sizeof(kit_prefixes) / sizeof(kit_prefixes[0]); i++) {
-		const char *prefix = kit_prefixes[i].serial_prefix;
-
-		if (serial && strncmp(serial, prefix, strlen(prefix)) == 0)
+	for (size_t i = 0; i < sizeof(modemless_prefixes) / sizeof(modemless_prefixes[0]); i++)
+		if (has_prefix(serial, modemless_prefixes[i]))
+			return NULL;
+	for (size_t i = 0; i < sizeof(kit_prefixes) / sizeof(kit_prefixes[0]); i++)
+		if (has_prefix(serial, kit_prefixes[i].serial_prefix))
 			return kit_prefixes[i].kit;
-	}
 	return "Nordic device";
 }
 

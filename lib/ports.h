@@ -6,7 +6,10 @@
 
 #include "modemcred.h"
 
-/* Kit name for a USB vendor and serial number ("nRF9160 DK"), or NULL. */
+/*
+ * Kit name for a USB vendor and serial number ("nRF9160 DK"), or NULL: not
+ * Nordic's or SEGGER's, or a Nordic kit known to have no modem (nRF5340 DK...).
+ */
 const char *mcred_kit_name(int usb_vid, const char *serial);
 /* Natural order of port names: ttyACM2 before ttyACM10. */
 int mcred_port_name_compare(const char *a, const char *b);

@@ -271,3 +271,29 @@ test_kits_all_kits_without_serial_numbers() {
 	expect_eq "$(ports_of_results)" "ttyACM0 ttyACM1" "ports provisioned"
 	check_provisioned 2
 }
+
+# An nRF5340 DK (no modem; nrfcloud-utils names its second port the main
+# one) beside an nRF9160 DK: the nRF9160 DK is the only kit with a modem, so
+# it is taken without a port, and --all-kits provisions it alone.
+test_kits_kit_without_modem_left_alone() {
+	make_ca "$T_DIR"
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	for d in a2 c2 c3; do
+		SIM_NAME=$d start_sim
+	done
+	FAKEKITS="ttyACM0=$T_DIR/c2.link:1366:1051:001050012345
+		ttyACM1=$T_DIR/c3.link:1366:1051:001050012345
+		ttyACM2=$T_DIR/m1.link:1366:1015:$SERIAL_A ttyACM3=$T_DIR/a2.link:1366:1015:$SERIAL_A"
+	export FAKEKITS
+	kmc --json ports
+	expect_ok "ports"
+	expect_eq "$(json "[p['kit'] for p in j]")" "[None, None, 'nRF9160 DK', 'nRF9160 DK']" "kits"
+	kmc info
+	expect_ok "info with an nRF5340 DK beside the nRF9160 DK"
+	out_has "$(imei_of 1)" "info of the nRF9160 DK"
+	kprov --all-kits
+	expect_ok "provision --all-kits"
+	expect_eq "$(ports_of_results)" "ttyACM2" "ports provisioned"
+	only_these_talked m1
+}

@@ -25,6 +25,17 @@ static void test_kit_names(void **state)
 	assert_string_equal(mcred_kit_name(0x1366, "001051312345"), "Thingy:91 X");
 	assert_string_equal(mcred_kit_name(0x1915, "ABCDEF"), "Nordic device");
 	assert_string_equal(mcred_kit_name(0x1366, ""), "Nordic device");
+	assert_string_equal(mcred_kit_name(0x1366, "001052012345"), "nRF9151 DK");
+	assert_string_equal(mcred_kit_name(0x1366, "001051012345"), "nRF9131 EK");
+	assert_string_equal(mcred_kit_name(0x1915, "THINGY91X_1A2B3C4D5E"), "Thingy:91 X");
+	assert_string_equal(mcred_kit_name(0x1915, "THINGY91_1A2B3C4D5E"), "Thingy:91");
+	assert_string_equal(mcred_kit_name(0x1915, "PCA20035_1A2B3C4D5E"), "Thingy:91");
+	/* kits without a modem: nRF5340 DK (two prefixes), nRF7002, nRF54H20, nRF54L15 DK */
+	assert_null(mcred_kit_name(0x1366, "000960112345"));
+	assert_null(mcred_kit_name(0x1366, "001050012345"));
+	assert_null(mcred_kit_name(0x1366, "001050712345"));
+	assert_null(mcred_kit_name(0x1366, "001051112345"));
+	assert_null(mcred_kit_name(0x1366, "001057712345"));
 	assert_null(mcred_kit_name(0x0403, "000960012345")); /* FTDI, not Nordic */
 	assert_null(mcred_kit_name(-1, ""));
 }
@@ -70,6 +81,28 @@ static void test_one_kit_first_port(void **state)
 	(void)state;
 	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err), MCRED_OK);
 	assert_string_equal(name, "/dev/ttyACM2");
+}
+
+/* An nRF5340 DK (no modem, its main port is its second) beside one nRF9160 DK. */
+static void test_modemless_kit_beside_is_not_picked(void **state)
+{
+	struct mcred_port ports[] = {
+		port("/dev/ttyACM0", 0x1366, "001050012345"),
+		port("/dev/ttyACM1", 0x1366, "001050012345"),
+		port("/dev/ttyACM2", 0x1366, "000960011111"),
+		port("/dev/ttyACM3", 0x1366, "000960011111"),
+	};
+	struct mcred_port *ptrs[4];
+	struct mcred_port_list list = port_list_of(ports, 4, ptrs);
+	struct mcred_error err;
+	char name[128];
+
+	(void)state;
+	assert_int_equal(mcred_port_pick_kit(&list, name, sizeof(name), &err), MCRED_OK);
+	assert_string_equal(name, "/dev/ttyACM2");
+	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "001050012345", name, sizeof(name),
+						       &err),
+			 MCRED_ERR_NOT_FOUND);
 }
 
 static void test_no_kit(void **state)
@@ -204,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kit_names),
+		cmocka_unit_test(test_modemless_kit_beside_is_not_picked),
 		cmocka_unit_test(test_natural_order),
 		cmocka_unit_test(test_one_kit_first_port),
 		cmocka_unit_test(test_no_kit),
