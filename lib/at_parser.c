@@ -671,12 +671,66 @@ static const char *const shell_events[] = {
 	"RSRP: ",
 };
 
-static int is_shell_event(struct text t)
+/*
+ * What modem_shell prints on its own two seconds after the modem registers
+ * (link/link.c link_registered_work() calls link_api_modem_info_get_for_shell()
+ * of link/link_api.c, which prints through mosh_print() line by line, and
+ * link/link_shell.c the system modes): the modem's state and one block per
+ * PDP context. It comes in the middle of whatever runs then, an `at` command's
+ * answer too. The prefixes with the padding the format strings give them
+ * (the PDP context lines are indented by two blanks, trimmed here); published
+ * whole in makerdiary/nrf9151-connectkit docs/guides/ncs/applications/
+ * modem_shell.md. No AT answer starts so.
+ */
+static const char *const shell_link_info[] = {
+	"Modem config for system mode: ",
+	"Modem config for LTE preference: ",
+	"Battery voltage:       ",
+	"Modem temperature:     ",
+	"Device ID:             ",
+	"Operator full name:   ",
+	"Operator short name:  ",
+	"Operator PLMN:        ",
+	"Current cell id:       ",
+	"Current phy cell id:   ",
+	"Current band:          ",
+	"Current TAC:           ",
+	"Current rsrp:          ",
+	"Current snr:           ",
+	"Mobile network time and date: ",
+	"PDP context info ",
+	"CID:                ",
+	"PDN ID:             ",
+	"PDP context active: ",
+	"PDP type:           ",
+	"APN:                ",
+	"IPv4 MTU:           ",
+	"IPv6 MTU:           ",
+	"IPv4 address:       ",
+	"IPv6 address:       ",
+	"IPv4 DNS address:   ",
+	"IPv6 DNS address:   ",
+	"Unable to obtain battery voltage (",
+	"Unable to obtain modem temperature (",
+	"Unable to obtain pdp context info (",
+	"link_api_xmonitor_read failed, result: ",
+	"Cannot get PDP contexts activation states, err: ",
+};
+
+static int starts_with_one_of(struct text t, const char *const *prefixes, size_t n)
 {
-	for (size_t i = 0; i < sizeof(shell_events) / sizeof(shell_events[0]); i++)
-		if (starts_with(t, shell_events[i]))
+	for (size_t i = 0; i < n; i++)
+		if (starts_with(t, prefixes[i]))
 			return 1;
 	return 0;
+}
+
+static int is_shell_event(struct text t)
+{
+	return starts_with_one_of(t, shell_events,
+				  sizeof(shell_events) / sizeof(shell_events[0])) ||
+	       starts_with_one_of(t, shell_link_info,
+				  sizeof(shell_link_info) / sizeof(shell_link_info[0]));
 }
 
 /* Console output that is no AT answer: log lines, "*** ... ***" notices, shell events. */

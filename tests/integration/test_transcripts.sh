@@ -49,3 +49,4 @@ test_list_slm_testing_doc_tls_tag() { run_transcript list_slm_testing_doc_tls_ta
 test_read_reference_not_found_513() { run_transcript read_reference_not_found_513; }
 test_shell_devzone_112106_mosh_prompt() { run_transcript shell_devzone_112106_mosh_prompt; }
 test_shell_modem_shell_readme_events_before_echo() { run_transcript shell_modem_shell_readme_events_before_echo; }
+test_shell_makerdiary_mosh_registration_block() { run_transcript shell_makerdiary_mosh_registration_block; }

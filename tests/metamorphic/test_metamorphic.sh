@@ -125,3 +125,4 @@ test_transcript_list_slm_testing_doc_tls_tag() { metamorphic_transcript list_slm
 test_transcript_read_reference_not_found_513() { metamorphic_transcript read_reference_not_found_513; }
 test_transcript_shell_devzone_112106_mosh_prompt() { metamorphic_transcript shell_devzone_112106_mosh_prompt; }
 test_transcript_shell_modem_shell_readme_events_before_echo() { metamorphic_transcript shell_modem_shell_readme_events_before_echo; }
+test_transcript_shell_makerdiary_mosh_registration_block() { metamorphic_transcript shell_makerdiary_mosh_registration_block; }

@@ -245,6 +245,15 @@ class Injector:
         b"Currently active system mode: LTE-M",
         b"PDN event: PDP context 0 activated",
         b"RRC mode: Connected",
+        # the modem information modem_shell prints after registering
+        # (link/link_api.c link_api_modem_info_get_for_shell(); makerdiary
+        # nrf9151-connectkit docs/guides/ncs/applications/modem_shell.md)
+        b"Modem config for system mode: LTE-M - NB-IoT - GNSS",
+        b"Battery voltage:       4520 mV",
+        b"Operator PLMN:        \"46000\"",
+        b"PDP context info 1:",
+        b"  PDP context active: yes",
+        b"  IPv4 DNS address:   120.196.165.7, 221.179.38.7",
     ]
     PROMPT = re.compile(rb"(?:\x1b\[1;32m)?[a-z0-9_.-]+:~\$ (?:\x1b\[m)?")
 
