@@ -1167,6 +1167,15 @@ static enum mcred_err shell_failure(mcred_modem *m, const struct exchange *x, co
 				  "beginning only. %s, or build the device with a larger "
 				  "CONFIG_MOSH_PRINT_BUFFER_SIZE",
 				  shown, cut_answer_advice(shown));
+	if (x->reply->final == MCRED_LINE_SHELL_USAGE)
+		return mcred_fail(m, MCRED_ERR_MODEM,
+				  "the device's shell ran its `at` command without %s and printed "
+				  "the command's usage instead: its wildcard expansion "
+				  "(CONFIG_SHELL_WILDCARD, on by default in Zephyr) took the '?' or "
+				  "'*' in the command for a pattern and dropped it. Nothing reached "
+				  "the modem; build the device with CONFIG_SHELL_WILDCARD=n, as "
+				  "Nordic's at_shell documentation asks for commands that end in '?'",
+				  shown);
 	if (code == 7)
 		return mcred_fail(m, MCRED_ERR_TOO_LARGE,
 				  "the answer to %s did not fit the device's at_shell answer "
@@ -1222,7 +1231,8 @@ static enum mcred_err final_result(mcred_modem *m, const struct exchange *x, con
 	case MCRED_LINE_SHELL_FAILED:
 	case MCRED_LINE_SHELL_UNKNOWN:
 	case MCRED_LINE_SHELL_CUT:
-	case MCRED_LINE_SHELL_PRINT_CUT: return shell_failure(m, x, shown);
+	case MCRED_LINE_SHELL_PRINT_CUT:
+	case MCRED_LINE_SHELL_USAGE: return shell_failure(m, x, shown);
 	case MCRED_LINE_ERROR:
 	default:
 		return mcred_fail(m, MCRED_ERR_MODEM,

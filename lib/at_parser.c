@@ -33,6 +33,13 @@ static const char shell_unknown[] = ": command not found";
 static const char shell_event[] = "AT event handler:";
 /* The Zephyr shell's answer to a line with an open quote (it runs nothing). */
 static const char shell_cut[] = "not terminated: ";
+/*
+ * What the `at` command prints when it gets no argument: at_shell's usage
+ * (lib/at_shell/at_shell.c at_usage_str), modem_shell's shell_help() (Zephyr
+ * shell_help.c: the command, " - ", its help text).
+ */
+static const char at_shell_usage[] = "Usage: at <subcommand>";
+static const char mosh_at_help[] = "at - Execute an AT command";
 
 /* Where an ANSI escape sequence (VT100 colours of a shell) is being skipped. */
 enum escape_state { ESC_NONE = 0, ESC_START, ESC_CSI };
@@ -1020,6 +1027,8 @@ enum mcred_line_kind mcred_line_classify(const char *line, size_t len, const cha
 		return MCRED_LINE_SHELL_CUT;
 	if (starts_with(t, mosh_print_cut))
 		return MCRED_LINE_SHELL_PRINT_CUT;
+	if (starts_with(t, at_shell_usage) || starts_with(t, mosh_at_help))
+		return MCRED_LINE_SHELL_USAGE;
 	if (!command || starts_with(t, shell_event))
 		return MCRED_LINE_URC;
 	if (is_echo(t, command))

@@ -96,7 +96,14 @@ enum mcred_line_kind {
 	 * outgrew its print buffer; what follows is the answer cut short, with
 	 * no final result.
 	 */
-	MCRED_LINE_SHELL_PRINT_CUT
+	MCRED_LINE_SHELL_PRINT_CUT,
+	/*
+	 * Zephyr shell: the `at` command's usage ("Usage: at <subcommand>",
+	 * at_shell) or help ("at - Execute an AT command...", modem_shell)
+	 * printed instead of an answer: the command reached it without its
+	 * argument, which the shell's wildcard expansion dropped.
+	 */
+	MCRED_LINE_SHELL_USAGE
 };
 
 /*

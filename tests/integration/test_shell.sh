@@ -207,6 +207,24 @@ test_shell_half_line_left_in_the_shell() {
 	done
 }
 
+test_shell_wildcards_named_at_once() {
+	# CONFIG_SHELL_WILDCARD=y (Zephyr's default): the shell drops an argument
+	# holding '?', so `at 'AT+CFUN?'` prints the at command's usage (at_shell)
+	# or help (modem_shell) and no result; say so at once, not after a timeout
+	for app in shell modem_shell; do
+		start_sim --app "$app" --shell-wildcard
+		t0=$(now)
+		mc --shell on --offline write --tag 44 --type 0 "$FIX/ca.pem"
+		t1=$(now)
+		expect_rc 4 "write through a shell with wildcards ($app)"
+		err_has "CONFIG_SHELL_WILDCARD=n" "the message names the build option ($app)"
+		err_has "AT+CFUN?" "the message names the command ($app)"
+		lt "$(elapsed "$t0" "$t1")" 5 || fail "the usage took the timeout to report ($app)"
+		! grep -q '^RX AT%CMNG=0' "$LOG" || fail "a write went out after the failure ($app)"
+		stop_sim
+	done
+}
+
 test_raw_answer_longer_than_the_at_host_buffer() {
 	# a 1024-byte CONFIG_AT_HOST_CMD_MAX_LEN: a ~900-byte certificate can be
 	# written, but its read answer (digest and framing added) does not fit

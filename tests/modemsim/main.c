@@ -70,6 +70,9 @@ static void usage(FILE *f)
 	      "  --shell-no-olf         shells: print \"\\n\" as it is (a backend with\n"
 	      "                         SHELL_FLAG_CRLF_DEFAULT); the UART backend sends\n"
 	      "                         every \"\\n\", also the modem's, as \"\\r\\n\"\n"
+	      "  --shell-wildcard       shells: CONFIG_SHELL_WILDCARD=y (Zephyr's default):\n"
+	      "                         an argument with ? or * that matches no subcommand\n"
+	      "                         is dropped, so at 'AT+CFUN?' prints the usage\n"
 	      "  --shell-cmd-buff N     shells: CONFIG_SHELL_CMD_BUFF_SIZE (default 2048;\n"
 	      "                         modem_shell 3584)\n"
 	      "  --shell-response-max N shells: longest answer of the at command (default\n"
@@ -262,6 +265,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		O_LTE_LC,
 		O_UART_LOG,
 		O_SH_NO_OLF,
+		O_SH_WILDCARD,
 	};
 	static const struct option longopts[] = {
 		{ "link", required_argument, NULL, O_LINK },
@@ -309,6 +313,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		{ "lte-lc", no_argument, NULL, O_LTE_LC },
 		{ "uart-log", no_argument, NULL, O_UART_LOG },
 		{ "shell-no-olf", no_argument, NULL, O_SH_NO_OLF },
+		{ "shell-wildcard", no_argument, NULL, O_SH_WILDCARD },
 		{ NULL, 0, NULL, 0 },
 	};
 	set_defaults(o);
@@ -344,6 +349,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_LTE_LC: o->lte_lc = 1; break;
 		case O_UART_LOG: o->uart_log = 1; break;
 		case O_SH_NO_OLF: o->shell_no_olf = 1; break;
+		case O_SH_WILDCARD: o->shell_wildcard = 1; break;
 		case O_TERM:
 			o->terminator_given = 1;
 			if (!strcmp(optarg, "crlf"))

@@ -174,9 +174,28 @@ static int mosh_at_run(struct sim *sim, struct buf *cmd, struct buf *out)
 	return 1;
 }
 
+/*
+ * CONFIG_SHELL_WILDCARD=y (Zephyr's default; shell.c execute(),
+ * shell_wildcard.c): an argument after the command that holds '?' or '*' is
+ * a pattern for the command's subcommands; when none matches (at_shell has
+ * none, modem_shell's are events_enable...), execute() stops there and runs
+ * the command without that argument and those after it.
+ */
+static int wildcard_cut(const struct sim *sim, int argc, const struct buf *argv)
+{
+	if (!sim->opt.shell_wildcard)
+		return argc;
+	for (int i = 1; i < argc; i++)
+		if (strpbrk(argv[i].data, "?*"))
+			return i;
+	return argc;
+}
+
 int shell_at_command(struct sim *sim, int argc, struct buf *argv, struct buf *out)
 {
 	int mosh = sim->opt.app == APP_MODEM_SHELL;
+
+	argc = wildcard_cut(sim, argc, argv);
 
 	if (argc < 2 ||
 	    (mosh && (!strcmp(argv[1].data, "-h") || !strcmp(argv[1].data, "--help")))) {

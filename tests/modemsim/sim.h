@@ -121,6 +121,7 @@ struct sim_options {
 	int shell_plain_prompt;    /* no VT100 colours (CONFIG_SHELL_VT100_COLORS=n) */
 	int shell_no_unescape_lf;  /* at_shell without CONFIG_AT_SHELL_UNESCAPE_LF */
 	int shell_no_olf;          /* "\n" printed as is (SHELL_FLAG_CRLF_DEFAULT) */
+	int shell_wildcard;        /* CONFIG_SHELL_WILDCARD=y: ? and * are patterns */
 	const char *shell_prompt;  /* prompt name: "<name>:~$ " */
 	size_t shell_cmd_buff;     /* CONFIG_SHELL_CMD_BUFF_SIZE */
 	size_t shell_response_max; /* answer buffer of the `at` command */

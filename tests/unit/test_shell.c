@@ -511,6 +511,19 @@ static void test_shell_lines_classified(void **state)
 	assert_int_equal(mcred_line_classify("Cutting too long string while printing...", 41,
 					     "AT%CMNG=1", &code),
 			 MCRED_LINE_SHELL_PRINT_CUT);
+	/* the `at` command's usage (at_shell) or help (modem_shell): its argument was lost */
+	assert_int_equal(mcred_line_classify("Usage: at <subcommand>", 22, "AT+CFUN?", &code),
+			 MCRED_LINE_SHELL_USAGE);
+	assert_int_equal(mcred_line_classify("at - Execute an AT command. Any subcommand not "
+					     "listed below is interpreted as",
+					     77, "AT+CFUN?", &code),
+			 MCRED_LINE_SHELL_USAGE);
+	/* modem_shell's modem information after registering is no answer line */
+	assert_int_equal(mcred_line_classify("Battery voltage:       4520 mV", 30, "AT+CGSN",
+					     &code),
+			 MCRED_LINE_NOISE);
+	assert_int_equal(mcred_line_classify("  PDP context active: yes", 25, "AT%CMNG=1", &code),
+			 MCRED_LINE_NOISE);
 	/* at_shell's and modem_shell's URC headers are no answer lines */
 	assert_int_equal(mcred_line_classify("AT event handler:", 17, "AT%CMNG=1", &code),
 			 MCRED_LINE_URC);
