@@ -38,21 +38,33 @@ static const struct kit_prefix kit_prefixes[] = {
  * usb_patterns): nRF5340 DK, nRF7002 DK, nRF54H20 DK, nRF54L15 DK. On a desk
  * they sit beside the nRF91 kits; no AT command is for them.
  */
-static const char *const modemless_prefixes[] = { "0009601", "0010500", "0010507", "0010511",
-						  "0010577" };
+static const struct kit_prefix modemless_kits[] = {
+	{ "0009601", "nRF5340 DK" },  { "0010500", "nRF5340 DK" },  { "0010507", "nRF7002 DK" },
+	{ "0010511", "nRF54H20 DK" }, { "0010577", "nRF54L15 DK" },
+};
 
 static int has_prefix(const char *serial, const char *prefix)
 {
 	return serial && strncmp(serial, prefix, strlen(prefix)) == 0;
 }
 
+/* The name of a Nordic kit known to have no modem, or NULL. */
+static const char *modemless_kit(int usb_vid, const char *serial)
+{
+	if (usb_vid != USB_VID_SEGGER && usb_vid != USB_VID_NORDIC)
+		return NULL;
+	for (size_t i = 0; i < sizeof(modemless_kits) / sizeof(modemless_kits[0]); i++)
+		if (has_prefix(serial, modemless_kits[i].serial_prefix))
+			return modemless_kits[i].kit;
+	return NULL;
+}
+
 const char *mcred_kit_name(int usb_vid, const char *serial)
 {
 	if (usb_vid != USB_VID_SEGGER && usb_vid != USB_VID_NORDIC)
 		return NULL;
-	for (size_t i = 0; i < sizeof(modemless_prefixes) / sizeof(modemless_prefixes[0]); i++)
-		if (has_prefix(serial, modemless_prefixes[i]))
-			return NULL;
+	if (modemless_kit(usb_vid, serial))
+		return NULL;
 	for (size_t i = 0; i < sizeof(kit_prefixes) / sizeof(kit_prefixes[0]); i++)
 		if (has_prefix(serial, kit_prefixes[i].serial_prefix))
 			return kit_prefixes[i].kit;
@@ -172,6 +184,16 @@ enum mcred_err mcred_port_pick_kit_by_serial(const struct mcred_port_list *list,
 	for (size_t i = 0; list && i < list->count; i++)
 		if (list->ports[i]->kit && strcmp(list->ports[i]->serial, serial) == 0)
 			return copy_kit_port(list, i, name, name_len, err);
+	for (size_t i = 0; list && i < list->count; i++) {
+		const struct mcred_port *p = list->ports[i];
+		const char *kit = modemless_kit(p->usb_vid, p->serial);
+
+		if (kit && strcmp(p->serial, serial) == 0)
+			return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
+					       "the device with USB serial number %.64s (%s) is an "
+					       "%s, a Nordic kit without an nRF91 modem",
+					       serial, p->name, kit);
+	}
 	if (describe_kits(list, found, sizeof(found), &first) == 0)
 		return mcred_error_set(err, MCRED_ERR_NOT_FOUND,
 				       "no Nordic kit with USB serial number %.64s: no Nordic kit "

@@ -103,6 +103,7 @@ static void test_modemless_kit_beside_is_not_picked(void **state)
 	assert_int_equal(mcred_port_pick_kit_by_serial(&list, "001050012345", name, sizeof(name),
 						       &err),
 			 MCRED_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.message, "nRF5340 DK, a Nordic kit without an nRF91 modem"));
 }
 
 static void test_no_kit(void **state)
