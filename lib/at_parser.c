@@ -429,7 +429,31 @@ static size_t prompt_length(struct text t)
 	return n == t.len || is_blank(t.p[n]) ? n : 0;
 }
 
-/* Strip every leading shell prompt (the shell may print it more than once). */
+/*
+ * "[2025-02-12 14:49:28.123] ": what modem_shell's mosh_print() puts before
+ * each of its prints, an `at` command's answer and the event lines included,
+ * after `print timestamps enable` (utils/mosh_print.c create_timestamp_string()).
+ */
+static size_t mosh_timestamp_length(struct text t)
+{
+	static const char shape[] = "[9999-99-99 99:99:99.999] ";
+	size_t n = sizeof(shape) - 1;
+
+	if (t.len < n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int digit = isdigit((unsigned char)t.p[i]) != 0;
+
+		if (shape[i] == '9' ? !digit : t.p[i] != shape[i])
+			return 0;
+	}
+	return n;
+}
+
+/*
+ * Strip every leading shell prompt (the shell may print it more than once)
+ * and modem_shell timestamp.
+ */
 static struct text strip_prompt(struct text t)
 {
 	for (;;) {
@@ -437,6 +461,8 @@ static struct text strip_prompt(struct text t)
 
 		t = trim(t);
 		n = prompt_length(t);
+		if (n == 0)
+			n = mosh_timestamp_length(t);
 		if (n == 0)
 			return t;
 		t.p += n;

@@ -225,6 +225,23 @@ test_shell_wildcards_named_at_once() {
 	done
 }
 
+test_modem_shell_with_timestamps() {
+	# `print timestamps enable`: modem_shell puts "[2025-02-12 14:49:28.123] "
+	# before each mosh_print(), the answer's first line (an OK alone too) and
+	# its event lines
+	start_sim --app modem_shell --mosh-timestamps --async-ms 30
+	crlf_copy "$FIX/ca.pem" "$T_DIR/ca.crlf"
+	mc --shell on --offline write --tag 45 --type 0 --verify "$FIX/ca.pem"
+	expect_ok "write --verify through modem_shell with timestamps"
+	mc --shell on --json list
+	expect_ok "list through modem_shell with timestamps"
+	got=$(json "next((c['sha256'] for c in j if int(c['tag']) == 45), 'absent')")
+	expect_eq "$got" "$(sha_of "$T_DIR/ca.crlf")" "digest listed with timestamps"
+	mc --shell on info
+	expect_ok "info through modem_shell with timestamps"
+	out_has 'IMEI: *351358811234567' "IMEI with timestamps"
+}
+
 test_raw_answer_longer_than_the_at_host_buffer() {
 	# a 1024-byte CONFIG_AT_HOST_CMD_MAX_LEN: a ~900-byte certificate can be
 	# written, but its read answer (digest and framing added) does not fit

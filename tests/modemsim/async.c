@@ -419,10 +419,14 @@ static void deliver_notification(struct sim *sim, struct buf *out, enum async_ct
 	if (sim->opt.app == APP_MODEM_SHELL)
 		mosh_lines(&sim->async, urc, &lines);
 	for (size_t start = 0, i = 0; i < lines.len; i++) {
+		struct buf one = { 0 };
+
 		if (lines.data[i] != '\n')
 			continue;
-		shell_async_print(sim, out, ctx, lines.data + start, i + 1 - start, typed,
-				  typed_len);
+		shell_mosh_timestamp(sim, &one); /* each event line is one mosh_print() */
+		buf_add(&one, lines.data + start, i + 1 - start);
+		shell_async_print(sim, out, ctx, one.data, one.len, typed, typed_len);
+		buf_free(&one);
 		start = i + 1;
 	}
 	if (sim->async.events_enabled) {

@@ -73,6 +73,8 @@ static void usage(FILE *f)
 	      "  --shell-wildcard       shells: CONFIG_SHELL_WILDCARD=y (Zephyr's default):\n"
 	      "                         an argument with ? or * that matches no subcommand\n"
 	      "                         is dropped, so at 'AT+CFUN?' prints the usage\n"
+	      "  --mosh-timestamps      modem_shell: `print timestamps enable` was run:\n"
+	      "                         \"[YYYY-MM-DD hh:mm:ss.mmm] \" before each mosh_print()\n"
 	      "  --shell-cmd-buff N     shells: CONFIG_SHELL_CMD_BUFF_SIZE (default 2048;\n"
 	      "                         modem_shell 3584)\n"
 	      "  --shell-response-max N shells: longest answer of the at command (default\n"
@@ -266,6 +268,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		O_UART_LOG,
 		O_SH_NO_OLF,
 		O_SH_WILDCARD,
+		O_MOSH_TIMESTAMPS,
 	};
 	static const struct option longopts[] = {
 		{ "link", required_argument, NULL, O_LINK },
@@ -314,6 +317,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		{ "uart-log", no_argument, NULL, O_UART_LOG },
 		{ "shell-no-olf", no_argument, NULL, O_SH_NO_OLF },
 		{ "shell-wildcard", no_argument, NULL, O_SH_WILDCARD },
+		{ "mosh-timestamps", no_argument, NULL, O_MOSH_TIMESTAMPS },
 		{ NULL, 0, NULL, 0 },
 	};
 	set_defaults(o);
@@ -350,6 +354,7 @@ static void parse_options(int argc, char **argv, struct sim_options *o)
 		case O_UART_LOG: o->uart_log = 1; break;
 		case O_SH_NO_OLF: o->shell_no_olf = 1; break;
 		case O_SH_WILDCARD: o->shell_wildcard = 1; break;
+		case O_MOSH_TIMESTAMPS: o->mosh_timestamps = 1; break;
 		case O_TERM:
 			o->terminator_given = 1;
 			if (!strcmp(optarg, "crlf"))

@@ -152,6 +152,13 @@ void shell_print_text(const struct sim *sim, struct buf *out, int colour, const 
 		buf_adds(out, "\x1b[m");
 }
 
+void shell_mosh_timestamp(const struct sim *sim, struct buf *out)
+{
+	/* create_timestamp_string(): the real-time clock, UTC, milliseconds */
+	if (sim->opt.mosh_timestamps)
+		buf_adds(out, "[2025-02-12 14:49:28.123] ");
+}
+
 void shell_erase_line(const struct sim *sim, struct buf *out, size_t typed_len)
 {
 	size_t pos = typed_len + shell_prompt_width(sim);

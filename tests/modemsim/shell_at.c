@@ -132,16 +132,22 @@ static int at_shell_run(struct sim *sim, struct buf *cmd, struct buf *out)
 	return 1;
 }
 
-/* mosh_print() / mosh_error(): through the 1024-byte print buffer. */
+/* mosh_print() / mosh_error(): through the 1024-byte print buffer, which
+ * holds the timestamp first after `print timestamps enable` (--mosh-timestamps). */
 static void mosh_print(struct sim *sim, struct buf *out, int colour, const char *text, size_t len)
 {
-	if (len >= MOSH_PRINT_BUFFER_SIZE) {
+	struct buf b = { 0 };
+
+	shell_mosh_timestamp(sim, &b);
+	buf_add(&b, text, len);
+	if (b.len >= MOSH_PRINT_BUFFER_SIZE) {
 		static const char cut[] = "Cutting too long string while printing...";
 
 		print_line(sim, out, RED, cut, sizeof(cut) - 1);
-		len = MOSH_PRINT_BUFFER_SIZE - 1;
+		b.len = MOSH_PRINT_BUFFER_SIZE - 1;
 	}
-	print_line(sim, out, colour, text, len);
+	print_line(sim, out, colour, b.data, b.len);
+	buf_free(&b);
 }
 
 /* modem_shell's cmd_at(): 0 when the modem never answered. */

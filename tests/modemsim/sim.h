@@ -122,6 +122,7 @@ struct sim_options {
 	int shell_no_unescape_lf;  /* at_shell without CONFIG_AT_SHELL_UNESCAPE_LF */
 	int shell_no_olf;          /* "\n" printed as is (SHELL_FLAG_CRLF_DEFAULT) */
 	int shell_wildcard;        /* CONFIG_SHELL_WILDCARD=y: ? and * are patterns */
+	int mosh_timestamps;       /* modem_shell: `print timestamps enable` */
 	const char *shell_prompt;  /* prompt name: "<name>:~$ " */
 	size_t shell_cmd_buff;     /* CONFIG_SHELL_CMD_BUFF_SIZE */
 	size_t shell_response_max; /* answer buffer of the `at` command */
@@ -443,6 +444,8 @@ size_t shell_prompt_width(const struct sim *sim);
  * yellow). */
 void shell_print_text(const struct sim *sim, struct buf *out, int colour, const char *text,
 		      size_t len);
+/* modem_shell's timestamp before a mosh_print(), with --mosh-timestamps. */
+void shell_mosh_timestamp(const struct sim *sim, struct buf *out);
 /* Erase the prompt and the typed line (z_shell_cmd_line_erase) and, after
  * the caller printed, draw them again (z_shell_print_prompt_and_cmd). */
 void shell_erase_line(const struct sim *sim, struct buf *out, size_t typed_len);

@@ -518,6 +518,13 @@ static void test_shell_lines_classified(void **state)
 					     "listed below is interpreted as",
 					     77, "AT+CFUN?", &code),
 			 MCRED_LINE_SHELL_USAGE);
+	/* modem_shell's timestamps (`print timestamps enable`) are no part of a line */
+	assert_int_equal(mcred_line_classify("[2025-02-12 14:49:28.123] OK", 28, "AT+CFUN=4",
+					     &code),
+			 MCRED_LINE_OK);
+	assert_int_equal(mcred_line_classify("[2025-02-12 14:49:28.123] RRC mode: Idle", 40,
+					     "AT+CGSN", &code),
+			 MCRED_LINE_NOISE);
 	/* modem_shell's modem information after registering is no answer line */
 	assert_int_equal(mcred_line_classify("Battery voltage:       4520 mV", 30, "AT+CGSN",
 					     &code),
