@@ -598,7 +598,7 @@ MCRED_API enum mcred_err mcred_at(mcred_modem *modem, const char *command,
 				  struct mcred_lines **out);
 /**
  * Free what mcred_at() gave, wiped first like every buffer that may hold a
- * secret; NULL is allowed.
+ * secret; NULL is allowed. Since 0.2.0.
  */
 MCRED_API void mcred_lines_free(struct mcred_lines *lines);
 

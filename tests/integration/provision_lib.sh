@@ -15,10 +15,12 @@ start_sims() {
 	done
 }
 
-# make_ca DIR: a factory CA (ca.pem, ca.key) and a server root (root.pem)
+# make_ca DIR [DAYS]: a factory CA (ca.pem, ca.key) valid for DAYS days (30)
+# and a server root (root.pem). A device certificate ends with its CA.
 make_ca() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/ca.key" \
-		-out "$1/ca.pem" -subj "/O=modemcred test/CN=Factory CA" -days 30 >/dev/null 2>&1 ||
+		-out "$1/ca.pem" -subj "/O=modemcred test/CN=Factory CA" -days "${2:-30}" \
+		>/dev/null 2>&1 ||
 		fail "openssl could not make the test CA"
 	cp "$FIX/ca.pem" "$1/root.pem"
 }

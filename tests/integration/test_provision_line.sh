@@ -622,8 +622,23 @@ test_provision_claim_csv_refuses_nrf9160() {
 	expect_eq "$(csv_rows "$T_DIR/onboard.csv")" 1 "onboarding rows"
 }
 
+# A CA that expires before --days would end: the certificate ends with it
+# (no chain verifies past its CA), not years later.
+test_provision_certificate_ends_with_its_ca() {
+	make_ca "$T_DIR" # 30 days
+	mkdir "$T_DIR/arts"
+	start_sims 1
+	prov "$T_DIR/m1.link" # --days 3650 by default
+	expect_ok "provision"
+	cert="$T_DIR/arts/$(uuid_of 1)_crt.pem"
+	expect_eq "$(openssl x509 -in "$cert" -noout -enddate)" \
+		"$(openssl x509 -in "$T_DIR/ca.pem" -noout -enddate)" "the certificate's end"
+	openssl verify -CAfile "$T_DIR/ca.pem" -attime $(($(date +%s) + 29 * 86400)) "$cert" \
+		>/dev/null || fail "the certificate does not verify while its CA is valid"
+}
+
 test_provision_renew_within() {
-	make_ca "$T_DIR"
+	make_ca "$T_DIR" 4000 # a renewal gets the full default 3650 days
 	mkdir "$T_DIR/arts"
 	start_sims 2
 	id=$(uuid_of 1)
@@ -655,6 +670,8 @@ test_provision_renew_within() {
 		fail "the certificate was not renewed"
 	openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -checkend $((3000 * 86400)) >/dev/null ||
 		fail "the renewed certificate is not valid for the default 3650 days"
+	openssl x509 -in "$T_DIR/arts/${id}_crt.pem" -noout -checkend $((3651 * 86400)) >/dev/null &&
+		fail "the renewed certificate is valid for more than 3650 days"
 	check_provisioned 1
 	# a renewal whose CSV row a crash lost: the rerun finds the modem up to
 	# date, and the row of the earlier certificate of the same key takes the
