@@ -148,6 +148,11 @@ static void trace_text(mcred_modem *m, const char *text)
 	trace(m, MCRED_TRACE_RX, text, strlen(text));
 }
 
+void mcred_at_trace_note(mcred_modem *m, const char *note)
+{
+	trace_text(m, note);
+}
+
 static void keep_info_line(struct exchange *x, const char *line, size_t len)
 {
 	struct mcred_lines *l = &x->reply->lines;

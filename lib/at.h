@@ -130,6 +130,9 @@ int mcred_at_in_callback(const mcred_modem *m);
 /* Ask the handle's cancel_cb (0 when there is none), as a callback (see above). */
 int mcred_at_cancel_asked(mcred_modem *m);
 
+/* A note of the engine's own in the trace (shown as received, in <...>). */
+void mcred_at_trace_note(mcred_modem *m, const char *note);
+
 /* Wipe (an answer may hold an echoed secret) and free the reply's lines. */
 void mcred_reply_free(struct mcred_reply *reply);
 

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "at.h"
+#include "at_parser.h"
+#include "at_shell.h"
 #include "defaults.h"
 #include "device.h"
 #include "error.h"
@@ -19,6 +21,30 @@ static enum mcred_err exec(mcred_modem *m, const char *cmd, struct mcred_reply *
 {
 	memset(reply, 0, sizeof(*reply));
 	return mcred_at_exec(m, cmd, strlen(cmd), NULL, 0, reply);
+}
+
+/*
+ * A query that changes nothing. When a raw AT host's first answer on the
+ * handle is a bare ERROR, that says little about the query: a terminal
+ * program closed in the middle of a typed command leaves its half in the
+ * device's buffer, the query completes it into a line the modem cannot
+ * parse, and that answer empties the buffer. So the query goes once more
+ * (unless the session's ERROR explanation already sent it again).
+ */
+static enum mcred_err query(mcred_modem *m, const char *cmd, struct mcred_reply *reply)
+{
+	int first = !m->at.answered && !m->explain_error;
+	enum mcred_err rc = exec(m, cmd, reply);
+
+	if (first && rc == MCRED_ERR_MODEM && reply->final == MCRED_LINE_ERROR &&
+	    !mcred_shell_is_on(&m->opts)) {
+		mcred_at_trace_note(m, "<the first answer on this port was ERROR: perhaps to half "
+				       "a command an earlier program left in the device; asking "
+				       "again>");
+		mcred_reply_free(reply);
+		rc = exec(m, cmd, reply);
+	}
+	return rc;
 }
 
 /* Copy at most size - 1 bytes and terminate: device strings are untrusted. */
@@ -104,7 +130,7 @@ struct fact {
 static enum mcred_err query_fact(mcred_modem *m, const struct fact *f, char *dst, size_t size)
 {
 	struct mcred_reply reply;
-	enum mcred_err rc = exec(m, f->cmd, &reply);
+	enum mcred_err rc = query(m, f->cmd, &reply);
 	dst[0] = '\0';
 	for (size_t i = 0; rc == MCRED_OK && i < reply.lines.count && !dst[0]; i++) {
 		size_t len;
@@ -313,7 +339,7 @@ static int parse_int_answer(const char *line, const char *prefix)
 static enum mcred_err query_int(mcred_modem *m, const char *cmd, const char *prefix, int *value)
 {
 	struct mcred_reply reply;
-	enum mcred_err rc = exec(m, cmd, &reply);
+	enum mcred_err rc = query(m, cmd, &reply);
 	if (rc == MCRED_OK) {
 		int v = -1;
 		for (size_t i = 0; i < reply.lines.count && v < 0; i++)

@@ -208,3 +208,17 @@ test_half_line_left_in_a_raw_port_swallows_no_answer_line() {
 	expect_ok "at AT+CGMR after a half line"
 	out_has "^mfw_" "the firmware line"
 }
+
+# Half a command typed into a raw AT host by an earlier program (a terminal
+# program closed before Enter) waits in the device's buffer: the first
+# command completes it into a line the modem refuses. That ERROR is no
+# answer about the device: info still shows the IMEI it asked for first.
+test_half_command_left_in_the_device_is_no_missing_imei() {
+	start_sim --cfun 4
+	printf 'AT+CF' >"$LINK"
+	mc info
+	expect_ok "info after a half command left in the device"
+	[ "$(log_count '^RX AT+CFAT+CGSN$')" -eq 1 ] || fail "the half command never reached the modem"
+	out_has "^IMEI: *351358811234567$" "the IMEI, asked first"
+	out_lacks "unknown" "no fact lost"
+}
