@@ -721,6 +721,13 @@ enum mcred_err mcred_port_check_kind(const char *port, struct mcred_error *err)
 				       "%s is a directory, not a serial port: give the modem's "
 				       "device (e.g. /dev/ttyACM0)",
 				       port);
+	/* opened, a FIFO would pass for a port that answers nothing */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "%s is a %s, not a serial port: give the modem's device "
+				       "(e.g. /dev/ttyACM0), or the pseudo-terminal that socat or "
+				       "ser2net makes for a remote one",
+				       port, S_ISFIFO(st.st_mode) ? "FIFO (named pipe)" : "socket");
 	return MCRED_OK;
 }
 

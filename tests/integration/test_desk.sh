@@ -511,6 +511,10 @@ test_not_a_serial_port() {
 	err_has "is a regular file, not a serial port" "the cause"
 	err_has "/dev/ttyACM0" "what a port looks like"
 	err_lacks "modemcred ports" "no hint about listing ports"
+	mkfifo "$T_DIR/fifo"
+	mcx -p "$T_DIR/fifo" info
+	expect_rc 2 "a FIFO as the port"
+	err_has "is a FIFO (named pipe), not a serial port" "the cause"
 	mcx -p /dev/null info
 	expect_rc 3 "a device that is no terminal"
 	err_has "not a serial port" "/dev/null"

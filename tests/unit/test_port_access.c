@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -397,6 +398,24 @@ static void test_regular_file_is_no_serial_port(void **state)
 	assert_has(err.message, "not a serial port");
 }
 
+/* A named pipe opens and answers nothing: it is named for what it is. */
+static void test_fifo_is_no_serial_port(void **state)
+{
+	char dir[] = "/tmp/mcred-fifo-XXXXXX", fifo[64];
+	struct mcred_error err;
+	mcred_modem *m = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/port", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(open_modem(&m, fifo, 0, &err), MCRED_ERR_INVALID_ARG);
+	assert_has(err.message, "FIFO (named pipe), not a serial port");
+	assert_null(m);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 /*
  * One look for several ports: it names the holder of the held one, not the
  * owner of a line's master side, and the opens take what it found.
@@ -463,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_copy_of_this_program_backing_off_is_waited_for),
 		cmocka_unit_test(test_holders_of_what_is_no_port),
 		cmocka_unit_test(test_regular_file_is_no_serial_port),
+		cmocka_unit_test(test_fifo_is_no_serial_port),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
