@@ -343,6 +343,13 @@ static enum mcred_err write_now(mcred_modem *m, uint32_t tag, int type,
 			append_hint(m, "; through a shell each line break reaches the modem as "
 				       "CR LF, which some firmware (mfw 2.0.2) refuses in "
 				       "certificates: write it over the raw AT host instead");
+		/* no CR went out: the line endings the 527 advice names are not the cause */
+		else if (rc == MCRED_ERR_CME && m->err.cme == 527 &&
+			 !memchr(d->content, '\r', d->len))
+			append_hint(m, "; the content went with LF line endings only, so the modem "
+				       "refused the content itself: check that it is what the type "
+				       "takes, in a form the modem parses (for a certificate: "
+				       "openssl x509 -noout -text -in FILE)");
 		return add_context(m, rc, context);
 	}
 	if (!verify)

@@ -577,3 +577,19 @@ test_closed_standard_descriptors_never_reach_the_modem() {
 	mc at AT+CGMR
 	expect_ok "the next run (nothing was left in the modem's buffer)"
 }
+
+# mfw 2.x refuses content it cannot parse as a certificate with 527, whose
+# meaning names CRLF line endings (2.0.2 refused those). When only LF went
+# out, the message says that the content itself was refused; with CR LF
+# kept, that hint would be wrong and is not given.
+test_527_names_the_content_when_no_crlf_went_out() {
+	start_sim --fw mfw_nrf91x1_2.0.2
+	mc --offline write --skip-content-check --tag 5 --type ca "$FIX/big2k.pem"
+	expect_rc 4 "random base64 as a CA on mfw 2.0.2"
+	err_has "527" "the modem's refusal"
+	err_has "LF line endings only, so the modem refused the content itself" "the cause"
+	mc --keep-line-endings --offline write --tag 5 --type ca "$FIX/ca.crlf.pem"
+	expect_rc 4 "a CRLF certificate on mfw 2.0.2"
+	err_has "CRLF" "the line endings named"
+	err_lacks "LF line endings only" "no hint against the evidence"
+}
