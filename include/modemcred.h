@@ -238,7 +238,9 @@ struct mcred_options {
 	size_t size;                /**< sizeof(struct mcred_options), set by _init */
 	unsigned baud;              /**< default 115200 */
 	enum mcred_flow flow;       /**< default MCRED_FLOW_NONE */
-	unsigned timeout_ms;        /**< per-command deadline, default 10000 */
+	unsigned timeout_ms;        /**< per-command deadline, default 10000; the
+				     line time of command and answer at baud
+				     comes on top (since 0.2.0) */
 	enum mcred_term terminator; /**< default MCRED_TERM_CRLF */
 	/**
 	 * the device's AT command buffer (at_host's CONFIG_AT_HOST_CMD_MAX_LEN),

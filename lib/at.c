@@ -44,6 +44,18 @@ static long long deadline_in(const mcred_modem *m, unsigned ms)
 	return m->wait_cap && deadline > m->wait_cap ? m->wait_cap : deadline;
 }
 
+/*
+ * How long n bytes take on the line at the handle's baud rate (8N1: ten
+ * bits a byte), rounded up. A timeout is the modem's time to answer: at a
+ * low rate a long command or answer needs more than that just to cross.
+ */
+static long long line_time_ms(const mcred_modem *m, size_t n)
+{
+	unsigned long long baud = m->opts.baud ? m->opts.baud : 115200u;
+
+	return (long long)(((unsigned long long)n * 10000u + baud - 1) / baud);
+}
+
 static unsigned remaining_ms(long long deadline)
 {
 	long long left = deadline - now_ms();
@@ -90,6 +102,7 @@ struct exchange {
 	int nomem;
 	int restarted;       /* a boot banner came before the final result */
 	size_t answer_bytes; /* answer lines so far, as "<line>\r\n" on the wire */
+	size_t received;     /* bytes received while waiting, for their line time */
 	/* shell mode: finds where the answer begins, after the echo (typed NULL: off) */
 	struct mcred_shell_reader shell;
 	int before_echo; /* a row printed before the echo is being sorted: no answer */
@@ -858,6 +871,21 @@ static enum mcred_err deadline_passed(mcred_modem *m, const struct exchange *x, 
 	return timeout_error(m, x, shown, timeout_ms);
 }
 
+/*
+ * The wait grows by the line time of what arrives, up to an answer of
+ * max_response_len bytes: a long answer at a low baud rate is no late one.
+ */
+static long long received_line_time(const mcred_modem *m, struct exchange *x, size_t n)
+{
+	size_t room =
+		m->opts.max_response_len > x->received ? m->opts.max_response_len - x->received : 0;
+
+	if (n > room)
+		n = room;
+	x->received += n;
+	return line_time_ms(m, n);
+}
+
 static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long long deadline,
 				       const char *shown, unsigned timeout_ms)
 {
@@ -876,8 +904,10 @@ static enum mcred_err read_until_final(mcred_modem *m, struct exchange *x, long 
 		if (n < 0)
 			return mcred_fail(m, MCRED_ERR_IO,
 					  "reading the answer to %s from the port failed", shown);
-		if (n > 0)
+		if (n > 0) {
 			feed_answer(x, buf, (size_t)n);
+			deadline += received_line_time(m, x, (size_t)n);
+		}
 		if (answer_cut_off(m, x)) {
 			x->cut_off = 1;
 			/* The cut line never ends: it must not become part of the next answer. */
@@ -1389,7 +1419,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	if (x->trace_cmd || carries_content(cmd, cmd_len))
 		m->at.content_sent = 1; /* from the first byte on, its echo may come any time */
 	x->wire_len = wire_len;
-	deadline = deadline_in(m, timeout_ms);
+	deadline = deadline_in(m, timeout_ms) + line_time_ms(m, wire_len);
 	rc = empty_shell_line(m, deadline, shown, timeout_ms);
 	if (rc == MCRED_OK)
 		rc = write_all(m, wire, wire_len, deadline, shown, timeout_ms, &sent);
@@ -1407,7 +1437,7 @@ static enum mcred_err send_and_collect(mcred_modem *m, const char *cmd, size_t c
 	}
 	if (rc == MCRED_OK && m->while_waiting) {
 		run_while_waiting(m);
-		deadline = deadline_in(m, timeout_ms);
+		deadline = deadline_in(m, timeout_ms) + line_time_ms(m, wire_len);
 	}
 	if (rc == MCRED_OK) {
 		rc = read_until_final(m, x, deadline, shown, timeout_ms);

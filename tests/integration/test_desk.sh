@@ -593,3 +593,15 @@ test_527_names_the_content_when_no_crlf_went_out() {
 	err_has "CRLF" "the line endings named"
 	err_lacks "LF line endings only" "no hint against the evidence"
 }
+
+# A timeout is the modem's time to answer. At 1200 baud the CA's write
+# takes about 6 s just to cross the line, its read-back as long: with a 3 s
+# timeout both still succeed.
+test_a_slow_line_is_no_timeout() {
+	start_sim --baud 1200
+	mc --baud 1200 --timeout 3 --offline write --tag 5 --type ca "$FIX/ca.pem"
+	expect_ok "a write that takes longer than the timeout on the line"
+	mc --baud 1200 --timeout 3 read --tag 5 --type ca -o "$T_DIR/back.pem"
+	expect_ok "a read whose answer takes longer than the timeout on the line"
+	files_equal "$T_DIR/back.pem" "$FIX/ca.pem" "read back at 1200 baud"
+}
