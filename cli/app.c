@@ -519,7 +519,8 @@ int cli_fail_modem(const struct cli_ctx *ctx, enum mcred_err code)
 	}
 	note_failure(code, e ? e->cme : -1, message);
 	cli_errorf("%s", message);
-	if (code == MCRED_ERR_TIMEOUT && e && strstr(e->message, "max_command_len"))
+	/* the library names its option; say which is the CLI's, unless it already did */
+	if (e && strstr(e->message, "max_command_len") && !strstr(e->message, "--max-command"))
 		cli_errorf("give the size of the device's AT command buffer with --max-command "
 			   "BYTES");
 	if (code == MCRED_ERR_IO)

@@ -605,3 +605,15 @@ test_a_slow_line_is_no_timeout() {
 	expect_ok "a read whose answer takes longer than the timeout on the line"
 	files_equal "$T_DIR/back.pem" "$FIX/ca.pem" "read back at 1200 baud"
 }
+
+# A raw command longer than the device's buffer is refused before it is
+# sent; the message names the library's max_command_len, so the CLI names
+# its own option for it.
+test_at_over_the_buffer_names_the_cli_option() {
+	start_sim
+	mc at "AT%CMNG=0,5,0,\"$(head -c 5000 /dev/zero | tr '\0' A)\""
+	expect_rc 2 "an AT command over the device's buffer"
+	err_has "4095" "the limit"
+	err_has "\-\-max-command BYTES" "the CLI's option for the buffer size"
+	assert_nothing_sent "a command over the buffer"
+}
