@@ -184,16 +184,43 @@ enum mcred_err mcred_cmng_check_text(const char *content, size_t len, struct mcr
 	return MCRED_OK;
 }
 
+/*
+ * The non-hex byte at psk[i], named for the habit it comes from: a 0x prefix,
+ * bytes set apart by blanks or separators. Only that byte is named, never a
+ * digit of the PSK.
+ */
+static enum mcred_err report_non_hex(const char *psk, size_t i, struct mcred_error *err)
+{
+	unsigned char c = (unsigned char)psk[i];
+
+	if (i == 1 && psk[0] == '0' && (c == 'x' || c == 'X'))
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the PSK starts with the prefix 0x: give its hex digits "
+				       "alone, two per byte (e.g. 000102AB...)");
+	if (c == ' ' || c == '\t' || c == ':' || c == '-' || c == ',')
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+				       "the PSK has %s at position %zu: write its hex digits in "
+				       "one run, two per byte, without separators (e.g. "
+				       "000102AB...)",
+				       c == ' '    ? "a space"
+				       : c == '\t' ? "a tab"
+				       : c == ':'  ? "a ':'"
+				       : c == '-'  ? "a '-'"
+						   : "a ','",
+				       i + 1);
+	return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
+			       "the PSK has a character that is not a hex digit at "
+			       "position %zu: write the PSK as hex digits, two per "
+			       "byte (e.g. 000102AB...)",
+			       i + 1);
+}
+
 /* A PSK is hex text, two digits per byte. Never quotes the PSK itself. */
 static enum mcred_err check_psk(const char *psk, size_t len, struct mcred_error *err)
 {
 	for (size_t i = 0; i < len; i++)
 		if (!isxdigit((unsigned char)psk[i]))
-			return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-					       "the PSK has a character that is not a hex digit at "
-					       "position %zu: write the PSK as hex digits, two per "
-					       "byte (e.g. 000102AB...)",
-					       i + 1);
+			return report_non_hex(psk, i, err);
 	if (len % 2)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
 				       "the PSK has an odd number of hex digits (%zu): every byte "

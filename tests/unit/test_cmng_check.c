@@ -164,7 +164,13 @@ static void test_psk_rules(void **state)
 	assert_int_equal(check(1, 3, "00FF \r\n", 7, NULL, NULL, &e), MCRED_OK);
 	assert_invalid_mentions(check(1, 3, "00F", 3, NULL, NULL, &e), &e, "odd number");
 	assert_invalid_mentions(check(1, 3, "00FG", 4, NULL, NULL, &e), &e, "position 4");
-	assert_invalid_mentions(check(1, 3, "00 FF", 5, NULL, NULL, &e), &e, "not a hex digit");
+	/* the habits behind a non-hex byte are named, with what to do instead */
+	assert_invalid_mentions(check(1, 3, "00 FF", 5, NULL, NULL, &e), &e,
+				"a space at position 3");
+	assert_invalid_mentions(check(1, 3, "00 FF", 5, NULL, NULL, &e), &e, "without separators");
+	assert_invalid_mentions(check(1, 3, "00:FF", 5, NULL, NULL, &e), &e, "a ':' at position 3");
+	assert_invalid_mentions(check(1, 3, "0x00FF", 6, NULL, NULL, &e), &e, "prefix 0x");
+	assert_invalid_mentions(check(1, 3, "0X00FF", 6, NULL, NULL, &e), &e, "prefix 0x");
 	/* the PSK itself never appears in the message */
 	check(1, 3, "DEADBEEFX1", 10, NULL, NULL, &e);
 	assert_null(strstr(e.message, "DEADBEEF"));
