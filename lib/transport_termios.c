@@ -40,6 +40,21 @@ static int speed_code(unsigned baud, speed_t *code)
 	return -1;
 }
 
+/* The rates of the table, "1200, 2400, ... or 4000000", into buf (size bytes). */
+static const char *speed_list(char *buf, size_t size)
+{
+	size_t n = sizeof(speeds) / sizeof(speeds[0]), used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%u",
+					 i == 0       ? ""
+					 : i + 1 == n ? " or "
+						      : ", ",
+					 speeds[i].baud);
+	return buf;
+}
+
 /* Heap-held so the transport's user pointer owns the descriptor. */
 struct termios_port {
 	int fd;
@@ -164,7 +179,9 @@ enum mcred_err mcred_transport_open_termios(struct mcred_transport *t, const cha
 
 	if (speed_code(o->baud, &speed) != 0)
 		return mcred_error_set(err, MCRED_ERR_INVALID_ARG,
-				       "baud rate %u is not supported (use e.g. 115200)", o->baud);
+				       "baud rate %u cannot be set on %s: use the device's rate, "
+				       "one of %s (Nordic kits: 115200)",
+				       o->baud, port, speed_list(hint, sizeof(hint)));
 	fd = open(port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return open_failure(port, errno, err);

@@ -617,3 +617,15 @@ test_at_over_the_buffer_names_the_cli_option() {
 	err_has "\-\-max-command BYTES" "the CLI's option for the buffer size"
 	assert_nothing_sent "a command over the buffer"
 }
+
+# A rate the port cannot be set to is refused before anything is sent,
+# with the rates that can.
+test_unsettable_baud_rate_lists_the_rates() {
+	start_sim
+	mc --baud 300 info
+	expect_rc 2 "--baud 300"
+	err_has "baud rate 300 cannot be set" "the cause"
+	err_has "9600, 19200" "the rates that can be set"
+	err_has "or 4000000" "the end of the list"
+	[ "$(log_count '^RX ')" -eq 0 ] || fail "a command reached the modem"
+}
