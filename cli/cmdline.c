@@ -118,8 +118,9 @@ static const struct cli_opt_def opt_defs[] = {
 	  CLI_COMPLETE_NONE, 0 },
 	{ "password-file", 0, 1, OPT_PASSWORD_FILE, "FILE",
 	  "PKCS#8 password of an encrypted key (type 2): the first line of FILE",
-	  "At most 32 characters. Secrets are never taken on the command line.", CLI_COMPLETE_FILE,
-	  0 },
+	  "At most 32 characters. Secrets are never taken on the command line. With - at a "
+	  "terminal the password is asked for there, not shown.",
+	  CLI_COMPLETE_FILE, 0 },
 	{ "skip-content-check", 0, 0, OPT_SKIP_CONTENT_CHECK, NULL,
 	  "write what the content checks of --type refuse (risky: the modem may store what it "
 	  "cannot use)",

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "prompt.h"
 
 static const char *display_name(const char *path)
 {
@@ -78,6 +79,19 @@ static int read_all(int fd, const char *name, const char *what, char **buf, size
 	}
 }
 
+/*
+ * "-" with a person at a terminal: without a word the command would look
+ * hung while it waits for the end of the input.
+ */
+static void tell_terminal_input(const char *what)
+{
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr,
+			"modemcred: reading the %s from the terminal: paste or type it, then "
+			"press Ctrl-D at the start of a line\n",
+			what);
+}
+
 int cli_read_file(const char *path, const char *what, char **data, size_t *len,
 		  struct mcred_error *err)
 {
@@ -91,6 +105,8 @@ int cli_read_file(const char *path, const char *what, char **data, size_t *len,
 		cli_error_set(err, "cannot open %s %s: %s", what, name, strerror(errno));
 		return -1;
 	}
+	if (fd == STDIN_FILENO)
+		tell_terminal_input(what);
 	rc = read_all(fd, name, what, &buf, &cap, &used, err);
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -104,11 +120,52 @@ int cli_read_file(const char *path, const char *what, char **data, size_t *len,
 	return 0;
 }
 
+/* Longest password typed at the terminal. */
+#define TYPED_PASSWORD_MAX 1024
+
+/* Zero a buffer on the stack so that no optimisation drops the stores. */
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n--)
+		*v++ = 0;
+}
+
+/* "-" at a terminal: the password is typed there, not shown, one line. */
+static int prompt_password(char **password, struct mcred_error *err)
+{
+	char typed[TYPED_PASSWORD_MAX];
+	int n = cli_prompt_secret("password of the encrypted key (not shown)", typed,
+				  sizeof(typed));
+
+	if (n < 0) {
+		wipe(typed, sizeof(typed));
+		cli_error_set(err,
+			      "no password typed (an empty line, end of input, or longer "
+			      "than %d characters): type it at the prompt, or give "
+			      "--password-file FILE",
+			      TYPED_PASSWORD_MAX);
+		return -1;
+	}
+	*password = strndup(typed, (size_t)n);
+	wipe(typed, sizeof(typed));
+	if (!*password) {
+		cli_error_set(err, "out of memory reading the password");
+		if (err)
+			err->code = MCRED_ERR_NOMEM;
+		return -1;
+	}
+	return 0;
+}
+
 int cli_read_password(const char *path, char **password, struct mcred_error *err)
 {
 	char *buf;
 	size_t len, line;
 
+	if (strcmp(path, "-") == 0 && cli_can_prompt())
+		return prompt_password(password, err);
 	if (cli_read_file(path, "password file", &buf, &len, err) != 0)
 		return -1;
 	line = strcspn(buf, "\r\n");

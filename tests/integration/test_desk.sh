@@ -446,6 +446,21 @@ test_clear_asks_on_a_terminal() {
 	[ "$(json "len(j)")" -ge 3 ] || fail "the modem's own credentials must stay"
 }
 
+# "-" with a person at the terminal: the content is waited for with a word
+# saying so (not silence), and a password is asked for without being shown.
+test_standard_input_at_a_terminal_is_asked_for() {
+	start_sim
+	on_tty 'Ctrl-D' "$(cat "$FIX/ca.pem")\n\x04" --offline write --tag 5 --type ca -
+	expect_ok "a certificate pasted at the terminal"
+	out_has "reading the credential file from the terminal" "what is waited for"
+	out_has "wrote ca to tag 5" "the write"
+	on_tty 'not shown' 'secret-pass\n' --offline write --tag 6 --type key --password-file - \
+		"$FIX/key.enc.pem"
+	expect_ok "a password typed at the terminal"
+	out_has "wrote key to tag 6" "the write"
+	out_lacks "secret-pass" "the password as typed"
+}
+
 # ---- messages that say what to do ---------------------------------------------------------
 
 test_silence_told_once_on_a_terminal() {
