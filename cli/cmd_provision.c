@@ -505,9 +505,34 @@ static int check_distinct_outputs(const struct provision_args *a)
 	return 0;
 }
 
-static int check_outputs(struct provision_args *a)
+/*
+ * A record file (the ledger, a CSV) given as option: one the station can
+ * append to and sync. "-" is no such file (standard output carries the
+ * station's events; the ledger is read back by a rerun).
+ */
+static int check_record_file(const char *path, const char *option)
 {
 	struct mcred_error err;
+
+	if (!path)
+		return 0;
+	if (strcmp(path, "-") == 0) {
+		cli_errorf("%s -: the records go to a file, appended and synced line by line "
+			   "and read by the next run; standard output carries the station's "
+			   "events (--json). Name a file, e.g. %s records%s",
+			   option, option, strcmp(option, "--ledger") == 0 ? ".jsonl" : ".csv");
+		return CLI_EXIT_USAGE;
+	}
+	memset(&err, 0, sizeof(err));
+	if (cli_check_output(path, &err) != 0) {
+		cli_errorf("%s: %s", option, err.message);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int check_outputs(struct provision_args *a)
+{
 	int code;
 
 	if (!a->cfg.out_dir)
@@ -518,20 +543,10 @@ static int check_outputs(struct provision_args *a)
 		cli_errorf("--cert-dir %s: %s", a->cfg.cert_dir, strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
-	memset(&err, 0, sizeof(err));
-	if (a->cfg.ledger && cli_check_output(a->cfg.ledger, &err) != 0) {
-		cli_errorf("--ledger: %s", err.message);
-		return CLI_EXIT_USAGE;
-	}
-	if (a->cfg.csv.path && cli_check_output(a->cfg.csv.path, &err) != 0) {
-		cli_errorf("--onboard-csv: %s", err.message);
-		return CLI_EXIT_USAGE;
-	}
-	if (a->cfg.attest_csv.path && cli_check_output(a->cfg.attest_csv.path, &err) != 0) {
-		cli_errorf("--attest-csv: %s", err.message);
-		return CLI_EXIT_USAGE;
-	}
-	if ((code = check_distinct_outputs(a)) != 0)
+	if ((code = check_record_file(a->cfg.ledger, "--ledger")) != 0 ||
+	    (code = check_record_file(a->cfg.csv.path, "--onboard-csv")) != 0 ||
+	    (code = check_record_file(a->cfg.attest_csv.path, "--attest-csv")) != 0 ||
+	    (code = check_distinct_outputs(a)) != 0)
 		return code;
 	return check_csv(a);
 }

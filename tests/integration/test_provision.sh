@@ -494,6 +494,15 @@ test_provision_outputs_are_files_of_their_own() {
 	records --onboard-csv "$T_DIR/no-such-dir/onboard.csv"
 	expect_rc 2 "--onboard-csv in a directory that does not exist"
 	err_has "no-such-dir"
+	# "-" is no file: standard output carries the events (each test runs in
+	# its own shell, so it may change directory)
+	cd "$T_DIR" || fail "cd $T_DIR"
+	for opt in --ledger --onboard-csv --attest-csv; do
+		records --attest $opt -
+		expect_rc 2 "$opt -"
+		err_has "$opt -: the records go to a file"
+		[ ! -e ./- ] || fail "$opt - made a file named '-' in $PWD"
+	done
 	expect_eq "$(log_count .)" 0 "commands sent to the modem"
 	[ -s "$T_DIR/ledger.jsonl" ] && fail "a refused run wrote the ledger"
 	return 0
