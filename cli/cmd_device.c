@@ -139,7 +139,9 @@ static const char *unknown_reason(const struct info_fact *f)
 	case MCRED_OK: return NULL;
 	case MCRED_ERR_MODEM:
 	case MCRED_ERR_CME:
-	case MCRED_ERR_CMS: return "the modem answered ERROR";
+	case MCRED_ERR_CMS:
+		/* a failed fact's value is "", or the library's words for why */
+		return f->value && *f->value ? f->value : "the modem answered ERROR";
 	case MCRED_ERR_PROTOCOL: return f->malformed;
 	default: return mcred_strerror(f->status);
 	}
@@ -196,6 +198,7 @@ int cmd_info(struct cli_ctx *ctx)
 	struct mcred_device_details *info = NULL;
 	enum mcred_err rc, cfun_rc;
 	int code, cfun_mode = -1;
+	char cfun_why[sizeof(((struct mcred_error *)0)->message)] = "";
 
 	code = cli_open_modem(ctx);
 	if (code)
@@ -212,6 +215,9 @@ int cmd_info(struct cli_ctx *ctx)
 		mcred_device_details_free(info);
 		return cli_fail_modem(ctx, cfun_rc);
 	}
+	/* the library's words for a refused AT+CFUN? (e.g. a shell that dropped its '?') */
+	if (cfun_rc == MCRED_ERR_MODEM || cfun_rc == MCRED_ERR_CME)
+		snprintf(cfun_why, sizeof(cfun_why), "%s", mcred_modem_error(ctx->modem)->message);
 	const struct info_fact facts[] = {
 		{ "imei", "IMEI:", info->imei, info->imei_status,
 		  "the modem's answer is not an IMEI (15 digits)" },
@@ -223,7 +229,7 @@ int cmd_info(struct cli_ctx *ctx)
 		{ "firmware_uuid", "Firmware UUID:", info->firmware_uuid,
 		  info->firmware_uuid_status, "the modem's answer is not a UUID" },
 	};
-	const struct info_fact cfun = { "cfun", "Functional mode:", NULL, cfun_rc,
+	const struct info_fact cfun = { "cfun", "Functional mode:", cfun_why, cfun_rc,
 					"the modem's answer has no +CFUN: <n> line" };
 	size_t n = sizeof(facts) / sizeof(facts[0]);
 

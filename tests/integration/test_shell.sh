@@ -221,6 +221,13 @@ test_shell_wildcards_named_at_once() {
 		err_has "AT+CFUN?" "the message names the command ($app)"
 		lt "$(elapsed "$t0" "$t1")" 5 || fail "the usage took the timeout to report ($app)"
 		! grep -q '^RX AT%CMNG=0' "$LOG" || fail "a write went out after the failure ($app)"
+		# info shows the mode as unknown, and why, not a bare "answered ERROR"
+		mc --shell on info
+		expect_ok "info through a shell with wildcards ($app)"
+		out_has "Functional mode: *unknown (.*CONFIG_SHELL_WILDCARD=n"
+		mc --shell on --json info
+		expect_eq "$(json "j['unknown']['cfun'].count('CONFIG_SHELL_WILDCARD=n')")" 1 \
+			"info --json names the cause ($app)"
 		stop_sim
 	done
 }
