@@ -22,8 +22,8 @@
 #include "transport_termios.h"
 
 /*
- * Copy what the caller gave (or the defaults) and check the enums;
- * *max_command_given says whether the caller set max_command_len.
+ * Copy what the caller gave (or the defaults; mcred_options_take() checks
+ * the enums); *max_command_given says whether the caller set max_command_len.
  */
 static enum mcred_err resolve_options(struct mcred_options *o, const struct mcred_options *given,
 				      int *max_command_given, struct mcred_error *err)
@@ -34,15 +34,6 @@ static enum mcred_err resolve_options(struct mcred_options *o, const struct mcre
 		return rc;
 	*max_command_given = o->max_command_len != 0;
 	mcred_options_apply_defaults(o);
-	if ((unsigned)o->terminator > MCRED_TERM_NUL)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown command terminator %d",
-				       (int)o->terminator);
-	if ((unsigned)o->flow > MCRED_FLOW_RTSCTS)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown flow control %d",
-				       (int)o->flow);
-	if ((unsigned)o->transport > MCRED_TRANSPORT_TERMIOS)
-		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown transport %d",
-				       (int)o->transport);
 	return MCRED_OK;
 }
 

@@ -70,12 +70,27 @@ void mcred_options_init_size(struct mcred_options *opts, size_t size)
 enum mcred_err mcred_options_take(struct mcred_options *o, const struct mcred_options *given,
 				  struct mcred_error *err)
 {
+	enum mcred_err rc;
+
 	mcred_options_init(o);
 	if (!given)
 		return MCRED_OK;
-	return mcred_struct_take(o, sizeof(*o), given,
-				 FIRST_VERSION_SIZE(struct mcred_options, cancel_user),
-				 "struct mcred_options", "mcred_options_init", err);
+	rc = mcred_struct_take(o, sizeof(*o), given,
+			       FIRST_VERSION_SIZE(struct mcred_options, cancel_user),
+			       "struct mcred_options", "mcred_options_init", err);
+	if (rc != MCRED_OK)
+		return rc;
+	/* every function that takes options checks them as opening a handle does */
+	if ((unsigned)o->terminator > MCRED_TERM_NUL)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown command terminator %d",
+				       (int)o->terminator);
+	if ((unsigned)o->flow > MCRED_FLOW_RTSCTS)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown flow control %d",
+				       (int)o->flow);
+	if ((unsigned)o->transport > MCRED_TRANSPORT_TERMIOS)
+		return mcred_error_set(err, MCRED_ERR_INVALID_ARG, "unknown transport %d",
+				       (int)o->transport);
+	return MCRED_OK;
 }
 
 void mcred_transport_init_size(struct mcred_transport *transport, size_t size)

@@ -390,6 +390,23 @@ static void test_max_length_without_limit(void **state)
 	}
 }
 
+/* Options a handle would refuse are refused by the checks too. */
+static void test_options_checked_as_open_checks_them(void **state)
+{
+	struct mcred_options o;
+	struct mcred_error e;
+
+	(void)state;
+	mcred_options_init(&o);
+	o.terminator = (enum mcred_term)(MCRED_TERM_NUL + 1);
+	assert_invalid_mentions(check(1, 0, pem, strlen(pem), NULL, &o, &e), &e, "terminator");
+	mcred_options_init(&o);
+	o.flow = (enum mcred_flow)(MCRED_FLOW_RTSCTS + 1);
+	assert_invalid_mentions(check(1, 0, pem, strlen(pem), NULL, &o, &e), &e, "flow control");
+	mcred_options_init(&o);
+	assert_int_equal(check(1, 0, pem, strlen(pem), NULL, &o, &e), MCRED_OK);
+}
+
 static void test_list_commands(void **state)
 {
 	(void)state;
@@ -473,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_max_length_boundary),
 		cmocka_unit_test(test_max_length_shell_counts_escapes),
 		cmocka_unit_test(test_max_length_without_limit),
+		cmocka_unit_test(test_options_checked_as_open_checks_them),
 		cmocka_unit_test(test_list_commands),
 		cmocka_unit_test(test_read_delete_commands),
 		cmocka_unit_test(test_write_digest_matches_bytes_sent),
