@@ -210,7 +210,10 @@ static struct {
 	 * "completed" (MCRED_CHANGE_*); COMPLETED_ABSENT for other runs.
 	 */
 	int completed;
-} g_failure = { MCRED_OK, -1, "", COMPLETED_ABSENT };
+	/* what the human output adds after the message: advice, the likely cause */
+	char hints[4][1024];
+	int nhints;
+} g_failure = { MCRED_OK, -1, "", COMPLETED_ABSENT, { "" }, 0 };
 
 /* The interruption was reported (report_interrupted). */
 static int g_interrupt_reported;
@@ -223,6 +226,7 @@ static void note_failure(enum mcred_err code, int cme, const char *message)
 	g_failure.cme = cme;
 	/* Without a message, the next cli_errorf() gives it. */
 	snprintf(g_failure.message, sizeof(g_failure.message), "%s", message ? message : "");
+	g_failure.nhints = 0; /* lines before it were no hints to it */
 }
 
 /*
@@ -235,6 +239,7 @@ static void note_interrupted(int cme)
 	g_failure.code = MCRED_ERR_CANCELLED;
 	g_failure.cme = cme;
 	g_failure.message[0] = '\0';
+	g_failure.nhints = 0;
 }
 
 void cli_errorf(const char *fmt, ...)
@@ -247,6 +252,10 @@ void cli_errorf(const char *fmt, ...)
 	va_end(ap);
 	if (!g_failure.message[0])
 		snprintf(g_failure.message, sizeof(g_failure.message), "%s", message);
+	else if (strcmp(message, g_failure.message) != 0 && g_failure.nhints < 4)
+		/* a line after the failure's: the --json error carries it too */
+		snprintf(g_failure.hints[g_failure.nhints++], sizeof(g_failure.hints[0]), "%s",
+			 message);
 	fflush(stdout); /* keep stdout and stderr in order on a terminal */
 	fprintf(stderr, "modemcred: %s\n", message);
 }
@@ -284,7 +293,8 @@ static void err_kind(enum mcred_err code, char *kind, size_t len)
 
 /*
  * {"error": {"exit_code": N, "kind": "...", "message": "...", "cme": N|null
- * [, "completed": true|false|null]}[, "result": {...}]}: result, when given,
+ * [, "completed": true|false|null], "hints": [...]}[, "result": {...}]}: hints
+ * are the lines standard error adds after the message; result, when given,
  * prints what the command would have printed had it not been interrupted.
  */
 static void print_json_error(int exit_code, void (*result)(struct json *j, const void *user),
@@ -311,6 +321,11 @@ static void print_json_error(int exit_code, void (*result)(struct json *j, const
 		json_field_null(&j, "completed");
 	else if (g_failure.completed != COMPLETED_ABSENT)
 		json_field_bool(&j, "completed", g_failure.completed == MCRED_CHANGE_MADE);
+	json_key(&j, "hints");
+	json_array_begin(&j);
+	for (int i = 0; i < g_failure.nhints; i++)
+		json_string(&j, g_failure.hints[i]);
+	json_array_end(&j);
 	json_object_end(&j);
 	if (result) {
 		json_key(&j, "result");

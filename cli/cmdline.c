@@ -356,13 +356,14 @@ static const struct cli_opt_def opt_defs[] = {
 	  CLI_COMPLETE_NONE, 0 },
 	{ "json", 0, 0, G_JSON, NULL, "machine-readable output on stdout, errors included",
 	  "One document on one line. A failure prints {\"error\": {\"exit_code\": N, \"kind\": "
-	  "\"timeout\", \"message\": \"...\", \"cme\": N or null}} unless the command's own "
-	  "result already says what failed (compare, exists, a verification report); the "
-	  "human message still goes to standard error. The kind is the library's error name in "
+	  "\"timeout\", \"message\": \"...\", \"cme\": N or null, \"hints\": [...]}} unless "
+	  "the command's own result already says what failed (compare, exists, a verification "
+	  "report); the human message still goes to standard error. The kind is the library's error name in "
 	  "lower case (invalid_arg, port, timeout, cme, not_found, verify, cancelled, ...), "
-	  "or failure when none applies; cme is the modem's CME or CMS code. An interrupted "
-	  "write, delete or keygen adds \"completed\": true, false or null, what the modem did "
-	  "(see SIGNALS).",
+	  "or failure when none applies; cme is the modem's CME or CMS code; hints is a list "
+	  "of what standard error adds after the message (advice, the likely cause). An "
+	  "interrupted write, delete or keygen adds \"completed\": true, false or null, what "
+	  "the modem did (see SIGNALS).",
 	  CLI_COMPLETE_NONE, 0 },
 	{ "verbose", 'v', 0, G_VERBOSE, NULL, "trace AT traffic on stderr (secrets redacted)",
 	  "Sent lines show as \"> AT%CMNG=1\", received ones as \"< %CMNG: ...\"; secret "

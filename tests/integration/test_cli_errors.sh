@@ -265,8 +265,8 @@ json_error() {
 	expect_rc "$1" "--json failure"
 	[ "$(wc -l <"$OUT")" -eq 1 ] || fail "--json failure: expected exactly one line on stdout"
 	expect_eq "$(json "sorted(j.keys())")" "['error']" "top-level keys"
-	expect_eq "$(json "sorted(j['error'].keys())")" "['cme', 'exit_code', 'kind', 'message']" \
-		"error keys"
+	expect_eq "$(json "sorted(j['error'].keys())")" \
+		"['cme', 'exit_code', 'hints', 'kind', 'message']" "error keys"
 	expect_eq "$(json "j['error']['exit_code']")" "$1" "error.exit_code"
 	expect_eq "$(json "j['error']['kind']")" "$2" "error.kind"
 	expect_eq "$(json "j['error']['cme']")" "$3" "error.cme"
@@ -278,6 +278,15 @@ test_json_error_timeout() {
 	start_sim --latency-ms 3000
 	mc --json --timeout 0.5 info
 	json_error 3 timeout null
+	# the advice standard error gives after the message is in the object too
+	expect_eq "$(json "len(j['error']['hints'])")" "$(($(wc -l <"$ERR") - 1))" \
+		"hints: the lines after the message"
+	$PY - "$OUT" "$ERR" <<'EOF' || fail "the hints are not the lines of standard error"
+import json, sys
+hints = json.load(open(sys.argv[1]))["error"]["hints"]
+err = open(sys.argv[2]).read().splitlines()
+assert hints and ["modemcred: " + h for h in hints] == err[1:], (hints, err)
+EOF
 }
 
 test_json_error_cme() {
