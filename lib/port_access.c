@@ -656,14 +656,14 @@ enum mcred_err mcred_port_claim(int fd, const char *port, const struct mcred_opt
 		if (rc != MCRED_OK)
 			return rc;
 	}
-	*exclusive = set_exclusive(fd, &st);
+	*exclusive = set_exclusive(fd, &st) ? (int)getpid() : 0;
 	return MCRED_OK;
 }
 
 void mcred_port_release(int fd, int exclusive)
 {
 #ifdef TIOCNXCL
-	if (exclusive)
+	if (exclusive && exclusive == (int)getpid())
 		ioctl(fd, TIOCNXCL);
 #else
 	(void)fd;

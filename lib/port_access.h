@@ -17,13 +17,18 @@
  * then TIOCEXCL (not on a pseudo-terminal). MCRED_ERR_BUSY, err naming the
  * holders and the fix, when another handle or program has it; with
  * o->ignore_busy the port is used anyway (the lock is taken if free).
- * *exclusive says whether TIOCEXCL was set: give it to mcred_port_release().
- * port names the port in messages.
+ * *exclusive says whether TIOCEXCL was set (the pid of the process that
+ * set it, else 0): give it to mcred_port_release(). port names the port in
+ * messages.
  */
 enum mcred_err mcred_port_claim(int fd, const char *port, const struct mcred_options *o,
 				int *exclusive, struct mcred_error *err);
 
-/* Undo what mcred_port_claim() set that outlives a close (TIOCEXCL); before close(fd). */
+/*
+ * Undo what mcred_port_claim() set that outlives a close (TIOCEXCL); before
+ * close(fd). Only in the process that set it: a child of the embedder's
+ * fork() that frees its copy of the handle must not lift the parent's.
+ */
 void mcred_port_release(int fd, int exclusive);
 
 /*

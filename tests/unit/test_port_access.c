@@ -22,11 +22,13 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "modemcred.h"
+#include "port_access.h"
 
 /* A child process and the pipes that start and stop it. */
 struct child {
@@ -469,6 +471,28 @@ static void test_survey_of_many_ports(void **state)
 	close(master2);
 }
 
+/*
+ * TIOCEXCL outlives a close, so the handle lifts it when freed; a child of
+ * the embedder's fork() freeing its copy must leave the parent's in place.
+ * (A pty stands in for the serial port: the ioctls work on it.)
+ */
+static void test_exclusive_mode_lifted_only_by_its_process(void **state)
+{
+	int master, slave, excl = -1;
+
+	(void)state;
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	assert_int_equal(ioctl(slave, TIOCEXCL), 0);
+	mcred_port_release(slave, (int)getpid() + 1); /* another process's claim */
+	assert_int_equal(ioctl(slave, TIOCGEXCL, &excl), 0);
+	assert_int_equal(excl, 1);
+	mcred_port_release(slave, (int)getpid());
+	assert_int_equal(ioctl(slave, TIOCGEXCL, &excl), 0);
+	assert_int_equal(excl, 0);
+	close(slave);
+	close(master);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_holders_of_what_is_no_port),
 		cmocka_unit_test(test_regular_file_is_no_serial_port),
 		cmocka_unit_test(test_fifo_is_no_serial_port),
+		cmocka_unit_test(test_exclusive_mode_lifted_only_by_its_process),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
