@@ -68,10 +68,9 @@ test_provision_sigkill_during_keygen_then_rerun() {
 	return 0
 }
 
-# Killed while the modem stores the certificate: the modem finishes the
-# write for nobody; the rerun writes nothing and still records the device
-# as provisioned, so every device has such a record in the ledger.
-test_provision_killed_during_the_last_write_is_provisioned_by_the_rerun() {
+# One modem (online), a station killed (SIGKILL) while the modem stores the
+# certificate, which the modem then finishes for nobody.
+kill_station_during_the_certificate_write() {
 	make_ca "$T_DIR"
 	mkdir "$T_DIR/arts"
 	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
@@ -85,6 +84,13 @@ test_provision_killed_during_the_last_write_is_provisioned_by_the_rerun() {
 	wait "$pid" || true
 	rm -f "$(hold_file)"
 	wait_for '^cred 16842753 1 ' "$T_DIR/m1.store" "m1 never stored its certificate"
+}
+
+# Killed while the modem stores the certificate: the modem finishes the
+# write for nobody; the rerun writes nothing and still records the device
+# as provisioned, so every device has such a record in the ledger.
+test_provision_killed_during_the_last_write_is_provisioned_by_the_rerun() {
+	kill_station_during_the_certificate_write
 	writes=$(grep -c 'CMNG=0' "$T_DIR/m1.log")
 	prov "$T_DIR/m1.link"
 	expect_ok "the rerun"
@@ -100,19 +106,7 @@ test_provision_killed_during_the_last_write_is_provisioned_by_the_rerun() {
 # never takes it offline, still records the device as provisioned (the
 # journal says a write was under way) and removes the journal.
 test_provision_rerun_after_a_crash_on_a_modem_back_online() {
-	make_ca "$T_DIR"
-	mkdir "$T_DIR/arts"
-	start_sims 1 --cfun 1 --hold-file "$(hold_file)"
-	hold_next 'CMNG=0,16842753,1,'
-	"$CLI" --json provision --ca "$T_DIR/ca.pem" --ca-key "$T_DIR/ca.key" \
-		--root-ca "$T_DIR/root.pem" --out "$T_DIR/arts" --ledger "$T_DIR/ledger.jsonl" \
-		"$T_DIR/m1.link" >"$T_DIR/killed.out" 2>"$T_DIR/killed.err" &
-	pid=$!
-	wait_for HELD "$T_DIR/m1.log" "m1 never got its certificate"
-	kill -KILL "$pid"
-	wait "$pid" || true
-	rm -f "$(hold_file)"
-	wait_for '^cred 16842753 1 ' "$T_DIR/m1.store" "m1 never stored its certificate"
+	kill_station_during_the_certificate_write
 	j="$T_DIR/arts/$(imei_of 1).journal"
 	[ -s "$j" ] || fail "no journal after the crash"
 	timeout 20 "$CLI" -p "$T_DIR/m1.link" at 'AT+CFUN=1' >/dev/null 2>&1 || fail "m1 back online"
