@@ -40,6 +40,8 @@ BANNER = (b"*** Booting nRF Connect SDK v2.6.0 ***\r\n"
           b"The AT host sample started\r\nReady\r\n")
 IMEI = b"351358811234567"
 KEYGEN_TAG = 42  # the sec_tag inside tests/fixtures/keygen_csr.txt
+# the subject of its CSR (made for this project with tests/tools/make_fixtures.py)
+KEYGEN_ATTRIBUTES = "O=Test Org,CN=device-1"
 URC = b"%XMODEMSLEEP: 1,0\r\n"  # a URC without quotes: safe anywhere
 TAIL = b"MODEMSLEEP: 1,0\r\n"  # its tail, as a port opened mid-line receives it
 GARBAGE_BEFORE = b"\xff\xfe\x01junk\x7f\r\n\x00\x1b[0m\x00\r\n"

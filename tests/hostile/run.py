@@ -133,7 +133,10 @@ COMMANDS = {c.name: c for c in [
             needs_info=True),
     Command("compare", ["compare", "--tag", str(CA_TAG), "--type", "ca", "{ca}"], r"^AT%CMNG=1",
             needs_info=True),
-    Command("keygen", ["--offline", "keygen", "--tag", str(hostile.KEYGEN_TAG), "-o", "{out}"],
+    # the attributes the answer (keygen_csr.txt) was made for:
+    # keygen checks the CSR's subject against what it asked
+    Command("keygen", ["--offline", "keygen", "--tag", str(hostile.KEYGEN_TAG),
+                       "--attributes", hostile.KEYGEN_ATTRIBUTES, "-o", "{out}"],
             r"^AT%KEYGEN=", offline=True, needs_info=True, min_wait=30),
     Command("attest", ["attest"], r"^AT%ATTESTTOKEN", needs_info=True),
     Command("at", ["at", "AT+CGMR"], r"^AT\+CGMR$", short_answer=True),
